@@ -1,0 +1,41 @@
+import { ConfigurationError } from "../errors.js";
+import type { ModelMeta } from "./model-meta.js";
+
+/** Target of a bulk write: ids, or a filter. */
+export type WriteTarget = readonly number[] | readonly unknown[];
+
+/**
+ * What a connected database provides to the models bound to it. Models call through this
+ * interface so the model layer never imports the pipeline (imports point one way).
+ */
+export interface ModelBinding {
+  search(model: ModelMeta, options: object): Promise<object[]>;
+  get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
+  count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
+  create(model: ModelMeta, values: readonly object[]): Promise<number[]>;
+  update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number>;
+  delete(model: ModelMeta, target: WriteTarget | number): Promise<number>;
+}
+
+const bindings = new WeakMap<ModelMeta, ModelBinding>();
+
+/** Binds a model to a database (done by `connect`; the latest connect wins). */
+export function bindModel(model: ModelMeta, binding: ModelBinding): void {
+  bindings.set(model, binding);
+}
+
+/** Unbinds a model, if it is still bound to `binding` (done by `close`). */
+export function unbindModel(model: ModelMeta, binding: ModelBinding): void {
+  if (bindings.get(model) === binding) bindings.delete(model);
+}
+
+/** The database a model is bound to; a clear error when `connect` has not been told about it. */
+export function bindingOf(model: ModelMeta): ModelBinding {
+  const b = bindings.get(model);
+  if (!b) {
+    throw new ConfigurationError(
+      `model "${model.table}" is not connected to a database: list it in connect(adapter, { models: [...] })`,
+    );
+  }
+  return b;
+}

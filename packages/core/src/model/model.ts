@@ -1,0 +1,118 @@
+import type { Filter } from "../query/filter-types.js";
+import { bindingOf } from "./binding.js";
+import { validateValue } from "./validate.js";
+import type { FieldMap } from "./field.js";
+import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
+import type { CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
+
+/** Methods every record has. */
+export interface RecordMethods<F extends FieldMap> {
+  /** Writes `values` to this record and reflects them on the object. */
+  update(values: UpdateValues<F>): Promise<void>;
+  /** Deletes this record. */
+  delete(): Promise<void>;
+}
+
+/** Options of `count` and `exists`. */
+export interface CountOptions<F> {
+  filter?: Filter<F>;
+}
+
+/** The static side of a model class. `this`-typed so subclasses keep their own record type. */
+export interface ModelStatics<F extends FieldMap> {
+  readonly fields: F;
+  readonly meta: ModelMeta;
+  /** Inserts one record and returns its id. */
+  create(values: CreateValues<F>): Promise<number>;
+  /** Inserts records in one statement (or a few, for very large inputs) and returns their ids in order. */
+  createMany(values: readonly CreateValues<F>[]): Promise<number[]>;
+  /** The record with this id; throws `RecordNotFound`. */
+  get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(this: M, id: number, options?: O): Promise<ResultOf<M, O>>;
+  /** The record with this id, or null. */
+  getOrNull<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(this: M, id: number, options?: O): Promise<ResultOf<M, O> | null>;
+  /** Records matching a filter, ordered and paged. */
+  search<M extends ModelType<F>, const O extends SearchOptions<F> = {}>(this: M, options?: O): Promise<ResultOf<M, O>[]>;
+  /** How many records match. */
+  count(options?: CountOptions<F>): Promise<number>;
+  /** Whether any record matches. */
+  exists(options?: CountOptions<F>): Promise<boolean>;
+  /** Updates records by ids or filter; returns how many rows changed. */
+  updateMany(target: readonly number[] | Filter<F>, values: UpdateValues<F>): Promise<number>;
+  /** Deletes records by ids or filter; returns how many rows went. */
+  deleteMany(target: readonly number[] | Filter<F>): Promise<number>;
+}
+
+/** What `model()` returns: a class whose instances are records and whose statics query the table. */
+export type ModelClass<F extends FieldMap> = ModelStatics<F> & {
+  new (values?: Partial<Infer<{ fields: F }>>): Infer<{ fields: F }> & RecordMethods<F>;
+};
+
+/**
+ * Defines a model: a table and its fields. The result is a class; extend it to add methods.
+ *
+ * @example
+ * export const User = model("users", {
+ *   name: f.char({ maxLength: 255, required: true }),
+ *   login: f.char({ maxLength: 100, unique: true }),
+ * });
+ * const id = await User.create({ name: "Ann", login: "ann" });
+ */
+export function model<F extends FieldMap>(table: string, fields: F, options: ModelOptions = {}): ModelClass<F> {
+  let ctor: AnyModel;
+  const meta = buildMeta(table, fields, options, () => ctor);
+
+  class Model {
+    static readonly fields = fields;
+    static readonly meta = meta;
+
+    constructor(values?: object) {
+      if (values) Object.assign(this, values);
+    }
+
+    static create(values: object): Promise<number> {
+      return bindingOf(meta)
+        .create(meta, [values])
+        .then((ids) => ids[0] as number);
+    }
+    static createMany(values: readonly object[]): Promise<number[]> {
+      return bindingOf(meta).create(meta, values);
+    }
+    static get(id: number, options?: object) {
+      return bindingOf(meta).get(meta, id, options, false);
+    }
+    static getOrNull(id: number, options?: object) {
+      return bindingOf(meta).get(meta, id, options, true);
+    }
+    static search(options: object = {}) {
+      return bindingOf(meta).search(meta, options);
+    }
+    static count(options?: object) {
+      return bindingOf(meta).count(meta, options, false);
+    }
+    static async exists(options?: object) {
+      return (await bindingOf(meta).count(meta, options, true)) > 0;
+    }
+    static updateMany(target: readonly unknown[], values: object) {
+      return bindingOf(meta).update(meta, target, values);
+    }
+    static deleteMany(target: readonly unknown[]) {
+      return bindingOf(meta).delete(meta, target);
+    }
+
+    async update(values: object): Promise<void> {
+      await bindingOf(meta).update(meta, (this as unknown as { id: number }).id, values);
+      for (const [k, v] of Object.entries(values)) {
+        const field = meta.fields.get(k);
+        if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
+      }
+    }
+    async delete(): Promise<void> {
+      await bindingOf(meta).delete(meta, (this as unknown as { id: number }).id);
+    }
+  }
+  ctor = Model as unknown as AnyModel;
+  return Model as unknown as ModelClass<F>;
+}
+
+/** The field map type of a model, for helpers that take any model. */
+export type ModelFields<M> = FieldsOf<M>;

@@ -1,0 +1,159 @@
+import type { Field, FieldMap, JsonValue } from "./field.js";
+import type { Filter } from "../query/filter-types.js";
+
+/** Flattens an intersection for readable hovers. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** A model class as seen by the type system: its `fields` static carries the field map. */
+export interface ModelType<F extends FieldMap = FieldMap> {
+  readonly fields: F;
+  new (...args: never[]): object;
+}
+
+/** The field map of a model class. */
+export type FieldsOf<M> = M extends { readonly fields: infer F extends FieldMap } ? F : FieldMap;
+
+/** The JS value of a field in a record. */
+export type FieldValue<Fd> = Fd extends Field<infer T, "one2many" | "many2many", boolean, boolean>
+  ? T
+  : Fd extends Field<infer T, infer _K, true, boolean>
+    ? T
+    : Fd extends Field<infer T, infer _K, boolean, boolean>
+      ? T | null
+      : never;
+
+type RelKind = "many2one" | "one2many" | "many2many" | "one2one";
+
+/** Keys of the relation fields of `F`. */
+export type RelationKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, RelKind, boolean, boolean> ? K : never }[keyof F] & string;
+
+/** Keys returned when no `fields` are given: every field but one2many, many2many and one2one. */
+export type DefaultKeys<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, "one2many" | "many2many" | "one2one", boolean, boolean> ? never : K;
+}[keyof F] & string;
+
+/** A field key of `F`, or `"id"`. */
+export type FieldKey<F> = (keyof F & string) | "id";
+
+/** The target model of a relation field. */
+export type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
+
+/** The full record type of a model: `Infer<typeof Chat>`. */
+export type Infer<M> = Simplify<{ id: number } & { [K in keyof FieldsOf<M>]: FieldValue<FieldsOf<M>[K]> }>;
+
+/** The options object form of a nested relation. */
+export interface NestedObject<M> {
+  fields?: readonly FieldKey<FieldsOf<M>>[];
+  nested?: NestedSpec<FieldsOf<M>>;
+  filter?: Filter<FieldsOf<M>>;
+  order?: string;
+  sort?: "asc" | "desc";
+  limit?: number;
+}
+
+/** What may be loaded from a relation: a list of its fields (and deeper nested maps), or the object form. */
+export type NestedArg<M> = [M] extends [ModelType]
+  ? readonly (FieldKey<FieldsOf<M>> | NestedSpec<FieldsOf<M>>)[] | NestedObject<M>
+  : readonly (string | Record<string, unknown>)[] | Record<string, unknown>;
+
+/** `nested`: relation field -> what to load from it. */
+export type NestedSpec<F> = { readonly [K in RelationKeys<F>]?: NestedArg<TargetOf<F[K]>> };
+
+type KeysOfSpec<S> = S extends { fields: readonly (infer K)[] }
+  ? K
+  : S extends readonly (infer I)[]
+    ? Extract<I, string>
+    : never;
+type NestedOfSpec<S> = S extends { nested: infer N }
+  ? N
+  : S extends readonly (infer I)[]
+    ? UnionToIntersection<Exclude<I, string>>
+    : {};
+type HasFieldList<S> = S extends { fields: readonly unknown[] } ? true : S extends readonly unknown[] ? true : false;
+
+/** A record of model `M` narrowed to the selected keys and nested relations. */
+export type Row<M, Keys, N> = [M] extends [ModelType]
+  ? Simplify<
+      { id: number } & Omit<InstanceType<M>, keyof FieldsOf<M>> & {
+        [K in Exclude<Keys & keyof FieldsOf<M>, keyof N>]: FieldValue<FieldsOf<M>[K]>;
+      } & { [K in keyof N & keyof FieldsOf<M>]: NestedValue<FieldsOf<M>[K], N[K]> }
+    >
+  : { id: number } & Record<string, unknown>;
+
+/** The value of a nested relation: an object (or null) for many2one/one2one, an array for x2many. */
+export type NestedValue<Fd, S> = Fd extends Field<unknown, infer K, infer R, boolean>
+  ? K extends "one2many" | "many2many"
+    ? NestedRow<TargetOf<Fd>, S>[]
+    : K extends "one2one"
+      ? NestedRow<TargetOf<Fd>, S> | null
+      : R extends true
+        ? NestedRow<TargetOf<Fd>, S>
+        : NestedRow<TargetOf<Fd>, S> | null
+  : never;
+
+type NestedRow<M, S> = Row<M, HasFieldList<S> extends true ? KeysOfSpec<S> : DefaultKeys<FieldsOf<M>>, NestedOfSpec<S>>;
+
+/** Options shared by reads that return records. */
+export interface ReadOptions<F> {
+  fields?: readonly FieldKey<F>[];
+  nested?: NestedSpec<F>;
+}
+
+/** Options of `search`. */
+export interface SearchOptions<F> extends ReadOptions<F> {
+  filter?: Filter<F>;
+  /** A field, or several with directions: `"name desc, id"`. */
+  order?: string;
+  sort?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+}
+
+/** The record a read with options `O` returns. */
+export type ResultOf<M, O> = Row<
+  M,
+  O extends { fields: readonly (infer K)[] } ? K : DefaultKeys<FieldsOf<M>>,
+  O extends { nested: infer N } ? N : {}
+>;
+
+/** Commands accepted by one2many and many2many fields on write. */
+export interface X2manyCommands<V = Record<string, unknown>> {
+  create?: readonly V[];
+  update?: Readonly<Record<number, V>>;
+  delete?: readonly number[];
+  link?: readonly number[];
+  unlink?: readonly number[];
+  set?: readonly number[];
+}
+
+type WriteValue<Fd> = Fd extends Field<infer T, infer K, boolean, boolean>
+  ? K extends "many2one"
+    ? number | { id: number } | null
+    : K extends "one2many" | "many2many"
+      ? readonly number[] | X2manyCommands
+      : K extends "one2one"
+        ? never
+        : K extends "decimal"
+          ? string | number | null
+          : K extends "datetime"
+            ? Date | string | number | null
+            : K extends "json"
+              ? T | JsonValue | null
+              : T | null
+  : never;
+
+type RequiredOnCreate<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, infer _K, true, false> ? K : never;
+}[keyof F];
+
+/** Values accepted by `create`: required fields without a default must be present. */
+export type CreateValues<F> = Simplify<
+  { [K in RequiredOnCreate<F> & keyof F]: WriteValue<F[K]> } & {
+    [K in Exclude<keyof F, RequiredOnCreate<F>>]?: WriteValue<F[K]>;
+  }
+>;
+
+/** Values accepted by `update`. */
+export type UpdateValues<F> = { [K in keyof F]?: WriteValue<F[K]> };

@@ -1,0 +1,180 @@
+import { ValidationError } from "../errors.js";
+import type { FieldMeta } from "./model-meta.js";
+
+const intRanges = {
+  smallInteger: [-32768, 32767],
+  integer: [-2147483648, 2147483647],
+  bigInteger: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+} as const;
+
+/** Thrown by {@link toDbValue}; the caller decides whether it is a ValidationError or a QueryError. */
+export class ValueError extends Error {}
+
+function fail(message: string): never {
+  throw new ValueError(message);
+}
+
+const describe = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : typeof v === "object" ? (v === null ? "null" : Array.isArray(v) ? "an array" : "an object") : String(v));
+
+/**
+ * Converts a JavaScript value for a field into the value sent to the database, refusing what the
+ * field cannot hold. `null` is returned as is; required-ness is checked by the caller.
+ */
+export function toDbValue(field: FieldMeta, value: unknown): unknown {
+  if (value === null) return null;
+  if (value === undefined) fail("must not be undefined (use null to clear it)");
+  const o = field.def.options as Record<string, unknown>;
+  switch (field.kind) {
+    case "integer":
+    case "smallInteger":
+    case "bigInteger": {
+      let n = value;
+      if (typeof n === "string" && /^-?\d+$/.test(n.trim())) n = Number(n);
+      if (typeof n === "bigint") n = Number(n);
+      if (typeof n !== "number" || !Number.isInteger(n)) fail(`must be an integer, got ${describe(value)}`);
+      const [lo, hi] = intRanges[field.kind];
+      if (n < lo || n > hi) fail(`must be between ${lo} and ${hi} for a ${field.kind} field, got ${n}`);
+      return n;
+    }
+    case "float": {
+      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isFinite(n)) fail(`must be a finite number, got ${describe(value)}`);
+      return n;
+    }
+    case "decimal":
+      return toDecimal(value, (o.precision as number) ?? 18, (o.scale as number) ?? 2);
+    case "char":
+    case "text": {
+      if (typeof value !== "string") fail(`must be a string, got ${describe(value)}`);
+      if (value.includes("\u0000")) fail("must not contain the NUL character (\\u0000)");
+      const max = o.maxLength as number | undefined;
+      if (field.kind === "char" && max !== undefined) {
+        const len = [...value].length;
+        if (len > max) fail(`is ${len} characters long; the maximum is ${max}`);
+      }
+      return value;
+    }
+    case "selection": {
+      const allowed = (o.options as readonly (readonly [string, string])[]).map((x) => x[0]);
+      if (typeof value !== "string" || !allowed.includes(value)) {
+        fail(`must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(value)}`);
+      }
+      return value;
+    }
+    case "boolean":
+      if (typeof value !== "boolean") fail(`must be true or false, got ${describe(value)}`);
+      return value;
+    case "datetime":
+      return toDate(value);
+    case "date":
+      return toDateOnly(value);
+    case "time":
+      return toTime(value);
+    case "json":
+      checkJson(value, "", new Set());
+      return value;
+    case "binary":
+      if (!(value instanceof Uint8Array)) fail(`must be a Uint8Array or Buffer, got ${describe(value)}`);
+      return value;
+    case "many2one":
+    case "one2one": {
+      const id = typeof value === "object" && value !== null && "id" in value ? (value as { id: unknown }).id : value;
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
+        fail(`must be the id (a positive integer) of a ${field.target().table} record, got ${describe(value)}`);
+      }
+      return id;
+    }
+    default:
+      return fail(`cannot be written directly (${field.kind})`);
+  }
+}
+
+function toDecimal(value: unknown, precision: number, scale: number): string {
+  let s: string;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) fail(`must be a finite number, got ${value}`);
+    s = String(value);
+    if (/e/i.test(s)) fail(`${s} is too large or too small to write exactly; pass it as a decimal string`);
+  } else if (typeof value === "string") {
+    s = value.trim();
+  } else {
+    return fail(`must be a decimal number as a string or number, got ${describe(value)}`);
+  }
+  const m = /^([+-])?(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) fail(`must be a decimal number, got ${describe(value)}`);
+  const int = (m[2] ?? "").replace(/^0+(?=\d)/, "") || "0";
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  if (frac.length > scale) fail(`has ${frac.length} digits after the point; the scale allows ${scale}`);
+  const intDigits = int === "0" ? 0 : int.length;
+  if (intDigits > precision - scale) {
+    fail(`has ${intDigits} digits before the point; precision ${precision} with scale ${scale} allows ${precision - scale}`);
+  }
+  return `${m[1] === "-" ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
+}
+
+function toDate(value: unknown): Date {
+  const d = value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
+  if (!d || Number.isNaN(d.getTime())) fail(`must be a Date, an ISO 8601 string or epoch milliseconds, got ${describe(value)}`);
+  if (typeof value === "string" && !/^\d{4}-\d{2}-\d{2}/.test(value)) fail(`must be an ISO 8601 date-time, got ${describe(value)}`);
+  return d;
+}
+
+function toDateOnly(value: unknown): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) fail("must be a valid date");
+    return value.toISOString().slice(0, 10);
+  }
+  if (typeof value !== "string") fail(`must be a "YYYY-MM-DD" string or a Date, got ${describe(value)}`);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!m || !d || d.toISOString().slice(0, 10) !== value) fail(`must be a real calendar date "YYYY-MM-DD", got ${describe(value)}`);
+  return value;
+}
+
+function toTime(value: unknown): string {
+  if (typeof value !== "string") fail(`must be a "HH:MM[:SS[.ffffff]]" string, got ${describe(value)}`);
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?$/.exec(value);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) {
+    fail(`must be a time of day "HH:MM[:SS[.ffffff]]", got ${describe(value)}`);
+  }
+  return m[3] === undefined ? `${value}:00` : value;
+}
+
+function checkJson(value: unknown, path: string, seen: Set<object>): void {
+  const at = path ? ` at ${path}` : "";
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) fail(`is not JSON-serialisable: ${value}${at}`);
+      return;
+    case "object": {
+      if (value === null) return;
+      if (seen.has(value)) fail(`is not JSON-serialisable: circular reference${at}`);
+      const proto = Object.getPrototypeOf(value);
+      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
+        fail(`is not JSON-serialisable: ${proto?.constructor?.name ?? "object"} instance${at} (use plain objects, arrays and primitives)`);
+      }
+      seen.add(value);
+      if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, seen));
+      else for (const [k, v] of Object.entries(value)) checkJson(v, path ? `${path}.${k}` : k, seen);
+      seen.delete(value);
+      return;
+    }
+    default:
+      fail(`is not JSON-serialisable: ${typeof value}${at}`);
+  }
+}
+
+/** Runs {@link toDbValue} and turns a refusal into a {@link ValidationError} naming the field. */
+export function validateValue(field: FieldMeta, value: unknown): unknown {
+  try {
+    return toDbValue(field, value);
+  } catch (e) {
+    if (e instanceof ValueError) {
+      throw new ValidationError(`${field.model.table}.${field.name} ${e.message}`, field.name, field.model.table);
+    }
+    throw e;
+  }
+}

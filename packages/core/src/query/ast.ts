@@ -1,0 +1,121 @@
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+
+/**
+ * The query description every call builds: plain frozen objects with a `kind`, walked by the
+ * dialect compiler. Values in it are already validated and converted for the database.
+ */
+
+/** A boolean condition. */
+export type CondNode =
+  | { readonly kind: "and"; readonly items: readonly CondNode[] }
+  | { readonly kind: "or"; readonly items: readonly CondNode[] }
+  | { readonly kind: "not"; readonly item: CondNode }
+  | { readonly kind: "const"; readonly value: boolean }
+  | { readonly kind: "cmp"; readonly field: FieldMeta; readonly op: "=" | "<>" | ">" | ">=" | "<" | "<="; readonly value: unknown }
+  | { readonly kind: "null"; readonly field: FieldMeta; readonly negate: boolean }
+  | { readonly kind: "in"; readonly field: FieldMeta; readonly values: readonly unknown[]; readonly negate: boolean }
+  | { readonly kind: "like"; readonly field: FieldMeta; readonly pattern: string; readonly ci: boolean; readonly negate: boolean }
+  | { readonly kind: "between"; readonly field: FieldMeta; readonly low: unknown; readonly high: unknown; readonly negate: boolean }
+  /** Some row reached through relation `via` matches `cond` (dotted paths). */
+  | { readonly kind: "exists"; readonly via: FieldMeta; readonly cond: CondNode };
+
+/** One ORDER BY term. */
+export interface OrderNode {
+  readonly field: FieldMeta;
+  readonly desc: boolean;
+}
+
+/** An item of a select list. */
+export type SelectItem =
+  | { readonly kind: "column"; readonly field: FieldMeta }
+  /** A relation loaded as an object (many2one, one2one) or array (one2many, many2many). */
+  | { readonly kind: "nested"; readonly field: FieldMeta; readonly sub: SelectNode }
+  /** A one2many / many2many loaded as an array of ids. */
+  | { readonly kind: "ids"; readonly field: FieldMeta };
+
+/** A SELECT of records of one model. */
+export interface SelectNode {
+  readonly kind: "select";
+  readonly model: ModelMeta;
+  readonly items: readonly SelectItem[];
+  readonly where?: CondNode;
+  readonly order: readonly OrderNode[];
+  readonly limit?: number;
+  readonly offset?: number;
+  /** Computed (unstored) fields to derive after hydration. */
+  readonly computed?: readonly FieldMeta[];
+}
+
+/** SELECT count(*) (or existence) of rows matching `where`. */
+export interface CountNode {
+  readonly kind: "count";
+  readonly model: ModelMeta;
+  readonly where?: CondNode;
+  /** Only whether one row exists. */
+  readonly exists?: boolean;
+}
+
+/** A column written by an insert or update, with the field that types it (absent for link tables). */
+export interface ColumnNode {
+  readonly name: string;
+  readonly field?: FieldMeta;
+}
+
+/** INSERT of one or more rows. */
+export interface InsertNode {
+  readonly kind: "insert";
+  readonly table: string;
+  readonly columns: readonly ColumnNode[];
+  readonly rows: readonly (readonly unknown[])[];
+  /** Return generated ids (in row order). */
+  readonly returningId: boolean;
+  /** Do nothing when the row conflicts on these columns (link tables). */
+  readonly ignoreConflicts?: boolean;
+}
+
+/** UPDATE rows of a model. */
+export interface UpdateNode {
+  readonly kind: "update";
+  readonly model: ModelMeta;
+  readonly set: readonly (readonly [FieldMeta, unknown])[];
+  readonly where?: CondNode;
+}
+
+/** DELETE rows of a model, or of a link table when `table` and `raw` are given. */
+export interface DeleteNode {
+  readonly kind: "delete";
+  readonly model: ModelMeta;
+  readonly where?: CondNode;
+}
+
+/** DELETE from a many2many link table: rows of `owner` ids, optionally only some targets. */
+export interface UnlinkNode {
+  readonly kind: "unlink";
+  readonly table: string;
+  readonly ownerColumn: string;
+  readonly targetColumn: string;
+  readonly owners: readonly number[];
+  readonly targets?: readonly number[];
+}
+
+/** Any statement the pipeline sends. */
+export type QueryNode = SelectNode | CountNode | InsertNode | UpdateNode | DeleteNode | UnlinkNode;
+
+/** Helpers that build nodes (frozen, so nothing downstream mutates a shared description). */
+export const ast = {
+  and(items: readonly (CondNode | undefined)[]): CondNode | undefined {
+    const list = items.filter((x): x is CondNode => x !== undefined);
+    if (list.length === 0) return undefined;
+    if (list.length === 1) return list[0];
+    return Object.freeze({ kind: "and", items: Object.freeze(list) });
+  },
+  or(items: readonly CondNode[]): CondNode {
+    if (items.length === 1) return items[0] as CondNode;
+    return Object.freeze({ kind: "or", items: Object.freeze([...items]) });
+  },
+  idIn(model: ModelMeta, ids: readonly number[]): CondNode {
+    return ids.length === 1
+      ? Object.freeze({ kind: "cmp", field: model.id, op: "=", value: ids[0] })
+      : Object.freeze({ kind: "in", field: model.id, values: Object.freeze([...ids]), negate: false });
+  },
+};

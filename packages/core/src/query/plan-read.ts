@@ -1,0 +1,167 @@
+import type { AccessGate } from "../access/access-gate.js";
+import { AccessDenied, QueryError } from "../errors.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { type CondNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
+import { parseFilter } from "./parse-filter.js";
+
+/** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
+export interface ReadRequest {
+  fields?: readonly string[];
+  nested?: Record<string, unknown>;
+  filter?: unknown;
+  order?: string;
+  sort?: string;
+  limit?: number;
+  offset?: number;
+}
+
+const nestedKeys = new Set(["fields", "nested", "filter", "order", "sort", "limit", "offset"]);
+
+/**
+ * Builds the SELECT for a read, with the access rules of the model, of every nested model and of
+ * every model a dotted filter path reaches already ANDed in.
+ */
+export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequest, extra?: CondNode): Promise<SelectNode> {
+  const rule = await gate.rule(model, "read");
+  const where = ast.and([extra, await planFilter(gate, model, req.filter), rule]);
+  const { items, computed } = await planItems(gate, model, req.fields, req.nested);
+  return {
+    kind: "select",
+    model,
+    items,
+    computed,
+    where,
+    order: planOrder(model, req.order, req.sort),
+    limit: checkCount("limit", req.limit),
+    offset: checkCount("offset", req.offset),
+  };
+}
+
+/** Parses a filter and ANDs each dotted path's target rules into its EXISTS. */
+export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown): Promise<CondNode | undefined> {
+  const cond = parseFilter(model, filter);
+  return cond && gate.active ? guardPaths(gate, cond) : cond;
+}
+
+async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {
+  switch (node.kind) {
+    case "and":
+    case "or":
+      return { kind: node.kind, items: await Promise.all(node.items.map((i) => guardPaths(gate, i))) };
+    case "not":
+      return { kind: "not", item: await guardPaths(gate, node.item) };
+    case "exists": {
+      const rule = await gate.rule(node.via.target(), "read");
+      return { kind: "exists", via: node.via, cond: ast.and([await guardPaths(gate, node.cond), rule]) as CondNode };
+    }
+    default:
+      return node;
+  }
+}
+
+function checkCount(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new QueryError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses `order` ("name desc, id") with `sort` as the direction of terms that give none. Only stored
+ * fields of the model are accepted; anything else is a {@link QueryError}, never SQL.
+ */
+export function planOrder(model: ModelMeta, order?: string, sort?: string): OrderNode[] {
+  if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
+    throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
+  }
+  const defaultDesc = sort?.toLowerCase() === "desc";
+  if (order === undefined || order === null || order === "") return [{ field: model.id, desc: defaultDesc }];
+  if (typeof order !== "string") throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
+  return order.split(",").map((term) => {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
+    if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`);
+    const field = model.fields.get(m[1] as string);
+    if (!field || !field.stored) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
+    return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
+  });
+}
+
+async function planItems(
+  gate: AccessGate,
+  model: ModelMeta,
+  fields?: readonly string[],
+  nested?: Record<string, unknown>,
+): Promise<{ items: SelectItem[]; computed: FieldMeta[] }> {
+  if (fields !== undefined && !Array.isArray(fields)) throw new QueryError("fields must be a list of field names");
+  if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
+    throw new QueryError("nested must be an object mapping relation fields to what to load from them");
+  }
+  const nestedNames = Object.keys(nested ?? {});
+  const explicit = fields !== undefined;
+  let names: string[] = explicit ? [...fields] : defaultNames(model);
+  for (const name of [...names, ...nestedNames]) {
+    if (typeof name !== "string" || !model.fields.has(name)) throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
+  }
+  const denied = await gate.deniedFields(model, "read", [...new Set([...names, ...nestedNames])]);
+  if (denied.size > 0) {
+    const asked = explicit ? [...names, ...nestedNames] : nestedNames;
+    const bad = asked.find((n) => denied.has(n));
+    if (bad) throw new AccessDenied(`reading ${model.table}.${bad} is not allowed for this session`, model.table, "read", bad);
+    names = names.filter((n) => !denied.has(n));
+  }
+  const want = new Set(["id", ...names.filter((n) => !nestedNames.includes(n))]);
+  for (const name of want) {
+    const compute = model.fields.get(name)?.def.options;
+    if (compute?.store === false) for (const dep of compute.depends ?? []) if (model.fields.get(dep)?.stored) want.add(dep);
+  }
+  const items: SelectItem[] = [];
+  const computed: FieldMeta[] = [];
+  for (const name of want) {
+    const field = model.fields.get(name) as FieldMeta;
+    if (field.stored) items.push({ kind: "column", field });
+    else if (field.def.options.compute) computed.push(field);
+    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field });
+  }
+  for (const name of nestedNames) {
+    const field = model.fields.get(name) as FieldMeta;
+    if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
+      throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
+    }
+    items.push({ kind: "nested", field, sub: await planNested(gate, field, (nested as Record<string, unknown>)[name]) });
+  }
+  return { items, computed };
+}
+
+/** Field names read when none are given: stored fields and computed ones. */
+export function defaultNames(model: ModelMeta): string[] {
+  return [...model.fields.values()]
+    .filter((f) => f.stored || (f.def.options.compute !== undefined && f.kind !== "one2many" && f.kind !== "many2many"))
+    .map((f) => f.name);
+}
+
+async function planNested(gate: AccessGate, field: FieldMeta, spec: unknown): Promise<SelectNode> {
+  const target = field.target();
+  let req: ReadRequest;
+  if (Array.isArray(spec)) {
+    const fields = spec.filter((x): x is string => typeof x === "string");
+    const deeper = Object.assign({}, ...spec.filter((x) => typeof x === "object" && x !== null && !Array.isArray(x)));
+    if (spec.some((x) => typeof x !== "string" && (typeof x !== "object" || x === null || Array.isArray(x)))) {
+      throw new QueryError(`nested "${field.name}" lists field names and nested maps only`, field.name);
+    }
+    req = { fields: fields.length > 0 ? fields : undefined, nested: deeper };
+  } else if (typeof spec === "object" && spec !== null) {
+    const bad = Object.keys(spec).find((k) => !nestedKeys.has(k));
+    if (bad) throw new QueryError(`nested "${field.name}" has unknown option "${bad}"`, field.name);
+    req = spec as ReadRequest;
+  } else if (spec === true) {
+    req = {};
+  } else {
+    throw new QueryError(`nested "${field.name}" must be a list of fields or an options object`, field.name);
+  }
+  const single = field.kind === "many2one" || field.kind === "one2one";
+  if (single && (req.limit !== undefined || req.offset !== undefined || req.order !== undefined)) {
+    throw new QueryError(`nested "${field.name}" is a single record; limit, offset and order apply to one2many and many2many only`, field.name);
+  }
+  return planRead(gate, target, req);
+}

@@ -1,0 +1,45 @@
+/** What `db.on("query")` listeners receive, once per statement sent. */
+export interface QueryEvent {
+  readonly sql: string;
+  readonly params: readonly unknown[] | Readonly<Record<string, unknown>>;
+  readonly durationMs: number;
+  readonly rowCount: number;
+  readonly model?: string;
+  readonly operation?: string;
+  /** Set when the statement failed (already mapped to a DotORM error). */
+  readonly error?: Error;
+}
+
+/** Events a database emits. */
+export interface DatabaseEvents {
+  query: QueryEvent;
+}
+
+/** A tiny typed emitter; listeners that throw do not break the query. */
+export class Emitter {
+  private readonly listeners = new Map<keyof DatabaseEvents, Set<(e: never) => void>>();
+
+  on<K extends keyof DatabaseEvents>(event: K, listener: (e: DatabaseEvents[K]) => void): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (e: never) => void);
+  }
+
+  off<K extends keyof DatabaseEvents>(event: K, listener: (e: DatabaseEvents[K]) => void): void {
+    this.listeners.get(event)?.delete(listener as (e: never) => void);
+  }
+
+  has(event: keyof DatabaseEvents): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
+  emit<K extends keyof DatabaseEvents>(event: K, payload: DatabaseEvents[K]): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        (l as (e: DatabaseEvents[K]) => void)(payload);
+      } catch {
+        // a broken listener must not turn a successful query into a failure
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { ValidationError } from "../errors.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { ast } from "../query/ast.js";
+import type { Database } from "./database.js";
+
+/** A one2many / many2many value given to create or update, with the index of its record. */
+export interface RelationWrite {
+  readonly index: number;
+  readonly field: FieldMeta;
+  readonly commands: Commands;
+}
+
+interface Commands {
+  create?: readonly Record<string, unknown>[];
+  update?: Readonly<Record<string, Record<string, unknown>>>;
+  delete?: readonly number[];
+  link?: readonly number[];
+  unlink?: readonly number[];
+  set?: readonly number[];
+}
+
+const commandNames = new Set(["create", "update", "delete", "link", "unlink", "set"]);
+
+function ids(field: FieldMeta, name: string, value: unknown): number[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v > 0)) {
+    throw new ValidationError(`${field.model.table}.${field.name}: "${name}" takes a list of ids (positive integers)`, field.name, field.model.table);
+  }
+  return [...new Set(value as number[])];
+}
+
+/** Picks the x2many values out of records and checks the command shapes (before any SQL). */
+export function relationValues(model: ModelMeta, records: readonly object[]): RelationWrite[] {
+  const out: RelationWrite[] = [];
+  records.forEach((record, index) => {
+    for (const [key, value] of Object.entries(record)) {
+      const field = model.fields.get(key);
+      if (!field || (field.kind !== "one2many" && field.kind !== "many2many") || value === undefined) continue;
+      if (Array.isArray(value)) {
+        out.push({ index, field, commands: { set: ids(field, "set", value) } });
+        continue;
+      }
+      if (typeof value !== "object" || value === null) {
+        throw new ValidationError(`${model.table}.${key} takes a list of ids or commands { create, update, delete, link, unlink, set }`, key, model.table);
+      }
+      const bad = Object.keys(value).find((k) => !commandNames.has(k));
+      if (bad) throw new ValidationError(`${model.table}.${key}: unknown command "${bad}"; use create, update, delete, link, unlink or set`, key, model.table);
+      const c = value as Record<string, unknown>;
+      for (const name of ["delete", "link", "unlink", "set"]) if (c[name] !== undefined) ids(field, name, c[name]);
+      if (c.create !== undefined && !Array.isArray(c.create)) throw new ValidationError(`${model.table}.${key}: "create" takes a list of records`, key, model.table);
+      if (c.update !== undefined && (typeof c.update !== "object" || c.update === null || Array.isArray(c.update))) {
+        throw new ValidationError(`${model.table}.${key}: "update" takes { [id]: values }`, key, model.table);
+      }
+      out.push({ index, field, commands: c as Commands });
+    }
+  });
+  return out;
+}
+
+/**
+ * Applies relation commands for the records `ownerIds` (by record index; a single-record update
+ * applies to every owner). Runs inside the caller's transaction, through the same pipeline, so
+ * access rules of the related model apply.
+ */
+export async function writeRelations(db: Database, model: ModelMeta, ownerIds: readonly number[], writes: readonly RelationWrite[]): Promise<void> {
+  for (const write of writes) {
+    const owners = ownerIds.length > 1 && writes.every((w) => w.index === 0) ? ownerIds : [ownerIds[write.index] as number];
+    for (const owner of owners) {
+      if (write.field.kind === "one2many") await one2many(db, write.field, owner, write.commands);
+      else await many2many(db, write.field, owner, write.commands);
+    }
+  }
+}
+
+async function assertExist(db: Database, field: FieldMeta, targetIds: readonly number[], extra?: ReturnType<typeof ast.and>): Promise<void> {
+  if (targetIds.length === 0) return;
+  const target = field.target();
+  const where = ast.and([ast.idIn(target, targetIds), extra, await db.access.rule(target, "read")]);
+  const res = await db.run({ kind: "count", model: target, where }, { model: target.table, operation: "update" });
+  if (Number(res.rows[0]?.n ?? 0) !== targetIds.length) {
+    throw new ValidationError(
+      `${field.model.table}.${field.name}: some of the ids ${JSON.stringify(targetIds)} are not ${target.table} records${extra ? ` of this ${field.model.table}` : ""}`,
+      field.name,
+      field.model.table,
+    );
+  }
+}
+
+async function one2many(db: Database, field: FieldMeta, owner: number, c: Commands): Promise<void> {
+  const target = field.target();
+  const inverse = field.inverse!();
+  const ops = db.ops;
+  const mine = { kind: "cmp", field: inverse, op: "=", value: owner } as const;
+  if (c.set) {
+    await assertExist(db, field, c.set);
+    const others = ast.and([mine, c.set.length ? { kind: "in", field: target.id, values: c.set, negate: true } : undefined]);
+    await detach(db, field, others);
+    if (c.set.length) await ops.updateWhere(target, ast.idIn(target, c.set), { [inverse.name]: owner });
+  }
+  if (c.unlink?.length) {
+    await assertExist(db, field, c.unlink, mine);
+    await detach(db, field, ast.and([mine, ast.idIn(target, c.unlink)]));
+  }
+  if (c.link?.length) {
+    await assertExist(db, field, c.link);
+    await ops.updateWhere(target, ast.idIn(target, c.link), { [inverse.name]: owner });
+  }
+  for (const [id, values] of Object.entries(c.update ?? {})) {
+    await assertExist(db, field, [Number(id)], mine);
+    await ops.updateWhere(target, ast.idIn(target, [Number(id)]), values);
+  }
+  if (c.delete?.length) {
+    await assertExist(db, field, c.delete, mine);
+    await ops.deleteWhere(target, ast.idIn(target, c.delete));
+  }
+  if (c.create?.length) await ops.create(target, c.create.map((v) => ({ ...v, [inverse.name]: owner })));
+}
+
+/** Detaches one2many rows: clears the inverse, or refuses when the inverse is required. */
+async function detach(db: Database, field: FieldMeta, where: ReturnType<typeof ast.and>): Promise<void> {
+  const inverse = field.inverse!();
+  if (inverse.required) {
+    const res = await db.run({ kind: "count", model: inverse.model, where, exists: true }, { model: inverse.model.table, operation: "update" });
+    if (res.rows.length > 0) {
+      throw new ValidationError(
+        `${field.model.table}.${field.name}: cannot unlink ${inverse.model.table} rows because ${inverse.model.table}.${inverse.name} is required; use "delete" instead`,
+        field.name,
+        field.model.table,
+      );
+    }
+    return;
+  }
+  await db.ops.updateWhere(inverse.model, where, { [inverse.name]: null });
+}
+
+async function many2many(db: Database, field: FieldMeta, owner: number, c: Commands): Promise<void> {
+  const link = field.link!();
+  const target = field.target();
+  const linkRows = async (targets: readonly number[]) => {
+    if (targets.length === 0) return;
+    await db.run(
+      {
+        kind: "insert",
+        table: link.table,
+        columns: [{ name: link.column1 }, { name: link.column2 }],
+        rows: targets.map((t) => [owner, t]),
+        returningId: false,
+        ignoreConflicts: true,
+      },
+      { model: field.model.table, operation: "link" },
+    );
+  };
+  const unlink = async (targets?: readonly number[]) =>
+    db.run(
+      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets },
+      { model: field.model.table, operation: "unlink" },
+    );
+  if (c.set) {
+    await assertExist(db, field, c.set);
+    await unlink();
+    await linkRows(c.set);
+  }
+  if (c.unlink?.length) await unlink(c.unlink);
+  if (c.link?.length) {
+    await assertExist(db, field, c.link);
+    await linkRows(c.link);
+  }
+  for (const [id, values] of Object.entries(c.update ?? {})) await db.ops.updateWhere(target, ast.idIn(target, [Number(id)]), values);
+  if (c.delete?.length) await db.ops.deleteWhere(target, ast.idIn(target, c.delete));
+  if (c.create?.length) await linkRows(await db.ops.create(target, c.create));
+}

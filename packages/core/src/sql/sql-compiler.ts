@@ -1,0 +1,335 @@
+import type { CondNode, CountNode, DeleteNode, InsertNode, OrderNode, QueryNode, SelectItem, SelectNode, UnlinkNode, UpdateNode } from "../query/ast.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import type { CompiledQuery } from "../run/adapter.js";
+import { decodeValue } from "../hydrate/decode-value.js";
+
+/** Per-compilation state: collected parameters and the table alias of each nesting level. */
+export class CompileContext {
+  readonly params: unknown[] = [];
+  private aliasCount = 0;
+  /** The alias the fields of the current scope are qualified with. */
+  alias = "t0";
+  nextAlias(): string {
+    this.aliasCount += 1;
+    return `t${this.aliasCount}`;
+  }
+  /** Runs `fn` with `alias` as the current scope. */
+  scoped<T>(alias: string, fn: () => T): T {
+    const prev = this.alias;
+    this.alias = alias;
+    try {
+      return fn();
+    } finally {
+      this.alias = prev;
+    }
+  }
+}
+
+/** The parts of a nested one2many / many2many read, for dialects that render arrays their own way. */
+export interface NestedArrayParts {
+  /** JSON object expression of one row. */
+  readonly object: string;
+  /** `FROM ... [JOIN ...]` with the row alias. */
+  readonly from: string;
+  /** WHERE condition (correlation and the nested filter). */
+  readonly where: string;
+  /** ORDER BY terms, never empty (ties broken by id). */
+  readonly orderBy: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/**
+ * The base SQL compiler: walks the query AST and renders standard SQL. Adapters subclass it and
+ * override only the hooks where their database differs (quoting, placeholders, ILIKE, JSON
+ * aggregation, RETURNING, value encoding).
+ */
+export class SqlCompiler {
+  /** Whether INSERT can return generated ids (`RETURNING`). */
+  protected readonly returning: boolean = true;
+
+  /** Compiles one statement. */
+  compile(node: QueryNode): CompiledQuery {
+    const ctx = new CompileContext();
+    const sql = this.statement(node, ctx);
+    return { sql, params: this.finishParams(ctx) };
+  }
+
+  protected statement(node: QueryNode, ctx: CompileContext): string {
+    switch (node.kind) {
+      case "select":
+        return this.select(node, ctx);
+      case "count":
+        return this.count(node, ctx);
+      case "insert":
+        return this.insert(node, ctx);
+      case "update":
+        return this.update(node, ctx);
+      case "delete":
+        return this.delete(node, ctx);
+      case "unlink":
+        return this.unlink(node, ctx);
+    }
+  }
+
+  // ---- hooks -------------------------------------------------------------------------------
+
+  /** Quotes an identifier (ANSI double quotes). */
+  quote(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  /** Adds a bound value and returns its placeholder (`?` here). */
+  param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
+    ctx.params.push(this.encode(value, field));
+    return "?";
+  }
+
+  /** Params as handed to the driver (a list here; ClickHouse makes a record). */
+  finishParams(ctx: CompileContext): CompiledQuery["params"] {
+    return ctx.params;
+  }
+
+  /** Converts a validated value to what the driver sends. */
+  encode(value: unknown, field?: FieldMeta): unknown {
+    if (value !== null && field?.kind === "json") return JSON.stringify(value);
+    return value;
+  }
+
+  /** Converts a raw value from the driver (or from a JSON aggregate when `inJson`) to the field's JS value. */
+  decode(field: FieldMeta, raw: unknown, _inJson: boolean): unknown {
+    return decodeValue(field, raw);
+  }
+
+  /** How many rows one INSERT statement may carry with `columns` columns (placeholder limits). */
+  insertBatchSize(columns: number): number {
+    return Math.max(1, Math.floor(30000 / Math.max(1, columns)));
+  }
+
+  /** `LIKE`, case-insensitive without relying on collation when `ci`. */
+  like(column: string, pattern: string, ci: boolean, negate: boolean): string {
+    const not = negate ? "NOT " : "";
+    return ci ? `LOWER(${column}) ${not}LIKE LOWER(${pattern})` : `${column} ${not}LIKE ${pattern}`;
+  }
+
+  /** `col IN (...)`. */
+  in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
+    return `${column} ${negate ? "NOT IN" : "IN"} (${values.map((v) => this.param(ctx, v, field)).join(", ")})`;
+  }
+
+  /** A JSON object from `[key, expression]` pairs. */
+  jsonObject(pairs: readonly (readonly [string, string])[]): string {
+    return `json_build_object(${pairs.map(([k, v]) => `'${k}', ${v}`).join(", ")})`;
+  }
+
+  /** An expression for a column inside a JSON object; decimals become text so no digit is lost. */
+  jsonValue(expr: string, field: FieldMeta): string {
+    return field.kind === "decimal" ? `CAST(${expr} AS CHAR)` : expr;
+  }
+
+  /** A JSON array of objects for a nested one2many / many2many, `[]` when empty. */
+  nestedArray(parts: NestedArrayParts, ctx: CompileContext): string {
+    if (parts.limit === undefined && parts.offset === undefined) {
+      return `(SELECT COALESCE(json_agg(${parts.object} ORDER BY ${parts.orderBy}), '[]') FROM ${parts.from} WHERE ${parts.where})`;
+    }
+    const x = ctx.nextAlias();
+    return (
+      `(SELECT COALESCE(json_agg(${x}.j ORDER BY ${x}.n), '[]') FROM (SELECT ${parts.object} AS j, ` +
+      `row_number() OVER (ORDER BY ${parts.orderBy}) AS n FROM ${parts.from} WHERE ${parts.where} ORDER BY ${parts.orderBy}` +
+      `${this.limitOffset(ctx, parts.limit, parts.offset)}) ${x})`
+    );
+  }
+
+  /** LIMIT / OFFSET as bound values. */
+  limitOffset(ctx: CompileContext, limit?: number, offset?: number): string {
+    let sql = "";
+    if (limit !== undefined) sql += ` LIMIT ${this.param(ctx, limit)}`;
+    if (offset) sql += ` OFFSET ${this.param(ctx, offset)}`;
+    return sql;
+  }
+
+  /** One ORDER BY term. NULLs sort last ascending and first descending on every dialect. */
+  orderTerm(expr: string, desc: boolean): string {
+    return `${expr} ${desc ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`;
+  }
+
+  /** `NOT` that treats an unknown (NULL) inner result as false, so `not` is a true complement. */
+  not(inner: string): string {
+    return `NOT COALESCE(${inner}, FALSE)`;
+  }
+
+  /** A boolean literal. */
+  bool(value: boolean): string {
+    return value ? "TRUE" : "FALSE";
+  }
+
+  // ---- statements --------------------------------------------------------------------------
+
+  protected column(ctx: CompileContext, field: FieldMeta): string {
+    return `${ctx.alias}.${this.quote(field.column)}`;
+  }
+
+  protected table(model: ModelMeta): string {
+    return this.quote(model.table);
+  }
+
+  protected select(node: SelectNode, ctx: CompileContext): string {
+    const items = node.items.map((item) => this.selectItem(item, ctx)).join(", ");
+    let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}`;
+    if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
+    sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
+    sql += this.limitOffset(ctx, node.limit, node.offset);
+    return sql;
+  }
+
+  protected selectItem(item: SelectItem, ctx: CompileContext): string {
+    const name = this.quote(item.field.name);
+    if (item.kind === "column") {
+      const col = this.column(ctx, item.field);
+      return item.field.column === item.field.name ? col : `${col} AS ${name}`;
+    }
+    return `${this.nestedExpr(item, ctx)} AS ${name}`;
+  }
+
+  protected orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
+    const terms = order.map((o) => this.orderTerm(this.column(ctx, o.field), o.desc));
+    if (!order.some((o) => o.field.name === "id")) terms.push(this.orderTerm(this.column(ctx, model.id), false));
+    return terms.join(", ");
+  }
+
+  /** The expression of a nested relation (object or array), correlated with the current scope. */
+  protected nestedExpr(item: Exclude<SelectItem, { kind: "column" }>, ctx: CompileContext): string {
+    const field = item.field;
+    const target = field.target();
+    const sub: SelectNode =
+      item.kind === "nested"
+        ? item.sub
+        : { kind: "select", model: target, items: [{ kind: "column", field: target.id }], order: [] };
+    const outer = ctx.alias;
+    const alias = ctx.nextAlias();
+    const { from, correlation } = this.relationJoin(field, outer, alias);
+    return ctx.scoped(alias, () => {
+      const object =
+        item.kind === "ids" ? this.jsonValue(this.column(ctx, target.id), target.id) : this.jsonObject(this.objectPairs(sub, ctx));
+      const where = sub.where ? `${correlation} AND ${this.cond(sub.where, ctx)}` : correlation;
+      if (field.kind === "many2one" || field.kind === "one2one") {
+        return `(SELECT ${object} FROM ${from} WHERE ${where}${field.kind === "one2one" ? " LIMIT 1" : ""})`;
+      }
+      return this.nestedArray(
+        { object, from, where, orderBy: this.orderBy(sub.order, target, ctx), limit: sub.limit, offset: sub.offset },
+        ctx,
+      );
+    });
+  }
+
+  protected objectPairs(sub: SelectNode, ctx: CompileContext): [string, string][] {
+    return sub.items.map((it) =>
+      it.kind === "column" ? [it.field.name, this.jsonValue(this.column(ctx, it.field), it.field)] : [it.field.name, this.nestedExpr(it, ctx)],
+    );
+  }
+
+  /** FROM clause and correlation condition that reach the rows of relation `field` from `outer`. */
+  protected relationJoin(field: FieldMeta, outer: string, alias: string): { from: string; correlation: string } {
+    const target = field.target();
+    const t = `${this.table(target)} ${alias}`;
+    const q = (a: string, c: string) => `${a}.${this.quote(c)}`;
+    switch (field.kind) {
+      case "many2one":
+        return { from: t, correlation: `${q(alias, "id")} = ${q(outer, field.column)}` };
+      case "one2many":
+      case "one2one":
+        return { from: t, correlation: `${q(alias, field.inverse!().column)} = ${q(outer, "id")}` };
+      default: {
+        const link = field.link!();
+        const l = `${alias}l`;
+        return {
+          from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${q(l, link.column2)} = ${q(alias, "id")}`,
+          correlation: `${q(l, link.column1)} = ${q(outer, "id")}`,
+        };
+      }
+    }
+  }
+
+  protected cond(node: CondNode, ctx: CompileContext): string {
+    switch (node.kind) {
+      case "and":
+      case "or":
+        return `(${node.items.map((i) => this.cond(i, ctx)).join(node.kind === "and" ? " AND " : " OR ")})`;
+      case "not":
+        return this.not(this.cond(node.item, ctx));
+      case "const":
+        return this.bool(node.value);
+      case "cmp":
+        return `${this.column(ctx, node.field)} ${node.op} ${this.param(ctx, node.value, node.field)}`;
+      case "null":
+        return `${this.column(ctx, node.field)} IS ${node.negate ? "NOT " : ""}NULL`;
+      case "in":
+        return this.in(ctx, this.column(ctx, node.field), node.field, node.values, node.negate);
+      case "like":
+        return this.like(this.column(ctx, node.field), this.param(ctx, node.pattern, node.field), node.ci, node.negate);
+      case "between":
+        return `${this.column(ctx, node.field)} ${node.negate ? "NOT " : ""}BETWEEN ${this.param(ctx, node.low, node.field)} AND ${this.param(ctx, node.high, node.field)}`;
+      case "exists": {
+        const alias = ctx.nextAlias();
+        const { from, correlation } = this.relationJoin(node.via, ctx.alias, alias);
+        return ctx.scoped(alias, () => `EXISTS (SELECT 1 FROM ${from} WHERE ${correlation} AND ${this.cond(node.cond, ctx)})`);
+      }
+    }
+  }
+
+  protected count(node: CountNode, ctx: CompileContext): string {
+    const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
+    return node.exists
+      ? `SELECT 1 AS ${this.quote("x")} FROM ${this.table(node.model)} ${ctx.alias}${where} LIMIT 1`
+      : `SELECT COUNT(*) AS ${this.quote("n")} FROM ${this.table(node.model)} ${ctx.alias}${where}`;
+  }
+
+  protected insert(node: InsertNode, ctx: CompileContext): string {
+    const cols = node.columns.map((c) => this.quote(c.name)).join(", ");
+    const rows = node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`);
+    const values = node.columns.length === 0 ? " DEFAULT VALUES" : ` (${cols}) VALUES ${rows.join(", ")}`;
+    let sql = `INSERT INTO ${this.quote(node.table)}${values}`;
+    if (node.ignoreConflicts) sql += " ON CONFLICT DO NOTHING";
+    if (node.returningId && this.returning) sql += ` RETURNING ${this.quote("id")}`;
+    return sql;
+  }
+
+  protected update(node: UpdateNode, ctx: CompileContext): string {
+    const set = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`).join(", ");
+    const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
+    return `UPDATE ${this.table(node.model)} AS ${ctx.alias} SET ${set}${where}`;
+  }
+
+  protected delete(node: DeleteNode, ctx: CompileContext): string {
+    const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
+    return `DELETE FROM ${this.table(node.model)} AS ${ctx.alias}${where}`;
+  }
+
+  protected unlink(node: UnlinkNode, ctx: CompileContext): string {
+    const ids = (list: readonly unknown[]) => list.map((v) => this.param(ctx, v)).join(", ");
+    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN (${ids(node.owners)})`;
+    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN (${ids(node.targets)})`;
+    return sql;
+  }
+
+  // ---- transactions ------------------------------------------------------------------------
+
+  begin(): string {
+    return "BEGIN";
+  }
+  commit(): string {
+    return "COMMIT";
+  }
+  rollback(): string {
+    return "ROLLBACK";
+  }
+  savepoint(name: string): string {
+    return `SAVEPOINT ${name}`;
+  }
+  releaseSavepoint(name: string): string {
+    return `RELEASE SAVEPOINT ${name}`;
+  }
+  rollbackToSavepoint(name: string): string {
+    return `ROLLBACK TO SAVEPOINT ${name}`;
+  }
+}

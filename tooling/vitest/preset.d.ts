@@ -1,0 +1,3 @@
+import type { ViteUserConfig } from "vitest/config";
+/** Shared vitest settings. */
+export declare const preset: ViteUserConfig;
