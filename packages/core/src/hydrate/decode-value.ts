@@ -31,7 +31,7 @@ export function decodeValue(field: FieldMeta, raw: unknown): unknown {
     case "datetime":
       return raw instanceof Date ? raw : new Date(typeof raw === "string" && /^\d{4}-\d{2}-\d{2} \d/.test(raw) && !/[zZ]|[+-]\d{2}(:?\d{2})?$/.test(raw) ? `${raw.replace(" ", "T")}Z` : (raw as string));
     case "date":
-      if (raw instanceof Date) return `${raw.getFullYear()}-${pad(raw.getMonth() + 1)}-${pad(raw.getDate())}`;
+      if (raw instanceof Date) return `${raw.getUTCFullYear()}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
       return String(raw).slice(0, 10);
     case "time":
       return String(raw);

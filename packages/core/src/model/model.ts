@@ -110,6 +110,7 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
       await bindingOf(meta).delete(meta, (this as unknown as { id: number }).id);
     }
   }
+  Object.defineProperty(Model, "name", { value: table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase()) });
   ctor = Model as unknown as AnyModel;
   return Model as unknown as ModelClass<F>;
 }

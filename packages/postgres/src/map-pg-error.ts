@@ -1,0 +1,67 @@
+import { ConfigurationError, ConnectionError, DotormError, IntegrityError, ValidationError } from "@dotorm/core";
+
+interface PgError {
+  code?: string;
+  message?: string;
+  detail?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+}
+
+/** The column named by a constraint (`uq_<table>_<col>`, `fk_<table>_<col>`) or the error detail. */
+function columnOf(e: PgError): string | undefined {
+  const fromDetail = /Key \(([^)]+)\)=/.exec(e.detail ?? "")?.[1];
+  if (fromDetail && !fromDetail.includes(",")) return fromDetail.replace(/"/g, "");
+  const prefix = e.table && e.constraint ? [`uq_${e.table}_`, `fk_${e.table}_`].find((p) => e.constraint!.startsWith(p)) : undefined;
+  return e.column ?? (prefix ? e.constraint!.slice(prefix.length) : undefined);
+}
+
+/**
+ * Maps PostgreSQL errors (by SQLSTATE) to DotORM errors, keeping the original as `cause`.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+export function mapPgError(error: unknown): Error {
+  if (error instanceof DotormError) return error;
+  const e = (error ?? {}) as PgError & { errno?: string };
+  const code = e.code ?? "";
+  const cause = { cause: error };
+  const where = e.table ? ` on ${e.table}` : "";
+  const column = columnOf(e);
+  switch (code) {
+    case "23505":
+      return new IntegrityError(`unique constraint violated${where}: ${column ? `another record already has this ${column}` : e.detail ?? e.message}`, "unique", e.constraint, column, cause);
+    case "23503":
+      return new IntegrityError(
+        `foreign key violated${where}: ${/is still referenced/.test(e.detail ?? "") ? "the record is still referenced by other records" : `${column ?? "a reference"} points at a record that does not exist`}`,
+        "foreign_key",
+        e.constraint,
+        column,
+        cause,
+      );
+    case "23502":
+      return new IntegrityError(`${e.column ?? "a column"}${where} must not be null`, "not_null", e.constraint, e.column, cause);
+    case "23514":
+      return new IntegrityError(`check constraint ${e.constraint ?? ""} violated${where}`, "check", e.constraint, column, cause);
+    case "22001":
+    case "22003":
+    case "22007":
+    case "22008":
+    case "22P02":
+    case "22021":
+      return new ValidationError(`the database refused a value${where}: ${e.message}`, column, e.table, cause);
+    case "42P01":
+    case "42703":
+      return new ConfigurationError(`${e.message}; run db.sync() to create missing tables and columns`, cause);
+    case "3D000":
+    case "28P01":
+    case "28000":
+    case "57P01":
+    case "57P03":
+      return new ConnectionError(`cannot use the PostgreSQL database: ${e.message}`, cause);
+  }
+  if (code.startsWith("08") || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|Connection terminated|timeout exceeded/i.test(`${e.errno ?? ""} ${code} ${e.message ?? ""}`)) {
+    return new ConnectionError(`cannot reach PostgreSQL: ${e.message ?? code}`, cause);
+  }
+  return new DotormError(`PostgreSQL error${code ? ` ${code}` : ""}: ${e.message ?? String(error)}`, cause);
+}

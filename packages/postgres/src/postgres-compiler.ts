@@ -1,0 +1,64 @@
+import { type CompileContext, type FieldMeta, type InsertNode, SqlCompiler } from "@dotorm/core";
+
+/** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
+export const pgArrayType: Record<string, string> = {
+  integer: "int4",
+  smallInteger: "int2",
+  bigInteger: "int8",
+  many2one: "int4",
+  char: "text",
+  text: "text",
+  selection: "text",
+  boolean: "bool",
+  datetime: "timestamptz",
+  date: "date",
+  time: "time",
+  float: "float8",
+  decimal: "numeric",
+  json: "jsonb",
+  binary: "bytea",
+};
+
+/**
+ * PostgreSQL rendering: `$n` placeholders, native `ILIKE`, `= ANY($n)` for lists (one statement
+ * shape whatever the list length, so prepared statements are reused), `unnest` bulk inserts with
+ * one parameter per column (no 65,535-parameter ceiling), decimals as text inside JSON.
+ * https://www.postgresql.org/docs/current/functions-json.html
+ */
+export class PostgresCompiler extends SqlCompiler {
+  override param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
+    ctx.params.push(this.encode(value, field));
+    return `$${ctx.params.length}`;
+  }
+
+  override like(column: string, pattern: string, ci: boolean, negate: boolean): string {
+    return `${column} ${negate ? "NOT " : ""}${ci ? "ILIKE" : "LIKE"} ${pattern}`;
+  }
+
+  override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
+    ctx.params.push(values.map((v) => this.encode(v, field)));
+    const p = `$${ctx.params.length}::${pgArrayType[field.kind] ?? "text"}[]`;
+    return negate ? `${column} <> ALL(${p})` : `${column} = ANY(${p})`;
+  }
+
+  override jsonValue(expr: string, field: FieldMeta): string {
+    return field.kind === "decimal" || field.kind === "bigInteger" ? `${expr}::text` : expr;
+  }
+
+  override insertBatchSize(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  protected override insert(node: InsertNode, ctx: CompileContext): string {
+    if (node.rows.length < 2) return super.insert(node, ctx);
+    const cols = node.columns.map((c) => this.quote(c.name)).join(", ");
+    const arrays = node.columns.map((c, i) => {
+      ctx.params.push(node.rows.map((row) => this.encode(row[i], c.field)));
+      return `$${ctx.params.length}::${pgArrayType[c.field?.kind ?? "integer"]}[]`;
+    });
+    let sql = `INSERT INTO ${this.quote(node.table)} (${cols}) SELECT * FROM unnest(${arrays.join(", ")})`;
+    if (node.ignoreConflicts) sql += " ON CONFLICT DO NOTHING";
+    if (node.returningId) sql += ` RETURNING ${this.quote("id")}`;
+    return sql;
+  }
+}

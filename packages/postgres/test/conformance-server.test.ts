@@ -1,0 +1,4 @@
+import { runConformance } from "@dotorm/testkit";
+import { pgServer } from "./targets.js";
+
+await runConformance(pgServer);

@@ -1,0 +1,6 @@
+export type { ConformanceTarget } from "./target.js";
+export { makeModels } from "./models.js";
+export type { TestModels } from "./models.js";
+export { suite } from "./harness.js";
+export type { SuiteContext } from "./harness.js";
+export { runConformance, suites } from "./suites/index.js";

@@ -1,0 +1,13 @@
+import type { ConformanceTarget } from "../target.js";
+import { crud } from "./crud.js";
+import { nested } from "./nested.js";
+
+/** Every conformance suite, by feature. */
+export const suites = { crud, nested } as const;
+
+/** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
+export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
+  for (const [name, run] of Object.entries(suites)) {
+    if (!only || only.includes(name as keyof typeof suites)) await run(target);
+  }
+}

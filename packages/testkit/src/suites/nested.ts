@@ -1,0 +1,87 @@
+import { expect, test } from "vitest";
+import { suite } from "../harness.js";
+import type { ConformanceTarget } from "../target.js";
+
+/** Nested reads of many2one and one2many, in one statement. */
+export function nested(target: ConformanceTarget) {
+  return suite("nested", target, (ctx) => {
+    async function seed() {
+      const { User, Chat, ChatMessage } = ctx();
+      const ann = await User.create({ name: "Ann" });
+      const bob = await User.create({ name: "Bob" });
+      const chat = await Chat.create({ name: "General", creator_id: ann });
+      const messages = await ChatMessage.createMany([
+        { chat_id: chat, author_user_id: ann, body: "first" },
+        { chat_id: chat, author_user_id: bob, body: "second" },
+        { chat_id: chat, body: "third, anonymous" },
+      ]);
+      return { ann, bob, chat, messages };
+    }
+
+    test("get with nested many2one and one2many is one statement", async () => {
+      const { Chat, ChatMessage, record } = ctx();
+      const { ann, chat, messages } = await seed();
+      const { result, statements } = await record(() =>
+        Chat.get(chat, { fields: ["name", "is_archived"], nested: { creator_id: ["name", "id"], messages: ["body", { author_user_id: ["name"] }] } }),
+      );
+      expect(statements).toHaveLength(1);
+      expect(result.creator_id).toMatchObject({ id: ann, name: "Ann" });
+      expect(result.creator_id.name).toBe("Ann");
+      expect(result.messages.map((m) => m.id)).toEqual(messages);
+      expect(result.messages.map((m) => m.body)).toEqual(["first", "second", "third, anonymous"]);
+      expect(result.messages[0]).toBeInstanceOf(ChatMessage);
+      expect(result.messages[0]?.author_user_id).toMatchObject({ name: "Ann" });
+      expect(result.messages[2]?.author_user_id).toBeNull();
+    });
+
+    test("a page of 100 with nested many2one is one statement", async () => {
+      const { Chat, User, record } = ctx();
+      const users = await User.createMany(Array.from({ length: 10 }, (_, i) => ({ name: `page-user-${i}` })));
+      await Chat.createMany(Array.from({ length: 120 }, (_, i) => ({ name: `page-chat-${i}`, creator_id: users[i % 10] as number })));
+      const { result, statements } = await record(() =>
+        Chat.search({ filter: [["name", "like", "page-chat-"]], fields: ["name"], nested: { creator_id: ["name"] }, limit: 100 }),
+      );
+      expect(statements).toHaveLength(1);
+      expect(result).toHaveLength(100);
+      for (const [i, chat] of result.entries()) {
+        expect(chat.name).toBe(`page-chat-${i}`);
+        expect(chat.creator_id.name).toBe(`page-user-${i % 10}`);
+      }
+    });
+
+    test("one2many listed in fields without nested gives an array of ids", async () => {
+      const { Chat } = ctx();
+      const { chat, messages } = await seed();
+      const row = await Chat.get(chat, { fields: ["name", "messages"] });
+      expect(row.messages).toEqual(messages);
+    });
+
+    test("the object form takes its own order, filter and limit: the last two messages", async () => {
+      const { Chat } = ctx();
+      const { chat, messages } = await seed();
+      const row = await Chat.get(chat, { nested: { messages: { fields: ["body"], order: "id", sort: "desc", limit: 2 } } });
+      expect(row.messages.map((m) => m.id)).toEqual([messages[2], messages[1]]);
+      const filtered = await Chat.get(chat, { nested: { messages: { fields: ["body"], filter: [["body", "like", "sec"]] } } });
+      expect(filtered.messages.map((m) => m.body)).toEqual(["second"]);
+    });
+
+    test("nested many2one is null when unset; an empty one2many is []", async () => {
+      const { Chat, ChatMessage, User } = ctx();
+      const u = await User.create({ name: "Lonely" });
+      const chat = await Chat.create({ name: "Empty", creator_id: u });
+      const m = await ChatMessage.create({ chat_id: chat, body: "x" });
+      expect((await ChatMessage.get(m, { nested: { author_user_id: ["name"] } })).author_user_id).toBeNull();
+      const empty = await Chat.create({ name: "Really empty", creator_id: u });
+      expect((await Chat.get(empty, { nested: { messages: ["body"] } })).messages).toEqual([]);
+    });
+
+    test("nested values keep their types: dates are Dates, booleans booleans", async () => {
+      const { Chat, ChatMessage } = ctx();
+      const { chat } = await seed();
+      const row = await ChatMessage.search({ filter: [["chat_id", "=", chat]], nested: { chat_id: ["is_archived", "name"] }, limit: 1 });
+      expect(row[0]?.chat_id.is_archived).toBe(false);
+      const withDates = await Chat.get(chat, { nested: { messages: ["created_at"] } });
+      expect(withDates.messages[0]?.created_at).toBeInstanceOf(Date);
+    });
+  });
+}

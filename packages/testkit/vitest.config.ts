@@ -1,4 +1,0 @@
-import { preset } from "@dotorm/vitest-preset";
-import { defineConfig } from "vitest/config";
-
-export default defineConfig(preset);
