@@ -1,8 +1,25 @@
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
 /**
- * Shared vitest settings: bounded parallelism (the CI machine has two cores) and
- * type tests (`*.test-d.ts`) checked by the compiler alongside the runtime tests.
+ * Workspace packages resolve to their sources in tests, so a test never depends on (or races
+ * with) another package's `dist` being rebuilt.
+ */
+const alias = Object.fromEntries(
+  ["core", "postgres", "mysql", "clickhouse", "rest", "cli"]
+    .map((name) => [`@dotorm/${name}`, resolve(root, `packages/${name}/src/index.ts`)])
+    .filter(([, file]) => existsSync(file)),
+);
+
+/**
+ * Shared vitest settings: bounded parallelism (the CI machine has two cores) and type tests
+ * (`*.test-d.ts`) checked by the compiler alongside the runtime tests.
  */
 export const preset = {
+  resolve: { alias },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     pool: "forks",
