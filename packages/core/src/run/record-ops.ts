@@ -61,7 +61,7 @@ export class RecordOps implements ModelBinding {
       for (let i = 0; i < prepared.rows.length; i += batch) {
         ids.push(...(await this.insert(model, prepared.columns, prepared.rows.slice(i, i + batch))));
       }
-      if (relations.length > 0) await writeRelations(this.db, model, ids, relations);
+      if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       if (rule) await this.assertWithin(model, ids, rule, "create");
       return ids;
     };
@@ -154,7 +154,7 @@ export class RecordOps implements ModelBinding {
       if (single && Number(changed) === 0) throw new RecordNotFound(model.table, target);
       if (relations.length > 0) {
         const ids = t.ids ?? (await this.idsOf(model, where));
-        await writeRelations(this.db, model, ids, relations);
+        await writeRelations(this.db, ids, relations, false);
       }
       return Number(changed);
     };

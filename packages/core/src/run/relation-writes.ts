@@ -57,13 +57,18 @@ export function relationValues(model: ModelMeta, records: readonly object[]): Re
 }
 
 /**
- * Applies relation commands for the records `ownerIds` (by record index; a single-record update
- * applies to every owner). Runs inside the caller's transaction, through the same pipeline, so
- * access rules of the related model apply.
+ * Applies relation commands: after a create, each record's commands to its own new id
+ * (`perRecord`); after an update, the one set of commands to every updated record. Runs inside the
+ * caller's transaction, through the same pipeline, so the related model's access rules apply.
  */
-export async function writeRelations(db: Database, model: ModelMeta, ownerIds: readonly number[], writes: readonly RelationWrite[]): Promise<void> {
+export async function writeRelations(
+  db: Database,
+  ownerIds: readonly number[],
+  writes: readonly RelationWrite[],
+  perRecord: boolean,
+): Promise<void> {
   for (const write of writes) {
-    const owners = ownerIds.length > 1 && writes.every((w) => w.index === 0) ? ownerIds : [ownerIds[write.index] as number];
+    const owners = perRecord ? [ownerIds[write.index] as number] : ownerIds;
     for (const owner of owners) {
       if (write.field.kind === "one2many") await one2many(db, write.field, owner, write.commands);
       else await many2many(db, write.field, owner, write.commands);
