@@ -18,6 +18,20 @@ export function makeModels(prefix: string) {
     bio: f.text(),
     is_active: f.boolean({ default: true }),
     role_ids: f.many2many(() => Role, { table: t("user_roles"), column1: "user_id", column2: "role_id" }),
+    // one2one and its many2one point at each other: the annotated thunk breaks the type-level cycle
+    profile: f.one2one((): AnyModel => Profile, "user_id"),
+    team_ids: f.many2many((): AnyModel => Team),
+  });
+
+  const Profile = model(t("profiles"), {
+    user_id: f.many2one(() => User, { onDelete: "cascade" }),
+    bio: f.text(),
+  });
+
+  /** A many2many with default link table and columns. */
+  const Team = model(t("teams"), {
+    name: f.char({ maxLength: 100, required: true }),
+    member_ids: f.many2many(() => User),
   });
 
   const Chat = model(t("chats"), {
@@ -62,7 +76,7 @@ export function makeModels(prefix: string) {
     shout: f.char({ store: false, compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(), depends: ["label"] }),
   });
 
-  return { Role, User, Chat, ChatMessage, Thing, models: [Role, User, Chat, ChatMessage, Thing] as const };
+  return { Role, User, Profile, Team, Chat, ChatMessage, Thing, models: [Role, User, Profile, Team, Chat, ChatMessage, Thing] as const };
 }
 
 /** The models of one suite. */
