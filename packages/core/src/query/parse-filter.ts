@@ -55,10 +55,9 @@ function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, de
   }
   if (item[0] === "not") {
     if (item.length !== 2) throw new QueryError('"not" takes exactly one item: ["not", condition]');
-    const inner = Array.isArray(item[1]) && (item[1].length === 0 || Array.isArray(item[1][0]) || item[1][0] === "not")
-      ? parseList(model, item[1], opts, depth + 1)
-      : parseItem(model, item[1], opts, depth + 1);
-    return { kind: "not", item: inner ?? { kind: "const", value: true } };
+    if (depth > 32) throw new QueryError("filter nests too deeply (more than 32 levels)");
+    // parseItem tells a condition, a group and another ["not", ...] apart itself.
+    return { kind: "not", item: parseItem(model, item[1], opts, depth + 1) };
   }
   if (item.length === 0 || Array.isArray(item[0])) {
     return parseList(model, item, opts, depth + 1) ?? { kind: "const", value: true };
