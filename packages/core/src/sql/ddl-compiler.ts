@@ -21,6 +21,16 @@ export abstract class DdlCompiler {
   /** The column type of a stored field, e.g. `VARCHAR(255)`. */
   abstract columnType(field: FieldMeta): string;
 
+  /**
+   * Refuses, before any DDL is sent, a model this database cannot hold (for example a unique
+   * `text` column on MySQL), by throwing a `ConfigurationError` that names the field and the fix.
+   * Called by `planSync` for every model; the default accepts everything.
+   *
+   * @example
+   * override checkModel(model: ModelMeta) { if (tooWide(model)) throw new ConfigurationError("...") }
+   */
+  checkModel(_model: ModelMeta): void {}
+
   /** A statement that serialises concurrent `sync` calls inside its transaction, where the database has one. */
   syncLock(): string | undefined {
     return undefined;

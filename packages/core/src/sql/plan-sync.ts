@@ -21,6 +21,7 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
   const has = (table: string) => schema.has(table);
   const links = new Map<string, LinkTable>();
   const uniqueM2o = oneToOneInverses(models);
+  for (const model of models) ddl.checkModel(model);
 
   for (const model of models) {
     const state = schema.get(model.table);
