@@ -41,6 +41,11 @@ export class PostgresCompiler extends SqlCompiler {
     return negate ? `${column} <> ALL(${p})` : `${column} = ANY(${p})`;
   }
 
+  /** pg and PGlite already parse json/jsonb; parsing again would break JSON strings ("abc" is not JSON text). */
+  override decode(field: FieldMeta, raw: unknown, inJson: boolean): unknown {
+    return field.kind === "json" ? (raw ?? null) : super.decode(field, raw, inJson);
+  }
+
   override jsonValue(expr: string, field: FieldMeta): string {
     return field.kind === "decimal" || field.kind === "bigInteger" ? `${expr}::text` : expr;
   }
