@@ -64,7 +64,13 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
         }
         return null;
       }
-      return validateValue(field, value);
+      try {
+        return validateValue(field, value);
+      } catch (e) {
+        // In a batch the caller needs to know which record to fix, not only which field.
+        if (e instanceof ValidationError && records.length > 1) throw new ValidationError(`${e.message} (record #${i})`, e.field, e.model, { cause: e });
+        throw e;
+      }
     }),
   );
   return { columns, rows, given };
