@@ -1,11 +1,13 @@
 import type { ConformanceTarget } from "../target.js";
 import { crud } from "./crud.js";
+import { fields } from "./fields.js";
 import { filters } from "./filters.js";
 import { nested } from "./nested.js";
+import { ordering } from "./ordering.js";
 import { relations } from "./relations.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters } as const;
+export const suites = { crud, nested, relations, filters, ordering, fields } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

@@ -1,0 +1,182 @@
+import { ValidationError } from "@dotorm/core";
+import { expect, test } from "vitest";
+import { suite } from "../harness.js";
+import type { ConformanceTarget } from "../target.js";
+
+/** Values outside the compile-time types, as callers without types send them. */
+const untyped = (value: unknown) => value as never;
+
+/** A decimal string without insignificant zeros, so "12.50" and "12.5" compare equal across dialects. */
+const canonical = (s: string) => s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+
+/** Round trip of every scalar field type, and validation that refuses bad values before any SQL. */
+export function fields(target: ConformanceTarget) {
+  return suite("fields", target, (ctx) => {
+    test("integers keep their full range per type; bigInteger the safe-integer range", async () => {
+      const { Thing } = ctx();
+      const rows = [
+        { label: "min", small: -32768, count: -2147483648, big: Number.MIN_SAFE_INTEGER },
+        { label: "max", small: 32767, count: 2147483647, big: Number.MAX_SAFE_INTEGER },
+      ];
+      const ids = await Thing.createMany(rows);
+      const back = await Thing.search({ filter: [["id", "in", ids]], fields: ["label", "small", "count", "big"], order: "id" });
+      expect(back.map(({ id: _, ...r }) => r)).toEqual(rows);
+      expect(await Thing.count({ filter: [["id", "in", ids], ["big", "=", Number.MAX_SAFE_INTEGER]] })).toBe(1);
+    });
+
+    test("float, decimal (a string, exact), boolean, selection", async () => {
+      const { Thing } = ctx();
+      const id = await Thing.create({ label: "num", ratio: -1234.5678, price: "12345678.99", flag: false, kind: "b" });
+      const row = await Thing.get(id, { fields: ["ratio", "price", "flag", "kind"] });
+      expect(row.ratio).toBe(-1234.5678);
+      expect(typeof row.price).toBe("string");
+      expect(canonical(row.price as string)).toBe("12345678.99");
+      expect(row.flag).toBe(false);
+      expect(row.kind).toBe("b");
+      const small = await Thing.create({ label: "dec", price: 0.1, flag: true });
+      const other = await Thing.get(small, { fields: ["price", "flag"] });
+      expect(canonical(other.price as string)).toBe("0.1");
+      expect(other.flag).toBe(true);
+      await Thing.updateMany([small], { price: "-0.05" });
+      expect(canonical((await Thing.get(small)).price as string)).toBe("-0.05");
+    });
+
+    test("datetime is a Date with millisecond precision; date is YYYY-MM-DD; time is HH:MM:SS", async () => {
+      const { Thing } = ctx();
+      const at = new Date("2024-03-05T06:07:08.123Z");
+      const id = await Thing.create({ label: "time", at, day: "2024-02-29", clock: "13:45:30" });
+      const row = await Thing.get(id, { fields: ["at", "day", "clock"] });
+      expect(row.at).toBeInstanceOf(Date);
+      expect(row.at?.getTime()).toBe(at.getTime());
+      expect(row.day).toBe("2024-02-29");
+      expect(row.clock).toBe("13:45:30");
+      const fromStrings = await Thing.create({ label: "time2", at: "2024-12-31T23:59:59.999Z", day: new Date("2025-01-02T00:00:00Z"), clock: "07:05" });
+      const second = await Thing.get(fromStrings, { fields: ["at", "day", "clock"] });
+      expect(second.at?.toISOString()).toBe("2024-12-31T23:59:59.999Z");
+      expect(second.day).toBe("2025-01-02");
+      expect(second.clock).toBe("07:05:00");
+      expect(await Thing.count({ filter: [["id", "=", id], ["at", "=", at]] })).toBe(1);
+    });
+
+    test("json keeps objects, arrays, strings and numbers; binary keeps every byte", async () => {
+      const { Thing } = ctx();
+      const values = [{ a: 1, b: [1, "x", null], c: { d: true, e: "ünï" } }, [1, 2, [3]], "just a string", 42.5, false];
+      const ids = await Thing.createMany(values.map((data, i) => ({ label: `json${i}`, data })));
+      const rows = await Thing.search({ filter: [["id", "in", ids]], fields: ["data"], order: "id" });
+      expect(rows.map((r) => r.data)).toEqual(values);
+      const bytes = Uint8Array.from([0, 1, 2, 127, 128, 254, 255, 0]);
+      const id = await Thing.create({ label: "bin", blob: bytes });
+      const { blob } = await Thing.get(id, { fields: ["blob"] });
+      expect(blob).toBeInstanceOf(Uint8Array);
+      expect(Array.from(blob as Uint8Array)).toEqual(Array.from(bytes));
+    });
+
+    test("char holds exactly maxLength characters, counted as characters not bytes", async () => {
+      const { Thing } = ctx();
+      const labels = ["x".repeat(20), "é".repeat(20), "😀".repeat(20), "it's \"quoted\" \\ ok"];
+      const ids = await Thing.createMany(labels.map((label) => ({ label })));
+      const rows = await Thing.search({ filter: [["id", "in", ids]], fields: ["label"], order: "id" });
+      expect(rows.map((r) => r.label)).toEqual(labels);
+    });
+
+    test("a field with a column option is stored in that column and read back under its key", async () => {
+      const { Thing, db } = ctx();
+      const id = await Thing.create({ label: "column", code: "C-1" });
+      expect((await Thing.get(id, { fields: ["code"] })).code).toBe("C-1");
+      const raw = await db.sql`select ${db.sql.id("thing_code")} as c from ${db.sql.id(Thing.meta.table)} where ${db.sql.id("id")} = ${id}`;
+      expect(raw.map((r) => r.c)).toEqual(["C-1"]);
+    });
+
+    test("a computed field is derived on read, with or without its dependencies listed", async () => {
+      const { Thing } = ctx();
+      const id = await Thing.create({ label: "shout me" });
+      expect((await Thing.get(id)).shout).toBe("SHOUT ME");
+      expect((await Thing.get(id, { fields: ["shout"] })).shout).toBe("SHOUT ME");
+      const [row] = await Thing.search({ filter: [["id", "=", id]], fields: ["count", "shout"] });
+      expect(row?.shout).toBe("SHOUT ME");
+      expect(row?.count).toBe(0);
+    });
+
+    test("bad values raise ValidationError naming the field, before any SQL", async () => {
+      const { Thing, record } = ctx();
+      const cases: [Record<string, unknown>, string][] = [
+        [{}, "label"],
+        [{ label: null }, "label"],
+        [{ label: "x".repeat(21) }, "label"],
+        [{ label: "x", code: "12345678901" }, "code"],
+        [{ label: "x", kind: "c" }, "kind"],
+        [{ label: "x", small: 32768 }, "small"],
+        [{ label: "x", small: -32769 }, "small"],
+        [{ label: "x", count: 2147483648 }, "count"],
+        [{ label: "x", count: 1.5 }, "count"],
+        [{ label: "x", count: "12abc" }, "count"],
+        [{ label: "x", big: 2 ** 53 }, "big"],
+        [{ label: "x", ratio: Number.POSITIVE_INFINITY }, "ratio"],
+        [{ label: "x", ratio: "abc" }, "ratio"],
+        [{ label: "x", price: "123456789.00" }, "price"],
+        [{ label: "x", price: "1.234" }, "price"],
+        [{ label: "x", price: "1,5" }, "price"],
+        [{ label: "x", flag: "true" }, "flag"],
+        [{ label: "x", at: "not a date" }, "at"],
+        [{ label: "x", at: new Date(Number.NaN) }, "at"],
+        [{ label: "x", day: "2024-02-30" }, "day"],
+        [{ label: "x", day: "2024-13-01" }, "day"],
+        [{ label: "x", day: "31/01/2024" }, "day"],
+        [{ label: "x", clock: "25:00" }, "clock"],
+        [{ label: "x", clock: "12:60:00" }, "clock"],
+        [{ label: "x", data: { f: () => 1 } }, "data"],
+        [{ label: "x", data: [1, Number.NaN] }, "data"],
+        [{ label: "x", data: { n: 1n } }, "data"],
+        [{ label: "x", data: new Map() }, "data"],
+        [{ label: "x", blob: "bytes" }, "blob"],
+        [{ label: "x", nope: 1 }, "nope"],
+        [{ label: "x", shout: "X" }, "shout"],
+        [{ label: "x", id: 5 }, "id"],
+      ];
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      cases.push([{ label: "x", data: circular }, "data"]);
+      for (const [values, field] of cases) {
+        const { result, statements } = await record(() => Thing.create(untyped(values)).catch((e: unknown) => e));
+        expect(result, `${field}: ${String(values[field])}`).toBeInstanceOf(ValidationError);
+        expect(result).toMatchObject({ field });
+        expect(statements).toHaveLength(0);
+      }
+    });
+
+    test("update refuses readonly, computed, unknown and cleared required fields, and changes nothing", async () => {
+      const { Thing, record } = ctx();
+      const id = await Thing.create({ label: "guarded", secret: "set on create" });
+      const row = await Thing.get(id);
+      const cases: [Record<string, unknown>, string][] = [
+        [{ secret: "changed" }, "secret"],
+        [{ label: null }, "label"],
+        [{ label: "x".repeat(21) }, "label"],
+        [{ shout: "X" }, "shout"],
+        [{ nope: 1 }, "nope"],
+        [{ small: 99999 }, "small"],
+      ];
+      for (const [values, field] of cases) {
+        const { result, statements } = await record(() => Thing.updateMany([id], untyped(values)).catch((e: unknown) => e));
+        expect(result, field).toBeInstanceOf(ValidationError);
+        expect(result).toMatchObject({ field });
+        expect(statements).toHaveLength(0);
+        await expect(row.update(untyped(values))).rejects.toMatchObject({ field });
+      }
+      expect(await Thing.get(id)).toEqual(row);
+      expect(row.secret).toBe("set on create");
+    });
+
+    test("createMany with one bad row writes nothing", async () => {
+      const { Thing, record } = ctx();
+      const before = await Thing.count({ filter: [["notes", "=", "batch"]] });
+      const rows = [{ label: "ok1", notes: "batch" }, { label: "ok2", notes: "batch" }, { label: "bad", kind: "zzz", notes: "batch" }];
+      const { result, statements } = await record(() => Thing.createMany(untyped(rows)).catch((e: unknown) => e));
+      expect(result).toBeInstanceOf(ValidationError);
+      expect(result).toMatchObject({ field: "kind" });
+      expect((result as Error).message).toContain("#2");
+      expect(statements).toHaveLength(0);
+      expect(await Thing.count({ filter: [["notes", "=", "batch"]] })).toBe(before);
+    });
+  });
+}
