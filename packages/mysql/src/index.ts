@@ -1,0 +1,10 @@
+export { mysql } from "./mysql.js";
+export type { MysqlOptions } from "./mysql.js";
+export type { Mysql2PoolOptions } from "./mysql2-driver.js";
+export { Mysql2Driver } from "./mysql2-driver.js";
+export { MysqlCompiler, utcDateTime } from "./mysql-compiler.js";
+export type { MysqlCompilerOptions, MysqlFlavor } from "./mysql-compiler.js";
+export { MysqlDdl } from "./mysql-ddl.js";
+export { MysqlIntrospector } from "./mysql-introspector.js";
+export { checkMysqlModel } from "./check-mysql-model.js";
+export { mapMysqlError } from "./map-mysql-error.js";

@@ -1,0 +1,100 @@
+import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, ValidationError } from "@dotorm/core";
+
+interface MysqlError {
+  code?: string;
+  errno?: number;
+  message?: string;
+  sqlMessage?: string;
+  fatal?: boolean;
+}
+
+/** The table a write statement targets (`INSERT INTO \`t\``, `UPDATE \`t\``, `DELETE a FROM \`t\``). */
+function tableOf(query?: CompiledQuery): string | undefined {
+  const m = /^\s*(?:INSERT INTO|UPDATE|DELETE \S+ FROM)\s+`((?:[^`]|``)+)`/i.exec(query?.sql ?? "");
+  return m?.[1]?.replace(/``/g, "`");
+}
+
+/** The column a unique key covers: `uq_<table>_<col>` (named by sync), or `id` for the primary key. */
+function uniqueColumn(key: string, table?: string): string | undefined {
+  if (key === "PRIMARY") return "id";
+  const prefix = table ? `uq_${table}_` : undefined;
+  return prefix && key.startsWith(prefix) ? key.slice(prefix.length) : undefined;
+}
+
+/** The quoted name after `for column` / `Column` in a MySQL message. */
+const columnIn = (msg: string) => /[Cc]olumn [`'](?:[^`']+[`']\.[`'])*([^`']+)[`']/.exec(msg)?.[1] ?? /Field '([^']+)'/.exec(msg)?.[1];
+
+/**
+ * Maps mysql2 errors (by MySQL / MariaDB error number) to DotORM errors, keeping the original as `cause`.
+ * https://dev.mysql.com/doc/mysql-errors/8.0/en/server-error-reference.html · https://mariadb.com/kb/en/mariadb-error-code-reference/
+ *
+ * @example
+ * mapMysqlError({ errno: 1062, sqlMessage: "Duplicate entry 'ann' for key 'uq_users_login'" }, { sql: "INSERT INTO `users` ...", params: [] })
+ * // IntegrityError { kind: "unique", constraint: "uq_users_login", field: "login" }
+ */
+export function mapMysqlError(error: unknown, query?: CompiledQuery): Error {
+  if (error instanceof DotormError) return error;
+  const e = (error ?? {}) as MysqlError;
+  const msg = e.sqlMessage ?? e.message ?? String(error);
+  const cause = { cause: error };
+  const table = tableOf(query);
+  const where = table ? ` on ${table}` : "";
+  switch (e.errno) {
+    case 1062:
+    case 1586: {
+      // MariaDB names the key `uq_x`, MySQL 8 `table.uq_x`.
+      const key = /for key '(?:[^'.]+\.)?([^']+)'/.exec(msg)?.[1];
+      const column = key ? uniqueColumn(key, table) : undefined;
+      return new IntegrityError(`unique constraint violated${where}: ${column ? `another record already has this ${column}` : msg}`, "unique", key, column, cause);
+    }
+    case 1451:
+    case 1452:
+    case 1216:
+    case 1217: {
+      const constraint = /CONSTRAINT `([^`]+)`/.exec(msg)?.[1];
+      const column = /FOREIGN KEY \(`([^`]+)`\)/.exec(msg)?.[1];
+      const referenced = e.errno === 1451 || e.errno === 1217;
+      return new IntegrityError(
+        `foreign key violated${where}: ${referenced ? "the record is still referenced by other records" : `${column ?? "a reference"} points at a record that does not exist`}`,
+        "foreign_key",
+        constraint,
+        column,
+        cause,
+      );
+    }
+    case 1048:
+    case 1364: {
+      const column = columnIn(msg);
+      return new IntegrityError(`${column ?? "a column"}${where} must not be null`, "not_null", undefined, column, cause);
+    }
+    case 3819:
+    case 4025:
+      return new IntegrityError(`check constraint violated${where}: ${msg}`, "check", /[Cc]heck constraint '([^']+)'|CONSTRAINT `([^`]+)`/.exec(msg)?.slice(1).find(Boolean), undefined, cause);
+    case 1406:
+    case 1264:
+    case 1265:
+    case 1292:
+    case 1366:
+    case 1367:
+    case 3140:
+    case 4078:
+      return new ValidationError(`the database refused a value${where}: ${msg}`, columnIn(msg), table, cause);
+    case 1146:
+    case 1054:
+      return new ConfigurationError(`${msg}; run db.sync() to create missing tables and columns`, cause);
+    case 1044:
+    case 1045:
+    case 1049:
+    case 1040:
+    case 1129:
+    case 1130:
+      return new ConnectionError(`cannot use the MySQL database: ${msg}`, cause);
+    case 1205:
+    case 1213:
+      return new DotormError(`MySQL ${e.errno === 1213 ? "deadlock" : "lock wait timeout"}${where}: the transaction was rolled back or timed out; retry it`, cause);
+  }
+  if (e.fatal || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|PROTOCOL_CONNECTION_LOST|Pool is closed|connect ETIMEDOUT/i.test(`${e.code ?? ""} ${msg}`)) {
+    return new ConnectionError(`cannot reach MySQL: ${msg}`, cause);
+  }
+  return new DotormError(`MySQL error${e.errno ? ` ${e.errno}` : ""}${e.code ? ` (${e.code})` : ""}: ${msg}`, cause);
+}

@@ -1,0 +1,185 @@
+import {
+  type CompileContext,
+  ConfigurationError,
+  QueryError,
+  type DeleteNode,
+  type FieldMeta,
+  type InsertNode,
+  type ModelMeta,
+  type NestedArrayParts,
+  type OrderNode,
+  SqlCompiler,
+  decodeValue,
+} from "@dotorm/core";
+
+/** Which server the SQL is written for; they differ in JSON aggregation and RETURNING. */
+export type MysqlFlavor = "mariadb" | "mysql";
+
+/** Options of {@link MysqlCompiler}. */
+export interface MysqlCompilerOptions {
+  /** `"mariadb"` (10.6+, the default) or `"mysql"` (8.0.14+). */
+  flavor?: MysqlFlavor;
+  /** Use MariaDB's `INSERT ... RETURNING id` instead of the insert id (MariaDB 10.5+ only). */
+  returning?: boolean;
+}
+
+/** MySQL's LIMIT has no "all" keyword; the manual's own workaround is the largest unsigned BIGINT. */
+const noLimit = "18446744073709551615";
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** A Date as a DATETIME literal in UTC (the session time zone is UTC, see the driver). */
+export function utcDateTime(d: Date): string {
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+  );
+}
+
+/**
+ * MySQL / MariaDB rendering: backticks, `?` placeholders, `LIKE` with an explicit binary collation
+ * (case-sensitive whatever the column's collation) and `LOWER()` on both sides for `ilike`, NULL
+ * ordering emulated with `IS NULL` terms, `JSON_OBJECT` / `JSON_ARRAYAGG` nesting in one statement,
+ * `DELETE alias FROM`, and the insert id instead of `RETURNING`.
+ * https://mariadb.com/kb/en/json_arrayagg/ · https://dev.mysql.com/doc/refman/8.0/en/aggregate-functions.html
+ *
+ * @example
+ * new MysqlCompiler({ flavor: "mysql" }).compile(node) // { sql: "SELECT ... FROM `chats` `t0` ...", params: [...] }
+ */
+export class MysqlCompiler extends SqlCompiler {
+  protected override readonly returning: boolean;
+  readonly flavor: MysqlFlavor;
+
+  constructor(options: MysqlCompilerOptions = {}) {
+    super();
+    this.flavor = options.flavor ?? "mariadb";
+    if (options.returning && this.flavor === "mysql") {
+      throw new ConfigurationError("mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset");
+    }
+    this.returning = options.returning === true;
+  }
+
+  override quote(name: string): string {
+    return `\`${name.replace(/`/g, "``")}\``;
+  }
+
+  /** Dates go as UTC DATETIME text so the result never depends on the driver's or server's time zone. */
+  override encode(value: unknown, field?: FieldMeta): unknown {
+    if (value instanceof Date) return utcDateTime(value);
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return super.encode(value, field);
+  }
+
+  override decode(field: FieldMeta, raw: unknown, inJson: boolean): unknown {
+    // TIME(6) comes back as "10:30:00.000000" inside JSON and "10:30:00" outside; keep PostgreSQL's shape.
+    if (field.kind === "time" && typeof raw === "string") return raw.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+    return decodeValue(field, raw);
+  }
+
+  /** Prepared statements take at most 65,535 placeholders. */
+  override insertBatchSize(columns: number): number {
+    return Math.max(1, Math.floor(65_535 / Math.max(1, columns)));
+  }
+
+  /** Case-sensitivity must not depend on the column's collation (MySQL's default ones ignore case). */
+  override like(column: string, pattern: string, ci: boolean, negate: boolean): string {
+    const not = negate ? "NOT " : "";
+    return ci ? `LOWER(${column}) ${not}LIKE LOWER(${pattern})` : `${column} ${not}LIKE ${pattern} COLLATE utf8mb4_bin`;
+  }
+
+  override jsonObject(pairs: readonly (readonly [string, string])[]): string {
+    return `JSON_OBJECT(${pairs.map(([k, v]) => `'${k.replace(/'/g, "''")}', ${v}`).join(", ")})`;
+  }
+
+  /**
+   * Inside JSON: decimals and bigints as text (no digit lost), JSON columns as text (MariaDB embeds
+   * them raw, MySQL as JSON; text is the same on both and decoded once), binary as base64.
+   */
+  override jsonValue(expr: string, field: FieldMeta): string {
+    if (field.kind === "decimal" || field.kind === "bigInteger" || field.kind === "json") return `CAST(${expr} AS CHAR)`;
+    if (field.kind === "binary") return `TO_BASE64(${expr})`;
+    return expr;
+  }
+
+  /**
+   * MariaDB orders and limits inside `JSON_ARRAYAGG` (its LIMIT takes literals only; the values are
+   * integers checked by the planner). MySQL 8 has neither, so it aggregates an ordered derived table
+   * that references the outer row (allowed from 8.0.14, rejected by MariaDB).
+   */
+  override nestedArray(parts: NestedArrayParts, ctx: CompileContext): string {
+    const limit = literal(parts.limit, "limit");
+    const offset = literal(parts.offset, "offset");
+    const page = limit === undefined && !offset ? "" : ` LIMIT ${limit ?? noLimit}${offset ? ` OFFSET ${offset}` : ""}`;
+    if (this.flavor === "mariadb") {
+      return `(SELECT COALESCE(JSON_ARRAYAGG(${parts.object} ORDER BY ${parts.orderBy}${page}), JSON_ARRAY()) FROM ${parts.from} WHERE ${parts.where})`;
+    }
+    const x = ctx.nextAlias();
+    return (
+      `(SELECT COALESCE(JSON_ARRAYAGG(${x}.j), JSON_ARRAY()) FROM ` +
+      `(SELECT ${parts.object} AS j FROM ${parts.from} WHERE ${parts.where} ORDER BY ${parts.orderBy}${page}) ${x})`
+    );
+  }
+
+  /** OFFSET needs a LIMIT in MySQL. */
+  override limitOffset(ctx: CompileContext, limit?: number, offset?: number): string {
+    if (limit === undefined && !offset) return "";
+    const l = limit === undefined ? noLimit : this.param(ctx, limit);
+    return ` LIMIT ${l}${offset ? ` OFFSET ${this.param(ctx, offset)}` : ""}`;
+  }
+
+  /** MySQL sorts NULLs first ascending and last descending, and has no NULLS FIRST/LAST: an `IS NULL` key flips that. */
+  override orderTerm(expr: string, desc: boolean): string {
+    return desc ? `${expr} IS NULL DESC, ${expr} DESC` : `${expr} IS NULL, ${expr} ASC`;
+  }
+
+  /** Columns that cannot be NULL skip the `IS NULL` key, so an index on them still serves the sort. */
+  protected override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
+    const term = (field: FieldMeta, desc: boolean) => {
+      const col = this.column(ctx, field);
+      return field.name === "id" || field.required ? `${col} ${desc ? "DESC" : "ASC"}` : this.orderTerm(col, desc);
+    };
+    const terms = order.map((o) => term(o.field, o.desc));
+    if (!order.some((o) => o.field.name === "id")) terms.push(term(model.id, false));
+    return terms.join(", ");
+  }
+
+  /** `INSERT INTO t () VALUES ()` is MySQL's DEFAULT VALUES, and takes several rows. */
+  protected override insert(node: InsertNode, ctx: CompileContext): string {
+    if (node.columns.length > 0) return super.insert(node, ctx);
+    const rows = node.rows.map(() => "()").join(", ");
+    return `INSERT INTO ${this.quote(node.table)} () VALUES ${rows}${node.returningId && this.returning ? ` RETURNING ${this.quote("id")}` : ""}`;
+  }
+
+  /**
+   * Link rows that already exist are kept with `ON DUPLICATE KEY UPDATE k = k` rather than
+   * `INSERT IGNORE`, which would also turn foreign key and data errors into silent warnings.
+   * Upserts take the new values with `VALUES(col)` (MariaDB has no MySQL 8.0.19 row alias).
+   */
+  protected override conflict(node: InsertNode): string {
+    if (node.ignoreConflicts) {
+      const key = this.quote(node.columns[0]?.name ?? "id");
+      return ` ON DUPLICATE KEY UPDATE ${key} = ${key}`;
+    }
+    if (!node.onConflict) return "";
+    const id = this.quote("id");
+    const sets = node.onConflict.update.map((f) => `${this.quote(f.column)} = VALUES(${this.quote(f.column)})`);
+    // LAST_INSERT_ID(id) makes the insert id the existing row's id when the row was updated.
+    return ` ON DUPLICATE KEY UPDATE ${[`${id} = LAST_INSERT_ID(${id})`, ...sets].join(", ")}`;
+  }
+
+  /** A single-table DELETE cannot take an alias in MariaDB; the multi-table form can. */
+  protected override delete(node: DeleteNode, ctx: CompileContext): string {
+    const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
+    return `DELETE ${ctx.alias} FROM ${this.table(node.model)} AS ${ctx.alias}${where}`;
+  }
+
+  override begin(): string {
+    return "START TRANSACTION";
+  }
+}
+
+function literal(n: number | undefined, what: string): number | undefined {
+  if (n === undefined) return undefined;
+  if (!Number.isSafeInteger(n) || n < 0) throw new QueryError(`nested ${what} must be a non-negative integer, got ${String(n)}`);
+  return n;
+}

@@ -1,0 +1,90 @@
+import { DdlCompiler, type FieldMeta, type ModelMeta } from "@dotorm/core";
+import { checkMysqlModel } from "./check-mysql-model.js";
+
+/**
+ * MySQL / MariaDB column types and table options: InnoDB, utf8mb4, a binary collation by default so
+ * `=`, `unique` and `like` are case-sensitive as on PostgreSQL. DATETIME(6) holds UTC (the driver
+ * sets the session time zone), BOOLEAN is TINYINT(1), JSON is a JSON column on MySQL and a
+ * checked LONGTEXT on MariaDB.
+ * https://dev.mysql.com/doc/refman/8.0/en/data-types.html · https://mariadb.com/kb/en/data-types/
+ *
+ * @example
+ * new MysqlDdl().createTable(Chat.meta) // "CREATE TABLE `chats` (`id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY, ...) ENGINE=InnoDB ..."
+ */
+export class MysqlDdl extends DdlCompiler {
+  constructor(private readonly collation = "utf8mb4_bin") {
+    super();
+  }
+
+  quote(name: string): string {
+    return `\`${name.replace(/`/g, "``")}\``;
+  }
+
+  idColumn(): string {
+    return `${this.quote("id")} INT NOT NULL AUTO_INCREMENT PRIMARY KEY`;
+  }
+
+  override checkModel(model: ModelMeta): void {
+    checkMysqlModel(model);
+  }
+
+  override tableOptions(): string {
+    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}`;
+  }
+
+  columnType(field: FieldMeta): string {
+    const o = field.def.options as Record<string, unknown>;
+    switch (field.kind) {
+      case "integer":
+        return "INT";
+      case "bigInteger":
+        return "BIGINT";
+      case "smallInteger":
+        return "SMALLINT";
+      case "char":
+        return `VARCHAR(${o.maxLength ?? 255})`;
+      case "selection": {
+        const longest = Math.max(...(o.options as [string, string][]).map(([v]) => v.length));
+        return `VARCHAR(${Math.max(64, longest)})`;
+      }
+      case "text":
+        return "LONGTEXT";
+      case "boolean":
+        return "BOOLEAN";
+      case "datetime":
+        return "DATETIME(6)";
+      case "date":
+        return "DATE";
+      case "time":
+        return "TIME(6)";
+      case "float":
+        return "DOUBLE";
+      case "decimal":
+        return `DECIMAL(${o.precision ?? 18}, ${o.scale ?? 2})`;
+      case "json":
+        return "JSON";
+      case "binary":
+        return "LONGBLOB";
+      default:
+        return "INT";
+    }
+  }
+
+  /**
+   * `now` in the session's UTC; TEXT and JSON defaults as expressions (MySQL 8.0.13+ refuses
+   * literal defaults there); backslashes escaped, since MySQL string literals treat them as escapes.
+   */
+  override defaultClause(field: FieldMeta): string {
+    const d = field.def.options.default;
+    if (d === "now") {
+      if (field.kind === "datetime") return " DEFAULT CURRENT_TIMESTAMP(6)";
+      if (field.kind === "date") return " DEFAULT (CURRENT_DATE)";
+      if (field.kind === "time") return " DEFAULT (CURRENT_TIME(6))";
+    }
+    if (typeof d === "string" && (field.kind === "char" || field.kind === "text" || field.kind === "selection")) {
+      const lit = `'${d.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+      return field.kind === "text" ? ` DEFAULT (${lit})` : ` DEFAULT ${lit}`;
+    }
+    return super.defaultClause(field);
+  }
+}

@@ -1,0 +1,120 @@
+import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
+import mysql from "mysql2/promise";
+import { mapMysqlError } from "./map-mysql-error.js";
+
+/** Options of the mysql2 pool. */
+export interface Mysql2PoolOptions {
+  /** `mysql://user:password@host:3306/database`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Maximum connections (default 10). */
+  max?: number;
+  /** Idle connections kept open (default `max`). */
+  maxIdle?: number;
+  /** Milliseconds before an idle connection is closed (default 60 s). */
+  idleTimeoutMillis?: number;
+  /** Milliseconds to wait while connecting (default 10 s). */
+  connectTimeoutMillis?: number;
+  /** Prepare each statement shape once per connection with `execute` (default true). */
+  prepare?: boolean;
+}
+
+/**
+ * Every connection runs in UTC (DATETIME holds UTC, `now` defaults too) and in a known SQL mode:
+ * strict (refuse, never truncate), with backslash as the LIKE escape and backticks for identifiers.
+ */
+const sessionSetup =
+  "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'";
+
+type Raw = mysql.RowDataPacket[] | mysql.ResultSetHeader;
+
+function toResult(raw: unknown): ExecResult {
+  const r = raw as Raw;
+  if (Array.isArray(r)) return { rows: r, affected: 0 };
+  return { rows: [], affected: r.affectedRows, insertId: r.insertId };
+}
+
+/** Anything that runs statements: the pool or one of its connections. */
+type Runner = Pick<mysql.Pool, "execute" | "query">;
+
+/** A driver over a `mysql2/promise` pool. */
+export class Mysql2Driver implements Driver {
+  readonly pool: mysql.Pool;
+  private readonly prepare: boolean;
+
+  constructor(options: Mysql2PoolOptions) {
+    this.prepare = options.prepare !== false;
+    const max = options.max ?? 10;
+    this.pool = mysql.createPool({
+      ...(options.url ? { uri: options.url } : {}),
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.database ? { database: options.database } : {}),
+      connectionLimit: max,
+      maxIdle: options.maxIdle ?? max,
+      idleTimeout: options.idleTimeoutMillis ?? 60_000,
+      connectTimeout: options.connectTimeoutMillis ?? 10_000,
+      waitForConnections: true,
+      charset: "utf8mb4_bin",
+      // Values reach the core as text where JS numbers or Dates would lose something: DECIMAL and
+      // BIGINT (digits), DATETIME (microseconds, time zone), JSON (decoded once, by field).
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      jsonStrings: true,
+      timezone: "Z",
+      // affectedRows counts matched rows, as on PostgreSQL (an update to equal values still "finds" the row).
+      flags: ["FOUND_ROWS"],
+    });
+    this.pool.pool.on("connection", (conn) => {
+      conn.query(sessionSetup, (err: unknown) => {
+        if (err) conn.destroy();
+      });
+    });
+  }
+
+  /** Statements with values are prepared (once per shape and connection); the rest go as text. */
+  private async run(runner: Runner, q: CompiledQuery): Promise<ExecResult> {
+    const params = q.params as unknown[];
+    if (this.prepare && params.length > 0) return toResult((await runner.execute(q.sql, params as never))[0]);
+    return toResult((await runner.query(q.sql, params))[0]);
+  }
+
+  execute(q: CompiledQuery): Promise<ExecResult> {
+    return this.run(this.pool, q);
+  }
+
+  async acquire(): Promise<DriverConnection> {
+    const conn = await this.pool.getConnection().catch((e: unknown) => {
+      throw mapMysqlError(e);
+    });
+    let broken = false;
+    return {
+      execute: async (q) => {
+        try {
+          return await this.run(conn, q);
+        } catch (e) {
+          // A server error leaves the connection usable; a network or protocol error does not.
+          if ((e as { fatal?: boolean }).fatal || !(e as { errno?: number }).errno) broken = true;
+          throw e;
+        }
+      },
+      release: () => (broken ? conn.destroy() : conn.release()),
+    };
+  }
+
+  mapError(error: unknown, query?: CompiledQuery): Error {
+    return mapMysqlError(error, query);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

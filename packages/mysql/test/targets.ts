@@ -1,0 +1,50 @@
+import type { ConformanceTarget } from "@dotorm/testkit";
+import mysql2 from "mysql2/promise";
+import { mysql } from "../src/index.js";
+
+/** The MariaDB server of the test machine (DOTORM_MYSQL_URL overrides). */
+export const mysqlUrl = process.env.DOTORM_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+
+/** The same server, another database. */
+export function urlFor(database: string): string {
+  const url = new URL(mysqlUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (c: mysql2.Connection) => Promise<T>): Promise<T> {
+  const conn = await mysql2.createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Creates a fresh database for a test file and returns its name. */
+export async function freshDatabase(name: string): Promise<string> {
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  });
+  return name;
+}
+
+/** Drops a database made by {@link freshDatabase}. */
+export async function dropDatabase(name: string): Promise<void> {
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
+}
+
+/** Whether the server answers. */
+export const mysqlAvailable = () => admin(async (c) => (await c.query("SELECT 1"))[0] !== undefined).catch(() => false);
+
+/** A database per suite on the MariaDB server. */
+export const mariadb: ConformanceTarget = {
+  name: "mariadb",
+  available: mysqlAvailable,
+  async open(namespace) {
+    await freshDatabase(namespace);
+    return mysql({ url: urlFor(namespace), max: 4 });
+  },
+  drop: dropDatabase,
+};
