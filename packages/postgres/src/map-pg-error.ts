@@ -31,6 +31,8 @@ export function mapPgError(error: unknown): Error {
   switch (code) {
     case "23505":
       return new IntegrityError(`unique constraint violated${where}: ${column ? `another record already has this ${column}` : e.detail ?? e.message}`, "unique", e.constraint, column, cause);
+    // 23001 restrict_violation: what PostgreSQL 17 (and PGlite) report for ON DELETE RESTRICT; older servers say 23503.
+    case "23001":
     case "23503":
       return new IntegrityError(
         `foreign key violated${where}: ${/is still referenced/.test(e.detail ?? "") ? "the record is still referenced by other records" : `${column ?? "a reference"} points at a record that does not exist`}`,
