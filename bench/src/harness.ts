@@ -1,0 +1,63 @@
+/**
+ * Timing helpers shared by the benches (PostgreSQL here; MySQL and ClickHouse reuse them). Timing is
+ * by wall clock over a window, never a fixed count, so slow and fast workloads take similar time.
+ */
+
+/** How long to warm up and to measure one workload, and how many calls run at once. */
+export interface TimingOptions {
+  /** Calls made before timing starts, in ms (lets the JIT and the statement caches settle). */
+  readonly warmupMs: number;
+  /** Timed window in ms; the window is extended until at least `minOps` calls finished. */
+  readonly durationMs: number;
+  /** Lower bound on timed calls, so a slow workload (createMany) still gives a rate. */
+  readonly minOps: number;
+  /** Calls in flight at once (each a loop awaiting its own call). */
+  readonly concurrency: number;
+}
+
+/** Calls `op` from `concurrency` loops until `ms` passed and `minOps` calls finished; returns calls done. */
+async function loop(op: () => Promise<unknown>, ms: number, minOps: number, concurrency: number): Promise<number> {
+  const end = performance.now() + ms;
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < end || done < minOps) {
+      await op();
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done;
+}
+
+/** Operations per second of `op` after a warm-up. */
+export async function opsPerSecond(op: () => Promise<unknown>, t: TimingOptions): Promise<number> {
+  if (t.warmupMs > 0) await loop(op, t.warmupMs, 1, t.concurrency);
+  const start = performance.now();
+  const done = await loop(op, t.durationMs, t.minOps, t.concurrency);
+  return (done * 1000) / (performance.now() - start);
+}
+
+/** The median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Peak resident set size of this process so far, in MB (the kernel's high-water mark). */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Renders rows as a Markdown table (readable in a terminal, pasted as is into the README). */
+export function markdownTable(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, j) => (j === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(head), rule, ...cells.map(line)].join("\n");
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toString() : n.toFixed(2);
+}

@@ -1,0 +1,97 @@
+import pg from "pg";
+import { seed, sinkChatId } from "./models.js";
+import { benchUrl, bulkMessages, randomIds, victims } from "./pg-setup.js";
+import type { Side } from "./side-process.js";
+
+/**
+ * Raw `pg`'s side: the SQL a developer would write by hand with `pool.query(text, values)`, default
+ * type parsers, no prepared-statement names. Relations take the straightforward two queries.
+ */
+export async function rawSide(poolSize: number): Promise<Side> {
+  const pool = new pg.Pool({ connectionString: benchUrl, max: poolSize });
+  const q = async (text: string, values: unknown[]) => (await pool.query(text, values)).rows;
+  const rand = randomIds(42);
+  const bulk = bulkMessages(sinkChatId);
+  let doomed: number[] = [];
+
+  return {
+    workloads: {
+      get: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = $1", [rand(seed.chats)]) },
+      page20: {
+        op: () =>
+          q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = $1 AND id > $2 ORDER BY id LIMIT 20", [
+            false,
+            rand(seed.chats - 100),
+          ]),
+      },
+      insert: {
+        op: () =>
+          q("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id", [
+            rand(seed.chats - 1),
+            rand(seed.users),
+            "hello",
+            new Date(),
+          ]),
+      },
+      createMany: {
+        op: () => {
+          const values: unknown[] = [];
+          const tuples: string[] = [];
+          const now = new Date();
+          for (const m of bulk) {
+            const n = values.push(m.chat_id, m.author_user_id, m.body, now);
+            tuples.push(`($${n - 3}, $${n - 2}, $${n - 1}, $${n})`);
+          }
+          return q(`INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ${tuples.join(", ")} RETURNING id`, values);
+        },
+      },
+      update: { op: () => pool.query("UPDATE chat_messages SET body = $1 WHERE id = $2", ["edited", rand(seed.chats * seed.messagesPerChat)]) },
+      delete: {
+        prepare: async () => {
+          await pool.query("DELETE FROM chat_messages WHERE id = ANY($1)", [doomed]);
+          const rows = await q(
+            "INSERT INTO chat_messages (chat_id, body, created_at) SELECT $1::int, 'doomed', now() FROM generate_series(1, $2::int) RETURNING id",
+            [sinkChatId, victims],
+          );
+          doomed = rows.map((r) => r.id as number);
+        },
+        op: () => pool.query("DELETE FROM chat_messages WHERE id = $1", [doomed.pop()]),
+      },
+      chat50: {
+        op: async () => {
+          const id = rand(seed.chats - 1);
+          const [chat] = await q(
+            "SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = $1",
+            [id],
+          );
+          const messages = await q(
+            `SELECT m.id, m.body, m.created_at, a.id AS author_id, a.name AS author_name
+             FROM chat_messages m LEFT JOIN users a ON a.id = m.author_user_id
+             WHERE m.chat_id = $1 ORDER BY m.id DESC LIMIT 50`,
+            [id],
+          );
+          return {
+            id: chat!.id,
+            name: chat!.name,
+            creator_id: { id: chat!.creator_id, name: chat!.creator_name },
+            messages: messages.map((m) => ({
+              id: m.id,
+              body: m.body,
+              created_at: m.created_at,
+              author_user_id: m.author_id === null ? null : { id: m.author_id, name: m.author_name },
+            })),
+          };
+        },
+      },
+      page100: {
+        op: async () => {
+          const chats = await q("SELECT id, name, is_archived, creator_id FROM chats WHERE id > $1 ORDER BY id LIMIT 100", [rand(seed.chats - 100)]);
+          const users = await q("SELECT id, name FROM users WHERE id = ANY($1)", [[...new Set(chats.map((c) => c.creator_id))]]);
+          const byId = new Map(users.map((u) => [u.id, u]));
+          return chats.map((c) => ({ id: c.id, name: c.name, is_archived: c.is_archived, creator_id: byId.get(c.creator_id) ?? null }));
+        },
+      },
+    },
+    close: () => pool.end(),
+  };
+}

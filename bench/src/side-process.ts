@@ -1,0 +1,91 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { type TimingOptions, opsPerSecond, peakRssMb } from "./harness.js";
+
+/**
+ * Each side of a bench (DotORM, the raw driver) lives in its own child process, so its peak RSS is
+ * its own and neither side's garbage slows the other. The parent asks the sides in turn to run one
+ * workload at a time, which interleaves them finely while only one of them is busy.
+ */
+
+/** One benchmarked operation. */
+export interface Workload {
+  /** Untimed work before each measurement (e.g. rows for the deletes to remove). */
+  readonly prepare?: () => Promise<void>;
+  readonly op: () => Promise<unknown>;
+}
+
+/** A connected side: its workloads by name, and how to disconnect. */
+export interface Side {
+  readonly workloads: Readonly<Record<string, Workload>>;
+  close(): Promise<void>;
+}
+
+type Request = { run: string; timing: TimingOptions } | { finish: true };
+type Reply = { ops: number } | { rssMb: number } | { error: string };
+
+/** In the child: connects the side and answers the parent's requests until told to finish. */
+export async function serveSide(connect: () => Promise<Side>): Promise<void> {
+  const side = await connect();
+  const reply = (r: Reply) => process.send!(r);
+  process.on("message", async (msg: Request) => {
+    try {
+      if ("finish" in msg) {
+        await side.close();
+        reply({ rssMb: peakRssMb() });
+        process.disconnect();
+        return;
+      }
+      const w = side.workloads[msg.run];
+      if (!w) throw new Error(`no workload "${msg.run}"`);
+      await w.prepare?.();
+      reply({ ops: await opsPerSecond(w.op, msg.timing) });
+    } catch (e) {
+      reply({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
+  });
+  reply({ ops: 0 });
+}
+
+/** In the parent: a side running in a child process. */
+export class SideProcess {
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+
+  /** Forks `script` with `args` (it must call {@link serveSide}); the child inherits the tsx loader. */
+  constructor(
+    readonly name: string,
+    script: string,
+    args: readonly string[],
+  ) {
+    this.child = fork(script, [...args], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.ready = this.next().then(() => undefined);
+  }
+
+  private next(): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${this.name} side exited with code ${code}`));
+      this.child.once("exit", onExit);
+      this.child.once("message", (m: Reply) => {
+        this.child.off("exit", onExit);
+        if ("error" in m) reject(new Error(`${this.name} side: ${m.error}`));
+        else resolve(m);
+      });
+    });
+  }
+
+  /** Runs workload `name` in the child; resolves to its ops/s. */
+  async run(name: string, timing: TimingOptions): Promise<number> {
+    await this.ready;
+    const reply = this.next();
+    this.child.send({ run: name, timing } satisfies Request);
+    return ((await reply) as { ops: number }).ops;
+  }
+
+  /** Closes the side and returns its peak RSS in MB. */
+  async finish(): Promise<number> {
+    await this.ready;
+    const reply = this.next();
+    this.child.send({ finish: true } satisfies Request);
+    return ((await reply) as { rssMb: number }).rssMb;
+  }
+}
