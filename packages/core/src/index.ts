@@ -1,6 +1,6 @@
 export * from "./errors.js";
 export { f } from "./model/f.js";
-export type { Many2manyOptions, Many2oneOptions, SelectionOptions, VirtualRelationOptions } from "./model/f.js";
+export type { CharOptions, DecimalOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, VirtualRelationOptions } from "./model/f.js";
 export type * from "./model/field.js";
 export { isRelation, isStored } from "./model/field.js";
 export { model } from "./model/model.js";
@@ -28,3 +28,7 @@ export type { ConnectOptions, StatementInfo } from "./run/database.js";
 export type { QueryEvent, DatabaseEvents } from "./run/events.js";
 export { SqlIdentifier } from "./run/raw-sql.js";
 export type { RawSql } from "./run/raw-sql.js";
+export { QuerySet, GroupedQuerySet, MultipleRecordsFound } from "./query/query-set.js";
+export type { AggregateResult, AggregateSpec, Lookups, Page } from "./query/query-set.js";
+export type { Lookup } from "./query/lookups.js";
+export { lookupsToFilter } from "./query/lookups.js";

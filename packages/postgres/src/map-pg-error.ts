@@ -45,6 +45,8 @@ export function mapPgError(error: unknown): Error {
       return new IntegrityError(`${e.column ?? "a column"}${where} must not be null`, "not_null", e.constraint, e.column, cause);
     case "23514":
       return new IntegrityError(`check constraint ${e.constraint ?? ""} violated${where}`, "check", e.constraint, column, cause);
+    case "21000":
+      return new ValidationError(`the same record appears twice in one upsert${where}: each conflict key may occur once per call`, column, e.table, cause);
     case "22001":
     case "22003":
     case "22007":

@@ -1,5 +1,6 @@
 import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
 import pg from "pg";
+import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 
 /** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
@@ -88,6 +89,10 @@ export class PgDriver implements Driver {
       },
       release: () => client.release(broken),
     };
+  }
+
+  stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]> {
+    return cursorStream(q, batchSize, conn, () => this.acquire());
   }
 
   mapError(error: unknown): Error {

@@ -1,5 +1,6 @@
 import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
 import type { PGlite } from "@electric-sql/pglite";
+import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 
 /**
@@ -40,6 +41,10 @@ export class PgliteDriver implements Driver {
     this.queue = prev.then(() => held);
     await prev;
     return { execute: (q) => this.run(q), release };
+  }
+
+  stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]> {
+    return cursorStream(q, batchSize, conn, () => this.acquire());
   }
 
   mapError(error: unknown): Error {

@@ -54,16 +54,13 @@ export class PostgresCompiler extends SqlCompiler {
     return Number.POSITIVE_INFINITY;
   }
 
-  protected override insert(node: InsertNode, ctx: CompileContext): string {
-    if (node.rows.length < 2) return super.insert(node, ctx);
-    const cols = node.columns.map((c) => this.quote(c.name)).join(", ");
+  /** Several rows go as one array per column through `unnest`: one statement shape for any row count. */
+  protected override insertSource(node: InsertNode, ctx: CompileContext): string {
+    if (node.rows.length < 2) return super.insertSource(node, ctx);
     const arrays = node.columns.map((c, i) => {
       ctx.params.push(node.rows.map((row) => this.encode(row[i], c.field)));
       return `$${ctx.params.length}::${pgArrayType[c.field?.kind ?? "integer"]}[]`;
     });
-    let sql = `INSERT INTO ${this.quote(node.table)} (${cols}) SELECT * FROM unnest(${arrays.join(", ")})`;
-    if (node.ignoreConflicts) sql += " ON CONFLICT DO NOTHING";
-    if (node.returningId) sql += ` RETURNING ${this.quote("id")}`;
-    return sql;
+    return `SELECT * FROM unnest(${arrays.join(", ")})`;
   }
 }

@@ -12,9 +12,13 @@ export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
-  create(model: ModelMeta, values: readonly object[]): Promise<number[]>;
+  create(model: ModelMeta, values: readonly object[], options?: { onConflict?: readonly string[]; update?: readonly string[] }): Promise<number[]>;
   update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number>;
   delete(model: ModelMeta, target: WriteTarget | number): Promise<number>;
+  aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;
+  explain(model: ModelMeta, options: object): Promise<string>;
+  stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
+  paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
 }
 
 const bindings = new WeakMap<ModelMeta, ModelBinding>();

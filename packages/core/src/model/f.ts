@@ -14,13 +14,42 @@ import type {
 type Req<O> = O extends { required: true } ? true : false;
 /** `true` when the options give a default. */
 type Def<O> = O extends { default: unknown } ? true : false;
+/** Which writes accept the field: computed fields none, `readonly` ones create only. */
+type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } ? "on-create" : "always";
 
-function make<T, K extends FieldKind, O>(kind: K, options: object = {}, extra: object = {}): Field<T, K, Req<O>, Def<O>> {
+function make<T, K extends FieldKind, O>(kind: K, options: object = {}, extra: object = {}): Field<T, K, Req<O>, Def<O>, Wr<O>> {
   const opts = { ...options } as FieldOptions & Record<string, unknown>;
-  return Object.freeze({ kind, required: (opts.required ?? false) as Req<O>, options: Object.freeze(opts), ...extra }) as Field<T, K, Req<O>, Def<O>>;
+  return Object.freeze({ kind, required: (opts.required ?? false) as Req<O>, options: Object.freeze(opts), ...extra }) as Field<
+    T,
+    K,
+    Req<O>,
+    Def<O>,
+    Wr<O>
+  >;
 }
 
 type Opts<T> = FieldOptions<T, boolean>;
+
+/**
+ * The options parameter of a builder: `O` (captured `const`, so `required`/`default` reach the
+ * types), `Base` again so callbacks such as `compute` get their parameter types, and every key
+ * `Base` lacks mapped to `never` so a misspelt option (`requried: true`) is a compile error.
+ */
+type Checked<O, Base> = O & Base & { [K in Exclude<keyof O, keyof Base>]: never };
+
+/** Options of a `char` field. */
+export interface CharOptions extends Opts<string> {
+  /** VARCHAR length in characters (code points); 255 unless given. */
+  maxLength?: number;
+}
+
+/** Options of a `decimal` field. */
+export interface DecimalOptions extends Opts<string | number> {
+  /** Total significant digits; 18 unless given. */
+  precision?: number;
+  /** Digits after the point; 2 unless given. */
+  scale?: number;
+}
 
 /** Options of a `selection` field: `[value, label]` pairs. */
 export interface SelectionOptions<V extends string> extends Opts<V> {
@@ -63,51 +92,56 @@ export interface VirtualRelationOptions {
  */
 export const f = {
   /** INTEGER (32-bit). */
-  integer: <const O extends Opts<number> = {}>(o?: O) => make<number, "integer", O>("integer", o),
+  integer: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "integer", O>("integer", o),
   /** BIGINT, read as a JS number; values outside ±2^53 are refused with a clear error. */
-  bigInteger: <const O extends Opts<number> = {}>(o?: O) => make<number, "bigInteger", O>("bigInteger", o),
+  bigInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "bigInteger", O>("bigInteger", o),
   /** SMALLINT (16-bit). */
-  smallInteger: <const O extends Opts<number> = {}>(o?: O) => make<number, "smallInteger", O>("smallInteger", o),
+  smallInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "smallInteger", O>("smallInteger", o),
   /** VARCHAR(maxLength), 255 unless given. */
-  char: <const O extends Opts<string> & { maxLength?: number } = {}>(o?: O) =>
-    make<string, "char", O>("char", { maxLength: 255, ...o }),
+  char: <const O extends CharOptions = {}>(o?: Checked<O, CharOptions>) => make<string, "char", O>("char", { maxLength: 255, ...o }),
   /** Unbounded text. */
-  text: <const O extends Opts<string> = {}>(o?: O) => make<string, "text", O>("text", o),
-  boolean: <const O extends Opts<boolean> = {}>(o?: O) => make<boolean, "boolean", O>("boolean", o),
+  text: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "text", O>("text", o),
+  boolean: <const O extends Opts<boolean> = {}>(o?: Checked<O, Opts<boolean>>) => make<boolean, "boolean", O>("boolean", o),
   /** A point in time, stored in UTC (TIMESTAMPTZ, DATETIME(6), DateTime64); read as `Date`. */
-  datetime: <const O extends Opts<Date> = {}>(o?: O) => make<Date, "datetime", O>("datetime", o),
+  datetime: <const O extends Opts<Date> = {}>(o?: Checked<O, Opts<Date>>) => make<Date, "datetime", O>("datetime", o),
   /** A calendar date, read and written as `"YYYY-MM-DD"` (no time-zone shifts). */
-  date: <const O extends Opts<string> = {}>(o?: O) => make<string, "date", O>("date", o),
+  date: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "date", O>("date", o),
   /** A time of day, read and written as `"HH:MM:SS"` (fractions allowed). */
-  time: <const O extends Opts<string> = {}>(o?: O) => make<string, "time", O>("time", o),
+  time: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "time", O>("time", o),
   /** DOUBLE PRECISION. */
-  float: <const O extends Opts<number> = {}>(o?: O) => make<number, "float", O>("float", o),
+  float: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "float", O>("float", o),
   /** NUMERIC(precision, scale), 18,2 unless given; read as a string so no digit is lost. */
-  decimal: <const O extends Opts<string | number> & { precision?: number; scale?: number } = {}>(o?: O) =>
+  decimal: <const O extends DecimalOptions = {}>(o?: Checked<O, DecimalOptions>) =>
     make<string, "decimal", O>("decimal", { precision: 18, scale: 2, ...o }),
   /** A JSON document (JSONB, JSON). */
-  json: <T extends JsonValue = JsonValue, const O extends Opts<T> = {}>(o?: O) => make<T, "json", O>("json", o),
-  /** One of a fixed list of string values (validated on write). */
-  selection: <const V extends string, const O extends SelectionOptions<V> = SelectionOptions<V>>(o: O & SelectionOptions<V>) =>
-    make<V, "selection", O>("selection", o),
+  json: <T extends JsonValue = JsonValue, const O extends Opts<T> = {}>(o?: Checked<O, Opts<NoInfer<T>>>) => make<T, "json", O>("json", o),
+  /** One of a fixed list of string values (validated on write); the value type is the union of the options. */
+  selection: <const V extends string, const O extends SelectionOptions<V> = SelectionOptions<V>>(
+    // `default` must not widen V: only `options` say which values exist.
+    o: Checked<O, Omit<SelectionOptions<V>, "default"> & { default?: NoInfer<V> | (() => NoInfer<V>) }>,
+  ) => make<V, "selection", O>("selection", o),
   /** Bytes (BYTEA, LONGBLOB, String); read as a `Uint8Array` (a Buffer on Node). */
-  binary: <const O extends Opts<Uint8Array> = {}>(o?: O) => make<Uint8Array, "binary", O>("binary", o),
+  binary: <const O extends Opts<Uint8Array> = {}>(o?: Checked<O, Opts<Uint8Array>>) => make<Uint8Array, "binary", O>("binary", o),
 
   /** A foreign key to `target`'s id; read as the id, or as an object when nested. */
-  many2one: <M, const O extends Many2oneOptions = {}>(target: () => M, o?: O): Many2oneField<M, Req<O>, Def<O>> =>
+  many2one: <M, const O extends Many2oneOptions = {}>(target: () => M, o?: Checked<O, Many2oneOptions>): Many2oneField<M, Req<O>, Def<O>, Wr<O>> =>
     Object.freeze({ ...make<number, "many2one", O>("many2one", o), target, onDelete: o?.onDelete }),
   /** The rows of `target` whose many2one `inverse` points at this record. */
-  one2many: <M>(target: () => M, inverse: string, o?: VirtualRelationOptions): One2manyField<M> =>
-    Object.freeze({ ...make<number[], "one2many", { default: [] }>("one2many", o), required: false as const, target, inverse }),
+  one2many: <M, const O extends VirtualRelationOptions = {}>(
+    target: () => M,
+    inverse: string,
+    o?: Checked<O, VirtualRelationOptions>,
+  ): One2manyField<M, Wr<O>> =>
+    Object.freeze({ ...make<number[], "one2many", O & { default: [] }>("one2many", o), required: false as const, target, inverse }),
   /** A set of `target` rows through a link table. */
-  many2many: <M>(target: () => M, o?: Many2manyOptions): Many2manyField<M> =>
+  many2many: <M, const O extends Many2manyOptions = {}>(target: () => M, o?: Checked<O, Many2manyOptions>): Many2manyField<M, Wr<O>> =>
     Object.freeze({
-      ...make<number[], "many2many", { default: [] }>("many2many", o),
+      ...make<number[], "many2many", O & { default: [] }>("many2many", o),
       required: false as const,
       target,
       link: { table: o?.table, column1: o?.column1, column2: o?.column2 },
     }),
   /** The record of `target` whose unique many2one `inverse` points here. */
-  one2one: <M>(target: () => M, inverse: string, o?: VirtualRelationOptions): One2oneField<M> =>
-    Object.freeze({ ...make<number, "one2one", { default: null }>("one2one", o), required: false as const, target, inverse }),
+  one2one: <M, const O extends VirtualRelationOptions = {}>(target: () => M, inverse: string, o?: Checked<O, VirtualRelationOptions>): One2oneField<M> =>
+    Object.freeze({ ...make<number, "one2one", { default: null; store: false }>("one2one", o), required: false as const, target, inverse }),
 };

@@ -52,38 +52,53 @@ export interface FieldOptions<T = unknown, R extends boolean = boolean> {
 }
 
 /**
- * A field definition. `T` is the JavaScript type of its value, `R` whether it is required (so
- * the record type is `T` rather than `T | null`), `K` its kind. Built with the `f` builders.
+ * Which writes accept a field, at the type level: `readonly` fields are set on create only,
+ * computed (`store: false`) ones never.
  */
-export interface Field<T = unknown, K extends FieldKind = FieldKind, R extends boolean = boolean, D extends boolean = boolean> {
+export type WriteMode = "always" | "on-create" | "never";
+
+/**
+ * A field definition. `T` is the JavaScript type of its value, `R` whether it is required (so
+ * the record type is `T` rather than `T | null`), `K` its kind, `D` whether it has a default, `W`
+ * which writes accept it. Built with the `f` builders.
+ */
+export interface Field<
+  T = unknown,
+  K extends FieldKind = FieldKind,
+  R extends boolean = boolean,
+  D extends boolean = boolean,
+  W extends WriteMode = WriteMode,
+> {
   readonly kind: K;
   readonly required: R;
   readonly options: Readonly<FieldOptions<T, R>> & Readonly<Record<string, unknown>>;
-  /** Type-level carriers of the value type and of "has a default"; never set at runtime. */
+  /** Type-level carriers of the value type, "has a default" and the write mode; never set at runtime. */
   readonly __value?: T;
   readonly __default?: D;
+  readonly __write?: W;
 }
 
 /** A many2one: a foreign-key column to `M`. */
-export interface Many2oneField<M, R extends boolean = boolean, D extends boolean = boolean> extends Field<number, "many2one", R, D> {
+export interface Many2oneField<M, R extends boolean = boolean, D extends boolean = boolean, W extends WriteMode = WriteMode>
+  extends Field<number, "many2one", R, D, W> {
   readonly target: () => M;
   readonly onDelete?: OnDelete;
 }
 
 /** A one2many: the rows of `M` whose `inverse` many2one points here. No column. */
-export interface One2manyField<M> extends Field<number[], "one2many", false, true> {
+export interface One2manyField<M, W extends WriteMode = WriteMode> extends Field<number[], "one2many", false, true, W> {
   readonly target: () => M;
   readonly inverse: string;
 }
 
 /** A many2many through a link table. */
-export interface Many2manyField<M> extends Field<number[], "many2many", false, true> {
+export interface Many2manyField<M, W extends WriteMode = WriteMode> extends Field<number[], "many2many", false, true, W> {
   readonly target: () => M;
   readonly link: { table?: string; column1?: string; column2?: string };
 }
 
 /** A one2one: the inverse side of a unique many2one on `M`. No column. */
-export interface One2oneField<M> extends Field<number, "one2one", false, true> {
+export interface One2oneField<M> extends Field<number, "one2one", false, true, "never"> {
   readonly target: () => M;
   readonly inverse: string;
 }

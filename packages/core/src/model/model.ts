@@ -1,9 +1,10 @@
 import type { Filter } from "../query/filter-types.js";
+import { QuerySet } from "../query/query-set.js";
 import { bindingOf } from "./binding.js";
 import { validateValue } from "./validate.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
-import type { CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
+import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
 
 /** Methods every record has. */
 export interface RecordMethods<F extends FieldMap> {
@@ -24,14 +25,29 @@ export interface ModelStatics<F extends FieldMap> {
   readonly meta: ModelMeta;
   /** Inserts one record and returns its id. */
   create(values: CreateValues<F>): Promise<number>;
-  /** Inserts records in one statement (or a few, for very large inputs) and returns their ids in order. */
-  createMany(values: readonly CreateValues<F>[]): Promise<number[]>;
+  /**
+   * Inserts records in one statement (or a few, for very large inputs) and returns their ids in
+   * order. With `onConflict` (unique fields) it upserts: a conflicting row gets the `update` fields
+   * of the new values (none: it is kept as is) and its id is returned in place.
+   */
+  createMany(values: readonly CreateValues<F>[], options?: { onConflict: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[] }): Promise<number[]>;
   /** The record with this id; throws `RecordNotFound`. */
-  get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(this: M, id: number, options?: O): Promise<ResultOf<M, O>>;
+  get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
+    this: M,
+    id: number,
+    options?: O & CheckRead<F, O, keyof ReadOptions<F>>,
+  ): Promise<ResultOf<M, O>>;
   /** The record with this id, or null. */
-  getOrNull<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(this: M, id: number, options?: O): Promise<ResultOf<M, O> | null>;
+  getOrNull<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
+    this: M,
+    id: number,
+    options?: O & CheckRead<F, O, keyof ReadOptions<F>>,
+  ): Promise<ResultOf<M, O> | null>;
   /** Records matching a filter, ordered and paged. */
-  search<M extends ModelType<F>, const O extends SearchOptions<F> = {}>(this: M, options?: O): Promise<ResultOf<M, O>[]>;
+  search<M extends ModelType<F>, const O extends SearchOptions<F> = {}>(
+    this: M,
+    options?: O & CheckRead<F, O, keyof SearchOptions<F>>,
+  ): Promise<ResultOf<M, O>[]>;
   /** How many records match. */
   count(options?: CountOptions<F>): Promise<number>;
   /** Whether any record matches. */
@@ -40,6 +56,8 @@ export interface ModelStatics<F extends FieldMap> {
   updateMany(target: readonly number[] | Filter<F>, values: UpdateValues<F>): Promise<number>;
   /** Deletes records by ids or filter; returns how many rows went. */
   deleteMany(target: readonly number[] | Filter<F>): Promise<number>;
+  /** A chainable, awaitable query set: `Chat.query().filter({ name__icontains: "gen" }).orderBy("-id")`. */
+  query<M extends ModelType<F>>(this: M): QuerySet<M>;
 }
 
 /** What `model()` returns: a class whose instances are records and whose statics query the table. */
@@ -74,8 +92,8 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
-    static createMany(values: readonly object[]): Promise<number[]> {
-      return bindingOf(meta).create(meta, values);
+    static createMany(values: readonly object[], options?: { onConflict: readonly string[]; update?: readonly string[] }): Promise<number[]> {
+      return bindingOf(meta).create(meta, values, options);
     }
     static get(id: number, options?: object) {
       return bindingOf(meta).get(meta, id, options, false);
@@ -97,6 +115,9 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
     }
     static deleteMany(target: readonly unknown[]) {
       return bindingOf(meta).delete(meta, target);
+    }
+    static query() {
+      return new QuerySet(meta);
     }
 
     async update(values: object): Promise<void> {

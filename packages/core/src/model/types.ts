@@ -1,4 +1,4 @@
-import type { Field, FieldMap, JsonValue } from "./field.js";
+import type { Field, FieldKind, FieldMap, JsonValue } from "./field.js";
 import type { Filter } from "../query/filter-types.js";
 
 /** Flattens an intersection for readable hovers. */
@@ -61,6 +61,7 @@ export type NestedArg<M> = [M] extends [ModelType]
 /** `nested`: relation field -> what to load from it. */
 export type NestedSpec<F> = { readonly [K in RelationKeys<F>]?: NestedArg<TargetOf<F[K]>> };
 
+/** The names a nested spec lists: the object form's `fields`, or the strings of the list form. */
 type KeysOfSpec<S> = S extends { fields: readonly (infer K)[] }
   ? K
   : S extends readonly (infer I)[]
@@ -71,7 +72,17 @@ type NestedOfSpec<S> = S extends { nested: infer N }
   : S extends readonly (infer I)[]
     ? UnionToIntersection<Exclude<I, string>>
     : {};
-type HasFieldList<S> = S extends { fields: readonly unknown[] } ? true : S extends readonly unknown[] ? true : false;
+/**
+ * Whether a nested spec names its fields. A list without any name (`[]`, `[{ author_id: [...] }]`)
+ * loads the default fields, as the object form without `fields` does; `{ fields: [] }` means id only.
+ */
+type HasFieldList<S> = S extends { fields: readonly unknown[] }
+  ? true
+  : S extends readonly unknown[]
+    ? [Extract<S[number], string>] extends [never]
+      ? false
+      : true
+    : false;
 
 /** A record of model `M` narrowed to the selected keys and nested relations. */
 export type Row<M, Keys, N> = [M] extends [ModelType]
@@ -118,6 +129,36 @@ export type ResultOf<M, O> = Row<
   O extends { nested: infer N } ? N : {}
 >;
 
+/** Maps every key of `T` outside `Allowed` to `never`, so a misspelt key is reported where it is written. */
+type NoExtraKeys<T, Allowed> = { [K in Exclude<keyof T, Allowed>]: never };
+
+/** Keys a nested object form accepts: ordering and paging only make sense for x2many. */
+type NestedObjectKeys<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+  ? keyof NestedObject<unknown>
+  : "fields" | "nested" | "filter";
+
+/** Checks one nested spec against relation field `Fd`: deeper maps and object forms name only what exists. */
+type CheckNestedArg<Fd, S> = [TargetOf<Fd>] extends [ModelType]
+  ? S extends readonly unknown[]
+    ? { readonly [I in keyof S]: S[I] extends string ? unknown : CheckNested<FieldsOf<TargetOf<Fd>>, S[I]> }
+    : NoExtraKeys<S, NestedObjectKeys<Fd>> & (S extends { nested: infer N } ? { nested: CheckNested<FieldsOf<TargetOf<Fd>>, N> } : unknown)
+  : unknown;
+
+/**
+ * The exactness check of a `nested` map: object literal types passed through a generic are not
+ * checked for excess keys, so a misspelt relation (at any depth) would otherwise go unnoticed.
+ */
+export type CheckNested<F, N> = NoExtraKeys<N, RelationKeys<F>> & {
+  [K in keyof N & RelationKeys<F>]: CheckNestedArg<F[K], N[K]>;
+};
+
+/**
+ * The exactness check of read options `O` (used as `options: O & CheckRead<F, O, keyof ReadOptions<F>>`):
+ * unknown option names and unknown relations in `nested` become compile errors at the key.
+ */
+export type CheckRead<F, O, Allowed extends PropertyKey> = NoExtraKeys<O, Allowed> &
+  (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown);
+
 /** Commands accepted by one2many and many2many fields on write. */
 export interface X2manyCommands<V = Record<string, unknown>> {
   create?: readonly V[];
@@ -128,32 +169,41 @@ export interface X2manyCommands<V = Record<string, unknown>> {
   set?: readonly number[];
 }
 
-type WriteValue<Fd> = Fd extends Field<infer T, infer K, boolean, boolean>
-  ? K extends "many2one"
-    ? number | { id: number } | null
-    : K extends "one2many" | "many2many"
-      ? readonly number[] | X2manyCommands
-      : K extends "one2one"
-        ? never
-        : K extends "decimal"
-          ? string | number | null
-          : K extends "datetime"
-            ? Date | string | number | null
-            : K extends "json"
-              ? T | JsonValue | null
-              : T | null
+/** The value a write accepts for a field; required fields refuse `null`. */
+type WriteValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+  ? readonly number[] | X2manyCommands
+  : Fd extends Field<infer T, infer K, infer R, boolean>
+  ? NullUnless<R, K extends "many2one"
+    ? number | { id: number }
+      : K extends "decimal"
+        ? string | number
+        : K extends "datetime"
+          ? Date | string | number
+          : K extends "json"
+            ? T | JsonValue
+            : T>
   : never;
 
-type RequiredOnCreate<F> = {
-  [K in keyof F]: F[K] extends Field<unknown, infer _K, true, false> ? K : never;
+type NullUnless<R, T> = R extends true ? T : T | null;
+
+/** Keys of `F` a write accepts: computed fields never, `readonly` ones on create only. */
+type KeysWritable<F, On extends "create" | "update"> = {
+  [K in keyof F]: F[K] extends Field<unknown, FieldKind, boolean, boolean, On extends "create" ? "never" : "never" | "on-create"> ? never : K;
 }[keyof F];
 
-/** Values accepted by `create`: required fields without a default must be present. */
+type RequiredOnCreate<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, FieldKind, true, false> ? K : never;
+}[keyof F];
+
+/**
+ * Values accepted by `create`: required fields without a default must be present; computed fields
+ * and the inverse side of a one2one cannot be written, and `id` is the database's.
+ */
 export type CreateValues<F> = Simplify<
-  { [K in RequiredOnCreate<F> & keyof F]: WriteValue<F[K]> } & {
-    [K in Exclude<keyof F, RequiredOnCreate<F>>]?: WriteValue<F[K]>;
+  { [K in RequiredOnCreate<F> & KeysWritable<F, "create"> & keyof F]: WriteValue<F[K]> } & {
+    [K in Exclude<KeysWritable<F, "create">, RequiredOnCreate<F>>]?: WriteValue<F[K]>;
   }
 >;
 
-/** Values accepted by `update`. */
-export type UpdateValues<F> = { [K in keyof F]?: WriteValue<F[K]> };
+/** Values accepted by `update`: every writable field but the `readonly` ones, required ones not null. */
+export type UpdateValues<F> = { [K in KeysWritable<F, "update">]?: WriteValue<F[K]> };

@@ -71,6 +71,39 @@ export interface InsertNode {
   readonly returningId: boolean;
   /** Do nothing when the row conflicts on these columns (link tables). */
   readonly ignoreConflicts?: boolean;
+  /** Upsert: on a conflict over `columns`, update `update` from the new row (none: keep the old row). */
+  readonly onConflict?: { readonly columns: readonly FieldMeta[]; readonly update: readonly FieldMeta[] };
+}
+
+/** Aggregate functions. */
+export type AggregateFn = "count" | "sum" | "avg" | "min" | "max" | "count_distinct";
+
+/** One aggregate of an {@link AggregateNode}. */
+export interface AggregateItem {
+  readonly alias: string;
+  readonly fn: AggregateFn;
+  readonly field: FieldMeta;
+}
+
+/** A condition on an aggregate (HAVING). */
+export interface HavingNode {
+  readonly item: AggregateItem;
+  readonly op: "=" | "<>" | ">" | ">=" | "<" | "<=";
+  readonly value: unknown;
+}
+
+/** SELECT of aggregates, optionally grouped (a many2one group key may be nested for its display value). */
+export interface AggregateNode {
+  readonly kind: "aggregate";
+  readonly model: ModelMeta;
+  readonly groupBy: readonly SelectItem[];
+  readonly aggregates: readonly AggregateItem[];
+  readonly where?: CondNode;
+  readonly having: readonly HavingNode[];
+  /** ORDER BY group keys or aggregates. */
+  readonly order: readonly { readonly key: FieldMeta | AggregateItem; readonly desc: boolean }[];
+  readonly limit?: number;
+  readonly offset?: number;
 }
 
 /** UPDATE rows of a model. */
@@ -99,7 +132,7 @@ export interface UnlinkNode {
 }
 
 /** Any statement the pipeline sends. */
-export type QueryNode = SelectNode | CountNode | InsertNode | UpdateNode | DeleteNode | UnlinkNode;
+export type QueryNode = SelectNode | CountNode | InsertNode | UpdateNode | DeleteNode | UnlinkNode | AggregateNode;
 
 /** Helpers that build nodes (frozen, so nothing downstream mutates a shared description). */
 export const ast = {

@@ -1,4 +1,4 @@
-import type { Field } from "../model/field.js";
+import type { Field, FieldMap } from "../model/field.js";
 
 /** Filter operators. */
 export type Operator =
@@ -31,11 +31,36 @@ type RelKeys<F> = {
   [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2many" | "many2many" | "one2one", boolean, boolean> ? K : never;
 }[keyof F] & string;
 
-/** A field key, `id`, or a dotted path through a relation (`"creator_id.name"`). */
-export type FilterPath<F> = (keyof F & string) | "id" | `${RelKeys<F>}.${string}`;
+/** The field map a relation field points at (any name for a target typed only as `AnyModel`). */
+type TargetFields<Fd> = Fd extends { target: () => infer M } ? (M extends { readonly fields: infer T extends FieldMap } ? T : FieldMap) : FieldMap;
 
-/** One condition: `[field, operator, value]` (the value may be left out for `is null` / `is not null`). */
-export type Condition<F> = readonly [FilterPath<F>, Operator, unknown?];
+/** Depth counter for {@link FilterPath}: past three hops a path is no longer checked name by name. */
+type Hop = [never, 0, 1, 2];
+
+/**
+ * A field key, `id`, or a dotted path through relations (`"creator_id.name"`,
+ * `"messages.author_user_id.login"`), every segment checked against the model it reaches.
+ */
+export type FilterPath<F, D extends number = 3> =
+  | (keyof F & string)
+  | "id"
+  | ([D] extends [never] ? `${RelKeys<F>}.${string}` : { [K in RelKeys<F>]: `${K}.${FilterPath<TargetFields<F[K]>, Hop[D]>}` }[RelKeys<F>]);
+
+/** Operators that compare with one value. */
+export type ValueOperator = "=" | "!=" | ">" | ">=" | "<" | "<=";
+/** Operators that match text. */
+export type LikeOperator = "like" | "ilike" | "not like" | "not ilike" | "=like" | "=ilike";
+
+/**
+ * One condition: `[field, operator, value]`, the value shaped by the operator (a list for `in`, a
+ * pair for `between`, a string for the `like` family, none needed for `is null`).
+ */
+export type Condition<F> =
+  | readonly [FilterPath<F>, ValueOperator, unknown]
+  | readonly [FilterPath<F>, "in" | "not in", readonly unknown[]]
+  | readonly [FilterPath<F>, "between" | "not between", readonly [unknown, unknown]]
+  | readonly [FilterPath<F>, LikeOperator, string]
+  | readonly [FilterPath<F>, "is null" | "is not null", unknown?];
 
 /** An item of a filter list. */
 export type FilterItem<F> = Condition<F> | "and" | "or" | readonly ["not", FilterItem<F>] | Filter<F>;

@@ -31,6 +31,11 @@ export interface Driver {
   execute(query: CompiledQuery): Promise<ExecResult>;
   /** A dedicated connection, for transactions. Absent when the database has no transactions. */
   acquire?(): Promise<DriverConnection>;
+  /**
+   * Streams the rows of a SELECT in batches from a server-side cursor or the driver's own stream,
+   * so memory stays bounded. `conn` is the current transaction's connection, if any.
+   */
+  stream?(query: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]>;
   /** Turns a driver error into a DotORM error (with the original as `cause`). */
   mapError(error: unknown, query?: CompiledQuery): Error;
   close(): Promise<void>;

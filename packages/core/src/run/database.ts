@@ -115,6 +115,24 @@ export class Database {
     return result;
   }
 
+  /** Streams a SELECT's rows in batches through the driver; one "query" event when it ends. @internal */
+  async *streamRows(query: CompiledQuery, batchSize: number, info: StatementInfo): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const tx = txStore.getStore();
+    const start = performance.now();
+    let rowCount = 0;
+    try {
+      for await (const rows of this.adapter.driver.stream!(query, batchSize, tx?.owner === this ? tx.conn : undefined)) {
+        rowCount += rows.length;
+        yield rows;
+      }
+    } catch (e) {
+      const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
+      this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount, ...info, error });
+      throw error;
+    }
+    this.emitter.emit("query", { sql: query.sql, params: query.params, durationMs: performance.now() - start, rowCount, ...info });
+  }
+
   /**
    * Runs `fn` in a transaction: every call awaited inside uses one connection (found through
    * AsyncLocalStorage). Commits when `fn` resolves, rolls back when it throws; nested calls are

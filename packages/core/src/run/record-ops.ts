@@ -2,12 +2,15 @@ import { AccessDenied, QueryError, RecordNotFound } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import { hydrate } from "../hydrate/hydrate.js";
-import { type CondNode, ast } from "../query/ast.js";
+import { type CondNode, type InsertNode, ast } from "../query/ast.js";
+import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
 import type { Operation } from "../access/access-checker.js";
 import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
+import { aggregate, explain, paginate, stream } from "./query-ops.js";
+import type { AggregateRequest } from "../query/plan-aggregate.js";
 
 function isCond(x: unknown): x is CondNode {
   return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { kind?: unknown }).kind === "string";
@@ -47,28 +50,36 @@ export class RecordOps implements ModelBinding {
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
-  async create(model: ModelMeta, values: readonly object[]): Promise<number[]> {
+  async create(model: ModelMeta, values: readonly object[], options?: CreateOptions): Promise<number[]> {
     if (!Array.isArray(values)) throw new QueryError("createMany takes a list of records");
     if (values.length === 0) return [];
     const prepared = prepareCreate(model, values);
     const relations = relationValues(model, values);
+    const upsert = options?.onConflict ? planUpsert(model, options) : undefined;
     const access = this.db.access;
     await access.assertFields(model, "create", [...prepared.given]);
     const rule = await access.rule(model, "create");
+    const updateRule = upsert ? await access.rule(model, "update") : undefined;
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
     const work = async () => {
       const ids: number[] = [];
       for (let i = 0; i < prepared.rows.length; i += batch) {
-        ids.push(...(await this.insert(model, prepared.columns, prepared.rows.slice(i, i + batch))));
+        ids.push(...(await this.insert(model, prepared.columns, prepared.rows.slice(i, i + batch), upsert)));
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       if (rule) await this.assertWithin(model, ids, rule, "create");
+      if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
       return ids;
     };
-    return rule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
+    return rule || updateRule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
   }
 
-  private async insert(model: ModelMeta, columns: ReturnType<typeof prepareCreate>["columns"], rows: unknown[][]): Promise<number[]> {
+  private async insert(
+    model: ModelMeta,
+    columns: ReturnType<typeof prepareCreate>["columns"],
+    rows: unknown[][],
+    onConflict?: InsertNode["onConflict"],
+  ): Promise<number[]> {
     const { capabilities } = this.db.adapter;
     const cols = columns.map((field) => ({ name: field.column, field }));
     let ids: number[] | undefined;
@@ -78,7 +89,7 @@ export class RecordOps implements ModelBinding {
       rows = rows.map((r, i) => [ids![i], ...r]);
     }
     const result = await this.db.run(
-      { kind: "insert", table: model.table, columns: cols, rows, returningId: !ids },
+      { kind: "insert", table: model.table, columns: cols, rows, returningId: !ids, onConflict },
       { model: model.table, operation: "create" },
     );
     if (ids) return ids;
@@ -175,6 +186,22 @@ export class RecordOps implements ModelBinding {
     );
     if (typeof target === "number" && deleted === 0) throw new RecordNotFound(model.table, target);
     return deleted;
+  }
+
+  aggregate(model: ModelMeta, request: AggregateRequest) {
+    return aggregate(this.db, model, request);
+  }
+
+  explain(model: ModelMeta, options: ReadRequest) {
+    return explain(this.db, model, options);
+  }
+
+  stream(model: ModelMeta, options: ReadRequest, batchSize: number) {
+    return stream(this.db, model, options, batchSize);
+  }
+
+  paginate(model: ModelMeta, options: ReadRequest, size: number, after?: string) {
+    return paginate(this.db, model, options, size, after);
   }
 
   private readonly decode = (field: Parameters<Database["adapter"]["compiler"]["decode"]>[0], raw: unknown, inJson: boolean) =>

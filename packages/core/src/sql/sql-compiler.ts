@@ -1,4 +1,17 @@
-import type { CondNode, CountNode, DeleteNode, InsertNode, OrderNode, QueryNode, SelectItem, SelectNode, UnlinkNode, UpdateNode } from "../query/ast.js";
+import type {
+  AggregateItem,
+  AggregateNode,
+  CondNode,
+  CountNode,
+  DeleteNode,
+  InsertNode,
+  OrderNode,
+  QueryNode,
+  SelectItem,
+  SelectNode,
+  UnlinkNode,
+  UpdateNode,
+} from "../query/ast.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CompiledQuery } from "../run/adapter.js";
 import { decodeValue } from "../hydrate/decode-value.js";
@@ -69,6 +82,8 @@ export class SqlCompiler {
         return this.delete(node, ctx);
       case "unlink":
         return this.unlink(node, ctx);
+      case "aggregate":
+        return this.aggregate(node, ctx);
     }
   }
 
@@ -286,12 +301,66 @@ export class SqlCompiler {
 
   protected insert(node: InsertNode, ctx: CompileContext): string {
     const cols = node.columns.map((c) => this.quote(c.name)).join(", ");
-    const rows = node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`);
-    const values = node.columns.length === 0 ? " DEFAULT VALUES" : ` (${cols}) VALUES ${rows.join(", ")}`;
-    let sql = `INSERT INTO ${this.quote(node.table)}${values}`;
-    if (node.ignoreConflicts) sql += " ON CONFLICT DO NOTHING";
+    const body = node.columns.length === 0 ? " DEFAULT VALUES" : ` (${cols}) ${this.insertSource(node, ctx)}`;
+    let sql = `INSERT INTO ${this.quote(node.table)}${body}${this.conflict(node)}`;
     if (node.returningId && this.returning) sql += ` RETURNING ${this.quote("id")}`;
     return sql;
+  }
+
+  /** The rows of an INSERT: `VALUES (...), (...)` here. */
+  protected insertSource(node: InsertNode, ctx: CompileContext): string {
+    return `VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
+  }
+
+  /**
+   * `ON CONFLICT` for link tables (ignore) and upserts. An upsert with nothing to update still
+   * "updates" its key to itself so RETURNING yields the existing row's id.
+   */
+  protected conflict(node: InsertNode): string {
+    if (node.ignoreConflicts) return " ON CONFLICT DO NOTHING";
+    if (!node.onConflict) return "";
+    const keys = node.onConflict.columns.map((f) => this.quote(f.column));
+    const update = node.onConflict.update.length > 0 ? node.onConflict.update : node.onConflict.columns.slice(0, 1);
+    return ` ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${update.map((f) => `${this.quote(f.column)} = EXCLUDED.${this.quote(f.column)}`).join(", ")}`;
+  }
+
+  /** The SQL expression of one aggregate. */
+  aggregateExpr(item: AggregateItem, ctx: CompileContext): string {
+    const col = this.column(ctx, item.field);
+    switch (item.fn) {
+      case "count":
+        return `COUNT(${col})`;
+      case "count_distinct":
+        return `COUNT(DISTINCT ${col})`;
+      default:
+        return `${item.fn.toUpperCase()}(${col})`;
+    }
+  }
+
+  protected aggregate(node: AggregateNode, ctx: CompileContext): string {
+    const items = [
+      ...node.groupBy.map((item) => this.selectItem(item, ctx)),
+      ...node.aggregates.map((a) => `${this.aggregateExpr(a, ctx)} AS ${this.quote(a.alias)}`),
+    ];
+    let sql = `SELECT ${items.join(", ")} FROM ${this.table(node.model)} ${ctx.alias}`;
+    if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
+    const keys = node.groupBy.map((item) => this.column(ctx, item.field));
+    if (keys.length > 0) sql += ` GROUP BY ${keys.join(", ")}`;
+    if (node.having.length > 0) {
+      const having = node.having.map((h) => `${this.aggregateExpr(h.item, ctx)} ${h.op} ${this.param(ctx, h.value, h.item.fn.startsWith("count") ? undefined : h.item.field)}`);
+      sql += ` HAVING ${having.join(" AND ")}`;
+    }
+    const order = node.order.map((o) =>
+      this.orderTerm("fn" in o.key ? this.aggregateExpr(o.key, ctx) : this.column(ctx, o.key), o.desc),
+    );
+    if (order.length === 0) order.push(...keys.map((k) => this.orderTerm(k, false)));
+    if (order.length > 0) sql += ` ORDER BY ${order.join(", ")}`;
+    return sql + this.limitOffset(ctx, node.limit, node.offset);
+  }
+
+  /** Wraps a statement to show its plan. */
+  explain(sql: string): string {
+    return `EXPLAIN ${sql}`;
   }
 
   protected update(node: UpdateNode, ctx: CompileContext): string {

@@ -1,0 +1,71 @@
+import { QueryError } from "../errors.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { toDbValue } from "../model/validate.js";
+import { type CondNode, type OrderNode, ast } from "./ast.js";
+
+/**
+ * Keyset ("cursor") pagination: the next page starts after the last row's sort key, so pages stay
+ * stable while rows are inserted, for any order (ties broken by id). NULLs sort last ascending and
+ * first descending, as everywhere in DotORM.
+ */
+
+/** The order with id appended as the final tie-breaker. */
+export function keysetOrder(model: ModelMeta, order: readonly OrderNode[]): OrderNode[] {
+  return order.some((o) => o.field.name === "id") ? [...order] : [...order, { field: model.id, desc: false }];
+}
+
+/** Encodes the sort key of the last row of a page. */
+export function encodeCursor(order: readonly OrderNode[], row: Record<string, unknown>): string {
+  const values = order.map((o) => {
+    const v = row[o.field.name];
+    return v instanceof Date ? v.toISOString() : typeof v === "object" && v !== null && "id" in v ? (v as { id: unknown }).id : v;
+  });
+  return Buffer.from(JSON.stringify({ k: order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`), v: values })).toString("base64url");
+}
+
+/** Decodes a cursor and returns the condition "comes after it" for this order. */
+export function afterCursor(order: readonly OrderNode[], cursor: string): CondNode {
+  let parsed: { k?: unknown; v?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new QueryError("the pagination cursor is malformed; pass the cursor of the previous page unchanged");
+  }
+  const keys = order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`);
+  if (!Array.isArray(parsed.k) || !Array.isArray(parsed.v) || parsed.k.join(",") !== keys.join(",") || parsed.v.length !== keys.length) {
+    throw new QueryError("the pagination cursor belongs to another order; restart paging without `after`");
+  }
+  const values = (parsed.v as unknown[]).map((v, i) => (v === null ? null : convert((order[i] as OrderNode).field, v)));
+  const alternatives: CondNode[] = [];
+  order.forEach((term, i) => {
+    const after = strictlyAfter(term, values[i]);
+    if (!after) return;
+    const equal = order.slice(0, i).map((t, j) => equalTo(t.field, values[j]));
+    alternatives.push(ast.and([...equal, after]) as CondNode);
+  });
+  return alternatives.length === 0 ? { kind: "const", value: false } : ast.or(alternatives);
+}
+
+function convert(field: FieldMeta, value: unknown): unknown {
+  try {
+    return toDbValue(field, value);
+  } catch {
+    throw new QueryError(`the pagination cursor holds an invalid value for "${field.name}"`, field.name);
+  }
+}
+
+function equalTo(field: FieldMeta, value: unknown): CondNode {
+  return value === null ? { kind: "null", field, negate: false } : { kind: "cmp", field, op: "=", value };
+}
+
+function strictlyAfter(term: OrderNode, value: unknown): CondNode | undefined {
+  const { field, desc } = term;
+  if (!desc) {
+    // ascending, NULLs last: after v come larger values and then every NULL; nothing comes after NULL
+    if (value === null) return undefined;
+    return ast.or([{ kind: "cmp", field, op: ">", value }, { kind: "null", field, negate: false }]);
+  }
+  // descending, NULLs first: after NULL come all values; after v, smaller values
+  if (value === null) return { kind: "null", field, negate: true };
+  return { kind: "cmp", field, op: "<", value };
+}

@@ -1,0 +1,63 @@
+import { QueryError, UnsupportedError } from "../errors.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { hydrate } from "../hydrate/hydrate.js";
+import type { AggregateItem, SelectNode } from "../query/ast.js";
+import { afterCursor, encodeCursor, keysetOrder } from "../query/keyset.js";
+import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
+import { type ReadRequest, planOrder, planRead } from "../query/plan-read.js";
+import type { Database } from "./database.js";
+
+/** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
+export async function aggregate(db: Database, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
+  const node = await planAggregate(db.access, model, req);
+  const result = await db.run(node, { model: model.table, operation: "aggregate" });
+  const compiler = db.adapter.compiler;
+  const groups: SelectNode = { kind: "select", model, items: node.groupBy, order: [] };
+  const keys = hydrate(groups, result.rows, (f, raw, inJson) => compiler.decode(f, raw, inJson));
+  return result.rows.map((row, i) => {
+    const out: Record<string, unknown> = { ...(keys[i] as object) };
+    for (const item of node.aggregates) out[item.alias] = decodeAggregate(item, row[item.alias], (f, raw) => compiler.decode(f, raw, false));
+    return out;
+  });
+}
+
+function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMeta, raw: unknown) => unknown): unknown {
+  if (item.fn === "count" || item.fn === "count_distinct") return Number(raw ?? 0);
+  if (raw === null || raw === undefined) return null;
+  if (item.field.kind === "decimal") return String(raw);
+  if (item.fn === "min" || item.fn === "max") return decode(item.field, raw);
+  return Number(raw);
+}
+
+/** The database's plan for a read. */
+export async function explain(db: Database, model: ModelMeta, req: ReadRequest): Promise<string> {
+  const select = await planRead(db.access, model, req);
+  const compiled = db.adapter.compiler.compile(select);
+  const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
+  return result.rows.map((r) => Object.values(r).join(" ")).join("\n");
+}
+
+/** Streams records from the driver's cursor in batches, hydrating batch by batch. */
+export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
+  const select = await planRead(db.access, model, req);
+  const compiled = db.adapter.compiler.compile(select);
+  if (!db.adapter.driver.stream) throw new UnsupportedError("stream", db.adapter.dialect, "page with paginate() instead");
+  const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
+  for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
+    yield* hydrate(select, rows, decode);
+  }
+}
+
+/** Keyset pagination: `size` records after `after`, and the cursor of the last one (null at the end). */
+export async function paginate(db: Database, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
+  if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
+  const order = keysetOrder(model, planOrder(model, req.order, req.sort));
+  const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
+  const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after ? afterCursor(order, after) : undefined);
+  const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate" });
+  const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson));
+  const data = rows.slice(0, size);
+  const last = data[data.length - 1] as Record<string, unknown> | undefined;
+  return { data, cursor: rows.length > size && last ? encodeCursor(order, last) : null };
+}
