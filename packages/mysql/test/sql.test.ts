@@ -1,0 +1,91 @@
+import { PostgresCompiler } from "@dotorm/postgres";
+import { describe, expect, test } from "vitest";
+import { MysqlCompiler } from "../src/index.js";
+import { nodes } from "./sql-nodes.js";
+
+const mariadb = new MysqlCompiler();
+const mysql8 = new MysqlCompiler({ flavor: "mysql" });
+const pg = new PostgresCompiler();
+
+/** name -> [MariaDB / MySQL 8, PostgreSQL]: the same query description, rendered side by side. */
+const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: string; params: unknown[] }]> = {
+  getById: [
+    { sql: "SELECT t0.`id`, t0.`name`, t0.`is_archived` FROM `app_chats` t0 WHERE t0.`id` = ? ORDER BY t0.`id` ASC LIMIT ?", params: [7, 1] },
+    { sql: 'SELECT t0."id", t0."name", t0."is_archived" FROM "app_chats" t0 WHERE t0."id" = $1 ORDER BY t0."id" ASC NULLS LAST LIMIT $2', params: [7, 1] },
+  ],
+  filteredPage: [
+    {
+      sql:
+        "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE (t0.`is_archived` = ? OR LOWER(t0.`name`) LIKE LOWER(?)) " +
+        "ORDER BY t0.`description` IS NULL DESC, t0.`description` DESC, t0.`id` ASC LIMIT ? OFFSET ?",
+      params: [false, "%gen%", 20, 40],
+    },
+    {
+      sql:
+        'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (t0."is_archived" = $1 OR t0."name" ILIKE $2) ' +
+        'ORDER BY t0."description" DESC NULLS FIRST, t0."id" ASC NULLS LAST LIMIT $3 OFFSET $4',
+      params: [false, "%gen%", 20, 40],
+    },
+  ],
+  nested: [
+    {
+      sql:
+        "SELECT t0.`id`, t0.`name`, (SELECT JSON_OBJECT('id', t1.`id`, 'name', t1.`name`) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id`) AS `creator_id`, " +
+        "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
+        "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) ORDER BY t2.`id` DESC LIMIT 50), JSON_ARRAY()) " +
+        "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 WHERE t0.`id` = ? ORDER BY t0.`id` ASC",
+      params: [7],
+    },
+    {
+      sql:
+        'SELECT t0."id", t0."name", (SELECT json_build_object(\'id\', t1."id", \'name\', t1."name") FROM "app_users" t1 WHERE t1."id" = t0."creator_id") AS "creator_id", ' +
+        "(SELECT COALESCE(json_agg(t4.j ORDER BY t4.n), '[]') FROM (SELECT json_build_object('id', t2.\"id\", 'body', t2.\"body\", 'author_user_id', " +
+        "(SELECT json_build_object('id', t3.\"id\", 'name', t3.\"name\") FROM \"app_users\" t3 WHERE t3.\"id\" = t2.\"author_user_id\")) AS j, " +
+        'row_number() OVER (ORDER BY t2."id" DESC NULLS FIRST) AS n FROM "app_chat_messages" t2 WHERE t2."chat_id" = t0."id" ORDER BY t2."id" DESC NULLS FIRST LIMIT $1) t4) AS "messages" ' +
+        'FROM "app_chats" t0 WHERE t0."id" = $2 ORDER BY t0."id" ASC NULLS LAST',
+      params: [50, 7],
+    },
+  ],
+  insert: [
+    { sql: "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?), (?, ?)", params: ["General", 1, "Random", 2] },
+    { sql: 'INSERT INTO "app_chats" ("name", "creator_id") SELECT * FROM unnest($1::text[], $2::int4[]) RETURNING "id"', params: [["General", "Random"], [1, 2]] },
+  ],
+  update: [
+    { sql: "UPDATE `app_chats` AS t0 SET `name` = ? WHERE t0.`id` = ?", params: ["Renamed", 7] },
+    { sql: 'UPDATE "app_chats" AS t0 SET "name" = $1 WHERE t0."id" = $2', params: ["Renamed", 7] },
+  ],
+  delete: [
+    { sql: "DELETE t0 FROM `app_chats` AS t0 WHERE t0.`is_archived` = ?", params: [true] },
+    { sql: 'DELETE FROM "app_chats" AS t0 WHERE t0."is_archived" = $1', params: [true] },
+  ],
+  count: [
+    { sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE EXISTS (SELECT 1 FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`name` = ?)", params: ["Ann"] },
+    { sql: 'SELECT COUNT(*) AS "n" FROM "app_chats" t0 WHERE EXISTS (SELECT 1 FROM "app_users" t1 WHERE t1."id" = t0."creator_id" AND t1."name" = $1)', params: ["Ann"] },
+  ],
+};
+
+describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
+  for (const [name, [my, postgres]] of Object.entries(expected)) {
+    test(name, () => {
+      const node = nodes[name]!;
+      expect(mariadb.compile(node)).toEqual(my);
+      expect(pg.compile(node)).toEqual(postgres);
+      // Only nested arrays differ between the two servers (see the nested test below).
+      if (name !== "nested") expect(mysql8.compile(node)).toEqual(my);
+    });
+  }
+
+  test("nested arrays on MySQL 8 aggregate an ordered, limited derived table instead", () => {
+    expect(mysql8.compile(nodes.nested!).sql).toContain(
+      "(SELECT COALESCE(JSON_ARRAYAGG(t4.j), JSON_ARRAY()) FROM (SELECT JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
+        "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) AS j " +
+        "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id` ORDER BY t2.`id` DESC LIMIT 50) t4) AS `messages`",
+    );
+  });
+
+  test("an offset without a limit gets MySQL's largest LIMIT; dates go as UTC text", () => {
+    const node = { ...nodes.getById!, limit: undefined, offset: 5 } as typeof nodes.getById;
+    expect(mariadb.compile(node!).sql).toMatch(/ LIMIT 18446744073709551615 OFFSET \?$/);
+    expect(mariadb.encode(new Date("2024-02-03T04:05:06.789+02:00"))).toBe("2024-02-03 02:05:06.789");
+  });
+});
