@@ -1,4 +1,4 @@
-import type { Field, FieldKind, FieldMap, JsonValue } from "./field.js";
+import type { Field, FieldKind, FieldMap } from "./field.js";
 import type { Filter } from "../query/filter-types.js";
 
 /** Flattens an intersection for readable hovers. */
@@ -169,20 +169,20 @@ export interface X2manyCommands<V = Record<string, unknown>> {
   set?: readonly number[];
 }
 
+/** What writes accept beyond the read type, where the runtime converts (see `toDbValue`). */
+interface WriteExtra {
+  many2one: { id: number };
+  decimal: number;
+  datetime: string | number;
+  date: Date;
+}
+
 /** The value a write accepts for a field; required fields refuse `null`. */
 type WriteValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
   ? readonly number[] | X2manyCommands
   : Fd extends Field<infer T, infer K, infer R, boolean>
-  ? NullUnless<R, K extends "many2one"
-    ? number | { id: number }
-      : K extends "decimal"
-        ? string | number
-        : K extends "datetime"
-          ? Date | string | number
-          : K extends "json"
-            ? T | JsonValue
-            : T>
-  : never;
+    ? NullUnless<R, T | (K extends keyof WriteExtra ? WriteExtra[K] : never)>
+    : never;
 
 type NullUnless<R, T> = R extends true ? T : T | null;
 
