@@ -32,7 +32,10 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
       if (typeof n === "string" && /^-?\d+$/.test(n.trim())) n = Number(n);
       if (typeof n === "bigint") n = Number(n);
       if (typeof n !== "number" || !Number.isInteger(n)) fail(`must be an integer, got ${describe(value)}`);
-      const [lo, hi] = intRanges[field.kind];
+      // Ids are positive safe integers on every adapter (as get/update/delete already accept):
+      // ClickHouse's adapter-generated ids exceed 32 bits, so filters and cursors on `id` take the
+      // safe range; a database with 32-bit ids refuses a larger value itself.
+      const [lo, hi] = field === field.model.id ? intRanges.bigInteger : intRanges[field.kind];
       if (n < lo || n > hi) fail(`must be between ${lo} and ${hi} for a ${field.kind} field, got ${n}`);
       return n;
     }
