@@ -1,0 +1,203 @@
+import {
+  type CompileContext,
+  type CompiledQuery,
+  type CondNode,
+  type DeleteNode,
+  type FieldMeta,
+  type InsertNode,
+  type SelectItem,
+  SqlCompiler,
+  type UnlinkNode,
+  UnsupportedError,
+  type UpdateNode,
+  decodeValue,
+} from "@dotorm/core";
+import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
+import { NestedJson } from "./nested-json.js";
+
+/**
+ * How the driver sends a compiled statement. ClickHouse's HTTP interface distinguishes reads
+ * (rows back) from commands, and bulk rows travel as JSONEachRow, not as SQL.
+ */
+export type ClickHouseStatement = CompiledQuery & {
+  /** Rows of an INSERT, sent as JSONEachRow through the client's insert (never spliced into SQL). */
+  readonly insert?: { readonly table: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] };
+  /** An UPDATE/DELETE: ClickHouse reports no affected rows for mutations, so this count runs first. */
+  readonly count?: CompiledQuery;
+  /** Whether the statement returns rows (SELECT) rather than being a command. */
+  readonly returnsRows?: boolean;
+};
+
+/** The parameter type of a field: ids are Int64 (the id meta is declared as an integer field). */
+function paramType(field: FieldMeta): string {
+  if (field === field.model.id) return "Int64";
+  const t = baseType(field);
+  return t === "LowCardinality(String)" ? "String" : t;
+}
+
+const nullable = (t: string) => (t.startsWith("Nullable(") || t.startsWith("Array(") ? t : `Nullable(${t})`);
+
+/**
+ * ClickHouse rendering: typed named parameters (`{p0:Int64}` with a params record), backticks,
+ * native `ILIKE`, `IN {p:Array(T)}`, nested reads as JSON text in one statement (see
+ * {@link NestedJson}), JSONEachRow inserts, lightweight UPDATE/DELETE by id subquery.
+ * https://clickhouse.com/docs/interfaces/cli#cli-queries-with-parameters
+ */
+export class ClickHouseCompiler extends SqlCompiler {
+  protected override readonly returning = false;
+  private readonly nested = new NestedJson({
+    quote: (n) => this.quote(n),
+    tableName: (n) => this.quote(n),
+    condAt: (cond, alias, ctx) => ctx.scoped(alias, () => this.cond(cond, ctx)),
+    typed: (ctx, value, type) => this.typed(ctx, value, type),
+  });
+
+  /** Rows per INSERT: each batch is one JSONEachRow request, so memory stays bounded by it. */
+  constructor(private readonly batchRows = 100_000) {
+    super();
+  }
+
+  override compile(node: Parameters<SqlCompiler["compile"]>[0]): ClickHouseStatement {
+    const compiled = super.compile(node);
+    if (node.kind === "insert" && this.bulk(node)) return { ...compiled, insert: this.insertRows(node) };
+    if (node.kind === "update" || node.kind === "delete") return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
+    return { ...compiled, returnsRows: node.kind === "select" || node.kind === "count" || (node.kind as string) === "aggregate" };
+  }
+
+  override quote(name: string): string {
+    return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+  }
+
+  override param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
+    if (field?.kind === "binary") return `unhex(${this.typed(ctx, this.encode(value, field), value === null ? "Nullable(String)" : "String")})`;
+    const type = field && field.kind !== "one2many" && field.kind !== "many2many" ? paramType(field) : inferType(value);
+    return this.typed(ctx, this.encode(value, field), value === null ? nullable(type) : type);
+  }
+
+  /** Binds `value` as `{pN:type}`. */
+  typed(ctx: CompileContext, value: unknown, type: string): string {
+    ctx.params.push(value);
+    return `{p${ctx.params.length - 1}:${type}}`;
+  }
+
+  override finishParams(ctx: CompileContext): Record<string, unknown> {
+    const record: Record<string, unknown> = {};
+    ctx.params.forEach((v, i) => {
+      record[`p${i}`] = v;
+    });
+    return record;
+  }
+
+  override encode(value: unknown, field?: FieldMeta): unknown {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return formatDateTime(value);
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
+    if (Array.isArray(value) && field?.kind !== "json") return value.map((v) => this.encode(v, field));
+    return super.encode(value, field);
+  }
+
+  override decode(field: FieldMeta, raw: unknown, inJson: boolean): unknown {
+    if (raw === null || raw === undefined) return null;
+    if (field.kind === "binary") return Buffer.from(String(raw), "hex");
+    // Time64(6) always prints six digits; keep what was written ("12:30:00", "12:30:00.5").
+    if (field.kind === "time") return String(raw).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+    return decodeValue(field, raw);
+  }
+
+  override insertBatchSize(): number {
+    return this.batchRows;
+  }
+
+  override like(column: string, pattern: string, ci: boolean, negate: boolean): string {
+    return `${column} ${negate ? "NOT " : ""}${ci ? "ILIKE" : "LIKE"} ${pattern}`;
+  }
+
+  /** One array parameter whatever the list length: `col IN {p0:Array(Int64)}`. */
+  override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
+    if (values.length === 0) return this.bool(negate);
+    const type = `Array(${values.some((v) => v === null) ? nullable(paramType(field)) : paramType(field)})`;
+    return `${column} ${negate ? "NOT IN" : "IN"} ${this.typed(ctx, this.encode(values, field), type)}`;
+  }
+
+  override limitOffset(ctx: CompileContext, limit?: number, offset?: number): string {
+    let sql = "";
+    if (limit !== undefined) sql += ` LIMIT ${this.typed(ctx, limit, "UInt64")}`;
+    if (offset) sql += ` OFFSET ${this.typed(ctx, offset, "UInt64")}`;
+    return sql;
+  }
+
+  protected override selectItem(item: SelectItem, ctx: CompileContext): string {
+    if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(item.field.name)}`;
+    return this.correlationKey(item, ctx) + super.selectItem(item, ctx);
+  }
+
+  protected override nestedExpr(item: Exclude<SelectItem, { kind: "column" }>, ctx: CompileContext): string {
+    return this.nested.topLevel(item, ctx.alias, ctx);
+  }
+
+  /**
+   * ClickHouse 26.7 decorrelates a subquery only when the outer column it uses is in the outer
+   * projection ("can't find correlated column ... in current header") once a WHERE is pushed down,
+   * so a nested many2one also selects its key column under a name the hydrator ignores.
+   */
+  private correlationKey(item: SelectItem, ctx: CompileContext): string {
+    if (item.kind === "column" || item.field.kind !== "many2one") return "";
+    return `${this.column(ctx, item.field)} AS ${this.quote(`__key_${item.field.column}`)}, `;
+  }
+
+  protected override insert(node: InsertNode, ctx: CompileContext): string {
+    if ((node as { onConflict?: unknown }).onConflict) {
+      throw new UnsupportedError("upsert", "clickhouse", "ClickHouse has no unique constraints to conflict on; search first, then create or update");
+    }
+    const table = this.quote(node.table);
+    const cols = node.columns.map((c) => this.quote(c.name));
+    if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT JSONEachRow`;
+    if (!node.ignoreConflicts) return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
+    // Link rows: ClickHouse has no unique key to conflict on, so the rows already linked are filtered out.
+    const arrays = node.columns.map((_, i) => this.typed(ctx, node.rows.map((r) => r[i]), "Array(Int64)"));
+    const picks = cols.map((_, i) => `x.${i + 1}`);
+    return (
+      `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${picks.join(", ")} FROM (SELECT DISTINCT arrayJoin(arrayZip(${arrays.join(", ")})) AS x) ` +
+      `WHERE (${picks.join(", ")}) NOT IN (SELECT ${cols.join(", ")} FROM ${table})`
+    );
+  }
+
+  /** Rows go as JSONEachRow unless a column holds bytes (JSON text cannot carry arbitrary bytes). */
+  private bulk(node: InsertNode): boolean {
+    return !node.ignoreConflicts && node.rows.length > 0 && !node.columns.some((c) => c.field?.kind === "binary");
+  }
+
+  private insertRows(node: InsertNode): NonNullable<ClickHouseStatement["insert"]> {
+    const names = node.columns.map((c) => c.name);
+    const fields = node.columns.map((c) => c.field);
+    const rows = node.rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) out[names[i] as string] = this.encode(row[i], fields[i]);
+      return out;
+    });
+    return { table: node.table, columns: names, rows };
+  }
+
+  /** Rows are picked by id in a subquery: mutations cannot use the aliases and correlated EXISTS of a filter. */
+  private byId(node: UpdateNode | DeleteNode, ctx: CompileContext): string {
+    if (!node.where) return "";
+    return ` WHERE ${this.quote("id")} IN (SELECT ${ctx.alias}.${this.quote("id")} FROM ${this.table(node.model)} ${ctx.alias} WHERE ${this.cond(node.where as CondNode, ctx)})`;
+  }
+
+  /** Lightweight UPDATE (patch parts, visible to the next read); tables are created with block numbers for it. */
+  protected override update(node: UpdateNode, ctx: CompileContext): string {
+    const set = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`).join(", ");
+    return `UPDATE ${this.table(node.model)} SET ${set}${this.byId(node, ctx) || " WHERE 1"}`;
+  }
+
+  /** Lightweight DELETE: rows are masked at once and purged by later merges. */
+  protected override delete(node: DeleteNode, ctx: CompileContext): string {
+    return `DELETE FROM ${this.table(node.model)}${this.byId(node, ctx) || " WHERE 1"}`;
+  }
+
+  protected override unlink(node: UnlinkNode, ctx: CompileContext): string {
+    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, "Array(Int64)")}`;
+    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, "Array(Int64)")}`;
+    return sql;
+  }
+}

@@ -1,0 +1,85 @@
+import { ConfigurationError, DdlCompiler, type FieldMeta, type LinkTable, type ModelMeta, UnsupportedError } from "@dotorm/core";
+import { columnType } from "./clickhouse-types.js";
+
+/** Table settings every DotORM table gets: block numbers make lightweight `UPDATE` possible. */
+const SETTINGS = " SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1";
+
+/**
+ * ClickHouse DDL: MergeTree tables ordered by `id` (or the model's `clickhouse.orderBy`), with
+ * `partitionBy` and `ttl` from the model options; Nullable for optional fields; data-skipping
+ * indexes for `index`/`unique` (ClickHouse enforces no uniqueness and has no foreign keys).
+ * https://clickhouse.com/docs/engines/table-engines/mergetree-family/mergetree
+ */
+export class ClickHouseDdl extends DdlCompiler {
+  quote(name: string): string {
+    return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+  }
+
+  idColumn(): string {
+    return `${this.quote("id")} Int64`;
+  }
+
+  override referenceType(): string {
+    return "Int64";
+  }
+
+  columnType(field: FieldMeta): string {
+    return columnType(field);
+  }
+
+  override checkModel(model: ModelMeta): void {
+    const ch = model.options.clickhouse;
+    for (const key of typeof ch?.orderBy === "string" || !ch?.orderBy ? [] : ch.orderBy) {
+      const field = model.fields.get(key);
+      if (!field?.stored) throw new ConfigurationError(`${model.table}: clickhouse.orderBy names "${key}", which is not a stored field`);
+      if (!field.required && field.name !== "id") {
+        throw new ConfigurationError(`${model.table}: clickhouse.orderBy field "${key}" must be required (ClickHouse sorting keys cannot be Nullable)`);
+      }
+    }
+  }
+
+  override defaultClause(field: FieldMeta): string {
+    const d = field.def.options.default;
+    if (d === "now") {
+      if (field.kind === "datetime") return " DEFAULT now64(3)";
+      if (field.kind === "date") return " DEFAULT today()";
+      return "";
+    }
+    if (typeof d === "string" && (field.kind === "char" || field.kind === "text" || field.kind === "selection")) {
+      return ` DEFAULT '${d.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    }
+    return super.defaultClause(field);
+  }
+
+  /** Nullability lives in the type (`Nullable(T)`), so no NOT NULL clause. */
+  override columnDef(field: FieldMeta): string {
+    return `${this.quote(field.column)} ${this.columnType(field)}${this.defaultClause(field)}`;
+  }
+
+  override tableOptions(model: ModelMeta): string {
+    const ch = model.options.clickhouse ?? {};
+    const orderBy = !ch.orderBy
+      ? this.quote("id")
+      : typeof ch.orderBy === "string"
+        ? ch.orderBy
+        : ch.orderBy.map((k) => this.quote(model.fields.get(k)?.column ?? k)).join(", ");
+    let sql = ` ENGINE = ${ch.engine ?? "MergeTree"}`;
+    if (ch.partitionBy) sql += ` PARTITION BY ${ch.partitionBy}`;
+    sql += ` ORDER BY (${orderBy})`;
+    if (ch.ttl) sql += ` TTL ${ch.ttl}`;
+    return sql + SETTINGS;
+  }
+
+  override createIndex(name: string, table: string, columns: readonly string[]): string {
+    return `ALTER TABLE ${this.quote(table)} ADD INDEX ${this.quote(name)} (${columns.map((c) => this.quote(c)).join(", ")}) TYPE bloom_filter GRANULARITY 4`;
+  }
+
+  override addForeignKey(): string {
+    throw new UnsupportedError("foreign keys", "clickhouse", "references are not enforced; see the @dotorm/clickhouse README");
+  }
+
+  override createLinkTable(link: LinkTable): string {
+    const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
+    return `CREATE TABLE ${this.quote(link.table)} (${a} Int64, ${b} Int64) ENGINE = MergeTree ORDER BY (${a}, ${b})${SETTINGS}`;
+  }
+}

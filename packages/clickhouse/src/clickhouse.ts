@@ -1,0 +1,72 @@
+import type { ClickHouseSettings } from "@clickhouse/client";
+import { type Adapter, ConfigurationError } from "@dotorm/core";
+import { ClickHouseCompiler } from "./clickhouse-compiler.js";
+import { ClickHouseDdl } from "./clickhouse-ddl.js";
+import { ClickHouseDriver } from "./clickhouse-driver.js";
+import { ClickHouseIntrospector } from "./clickhouse-introspector.js";
+import { IdGenerator } from "./id-generator.js";
+import { openClient } from "./open-client.js";
+
+/** Options of {@link clickhouse}: a server (`url`) or chDB in-process (`embedded`). */
+export interface ClickHouseOptions {
+  /** HTTP(S) address of a server, e.g. `http://localhost:8123`. */
+  url?: string;
+  username?: string;
+  password?: string;
+  /** Database to use; created when missing (default `default`). */
+  database?: string;
+  /** `true` for an in-memory chDB engine, or a directory to keep its data in (needs the `chdb` package). */
+  embedded?: true | string;
+  /** Fixes the node part of generated ids (0-1023); give each concurrent writer its own. Random by default. */
+  nodeId?: number;
+  /** Rows per INSERT request in createMany (default 100,000): bounds the memory of one batch. */
+  batchSize?: number;
+  /** Most HTTP connections kept open. */
+  max?: number;
+  /** Milliseconds before an HTTP request gives up. */
+  requestTimeout?: number;
+  /** Extra ClickHouse settings sent with every statement. */
+  settings?: ClickHouseSettings;
+}
+
+const capabilities = {
+  returning: false,
+  transactions: false,
+  savepoints: false,
+  transactionalDdl: false,
+  foreignKeys: false,
+  clientIds: true,
+} as const;
+
+/**
+ * The ClickHouse adapter, over HTTP to a server or in-process through chDB; one renderer and one
+ * driver serve both. Ids are generated here (time-ordered, safe integers), there are no
+ * transactions nor foreign keys; see the package README for every difference.
+ *
+ * @example
+ * const analytics = await connect(clickhouse({ url: "http://localhost:8123", database: "crm" }), { models: [Event] });
+ * const local = await connect(clickhouse({ embedded: "./data/ch", database: "crm" }), { models: [Event] });
+ */
+export function clickhouse(options: ClickHouseOptions = {}): Adapter {
+  if (options.embedded && options.url) throw new ConfigurationError("clickhouse(): give either url (a server) or embedded (chDB), not both");
+  const database = options.database ?? "default";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new ConfigurationError(`clickhouse({ database }) must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
+  }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+    throw new ConfigurationError(`clickhouse({ batchSize }) must be a positive integer, got ${String(options.batchSize)}`);
+  }
+  const client = openClient({ ...options, database });
+  // Marks the promise as observed: a failure surfaces on the first statement, not as an unhandled rejection.
+  client.catch(() => undefined);
+  const ids = new IdGenerator(options.nodeId);
+  return {
+    dialect: options.embedded ? "chdb" : "clickhouse",
+    capabilities,
+    compiler: new ClickHouseCompiler(options.batchSize),
+    ddl: new ClickHouseDdl(),
+    driver: new ClickHouseDriver(client),
+    introspector: new ClickHouseIntrospector(),
+    nextIds: (count) => ids.next(count),
+  };
+}

@@ -1,0 +1,79 @@
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
+import { ConfigurationError, ConnectionError } from "@dotorm/core";
+import { mapClickHouseError } from "./map-clickhouse-error.js";
+
+/** Where the client talks to: a server over HTTP, or chDB in this process. */
+export interface ClientTarget {
+  url?: string;
+  username?: string;
+  password?: string;
+  database: string;
+  embedded?: true | string;
+  /** Most HTTP connections kept open (the server client's pool). */
+  max?: number;
+  /** Milliseconds before an HTTP request gives up. */
+  requestTimeout?: number;
+  settings?: ClickHouseSettings;
+}
+
+/**
+ * Output settings both carriers share, so rows read the same from a server and from chDB: decimals
+ * as strings (no digit lost), 64-bit integers as JSON numbers (DotORM ids stay below 2^53 and the
+ * hydrator refuses any value beyond the safe range).
+ */
+const SETTINGS: ClickHouseSettings = { output_format_json_quote_decimals: 1, output_format_json_quote_64bit_integers: 0 };
+
+type ChConnection = NonNullable<Parameters<typeof createClient>[0]>["connection"];
+
+const ident = (name: string) => `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+
+/**
+ * Opens the client and makes sure the database exists. Everything above this function is the same
+ * for both carriers; only the connection differs.
+ */
+export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
+  const clickhouse_settings = { ...SETTINGS, ...t.settings };
+  try {
+    if (t.embedded) {
+      const connection = await chdbConnection(t.embedded);
+      // chdb types its connection against @clickhouse/client-common, which the client bundles in a
+      // different patch version: the shapes match, the nominal types do not.
+      const client = createClient({ connection: connection as unknown as ChConnection, clickhouse_settings });
+      // chDB has no per-request database: create it, then make it this session's current one.
+      await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}` });
+      await client.command({ query: `USE ${ident(t.database)}` });
+      return client;
+    }
+    const base = { url: t.url, username: t.username, password: t.password, request_timeout: t.requestTimeout, max_open_connections: t.max, clickhouse_settings };
+    // The database may not exist yet, and naming it on every request would then fail: create it first.
+    const admin = createClient(base);
+    try {
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}` });
+    } finally {
+      await admin.close();
+    }
+    return createClient({ ...base, database: t.database });
+  } catch (e) {
+    const mapped = mapClickHouseError(e);
+    if (mapped instanceof ConfigurationError || mapped instanceof ConnectionError) throw mapped;
+    throw new ConnectionError(`cannot open ClickHouse (${t.embedded ? "chDB" : t.url ?? "http://localhost:8123"}): ${mapped.message}`, { cause: e });
+  }
+}
+
+async function chdbConnection(where: true | string) {
+  let mod: typeof import("chdb/connection");
+  try {
+    mod = await import("chdb/connection");
+  } catch (e) {
+    throw new ConfigurationError("clickhouse({ embedded }) needs the chdb package: npm install chdb", { cause: e });
+  }
+  try {
+    return mod.createChdbConnection({ path: where === true ? ":memory:" : where });
+  } catch (e) {
+    throw new ConfigurationError(
+      `chDB could not open ${where === true ? "an in-memory engine" : JSON.stringify(where)}: ${(e as Error).message}. ` +
+        "chDB binds one data directory per process; use one embedded path per process and separate databases inside it",
+      { cause: e },
+    );
+  }
+}

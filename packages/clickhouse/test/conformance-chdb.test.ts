@@ -1,0 +1,4 @@
+import { runConformance } from "@dotorm/testkit";
+import { chdb } from "./targets.js";
+
+await runConformance(chdb);

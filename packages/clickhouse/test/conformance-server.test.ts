@@ -1,0 +1,4 @@
+import { runConformance } from "@dotorm/testkit";
+import { clickhouseServer } from "./targets.js";
+
+await runConformance(clickhouseServer);
