@@ -32,3 +32,5 @@ export { QuerySet, GroupedQuerySet, MultipleRecordsFound } from "./query/query-s
 export type { AggregateResult, AggregateSpec, Lookups, Page } from "./query/query-set.js";
 export type { Lookup } from "./query/lookups.js";
 export { lookupsToFilter } from "./query/lookups.js";
+export { rolesChecker } from "./access/roles-checker.js";
+export type { FieldRule, ModelRight, RecordRule, RoleDef, RolesConfig, RolesSessionOptions } from "./access/roles-checker.js";

@@ -25,19 +25,25 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
   const rule = await gate.rule(model, "read");
   const where = ast.and([extra, await planFilter(gate, model, req.filter), rule]);
   const { items, computed } = await planItems(gate, model, req.fields, req.nested);
+  const order = planOrder(model, req.order, req.sort);
+  // sorting by a field the session may not read would leak its values through the row order
+  if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
   return {
     kind: "select",
     model,
     items,
     computed,
     where,
-    order: planOrder(model, req.order, req.sort),
+    order,
     limit: checkCount("limit", req.limit),
     offset: checkCount("offset", req.offset),
   };
 }
 
-/** Parses a filter and ANDs each dotted path's target rules into its EXISTS. */
+/**
+ * Parses a filter and ANDs each dotted path's target rules into its EXISTS. Filtering on a field
+ * the session may not read is refused: the matches would reveal its values.
+ */
 export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown): Promise<CondNode | undefined> {
   const cond = parseFilter(model, filter);
   return cond && gate.active ? guardPaths(gate, cond) : cond;
@@ -51,10 +57,14 @@ async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {
     case "not":
       return { kind: "not", item: await guardPaths(gate, node.item) };
     case "exists": {
+      await gate.assertFields(node.via.model, "read", [node.via.name]);
       const rule = await gate.rule(node.via.target(), "read");
       return { kind: "exists", via: node.via, cond: ast.and([await guardPaths(gate, node.cond), rule]) as CondNode };
     }
+    case "const":
+      return node;
     default:
+      await gate.assertFields(node.field.model, "read", [node.field.name]);
       return node;
   }
 }
