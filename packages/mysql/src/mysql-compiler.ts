@@ -2,6 +2,7 @@ import {
   type CompileContext,
   ConfigurationError,
   QueryError,
+  UnsupportedError,
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
@@ -19,7 +20,10 @@ export type MysqlFlavor = "mariadb" | "mysql";
 export interface MysqlCompilerOptions {
   /** `"mariadb"` (10.6+, the default) or `"mysql"` (8.0.14+). */
   flavor?: MysqlFlavor;
-  /** Use MariaDB's `INSERT ... RETURNING id` instead of the insert id (MariaDB 10.5+ only). */
+  /**
+   * Read generated ids with `INSERT ... RETURNING id` (MariaDB 10.5+; the default there) rather than
+   * from the insert id (MySQL 8, which has no RETURNING). `false` runs MySQL's path on MariaDB.
+   */
   returning?: boolean;
 }
 
@@ -50,13 +54,18 @@ export class MysqlCompiler extends SqlCompiler {
   protected override readonly returning: boolean;
   readonly flavor: MysqlFlavor;
 
+  /** Whether inserts return their ids as rows (the adapter's `returning` capability). */
+  get returnsIds(): boolean {
+    return this.returning;
+  }
+
   constructor(options: MysqlCompilerOptions = {}) {
     super();
     this.flavor = options.flavor ?? "mariadb";
     if (options.returning && this.flavor === "mysql") {
       throw new ConfigurationError("mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset");
     }
-    this.returning = options.returning === true;
+    this.returning = options.returning ?? this.flavor === "mariadb";
   }
 
   override quote(name: string): string {
@@ -161,9 +170,14 @@ export class MysqlCompiler extends SqlCompiler {
       return ` ON DUPLICATE KEY UPDATE ${key} = ${key}`;
     }
     if (!node.onConflict) return "";
+    if (!this.returning && node.rows.length > 1) {
+      // Without RETURNING only the insert id comes back: one id, not one per row.
+      throw new UnsupportedError("createMany with onConflict for several records", this.flavor, "MySQL returns no ids for them; upsert one record per call");
+    }
     const id = this.quote("id");
     const sets = node.onConflict.update.map((f) => `${this.quote(f.column)} = VALUES(${this.quote(f.column)})`);
-    // LAST_INSERT_ID(id) makes the insert id the existing row's id when the row was updated.
+    // LAST_INSERT_ID(id) makes the insert id the existing row's id when the row was updated; with
+    // RETURNING the assignment is harmless (the value is unchanged).
     return ` ON DUPLICATE KEY UPDATE ${[`${id} = LAST_INSERT_ID(${id})`, ...sets].join(", ")}`;
   }
 

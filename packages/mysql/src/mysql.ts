@@ -26,7 +26,7 @@ export function mysql(options: MysqlOptions = {}): Adapter {
   return {
     dialect: compiler.flavor,
     capabilities: {
-      returning: options.returning === true,
+      returning: compiler.returnsIds,
       transactions: true,
       savepoints: true,
       // MySQL commits implicitly around every DDL statement.

@@ -1,6 +1,7 @@
 import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
 import mysql from "mysql2/promise";
 import { mapMysqlError } from "./map-mysql-error.js";
+import { type CoreConnection, streamRows } from "./stream-rows.js";
 
 /** Options of the mysql2 pool. */
 export interface Mysql2PoolOptions {
@@ -45,6 +46,8 @@ type Runner = Pick<mysql.Pool, "execute" | "query">;
 export class Mysql2Driver implements Driver {
   readonly pool: mysql.Pool;
   private readonly prepare: boolean;
+  /** The mysql2 connection behind each transaction's DriverConnection, for streaming inside it. */
+  private readonly held = new WeakMap<DriverConnection, mysql.PoolConnection>();
 
   constructor(options: Mysql2PoolOptions) {
     this.prepare = options.prepare !== false;
@@ -96,7 +99,7 @@ export class Mysql2Driver implements Driver {
       throw mapMysqlError(e);
     });
     let broken = false;
-    return {
+    const handle: DriverConnection = {
       execute: async (q) => {
         try {
           return await this.run(conn, q);
@@ -108,6 +111,20 @@ export class Mysql2Driver implements Driver {
       },
       release: () => (broken ? conn.destroy() : conn.release()),
     };
+    this.held.set(handle, conn);
+    return handle;
+  }
+
+  /** Streams a SELECT on the transaction's connection, or on one taken from the pool for it. */
+  async *stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const held = conn && this.held.get(conn);
+    const own = held ? undefined : await this.pool.getConnection();
+    const target = (held ?? own)!;
+    try {
+      yield* streamRows(target.connection as unknown as CoreConnection, q, batchSize, this.prepare);
+    } finally {
+      own?.release();
+    }
   }
 
   mapError(error: unknown, query?: CompiledQuery): Error {

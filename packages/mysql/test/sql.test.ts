@@ -1,4 +1,5 @@
 import { PostgresCompiler } from "@dotorm/postgres";
+import { UnsupportedError } from "@dotorm/core";
 import { describe, expect, test } from "vitest";
 import { MysqlCompiler } from "../src/index.js";
 import { nodes } from "./sql-nodes.js";
@@ -47,7 +48,7 @@ const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: strin
     },
   ],
   insert: [
-    { sql: "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?), (?, ?)", params: ["General", 1, "Random", 2] },
+    { sql: "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?), (?, ?) RETURNING `id`", params: ["General", 1, "Random", 2] },
     { sql: 'INSERT INTO "app_chats" ("name", "creator_id") SELECT * FROM unnest($1::text[], $2::int4[]) RETURNING "id"', params: [["General", "Random"], [1, 2]] },
   ],
   update: [
@@ -70,8 +71,8 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
       const node = nodes[name]!;
       expect(mariadb.compile(node)).toEqual(my);
       expect(pg.compile(node)).toEqual(postgres);
-      // Only nested arrays differ between the two servers (see the nested test below).
-      if (name !== "nested") expect(mysql8.compile(node)).toEqual(my);
+      // Only nested arrays and RETURNING differ between the two servers (see the tests below).
+      if (name !== "nested" && name !== "insert") expect(mysql8.compile(node)).toEqual(my);
     });
   }
 
@@ -81,6 +82,18 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
         "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) AS j " +
         "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id` ORDER BY t2.`id` DESC LIMIT 50) t4) AS `messages`",
     );
+  });
+
+  test("MySQL 8 has no RETURNING: the ids come from the insert id; a several-row upsert is refused", () => {
+    expect(mysql8.compile(nodes.insert!)).toEqual({ sql: "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?), (?, ?)", params: ["General", 1, "Random", 2] });
+    const insert = nodes.insert as Extract<typeof nodes.insert, { kind: "insert" }>;
+    const name = insert.columns[0]!.field!;
+    const upsert = { ...insert, onConflict: { columns: [name], update: [name] } };
+    expect(mysql8.compile({ ...upsert, rows: upsert.rows.slice(0, 1) }).sql).toBe(
+      "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = LAST_INSERT_ID(`id`), `name` = VALUES(`name`)",
+    );
+    expect(() => mysql8.compile(upsert)).toThrow(UnsupportedError);
+    expect(mariadb.compile(upsert).sql).toMatch(/ON DUPLICATE KEY UPDATE `id` = LAST_INSERT_ID\(`id`\), `name` = VALUES\(`name`\) RETURNING `id`$/);
   });
 
   test("an offset without a limit gets MySQL's largest LIMIT; dates go as UTC text", () => {
