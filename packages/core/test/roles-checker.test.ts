@@ -1,0 +1,75 @@
+import { describe, expect, test } from "vitest";
+import { ConfigurationError, rolesChecker } from "../src/index.js";
+
+interface S {
+  id: number;
+  roles: string[];
+  admin?: boolean;
+}
+
+const checker = rolesChecker<S>(
+  {
+    roles: [{ code: "user" }, { code: "manager", inherits: ["user"] }, { code: "loop-a", inherits: ["loop-b"] }, { code: "loop-b", inherits: ["loop-a", "user"] }],
+    rights: [
+      { model: "leads", role: "user", read: true, update: true },
+      { model: "leads", role: "manager", delete: true },
+      { model: "notes", read: true },
+    ],
+    rules: [
+      { model: "leads", role: "user", filter: [["user_id", "=", "{{user_id}}"]] },
+      { model: "leads", role: "manager", operations: ["read"], filter: [["team_id", "in", "{{team_ids}}"]] },
+      { model: "leads", filter: [["active", "=", true]] },
+      { model: "notes", role: "user", filter: [["missing", "=", "{{nope}}"]] },
+    ],
+    fields: [{ model: "leads", field: "margin", read: ["manager"], write: ["manager"] }],
+  },
+  { rolesOf: (s) => s.roles, isAdmin: (s) => s.admin === true, context: (s) => ({ user_id: s.id, team_ids: [7, 8] }) },
+);
+const ask = (session: S | undefined, operation: "read" | "create" | "update" | "delete", model = "leads") =>
+  checker.check({ session, model, operation });
+
+describe("rolesChecker", () => {
+  test("model rights: a right of one of the (inherited) roles, or for everyone", async () => {
+    expect(await ask({ id: 1, roles: ["user"] }, "create")).toBe(false);
+    expect(await ask({ id: 1, roles: ["user"] }, "delete")).toBe(false);
+    expect(await ask({ id: 1, roles: ["manager"] }, "delete")).not.toBe(false);
+    expect(await ask(undefined, "read")).toBe(false);
+    expect(await ask({ id: 1, roles: [] }, "read", "notes")).toBe(true);
+    expect(await ask({ id: 1, roles: ["loop-a"] }, "read")).not.toBe(false); // inheritance cycles terminate
+  });
+
+  test("record rules: the user's role rules ORed, global rules ANDed, placeholders from the session", async () => {
+    expect(await ask({ id: 5, roles: ["user"] }, "update")).toEqual([[["active", "=", true]], [[["user_id", "=", 5]]]]);
+    expect(await ask({ id: 5, roles: ["manager"] }, "read")).toEqual([
+      [["active", "=", true]],
+      [[["user_id", "=", 5]], "or", [["team_id", "in", [7, 8]]]],
+    ]);
+    expect(await ask({ id: 5, roles: ["manager"], admin: true }, "delete")).toBe(true);
+  });
+
+  test("a placeholder the session cannot fill fails closed", async () => {
+    await expect(ask({ id: 1, roles: ["user"] }, "read", "notes")).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  test("field rules deny fields outside the listed roles", async () => {
+    const denied = (roles: string[], operation: "read" | "update") =>
+      checker.deniedFields!({ session: { id: 1, roles }, model: "leads", operation, fields: ["name", "margin"] });
+    expect(await denied(["user"], "read")).toEqual(["margin"]);
+    expect(await denied(["user"], "update")).toEqual(["margin"]);
+    expect(await denied(["manager"], "read")).toEqual([]);
+  });
+
+  test("configuration loaded lazily is cached until invalidated", async () => {
+    let loads = 0;
+    const lazy = rolesChecker<S>(
+      { load: async () => ({ rights: [{ model: "x", read: loads++ === 0 }] }), ttlMs: 60_000 },
+      { rolesOf: (s) => s.roles },
+    );
+    const s = { id: 1, roles: [] };
+    expect(await lazy.check({ session: s, model: "x", operation: "read" })).toBe(true);
+    expect(await lazy.check({ session: s, model: "x", operation: "read" })).toBe(true);
+    lazy.invalidate();
+    expect(await lazy.check({ session: s, model: "x", operation: "read" })).toBe(false);
+    expect(loads).toBe(2);
+  });
+});
