@@ -67,8 +67,13 @@ export class RecordOps implements ModelBinding {
         ids.push(...(await this.insert(model, prepared.columns, prepared.rows.slice(i, i + batch), upsert)));
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
-      if (rule) await this.assertWithin(model, ids, rule, "create");
-      if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
+      try {
+        if (rule) await this.assertWithin(model, ids, rule, "create");
+        if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
+      } catch (e) {
+        await this.undoCreate(model, ids);
+        throw e;
+      }
       return ids;
     };
     return rule || updateRule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
@@ -96,6 +101,15 @@ export class RecordOps implements ModelBinding {
     if (capabilities.returning) return result.rows.map((r) => Number(r.id));
     const first = Number(result.insertId);
     return rows.map((_, i) => first + i);
+  }
+
+  /**
+   * Without transactions (ClickHouse) nothing rolls a refused create back, so the rows it inserted
+   * are deleted here: a denied row is never left behind. With transactions the rollback does it.
+   */
+  private async undoCreate(model: ModelMeta, ids: readonly number[]): Promise<void> {
+    if (this.db.adapter.capabilities.transactions || ids.length === 0) return;
+    await this.db.run({ kind: "delete", model, where: ast.idIn(model, ids) }, { model: model.table, operation: "create" });
   }
 
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
