@@ -44,8 +44,14 @@ export function sync(target: ConformanceTarget) {
     });
 
     test("a unique field is enforced", async () => {
-      const { Role } = ctx();
+      const { Role, db } = ctx();
       await Role.create({ code: "only-once" });
+      if (db.adapter.capabilities.uniqueConstraints === false) {
+        // ClickHouse enforces no uniqueness: the duplicate is stored (the adapter's README says so).
+        await Role.create({ code: "only-once" });
+        expect(await Role.count({ filter: [["code", "=", "only-once"]] })).toBe(2);
+        return;
+      }
       await expect(Role.create({ code: "only-once" })).rejects.toBeInstanceOf(IntegrityError);
       expect(await Role.count({ filter: [["code", "=", "only-once"]] })).toBe(1);
     });
