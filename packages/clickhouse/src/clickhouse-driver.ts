@@ -40,6 +40,32 @@ export class ClickHouseDriver implements Driver {
     return result.json<Record<string, unknown>>();
   }
 
+  /**
+   * Rows of a SELECT in batches of `batchSize`, parsed as they arrive. Over HTTP the response is
+   * read as a stream; chDB hands the client the whole result at once, so there only the parsing
+   * and the batches handed on are bounded.
+   */
+  async *stream(query: CompiledQuery, batchSize: number): AsyncIterable<readonly Record<string, unknown>[]> {
+    const client = await this.client;
+    const params = Array.isArray(query.params) ? {} : (query.params as Record<string, unknown>);
+    const result = await client.query({ query: query.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow" });
+    let batch: Record<string, unknown>[] = [];
+    try {
+      for await (const rows of result.stream<Record<string, unknown>>()) {
+        for (const row of rows) {
+          batch.push(row.json());
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      result.close();
+    }
+  }
+
   mapError(error: unknown): Error {
     return mapClickHouseError(error);
   }

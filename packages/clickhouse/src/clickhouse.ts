@@ -36,6 +36,7 @@ const capabilities = {
   transactionalDdl: false,
   foreignKeys: false,
   clientIds: true,
+  uniqueConstraints: false,
 } as const;
 
 /**
