@@ -15,6 +15,7 @@ import type {
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CompiledQuery } from "../run/adapter.js";
 import { decodeValue } from "../hydrate/decode-value.js";
+import { joinedKeySeparator } from "../hydrate/hydrate.js";
 
 /** Per-compilation state: collected parameters and the table alias of each nesting level. */
 export class CompileContext {
@@ -188,22 +189,47 @@ export class SqlCompiler {
     return this.quote(model.table);
   }
 
+  /**
+   * Whether a nested many2one of a top-level select is read through a LEFT JOIN into plain columns
+   * (`"creator_id.name"`, see `hydrate`) rather than a correlated JSON subquery: the database plans one
+   * join and the client parses no JSON. Off here; a dialect turns it on only when its placeholders are
+   * numbered, because the parameters of join conditions are collected after those of the select list.
+   */
+  protected readonly joinsSingles: boolean = false;
+
   protected select(node: SelectNode, ctx: CompileContext): string {
-    const items = node.items.map((item) => this.selectItem(item, ctx)).join(", ");
-    let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}`;
+    const joins: string[] = [];
+    const items = this.selectList(node, ctx, "", joins);
+    let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}${joins.join("")}`;
     if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
     sql += this.limitOffset(ctx, node.limit, node.offset);
     return sql;
   }
 
-  protected selectItem(item: SelectItem, ctx: CompileContext): string {
-    const name = this.quote(item.field.name);
+  /** The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to `joins`. */
+  protected selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[]): string {
+    const items = node.items.map((item) => {
+      if (this.joinsSingles && item.kind === "nested" && item.field.kind === "many2one") {
+        const alias = ctx.nextAlias();
+        const { from, correlation } = this.relationJoin(item.field, ctx.alias, alias);
+        return ctx.scoped(alias, () => {
+          joins.push(` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.cond(item.sub.where, ctx)}` : correlation}`);
+          return this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins);
+        });
+      }
+      return this.selectItem(item, ctx, prefix + item.field.name);
+    });
+    return items.join(", ");
+  }
+
+  /** One item of a select list, named `name` in the result rows. */
+  protected selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
     if (item.kind === "column") {
       const col = this.column(ctx, item.field);
-      return item.field.column === item.field.name ? col : `${col} AS ${name}`;
+      return item.field.column === name ? col : `${col} AS ${this.quote(name)}`;
     }
-    return `${this.nestedExpr(item, ctx)} AS ${name}`;
+    return `${this.nestedExpr(item, ctx)} AS ${this.quote(name)}`;
   }
 
   protected orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
