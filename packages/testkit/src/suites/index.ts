@@ -5,6 +5,7 @@ import { crud } from "./crud.js";
 import { errors } from "./errors.js";
 import { fields } from "./fields.js";
 import { filters } from "./filters.js";
+import { injection } from "./injection.js";
 import { nested } from "./nested.js";
 import { ordering } from "./ordering.js";
 import { querysets } from "./querysets.js";
@@ -13,7 +14,7 @@ import { sync } from "./sync.js";
 import { transactions } from "./transactions.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, sync, accessMatrix, access } as const;
+export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, sync, accessMatrix, access, injection } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

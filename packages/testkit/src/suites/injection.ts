@@ -1,0 +1,158 @@
+import { QueryError, ValidationError } from "@dotorm/core";
+import fc from "fast-check";
+import { expect, test } from "vitest";
+import { suite } from "../harness.js";
+import type { ConformanceTarget } from "../target.js";
+
+/** Options outside the compile-time types, as an attacker (or a REST client) sends them. */
+const untyped = (value: unknown) => value as never;
+
+/**
+ * Strings that break naive SQL building. No two differ only by case, accents or trailing spaces,
+ * so collations that ignore those still tell them apart.
+ */
+const hostile = [
+  "'; drop table x; --",
+  "' OR '1'='1",
+  '"; drop table y; --',
+  "\\",
+  "\\\\%",
+  "%",
+  "_",
+  "100%_off",
+  "`backtick`",
+  "$1 ? :name {p0:String}",
+  "ünï日本😀",
+  "line\nbreak\ttab",
+  "/* comment */",
+];
+
+/** JavaScript model of LIKE with backslash escapes, to predict `=like` results. */
+function likeRegex(pattern: string, ci: boolean): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === "\\" && i + 1 < pattern.length) source += (pattern[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    else if (ch === "%") source += "[\\s\\S]*";
+    else if (ch === "_") source += "[\\s\\S]";
+    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`, ci ? "iu" : "u");
+}
+
+/** Hostile values are bound, never spliced; hostile names are refused before any SQL. */
+export function injection(target: ConformanceTarget) {
+  return suite("injection", target, (ctx) => {
+    async function seed() {
+      const { Thing } = ctx();
+      const ids = await Thing.createMany(hostile.map((notes, i) => ({ label: `h${i}`, notes, code: "inj" })));
+      return new Map(hostile.map((s, i) => [s, ids[i] as number]));
+    }
+
+    async function matching(cond: readonly unknown[]): Promise<number[]> {
+      const { Thing } = ctx();
+      return (await Thing.search({ filter: untyped([["code", "=", "inj"], cond]), fields: ["label"] })).map((r) => r.id);
+    }
+
+    test("hostile strings are bound in every operator: exact results, tables intact", async () => {
+      const { Thing, User } = ctx();
+      const ids = await seed();
+      const all = [...ids.values()];
+      const where = (pred: (v: string) => boolean) => hostile.filter(pred).map((v) => ids.get(v));
+      for (const s of hostile) {
+        const id = ids.get(s) as number;
+        const others = all.filter((x) => x !== id);
+        const label = JSON.stringify(s);
+        expect(await matching(["notes", "=", s]), label).toEqual([id]);
+        expect(await matching(["notes", "!=", s]), label).toEqual(others);
+        expect(await matching(["notes", "in", [s, "nothing"]]), label).toEqual([id]);
+        expect(await matching(["notes", "not in", [s]]), label).toEqual(others);
+        expect(await matching(["notes", "between", [s, s]]), label).toEqual([id]);
+        expect(await matching(["notes", "not between", [s, s]]), label).toEqual(others);
+        expect(await matching(["notes", "like", s]), label).toEqual(where((v) => v.includes(s)));
+        expect(await matching(["notes", "not like", s]), label).toEqual(where((v) => !v.includes(s)));
+        expect(await matching(["notes", "ilike", s]), label).toEqual(where((v) => v.toLowerCase().includes(s.toLowerCase())));
+        expect(await matching(["notes", "not ilike", s]), label).toEqual(where((v) => !v.toLowerCase().includes(s.toLowerCase())));
+        // A total order puts every other value strictly below or above, whatever the collation.
+        const below = await matching(["notes", "<", s]);
+        const above = await matching(["notes", ">", s]);
+        expect([...below, ...above].sort((a, b) => a - b), label).toEqual(others);
+        expect(await matching(["notes", "<=", s]), label).toEqual([...below, id].sort((a, b) => a - b));
+        expect(await matching(["notes", ">=", s]), label).toEqual([...above, id].sort((a, b) => a - b));
+        // A lone trailing backslash is no valid pattern; every other string is one.
+        if (!/(^|[^\\])(\\\\)*\\$/.test(s)) {
+          expect(await matching(["notes", "=like", s]), label).toEqual(where((v) => likeRegex(s, false).test(v)));
+          expect(await matching(["notes", "=ilike", s]), label).toEqual(where((v) => likeRegex(s, true).test(v)));
+        }
+      }
+      expect(await Thing.count({ filter: [["code", "=", "inj"]] })).toBe(hostile.length);
+      expect(typeof (await User.count())).toBe("number");
+    });
+
+    test("hostile strings round-trip exactly through text, char, json values and json keys", async () => {
+      const { Thing } = ctx();
+      for (const s of hostile) {
+        const data = { [s]: s, list: [s] };
+        const id = await Thing.create({ label: s.slice(0, 20), notes: s, data });
+        expect(await Thing.get(id, { fields: ["label", "notes", "data"] })).toMatchObject({ label: s.slice(0, 20), notes: s, data });
+        await Thing.updateMany([["id", "=", id], ["notes", "=", s]], { notes: `${s}${s}` });
+        expect((await Thing.get(id)).notes).toBe(`${s}${s}`);
+      }
+    });
+
+    test("the NUL character is refused as a value and in filters, before any SQL", async () => {
+      const { Thing, record } = ctx();
+      const { result, statements } = await record(async () => [
+        await Thing.create({ label: "nul", notes: "a\u0000b" }).catch((e: unknown) => e),
+        await Thing.search({ filter: [["notes", "=", "a\u0000b"]] }).catch((e: unknown) => e),
+        await Thing.search({ filter: [["notes", "like", "\u0000"]] }).catch((e: unknown) => e),
+      ]);
+      expect(result[0]).toBeInstanceOf(ValidationError);
+      expect(result[1]).toBeInstanceOf(QueryError);
+      expect(result[2]).toBeInstanceOf(QueryError);
+      expect(statements).toHaveLength(0);
+    });
+
+    test("hostile field names, nested names, order strings and sort values are refused before any SQL", async () => {
+      const { Chat, record } = ctx();
+      const names = ['name"; drop table x; --', "name OR 1=1", "id)", "", " name", "NAME", "__proto__", "constructor", "toString", "t0.name", "creator_id.name; --", "creator_id..name"];
+      const reads: Record<string, unknown>[] = [
+        ...names.map((n) => ({ filter: [[n, "=", "x"]] })),
+        ...names.map((n) => ({ fields: [n] })),
+        ...names.map((n) => ({ nested: { [n]: ["name"] } })),
+        { nested: { creator_id: ['name"--'] } },
+        { nested: { messages: { fields: ["body"], order: "body; drop table x" } } },
+        ...["name; drop table x", "name desc; --", "(select 1)", "name, id) --", "1", "name nulls first", 'name collate "C"', "creator_id.name"].map((order) => ({ order })),
+        ...["desc; drop", "asc nulls first", "DESC --", "random()"].map((sort) => ({ sort })),
+      ];
+      const { result, statements } = await record(async () => {
+        const out: unknown[] = [];
+        for (const options of reads) out.push(await Chat.search(untyped(options)).catch((e: unknown) => e));
+        return out;
+      });
+      result.forEach((err, i) => expect(err, JSON.stringify(reads[i])).toBeInstanceOf(QueryError));
+      expect(statements).toHaveLength(0);
+      const writes = await record(async () => [
+        await Chat.create(untyped({ name: "x", creator_id: 1, 'name"; --': "x" })).catch((e: unknown) => e),
+        await Chat.updateMany([1], untyped({ "__proto__ ": "x" })).catch((e: unknown) => e),
+      ]);
+      for (const err of writes.result) expect(err).toBeInstanceOf(ValidationError);
+      expect(writes.statements).toHaveLength(0);
+    });
+
+    test("property: any string round-trips exactly and finds itself through = and ilike", async () => {
+      const { Thing } = ctx();
+      const text = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\u0000"));
+      await fc.assert(
+        fc.asyncProperty(text, async (s) => {
+          const id = await Thing.create({ label: "prop", notes: s });
+          expect((await Thing.get(id, { fields: ["notes"] })).notes).toBe(s);
+          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "=", s]] })).toBe(1);
+          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "ilike", s]] })).toBe(1);
+          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "not like", s]] })).toBe(0);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+}
