@@ -120,7 +120,7 @@ function fieldMeta(model: ModelMeta, name: string, def: Field): FieldMeta {
   if (def.kind === "one2many" || def.kind === "one2one") {
     (meta as { inverse?: () => FieldMeta }).inverse = () => {
       const inv = target().fields.get(rel.inverse ?? "");
-      if (!inv || inv.kind !== "many2one") {
+      if (inv?.kind !== "many2one") {
         throw new ConfigurationError(
           `${model.table}.${name}: inverse field "${rel.inverse}" must be a many2one on ${target().table}`,
         );

@@ -118,8 +118,18 @@ function toDecimal(value: unknown, precision: number, scale: number): string {
 function toDate(value: unknown): Date {
   const d = value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
   if (!d || Number.isNaN(d.getTime())) fail(`must be a Date, an ISO 8601 string or epoch milliseconds, got ${describe(value)}`);
-  if (typeof value === "string" && !/^\d{4}-\d{2}-\d{2}/.test(value)) fail(`must be an ISO 8601 date-time, got ${describe(value)}`);
+  if (typeof value === "string") {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+    if (!m) fail(`must be an ISO 8601 date-time, got ${describe(value)}`);
+    // Date.parse rolls "2024-02-30" over into March; the written day must exist
+    if (!isCalendarDay(m[1], m[2], m[3])) fail(`must be a real calendar date, got ${describe(value)}`);
+  }
   return d;
+}
+
+function isCalendarDay(y: string | undefined, m: string | undefined, d: string | undefined): boolean {
+  const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(m) - 1 && day.getUTCDate() === Number(d);
 }
 
 function toDateOnly(value: unknown): string {
@@ -160,7 +170,7 @@ function checkJson(value: unknown, path: string, seen: Set<object>): void {
         fail(`is not JSON-serialisable: ${proto?.constructor?.name ?? "object"} instance${at} (use plain objects, arrays and primitives)`);
       }
       seen.add(value);
-      if (Array.isArray(value)) value.forEach((v, i) => checkJson(v, `${path}[${i}]`, seen));
+      if (Array.isArray(value)) for (const [i, v] of value.entries()) checkJson(v, `${path}[${i}]`, seen);
       else for (const [k, v] of Object.entries(value)) checkJson(v, path ? `${path}.${k}` : k, seen);
       seen.delete(value);
       return;

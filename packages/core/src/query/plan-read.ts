@@ -92,7 +92,7 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string): Orde
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
     if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`);
     const field = model.fields.get(m[1] as string);
-    if (!field || !field.stored) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
+    if (!field?.stored) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
     return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
   });
 }

@@ -136,6 +136,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
     return (await bindingOf(this.model).search(this.model, this.searchOptions())) as ResultOf<M, O>[];
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: a query set is awaitable by design (`await Chat.query()`)
   then<R1 = ResultOf<M, O>[], R2 = never>(
     onfulfilled?: ((value: ResultOf<M, O>[]) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

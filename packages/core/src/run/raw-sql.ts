@@ -26,7 +26,7 @@ export interface RawSql {
 export function rawSql(db: Database): RawSql {
   const compile = (strings: TemplateStringsArray, values: unknown[]) => {
     if (!Array.isArray(strings) || !("raw" in strings)) {
-      throw new QueryError("db.sql is a template tag: write db.sql`select ... ${value}`, not db.sql(string)");
+      throw new QueryError("db.sql is a template tag: write the query as a tagged template (db.sql`...`), not db.sql(string)");
     }
     const compiler = db.adapter.compiler;
     const ctx = new CompileContext();
