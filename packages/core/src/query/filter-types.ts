@@ -55,7 +55,12 @@ export type LikeOperator = "like" | "ilike" | "not like" | "not ilike" | "=like"
  * One condition: `[field, operator, value]`, the value shaped by the operator (a list for `in`, a
  * pair for `between`, a string for the `like` family, none needed for `is null`).
  */
-export type Condition<F> =
+export type Condition<F> = 0 extends 1 & F ? UntypedCondition : TypedCondition<F>;
+
+/** `Filter<any>`: the model is not known (access rules, whose values may be templates), so only the operator is checked. */
+type UntypedCondition = readonly [string, Operator, unknown?];
+
+type TypedCondition<F> =
   | readonly [FilterPath<F>, ValueOperator, unknown]
   | readonly [FilterPath<F>, "in" | "not in", readonly unknown[]]
   | readonly [FilterPath<F>, "between" | "not between", readonly [unknown, unknown]]
