@@ -1,0 +1,82 @@
+import mysql2 from "mysql2/promise";
+import { seed, sinkChatId } from "./models.js";
+import { benchUrl, makeVictims } from "./mysql-setup.js";
+import { bulkMessages, randomIds, victims } from "./pg-setup.js";
+import type { Side } from "./side-process.js";
+
+type Row = Record<string, unknown>;
+
+/**
+ * Raw `mysql2`'s side: the SQL a developer would write by hand with `pool.execute(sql, values)`
+ * (prepared once per shape and connection), default type casting, mysql2's `VALUES ?` bulk form
+ * for the 10,000-row insert. Relations take the straightforward two queries.
+ */
+export async function rawSide(poolSize: number): Promise<Side> {
+  const pool = mysql2.createPool({ uri: benchUrl, connectionLimit: poolSize });
+  const q = async (sql: string, values: unknown[]) => (await pool.execute(sql, values as never))[0] as Row[];
+  const rand = randomIds(42);
+  const bulk = bulkMessages(sinkChatId);
+  let doomed: number[] = [];
+
+  return {
+    workloads: {
+      get: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = ?", [rand(seed.chats)]) },
+      page20: {
+        op: () => q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = ? AND id > ? ORDER BY id LIMIT 20", [false, rand(seed.chats - 100)]),
+      },
+      insert: {
+        op: () => q("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES (?, ?, ?, ?)", [rand(seed.chats - 1), rand(seed.users), "hello", new Date()]),
+      },
+      createMany: {
+        op: async () => {
+          const now = new Date();
+          const [r] = await pool.query("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ?", [bulk.map((m) => [m.chat_id, m.author_user_id, m.body, now])]);
+          const first = (r as mysql2.ResultSetHeader).insertId;
+          return bulk.map((_, i) => first + i);
+        },
+      },
+      update: { op: () => q("UPDATE chat_messages SET body = ? WHERE id = ?", ["edited", rand(seed.chats * seed.messagesPerChat)]) },
+      delete: {
+        prepare: async () => {
+          const run = (sql: string, values: unknown[]) => pool.query(sql, values);
+          const select = async (sql: string, values: unknown[]) => (await pool.query(sql, values))[0] as { id: number }[];
+          doomed = await makeVictims(run, select, sinkChatId, victims, doomed);
+        },
+        op: () => q("DELETE FROM chat_messages WHERE id = ?", [doomed.pop()]),
+      },
+      chat50: {
+        op: async () => {
+          const id = rand(seed.chats - 1);
+          const [chat] = await q("SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = ?", [id]);
+          const messages = await q(
+            `SELECT m.id, m.body, m.created_at, a.id AS author_id, a.name AS author_name
+             FROM chat_messages m LEFT JOIN users a ON a.id = m.author_user_id
+             WHERE m.chat_id = ? ORDER BY m.id DESC LIMIT 50`,
+            [id],
+          );
+          return {
+            id: chat!.id,
+            name: chat!.name,
+            creator_id: { id: chat!.creator_id, name: chat!.creator_name },
+            messages: messages.map((m) => ({
+              id: m.id,
+              body: m.body,
+              created_at: m.created_at,
+              author_user_id: m.author_id === null ? null : { id: m.author_id, name: m.author_name },
+            })),
+          };
+        },
+      },
+      page100: {
+        op: async () => {
+          const chats = await q("SELECT id, name, is_archived, creator_id FROM chats WHERE id > ? ORDER BY id LIMIT 100", [rand(seed.chats - 100)]);
+          const ids = [...new Set(chats.map((c) => c.creator_id))];
+          const users = await q(`SELECT id, name FROM users WHERE id IN (${ids.map(() => "?").join(", ")})`, ids);
+          const byId = new Map(users.map((u) => [u.id, u]));
+          return chats.map((c) => ({ id: c.id, name: c.name, is_archived: c.is_archived, creator_id: byId.get(c.creator_id) ?? null }));
+        },
+      },
+    },
+    close: () => pool.end(),
+  };
+}
