@@ -1,0 +1,57 @@
+import { describe, expectTypeOf, test } from "vitest";
+import { f, model } from "../src/index.js";
+
+const Stage = model("qs_stages", { name: f.char({ required: true }), code: f.char() });
+const Lead = model("qs_leads", {
+  title: f.char({ required: true }),
+  amount: f.decimal({ precision: 12, scale: 2 }),
+  score: f.integer(),
+  stage_id: f.many2one(() => Stage, { required: true }),
+  closed_at: f.datetime(),
+});
+
+describe("query set types", () => {
+  test("lookups are checked against the fields; relations may be walked", () => {
+    Lead.query().filter({ title__icontains: "x", score__gte: 3, stage_id__name: "won", closed_at__isnull: true });
+    // @ts-expect-error unknown field
+    Lead.query().filter({ nope: 1 });
+    // @ts-expect-error unknown lookup on a scalar field
+    Lead.query().filter({ title__fuzzy: "x" });
+    // @ts-expect-error exclude is checked the same way
+    Lead.query().exclude({ titel: "x" });
+  });
+
+  test("only and nested narrow the awaited records", async () => {
+    const rows = await Lead.query().only("title").nested({ stage_id: ["name"] });
+    expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();
+    expectTypeOf(rows[0]!.stage_id.name).toEqualTypeOf<string>();
+    // @ts-expect-error not selected
+    rows[0]!.score;
+    // @ts-expect-error only() takes field names
+    Lead.query().only("titel");
+    const first = await Lead.query().first();
+    expectTypeOf(first).toBeNullable();
+    expectTypeOf(first!.closed_at).toEqualTypeOf<Date | null>();
+  });
+
+  test("aggregates are typed: counts are numbers, decimal sums strings", async () => {
+    const totals = await Lead.query().aggregate({ n: ["id", "count"], total: ["amount", "sum"], best: ["score", "max"] });
+    expectTypeOf(totals.n).toEqualTypeOf<number>();
+    expectTypeOf(totals.total).toEqualTypeOf<string | null>();
+    expectTypeOf(totals.best).toEqualTypeOf<number | null>();
+    // @ts-expect-error unknown field in an aggregate
+    await Lead.query().aggregate({ n: ["nope", "count"] });
+    // @ts-expect-error unknown function
+    await Lead.query().aggregate({ n: ["id", "median"] });
+    const groups = await Lead.query().groupBy("stage_id").aggregate({ n: ["id", "count"] });
+    expectTypeOf(groups[0]!.n).toEqualTypeOf<number>();
+    // @ts-expect-error groupBy takes field names
+    Lead.query().groupBy("stage");
+  });
+
+  test("pages carry a cursor", async () => {
+    const page = await Lead.query().paginate({ size: 10 });
+    expectTypeOf(page.cursor).toEqualTypeOf<string | null>();
+    expectTypeOf(page.data[0]!.title).toEqualTypeOf<string>();
+  });
+});
