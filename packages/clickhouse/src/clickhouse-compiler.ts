@@ -1,4 +1,5 @@
 import {
+  type AggregateItem,
   type CompileContext,
   type CompiledQuery,
   type CondNode,
@@ -20,8 +21,8 @@ import { NestedJson } from "./nested-json.js";
  * (rows back) from commands, and bulk rows travel as JSONEachRow, not as SQL.
  */
 export type ClickHouseStatement = CompiledQuery & {
-  /** Rows of an INSERT, sent as JSONEachRow through the client's insert (never spliced into SQL). */
-  readonly insert?: { readonly table: string; readonly columns: readonly string[]; readonly rows: readonly Record<string, unknown>[] };
+  /** Rows of an INSERT, as arrays in `columns` order, sent as JSONCompactEachRow through the client's insert (never spliced into SQL). */
+  readonly insert?: { readonly table: string; readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] };
   /** An UPDATE/DELETE: ClickHouse reports no affected rows for mutations, so this count runs first. */
   readonly count?: CompiledQuery;
   /** Whether the statement returns rows (SELECT) rather than being a command. */
@@ -126,9 +127,19 @@ export class ClickHouseCompiler extends SqlCompiler {
     return sql;
   }
 
-  protected override selectItem(item: SelectItem, ctx: CompileContext): string {
-    if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(item.field.name)}`;
-    return this.correlationKey(item, ctx) + super.selectItem(item, ctx);
+  protected override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
+    if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(name)}`;
+    return this.correlationKey(item, ctx) + super.selectItem(item, ctx, name);
+  }
+
+  /**
+   * `count()` rather than `count(col)` when the column cannot be NULL (same result, no column read:
+   * a third of the time on a million rows), and `uniqExact` for exact distinct counts.
+   */
+  override aggregateExpr(item: AggregateItem, ctx: CompileContext): string {
+    if (item.fn === "count" && (item.field.required || item.field === item.field.model.id)) return "count()";
+    if (item.fn === "count_distinct") return `uniqExact(${this.column(ctx, item.field)})`;
+    return super.aggregateExpr(item, ctx);
   }
 
   protected override nestedExpr(item: Exclude<SelectItem, { kind: "column" }>, ctx: CompileContext): string {
@@ -167,15 +178,16 @@ export class ClickHouseCompiler extends SqlCompiler {
     return !node.ignoreConflicts && node.rows.length > 0 && !node.columns.some((c) => c.field?.kind === "binary");
   }
 
+  /**
+   * Rows as compact arrays (no per-row objects: at a million rows the garbage collector is the cost),
+   * converting only the columns whose JS value is not already what JSON input expects.
+   */
   private insertRows(node: InsertNode): NonNullable<ClickHouseStatement["insert"]> {
-    const names = node.columns.map((c) => c.name);
+    const convert = node.columns.map((c) => c.field?.kind === "datetime" || c.field?.kind === "json");
+    if (!convert.includes(true)) return { table: node.table, columns: node.columns.map((c) => c.name), rows: node.rows };
     const fields = node.columns.map((c) => c.field);
-    const rows = node.rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) out[names[i] as string] = this.encode(row[i], fields[i]);
-      return out;
-    });
-    return { table: node.table, columns: names, rows };
+    const rows = node.rows.map((row) => row.map((v, i) => (convert[i] ? this.encode(v, fields[i]) : v)));
+    return { table: node.table, columns: node.columns.map((c) => c.name), rows };
   }
 
   /** Rows are picked by id in a subquery: mutations cannot use the aliases and correlated EXISTS of a filter. */

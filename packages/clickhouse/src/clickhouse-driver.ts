@@ -20,7 +20,7 @@ export class ClickHouseDriver implements Driver {
     const params = Array.isArray(q.params) ? undefined : (q.params as Record<string, unknown>);
     const query_params = params && Object.keys(params).length > 0 ? params : undefined;
     if (q.insert) {
-      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values: q.insert.rows, format: "JSONEachRow" });
+      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values: q.insert.rows as unknown[][], format: "JSONCompactEachRow" });
       return { rows: [], affected: q.insert.rows.length };
     }
     if (q.count) {

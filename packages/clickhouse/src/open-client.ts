@@ -38,10 +38,15 @@ export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
       const connection = await chdbConnection(t.embedded);
       // chdb types its connection against @clickhouse/client-common, which the client bundles in a
       // different patch version: the shapes match, the nominal types do not.
-      const client = createClient({ connection: connection as unknown as ChConnection, clickhouse_settings });
-      // chDB has no per-request database: create it, then make it this session's current one.
+      const client = createClient({ connection: connection as unknown as ChConnection });
+      // chDB has no per-request database: create it, then make it this session's current one. Its
+      // settings are session state too: set once here, not prefixed to every statement as SETs.
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}` });
       await client.command({ query: `USE ${ident(t.database)}` });
+      for (const [k, v] of Object.entries(clickhouse_settings)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ConfigurationError(`clickhouse({ settings }): ${JSON.stringify(k)} is not a setting name`);
+        if (v !== undefined) await client.command({ query: `SET ${k} = ${typeof v === "string" ? `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : Number(v)}` });
+      }
       return client;
     }
     const base = { url: t.url, username: t.username, password: t.password, request_timeout: t.requestTimeout, max_open_connections: t.max, clickhouse_settings };
