@@ -197,6 +197,9 @@ export class SqlCompiler {
    */
   protected readonly joinsSingles: boolean = false;
 
+  /** Longest column alias the database keeps intact (PostgreSQL truncates past 63 bytes). */
+  protected readonly maxAliasBytes: number = 63;
+
   protected select(node: SelectNode, ctx: CompileContext): string {
     const joins: string[] = [];
     const items = this.selectList(node, ctx, "", joins);
@@ -210,17 +213,23 @@ export class SqlCompiler {
   /** The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to `joins`. */
   protected selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[]): string {
     const items = node.items.map((item) => {
-      if (this.joinsSingles && item.kind === "nested" && item.field.kind === "many2one") {
+      const inner = prefix + item.field.name + joinedKeySeparator;
+      if (this.joinsSingles && item.kind === "nested" && item.field.kind === "many2one" && this.aliasesFit(item.sub, inner)) {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.relationJoin(item.field, ctx.alias, alias);
         return ctx.scoped(alias, () => {
           joins.push(` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.cond(item.sub.where, ctx)}` : correlation}`);
-          return this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins);
+          return this.selectList(item.sub, ctx, inner, joins);
         });
       }
       return this.selectItem(item, ctx, prefix + item.field.name);
     });
     return items.join(", ");
+  }
+
+  /** Whether every column of `sub` named with `prefix` stays within the alias limit (else its JSON subquery is used). */
+  private aliasesFit(sub: SelectNode, prefix: string): boolean {
+    return sub.items.every((it) => Buffer.byteLength(prefix + it.field.name) <= this.maxAliasBytes);
   }
 
   /** One item of a select list, named `name` in the result rows. */
