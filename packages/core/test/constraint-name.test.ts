@@ -9,8 +9,9 @@ describe("constraintName", () => {
   });
 
   test("up to 63 characters (PostgreSQL's identifier limit) the name is kept as is", () => {
-    const table = "t".repeat(57); // "idx_" + 57 + "_cc" = 63
+    const table = "t".repeat(56); // "idx_" + 56 + "_cc" = 63
     expect(constraintName("idx", table, ["cc"])).toBe(`idx_${table}_cc`);
+    expect(constraintName("idx", table, ["ccc"])).toMatch(/^idx_t{50}_[0-9a-f]{8}$/);
   });
 
   test("longer names keep their first 54 characters plus _ and an 8-hex-digit hash: 63, deterministic, distinct", () => {
