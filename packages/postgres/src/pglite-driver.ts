@@ -1,11 +1,12 @@
 import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
 import type { PGlite } from "@electric-sql/pglite";
-import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 
 /**
  * A driver over embedded PGlite. PGlite is one session, so a transaction takes it exclusively:
- * statements from outside the transaction wait until it ends instead of running inside it.
+ * statements from outside the transaction wait until it ends instead of running inside it. For
+ * the same reason it has no `stream`: a cursor held open would block every other statement while
+ * the consumer works, so the core streams by keyset batches instead.
  */
 export class PgliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
@@ -41,10 +42,6 @@ export class PgliteDriver implements Driver {
     this.queue = prev.then(() => held);
     await prev;
     return { execute: (q) => this.run(q), release };
-  }
-
-  stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]> {
-    return cursorStream(q, batchSize, conn, () => this.acquire());
   }
 
   mapError(error: unknown): Error {

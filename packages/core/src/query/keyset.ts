@@ -14,12 +14,17 @@ export function keysetOrder(model: ModelMeta, order: readonly OrderNode[]): Orde
   return order.some((o) => o.field.name === "id") ? [...order] : [...order, { field: model.id, desc: false }];
 }
 
+/** The sort key of a hydrated record, as database values. */
+export function sortKey(order: readonly OrderNode[], row: Record<string, unknown>): unknown[] {
+  return order.map((o) => {
+    const v = row[o.field.name];
+    return typeof v === "object" && v !== null && !(v instanceof Date) && "id" in v ? (v as { id: unknown }).id : (v ?? null);
+  });
+}
+
 /** Encodes the sort key of the last row of a page. */
 export function encodeCursor(order: readonly OrderNode[], row: Record<string, unknown>): string {
-  const values = order.map((o) => {
-    const v = row[o.field.name];
-    return v instanceof Date ? v.toISOString() : typeof v === "object" && v !== null && "id" in v ? (v as { id: unknown }).id : v;
-  });
+  const values = sortKey(order, row).map((v) => (v instanceof Date ? v.toISOString() : v));
   return Buffer.from(JSON.stringify({ k: order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`), v: values })).toString("base64url");
 }
 
@@ -35,7 +40,11 @@ export function afterCursor(order: readonly OrderNode[], cursor: string): CondNo
   if (!Array.isArray(parsed.k) || !Array.isArray(parsed.v) || parsed.k.join(",") !== keys.join(",") || parsed.v.length !== keys.length) {
     throw new QueryError("the pagination cursor belongs to another order; restart paging without `after`");
   }
-  const values = (parsed.v as unknown[]).map((v, i) => (v === null ? null : convert((order[i] as OrderNode).field, v)));
+  return afterValues(order, (parsed.v as unknown[]).map((v, i) => (v === null ? null : convert((order[i] as OrderNode).field, v))));
+}
+
+/** The condition "comes after the row whose sort key is `values`" for this order. */
+export function afterValues(order: readonly OrderNode[], values: readonly unknown[]): CondNode {
   const alternatives: CondNode[] = [];
   order.forEach((term, i) => {
     const after = strictlyAfter(term, values[i]);

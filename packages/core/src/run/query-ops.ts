@@ -1,8 +1,8 @@
-import { QueryError, UnsupportedError } from "../errors.js";
+import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { hydrate } from "../hydrate/hydrate.js";
-import type { AggregateItem, SelectNode } from "../query/ast.js";
-import { afterCursor, encodeCursor, keysetOrder } from "../query/keyset.js";
+import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
+import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "../query/keyset.js";
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
 import { type ReadRequest, planOrder, planRead } from "../query/plan-read.js";
 import type { Database } from "./database.js";
@@ -37,15 +37,33 @@ export async function explain(db: Database, model: ModelMeta, req: ReadRequest):
   return result.rows.map((r) => Object.values(r).join(" ")).join("\n");
 }
 
-/** Streams records from the driver's cursor in batches, hydrating batch by batch. */
+/**
+ * Streams records in batches, hydrating batch by batch: from the driver's server-side cursor or
+ * stream when it has one; otherwise (a single-session embedded engine, where a held cursor would
+ * block every other statement) batch after batch by keyset, each starting after the last row.
+ */
 export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
-  const select = await planRead(db.access, model, req);
-  const compiled = db.adapter.compiler.compile(select);
-  if (!db.adapter.driver.stream) throw new UnsupportedError("stream", db.adapter.dialect, "page with paginate() instead");
+  if (req.limit !== undefined || req.offset !== undefined) throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
   const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
-  for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
-    yield* hydrate(select, rows, decode);
+  if (db.adapter.driver.stream) {
+    const select = await planRead(db.access, model, req);
+    const compiled = db.adapter.compiler.compile(select);
+    for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
+      yield* hydrate(select, rows, decode);
+    }
+    return;
+  }
+  const order = keysetOrder(model, planOrder(model, req.order, req.sort));
+  const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
+  let after: CondNode | undefined;
+  for (;;) {
+    const select = await planRead(db.access, model, { ...req, fields, limit: batchSize }, after);
+    const result = await db.run({ ...select, order }, { model: model.table, operation: "stream" });
+    const records = hydrate(select, result.rows, decode);
+    yield* records;
+    if (records.length < batchSize) return;
+    after = afterValues(order, sortKey(order, records[records.length - 1] as Record<string, unknown>));
   }
 }
 
