@@ -162,7 +162,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     }
     const table = this.quote(node.table);
     const cols = node.columns.map((c) => this.quote(c.name));
-    if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT JSONEachRow`;
+    if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT JSONCompactEachRow`;
     if (!node.ignoreConflicts) return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
     // Link rows: ClickHouse has no unique key to conflict on, so the rows already linked are filtered out.
     const arrays = node.columns.map((_, i) => this.typed(ctx, node.rows.map((r) => r[i]), "Array(Int64)"));

@@ -1,0 +1,85 @@
+import { PostgresCompiler } from "@dotorm/postgres";
+import { connect } from "@dotorm/core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ClickHouseCompiler, type ClickHouseStatement, clickhouse } from "../src/index.js";
+import { Chat, models, nodes } from "./sql-nodes.js";
+
+const ch = new ClickHouseCompiler();
+const pg = new PostgresCompiler();
+
+/** name -> [ClickHouse, PostgreSQL]: the same query description, rendered side by side. */
+const expected: Record<string, [{ sql: string; params: Record<string, unknown> }, { sql: string; params: unknown[] }]> = {
+  getById: [
+    { sql: "SELECT t0.`id`, t0.`name`, t0.`is_archived` FROM `app_chats` t0 WHERE t0.`id` = {p0:Int64} ORDER BY t0.`id` ASC NULLS LAST LIMIT {p1:UInt64}", params: {"p0": 7, "p1": 1} },
+    { sql: "SELECT t0.\"id\", t0.\"name\", t0.\"is_archived\" FROM \"app_chats\" t0 WHERE t0.\"id\" = $1 ORDER BY t0.\"id\" ASC NULLS LAST LIMIT $2", params: [7, 1] },
+  ],
+  filteredPage: [
+    { sql: "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE (t0.`is_archived` = {p0:Bool} OR t0.`name` ILIKE {p1:String}) ORDER BY t0.`description` DESC NULLS FIRST, t0.`id` ASC NULLS LAST LIMIT {p2:UInt64} OFFSET {p3:UInt64}", params: {"p0": false, "p1": "%gen%", "p2": 20, "p3": 40} },
+    { sql: "SELECT t0.\"id\", t0.\"name\" FROM \"app_chats\" t0 WHERE (t0.\"is_archived\" = $1 OR t0.\"name\" ILIKE $2) ORDER BY t0.\"description\" DESC NULLS FIRST, t0.\"id\" ASC NULLS LAST LIMIT $3 OFFSET $4", params: [false, "%gen%", 20, 40] },
+  ],
+  nested: [
+    { sql: "SELECT t0.`id`, t0.`name`, t0.`creator_id` AS `__key_creator_id`, (SELECT nullIf(any(concat('{\"id\":', ifNull(toJSONString(t1.`id`), 'null'), ',\"name\":', ifNull(toJSONString(t1.`name`), 'null'), '}')), '') FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id`) AS `creator_id`, (SELECT concat('[', arrayStringConcat(arrayMap(x -> x.2, arraySlice(arrayReverseSort(groupArray(tuple(t2.`id`, concat('{\"id\":', ifNull(toJSONString(t2.`id`), 'null'), ',\"body\":', ifNull(toJSONString(t2.`body`), 'null'), ',\"author_user_id\":', if(ifNull(t3.`id`, 0) = 0, 'null', concat('{\"id\":', ifNull(toJSONString(t3.`id`), 'null'), ',\"name\":', ifNull(toJSONString(t3.`name`), 'null'), '}')), '}')))), 1, {p0:UInt64})), ','), ']') FROM `app_chat_messages` t2 LEFT JOIN `app_users` t3 ON t3.`id` = t2.`author_user_id` WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 WHERE t0.`id` = {p1:Int64} ORDER BY t0.`id` ASC NULLS LAST", params: {"p0": 50, "p1": 7} },
+    { sql: "SELECT t0.\"id\", t0.\"name\", t1.\"id\" AS \"creator_id.id\", t1.\"name\" AS \"creator_id.name\", (SELECT COALESCE(json_agg(t4.j ORDER BY t4.n), '[]') FROM (SELECT json_build_object('id', t2.\"id\", 'body', t2.\"body\", 'author_user_id', (SELECT json_build_object('id', t3.\"id\", 'name', t3.\"name\") FROM \"app_users\" t3 WHERE t3.\"id\" = t2.\"author_user_id\")) AS j, row_number() OVER (ORDER BY t2.\"id\" DESC NULLS FIRST) AS n FROM \"app_chat_messages\" t2 WHERE t2.\"chat_id\" = t0.\"id\" ORDER BY t2.\"id\" DESC NULLS FIRST LIMIT $1) t4) AS \"messages\" FROM \"app_chats\" t0 LEFT JOIN \"app_users\" t1 ON t1.\"id\" = t0.\"creator_id\" WHERE t0.\"id\" = $2 ORDER BY t0.\"id\" ASC NULLS LAST", params: [50, 7] },
+  ],
+  insert: [
+    { sql: "INSERT INTO `app_chats` (`id`, `name`, `creator_id`) FORMAT JSONCompactEachRow", params: {} },
+    { sql: "INSERT INTO \"app_chats\" (\"id\", \"name\", \"creator_id\") SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[])", params: [[101, 102], ["General", "Random"], [1, 2]] },
+  ],
+  update: [
+    { sql: "UPDATE `app_chats` SET `name` = {p0:String} WHERE `id` IN (SELECT t0.`id` FROM `app_chats` t0 WHERE t0.`id` = {p1:Int64})", params: {"p0": "Renamed", "p1": 7} },
+    { sql: "UPDATE \"app_chats\" AS t0 SET \"name\" = $1 WHERE t0.\"id\" = $2", params: ["Renamed", 7] },
+  ],
+  delete: [
+    { sql: "DELETE FROM `app_chats` WHERE `id` IN (SELECT t0.`id` FROM `app_chats` t0 WHERE t0.`is_archived` = {p0:Bool})", params: {"p0": true} },
+    { sql: "DELETE FROM \"app_chats\" AS t0 WHERE t0.\"is_archived\" = $1", params: [true] },
+  ],
+  count: [
+    { sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE EXISTS (SELECT 1 FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`name` = {p0:String})", params: {"p0": "Ann"} },
+    { sql: "SELECT COUNT(*) AS \"n\" FROM \"app_chats\" t0 WHERE EXISTS (SELECT 1 FROM \"app_users\" t1 WHERE t1.\"id\" = t0.\"creator_id\" AND t1.\"name\" = $1)", params: ["Ann"] },
+  ],
+};
+
+describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
+  for (const [name, [clickhouseSql, postgresSql]] of Object.entries(expected)) {
+    test(name, () => {
+      const node = nodes[name]!;
+      expect(ch.compile(node)).toMatchObject(clickhouseSql);
+      expect(pg.compile(node)).toEqual(postgresSql);
+    });
+  }
+
+  test("insert rows travel as JSONCompactEachRow arrays, never in the SQL text", () => {
+    const compiled = ch.compile(nodes.insert!) as ClickHouseStatement;
+    expect(compiled.insert).toEqual({ table: "app_chats", columns: ["id", "name", "creator_id"], rows: [[101, "General", 1], [102, "Random", 2]] });
+  });
+
+  test("update and delete carry the count that runs first (ClickHouse reports no affected rows)", () => {
+    expect((ch.compile(nodes.update!) as ClickHouseStatement).count).toEqual({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`id` = {p0:Int64}", params: { p0: 7 } });
+    expect((ch.compile(nodes.delete!) as ClickHouseStatement).count).toEqual({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`is_archived` = {p0:Bool}", params: { p0: true } });
+  });
+
+  test("dates bind as UTC DateTime64 text; lists as one Array parameter", () => {
+    expect(ch.encode(new Date("2024-02-03T04:05:06.789+02:00"))).toBe("2024-02-03 02:05:06.789");
+    const node = { ...nodes.getById!, where: { kind: "in", field: Chat.meta.id, values: [1, 2, 3], negate: false } } as typeof nodes.getById;
+    expect(ch.compile(node!)).toMatchObject({ sql: expect.stringContaining("WHERE t0.`id` IN {p0:Array(Int64)}"), params: { p0: [1, 2, 3], p1: 1 } });
+  });
+});
+
+describe("the same statements run on chDB", () => {
+  let db: Awaited<ReturnType<typeof connect>>;
+  beforeAll(async () => {
+    db = await connect(clickhouse({ embedded: true, database: `dotorm_sql_${process.pid}` }), { models: [...models] });
+    await db.sync();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  test("every representative statement is accepted by ClickHouse", async () => {
+    for (const [name, node] of Object.entries(nodes)) {
+      await expect(db.run(node, { operation: name }), name).resolves.toBeDefined();
+    }
+    const [row] = await db.sql<{ n: number }>`select count() as n from ${db.sql.id("app_chats")}`;
+    expect(row?.n).toBe(2);
+  });
+});
