@@ -104,6 +104,7 @@ describe("date, time, datetime", () => {
     expect(refused("at", "2024-02-30T00:00:00Z")).toThrow(/calendar/);
     expect(refused("at", "2023-02-29")).toThrow(/calendar/);
     expect(to("at", "2024-02-29T23:00:00-05:00")).toEqual(new Date("2024-03-01T04:00:00Z"));
+    expect(to("at", "0001-01-01T00:00:00Z")).toEqual(new Date("0001-01-01T00:00:00Z"));
   });
 });
 

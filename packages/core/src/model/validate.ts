@@ -128,8 +128,9 @@ function toDate(value: unknown): Date {
 }
 
 function isCalendarDay(y: string | undefined, m: string | undefined, d: string | undefined): boolean {
-  const day = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(m) - 1 && day.getUTCDate() === Number(d);
+  // ISO text rather than Date.UTC, which reads years 0-99 as 1900-1999
+  const day = new Date(`${y}-${m}-${d}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === `${y}-${m}-${d}`;
 }
 
 function toDateOnly(value: unknown): string {
