@@ -1,6 +1,7 @@
 import { AccessDenied, QueryError, RecordNotFound } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
-import type { ModelMeta } from "../model/model-meta.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { matchValues } from "../access/match-values.js";
 import { hydrate } from "../hydrate/hydrate.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
@@ -60,6 +61,10 @@ export class RecordOps implements ModelBinding {
     await access.assertFields(model, "create", [...prepared.given]);
     const rule = await access.rule(model, "create");
     const updateRule = upsert ? await access.rule(model, "update") : undefined;
+    if (rule && !this.db.adapter.capabilities.transactions) {
+      // no transaction to roll a denied row back: check the values before anything is written
+      await this.assertValuesWithin(model, prepared, rule);
+    }
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
     const work = async () => {
       const ids: number[] = [];
@@ -68,7 +73,7 @@ export class RecordOps implements ModelBinding {
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       try {
-        if (rule) await this.assertWithin(model, ids, rule, "create");
+        if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, ids, rule, "create");
         if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
       } catch (e) {
         await this.undoCreate(model, ids);
@@ -118,6 +123,21 @@ export class RecordOps implements ModelBinding {
     const result = await this.db.run({ kind: "count", model, where }, { model: model.table, operation });
     if (Number(result.rows[0]?.n ?? 0) !== ids.length) {
       throw new AccessDenied(`${operation} on ${model.table}: the values fall outside what this session may ${operation}`, model.table, operation);
+    }
+  }
+
+  /** Checks rows about to be inserted against the create rule, without writing them. */
+  private async assertValuesWithin(model: ModelMeta, prepared: ReturnType<typeof prepareCreate>, rule: CondNode): Promise<void> {
+    const probe = async (via: FieldMeta, value: unknown, cond: CondNode) => {
+      const target = via.target();
+      const where = ast.and([ast.idIn(target, [value as number]), cond]);
+      return (await this.db.run({ kind: "count", model: target, where, exists: true }, { model: target.table, operation: "create" })).rows.length > 0;
+    };
+    for (const values of prepared.rows) {
+      const row = new Map(prepared.columns.map((field, i) => [field, values[i]]));
+      if (!(await matchValues(rule, row, probe))) {
+        throw new AccessDenied(`create on ${model.table}: the values fall outside what this session may create`, model.table, "create");
+      }
     }
   }
 
