@@ -11,6 +11,7 @@ import {
   type UnlinkNode,
   UnsupportedError,
   type UpdateNode,
+  ValidationError,
   decodeValue,
 } from "@dotorm/core";
 import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
@@ -34,6 +35,13 @@ function paramType(field: FieldMeta): string {
   if (field === field.model.id) return "Int64";
   const t = baseType(field);
   return t === "LowCardinality(String)" ? "String" : t;
+}
+
+/** DateTime64 and Date32 hold years 1900-2299; ClickHouse would clamp anything else silently. */
+function checkRange(year: number, field?: FieldMeta): void {
+  if (year >= 1900 && year <= 2299) return;
+  const name = field ? `${field.model.table}.${field.name}` : "a date parameter";
+  throw new ValidationError(`${name}: ClickHouse dates hold years 1900 to 2299, got ${year}`, field?.name, field?.model.table);
 }
 
 const nullable = (t: string) => (t.startsWith("Nullable(") || t.startsWith("Array(") ? t : `Nullable(${t})`);
@@ -91,7 +99,13 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   override encode(value: unknown, field?: FieldMeta): unknown {
     if (value === null || value === undefined) return null;
-    if (value instanceof Date) return formatDateTime(value);
+    if (value instanceof Date) {
+      checkRange(value.getUTCFullYear(), field);
+      return formatDateTime(value);
+    }
+    if (field?.kind === "date" && typeof value === "string") checkRange(Number(value.slice(0, 4)), field);
+    // Doubles as text: the client refuses integral numbers beyond 2^53 (1e308 is one), ClickHouse parses them exactly.
+    if (field?.kind === "float" && typeof value === "number") return String(value);
     if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
     if (Array.isArray(value) && field?.kind !== "json") return value.map((v) => this.encode(v, field));
     return super.encode(value, field);
@@ -183,7 +197,7 @@ export class ClickHouseCompiler extends SqlCompiler {
    * converting only the columns whose JS value is not already what JSON input expects.
    */
   private insertRows(node: InsertNode): NonNullable<ClickHouseStatement["insert"]> {
-    const convert = node.columns.map((c) => c.field?.kind === "datetime" || c.field?.kind === "json");
+    const convert = node.columns.map((c) => c.field?.kind === "datetime" || c.field?.kind === "date" || c.field?.kind === "json");
     if (!convert.includes(true)) return { table: node.table, columns: node.columns.map((c) => c.name), rows: node.rows };
     const fields = node.columns.map((c) => c.field);
     const rows = node.rows.map((row) => row.map((v, i) => (convert[i] ? this.encode(v, fields[i]) : v)));

@@ -1,4 +1,4 @@
-import { UnsupportedError, connect, f, model } from "@dotorm/core";
+import { UnsupportedError, ValidationError, connect, f, model } from "@dotorm/core";
 import { makeModels } from "@dotorm/testkit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ClickHouseDdl, IdGenerator, clickhouse } from "../src/index.js";
@@ -86,6 +86,17 @@ describe("on chDB", () => {
     const rows = await User.search({ filter: [["name", "like", "bulk-"]], fields: ["name"], order: "id" });
     expect(rows.map((r) => r.id)).toEqual(ids);
     expect(rows[2499]?.name).toBe("bulk-2499");
+  });
+
+  test("doubles round-trip to the last bit; dates outside 1900-2299 are refused, not clamped", async () => {
+    const { Thing } = t;
+    const ratios = [0.1 + 0.2, Number.MAX_VALUE, 5e-324];
+    const ids = await Thing.createMany(ratios.map((ratio, i) => ({ label: `d${i}`, ratio, blob: new Uint8Array([0, 255]) })));
+    const back = await Thing.search({ filter: [["id", "in", ids]], fields: ["ratio", "blob"], order: "id" });
+    expect(back.map((r) => r.ratio)).toEqual(ratios);
+    expect(Array.from(back[0]?.blob ?? [])).toEqual([0, 255]);
+    await expect(Thing.create({ label: "far", at: new Date("2999-12-31T23:59:59.999Z") })).rejects.toBeInstanceOf(ValidationError);
+    await expect(Thing.create({ label: "old", day: "0001-01-01" })).rejects.toThrow(/1900 to 2299/);
   });
 
   test("transactions raise UnsupportedError naming the dialect", async () => {
