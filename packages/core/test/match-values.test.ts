@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { matchValues } from "../src/access/match-values.js";
+import { type ExistsProbe, matchValues } from "../src/access/match-values.js";
 import { f, model, parseFilter } from "../src/index.js";
 
 const Owner = model("mv_owners", { name: f.char() });
@@ -11,7 +11,8 @@ const Note = model("mv_notes", {
 });
 
 const row = (values: Record<string, unknown>) => new Map([...Note.meta.fields.values()].filter((fm) => fm.name in values).map((fm) => [fm, values[fm.name]]));
-const match = (filter: unknown[], values: Record<string, unknown>, probe = async () => false) =>
+const never: ExistsProbe = async () => false;
+const match = (filter: unknown[], values: Record<string, unknown>, probe: ExistsProbe = never) =>
   matchValues(parseFilter(Note.meta, filter)!, row(values), probe);
 
 describe("matchValues (create rules checked before insert)", () => {
