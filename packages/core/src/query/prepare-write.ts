@@ -47,7 +47,8 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
   const given = new Set<string>();
   records.forEach((r, i) => {
     checkKeys(model, r, records.length > 1 ? ` (record #${i})` : "");
-    for (const [k, v] of Object.entries(r)) if (v !== undefined) given.add(k);
+    // Keys, not entries: a 10,000-record createMany would otherwise allocate 40,000 pair arrays.
+    for (const k of Object.keys(r)) if (r[k] !== undefined) given.add(k);
   });
   const columns = model.columns.filter((c) => given.has(c.name) || c.def.options.default !== undefined || c.required);
   const rows = records.map((record, i) =>

@@ -69,7 +69,8 @@ export class RecordOps implements ModelBinding {
     const work = async () => {
       const ids: number[] = [];
       for (let i = 0; i < prepared.rows.length; i += batch) {
-        ids.push(...(await this.insert(model, prepared.columns, prepared.rows.slice(i, i + batch), upsert)));
+        const rows = batch >= prepared.rows.length ? prepared.rows : prepared.rows.slice(i, i + batch);
+        ids.push(...(await this.insert(model, prepared.columns, rows, upsert)));
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       try {

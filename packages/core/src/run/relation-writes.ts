@@ -32,8 +32,9 @@ function ids(field: FieldMeta, name: string, value: unknown): number[] {
 export function relationValues(model: ModelMeta, records: readonly object[]): RelationWrite[] {
   const out: RelationWrite[] = [];
   records.forEach((record, index) => {
-    for (const [key, value] of Object.entries(record)) {
+    for (const key of Object.keys(record)) {
       const field = model.fields.get(key);
+      const value = (record as Record<string, unknown>)[key];
       if (!field || (field.kind !== "one2many" && field.kind !== "many2many") || value === undefined) continue;
       if (Array.isArray(value)) {
         out.push({ index, field, commands: { set: ids(field, "set", value) } });
