@@ -31,7 +31,7 @@ export function decodeValue(field: FieldMeta, raw: unknown): unknown {
     case "datetime":
       return raw instanceof Date ? raw : new Date(typeof raw === "string" && /^\d{4}-\d{2}-\d{2} \d/.test(raw) && !/[zZ]|[+-]\d{2}(:?\d{2})?$/.test(raw) ? `${raw.replace(" ", "T")}Z` : (raw as string));
     case "date":
-      if (raw instanceof Date) return `${raw.getUTCFullYear()}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
+      if (raw instanceof Date) return `${String(raw.getUTCFullYear()).padStart(4, "0")}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
       return String(raw).slice(0, 10);
     case "time":
       return String(raw);

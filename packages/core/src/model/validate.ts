@@ -40,7 +40,8 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
       return n;
     }
     case "float": {
-      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      // decimal notation only: Number() would also take "0x10", "0b1" and "Infinity"
+      const n = typeof value === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : value;
       if (typeof n !== "number" || !Number.isFinite(n)) fail(`must be a finite number, got ${describe(value)}`);
       return n;
     }
@@ -112,7 +113,8 @@ function toDecimal(value: unknown, precision: number, scale: number): string {
   if (intDigits > precision - scale) {
     fail(`has ${intDigits} digits before the point; precision ${precision} with scale ${scale} allows ${precision - scale}`);
   }
-  return `${m[1] === "-" ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
+  const negative = m[1] === "-" && (int !== "0" || frac !== "");
+  return `${negative ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
 }
 
 function toDate(value: unknown): Date {
@@ -140,8 +142,9 @@ function toDateOnly(value: unknown): string {
   }
   if (typeof value !== "string") fail(`must be a "YYYY-MM-DD" string or a Date, got ${describe(value)}`);
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!m || !d || d.toISOString().slice(0, 10) !== value) fail(`must be a real calendar date "YYYY-MM-DD", got ${describe(value)}`);
+  // Parsed as ISO text: Date.UTC would read years 0-99 as 1900-1999 and refuse "0001-01-01".
+  const d = m ? new Date(`${value}T00:00:00Z`) : undefined;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) fail(`must be a real calendar date "YYYY-MM-DD", got ${describe(value)}`);
   return value;
 }
 
