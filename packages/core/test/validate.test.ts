@@ -186,3 +186,17 @@ describe("null, undefined and the error raised", () => {
     expect((error as Error).message).toBe("things.small must be between -32768 and 32767 for a smallInteger field, got 40000");
   });
 });
+
+describe("float and decimal edge notation", () => {
+  test("float takes decimal strings only; a negative zero decimal is zero", async () => {
+    const { f: fields, model: m, toDbValue: conv } = await import("../src/index.js");
+    const M = m("edge_notation", { x: fields.float(), d: fields.decimal({ precision: 5, scale: 2 }) });
+    const x = M.meta.fields.get("x")!;
+    const d = M.meta.fields.get("d")!;
+    expect(conv(x, "1.5e3")).toBe(1500);
+    expect(() => conv(x, "0x10")).toThrow(/finite number/);
+    expect(() => conv(x, "Infinity")).toThrow(/finite number/);
+    expect(conv(d, "-0.00")).toBe("0");
+    expect(conv(d, "-0.50")).toBe("-0.5");
+  });
+});
