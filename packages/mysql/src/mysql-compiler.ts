@@ -1,5 +1,6 @@
 import {
   type CompileContext,
+  type CondNode,
   ConfigurationError,
   QueryError,
   UnsupportedError,
@@ -129,6 +130,14 @@ export class MysqlCompiler extends SqlCompiler {
     );
   }
 
+  /** The same `(?, ?, ...)` tuple for every row: built once, not per value (createMany sends thousands). */
+  protected override insertSource(node: InsertNode, ctx: CompileContext): string {
+    const fields = node.columns.map((c) => c.field);
+    const tuple = `(${fields.map(() => "?").join(", ")})`;
+    for (const row of node.rows) for (let i = 0; i < fields.length; i++) ctx.params.push(this.encode(row[i], fields[i]));
+    return `VALUES ${new Array<string>(node.rows.length).fill(tuple).join(", ")}`;
+  }
+
   /** OFFSET needs a LIMIT in MySQL. */
   override limitOffset(ctx: CompileContext, limit?: number, offset?: number): string {
     if (limit === undefined && !offset) return "";
@@ -181,14 +190,36 @@ export class MysqlCompiler extends SqlCompiler {
     return ` ON DUPLICATE KEY UPDATE ${[`${id} = LAST_INSERT_ID(${id})`, ...sets].join(", ")}`;
   }
 
-  /** A single-table DELETE cannot take an alias in MariaDB; the multi-table form can. */
+  /**
+   * A single-table DELETE cannot take an alias in MariaDB; the multi-table form can. That form may
+   * not read its own table in a subquery (error 1093, e.g. a filter through a parent_id), so then the
+   * ids are picked from a derived table, which MySQL materialises first.
+   */
   protected override delete(node: DeleteNode, ctx: CompileContext): string {
+    const table = this.table(node.model);
     const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
-    return `DELETE ${ctx.alias} FROM ${this.table(node.model)} AS ${ctx.alias}${where}`;
+    if (!node.where || !readsTable(node.where, node.model.table)) return `DELETE ${ctx.alias} FROM ${table} AS ${ctx.alias}${where}`;
+    const id = this.quote("id");
+    return `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM (SELECT ${ctx.alias}.${id} FROM ${table} ${ctx.alias}${where}) AS ${ctx.nextAlias()})`;
   }
 
   override begin(): string {
     return "START TRANSACTION";
+  }
+}
+
+/** Whether a condition reads `table` in one of its subqueries (dotted paths become EXISTS). */
+function readsTable(node: CondNode, table: string): boolean {
+  switch (node.kind) {
+    case "and":
+    case "or":
+      return node.items.some((item) => readsTable(item, table));
+    case "not":
+      return readsTable(node.item, table);
+    case "exists":
+      return node.via.target().table === table || node.via.link?.().table === table || readsTable(node.cond, table);
+    default:
+      return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigurationError, type Database, IntegrityError, UnsupportedError, ValidationError, connect, f, model } from "@dotorm/core";
+import { type AnyModel, ConfigurationError, type Database, IntegrityError, UnsupportedError, ValidationError, connect, f, model } from "@dotorm/core";
 import { makeModels, runConformance } from "@dotorm/testkit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mysql } from "../src/index.js";
@@ -95,6 +95,21 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
       await expect(User.createMany([{ name: "p", login: "up-3" }, { name: "q", login: "up-4" }], { onConflict: ["login"] })).rejects.toBeInstanceOf(UnsupportedError);
     } finally {
       await plain.close();
+    }
+  });
+
+  test("update and delete through a filter on the same table (a parent) work despite MySQL's error 1093", async () => {
+    const Node = model("tree_nodes", { name: f.char({ maxLength: 20 }), parent_id: f.many2one((): AnyModel => Node) });
+    const tree = await connect(mysql({ url: urlFor(name), max: 1 }), { models: [Node] });
+    try {
+      await tree.sync();
+      const root = await Node.create({ name: "root" });
+      const kids = await Node.createMany([{ name: "a", parent_id: root }, { name: "b", parent_id: root }, { name: "c" }]);
+      expect(await Node.updateMany([["parent_id.name", "=", "root"]], { name: "kid" })).toBe(2);
+      expect(await Node.deleteMany([["parent_id.name", "=", "root"]])).toBe(2);
+      expect((await Node.search({ fields: ["name"] })).map((n) => n.id)).toEqual([root, kids[2]]);
+    } finally {
+      await tree.close();
     }
   });
 
