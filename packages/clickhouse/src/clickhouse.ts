@@ -37,6 +37,7 @@ const capabilities = {
   foreignKeys: false,
   clientIds: true,
   uniqueConstraints: false,
+  yearRange: [1900, 2299],
 } as const;
 
 /**

@@ -60,6 +60,11 @@ export interface Capabilities {
    * if (db.adapter.capabilities.uniqueConstraints === false) console.warn("unique is not enforced here");
    */
   readonly uniqueConstraints?: boolean;
+  /**
+   * Years a date or datetime column can hold, when narrower than 1 to 9999 (ClickHouse: 1900 to
+   * 2299). Values outside are refused with a ValidationError rather than clamped. Absent = no limit.
+   */
+  readonly yearRange?: readonly [number, number];
 }
 
 /** What an adapter hands to `connect()`: its dialect name, flags, SQL and DDL compilers, driver, introspector. */
