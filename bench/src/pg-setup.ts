@@ -62,7 +62,7 @@ export function randomIds(seedValue: number): (n: number) => number {
 }
 
 /** Rows made (untimed) before each delete measurement; more than one window deletes, and cleared after. */
-export const victims = 20_000;
+export const victims = 60_000;
 
 /** The 10,000 records both sides insert in one createMany call. */
 export function bulkMessages(chatId: number): { chat_id: number; author_user_id: number; body: string }[] {
