@@ -10,6 +10,7 @@ import {
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
+  type SelectNode,
   SqlCompiler,
   decodeValue,
 } from "@dotorm/core";
@@ -26,6 +27,8 @@ export interface MysqlCompilerOptions {
    * from the insert id (MySQL 8, which has no RETURNING). `false` runs MySQL's path on MariaDB.
    */
   returning?: boolean;
+  /** Read a nested many2one of a top-level select through a LEFT JOIN into plain columns (default true). */
+  joins?: boolean;
 }
 
 /** MySQL's LIMIT has no "all" keyword; the manual's own workaround is the largest unsigned BIGINT. */
@@ -53,7 +56,10 @@ export function utcDateTime(d: Date): string {
  */
 export class MysqlCompiler extends SqlCompiler {
   protected override readonly returning: boolean;
+  protected override readonly joinsSingles: boolean;
   readonly flavor: MysqlFlavor;
+  /** The same renderer without joins, for selects where a join would misplace its values (see `select`). */
+  private readonly withoutJoins?: MysqlCompiler;
 
   /** Whether inserts return their ids as rows (the adapter's `returning` capability). */
   get returnsIds(): boolean {
@@ -67,6 +73,8 @@ export class MysqlCompiler extends SqlCompiler {
       throw new ConfigurationError("mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset");
     }
     this.returning = options.returning ?? this.flavor === "mariadb";
+    this.joinsSingles = options.joins !== false;
+    if (this.joinsSingles) this.withoutJoins = new MysqlCompiler({ ...options, joins: false });
   }
 
   override quote(name: string): string {
@@ -128,6 +136,16 @@ export class MysqlCompiler extends SqlCompiler {
       `(SELECT COALESCE(JSON_ARRAYAGG(${x}.j), JSON_ARRAY()) FROM ` +
       `(SELECT ${parts.object} AS j FROM ${parts.from} WHERE ${parts.where} ORDER BY ${parts.orderBy}${page}) ${x})`
     );
+  }
+
+  /**
+   * `?` placeholders are filled in text order, but a joined many2one's ON condition (an access rule)
+   * is rendered while the select list is, before the list's later values: such a select keeps the
+   * correlated JSON subqueries, which have no ordering problem.
+   */
+  protected override select(node: SelectNode, ctx: CompileContext): string {
+    if (this.withoutJoins && joinHasCondition(node)) return this.withoutJoins.select(node, ctx);
+    return super.select(node, ctx);
   }
 
   /** The same `(?, ?, ...)` tuple for every row: built once, not per value (createMany sends thousands). */
@@ -206,6 +224,11 @@ export class MysqlCompiler extends SqlCompiler {
   override begin(): string {
     return "START TRANSACTION";
   }
+}
+
+/** Whether a many2one the base compiler would join (at any depth of joins) carries a condition. */
+function joinHasCondition(node: SelectNode): boolean {
+  return node.items.some((it) => it.kind === "nested" && it.field.kind === "many2one" && (it.sub.where !== undefined || joinHasCondition(it.sub)));
 }
 
 /** Whether a condition reads `table` in one of its subqueries (dotted paths become EXISTS). */

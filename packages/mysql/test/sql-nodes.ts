@@ -52,6 +52,17 @@ export const nodes: Record<string, QueryNode> = {
     where: where(chat, [["id", "=", 7]]),
     order: [],
   },
+  guardedNested: {
+    kind: "select",
+    model: chat,
+    items: [
+      ...columns(chat, ["id"]),
+      { kind: "nested", field: field(chat, "creator_id"), sub: { kind: "select", model: user, items: columns(user, ["id", "name"]), where: where(user, [["is_active", "=", true]]), order: [] } },
+      { kind: "nested", field: field(chat, "messages"), sub: { kind: "select", model: message, items: columns(message, ["id"]), where: where(message, [["body", "=", "hi"]]), order: [] } },
+    ],
+    where: where(chat, [["name", "=", "General"]]),
+    order: [],
+  },
   insert: {
     kind: "insert",
     table: chat.table,

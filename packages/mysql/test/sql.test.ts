@@ -31,10 +31,11 @@ const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: strin
   nested: [
     {
       sql:
-        "SELECT t0.`id`, t0.`name`, (SELECT JSON_OBJECT('id', t1.`id`, 'name', t1.`name`) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id`) AS `creator_id`, " +
+        "SELECT t0.`id`, t0.`name`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, " +
         "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
         "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) ORDER BY t2.`id` DESC LIMIT 50), JSON_ARRAY()) " +
-        "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 WHERE t0.`id` = ? ORDER BY t0.`id` ASC",
+        "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` " +
+        "WHERE t0.`id` = ? ORDER BY t0.`id` ASC",
       params: [7],
     },
     {
@@ -94,6 +95,16 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
     );
     expect(() => mysql8.compile(upsert)).toThrow(UnsupportedError);
     expect(mariadb.compile(upsert).sql).toMatch(/ON DUPLICATE KEY UPDATE `id` = LAST_INSERT_ID\(`id`\), `name` = VALUES\(`name`\) RETURNING `id`$/);
+  });
+
+  test("a joined many2one with a condition would misplace its `?` values, so it stays a JSON subquery", () => {
+    const { sql, params } = mariadb.compile(nodes.guardedNested!);
+    expect(sql).toBe(
+      "SELECT t0.`id`, (SELECT JSON_OBJECT('id', t1.`id`, 'name', t1.`name`) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`is_active` = ?) AS `creator_id`, " +
+        "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`) ORDER BY t2.`id` ASC), JSON_ARRAY()) FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id` AND t2.`body` = ?) AS `messages` " +
+        "FROM `app_chats` t0 WHERE t0.`name` = ? ORDER BY t0.`id` ASC",
+    );
+    expect(params).toEqual([true, "hi", "General"]);
   });
 
   test("an offset without a limit gets MySQL's largest LIMIT; dates go as UTC text", () => {
