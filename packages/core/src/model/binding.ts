@@ -12,7 +12,7 @@ export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
-  create(model: ModelMeta, values: readonly object[], options?: { onConflict?: readonly string[]; update?: readonly string[] }): Promise<number[]>;
+  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[] }): Promise<number[]>;
   update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number>;
   delete(model: ModelMeta, target: WriteTarget | number): Promise<number>;
   aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;

@@ -28,9 +28,10 @@ export interface ModelStatics<F extends FieldMap> {
   /**
    * Inserts records in one statement (or a few, for very large inputs) and returns their ids in
    * order. With `onConflict` (unique fields) it upserts: a conflicting row gets the `update` fields
-   * of the new values (none: it is kept as is) and its id is returned in place.
+   * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
+   * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[], options?: { onConflict: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[] }): Promise<number[]>;
+  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[] }): Promise<number[]>;
   /** The record with this id; throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
@@ -92,7 +93,7 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
-    static createMany(values: readonly object[], options?: { onConflict: readonly string[]; update?: readonly string[] }): Promise<number[]> {
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict: readonly string[]; update?: readonly string[] }): Promise<number[]> {
       return bindingOf(meta).create(meta, values, options);
     }
     static get(id: number, options?: object) {

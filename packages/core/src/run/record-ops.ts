@@ -13,6 +13,9 @@ import { writeRelations, relationValues } from "./relation-writes.js";
 import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 
+/** Records per INSERT when createMany reads from an iterable. */
+const createChunk = 10_000;
+
 function isCond(x: unknown): x is CondNode {
   return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { kind?: unknown }).kind === "string";
 }
@@ -51,8 +54,11 @@ export class RecordOps implements ModelBinding {
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
-  async create(model: ModelMeta, values: readonly object[], options?: CreateOptions): Promise<number[]> {
-    if (!Array.isArray(values)) throw new QueryError("createMany takes a list of records");
+  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions): Promise<number[]> {
+    if (!Array.isArray(values)) {
+      if (values && (Symbol.asyncIterator in values || Symbol.iterator in values)) return this.createFrom(model, values, options);
+      throw new QueryError("createMany takes a list (or an iterable) of records");
+    }
     if (values.length === 0) return [];
     const prepared = prepareCreate(model, values);
     const relations = relationValues(model, values);
@@ -83,6 +89,28 @@ export class RecordOps implements ModelBinding {
       return ids;
     };
     return rule || updateRule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
+  }
+
+  /**
+   * createMany over an iterable or async iterable: records are taken in chunks, so memory holds
+   * one chunk however many rows the source yields. All chunks are one transaction where the
+   * database has transactions.
+   */
+  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions): Promise<number[]> {
+    const chunk = Math.min(createChunk, this.db.adapter.compiler.insertBatchSize(model.columns.length + 1));
+    return this.db.atomic(async () => {
+      const ids: number[] = [];
+      let buffer: object[] = [];
+      for await (const record of source) {
+        buffer.push(record);
+        if (buffer.length >= chunk) {
+          ids.push(...(await this.create(model, buffer, options)));
+          buffer = [];
+        }
+      }
+      if (buffer.length > 0) ids.push(...(await this.create(model, buffer, options)));
+      return ids;
+    });
   }
 
   private async insert(

@@ -27,6 +27,26 @@ export function crud(target: ConformanceTarget) {
       expect(await User.createMany([])).toEqual([]);
     });
 
+    test("createMany reads iterables and async iterables, ids in order", async () => {
+      const { Role, db } = ctx();
+      function* gen() {
+        for (let i = 0; i < 25; i++) yield { code: `gen-${i}` };
+      }
+      async function* agen() {
+        for (let i = 0; i < 3; i++) yield { code: `agen-${i}` };
+      }
+      const ids = await Role.createMany(gen());
+      expect(ids).toHaveLength(25);
+      expect((await Role.search({ filter: [["id", "in", ids]], order: "id" })).map((r) => r.code)).toEqual(Array.from({ length: 25 }, (_, i) => `gen-${i}`));
+      expect(await Role.createMany(agen())).toHaveLength(3);
+      async function* broken() {
+        yield { code: "iter-ok" };
+        yield { code: null as unknown as string };
+      }
+      await expect(Role.createMany(broken())).rejects.toThrow(/required/);
+      if (db.adapter.capabilities.transactions) expect(await Role.count({ filter: [["code", "=", "iter-ok"]] })).toBe(0);
+    });
+
     test("get throws RecordNotFound naming the model and id; getOrNull returns null", async () => {
       const { User } = ctx();
       const err = await User.get(987654).catch((e: unknown) => e);
