@@ -141,11 +141,20 @@ function toDateOnly(value: unknown): string {
     return value.toISOString().slice(0, 10);
   }
   if (typeof value !== "string") fail(`must be a "YYYY-MM-DD" string or a Date, got ${describe(value)}`);
+  // Checked arithmetically (no Date per value: bulk inserts validate millions of these).
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  // Parsed as ISO text: Date.UTC would read years 0-99 as 1900-1999 and refuse "0001-01-01".
-  const d = m ? new Date(`${value}T00:00:00Z`) : undefined;
-  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) fail(`must be a real calendar date "YYYY-MM-DD", got ${describe(value)}`);
+  const year = Number(m?.[1]);
+  const month = Number(m?.[2]);
+  const day = Number(m?.[3]);
+  if (!m || year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    fail(`must be a real calendar date "YYYY-MM-DD", got ${describe(value)}`);
+  }
   return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function toTime(value: unknown): string {
