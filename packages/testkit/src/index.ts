@@ -4,3 +4,4 @@ export type { TestModels } from "./models.js";
 export { suite } from "./harness.js";
 export type { SuiteContext } from "./harness.js";
 export { runConformance, suites } from "./suites/index.js";
+export { columnsOf, fieldOf, representativeNodes, sqlModels, whereOf } from "./sql-nodes.js";
