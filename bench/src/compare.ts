@@ -1,0 +1,75 @@
+import { fileURLToPath } from "node:url";
+import { markdownTable, median } from "./harness.js";
+import { type Side, SideProcess, serveSide } from "./side-process.js";
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** What one database's ORM-vs-driver comparison needs. */
+export interface Comparison {
+  /** The bench script's own URL (`import.meta.url`): it is re-run as the two side processes. */
+  readonly script: string;
+  /** e.g. "raw pg". */
+  readonly rawName: string;
+  /** Where it runs, printed in the heading (credentials stripped). */
+  readonly url: string;
+  /** createMany's target ratio (PostgreSQL compares against a plain multi-row INSERT: 1.2). */
+  readonly createManyTarget: number;
+  readonly setUp: () => Promise<void>;
+  readonly ormSide: (poolSize: number) => Promise<Side>;
+  readonly rawSide: (poolSize: number) => Promise<Side>;
+}
+
+/**
+ * Runs the foundation workloads on both sides, each in its own process (so peak RSS is separable),
+ * interleaved round by round with alternating order, and prints medians, ratios and targets.
+ * Settings: BENCH_ROUNDS (5), BENCH_MS (timed window per workload and round, 600),
+ * BENCH_CONCURRENCY (calls in flight, 4), BENCH_POOL (pool size of both sides, 4).
+ */
+export async function compare(c: Comparison): Promise<void> {
+  const rounds = env("BENCH_ROUNDS", 5);
+  const windowMs = env("BENCH_MS", 600);
+  const concurrency = env("BENCH_CONCURRENCY", 4);
+  const poolSize = env("BENCH_POOL", 4);
+  const side = process.argv[2];
+  if (side === "orm") return serveSide(() => c.ormSide(poolSize));
+  if (side === "raw") return serveSide(() => c.rawSide(poolSize));
+
+  const workloads = [
+    ["get", "get by id (3 columns)", 1.0],
+    ["page20", "filtered page of 20", 1.0],
+    ["insert", "single insert", 0.95],
+    ["createMany", "createMany 10,000 rows", c.createManyTarget],
+    ["update", "update by id", 0.95],
+    ["delete", "delete by id", 0.95],
+    ["chat50", "chat + creator + 50 messages with authors", 1.2],
+    ["page100", "page of 100 chats with creators", 1.0],
+  ] as const;
+
+  console.log(`DotORM vs ${c.rawName} on ${c.url.replace(/\/\/[^@]*@/, "//")}: ${rounds} rounds, ${windowMs} ms windows, concurrency ${concurrency}, pool ${poolSize}`);
+  await c.setUp();
+  const script = fileURLToPath(c.script);
+  const orm = new SideProcess("DotORM", script, ["orm"]);
+  const raw = new SideProcess(c.rawName, script, ["raw"]);
+  const results = new Map<string, { orm: number[]; raw: number[] }>(workloads.map(([name]) => [name, { orm: [], raw: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, [name]] of workloads.entries()) {
+      const timing = { warmupMs: round === 0 ? 500 : 100, durationMs: windowMs, minOps: 3, concurrency: name === "createMany" ? 1 : concurrency };
+      const r = results.get(name)!;
+      // Alternate which side goes first, so neither always runs on a cooler (or hotter) machine.
+      const first = (round + i) % 2 === 0;
+      if (first) r.orm.push(await orm.run(name, timing));
+      r.raw.push(await raw.run(name, timing));
+      if (!first) r.orm.push(await orm.run(name, timing));
+    }
+    console.log(`round ${round + 1}/${rounds} done`);
+  }
+  const [ormRss, rawRss] = [await orm.finish(), await raw.finish()];
+  const rows = workloads.map(([name, label, target]) => {
+    const r = results.get(name)!;
+    const [o, w] = [median(r.orm), median(r.raw)];
+    return [label, o, w, `${(o / w).toFixed(2)}×`, `≥ ${target.toFixed(2)}×`, o / w >= target ? "yes" : "no"];
+  });
+  console.log(`\n${markdownTable(["workload (median ops/s)", "DotORM", c.rawName, "ratio", "target", "met"], rows)}`);
+  const rssOk = ormRss - rawRss <= 15 ? "yes" : "no";
+  console.log(`\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 15 MB: ${rssOk})`);
+}
