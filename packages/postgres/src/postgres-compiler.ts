@@ -1,4 +1,5 @@
 import { type CompileContext, type FieldMeta, type InsertNode, SqlCompiler } from "@dotorm/core";
+import { arrayLiteral } from "./array-literal.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
 export const pgArrayType: Record<string, string> = {
@@ -61,7 +62,9 @@ export class PostgresCompiler extends SqlCompiler {
   protected override insertSource(node: InsertNode, ctx: CompileContext): string {
     if (node.rows.length < 2) return super.insertSource(node, ctx);
     const arrays = node.columns.map((c, i) => {
-      ctx.params.push(node.rows.map((row) => this.encode(row[i], c.field)));
+      const kind = c.field?.kind ?? "integer";
+      const values = node.rows.map((row) => this.encode(row[i], c.field));
+      ctx.params.push(arrayLiteral(values, kind) ?? values);
       return `$${ctx.params.length}::${pgArrayType[c.field?.kind ?? "integer"]}[]`;
     });
     return `SELECT * FROM unnest(${arrays.join(", ")})`;

@@ -176,7 +176,8 @@ describe("writes", () => {
       sql:
         'INSERT INTO "app_chats" ("name", "description", "is_archived", "chat_type", "creator_id") ' +
         'SELECT * FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::int4[]) RETURNING "id"',
-      params: [["a", "b"], [null, "x"], [false, false], ["group", "group"], [1, 2]],
+      // each column is sent as one array literal, built by the adapter
+      params: ['{"a","b"}', '{NULL,"x"}', "{f,f}", '{"group","group"}', "{1,2}"],
     });
   });
 
