@@ -111,7 +111,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     return super.encode(value, field);
   }
 
-  override decode(field: FieldMeta, raw: unknown, inJson: boolean): unknown {
+  override decode(field: FieldMeta, raw: unknown, _inJson: boolean): unknown {
     if (raw === null || raw === undefined) return null;
     if (field.kind === "binary") return Buffer.from(String(raw), "hex");
     // Time64(6) always prints six digits; keep what was written ("12:30:00", "12:30:00.5").

@@ -88,7 +88,7 @@ export class MysqlCompiler extends SqlCompiler {
     return super.encode(value, field);
   }
 
-  override decode(field: FieldMeta, raw: unknown, inJson: boolean): unknown {
+  override decode(field: FieldMeta, raw: unknown, _inJson: boolean): unknown {
     // TIME(6) comes back as "10:30:00.000000" inside JSON and "10:30:00" outside; keep PostgreSQL's shape.
     if (field.kind === "time" && typeof raw === "string") return raw.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
     return decodeValue(field, raw);

@@ -12,8 +12,14 @@ if (!up) console.warn("\n!!! SKIPPED the MySQL adapter tests: MariaDB is not rea
 // MySQL 8's paths, where MariaDB can run them: the insert id instead of RETURNING (returning: false),
 // and the "mysql" flavor wherever it renders what MariaDB accepts (not nested arrays: MariaDB refuses
 // derived tables that reference the outer row).
-await runConformance({ ...mariadb, name: "mariadb without RETURNING", open: async (ns) => (await mariadb.open(ns), mysql({ url: urlFor(ns), max: 4, returning: false })) }, ["crud", "nested", "relations", "transactions"]);
-await runConformance({ ...mariadb, name: "mariadb as mysql", open: async (ns) => (await mariadb.open(ns), mysql({ url: urlFor(ns), max: 4, flavor: "mysql" })) }, ["crud", "errors", "filters", "ordering", "fields"]);
+await runConformance({ ...mariadb, name: "mariadb without RETURNING", open: async (ns) => {
+  await mariadb.open(ns);
+  return mysql({ url: urlFor(ns), max: 4, returning: false });
+} }, ["crud", "nested", "relations", "transactions"]);
+await runConformance({ ...mariadb, name: "mariadb as mysql", open: async (ns) => {
+  await mariadb.open(ns);
+  return mysql({ url: urlFor(ns), max: 4, flavor: "mysql" });
+} }, ["crud", "errors", "filters", "ordering", "fields"]);
 
 describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
   const name = `dotorm_mysql_adapter_${process.pid}`;

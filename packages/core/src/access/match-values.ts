@@ -24,13 +24,13 @@ export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, un
     case "exists": {
       // only a many2one can point at existing rows from a row not yet inserted
       if (cond.via.kind !== "many2one") return false;
-      const value = valueOf(row, cond.via);
+      const value = fieldValue(row, cond.via);
       return value !== null && (await probe(cond.via, value, cond.cond));
     }
     default:
       break;
   }
-  const v = valueOf(row, cond.field);
+  const v = fieldValue(row, cond.field);
   switch (cond.kind) {
     case "null":
       return (v === null) !== cond.negate;
@@ -45,7 +45,7 @@ export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, un
   }
 }
 
-function valueOf(row: ReadonlyMap<FieldMeta, unknown>, field: FieldMeta): unknown {
+function fieldValue(row: ReadonlyMap<FieldMeta, unknown>, field: FieldMeta): unknown {
   const v = row.get(field);
   return v === undefined ? null : v;
 }

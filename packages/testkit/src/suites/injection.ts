@@ -130,7 +130,7 @@ export function injection(target: ConformanceTarget) {
         for (const options of reads) out.push(await Chat.search(untyped(options)).catch((e: unknown) => e));
         return out;
       });
-      result.forEach((err, i) => expect(err, JSON.stringify(reads[i])).toBeInstanceOf(QueryError));
+      for (const [i, err] of result.entries()) expect(err, JSON.stringify(reads[i])).toBeInstanceOf(QueryError);
       expect(statements).toHaveLength(0);
       const writes = await record(async () => [
         await Chat.create(untyped({ name: "x", creator_id: 1, 'name"; --': "x" })).catch((e: unknown) => e),
