@@ -12,7 +12,19 @@ const READS = /^\s*(\(?\s*SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i;
  * ClickHouse does not report how many rows an UPDATE or DELETE touched.
  */
 export class ClickHouseDriver implements Driver {
-  constructor(private readonly client: Promise<ClickHouseClient>) {}
+  /**
+   * Present over HTTP only. chDB hands the client a whole result at once, so a "stream" would hold
+   * every row in memory; without it the core reads by keyset batches (`ORDER BY id ... LIMIT n`,
+   * a primary-key range on MergeTree), which keeps memory bounded in process too.
+   */
+  readonly stream?: (query: CompiledQuery, batchSize: number) => AsyncIterable<readonly Record<string, unknown>[]>;
+
+  constructor(
+    private readonly client: Promise<ClickHouseClient>,
+    options: { streams: boolean } = { streams: true },
+  ) {
+    if (options.streams) this.stream = (query, batchSize) => this.streamRows(query, batchSize);
+  }
 
   async execute(query: CompiledQuery): Promise<ExecResult> {
     const client = await this.client;
@@ -40,12 +52,8 @@ export class ClickHouseDriver implements Driver {
     return result.json<Record<string, unknown>>();
   }
 
-  /**
-   * Rows of a SELECT in batches of `batchSize`, parsed as they arrive. Over HTTP the response is
-   * read as a stream; chDB hands the client the whole result at once, so there only the parsing
-   * and the batches handed on are bounded.
-   */
-  async *stream(query: CompiledQuery, batchSize: number): AsyncIterable<readonly Record<string, unknown>[]> {
+  /** Rows of a SELECT in batches of `batchSize`, parsed as the HTTP response arrives. */
+  private async *streamRows(query: CompiledQuery, batchSize: number): AsyncIterable<readonly Record<string, unknown>[]> {
     const client = await this.client;
     const params = Array.isArray(query.params) ? {} : (query.params as Record<string, unknown>);
     const result = await client.query({ query: query.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow" });

@@ -67,7 +67,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     capabilities,
     compiler: new ClickHouseCompiler(options.batchSize),
     ddl: new ClickHouseDdl(),
-    driver: new ClickHouseDriver(client),
+    driver: new ClickHouseDriver(client, { streams: !options.embedded }),
     introspector: new ClickHouseIntrospector(),
     nextIds: (count) => ids.next(count),
   };

@@ -23,7 +23,7 @@ const expected: Record<string, [{ sql: string; params: Record<string, unknown> }
   ],
   insert: [
     { sql: "INSERT INTO `app_chats` (`id`, `name`, `creator_id`) FORMAT JSONCompactEachRow", params: {} },
-    { sql: "INSERT INTO \"app_chats\" (\"id\", \"name\", \"creator_id\") SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[])", params: [[101, 102], ["General", "Random"], [1, 2]] },
+    { sql: "INSERT INTO \"app_chats\" (\"id\", \"name\", \"creator_id\") SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[])", params: ["{101,102}", '{"General","Random"}', "{1,2}"] },
   ],
   update: [
     { sql: "UPDATE `app_chats` SET `name` = {p0:String} WHERE `id` IN (SELECT t0.`id` FROM `app_chats` t0 WHERE t0.`id` = {p1:Int64})", params: {"p0": "Renamed", "p1": 7} },

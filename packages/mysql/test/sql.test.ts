@@ -50,7 +50,7 @@ const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: strin
   ],
   insert: [
     { sql: "INSERT INTO `app_chats` (`name`, `creator_id`) VALUES (?, ?), (?, ?) RETURNING `id`", params: ["General", 1, "Random", 2] },
-    { sql: 'INSERT INTO "app_chats" ("name", "creator_id") SELECT * FROM unnest($1::text[], $2::int4[]) RETURNING "id"', params: [["General", "Random"], [1, 2]] },
+    { sql: 'INSERT INTO "app_chats" ("name", "creator_id") SELECT * FROM unnest($1::text[], $2::int4[]) RETURNING "id"', params: ['{"General","Random"}', "{1,2}"] },
   ],
   update: [
     { sql: "UPDATE `app_chats` AS t0 SET `name` = ? WHERE t0.`id` = ?", params: ["Renamed", 7] },
