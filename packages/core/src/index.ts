@@ -34,3 +34,5 @@ export type { Lookup } from "./query/lookups.js";
 export { lookupsToFilter } from "./query/lookups.js";
 export { rolesChecker } from "./access/roles-checker.js";
 export type { FieldRule, ModelRight, RecordRule, RoleDef, RolesConfig, RolesSessionOptions } from "./access/roles-checker.js";
+export { accessModels, rolesFromTables } from "./access/access-models.js";
+export type { AccessModels } from "./access/access-models.js";
