@@ -1,4 +1,4 @@
-import type { Exec, Introspector, SchemaState, TableState } from "@dotorm/core";
+import { type Exec, type Introspector, type SchemaState, schemaState } from "@dotorm/core";
 
 /**
  * Reads tables, columns, indexes and foreign keys of the connection's database from
@@ -9,8 +9,7 @@ import type { Exec, Introspector, SchemaState, TableState } from "@dotorm/core";
  */
 export class MysqlIntrospector implements Introspector {
   async introspect(exec: Exec, tables: readonly string[]): Promise<SchemaState> {
-    const state = new Map<string, { columns: Set<string>; indexes: Set<string>; foreignKeys: Set<string> }>();
-    if (tables.length === 0) return state;
+    if (tables.length === 0) return new Map();
     const list = tables.map(() => "?").join(", ");
     const params = [...tables];
     const read = (sql: string) => exec({ sql: `${sql} AND table_name IN (${list})`, params });
@@ -20,14 +19,6 @@ export class MysqlIntrospector implements Introspector {
     const fks = await read(
       "SELECT table_name AS t, constraint_name AS c FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND constraint_type = 'FOREIGN KEY'",
     );
-    const get = (t: unknown) => {
-      let s = state.get(String(t));
-      if (!s) state.set(String(t), (s = { columns: new Set(), indexes: new Set(), foreignKeys: new Set() }));
-      return s;
-    };
-    for (const r of cols.rows) get(r.t).columns.add(String(r.c));
-    for (const r of idx.rows) get(r.t).indexes.add(String(r.c));
-    for (const r of fks.rows) get(r.t).foreignKeys.add(String(r.c));
-    return state as ReadonlyMap<string, TableState>;
+    return schemaState({ columns: cols.rows, indexes: idx.rows, foreignKeys: fks.rows });
   }
 }

@@ -1,4 +1,4 @@
-import type { Exec, Introspector, SchemaState, TableState } from "@dotorm/core";
+import { type Exec, type Introspector, type SchemaState, schemaState } from "@dotorm/core";
 
 /** Reads tables, columns, indexes and foreign keys of the current schema from the catalogs. */
 export class PostgresIntrospector implements Introspector {
@@ -17,15 +17,6 @@ export class PostgresIntrospector implements Introspector {
         params,
       }),
     ];
-    const state = new Map<string, { columns: Set<string>; indexes: Set<string>; foreignKeys: Set<string> }>();
-    const get = (t: unknown) => {
-      let s = state.get(String(t));
-      if (!s) state.set(String(t), (s = { columns: new Set(), indexes: new Set(), foreignKeys: new Set() }));
-      return s;
-    };
-    for (const r of cols.rows) get(r.t).columns.add(String(r.c));
-    for (const r of idx.rows) get(r.t).indexes.add(String(r.c));
-    for (const r of fks.rows) get(r.t).foreignKeys.add(String(r.c));
-    return state as ReadonlyMap<string, TableState>;
+    return schemaState({ columns: cols.rows, indexes: idx.rows, foreignKeys: fks.rows });
   }
 }
