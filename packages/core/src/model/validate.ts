@@ -52,15 +52,17 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
       if (typeof value !== "string") fail(`must be a string, got ${describe(value)}`);
       if (value.includes("\u0000")) fail("must not contain the NUL character (\\u0000)");
       const max = o.maxLength as number | undefined;
-      if (field.kind === "char" && max !== undefined) {
+      // value.length counts UTF-16 units, never fewer than code points: only a longer string needs counting
+      if (field.kind === "char" && max !== undefined && value.length > max) {
         const len = [...value].length;
         if (len > max) fail(`is ${len} characters long; the maximum is ${max}`);
       }
       return value;
     }
     case "selection": {
-      const allowed = (o.options as readonly (readonly [string, string])[]).map((x) => x[0]);
-      if (typeof value !== "string" || !allowed.includes(value)) {
+      const options = o.options as readonly (readonly [string, string])[];
+      if (typeof value !== "string" || !options.some((x) => x[0] === value)) {
+        const allowed = options.map((x) => x[0]);
         fail(`must be one of ${allowed.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(value)}`);
       }
       return value;

@@ -75,6 +75,9 @@ export interface Adapter {
   readonly ddl: DdlCompiler;
   readonly driver: Driver;
   readonly introspector: Introspector;
-  /** Generates ids when `capabilities.clientIds` is set. */
-  nextIds?(count: number): number[];
+  /**
+   * Generates ids when `capabilities.clientIds` is set. May be asynchronous (an adapter can lease
+   * id ranges from the database).
+   */
+  nextIds?(count: number): number[] | Promise<number[]>;
 }

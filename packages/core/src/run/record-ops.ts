@@ -123,7 +123,7 @@ export class RecordOps implements ModelBinding {
     const cols = columns.map((field) => ({ name: field.column, field }));
     let ids: number[] | undefined;
     if (capabilities.clientIds) {
-      ids = this.db.adapter.nextIds!(rows.length);
+      ids = await this.db.adapter.nextIds!(rows.length);
       cols.unshift({ name: "id", field: model.id });
       rows = rows.map((r, i) => [ids![i], ...r]);
     }
