@@ -5,6 +5,7 @@ import { ClickHouseDdl } from "./clickhouse-ddl.js";
 import { ClickHouseDriver } from "./clickhouse-driver.js";
 import { ClickHouseIntrospector } from "./clickhouse-introspector.js";
 import { IdGenerator } from "./id-generator.js";
+import { ClickHouseClaimStore, IdLease } from "./id-lease.js";
 import { openClient } from "./open-client.js";
 
 /** Options of {@link clickhouse}: a server (`url`) or chDB in-process (`embedded`). */
@@ -17,7 +18,12 @@ export interface ClickHouseOptions {
   database?: string;
   /** `true` for an in-memory chDB engine, or a directory to keep its data in (needs the `chdb` package). */
   embedded?: true | string;
-  /** Fixes the node part of generated ids (0-1023); give each concurrent writer its own. Random by default. */
+  /**
+   * Generates ids locally with this node number (0-1023) instead of leasing ranges from the database.
+   * Unique only if every concurrent writer has its own; use it where the lease cannot work (no
+   * CREATE TABLE/INSERT right for the claims table, or replicas without read-after-write). Default:
+   * leased, unique with no configuration. Do not mix both modes on one database.
+   */
   nodeId?: number;
   /** Rows per INSERT request in createMany (default 100,000): bounds the memory of one batch. */
   batchSize?: number;
@@ -61,7 +67,9 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   const client = openClient({ ...options, database });
   // Marks the promise as observed: a failure surfaces on the first statement, not as an unhandled rejection.
   client.catch(() => undefined);
-  const ids = new IdGenerator(options.nodeId);
+  // Explicit node: local generator. Default: ranges leased from the database (see id-lease.ts).
+  const local = options.nodeId === undefined ? undefined : new IdGenerator(options.nodeId);
+  const lease = local ? undefined : new IdLease(new ClickHouseClaimStore(client));
   return {
     dialect: options.embedded ? "chdb" : "clickhouse",
     capabilities,
@@ -69,6 +77,6 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     ddl: new ClickHouseDdl(),
     driver: new ClickHouseDriver(client, { streams: !options.embedded }),
     introspector: new ClickHouseIntrospector(),
-    nextIds: (count) => ids.next(count),
+    nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),
   };
 }

@@ -10,13 +10,13 @@ const SLOT = 2 ** (NODE_BITS + SEQ_BITS);
 
 /**
  * Time-ordered ids that fit JavaScript's safe integers (53 bits), generated without asking the
- * database (ClickHouse has no sequences):
+ * database: the `clickhouse({ nodeId })` mode (the default leases ranges instead, see {@link IdLease}):
  *
  *     seconds since 2024 (31 bits) | node (10 bits) | sequence (12 bits)
  *
  * Within a process ids strictly increase; across processes they sort by second. Two processes never
- * collide when their nodes differ: give each concurrent writer its own `nodeId` (0-1023) for a
- * guarantee; the default is random (two writers share a node with probability 1/1024). A process that
+ * collide when their nodes differ: give each concurrent writer its own `nodeId` (0-1023); without
+ * one the node is random (two writers share a node with probability 1/1024). A process that
  * takes more than 4,096 ids in a second borrows the next seconds (a 1,000,000-row createMany runs its
  * clock about four minutes ahead), so ids stay unique and ordered; keep that in mind before restarting
  * a writer with the same fixed `nodeId` within those minutes.

@@ -6,4 +6,6 @@ export { ClickHouseDdl } from "./clickhouse-ddl.js";
 export { ClickHouseDriver } from "./clickhouse-driver.js";
 export { ClickHouseIntrospector } from "./clickhouse-introspector.js";
 export { IdGenerator } from "./id-generator.js";
+export { CLAIMS_TABLE, ClickHouseClaimStore, IdLease } from "./id-lease.js";
+export type { Claim, ClaimStore, IdLeaseOptions } from "./id-lease.js";
 export { mapClickHouseError } from "./map-clickhouse-error.js";

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { ConfigurationError, ConnectionError } from "@dotorm/core";
+
+/** 2024-01-01T00:00:00Z, the epoch of the id layout (shared with {@link IdGenerator}). */
+const EPOCH_S = 1_704_067_200;
+/** Ids per second of the time floor: `id >> 22` is the second (since 2024) of the claim, or later. */
+const PER_SECOND = 2 ** 22;
+const LIMIT = Number.MAX_SAFE_INTEGER + 1;
+
+/** One stored claim: the range `[lo, hi)` of ids, taken by `owner` as claim number `seq`. */
+export interface Claim {
+  readonly seq: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly owner: string;
+}
+
+/**
+ * Where claims are written and read. The guarantee needs one thing of it: a read sees every claim
+ * whose insert returned before the read started (true of one ClickHouse server and of chDB).
+ */
+export interface ClaimStore {
+  /** The highest claim number, the highest end, and the store's clock in milliseconds since 1970. */
+  head(): Promise<{ seq: number; hi: number; nowMs: number }>;
+  /** Appends a claim; a second claim with the same `seq` may be dropped by the store (deduplication). */
+  insert(claim: Claim): Promise<void>;
+  /** Every stored claim with this number. */
+  read(seq: number): Promise<Claim[]>;
+}
+
+/** The claims table: a MergeTree whose inserts are deduplicated by token, so the first claim of a number wins. */
+export const CLAIMS_TABLE = "_dotorm_id_claims";
+
+/** {@link ClaimStore} on a ClickHouse table in the adapter's database. */
+export class ClickHouseClaimStore implements ClaimStore {
+  private ready?: Promise<void>;
+
+  constructor(private readonly client: Promise<ClickHouseClient>) {}
+
+  private async c(): Promise<ClickHouseClient> {
+    const client = await this.client;
+    this.ready ??= client
+      .command({
+        query:
+          `CREATE TABLE IF NOT EXISTS \`${CLAIMS_TABLE}\` (seq UInt64, lo UInt64, hi UInt64, owner String, at DateTime64(3, 'UTC') DEFAULT now64(3)) ` +
+          "ENGINE = MergeTree ORDER BY seq SETTINGS non_replicated_deduplication_window = 10000",
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          this.ready = undefined;
+          throw new ConfigurationError(
+            `clickhouse: cannot create the id claims table ${CLAIMS_TABLE} (${(e as Error).message}); grant CREATE TABLE and INSERT on the database, or give clickhouse({ nodeId })`,
+            { cause: e },
+          );
+        },
+      );
+    await this.ready;
+    return client;
+  }
+
+  async head() {
+    const client = await this.c();
+    const r = await client.query({ query: `SELECT max(seq) AS seq, max(hi) AS hi, toUnixTimestamp64Milli(now64(3)) AS now FROM \`${CLAIMS_TABLE}\``, format: "JSONEachRow" });
+    const [row] = await r.json<{ seq: number | string; hi: number | string; now: number | string }>();
+    return { seq: Number(row?.seq ?? 0), hi: Number(row?.hi ?? 0), nowMs: Number(row?.now ?? Date.now()) };
+  }
+
+  async insert(claim: Claim): Promise<void> {
+    const client = await this.c();
+    // The token makes a second claim of the same number a no-op (the first one stays); settings in
+    // the statement, not the session, because chDB turns per-request settings into session SETs.
+    await client.command({
+      query:
+        `INSERT INTO \`${CLAIMS_TABLE}\` (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-${claim.seq}', async_insert = 0 ` +
+        `VALUES (${claim.seq}, ${claim.lo}, ${claim.hi}, '${claim.owner}')`,
+    });
+  }
+
+  async read(seq: number): Promise<Claim[]> {
+    const client = await this.c();
+    const r = await client.query({ query: `SELECT seq, lo, hi, owner FROM \`${CLAIMS_TABLE}\` WHERE seq = ${seq}`, format: "JSONEachRow" });
+    return (await r.json<{ seq: number; lo: number; hi: number; owner: string }>()).map((c) => ({ seq: Number(c.seq), lo: Number(c.lo), hi: Number(c.hi), owner: c.owner }));
+  }
+}
+
+export interface IdLeaseOptions {
+  /** Smallest range claimed at once (default 4,096): single creates then claim about once a second. */
+  minBlock?: number;
+  /** A claimed range older than this is dropped rather than used (default 1,000 ms), so ids stay time-ordered across processes. */
+  maxAgeMs?: number;
+  /** Claim attempts before giving up (default 100). */
+  attempts?: number;
+  now?: () => number;
+}
+
+/**
+ * Ids leased from the database in ranges, unique across every process writing to it, with no
+ * configuration. A range is claimed by appending claim number `n` = highest + 1 with the range
+ * `[lo, hi)` starting at or after the highest end seen (and at or after the time floor
+ * `(seconds since 2024) * 2^22`), then reading claim `n` back: the range is ours only when our claim
+ * is the only one stored under `n`.
+ *
+ * Why two processes never hold overlapping ranges: of two claims under one number, the second to be
+ * inserted sees the first when it reads back, so it never wins; the winner may also see a later one
+ * and give up (both retry), never both win. The store deduplicates inserts of one number (a
+ * MergeTree insert token), so the later one is normally dropped and the winner goes through at the
+ * first try. A claim `m > n` was computed from a head read after claim `n`'s winner was stored (every
+ * claim under `n` came after the winner's), so its range starts at or after the winner's end.
+ *
+ * Ids are safe integers below 2^53, increasing within a process; across processes a range claimed
+ * later lies above every range claimed before it, and no id is handed out from a range older than
+ * `maxAgeMs`. The high bits are the claim's second since 2024 (later when the ranges run ahead of
+ * the clock, beyond 4 million ids a second), so ids sort by time like the `nodeId` layout.
+ */
+export class IdLease {
+  private next = 0;
+  private end = 0;
+  private claimedAt = Number.NEGATIVE_INFINITY;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly minBlock: number;
+  private readonly maxAgeMs: number;
+  private readonly attempts: number;
+  private readonly now: () => number;
+  /** Claims this lease made (for tests and diagnostics). */
+  claims = 0;
+
+  constructor(
+    private readonly store: ClaimStore,
+    options: IdLeaseOptions = {},
+  ) {
+    this.minBlock = options.minBlock ?? 4096;
+    this.maxAgeMs = options.maxAgeMs ?? 1000;
+    this.attempts = options.attempts ?? 100;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** `count` new ids, increasing; claims a new range when the current one is short or too old. */
+  nextIds(count: number): Promise<number[]> {
+    const run = this.queue.then(() => this.take(count));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async take(count: number): Promise<number[]> {
+    if (this.end - this.next < count || this.now() - this.claimedAt > this.maxAgeMs) {
+      const { lo, hi } = await this.claim(Math.max(count, this.minBlock));
+      this.next = lo;
+      this.end = hi;
+      this.claimedAt = this.now();
+    }
+    const ids = new Array<number>(count);
+    for (let i = 0; i < count; i++) ids[i] = this.next + i;
+    this.next += count;
+    return ids;
+  }
+
+  /** Claims `size` ids; see the class comment for why no two processes get overlapping ranges. */
+  async claim(size: number): Promise<{ lo: number; hi: number }> {
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      const head = await this.store.head();
+      const floor = (Math.floor(head.nowMs / 1000) - EPOCH_S) * PER_SECOND;
+      const lo = Math.max(head.hi, floor, this.end);
+      const hi = lo + size;
+      if (hi > LIMIT) throw new ConfigurationError(`clickhouse: ids would pass 2^53 (${hi}); the id space of this database is exhausted`);
+      const mine: Claim = { seq: head.seq + 1, lo, hi, owner: randomUUID() };
+      await this.store.insert(mine);
+      const stored = await this.store.read(mine.seq);
+      this.claims++;
+      if (stored.length === 1 && stored[0]?.owner === mine.owner) return { lo, hi };
+      // Lost the number to another writer: back off a little (randomly, so two losers separate) and retry.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+    throw new ConnectionError(`clickhouse: could not claim ids after ${this.attempts} attempts (too many concurrent writers?)`);
+  }
+}
