@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { CompiledQuery, Driver, ExecResult } from "@dotorm/core";
 import type { ClickHouseStatement } from "./clickhouse-compiler.js";
@@ -8,7 +9,7 @@ const READS = /^\s*(\(?\s*SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i;
 
 /**
  * The driver over `@clickhouse/client`, whatever carries it (HTTP or chDB in-process): reads come
- * back as JSONEachRow, inserts go as JSONEachRow batches, and mutations are counted first because
+ * back as JSONEachRow, inserts go as TabSeparated batches, and mutations are counted first because
  * ClickHouse does not report how many rows an UPDATE or DELETE touched.
  */
 export class ClickHouseDriver implements Driver {
@@ -32,7 +33,8 @@ export class ClickHouseDriver implements Driver {
     const params = Array.isArray(q.params) ? undefined : (q.params as Record<string, unknown>);
     const query_params = params && Object.keys(params).length > 0 ? params : undefined;
     if (q.insert) {
-      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values: q.insert.rows as unknown[][], format: "JSONCompactEachRow" });
+      const values = Readable.from(q.insert.chunks(), { objectMode: false });
+      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values, format: "TabSeparated" });
       return { rows: [], affected: q.insert.rows.length };
     }
     if (q.count) {

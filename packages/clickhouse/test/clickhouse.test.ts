@@ -79,10 +79,10 @@ describe("on chDB", () => {
     expect(await Role.deleteMany([["name", "=", "seen"]])).toBe(0);
   });
 
-  test("createMany sends one JSONCompactEachRow insert per batch and returns the ids in order", async () => {
+  test("createMany sends one TabSeparated insert per batch and returns the ids in order", async () => {
     const { User } = t;
     const { result: ids, statements } = await record2(() => User.createMany(Array.from({ length: 2500 }, (_, i) => ({ name: `bulk-${i}` }))));
-    expect(statements.filter((s) => s.startsWith("INSERT"))).toEqual(Array(3).fill("INSERT INTO `ch_users` (`id`, `name`, `is_active`) FORMAT JSONCompactEachRow"));
+    expect(statements.filter((s) => s.startsWith("INSERT"))).toEqual(Array(3).fill("INSERT INTO `ch_users` (`id`, `name`, `is_active`) FORMAT TabSeparated"));
     const rows = await User.search({ filter: [["name", "like", "bulk-"]], fields: ["name"], order: "id" });
     expect(rows.map((r) => r.id)).toEqual(ids);
     expect(rows[2499]?.name).toBe("bulk-2499");

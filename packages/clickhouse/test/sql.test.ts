@@ -1,7 +1,8 @@
 import { PostgresCompiler } from "@dotorm/postgres";
-import { connect } from "@dotorm/core";
+import { type FieldMeta, ValidationError, connect } from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ClickHouseCompiler, type ClickHouseStatement, clickhouse } from "../src/index.js";
+import { checkDateRanges, tsvChunks } from "../src/tsv.js";
 import { Chat, models, nodes } from "./sql-nodes.js";
 
 const ch = new ClickHouseCompiler();
@@ -22,7 +23,7 @@ const expected: Record<string, [{ sql: string; params: Record<string, unknown> }
     { sql: "SELECT t0.\"id\", t0.\"name\", t1.\"id\" AS \"creator_id.id\", t1.\"name\" AS \"creator_id.name\", (SELECT COALESCE(json_agg(t4.j ORDER BY t4.n), '[]') FROM (SELECT json_build_object('id', t2.\"id\", 'body', t2.\"body\", 'author_user_id', (SELECT json_build_object('id', t3.\"id\", 'name', t3.\"name\") FROM \"app_users\" t3 WHERE t3.\"id\" = t2.\"author_user_id\")) AS j, row_number() OVER (ORDER BY t2.\"id\" DESC NULLS FIRST) AS n FROM \"app_chat_messages\" t2 WHERE t2.\"chat_id\" = t0.\"id\" ORDER BY t2.\"id\" DESC NULLS FIRST LIMIT $1) t4) AS \"messages\" FROM \"app_chats\" t0 LEFT JOIN \"app_users\" t1 ON t1.\"id\" = t0.\"creator_id\" WHERE t0.\"id\" = $2 ORDER BY t0.\"id\" ASC NULLS LAST", params: [50, 7] },
   ],
   insert: [
-    { sql: "INSERT INTO `app_chats` (`id`, `name`, `creator_id`) FORMAT JSONCompactEachRow", params: {} },
+    { sql: "INSERT INTO `app_chats` (`id`, `name`, `creator_id`) FORMAT TabSeparated", params: {} },
     { sql: "INSERT INTO \"app_chats\" (\"id\", \"name\", \"creator_id\") SELECT * FROM unnest($1::int4[], $2::text[], $3::int4[])", params: ["{101,102}", '{"General","Random"}', "{1,2}"] },
   ],
   update: [
@@ -48,9 +49,20 @@ describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
     });
   }
 
-  test("insert rows travel as JSONCompactEachRow arrays, never in the SQL text", () => {
+  test("insert rows travel as TabSeparated text, never in the SQL text", () => {
     const compiled = ch.compile(nodes.insert!) as ClickHouseStatement;
-    expect(compiled.insert).toEqual({ table: "app_chats", columns: ["id", "name", "creator_id"], rows: [[101, "General", 1], [102, "Random", 2]] });
+    expect(compiled.insert).toMatchObject({ table: "app_chats", columns: ["id", "name", "creator_id"], rows: [[101, "General", 1], [102, "Random", 2]] });
+    expect([...compiled.insert!.chunks()].join("")).toBe("101\tGeneral\t1\n102\tRandom\t2\n");
+  });
+
+  test("TabSeparated rows: escapes, NULL, ISO instants, JSON text, chunks", () => {
+    const fields = [Chat.meta.fields.get("name"), { kind: "datetime" }, { kind: "json" }, { kind: "boolean" }, undefined] as FieldMeta[];
+    const rows = [["a\tb\\c\nd\re", new Date(Date.UTC(2024, 1, 3, 4, 5, 6, 789)), { k: "x\ty" }, true, 1.5], [null, null, [1], false, -3]];
+    expect([...tsvChunks(fields, rows)].join("")).toBe(
+      "a\\tb\\\\c\\nd\\re\t2024-02-03T04:05:06.789Z\t{\"k\":\"x\\\\ty\"}\ttrue\t1.5\n\\N\t\\N\t[1]\tfalse\t-3\n",
+    );
+    expect([...tsvChunks([undefined], [[1], [2], [3]], 3)]).toEqual(["1\n2\n", "3\n"]);
+    expect(() => checkDateRanges([{ kind: "datetime", name: "at", model: Chat.meta } as unknown as FieldMeta], [[new Date(Date.UTC(2300, 0, 1))]])).toThrow(ValidationError);
   });
 
   test("update and delete carry the count that runs first (ClickHouse reports no affected rows)", () => {
