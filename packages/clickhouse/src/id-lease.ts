@@ -88,6 +88,8 @@ export class ClickHouseClaimStore implements ClaimStore {
 export interface IdLeaseOptions {
   /** Smallest range claimed at once (default 4,096): single creates then claim about once a second. */
   minBlock?: number;
+  /** A writer that used up its range within `maxAgeMs` claims twice as much next time, up to this (default 262,144). */
+  maxBlock?: number;
   /** A claimed range older than this is dropped rather than used (default 1,000 ms), so ids stay time-ordered across processes. */
   maxAgeMs?: number;
   /** Claim attempts before giving up (default 100). */
@@ -118,8 +120,10 @@ export class IdLease {
   private next = 0;
   private end = 0;
   private claimedAt = Number.NEGATIVE_INFINITY;
+  private lastSize = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly minBlock: number;
+  private readonly maxBlock: number;
   private readonly maxAgeMs: number;
   private readonly attempts: number;
   private readonly now: () => number;
@@ -131,6 +135,7 @@ export class IdLease {
     options: IdLeaseOptions = {},
   ) {
     this.minBlock = options.minBlock ?? 4096;
+    this.maxBlock = options.maxBlock ?? 2 ** 18;
     this.maxAgeMs = options.maxAgeMs ?? 1000;
     this.attempts = options.attempts ?? 100;
     this.now = options.now ?? Date.now;
@@ -144,8 +149,12 @@ export class IdLease {
   }
 
   private async take(count: number): Promise<number[]> {
-    if (this.end - this.next < count || this.now() - this.claimedAt > this.maxAgeMs) {
-      const { lo, hi } = await this.claim(Math.max(count, this.minBlock));
+    const old = this.now() - this.claimedAt > this.maxAgeMs;
+    if (old || this.end - this.next < count) {
+      // a busy writer (range used up while fresh, e.g. createMany from a stream in chunks) claims more each time
+      const size = Math.max(count, old ? this.minBlock : Math.min(2 * this.lastSize, this.maxBlock));
+      const { lo, hi } = await this.claim(size);
+      this.lastSize = size;
       this.next = lo;
       this.end = hi;
       this.claimedAt = this.now();

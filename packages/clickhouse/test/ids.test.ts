@@ -81,6 +81,11 @@ describe("id lease: the protocol", () => {
     // a request larger than the block claims exactly what it needs
     const big = await lease.nextIds(1000);
     expect(big[999]! - big[0]!).toBe(999);
+    // used up while fresh: the next claim doubles (1000 -> 2000), so two more calls of 1000 claim once
+    const before = lease.claims;
+    await lease.nextIds(1000);
+    await lease.nextIds(1000);
+    expect(lease.claims - before).toBe(1);
   });
 
   test("claims fail loudly rather than pass 2^53", async () => {
