@@ -27,9 +27,13 @@ export interface Mysql2PoolOptions {
 /**
  * Every connection runs in UTC (DATETIME holds UTC, `now` defaults too) and in a known SQL mode:
  * strict (refuse, never truncate), with backslash as the LIKE escape and backticks for identifiers.
+ * MariaDB's JSON_ARRAYAGG is a GROUP_CONCAT: at the default group_concat_max_len (1 MB) a larger
+ * nested array came back cut mid-value (only a warning) and failed to parse; raised to the 32-bit
+ * maximum, the only bound left is the server's max_allowed_packet. MySQL 8 ignores it for JSON.
  */
 const sessionSetup =
-  "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'";
+  "SET time_zone = '+00:00', group_concat_max_len = 4294967295, " +
+  "sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'";
 
 /** Above this many values a statement is sent as text rather than prepared (see `run`). */
 const maxPreparedParams = 1000;
