@@ -76,7 +76,8 @@ export class RecordOps implements ModelBinding {
       const ids: number[] = [];
       for (let i = 0; i < prepared.rows.length; i += batch) {
         const rows = batch >= prepared.rows.length ? prepared.rows : prepared.rows.slice(i, i + batch);
-        ids.push(...(await this.insert(model, prepared.columns, rows, upsert)));
+        // a loop, not push(...batch): spreading a batch of a few hundred thousand ids overflows the stack
+        for (const id of await this.insert(model, prepared.columns, rows, upsert)) ids.push(id);
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       try {
