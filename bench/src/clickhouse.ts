@@ -37,7 +37,8 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function orm(dir: string, lazy = false): Promise<SideResult> {
-  const db = await connect(clickhouse({ embedded: dir, database: "bench" }), { models: [Event] });
+  const batchSize = process.env.BENCH_CH_BATCH ? Number(process.env.BENCH_CH_BATCH) : undefined; // rows per insert request (adapter default 100,000)
+  const db = await connect(clickhouse({ embedded: dir, database: "bench", batchSize }), { models: [Event] });
   await db.sync();
   // lazy: rows come from a generator, so only the chunk being inserted is ever in memory
   const rows = lazy ? events(rowsWanted) : makeEvents(rowsWanted);
