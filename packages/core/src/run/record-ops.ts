@@ -1,4 +1,4 @@
-import { AccessDenied, QueryError, RecordNotFound } from "../errors.js";
+import { AccessDenied, QueryError, RecordNotFound, ValidationError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { matchValues } from "../access/match-values.js";
@@ -12,6 +12,25 @@ import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
+
+/**
+ * Refuses dates the database cannot hold before any batch is written (ClickHouse would clamp them;
+ * checking batch by batch at render time would leave the earlier batches written).
+ */
+function checkYears(model: ModelMeta, prepared: ReturnType<typeof prepareCreate>, [min, max]: readonly [number, number]): void {
+  prepared.columns.forEach((field, i) => {
+    if (field.kind !== "datetime" && field.kind !== "date") return;
+    prepared.rows.forEach((row, r) => {
+      const v = row[i];
+      if (v === null || v === undefined) return;
+      const year = v instanceof Date ? v.getUTCFullYear() : Number(String(v).slice(0, 4));
+      if (year < min || year > max) {
+        const which = prepared.rows.length > 1 ? ` (record #${r})` : "";
+        throw new ValidationError(`${model.table}.${field.name}: this database holds years ${min} to ${max}, got ${year}${which}`, field.name, model.table);
+      }
+    });
+  });
+}
 
 /** Records per INSERT when createMany reads from an iterable. */
 const createChunk = 10_000;
@@ -61,6 +80,8 @@ export class RecordOps implements ModelBinding {
     }
     if (values.length === 0) return [];
     const prepared = prepareCreate(model, values);
+    const years = this.db.adapter.capabilities.yearRange;
+    if (years) checkYears(model, prepared, years);
     const relations = relationValues(model, values);
     const upsert = options?.onConflict ? planUpsert(model, options) : undefined;
     const access = this.db.access;

@@ -81,6 +81,11 @@ export function fields(target: ConformanceTarget) {
         // outside the range: refused, never clamped to another date
         await expect(Thing.create({ label: "far", at: new Date(`${lastYear + 1}-01-01T00:00:00Z`) })).rejects.toBeInstanceOf(ValidationError);
         await expect(Thing.create({ label: "far", day: `${String(firstYear - 1).padStart(4, "0")}-12-31` })).rejects.toBeInstanceOf(ValidationError);
+        // refused before anything is written, even when the bad row comes after good ones
+        const before = await Thing.count();
+        const batch = [{ label: "in range", at: new Date("2000-01-01T00:00:00Z") }, { label: "far", at: new Date(`${lastYear + 1}-06-01T00:00:00Z`) }];
+        await expect(Thing.createMany(batch)).rejects.toBeInstanceOf(ValidationError);
+        expect(await Thing.count()).toBe(before);
       }
       const rows = [
         { label: "e1", ratio: 0.1 + 0.2, price: "-99999999.99", at: new Date("1969-07-20T20:17:40.001Z"), notes: "", blob: new Uint8Array(0) },
