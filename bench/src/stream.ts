@@ -6,11 +6,23 @@
  *   pnpm --filter @dotorm/bench stream            # PostgreSQL (DOTORM_PG_URL)
  *   pnpm --filter @dotorm/bench stream chdb       # ClickHouse in process
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Adapter, connect, f, model } from "@dotorm/core";
 import { median, peakRssMb } from "./harness.js";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const target = process.argv[2] ?? "postgres";
+/**
+ * chDB keeps its data in this process: the rows are inserted by a child process ("seed-only") and
+ * streamed by this one after reopening the directory, so the peak RSS is the reader's, not the
+ * writer's (the embedded engine holds its insert buffers until the process ends).
+ */
+const chdbDir = process.env.BENCH_CHDB_DIR ?? "";
+const seedOnly = process.argv[3] === "seed-only";
 
 const Event = model("bench_stream_events", {
   kind: f.selection({ options: [["view", "View"], ["click", "Click"], ["buy", "Buy"]], required: true }),
@@ -22,7 +34,7 @@ async function adapterFor(): Promise<{ adapter: Adapter; seed: string; raw: stri
   if (target === "chdb") {
     const { clickhouse } = await import("@dotorm/clickhouse");
     return {
-      adapter: clickhouse({ embedded: true, database: "dotorm_bench_stream" }),
+      adapter: clickhouse({ embedded: chdbDir, database: "dotorm_bench_stream" }),
       seed:
         `INSERT INTO bench_stream_events (id, kind, amount, day) SELECT number + 1, ['view','click','buy'][number % 3 + 1], ` +
         `toInt32(number % 1000), toDate('2026-01-01') + intDiv(number, 40000) FROM numbers(${ROWS})`,
@@ -45,10 +57,25 @@ async function adapterFor(): Promise<{ adapter: Adapter; seed: string; raw: stri
   };
 }
 
+if (target === "chdb" && !chdbDir) {
+  // re-run this script with a fresh directory: a child seeds it, then this process streams it
+  const dir = mkdtempSync(join(tmpdir(), "dotorm-bench-stream-"));
+  const env = { ...process.env, BENCH_CHDB_DIR: dir };
+  const script = fileURLToPath(import.meta.url);
+  execFileSync(process.execPath, [...process.execArgv, script, "chdb", "seed-only"], { env, stdio: "inherit" });
+  execFileSync(process.execPath, [...process.execArgv, script, "chdb"], { env, stdio: "inherit" });
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const { adapter, seed, raw } = await adapterFor();
 const db = await connect(adapter, { models: [Event] });
 await db.sync();
-await db.exec({ sql: seed, params: [] });
+if (target !== "chdb" || seedOnly) await db.exec({ sql: seed, params: [] });
+if (seedOnly) {
+  await db.close();
+  process.exit(0);
+}
 console.log(`${target}: ${ROWS.toLocaleString("en")} rows seeded; RSS before streaming ${peakRssMb().toFixed(1)} MB`);
 
 let count = 0;
