@@ -48,7 +48,7 @@ describe("id lease: the protocol", () => {
     const leases = Array.from({ length: 40 }, () => new IdLease(store, { attempts: 1000 }));
     const ranges = await Promise.all(leases.map((l, i) => l.claim(1 + i)));
     expectDisjoint(ranges);
-    ranges.forEach((r, i) => expect(r.hi - r.lo).toBe(1 + i));
+    for (const [i, r] of ranges.entries()) expect(r.hi - r.lo).toBe(1 + i);
     // every won range is stored as the only claim under its number
     for (const r of ranges) expect(store.rows.filter((c) => c.lo === r.lo && c.hi === r.hi)).toHaveLength(1);
   });
