@@ -101,13 +101,9 @@ export class RecordOps implements ModelBinding {
         for (const id of await this.insert(model, prepared.columns, rows, upsert)) ids.push(id);
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
-      try {
-        if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, ids, rule, "create");
-        if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
-      } catch (e) {
-        await this.undoCreate(model, ids);
-        throw e;
-      }
+      // with transactions a refusal here rolls the insert back; without, the values were checked above
+      if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, ids, rule, "create");
+      if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
       return ids;
     };
     return rule || updateRule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
@@ -157,15 +153,6 @@ export class RecordOps implements ModelBinding {
     if (capabilities.returning) return result.rows.map((r) => Number(r.id));
     const first = Number(result.insertId);
     return rows.map((_, i) => first + i);
-  }
-
-  /**
-   * Without transactions (ClickHouse) nothing rolls a refused create back, so the rows it inserted
-   * are deleted here: a denied row is never left behind. With transactions the rollback does it.
-   */
-  private async undoCreate(model: ModelMeta, ids: readonly number[]): Promise<void> {
-    if (this.db.adapter.capabilities.transactions || ids.length === 0) return;
-    await this.db.run({ kind: "delete", model, where: ast.idIn(model, ids) }, { model: model.table, operation: "create" });
   }
 
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
