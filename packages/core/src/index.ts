@@ -37,3 +37,5 @@ export { rolesChecker } from "./access/roles-checker.js";
 export type { FieldRule, ModelRight, RecordRule, RoleDef, RolesConfig, RolesSessionOptions } from "./access/roles-checker.js";
 export { accessModels, rolesFromTables } from "./access/access-models.js";
 export type { AccessModels } from "./access/access-models.js";
+export { matchValues } from "./access/match-values.js";
+export type { ExistsProbe } from "./access/match-values.js";

@@ -89,6 +89,9 @@ describe("operators", () => {
     expect(parseFilter(chat, [["name", "ilike", "50%_a\\b"]])).toMatchObject({ kind: "like", pattern: "%50\\%\\_a\\\\b%", ci: true });
     expect(parseFilter(chat, [["name", "=like", "a%b_"]])).toMatchObject({ kind: "like", pattern: "a%b_", ci: false, negate: false });
     expect(parseFilter(chat, [["name", "=ilike", "A%"]])).toMatchObject({ kind: "like", pattern: "A%", ci: true });
+    // one canonical form every database reads alike: a backslash escapes only % _ and itself
+    expect(parseFilter(chat, [["name", "=like", "b\\a\\%\\"]])).toMatchObject({ pattern: "ba\\%\\\\" });
+    expect(parseFilter(chat, [["name", "=like", "x\\\\y"]])).toMatchObject({ pattern: "x\\\\y" });
     // name is required, so the negation needs no IS NULL branch
     expect(parse([["name", "not ilike", "x"]])).toBe('chats.name not ilike "%x%"');
   });

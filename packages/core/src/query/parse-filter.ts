@@ -149,7 +149,7 @@ function buildCondition(field: FieldMeta, op: string, value: unknown, path: stri
       if (typeof value !== "string") throw new QueryError(`"${op}" on "${path}" needs a string`, path);
       if (value.includes("\u0000")) throw new QueryError(`filter value for "${path}" must not contain the NUL character`, path);
       const raw = op.startsWith("=");
-      const pattern = raw ? value : `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = raw ? canonicalPattern(value) : `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const node: CondNode = { kind: "like", field, pattern, ci: op.endsWith("ilike"), negate: false };
       return op.startsWith("not") ? negateWithNulls(true, node, field) : node;
     }
@@ -180,4 +180,14 @@ function negateWithNulls(negate: boolean, node: CondNode, field: FieldMeta, hadN
   const positive = node.kind === "in" || node.kind === "like" || node.kind === "between" ? { ...node, negate: true } : node.kind === "cmp" ? { ...node, op: "<>" as const } : { kind: "not" as const, item: node };
   if (field.required || field.name === "id") return positive;
   return ast.or([positive, { kind: "null", field, negate: false }]);
+}
+
+/**
+ * A user's LIKE pattern in the one form every database reads the same way: `\\` escapes only `%`,
+ * `_` and itself. Before any other character a backslash stands for that character (PostgreSQL and
+ * MySQL read it so; ClickHouse would keep the backslash), and a trailing one is a literal backslash
+ * (PostgreSQL would refuse the pattern).
+ */
+function canonicalPattern(pattern: string): string {
+  return pattern.replace(/\\([\s\S]?)/g, (_, next: string) => (next === "" ? "\\\\" : /[%_\\]/.test(next) ? `\\${next}` : next));
 }

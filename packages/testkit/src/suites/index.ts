@@ -4,6 +4,7 @@ import { accessMatrix } from "./access-matrix.js";
 import { crud } from "./crud.js";
 import { errors } from "./errors.js";
 import { fields } from "./fields.js";
+import { filterProperties } from "./filter-properties.js";
 import { filters } from "./filters.js";
 import { injection } from "./injection.js";
 import { nested } from "./nested.js";
@@ -15,7 +16,7 @@ import { sync } from "./sync.js";
 import { transactions } from "./transactions.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, sync, accessMatrix, access, injection, rolesTables } as const;
+export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, sync, accessMatrix, access, injection, rolesTables, filterProperties } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
