@@ -5,7 +5,7 @@ import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js"
 export interface ModelOptions {
   /** Composite indexes, each a list of field keys. */
   indexes?: readonly (readonly string[])[];
-  /** Database (schema) the table lives in, where the dialect supports it. */
+  /** Database (schema) the table lives in. Reserved: `connect` refuses it for now (use a separate connection). */
   database?: string;
   /** ClickHouse table settings. */
   clickhouse?: { engine?: string; orderBy?: string | readonly string[]; partitionBy?: string; ttl?: string };

@@ -65,6 +65,13 @@ export class Database {
   }
 
   private checkRelations(meta: ModelMeta): void {
+    if (meta.options.database !== undefined) {
+      // refused rather than ignored: queries would silently go to the connection's own schema
+      throw new ConfigurationError(
+        `${meta.table}: the model option "database" (a table in another schema or database) is not supported yet; ` +
+          "connect those models through their own adapter (e.g. postgres({ url, schema }))",
+      );
+    }
     for (const field of meta.fields.values()) {
       if (field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
         const target = field.target();
