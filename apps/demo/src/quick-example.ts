@@ -1,9 +1,11 @@
 /**
- * The quick example of DotORM's documentation, call by call, on embedded PGlite (nothing to
- * install but Node). Every statement sent is printed, then what each call returned.
+ * The quick example of DotORM's documentation, call by call, on embedded PGlite, then a few
+ * analytics calls on embedded ClickHouse (chDB): nothing to install but Node. What each call
+ * returned is printed.
  */
 import { connect } from "@dotorm/core";
 import { postgres } from "@dotorm/postgres";
+import { analytics } from "./analytics.js";
 import { Chat, ChatMessage, User } from "./models.js";
 
 const show = (label: string, value: unknown) => console.log(`\n> ${label}\n${JSON.stringify(value, null, 2)}`);
@@ -53,4 +55,8 @@ show("chat.delete() then Chat.getOrNull(chatId)", await Chat.getOrNull(chatId));
 show("ChatMessage.count() (messages went with the chat: onDelete cascade)", await ChatMessage.count());
 
 await db.close();
-console.log(`\nDone: ${statements} SQL statements in all.`);
+console.log(`\nPGlite: ${statements} SQL statements in all.`);
+
+console.log("\n--- the same layer on ClickHouse, embedded through chDB ---");
+const chStatements = await analytics(show, chatId);
+console.log(`\nchDB: ${chStatements} SQL statements in all.`);
