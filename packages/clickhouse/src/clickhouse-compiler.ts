@@ -1,4 +1,5 @@
 import {
+  type CompileOptions,
   type AggregateItem,
   type CompileContext,
   type CompiledQuery,
@@ -70,8 +71,8 @@ export class ClickHouseCompiler extends SqlCompiler {
     super();
   }
 
-  override compile(node: Parameters<SqlCompiler["compile"]>[0]): ClickHouseStatement {
-    const compiled = super.compile(node);
+  override compile(node: Parameters<SqlCompiler["compile"]>[0], options?: CompileOptions): ClickHouseStatement {
+    const compiled = super.compile(node, options);
     if (node.kind === "insert" && this.bulk(node)) return { ...compiled, insert: this.insertRows(node) };
     if (node.kind === "update" || node.kind === "delete") return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
     return { ...compiled, returnsRows: node.kind === "select" || node.kind === "count" || (node.kind as string) === "aggregate" };

@@ -14,7 +14,7 @@ export { operators } from "./query/filter-types.js";
 export { parseFilter } from "./query/parse-filter.js";
 export type { ParseFilterOptions } from "./query/parse-filter.js";
 export type { AccessChecker, AccessRequest, Operation } from "./access/access-checker.js";
-export { SqlCompiler, CompileContext } from "./sql/sql-compiler.js";
+export { SqlCompiler, CompileContext, type CompileOptions } from "./sql/sql-compiler.js";
 export type { NestedArrayParts } from "./sql/sql-compiler.js";
 export { DdlCompiler } from "./sql/ddl-compiler.js";
 export type { LinkTable } from "./sql/ddl-compiler.js";

@@ -29,6 +29,12 @@ export interface MysqlCompilerOptions {
   returning?: boolean;
   /** Read a nested many2one of a top-level select through a LEFT JOIN into plain columns (default true). */
   joins?: boolean;
+  /**
+   * How nested one2many / many2many are read in the one statement: `"union"` (tagged rows of one
+   * `UNION ALL`, the default on MariaDB, whose JSON aggregates of wide values go through on-disk
+   * temporary tables) or `"json"` (`JSON_ARRAYAGG` per parent row, the default on MySQL 8).
+   */
+  nesting?: "union" | "json";
 }
 
 /** MySQL's LIMIT has no "all" keyword; the manual's own workaround is the largest unsigned BIGINT. */
@@ -57,9 +63,8 @@ export function utcDateTime(d: Date): string {
 export class MysqlCompiler extends SqlCompiler {
   protected override readonly returning: boolean;
   protected override readonly joinsSingles: boolean;
+  protected override readonly nestsByUnion: boolean;
   readonly flavor: MysqlFlavor;
-  /** The same renderer without joins, for selects where a join would misplace its values (see `select`). */
-  private readonly withoutJoins?: MysqlCompiler;
 
   /** Whether inserts return their ids as rows (the adapter's `returning` capability). */
   get returnsIds(): boolean {
@@ -74,7 +79,7 @@ export class MysqlCompiler extends SqlCompiler {
     }
     this.returning = options.returning ?? this.flavor === "mariadb";
     this.joinsSingles = options.joins !== false;
-    if (this.joinsSingles) this.withoutJoins = new MysqlCompiler({ ...options, joins: false });
+    this.nestsByUnion = (options.nesting ?? (this.flavor === "mariadb" ? "union" : "json")) === "union";
   }
 
   override quote(name: string): string {
@@ -143,9 +148,12 @@ export class MysqlCompiler extends SqlCompiler {
    * is rendered while the select list is, before the list's later values: such a select keeps the
    * correlated JSON subqueries, which have no ordering problem.
    */
-  protected override select(node: SelectNode, ctx: CompileContext): string {
-    if (this.withoutJoins && joinHasCondition(node)) return this.withoutJoins.select(node, ctx);
-    return super.select(node, ctx);
+  protected override joinsIn(node: SelectNode): boolean {
+    return this.joinsSingles && !joinHasCondition(node);
+  }
+
+  protected override unboundedLimit(): string {
+    return ` LIMIT ${noLimit}`;
   }
 
   /** The same `(?, ?, ...)` tuple for every row: built once, not per value (createMany sends thousands). */

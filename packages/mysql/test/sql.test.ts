@@ -6,6 +6,7 @@ import { nodes } from "./sql-nodes.js";
 
 const mariadb = new MysqlCompiler();
 const mysql8 = new MysqlCompiler({ flavor: "mysql" });
+const mariadbJson = new MysqlCompiler({ nesting: "json" });
 const pg = new PostgresCompiler();
 
 /** name -> [MariaDB / MySQL 8, PostgreSQL]: the same query description, rendered side by side. */
@@ -31,12 +32,13 @@ const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: strin
   nested: [
     {
       sql:
-        "SELECT t0.`id`, t0.`name`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, " +
-        "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
-        "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) ORDER BY t2.`id` DESC LIMIT 50), JSON_ARRAY()) " +
-        "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` " +
-        "WHERE t0.`id` = ? ORDER BY t0.`id` ASC",
-      params: [7],
+        "(SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, t0.`name`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, " +
+        "NULL AS `1#id`, NULL AS `1#body`, NULL AS `1#author_user_id.id`, NULL AS `1#author_user_id.name` " +
+        "FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` WHERE t0.`id` = ? ORDER BY t0.`id` ASC LIMIT 18446744073709551615) " +
+        "UNION ALL (SELECT 1, t2.`chat_id`, NULL, NULL, NULL, NULL, NULL, t2.`id` AS `1#id`, t2.`body` AS `1#body`, t3.`id` AS `1#author_user_id.id`, t3.`name` AS `1#author_user_id.name` " +
+        "FROM `app_chat_messages` t2 LEFT JOIN `app_users` t3 ON t3.`id` = t2.`author_user_id` " +
+        "WHERE t2.`chat_id` IN (SELECT t5.`id` FROM `app_chats` t5 WHERE t5.`id` = ?) ORDER BY t2.`id` DESC LIMIT ?)",
+      params: [7, 7, 50],
     },
     {
       sql:
@@ -77,6 +79,32 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
     });
   }
 
+  test("nested arrays as JSON on MariaDB (nesting: \"json\"): ordered and limited inside JSON_ARRAYAGG", () => {
+    expect(mariadbJson.compile(nodes.nested!)).toEqual(
+          {
+            sql:
+              "SELECT t0.`id`, t0.`name`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, " +
+              "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
+              "(SELECT JSON_OBJECT('id', t3.`id`, 'name', t3.`name`) FROM `app_users` t3 WHERE t3.`id` = t2.`author_user_id`)) ORDER BY t2.`id` DESC LIMIT 50), JSON_ARRAY()) " +
+              "FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) AS `messages` FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` " +
+              "WHERE t0.`id` = ? ORDER BY t0.`id` ASC",
+            params: [7],
+          },
+    );
+  });
+
+  test("a per-parent limit over several parents is a ROW_NUMBER() rank; a single parent keeps ORDER BY ... LIMIT", () => {
+    const page = { ...(nodes.nested as Extract<typeof nodes.nested, { kind: "select" }>), where: undefined, limit: 20 };
+    const { sql, params } = mariadb.compile(page);
+    expect(sql).toContain(
+      "UNION ALL (SELECT 1, t3.`p`, t3.`n`, NULL, NULL, NULL, NULL, t2.`id` AS `1#id`, t2.`body` AS `1#body`, t4.`id` AS `1#author_user_id.id`, t4.`name` AS `1#author_user_id.name` " +
+        "FROM (SELECT t5.`id` AS `id`, t5.`chat_id` AS `p`, ROW_NUMBER() OVER (PARTITION BY t5.`chat_id` ORDER BY t5.`id` DESC) AS `n` FROM `app_chat_messages` t5 " +
+        "WHERE t5.`chat_id` IN (SELECT t6.`id` FROM (SELECT t7.`id` FROM `app_chats` t7 ORDER BY t7.`id` ASC LIMIT ?) t6)) t3 " +
+        "JOIN `app_chat_messages` t2 ON t2.`id` = t3.`id` LEFT JOIN `app_users` t4 ON t4.`id` = t2.`author_user_id` WHERE t3.`n` > ? AND t3.`n` <= ?)",
+    );
+    expect(params).toEqual([20, 20, 0, 50]);
+  });
+
   test("nested arrays on MySQL 8 aggregate an ordered, limited derived table instead", () => {
     expect(mysql8.compile(nodes.nested!).sql).toContain(
       "(SELECT COALESCE(JSON_ARRAYAGG(t4.j), JSON_ARRAY()) FROM (SELECT JSON_OBJECT('id', t2.`id`, 'body', t2.`body`, 'author_user_id', " +
@@ -98,7 +126,10 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
   });
 
   test("a joined many2one with a condition would misplace its `?` values, so it stays a JSON subquery", () => {
-    const { sql, params } = mariadb.compile(nodes.guardedNested!);
+    const union = mariadb.compile(nodes.guardedNested!);
+    expect(union.sql).toMatch(/^\(SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, \(SELECT JSON_OBJECT\('id', t1.`id`, 'name', t1.`name`\) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`is_active` = \?\) AS `creator_id`, /);
+    expect(union.params).toEqual([true, "General", "General", "hi"]);
+    const { sql, params } = mariadbJson.compile(nodes.guardedNested!);
     expect(sql).toBe(
       "SELECT t0.`id`, (SELECT JSON_OBJECT('id', t1.`id`, 'name', t1.`name`) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`is_active` = ?) AS `creator_id`, " +
         "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`) ORDER BY t2.`id` ASC), JSON_ARRAY()) FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id` AND t2.`body` = ?) AS `messages` " +

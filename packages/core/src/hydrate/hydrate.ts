@@ -1,5 +1,6 @@
 import type { FieldMeta } from "../model/model-meta.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
+import { type Branch, type BranchItem, branchesOf, isBranchItem, tagColumns } from "./branches.js";
 
 /** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
 export type Decoder = (field: FieldMeta, raw: unknown, inJson: boolean) => unknown;
@@ -15,21 +16,27 @@ export const joinedKeySeparator = ".";
  * nested relations included, then fills computed fields. The readers are built once per call, not
  * per row. A nested many2one comes back either as one JSON column or, when the compiler joined it
  * (see `SqlCompiler.joinsSingles`), as columns named `<field>.<subfield>`; the first row's keys say which.
+ * Rows in the tagged layout (see `SqlCompiler.nestsByUnion`) are put together by {@link hydrateTagged}.
  */
 export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder): object[] {
+  if (rows.length === 0) return [];
+  if (tagColumns.branch in (rows[0] as object)) return hydrateTagged(select, rows, decode);
   const out = new Array<object>(rows.length);
-  if (rows.length === 0) return out;
   const read = reader(select, decode, false, "", rows[0] as Record<string, unknown>);
   for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string, unknown>);
   return out;
 }
 
-/** A reader for `select`'s records; `prefix` names a joined many2one's columns, `sample` tells the layout. */
-function reader(select: SelectNode, decode: Decoder, inJson: boolean, prefix: string, sample?: Record<string, unknown>): RowReader {
+/**
+ * A reader for `select`'s records; `prefix` names a joined many2one's columns, `sample` tells the
+ * layout. A `branch` reader (tagged layout) gives each nested one2many / many2many an empty array to
+ * be filled from its own rows, and leaves computed fields to be derived once the arrays are full.
+ */
+function reader(select: SelectNode, decode: Decoder, inJson: boolean, prefix: string, sample?: Record<string, unknown>, branch = false): RowReader {
   const proto = select.model.ctor.prototype as object;
   const names = select.items.map((item) => item.field.name);
-  const values = select.items.map((item) => itemReader(item, decode, inJson, prefix, sample));
-  const computed = select.computed ?? [];
+  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, inJson, prefix, sample)));
+  const computed = branch ? [] : (select.computed ?? []);
   return (row) => {
     const record = Object.create(proto) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
@@ -70,4 +77,58 @@ function itemReader(item: SelectItem, decode: Decoder, inJson: boolean, prefix: 
     };
   }
   return (row) => ((json(row) ?? []) as Record<string, unknown>[]).map(read);
+}
+
+/**
+ * Puts records together from the tagged layout: one UNION ALL whose rows each hold one record of
+ * one branch (`#b`), children naming their parent's id (`#p`). Rows are grouped by branch first, so
+ * the order in which the database returns the branches does not matter; within a branch the rows
+ * keep the database's order, or are sorted by their per-parent rank (`#n`) when it has one. A child
+ * whose parent is not among the parent rows (not readable, or past its limit) is dropped.
+ */
+export function hydrateTagged(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder): object[] {
+  const branches = branchesOf(select);
+  const byBranch = branches.map(() => [] as Record<string, unknown>[]);
+  for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
+  const records = branches.map(() => [] as Record<string, unknown>[]);
+  // For each branch, its parents' arrays by parent id: a many2many target under several parents
+  // (or under several copies of one parent) gets a record of its own in each.
+  const slots = branches.map(() => new Map<number, unknown[][]>());
+  for (const branch of branches) {
+    const branchRows = byBranch[branch.index] as Record<string, unknown>[];
+    if (branchRows.length === 0) continue;
+    const read = reader(branch.node, decode, false, branch.prefix, branchRows[0], true);
+    const own = records[branch.index] as Record<string, unknown>[];
+    const ranked = branchRows[0]?.[tagColumns.rank] != null;
+    const ordered = ranked ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
+    const parentId = branch.parent?.node.model.id;
+    const add = (row: Record<string, unknown>, list?: unknown[]) => {
+      const record = read(row) as Record<string, unknown>;
+      list?.push(record);
+      own.push(record);
+      for (const child of branch.children) {
+        const childSlots = slots[child.index] as Map<number, unknown[][]>;
+        const array = record[(child.item as BranchItem).field.name] as unknown[];
+        const lists = childSlots.get(record.id as number);
+        if (lists) lists.push(array);
+        else childSlots.set(record.id as number, [array]);
+      }
+    };
+    for (const row of ordered) {
+      if (!parentId) {
+        add(row);
+        continue;
+      }
+      // a child whose parent was not read (not readable, past its limit) has no list and is dropped
+      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(decode(parentId, row[tagColumns.parent], false) as number);
+      for (const list of lists ?? []) add(row, list);
+    }
+  }
+  // computed fields last, children before parents, so a compute may read its nested arrays
+  for (let i = branches.length - 1; i >= 0; i--) {
+    const computed = (branches[i] as Branch).node.computed ?? [];
+    if (computed.length === 0) continue;
+    for (const record of records[i] as Record<string, unknown>[]) for (const field of computed) record[field.name] = field.def.options.compute!(record);
+  }
+  return records[0] as object[];
 }

@@ -50,7 +50,10 @@ export interface NestedObject<M> {
   filter?: Filter<FieldsOf<M>>;
   order?: string;
   sort?: "asc" | "desc";
+  /** Children per parent record (one2many / many2many). */
   limit?: number;
+  /** Children skipped per parent record before `limit` (one2many / many2many). */
+  offset?: number;
 }
 
 /** What may be loaded from a relation: a list of its fields (and deeper nested maps), or the object form. */

@@ -48,7 +48,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
   const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
   if (db.adapter.driver.stream) {
     const select = await planRead(db.access, model, req);
-    const compiled = db.adapter.compiler.compile(select);
+    const compiled = db.adapter.compiler.compile(select, { streaming: true });
     for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
       yield* hydrate(select, rows, decode);
     }

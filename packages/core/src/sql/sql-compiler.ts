@@ -16,11 +16,22 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CompiledQuery } from "../run/adapter.js";
 import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
+import { type Branch, branchesOf, isBranchItem, tagColumns } from "../hydrate/branches.js";
+
+/** How a statement will be read. */
+export interface CompileOptions {
+  /**
+   * The rows are hydrated batch by batch as they stream in, so each row must hold whole records:
+   * no tagged layout (see `SqlCompiler.nestsByUnion`).
+   */
+  readonly streaming?: boolean;
+}
 
 /** Per-compilation state: collected parameters and the table alias of each nesting level. */
 export class CompileContext {
   readonly params: unknown[] = [];
   private aliasCount = 0;
+  constructor(readonly options: CompileOptions = {}) {}
   /** The alias the fields of the current scope are qualified with. */
   alias = "t0";
   nextAlias(): string {
@@ -63,8 +74,8 @@ export class SqlCompiler {
   protected readonly returning: boolean = true;
 
   /** Compiles one statement. */
-  compile(node: QueryNode): CompiledQuery {
-    const ctx = new CompileContext();
+  compile(node: QueryNode, options?: CompileOptions): CompiledQuery {
+    const ctx = new CompileContext(options);
     const sql = this.statement(node, ctx);
     return { sql, params: this.finishParams(ctx) };
   }
@@ -201,8 +212,9 @@ export class SqlCompiler {
   protected readonly maxAliasBytes: number = 63;
 
   protected select(node: SelectNode, ctx: CompileContext): string {
+    if (this.nestsByUnion && !ctx.options.streaming && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
     const joins: string[] = [];
-    const items = this.selectList(node, ctx, "", joins);
+    const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
     let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}${joins.join("")}`;
     if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
@@ -210,21 +222,170 @@ export class SqlCompiler {
     return sql;
   }
 
+  /** Whether the many2ones nested in `node`'s select list are joined (see `joinsSingles`); dialects may refuse some selects. */
+  protected joinsIn(_node: SelectNode): boolean {
+    return this.joinsSingles;
+  }
+
+  /** Whether `item`, listed with `prefix`, is read through a LEFT JOIN into plain columns. */
+  private joinsItem(item: SelectItem, prefix: string, join: boolean): item is Extract<SelectItem, { kind: "nested" }> {
+    return join && item.kind === "nested" && item.field.kind === "many2one" && this.aliasesFit(item.sub, prefix + item.field.name + joinedKeySeparator);
+  }
+
   /** The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to `joins`. */
-  protected selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[]): string {
+  protected selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[], join: boolean): string {
     const items = node.items.map((item) => {
-      const inner = prefix + item.field.name + joinedKeySeparator;
-      if (this.joinsSingles && item.kind === "nested" && item.field.kind === "many2one" && this.aliasesFit(item.sub, inner)) {
+      if (this.joinsItem(item, prefix, join)) {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.relationJoin(item.field, ctx.alias, alias);
         return ctx.scoped(alias, () => {
           joins.push(` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.cond(item.sub.where, ctx)}` : correlation}`);
-          return this.selectList(item.sub, ctx, inner, joins);
+          return this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins, join);
         });
       }
       return this.selectItem(item, ctx, prefix + item.field.name);
     });
     return items.join(", ");
+  }
+
+  /** The result column names `selectList` gives `node` (joined many2ones spread into their columns). */
+  private columnNames(node: SelectNode, prefix: string, join: boolean): string[] {
+    return node.items.flatMap((item) =>
+      this.joinsItem(item, prefix, join) ? this.columnNames(item.sub, prefix + item.field.name + joinedKeySeparator, join) : [prefix + item.field.name],
+    );
+  }
+
+  // ---- nested reads as tagged rows -----------------------------------------------------------
+
+  /**
+   * Whether a select with nested one2many / many2many reads them as tagged rows of one `UNION ALL`
+   * (one SELECT per relation, each row one record, hydrated by `hydrateTagged`) instead of JSON
+   * arrays aggregated per parent row. Off here; MariaDB turns it on, where every JSON aggregate of
+   * wide values builds an on-disk temporary table.
+   */
+  protected readonly nestsByUnion: boolean = false;
+
+  /** A LIMIT that admits every row: makes the database honour the ORDER BY of a UNION member. */
+  protected unboundedLimit(): string {
+    return " LIMIT ALL";
+  }
+
+  /**
+   * One statement, one SELECT per branch (see `branchesOf`) joined by `UNION ALL`. Every member lists
+   * every branch's columns, NULL outside its own, so the first member names them all. Children are
+   * picked by their parent key `IN` the parent branch's ids, with the parent's filter and limit
+   * repeated there; a per-parent limit is a `ROW_NUMBER()` rank unless the root is a single record.
+   */
+  protected unionSelect(root: SelectNode, ctx: CompileContext): string {
+    const branches = branchesOf(root);
+    const joins = branches.map((b) => this.joinsIn(b.node));
+    const names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
+    const members = branches.map((branch, i) => {
+      const padding = (from: number, to: number) => names.slice(from, to).flat().map((n) => (i === 0 ? `NULL AS ${this.quote(n)}` : "NULL"));
+      const columns = (list: string) => [...padding(0, i), list, ...padding(i + 1, names.length)].join(", ");
+      return `(${this.branchSelect(branch, ctx, columns, joins[i] as boolean)})`;
+    });
+    return members.join(" UNION ALL ");
+  }
+
+  /** One member of the union; `columns` pads the branch's own select list with the others' NULLs. */
+  private branchSelect(branch: Branch, ctx: CompileContext, columns: (list: string) => string, join: boolean): string {
+    const { node, own, item, parent } = branch;
+    const q = (n: string) => this.quote(n);
+    const tags = (b: string, p: string, n: string) =>
+      branch.index === 0 ? `${b} AS ${q(tagColumns.branch)}, ${p} AS ${q(tagColumns.parent)}, ${n} AS ${q(tagColumns.rank)}` : `${b}, ${p}, ${n}`;
+    const extra: string[] = [];
+    if (!item || !parent) {
+      const list = this.selectList(own, ctx, "", extra, join);
+      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${this.table(node.model)} ${ctx.alias}${extra.join("")}`;
+      if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
+      sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
+      return sql + this.pageOrAll(ctx, node);
+    }
+    const alias = ctx.nextAlias();
+    if (!this.ranked(branch)) {
+      return ctx.scoped(alias, () => {
+        const { from, key } = this.branchSource(item.field, alias);
+        const list = this.selectList(own, ctx, branch.prefix, extra, join);
+        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
+        sql += ` WHERE ${key} IN (${this.idsOf(parent, ctx)})${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
+        sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
+        return sql + this.pageOrAll(ctx, node);
+      });
+    }
+    const k = ctx.nextAlias();
+    const list = ctx.scoped(alias, () => this.selectList(own, ctx, branch.prefix, extra, join));
+    const id = `${alias}.${q("id")}`;
+    let sql = `SELECT ${tags(String(branch.index), `${k}.${q("p")}`, `${k}.${q("n")}`)}, ${columns(list)} FROM (${this.rankedIds(branch, ctx)}) ${k}`;
+    sql += ` JOIN ${this.table(node.model)} ${alias} ON ${id} = ${k}.${q("id")}${extra.join("")}`;
+    return sql + ` WHERE ${this.rankWindow(ctx, `${k}.${q("n")}`, node)}`;
+  }
+
+  /** Whether a branch limits per parent with a rank: it has a limit or offset and may have several parents. */
+  private ranked(branch: Branch): boolean {
+    const { node, parent } = branch;
+    if (node.limit === undefined && !node.offset) return false;
+    return !(parent?.index === 0 && singleRecord(parent.node));
+  }
+
+  /** LIMIT / OFFSET of `node`, or a LIMIT admitting every row so the member's ORDER BY holds. */
+  private pageOrAll(ctx: CompileContext, node: SelectNode): string {
+    return node.limit === undefined && !node.offset ? this.unboundedLimit() : this.limitOffset(ctx, node.limit, node.offset);
+  }
+
+  /** `n > offset AND n <= offset + limit` for a ranked branch. */
+  private rankWindow(ctx: CompileContext, n: string, node: SelectNode): string {
+    const offset = node.offset ?? 0;
+    const lower = `${n} > ${this.param(ctx, offset)}`;
+    return node.limit === undefined ? lower : `${lower} AND ${n} <= ${this.param(ctx, offset + node.limit)}`;
+  }
+
+  /** Rows of a ranked branch: `id`, parent key `p` and rank `n` among the parent's children. */
+  private rankedIds(branch: Branch, ctx: CompileContext): string {
+    const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
+    return ctx.scoped(ctx.nextAlias(), () => {
+      const { from, key } = this.branchSource(item.field, ctx.alias);
+      const q = (n: string) => this.quote(n);
+      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${this.orderBy(node.order, node.model, ctx)})`;
+      let sql = `SELECT ${ctx.alias}.${q("id")} AS ${q("id")}, ${key} AS ${q("p")}, ${rank} AS ${q("n")} FROM ${from}`;
+      sql += ` WHERE ${key} IN (${this.idsOf(parent, ctx)})`;
+      return node.where ? `${sql} AND ${this.cond(node.where, ctx)}` : sql;
+    });
+  }
+
+  /** A SELECT of the ids of the records `branch` reads (its parents' filter and limits included). */
+  private idsOf(branch: Branch, ctx: CompileContext): string {
+    const { node, item, parent } = branch;
+    const id = this.quote("id");
+    const x = ctx.nextAlias();
+    if (item && parent && this.ranked(branch)) {
+      return `SELECT ${x}.${id} FROM (${this.rankedIds(branch, ctx)}) ${x} WHERE ${this.rankWindow(ctx, `${x}.${this.quote("n")}`, node)}`;
+    }
+    const paged = node.limit !== undefined || !!node.offset;
+    const inner = ctx.scoped(ctx.nextAlias(), () => {
+      let sql: string;
+      if (item && parent) {
+        const { from, key } = this.branchSource(item.field, ctx.alias);
+        sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${key} IN (${this.idsOf(parent, ctx)})${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
+      } else {
+        sql = `SELECT ${ctx.alias}.${id} FROM ${this.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${this.cond(node.where, ctx)}` : ""}`;
+      }
+      return paged ? `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.limitOffset(ctx, node.limit, node.offset)}` : sql;
+    });
+    // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
+    return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
+  }
+
+  /** FROM of a branch's rows under alias `alias`, and the expression of their parent's id. */
+  private branchSource(field: FieldMeta, alias: string): { from: string; key: string } {
+    const t = `${this.table(field.target())} ${alias}`;
+    if (field.kind === "one2many") return { from: t, key: `${alias}.${this.quote(field.inverse!().column)}` };
+    const link = field.link!();
+    const l = `${alias}l`;
+    return {
+      from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${l}.${this.quote(link.column2)} = ${alias}.${this.quote("id")}`,
+      key: `${l}.${this.quote(link.column1)}`,
+    };
   }
 
   /** Whether every column of `sub` named with `prefix` stays within the alias limit (else its JSON subquery is used). */
@@ -436,4 +597,16 @@ export class SqlCompiler {
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${name}`;
   }
+}
+
+/** Whether a select reads at most one record: limit 1, or its filter fixes the id to one value. */
+function singleRecord(node: SelectNode): boolean {
+  if (node.limit !== undefined && node.limit <= 1) return true;
+  const fixesId = (cond: CondNode | undefined): boolean => {
+    if (!cond) return false;
+    if (cond.kind === "cmp") return cond.op === "=" && cond.field === node.model.id;
+    if (cond.kind === "in") return !cond.negate && cond.values.length <= 1 && cond.field === node.model.id;
+    return cond.kind === "and" && cond.items.some(fixesId);
+  };
+  return fixesId(node.where);
 }

@@ -83,5 +83,39 @@ export function nested(target: ConformanceTarget) {
       const withDates = await Chat.get(chat, { nested: { messages: ["created_at"] } });
       expect(withDates.messages[0]?.created_at).toBeInstanceOf(Date);
     });
+    test("x2many inside x2many: each level's order, limit and offset apply per parent, over many parents", async () => {
+      const { Team, User, Role, record } = ctx();
+      const roles = await Role.createMany(["d", "a", "c", "b"].map((code) => ({ code: `deep-${code}` })));
+      // logins: some missing, so the descending order puts NULLs first, ties broken by id
+      const logins = ["deep-k", null, "deep-m", "deep-l", null, "deep-n"];
+      const users = await User.createMany(logins.map((login, i) => ({ name: `deep-user-${i}`, login, role_ids: roles.filter((_, r) => (i + r) % 3 !== 0) })));
+      const membership = [[0, 1, 2, 3], [2, 3, 4, 5], [5], [1, 4, 0, 5, 3]];
+      const teams = await Team.createMany(membership.map((m, i) => ({ name: `deep-team-${i}`, member_ids: m.map((k) => users[k] as number) })));
+      const { result, statements } = await record(() => Team.search({ filter: [["name", "like", "deep-team-"]], fields: ["name"], order: "name desc", nested: { member_ids: { fields: ["name", "login"], order: "login desc", limit: 2, offset: 1, nested: { role_ids: { fields: ["code"], order: "code", limit: 2 } } } } }));
+      expect(statements).toHaveLength(1);
+      const byLoginDesc = (a: number, b: number) => {
+        const [la, lb] = [logins[a] ?? null, logins[b] ?? null];
+        if (la === lb) return a - b;
+        if (la === null) return -1;
+        if (lb === null) return 1;
+        return la < lb ? 1 : -1;
+      };
+      const rolesOf = (k: number) => ["d", "a", "c", "b"].filter((_, r) => (k + r) % 3 !== 0).map((c) => `deep-${c}`).sort().slice(0, 2);
+      const expected = membership
+        .map((members, i) => ({
+          name: `deep-team-${i}`,
+          member_ids: [...members].sort(byLoginDesc).slice(1, 3).map((k) => ({ name: `deep-user-${k}`, roles: rolesOf(k) })),
+        }))
+        .reverse();
+      expect(result.map((t) => ({ name: t.name, member_ids: t.member_ids.map((u) => ({ name: u.name, roles: u.role_ids.map((r) => r.code) })) }))).toEqual(expected);
+      // one record: the same page of members, from the single-parent form
+      const one = await Team.get(teams[3] as number, { nested: { member_ids: { fields: ["name", "login"], order: "login desc", limit: 2, offset: 1, nested: { role_ids: { fields: ["code"], order: "code", limit: 2 } } } } });
+      expect(one.member_ids.map((u) => u.name)).toEqual(expected[0]?.member_ids.map((u) => u.name));
+      expect(one.member_ids[0]).toBeInstanceOf(User);
+      // a limit on the parents limits whose children are read
+      const page = await Team.search({ filter: [["name", "like", "deep-team-"]], fields: ["name"], order: "name", limit: 2, offset: 1, nested: { member_ids: { fields: ["name", "login"], order: "login desc", limit: 2, offset: 1, nested: { role_ids: { fields: ["code"], order: "code", limit: 2 } } } } });
+      expect(page.map((t) => t.name)).toEqual(["deep-team-1", "deep-team-2"]);
+      expect(page.map((t) => t.member_ids.map((u) => u.name))).toEqual([expected[2]?.member_ids.map((u) => u.name), expected[1]?.member_ids.map((u) => u.name)]);
+    });
   });
 }
