@@ -37,7 +37,7 @@ const expected: Record<string, [{ sql: string; params: unknown[] }, { sql: strin
         "FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` WHERE t0.`id` = ? ORDER BY t0.`id` ASC LIMIT 18446744073709551615) " +
         "UNION ALL (SELECT 1, t2.`chat_id`, NULL, NULL, NULL, NULL, NULL, t2.`id` AS `1#id`, t2.`body` AS `1#body`, t3.`id` AS `1#author_user_id.id`, t3.`name` AS `1#author_user_id.name` " +
         "FROM `app_chat_messages` t2 LEFT JOIN `app_users` t3 ON t3.`id` = t2.`author_user_id` " +
-        "WHERE t2.`chat_id` IN (SELECT t5.`id` FROM `app_chats` t5 WHERE t5.`id` = ?) ORDER BY t2.`id` DESC LIMIT ?)",
+        "WHERE t2.`chat_id` = ? ORDER BY t2.`id` DESC LIMIT ?)",
       params: [7, 7, 50],
     },
     {

@@ -308,7 +308,7 @@ export class SqlCompiler {
         const { from, key } = this.branchSource(item.field, alias);
         const list = this.selectList(own, ctx, branch.prefix, extra, join);
         let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
-        sql += ` WHERE ${key} IN (${this.idsOf(parent, ctx)})${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
+        sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
         sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
         return sql + this.pageOrAll(ctx, node);
       });
@@ -348,9 +348,21 @@ export class SqlCompiler {
       const q = (n: string) => this.quote(n);
       const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${this.orderBy(node.order, node.model, ctx)})`;
       let sql = `SELECT ${ctx.alias}.${q("id")} AS ${q("id")}, ${key} AS ${q("p")}, ${rank} AS ${q("n")} FROM ${from}`;
-      sql += ` WHERE ${key} IN (${this.idsOf(parent, ctx)})`;
+      sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
       return node.where ? `${sql} AND ${this.cond(node.where, ctx)}` : sql;
     });
+  }
+
+  /**
+   * `key` among the ids of `parent`'s records. Under a root read by its id alone (a `get` without
+   * access rules) that is `key = id`: no subquery for the database to plan.
+   */
+  private underParent(key: string, parent: Branch, ctx: CompileContext): string {
+    const where = parent.node.where;
+    if (parent.index === 0 && parent.node.limit === undefined && !parent.node.offset && where?.kind === "cmp" && where.op === "=" && where.field === parent.node.model.id) {
+      return `${key} = ${this.param(ctx, where.value, where.field)}`;
+    }
+    return `${key} IN (${this.idsOf(parent, ctx)})`;
   }
 
   /** A SELECT of the ids of the records `branch` reads (its parents' filter and limits included). */
@@ -366,7 +378,7 @@ export class SqlCompiler {
       let sql: string;
       if (item && parent) {
         const { from, key } = this.branchSource(item.field, ctx.alias);
-        sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${key} IN (${this.idsOf(parent, ctx)})${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
+        sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
       } else {
         sql = `SELECT ${ctx.alias}.${id} FROM ${this.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${this.cond(node.where, ctx)}` : ""}`;
       }
