@@ -37,6 +37,9 @@ export interface MysqlCompilerOptions {
   nesting?: "union" | "json";
 }
 
+/** Field kinds whose validated values `encode` changes (Dates, JSON, binary); the rest are sent as they are. */
+const encodedKinds = new Set<string>(["datetime", "date", "time", "json", "binary"]);
+
 /** MySQL's LIMIT has no "all" keyword; the manual's own workaround is the largest unsigned BIGINT. */
 const noLimit = "18446744073709551615";
 
@@ -86,9 +89,18 @@ export class MysqlCompiler extends SqlCompiler {
     return `\`${name.replace(/`/g, "``")}\``;
   }
 
+  /** The last Date encoded, and its text: a createMany's default `now` is one Date in every row. */
+  private lastDate?: { date: Date; time: number; text: string };
+
   /** Dates go as UTC DATETIME text so the result never depends on the driver's or server's time zone. */
   override encode(value: unknown, field?: FieldMeta): unknown {
-    if (value instanceof Date) return utcDateTime(value);
+    if (value instanceof Date) {
+      const last = this.lastDate;
+      if (last?.date === value && last.time === value.getTime()) return last.text;
+      const text = utcDateTime(value);
+      this.lastDate = { date: value, time: value.getTime(), text };
+      return text;
+    }
     if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return super.encode(value, field);
   }
@@ -160,7 +172,9 @@ export class MysqlCompiler extends SqlCompiler {
   protected override insertSource(node: InsertNode, ctx: CompileContext): string {
     const fields = node.columns.map((c) => c.field);
     const tuple = `(${fields.map(() => "?").join(", ")})`;
-    for (const row of node.rows) for (let i = 0; i < fields.length; i++) ctx.params.push(this.encode(row[i], fields[i]));
+    // Validated values of most kinds go as they are; only the others pay for `encode`.
+    const encoded = fields.map((f) => f === undefined || encodedKinds.has(f.kind));
+    for (const row of node.rows) for (let i = 0; i < fields.length; i++) ctx.params.push(encoded[i] ? this.encode(row[i], fields[i]) : row[i]);
     return `VALUES ${new Array<string>(node.rows.length).fill(tuple).join(", ")}`;
   }
 

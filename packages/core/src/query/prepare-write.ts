@@ -17,11 +17,11 @@ function plainObject(values: unknown, what: string): Record<string, unknown> {
   return values as Record<string, unknown>;
 }
 
-function resolveDefault(field: FieldMeta): unknown {
+/** A field's default; `"now"` is the instant `now` of the whole call, as SQL's CURRENT_TIMESTAMP is one per statement. */
+function resolveDefault(field: FieldMeta, now: Date): unknown {
   const d = field.def.options.default;
   if (d === undefined) return undefined;
   if (d === "now" && (field.kind === "datetime" || field.kind === "date" || field.kind === "time")) {
-    const now = new Date();
     return field.kind === "datetime" ? now : field.kind === "date" ? now.toISOString().slice(0, 10) : now.toISOString().slice(11, 23);
   }
   return typeof d === "function" ? (d as () => unknown)() : d;
@@ -51,10 +51,11 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
     for (const k of Object.keys(r)) if (r[k] !== undefined) given.add(k);
   });
   const columns = model.columns.filter((c) => given.has(c.name) || c.def.options.default !== undefined || c.required);
+  const now = new Date();
   const rows = records.map((record, i) =>
     columns.map((field) => {
       let value = record[field.name];
-      if (value === undefined) value = resolveDefault(field);
+      if (value === undefined) value = resolveDefault(field, now);
       if (value === undefined || value === null) {
         if (field.required) {
           throw new ValidationError(

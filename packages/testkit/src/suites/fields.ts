@@ -58,6 +58,19 @@ export function fields(target: ConformanceTarget) {
       expect(await Thing.count({ filter: [["id", "=", id], ["at", "=", at]] })).toBe(1);
     });
 
+    test("a datetime default of now is one instant for every record of a createMany, between the call's start and end", async () => {
+      const { Chat, ChatMessage, User } = ctx();
+      const chat = await Chat.create({ name: "clock", creator_id: await User.create({ name: "clock" }) });
+      const before = Date.now();
+      const ids = await ChatMessage.createMany(Array.from({ length: 300 }, (_, i) => ({ chat_id: chat, body: `tick ${i}` })));
+      const after = Date.now();
+      const stamps = new Set((await ChatMessage.search({ filter: [["id", "in", ids]], fields: ["created_at"] })).map((m) => m.created_at?.getTime()));
+      expect(stamps.size).toBe(1);
+      const [stamp] = [...stamps] as number[];
+      expect(stamp).toBeGreaterThanOrEqual(before);
+      expect(stamp).toBeLessThanOrEqual(after);
+    });
+
     test("json keeps objects, arrays, strings and numbers; binary keeps every byte", async () => {
       const { Thing } = ctx();
       const values = [{ a: 1, b: [1, "x", null], c: { d: true, e: "ünï" } }, [1, 2, [3]], "just a string", 42.5, false];
