@@ -73,8 +73,10 @@ export class Mysql2Driver implements Driver {
       waitForConnections: true,
       charset: "utf8mb4_bin",
       // Values reach the core as text where JS numbers or Dates would lose something: DECIMAL and
-      // BIGINT (digits), DATETIME (microseconds, time zone), JSON (decoded once, by field).
-      dateStrings: true,
+      // BIGINT (digits), DATE (a calendar day, no instant), JSON (decoded once, by field). DATETIME
+      // comes as a Date built in UTC from the binary value (`timezone: "Z"`), sub-millisecond digits
+      // dropped as JS Dates must.
+      dateStrings: ["DATE"],
       supportBigNumbers: true,
       bigNumberStrings: true,
       decimalNumbers: false,

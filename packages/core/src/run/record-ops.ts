@@ -14,18 +14,19 @@ import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 
 /**
- * Refuses dates the database cannot hold before any batch is written (ClickHouse would clamp them;
- * checking batch by batch at render time would leave the earlier batches written).
+ * Refuses dates the database cannot hold before anything is written (ClickHouse would clamp them,
+ * MySQL's drivers misread years below 100; checking batch by batch at render time would leave the
+ * earlier batches written).
  */
-function checkYears(model: ModelMeta, prepared: ReturnType<typeof prepareCreate>, [min, max]: readonly [number, number]): void {
-  prepared.columns.forEach((field, i) => {
+function checkYears(model: ModelMeta, columns: readonly FieldMeta[], rows: readonly (readonly unknown[])[], [min, max]: readonly [number, number]): void {
+  columns.forEach((field, i) => {
     if (field.kind !== "datetime" && field.kind !== "date") return;
-    prepared.rows.forEach((row, r) => {
+    rows.forEach((row, r) => {
       const v = row[i];
       if (v === null || v === undefined) return;
       const year = v instanceof Date ? v.getUTCFullYear() : Number(String(v).slice(0, 4));
       if (year < min || year > max) {
-        const which = prepared.rows.length > 1 ? ` (record #${r})` : "";
+        const which = rows.length > 1 ? ` (record #${r})` : "";
         throw new ValidationError(`${model.table}.${field.name}: this database holds years ${min} to ${max}, got ${year}${which}`, field.name, model.table);
       }
     });
@@ -81,7 +82,7 @@ export class RecordOps implements ModelBinding {
     if (values.length === 0) return [];
     const prepared = prepareCreate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
-    if (years) checkYears(model, prepared, years);
+    if (years) checkYears(model, prepared.columns, prepared.rows, years);
     const relations = relationValues(model, values);
     const upsert = options?.onConflict ? planUpsert(model, options) : undefined;
     const access = this.db.access;
@@ -221,6 +222,8 @@ export class RecordOps implements ModelBinding {
 
   async update(model: ModelMeta, target: WriteTarget | number | CondNode, values: object): Promise<number> {
     const { set, given } = prepareUpdate(model, values);
+    const years = this.db.adapter.capabilities.yearRange;
+    if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
     const relations = relationValues(model, [values]);
     await this.db.access.assertFields(model, "update", given);
     const t = await this.target(model, target);

@@ -99,6 +99,13 @@ export function fields(target: ConformanceTarget) {
         const batch = [{ label: "in range", at: new Date("2000-01-01T00:00:00Z") }, { label: "far", at: new Date(`${lastYear + 1}-06-01T00:00:00Z`) }];
         await expect(Thing.createMany(batch)).rejects.toBeInstanceOf(ValidationError);
         expect(await Thing.count()).toBe(before);
+        // an update is refused the same way, and leaves the value as it was
+        const kept = await Thing.create({ label: "kept", at: new Date("2000-01-01T00:00:00Z") });
+        const tooEarly = new Date(Date.UTC(2000, 0, 1));
+        tooEarly.setUTCFullYear(firstYear - 1);
+        await expect((await Thing.get(kept)).update({ at: tooEarly })).rejects.toBeInstanceOf(ValidationError);
+        await expect(Thing.updateMany([kept], { day: `${String(firstYear - 1).padStart(4, "0")}-06-01` })).rejects.toBeInstanceOf(ValidationError);
+        expect((await Thing.get(kept, { fields: ["at"] })).at?.toISOString()).toBe("2000-01-01T00:00:00.000Z");
       }
       const rows = [
         { label: "e1", ratio: 0.1 + 0.2, price: "-99999999.99", at: new Date("1969-07-20T20:17:40.001Z"), notes: "", blob: new Uint8Array(0) },
