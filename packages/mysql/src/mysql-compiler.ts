@@ -86,8 +86,11 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   override quote(name: string): string {
-    return `\`${name.replace(/`/g, "``")}\``;
+    return name.includes("`") ? `\`${name.replace(/`/g, "``")}\`` : `\`${name}\``;
   }
+
+  /** MySQL keeps column aliases up to 256 characters. */
+  protected override readonly maxAliasBytes: number = 256;
 
   /** The last Date encoded, and its text: a createMany's default `now` is one Date in every row. */
   private lastDate?: { date: Date; time: number; text: string };

@@ -41,6 +41,8 @@ export function isBranchItem(item: SelectItem): item is BranchItem {
  * branchesOf(chatWithMessages).map((b) => b.prefix) // ["", "1#"]
  */
 export function branchesOf(root: SelectNode): Branch[] {
+  const known = cache.get(root);
+  if (known) return known;
   const out: Branch[] = [];
   const visit = (node: SelectNode, item?: BranchItem, parent?: Branch): void => {
     const index = out.length;
@@ -58,5 +60,9 @@ export function branchesOf(root: SelectNode): Branch[] {
     for (const child of node.items) if (isBranchItem(child)) visit(child.sub, child, branch);
   };
   visit(root);
+  cache.set(root, out);
   return out;
 }
+
+/** The compiler and the hydration of one read ask for the same select's branches. */
+const cache = new WeakMap<SelectNode, Branch[]>();

@@ -103,7 +103,7 @@ export class SqlCompiler {
 
   /** Quotes an identifier (ANSI double quotes). */
   quote(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
   }
 
   /** Adds a bound value and returns its placeholder (`?` here). */
@@ -249,10 +249,12 @@ export class SqlCompiler {
   }
 
   /** The result column names `selectList` gives `node` (joined many2ones spread into their columns). */
-  private columnNames(node: SelectNode, prefix: string, join: boolean): string[] {
-    return node.items.flatMap((item) =>
-      this.joinsItem(item, prefix, join) ? this.columnNames(item.sub, prefix + item.field.name + joinedKeySeparator, join) : [prefix + item.field.name],
-    );
+  private columnNames(node: SelectNode, prefix: string, join: boolean, out: string[] = []): string[] {
+    for (const item of node.items) {
+      if (this.joinsItem(item, prefix, join)) this.columnNames(item.sub, prefix + item.field.name + joinedKeySeparator, join, out);
+      else out.push(prefix + item.field.name);
+    }
+    return out;
   }
 
   // ---- nested reads as tagged rows -----------------------------------------------------------
@@ -281,8 +283,19 @@ export class SqlCompiler {
     const joins = branches.map((b) => this.joinsIn(b.node));
     const names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
     const members = branches.map((branch, i) => {
-      const padding = (from: number, to: number) => names.slice(from, to).flat().map((n) => (i === 0 ? `NULL AS ${this.quote(n)}` : "NULL"));
-      const columns = (list: string) => [...padding(0, i), list, ...padding(i + 1, names.length)].join(", ");
+      // the first member names every column; the others only fill theirs with NULL
+      const pad = (from: number, to: number) => {
+        let sql = "";
+        for (let b = from; b < to; b++) {
+          const list = names[b] as string[];
+          if (i === 0) for (const n of list) sql += `NULL AS ${this.quote(n)}, `;
+          else sql += "NULL, ".repeat(list.length);
+        }
+        return sql;
+      };
+      const before = pad(0, i);
+      const after = pad(i + 1, names.length);
+      const columns = (list: string) => `${before}${list}${after ? `, ${after.slice(0, -2)}` : ""}`;
       return `(${this.branchSelect(branch, ctx, columns, joins[i] as boolean)})`;
     });
     return members.join(" UNION ALL ");
@@ -402,7 +415,8 @@ export class SqlCompiler {
 
   /** Whether every column of `sub` named with `prefix` stays within the alias limit (else its JSON subquery is used). */
   private aliasesFit(sub: SelectNode, prefix: string): boolean {
-    return sub.items.every((it) => Buffer.byteLength(prefix + it.field.name) <= this.maxAliasBytes);
+    // a UTF-16 unit is at most 3 UTF-8 bytes: short names need no byte count
+    return sub.items.every((it) => (prefix.length + it.field.name.length) * 3 <= this.maxAliasBytes || Buffer.byteLength(prefix + it.field.name) <= this.maxAliasBytes);
   }
 
   /** One item of a select list, named `name` in the result rows. */
