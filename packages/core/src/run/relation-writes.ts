@@ -28,14 +28,25 @@ function ids(field: FieldMeta, name: string, value: unknown): number[] {
   return [...new Set(value as number[])];
 }
 
+const x2manyCache = new WeakMap<ModelMeta, FieldMeta[]>();
+
+/** The model's one2many and many2many fields (looked up once per model). */
+function x2manyOf(model: ModelMeta): FieldMeta[] {
+  let list = x2manyCache.get(model);
+  if (!list) x2manyCache.set(model, (list = [...model.fields.values()].filter((f) => f.kind === "one2many" || f.kind === "many2many")));
+  return list;
+}
+
 /** Picks the x2many values out of records and checks the command shapes (before any SQL). */
 export function relationValues(model: ModelMeta, records: readonly object[]): RelationWrite[] {
   const out: RelationWrite[] = [];
+  const relations = x2manyOf(model);
+  if (relations.length === 0) return out;
   records.forEach((record, index) => {
-    for (const key of Object.keys(record)) {
-      const field = model.fields.get(key);
+    for (const field of relations) {
+      const key = field.name;
       const value = (record as Record<string, unknown>)[key];
-      if (!field || (field.kind !== "one2many" && field.kind !== "many2many") || value === undefined) continue;
+      if (value === undefined) continue;
       if (Array.isArray(value)) {
         out.push({ index, field, commands: { set: ids(field, "set", value) } });
         continue;
