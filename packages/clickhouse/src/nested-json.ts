@@ -111,11 +111,19 @@ export class NestedJson {
 
   /** A JSON array of `obj` over the group, in the nested order, sliced by its limit and offset. */
   private array(obj: string, sub: SelectNode, alias: string, ctx: CompileContext): string {
-    const order = sub.order.some((o) => o.field.name === "id") ? [...sub.order] : [...sub.order, { field: sub.model.id, desc: sub.order[0]?.desc ?? false }];
+    // ties by id ascending, as every dialect's ORDER BY
+    const order = sub.order.some((o) => o.field.name === "id") ? [...sub.order] : [...sub.order, { field: sub.model.id, desc: false }];
     const desc = order[0]?.desc ?? false;
-    const keys = order.map((o) => {
+    // One sort direction for the whole tuple: a term in the other direction is negated. Each term is
+    // preceded by its NULL rank (NULLs last ascending, first descending) and compares NULL as the
+    // type's default, so NULLs tie and fall through to the next term.
+    const keys = order.flatMap((o) => {
       const col = `${alias}.${this.host.quote(o.field.column)}`;
-      return o.desc === desc ? col : negated(col, o.field);
+      const nullable = !o.field.required && o.field.name !== "id";
+      const value = nullable ? `assumeNotNull(${col})` : col;
+      const same = o.desc === desc;
+      const term = same ? value : negated(value, o.field);
+      return nullable ? [same ? `isNull(${col})` : `isNotNull(${col})`, term] : [term];
     });
     let arr = `${desc ? "arrayReverseSort" : "arraySort"}(groupArray(tuple(${[...keys, obj].join(", ")})))`;
     if (sub.limit !== undefined || sub.offset) {

@@ -162,7 +162,11 @@ describe("id lease across processes on one chDB directory", () => {
       const refused = together.filter((r) => r.status === "rejected");
       expect(ok.length).toBeGreaterThanOrEqual(1);
       for (const r of refused) expect(String((r as PromiseRejectedResult).reason?.stderr ?? r)).toMatch(/Cannot lock file|Another server instance|Failed to create connection/);
-      const runs = ok.map((r) => JSON.parse((r as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim().split("\n").pop() as string) as { ids: number[] });
+      // Several may succeed when one finishes before another starts; they ran in turn, in an order
+      // the labels do not tell: ordered by their ids, each must lie wholly above the one before.
+      const runs = ok
+        .map((r) => JSON.parse((r as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim().split("\n").pop() as string) as { ids: number[] })
+        .sort((x, y) => Math.min(...x.ids) - Math.min(...y.ids));
       // Then one after another: each restart continues above every id taken before it.
       for (const label of ["d", "e", "f"]) {
         const { stdout } = await spawn(label);
