@@ -204,8 +204,19 @@ export class MysqlCompiler extends SqlCompiler {
     return terms.join(", ");
   }
 
-  /** `INSERT INTO t () VALUES ()` is MySQL's DEFAULT VALUES, and takes several rows. */
+  /**
+   * Whether the insert id alone gives the ids of a several-row INSERT (the server numbers its rows
+   * consecutively; see `AutoIncrement`). Set by `mysql()` from what the driver read off the server;
+   * until it knows, `RETURNING` is used.
+   */
+  insertIdExact?: () => boolean;
+
+  /**
+   * `INSERT INTO t () VALUES ()` is MySQL's DEFAULT VALUES, and takes several rows. On MariaDB a plain
+   * insert leaves `RETURNING` out when the insert id is exact: the server then sends no row per record.
+   */
   protected override insert(node: InsertNode, ctx: CompileContext): string {
+    if (node.returningId && this.returning && !node.onConflict && this.insertIdExact?.()) node = { ...node, returningId: false };
     if (node.columns.length > 0) return super.insert(node, ctx);
     const rows = node.rows.map(() => "()").join(", ");
     return `INSERT INTO ${this.quote(node.table)} () VALUES ${rows}${node.returningId && this.returning ? ` RETURNING ${this.quote("id")}` : ""}`;

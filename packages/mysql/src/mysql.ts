@@ -23,6 +23,8 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
  */
 export function mysql(options: MysqlOptions = {}): Adapter {
   const compiler = new MysqlCompiler(options);
+  const driver = new Mysql2Driver(options);
+  compiler.insertIdExact = () => driver.autoIncrement?.consecutive === true;
   return {
     dialect: compiler.flavor,
     capabilities: {
@@ -39,7 +41,7 @@ export function mysql(options: MysqlOptions = {}): Adapter {
     },
     compiler,
     ddl: new MysqlDdl(options.collation),
-    driver: new Mysql2Driver(options),
+    driver,
     introspector: new MysqlIntrospector(),
   };
 }

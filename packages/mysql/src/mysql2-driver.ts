@@ -40,10 +40,21 @@ const maxPreparedParams = 1000;
 
 type Raw = mysql.RowDataPacket[] | mysql.ResultSetHeader;
 
-function toResult(raw: unknown): ExecResult {
+function toResult(raw: unknown, insertIdStep: number): ExecResult {
   const r = raw as Raw;
   if (Array.isArray(r)) return { rows: r, affected: 0 };
-  return { rows: [], affected: r.affectedRows, insertId: r.insertId };
+  return { rows: [], affected: r.affectedRows, insertId: r.insertId, insertIdStep };
+}
+
+/**
+ * How the server numbers the rows of one INSERT: `step` apart (`auto_increment_increment`, not 1 on
+ * Galera clusters), and consecutively for every multi-row INSERT ... VALUES when InnoDB's lock mode
+ * is "traditional" (0) or "consecutive" (1, MariaDB's default). In "interleaved" mode (2, MySQL 8's
+ * default) a statement's ids are consecutive only while no INSERT ... SELECT runs on the table.
+ */
+export interface AutoIncrement {
+  readonly step: number;
+  readonly consecutive: boolean;
 }
 
 /** Anything that runs statements: the pool or one of its connections. */
@@ -55,6 +66,8 @@ export class Mysql2Driver implements Driver {
   private readonly prepare: boolean;
   /** The mysql2 connection behind each transaction's DriverConnection, for streaming inside it. */
   private readonly held = new WeakMap<DriverConnection, mysql.PoolConnection>();
+  /** Read from the first connection (the same server for all); unknown until then. */
+  autoIncrement?: AutoIncrement;
 
   constructor(options: Mysql2PoolOptions) {
     this.prepare = options.prepare !== false;
@@ -92,6 +105,12 @@ export class Mysql2Driver implements Driver {
       conn.query(sessionSetup, (err: unknown) => {
         if (err) conn.destroy();
       });
+      if (this.autoIncrement) return;
+      conn.query("SELECT @@auto_increment_increment AS step, @@innodb_autoinc_lock_mode AS mode", (err: unknown, rows: unknown) => {
+        const row = !err && Array.isArray(rows) ? (rows[0] as { step?: unknown; mode?: unknown } | undefined) : undefined;
+        if (!row) return;
+        this.autoIncrement = { step: Number(row.step) || 1, consecutive: Number(row.mode) <= 1 };
+      });
     });
   }
 
@@ -102,9 +121,10 @@ export class Mysql2Driver implements Driver {
    */
   private async run(runner: Runner, q: CompiledQuery): Promise<ExecResult> {
     const params = q.params as unknown[];
-    if (params.length === 0) return toResult((await runner.query(q.sql))[0]);
-    if (this.prepare && params.length <= maxPreparedParams) return toResult((await runner.execute(q.sql, params as never))[0]);
-    return toResult((await runner.query(q.sql, params))[0]);
+    const step = this.autoIncrement?.step ?? 1;
+    if (params.length === 0) return toResult((await runner.query(q.sql))[0], step);
+    if (this.prepare && params.length <= maxPreparedParams) return toResult((await runner.execute(q.sql, params as never))[0], step);
+    return toResult((await runner.query(q.sql, params))[0], step);
   }
 
   execute(q: CompiledQuery): Promise<ExecResult> {

@@ -1,13 +1,16 @@
+import { connect } from "@dotorm/core";
 import { describe, expect, test } from "vitest";
+import { mysql } from "../src/index.js";
 import { Chat, ChatMessage, User, models } from "./sql-nodes.js";
-import { requireMysql, useFreshDatabase } from "./targets.js";
+import { requireMysql, urlFor, useFreshDatabase } from "./targets.js";
 
 const up = await requireMysql("the nested-size test");
 
 describe.skipIf(!up)("nested arrays larger than MariaDB's default group_concat_max_len (1 MB)", () => {
-  const database = useFreshDatabase(`dotorm_mysql_nested_size_${process.pid}`, models);
+  const name = `dotorm_mysql_nested_size_${process.pid}`;
+  const database = useFreshDatabase(name, models);
 
-  test("come back whole, in one statement", async () => {
+  test("come back whole, in one statement, as union rows and as JSON", async () => {
     const user = await User.create({ name: "Big" });
     const chat = await Chat.create({ name: "big", creator_id: user });
     // 3 MB of bodies: JSON_ARRAYAGG used to stop at 1 MB, mid-string, and the JSON failed to parse.
@@ -18,5 +21,18 @@ describe.skipIf(!up)("nested arrays larger than MariaDB's default group_concat_m
     const read = await Chat.get(chat, { fields: ["name"], nested: { messages: { fields: ["body"], order: "id", sort: "desc" } } });
     expect(statements).toBe(1);
     expect(read.messages.map((m) => m.body)).toEqual([...bodies].reverse());
+    // JSON_ARRAYAGG is a GROUP_CONCAT: at the default limit it stopped at 1 MB, mid-string
+    const json = await connect(mysql({ url: urlFor(name), max: 1, nesting: "json" }), { models });
+    try {
+      let sql = "";
+      json.on("query", (e) => {
+        sql = e.sql;
+      });
+      const viaJson = await Chat.get(chat, { fields: ["name"], nested: { messages: { fields: ["body"], order: "id", sort: "desc" } } });
+      expect(sql).toContain("JSON_ARRAYAGG");
+      expect(viaJson.messages.map((m) => m.body)).toEqual([...bodies].reverse());
+    } finally {
+      await json.close();
+    }
   });
 });

@@ -13,8 +13,13 @@ export interface ExecResult {
   readonly rows: readonly Record<string, unknown>[];
   /** Rows inserted, updated or deleted. */
   readonly affected: number;
-  /** First generated id, for drivers without RETURNING. */
+  /**
+   * First generated id of an INSERT that returned no rows (MySQL's insert id). The ids of a
+   * several-row INSERT are then `insertId + i * insertIdStep`.
+   */
   readonly insertId?: number;
+  /** Distance between the generated ids of one statement (MySQL's `auto_increment_increment`; default 1). */
+  readonly insertIdStep?: number;
 }
 
 /** One connection taken from the pool (for transactions). */

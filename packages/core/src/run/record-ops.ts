@@ -151,9 +151,11 @@ export class RecordOps implements ModelBinding {
       { model: model.table, operation: "create" },
     );
     if (ids) return ids;
-    if (capabilities.returning) return result.rows.map((r) => Number(r.id));
+    // an adapter with RETURNING may still leave it out where the insert id is exact (MariaDB, see its compiler)
+    if (capabilities.returning && result.insertId === undefined) return result.rows.map((r) => Number(r.id));
     const first = Number(result.insertId);
-    return rows.map((_, i) => first + i);
+    const step = result.insertIdStep ?? 1;
+    return rows.map((_, i) => first + i * step);
   }
 
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
