@@ -153,6 +153,27 @@ export function querysets(target: ConformanceTarget) {
       expect(await Role.query().filter({ code__startswith: "stream-" }).count()).toBe(250);
     });
 
+    test("stream with nested relations: every record whole, its children in order, across batch boundaries", async () => {
+      const { Chat, ChatMessage, User } = ctx();
+      const user = await User.create({ name: "streamer" });
+      const chats = await Chat.createMany(Array.from({ length: 7 }, (_, i) => ({ name: `nested-stream-${i}`, creator_id: user })));
+      await ChatMessage.createMany(chats.flatMap((chat, c) => Array.from({ length: c % 4 }, (_, m) => ({ chat_id: chat, body: `c${c}m${m}` }))));
+      const seen: { name: string; creator: string; bodies: string[] }[] = [];
+      const stream = Chat.query()
+        .filter({ name__startswith: "nested-stream-" })
+        .orderBy("name")
+        .nested({ creator_id: ["name"], messages: { fields: ["body"], order: "id", sort: "desc", limit: 2 } })
+        .stream({ batchSize: 3 });
+      for await (const chat of stream) seen.push({ name: chat.name, creator: chat.creator_id.name, bodies: chat.messages.map((m) => m.body) });
+      expect(seen).toEqual(
+        chats.map((_, c) => ({
+          name: `nested-stream-${c}`,
+          creator: "streamer",
+          bodies: Array.from({ length: c % 4 }, (_, m) => `c${c}m${m}`).reverse().slice(0, 2),
+        })),
+      );
+    });
+
     test("createMany upserts on a unique field", async () => {
       const { User, db } = ctx();
       const [a, b] = await User.createMany([{ name: "Up A", login: "up-a" }, { name: "Up B", login: "up-b" }]);
