@@ -164,7 +164,7 @@ export function querysets(target: ConformanceTarget) {
         .orderBy("name")
         .nested({ creator_id: ["name"], messages: { fields: ["body"], order: "id", sort: "desc", limit: 2 } })
         .stream({ batchSize: 3 });
-      for await (const chat of stream) seen.push({ name: chat.name, creator: chat.creator_id.name, bodies: chat.messages.map((m) => m.body) });
+      for await (const chat of stream) seen.push({ name: chat.name, creator: chat.creator_id.name, bodies: chat.messages.map((m) => String(m.body)) });
       expect(seen).toEqual(
         chats.map((_, c) => ({
           name: `nested-stream-${c}`,
