@@ -1,4 +1,5 @@
 import { type AnyModel, type Database, connect, f, model } from "@dotorm/core";
+import { scalarFields } from "@dotorm/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mysql } from "../src/index.js";
@@ -22,18 +23,7 @@ function makeModels() {
   const Item = model("nt_items", {
     owner_id: f.many2one(() => Owner, { required: true, onDelete: "cascade" }),
     label: f.char({ maxLength: 20 }),
-    small: f.smallInteger(),
-    big: f.bigInteger(),
-    ratio: f.float(),
-    price: f.decimal({ precision: 10, scale: 2 }),
-    flag: f.boolean(),
-    at: f.datetime(),
-    day: f.date(),
-    clock: f.time(),
-    data: f.json(),
-    kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
-    blob: f.binary(),
-    notes: f.text(),
+    ...scalarFields(),
     tag_ids: f.many2many(() => Tag, { table: "nt_item_tags" }),
     shout: f.char({ store: false, compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(), depends: ["label"] }),
   });

@@ -1,5 +1,5 @@
 export type { ConformanceTarget } from "./target.js";
-export { makeModels } from "./models.js";
+export { makeModels, scalarFields } from "./models.js";
 export type { TestModels } from "./models.js";
 export { suite } from "./harness.js";
 export type { SuiteContext } from "./harness.js";

@@ -1,6 +1,28 @@
 import { type AnyModel, f, model } from "@dotorm/core";
 
 /**
+ * One field of every scalar type (all optional): the `Thing` of the conformance models, and any test
+ * model that must carry every type.
+ */
+export function scalarFields() {
+  return {
+    small: f.smallInteger(),
+    count: f.integer({ default: 0 }),
+    big: f.bigInteger(),
+    ratio: f.float(),
+    price: f.decimal({ precision: 10, scale: 2 }),
+    flag: f.boolean(),
+    at: f.datetime(),
+    day: f.date(),
+    clock: f.time(),
+    data: f.json(),
+    kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
+    blob: f.binary(),
+    notes: f.text(),
+  };
+}
+
+/**
  * The conformance models, built fresh per suite with a table prefix so suites can share a
  * database. They mirror CONTRACT.md's examples plus a model with every scalar field type.
  */
@@ -58,19 +80,7 @@ export function makeModels(prefix: string) {
 
   const Thing = model(t("things"), {
     label: f.char({ maxLength: 20, required: true }),
-    small: f.smallInteger(),
-    count: f.integer({ default: 0 }),
-    big: f.bigInteger(),
-    ratio: f.float(),
-    price: f.decimal({ precision: 10, scale: 2 }),
-    flag: f.boolean(),
-    at: f.datetime(),
-    day: f.date(),
-    clock: f.time(),
-    data: f.json(),
-    kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
-    blob: f.binary(),
-    notes: f.text(),
+    ...scalarFields(),
     code: f.char({ maxLength: 10, column: "thing_code", index: true }),
     secret: f.char({ maxLength: 50, readonly: true }),
     shout: f.char({ store: false, compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(), depends: ["label"] }),
