@@ -16,7 +16,8 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CompiledQuery } from "../run/adapter.js";
 import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
-import { type Branch, branchesOf, isBranchItem, tagColumns } from "../hydrate/branches.js";
+import { isBranchItem } from "../hydrate/branches.js";
+import { UnionNesting } from "./union-nesting.js";
 
 /** How a statement will be read. */
 export interface CompileOptions {
@@ -48,6 +49,15 @@ export class CompileContext {
       this.alias = prev;
     }
   }
+}
+
+/** How the rows of a relation are reached: FROM text, and the condition tying them to the outer row. */
+export interface RelationJoin {
+  /** `table alias` (with the link table joined for a many2many). */
+  readonly from: string;
+  /** The related side's expression the correlation compares (its id, or the column holding the owner's id). */
+  readonly key: string;
+  readonly correlation: string;
 }
 
 /** The parts of a nested one2many / many2many read, for dialects that render arrays their own way. */
@@ -261,9 +271,9 @@ export class SqlCompiler {
 
   /**
    * Whether a select with nested one2many / many2many reads them as tagged rows of one `UNION ALL`
-   * (one SELECT per relation, each row one record, hydrated by `hydrateTagged`) instead of JSON
-   * arrays aggregated per parent row. Off here; MariaDB turns it on, where every JSON aggregate of
-   * wide values builds an on-disk temporary table.
+   * (one SELECT per relation, each row one record, hydrated by `hydrateTagged`; see `UnionNesting`)
+   * instead of JSON arrays aggregated per parent row. Off here; MariaDB turns it on, where every JSON
+   * aggregate of wide values builds an on-disk temporary table.
    */
   protected readonly nestsByUnion: boolean = false;
 
@@ -272,145 +282,24 @@ export class SqlCompiler {
     return " LIMIT ALL";
   }
 
-  /**
-   * One statement, one SELECT per branch (see `branchesOf`) joined by `UNION ALL`. Every member lists
-   * every branch's columns, NULL outside its own, so the first member names them all. Children are
-   * picked by their parent key `IN` the parent branch's ids, with the parent's filter and limit
-   * repeated there; a per-parent limit is a `ROW_NUMBER()` rank unless the root is a single record.
-   */
+  private union?: UnionNesting;
+
+  /** The select as one `UNION ALL` of tagged rows (see `nestsByUnion`). */
   protected unionSelect(root: SelectNode, ctx: CompileContext): string {
-    const branches = branchesOf(root);
-    const joins = branches.map((b) => this.joinsIn(b.node));
-    const names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
-    const members = branches.map((branch, i) => {
-      // the first member names every column; the others only fill theirs with NULL
-      const pad = (from: number, to: number) => {
-        let sql = "";
-        for (let b = from; b < to; b++) {
-          const list = names[b] as string[];
-          if (i === 0) for (const n of list) sql += `NULL AS ${this.quote(n)}, `;
-          else sql += "NULL, ".repeat(list.length);
-        }
-        return sql;
-      };
-      const before = pad(0, i);
-      const after = pad(i + 1, names.length);
-      const columns = (list: string) => `${before}${list}${after ? `, ${after.slice(0, -2)}` : ""}`;
-      return `(${this.branchSelect(branch, ctx, columns, joins[i] as boolean)})`;
+    this.union ??= new UnionNesting({
+      quote: (name) => this.quote(name),
+      table: (model) => this.table(model),
+      param: (c, value, field) => this.param(c, value, field),
+      cond: (node, c) => this.cond(node, c),
+      orderBy: (node, c) => this.orderBy(node.order, node.model, c),
+      page: (c, node) => (node.limit === undefined && !node.offset ? this.unboundedLimit() : this.limitOffset(c, node.limit, node.offset)),
+      limitOffset: (c, node) => this.limitOffset(c, node.limit, node.offset),
+      joinsIn: (node) => this.joinsIn(node),
+      selectList: (node, c, prefix, joins, join) => this.selectList(node, c, prefix, joins, join),
+      columnNames: (node, prefix, join) => this.columnNames(node, prefix, join),
+      relationJoin: (field, alias) => this.relationJoin(field, "", alias),
     });
-    return members.join(" UNION ALL ");
-  }
-
-  /** One member of the union; `columns` pads the branch's own select list with the others' NULLs. */
-  private branchSelect(branch: Branch, ctx: CompileContext, columns: (list: string) => string, join: boolean): string {
-    const { node, own, item, parent } = branch;
-    const q = (n: string) => this.quote(n);
-    const tags = (b: string, p: string, n: string) =>
-      branch.index === 0 ? `${b} AS ${q(tagColumns.branch)}, ${p} AS ${q(tagColumns.parent)}, ${n} AS ${q(tagColumns.rank)}` : `${b}, ${p}, ${n}`;
-    const extra: string[] = [];
-    if (!item || !parent) {
-      const list = this.selectList(own, ctx, "", extra, join);
-      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${this.table(node.model)} ${ctx.alias}${extra.join("")}`;
-      if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
-      sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
-      return sql + this.pageOrAll(ctx, node);
-    }
-    const alias = ctx.nextAlias();
-    if (!this.ranked(branch)) {
-      return ctx.scoped(alias, () => {
-        const { from, key } = this.branchSource(item.field, alias);
-        const list = this.selectList(own, ctx, branch.prefix, extra, join);
-        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
-        sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
-        sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
-        return sql + this.pageOrAll(ctx, node);
-      });
-    }
-    const k = ctx.nextAlias();
-    const list = ctx.scoped(alias, () => this.selectList(own, ctx, branch.prefix, extra, join));
-    const id = `${alias}.${q("id")}`;
-    let sql = `SELECT ${tags(String(branch.index), `${k}.${q("p")}`, `${k}.${q("n")}`)}, ${columns(list)} FROM (${this.rankedIds(branch, ctx)}) ${k}`;
-    sql += ` JOIN ${this.table(node.model)} ${alias} ON ${id} = ${k}.${q("id")}${extra.join("")}`;
-    return sql + ` WHERE ${this.rankWindow(ctx, `${k}.${q("n")}`, node)}`;
-  }
-
-  /** Whether a branch limits per parent with a rank: it has a limit or offset and may have several parents. */
-  private ranked(branch: Branch): boolean {
-    const { node, parent } = branch;
-    if (node.limit === undefined && !node.offset) return false;
-    return !(parent?.index === 0 && singleRecord(parent.node));
-  }
-
-  /** LIMIT / OFFSET of `node`, or a LIMIT admitting every row so the member's ORDER BY holds. */
-  private pageOrAll(ctx: CompileContext, node: SelectNode): string {
-    return node.limit === undefined && !node.offset ? this.unboundedLimit() : this.limitOffset(ctx, node.limit, node.offset);
-  }
-
-  /** `n > offset AND n <= offset + limit` for a ranked branch. */
-  private rankWindow(ctx: CompileContext, n: string, node: SelectNode): string {
-    const offset = node.offset ?? 0;
-    const lower = `${n} > ${this.param(ctx, offset)}`;
-    return node.limit === undefined ? lower : `${lower} AND ${n} <= ${this.param(ctx, offset + node.limit)}`;
-  }
-
-  /** Rows of a ranked branch: `id`, parent key `p` and rank `n` among the parent's children. */
-  private rankedIds(branch: Branch, ctx: CompileContext): string {
-    const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
-    return ctx.scoped(ctx.nextAlias(), () => {
-      const { from, key } = this.branchSource(item.field, ctx.alias);
-      const q = (n: string) => this.quote(n);
-      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${this.orderBy(node.order, node.model, ctx)})`;
-      let sql = `SELECT ${ctx.alias}.${q("id")} AS ${q("id")}, ${key} AS ${q("p")}, ${rank} AS ${q("n")} FROM ${from}`;
-      sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
-      return node.where ? `${sql} AND ${this.cond(node.where, ctx)}` : sql;
-    });
-  }
-
-  /**
-   * `key` among the ids of `parent`'s records. Under a root read by its id alone (a `get` without
-   * access rules) that is `key = id`: no subquery for the database to plan.
-   */
-  private underParent(key: string, parent: Branch, ctx: CompileContext): string {
-    const where = parent.node.where;
-    if (parent.index === 0 && parent.node.limit === undefined && !parent.node.offset && where?.kind === "cmp" && where.op === "=" && where.field === parent.node.model.id) {
-      return `${key} = ${this.param(ctx, where.value, where.field)}`;
-    }
-    return `${key} IN (${this.idsOf(parent, ctx)})`;
-  }
-
-  /** A SELECT of the ids of the records `branch` reads (its parents' filter and limits included). */
-  private idsOf(branch: Branch, ctx: CompileContext): string {
-    const { node, item, parent } = branch;
-    const id = this.quote("id");
-    const x = ctx.nextAlias();
-    if (item && parent && this.ranked(branch)) {
-      return `SELECT ${x}.${id} FROM (${this.rankedIds(branch, ctx)}) ${x} WHERE ${this.rankWindow(ctx, `${x}.${this.quote("n")}`, node)}`;
-    }
-    const paged = node.limit !== undefined || !!node.offset;
-    const inner = ctx.scoped(ctx.nextAlias(), () => {
-      let sql: string;
-      if (item && parent) {
-        const { from, key } = this.branchSource(item.field, ctx.alias);
-        sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${this.cond(node.where, ctx)}` : ""}`;
-      } else {
-        sql = `SELECT ${ctx.alias}.${id} FROM ${this.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${this.cond(node.where, ctx)}` : ""}`;
-      }
-      return paged ? `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.limitOffset(ctx, node.limit, node.offset)}` : sql;
-    });
-    // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
-    return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
-  }
-
-  /** FROM of a branch's rows under alias `alias`, and the expression of their parent's id. */
-  private branchSource(field: FieldMeta, alias: string): { from: string; key: string } {
-    const t = `${this.table(field.target())} ${alias}`;
-    if (field.kind === "one2many") return { from: t, key: `${alias}.${this.quote(field.inverse!().column)}` };
-    const link = field.link!();
-    const l = `${alias}l`;
-    return {
-      from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${l}.${this.quote(link.column2)} = ${alias}.${this.quote("id")}`,
-      key: `${l}.${this.quote(link.column1)}`,
-    };
+    return this.union.select(root, ctx);
   }
 
   /** Whether every column of `sub` named with `prefix` stays within the alias limit (else its JSON subquery is used). */
@@ -466,23 +355,23 @@ export class SqlCompiler {
   }
 
   /** FROM clause and correlation condition that reach the rows of relation `field` from `outer`. */
-  protected relationJoin(field: FieldMeta, outer: string, alias: string): { from: string; correlation: string } {
+  protected relationJoin(field: FieldMeta, outer: string, alias: string): RelationJoin {
     const target = field.target();
     const t = `${this.table(target)} ${alias}`;
     const q = (a: string, c: string) => `${a}.${this.quote(c)}`;
     switch (field.kind) {
       case "many2one":
-        return { from: t, correlation: `${q(alias, "id")} = ${q(outer, field.column)}` };
+        return { from: t, key: q(alias, "id"), correlation: `${q(alias, "id")} = ${q(outer, field.column)}` };
       case "one2many":
-      case "one2one":
-        return { from: t, correlation: `${q(alias, field.inverse!().column)} = ${q(outer, "id")}` };
+      case "one2one": {
+        const key = q(alias, field.inverse!().column);
+        return { from: t, key, correlation: `${key} = ${q(outer, "id")}` };
+      }
       default: {
         const link = field.link!();
         const l = `${alias}l`;
-        return {
-          from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${q(l, link.column2)} = ${q(alias, "id")}`,
-          correlation: `${q(l, link.column1)} = ${q(outer, "id")}`,
-        };
+        const key = q(l, link.column1);
+        return { from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${q(l, link.column2)} = ${q(alias, "id")}`, key, correlation: `${key} = ${q(outer, "id")}` };
       }
     }
   }
@@ -623,16 +512,4 @@ export class SqlCompiler {
   rollbackToSavepoint(name: string): string {
     return `ROLLBACK TO SAVEPOINT ${name}`;
   }
-}
-
-/** Whether a select reads at most one record: limit 1, or its filter fixes the id to one value. */
-function singleRecord(node: SelectNode): boolean {
-  if (node.limit !== undefined && node.limit <= 1) return true;
-  const fixesId = (cond: CondNode | undefined): boolean => {
-    if (!cond) return false;
-    if (cond.kind === "cmp") return cond.op === "=" && cond.field === node.model.id;
-    if (cond.kind === "in") return !cond.negate && cond.values.length <= 1 && cond.field === node.model.id;
-    return cond.kind === "and" && cond.items.some(fixesId);
-  };
-  return fixesId(node.where);
 }

@@ -1,0 +1,168 @@
+import { type Branch, branchesOf, tagColumns } from "../hydrate/branches.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import type { CondNode, SelectNode } from "../query/ast.js";
+import type { CompileContext, RelationJoin } from "./sql-compiler.js";
+
+/** What {@link UnionNesting} renders through: the compiler's own hooks, so each dialect's quoting and values apply. */
+export interface UnionHost {
+  quote(name: string): string;
+  table(model: ModelMeta): string;
+  param(ctx: CompileContext, value: unknown, field?: FieldMeta): string;
+  cond(node: CondNode, ctx: CompileContext): string;
+  /** ORDER BY terms of `node` (ties by id) in the current scope. */
+  orderBy(node: SelectNode, ctx: CompileContext): string;
+  /** `node`'s LIMIT / OFFSET, or a LIMIT admitting every row so a member's ORDER BY holds. */
+  page(ctx: CompileContext, node: SelectNode): string;
+  /** `node`'s LIMIT / OFFSET, empty without them. */
+  limitOffset(ctx: CompileContext, node: SelectNode): string;
+  joinsIn(node: SelectNode): boolean;
+  selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[], join: boolean): string;
+  columnNames(node: SelectNode, prefix: string, join: boolean): string[];
+  /** FROM of relation `field`'s rows under `alias`, and their key (the owner's id on their side). */
+  relationJoin(field: FieldMeta, alias: string): RelationJoin;
+}
+
+/**
+ * Nested one2many / many2many as tagged rows of one statement: one SELECT per branch (see
+ * `branchesOf`) joined by `UNION ALL`, hydrated by `hydrateTagged`. Every member lists every
+ * branch's columns, NULL outside its own, so the first member names them all. Children are picked by
+ * their parent key `IN` the parent branch's ids, with the parent's filter and limit repeated there; a
+ * per-parent limit is a `ROW_NUMBER()` rank on a derived table of ids unless the root is one record.
+ *
+ * @example
+ * new UnionNesting(host).select(chatWithMessages, ctx)
+ * // (SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, ..., NULL AS `1#body` FROM `chats` t0 ...)
+ * // UNION ALL (SELECT 1, t2.`chat_id`, NULL, NULL, ..., t2.`body` FROM `chat_messages` t2 WHERE ...)
+ */
+export class UnionNesting {
+  constructor(private readonly host: UnionHost) {}
+
+  select(root: SelectNode, ctx: CompileContext): string {
+    const h = this.host;
+    const branches = branchesOf(root);
+    const joins = branches.map((b) => h.joinsIn(b.node));
+    const names = branches.map((b, i) => h.columnNames(b.own, b.prefix, joins[i] as boolean));
+    const members = branches.map((branch, i) => {
+      // the first member names every column; the others only fill theirs with NULL
+      const pad = (from: number, to: number) => {
+        let sql = "";
+        for (let b = from; b < to; b++) {
+          const list = names[b] as string[];
+          if (i === 0) for (const n of list) sql += `NULL AS ${h.quote(n)}, `;
+          else sql += "NULL, ".repeat(list.length);
+        }
+        return sql;
+      };
+      const before = pad(0, i);
+      const after = pad(i + 1, names.length);
+      const columns = (list: string) => `${before}${list}${after ? `, ${after.slice(0, -2)}` : ""}`;
+      return `(${this.member(branch, ctx, columns, joins[i] as boolean)})`;
+    });
+    return members.join(" UNION ALL ");
+  }
+
+  /** One member of the union; `columns` pads the branch's own select list with the others' NULLs. */
+  private member(branch: Branch, ctx: CompileContext, columns: (list: string) => string, join: boolean): string {
+    const h = this.host;
+    const { node, own, item, parent } = branch;
+    const tags = (b: string, p: string, n: string) =>
+      branch.index === 0 ? `${b} AS ${h.quote(tagColumns.branch)}, ${p} AS ${h.quote(tagColumns.parent)}, ${n} AS ${h.quote(tagColumns.rank)}` : `${b}, ${p}, ${n}`;
+    const extra: string[] = [];
+    if (!item || !parent) {
+      const list = h.selectList(own, ctx, "", extra, join);
+      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${extra.join("")}`;
+      if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
+      return `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.page(ctx, node)}`;
+    }
+    const alias = ctx.nextAlias();
+    if (!this.ranked(branch)) {
+      return ctx.scoped(alias, () => {
+        const { from, key } = h.relationJoin(item.field, alias);
+        const list = h.selectList(own, ctx, branch.prefix, extra, join);
+        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
+        sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
+        return `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.page(ctx, node)}`;
+      });
+    }
+    const k = ctx.nextAlias();
+    const list = ctx.scoped(alias, () => h.selectList(own, ctx, branch.prefix, extra, join));
+    let sql = `SELECT ${tags(String(branch.index), `${k}.${h.quote("p")}`, `${k}.${h.quote("n")}`)}, ${columns(list)} FROM (${this.rankedIds(branch, ctx)}) ${k}`;
+    sql += ` JOIN ${h.table(node.model)} ${alias} ON ${alias}.${h.quote("id")} = ${k}.${h.quote("id")}${extra.join("")}`;
+    return `${sql} WHERE ${this.rankWindow(ctx, `${k}.${h.quote("n")}`, node)}`;
+  }
+
+  /** Whether a branch limits per parent with a rank: it has a limit or offset and may have several parents. */
+  private ranked(branch: Branch): boolean {
+    const { node, parent } = branch;
+    if (node.limit === undefined && !node.offset) return false;
+    return !(parent?.index === 0 && singleRecord(parent.node));
+  }
+
+  /** `n > offset AND n <= offset + limit` for a ranked branch. */
+  private rankWindow(ctx: CompileContext, n: string, node: SelectNode): string {
+    const offset = node.offset ?? 0;
+    const lower = `${n} > ${this.host.param(ctx, offset)}`;
+    return node.limit === undefined ? lower : `${lower} AND ${n} <= ${this.host.param(ctx, offset + node.limit)}`;
+  }
+
+  /** Rows of a ranked branch: `id`, parent key `p` and rank `n` among the parent's children. */
+  private rankedIds(branch: Branch, ctx: CompileContext): string {
+    const h = this.host;
+    const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
+    return ctx.scoped(ctx.nextAlias(), () => {
+      const { from, key } = h.relationJoin(item.field, ctx.alias);
+      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${h.orderBy(node, ctx)})`;
+      let sql = `SELECT ${ctx.alias}.${h.quote("id")} AS ${h.quote("id")}, ${key} AS ${h.quote("p")}, ${rank} AS ${h.quote("n")} FROM ${from}`;
+      sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
+      return node.where ? `${sql} AND ${h.cond(node.where, ctx)}` : sql;
+    });
+  }
+
+  /**
+   * `key` among the ids of `parent`'s records. Under a root read by its id alone (a `get` without
+   * access rules) that is `key = id`: no subquery for the database to plan.
+   */
+  private underParent(key: string, parent: Branch, ctx: CompileContext): string {
+    const where = parent.node.where;
+    if (parent.index === 0 && parent.node.limit === undefined && !parent.node.offset && where?.kind === "cmp" && where.op === "=" && where.field === parent.node.model.id) {
+      return `${key} = ${this.host.param(ctx, where.value, where.field)}`;
+    }
+    return `${key} IN (${this.idsOf(parent, ctx)})`;
+  }
+
+  /** A SELECT of the ids of the records `branch` reads (its parents' filter and limits included). */
+  private idsOf(branch: Branch, ctx: CompileContext): string {
+    const h = this.host;
+    const { node, item, parent } = branch;
+    const id = h.quote("id");
+    const x = ctx.nextAlias();
+    if (item && parent && this.ranked(branch)) {
+      return `SELECT ${x}.${id} FROM (${this.rankedIds(branch, ctx)}) ${x} WHERE ${this.rankWindow(ctx, `${x}.${h.quote("n")}`, node)}`;
+    }
+    const paged = node.limit !== undefined || !!node.offset;
+    const inner = ctx.scoped(ctx.nextAlias(), () => {
+      let sql: string;
+      if (item && parent) {
+        const { from, key } = h.relationJoin(item.field, ctx.alias);
+        sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
+      } else {
+        sql = `SELECT ${ctx.alias}.${id} FROM ${h.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${h.cond(node.where, ctx)}` : ""}`;
+      }
+      return paged ? `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.limitOffset(ctx, node)}` : sql;
+    });
+    // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
+    return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
+  }
+}
+
+/** Whether a select reads at most one record: limit 1, or its filter fixes the id to one value. */
+function singleRecord(node: SelectNode): boolean {
+  if (node.limit !== undefined && node.limit <= 1) return true;
+  const fixesId = (cond: CondNode | undefined): boolean => {
+    if (!cond) return false;
+    if (cond.kind === "cmp") return cond.op === "=" && cond.field === node.model.id;
+    if (cond.kind === "in") return !cond.negate && cond.values.length <= 1 && cond.field === node.model.id;
+    return cond.kind === "and" && cond.items.some(fixesId);
+  };
+  return fixesId(node.where);
+}
