@@ -25,10 +25,8 @@ export class PostgresDdl extends DdlCompiler {
         return "SMALLINT";
       case "char":
         return `VARCHAR(${o.maxLength ?? 255})`;
-      case "selection": {
-        const longest = Math.max(...(o.options as [string, string][]).map(([v]) => v.length));
-        return `VARCHAR(${Math.max(64, longest)})`;
-      }
+      case "selection":
+        return `VARCHAR(${this.selectionLength(field)})`;
       case "text":
         return "TEXT";
       case "boolean":

@@ -21,6 +21,12 @@ export abstract class DdlCompiler {
   /** The column type of a stored field, e.g. `VARCHAR(255)`. */
   abstract columnType(field: FieldMeta): string;
 
+  /** The width of a VARCHAR holding a selection: its longest value, and at least 64 so options can grow. */
+  protected selectionLength(field: FieldMeta): number {
+    const options = (field.def.options as { options?: readonly (readonly [string, string])[] }).options ?? [];
+    return Math.max(64, ...options.map(([value]) => value.length));
+  }
+
   /**
    * Refuses, before any DDL is sent, a model this database cannot hold (for example a unique
    * `text` column on MySQL), by throwing a `ConfigurationError` that names the field and the fix.
