@@ -30,7 +30,7 @@ export type { QueryEvent, DatabaseEvents } from "./run/events.js";
 export { SqlIdentifier } from "./run/raw-sql.js";
 export type { RawSql } from "./run/raw-sql.js";
 export { QuerySet, GroupedQuerySet, MultipleRecordsFound } from "./query/query-set.js";
-export type { AggregateResult, AggregateSpec, Lookups, Page } from "./query/query-set.js";
+export type { AggregateResult, AggregateSpec, LockOptions, Lookups, Page } from "./query/query-set.js";
 export type { Lookup } from "./query/lookups.js";
 export { lookupsToFilter } from "./query/lookups.js";
 export { rolesChecker } from "./access/roles-checker.js";

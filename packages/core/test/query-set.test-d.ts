@@ -54,4 +54,19 @@ describe("query set types", () => {
     expectTypeOf(page.cursor).toEqualTypeOf<string | null>();
     expectTypeOf(page.data[0]!.title).toEqualTypeOf<string>();
   });
+
+  test("read helpers are typed: getOrNull nullable, inBulk a Map, latest needs a known field", async () => {
+    const maybe = await Lead.query().getOrNull({ title: "x" });
+    expectTypeOf(maybe).toBeNullable();
+    const byId = await Lead.query().only("title").inBulk([1, 2]);
+    expectTypeOf(byId).toMatchTypeOf<Map<number, { id: number; title: string }>>();
+    expectTypeOf(byId.get(1)!.title).toEqualTypeOf<string>();
+    const latest = await Lead.query().latest("closed_at", "score");
+    expectTypeOf(latest.title).toEqualTypeOf<string>();
+    // @ts-expect-error latest() takes a field name
+    Lead.query().latest("closd_at");
+    // @ts-expect-error latest() needs at least one field
+    Lead.query().latest();
+    expectTypeOf((await Lead.query().none().reverse().first())!.score).toEqualTypeOf<number | null>();
+  });
 });

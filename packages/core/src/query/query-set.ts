@@ -1,62 +1,44 @@
-import { DotormError, QueryError, RecordNotFound } from "../errors.js";
+import { QueryError, RecordNotFound } from "../errors.js";
 import { bindingOf } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
-import type { FieldKey, FieldsOf, FieldValue, ModelType, NestedSpec, ResultOf } from "../model/types.js";
+import type { FieldKey, FieldsOf, ModelType, NestedSpec, ResultOf } from "../model/types.js";
 import type { Filter } from "./filter-types.js";
-import type { Lookup } from "./lookups.js";
+import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
-import type { AggregateFn } from "./ast.js";
+import {
+  type AggregateResult,
+  type AggregateSpec,
+  type Lookups,
+  MultipleRecordsFound,
+  type Page,
+  type QueryState,
+  assertUnsliced,
+  plain,
+} from "./query-set-types.js";
 
-/** `get()` on a query set matched several records. */
-export class MultipleRecordsFound extends DotormError {
-  override readonly code = "MULTIPLE_RECORDS";
-  constructor(readonly model: string) {
-    super(`${model}: get() matched more than one record; add conditions or use first()`);
+/** Order terms with a leading `-` flipped. */
+const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
+
+/** A limit or offset: a non-negative integer, checked when given. */
+function sliceSize(what: string, n: unknown): number {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
+  return n;
+}
+
+/** Positive integer ids for `inBulk`, deduplicated. */
+function bulkIds(table: string, ids: unknown): number[] {
+  if (!Array.isArray(ids)) throw new QueryError(`inBulk() takes a list of ${table} ids`);
+  for (const id of ids) {
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new QueryError(`${table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
   }
-}
-
-type RelKeys<F> = { [K in keyof F]: F[K] extends { target: unknown } ? K : never }[keyof F] & string;
-
-/** Keyword lookups of `filter`, `exclude` and `get`: `name__icontains`, `creator_id__name`, ... */
-export type Lookups<F> = {
-  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: unknown;
-};
-
-/** `{ alias: [field, fn] }` for `aggregate`. */
-export type AggregateSpec<F> = Record<string, readonly [FieldKey<F>, AggregateFn]>;
-
-type AggValue<Fd, Fn> = Fn extends "count" | "count_distinct"
-  ? number
-  : Fd extends { kind: "decimal" }
-    ? string | null
-    : Fn extends "min" | "max"
-      ? Exclude<FieldValue<Fd>, null> | null
-      : number | null;
-
-/** The typed result of an aggregate spec. */
-export type AggregateResult<F, A> = { [K in keyof A]: A[K] extends readonly [infer N, infer Fn] ? (N extends keyof F ? AggValue<F[N], Fn> : Fn extends "count" | "count_distinct" ? number : number | null) : never };
-
-/** A page of keyset pagination; pass `cursor` as `after` for the next one (null on the last page). */
-export interface Page<R> {
-  data: R[];
-  cursor: string | null;
-}
-
-/** Internal state of a query set (every method returns a new one). */
-interface State {
-  readonly filter: readonly unknown[];
-  readonly order?: readonly string[];
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly fields?: readonly string[];
-  readonly nested?: Record<string, unknown>;
-  readonly groupBy?: readonly string[];
-  readonly having?: readonly unknown[];
+  return [...new Set(ids as number[])];
 }
 
 /**
  * An immutable, chainable, awaitable query over a model, compiled to the same AST as `search`,
- * so validation and access control apply unchanged.
+ * so validation and access control apply unchanged. `limit()` / `offset()` take a slice: calls that
+ * would change which rows the slice holds (`filter`, `orderBy`, `reverse`, `last`, ...) must come
+ * before them and raise a `QueryError` after.
  *
  * @example
  * const open = await Chat.query().filter({ name__icontains: "gen" }).exclude({ is_archived: true }).orderBy("-id").limit(20);
@@ -65,39 +47,68 @@ interface State {
 export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<ResultOf<M, O>[]> {
   constructor(
     private readonly model: ModelMeta,
-    private readonly state: State = { filter: [] },
+    private readonly state: QueryState = { filter: [] },
   ) {}
 
-  private with(patch: Partial<State>): QuerySet<M, O> {
+  private with(patch: Partial<QueryState>): QuerySet<M, O> {
     return new QuerySet(this.model, { ...this.state, ...patch });
+  }
+
+  private refine(what: string, item: unknown): QuerySet<M, O> {
+    assertUnsliced(this.state, what);
+    return this.with({ filter: [...this.state.filter, item] });
   }
 
   /** Keeps records matching every lookup. */
   filter(lookups: Lookups<FieldsOf<M>>): QuerySet<M, O> {
-    return this.with({ filter: [...this.state.filter, lookupsToFilter(this.model, lookups)] });
+    return this.refine("filter", lookupsToFilter(this.model, lookups));
   }
 
   /** Drops records matching all the lookups. */
   exclude(lookups: Lookups<FieldsOf<M>>): QuerySet<M, O> {
-    return this.with({ filter: [...this.state.filter, ["not", lookupsToFilter(this.model, lookups)]] });
+    return this.refine("exclude", ["not", lookupsToFilter(this.model, lookups)]);
   }
 
   /** Keeps records matching a filter list (the `search` syntax). */
   where(filter: Filter<FieldsOf<M>>): QuerySet<M, O> {
-    return this.with({ filter: [...this.state.filter, filter] });
+    return this.refine("where", filter);
+  }
+
+  /**
+   * Matches nothing: reads return no rows (or null, 0, false) without sending any SQL.
+   *
+   * @example
+   * const qs = allowed ? Chat.query() : Chat.query().none();
+   */
+  none(): QuerySet<M, O> {
+    return this.with({ none: true, filter: [...this.state.filter, ["id", "in", []]] });
   }
 
   /** Orders by fields; a leading `-` sorts descending: `orderBy("-created_at", "name")`. */
   orderBy(...terms: (FieldKey<FieldsOf<M>> | `-${FieldKey<FieldsOf<M>>}` | (string & {}))[]): QuerySet<M, O> {
+    assertUnsliced(this.state, "orderBy");
     return this.with({ order: terms });
   }
 
-  limit(n: number): QuerySet<M, O> {
-    return this.with({ limit: n });
+  /**
+   * Reverses the order (the default order is by id).
+   *
+   * @example
+   * const newest = await Chat.query().orderBy("created_at").reverse().limit(10);
+   */
+  reverse(): QuerySet<M, O> {
+    assertUnsliced(this.state, "reverse");
+    return this.with({ order: flip(this.state.order ?? ["id"]) });
   }
 
+  /** At most `n` records (a slice: see the class comment). */
+  limit(n: number): QuerySet<M, O> {
+    return this.with({ limit: sliceSize("limit", n) });
+  }
+
+  /** Skips the first `n` records (a slice: see the class comment). */
   offset(n: number): QuerySet<M, O> {
-    return this.with({ offset: n });
+    return this.with({ offset: sliceSize("offset", n) });
   }
 
   /** Loads only these fields (plus id). */
@@ -112,11 +123,12 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
 
   /** Groups the next `aggregate` by these fields (a nested many2one returns its display fields). */
   groupBy<const G extends readonly FieldKey<FieldsOf<M>>[]>(...fields: G): GroupedQuerySet<M, G> {
+    assertUnsliced(this.state, "groupBy");
     return new GroupedQuerySet<M, G>(this.model, { ...this.state, groupBy: fields });
   }
 
-  private get orderString(): string | undefined {
-    return this.state.order?.map((t) => (t.startsWith("-") ? `${t.slice(1)} desc` : `${t} asc`)).join(", ");
+  private orderString(order = this.state.order): string | undefined {
+    return order?.map((t) => (t.startsWith("-") ? `${t.slice(1)} desc` : `${t} asc`)).join(", ");
   }
 
   private searchOptions(patch: Record<string, unknown> = {}) {
@@ -124,16 +136,22 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
       filter: this.state.filter,
       fields: this.state.fields,
       nested: this.state.nested,
-      order: this.orderString,
+      order: this.orderString(),
       limit: this.state.limit,
       offset: this.state.offset,
       ...patch,
     };
   }
 
+  private async rows(patch: Record<string, unknown> = {}): Promise<ResultOf<M, O>[]> {
+    const options = this.searchOptions(patch);
+    if (this.state.none || options.limit === 0) return [];
+    return (await bindingOf(this.model).search(this.model, options)) as ResultOf<M, O>[];
+  }
+
   /** Runs the query. */
-  async all(): Promise<ResultOf<M, O>[]> {
-    return (await bindingOf(this.model).search(this.model, this.searchOptions())) as ResultOf<M, O>[];
+  all(): Promise<ResultOf<M, O>[]> {
+    return this.rows();
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a query set is awaitable by design (`await Chat.query()`)
@@ -144,66 +162,124 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
     return this.all().then(onfulfilled, onrejected);
   }
 
-  /** The first record in order, or null. */
+  /** The limit of a read of at most `n` rows of this query set (inside its slice). */
+  private within(n: number): number {
+    return Math.min(n, this.state.limit ?? n);
+  }
+
+  /** The first record in order (of the slice, when sliced), or null. */
   async first(): Promise<ResultOf<M, O> | null> {
-    const [row] = (await bindingOf(this.model).search(this.model, this.searchOptions({ limit: 1 }))) as ResultOf<M, O>[];
+    const [row] = await this.rows({ limit: this.within(1) });
     return row ?? null;
   }
 
-  /** The last record in order (by querying the reversed order, not by fetching everything), or null. */
+  /**
+   * The last record in order (by querying the reversed order, not by fetching everything), or null.
+   * Not on a sliced query set (`QueryError`, as Django): order the other way and use `first()`.
+   */
   async last(): Promise<ResultOf<M, O> | null> {
-    const order = this.state.order ?? ["id"];
-    const reversed = order.map((t) => (t.startsWith("-") ? `${t.slice(1)} asc` : `${t} desc`)).join(", ");
-    const tie = order.some((t) => t.replace(/^-/, "") === "id") ? "" : ", id desc";
-    const [row] = (await bindingOf(this.model).search(this.model, this.searchOptions({ order: reversed + tie, limit: 1, offset: undefined }))) as ResultOf<M, O>[];
+    assertUnsliced(this.state, "last");
+    const [row] = await this.rows({ order: this.orderString(flip(this.state.order ?? ["id"])), limit: 1 });
     return row ?? null;
+  }
+
+  /**
+   * The record with the greatest value of `fields` (ties broken by the next field, then by id);
+   * `RecordNotFound` when nothing matches.
+   *
+   * @example
+   * const newest = await ChatMessage.query().filter({ chat_id: 1 }).latest("created_at");
+   */
+  latest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<ResultOf<M, O>> {
+    return this.extreme("latest", fields, true);
+  }
+
+  /** The record with the smallest value of `fields`; `RecordNotFound` when nothing matches. */
+  earliest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<ResultOf<M, O>> {
+    return this.extreme("earliest", fields, false);
+  }
+
+  private async extreme(what: string, fields: readonly string[], desc: boolean): Promise<ResultOf<M, O>> {
+    assertUnsliced(this.state, what);
+    if (fields.length === 0) throw new QueryError(`${what}() takes the field to compare, e.g. ${what}("created_at")`);
+    const order = [...fields, "id"].map((f) => (desc ? `-${f}` : f));
+    const [row] = await this.rows({ order: this.orderString(order), limit: 1 });
+    if (!row) throw new RecordNotFound(this.model.table, `${what}(${fields.join(", ")})`);
+    return row;
   }
 
   /** The one record matching; `RecordNotFound` when none, `MultipleRecordsFound` when several. */
   async get(lookups?: Lookups<FieldsOf<M>>): Promise<ResultOf<M, O>> {
+    const row = await this.getOrNull(lookups);
+    if (row === null) throw new RecordNotFound(this.model.table, lookups ?? this.state.filter);
+    return row;
+  }
+
+  /**
+   * The one record matching, or null when none; `MultipleRecordsFound` when several.
+   *
+   * @example
+   * const chat = await Chat.query().getOrNull({ name: "General" });
+   */
+  async getOrNull(lookups?: Lookups<FieldsOf<M>>): Promise<ResultOf<M, O> | null> {
     const qs = lookups ? this.filter(lookups) : this;
-    const rows = (await bindingOf(this.model).search(this.model, qs.searchOptions({ limit: 2 }))) as ResultOf<M, O>[];
-    if (rows.length === 0) throw new RecordNotFound(this.model.table, lookups ?? qs.state.filter);
+    const rows = await qs.rows({ limit: this.within(2) });
     if (rows.length > 1) throw new MultipleRecordsFound(this.model.table);
-    return rows[0] as ResultOf<M, O>;
+    return rows[0] ?? null;
   }
 
-  /** How many records match (limit and offset ignored). */
-  count(): Promise<number> {
-    return bindingOf(this.model).count(this.model, { filter: this.state.filter }, false);
+  /**
+   * The matching records among `ids`, keyed by id (ids not found, or not visible, are absent).
+   *
+   * @example
+   * const byId = await Chat.query().inBulk([1, 2, 3]); byId.get(2)?.name;
+   */
+  async inBulk(ids: readonly number[]): Promise<Map<number, ResultOf<M, O>>> {
+    assertUnsliced(this.state, "inBulk");
+    const list = bulkIds(this.model.table, ids);
+    if (list.length === 0) return new Map();
+    const rows = await this.refine("inBulk", ["id", "in", list]).rows();
+    return new Map(rows.map((r) => [(r as { id: number }).id, r]));
   }
 
-  /** Whether any record matches. */
+  /** How many records match (of the slice, when sliced). */
+  async count(): Promise<number> {
+    if (this.state.none) return 0;
+    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter }, false);
+    const { limit, offset = 0 } = this.state;
+    return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
+  }
+
+  /** Whether any record matches (in the slice, when sliced). */
   async exists(): Promise<boolean> {
+    if (this.state.none) return false;
+    if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
     return (await bindingOf(this.model).count(this.model, { filter: this.state.filter }, true)) > 0;
   }
 
   /** Plain objects instead of records (no methods), optionally only some fields. */
   async values<const K extends readonly FieldKey<FieldsOf<M>>[]>(...fields: K): Promise<Record<string, unknown>[]> {
-    const rows = await bindingOf(this.model).search(this.model, this.searchOptions(fields.length ? { fields } : {}));
+    const rows = await this.rows(fields.length ? { fields } : {});
     return rows.map(plain) as Record<string, unknown>[];
-  }
-
-  private assertUnsliced(what: string): void {
-    if (this.state.limit !== undefined || this.state.offset !== undefined) {
-      throw new QueryError(`${what}() cannot run on a query set with limit/offset; filter by ids instead`);
-    }
   }
 
   /** Updates every matching record in one statement; returns the count. */
   update(values: Parameters<M extends { updateMany(t: never, v: infer V): unknown } ? (v: V) => void : (v: object) => void>[0]): Promise<number> {
-    this.assertUnsliced("update");
+    assertUnsliced(this.state, "update");
+    if (this.state.none) return Promise.resolve(0);
     return bindingOf(this.model).update(this.model, this.state.filter, values as object);
   }
 
   /** Deletes every matching record in one statement; returns the count. */
   delete(): Promise<number> {
-    this.assertUnsliced("delete");
+    assertUnsliced(this.state, "delete");
+    if (this.state.none) return Promise.resolve(0);
     return bindingOf(this.model).delete(this.model, this.state.filter);
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
   async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(spec: A): Promise<AggregateResult<FieldsOf<M>, A>> {
+    assertUnsliced(this.state, "aggregate");
     const [row] = await bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec });
     return row as AggregateResult<FieldsOf<M>, A>;
   }
@@ -225,67 +301,12 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   }
 
   /** Keyset pagination: `{ data, cursor }`; pass `cursor` as `after` for the next page. */
-  paginate(options: { size: number; after?: string | null }): Promise<Page<ResultOf<M, O>>> {
-    return bindingOf(this.model).paginate(this.model, this.searchOptions({ limit: undefined, offset: undefined }), options.size, options.after ?? undefined) as Promise<
-      Page<ResultOf<M, O>>
-    >;
+  async paginate(options: { size: number; after?: string | null }): Promise<Page<ResultOf<M, O>>> {
+    assertUnsliced(this.state, "paginate");
+    return (await bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined)) as Page<ResultOf<M, O>>;
   }
 }
 
-/** A query set grouped by some fields: `aggregate` returns one row per group. */
-export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
-  constructor(
-    private readonly model: ModelMeta,
-    private readonly state: State,
-  ) {}
-
-  private with(patch: Partial<State>): GroupedQuerySet<M, G> {
-    return new GroupedQuerySet(this.model, { ...this.state, ...patch });
-  }
-
-  /** Conditions on aggregates, ANDed: `having([["n", ">", 2]])`. */
-  having(conditions: readonly (readonly [string, "=" | "!=" | ">" | ">=" | "<" | "<=", unknown])[]): GroupedQuerySet<M, G> {
-    return this.with({ having: [...(this.state.having ?? []), ...conditions] });
-  }
-
-  /** Orders groups by keys or aggregate aliases (`"-n"`). */
-  orderBy(...terms: string[]): GroupedQuerySet<M, G> {
-    return this.with({ order: terms });
-  }
-
-  /** Nests a many2one group key to return its display fields. */
-  nested(spec: NestedSpec<FieldsOf<M>>): GroupedQuerySet<M, G> {
-    return this.with({ nested: spec as Record<string, unknown> });
-  }
-
-  limit(n: number): GroupedQuerySet<M, G> {
-    return this.with({ limit: n });
-  }
-
-  offset(n: number): GroupedQuerySet<M, G> {
-    return this.with({ offset: n });
-  }
-
-  /** One row per group: the group keys and the aggregates. */
-  async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(
-    spec: A,
-  ): Promise<({ [K in G[number] & keyof FieldsOf<M>]: unknown } & AggregateResult<FieldsOf<M>, A>)[]> {
-    const s = this.state;
-    return (await bindingOf(this.model).aggregate(this.model, {
-      filter: s.filter,
-      groupBy: s.groupBy,
-      nested: s.nested,
-      aggregates: spec,
-      having: s.having,
-      order: s.order,
-      limit: s.limit,
-      offset: s.offset,
-    })) as never;
-  }
-}
-
-function plain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plain);
-  if (value === null || typeof value !== "object" || value instanceof Date || value instanceof Uint8Array) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-}
+export { GroupedQuerySet } from "./grouped-query-set.js";
+export { MultipleRecordsFound } from "./query-set-types.js";
+export type { AggregateResult, AggregateSpec, LockOptions, Lookups, Page } from "./query-set-types.js";

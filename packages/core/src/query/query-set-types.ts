@@ -1,0 +1,84 @@
+import { DotormError, QueryError } from "../errors.js";
+import type { FieldKey, FieldValue } from "../model/types.js";
+import type { AggregateFn } from "./ast.js";
+import type { Lookup } from "./lookups.js";
+
+/** `get()` on a query set matched several records. */
+export class MultipleRecordsFound extends DotormError {
+  override readonly code = "MULTIPLE_RECORDS";
+  constructor(readonly model: string) {
+    super(`${model}: get() matched more than one record; add conditions or use first()`);
+  }
+}
+
+type RelKeys<F> = { [K in keyof F]: F[K] extends { target: unknown } ? K : never }[keyof F] & string;
+
+/** Keyword lookups of `filter`, `exclude` and `get`: `name__icontains`, `creator_id__name`, ... */
+export type Lookups<F> = {
+  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: unknown;
+};
+
+/** `{ alias: [field, fn] }` for `aggregate`. */
+export type AggregateSpec<F> = Record<string, readonly [FieldKey<F>, AggregateFn]>;
+
+type AggValue<Fd, Fn> = Fn extends "count" | "count_distinct"
+  ? number
+  : Fd extends { kind: "decimal" }
+    ? string | null
+    : Fn extends "min" | "max"
+      ? Exclude<FieldValue<Fd>, null> | null
+      : number | null;
+
+/** The typed result of an aggregate spec. */
+export type AggregateResult<F, A> = { [K in keyof A]: A[K] extends readonly [infer N, infer Fn] ? (N extends keyof F ? AggValue<F[N], Fn> : Fn extends "count" | "count_distinct" ? number : number | null) : never };
+
+/** A page of keyset pagination; pass `cursor` as `after` for the next one (null on the last page). */
+export interface Page<R> {
+  data: R[];
+  cursor: string | null;
+}
+
+/** Options of `forUpdate`: skip rows another transaction holds, or fail at once instead of waiting. */
+export interface LockOptions {
+  /** Leave out rows locked by another transaction (a work queue's "take the next free job"). */
+  skipLocked?: boolean;
+  /** Raise at once rather than wait when a row is locked. */
+  noWait?: boolean;
+}
+
+/** Internal state of a query set (every method returns a new one). */
+export interface QueryState {
+  readonly filter: readonly unknown[];
+  readonly order?: readonly string[];
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly fields?: readonly string[];
+  readonly nested?: Record<string, unknown>;
+  readonly groupBy?: readonly string[];
+  readonly having?: readonly unknown[];
+  /** `none()`: matches nothing, and reads send no SQL. */
+  readonly none?: boolean;
+  /** `distinct()`: `values()` returns each combination once. */
+  readonly distinct?: boolean;
+  /** `forUpdate()`: lock the rows read. */
+  readonly lock?: { readonly skipLocked: boolean; readonly noWait: boolean };
+  /** `annotate()`: aggregates of relations per row. */
+  readonly annotations?: Readonly<Record<string, unknown>>;
+}
+
+/** A record as a plain object (no prototype, no methods), deeply. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value === null || typeof value !== "object" || value instanceof Date || value instanceof Uint8Array) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+}
+
+/**
+ * Refuses `what` on a sliced query set: a condition, an order or an aggregate after `limit()` /
+ * `offset()` would silently apply to the whole table, not to the slice (as Django refuses it).
+ */
+export function assertUnsliced(state: QueryState, what: string): void {
+  if (state.limit !== undefined || state.offset !== undefined) {
+    throw new QueryError(`${what}() cannot follow limit()/offset(): call ${what}() before slicing the query set`);
+  }
+}
