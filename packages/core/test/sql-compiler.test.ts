@@ -110,3 +110,16 @@ describe("writes", () => {
     expect(compiler.quote('we"ird')).toBe('"we""ird"');
   });
 });
+
+describe("conditions come from core only", () => {
+  test("a condition core did not build, or an operator outside the fixed table, is refused, never rendered", () => {
+    const forged = { kind: "cmp", field: chat.id, op: "IS NULL) OR (1=1) OR (t0.id =", value: 0 };
+    const node = (where: unknown) => ({ kind: "count", model: chat, where }) as QueryNode;
+    expect(() => compile(node(forged))).toThrow(/filter list/);
+    expect(() => compile(node({ kind: "const", value: true }))).toThrow(/filter list/);
+    const real = parseFilter(chat, [["id", "=", 1]]);
+    expect(compile(node(real)).sql).toBe('SELECT COUNT(*) AS "n" FROM "chats" t0 WHERE t0."id" = ?');
+    // a real node cannot be altered into an injection: it is frozen
+    expect(() => Object.assign(real as object, { op: "IS NULL) OR (1=1" })).toThrow(TypeError);
+  });
+});

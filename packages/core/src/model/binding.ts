@@ -15,6 +15,10 @@ export interface ModelBinding {
   create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[] }): Promise<number[]>;
   update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number>;
   delete(model: ModelMeta, target: WriteTarget | number): Promise<number>;
+  /** A query set's update: the rows its filter list matches (every row for an empty list). */
+  updateFilter(model: ModelMeta, filter: readonly unknown[], values: object): Promise<number>;
+  /** A query set's delete: the rows its filter list matches (every row for an empty list). */
+  deleteFilter(model: ModelMeta, filter: readonly unknown[]): Promise<number>;
   aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;
   explain(model: ModelMeta, options: object): Promise<string>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;

@@ -134,21 +134,63 @@ export interface UnlinkNode {
 /** Any statement the pipeline sends. */
 export type QueryNode = SelectNode | CountNode | InsertNode | UpdateNode | DeleteNode | UnlinkNode | AggregateNode;
 
-/** Helpers that build nodes (frozen, so nothing downstream mutates a shared description). */
+/**
+ * Condition trees built by core. Membership cannot be forged from plain data (a caller's JSON or
+ * object literal is never in it), so the compiler renders only conditions core built and checked.
+ */
+const sealed = new WeakSet<object>();
+
+/**
+ * Marks a condition tree as built inside core (after parsing and checking) and freezes its nodes.
+ * Only core calls it; the compiler refuses any condition that was not sealed.
+ */
+function seal<T extends CondNode>(node: T): T {
+  if (sealed.has(node)) return node;
+  switch (node.kind) {
+    case "and":
+    case "or":
+      for (const item of node.items) seal(item);
+      break;
+    case "not":
+      seal(node.item);
+      break;
+    case "exists":
+      seal(node.cond);
+      break;
+    default:
+      break;
+  }
+  sealed.add(Object.freeze(node));
+  return node;
+}
+
+/** Whether `node` is a condition built by core (see {@link ast.seal}). */
+export function isSealed(node: unknown): node is CondNode {
+  return typeof node === "object" && node !== null && sealed.has(node);
+}
+
+/** Helpers that build nodes (frozen and sealed, so nothing downstream mutates or forges a description). */
 export const ast = {
+  seal,
   and(items: readonly (CondNode | undefined)[]): CondNode | undefined {
     const list = items.filter((x): x is CondNode => x !== undefined);
     if (list.length === 0) return undefined;
-    if (list.length === 1) return list[0];
-    return Object.freeze({ kind: "and", items: Object.freeze(list) });
+    if (list.length === 1) return seal(list[0] as CondNode);
+    return seal({ kind: "and", items: Object.freeze(list) });
   },
   or(items: readonly CondNode[]): CondNode {
-    if (items.length === 1) return items[0] as CondNode;
-    return Object.freeze({ kind: "or", items: Object.freeze([...items]) });
+    if (items.length === 1) return seal(items[0] as CondNode);
+    return seal({ kind: "or", items: Object.freeze([...items]) });
+  },
+  not(item: CondNode): CondNode {
+    return seal({ kind: "not", item });
+  },
+  const(value: boolean): CondNode {
+    return seal({ kind: "const", value });
   },
   idIn(model: ModelMeta, ids: readonly number[]): CondNode {
     return ids.length === 1
-      ? Object.freeze({ kind: "cmp", field: model.id, op: "=", value: ids[0] })
-      : Object.freeze({ kind: "in", field: model.id, values: Object.freeze([...ids]), negate: false });
+      ? seal({ kind: "cmp", field: model.id, op: "=", value: ids[0] })
+      : seal({ kind: "in", field: model.id, values: Object.freeze([...ids]), negate: false });
   },
 };

@@ -52,7 +52,7 @@ export function afterValues(order: readonly OrderNode[], values: readonly unknow
     const equal = order.slice(0, i).map((t, j) => equalTo(t.field, values[j]));
     alternatives.push(ast.and([...equal, after]) as CondNode);
   });
-  return alternatives.length === 0 ? { kind: "const", value: false } : ast.or(alternatives);
+  return alternatives.length === 0 ? ast.const(false) : ast.or(alternatives);
 }
 
 function convert(field: FieldMeta, value: unknown): unknown {
@@ -64,7 +64,7 @@ function convert(field: FieldMeta, value: unknown): unknown {
 }
 
 function equalTo(field: FieldMeta, value: unknown): CondNode {
-  return value === null ? { kind: "null", field, negate: false } : { kind: "cmp", field, op: "=", value };
+  return ast.seal(value === null ? { kind: "null", field, negate: false } : { kind: "cmp", field, op: "=", value });
 }
 
 function strictlyAfter(term: OrderNode, value: unknown): CondNode | undefined {
@@ -75,6 +75,6 @@ function strictlyAfter(term: OrderNode, value: unknown): CondNode | undefined {
     return ast.or([{ kind: "cmp", field, op: ">", value }, { kind: "null", field, negate: false }]);
   }
   // descending, NULLs first: after NULL come all values; after v, smaller values
-  if (value === null) return { kind: "null", field, negate: true };
-  return { kind: "cmp", field, op: "<", value };
+  if (value === null) return ast.seal({ kind: "null", field, negate: true });
+  return ast.seal({ kind: "cmp", field, op: "<", value });
 }

@@ -25,7 +25,8 @@ export interface ParseFilterOptions {
 export function parseFilter(model: ModelMeta, filter: unknown, options: ParseFilterOptions = {}): CondNode | undefined {
   if (filter === undefined || filter === null) return undefined;
   if (!Array.isArray(filter)) throw new QueryError(`a filter must be a list, got ${typeof filter}`);
-  return parseList(model, filter, options, 0);
+  const cond = parseList(model, filter, options, 0);
+  return cond && ast.seal(cond);
 }
 
 function parseList(model: ModelMeta, list: readonly unknown[], opts: ParseFilterOptions, depth: number): CondNode | undefined {

@@ -46,7 +46,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
  */
 export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown): Promise<CondNode | undefined> {
   const cond = parseFilter(model, filter);
-  return cond && gate.active ? guardPaths(gate, cond) : cond;
+  return cond && gate.active ? ast.seal(await guardPaths(gate, cond)) : cond;
 }
 
 async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {

@@ -267,14 +267,14 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   update(values: Parameters<M extends { updateMany(t: never, v: infer V): unknown } ? (v: V) => void : (v: object) => void>[0]): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
-    return bindingOf(this.model).update(this.model, this.state.filter, values as object);
+    return bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object);
   }
 
   /** Deletes every matching record in one statement; returns the count. */
   delete(): Promise<number> {
     assertUnsliced(this.state, "delete");
     if (this.state.none) return Promise.resolve(0);
-    return bindingOf(this.model).delete(this.model, this.state.filter);
+    return bindingOf(this.model).deleteFilter(this.model, this.state.filter);
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */

@@ -7,6 +7,7 @@ import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
+import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
 import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
@@ -36,8 +37,9 @@ function checkYears(model: ModelMeta, columns: readonly FieldMeta[], rows: reado
 /** Records per INSERT when createMany reads from an iterable. */
 const createChunk = 10_000;
 
-function isCond(x: unknown): x is CondNode {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { kind?: unknown }).kind === "string";
+/** A caller's value, short, for an error message. */
+function describe(x: unknown): string {
+  return x === null ? "null" : typeof x === "object" ? "an object" : typeof x;
 }
 
 function checkId(model: ModelMeta, id: unknown): number {
@@ -182,71 +184,85 @@ export class RecordOps implements ModelBinding {
     }
   }
 
-  /** The rows a bulk call targets: ids, a filter, or an already planned condition. */
-  private async target(model: ModelMeta, target: WriteTarget | number | CondNode): Promise<{ cond?: CondNode; ids?: number[] }> {
-    if (isCond(target)) return { cond: target };
-    if (typeof target === "number") return { cond: ast.idIn(model, [checkId(model, target)]), ids: [target] };
-    if (!Array.isArray(target)) throw new QueryError("updateMany/deleteMany take a list of ids or a filter");
-    if (target.length > 0 && target.every((x) => typeof x === "number")) {
-      const ids = [...new Set(target.map((x) => checkId(model, x)))];
-      return { cond: ast.idIn(model, ids), ids };
-    }
-    if (target.length === 0) return { cond: { kind: "const", value: false }, ids: [] };
-    return { cond: await planFilter(this.db.access, model, target) };
+  /**
+   * The rows a public bulk call targets: a positive id, a list of ids, or a filter list, parsed
+   * and checked like every filter. Nothing else is accepted (an object is never taken as a node).
+   */
+  private async scopeOf(model: ModelMeta, target: unknown): Promise<WriteScope> {
+    if (typeof target === "number") return WriteScope.ids(model, [checkId(model, target)], true);
+    if (!Array.isArray(target)) throw new QueryError(`${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`);
+    if (target.length === 0) return WriteScope.ids(model, []);
+    if (target.every((x) => typeof x === "number")) return WriteScope.ids(model, target.map((x) => checkId(model, x)));
+    return WriteScope.where((await planFilter(this.db.access, model, target)) ?? ast.const(true));
   }
 
   /**
-   * Runs an update or delete bounded by the access rule: when any targeted row lies outside the
-   * rule, nothing changes and {@link AccessDenied} is raised.
+   * Runs an update or delete bounded by the access rules, so that it reveals nothing a read would
+   * not: the target is first narrowed to the rows the session can read (a filter simply does not
+   * match the others; a named id that is not readable is {@link RecordNotFound}, as in `get`); then
+   * when any of those rows lies outside the rule of `operation`, nothing changes and
+   * {@link AccessDenied} is raised.
    */
-  private async guarded(model: ModelMeta, operation: "update" | "delete", target: { cond?: CondNode; ids?: number[] }, run: (where?: CondNode) => Promise<number>): Promise<number> {
-    const rule = await this.db.access.rule(model, operation, target.ids);
-    if (!rule) return run(target.cond);
+  private async guarded(model: ModelMeta, operation: "update" | "delete", scope: WriteScope, run: (where?: CondNode) => Promise<number>): Promise<number> {
+    const rule = await this.db.access.rule(model, operation, scope.ids);
+    const read = await this.db.access.rule(model, "read", scope.ids);
+    if (!rule && !read) return run(scope.where);
+    const visible = ast.and([scope.where, read]);
     return this.db.atomic(async () => {
-      const outside = ast.and([target.cond, { kind: "not", item: rule }]);
-      const found = await this.db.run({ kind: "count", model, where: outside, exists: true }, { model: model.table, operation });
-      if (found.rows.length > 0) {
-        throw new AccessDenied(`${operation} on ${model.table}: some targeted records are outside what this session may ${operation}`, model.table, operation);
+      if (read && scope.ids) await this.assertVisible(model, scope.ids, visible, operation);
+      if (rule) {
+        const found = await this.db.run({ kind: "count", model, where: ast.and([visible, ast.not(rule)]), exists: true }, { model: model.table, operation });
+        if (found.rows.length > 0) {
+          throw new AccessDenied(`${operation} on ${model.table}: some targeted records are outside what this session may ${operation}`, model.table, operation);
+        }
       }
-      return run(ast.and([target.cond, rule]));
+      return run(ast.and([visible, rule]));
     });
   }
 
-  /** Update by a planned condition (relation commands). @internal */
-  updateWhere(model: ModelMeta, where: CondNode | undefined, values: object): Promise<number> {
-    return this.update(model, where ?? { kind: "const", value: true }, values);
+  /** Named ids the session cannot read are not found, exactly as `get` reports them. */
+  private async assertVisible(model: ModelMeta, ids: readonly number[], visible: CondNode | undefined, operation: Operation): Promise<void> {
+    const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where: visible, order: [] };
+    const found = new Set((await this.db.run(select, { model: model.table, operation })).rows.map((r) => Number(r.id)));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw new RecordNotFound(model.table, missing);
   }
 
-  /** Delete by a planned condition (relation commands). @internal */
-  deleteWhere(model: ModelMeta, where: CondNode): Promise<number> {
-    return this.delete(model, where);
+  /** `updateMany(ids | filter, values)` and a record's `update(values)`. */
+  async update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number> {
+    return this.updateScope(model, await this.scopeOf(model, target), values);
   }
 
-  async update(model: ModelMeta, target: WriteTarget | number | CondNode, values: object): Promise<number> {
+  /** A query set's `update(values)`: every row its filter matches (all rows for an empty filter). */
+  async updateFilter(model: ModelMeta, filter: unknown, values: object): Promise<number> {
+    return this.updateScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), values);
+  }
+
+  /** Updates the rows of a scope built inside core (bulk calls, query sets, relation commands). @internal */
+  async updateScope(model: ModelMeta, scope: WriteScope, values: object): Promise<number> {
+    WriteScope.check(scope);
     const { set, given } = prepareUpdate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
     if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
     const relations = relationValues(model, [values]);
     await this.db.access.assertFields(model, "update", given);
-    const t = await this.target(model, target);
-    if (t.ids?.length === 0) return 0;
-    const single = typeof target === "number";
+    if (scope.ids?.length === 0) return 0;
     const work = async (where?: CondNode) => {
-      let changed = t.ids?.length ?? 0;
+      let changed = scope.ids?.length ?? 0;
       if (set.length > 0) {
         const result = await this.db.run({ kind: "update", model, set, where }, { model: model.table, operation: "update" });
         changed = result.affected;
-      } else if (single || relations.length > 0) {
+      } else if (scope.single || relations.length > 0) {
         changed = (await this.db.run({ kind: "count", model, where }, { model: model.table, operation: "update" })).rows[0]?.n as number;
       }
-      if (single && Number(changed) === 0) throw new RecordNotFound(model.table, target);
+      if (scope.single && Number(changed) === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
       if (relations.length > 0) {
-        const ids = t.ids ?? (await this.idsOf(model, where));
+        const ids = scope.ids ?? (await this.idsOf(model, where));
         await writeRelations(this.db, ids, relations, false);
       }
       return Number(changed);
     };
-    return relations.length > 0 ? this.db.atomic(() => this.guarded(model, "update", t, work)) : this.guarded(model, "update", t, work);
+    return relations.length > 0 ? this.db.atomic(() => this.guarded(model, "update", scope, work)) : this.guarded(model, "update", scope, work);
   }
 
   private async idsOf(model: ModelMeta, where?: CondNode): Promise<number[]> {
@@ -255,13 +271,24 @@ export class RecordOps implements ModelBinding {
     return result.rows.map((r) => Number(r.id));
   }
 
-  async delete(model: ModelMeta, target: WriteTarget | number | CondNode): Promise<number> {
-    const t = await this.target(model, target);
-    if (t.ids?.length === 0) return 0;
-    const deleted = await this.guarded(model, "delete", t, async (where) =>
+  /** `deleteMany(ids | filter)` and a record's `delete()`. */
+  async delete(model: ModelMeta, target: WriteTarget | number): Promise<number> {
+    return this.deleteScope(model, await this.scopeOf(model, target));
+  }
+
+  /** A query set's `delete()`: every row its filter matches (all rows for an empty filter). */
+  async deleteFilter(model: ModelMeta, filter: unknown): Promise<number> {
+    return this.deleteScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)));
+  }
+
+  /** Deletes the rows of a scope built inside core. @internal */
+  async deleteScope(model: ModelMeta, scope: WriteScope): Promise<number> {
+    WriteScope.check(scope);
+    if (scope.ids?.length === 0) return 0;
+    const deleted = await this.guarded(model, "delete", scope, async (where) =>
       (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected,
     );
-    if (typeof target === "number" && deleted === 0) throw new RecordNotFound(model.table, target);
+    if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
   }
 

@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { ast } from "../query/ast.js";
+import { WriteScope } from "../query/write-scope.js";
 import type { Database } from "./database.js";
 
 /** A one2many / many2many value given to create or update, with the index of its record. */
@@ -106,12 +107,12 @@ async function one2many(db: Database, field: FieldMeta, owner: number, c: Comman
   const target = field.target();
   const inverse = field.inverse!();
   const ops = db.ops;
-  const mine = { kind: "cmp", field: inverse, op: "=", value: owner } as const;
+  const mine = ast.seal({ kind: "cmp", field: inverse, op: "=", value: owner });
   if (c.set) {
     await assertExist(db, field, c.set);
-    const others = ast.and([mine, c.set.length ? { kind: "in", field: target.id, values: c.set, negate: true } : undefined]);
+    const others = ast.and([mine, c.set.length ? ast.seal({ kind: "in", field: target.id, values: c.set, negate: true }) : undefined]);
     await detach(db, field, others);
-    if (c.set.length) await ops.updateWhere(target, ast.idIn(target, c.set), { [inverse.name]: owner });
+    if (c.set.length) await ops.updateScope(target, WriteScope.ids(target, c.set), { [inverse.name]: owner });
   }
   if (c.unlink?.length) {
     await assertExist(db, field, c.unlink, mine);
@@ -119,15 +120,15 @@ async function one2many(db: Database, field: FieldMeta, owner: number, c: Comman
   }
   if (c.link?.length) {
     await assertExist(db, field, c.link);
-    await ops.updateWhere(target, ast.idIn(target, c.link), { [inverse.name]: owner });
+    await ops.updateScope(target, WriteScope.ids(target, c.link), { [inverse.name]: owner });
   }
   for (const [id, values] of Object.entries(c.update ?? {})) {
     await assertExist(db, field, [Number(id)], mine);
-    await ops.updateWhere(target, ast.idIn(target, [Number(id)]), values);
+    await ops.updateScope(target, WriteScope.ids(target, [Number(id)]), values);
   }
   if (c.delete?.length) {
     await assertExist(db, field, c.delete, mine);
-    await ops.deleteWhere(target, ast.idIn(target, c.delete));
+    await ops.deleteScope(target, WriteScope.ids(target, c.delete));
   }
   if (c.create?.length) await ops.create(target, c.create.map((v) => ({ ...v, [inverse.name]: owner })));
 }
@@ -146,7 +147,7 @@ async function detach(db: Database, field: FieldMeta, where: ReturnType<typeof a
     }
     return;
   }
-  await db.ops.updateWhere(inverse.model, where, { [inverse.name]: null });
+  await db.ops.updateScope(inverse.model, WriteScope.where(where), { [inverse.name]: null });
 }
 
 async function many2many(db: Database, field: FieldMeta, owner: number, c: Commands): Promise<void> {
@@ -181,7 +182,7 @@ async function many2many(db: Database, field: FieldMeta, owner: number, c: Comma
     await assertExist(db, field, c.link);
     await linkRows(c.link);
   }
-  for (const [id, values] of Object.entries(c.update ?? {})) await db.ops.updateWhere(target, ast.idIn(target, [Number(id)]), values);
-  if (c.delete?.length) await db.ops.deleteWhere(target, ast.idIn(target, c.delete));
+  for (const [id, values] of Object.entries(c.update ?? {})) await db.ops.updateScope(target, WriteScope.ids(target, [Number(id)]), values);
+  if (c.delete?.length) await db.ops.deleteScope(target, WriteScope.ids(target, c.delete));
   if (c.create?.length) await linkRows(await db.ops.create(target, c.create));
 }

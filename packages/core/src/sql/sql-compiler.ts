@@ -12,12 +12,28 @@ import type {
   UnlinkNode,
   UpdateNode,
 } from "../query/ast.js";
+import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { isSealed } from "../query/ast.js";
 import type { CompiledQuery } from "../run/adapter.js";
 import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
 import { isBranchItem } from "../hydrate/branches.js";
 import { UnionNesting } from "./union-nesting.js";
+
+/**
+ * The only comparison operators and aggregate functions SQL is ever written with: the compiler
+ * looks a node's operator up here and never splices the node's own string.
+ */
+const comparisons: Readonly<Record<string, string>> = Object.freeze({ "=": "=", "<>": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" });
+const aggregateFns: Readonly<Record<string, string>> = Object.freeze({ count: "COUNT", sum: "SUM", avg: "AVG", min: "MIN", max: "MAX" });
+
+/** A token of the fixed tables above; anything else is a condition core did not build. */
+function token(table: Readonly<Record<string, string>>, key: unknown, what: string): string {
+  const sql = typeof key === "string" && Object.hasOwn(table, key) ? table[key] : undefined;
+  if (sql === undefined) throw new QueryError(`unknown ${what} ${JSON.stringify(key)}: conditions are built from filter lists only`);
+  return sql;
+}
 
 /** How a statement will be read. */
 export interface CompileOptions {
@@ -377,6 +393,8 @@ export class SqlCompiler {
   }
 
   protected cond(node: CondNode, ctx: CompileContext): string {
+    // a condition core did not build and check (e.g. an object shaped like a node) never becomes SQL
+    if (!isSealed(node)) throw new QueryError("a condition must be a filter list; objects shaped like internal nodes are refused");
     switch (node.kind) {
       case "and":
       case "or":
@@ -384,22 +402,24 @@ export class SqlCompiler {
       case "not":
         return this.not(this.cond(node.item, ctx));
       case "const":
-        return this.bool(node.value);
+        return this.bool(node.value === true);
       case "cmp":
-        return `${this.column(ctx, node.field)} ${node.op} ${this.param(ctx, node.value, node.field)}`;
+        return `${this.column(ctx, node.field)} ${token(comparisons, node.op, "comparison")} ${this.param(ctx, node.value, node.field)}`;
       case "null":
-        return `${this.column(ctx, node.field)} IS ${node.negate ? "NOT " : ""}NULL`;
+        return `${this.column(ctx, node.field)} IS ${node.negate === true ? "NOT " : ""}NULL`;
       case "in":
-        return this.in(ctx, this.column(ctx, node.field), node.field, node.values, node.negate);
+        return this.in(ctx, this.column(ctx, node.field), node.field, node.values, node.negate === true);
       case "like":
-        return this.like(this.column(ctx, node.field), this.param(ctx, node.pattern, node.field), node.ci, node.negate);
+        return this.like(this.column(ctx, node.field), this.param(ctx, node.pattern, node.field), node.ci === true, node.negate === true);
       case "between":
-        return `${this.column(ctx, node.field)} ${node.negate ? "NOT " : ""}BETWEEN ${this.param(ctx, node.low, node.field)} AND ${this.param(ctx, node.high, node.field)}`;
+        return `${this.column(ctx, node.field)} ${node.negate === true ? "NOT " : ""}BETWEEN ${this.param(ctx, node.low, node.field)} AND ${this.param(ctx, node.high, node.field)}`;
       case "exists": {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.relationJoin(node.via, ctx.alias, alias);
         return ctx.scoped(alias, () => `EXISTS (SELECT 1 FROM ${from} WHERE ${correlation} AND ${this.cond(node.cond, ctx)})`);
       }
+      default:
+        throw new QueryError(`unknown condition ${JSON.stringify((node as { kind?: unknown }).kind)}`);
     }
   }
 
@@ -444,7 +464,7 @@ export class SqlCompiler {
       case "count_distinct":
         return `COUNT(DISTINCT ${col})`;
       default:
-        return `${item.fn.toUpperCase()}(${col})`;
+        return `${token(aggregateFns, item.fn, "aggregate function")}(${col})`;
     }
   }
 
@@ -458,7 +478,7 @@ export class SqlCompiler {
     const keys = node.groupBy.map((item) => this.column(ctx, item.field));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(", ")}`;
     if (node.having.length > 0) {
-      const having = node.having.map((h) => `${this.aggregateExpr(h.item, ctx)} ${h.op} ${this.param(ctx, h.value, h.item.fn.startsWith("count") ? undefined : h.item.field)}`);
+      const having = node.having.map((h) => `${this.aggregateExpr(h.item, ctx)} ${token(comparisons, h.op, "comparison")} ${this.param(ctx, h.value, h.item.fn.startsWith("count") ? undefined : h.item.field)}`);
       sql += ` HAVING ${having.join(" AND ")}`;
     }
     const order = node.order.map((o) =>

@@ -1,4 +1,4 @@
-import { AccessDenied, type RolesConfig, rolesChecker } from "@dotorm/core";
+import { AccessDenied, RecordNotFound, type RolesConfig, rolesChecker } from "@dotorm/core";
 import { expect, test } from "vitest";
 import { type SuiteContext, suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -172,12 +172,19 @@ export function accessMatrix(target: ConformanceTarget) {
         const { Chat, ChatMessage, db } = ctx();
         const names = () => db.sudo(async () => (await Chat.search({ fields: ["name"] })).map((c) => c.name));
         const snapshot = await names();
-        await expect(as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" }))).rejects.toBeInstanceOf(AccessDenied);
-        await expect(as(d.s.bob, () => Chat.updateMany([["name", "like", "open"]], { name: "mine now" }))).rejects.toBeInstanceOf(AccessDenied);
-        await expect(as(d.s.bob, () => Chat.query().filter({ name__contains: "open" }).update({ name: "x" }))).rejects.toBeInstanceOf(AccessDenied);
+        // an id Bob cannot read is not found, as in get; nothing changes
+        await expect(as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" }))).rejects.toMatchObject({ id: d.annOpen });
+        await expect(as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" }))).rejects.toBeInstanceOf(RecordNotFound);
         await expect(as(d.s.ann, () => Chat.deleteMany([d.annOpen]))).rejects.toBeInstanceOf(AccessDenied); // users may not delete chats
-        await expect(as(d.s.ann, () => ChatMessage.deleteMany([d.m1, d.m2]))).rejects.toBeInstanceOf(AccessDenied); // m2 is Bob's
+        await expect(as(d.s.ann, () => ChatMessage.deleteMany([d.m1, d.m2]))).rejects.toBeInstanceOf(AccessDenied); // m2 is Bob's, and Ann reads it
+        // a filter Ann reads two messages through, one of them Bob's: denied as a whole
+        await expect(as(d.s.ann, () => ChatMessage.updateMany([["body", "like", "ann open"]], { body: "x" }))).rejects.toBeInstanceOf(AccessDenied);
+        await expect(as(d.s.ann, () => ChatMessage.query().filter({ body__contains: "ann open" }).delete())).rejects.toBeInstanceOf(AccessDenied);
         expect(await names()).toEqual(snapshot);
+        // a filter matches only the rows the session reads: Bob's filter over every "open" chat touches his own
+        expect(await as(d.s.bob, () => Chat.updateMany([["name", "like", "open"]], { description: "bob was here" }))).toBe(1);
+        expect(await as(d.s.bob, () => Chat.query().filter({ name__contains: "open" }).update({ description: null }))).toBe(1);
+        expect((await db.sudo(() => Chat.get(d.annOpen))).description).toBe("secret plans");
         expect(await db.sudo(() => ChatMessage.count())).toBe(4);
         expect(await as(d.s.bob, () => Chat.updateMany([d.bobOpen], { description: "bob's" }))).toBe(1);
         const bobChat = await as(d.s.bob, () => Chat.get(d.bobOpen));

@@ -1,6 +1,7 @@
 import type { ConformanceTarget } from "../target.js";
 import { access } from "./access.js";
 import { accessMatrix } from "./access-matrix.js";
+import { bulkWrites } from "./bulk-writes.js";
 import { crud } from "./crud.js";
 import { errors } from "./errors.js";
 import { fields } from "./fields.js";
@@ -17,7 +18,7 @@ import { sync } from "./sync.js";
 import { transactions } from "./transactions.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, querysetReads, sync, accessMatrix, access, injection, rolesTables, filterProperties } as const;
+export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, querysetReads, sync, accessMatrix, access, bulkWrites, injection, rolesTables, filterProperties } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

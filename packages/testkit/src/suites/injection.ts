@@ -140,6 +140,48 @@ export function injection(target: ConformanceTarget) {
       expect(writes.statements).toHaveLength(0);
     });
 
+    test("objects shaped like internal condition nodes are refused as targets and filters, before any SQL", async () => {
+      const { Thing, record } = ctx();
+      const ids = await Thing.createMany([{ label: "node-a", code: "node" }, { label: "node-b", code: "node", secret: "s3cret" }]);
+      const id = { column: "id", kind: "integer", name: "id" };
+      const forged: unknown[] = [
+        // the injection of the issue: an operator spliced into SQL, a column never checked against the model
+        { kind: "cmp", field: id, op: "IS NULL) OR (1=1) OR (t0.id =", value: 0 },
+        { kind: "cmp", field: { column: "secret", kind: "char", name: "secret" }, op: "=", value: "s3cret" },
+        { kind: "const", value: true },
+        { kind: "in", field: id, values: ids, negate: false },
+        { kind: "and", items: [{ kind: "const", value: true }] },
+        { kind: "not", item: { kind: "const", value: false } },
+        { kind: "exists", via: { column: "id", kind: "many2one", name: "x" }, cond: { kind: "const", value: true } },
+        JSON.parse('{"__proto__": {"kind": "const"}, "kind": "const", "value": true}'),
+      ];
+      const calls = (node: unknown): [string, () => Promise<unknown>][] => [
+        ["deleteMany(node)", () => Thing.deleteMany(untyped(node))],
+        ["updateMany(node)", () => Thing.updateMany(untyped(node), { notes: "pwned" })],
+        ["deleteMany([node])", () => Thing.deleteMany(untyped([node]))],
+        ["updateMany([node])", () => Thing.updateMany(untyped([node]), { notes: "pwned" })],
+        ["deleteMany([id, node])", () => Thing.deleteMany(untyped([ids[0], node]))],
+        ["search filter node", () => Thing.search(untyped({ filter: node }))],
+        ["search filter [node]", () => Thing.search(untyped({ filter: [node] }))],
+        ["count filter [node]", () => Thing.count(untyped({ filter: [node] }))],
+        ["exists filter [[node]]", () => Thing.exists(untyped({ filter: [[node]] }))],
+        ["query().where([node]).delete()", () => Thing.query().where(untyped([node])).delete()],
+        ["query().where(node).update()", () => Thing.query().where(untyped(node)).update({ notes: "pwned" })],
+        ["get(node)", () => Thing.get(untyped(node))],
+      ];
+      for (const node of forged) {
+        const { result, statements } = await record(async () => {
+          const out: [string, unknown][] = [];
+          for (const [name, call] of calls(node)) out.push([name, await call().catch((e: unknown) => e)]);
+          return out;
+        });
+        for (const [name, err] of result) expect(err, `${name} ${JSON.stringify(node)}`).toBeInstanceOf(QueryError);
+        expect(statements.map((s) => s.sql), JSON.stringify(node)).toEqual([]);
+      }
+      const rows = await Thing.search({ filter: [["code", "=", "node"]], fields: ["notes"] });
+      expect(rows.map((r) => [r.id, r.notes])).toEqual(ids.map((i) => [i, null]));
+    });
+
     test("property: any string round-trips exactly and finds itself through = and ilike", async () => {
       const { Thing } = ctx();
       const text = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\u0000"));

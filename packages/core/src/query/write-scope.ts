@@ -1,0 +1,37 @@
+import { QueryError } from "../errors.js";
+import type { ModelMeta } from "../model/model-meta.js";
+import { type CondNode, ast } from "./ast.js";
+
+/**
+ * The rows an update or delete touches, as core hands it from a planned call to the write path:
+ * named ids, or a planned condition (none: every row the session may write). Built only inside
+ * core, never taken from a caller's object, so ids and filters cannot be confused: `[]` as ids is
+ * no row, while a query set's empty filter is every row.
+ */
+export class WriteScope {
+  private constructor(
+    /** The condition that selects the rows (undefined: every row). */
+    readonly where: CondNode | undefined,
+    /** The ids named by the caller, when the scope is a list of ids. */
+    readonly ids: readonly number[] | undefined,
+    /** A single record's own update/delete: no matching row is `RecordNotFound`. */
+    readonly single: boolean,
+  ) {}
+
+  /** These ids (deduplicated). */
+  static ids(model: ModelMeta, ids: readonly number[], single = false): WriteScope {
+    const unique = [...new Set(ids)];
+    return new WriteScope(unique.length === 0 ? ast.const(false) : ast.idIn(model, unique), unique, single);
+  }
+
+  /** The rows matching a planned condition; undefined means every row. */
+  static where(cond: CondNode | undefined): WriteScope {
+    return new WriteScope(cond, undefined, false);
+  }
+
+  /** Refuses anything that is not a scope core built. */
+  static check(scope: unknown): WriteScope {
+    if (!(scope instanceof WriteScope)) throw new QueryError("updates and deletes take a list of ids or a filter list");
+    return scope;
+  }
+}
