@@ -1,5 +1,5 @@
 import { PostgresCompiler } from "@dotorm/postgres";
-import { type FieldMeta, ValidationError, connect } from "@dotorm/core";
+import { type FieldMeta, ValidationError, connect, parseFilter } from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ClickHouseCompiler, type ClickHouseStatement, clickhouse } from "../src/index.js";
 import { checkDateRanges, tsvChunks } from "../src/tsv.js";
@@ -72,7 +72,7 @@ describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
 
   test("dates bind as UTC DateTime64 text; lists as one Array parameter", () => {
     expect(ch.encode(new Date("2024-02-03T04:05:06.789+02:00"))).toBe("2024-02-03 02:05:06.789");
-    const node = { ...nodes.getById!, where: { kind: "in", field: Chat.meta.id, values: [1, 2, 3], negate: false } } as typeof nodes.getById;
+    const node = { ...nodes.getById!, where: parseFilter(Chat.meta, [["id", "in", [1, 2, 3]]]) } as typeof nodes.getById;
     expect(ch.compile(node!)).toMatchObject({ sql: expect.stringContaining("WHERE t0.`id` IN {p0:Array(Int64)}"), params: { p0: [1, 2, 3], p1: 1 } });
   });
 });
