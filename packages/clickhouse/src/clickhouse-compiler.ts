@@ -216,8 +216,8 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   /** Lightweight UPDATE (patch parts, visible to the next read); tables are created with block numbers for it. */
   protected override update(node: UpdateNode, ctx: CompileContext): string {
-    const set = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`).join(", ");
-    return `UPDATE ${this.table(node.model)} SET ${set}${this.byId(node, ctx) || " WHERE 1"}`;
+    // a lightweight UPDATE has no table alias: expressions name the columns bare
+    return `UPDATE ${this.table(node.model)} SET ${this.setList(node, ctx, false)}${this.byId(node, ctx) || " WHERE 1"}`;
   }
 
   /** Lightweight DELETE: rows are masked at once and purged by later merges. */

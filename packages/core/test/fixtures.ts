@@ -1,7 +1,7 @@
 import { f } from "../src/model/f.js";
 import { model } from "../src/model/model.js";
 import type { AnyModel, FieldMeta, ModelMeta } from "../src/model/model-meta.js";
-import type { CondNode } from "../src/query/ast.js";
+import type { CondNode, ExprNode } from "../src/query/ast.js";
 
 /** The contract's models (short table names keep expected SQL readable) plus one with every kind. */
 export const Role = model("roles", {
@@ -92,5 +92,13 @@ export function show(node: CondNode | undefined): string {
       return `${col(node.field)} ${node.negate ? "not between" : "between"} ${v(node.low)} and ${v(node.high)}`;
     case "exists":
       return `exists ${col(node.via)} (${show(node.cond)})`;
+    case "cmpExpr":
+      return `${col(node.field)} ${node.op} ${showExpr(node.expr)}`;
   }
+}
+
+function showExpr(node: ExprNode): string {
+  if (node.kind === "field") return `${node.field.model.table}.${node.field.name}`;
+  if (node.kind === "value") return JSON.stringify(node.value);
+  return `(${showExpr(node.left)} ${node.op} ${showExpr(node.right)})`;
 }

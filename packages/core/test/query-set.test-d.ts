@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { f, model } from "../src/index.js";
+import { F, f, model } from "../src/index.js";
 
 const Stage = model("qs_stages", { name: f.char({ required: true }), code: f.char() });
 const Lead = model("qs_leads", {
@@ -68,5 +68,19 @@ describe("query set types", () => {
     // @ts-expect-error latest() needs at least one field
     Lead.query().latest();
     expectTypeOf((await Lead.query().none().reverse().first())!.score).toEqualTypeOf<number | null>();
+  });
+
+  test("F() names are checked against the model in updates and lookups", async () => {
+    await Lead.query().update({ score: F("score").add(1) });
+    await Lead.query().update({ score: F("score").mul(F("score")).sub(2), title: "x" });
+    // @ts-expect-error F() of an unknown field
+    await Lead.query().update({ score: F("scor").add(1) });
+    // @ts-expect-error an unknown field to set
+    await Lead.query().update({ scor: F("score") });
+    Lead.query().filter({ score__lt: F("score").add(1), title: "x" });
+    // @ts-expect-error F() of an unknown field in a lookup
+    Lead.query().filter({ score__lt: F("scroe") });
+    // @ts-expect-error arithmetic takes numbers or F()
+    F("score").add("1");
   });
 });

@@ -42,6 +42,9 @@ export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, un
       return v !== null && (compare(v, ">=", cond.low) && compare(v, "<=", cond.high)) !== cond.negate;
     case "like":
       return typeof v === "string" && likeRegex(cond.pattern, cond.ci).test(v) !== cond.negate;
+    case "cmpExpr":
+      // a rule comparing fields with F() is not evaluated outside the database: refuse (never admit) the row
+      return false;
   }
 }
 

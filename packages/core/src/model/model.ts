@@ -1,5 +1,6 @@
 import type { Filter } from "../query/filter-types.js";
 import { QuerySet } from "../query/query-set.js";
+import { isFieldRef } from "../query/expressions.js";
 import { bindingOf } from "./binding.js";
 import { validateValue } from "./validate.js";
 import type { FieldMap } from "./field.js";
@@ -122,11 +123,16 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
     }
 
     async update(values: object): Promise<void> {
-      await bindingOf(meta).update(meta, (this as unknown as { id: number }).id, values);
+      const id = (this as unknown as { id: number }).id;
+      await bindingOf(meta).update(meta, id, values);
+      const computed: string[] = [];
       for (const [k, v] of Object.entries(values)) {
         const field = meta.fields.get(k);
-        if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
+        if (isFieldRef(v)) computed.push(k);
+        else if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
       }
+      // values the database computed (F) are read back, so the record never holds an expression
+      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta).get(meta, id, { fields: computed }, true), computed));
     }
     async delete(): Promise<void> {
       await bindingOf(meta).delete(meta, (this as unknown as { id: number }).id);
@@ -139,3 +145,7 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
 
 /** The field map type of a model, for helpers that take any model. */
 export type ModelFields<M> = FieldsOf<M>;
+
+function pick(record: object | null, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (record as Record<string, unknown> | null)?.[k]]));
+}

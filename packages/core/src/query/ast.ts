@@ -17,7 +17,16 @@ export type CondNode =
   | { readonly kind: "like"; readonly field: FieldMeta; readonly pattern: string; readonly ci: boolean; readonly negate: boolean }
   | { readonly kind: "between"; readonly field: FieldMeta; readonly low: unknown; readonly high: unknown; readonly negate: boolean }
   /** Some row reached through relation `via` matches `cond` (dotted paths). */
-  | { readonly kind: "exists"; readonly via: FieldMeta; readonly cond: CondNode };
+  | { readonly kind: "exists"; readonly via: FieldMeta; readonly cond: CondNode }
+  /** A field compared with an expression over fields of the same row (`F`). */
+  | { readonly kind: "cmpExpr"; readonly field: FieldMeta; readonly op: "=" | "<>" | ">" | ">=" | "<" | "<="; readonly expr: ExprNode };
+
+/** Arithmetic over fields of one row (`F("views").add(1)`), built only by core from a fixed table of operators. */
+export type ExprNode =
+  | { readonly kind: "field"; readonly field: FieldMeta }
+  /** A bound number, typed like `field` (the expression's first field). */
+  | { readonly kind: "value"; readonly value: number; readonly field: FieldMeta }
+  | { readonly kind: "arith"; readonly op: "+" | "-" | "*" | "/"; readonly left: ExprNode; readonly right: ExprNode };
 
 /** One ORDER BY term. */
 export interface OrderNode {
@@ -111,6 +120,8 @@ export interface UpdateNode {
   readonly kind: "update";
   readonly model: ModelMeta;
   readonly set: readonly (readonly [FieldMeta, unknown])[];
+  /** Columns set from expressions over the row itself (`F`), computed by the database. */
+  readonly exprs?: readonly (readonly [FieldMeta, ExprNode])[];
   readonly where?: CondNode;
 }
 

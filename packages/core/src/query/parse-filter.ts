@@ -3,6 +3,7 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { toDbValue, ValueError } from "../model/validate.js";
 import { type CondNode, ast } from "./ast.js";
 import { operators } from "./filter-types.js";
+import { exprCondition, isFieldRef } from "./expressions.js";
 
 const stringKinds = new Set(["char", "text", "selection"]);
 const orderedOps: Record<string, "=" | "<>" | ">" | ">=" | "<" | "<="> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
@@ -75,7 +76,8 @@ function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseF
   if (item.length > 3 || (item.length < 3 && op !== "is null" && op !== "is not null")) {
     throw new QueryError(`condition on "${path}" must be [field, operator, value]`, path);
   }
-  return resolvePath(model, path.split("."), path, (field) => buildCondition(field, op, value, path), opts);
+  const leaf = isFieldRef(value) ? (field: FieldMeta) => exprCondition(model, field, op, value, path) : (field: FieldMeta) => buildCondition(field, op, value, path);
+  return resolvePath(model, path.split("."), path, leaf, opts);
 }
 
 function resolvePath(

@@ -3,6 +3,7 @@ import { AccessDenied, QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type CondNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
 import { parseFilter } from "./parse-filter.js";
+import { exprFields } from "./expressions.js";
 
 /** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
 export interface ReadRequest {
@@ -62,6 +63,9 @@ async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {
       return { kind: "exists", via: node.via, cond: ast.and([await guardPaths(gate, node.cond), rule]) as CondNode };
     }
     case "const":
+      return node;
+    case "cmpExpr":
+      await gate.assertFields(node.field.model, "read", [node.field.name, ...exprFields(node.expr).map((f) => f.name)]);
       return node;
     default:
       await gate.assertFields(node.field.model, "read", [node.field.name]);

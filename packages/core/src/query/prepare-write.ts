@@ -1,6 +1,8 @@
 import { ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { validateValue } from "../model/validate.js";
+import type { ExprNode } from "./ast.js";
+import { isFieldRef, planExpr, refFields } from "./expressions.js";
 
 /** Rows ready for an INSERT: one column list, values in that order. */
 export interface PreparedRows {
@@ -79,20 +81,39 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
   return { columns, rows, given };
 }
 
+/** The validated values of an `update`. */
+export interface PreparedUpdate {
+  set: [FieldMeta, unknown][];
+  /** Fields set from `F` expressions (computed by the database, atomically). */
+  exprs: [FieldMeta, ExprNode][];
+  /** Field keys written (for field-level access checks). */
+  given: string[];
+  /** Field keys the `F` expressions read (the session must be allowed to read them). */
+  reads: string[];
+}
+
 /** Validates the values of an `update`: no unknown, readonly or computed field, no required field cleared. */
-export function prepareUpdate(model: ModelMeta, input: unknown): { set: [FieldMeta, unknown][]; given: string[] } {
+export function prepareUpdate(model: ModelMeta, input: unknown): PreparedUpdate {
   const values = plainObject(input, "update values");
   checkKeys(model, Object.keys(values), "");
   const set: [FieldMeta, unknown][] = [];
+  const exprs: [FieldMeta, ExprNode][] = [];
   const given: string[] = [];
+  const reads: string[] = [];
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
     const field = model.fields.get(key) as FieldMeta;
     if (field.def.options.readonly) throw new ValidationError(`${model.table}.${key} is readonly and cannot be updated`, key, model.table);
     given.push(key);
+    if (isFieldRef(value)) {
+      if (!field.stored) throw new ValidationError(`${model.table}.${key} is not a column: F() cannot set it`, key, model.table);
+      exprs.push([field, planExpr(model, value, field)]);
+      reads.push(...refFields(value));
+      continue;
+    }
     if (!field.stored) continue;
     if (value === null && field.required) throw new ValidationError(`${model.table}.${key} is required and cannot be set to null`, key, model.table);
     set.push([field, validateValue(field, value)]);
   }
-  return { set, given };
+  return { set, exprs, given, reads: [...new Set(reads)] };
 }

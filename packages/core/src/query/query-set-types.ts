@@ -1,6 +1,7 @@
 import { DotormError, QueryError } from "../errors.js";
 import type { FieldKey, FieldValue } from "../model/types.js";
 import type { AggregateFn } from "./ast.js";
+import type { FieldRef } from "./expressions.js";
 import type { Lookup } from "./lookups.js";
 
 /** `get()` on a query set matched several records. */
@@ -13,10 +14,30 @@ export class MultipleRecordsFound extends DotormError {
 
 type RelKeys<F> = { [K in keyof F]: F[K] extends { target: unknown } ? K : never }[keyof F] & string;
 
+/**
+ * The value of a lookup: a plain value, a list, a record (or object) for a relation or JSON field, or
+ * an `F()` over a field of this model (its name is checked here).
+ */
+export type LookupValue<F> =
+  | FieldRef<FieldKey<F>>
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | Uint8Array
+  | readonly unknown[]
+  | { readonly [key: string]: unknown };
+
 /** Keyword lookups of `filter`, `exclude` and `get`: `name__icontains`, `creator_id__name`, ... */
 export type Lookups<F> = {
-  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: unknown;
+  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: LookupValue<F>;
 };
+
+/** Update values of a query set: each may also be an `F()` expression over fields of the model. */
+export type UpdateWithRefs<V, F> = { [K in keyof V]?: V[K] | FieldRef<FieldKey<F>> };
 
 /** `{ alias: [field, fn] }` for `aggregate`. */
 export type AggregateSpec<F> = Record<string, readonly [FieldKey<F>, AggregateFn]>;

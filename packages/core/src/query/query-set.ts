@@ -12,6 +12,7 @@ import {
   MultipleRecordsFound,
   type Page,
   type QueryState,
+  type UpdateWithRefs,
   assertUnsliced,
   plain,
 } from "./query-set-types.js";
@@ -263,8 +264,14 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
     return rows.map(plain) as Record<string, unknown>[];
   }
 
-  /** Updates every matching record in one statement; returns the count. */
-  update(values: Parameters<M extends { updateMany(t: never, v: infer V): unknown } ? (v: V) => void : (v: object) => void>[0]): Promise<number> {
+  /**
+   * Updates every matching record in one statement; returns the count. A value may be an `F()`
+   * expression, computed by the database in the same statement (no read-modify-write race).
+   *
+   * @example
+   * await Post.query().filter({ id: 7 }).update({ views: F("views").add(1) });
+   */
+  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
     return bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object);
@@ -309,4 +316,4 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
 
 export { GroupedQuerySet } from "./grouped-query-set.js";
 export { MultipleRecordsFound } from "./query-set-types.js";
-export type { AggregateResult, AggregateSpec, LockOptions, Lookups, Page } from "./query-set-types.js";
+export type { AggregateResult, AggregateSpec, LockOptions, Lookups, LookupValue, Page, UpdateWithRefs } from "./query-set-types.js";

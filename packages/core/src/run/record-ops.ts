@@ -241,16 +241,17 @@ export class RecordOps implements ModelBinding {
   /** Updates the rows of a scope built inside core (bulk calls, query sets, relation commands). @internal */
   async updateScope(model: ModelMeta, scope: WriteScope, values: object): Promise<number> {
     WriteScope.check(scope);
-    const { set, given } = prepareUpdate(model, values);
+    const { set, exprs, given, reads } = prepareUpdate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
     if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
     const relations = relationValues(model, [values]);
     await this.db.access.assertFields(model, "update", given);
+    if (reads.length > 0) await this.db.access.assertFields(model, "read", reads);
     if (scope.ids?.length === 0) return 0;
     const work = async (where?: CondNode) => {
       let changed = scope.ids?.length ?? 0;
-      if (set.length > 0) {
-        const result = await this.db.run({ kind: "update", model, set, where }, { model: model.table, operation: "update" });
+      if (set.length > 0 || exprs.length > 0) {
+        const result = await this.db.run({ kind: "update", model, set, exprs, where }, { model: model.table, operation: "update" });
         changed = result.affected;
       } else if (scope.single || relations.length > 0) {
         changed = (await this.db.run({ kind: "count", model, where }, { model: model.table, operation: "update" })).rows[0]?.n as number;

@@ -20,6 +20,7 @@ import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
 import { isBranchItem } from "../hydrate/branches.js";
 import { UnionNesting } from "./union-nesting.js";
+import { type ExprHost, renderExpr } from "./render-expr.js";
 
 /**
  * The only comparison operators and aggregate functions SQL is ever written with: the compiler
@@ -413,6 +414,8 @@ export class SqlCompiler {
         return this.like(this.column(ctx, node.field), this.param(ctx, node.pattern, node.field), node.ci === true, node.negate === true);
       case "between":
         return `${this.column(ctx, node.field)} ${node.negate === true ? "NOT " : ""}BETWEEN ${this.param(ctx, node.low, node.field)} AND ${this.param(ctx, node.high, node.field)}`;
+      case "cmpExpr":
+        return `${this.column(ctx, node.field)} ${token(comparisons, node.op, "comparison")} ${renderExpr(node.expr, this.exprHost(ctx))}`;
       case "exists": {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.relationJoin(node.via, ctx.alias, alias);
@@ -494,8 +497,23 @@ export class SqlCompiler {
     return `EXPLAIN ${sql}`;
   }
 
+  /** Leaves of an `F` expression: columns of the current scope (`qualified`) or bare, and bound values. */
+  protected exprHost(ctx: CompileContext, qualified = true): ExprHost {
+    return {
+      column: (field) => (qualified ? this.column(ctx, field) : this.quote(field.column)),
+      param: (value, field) => this.param(ctx, value, field),
+    };
+  }
+
+  /** The SET list of an UPDATE: bound values, then expressions over the row (`F`). */
+  protected setList(node: UpdateNode, ctx: CompileContext, qualified = true): string {
+    const values = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`);
+    const exprs = (node.exprs ?? []).map(([f, e]) => `${this.quote(f.column)} = ${renderExpr(e, this.exprHost(ctx, qualified))}`);
+    return [...values, ...exprs].join(", ");
+  }
+
   protected update(node: UpdateNode, ctx: CompileContext): string {
-    const set = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`).join(", ");
+    const set = this.setList(node, ctx);
     const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
     return `UPDATE ${this.table(node.model)} AS ${ctx.alias} SET ${set}${where}`;
   }

@@ -12,13 +12,14 @@ import { nested } from "./nested.js";
 import { ordering } from "./ordering.js";
 import { querysets } from "./querysets.js";
 import { querysetReads } from "./queryset-reads.js";
+import { querysetExpressions } from "./queryset-expressions.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
 import { sync } from "./sync.js";
 import { transactions } from "./transactions.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, querysetReads, sync, accessMatrix, access, bulkWrites, injection, rolesTables, filterProperties } as const;
+export const suites = { crud, nested, relations, filters, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, injection, rolesTables, filterProperties } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
