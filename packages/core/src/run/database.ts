@@ -6,6 +6,7 @@ import { type AnyModel, type ModelMeta, useModelClass } from "../model/model-met
 import type { QueryNode } from "../query/ast.js";
 import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecResult } from "./adapter.js";
+import { checkAdapter } from "./check-adapter.js";
 import { sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
@@ -59,6 +60,7 @@ export class Database {
     }
     this.models = models;
     for (const meta of models.values()) this.checkRelations(meta);
+    checkAdapter(adapter);
     this.ops = new RecordOps(this);
     for (const meta of models.values()) bindModel(meta, this.ops);
     this.sql = rawSql(this);
