@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 pnpm=(npx -y pnpm@10.34.9)
 # The lowest version of each adapter's peer range (keep in step with the adapters' package.json).
-pg_low="8.11.0"
+pg_low="8.11.4"
 mysql2_low="3.10.0"
 clickhouse_low="1.0.0"
 for want in "postgres pg ^${pg_low}" "mysql mysql2 ^${mysql2_low}" "clickhouse @clickhouse/client ^${clickhouse_low}"; do
