@@ -24,8 +24,9 @@ export const preset = {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // generous: these bound a hang, not a speed (a loaded two-core machine runs embedded engines slowly)
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts", "src/**/*.test-d.ts"] },
   },
 };
