@@ -81,7 +81,7 @@ describe("operators", () => {
     expect(parse([["id", "not in", [1, 2]]])).toBe("chats.id not in [1,2]");
     expect(parse([["id", "in", []]])).toBe("false");
     // description is nullable: "not in []" must also keep the rows without a description
-    expect(parse([["description", "not in", []]])).toBe("or(not(false), chats.description is null)");
+    expect(parse([["description", "not in", []]])).toBe("not(false)");
   });
 
   test("like / ilike match a substring with % _ and \\ escaped; =like / =ilike take the pattern as given", () => {
@@ -159,6 +159,33 @@ describe("dotted paths", () => {
 
   test("a condition on an x2many itself compares the related ids", () => {
     expect(parse([["role_ids", "in", [1, 2]]], user)).toBe("exists users.role_ids (roles.id in [1,2])");
+  });
+
+  test("on an x2many itself: negative operators mean no related record is in the list; null means none at all", () => {
+    expect(parse([["role_ids", "not in", [1, 2]]], user)).toBe("not(exists users.role_ids (roles.id in [1,2]))");
+    expect(parse([["role_ids", "!=", 1]], user)).toBe("not(exists users.role_ids (roles.id = 1))");
+    expect(parse([["role_ids", "=", null]], user)).toBe("not(exists users.role_ids (true))");
+    expect(parse([["role_ids", "is not null"]], user)).toBe("not(not(exists users.role_ids (true)))");
+    expect(parse([["role_ids", "not in", []]], user)).toBe("not(false)");
+  });
+
+  test("a missing related row counts as null along a path; a negative operator is the complement", () => {
+    expect(parse([["creator_id.name", "=", null]])).toBe("or(exists chats.creator_id (users.name is null), not(exists chats.creator_id (true)))");
+    expect(parse([["creator_id.name", "!=", "ann"]])).toBe('not(exists chats.creator_id (users.name = "ann"))');
+    expect(parse([["messages.body", "not like", "x"]])).toBe('not(exists chats.messages (chat_messages.body like "%x%"))');
+  });
+
+  test("any / not any filter the related records with a filter on their model", () => {
+    expect(parse([["messages", "any", [["body", "=", "a"], ["id", ">", 2]]]])).toBe('exists chats.messages (and(chat_messages.body = "a", chat_messages.id > 2))');
+    expect(parse([["creator_id", "not any", [["name", "=", "x"]]]])).toBe('not(exists chats.creator_id (users.name = "x"))');
+    expect(refusal([["name", "any", []]]).message).toMatch(/"any" takes a relation field; "name" is a char field/);
+    expect(refusal([["messages", "any", "x"]]).message).toMatch(/needs a filter list on chat_messages/);
+  });
+
+  test("a text operator on a relation asks for a dotted path", () => {
+    const e = refusal([["role_ids", "like", "A"]], user);
+    expect(e.message).toBe('"like" cannot match the relation "role_ids" itself; write a dotted path to a text field of roles, such as "role_ids.code"');
+    expect(e.field).toBe("role_ids");
   });
 
   test("each path reports the relations it walks (the access hook's entry point)", () => {

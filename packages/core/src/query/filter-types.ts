@@ -19,12 +19,14 @@ export type Operator =
   | "is null"
   | "is not null"
   | "between"
-  | "not between";
+  | "not between"
+  | "any"
+  | "not any";
 
 /** All operators, for runtime checks. */
 export const operators: ReadonlySet<string> = new Set<Operator>([
   "=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "ilike", "not like", "not ilike",
-  "=like", "=ilike", "is null", "is not null", "between", "not between",
+  "=like", "=ilike", "is null", "is not null", "between", "not between", "any", "not any",
 ]);
 
 type RelKeys<F> = {
@@ -65,7 +67,9 @@ type TypedCondition<F> =
   | readonly [FilterPath<F>, "in" | "not in", readonly unknown[]]
   | readonly [FilterPath<F>, "between" | "not between", readonly [unknown, unknown]]
   | readonly [FilterPath<F>, LikeOperator, string]
-  | readonly [FilterPath<F>, "is null" | "is not null", unknown?];
+  | readonly [FilterPath<F>, "is null" | "is not null", unknown?]
+  /** Some related record (none, for `not any`) matches the filter, written on the related model. */
+  | readonly [FilterPath<F>, "any" | "not any", readonly unknown[]];
 
 /** An item of a filter list. */
 export type FilterItem<F> = Condition<F> | "and" | "or" | readonly ["not", FilterItem<F>] | Filter<F>;

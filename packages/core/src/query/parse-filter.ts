@@ -1,12 +1,22 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { toDbValue, ValueError } from "../model/validate.js";
 import { type CondNode, ast } from "./ast.js";
 import { operators } from "./filter-types.js";
 import { exprCondition, isFieldRef } from "./expressions.js";
+import { article, holdsForNull, leafCondition } from "./leaf-condition.js";
 
-const stringKinds = new Set(["char", "text", "selection"]);
-const orderedOps: Record<string, "=" | "<>" | ">" | ">=" | "<" | "<="> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
+/** Each negative operator and the positive one it is the complement of. */
+const negatives: Readonly<Record<string, string>> = {
+  "!=": "=",
+  "not in": "in",
+  "not like": "like",
+  "not ilike": "ilike",
+  "not between": "between",
+  "is not null": "is null",
+  "not any": "any",
+};
+const textOps = new Set(["like", "ilike", "not like", "not ilike", "=like", "=ilike"]);
+const isRelation = (f: FieldMeta) => f.kind === "many2one" || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one";
 
 /** Options of {@link parseFilter}. */
 export interface ParseFilterOptions {
@@ -64,10 +74,10 @@ function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, de
   if (item.length === 0 || Array.isArray(item[0])) {
     return parseList(model, item, opts, depth + 1) ?? { kind: "const", value: true };
   }
-  return parseCondition(model, item, opts);
+  return parseCondition(model, item, opts, depth);
 }
 
-function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseFilterOptions): CondNode {
+function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseFilterOptions, depth: number): CondNode {
   const [path, op, value] = item;
   if (typeof path !== "string") throw new QueryError(`a condition starts with a field name, got ${JSON.stringify(path)}`);
   if (typeof op !== "string" || !operators.has(op)) {
@@ -76,121 +86,87 @@ function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseF
   if (item.length > 3 || (item.length < 3 && op !== "is null" && op !== "is not null")) {
     throw new QueryError(`condition on "${path}" must be [field, operator, value]`, path);
   }
-  const leaf = isFieldRef(value) ? (field: FieldMeta) => exprCondition(model, field, op, value, path) : (field: FieldMeta) => buildCondition(field, op, value, path);
-  return resolvePath(model, path.split("."), path, leaf, opts);
+  const steps = resolvePath(model, path, opts);
+  const last = steps[steps.length - 1] as FieldMeta;
+  const positive = negatives[op] ?? op;
+  if (positive === "any") {
+    if (!isRelation(last)) throw new QueryError(`"${op}" takes a relation field; "${path}" is ${article(last.kind)} field`, path);
+    if (!Array.isArray(value)) throw new QueryError(`"${op}" on "${path}" needs a filter list on ${last.target().table}`, path);
+  } else if (isRelation(last) && textOps.has(op)) {
+    const example = [...last.target().fields.values()].find((f) => f.kind === "char" || f.kind === "text")?.name ?? "name";
+    throw new QueryError(`"${op}" cannot match the relation "${path}" itself; write a dotted path to a text field of ${last.target().table}, such as "${path}.${example}"`, path);
+  }
+  // relations crossed: the path's, plus the last field when the condition is on related records
+  // (a one2many / many2many compares its related ids, `any` filters them)
+  const relations = isRelation(last) && (last.kind !== "many2one" || positive === "any") ? steps : steps.slice(0, -1);
+  // F() compares fields of one record: exprCondition refuses a field reached through a relation
+  if (isFieldRef(value)) return exprCondition(model, relations.includes(last) ? last.target().id : last, op, value, path);
+  if (relations.length === 0) return leafCondition(last, op, value, path);
+  const leaf =
+    positive === "any"
+      ? (parseList(last.target(), value as unknown[], opts, depth + 1) ?? { kind: "const", value: true })
+      : leafCondition(relations.includes(last) ? last.target().id : last, positive, value, path);
+  const node = throughPath(relations, leaf, holdsForNull(positive, value));
+  // a negative operator is the exact complement of its positive one, related records or not
+  return positive === op ? node : { kind: "not", item: node };
 }
 
-function resolvePath(
-  model: ModelMeta,
-  segments: string[],
-  path: string,
-  leaf: (field: FieldMeta) => CondNode,
-  opts: ParseFilterOptions,
-): CondNode {
-  const [name, ...rest] = segments;
-  const field = model.fields.get(name ?? "");
-  if (!field || opts.isHidden?.(field)) {
-    throw new QueryError(`unknown field "${name}" on ${model.table} in filter path "${path}"`, path);
+/** The fields a dotted path names (all but the last are relations), each checked and reported to `onPath`. */
+function resolvePath(model: ModelMeta, path: string, opts: ParseFilterOptions): FieldMeta[] {
+  const steps: FieldMeta[] = [];
+  const segments = path.split(".");
+  let current = model;
+  for (const [i, name] of segments.entries()) {
+    const field = current.fields.get(name);
+    if (!field || opts.isHidden?.(field)) throw new QueryError(`unknown field "${name}" on ${current.table} in filter path "${path}"`, path);
+    steps.push(field);
+    if (i === segments.length - 1) break;
+    if (!isRelation(field)) throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);
+    opts.onPath?.(field);
+    current = field.target();
   }
-  if (rest.length === 0) {
-    if (!field.stored && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
-      throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
-    }
-    if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
-      // A condition on the relation itself compares the related ids: ["role_ids", "in", [1, 2]].
-      opts.onPath?.(field);
-      return { kind: "exists", via: field, cond: leaf(field.target().id) };
-    }
-    return leaf(field);
-  }
-  if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
-    throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);
-  }
-  opts.onPath?.(field);
-  return { kind: "exists", via: field, cond: resolvePath(field.target(), rest, path, leaf, opts) };
+  const last = steps[steps.length - 1] as FieldMeta;
+  if (!last.stored && !isRelation(last)) throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
+  if (last.kind !== "many2one" && isRelation(last)) opts.onPath?.(last);
+  return steps;
 }
 
-function convert(field: FieldMeta, value: unknown, path: string): unknown {
-  try {
-    return toDbValue(field, value);
-  } catch (e) {
-    if (e instanceof ValueError) throw new QueryError(`filter value for "${path}" ${e.message}`, path);
-    throw e;
+/**
+ * A positive condition `leaf` reached through `relations` (outermost first): some related row
+ * matches it. When the condition holds for an empty value (`= null`, `is null`, `in [..., null]`),
+ * a row with no related row matches too: a missing row counts as null along the path, as an outer
+ * join reads it.
+ */
+function throughPath(relations: readonly FieldMeta[], leaf: CondNode, nullOk: boolean): CondNode {
+  let cond = leaf;
+  for (const via of [...relations].reverse()) {
+    const some: CondNode = cond.kind === "const" && !cond.value ? cond : { kind: "exists", via, cond };
+    if (!nullOk) cond = some;
+    else {
+      const none: CondNode = { kind: "not", item: { kind: "exists", via, cond: { kind: "const", value: true } } };
+      cond = some.kind === "const" ? none : ast.or([some, none]);
+    }
   }
+  return cond;
 }
 
-function buildCondition(field: FieldMeta, op: string, value: unknown, path: string): CondNode {
-  const kind = field.kind;
-  switch (op) {
-    case "=":
-    case "!=":
-      if (value === null) return { kind: "null", field, negate: op === "!=" };
-      return negateWithNulls(op === "!=", { kind: "cmp", field, op: "=", value: convert(field, value, path) }, field);
-    case ">":
-    case ">=":
-    case "<":
-    case "<=":
-      if (value === null || value === undefined) throw new QueryError(`"${op}" on "${path}" needs a value, not null`, path);
-      if (kind === "json" || kind === "boolean" || kind === "binary") throw new QueryError(`"${op}" cannot compare a ${kind} field ("${path}")`, path);
-      return { kind: "cmp", field, op: orderedOps[op] as "=", value: convert(field, value, path) };
-    case "in":
-    case "not in": {
-      if (!Array.isArray(value)) throw new QueryError(`"${op}" on "${path}" needs a list of values`, path);
-      const hasNull = value.includes(null);
-      const values = value.filter((v) => v !== null).map((v) => convert(field, v, path));
-      const base: CondNode = values.length === 0 ? { kind: "const", value: false } : { kind: "in", field, values, negate: false };
-      const withNull: CondNode = hasNull ? ast.or([base, { kind: "null", field, negate: false }]) : base;
-      return op === "in" ? withNull : negateWithNulls(true, withNull, field, hasNull);
-    }
-    case "like":
-    case "ilike":
-    case "not like":
-    case "not ilike":
-    case "=like":
-    case "=ilike": {
-      if (!stringKinds.has(kind)) throw new QueryError(`"${op}" works on text fields; "${path}" is a ${kind} field`, path);
-      if (typeof value !== "string") throw new QueryError(`"${op}" on "${path}" needs a string`, path);
-      if (value.includes("\u0000")) throw new QueryError(`filter value for "${path}" must not contain the NUL character`, path);
-      const raw = op.startsWith("=");
-      const pattern = raw ? canonicalPattern(value) : `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const node: CondNode = { kind: "like", field, pattern, ci: op.endsWith("ilike"), negate: false };
-      return op.startsWith("not") ? negateWithNulls(true, node, field) : node;
-    }
-    case "is null":
-    case "is not null":
-      return { kind: "null", field, negate: op === "is not null" };
-    case "between":
-    case "not between": {
-      if (!Array.isArray(value) || value.length !== 2 || value.includes(null)) {
-        throw new QueryError(`"${op}" on "${path}" needs [low, high]`, path);
-      }
-      const node: CondNode = { kind: "between", field, low: convert(field, value[0], path), high: convert(field, value[1], path), negate: false };
-      return op === "between" ? node : negateWithNulls(true, node, field);
-    }
+/**
+ * Whether `cond` holds for a record that does not exist: every field empty, no related record
+ * (the database reads an unknown comparison as false, and `not` as its complement).
+ */
+export function holdsWhenMissing(cond: CondNode): boolean {
+  switch (cond.kind) {
+    case "and":
+      return cond.items.every(holdsWhenMissing);
+    case "or":
+      return cond.items.some(holdsWhenMissing);
+    case "not":
+      return !holdsWhenMissing(cond.item);
+    case "const":
+      return cond.value;
+    case "null":
+      return !cond.negate;
     default:
-      throw new QueryError(`unknown operator "${op}"`, path);
+      return false;
   }
-}
-
-/**
- * Negative operators (`!=`, `not in`, `not like`, `not between`) also match rows where the field is
- * empty, as in Odoo: "not equal to 'a'" includes records with no value. `hadNull` means the list
- * itself asked for NULL, which the negation then excludes.
- */
-function negateWithNulls(negate: boolean, node: CondNode, field: FieldMeta, hadNull = false): CondNode {
-  if (!negate) return node;
-  if (hadNull) return { kind: "not", item: node };
-  const positive = node.kind === "in" || node.kind === "like" || node.kind === "between" ? { ...node, negate: true } : node.kind === "cmp" ? { ...node, op: "<>" as const } : { kind: "not" as const, item: node };
-  if (field.required || field.name === "id") return positive;
-  return ast.or([positive, { kind: "null", field, negate: false }]);
-}
-
-/**
- * A user's LIKE pattern in the one form every database reads the same way: `\\` escapes only `%`,
- * `_` and itself. Before any other character a backslash stands for that character (PostgreSQL and
- * MySQL read it so; ClickHouse would keep the backslash), and a trailing one is a literal backslash
- * (PostgreSQL would refuse the pattern).
- */
-function canonicalPattern(pattern: string): string {
-  return pattern.replace(/\\([\s\S]?)/g, (_, next: string) => (next === "" ? "\\\\" : /[%_\\]/.test(next) ? `\\${next}` : next));
 }

@@ -2,7 +2,9 @@ import { type FieldMeta, matchValues, parseFilter } from "@dotorm/core";
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
+import { seedRelations } from "../relation-data.js";
 import type { ConformanceTarget } from "../target.js";
+import { relationFilter } from "../relation-arbitrary.js";
 
 /** The rows every property runs against: small domains, NULLs everywhere, LIKE's special characters. */
 const ints = [null, -2, -1, 0, 1, 2] as const;
@@ -68,6 +70,37 @@ export function filterProperties(target: ConformanceTarget) {
           expect(found, JSON.stringify(filter)).toEqual(expected.sort((a, b) => a - b));
         }),
         { numRuns: 60, seed: 20261122 },
+      );
+    });
+
+    test("random filters over scalar and relation fields: F and [not, F] partition the table, and each negative operator is the complement of its positive one", async () => {
+      const prefix = `${ctx().Thing.meta.table.replace(/_things$/, "")}_prop`;
+      const data = await seedRelations(ctx().db.adapter, prefix, {
+        check: ({ session, model }) => (session !== undefined && model.endsWith("_tags") ? [["name", "!=", "t4"]] : true),
+      });
+      const all = Object.values(data.items).sort((a, b) => a - b);
+      const ids = async (filter: unknown[], session: boolean) => {
+        const run = () => data.Item.search({ filter: filter as never, fields: ["name"] });
+        const rows = session ? await data.db.withSession({}, run) : await run();
+        return rows.map((r) => r.id).sort((a, b) => a - b);
+      };
+      const arbitrary = relationFilter(data);
+      await fc.assert(
+        fc.asyncProperty(arbitrary.item, fc.boolean(), async (filter, session) => {
+          const label = `${JSON.stringify(filter)}${session ? " (session)" : ""}`;
+          const yes = await ids([filter], session);
+          const no = await ids([["not", filter]], session);
+          expect(yes.filter((id) => no.includes(id)), label).toEqual([]);
+          expect([...yes, ...no].sort((a, b) => a - b), label).toEqual(all);
+        }),
+        { numRuns: 50, seed: 20261130 },
+      );
+      await fc.assert(
+        fc.asyncProperty(arbitrary.negative, fc.boolean(), async ([negative, positive], session) => {
+          const label = `${JSON.stringify(negative)}${session ? " (session)" : ""}`;
+          expect(await ids([negative], session), label).toEqual(await ids([["not", positive]], session));
+        }),
+        { numRuns: 50, seed: 20261130 },
       );
     });
   });
