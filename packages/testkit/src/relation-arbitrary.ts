@@ -3,16 +3,8 @@ import type { RelationData } from "./relation-data.js";
 
 type Condition = readonly unknown[];
 
-/** Each negative operator and its positive one. */
-const positives: Readonly<Record<string, string>> = {
-  "!=": "=",
-  "not in": "in",
-  "not like": "like",
-  "not ilike": "ilike",
-  "not between": "between",
-  "is not null": "is null",
-  "not any": "any",
-};
+/** The positive operator a negative one complements (`!=` -> `=`, `not in` -> `in`, `is not null` -> `is null`), else undefined. */
+const positiveOf = (op: string): string | undefined => (op === "!=" ? "=" : op === "is not null" ? "is null" : op.startsWith("not ") ? op.slice(4) : undefined);
 
 /**
  * Random filters on the items of {@link RelationData}: conditions on scalar fields, on the many2one
@@ -58,6 +50,14 @@ export function relationFilter(data: RelationData) {
     .tuple(fc.constantFrom("any", "not any"), fc.array(tagCond, { maxLength: 2 }))
     .map(([op, sub]) => ["tag_ids", op, sub]);
   const condition = fc.oneof(textCond, idCond, anyCond);
+  const negative = condition
+    .filter((c) => positiveOf(c[1] as string) !== undefined)
+    .map((c): [Condition, Condition] => [c, [c[0], positiveOf(c[1] as string), ...c.slice(2)]]);
+  return { item: filterTree(condition), negative };
+}
+
+/** Filter items built from `condition`: conditions, groups joined by "and" / "or", and ["not", item], nested. */
+export function filterTree(condition: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   const { item } = fc.letrec((tie) => ({
     item: fc.oneof({ depthSize: "small", withCrossShrink: true }, condition, tie("group"), tie("not")),
     group: fc.array(fc.tuple(fc.constantFrom("and", "or"), tie("item")), { minLength: 1, maxLength: 3 }).map((pairs) =>
@@ -65,8 +65,5 @@ export function relationFilter(data: RelationData) {
     ),
     not: tie("item").map((it) => ["not", it]),
   }));
-  const negative = condition
-    .filter((c) => typeof c[1] === "string" && c[1] in positives)
-    .map((c): [Condition, Condition] => [c, [c[0], positives[c[1] as string], ...c.slice(2)]]);
-  return { item: item as fc.Arbitrary<unknown>, negative };
+  return item;
 }

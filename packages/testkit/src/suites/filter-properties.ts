@@ -4,7 +4,7 @@ import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import { seedRelations } from "../relation-data.js";
 import type { ConformanceTarget } from "../target.js";
-import { relationFilter } from "../relation-arbitrary.js";
+import { filterTree, relationFilter } from "../relation-arbitrary.js";
 
 /** The rows every property runs against: small domains, NULLs everywhere, LIKE's special characters. */
 const ints = [null, -2, -1, 0, 1, 2] as const;
@@ -44,13 +44,7 @@ export function filterProperties(target: ConformanceTarget) {
         fc.tuple(fc.constantFrom("in", "not in"), fc.array(textValue, { maxLength: 3 })).map(([op, v]) => ["notes", op, v]),
       );
       const condition = fc.oneof(intCond, boolCond, textCond);
-      const { item } = fc.letrec((tie) => ({
-        item: fc.oneof({ depthSize: "small", withCrossShrink: true }, condition, tie("group"), tie("not")),
-        group: fc.array(fc.tuple(fc.constantFrom("and", "or"), tie("item")), { minLength: 1, maxLength: 3 }).map((pairs) =>
-          pairs.flatMap(([joiner, it], k) => (k === 0 ? [it] : [joiner, it])),
-        ),
-        not: tie("item").map((it) => ["not", it]),
-      }));
+      const item = filterTree(condition);
 
       const scope = ["id", "in", ids] as const;
       await fc.assert(
