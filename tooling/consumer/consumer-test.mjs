@@ -26,7 +26,7 @@ const catalog = readCatalog();
 const failures = [];
 
 /** Exact versions the tools run at (pinned: a consumer test must not change under us). */
-const tools = { typescript: catalog.typescript, tsx: "4.23.15", "@types/node": catalog["@types/node"], publint: "0.3.18", attw: "0.18.5" };
+const tools = { typescript: catalog.typescript, typescript7: "7.0.2", tsx: "4.23.15", "@types/node": catalog["@types/node"], publint: "0.3.18", attw: "0.18.5" };
 
 const nodes = {
   20: [process.execPath],
@@ -129,6 +129,49 @@ function asCommonJs(code) {
 const tsconfig = (include) =>
   JSON.stringify({ compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", skipLibCheck: false, outDir: "out", rootDir: "." }, include });
 
+/**
+ * The published declarations compile in a project under every common setting: module resolution
+ * node10 / node16 / nodenext / bundler, esModuleInterop on and off, TypeScript 5 and 7 (7 dropped
+ * node10 resolution and esModuleInterop off, so it runs the settings it still has), skipLibCheck off.
+ */
+async function declarations(tgz) {
+  const dir = join(work, "declarations");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer-declarations", version: "1.0.0", private: true }));
+  step("declarations: npm install every package and both TypeScript versions", () =>
+    run("npm", ["i", "--no-audit", "--no-fund", ...["core", "postgres", "mysql", "clickhouse"].map(tgz), `@electric-sql/pglite@${catalog["@electric-sql/pglite"]}`, `pg@${catalog.pg}`, `mysql2@${catalog.mysql2}`, `@clickhouse/client@${catalog["@clickhouse/client"]}`, `typescript@${tools.typescript}`, `ts7@npm:typescript@${tools.typescript7}`, `@types/node@${tools["@types/node"]}`], dir),
+  );
+  const code = [
+    'import { connect, f, model, ConfigurationError } from "@dotorm/core";',
+    'import { postgres } from "@dotorm/postgres";',
+    'import { mysql } from "@dotorm/mysql";',
+    'import { clickhouse } from "@dotorm/clickhouse";',
+    'export const Note = model("notes", { body: f.text({ required: true }) });',
+    "export const adapters = [postgres({ pglite: true }), mysql({ url: \"mysql://x@127.0.0.1/db\" }), clickhouse({ embedded: true })];",
+    "export const open = () => connect(postgres({ pglite: true }), { models: [Note] });",
+    "export const isConfig = (e: unknown) => e instanceof ConfigurationError;",
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "index.ts"), code);
+  const settings = [
+    { name: "node10", module: "commonjs", moduleResolution: "node10", ts7: false },
+    { name: "node16", module: "node16", moduleResolution: "node16", ts7: true },
+    { name: "nodenext", module: "nodenext", moduleResolution: "nodenext", ts7: true },
+    { name: "bundler", module: "esnext", moduleResolution: "bundler", ts7: true },
+  ];
+  for (const [ts, bin] of [["5", "typescript"], ["7", "ts7"]]) {
+    for (const setting of settings) {
+      for (const esModuleInterop of [true, false]) {
+        if (ts === "7" && (!setting.ts7 || !esModuleInterop)) continue;
+        const config = `tsconfig.ts${ts}.${setting.name}.${esModuleInterop}.json`;
+        const compilerOptions = { strict: true, noEmit: true, skipLibCheck: false, target: "es2022", module: setting.module, moduleResolution: setting.moduleResolution, esModuleInterop, types: ["node"] };
+        writeFileSync(join(dir, config), JSON.stringify({ compilerOptions, files: ["index.ts"] }));
+        step(`declarations: TypeScript ${ts}, ${setting.name}, esModuleInterop ${esModuleInterop}`, () => run(process.execPath, [join(dir, "node_modules", bin, "bin", "tsc"), "-p", join(dir, config)], dir));
+      }
+    }
+  }
+}
+
 async function main() {
   mkdirSync(tarballs);
   const publishable = readdirSync(join(root, "packages"))
@@ -155,6 +198,8 @@ async function main() {
     step(`publint ${file}`, () => run("npx", ["publint", "--strict", join(unpacked, "package")], lint));
     step(`attw ${file}`, () => run("npx", ["attw", join(tarballs, file)], lint));
   }
+
+  await declarations(tgz);
 
   const example = readmeExample();
   for (const adapter of adapters) {
