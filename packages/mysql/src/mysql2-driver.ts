@@ -1,5 +1,7 @@
 import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
 import mysql from "mysql2/promise";
+// Types by name, so the published declarations never default-import mysql2 (TS1192 without esModuleInterop).
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { mapMysqlError } from "./map-mysql-error.js";
 import { type CoreConnection, streamRows } from "./stream-rows.js";
 
@@ -38,7 +40,7 @@ const sessionSetup =
 /** Above this many values a statement is sent as text rather than prepared (see `run`). */
 const maxPreparedParams = 1000;
 
-type Raw = mysql.RowDataPacket[] | mysql.ResultSetHeader;
+type Raw = RowDataPacket[] | ResultSetHeader;
 
 function toResult(raw: unknown, insertIdStep: number): ExecResult {
   const r = raw as Raw;
@@ -58,14 +60,14 @@ export interface AutoIncrement {
 }
 
 /** Anything that runs statements: the pool or one of its connections. */
-type Runner = Pick<mysql.Pool, "execute" | "query">;
+type Runner = Pick<Pool, "execute" | "query">;
 
 /** A driver over a `mysql2/promise` pool. */
 export class Mysql2Driver implements Driver {
-  readonly pool: mysql.Pool;
+  readonly pool: Pool;
   private readonly prepare: boolean;
   /** The mysql2 connection behind each transaction's DriverConnection, for streaming inside it. */
-  private readonly held = new WeakMap<DriverConnection, mysql.PoolConnection>();
+  private readonly held = new WeakMap<DriverConnection, PoolConnection>();
   /** Read from the first connection (the same server for all); unknown until then. */
   autoIncrement?: AutoIncrement;
 
