@@ -11,9 +11,10 @@ const positiveOf = (op: string): string | undefined => (op === "!=" ? "=" : op =
  * `creator_id`, on the many2many `tag_ids` itself, through dotted paths of one to three hops (some
  * through a one2many) and with `any` / `not any`, every operator, NULLs and over-long values, nested
  * in groups, `or` and `not`. `negative` gives a condition with a negative operator and the same
- * condition with its positive one.
+ * condition with its positive one. `textOrdering: false` leaves out `between` on text, whose order
+ * is the database's collation.
  */
-export function relationFilter(data: RelationData) {
+export function relationFilter(data: RelationData, { textOrdering = true } = {}) {
   const authorIds = Object.values(data.authors);
   const tagIds = Object.values(data.tags);
   const text = fc.constantFrom("one", "two", "t1", "t3", "a1", "a2", "n3", "n2", "o", "T", "x".repeat(11));
@@ -30,8 +31,8 @@ export function relationFilter(data: RelationData) {
     fc.tuple(textPaths, fc.constantFrom("=", "!="), textOrNull).map(([p, op, v]) => [p, op, v]),
     fc.tuple(textPaths, fc.constantFrom("like", "ilike", "not like", "not ilike", "=like"), text).map(([p, op, v]) => [p, op, v]),
     fc.tuple(textPaths, fc.constantFrom("in", "not in"), fc.array(textOrNull, { maxLength: 3 })).map(([p, op, v]) => [p, op, v]),
-    fc.tuple(textPaths, fc.constantFrom("between", "not between"), text, text).map(([p, op, a, b]) => [p, op, a < b ? [a, b] : [b, a]]),
     fc.tuple(textPaths, fc.constantFrom("is null", "is not null")).map(([p, op]) => [p, op]),
+    ...(textOrdering ? [fc.tuple(textPaths, fc.constantFrom("between", "not between"), text, text).map(([p, op, a, b]) => [p, op, a < b ? [a, b] : [b, a]])] : []),
   );
   const idCond: fc.Arbitrary<Condition> = idPaths.chain(([path, pool]) => {
     const id = fc.constantFrom(...pool);

@@ -5,6 +5,7 @@ import { suite } from "../harness.js";
 import { seedRelations } from "../relation-data.js";
 import type { ConformanceTarget } from "../target.js";
 import { filterTree, relationFilter } from "../relation-arbitrary.js";
+import { relationReference } from "../relation-reference.js";
 
 /** The rows every property runs against: small domains, NULLs everywhere, LIKE's special characters. */
 const ints = [null, -2, -1, 0, 1, 2] as const;
@@ -67,7 +68,7 @@ export function filterProperties(target: ConformanceTarget) {
       );
     });
 
-    test("random filters over scalar and relation fields: F and [not, F] partition the table, and each negative operator is the complement of its positive one", async () => {
+    test("random filters over scalar and relation fields: F and [not, F] partition the table, each negative operator is the complement of its positive one, and the rows are those the stated semantics select", async () => {
       const prefix = `${ctx().Thing.meta.table.replace(/_things$/, "")}_prop`;
       const data = await seedRelations(ctx().db.adapter, prefix, {
         check: ({ session, model }) => (session !== undefined && model.endsWith("_tags") ? [["name", "!=", "t4"]] : true),
@@ -95,6 +96,14 @@ export function filterProperties(target: ConformanceTarget) {
           expect(await ids([negative], session), label).toEqual(await ids([["not", positive]], session));
         }),
         { numRuns: 50, seed: 20261130 },
+      );
+      const reference = { plain: await relationReference(data), session: await relationReference(data, ["t4"]) };
+      await fc.assert(
+        fc.asyncProperty(relationFilter(data, { textOrdering: false }).item, fc.boolean(), async (filter, session) => {
+          const expected = (session ? reference.session : reference.plain)(filter);
+          expect(await ids([filter], session), `${JSON.stringify(filter)}${session ? " (session)" : ""}`).toEqual(expected);
+        }),
+        { numRuns: 60, seed: 20261130 },
       );
     });
   });
