@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigurationError, rolesChecker } from "../src/index.js";
+import { rolesChecker } from "../src/index.js";
 
 interface S {
   id: number;
@@ -47,8 +47,13 @@ describe("rolesChecker", () => {
     expect(await ask({ id: 5, roles: ["manager"], admin: true }, "delete")).toBe(true);
   });
 
-  test("a placeholder the session cannot fill fails closed", async () => {
-    await expect(ask({ id: 1, roles: ["user"] }, "read", "notes")).rejects.toBeInstanceOf(ConfigurationError);
+  test("a placeholder the session cannot fill, or fills with null, makes its rule match nothing", async () => {
+    const nothing = [["id", "in", []]];
+    const active = [["active", "=", true]];
+    expect(await ask({ id: 1, roles: ["user"] }, "read", "notes")).toEqual([[nothing]]);
+    expect(await ask({ id: null as unknown as number, roles: ["user"] }, "update")).toEqual([active, [nothing]]);
+    // ORed with another role's rule, the unfilled rule adds no row; the other still applies
+    expect(await ask({ id: null as unknown as number, roles: ["manager"] }, "read")).toEqual([active, [nothing, "or", [["team_id", "in", [7, 8]]]]]);
   });
 
   test("field rules deny fields outside the listed roles", async () => {

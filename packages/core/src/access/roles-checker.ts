@@ -1,4 +1,3 @@
-import { ConfigurationError } from "../errors.js";
 import type { Filter } from "../query/filter-types.js";
 import type { AccessChecker, AccessRequest, Operation } from "./access-checker.js";
 
@@ -99,8 +98,8 @@ export function rolesChecker<S>(
       if (!allowed) return false;
       const rules = c.rules.filter((r) => r.model === model && (r.operations ?? ops).includes(operation));
       const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
-      const global = rules.filter((r) => r.role === undefined).map((r) => substitute(r.filter, ctx));
-      const mine = rules.filter((r) => r.role !== undefined && roles.has(r.role)).map((r) => substitute(r.filter, ctx));
+      const global = rules.filter((r) => r.role === undefined).map((r) => bind(r.filter, ctx));
+      const mine = rules.filter((r) => r.role !== undefined && roles.has(r.role)).map((r) => bind(r.filter, ctx));
       const parts: unknown[] = [...global];
       if (mine.length > 0) parts.push(mine.flatMap((f, i) => (i === 0 ? [f] : ["or", f])));
       return parts.length === 0 ? true : (parts as Filter<any>);
@@ -146,15 +145,35 @@ function compile(config: RolesConfig): Compiled {
   };
 }
 
-/** Replaces `"{{name}}"` strings anywhere in a filter by the context's values. */
+/** A rule that matches no row: what a rule becomes when a placeholder has no value. */
+const nothing: readonly unknown[] = Object.freeze([["id", "in", []]]);
+
+/** Marks a placeholder without a value while substituting. */
+const unbound = Symbol("unbound");
+
+/**
+ * The rule with `"{{name}}"` strings replaced by the context's values. Failing closed: when a
+ * placeholder's value is missing or null the whole rule matches nothing (a null would otherwise turn
+ * `owner_id = {{user_id}}` into `owner_id IS NULL` and widen the rule to unowned rows).
+ */
+function bind(filter: unknown, ctx: Record<string, unknown>): unknown {
+  const bound = substitute(filter, ctx);
+  return bound === unbound ? nothing : bound;
+}
+
 function substitute(value: unknown, ctx: Record<string, unknown>): unknown {
   if (typeof value === "string") {
     const m = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(value);
     if (!m) return value;
-    const v = ctx[m[1] as string];
-    // failing closed: a missing value must not turn into NULL and widen what the rule matches
-    if (v === undefined) throw new ConfigurationError(`an access rule uses {{${m[1]}}} but the session context has no "${m[1]}"`);
-    return v;
+    const v = Object.hasOwn(ctx, m[1] as string) ? ctx[m[1] as string] : undefined;
+    return v === undefined || v === null ? unbound : v;
   }
-  return Array.isArray(value) ? value.map((v) => substitute(v, ctx)) : value;
+  if (!Array.isArray(value)) return value;
+  const out: unknown[] = [];
+  for (const item of value) {
+    const v = substitute(item, ctx);
+    if (v === unbound) return unbound;
+    out.push(v);
+  }
+  return out;
 }

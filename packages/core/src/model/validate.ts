@@ -50,7 +50,7 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
     case "char":
     case "text": {
       if (typeof value !== "string") fail(`must be a string, got ${describe(value)}`);
-      if (value.includes("\u0000")) fail("must not contain the NUL character (\\u0000)");
+      checkText(value, "");
       const max = o.maxLength as number | undefined;
       // value.length counts UTF-16 units, never fewer than code points: only a longer string needs counting
       if (field.kind === "char" && max !== undefined && value.length > max) {
@@ -168,10 +168,24 @@ function toTime(value: unknown): string {
   return m[3] === undefined ? `${value}:00` : value;
 }
 
+/** A lone UTF-16 surrogate: no character, so no database can store it (drivers write U+FFFD instead). */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses text a database would change or reject: the NUL character (PostgreSQL refuses it, in text
+ * and in JSON) and lone surrogates (stored as U+FFFD), so nothing is changed silently.
+ */
+export function checkText(value: string, at: string): void {
+  if (value.includes("\u0000")) fail(`must not contain the NUL character (\\u0000)${at}`);
+  if (loneSurrogate.test(value)) fail(`must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)${at}`);
+}
+
 function checkJson(value: unknown, path: string, seen: Set<object>): void {
   const at = path ? ` at ${path}` : "";
   switch (typeof value) {
     case "string":
+      checkText(value, at);
+      return;
     case "boolean":
       return;
     case "number":
@@ -186,7 +200,12 @@ function checkJson(value: unknown, path: string, seen: Set<object>): void {
       }
       seen.add(value);
       if (Array.isArray(value)) for (const [i, v] of value.entries()) checkJson(v, `${path}[${i}]`, seen);
-      else for (const [k, v] of Object.entries(value)) checkJson(v, path ? `${path}.${k}` : k, seen);
+      else {
+        for (const [k, v] of Object.entries(value)) {
+          checkText(k, ` in a key${at}`);
+          checkJson(v, path ? `${path}.${k}` : k, seen);
+        }
+      }
       seen.delete(value);
       return;
     }

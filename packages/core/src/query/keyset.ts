@@ -30,10 +30,13 @@ export function encodeCursor(order: readonly OrderNode[], row: Record<string, un
 
 /** Decodes a cursor and returns the condition "comes after it" for this order. */
 export function afterCursor(order: readonly OrderNode[], cursor: string): CondNode {
-  let parsed: { k?: unknown; v?: unknown };
+  let parsed: { k?: unknown; v?: unknown } | null = null;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (typeof cursor === "string") parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new QueryError("the pagination cursor is malformed; pass the cursor of the previous page unchanged");
   }
   const keys = order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`);

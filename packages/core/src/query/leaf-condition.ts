@@ -1,6 +1,6 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta } from "../model/model-meta.js";
-import { toDbValue, ValueError } from "../model/validate.js";
+import { checkText, toDbValue, ValueError } from "../model/validate.js";
 import { type CondNode, ast } from "./ast.js";
 
 const stringKinds = new Set(["char", "text", "selection"]);
@@ -58,7 +58,7 @@ export function leafCondition(field: FieldMeta, op: string, value: unknown, path
     case "=ilike": {
       if (!stringKinds.has(kind)) throw new QueryError(`"${op}" works on text fields; "${path}" is ${article(kind)} field`, path);
       if (typeof value !== "string") throw new QueryError(`"${op}" on "${path}" needs a string`, path);
-      if (value.includes("\u0000")) throw new QueryError(`filter value for "${path}" must not contain the NUL character`, path);
+      checkPattern(value, path);
       const raw = op.startsWith("=");
       const pattern = raw ? canonicalPattern(value) : `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const node: CondNode = { kind: "like", field, pattern, ci: op.endsWith("ilike"), negate: false };
@@ -102,7 +102,19 @@ function convert(field: FieldMeta, value: unknown, path: string): unknown {
 
 /** A bound of an ordering comparison: an over-long string still orders against stored values. */
 function comparable(field: FieldMeta, value: unknown, path: string): unknown {
-  return tooLong(field, value) && !(value as string).includes("\u0000") ? value : convert(field, value, path);
+  if (!tooLong(field, value)) return convert(field, value, path);
+  checkPattern(value as string, path);
+  return value;
+}
+
+/** Text no database stores unchanged (NUL, lone surrogates) is refused in filters too. */
+function checkPattern(value: string, path: string): void {
+  try {
+    checkText(value, "");
+  } catch (e) {
+    if (e instanceof ValueError) throw new QueryError(`filter value for "${path}" ${e.message}`, path);
+    throw e;
+  }
 }
 
 /**

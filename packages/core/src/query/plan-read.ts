@@ -73,7 +73,8 @@ async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {
   }
 }
 
-function checkCount(name: string, value: unknown): number | undefined {
+/** A limit or offset: a non-negative safe integer (nothing else reaches SQL). */
+export function checkCount(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new QueryError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);

@@ -13,7 +13,7 @@ export interface CreateOptions {
 /** Checks an upsert's fields: the conflict target must be unique, updated fields writable. */
 export function planUpsert(model: ModelMeta, options: CreateOptions): NonNullable<InsertNode["onConflict"]> {
   const field = (name: unknown, what: string): FieldMeta => {
-    const f = model.fields.get(String(name));
+    const f = typeof name === "string" ? model.fields.get(name) : undefined;
     if (!f?.stored || f.name === "id") throw new QueryError(`upsert ${what}: unknown or unstored field "${String(name)}" on ${model.table}`, String(name));
     return f;
   };

@@ -88,6 +88,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   /** Orders by fields; a leading `-` sorts descending: `orderBy("-created_at", "name")`. */
   orderBy(...terms: (FieldKey<FieldsOf<M>> | `-${FieldKey<FieldsOf<M>>}` | (string & {}))[]): QuerySet<M, O> {
     assertUnsliced(this.state, "orderBy");
+    if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
     return this.with({ order: terms });
   }
 

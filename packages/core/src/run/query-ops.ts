@@ -72,7 +72,7 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
   if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
   const order = keysetOrder(model, planOrder(model, req.order, req.sort));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
-  const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after ? afterCursor(order, after) : undefined);
+  const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate" });
   const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson));
   const data = rows.slice(0, size);

@@ -194,6 +194,24 @@ export function accessMatrix(target: ConformanceTarget) {
         expect(await as(d.s.meg, () => Chat.query().filter({ name: "nothing" }).delete())).toBe(0);
       });
 
+      test("a rule placeholder the session fills with null matches nothing (it does not become IS NULL)", async () => {
+        const d = await data();
+        const { ChatMessage, db } = ctx();
+        const orphan = await db.sudo(() => ChatMessage.create({ chat_id: d.bobOpen, body: "nobody's" }));
+        const nobody: Session = { userId: null as unknown as number, roles: ["user"] };
+        try {
+          // the message is readable (the read rule has no placeholder) but the update rule holds for no row
+          expect((await as(nobody, () => ChatMessage.get(orphan))).body).toBe("nobody's");
+          await expect(as(nobody, () => ChatMessage.updateMany([orphan], { body: "taken" }))).rejects.toBeInstanceOf(AccessDenied);
+          await expect(as(nobody, () => ChatMessage.updateMany([["author_user_id", "=", null]], { body: "taken" }))).rejects.toBeInstanceOf(AccessDenied);
+          await expect(as(nobody, () => ChatMessage.deleteMany([orphan]))).rejects.toBeInstanceOf(AccessDenied);
+          expect(await as(nobody, () => ctx().Chat.count())).toBe(0);
+          expect((await db.sudo(() => ChatMessage.get(orphan))).body).toBe("nobody's");
+        } finally {
+          await db.sudo(() => ChatMessage.deleteMany([orphan]));
+        }
+      });
+
       test("aggregates, streams and keyset pages see only permitted rows", async () => {
         const d = await data();
         const { Chat } = ctx();

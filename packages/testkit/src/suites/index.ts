@@ -8,6 +8,7 @@ import { fields } from "./fields.js";
 import { filterProperties } from "./filter-properties.js";
 import { filterRelations } from "./filter-relations.js";
 import { filters } from "./filters.js";
+import { hostileInputs } from "./hostile-inputs.js";
 import { injection } from "./injection.js";
 import { nested } from "./nested.js";
 import { ordering } from "./ordering.js";
@@ -20,7 +21,7 @@ import { sync } from "./sync.js";
 import { transactions } from "./transactions.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, injection, rolesTables, filterProperties } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, injection, hostileInputs, rolesTables, filterProperties } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

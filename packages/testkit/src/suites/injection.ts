@@ -113,6 +113,36 @@ export function injection(target: ConformanceTarget) {
       expect(statements).toHaveLength(0);
     });
 
+    test("lone surrogates in text, and NUL inside JSON values or keys, are refused before any SQL (never stored changed)", async () => {
+      const { Thing, record } = ctx();
+      const id = await Thing.create({ label: "surrogates", notes: "ok 😀" });
+      const lone = ["\uD800", "a\uDC00b", "x\uD83D", "\uDE00y"];
+      const { result, statements } = await record(async () => {
+        const out: unknown[] = [];
+        for (const s of lone) {
+          out.push(await Thing.create({ label: "x", notes: s }).catch((e: unknown) => e));
+          out.push(await Thing.create({ label: s }).catch((e: unknown) => e));
+          out.push(await Thing.updateMany([id], { notes: s }).catch((e: unknown) => e));
+          out.push(await Thing.create({ label: "x", data: { text: s } }).catch((e: unknown) => e));
+          out.push(await Thing.create({ label: "x", data: { [s]: 1 } }).catch((e: unknown) => e));
+        }
+        out.push(await Thing.create({ label: "x", data: { text: "a\u0000b" } }).catch((e: unknown) => e));
+        out.push(await Thing.create({ label: "x", data: ["\u0000"] }).catch((e: unknown) => e));
+        out.push(await Thing.create({ label: "x", data: { "k\u0000": 1 } }).catch((e: unknown) => e));
+        out.push(await Thing.updateMany([id], { data: { nested: { deep: "\u0000" } } }).catch((e: unknown) => e));
+        return out;
+      });
+      for (const [i, err] of result.entries()) expect(err, String(i)).toBeInstanceOf(ValidationError);
+      expect((result[0] as ValidationError).field).toBe("notes");
+      const filters = await record(async () => [
+        await Thing.search({ filter: [["notes", "=", "\uD800"]] }).catch((e: unknown) => e),
+        await Thing.search({ filter: [["notes", "like", "a\uDC00"]] }).catch((e: unknown) => e),
+      ]);
+      for (const err of filters.result) expect(err).toBeInstanceOf(QueryError);
+      expect([...statements, ...filters.statements]).toHaveLength(0);
+      expect((await Thing.get(id, { fields: ["notes", "data"] })).notes).toBe("ok 😀");
+    });
+
     test("hostile field names, nested names, order strings and sort values are refused before any SQL", async () => {
       const { Chat, record } = ctx();
       const names = ['name"; drop table x; --', "name OR 1=1", "id)", "", " name", "NAME", "__proto__", "constructor", "toString", "t0.name", "creator_id.name; --", "creator_id..name"];
