@@ -88,7 +88,10 @@ function sameRecord(model: ModelMeta, entries: readonly Entry[]): unknown[] {
   for (const [prefix, group] of groups) {
     if (group.entries.length === 1) {
       const [only] = group.entries as [Entry];
-      out.push(condition(`${prefix}.${only.path.join(".")}`, only.lookup, only.value, only.key));
+      // Django reads `isnull: false` through a to-many as "some related record has a value"
+      // (an inner join), not as the complement of `isnull: true`
+      const some = only.lookup === "isnull" && only.value === false;
+      out.push(some ? [prefix, "any", sameRecord(group.target, group.entries)] : condition(`${prefix}.${only.path.join(".")}`, only.lookup, only.value, only.key));
       continue;
     }
     const sub = sameRecord(group.target, group.entries);
