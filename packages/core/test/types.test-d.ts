@@ -269,6 +269,31 @@ describe("get and search results", () => {
     void Chat.search({ fields: ["name"], fileds: ["x"] });
     // @ts-expect-error get takes fields and nested only; filter belongs to search
     void Chat.get(1, { fields: ["name"], filter: [["name", "=", "x"]] });
+    // @ts-expect-error "nmae" is not a field of roles, a target without relations of its own
+    void User.get(1, { nested: { role_ids: ["nmae"] } });
+    // @ts-expect-error the same through a nested many2one whose target has no relations
+    void Comment.get(1, { nested: { author_id: ["login", "nmae"] } });
+    void User.get(1, { nested: { role_ids: ["code", "name"] } });
+  });
+
+  test("a literal order names fields of the model, each with an optional direction", () => {
+    void Chat.search({ order: "name" });
+    void Chat.search({ order: "name desc, id" });
+    void Chat.search({ order: "is_archived ASC,creator_id desc ,  id" });
+    void Post.get(1, { nested: { comments: { fields: ["text"], order: "text desc", limit: 3 } } });
+    // @ts-expect-error "nmae" is not a field of chats
+    void Chat.search({ order: "nmae" });
+    // @ts-expect-error the second term names no field of chats
+    void Chat.search({ order: "name desc, idd" });
+    // @ts-expect-error "down" is not a direction
+    void Chat.search({ order: "name down" });
+    // @ts-expect-error messages is a one2many: there is no column to order by
+    void Chat.search({ order: "messages" });
+    // @ts-expect-error inside a nested object form, against the related model
+    void Post.get(1, { nested: { comments: { fields: ["text"], order: "txet" } } });
+    // an order built at run time is a plain string: checked when the query runs
+    const fromRequest: string = ["name", "desc"].join(" ");
+    void Chat.search({ order: fromRequest });
   });
 });
 
@@ -325,6 +350,26 @@ describe("filters", () => {
     // @ts-expect-error "=" needs a value
     void Chat.search({ filter: [["name", "="]] });
     void Chat.search({ filter: [["description", "is null"]] });
+  });
+
+  test("the value is checked against the field's type", () => {
+    // @ts-expect-error is_archived is a boolean
+    void Chat.search({ filter: [["is_archived", "=", "yes"]] });
+    // @ts-expect-error "private" is not one of chat_type's options
+    void Chat.search({ filter: [["chat_type", "=", "private"]] });
+    // @ts-expect-error name is text
+    void Chat.search({ filter: [["name", "in", ["a", 2]]] });
+    // @ts-expect-error ids are numbers
+    void Chat.search({ filter: [["id", ">", "3"]] });
+    // @ts-expect-error ">" needs a value, not null
+    void Thing.search({ filter: [["count", ">", null]] });
+    // @ts-expect-error a many2one compares with an id
+    void Chat.search({ filter: [["creator_id", "=", "ann"]] });
+    // what writes accept, filters accept: a decimal as a number, an instant as text, a record for a many2one
+    void Thing.search({ filter: [["price", ">", 10], ["at", ">=", "2026-01-01T00:00:00Z"], ["day", "<", new Date()], ["kind", "in", ["a", null]]] });
+    void Chat.search({ filter: [["creator_id", "=", { id: 1 }], ["description", "!=", null], ["messages", "in", [1, 2]]] });
+    // a dotted path's value is checked when the query runs
+    void Chat.search({ filter: [["creator_id.is_active", "=", true]] });
   });
 });
 

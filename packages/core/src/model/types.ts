@@ -58,7 +58,8 @@ export interface NestedObject<M> {
 
 /** What may be loaded from a relation: a list of its fields (and deeper nested maps), or the object form. */
 export type NestedArg<M> = [M] extends [ModelType]
-  ? readonly (FieldKey<FieldsOf<M>> | NestedSpec<FieldsOf<M>>)[] | NestedObject<M>
+  ? // `& object`: the map of a target without relations is `{}`, which would take any string (a misspelt name)
+    readonly (FieldKey<FieldsOf<M>> | (NestedSpec<FieldsOf<M>> & object))[] | NestedObject<M>
   : readonly (string | Record<string, unknown>)[] | Record<string, unknown>;
 
 /** `nested`: relation field -> what to load from it. */
@@ -144,7 +145,36 @@ type NestedObjectKeys<Fd> = Fd extends Field<unknown, "one2many" | "many2many", 
 type CheckNestedArg<Fd, S> = [TargetOf<Fd>] extends [ModelType]
   ? S extends readonly unknown[]
     ? { readonly [I in keyof S]: S[I] extends string ? unknown : CheckNested<FieldsOf<TargetOf<Fd>>, S[I]> }
-    : NoExtraKeys<S, NestedObjectKeys<Fd>> & (S extends { nested: infer N } ? { nested: CheckNested<FieldsOf<TargetOf<Fd>>, N> } : unknown)
+    : NoExtraKeys<S, NestedObjectKeys<Fd>> &
+        (S extends { nested: infer N } ? { nested: CheckNested<FieldsOf<TargetOf<Fd>>, N> } : unknown) &
+        CheckOrder<FieldsOf<TargetOf<Fd>>, S>
+  : unknown;
+
+type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
+type Direction = "asc" | "desc" | "ASC" | "DESC";
+/** Fields a read can be ordered by: stored columns (and `id`). */
+type OrderKey<F> = DefaultKeys<F> | "id";
+type OrderTermOk<F, T extends string> = Trim<T> extends `${infer K} ${infer D}`
+  ? K extends OrderKey<F>
+    ? Trim<D> extends Direction
+      ? true
+      : false
+    : false
+  : Trim<T> extends OrderKey<F>
+    ? true
+    : false;
+type OrderOk<F, S extends string> = S extends `${infer A},${infer B}` ? (OrderTermOk<F, A> extends true ? OrderOk<F, B> : false) : OrderTermOk<F, S>;
+
+/**
+ * Checks a literal `order` ("name desc, id"): each term a field of the model with an optional
+ * direction. An `order` typed only as `string` (built at run time) is checked when the query runs.
+ */
+type CheckOrder<F, O> = O extends { order: infer S extends string }
+  ? string extends S
+    ? unknown
+    : OrderOk<F, S> extends true
+      ? unknown
+      : { order: `order "${S}": write "<field> [asc|desc]" terms, separated by commas, naming fields of this model` }
   : unknown;
 
 /**
@@ -157,10 +187,13 @@ export type CheckNested<F, N> = NoExtraKeys<N, RelationKeys<F>> & {
 
 /**
  * The exactness check of read options `O` (used as `options: O & CheckRead<F, O, keyof ReadOptions<F>>`):
- * unknown option names and unknown relations in `nested` become compile errors at the key.
+ * unknown option names, unknown relations in `nested` and unknown fields in a literal `order` become
+ * compile errors at the key.
  */
-export type CheckRead<F, O, Allowed extends PropertyKey> = NoExtraKeys<O, Allowed> &
-  (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown);
+export type CheckRead<F, O, Allowed extends PropertyKey> = O extends unknown
+  ? // one deferred conditional (not a bare intersection), so declarations print it by name, not spelt out
+    NoExtraKeys<O, Allowed> & (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown) & CheckOrder<F, O>
+  : never;
 
 /** Commands accepted by one2many and many2many fields on write. */
 export interface X2manyCommands<V = Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import type { Field, FieldMap } from "../model/field.js";
+import type { FieldRef } from "./expressions.js";
 
 /** Filter operators. */
 export type Operator =
@@ -62,14 +63,45 @@ export type Condition<F> = 0 extends 1 & F ? UntypedCondition : TypedCondition<F
 /** `Filter<any>`: the model is not known (access rules, whose values may be templates), so only the operator is checked. */
 type UntypedCondition = readonly [string, Operator, unknown?];
 
-type TypedCondition<F> =
-  | readonly [FilterPath<F>, ValueOperator, unknown]
-  | readonly [FilterPath<F>, "in" | "not in", readonly unknown[]]
-  | readonly [FilterPath<F>, "between" | "not between", readonly [unknown, unknown]]
-  | readonly [FilterPath<F>, LikeOperator, string]
-  | readonly [FilterPath<F>, "is null" | "is not null", unknown?]
+/**
+ * The value a condition on field `Fd` compares with: the field's own type, what writes also accept
+ * for it (a decimal as a number, an instant as text or epoch milliseconds, a day as a Date, a record
+ * for a many2one), a related id for a one2many / many2many, or an {@link F} expression.
+ */
+type CondValue<F, Fd> = FieldRef<FieldKeyOf<F>> | (Fd extends Field<infer T, infer K, boolean, boolean>
+  ? K extends "one2many" | "many2many" | "one2one"
+    ? number
+    : K extends "many2one"
+      ? number | { readonly id: number }
+      : K extends "json"
+        ? unknown
+        : K extends "decimal"
+          ? T | number
+          : K extends "datetime"
+            ? T | string | number
+            : K extends "date"
+              ? T | Date
+              : T
+  : unknown);
+
+type FieldKeyOf<F> = (keyof F & string) | "id";
+
+/** Conditions on one field of the model itself: the value is checked against the field's type. */
+type FieldCondition<F, K extends string, V> =
+  | readonly [K, "=" | "!=", V | null]
+  | readonly [K, ">" | ">=" | "<" | "<=", V]
+  | readonly [K, "in" | "not in", readonly (V | null)[]]
+  | readonly [K, "between" | "not between", readonly [V, V]]
+  | readonly [K, LikeOperator, string]
+  | readonly [K, "is null" | "is not null", unknown?]
   /** Some related record (none, for `not any`) matches the filter, written on the related model. */
-  | readonly [FilterPath<F>, "any" | "not any", readonly unknown[]];
+  | readonly [K, "any" | "not any", readonly unknown[]];
+
+type TypedCondition<F> =
+  | { [K in keyof F & string]: FieldCondition<F, K, CondValue<F, F[K]>> }[keyof F & string]
+  | FieldCondition<F, "id", number | FieldRef<FieldKeyOf<F>>>
+  /** Dotted paths: every segment is checked; the value is checked when the query runs. */
+  | FieldCondition<F, Exclude<FilterPath<F>, keyof F | "id">, unknown>;
 
 /** An item of a filter list. */
 export type FilterItem<F> = Condition<F> | "and" | "or" | readonly ["not", FilterItem<F>] | Filter<F>;

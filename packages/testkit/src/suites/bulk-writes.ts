@@ -79,7 +79,7 @@ export function bulkWrites(target: ConformanceTarget) {
           expect(await Thing.updateMany([["count", "<", 100]], { notes: "x" }).catch((e: unknown) => e)).toBeInstanceOf(AccessDenied);
           expect(await Thing.deleteMany([["count", "<", 15]])).toBe(1);
         });
-        const left = await Thing.search({ filter: [["id", "in", [low, high, hidden]]], fields: ["label", "notes"] });
+        const left = await Thing.search({ filter: [["id", "in", [low, high, hidden] as number[]]], fields: ["label", "notes"] });
         expect(left.map((r) => [r.label, r.notes])).toEqual([
           ["vis-high", null],
           ["hidden", null],
