@@ -1,4 +1,4 @@
-import { AccessDenied, QueryError, RecordNotFound, ValidationError } from "../errors.js";
+import { AccessDenied, QueryError, RecordNotFound, UnsupportedError, ValidationError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { matchValues } from "../access/match-values.js";
@@ -11,6 +11,7 @@ import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
 import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
+import { upsertRows } from "./upsert-rows.js";
 import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 
@@ -87,10 +88,16 @@ export class RecordOps implements ModelBinding {
     if (years) checkYears(model, prepared.columns, prepared.rows, years);
     const relations = relationValues(model, values);
     const upsert = options?.onConflict ? planUpsert(model, options) : undefined;
+    if (upsert && this.db.adapter.capabilities.uniqueConstraints === false) {
+      throw new UnsupportedError("upsert", this.db.adapter.dialect, "this database enforces no unique key to conflict on; search first, then create or update");
+    }
     const access = this.db.access;
     await access.assertFields(model, "create", [...prepared.given]);
+    // the update half of an upsert passes updateMany's checks: the update right and its field rules
+    if (upsert) await access.assertFields(model, "update", upsert.update.map((f) => f.name));
     const rule = await access.rule(model, "create");
-    const updateRule = upsert ? await access.rule(model, "update") : undefined;
+    // a session without the update right may not upsert, whether or not a key exists
+    if (upsert) await access.rule(model, "update");
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
       await this.assertValuesWithin(model, prepared, rule);
@@ -98,18 +105,20 @@ export class RecordOps implements ModelBinding {
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
     const work = async () => {
       const ids: number[] = [];
+      const created: number[] = [];
       for (let i = 0; i < prepared.rows.length; i += batch) {
         const rows = batch >= prepared.rows.length ? prepared.rows : prepared.rows.slice(i, i + batch);
+        const done = upsert ? await upsertRows(this.db, model, prepared.columns, rows, upsert, this.insert) : undefined;
         // a loop, not push(...batch): spreading a batch of a few hundred thousand ids overflows the stack
-        for (const id of await this.insert(model, prepared.columns, rows, upsert)) ids.push(id);
+        for (const id of done?.ids ?? (await this.insert(model, prepared.columns, rows))) ids.push(id);
+        if (done) for (const id of done.created) created.push(id);
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       // with transactions a refusal here rolls the insert back; without, the values were checked above
-      if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, ids, rule, "create");
-      if (updateRule) await this.assertWithin(model, ids, updateRule, "update");
+      if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, upsert ? created : ids, rule, "create");
       return ids;
     };
-    return rule || updateRule || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
+    return rule || upsert || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
   }
 
   /**
@@ -134,12 +143,12 @@ export class RecordOps implements ModelBinding {
     });
   }
 
-  private async insert(
+  private readonly insert = async (
     model: ModelMeta,
     columns: ReturnType<typeof prepareCreate>["columns"],
     rows: unknown[][],
     onConflict?: InsertNode["onConflict"],
-  ): Promise<number[]> {
+  ): Promise<number[]> => {
     const { capabilities } = this.db.adapter;
     const cols = columns.map((field) => ({ name: field.column, field }));
     let ids: number[] | undefined;
@@ -158,7 +167,8 @@ export class RecordOps implements ModelBinding {
     const first = Number(result.insertId);
     const step = result.insertIdStep ?? 1;
     return rows.map((_, i) => first + i * step);
-  }
+  };
+
 
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
   private async assertWithin(model: ModelMeta, ids: readonly number[], rule: CondNode, operation: Operation): Promise<void> {
