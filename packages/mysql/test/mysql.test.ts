@@ -88,7 +88,7 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
       expect((await User.get(a as number)).name).toBe("Up again");
       // new keys are a plain insert, whose ids the insert id gives; updating several existing rows needs RETURNING
       const [p, q] = await User.createMany([{ name: "p", login: "up-3" }, { name: "q", login: "up-4" }], { onConflict: ["login"] });
-      expect((await User.search({ filter: [["id", "in", [p, q]]], fields: ["login"] })).map((u) => [u.id, u.login])).toEqual([[p, "up-3"], [q, "up-4"]]);
+      expect((await User.search({ filter: [["id", "in", [p as number, q as number]]], fields: ["login"] })).map((u) => [u.id, u.login])).toEqual([[p, "up-3"], [q, "up-4"]]);
       await expect(User.createMany([{ name: "p2", login: "up-3" }, { name: "q2", login: "up-4" }], { onConflict: ["login"], update: ["name"] })).rejects.toBeInstanceOf(UnsupportedError);
     } finally {
       await plain.close();
