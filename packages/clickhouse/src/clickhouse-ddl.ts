@@ -27,6 +27,11 @@ export class ClickHouseDdl extends DdlCompiler {
     return columnType(field);
   }
 
+  /** References too are `Nullable(Int64)` unless required. */
+  override typeOf(field: FieldMeta): string {
+    return columnType(field);
+  }
+
   override checkModel(model: ModelMeta): void {
     const ch = model.options.clickhouse;
     for (const key of typeof ch?.orderBy === "string" || !ch?.orderBy ? [] : ch.orderBy) {
@@ -81,5 +86,25 @@ export class ClickHouseDdl extends DdlCompiler {
   override createLinkTable(link: LinkTable): string {
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
     return `CREATE TABLE ${this.quote(link.table)} (${a} Int64, ${b} Int64) ENGINE = MergeTree ORDER BY (${a}, ${b})${SETTINGS}`;
+  }
+
+  /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */
+  override alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
+    const t = `ALTER TABLE ${this.quote(table)} MODIFY COLUMN`;
+    const type = this.columnType(to);
+    // Nullable -> not nullable needs a DEFAULT for the NULLs: the type's zero value, removed after.
+    const fill = !from.required && to.required && !this.defaultClause(to);
+    const def = fill ? `${this.quote(to.column)} ${type} DEFAULT defaultValueOfTypeName('${type}')` : this.columnDef(to);
+    const out = [`${t} ${def}`];
+    if ((this.defaultClause(from) || fill) && !this.defaultClause(to)) out.push(`${t} ${this.quote(to.column)} REMOVE DEFAULT`);
+    return out;
+  }
+
+  override dropIndex(name: string, table: string): string {
+    return `ALTER TABLE ${this.quote(table)} DROP INDEX ${this.quote(name)}`;
+  }
+
+  override dropForeignKey(): string {
+    throw new UnsupportedError("foreign keys", "clickhouse", "references are not enforced; see the @dotorm/clickhouse README");
   }
 }

@@ -1,4 +1,4 @@
-import { DdlCompiler, type FieldMeta, type ModelMeta } from "@dotorm/core";
+import { DdlCompiler, type FieldMeta, type MigrationLockSql, type ModelMeta } from "@dotorm/core";
 import { checkMysqlModel } from "./check-mysql-model.js";
 
 /**
@@ -84,5 +84,26 @@ export class MysqlDdl extends DdlCompiler {
       return field.kind === "text" ? ` DEFAULT (${lit})` : ` DEFAULT ${lit}`;
     }
     return super.defaultClause(field);
+  }
+
+  /** A named lock per database, held by the migration's connection. https://mariadb.com/kb/en/get_lock/ */
+  override migrationLock(): MigrationLockSql {
+    return {
+      acquire: "SELECT GET_LOCK(CONCAT('dotorm_migrations:', DATABASE()), 60) AS got",
+      release: "SELECT RELEASE_LOCK(CONCAT('dotorm_migrations:', DATABASE())) AS released",
+    };
+  }
+
+  /** MySQL changes a column by restating it whole. https://mariadb.com/kb/en/alter-table/#modify-column */
+  override alterColumn(table: string, _from: FieldMeta, to: FieldMeta): string[] {
+    return [`ALTER TABLE ${this.quote(table)} MODIFY COLUMN ${this.columnDef(to)}`];
+  }
+
+  override dropIndex(name: string, table: string): string {
+    return `DROP INDEX ${this.quote(name)} ON ${this.quote(table)}`;
+  }
+
+  override dropForeignKey(name: string, table: string): string {
+    return `ALTER TABLE ${this.quote(table)} DROP FOREIGN KEY ${this.quote(name)}`;
   }
 }

@@ -1,4 +1,4 @@
-import { DdlCompiler, type FieldMeta } from "@dotorm/core";
+import { DdlCompiler, type FieldMeta, type MigrationLockSql } from "@dotorm/core";
 
 /** PostgreSQL column types. https://www.postgresql.org/docs/current/datatype.html */
 export class PostgresDdl extends DdlCompiler {
@@ -12,6 +12,11 @@ export class PostgresDdl extends DdlCompiler {
 
   override syncLock(): string {
     return "SELECT pg_advisory_xact_lock(74020251)";
+  }
+
+  /** Held until the migration's transaction ends. https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS */
+  override migrationLock(): MigrationLockSql {
+    return { acquire: "SELECT pg_advisory_xact_lock(74020252)" };
   }
 
   columnType(field: FieldMeta): string {

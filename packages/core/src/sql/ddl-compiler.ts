@@ -1,6 +1,18 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { OnDelete } from "../model/field.js";
 
+/**
+ * How a migration run keeps two processes from applying the same migration: statements run on the
+ * migration's own connection (inside its transaction where there is one). `acquire` must return
+ * one row whose first value is 1 (or no rows) when the lock is held. Without one, core falls back
+ * to a lock row with an expiry in `dotorm_migrations_lock`.
+ */
+export interface MigrationLockSql {
+  readonly acquire: string;
+  /** Run after the migration; absent when the lock ends with the transaction. */
+  readonly release?: string;
+}
+
 /** A many2many link table to create. */
 export interface LinkTable {
   readonly table: string;
@@ -102,5 +114,55 @@ export abstract class DdlCompiler {
       `CREATE TABLE ${this.quote(link.table)} (${this.quote(link.column1)} ${t} NOT NULL, ${this.quote(link.column2)} ${t} NOT NULL, ` +
       `PRIMARY KEY (${this.quote(link.column1)}, ${this.quote(link.column2)}))${this.tableOptions(link.owner)}`
     );
+  }
+
+  /** The type of a stored field's column, references included (used to compare with the database). */
+  typeOf(field: FieldMeta): string {
+    return field.kind === "many2one" ? this.referenceType() : this.columnType(field);
+  }
+
+  /** The lock a migration run holds per migration (see {@link MigrationLockSql}); none by default. */
+  migrationLock(): MigrationLockSql | undefined {
+    return undefined;
+  }
+
+  dropTable(table: string): string {
+    return `DROP TABLE ${this.quote(table)}`;
+  }
+
+  /** ADD COLUMN with the full definition (NOT NULL included: a migration says what it wants). */
+  addColumnStrict(table: string, field: FieldMeta): string {
+    return `ALTER TABLE ${this.quote(table)} ADD COLUMN ${this.columnDef(field)}`;
+  }
+
+  dropColumn(table: string, column: string): string {
+    return `ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.quote(column)}`;
+  }
+
+  renameColumn(table: string, from: string, to: string): string {
+    return `ALTER TABLE ${this.quote(table)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`;
+  }
+
+  /**
+   * Changes a column from `from` to `to` (type, nullability, default), in the standard form:
+   * one ALTER COLUMN per change. MySQL and ClickHouse override it with MODIFY COLUMN.
+   */
+  alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
+    const t = `ALTER TABLE ${this.quote(table)} ALTER COLUMN ${this.quote(to.column)}`;
+    const out: string[] = [];
+    const type = this.typeOf(to);
+    if (this.typeOf(from) !== type) out.push(`${t} TYPE ${type} USING ${this.quote(to.column)}::${type}`);
+    const [d1, d2] = [this.defaultClause(from), this.defaultClause(to)];
+    if (d1 !== d2) out.push(d2 ? `${t} SET${d2}` : `${t} DROP DEFAULT`);
+    if (from.required !== to.required) out.push(`${t} ${to.required ? "SET" : "DROP"} NOT NULL`);
+    return out;
+  }
+
+  dropIndex(name: string, _table: string): string {
+    return `DROP INDEX ${this.quote(name)}`;
+  }
+
+  dropForeignKey(name: string, table: string): string {
+    return `ALTER TABLE ${this.quote(table)} DROP CONSTRAINT ${this.quote(name)}`;
   }
 }

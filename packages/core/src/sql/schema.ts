@@ -18,6 +18,8 @@ export type Exec = (query: CompiledQuery) => Promise<ExecResult>;
 /** Reads tables, columns, indexes and foreign keys back from the database. */
 export interface Introspector {
   introspect(exec: Exec, tables: readonly string[]): Promise<SchemaState>;
+  /** The full structure of tables, for migrations and `inspect` (see {@link Describer}). */
+  describe(exec: Exec, tables?: readonly string[]): Promise<SchemaInfo>;
 }
 
 /** A row of introspection: table `t`, name `c` (a column, an index or a foreign key). */
@@ -44,4 +46,58 @@ export function schemaState(rows: { columns: readonly NameRow[]; indexes: readon
   for (const r of rows.indexes) table(r.t).indexes.add(String(r.c));
   for (const r of rows.foreignKeys ?? []) table(r.t).foreignKeys.add(String(r.c));
   return state;
+}
+
+/** A column as the database reports it, in the DDL compiler's spelling (e.g. `VARCHAR(255)`). */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The type as the adapter's DDL would write it (ClickHouse: with `Nullable(...)`). */
+  readonly type: string;
+  readonly nullable: boolean;
+  /** The DEFAULT expression as the database reports it, or null. */
+  readonly default: string | null;
+}
+
+/** An index (unique or not) other than the primary key. */
+export interface IndexInfo {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+}
+
+/** A single-column foreign key and what happens on delete. */
+export interface ForeignKeyInfo {
+  readonly name: string;
+  readonly column: string;
+  readonly refTable: string;
+  readonly onDelete: "cascade" | "set null" | "restrict" | "no action";
+}
+
+/** A table as the database reports it, for migrations, drift checks and `inspect`. */
+export interface TableInfo {
+  readonly name: string;
+  readonly columns: readonly ColumnInfo[];
+  readonly indexes: readonly IndexInfo[];
+  readonly foreignKeys: readonly ForeignKeyInfo[];
+  /** Columns of the primary key. */
+  readonly primaryKey: readonly string[];
+  /** ClickHouse: the table engine (e.g. `MergeTree`). */
+  readonly engine?: string;
+  /** ClickHouse: the sorting key, column names or expressions in order. */
+  readonly orderBy?: readonly string[];
+}
+
+/** Every table of a schema, by name. */
+export type SchemaInfo = ReadonlyMap<string, TableInfo>;
+
+/**
+ * Reads the full structure of tables (every table of the current schema when `tables` is
+ * omitted): what migrations diff against and `dotorm inspect` prints. Implemented by each adapter.
+ *
+ * @example
+ * const info = await adapter.introspector.describe((q) => db.exec(q), ["leads"]);
+ * info.get("leads")?.columns.map((c) => c.type) // ["INTEGER", "VARCHAR(255)", ...]
+ */
+export interface Describer {
+  describe(exec: Exec, tables?: readonly string[]): Promise<SchemaInfo>;
 }

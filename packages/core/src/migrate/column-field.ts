@@ -1,0 +1,157 @@
+import { f } from "../model/f.js";
+import type { Field, FieldKind, OnDelete } from "../model/field.js";
+import { type AnyModel, type FieldMeta, type ModelMeta, type ModelOptions, buildMeta } from "../model/model-meta.js";
+import type { DdlCompiler } from "../sql/ddl-compiler.js";
+import type { ColumnInfo } from "../sql/schema.js";
+
+/** A column definition in a migration: a scalar `f.*` field, or a reference made by {@link ref}. */
+export type ColumnField = Field;
+
+/** Options of {@link ref}. */
+export interface RefOptions {
+  required?: boolean;
+}
+
+const stubs = new Map<string, AnyModel>();
+/** A stand-in model for a table a migration refers to by name (only its table name is read). */
+function tableStub(table: string): AnyModel {
+  let stub = stubs.get(table);
+  if (!stub) stubs.set(table, (stub = { meta: { table } } as unknown as AnyModel));
+  return stub;
+}
+
+/**
+ * A reference column (the column of a many2one) to `table`'s id, for migrations, where models
+ * are referred to by table name. The foreign key itself is a separate `addForeignKey` step.
+ *
+ * @example
+ * await db.schema.addColumn("leads", "partner_id", ref("partners"));
+ */
+export function ref(table: string, options: RefOptions = {}): ColumnField {
+  return f.many2one(() => tableStub(table), options.required ? { required: true } : {});
+}
+
+/** The table a reference column points at. */
+export function refTable(field: Field): string | undefined {
+  const target = (field as { target?: () => AnyModel }).target;
+  return field.kind === "many2one" && target ? target().meta.table : undefined;
+}
+
+/** Options that shape a column (the rest — labels, index flags, computes — do not reach DDL). */
+const ddlOptions = ["required", "default", "maxLength", "precision", "scale", "options"] as const;
+
+/**
+ * The column definition of a model's stored field, keeping only what DDL depends on: the form
+ * migrations and diffs handle (static defaults only; a function default is applied in JS).
+ */
+export function columnOf(field: FieldMeta): ColumnField {
+  if (field.kind === "many2one") return ref(field.target().table, { required: field.required });
+  const o = field.def.options as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const key of ddlOptions) if (o[key] !== undefined && typeof o[key] !== "function") kept[key] = o[key];
+  return Object.freeze({ kind: field.kind, required: field.required, options: Object.freeze(kept) }) as ColumnField;
+}
+
+/** Table-wide options a migration's createTable carries (ClickHouse engine and keys). */
+export type TableOptions = Pick<ModelOptions, "clickhouse">;
+
+/** Resolves column definitions into field metadata, as the DDL compiler takes them. */
+export function tableMeta(table: string, columns: Readonly<Record<string, ColumnField>>, options: TableOptions = {}): ModelMeta {
+  const meta = buildMeta(table, columns as Record<string, Field>, options, () => tableStub(table));
+  return meta;
+}
+
+/** One column's metadata. */
+export function columnMeta(table: string, column: string, field: ColumnField): FieldMeta {
+  return tableMeta(table, { [column]: field }).fields.get(column) as FieldMeta;
+}
+
+/** Types compared as the databases spell them, ignoring case, spaces and the INTEGER/INT synonym. */
+export function canonicalType(type: string): string {
+  const t = type.replace(/\s+/g, "").toUpperCase();
+  return t === "INTEGER" ? "INT" : t;
+}
+
+const synonyms: [RegExp, string][] = [
+  [/^now\(\)$/, "current_timestamp"],
+  [/^current_timestamp\(\)$/, "current_timestamp"],
+  [/^curdate\(\)$/, "current_date"],
+  [/^curtime\((\d*)\)$/, "current_time($1)"],
+  [/^true$/, "1"],
+  [/^false$/, "0"],
+];
+
+/**
+ * A DEFAULT expression in a form every database's report of it maps to: outer parentheses,
+ * PostgreSQL casts, case of keywords, quoted numbers and the spelling of "now" set aside.
+ */
+export function canonicalDefault(expr: string | null | undefined): string | null {
+  if (expr === null || expr === undefined) return null;
+  let s = expr.trim().replace(/^DEFAULT\s+/i, "");
+  while (/^\(.*\)$/.test(s) && balanced(s.slice(1, -1))) s = s.slice(1, -1).trim();
+  s = s.replace(/::[a-z ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/i, "");
+  if (s === "" || /^null$/i.test(s)) return null;
+  const quotedNumber = /^'(-?\d+(\.\d+)?)'$/.exec(s);
+  if (quotedNumber) s = quotedNumber[1] as string;
+  if (/^-?\d+(\.\d+)?$/.test(s)) return String(Number(s));
+  if (s.startsWith("'")) return s;
+  s = s.toLowerCase();
+  for (const [re, to] of synonyms) s = s.replace(re, to);
+  return s;
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const ch of s) {
+    if (ch === "(") depth++;
+    if (ch === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The DEFAULT a field's DDL gives its column, canonical. */
+export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
+  return canonicalDefault(ddl.defaultClause(field));
+}
+
+const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "selection"];
+
+/**
+ * The column definition that renders a database column back: the first field kind whose DDL type
+ * (with the sizes read from the type) equals it, with nullability and a default read from the
+ * column. Columns of no known type come back as `text`, marked `unknownType`.
+ */
+export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): { field: ColumnField; unknownType: boolean } {
+  const sizes = (column.type.match(/\d+/g) ?? []).map(Number);
+  const want = canonicalType(column.type);
+  for (const kind of kinds) {
+    const options: Record<string, unknown> = { required: !column.nullable };
+    if (kind === "char") options.maxLength = sizes[0] ?? 255;
+    if (kind === "decimal") Object.assign(options, { precision: sizes[0] ?? 18, scale: sizes[1] ?? 0 });
+    if (kind === "selection") options.options = [];
+    const bare = Object.freeze({ kind, required: !column.nullable, options: Object.freeze(options) }) as ColumnField;
+    const meta = columnMeta(table, column.name, bare);
+    if (canonicalType(ddl.typeOf(meta)) !== want) continue;
+    const value = defaultValue(kind, column.default);
+    if (value !== undefined) {
+      const withDefault = Object.freeze({ ...bare, options: Object.freeze({ ...options, default: value }) }) as ColumnField;
+      if (defaultOf(ddl, columnMeta(table, column.name, withDefault)) === canonicalDefault(column.default)) return { field: withDefault, unknownType: false };
+    }
+    return { field: bare, unknownType: false };
+  }
+  return { field: Object.freeze({ kind: "text", required: !column.nullable, options: Object.freeze({ required: !column.nullable }) }) as ColumnField, unknownType: true };
+}
+
+/** The JS default a canonical DEFAULT expression stands for, or undefined when it is not a plain value. */
+function defaultValue(kind: FieldKind, expr: string | null): unknown {
+  const d = canonicalDefault(expr);
+  if (d === null) return undefined;
+  if (kind === "boolean") return d === "1" ? true : d === "0" ? false : undefined;
+  if (kind === "datetime" || kind === "date" || kind === "time") return /^(current_|localtime|now|today)/.test(d) ? "now" : undefined;
+  if (/^-?\d+(\.\d+)?$/.test(d)) return Number(d);
+  if (/^'.*'$/s.test(d)) return d.slice(1, -1).replace(/''/g, "'").replace(/\\'/g, "'");
+  return undefined;
+}
+
+/** Effective onDelete values, for foreign keys. */
+export type { OnDelete };
