@@ -30,7 +30,8 @@ export class ClickHouseIntrospector implements Introspector {
         "SELECT table AS t, name AS c, type, startsWith(type, 'Nullable(') OR startsWith(type, 'LowCardinality(Nullable(') AS nullable, " +
           `if(default_kind = 'DEFAULT', default_expression, NULL) AS dflt FROM system.columns WHERE ${here}${only("table")} ORDER BY table, position`,
       ),
-      indexes: indexRows.flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: false }))),
+      // ClickHouse enforces no uniqueness; DotORM's `uq_` name keeps the model's intent, for `inspect`.
+      indexes: indexRows.flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") }))),
       foreignKeys: [],
       primaryKeys: tableRows.flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
     });

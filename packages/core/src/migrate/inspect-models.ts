@@ -64,7 +64,8 @@ function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
 /** A link column's table when there are no foreign keys to say (ClickHouse): `partner_id` -> `partners`/`partner`. */
 function guessTable(column: string, models: ReadonlyMap<string, InspectedModel>): string | undefined {
   const base = column.replace(/_id$/, "");
-  return [base, `${base}s`, `${base}es`].find((t) => models.has(t));
+  const names = [base, `${base}s`, `${base}es`];
+  return [...models.keys()].find((t) => names.some((n) => t === n || t.endsWith(`_${n}`)));
 }
 
 /**

@@ -135,10 +135,10 @@ export class Migrator {
           if (transactional) {
             throw new MigrationError(`${direction} of ${m.name} failed at ${where}: ${message}. Nothing of it was applied (the transaction was rolled back).`, m.name, { cause: e });
           }
-          if (direction === "up") {
+          if (direction === "up" && schema.sent > 0) {
             await this.history.record({ name: m.name, checksum: m.checksum, appliedAt: new Date(), durationMs: performance.now() - start, status: "failed", step: schema.steps, error: `${where}: ${message}` });
           }
-          const note = direction === "up" ? stepsNote(schema.steps) : `${m.name} stays applied in the history; steps before ${schema.steps} were reverted and stay so: repair by hand, then run down again.`;
+          const note = schema.sent === 0 ? "Nothing was sent to the database." : direction === "up" ? stepsNote(schema.steps) : `${m.name} stays applied in the history; steps before ${schema.steps} were reverted and stay so: repair by hand, then run down again.`;
           return { ran: false as const, error: new MigrationError(`${direction} of ${m.name} failed at ${where}: ${message}. ${note}`, m.name, { cause: e }) };
         }
         const durationMs = performance.now() - start;
@@ -155,9 +155,8 @@ export class Migrator {
 }
 
 function stepsNote(step: number): string {
-  return step > 1
-    ? `Steps 1 to ${step - 1} were applied and stay (this database has no transactional DDL); the history records the failure: repair the schema by hand, then run \`dotorm migrate resolve\` and \`up\` again.`
-    : "Nothing was applied; the history records the failure: fix the migration, run `dotorm migrate resolve`, then `up` again.";
+  const done = step > 1 ? `Steps 1 to ${step - 1} were applied and stay` : "Earlier statements of this step may have been applied";
+  return `${done} (this database has no transactional DDL); the history records the failure: repair the schema by hand, then run \`dotorm migrate resolve\` and \`up\` again.`;
 }
 
 function failedError(row: HistoryRow): MigrationError {

@@ -35,9 +35,12 @@ export class SchemaBuilder {
     private readonly options: SchemaBuilderOptions = {},
   ) {}
 
-  /** Runs one operation (the form `migrate generate` plans in). */
-  async apply(op: Operation): Promise<void> {
-    this.begin(describeOperation(op));
+  /** Statements sent so far. */
+  sent = 0;
+
+  /** Runs one operation (the form `migrate generate` plans in); `label` replaces its description. */
+  async apply(op: Operation, label?: string): Promise<void> {
+    this.begin(label ?? describeOperation(op));
     const reason = destructiveReason(op);
     if (reason && !this.options.allowDestructive) {
       throw new MigrationError(`refused: this step ${reason}; run again with --allow-destructive (allowDestructive: true) once the data is backed up or no longer needed`);
@@ -45,6 +48,7 @@ export class SchemaBuilder {
     for (const sql of renderOperation(op, this.db.adapter.ddl)) {
       this.options.onStatement?.(sql, this.steps);
       await this.db.exec({ sql, params: [] }, { operation: "migrate" });
+      this.sent++;
     }
   }
 
@@ -60,7 +64,7 @@ export class SchemaBuilder {
 
   /** Drops a table and its rows (destructive). */
   dropTable(table: string): Promise<void> {
-    return this.apply({ kind: "dropTable", table, columns: {} });
+    return this.apply({ kind: "dropTable", table, columns: {} }, `drop table ${table}`);
   }
 
   addColumn(table: string, column: string, field: ColumnField): Promise<void> {
@@ -69,7 +73,7 @@ export class SchemaBuilder {
 
   /** Drops a column and its values (destructive). */
   dropColumn(table: string, column: string): Promise<void> {
-    return this.apply({ kind: "dropColumn", table, column, field: { kind: "text", required: false, options: {} } });
+    return this.apply({ kind: "dropColumn", table, column, field: { kind: "text", required: false, options: {} } }, `drop column ${table}.${column}`);
   }
 
   renameColumn(table: string, from: string, to: string): Promise<void> {
@@ -86,7 +90,7 @@ export class SchemaBuilder {
   }
 
   dropIndex(table: string, name: string): Promise<void> {
-    return this.apply({ kind: "dropIndex", table, name, columns: [], unique: false });
+    return this.apply({ kind: "dropIndex", table, name, columns: [], unique: false }, `drop index ${name} on ${table}`);
   }
 
   addForeignKey(table: string, name: string, column: string, refTable: string, options: { onDelete: OnDelete }): Promise<void> {
@@ -94,7 +98,7 @@ export class SchemaBuilder {
   }
 
   dropForeignKey(table: string, name: string): Promise<void> {
-    return this.apply({ kind: "dropForeignKey", table, name, column: "", refTable: "", onDelete: "no action" });
+    return this.apply({ kind: "dropForeignKey", table, name, column: "", refTable: "", onDelete: "no action" }, `drop foreign key ${name} on ${table}`);
   }
 
   /** A many2many link table: two reference columns, their pair as the primary key. */
@@ -104,7 +108,7 @@ export class SchemaBuilder {
 
   /** Drops a link table and its links (destructive). */
   dropLinkTable(table: string): Promise<void> {
-    return this.apply({ kind: "dropLinkTable", table, column1: "", column2: "" });
+    return this.apply({ kind: "dropLinkTable", table, column1: "", column2: "" }, `drop link table ${table}`);
   }
 }
 
@@ -124,6 +128,7 @@ export interface MigrationDb {
 export function migrationDb(db: Database, schema: SchemaBuilder): MigrationDb {
   const sql = ((strings: TemplateStringsArray, ...values: unknown[]) => {
     schema.begin(`sql: ${strings.join("?").replace(/\s+/g, " ").trim().slice(0, 80)}`);
+    schema.sent++;
     return db.sql(strings, ...values);
   }) as RawSql;
   sql.id = db.sql.id;

@@ -11,6 +11,7 @@ import { filters } from "./filters.js";
 import { hostileInputs } from "./hostile-inputs.js";
 import { injection } from "./injection.js";
 import { migrations } from "./migrations.js";
+import { migrationsRunner } from "./migrations-runner.js";
 import { nested } from "./nested.js";
 import { ordering } from "./ordering.js";
 import { querysets } from "./querysets.js";
@@ -23,7 +24,7 @@ import { transactions } from "./transactions.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
