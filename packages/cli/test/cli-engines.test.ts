@@ -1,0 +1,94 @@
+import mysql2 from "mysql2/promise";
+import pg from "pg";
+import { afterAll, describe, expect, test } from "vitest";
+import { cli, configSource, modelsSource, project, write } from "./run-cli.js";
+
+const pgUrl = process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const mysqlUrl = process.env.DOTORM_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+const schema = `dotorm_cli_${process.pid}`;
+const database = `dotorm_cli_${process.pid}`;
+
+async function pgAdmin(sql: string) {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function mysqlAdmin(sql: string) {
+  const c = await mysql2.createConnection({ uri: mysqlUrl });
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+afterAll(async () => {
+  await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await mysqlAdmin(`DROP DATABASE IF EXISTS \`${database}\``);
+});
+
+/** A hand-written migration: a table of its own, and a row in the shared log (proves it ran once). */
+const logged = (n: number) => `import { f, type MigrationDb } from "@dotorm/core";
+export async function up(db: MigrationDb) {
+  ${n === 1 ? 'await db.schema.createTable("cc_log", { what: f.char({ maxLength: 40, required: true }) });' : ""}
+  await db.schema.createTable("cc_${n}", { v: f.integer() });
+  await db.sql\`INSERT INTO cc_log (what) VALUES (\${"m${n}"})\`;
+}
+export async function down(db: MigrationDb) {
+  await db.schema.dropTable("cc_${n}");
+}
+`;
+
+describe("dotorm CLI [postgres]", () => {
+  test("two processes running migrate up at once apply each migration exactly once", async () => {
+    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
+    const config = configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`);
+    const dir = project("pg-concurrent", { "dotorm.config.ts": config, "models.ts": "export const models = [];\n" });
+    for (const n of [1, 2, 3]) write(dir, `migrations/2026010100000${n}_m${n}.ts`, logged(n));
+    const [a, b] = await Promise.all([cli(dir, ["migrate", "up"]), cli(dir, ["migrate", "up"])]);
+    expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
+    const applied = (r: { stderr: string }) => (r.stderr.match(/✓ \S+/g) ?? []).map((s) => s.slice(2));
+    expect([...applied(a), ...applied(b)].sort()).toEqual(["20260101000001_m1", "20260101000002_m2", "20260101000003_m3"]);
+    const log = await pgAdmin(`SELECT what FROM "${schema}".cc_log ORDER BY what`);
+    expect(log.map((r) => r.what)).toEqual(["m1", "m2", "m3"]);
+    const history = await pgAdmin(`SELECT name, dotorm_version, duration_ms >= 0 AS timed FROM "${schema}".dotorm_migrations ORDER BY name`);
+    expect(history).toEqual(["m1", "m2", "m3"].map((m, i) => ({ name: `2026010100000${i + 1}_${m}`, dotorm_version: "0.1.0", timed: true })));
+  }, 180_000);
+});
+
+/** The short flow on another engine: generate, up, check clean, drift by hand, down to empty. */
+function shortFlow(name: string, prefix: string, config: string, addColumn: string) {
+  test(`generate, up, check, drift and down on ${name}`, async () => {
+    const dir = project(`${name}-flow`, { "dotorm.config.ts": config, "models.ts": modelsSource(prefix) });
+    const gen = await cli(dir, ["migrate", "generate", "init"]);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect((await cli(dir, ["migrate", "up"])).code).toBe(0);
+    const clean = await cli(dir, ["migrate", "check", "--json"]);
+    expect(JSON.parse(clean.stdout), clean.stderr).toEqual({ ok: true, pending: [], drift: [] });
+    expect((await cli(dir, ["sql", addColumn])).code).toBe(0);
+    const drift = await cli(dir, ["migrate", "check"]);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain(`- drop column ${prefix}_leads.by_hand`);
+    const down = await cli(dir, ["migrate", "down", "--allow-destructive"]);
+    expect(down.code, down.stderr).toBe(0);
+    const inspect = await cli(dir, ["inspect"]);
+    expect(inspect.stdout).not.toContain(`${prefix}_leads`);
+  }, 240_000);
+}
+
+describe("dotorm CLI [mariadb]", async () => {
+  await mysqlAdmin(`DROP DATABASE IF EXISTS \`${database}\``);
+  await mysqlAdmin(`CREATE DATABASE \`${database}\``);
+  const url = new URL(mysqlUrl);
+  url.pathname = `/${database}`;
+  shortFlow("mariadb", "my", configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`), "ALTER TABLE my_leads ADD COLUMN by_hand INT");
+});
+
+describe("dotorm CLI [chdb]", () => {
+  shortFlow("chdb", "ch", configSource('import { clickhouse } from "@dotorm/clickhouse";', 'clickhouse(url ? { url } : { embedded: "./data", database: "app" })'), "ALTER TABLE ch_leads ADD COLUMN by_hand Nullable(Int32)");
+});

@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = resolve(here, "../dist/cli.js");
+
+/** What one run of the built `dotorm` binary printed and returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dotorm args...` in `cwd` as a child process (the built binary, as users run it). */
+export function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh project folder under test/.projects (inside the package, so `@dotorm/*` resolve). */
+export function project(name: string, files: Record<string, string> = {}): string {
+  const dir = join(here, ".projects", `${name}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) write(dir, file, text);
+  return dir;
+}
+
+/** Writes a file of a project. */
+export function write(dir: string, file: string, text: string): void {
+  mkdirSync(dirname(join(dir, file)), { recursive: true });
+  writeFileSync(join(dir, file), text);
+}
+
+/** The config of a test project: the adapter from `adapterSource`, models from ./models.ts. */
+export function configSource(importLine: string, adapterSource: string): string {
+  return `${importLine}\nimport { models } from "./models";\n\nexport default {\n  adapter: ({ url }: { url?: string }) => ${adapterSource},\n  models,\n  migrations: "./migrations",\n};\n`;
+}
+
+/** Models of the CLI tests: partners and leads, with optional changes. */
+export function modelsSource(prefix: string, v: { probability?: boolean; renamed?: boolean } = {}): string {
+  return `import { f, model } from "@dotorm/core";
+
+export const Partner = model("${prefix}_partners", { name: f.char({ maxLength: 100, required: true }) });
+export const Lead = model("${prefix}_leads", {
+  ${v.renamed ? "subject" : "title"}: f.char({ maxLength: 200, required: true }),
+  partner_id: f.many2one(() => Partner, { onDelete: "cascade" }),
+  ${v.probability ? "probability: f.integer()," : ""}
+});
+export const models = [Partner, Lead];
+`;
+}
