@@ -1,0 +1,70 @@
+import type { Database } from "@dotorm/core";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { timeout } from "hono/timeout";
+import { aggregateRoute } from "./aggregate-route.js";
+import { type CrudOptions, resolveOptions } from "./crud-options.js";
+import { docsRoutes } from "./docs-page.js";
+import { openApiDocument } from "./openapi.js";
+import { readRoutes } from "./read-routes.js";
+import type { RestEnv } from "./request-context.js";
+import { RestError, errorResponse } from "./rest-error.js";
+import { writeRoutes } from "./write-routes.js";
+
+/**
+ * The auto-generated CRUD REST API over a database's models, as a Hono app (a web-standard
+ * `fetch` handler: mount it in Node with `@hono/node-server`, or in Bun, Deno and workers).
+ * Every request runs as `session(c)` through the ORM's access control; bodies and query strings
+ * are validated before they reach the ORM; errors are JSON `{ error: { code, message, details? } }`.
+ *
+ * @example
+ * import { serve } from "@hono/node-server";
+ * const app = crud(db, { prefix: "/auto", session: (c) => sessions.get(c.req.header("authorization")) });
+ * serve({ fetch: app.fetch, port: 3000 });   // GET http://localhost:3000/auto/docs
+ */
+export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
+  const cfg = resolveOptions(db, options);
+  const app = new Hono<RestEnv>();
+
+  app.use("*", async (c, next) => {
+    const id = crypto.randomUUID();
+    c.set("requestId", id);
+    c.header("x-request-id", id);
+    await next();
+  });
+  app.use("*", timeout(cfg.timeoutMs));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: cfg.maxBodyBytes,
+      onError: () => {
+        throw new RestError(413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${cfg.maxBodyBytes} bytes`, { limit: cfg.maxBodyBytes });
+      },
+    }),
+  );
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        c.json({ error: { code: "METHOD_NOT_ALLOWED", message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}` } }, 405, { Allow: allowed.join(", ") }),
+    }),
+  );
+
+  app.onError((e, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    const { status, body, fault } = errorResponse(e, requestId);
+    if (fault) cfg.onError(e, requestId);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` } }, 404));
+
+  let doc: object | undefined;
+  app.get(`${cfg.prefix}/openapi.json`, (c) => c.json((doc ??= openApiDocument(cfg))));
+  if (cfg.docs) docsRoutes(app, cfg);
+  aggregateRoute(app, cfg);
+  readRoutes(app, cfg);
+  writeRoutes(app, cfg);
+  return app;
+}

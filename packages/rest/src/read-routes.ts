@@ -1,0 +1,145 @@
+import { type ModelMeta, QueryError } from "@dotorm/core";
+import type { Context, Hono } from "hono";
+import type { CrudConfig } from "./crud-options.js";
+import { fieldsMetadata } from "./fields-metadata.js";
+import { checkLimit, checkRead, visibleField } from "./read-guard.js";
+import { type RestEnv, api, asSession, bodyOf, idOf, jsonParam, modelOf, queryOf } from "./request-context.js";
+import { type ListQuery, type NestedOptions, filterSchema, getQuery, listQuery, nameSearchQuery, nestedMap, noQuery, searchBody } from "./request-schemas.js";
+import { badRequest, notFound } from "./rest-error.js";
+import { serialize } from "./serialize.js";
+import { validate } from "./validate.js";
+
+/** The list query string as a read request (`fields=a,b`, `filter` and `nested` as JSON). */
+function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "order" | "sort" | "limit" | "offset">) {
+  return {
+    fields: q.fields === undefined ? undefined : q.fields.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    filter: q.filter === undefined ? undefined : validate(filterSchema, jsonParam(q.filter, "filter"), "filter"),
+    nested: q.nested === undefined ? undefined : validate(nestedMap, jsonParam(q.nested, "nested"), "nested"),
+    order: q.order,
+    sort: q.sort,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
+/** A page with its total: `{ data, total }`, limit defaulting to `maxLimit`. */
+async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
+  const checked = checkRead(cfg, meta, req);
+  const filter = extra ? [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])] : checked.filter;
+  const m = api(meta);
+  const data = await m.search({ ...checked, filter, limit: checked.limit ?? cfg.maxLimit });
+  const total = await m.count({ filter });
+  return { data: data.map((r) => serialize(meta, r)), total };
+}
+
+/** `order` and `sort` as query-set terms (`-name`). */
+function orderTerms(order: string | undefined, sort: "asc" | "desc" | undefined): string[] {
+  if (order === undefined || order.trim() === "") return sort === "desc" ? ["-id"] : [];
+  return order.split(",").map((term) => {
+    const [name, dir] = term.trim().split(/\s+/) as [string, string | undefined];
+    return (dir ?? sort ?? "asc").toLowerCase() === "desc" ? `-${name}` : name;
+  });
+}
+
+/** A keyset cursor must decode to `{ k: [...], v: [...] }` before core sees it. */
+function checkCursor(after: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const ok = typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { k?: unknown }).k) && Array.isArray((parsed as { v?: unknown }).v);
+  const scalars = ok && (parsed as { v: unknown[] }).v.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
+  if (!scalars) throw badRequest("after must be the cursor of the previous page, passed unchanged", "after");
+  return after;
+}
+
+/** The read routes: fields, list / keyset pages, search, get, relation pages, name_search. */
+export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
+  const p = cfg.prefix;
+
+  app.get(`${p}/:model/fields`, (c) => {
+    const { meta } = modelOf(cfg, c, "read");
+    validate(noQuery, queryOf(c), "query");
+    return c.json({ data: fieldsMetadata(meta) });
+  });
+
+  app.get(`${p}/:model/name_search`, async (c) => {
+    const { meta, display } = modelOf(cfg, c, "read");
+    const q = validate(nameSearchQuery, queryOf(c), "query");
+    const limit = checkLimit(cfg, q.limit) ?? Math.min(cfg.maxLimit, 20);
+    const text = q.q?.trim() ?? "";
+    let filter: unknown[] = [];
+    if (display && text !== "") filter = [[display.name, "ilike", text]];
+    else if (!display && text !== "") filter = /^[1-9]\d{0,15}$/.test(text) ? [["id", "=", Number(text)]] : [["id", "=", 0]];
+    const rows = await asSession(cfg, c, () =>
+      api(meta).search({ filter, fields: display ? [display.name] : ["id"], order: display ? `${display.name}, id` : "id", limit }),
+    );
+    const label = (r: Record<string, unknown>) => (display ? String(r[display.name] ?? "") : `${meta.label} #${r.id}`);
+    return c.json({ data: rows.map((r) => ({ id: (r as { id: number }).id, name: label(r as Record<string, unknown>) })) });
+  });
+
+  app.post(`${p}/:model/search`, async (c) => {
+    const { meta } = modelOf(cfg, c, "read");
+    const body = validate(searchBody, await bodyOf(c), "search body");
+    return c.json(await asSession(cfg, c, () => page(cfg, meta, body)));
+  });
+
+  app.get(`${p}/:model`, async (c) => {
+    const { meta } = modelOf(cfg, c, "read");
+    const q = validate(listQuery, queryOf(c), "query");
+    const req = readFromQuery(q);
+    if (q.after === undefined && q.size === undefined) return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
+    if (q.limit !== undefined || q.offset !== undefined) throw badRequest("keyset pages (after, size) take no limit or offset", q.limit !== undefined ? "limit" : "offset");
+    const checked = checkRead(cfg, meta, req);
+    const size = checkLimit(cfg, q.size, "size") ?? Math.min(cfg.maxLimit, 100);
+    if (size < 1) throw badRequest("size must be at least 1", "size");
+    const after = q.after === undefined ? undefined : checkCursor(q.after);
+    const result = await asSession(cfg, c, () => {
+      let qs = api(meta).query();
+      if (checked.filter) qs = qs.where(checked.filter);
+      if (checked.fields) qs = qs.only(...checked.fields);
+      if (checked.nested) qs = qs.nested(checked.nested);
+      const terms = orderTerms(checked.order, checked.sort);
+      if (terms.length > 0) qs = qs.orderBy(...terms);
+      return qs.paginate({ size, after });
+    });
+    return c.json({ data: result.data.map((r) => serialize(meta, r)), cursor: result.cursor });
+  });
+
+  app.get(`${p}/:model/:id`, async (c) => {
+    const { meta } = modelOf(cfg, c, "read");
+    const id = idOf(c);
+    const q = validate(getQuery, queryOf(c), "query");
+    const req = checkRead(cfg, meta, readFromQuery(q));
+    const record = await asSession(cfg, c, () => api(meta).get(id, { fields: req.fields, nested: req.nested }));
+    return c.json({ data: serialize(meta, record) });
+  });
+
+  app.get(`${p}/:model/:id/:field`, async (c) => relationPage(cfg, c));
+}
+
+/** `GET <t>/<id>/<x2many field>`: a page of the related records the session may read. */
+async function relationPage(cfg: CrudConfig, c: Context) {
+  const { meta } = modelOf(cfg, c, "read");
+  const id = idOf(c);
+  const name = c.req.param("field") ?? "";
+  const field = visibleField(meta, name);
+  if (field.kind !== "one2many" && field.kind !== "many2many") {
+    throw new QueryError(`"${name}" on ${meta.table} is not a one2many or many2many field; read it with GET ${cfg.prefix}/${meta.table}/${id}`, name);
+  }
+  const target = field.target();
+  const q = validate(listQuery.omit({ after: true, size: true }), queryOf(c), "query");
+  const req = readFromQuery(q);
+  return c.json(
+    await asSession(cfg, c, async () => {
+      const parent = (await api(meta).getOrNull(id, { fields: [name] })) as Record<string, unknown> | null;
+      if (!parent) throw notFound(`${meta.table} record ${id} does not exist`);
+      const inverse = field.kind === "one2many" ? field.inverse?.() : undefined;
+      const ids = (parent[name] as number[] | undefined) ?? [];
+      const scope = inverse ? [[inverse.name, "=", id]] : [["id", "in", ids]];
+      return page(cfg, target, req, scope);
+    }),
+  );
+}

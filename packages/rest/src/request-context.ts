@@ -1,0 +1,93 @@
+import type { ModelMeta } from "@dotorm/core";
+import type { Context } from "hono";
+import type { CrudConfig, Exposed } from "./crud-options.js";
+import { RestError, badRequest, notFound } from "./rest-error.js";
+import { parseJson } from "./untrusted.js";
+
+/** Variables the API keeps on a request's context. */
+export type RestEnv = { Variables: { requestId: string } };
+
+/** What the API calls on a model (the statics `model()` gives every model class). */
+export interface ModelApi {
+  create(values: object): Promise<number>;
+  get(id: number, options?: object): Promise<object>;
+  getOrNull(id: number, options?: object): Promise<object | null>;
+  search(options?: object): Promise<object[]>;
+  count(options?: object): Promise<number>;
+  updateMany(target: readonly number[], values: object): Promise<number>;
+  deleteMany(target: readonly number[]): Promise<number>;
+  query(): QuerySetApi;
+}
+
+/** The part of a query set the API uses (keyset pages, aggregates). */
+export interface QuerySetApi {
+  where(filter: readonly unknown[]): QuerySetApi;
+  only(...fields: string[]): QuerySetApi;
+  nested(spec: object): QuerySetApi;
+  orderBy(...terms: string[]): QuerySetApi;
+  paginate(options: { size: number; after?: string }): Promise<{ data: object[]; cursor: string | null }>;
+  groupBy(...fields: string[]): GroupedApi;
+}
+
+/** The part of a grouped query set the API uses. */
+export interface GroupedApi {
+  having(conditions: readonly (readonly [string, string, unknown])[]): GroupedApi;
+  orderBy(...terms: string[]): GroupedApi;
+  limit(n: number): GroupedApi;
+  offset(n: number): GroupedApi;
+  aggregate(spec: object): Promise<Record<string, unknown>[]>;
+}
+
+/** The model's statics, typed loosely: every value passed in was validated by the API first. */
+export function api(meta: ModelMeta): ModelApi {
+  return meta.ctor as unknown as ModelApi;
+}
+
+/** The exposed model the path names; 404 when it is not exposed, 405 when the operation is switched off. */
+export function modelOf(cfg: CrudConfig, c: Context, need: "read" | "write"): Exposed {
+  const name = c.req.param("model") ?? "";
+  const m = cfg.models.get(name);
+  if (!m) throw notFound(`there is no model "${name.slice(0, 64)}" here; GET ${cfg.prefix}/openapi.json lists the models`);
+  if (!m[need]) throw new RestError(405, "METHOD_NOT_ALLOWED", `${name} is ${need === "read" ? "write" : "read"}-only through this API`);
+  return m;
+}
+
+/** The `:id` path parameter as a record id; anything else is a 400. */
+export function idOf(c: Context, param = "id"): number {
+  const raw = c.req.param(param) ?? "";
+  const n = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw badRequest(`the record id in the path must be a positive integer, got ${JSON.stringify(raw.slice(0, 32))}`, "id");
+  return n;
+}
+
+/** The query string as an object; a parameter given twice is refused rather than guessed at. */
+export function queryOf(c: Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URL(c.req.url).searchParams) {
+    if (Object.hasOwn(out, key)) throw badRequest(`query parameter "${key.slice(0, 64)}" is given more than once`, key.slice(0, 64));
+    Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+  }
+  return out;
+}
+
+/** A JSON query parameter (`filter`, `nested`), checked like a body. */
+export function jsonParam(raw: string | undefined, name: string): unknown {
+  return raw === undefined ? undefined : parseJson(raw, `query parameter "${name}"`);
+}
+
+/** The request body as JSON: 415 unless it says JSON, 400 when empty or malformed (size is bounded before). */
+export async function bodyOf(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as JSON with "content-type: application/json" (got ${JSON.stringify(type.slice(0, 64) || "none")})`);
+  }
+  const text = await c.req.text();
+  if (text.trim() === "") throw badRequest("the request body is empty; send a JSON object");
+  return parseJson(text, "the request body");
+}
+
+/** Runs `fn` as the request's session (`db.withSession`). */
+export async function asSession<T>(cfg: CrudConfig, c: Context, fn: () => Promise<T>): Promise<T> {
+  const session = await cfg.session(c);
+  return cfg.db.withSession(session, fn);
+}
