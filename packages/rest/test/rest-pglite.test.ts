@@ -1,4 +1,6 @@
 import { crudRoutes } from "./suites/crud-routes.js";
+import { openApiDocs } from "./suites/openapi-docs.js";
 import { pglite } from "./targets.js";
 
 await crudRoutes(pglite);
+await openApiDocs(pglite);
