@@ -1,4 +1,8 @@
+import { accessRoutes } from "./suites/access-routes.js";
 import { crudRoutes } from "./suites/crud-routes.js";
+import { openApiDocs } from "./suites/openapi-docs.js";
 import { chdb } from "./targets.js";
 
 await crudRoutes(chdb);
+await openApiDocs(chdb);
+await accessRoutes(chdb);

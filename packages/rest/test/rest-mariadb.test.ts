@@ -1,4 +1,8 @@
+import { accessRoutes } from "./suites/access-routes.js";
 import { crudRoutes } from "./suites/crud-routes.js";
+import { openApiDocs } from "./suites/openapi-docs.js";
 import { mariadb } from "./targets.js";
 
 await crudRoutes(mariadb);
+await openApiDocs(mariadb);
+await accessRoutes(mariadb);

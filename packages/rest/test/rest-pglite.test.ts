@@ -1,6 +1,8 @@
+import { accessRoutes } from "./suites/access-routes.js";
 import { crudRoutes } from "./suites/crud-routes.js";
 import { openApiDocs } from "./suites/openapi-docs.js";
 import { pglite } from "./targets.js";
 
 await crudRoutes(pglite);
 await openApiDocs(pglite);
+await accessRoutes(pglite);

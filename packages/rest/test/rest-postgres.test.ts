@@ -1,4 +1,8 @@
+import { accessRoutes } from "./suites/access-routes.js";
 import { crudRoutes } from "./suites/crud-routes.js";
+import { openApiDocs } from "./suites/openapi-docs.js";
 import { pgServer } from "./targets.js";
 
 await crudRoutes(pgServer);
+await openApiDocs(pgServer);
+await accessRoutes(pgServer);
