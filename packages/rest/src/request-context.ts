@@ -60,15 +60,36 @@ export function idOf(c: Context, param = "id"): number {
   return n;
 }
 
-/** The query string as an object; a parameter given twice is refused rather than guessed at. */
+/**
+ * The query string as an object: every name and value must be well-formed percent-encoded UTF-8,
+ * and a parameter given twice is refused rather than guessed at.
+ */
 export function queryOf(c: Context): Record<string, string> {
+  const url = c.req.url;
+  const at = url.indexOf("?");
   const out: Record<string, string> = {};
-  for (const [key, value] of new URL(c.req.url).searchParams) {
+  if (at < 0) return out;
+  const raw = url.slice(at + 1).split("#")[0] ?? "";
+  for (const pair of raw.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const key = decodeParam(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? "" : decodeParam(pair.slice(eq + 1));
     if (Object.hasOwn(out, key)) throw badRequest(`query parameter "${key.slice(0, 64)}" is given more than once`, key.slice(0, 64));
     Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
   }
   return out;
 }
+
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    throw badRequest("the query string is not well-formed percent-encoded UTF-8");
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A JSON query parameter (`filter`, `nested`), checked like a body. */
 export function jsonParam(raw: string | undefined, name: string): unknown {
@@ -81,7 +102,13 @@ export async function bodyOf(c: Context): Promise<unknown> {
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as JSON with "content-type: application/json" (got ${JSON.stringify(type.slice(0, 64) || "none")})`);
   }
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = utf8.decode(await c.req.arrayBuffer());
+  } catch (e) {
+    if (e instanceof TypeError) throw badRequest("the request body is not valid UTF-8");
+    throw e;
+  }
   if (text.trim() === "") throw badRequest("the request body is empty; send a JSON object");
   return parseJson(text, "the request body");
 }

@@ -29,13 +29,11 @@ export function accessRoutes(target: ConformanceTarget) {
         await ctx().sudo(async () => {
           s.alice = await User.create({ name: "Alice", login: "alice", password_hash: "pa" });
           s.bob = await User.create({ name: "Bob", login: "bob", password_hash: "pb" });
-          [s.a1, s.a2] = await Note.createMany([
-            { title: "shared word a1", owner_id: s.alice, amount: "10", secret: "sa" },
-            { title: "alice two", owner_id: s.alice, amount: "20" },
-          ]);
-          [s.b1] = await Note.createMany([{ title: "shared word b1", owner_id: s.bob, amount: "100", secret: "sb" }]);
-          [s.al] = await Line.createMany([{ note_id: s.a1, text: "a-line", qty: 1 }]);
-          [s.bl] = await Line.createMany([{ note_id: s.b1, text: "b-line", qty: 2 }]);
+          s.a1 = await Note.create({ title: "shared word a1", owner_id: s.alice, amount: "10", secret: "sa" });
+          s.a2 = await Note.create({ title: "alice two", owner_id: s.alice, amount: "20" });
+          s.b1 = await Note.create({ title: "shared word b1", owner_id: s.bob, amount: "100", secret: "sb" });
+          s.al = await Line.create({ note_id: s.a1, text: "a-line", qty: 1 });
+          s.bl = await Line.create({ note_id: s.b1, text: "b-line", qty: 2 });
           await Tag.create({ name: "t" });
         });
         expect(s.b1).toBeGreaterThan(0);
