@@ -25,11 +25,12 @@ export function aggregateRoute(app: Hono<RestEnv>, cfg: CrudConfig): void {
     const rows = await asSession(cfg, c, () => {
       let qs = api(meta).query();
       if (filter) qs = qs.where(filter);
-      let grouped = qs.groupBy(...groupBy).limit(limit);
+      // having and order first: a sliced query set refuses them
+      let grouped = qs.groupBy(...groupBy);
       if (body.having) grouped = grouped.having(body.having);
       if (body.order) grouped = grouped.orderBy(...body.order);
       if (body.offset !== undefined) grouped = grouped.offset(body.offset);
-      return grouped.aggregate(spec);
+      return grouped.limit(limit).aggregate(spec);
     });
     return c.json({ data: rows.map((r) => serializeAggregate(meta, groupBy, r)) });
   });

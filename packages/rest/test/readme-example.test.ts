@@ -24,4 +24,4 @@ test("the README's example runs and prints what its comments say", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
   expect(printed).toEqual(expected);
-});
+}, 120_000); // PGlite can take long to start on a loaded machine
