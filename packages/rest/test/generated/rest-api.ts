@@ -516,7 +516,7 @@ export interface components {
             };
         };
         /**
-         * @description A filter list: conditions [field, operator, value], "and" / "or" between items (adjacent items are ANDed), nested lists as groups, ["not", item]. field may be a dotted path through relations ("owner_id.name"). Operators: =, !=, >, >=, <, <=, in, not in, like, ilike, not like, not ilike, =like, =ilike, is null, is not null, between, not between. Values are strings, numbers, booleans, null, or lists of them (in, between); objects are refused. Unknown fields and operators are a 400 naming them. Example: [["is_archived", "=", false], "or", ["creator_id.name", "ilike", "ann"]]
+         * @description A filter list: conditions [field, operator, value], "and" / "or" between items (adjacent items are ANDed), nested lists as groups, ["not", item]. field may be a dotted path through relations ("owner_id.name"). Operators: =, !=, >, >=, <, <=, in, not in, like, ilike, not like, not ilike, =like, =ilike, is null, is not null, between, not between, any, not any. Values are strings, numbers, booleans, null, or lists of them (in, between); objects are refused. Unknown fields and operators are a 400 naming them. Example: [["is_archived", "=", false], "or", ["creator_id.name", "ilike", "ann"]]
          * @example [
          *       [
          *         "name",
