@@ -4,6 +4,7 @@ import {
   type CompileContext,
   type CompiledQuery,
   type CondNode,
+  type DatePart,
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
@@ -126,6 +127,11 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   override insertBatchSize(): number {
     return this.batchRows;
+  }
+
+  /** Date parts (the columns are UTC): `toDate32` rather than a cast to Date, which stops at 1970-2149. */
+  override datePart(part: DatePart, expr: string): string {
+    return `${{ year: "toYear", month: "toMonth", day: "toDayOfMonth", date: "toDate32" }[part]}(${expr})`;
   }
 
   override like(column: string, pattern: string, ci: boolean, negate: boolean): string {

@@ -83,4 +83,15 @@ describe("query set types", () => {
     // @ts-expect-error arithmetic takes numbers or F()
     F("score").add("1");
   });
+
+  test("date parts are typed on date and datetime fields only", () => {
+    Lead.query().filter({ closed_at__year: 2024, closed_at__month__in: [1, 2], closed_at__date__gte: "2024-01-01" });
+    Lead.query().where([["closed_at.year", ">=", 2024]]);
+    // @ts-expect-error a char field has no date parts
+    Lead.query().filter({ title__year: 2024 });
+    // @ts-expect-error unknown date part
+    Lead.query().filter({ closed_at__hour: 3 });
+    // @ts-expect-error no date parts in filter lists on other fields
+    Lead.query().where([["score.year", "=", 1]]);
+  });
 });

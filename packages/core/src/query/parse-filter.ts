@@ -1,6 +1,7 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type CondNode, ast } from "./ast.js";
+import { type CondNode, type DatePart, ast } from "./ast.js";
+import { datePartField, dateParts } from "./computed-fields.js";
 import { operators } from "./filter-types.js";
 import { exprCondition, isFieldRef } from "./expressions.js";
 import { article, holdsForNull, leafCondition } from "./leaf-condition.js";
@@ -119,6 +120,13 @@ function resolvePath(model: ModelMeta, path: string, opts: ParseFilterOptions): 
   for (const [i, name] of segments.entries()) {
     const field = current.fields.get(name);
     if (!field || opts.isHidden?.(field)) throw new QueryError(`unknown field "${name}" on ${current.table} in filter path "${path}"`, path);
+    const part = segments[i + 1];
+    if ((field.kind === "date" || field.kind === "datetime") && i === segments.length - 2 && part !== undefined && dateParts.has(part)) {
+      // a date part: ["created_at.year", ">=", 2024]
+      if (!field.stored) throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
+      steps.push(datePartField(field, part as DatePart));
+      break;
+    }
     steps.push(field);
     if (i === segments.length - 1) break;
     if (!isRelation(field)) throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);

@@ -2,6 +2,7 @@ import { DotormError, QueryError } from "../errors.js";
 import type { FieldKey, FieldValue } from "../model/types.js";
 import type { AggregateFn } from "./ast.js";
 import type { FieldRef } from "./expressions.js";
+import type { DateKeys, DatePartName } from "./filter-types.js";
 import type { Lookup } from "./lookups.js";
 
 /** `get()` on a query set matched several records. */
@@ -33,7 +34,12 @@ export type LookupValue<F> =
 
 /** Keyword lookups of `filter`, `exclude` and `get`: `name__icontains`, `creator_id__name`, ... */
 export type Lookups<F> = {
-  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: LookupValue<F>;
+  [K in
+    | FieldKey<F>
+    | `${FieldKey<F>}__${Lookup}`
+    | `${RelKeys<F>}__${string}`
+    | `${DateKeys<F>}__${DatePartName}`
+    | `${DateKeys<F>}__${DatePartName}__${Lookup}`]?: LookupValue<F>;
 };
 
 /** Update values of a query set: each may also be an `F()` expression over fields of the model. */

@@ -1,5 +1,6 @@
 import type {
   AggregateItem,
+  DatePart,
   AggregateNode,
   CondNode,
   CountNode,
@@ -21,6 +22,8 @@ import { joinedKeySeparator } from "../hydrate/hydrate.js";
 import { isBranchItem } from "../hydrate/branches.js";
 import { UnionNesting } from "./union-nesting.js";
 import { type ExprHost, renderExpr } from "./render-expr.js";
+import { type ComputedHost, renderComputed } from "./render-computed.js";
+import { computedOf } from "../query/computed-fields.js";
 
 /**
  * The only comparison operators and aggregate functions SQL is ever written with: the compiler
@@ -219,8 +222,26 @@ export class SqlCompiler {
 
   // ---- statements --------------------------------------------------------------------------
 
+  /** A field of the current scope: its column, or the expression of a computed stand-in (date part, path, annotation). */
   protected column(ctx: CompileContext, field: FieldMeta): string {
-    return `${ctx.alias}.${this.quote(field.column)}`;
+    const computed = computedOf(field);
+    return computed ? renderComputed(computed, ctx, this.computedHost) : `${ctx.alias}.${this.quote(field.column)}`;
+  }
+
+  private readonly computedHost: ComputedHost = {
+    column: (ctx, field) => this.column(ctx, field),
+    relationJoin: (field, outer, alias) => this.relationJoin(field, outer, alias),
+    cond: (node, ctx) => this.cond(node, ctx),
+    datePart: (part, expr, source) => this.datePart(part, expr, source),
+    aggregate: (fn, field, ctx) => this.aggregateExpr({ alias: "", fn, field }, ctx),
+  };
+
+  /**
+   * A part of a date or datetime column, in UTC: standard `EXTRACT` and `CAST(... AS DATE)` here;
+   * a dialect overrides it where its types or time zones differ.
+   */
+  datePart(part: DatePart, expr: string, _source: FieldMeta): string {
+    return part === "date" ? `CAST(${expr} AS DATE)` : `EXTRACT(${part.toUpperCase()} FROM ${expr})`;
   }
 
   protected table(model: ModelMeta): string {
