@@ -7,6 +7,7 @@ import {
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
+  type LockNode,
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
@@ -255,6 +256,11 @@ export class MysqlCompiler extends SqlCompiler {
     if (!node.where || !readsTable(node.where, node.model.table)) return `DELETE ${ctx.alias} FROM ${table} AS ${ctx.alias}${where}`;
     const id = this.quote("id");
     return `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM (SELECT ${ctx.alias}.${id} FROM ${table} ${ctx.alias}${where}) AS ${ctx.nextAlias()})`;
+  }
+
+  /** MariaDB has no `FOR UPDATE OF`: the lock covers the statement's tables (joined many2ones too). */
+  override lockClause(lock: LockNode): string {
+    return ` FOR UPDATE${lock.skipLocked ? " SKIP LOCKED" : lock.noWait ? " NOWAIT" : ""}`;
   }
 
   override begin(): string {

@@ -73,6 +73,16 @@ export interface SelectNode {
   readonly offset?: number;
   /** Computed (unstored) fields to derive after hydration. */
   readonly computed?: readonly FieldMeta[];
+  /** `FOR UPDATE`: lock the rows read until the transaction ends. */
+  readonly lock?: LockNode;
+}
+
+/** A row lock of a select (`forUpdate`). */
+export interface LockNode {
+  /** Leave out rows another transaction holds. */
+  readonly skipLocked: boolean;
+  /** Fail at once instead of waiting for a held row. */
+  readonly noWait: boolean;
 }
 
 /** SELECT count(*) (or existence) of rows matching `where`. */

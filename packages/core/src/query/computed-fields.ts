@@ -41,6 +41,6 @@ export function pathField(model: ModelMeta, name: string, hops: readonly PathHop
 
 /** The stand-in field of a per-row aggregate of a relation (`annotate`). */
 export function aggregateField(model: ModelMeta, alias: string, hop: PathHop, fn: AggregateFn, field: FieldMeta): FieldMeta {
-  const kind: FieldKind = fn === "count" || fn === "count_distinct" ? "bigInteger" : fn === "avg" ? "float" : field.kind;
+  const kind: FieldKind = fn === "count" || fn === "count_distinct" ? "integer" : fn === "avg" ? "float" : field.kind;
   return derive(field, { name: alias, kind, model }, { kind: "relAggregate", hop, fn, field });
 }

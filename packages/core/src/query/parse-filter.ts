@@ -25,6 +25,8 @@ export interface ParseFilterOptions {
   onPath?: (relation: FieldMeta) => void;
   /** Refuse these fields (e.g. private fields through the REST API). */
   isHidden?: (field: FieldMeta) => boolean;
+  /** Extra names a condition may compare, planned by core (a query set's annotations). */
+  named?: ReadonlyMap<string, FieldMeta>;
 }
 
 /**
@@ -86,6 +88,11 @@ function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseF
   }
   if (item.length > 3 || (item.length < 3 && op !== "is null" && op !== "is not null")) {
     throw new QueryError(`condition on "${path}" must be [field, operator, value]`, path);
+  }
+  const named = opts.named?.get(path);
+  if (named) {
+    if (isFieldRef(value)) throw new QueryError(`"${path}" is an annotation; F() compares stored fields`, path);
+    return leafCondition(named, op, value, path);
   }
   const steps = resolvePath(model, path, opts);
   const last = steps[steps.length - 1] as FieldMeta;

@@ -1,4 +1,5 @@
 import type {
+  LockNode,
   AggregateItem,
   DatePart,
   AggregateNode,
@@ -260,14 +261,23 @@ export class SqlCompiler {
   protected readonly maxAliasBytes: number = 63;
 
   protected select(node: SelectNode, ctx: CompileContext): string {
-    if (this.nestsByUnion && !ctx.options.streaming && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
+    if (this.nestsByUnion && !ctx.options.streaming && !node.lock && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
     const joins: string[] = [];
     const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
     let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}${joins.join("")}`;
     if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
     sql += this.limitOffset(ctx, node.limit, node.offset);
+    if (node.lock) sql += this.lockClause(node.lock, ctx.alias);
     return sql;
+  }
+
+  /**
+   * The row lock of a select: `FOR UPDATE OF` the selected table only (a joined many2one is on the
+   * nullable side of an outer join, which PostgreSQL refuses to lock), then `SKIP LOCKED` / `NOWAIT`.
+   */
+  lockClause(lock: LockNode, alias: string): string {
+    return ` FOR UPDATE OF ${alias}${lock.skipLocked ? " SKIP LOCKED" : lock.noWait ? " NOWAIT" : ""}`;
   }
 
   /** Whether the many2ones nested in `node`'s select list are joined (see `joinsSingles`); dialects may refuse some selects. */
