@@ -198,7 +198,9 @@ export class MysqlCompiler extends SqlCompiler {
   protected override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
     const term = (field: FieldMeta, desc: boolean) => {
       const col = this.column(ctx, field);
-      return field.name === "id" || field.required ? `${col} ${desc ? "DESC" : "ASC"}` : this.orderTerm(col, desc);
+      if (field.name === "id" || field.required) return `${col} ${desc ? "DESC" : "ASC"}`;
+      // the NULL key and the value each render the column: a computed one binds its values twice, in text order
+      return `${col} IS NULL${desc ? " DESC" : ""}, ${this.column(ctx, field)} ${desc ? "DESC" : "ASC"}`;
     };
     const terms = order.map((o) => term(o.field, o.desc));
     if (!order.some((o) => o.field.name === "id")) terms.push(term(model.id, false));

@@ -75,6 +75,11 @@ export interface Capabilities {
    * Absent means false: `forUpdate()` raises `UnsupportedError`.
    */
   readonly rowLocks?: boolean;
+  /**
+   * Whether columns computed through relations (`values("author_id__name")`, `orderBy` on a path,
+   * `annotate`) work. Absent means true; ClickHouse sets false and raises `UnsupportedError`.
+   */
+  readonly relationColumns?: boolean;
 }
 
 /** What an adapter hands to `connect()`: its dialect name, flags, SQL and DDL compilers, driver, introspector. */

@@ -1,4 +1,5 @@
 import type {
+  Computed,
   LockNode,
   AggregateItem,
   DatePart,
@@ -226,7 +227,12 @@ export class SqlCompiler {
   /** A field of the current scope: its column, or the expression of a computed stand-in (date part, path, annotation). */
   protected column(ctx: CompileContext, field: FieldMeta): string {
     const computed = computedOf(field);
-    return computed ? renderComputed(computed, ctx, this.computedHost) : `${ctx.alias}.${this.quote(field.column)}`;
+    return computed ? this.computed(computed, ctx) : `${ctx.alias}.${this.quote(field.column)}`;
+  }
+
+  /** A computed column: a date part, a many2one path or a relation's aggregate (see `renderComputed`). */
+  protected computed(computed: Computed, ctx: CompileContext): string {
+    return renderComputed(computed, ctx, this.computedHost);
   }
 
   private readonly computedHost: ComputedHost = {

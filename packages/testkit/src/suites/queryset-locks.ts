@@ -21,7 +21,7 @@ export function querysetLocks(target: ConformanceTarget) {
       expect(() => qs.forUpdate({ skipLocked: "yes" } as never)).toThrow(QueryError);
       expect(() => qs.forUpdate({ wait: 5 } as never)).toThrow(QueryError);
       const { result, statements } = await ctx().record(() =>
-        db.transaction(async () => [await qs.forUpdate(), await qs.forUpdate({ skipLocked: true }).first(), await qs.forUpdate({ noWait: true }).values("code")]),
+        db.transaction(async () => [await qs.forUpdate(), await qs.forUpdate({ skipLocked: true }).first(), await qs.forUpdate({ noWait: true }).values("code")] as const),
       );
       expect(result[0].map((r) => r.code)).toEqual(["fu-1", "fu-2"]);
       expect(result[1]?.code).toBe("fu-1");
