@@ -4,6 +4,8 @@ import {
   type CompileContext,
   type CompiledQuery,
   type CondNode,
+  type Computed,
+  type DatePart,
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
@@ -126,6 +128,22 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   override insertBatchSize(): number {
     return this.batchRows;
+  }
+
+  /**
+   * ClickHouse 26.7 cannot order by a correlated subquery, nor decorrelate one whose outer column is
+   * not selected: paths and annotations are refused before any SQL (date parts are plain functions).
+   */
+  protected override computed(computed: Computed, ctx: CompileContext): string {
+    if (computed.kind !== "datePart") {
+      throw new UnsupportedError("values()/orderBy() across relations and annotate()", "clickhouse", "load related fields with nested() and aggregate with groupBy().aggregate()");
+    }
+    return super.computed(computed, ctx);
+  }
+
+  /** Date parts (the columns are UTC): `toDate32` rather than a cast to Date, which stops at 1970-2149. */
+  override datePart(part: DatePart, expr: string): string {
+    return `${{ year: "toYear", month: "toMonth", day: "toDayOfMonth", date: "toDate32" }[part]}(${expr})`;
   }
 
   override like(column: string, pattern: string, ci: boolean, negate: boolean): string {

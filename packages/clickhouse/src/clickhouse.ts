@@ -43,6 +43,7 @@ const capabilities = {
   foreignKeys: false,
   clientIds: true,
   uniqueConstraints: false,
+  relationColumns: false,
   yearRange: [1900, 2299],
 } as const;
 

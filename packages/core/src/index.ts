@@ -9,7 +9,7 @@ export type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./model/model
 export type * from "./model/types.js";
 export { toDbValue, validateValue } from "./model/validate.js";
 export type * from "./query/ast.js";
-export type { Condition, Filter, FilterItem, FilterPath, Operator } from "./query/filter-types.js";
+export type { Condition, DateKeys, DatePartName, Filter, FilterItem, FilterPath, Operator } from "./query/filter-types.js";
 export { operators } from "./query/filter-types.js";
 export { parseFilter } from "./query/parse-filter.js";
 export type { ParseFilterOptions } from "./query/parse-filter.js";

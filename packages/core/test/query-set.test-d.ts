@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { F, f, model } from "../src/index.js";
+import { type AnyModel, F, f, model } from "../src/index.js";
 
 const Stage = model("qs_stages", { name: f.char({ required: true }), code: f.char() });
 const Lead = model("qs_leads", {
@@ -82,5 +82,43 @@ describe("query set types", () => {
     Lead.query().filter({ score__lt: F("scroe") });
     // @ts-expect-error arithmetic takes numbers or F()
     F("score").add("1");
+  });
+
+  test("date parts are typed on date and datetime fields only", () => {
+    Lead.query().filter({ closed_at__year: 2024, closed_at__month__in: [1, 2], closed_at__date__gte: "2024-01-01" });
+    Lead.query().where([["closed_at.year", ">=", 2024]]);
+    // @ts-expect-error a char field has no date parts
+    Lead.query().filter({ title__year: 2024 });
+    // @ts-expect-error unknown date part
+    Lead.query().filter({ closed_at__hour: 3 });
+    // @ts-expect-error no date parts in filter lists on other fields
+    Lead.query().where([["score.year", "=", 1]]);
+  });
+
+  test("forUpdate keeps the query set's type and checks its options", async () => {
+    const rows = await Lead.query().only("title").forUpdate({ skipLocked: true });
+    expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();
+    // @ts-expect-error unknown lock option
+    Lead.query().forUpdate({ wait: 5 });
+    // @ts-expect-error options are booleans
+    Lead.query().forUpdate({ noWait: "yes" });
+  });
+
+  test("annotate adds typed values usable in filter, orderBy and values; paths are relation-checked", async () => {
+    const Lead2 = model("qs_leads2", { title: f.char({ required: true }), stage_id: f.many2one(() => Stage), note_ids: f.one2many((): AnyModel => Note, "lead_id") });
+    const Note = model("qs_notes", { body: f.text(), lead_id: f.many2one(() => Lead2) });
+    const rows = await Lead2.query().annotate({ n: ["note_ids", "count"], last: ["note_ids__id", "max"] }).filter({ n__gte: 1 }).orderBy("-n");
+    expectTypeOf(rows[0]!.n).toEqualTypeOf<number>();
+    expectTypeOf(rows[0]!.last).toEqualTypeOf<number | string | null>();
+    expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();
+    // @ts-expect-error annotate takes a to-many relation
+    Lead2.query().annotate({ n: ["title", "count"] });
+    // @ts-expect-error unknown aggregate function
+    Lead2.query().annotate({ n: ["note_ids", "median"] });
+    // @ts-expect-error lookups on an annotation that was not added
+    Lead2.query().filter({ m__gte: 1 });
+    await Lead2.query().orderBy("-stage_id__name").values("title", "stage_id__name");
+    // @ts-expect-error a path starts with a many2one
+    await Lead2.query().values("title__x");
   });
 });

@@ -7,6 +7,7 @@ import {
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
+  type LockNode,
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
@@ -197,7 +198,9 @@ export class MysqlCompiler extends SqlCompiler {
   protected override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
     const term = (field: FieldMeta, desc: boolean) => {
       const col = this.column(ctx, field);
-      return field.name === "id" || field.required ? `${col} ${desc ? "DESC" : "ASC"}` : this.orderTerm(col, desc);
+      if (field.name === "id" || field.required) return `${col} ${desc ? "DESC" : "ASC"}`;
+      // the NULL key and the value each render the column: a computed one binds its values twice, in text order
+      return `${col} IS NULL${desc ? " DESC" : ""}, ${this.column(ctx, field)} ${desc ? "DESC" : "ASC"}`;
     };
     const terms = order.map((o) => term(o.field, o.desc));
     if (!order.some((o) => o.field.name === "id")) terms.push(term(model.id, false));
@@ -255,6 +258,11 @@ export class MysqlCompiler extends SqlCompiler {
     if (!node.where || !readsTable(node.where, node.model.table)) return `DELETE ${ctx.alias} FROM ${table} AS ${ctx.alias}${where}`;
     const id = this.quote("id");
     return `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM (SELECT ${ctx.alias}.${id} FROM ${table} ${ctx.alias}${where}) AS ${ctx.nextAlias()})`;
+  }
+
+  /** MariaDB has no `FOR UPDATE OF`: the lock covers the statement's tables (joined many2ones too). */
+  override lockClause(lock: LockNode): string {
+    return ` FOR UPDATE${lock.skipLocked ? " SKIP LOCKED" : lock.noWait ? " NOWAIT" : ""}`;
   }
 
   override begin(): string {

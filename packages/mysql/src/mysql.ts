@@ -35,6 +35,7 @@ export function mysql(options: MysqlOptions = {}): Adapter {
       transactionalDdl: false,
       foreignKeys: true,
       clientIds: false,
+      rowLocks: true,
       // DATE and DATETIME's documented range; outside it the server may or may not keep a value,
       // and years below 100 would be read back in the 1900s.
       yearRange: [1000, 9999],

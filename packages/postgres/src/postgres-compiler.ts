@@ -1,4 +1,4 @@
-import { type CompileContext, type FieldMeta, type InsertNode, SqlCompiler } from "@dotorm/core";
+import { type CompileContext, type DatePart, type FieldMeta, type InsertNode, SqlCompiler } from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
@@ -43,6 +43,15 @@ export class PostgresCompiler extends SqlCompiler {
     ctx.params.push(values.map((v) => this.encode(v, field)));
     const p = `$${ctx.params.length}::${pgArrayType[field.kind] ?? "text"}[]`;
     return negate ? `${column} <> ALL(${p})` : `${column} = ANY(${p})`;
+  }
+
+  /**
+   * Date parts in UTC: EXTRACT of a timestamptz follows the session's time zone, so it is shifted to
+   * UTC first; and EXTRACT returns numeric, cast to integer so `= ANY(int4[])` compares.
+   */
+  override datePart(part: DatePart, expr: string, source: FieldMeta): string {
+    const utc = source.kind === "datetime" ? `(${expr} AT TIME ZONE 'UTC')` : expr;
+    return part === "date" ? `CAST(${utc} AS DATE)` : `CAST(EXTRACT(${part.toUpperCase()} FROM ${utc}) AS INTEGER)`;
   }
 
   /** pg and PGlite already parse json/jsonb; parsing again would break JSON strings ("abc" is not JSON text). */

@@ -18,6 +18,7 @@ const capabilities = {
   transactionalDdl: true,
   foreignKeys: true,
   clientIds: false,
+  rowLocks: true,
 } as const;
 
 /**

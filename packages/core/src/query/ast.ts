@@ -28,6 +28,26 @@ export type ExprNode =
   | { readonly kind: "value"; readonly value: number; readonly field: FieldMeta }
   | { readonly kind: "arith"; readonly op: "+" | "-" | "*" | "/"; readonly left: ExprNode; readonly right: ExprNode };
 
+/** A part of a date or datetime, in UTC (`date` drops the time of day). */
+export type DatePart = "year" | "month" | "day" | "date";
+
+/** One relation followed by a computed column, with the read rule of the rows it reaches. */
+export interface PathHop {
+  readonly via: FieldMeta;
+  readonly where?: CondNode;
+}
+
+/**
+ * What a computed stand-in field computes (see `computedOf`): it is used like a column in
+ * conditions, orders and select lists, and rendered by the compiler's `computed` hook.
+ */
+export type Computed =
+  | { readonly kind: "datePart"; readonly part: DatePart; readonly source: FieldMeta }
+  /** `leaf` of the row reached through many2one `hops` (NULL when a hop is empty or not readable). */
+  | { readonly kind: "path"; readonly hops: readonly PathHop[]; readonly leaf: FieldMeta }
+  /** `fn` of `field` over the rows of relation `hop` (per row: `annotate`). */
+  | { readonly kind: "relAggregate"; readonly hop: PathHop; readonly fn: AggregateFn; readonly field: FieldMeta };
+
 /** One ORDER BY term. */
 export interface OrderNode {
   readonly field: FieldMeta;
@@ -53,6 +73,16 @@ export interface SelectNode {
   readonly offset?: number;
   /** Computed (unstored) fields to derive after hydration. */
   readonly computed?: readonly FieldMeta[];
+  /** `FOR UPDATE`: lock the rows read until the transaction ends. */
+  readonly lock?: LockNode;
+}
+
+/** A row lock of a select (`forUpdate`). */
+export interface LockNode {
+  /** Leave out rows another transaction holds. */
+  readonly skipLocked: boolean;
+  /** Fail at once instead of waiting for a held row. */
+  readonly noWait: boolean;
 }
 
 /** SELECT count(*) (or existence) of rows matching `where`. */

@@ -34,6 +34,12 @@ type RelKeys<F> = {
   [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2many" | "many2many" | "one2one", boolean, boolean> ? K : never;
 }[keyof F] & string;
 
+/** Keys of the date and datetime fields of `F` (they expose date parts to filters). */
+export type DateKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, "date" | "datetime", boolean, boolean> ? K : never }[keyof F] & string;
+
+/** Date parts a filter may compare: `["created_at.year", "=", 2024]`, `created_at__month__in: [1, 2]` (UTC). */
+export type DatePartName = "year" | "month" | "day" | "date";
+
 /** The field map a relation field points at (any name for a target typed only as `AnyModel`). */
 type TargetFields<Fd> = Fd extends { target: () => infer M } ? (M extends { readonly fields: infer T extends FieldMap } ? T : FieldMap) : FieldMap;
 
@@ -47,6 +53,7 @@ type Hop = [never, 0, 1, 2];
 export type FilterPath<F, D extends number = 3> =
   | (keyof F & string)
   | "id"
+  | `${DateKeys<F>}.${DatePartName}`
   | ([D] extends [never] ? `${RelKeys<F>}.${string}` : { [K in RelKeys<F>]: `${K}.${FilterPath<TargetFields<F[K]>, Hop[D]>}` }[RelKeys<F>]);
 
 /** Operators that compare with one value. */

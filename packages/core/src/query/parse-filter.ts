@@ -1,6 +1,7 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type CondNode, ast } from "./ast.js";
+import { type CondNode, type DatePart, ast } from "./ast.js";
+import { datePartField, dateParts } from "./computed-fields.js";
 import { operators } from "./filter-types.js";
 import { exprCondition, isFieldRef } from "./expressions.js";
 import { article, holdsForNull, leafCondition } from "./leaf-condition.js";
@@ -24,6 +25,8 @@ export interface ParseFilterOptions {
   onPath?: (relation: FieldMeta) => void;
   /** Refuse these fields (e.g. private fields through the REST API). */
   isHidden?: (field: FieldMeta) => boolean;
+  /** Extra names a condition may compare, planned by core (a query set's annotations). */
+  named?: ReadonlyMap<string, FieldMeta>;
 }
 
 /**
@@ -86,6 +89,11 @@ function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseF
   if (item.length > 3 || (item.length < 3 && op !== "is null" && op !== "is not null")) {
     throw new QueryError(`condition on "${path}" must be [field, operator, value]`, path);
   }
+  const named = opts.named?.get(path);
+  if (named) {
+    if (isFieldRef(value)) throw new QueryError(`"${path}" is an annotation; F() compares stored fields`, path);
+    return leafCondition(named, op, value, path);
+  }
   const steps = resolvePath(model, path, opts);
   const last = steps[steps.length - 1] as FieldMeta;
   const positive = negatives[op] ?? op;
@@ -119,6 +127,13 @@ function resolvePath(model: ModelMeta, path: string, opts: ParseFilterOptions): 
   for (const [i, name] of segments.entries()) {
     const field = current.fields.get(name);
     if (!field || opts.isHidden?.(field)) throw new QueryError(`unknown field "${name}" on ${current.table} in filter path "${path}"`, path);
+    const part = segments[i + 1];
+    if ((field.kind === "date" || field.kind === "datetime") && i === segments.length - 2 && part !== undefined && dateParts.has(part)) {
+      // a date part: ["created_at.year", ">=", 2024]
+      if (!field.stored) throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
+      steps.push(datePartField(field, part as DatePart));
+      break;
+    }
     steps.push(field);
     if (i === segments.length - 1) break;
     if (!isRelation(field)) throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);

@@ -1,9 +1,10 @@
 import type { AccessGate } from "../access/access-gate.js";
 import { AccessDenied, QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type CondNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
+import { type CondNode, type LockNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
 import { parseFilter } from "./parse-filter.js";
 import { exprFields } from "./expressions.js";
+import { isPath, planAnnotations, planPath } from "./plan-computed.js";
 
 /** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
 export interface ReadRequest {
@@ -14,6 +15,10 @@ export interface ReadRequest {
   sort?: string;
   limit?: number;
   offset?: number;
+  /** Lock the rows read (`forUpdate`; checked against the database and the transaction by the caller). */
+  lock?: unknown;
+  /** Per-row aggregates of relations (`annotate`), usable in filter, order and fields. */
+  annotations?: unknown;
 }
 
 const nestedKeys = new Set(["fields", "nested", "filter", "order", "sort", "limit", "offset"]);
@@ -24,9 +29,10 @@ const nestedKeys = new Set(["fields", "nested", "filter", "order", "sort", "limi
  */
 export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequest, extra?: CondNode): Promise<SelectNode> {
   const rule = await gate.rule(model, "read");
-  const where = ast.and([extra, await planFilter(gate, model, req.filter), rule]);
-  const { items, computed } = await planItems(gate, model, req.fields, req.nested);
-  const order = planOrder(model, req.order, req.sort);
+  const named = await planAnnotations(gate, model, req.annotations);
+  const where = ast.and([extra, await planFilter(gate, model, req.filter, named), rule]);
+  const { items, computed } = await planItems(gate, model, req.fields, req.nested, named);
+  const order = planOrder(model, req.order, req.sort, await orderFields(gate, model, req.order, named));
   // sorting by a field the session may not read would leak its values through the row order
   if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
   return {
@@ -38,15 +44,32 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
     order,
     limit: checkCount("limit", req.limit),
     offset: checkCount("offset", req.offset),
+    ...(req.lock === undefined ? {} : { lock: checkLock(req.lock) }),
   };
+}
+
+/**
+ * Lock options as given by a caller: `{ skipLocked?, noWait? }` with boolean values, not both.
+ *
+ * @example
+ * checkLock({ skipLocked: true }); // { skipLocked: true, noWait: false }
+ */
+export function checkLock(lock: unknown): LockNode {
+  if (typeof lock !== "object" || lock === null || Array.isArray(lock)) throw new QueryError("forUpdate() takes { skipLocked?: boolean, noWait?: boolean }");
+  const bad = Object.keys(lock).find((k) => k !== "skipLocked" && k !== "noWait");
+  if (bad) throw new QueryError(`forUpdate() has no option "${bad}"; use skipLocked or noWait`, bad);
+  const { skipLocked = false, noWait = false } = lock as Record<string, unknown>;
+  if (typeof skipLocked !== "boolean" || typeof noWait !== "boolean") throw new QueryError("forUpdate() options skipLocked and noWait are true or false");
+  if (skipLocked && noWait) throw new QueryError("forUpdate() takes skipLocked or noWait, not both: skip held rows, or fail on them");
+  return Object.freeze({ skipLocked, noWait });
 }
 
 /**
  * Parses a filter and ANDs each dotted path's target rules into its EXISTS. Filtering on a field
  * the session may not read is refused: the matches would reveal its values.
  */
-export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown): Promise<CondNode | undefined> {
-  const cond = parseFilter(model, filter);
+export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown, named?: ReadonlyMap<string, FieldMeta>): Promise<CondNode | undefined> {
+  const cond = parseFilter(model, filter, named && named.size > 0 ? { named } : {});
   return cond && gate.active ? ast.seal(await guardPaths(gate, cond)) : cond;
 }
 
@@ -86,7 +109,7 @@ export function checkCount(name: string, value: unknown): number | undefined {
  * Parses `order` ("name desc, id") with `sort` as the direction of terms that give none. Only stored
  * fields of the model are accepted; anything else is a {@link QueryError}, never SQL.
  */
-export function planOrder(model: ModelMeta, order?: string, sort?: string): OrderNode[] {
+export function planOrder(model: ModelMeta, order?: string, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
   if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
     throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
   }
@@ -96,10 +119,21 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string): Orde
   return order.split(",").map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
     if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`);
-    const field = model.fields.get(m[1] as string);
+    const field = named?.get(m[1] as string) ?? model.fields.get(m[1] as string);
     if (!field?.stored) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
     return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
   });
+}
+
+/** Annotations, and the many2one paths an order string names (`author_id__name desc`). */
+async function orderFields(gate: AccessGate, model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): Promise<ReadonlyMap<string, FieldMeta>> {
+  if (typeof order !== "string" || !order.includes("__")) return named;
+  const out = new Map(named);
+  for (const term of order.split(",")) {
+    const name = term.trim().split(/\s+/)[0] ?? "";
+    if (isPath(name) && !out.has(name) && /^[A-Za-z0-9_]+$/.test(name)) out.set(name, await planPath(gate, model, name));
+  }
+  return out;
 }
 
 async function planItems(
@@ -107,6 +141,7 @@ async function planItems(
   model: ModelMeta,
   fields?: readonly string[],
   nested?: Record<string, unknown>,
+  named: ReadonlyMap<string, FieldMeta> = new Map(),
 ): Promise<{ items: SelectItem[]; computed: FieldMeta[] }> {
   if (fields !== undefined && !Array.isArray(fields)) throw new QueryError("fields must be a list of field names");
   if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
@@ -114,7 +149,9 @@ async function planItems(
   }
   const nestedNames = Object.keys(nested ?? {});
   const explicit = fields !== undefined;
-  let names: string[] = explicit ? [...fields] : defaultNames(model);
+  // annotations and many2one paths (`author_id__name`): all annotations by default, else those listed
+  const extraNames = explicit ? fields.filter((n) => typeof n === "string" && (named.has(n) || isPath(n))) : [...named.keys()];
+  let names: string[] = explicit ? fields.filter((n) => !extraNames.includes(n)) : defaultNames(model);
   for (const name of [...names, ...nestedNames]) {
     if (typeof name !== "string" || !model.fields.has(name)) throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
   }
@@ -138,6 +175,7 @@ async function planItems(
     else if (field.def.options.compute) computed.push(field);
     else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field });
   }
+  for (const name of extraNames) items.push({ kind: "column", field: named.get(name) ?? (await planPath(gate, model, name)) });
   for (const name of nestedNames) {
     const field = model.fields.get(name) as FieldMeta;
     if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {

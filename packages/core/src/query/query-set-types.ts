@@ -1,7 +1,8 @@
 import { DotormError, QueryError } from "../errors.js";
-import type { FieldKey, FieldValue } from "../model/types.js";
+import type { FieldKey, FieldValue, ResultOf } from "../model/types.js";
 import type { AggregateFn } from "./ast.js";
 import type { FieldRef } from "./expressions.js";
+import type { DateKeys, DatePartName } from "./filter-types.js";
 import type { Lookup } from "./lookups.js";
 
 /** `get()` on a query set matched several records. */
@@ -33,7 +34,12 @@ export type LookupValue<F> =
 
 /** Keyword lookups of `filter`, `exclude` and `get`: `name__icontains`, `creator_id__name`, ... */
 export type Lookups<F> = {
-  [K in FieldKey<F> | `${FieldKey<F>}__${Lookup}` | `${RelKeys<F>}__${string}`]?: LookupValue<F>;
+  [K in
+    | FieldKey<F>
+    | `${FieldKey<F>}__${Lookup}`
+    | `${RelKeys<F>}__${string}`
+    | `${DateKeys<F>}__${DatePartName}`
+    | `${DateKeys<F>}__${DatePartName}__${Lookup}`]?: LookupValue<F>;
 };
 
 /** Update values of a query set: each may also be an `F()` expression over fields of the model. */
@@ -103,3 +109,21 @@ export function assertUnsliced(state: QueryState, what: string): void {
     throw new QueryError(`${what}() cannot follow limit()/offset(): call ${what}() before slicing the query set`);
   }
 }
+
+/** A record of a query set: the model's (narrowed by `only` / `nested`) plus its annotations. */
+export type Row<M, O, X> = ResultOf<M, O> & X;
+
+type ToManyKeys<F> = { [K in keyof F]: F[K] extends { kind: "one2many" | "many2many" } ? K : never }[keyof F] & string;
+type SingleKeys<F> = { [K in keyof F]: F[K] extends { kind: "many2one" | "one2one" } ? K : never }[keyof F] & string;
+
+/** A many2one path for `values()` / `orderBy()`: `author_id__name` (the first hop is checked). */
+export type PathKey<F> = `${SingleKeys<F>}__${string}`;
+
+/** `annotate()`: `{ alias: [relation, fn] }` or `[relation__field, fn]` over a one2many / many2many. */
+export type AnnotationSpec<F> = Record<string, readonly [ToManyKeys<F> | `${ToManyKeys<F>}__${string}`, AggregateFn]>;
+
+/** The values annotations add to each record: counts are numbers; other aggregates may be null (decimals as strings). */
+export type AnnotationResult<A> = { [K in keyof A]: A[K] extends readonly [unknown, "count" | "count_distinct"] ? number : number | string | null };
+
+/** Lookups on annotations: `n_messages__gte: 10`. */
+export type AnnotationLookups<X> = { [K in (keyof X & string) | `${keyof X & string}__${Lookup}`]?: LookupValue<never> };

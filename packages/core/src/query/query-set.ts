@@ -1,14 +1,21 @@
 import { QueryError, RecordNotFound } from "../errors.js";
 import { bindingOf } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
-import type { FieldKey, FieldsOf, ModelType, NestedSpec, ResultOf } from "../model/types.js";
+import type { FieldKey, FieldsOf, ModelType, NestedSpec } from "../model/types.js";
 import type { Filter } from "./filter-types.js";
 import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
+import { checkLock } from "./plan-read.js";
 import {
   type AggregateResult,
   type AggregateSpec,
+  type AnnotationLookups,
+  type AnnotationResult,
+  type AnnotationSpec,
+  type LockOptions,
   type Lookups,
+  type PathKey,
+  type Row,
   MultipleRecordsFound,
   type Page,
   type QueryState,
@@ -45,33 +52,33 @@ function bulkIds(table: string, ids: unknown): number[] {
  * const open = await Chat.query().filter({ name__icontains: "gen" }).exclude({ is_archived: true }).orderBy("-id").limit(20);
  * const n = await Chat.query().filter({ creator_id__name: "Ann" }).count();
  */
-export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<ResultOf<M, O>[]> {
+export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLike<Row<M, O, X>[]> {
   constructor(
     private readonly model: ModelMeta,
     private readonly state: QueryState = { filter: [] },
   ) {}
 
-  private with(patch: Partial<QueryState>): QuerySet<M, O> {
+  private with(patch: Partial<QueryState>): QuerySet<M, O, X> {
     return new QuerySet(this.model, { ...this.state, ...patch });
   }
 
-  private refine(what: string, item: unknown): QuerySet<M, O> {
+  private refine(what: string, item: unknown): QuerySet<M, O, X> {
     assertUnsliced(this.state, what);
     return this.with({ filter: [...this.state.filter, item] });
   }
 
   /** Keeps records matching every lookup. */
-  filter(lookups: Lookups<FieldsOf<M>>): QuerySet<M, O> {
+  filter(lookups: Lookups<FieldsOf<M>> & AnnotationLookups<X>): QuerySet<M, O, X> {
     return this.refine("filter", lookupsToFilter(this.model, lookups));
   }
 
   /** Drops records matching all the lookups. */
-  exclude(lookups: Lookups<FieldsOf<M>>): QuerySet<M, O> {
+  exclude(lookups: Lookups<FieldsOf<M>> & AnnotationLookups<X>): QuerySet<M, O, X> {
     return this.refine("exclude", ["not", lookupsToFilter(this.model, lookups)]);
   }
 
   /** Keeps records matching a filter list (the `search` syntax). */
-  where(filter: Filter<FieldsOf<M>>): QuerySet<M, O> {
+  where(filter: Filter<FieldsOf<M>>): QuerySet<M, O, X> {
     return this.refine("where", filter);
   }
 
@@ -81,12 +88,12 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * const qs = allowed ? Chat.query() : Chat.query().none();
    */
-  none(): QuerySet<M, O> {
+  none(): QuerySet<M, O, X> {
     return this.with({ none: true, filter: [...this.state.filter, ["id", "in", []]] });
   }
 
   /** Orders by fields; a leading `-` sorts descending: `orderBy("-created_at", "name")`. */
-  orderBy(...terms: (FieldKey<FieldsOf<M>> | `-${FieldKey<FieldsOf<M>>}` | (string & {}))[]): QuerySet<M, O> {
+  orderBy(...terms: (FieldKey<FieldsOf<M>> | `-${FieldKey<FieldsOf<M>>}` | PathKey<FieldsOf<M>> | `-${PathKey<FieldsOf<M>>}` | (keyof X & string) | `-${keyof X & string}` | (string & {}))[]): QuerySet<M, O, X> {
     assertUnsliced(this.state, "orderBy");
     if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
     return this.with({ order: terms });
@@ -98,29 +105,59 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * const newest = await Chat.query().orderBy("created_at").reverse().limit(10);
    */
-  reverse(): QuerySet<M, O> {
+  reverse(): QuerySet<M, O, X> {
     assertUnsliced(this.state, "reverse");
     return this.with({ order: flip(this.state.order ?? ["id"]) });
   }
 
   /** At most `n` records (a slice: see the class comment). */
-  limit(n: number): QuerySet<M, O> {
+  limit(n: number): QuerySet<M, O, X> {
     return this.with({ limit: sliceSize("limit", n) });
   }
 
   /** Skips the first `n` records (a slice: see the class comment). */
-  offset(n: number): QuerySet<M, O> {
+  offset(n: number): QuerySet<M, O, X> {
     return this.with({ offset: sliceSize("offset", n) });
   }
 
   /** Loads only these fields (plus id). */
-  only<const K extends readonly FieldKey<FieldsOf<M>>[]>(...fields: K): QuerySet<M, Omit<O, "fields"> & { fields: K }> {
+  only<const K extends readonly FieldKey<FieldsOf<M>>[]>(...fields: K): QuerySet<M, Omit<O, "fields"> & { fields: K }, X> {
     return this.with({ fields: fields }) as never;
   }
 
   /** Loads relations as nested objects, as `search`'s `nested`. */
-  nested<const N extends NestedSpec<FieldsOf<M>>>(spec: N): QuerySet<M, Omit<O, "nested"> & { nested: N }> {
+  nested<const N extends NestedSpec<FieldsOf<M>>>(spec: N): QuerySet<M, Omit<O, "nested"> & { nested: N }, X> {
     return this.with({ nested: spec as Record<string, unknown> }) as never;
+  }
+
+  /**
+   * Locks the rows this query reads until the transaction ends (`SELECT ... FOR UPDATE`), for
+   * read-modify-write: another transaction's `forUpdate()` waits, skips them (`skipLocked`) or
+   * fails at once (`noWait`). Only inside `db.transaction` (else `QueryError`); `UnsupportedError`
+   * on a database without row locks (ClickHouse).
+   *
+   * @example
+   * await db.transaction(async () => {
+   *   const job = await Job.query().filter({ state: "queued" }).orderBy("id").forUpdate({ skipLocked: true }).first();
+   *   if (job) await job.update({ state: "running" });
+   * });
+   */
+  forUpdate(options: LockOptions = {}): QuerySet<M, O, X> {
+    return this.with({ lock: checkLock(options) });
+  }
+
+  /**
+   * Adds per-row aggregates of one2many / many2many relations, computed in the same statement
+   * (one correlated subquery each, under the related model's read rule): usable in `filter`,
+   * `exclude`, `orderBy` and `values`, and returned on every record.
+   *
+   * @example
+   * const busy = await Chat.query().annotate({ n_messages: ["messages", "count"] }).filter({ n_messages__gte: 10 }).orderBy("-n_messages");
+   */
+  annotate<const A extends AnnotationSpec<FieldsOf<M>>>(spec: A): QuerySet<M, O, X & AnnotationResult<A>> {
+    assertUnsliced(this.state, "annotate");
+    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
+    return this.with({ annotations: { ...this.state.annotations, ...spec } }) as never;
   }
 
   /** Groups the next `aggregate` by these fields (a nested many2one returns its display fields). */
@@ -141,24 +178,26 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
       order: this.orderString(),
       limit: this.state.limit,
       offset: this.state.offset,
+      lock: this.state.lock,
+      annotations: this.state.annotations,
       ...patch,
     };
   }
 
-  private async rows(patch: Record<string, unknown> = {}): Promise<ResultOf<M, O>[]> {
+  private async rows(patch: Record<string, unknown> = {}): Promise<Row<M, O, X>[]> {
     const options = this.searchOptions(patch);
     if (this.state.none || options.limit === 0) return [];
-    return (await bindingOf(this.model).search(this.model, options)) as ResultOf<M, O>[];
+    return (await bindingOf(this.model).search(this.model, options)) as Row<M, O, X>[];
   }
 
   /** Runs the query. */
-  all(): Promise<ResultOf<M, O>[]> {
+  all(): Promise<Row<M, O, X>[]> {
     return this.rows();
   }
 
   // biome-ignore lint/suspicious/noThenProperty: a query set is awaitable by design (`await Chat.query()`)
-  then<R1 = ResultOf<M, O>[], R2 = never>(
-    onfulfilled?: ((value: ResultOf<M, O>[]) => R1 | PromiseLike<R1>) | null,
+  then<R1 = Row<M, O, X>[], R2 = never>(
+    onfulfilled?: ((value: Row<M, O, X>[]) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.all().then(onfulfilled, onrejected);
@@ -170,7 +209,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   }
 
   /** The first record in order (of the slice, when sliced), or null. */
-  async first(): Promise<ResultOf<M, O> | null> {
+  async first(): Promise<Row<M, O, X> | null> {
     const [row] = await this.rows({ limit: this.within(1) });
     return row ?? null;
   }
@@ -179,7 +218,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * The last record in order (by querying the reversed order, not by fetching everything), or null.
    * Not on a sliced query set (`QueryError`, as Django): order the other way and use `first()`.
    */
-  async last(): Promise<ResultOf<M, O> | null> {
+  async last(): Promise<Row<M, O, X> | null> {
     assertUnsliced(this.state, "last");
     const [row] = await this.rows({ order: this.orderString(flip(this.state.order ?? ["id"])), limit: 1 });
     return row ?? null;
@@ -192,16 +231,16 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * const newest = await ChatMessage.query().filter({ chat_id: 1 }).latest("created_at");
    */
-  latest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<ResultOf<M, O>> {
+  latest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<Row<M, O, X>> {
     return this.extreme("latest", fields, true);
   }
 
   /** The record with the smallest value of `fields`; `RecordNotFound` when nothing matches. */
-  earliest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<ResultOf<M, O>> {
+  earliest(...fields: [FieldKey<FieldsOf<M>>, ...FieldKey<FieldsOf<M>>[]]): Promise<Row<M, O, X>> {
     return this.extreme("earliest", fields, false);
   }
 
-  private async extreme(what: string, fields: readonly string[], desc: boolean): Promise<ResultOf<M, O>> {
+  private async extreme(what: string, fields: readonly string[], desc: boolean): Promise<Row<M, O, X>> {
     assertUnsliced(this.state, what);
     if (fields.length === 0) throw new QueryError(`${what}() takes the field to compare, e.g. ${what}("created_at")`);
     const order = [...fields, "id"].map((f) => (desc ? `-${f}` : f));
@@ -211,7 +250,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   }
 
   /** The one record matching; `RecordNotFound` when none, `MultipleRecordsFound` when several. */
-  async get(lookups?: Lookups<FieldsOf<M>>): Promise<ResultOf<M, O>> {
+  async get(lookups?: Lookups<FieldsOf<M>>): Promise<Row<M, O, X>> {
     const row = await this.getOrNull(lookups);
     if (row === null) throw new RecordNotFound(this.model.table, lookups ?? this.state.filter);
     return row;
@@ -223,7 +262,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * const chat = await Chat.query().getOrNull({ name: "General" });
    */
-  async getOrNull(lookups?: Lookups<FieldsOf<M>>): Promise<ResultOf<M, O> | null> {
+  async getOrNull(lookups?: Lookups<FieldsOf<M>>): Promise<Row<M, O, X> | null> {
     const qs = lookups ? this.filter(lookups) : this;
     const rows = await qs.rows({ limit: this.within(2) });
     if (rows.length > 1) throw new MultipleRecordsFound(this.model.table);
@@ -236,7 +275,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * const byId = await Chat.query().inBulk([1, 2, 3]); byId.get(2)?.name;
    */
-  async inBulk(ids: readonly number[]): Promise<Map<number, ResultOf<M, O>>> {
+  async inBulk(ids: readonly number[]): Promise<Map<number, Row<M, O, X>>> {
     assertUnsliced(this.state, "inBulk");
     const list = bulkIds(this.model.table, ids);
     if (list.length === 0) return new Map();
@@ -247,7 +286,7 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   /** How many records match (of the slice, when sliced). */
   async count(): Promise<number> {
     if (this.state.none) return 0;
-    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter }, false);
+    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations }, false);
     const { limit, offset = 0 } = this.state;
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
@@ -256,11 +295,11 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
   async exists(): Promise<boolean> {
     if (this.state.none) return false;
     if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
-    return (await bindingOf(this.model).count(this.model, { filter: this.state.filter }, true)) > 0;
+    return (await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations }, true)) > 0;
   }
 
   /** Plain objects instead of records (no methods), optionally only some fields. */
-  async values<const K extends readonly FieldKey<FieldsOf<M>>[]>(...fields: K): Promise<Record<string, unknown>[]> {
+  async values<const K extends readonly (FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string))[]>(...fields: K): Promise<Record<string, unknown>[]> {
     const rows = await this.rows(fields.length ? { fields } : {});
     return rows.map(plain) as Record<string, unknown>[];
   }
@@ -304,17 +343,17 @@ export class QuerySet<M extends ModelType, O = {}> implements PromiseLike<Result
    * @example
    * for await (const lead of Lead.query().filter({ stage__code: "won" }).stream({ batchSize: 500 })) send(lead);
    */
-  stream(options: { batchSize?: number } = {}): AsyncIterable<ResultOf<M, O>> {
-    return bindingOf(this.model).stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<ResultOf<M, O>>;
+  stream(options: { batchSize?: number } = {}): AsyncIterable<Row<M, O, X>> {
+    return bindingOf(this.model).stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<Row<M, O, X>>;
   }
 
   /** Keyset pagination: `{ data, cursor }`; pass `cursor` as `after` for the next page. */
-  async paginate(options: { size: number; after?: string | null }): Promise<Page<ResultOf<M, O>>> {
+  async paginate(options: { size: number; after?: string | null }): Promise<Page<Row<M, O, X>>> {
     assertUnsliced(this.state, "paginate");
-    return (await bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined)) as Page<ResultOf<M, O>>;
+    return (await bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined)) as Page<Row<M, O, X>>;
   }
 }
 
 export { GroupedQuerySet } from "./grouped-query-set.js";
 export { MultipleRecordsFound } from "./query-set-types.js";
-export type { AggregateResult, AggregateSpec, LockOptions, Lookups, LookupValue, Page, UpdateWithRefs } from "./query-set-types.js";
+export type { AggregateResult, AggregateSpec, AnnotationResult, AnnotationSpec, LockOptions, Lookups, LookupValue, Page, UpdateWithRefs } from "./query-set-types.js";

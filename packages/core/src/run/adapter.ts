@@ -70,6 +70,16 @@ export interface Capabilities {
    * 2299). Values outside are refused with a ValidationError rather than clamped. Absent = no limit.
    */
   readonly yearRange?: readonly [number, number];
+  /**
+   * Whether `SELECT ... FOR UPDATE` (with `SKIP LOCKED` / `NOWAIT`) locks rows inside a transaction.
+   * Absent means false: `forUpdate()` raises `UnsupportedError`.
+   */
+  readonly rowLocks?: boolean;
+  /**
+   * Whether columns computed through relations (`values("author_id__name")`, `orderBy` on a path,
+   * `annotate`) work. Absent means true; ClickHouse sets false and raises `UnsupportedError`.
+   */
+  readonly relationColumns?: boolean;
 }
 
 /** What an adapter hands to `connect()`: its dialect name, flags, SQL and DDL compilers, driver, introspector. */

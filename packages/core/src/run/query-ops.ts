@@ -1,4 +1,4 @@
-import { QueryError } from "../errors.js";
+import { QueryError, UnsupportedError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { hydrate } from "../hydrate/hydrate.js";
 import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
@@ -31,6 +31,7 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
 
 /** The database's plan for a read. */
 export async function explain(db: Database, model: ModelMeta, req: ReadRequest): Promise<string> {
+  if (req.lock !== undefined) assertLockable(db);
   const select = await planRead(db.access, model, req);
   const compiled = db.adapter.compiler.compile(select);
   const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
@@ -45,6 +46,7 @@ export async function explain(db: Database, model: ModelMeta, req: ReadRequest):
 export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
   if (req.limit !== undefined || req.offset !== undefined) throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
+  if (req.lock !== undefined) assertLockable(db);
   const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
   if (db.adapter.driver.stream) {
     const select = await planRead(db.access, model, req);
@@ -70,6 +72,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
 /** Keyset pagination: `size` records after `after`, and the cursor of the last one (null at the end). */
 export async function paginate(db: Database, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
   if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
+  if (req.lock !== undefined) assertLockable(db);
   const order = keysetOrder(model, planOrder(model, req.order, req.sort));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
@@ -78,4 +81,13 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
   const data = rows.slice(0, size);
   const last = data[data.length - 1] as Record<string, unknown> | undefined;
   return { data, cursor: rows.length > size && last ? encodeCursor(order, last) : null };
+}
+
+/** Row locks need the capability and a transaction (a lock outside one ends with its statement). */
+export function assertLockable(db: Database): void {
+  const { capabilities, dialect } = db.adapter;
+  if (capabilities.rowLocks !== true) {
+    throw new UnsupportedError("forUpdate (row locks)", dialect, "this database has no row locks; serialise the work another way (e.g. a queue in PostgreSQL or MySQL)");
+  }
+  if (!db.inTransaction) throw new QueryError("forUpdate() locks rows until the transaction ends: run it inside db.transaction(async () => ...)");
 }

@@ -7,12 +7,13 @@ import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
+import { planAnnotations } from "../query/plan-computed.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
 import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
-import { aggregate, explain, paginate, stream } from "./query-ops.js";
+import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 
 /**
@@ -55,6 +56,7 @@ export class RecordOps implements ModelBinding {
   constructor(private readonly db: Database) {}
 
   async search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
+    if (options?.lock !== undefined) assertLockable(this.db);
     const select = await planRead(this.db.access, model, options ?? {});
     const result = await this.db.run(select, { model: model.table, operation: "search" });
     return hydrate(select, result.rows, this.decode);
@@ -72,7 +74,8 @@ export class RecordOps implements ModelBinding {
   }
 
   async count(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
-    const where = ast.and([await planFilter(this.db.access, model, options?.filter), await this.db.access.rule(model, "read")]);
+    const named = await planAnnotations(this.db.access, model, (options as { annotations?: unknown } | undefined)?.annotations);
+    const where = ast.and([await planFilter(this.db.access, model, options?.filter, named), await this.db.access.rule(model, "read")]);
     const result = await this.db.run({ kind: "count", model, where, exists }, { model: model.table, operation: exists ? "exists" : "count" });
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }

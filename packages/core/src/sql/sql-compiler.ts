@@ -1,5 +1,8 @@
 import type {
+  Computed,
+  LockNode,
   AggregateItem,
+  DatePart,
   AggregateNode,
   CondNode,
   CountNode,
@@ -21,6 +24,8 @@ import { joinedKeySeparator } from "../hydrate/hydrate.js";
 import { isBranchItem } from "../hydrate/branches.js";
 import { UnionNesting } from "./union-nesting.js";
 import { type ExprHost, renderExpr } from "./render-expr.js";
+import { type ComputedHost, renderComputed } from "./render-computed.js";
+import { computedOf } from "../query/computed-fields.js";
 
 /**
  * The only comparison operators and aggregate functions SQL is ever written with: the compiler
@@ -219,8 +224,31 @@ export class SqlCompiler {
 
   // ---- statements --------------------------------------------------------------------------
 
+  /** A field of the current scope: its column, or the expression of a computed stand-in (date part, path, annotation). */
   protected column(ctx: CompileContext, field: FieldMeta): string {
-    return `${ctx.alias}.${this.quote(field.column)}`;
+    const computed = computedOf(field);
+    return computed ? this.computed(computed, ctx) : `${ctx.alias}.${this.quote(field.column)}`;
+  }
+
+  /** A computed column: a date part, a many2one path or a relation's aggregate (see `renderComputed`). */
+  protected computed(computed: Computed, ctx: CompileContext): string {
+    return renderComputed(computed, ctx, this.computedHost);
+  }
+
+  private readonly computedHost: ComputedHost = {
+    column: (ctx, field) => this.column(ctx, field),
+    relationJoin: (field, outer, alias) => this.relationJoin(field, outer, alias),
+    cond: (node, ctx) => this.cond(node, ctx),
+    datePart: (part, expr, source) => this.datePart(part, expr, source),
+    aggregate: (fn, field, ctx) => this.aggregateExpr({ alias: "", fn, field }, ctx),
+  };
+
+  /**
+   * A part of a date or datetime column, in UTC: standard `EXTRACT` and `CAST(... AS DATE)` here;
+   * a dialect overrides it where its types or time zones differ.
+   */
+  datePart(part: DatePart, expr: string, _source: FieldMeta): string {
+    return part === "date" ? `CAST(${expr} AS DATE)` : `EXTRACT(${part.toUpperCase()} FROM ${expr})`;
   }
 
   protected table(model: ModelMeta): string {
@@ -239,14 +267,23 @@ export class SqlCompiler {
   protected readonly maxAliasBytes: number = 63;
 
   protected select(node: SelectNode, ctx: CompileContext): string {
-    if (this.nestsByUnion && !ctx.options.streaming && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
+    if (this.nestsByUnion && !ctx.options.streaming && !node.lock && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
     const joins: string[] = [];
     const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
     let sql = `SELECT ${items} FROM ${this.table(node.model)} ${ctx.alias}${joins.join("")}`;
     if (node.where) sql += ` WHERE ${this.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
     sql += this.limitOffset(ctx, node.limit, node.offset);
+    if (node.lock) sql += this.lockClause(node.lock, ctx.alias);
     return sql;
+  }
+
+  /**
+   * The row lock of a select: `FOR UPDATE OF` the selected table only (a joined many2one is on the
+   * nullable side of an outer join, which PostgreSQL refuses to lock), then `SKIP LOCKED` / `NOWAIT`.
+   */
+  lockClause(lock: LockNode, alias: string): string {
+    return ` FOR UPDATE OF ${alias}${lock.skipLocked ? " SKIP LOCKED" : lock.noWait ? " NOWAIT" : ""}`;
   }
 
   /** Whether the many2ones nested in `node`'s select list are joined (see `joinsSingles`); dialects may refuse some selects. */
