@@ -1,4 +1,4 @@
-import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
+import type { CompiledQuery, Driver, DriverConnection, ExecResult, StreamConnection } from "@dotorm/core";
 import mysql from "mysql2/promise";
 // Types by name, so the published declarations never default-import mysql2 (TS1192 without esModuleInterop).
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
@@ -148,22 +148,34 @@ export class Mysql2Driver implements Driver {
           throw e;
         }
       },
-      release: () => (broken ? conn.destroy() : conn.release()),
+      release: (discard) => (broken || discard ? conn.destroy() : conn.release()),
     };
     this.held.set(handle, conn);
     return handle;
   }
 
   /** Streams a SELECT on the transaction's connection, or on one taken from the pool for it. */
-  async *stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncGenerator<readonly Record<string, unknown>[]> {
-    const held = conn && this.held.get(conn);
+  async *stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const held = conn && this.held.get(conn.connection);
+    // the stream reads the transaction's connection directly: no other statement of it meanwhile
+    const unhold = held ? await (conn as StreamConnection).hold() : undefined;
     const own = held ? undefined : await this.pool.getConnection();
     const target = (held ?? own)!;
     try {
       yield* streamRows(target.connection as unknown as CoreConnection, q, batchSize, this.prepare);
     } finally {
       own?.release();
+      unhold?.();
     }
+  }
+
+  /**
+   * MySQL rolls back only the failed statement, except on a deadlock (the whole transaction) or a
+   * lost connection. https://dev.mysql.com/doc/refman/8.0/en/innodb-error-handling.html
+   */
+  abortsTransaction(error: unknown): boolean {
+    const e = error as { errno?: number; fatal?: boolean };
+    return e.fatal === true || typeof e.errno !== "number" || e.errno === 1213;
   }
 
   mapError(error: unknown, query?: CompiledQuery): Error {

@@ -11,11 +11,11 @@ let cursors = 0;
 export async function* cursorStream(
   query: CompiledQuery,
   batchSize: number,
-  conn: DriverConnection | undefined,
+  conn: Pick<DriverConnection, "execute"> | undefined,
   acquire: () => Promise<DriverConnection>,
 ): AsyncGenerator<readonly Record<string, unknown>[]> {
   const own = conn ? undefined : await acquire();
-  const c = (conn ?? own) as DriverConnection;
+  const c = (conn ?? own) as Pick<DriverConnection, "execute">;
   const run = (sql: string, params: CompiledQuery["params"] = []): Promise<ExecResult> => c.execute({ sql, params });
   const name = `dotorm_cursor_${++cursors}`;
   let finished = false;

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
+import type { CompiledQuery, Driver, DriverConnection, ExecResult, StreamConnection } from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
@@ -87,11 +87,11 @@ export class PgDriver implements Driver {
           throw e;
         }
       },
-      release: () => client.release(broken),
+      release: (discard) => client.release(broken || discard),
     };
   }
 
-  stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]> {
+  stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection): AsyncIterable<readonly Record<string, unknown>[]> {
     return cursorStream(q, batchSize, conn, () => this.acquire());
   }
 

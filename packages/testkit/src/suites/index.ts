@@ -20,11 +20,12 @@ import { querysetExpressions } from "./queryset-expressions.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
 import { sync } from "./sync.js";
+import { transactionBinding } from "./transaction-binding.js";
 import { transactions } from "./transactions.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetExpressions, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
