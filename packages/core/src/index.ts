@@ -27,6 +27,8 @@ export type { Adapter, Capabilities, CompiledQuery, Driver, DriverConnection, Ex
 export { connect, Database } from "./run/database.js";
 export type { ConnectOptions, StatementInfo } from "./run/database.js";
 export type { TransactionOptions } from "./run/transaction.js";
+export { callLimit, limitOption, withinLimit } from "./run/deadline.js";
+export type { CallLimit } from "./run/deadline.js";
 export type { QueryEvent, DatabaseEvents } from "./run/events.js";
 export { SqlIdentifier } from "./run/raw-sql.js";
 export type { RawSql } from "./run/raw-sql.js";
