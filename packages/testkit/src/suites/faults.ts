@@ -142,6 +142,18 @@ export function faults(target: ConformanceTarget) {
       });
     }
 
+    test("db.withTimeout ends a call in flight at its own, earlier deadline", async () => {
+      proxy.blackhole();
+      const started = performance.now();
+      const err = await db.withTimeout(300, () => models.Role.count()).catch((e: unknown) => e);
+      const elapsed = performance.now() - started;
+      proxy.pass();
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect((err as Error).message).toMatch(/db\.withTimeout\(300\)/);
+      expect(elapsed).toBeLessThan(limits.queryTimeout);
+      expect(await models.Role.count()).toBeGreaterThanOrEqual(0);
+    });
+
     test("a statement longer than statementTimeout is cancelled by the server with a QueryError naming it", async () => {
       const sql = target.sleepStatement?.(2);
       expect(sql).toBeDefined();
