@@ -177,6 +177,39 @@ export function transactionBinding(target: ConformanceTarget) {
       }
     });
 
+    test("a deadlock caught inside a transaction: transaction() resolves only if its writes were committed", async () => {
+      if (!(await supported())) return;
+      const { db, Role } = ctx();
+      const [a, b] = (await Role.createMany([{ code: "dl-a" }, { code: "dl-b" }])) as [number, number];
+      let ready = 0;
+      let bothReady!: () => void;
+      const barrier = new Promise<void>((r) => {
+        bothReady = r;
+      });
+      const run = (tag: string, first: number, second: number) =>
+        db.transaction(async () => {
+          await Role.create({ code: `dl-mark-${tag}` });
+          await Role.updateMany([first], { name: tag });
+          if (++ready === 2) bothReady();
+          // an engine with one session runs the transactions one after the other: no deadlock there
+          await Promise.race([barrier, sleep(500)]);
+          const err = await Role.updateMany([second], { name: tag }).catch((e: unknown) => e);
+          return err instanceof Error ? "caught" : "clean";
+        });
+      const results = await Promise.allSettled([run("t1", a, b), run("t2", b, a)]);
+      const marks = await codes("dl-mark-");
+      for (const [i, r] of results.entries()) {
+        const mark = `dl-mark-t${i + 1}`;
+        if (r.status === "fulfilled") expect(marks).toContain(mark);
+        else {
+          expect(r.reason).toBeInstanceOf(TransactionError);
+          expect(r.reason).toMatchObject({ reason: "aborted" });
+          expect(marks).not.toContain(mark);
+        }
+      }
+      expect(results.some((r) => r.status === "fulfilled")).toBe(true);
+    });
+
     test("concurrent nested transactions are serialised: one's rollback keeps the other's rows", async () => {
       if (!(await supported())) return;
       const { db, Role } = ctx();
