@@ -108,7 +108,10 @@ export class Mysql2Driver implements Driver {
     this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
     this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout, 10_000);
     const setting = own.statementTimeoutSetting ?? ((ms: number) => `max_statement_time = ${ms / 1000}`);
-    const setup = `SET ${sessionSetup}${this.statementTimeout > 0 ? `, ${setting(this.statementTimeout)}` : ""}`;
+    const setup = `SET ${sessionSetup}`;
+    // apart from the setup: a server without this variable (MariaDB asked for the MySQL flavor)
+    // keeps the connection, bounded by queryTimeout alone
+    const timeoutSetup = this.statementTimeout > 0 ? `SET ${setting(this.statementTimeout)}` : undefined;
     const max = options.max ?? 10;
     this.pool = mysql.createPool({
       ...(options.url ? { uri: options.url } : {}),
@@ -145,6 +148,7 @@ export class Mysql2Driver implements Driver {
       conn.query(setup, (err: unknown) => {
         if (err) conn.destroy();
       });
+      if (timeoutSetup) conn.query(timeoutSetup, () => undefined);
       if (this.autoIncrement) return;
       conn.query("SELECT @@auto_increment_increment AS step, @@innodb_autoinc_lock_mode AS mode", (err: unknown, rows: unknown) => {
         const row = !err && Array.isArray(rows) ? (rows[0] as { step?: unknown; mode?: unknown } | undefined) : undefined;
