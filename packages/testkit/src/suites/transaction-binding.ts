@@ -108,7 +108,10 @@ export function transactionBinding(target: ConformanceTarget) {
       await db.transaction(async () => {
         await Role.create({ code: "leak-own" });
         // started inside the transaction's context, runs after it ended
-        leaked = sleep(30).then(() => Role.create({ code: "leak-late" }));
+        // its outcome is captured at once: it settles while the test still awaits other things
+        leaked = sleep(30)
+          .then(() => Role.create({ code: "leak-late" }))
+          .catch((e: unknown) => e);
       });
       const next = db
         .transaction(async () => {
@@ -117,7 +120,7 @@ export function transactionBinding(target: ConformanceTarget) {
           throw new Planned("roll back the next transaction");
         })
         .catch((e: unknown) => e);
-      const leakedErr = await leaked.catch((e: unknown) => e);
+      const leakedErr = await leaked;
       expect(await next).toBeInstanceOf(Planned);
       expect(leakedErr).toBeInstanceOf(TransactionError);
       expect(leakedErr).toMatchObject({ reason: "finished" });
@@ -242,17 +245,20 @@ export function transactionBinding(target: ConformanceTarget) {
       const err = await db
         .transaction(async () => {
           await Role.create({ code: "dangle-outer" });
-          dangling = db.transaction(async () => {
-            await Role.create({ code: "dangle-inner" });
-            await sleep(30);
-            await Role.create({ code: "dangle-inner-2" });
-          });
+          // its outcome is captured at once: it settles while the test still awaits the outer call
+          dangling = db
+            .transaction(async () => {
+              await Role.create({ code: "dangle-inner" });
+              await sleep(30);
+              await Role.create({ code: "dangle-inner-2" });
+            })
+            .catch((e: unknown) => e);
           await sleep(5);
         })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TransactionError);
       expect(err).toMatchObject({ reason: "unfinished-nested" });
-      expect(await dangling.catch((e: unknown) => e)).toMatchObject({ reason: "finished" });
+      expect(await dangling).toMatchObject({ reason: "finished" });
       expect(await codes("dangle-")).toEqual([]);
     });
 
