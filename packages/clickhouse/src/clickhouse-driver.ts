@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { ClickHouseClient } from "@clickhouse/client";
-import type { CompiledQuery, Driver, ExecResult } from "@dotorm/core";
+import { type CompiledQuery, ConnectionError, type Driver, type ExecOptions, type ExecResult, callLimit } from "@dotorm/core";
 import type { ClickHouseStatement } from "./clickhouse-compiler.js";
 import { mapClickHouseError } from "./map-clickhouse-error.js";
 
@@ -18,47 +18,76 @@ export class ClickHouseDriver implements Driver {
    * every row in memory; without it the core reads by keyset batches (`ORDER BY id ... LIMIT n`,
    * a primary-key range on MergeTree), which keeps memory bounded in process too.
    */
-  readonly stream?: (query: CompiledQuery, batchSize: number) => AsyncIterable<readonly Record<string, unknown>[]>;
+  readonly stream?: (query: CompiledQuery, batchSize: number, conn?: unknown, options?: ExecOptions) => AsyncIterable<readonly Record<string, unknown>[]>;
+  private readonly statementTimeout: number;
+  private readonly queryTimeout: number;
 
   constructor(
     private readonly client: Promise<ClickHouseClient>,
-    options: { streams: boolean } = { streams: true },
+    options: { streams: boolean; statementTimeout?: number; queryTimeout?: number } = { streams: true },
   ) {
-    if (options.streams) this.stream = (query, batchSize) => this.streamRows(query, batchSize);
+    this.statementTimeout = options.statementTimeout ?? 0;
+    this.queryTimeout = options.queryTimeout ?? 0;
+    if (options.streams) this.stream = (query, batchSize, _conn, o) => this.streamRows(query, batchSize, o);
   }
 
-  async execute(query: CompiledQuery): Promise<ExecResult> {
+  /**
+   * Runs `fn` with an abort signal for the caller's deadline (`db.withTimeout`, below the client's
+   * own request timeout): when it fires the request is aborted and the call fails naming the limit.
+   */
+  private async bounded<T>(options: ExecOptions | undefined, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+    const limit = options?.deadline === undefined ? undefined : callLimit(options, 0);
+    if (!limit) return fn();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), limit.ms);
+    try {
+      return await fn(controller.signal);
+    } catch (e) {
+      if (controller.signal.aborted) throw new ConnectionError(`ClickHouse did not answer within ${limit.label}; the request was aborted`, { cause: e });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    return this.bounded(options, (signal) => this.send(query, signal));
+  }
+
+  private async send(query: CompiledQuery, abort_signal?: AbortSignal): Promise<ExecResult> {
     const client = await this.client;
     const q = query as ClickHouseStatement;
     const params = Array.isArray(q.params) ? undefined : (q.params as Record<string, unknown>);
     const query_params = params && Object.keys(params).length > 0 ? params : undefined;
     if (q.insert) {
       const values = Readable.from(q.insert.chunks(), { objectMode: false });
-      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values, format: "TabSeparated" });
+      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values, format: "TabSeparated", abort_signal });
       return { rows: [], affected: q.insert.rows.length };
     }
     if (q.count) {
-      const before = Number((await this.rows(client, q.count))[0]?.n ?? 0);
+      const before = Number((await this.rows(client, q.count, abort_signal))[0]?.n ?? 0);
       if (before === 0) return { rows: [], affected: 0 };
-      await client.command({ query: q.sql, query_params });
+      await client.command({ query: q.sql, query_params, abort_signal });
       return { rows: [], affected: before };
     }
-    if (q.returnsRows ?? READS.test(q.sql)) return { rows: await this.rows(client, q), affected: 0 };
-    await client.command({ query: q.sql, query_params });
+    if (q.returnsRows ?? READS.test(q.sql)) return { rows: await this.rows(client, q, abort_signal), affected: 0 };
+    await client.command({ query: q.sql, query_params, abort_signal });
     return { rows: [], affected: 0 };
   }
 
-  private async rows(client: ClickHouseClient, q: CompiledQuery): Promise<Record<string, unknown>[]> {
+  private async rows(client: ClickHouseClient, q: CompiledQuery, abort_signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const params = Array.isArray(q.params) ? {} : (q.params as Record<string, unknown>);
-    const result = await client.query({ query: q.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow" });
+    const result = await client.query({ query: q.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow", abort_signal });
     return result.json<Record<string, unknown>>();
   }
 
   /** Rows of a SELECT in batches of `batchSize`, parsed as the HTTP response arrives. */
-  private async *streamRows(query: CompiledQuery, batchSize: number): AsyncIterable<readonly Record<string, unknown>[]> {
+  private async *streamRows(query: CompiledQuery, batchSize: number, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]> {
     const client = await this.client;
     const params = Array.isArray(query.params) ? {} : (query.params as Record<string, unknown>);
-    const result = await client.query({ query: query.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow" });
+    const result = await this.bounded(options, (abort_signal) =>
+      client.query({ query: query.sql, query_params: Object.keys(params).length > 0 ? params : undefined, format: "JSONEachRow", abort_signal }),
+    );
     let batch: Record<string, unknown>[] = [];
     try {
       for await (const rows of result.stream<Record<string, unknown>>()) {
@@ -77,7 +106,7 @@ export class ClickHouseDriver implements Driver {
   }
 
   mapError(error: unknown): Error {
-    return mapClickHouseError(error);
+    return mapClickHouseError(error, { statementTimeout: this.statementTimeout, queryTimeout: this.queryTimeout });
   }
 
   async close(): Promise<void> {

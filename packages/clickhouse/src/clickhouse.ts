@@ -1,5 +1,5 @@
 import type { ClickHouseSettings } from "@clickhouse/client";
-import { type Adapter, ConfigurationError } from "@dotorm/core";
+import { type Adapter, ConfigurationError, limitOption } from "@dotorm/core";
 import { ClickHouseCompiler } from "./clickhouse-compiler.js";
 import { ClickHouseDdl } from "./clickhouse-ddl.js";
 import { ClickHouseDriver } from "./clickhouse-driver.js";
@@ -29,8 +29,19 @@ export interface ClickHouseOptions {
   batchSize?: number;
   /** Most HTTP connections kept open. */
   max?: number;
-  /** Milliseconds before an HTTP request gives up. */
+  /** Former name of `queryTimeout`, still honoured. */
   requestTimeout?: number;
+  /**
+   * ClickHouse stops a statement running longer than this (`max_execution_time`, whole seconds,
+   * rounded up; default 30 s): the call fails with a `QueryError` naming `statementTimeout`.
+   */
+  statementTimeout?: number;
+  /**
+   * Client-side deadline of every HTTP request (default `statementTimeout` + 5 s, or 35 s): past it
+   * the request is aborted and the call fails with a `ConnectionError` naming `queryTimeout`.
+   * `db.withTimeout` shortens it per call.
+   */
+  queryTimeout?: number;
   /** Extra ClickHouse settings sent with every statement. */
   settings?: ClickHouseSettings;
 }
@@ -65,7 +76,10 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new ConfigurationError(`clickhouse({ batchSize }) must be a positive integer, got ${String(options.batchSize)}`);
   }
-  const client = openClient({ ...options, database });
+  const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
+  const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
+  const settings = statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000), ...options.settings } : options.settings;
+  const client = openClient({ ...options, database, settings, requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1 });
   // Marks the promise as observed: a failure surfaces on the first statement, not as an unhandled rejection.
   client.catch(() => undefined);
   // Explicit node: local generator. Default: ranges leased from the database (see id-lease.ts).
@@ -76,7 +90,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     capabilities,
     compiler: new ClickHouseCompiler(options.batchSize),
     ddl: new ClickHouseDdl(),
-    driver: new ClickHouseDriver(client, { streams: !options.embedded }),
+    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout }),
     introspector: new ClickHouseIntrospector(),
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),
   };

@@ -5,7 +5,7 @@ import { ConfigurationError, ConnectionError, DotormError, QueryError, Unsupport
  * DotORM errors, keeping the original as `cause`.
  * https://github.com/ClickHouse/ClickHouse/blob/master/src/Common/ErrorCodes.cpp
  */
-export function mapClickHouseError(error: unknown): Error {
+export function mapClickHouseError(error: unknown, limits: { statementTimeout?: number; queryTimeout?: number } = {}): Error {
   if (error instanceof DotormError) return error;
   const e = (error ?? {}) as { type?: string; code?: string; message?: string };
   const type = e.type ?? "";
@@ -34,6 +34,12 @@ export function mapClickHouseError(error: unknown): Error {
       return new ValidationError(`ClickHouse refused a value: ${message}`, undefined, undefined, cause);
     case "CANNOT_UPDATE_COLUMN":
       return new UnsupportedError("updating a column of the sorting key", "clickhouse", `${message}; keep clickhouse.orderBy to columns that never change`);
+    case "TIMEOUT_EXCEEDED":
+      return new QueryError(
+        `the statement ran longer than statementTimeout${limits.statementTimeout ? ` (${limits.statementTimeout} ms)` : ""} and ClickHouse stopped it (max_execution_time); make it cheaper or raise statementTimeout`,
+        undefined,
+        cause,
+      );
     case "SYNTAX_ERROR":
     case "ILLEGAL_TYPE_OF_ARGUMENT":
     case "TYPE_MISMATCH":
@@ -41,7 +47,10 @@ export function mapClickHouseError(error: unknown): Error {
     case "UNKNOWN_FUNCTION":
       return new QueryError(`ClickHouse refused the query: ${message}`, undefined, cause);
   }
-  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up|Timeout error/i.test(`${e.code ?? ""} ${message}`)) {
+  if (/^Timeout error/.test(message) && limits.queryTimeout) {
+    return new ConnectionError(`ClickHouse did not answer within queryTimeout (${limits.queryTimeout} ms); the request was aborted`, cause);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|Timeout error/i.test(`${e.code ?? ""} ${message}`)) {
     return new ConnectionError(`cannot reach ClickHouse: ${message}`, cause);
   }
   return new DotormError(`ClickHouse error${type ? ` ${type}` : ""}: ${message}`, cause);

@@ -101,3 +101,26 @@ export class ConnectionError extends DotormError {
 export class ConfigurationError extends DotormError {
   override readonly code = "CONFIGURATION_ERROR";
 }
+
+/** Why a {@link TransactionError} was raised. */
+export type TransactionErrorReason = "finished" | "aborted" | "unfinished-nested";
+
+/**
+ * A transaction refused a statement or did not commit: a statement issued after its transaction's
+ * callback settled (`finished`), a transaction the database rolled back although the callback
+ * returned (`aborted`, e.g. an error caught inside it on PostgreSQL), or a callback that returned
+ * while a nested transaction it started was still running (`unfinished-nested`).
+ *
+ * @example
+ * try { await db.transaction(work) } catch (e) { if (e instanceof TransactionError && e.reason === "aborted") retry() }
+ */
+export class TransactionError extends DotormError {
+  override readonly code = "TRANSACTION_ERROR";
+  constructor(
+    message: string,
+    readonly reason: TransactionErrorReason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

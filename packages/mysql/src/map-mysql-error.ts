@@ -1,4 +1,4 @@
-import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, ValidationError } from "@dotorm/core";
+import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, ValidationError } from "@dotorm/core";
 
 interface MysqlError {
   code?: string;
@@ -32,7 +32,7 @@ const columnIn = (msg: string) => /[Cc]olumn [`'](?:[^`']+[`']\.[`'])*([^`']+)[`
  * mapMysqlError({ errno: 1062, sqlMessage: "Duplicate entry 'ann' for key 'uq_users_login'" }, { sql: "INSERT INTO `users` ...", params: [] })
  * // IntegrityError { kind: "unique", constraint: "uq_users_login", field: "login" }
  */
-export function mapMysqlError(error: unknown, query?: CompiledQuery): Error {
+export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTimeout?: number): Error {
   if (error instanceof DotormError) return error;
   const e = (error ?? {}) as MysqlError;
   const msg = e.sqlMessage ?? e.message ?? String(error);
@@ -89,11 +89,18 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery): Error {
     case 1129:
     case 1130:
       return new ConnectionError(`cannot use the MySQL database: ${msg}`, cause);
+    case 1969:
+    case 3024:
+      return new QueryError(
+        `the statement ran longer than statementTimeout${statementTimeout ? ` (${statementTimeout} ms)` : ""} and the server stopped it; make it cheaper (an index, a smaller page) or raise statementTimeout`,
+        undefined,
+        cause,
+      );
     case 1205:
     case 1213:
       return new DotormError(`MySQL ${e.errno === 1213 ? "deadlock" : "lock wait timeout"}${where}: the transaction was rolled back or timed out; retry it`, cause);
   }
-  if (e.fatal || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|PROTOCOL_CONNECTION_LOST|Pool is closed|connect ETIMEDOUT/i.test(`${e.code ?? ""} ${msg}`)) {
+  if (e.fatal || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|PROTOCOL_CONNECTION_LOST|Pool is closed|closed state|connect ETIMEDOUT/i.test(`${e.code ?? ""} ${msg}`)) {
     return new ConnectionError(`cannot reach MySQL: ${msg}`, cause);
   }
   return new DotormError(`MySQL error${e.errno ? ` ${e.errno}` : ""}${e.code ? ` (${e.code})` : ""}: ${msg}`, cause);

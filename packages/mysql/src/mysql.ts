@@ -23,7 +23,10 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
  */
 export function mysql(options: MysqlOptions = {}): Adapter {
   const compiler = new MysqlCompiler(options);
-  const driver = new Mysql2Driver(options);
+  // MariaDB bounds every statement (seconds); MySQL 8 only SELECTs (milliseconds)
+  const driver = new Mysql2Driver(options, {
+    statementTimeoutSetting: compiler.flavor === "mysql" ? (ms) => `max_execution_time = ${ms}` : (ms) => `max_statement_time = ${ms / 1000}`,
+  });
   compiler.insertIdExact = () => driver.autoIncrement?.consecutive === true;
   return {
     dialect: compiler.flavor,

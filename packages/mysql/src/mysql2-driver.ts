@@ -1,4 +1,4 @@
-import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
+import { type CompiledQuery, ConnectionError, type Driver, type DriverConnection, type ExecOptions, type ExecResult, type StreamConnection, callLimit, limitOption, withinLimit } from "@dotorm/core";
 import mysql from "mysql2/promise";
 // Types by name, so the published declarations never default-import mysql2 (TS1192 without esModuleInterop).
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
@@ -22,6 +22,21 @@ export interface Mysql2PoolOptions {
   idleTimeoutMillis?: number;
   /** Milliseconds to wait while connecting (default 10 s). */
   connectTimeoutMillis?: number;
+  /** How long to wait for a connection from the pool, connecting included (default 10 s). */
+  acquireTimeout?: number;
+  /**
+   * The server stops a statement running longer than this (MariaDB's `max_statement_time`; MySQL's
+   * `max_execution_time`, SELECTs only), default 30 s: the call fails with a `QueryError` naming it.
+   */
+  statementTimeout?: number;
+  /**
+   * Client-side deadline of every call, and of the wait for each row of a stream (default
+   * `statementTimeout` + 5 s, or 35 s): past it the connection is destroyed and the call fails with
+   * a `ConnectionError` naming `queryTimeout`.
+   */
+  queryTimeout?: number;
+  /** TCP keep-alive on every connection (default true, first probe after 10 s). */
+  keepAlive?: boolean;
   /** Prepare each statement shape once per connection with `execute` (default true). */
   prepare?: boolean;
 }
@@ -34,7 +49,7 @@ export interface Mysql2PoolOptions {
  * maximum, the only bound left is the server's max_allowed_packet. MySQL 8 ignores it for JSON.
  */
 const sessionSetup =
-  "SET time_zone = '+00:00', group_concat_max_len = 4294967295, " +
+  "time_zone = '+00:00', group_concat_max_len = 4294967295, " +
   "sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'";
 
 /** Above this many values a statement is sent as text rather than prepared (see `run`). */
@@ -62,6 +77,18 @@ export interface AutoIncrement {
 /** Anything that runs statements: the pool or one of its connections. */
 type Runner = Pick<Pool, "execute" | "query">;
 
+/** How the server is told the statement time limit: MariaDB and MySQL name (and scale) it differently. */
+export type StatementTimeoutSetting = (ms: number) => string;
+
+/** The driver's own options, beyond the pool's. */
+export interface Mysql2DriverOptions {
+  /** The session variable assignment for `statementTimeout` (default MariaDB's `max_statement_time`). */
+  statementTimeoutSetting?: StatementTimeoutSetting;
+}
+
+/** Underlying mysql2 connections that already have DotORM's error listener. */
+const guarded = new WeakSet<object>();
+
 /** A driver over a `mysql2/promise` pool. */
 export class Mysql2Driver implements Driver {
   readonly pool: Pool;
@@ -71,8 +98,20 @@ export class Mysql2Driver implements Driver {
   /** Read from the first connection (the same server for all); unknown until then. */
   autoIncrement?: AutoIncrement;
 
-  constructor(options: Mysql2PoolOptions) {
+  private readonly statementTimeout: number;
+  private readonly queryTimeout: number;
+  private readonly acquireTimeout: number;
+
+  constructor(options: Mysql2PoolOptions, own: Mysql2DriverOptions = {}) {
     this.prepare = options.prepare !== false;
+    this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
+    this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
+    this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout, 10_000);
+    const setting = own.statementTimeoutSetting ?? ((ms: number) => `max_statement_time = ${ms / 1000}`);
+    const setup = `SET ${sessionSetup}`;
+    // apart from the setup: a server without this variable (MariaDB asked for the MySQL flavor)
+    // keeps the connection, bounded by queryTimeout alone
+    const timeoutSetup = this.statementTimeout > 0 ? `SET ${setting(this.statementTimeout)}` : undefined;
     const max = options.max ?? 10;
     this.pool = mysql.createPool({
       ...(options.url ? { uri: options.url } : {}),
@@ -86,6 +125,8 @@ export class Mysql2Driver implements Driver {
       idleTimeout: options.idleTimeoutMillis ?? 60_000,
       connectTimeout: options.connectTimeoutMillis ?? 10_000,
       waitForConnections: true,
+      enableKeepAlive: options.keepAlive !== false,
+      keepAliveInitialDelay: 10_000,
       charset: "utf8mb4_bin",
       // Values reach the core as text where JS numbers or Dates would lose something: DECIMAL and
       // BIGINT (digits), DATE (a calendar day, no instant), JSON (decoded once, by field). DATETIME
@@ -104,9 +145,10 @@ export class Mysql2Driver implements Driver {
       flags: ["FOUND_ROWS"],
     });
     this.pool.pool.on("connection", (conn) => {
-      conn.query(sessionSetup, (err: unknown) => {
+      conn.query(setup, (err: unknown) => {
         if (err) conn.destroy();
       });
+      if (timeoutSetup) conn.query(timeoutSetup, () => undefined);
       if (this.autoIncrement) return;
       conn.query("SELECT @@auto_increment_increment AS step, @@innodb_autoinc_lock_mode AS mode", (err: unknown, rows: unknown) => {
         const row = !err && Array.isArray(rows) ? (rows[0] as { step?: unknown; mode?: unknown } | undefined) : undefined;
@@ -129,45 +171,91 @@ export class Mysql2Driver implements Driver {
     return toResult((await runner.query(q.sql, params))[0], step);
   }
 
-  execute(q: CompiledQuery): Promise<ExecResult> {
-    return this.run(this.pool, q);
+  /** One statement on a connection of its own from the pool, within the call's limits. */
+  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    const conn = await this.acquire(options);
+    try {
+      return await conn.execute(q, options);
+    } finally {
+      conn.release();
+    }
   }
 
-  async acquire(): Promise<DriverConnection> {
-    const conn = await this.pool.getConnection().catch((e: unknown) => {
+  /** A pool connection within `acquireTimeout` (or the caller's earlier deadline), with its errors caught. */
+  private async checkout(options?: ExecOptions): Promise<mysql.PoolConnection> {
+    const pending = this.pool.getConnection();
+    const expire = () => void pending.then((c) => c.release(), () => undefined);
+    const conn = await withinLimit(pending, callLimit(options, this.acquireTimeout, "acquireTimeout"), "the MySQL pool", expire).catch((e: unknown) => {
+      if (e instanceof ConnectionError) throw new ConnectionError(`no MySQL connection within ${/acquireTimeout/.test(e.message) ? `acquireTimeout (${this.acquireTimeout} ms)` : "the call's deadline"}: the pool is exhausted or the server does not answer`, { cause: e });
       throw mapMysqlError(e);
     });
+    // A reset while the connection is out must fail the call in flight, never crash the process:
+    // mysql2 re-emits such errors on the connection (its pool listens only once).
+    const raw = conn.connection as unknown as { on(event: "error", l: () => void): void };
+    if (!guarded.has(raw)) {
+      guarded.add(raw);
+      raw.on("error", () => undefined);
+    }
+    return conn;
+  }
+
+  async acquire(options?: ExecOptions): Promise<DriverConnection> {
+    const conn = await this.checkout(options);
     let broken = false;
     const handle: DriverConnection = {
-      execute: async (q) => {
+      execute: async (q, o) => {
         try {
-          return await this.run(conn, q);
+          return await withinLimit(this.run(conn, q), callLimit(o, this.queryTimeout), "MySQL", () => {
+            broken = true;
+            conn.destroy();
+          });
         } catch (e) {
-          // A server error leaves the connection usable; a network or protocol error does not.
-          if ((e as { fatal?: boolean }).fatal || !(e as { errno?: number }).errno) broken = true;
+          // A server error leaves the connection usable; a network, protocol or deadline error does not.
+          const err = e as { errno?: unknown; fatal?: boolean };
+          if (err.fatal || typeof err.errno !== "number") broken = true;
           throw e;
         }
       },
-      release: () => (broken ? conn.destroy() : conn.release()),
+      release: (discard) => (broken || discard ? conn.destroy() : conn.release()),
     };
     this.held.set(handle, conn);
     return handle;
   }
 
   /** Streams a SELECT on the transaction's connection, or on one taken from the pool for it. */
-  async *stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncGenerator<readonly Record<string, unknown>[]> {
-    const held = conn && this.held.get(conn);
-    const own = held ? undefined : await this.pool.getConnection();
+  async *stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const held = conn && this.held.get(conn.connection);
+    // the stream reads the transaction's connection directly: no other statement of it meanwhile
+    const unhold = held ? await (conn as StreamConnection).hold() : undefined;
+    const own = held ? undefined : await this.checkout(options).catch((e: unknown) => {
+      unhold?.();
+      throw e;
+    });
     const target = (held ?? own)!;
+    let broken = false;
     try {
-      yield* streamRows(target.connection as unknown as CoreConnection, q, batchSize, this.prepare);
+      yield* streamRows(target.connection as unknown as CoreConnection, q, batchSize, this.prepare, callLimit(options, this.queryTimeout));
+    } catch (e) {
+      const err = e as { errno?: unknown; fatal?: boolean };
+      broken = err.fatal === true || typeof err.errno !== "number";
+      throw e;
     } finally {
-      own?.release();
+      if (own) broken ? own.destroy() : own.release();
+      unhold?.();
     }
   }
 
+  /**
+   * MySQL rolls back only the failed statement, except on a deadlock (the whole transaction) or a
+   * lost connection. https://dev.mysql.com/doc/refman/8.0/en/innodb-error-handling.html
+   */
+  abortsTransaction(error: unknown): boolean {
+    const e = error as { errno?: number; fatal?: boolean };
+    return e.fatal === true || typeof e.errno !== "number" || e.errno === 1213;
+  }
+
   mapError(error: unknown, query?: CompiledQuery): Error {
-    return mapMysqlError(error, query);
+    return mapMysqlError(error, query, this.statementTimeout);
   }
 
   async close(): Promise<void> {

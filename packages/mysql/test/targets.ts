@@ -49,6 +49,14 @@ export const mariadb: ConformanceTarget = {
     return mysql({ url: urlFor(namespace), max: 4 });
   },
   drop: dropDatabase,
+  address: { host: new URL(mysqlUrl).hostname, port: Number(new URL(mysqlUrl).port || 3306) },
+  openVia(namespace, port, limits) {
+    const url = new URL(urlFor(namespace));
+    url.hostname = "127.0.0.1";
+    url.port = String(port);
+    return mysql({ url: url.toString(), ...limits });
+  },
+  sleepStatement: (seconds) => `SELECT SLEEP(${seconds})`,
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { CompiledQuery, DriverConnection, ExecResult } from "@dotorm/core";
+import type { CompiledQuery, DriverConnection, ExecOptions, ExecResult } from "@dotorm/core";
 
 let cursors = 0;
 
@@ -11,12 +11,13 @@ let cursors = 0;
 export async function* cursorStream(
   query: CompiledQuery,
   batchSize: number,
-  conn: DriverConnection | undefined,
+  conn: Pick<DriverConnection, "execute"> | undefined,
   acquire: () => Promise<DriverConnection>,
+  options?: ExecOptions,
 ): AsyncGenerator<readonly Record<string, unknown>[]> {
   const own = conn ? undefined : await acquire();
-  const c = (conn ?? own) as DriverConnection;
-  const run = (sql: string, params: CompiledQuery["params"] = []): Promise<ExecResult> => c.execute({ sql, params });
+  const c = (conn ?? own) as Pick<DriverConnection, "execute">;
+  const run = (sql: string, params: CompiledQuery["params"] = []): Promise<ExecResult> => c.execute({ sql, params }, options);
   const name = `dotorm_cursor_${++cursors}`;
   let finished = false;
   try {
@@ -35,6 +36,6 @@ export async function* cursorStream(
       // the consumer stopped early or a statement failed: drop the cursor (and our transaction)
       await (own ? run("ROLLBACK") : run(`CLOSE ${name}`)).catch(() => undefined);
     }
-    own?.release();
+    own?.release(!finished);
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError, ConnectionError, DotormError, IntegrityError, ValidationError } from "@dotorm/core";
+import { ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, ValidationError } from "@dotorm/core";
 
 interface PgError {
   code?: string;
@@ -21,7 +21,7 @@ function columnOf(e: PgError): string | undefined {
  * Maps PostgreSQL errors (by SQLSTATE) to DotORM errors, keeping the original as `cause`.
  * https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
-export function mapPgError(error: unknown): Error {
+export function mapPgError(error: unknown, statementTimeout?: number): Error {
   if (error instanceof DotormError) return error;
   const e = (error ?? {}) as PgError & { errno?: string };
   const code = e.code ?? "";
@@ -57,6 +57,15 @@ export function mapPgError(error: unknown): Error {
     case "42P01":
     case "42703":
       return new ConfigurationError(`${e.message}; run db.sync() to create missing tables and columns`, cause);
+    case "57014":
+      if (/statement timeout/i.test(e.message ?? "")) {
+        return new QueryError(
+          `the statement ran longer than statementTimeout${statementTimeout ? ` (${statementTimeout} ms)` : ""} and PostgreSQL cancelled it; make it cheaper (an index, a smaller page) or raise statementTimeout`,
+          undefined,
+          cause,
+        );
+      }
+      return new QueryError(`PostgreSQL cancelled the statement: ${e.message}`, undefined, cause);
     case "3D000":
     case "28P01":
     case "28000":
@@ -64,7 +73,7 @@ export function mapPgError(error: unknown): Error {
     case "57P03":
       return new ConnectionError(`cannot use the PostgreSQL database: ${e.message}`, cause);
   }
-  if (code.startsWith("08") || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|Connection terminated|timeout exceeded/i.test(`${e.errno ?? ""} ${code} ${e.message ?? ""}`)) {
+  if (code.startsWith("08") || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|Connection terminated|timeout exceeded|not queryable|connection error/i.test(`${e.errno ?? ""} ${code} ${e.message ?? ""}`)) {
     return new ConnectionError(`cannot reach PostgreSQL: ${e.message ?? code}`, cause);
   }
   return new DotormError(`PostgreSQL error${code ? ` ${code}` : ""}: ${e.message ?? String(error)}`, cause);

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Driver, DriverConnection, ExecResult } from "@dotorm/core";
+import { type CompiledQuery, ConnectionError, type Driver, type DriverConnection, type ExecOptions, type ExecResult, type StreamConnection, callLimit, limitOption, withinLimit } from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
@@ -12,14 +12,29 @@ const typeParsers = {
   },
 };
 
-/** Options of the pg pool. */
+/** Options of the pg pool and its time limits (milliseconds; 0 turns a limit off). */
 export interface PgPoolOptions {
   url?: string;
   /** Maximum connections (default 10). */
   max?: number;
   idleTimeoutMillis?: number;
-  /** How long to wait for a free connection before failing (default 30 s). */
+  /** How long to wait for a connection from the pool, connecting included (default 10 s). */
+  acquireTimeout?: number;
+  /** Former name of `acquireTimeout`, still honoured. */
   connectionTimeoutMillis?: number;
+  /**
+   * The server cancels a statement running longer than this (PostgreSQL's `statement_timeout`,
+   * default 30 s): the call fails with a `QueryError` naming `statementTimeout`.
+   */
+  statementTimeout?: number;
+  /**
+   * Client-side deadline of every call (default `statementTimeout` + 5 s, or 35 s): when the server
+   * does not answer in time (a dead network, a blackholed connection) the connection is closed and
+   * the call fails with a `ConnectionError` naming `queryTimeout`.
+   */
+  queryTimeout?: number;
+  /** TCP keep-alive on every connection, so dead peers are noticed (default true, first probe after 10 s). */
+  keepAlive?: boolean;
   /** Schema to use (sets `search_path` at connect time). */
   schema?: string;
   /** Prepare each statement shape once per connection (default true). */
@@ -44,23 +59,37 @@ function toResult(r: pg.QueryResult): ExecResult {
   return { rows: r.rows, affected: r.rowCount ?? 0 };
 }
 
+/** Closes a client's socket at once (end() would wait for a peer that may never answer). */
+function destroy(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
 /** A driver over a `pg` pool. */
 export class PgDriver implements Driver {
   readonly pool: pg.Pool;
   private readonly names = new StatementNames();
   private readonly prepare: boolean;
+  private readonly queryTimeout: number;
+  private readonly acquireTimeout: number;
+  private readonly statementTimeout: number;
 
   constructor(options: PgPoolOptions) {
     this.prepare = options.prepare !== false;
+    this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
+    this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
+    this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout ?? options.connectionTimeoutMillis, 10_000);
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.max ?? 10,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000,
-      connectionTimeoutMillis: options.connectionTimeoutMillis ?? 30_000,
+      connectionTimeoutMillis: this.acquireTimeout,
+      keepAlive: options.keepAlive !== false,
+      keepAliveInitialDelayMillis: 10_000,
+      ...(this.statementTimeout > 0 ? { statement_timeout: this.statementTimeout } : {}),
       types: typeParsers,
       ...(options.schema ? { options: `-c search_path=${options.schema.replace(/[^A-Za-z0-9_]/g, "")}` } : {}),
     });
-    // An idle client that dies (server restart) must not crash the process.
+    // An idle client that dies (server restart, reset) is dropped by the pool; never a crash.
     this.pool.on("error", () => undefined);
   }
 
@@ -69,34 +98,72 @@ export class PgDriver implements Driver {
     return { text: q.sql, values: q.params as unknown[], ...(name ? { name } : {}) };
   }
 
-  async execute(q: CompiledQuery): Promise<ExecResult> {
-    return toResult(await this.pool.query(this.config(q)));
+  /** One statement on a connection of its own from the pool, within the call's limits. */
+  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    const conn = await this.acquire(options);
+    try {
+      return await conn.execute(q, options);
+    } finally {
+      conn.release();
+    }
   }
 
-  async acquire(): Promise<DriverConnection> {
-    const client = await this.pool.connect().catch((e) => {
-      throw mapPgError(e);
+  /**
+   * A connection checked out of the pool. Its errors (a reset, a server shutdown) are caught while
+   * it is out: they fail the call in flight and the client is discarded on release.
+   */
+  async acquire(options?: ExecOptions): Promise<DriverConnection> {
+    // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
+    // connection that comes later goes back to the pool)
+    const limit = callLimit(options, 0);
+    const pending = this.pool.connect();
+    const expire = () => void pending.then((c) => c.release(), () => undefined);
+    const client = await withinLimit(pending, limit && limit.ms < this.acquireTimeout ? limit : undefined, "PostgreSQL", expire).catch((e: unknown) => {
+      throw this.acquireError(e);
     });
     let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
     return {
-      execute: async (q) => {
+      execute: async (q, o) => {
+        if (broken) throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
+        const work = client.query(this.config(q));
         try {
-          return toResult(await client.query(this.config(q)));
+          return toResult(
+            await withinLimit(work, callLimit(o, this.queryTimeout), "PostgreSQL", () => {
+              broken = true;
+              destroy(client);
+            }),
+          );
         } catch (e) {
-          if (!(e as { code?: string }).code) broken = true;
+          // a server error leaves the connection usable; anything else (network, deadline) does not
+          if (!(e instanceof pg.DatabaseError)) broken = true;
           throw e;
         }
       },
-      release: () => client.release(broken),
+      release: (discard) => {
+        client.removeListener("error", onError);
+        client.release(broken || discard === true);
+      },
     };
   }
 
-  stream(q: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]> {
-    return cursorStream(q, batchSize, conn, () => this.acquire());
+  private acquireError(e: unknown): Error {
+    const message = (e as Error | undefined)?.message ?? "";
+    if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) {
+      return new ConnectionError(`no PostgreSQL connection within acquireTimeout (${this.acquireTimeout} ms): the pool is exhausted or the server does not answer`, { cause: e });
+    }
+    return mapPgError(e);
+  }
+
+  stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]> {
+    return cursorStream(q, batchSize, conn, () => this.acquire(options), options);
   }
 
   mapError(error: unknown): Error {
-    return mapPgError(error);
+    return mapPgError(error, this.statementTimeout);
   }
 
   async close(): Promise<void> {

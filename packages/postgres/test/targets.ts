@@ -26,6 +26,14 @@ export const pgServer: ConformanceTarget = {
   async drop(namespace) {
     await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`));
   },
+  address: { host: new URL(pgUrl).hostname, port: Number(new URL(pgUrl).port || 5432) },
+  openVia(namespace, port, limits) {
+    const url = new URL(pgUrl);
+    url.hostname = "127.0.0.1";
+    url.port = String(port);
+    return postgres({ url: url.toString(), schema: namespace, ...limits });
+  },
+  sleepStatement: (seconds) => `SELECT pg_sleep(${seconds})`,
 };
 
 /** A fresh in-memory PGlite per suite. */

@@ -7,6 +7,10 @@ import type { ConformanceTarget } from "./target.js";
 /** What a suite's tests get: the connected database, its models, and a statement recorder. */
 export interface SuiteContext extends TestModels {
   db: Database;
+  /** The suite's schema or database on the target. */
+  namespace: string;
+  /** The table prefix of the suite's models (`makeModels(prefix)` gives the same tables). */
+  prefix: string;
   /** Statements sent while `fn` ran. */
   record<T>(fn: () => Promise<T>): Promise<{ result: T; statements: QueryEvent[] }>;
 }
@@ -48,6 +52,8 @@ export async function suite(
       await db.sync();
       Object.assign(state, models, {
         db,
+        namespace,
+        prefix: `s${n}`,
         async record<T>(fn: () => Promise<T>) {
           const statements: QueryEvent[] = [];
           const listener = (e: QueryEvent) => statements.push(e);

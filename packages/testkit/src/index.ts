@@ -1,4 +1,6 @@
-export type { ConformanceTarget } from "./target.js";
+export type { ConformanceTarget, FaultLimits } from "./target.js";
+export { FaultProxy } from "./fault-proxy.js";
+export type { FaultMode } from "./fault-proxy.js";
 export { makeModels, scalarFields } from "./models.js";
 export type { TestModels } from "./models.js";
 export { suite } from "./harness.js";

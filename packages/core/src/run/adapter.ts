@@ -22,10 +22,26 @@ export interface ExecResult {
   readonly insertIdStep?: number;
 }
 
-/** One connection taken from the pool (for transactions). */
+/** Per-statement options the core passes to the driver. */
+export interface ExecOptions {
+  /**
+   * Time (epoch milliseconds, `Date.now()` clock) by which the statement must have answered, from
+   * `db.withTimeout` or a transaction's `timeout`. The driver ends the call with a `ConnectionError`
+   * and discards the connection when it passes; its own `queryTimeout` applies when absent or later.
+   */
+  readonly deadline?: number;
+  /** Names the limit behind `deadline` in the error, e.g. "transaction timeout (5000 ms)". */
+  readonly deadlineLabel?: string;
+}
+
+/** One connection taken from the pool (for transactions). Used by the core one statement at a time. */
 export interface DriverConnection {
-  execute(query: CompiledQuery): Promise<ExecResult>;
-  release(): void;
+  execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Gives the connection back. `discard` is set when it may be left in an unknown state (a
+   * transaction that could not be rolled back): the driver must close it instead of pooling it.
+   */
+  release(discard?: boolean): void;
 }
 
 /**
@@ -33,17 +49,35 @@ export interface DriverConnection {
  * Implemented by each adapter over its client library.
  */
 export interface Driver {
-  execute(query: CompiledQuery): Promise<ExecResult>;
+  execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
   /** A dedicated connection, for transactions. Absent when the database has no transactions. */
-  acquire?(): Promise<DriverConnection>;
+  acquire?(options?: ExecOptions): Promise<DriverConnection>;
   /**
    * Streams the rows of a SELECT in batches from a server-side cursor or the driver's own stream,
-   * so memory stays bounded. `conn` is the current transaction's connection, if any.
+   * so memory stays bounded. `conn` is the current transaction's connection, if any (see
+   * {@link StreamConnection}). A stream whose connection dies ends with a `ConnectionError`.
    */
-  stream?(query: CompiledQuery, batchSize: number, conn?: DriverConnection): AsyncIterable<readonly Record<string, unknown>[]>;
+  stream?(query: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]>;
+  /**
+   * Whether a statement that failed with `error` inside a transaction left it unable to commit
+   * (PostgreSQL: every error; MySQL: a deadlock or a lost connection). Absent means always.
+   */
+  abortsTransaction?(error: unknown): boolean;
   /** Turns a driver error into a DotORM error (with the original as `cause`). */
   mapError(error: unknown, query?: CompiledQuery): Error;
   close(): Promise<void>;
+}
+
+/**
+ * A transaction's connection as a stream sees it: `execute` queues behind the transaction's other
+ * statements; `hold` takes the connection for a stream that reads it directly (mysql2), so no other
+ * statement of the transaction is sent until the returned function is called.
+ */
+export interface StreamConnection {
+  execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
+  /** The driver's own connection, as `acquire` returned it. */
+  readonly connection: DriverConnection;
+  hold(): Promise<() => void>;
 }
 
 /** Plain flags the core consults instead of asking which database it talks to. */

@@ -1,15 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { DriverConnection } from "./adapter.js";
-
-/** The transaction an async call chain runs in. */
-export interface TxState {
-  readonly conn: DriverConnection;
-  readonly owner: object;
-  depth: number;
-  savepoints: number;
-  /** Set when a statement failed and the transaction can only roll back. */
-  failed?: boolean;
-}
+import type { TxFrame } from "./tx-line.js";
 
 /** Who the call chain runs as. */
 export interface SessionState {
@@ -17,8 +7,29 @@ export interface SessionState {
   readonly sudo: boolean;
 }
 
-/** Transaction per async call chain (one store for all databases; `owner` tells them apart). */
-export const txStore = new AsyncLocalStorage<TxState>();
+/**
+ * The transaction level an async call chain runs in (one store for all databases; the frame's
+ * `line.owner` tells them apart). Statements are bound to it: see {@link TxFrame}.
+ */
+export const txStore = new AsyncLocalStorage<TxFrame>();
 
 /** Session per async call chain. */
 export const sessionStore = new AsyncLocalStorage<SessionState>();
+
+/** A time by which every statement of a call chain must have answered, and the limit that set it. */
+export interface Deadline {
+  /** Epoch milliseconds (`Date.now()` clock). */
+  readonly at: number;
+  /** Names the limit in errors, e.g. "db.withTimeout(2000)". */
+  readonly label: string;
+}
+
+/** The deadline of the call chain, from `db.withTimeout` or a transaction's `timeout`. */
+export const deadlineStore = new AsyncLocalStorage<Deadline>();
+
+/** The earlier of the current deadline and one `ms` from now. */
+export function deadlineIn(ms: number, label: string): Deadline {
+  const current = deadlineStore.getStore();
+  const at = Date.now() + ms;
+  return current && current.at <= at ? current : { at, label };
+}

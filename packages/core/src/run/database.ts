@@ -1,16 +1,18 @@
 import { AccessGate } from "../access/access-gate.js";
 import type { AccessChecker } from "../access/access-checker.js";
-import { ConfigurationError, DotormError, UnsupportedError } from "../errors.js";
+import { ConfigurationError, ConnectionError, DotormError, TransactionError, UnsupportedError } from "../errors.js";
 import { bindModel, unbindModel } from "../model/binding.js";
 import { type AnyModel, type ModelMeta, useModelClass } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
 import { planSync } from "../sql/plan-sync.js";
-import type { Adapter, CompiledQuery, ExecResult } from "./adapter.js";
+import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
-import { sessionStore, txStore } from "./context.js";
+import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import { RecordOps } from "./record-ops.js";
+import { type TransactionOptions, runTransaction } from "./transaction.js";
+import type { TxFrame } from "./tx-line.js";
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -103,15 +105,23 @@ export class Database {
   }
 
   /** Executes one compiled statement on the current transaction's connection or the pool. @internal */
-  async exec(query: CompiledQuery, info: StatementInfo = {}): Promise<ExecResult> {
+  exec(query: CompiledQuery, info: StatementInfo = {}): Promise<ExecResult> {
+    const frame = txStore.getStore();
+    const deadline = deadlineStore.getStore();
+    return frame?.line.owner === this ? this.sendIn(frame, query, { deadline }, info) : this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, o));
+  }
+
+  /** Sends one statement through `run`, with the deadline check, error mapping and the "query" event. */
+  private async send(query: CompiledQuery, info: StatementInfo, deadline: Deadline | undefined, run: (o: ExecOptions | undefined) => Promise<ExecResult>): Promise<ExecResult> {
     if (this.closed) throw new DotormError("this database was closed; connect again");
-    const tx = txStore.getStore();
-    const conn = tx?.owner === this ? tx.conn : undefined;
+    if (deadline && Date.now() >= deadline.at) {
+      throw new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`);
+    }
     const listening = this.emitter.has("query");
     const start = listening ? performance.now() : 0;
     let result: ExecResult;
     try {
-      result = conn ? await conn.execute(query) : await this.adapter.driver.execute(query);
+      result = await run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined);
     } catch (e) {
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       if (listening) this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
@@ -124,17 +134,47 @@ export class Database {
     return result;
   }
 
+  /**
+   * Sends a statement on a transaction's connection, in the level `frame` (refused once that level
+   * settled, unless `force`), after the statements queued before it; records a failure that leaves
+   * the transaction unable to commit.
+   */
+  private sendIn(frame: TxFrame, query: CompiledQuery, options: { force?: boolean; deadline?: Deadline }, info: StatementInfo = {}): Promise<ExecResult> {
+    const { line } = frame;
+    return this.send(query, info, options.deadline, (o) => {
+      const run = () => line.conn.execute(query, o).catch((e: unknown) => this.noteFailure(frame, e));
+      return options.force ? line.force(run) : line.run(frame, run);
+    });
+  }
+
+  /** Marks `frame` unable to commit when the driver says the error aborted the transaction; rethrows. */
+  private noteFailure(frame: TxFrame, error: unknown): never {
+    if (this.adapter.driver.abortsTransaction?.(error) ?? true) frame.aborted ??= error;
+    throw error;
+  }
+
   /** Streams a SELECT's rows in batches through the driver; one "query" event when it ends. @internal */
   async *streamRows(query: CompiledQuery, batchSize: number, info: StatementInfo): AsyncGenerator<readonly Record<string, unknown>[]> {
-    const tx = txStore.getStore();
+    if (this.closed) throw new DotormError("this database was closed; connect again");
+    const current = txStore.getStore();
+    const frame = current?.line.owner === this ? current : undefined;
+    const deadline = deadlineStore.getStore();
+    const options: ExecOptions | undefined = deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined;
+    const conn: StreamConnection | undefined = frame && {
+      execute: (q, o) => this.sendIn(frame, q, { deadline: o?.deadline ? { at: o.deadline, label: o.deadlineLabel ?? "the deadline" } : deadline }),
+      connection: frame.line.conn,
+      hold: () => frame.line.hold(frame),
+    };
+    frame?.assertOpen();
     const start = performance.now();
     let rowCount = 0;
     try {
-      for await (const rows of this.adapter.driver.stream!(query, batchSize, tx?.owner === this ? tx.conn : undefined)) {
+      for await (const rows of this.adapter.driver.stream!(query, batchSize, conn, options)) {
         rowCount += rows.length;
         yield rows;
       }
     } catch (e) {
+      if (frame && !(e instanceof TransactionError) && (this.adapter.driver.abortsTransaction?.(e) ?? true)) frame.aborted ??= e;
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount, ...info, error });
       throw error;
@@ -144,45 +184,38 @@ export class Database {
 
   /**
    * Runs `fn` in a transaction: every call awaited inside uses one connection (found through
-   * AsyncLocalStorage). Commits when `fn` resolves, rolls back when it throws; nested calls are
-   * savepoints. Throws `UnsupportedError` where the database has no transactions (ClickHouse).
+   * AsyncLocalStorage), one statement at a time. Commits when `fn` resolves, rolls back when it
+   * throws; nested calls are savepoints (concurrent ones run one after the other). Resolves only if
+   * the database committed: a transaction the database aborted (on PostgreSQL, any statement error
+   * inside it, even caught) rejects with a `TransactionError`. Statements are bound to it: one issued
+   * from its callback's context after the callback settled is refused with a `TransactionError`,
+   * never run. Throws `UnsupportedError` where the database has no transactions (ClickHouse).
+   *
+   * @example
+   * await db.transaction(async () => {
+   *   await Promise.all([Chat.create({ name: "a", creator_id: 1 }), Chat.create({ name: "b", creator_id: 1 })]);
+   * }, { timeout: 5000 });
    */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const { capabilities, compiler, driver, dialect } = this.adapter;
+  async transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const { capabilities, driver, dialect } = this.adapter;
     if (!capabilities.transactions || !driver.acquire) {
       throw new UnsupportedError("transaction", dialect, "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL");
     }
-    const current = txStore.getStore();
-    if (current?.owner === this) {
-      const name = `dotorm_sp_${++current.savepoints}`;
-      await this.exec({ sql: compiler.savepoint(name), params: [] });
-      try {
-        const result = await fn();
-        await this.exec({ sql: compiler.releaseSavepoint(name), params: [] });
-        return result;
-      } catch (e) {
-        await this.exec({ sql: compiler.rollbackToSavepoint(name), params: [] });
-        throw e;
-      }
-    }
-    const conn = await driver.acquire();
-    const state = { conn, owner: this, depth: 0, savepoints: 0 };
-    try {
-      return await txStore.run(state, async () => {
-        await this.exec({ sql: compiler.begin(), params: [] });
-        let result: T;
-        try {
-          result = await fn();
-        } catch (e) {
-          await this.exec({ sql: compiler.rollback(), params: [] }).catch(() => undefined);
-          throw e;
-        }
-        await this.exec({ sql: compiler.commit(), params: [] });
-        return result;
-      });
-    } finally {
-      conn.release();
-    }
+    if (this.closed) throw new DotormError("this database was closed; connect again");
+    return runTransaction(this.adapter, this, (frame, query, o) => this.sendIn(frame, query, o), fn, options);
+  }
+
+  /**
+   * Runs `fn` with a deadline: every statement it starts must have answered within `ms` of this
+   * call (the earlier deadline wins when nested). A statement still running then ends with a
+   * `ConnectionError` naming this limit, and its connection is discarded.
+   *
+   * @example
+   * const page = await db.withTimeout(2000, () => Lead.search({ limit: 50 }));
+   */
+  async withTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    if (!(Number.isSafeInteger(ms) && ms > 0)) throw new ConfigurationError(`withTimeout() takes a positive number of milliseconds, got ${String(ms)}`);
+    return deadlineStore.run(deadlineIn(ms, `db.withTimeout(${ms})`), fn);
   }
 
   /** Runs `fn` in a transaction where the database has them, directly otherwise. @internal */
@@ -192,7 +225,8 @@ export class Database {
 
   /** Whether the current async chain is inside a transaction of this database. */
   get inTransaction(): boolean {
-    return txStore.getStore()?.owner === this;
+    const frame = txStore.getStore();
+    return frame?.line.owner === this && frame.open;
   }
 
   /** Runs `fn` with `session` as the current session for access control (nests and restores). */

@@ -4,6 +4,7 @@ import { accessMatrix } from "./access-matrix.js";
 import { bulkWrites } from "./bulk-writes.js";
 import { crud } from "./crud.js";
 import { errors } from "./errors.js";
+import { faults } from "./faults.js";
 import { fields } from "./fields.js";
 import { filterProperties } from "./filter-properties.js";
 import { filterRelations } from "./filter-relations.js";
@@ -23,11 +24,12 @@ import { querysetRelations } from "./queryset-relations.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
 import { sync } from "./sync.js";
+import { transactionBinding } from "./transaction-binding.js";
 import { transactions } from "./transactions.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, querysets, querysetReads, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner, faults } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

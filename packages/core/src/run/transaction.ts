@@ -1,0 +1,136 @@
+import { ConfigurationError, TransactionError } from "../errors.js";
+import type { Adapter, CompiledQuery, ExecResult } from "./adapter.js";
+import { type Deadline, deadlineIn, deadlineStore, txStore } from "./context.js";
+import { type TxFrame, TxLine } from "./tx-line.js";
+
+/** Options of `db.transaction`. */
+export interface TransactionOptions {
+  /**
+   * Milliseconds the whole transaction may take, from BEGIN to COMMIT. A statement still running at
+   * that time ends with a `ConnectionError` naming this limit (its connection is discarded, so the
+   * database rolls back), none starts after it, and the COMMIT is not sent.
+   */
+  readonly timeout?: number;
+}
+
+/** How a statement reaches a transaction's connection. */
+export interface TxSend {
+  /** `force`: a statement ending a level (COMMIT, ROLLBACK, savepoints), sent even though the level settled. */
+  (frame: TxFrame, query: CompiledQuery, options: { force?: boolean; deadline?: Deadline }): Promise<ExecResult>;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+async function settle<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function aborted(cause: unknown): TransactionError {
+  return new TransactionError(
+    "the transaction was rolled back by the database, not committed: a statement inside it failed (and the error was caught), " +
+      "which aborts it on this database; let the error propagate, or wrap the failing call in its own nested db.transaction()",
+    "aborted",
+    { cause },
+  );
+}
+
+const unfinished = () =>
+  new TransactionError(
+    "the transaction's callback returned while a nested db.transaction() it started was still running, so everything was rolled back; await every nested transaction",
+    "unfinished-nested",
+  );
+
+/**
+ * Runs `fn` as a transaction of `owner`, or as a savepoint when the call chain is already in one.
+ * Statements are bound to their level and sent one at a time; the promise resolves only when the
+ * database committed (or released the savepoint).
+ */
+export function runTransaction<T>(adapter: Adapter, owner: object, send: TxSend, fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const { timeout } = options;
+  if (timeout !== undefined && !(Number.isSafeInteger(timeout) && timeout > 0)) {
+    throw new ConfigurationError(`transaction({ timeout }) takes a positive number of milliseconds, got ${String(timeout)}`);
+  }
+  const deadline = timeout === undefined ? deadlineStore.getStore() : deadlineIn(timeout, `the transaction timeout (${timeout} ms)`);
+  const within = <R>(f: () => Promise<R>) => (deadline ? deadlineStore.run(deadline, f) : f());
+  const current = txStore.getStore();
+  return current?.line.owner === owner ? nested(adapter, send, current, fn, within, deadline) : root(adapter, owner, send, fn, within, deadline);
+}
+
+async function root<T>(
+  adapter: Adapter,
+  owner: object,
+  send: TxSend,
+  fn: () => Promise<T>,
+  within: <R>(f: () => Promise<R>) => Promise<R>,
+  deadline: Deadline | undefined,
+): Promise<T> {
+  const { compiler, driver } = adapter;
+  const conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined).catch((e: unknown) => {
+    throw driver.mapError(e);
+  });
+  const line = new TxLine(conn, owner);
+  const frame = line.root;
+  let discard = false;
+  try {
+    await send(frame, { sql: compiler.begin(), params: [] }, { deadline });
+    const outcome = await within(() => txStore.run(frame, () => settle(fn)));
+    const running = line.nestedRunning(frame);
+    line.settle(frame);
+    if (outcome.ok && frame.aborted === undefined && !running) {
+      await send(frame, { sql: compiler.commit(), params: [] }, { force: true, deadline });
+      return outcome.value;
+    }
+    await send(frame, { sql: compiler.rollback(), params: [] }, { force: true }).catch(() => {
+      discard = true;
+    });
+    if (!outcome.ok) throw outcome.error;
+    throw running ? unfinished() : aborted(frame.aborted);
+  } finally {
+    line.settle(frame);
+    conn.release(discard);
+  }
+}
+
+async function nested<T>(
+  adapter: Adapter,
+  send: TxSend,
+  parent: TxFrame,
+  fn: () => Promise<T>,
+  within: <R>(f: () => Promise<R>) => Promise<R>,
+  deadline: Deadline | undefined,
+): Promise<T> {
+  const { compiler } = adapter;
+  const line = parent.line;
+  const frame = parent.child();
+  const name = frame.savepoint as string;
+  await line.enter(frame);
+  try {
+    await send(frame, { sql: compiler.savepoint(name), params: [] }, { deadline });
+    let outcome = await within(() => txStore.run(frame, () => settle(fn)));
+    const running = line.nestedRunning(frame);
+    line.settle(frame);
+    if (!parent.open) {
+      // an enclosing level already ended (and took this savepoint with it)
+      if (!outcome.ok) throw outcome.error;
+      frame.assertOpen();
+    }
+    if (outcome.ok && frame.aborted === undefined && !running) {
+      const released = await settle(() => send(frame, { sql: compiler.releaseSavepoint(name), params: [] }, { force: true, deadline }));
+      if (released.ok) return outcome.value;
+      outcome = released;
+    }
+    await send(frame, { sql: compiler.rollbackToSavepoint(name), params: [] }, { force: true }).catch((e: unknown) => {
+      // the savepoint is gone (the database ended the whole transaction): the enclosing level cannot commit either
+      parent.aborted ??= e;
+    });
+    if (!outcome.ok) throw outcome.error;
+    throw running ? unfinished() : aborted(frame.aborted);
+  } finally {
+    line.settle(frame);
+    line.leave(frame);
+  }
+}

@@ -1,0 +1,166 @@
+import { TransactionError } from "../errors.js";
+import type { DriverConnection } from "./adapter.js";
+
+/**
+ * One level of a transaction: the transaction itself (no `savepoint`) or a nested transaction
+ * (a savepoint). Statements are bound to the frame whose callback issued them: once that callback
+ * settles (or any enclosing one does), the frame refuses them.
+ */
+export class TxFrame {
+  /** The callback of this level has settled: no statement of this level may run any more. */
+  settled = false;
+  /** A statement failed in a way that left the database unable to commit this level. */
+  aborted?: unknown;
+  /** Savepoints opened so far under this transaction (root frame only). */
+  private count = 0;
+
+  constructor(
+    readonly line: TxLine,
+    readonly parent?: TxFrame,
+    readonly savepoint?: string,
+  ) {}
+
+  /** The frame of a nested transaction, with a savepoint name unique in its transaction. */
+  child(): TxFrame {
+    let root: TxFrame = this;
+    while (root.parent) root = root.parent;
+    return new TxFrame(this.line, this, `dotorm_sp_${++root.count}`);
+  }
+
+  /** Whether this level and every enclosing one are still running their callbacks. */
+  get open(): boolean {
+    for (let f: TxFrame | undefined = this; f; f = f.parent) if (f.settled) return false;
+    return true;
+  }
+
+  /** Throws unless statements may still run in this frame. */
+  assertOpen(): void {
+    if (this.open) return;
+    throw new TransactionError(
+      "this statement belongs to a transaction that has already finished (committed or rolled back), so it was not run; " +
+        "await every statement inside the transaction's callback (e.g. Promise.all instead of unawaited calls)",
+      "finished",
+    );
+  }
+
+  /** Whether `this` is `frame` or nested inside it. */
+  within(frame: TxFrame): boolean {
+    for (let f: TxFrame | undefined = this; f; f = f.parent) if (f === frame) return true;
+    return false;
+  }
+}
+
+interface Waiter {
+  readonly frame: TxFrame;
+  readonly start: () => void;
+  readonly fail: (e: unknown) => void;
+}
+
+/**
+ * The connection of one transaction, used one statement at a time: statements wait for the ones
+ * queued before them (drivers must never see two at once), and while a nested transaction runs only
+ * its own statements reach the connection, so concurrent savepoints never interleave.
+ */
+export class TxLine {
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiters: Waiter[] = [];
+  /** The innermost running level: the only one whose statements may be sent now. */
+  private holder: TxFrame;
+  readonly root: TxFrame;
+
+  constructor(
+    readonly conn: DriverConnection,
+    readonly owner: object,
+  ) {
+    this.root = new TxFrame(this);
+    this.holder = this.root;
+  }
+
+  /** Runs `fn` on the connection when `frame` holds it, after every statement queued before. */
+  run<T>(frame: TxFrame, fn: () => Promise<T>): Promise<T> {
+    frame.assertOpen();
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        const p = this.tail.then(fn);
+        this.tail = p.catch(() => undefined);
+        p.then(resolve, reject);
+      };
+      if (this.holder === frame) start();
+      else this.waiters.push({ frame, start, fail: reject });
+    });
+  }
+
+  /** Takes the connection for `frame` (a stream reading it directly) until the returned function is called. */
+  hold(frame: TxFrame): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      this.run(frame, () => new Promise<void>((done) => resolve(done))).catch(reject);
+    });
+  }
+
+  /** Runs `fn` after everything queued, whoever holds the connection (COMMIT, ROLLBACK, savepoint ends). */
+  force<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Gives the connection to `child` (a nested transaction of `child.parent`) once the parent holds
+   * it: other nested transactions of the same parent wait until this one ends.
+   */
+  enter(child: TxFrame): Promise<void> {
+    const parent = child.parent as TxFrame;
+    parent.assertOpen();
+    return new Promise<void>((resolve, reject) => {
+      const start = () => {
+        this.holder = child;
+        resolve();
+      };
+      if (this.holder === parent) start();
+      else this.waiters.push({ frame: parent, start, fail: reject });
+    });
+  }
+
+  /** Whether a nested transaction started inside `frame` is still running. */
+  nestedRunning(frame: TxFrame): boolean {
+    return this.holder !== frame && this.holder.within(frame);
+  }
+
+  /** Gives the connection back to the enclosing level once `frame` has ended. */
+  leave(frame: TxFrame): void {
+    if (this.holder.within(frame) && frame.parent) this.holder = frame.parent;
+    this.wake();
+  }
+
+  /**
+   * Ends `frame` (its callback settled): refuses the statements still waiting in it or below, and
+   * takes the connection back from any nested transaction still running inside it.
+   */
+  settle(frame: TxFrame): void {
+    frame.settled = true;
+    if (this.holder.within(frame)) this.holder = frame;
+    const refused = this.waiters.filter((w) => w.frame.within(frame));
+    this.waiters = this.waiters.filter((w) => !w.frame.within(frame));
+    for (const w of refused) {
+      try {
+        w.frame.assertOpen();
+      } catch (e) {
+        w.fail(e);
+      }
+    }
+  }
+
+  private wake(): void {
+    for (let i = 0; i < this.waiters.length; ) {
+      const w = this.waiters[i] as Waiter;
+      if (w.frame !== this.holder) {
+        i++;
+        continue;
+      }
+      this.waiters.splice(i, 1);
+      w.start();
+      // a nested transaction that just started holds the connection now: rescan from the top
+      i = 0;
+    }
+  }
+}
