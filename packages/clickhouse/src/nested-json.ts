@@ -159,6 +159,6 @@ export class NestedJson {
   private subOf(item: RelationItem): SelectNode {
     if (item.kind === "nested") return item.sub;
     const target = item.field.target();
-    return { kind: "select", model: target, items: [{ kind: "column", field: target.id }], order: [] };
+    return { kind: "select", model: target, items: [{ kind: "column", field: target.id }], where: item.where, order: [] };
   }
 }

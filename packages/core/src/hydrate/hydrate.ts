@@ -40,7 +40,7 @@ function reader(select: SelectNode, decode: Decoder, inJson: boolean, prefix: st
   return (row) => {
     const record = Object.create(proto) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
-    for (const field of computed) record[field.name] = field.def.options.compute!(record);
+    if (computed.length > 0) derive(record, computed, select.loadOnly);
     return record;
   };
 }
@@ -128,7 +128,14 @@ export function hydrateTagged(select: SelectNode, rows: readonly Record<string, 
   for (let i = branches.length - 1; i >= 0; i--) {
     const computed = (branches[i] as Branch).node.computed ?? [];
     if (computed.length === 0) continue;
-    for (const record of records[i] as Record<string, unknown>[]) for (const field of computed) record[field.name] = field.def.options.compute!(record);
+    const loadOnly = (branches[i] as Branch).node.loadOnly;
+    for (const record of records[i] as Record<string, unknown>[]) derive(record, computed, loadOnly);
   }
   return records[0] as object[];
+}
+
+/** Fills computed fields, then drops the fields read only for them (never returned unless asked for). */
+function derive(record: Record<string, unknown>, computed: readonly FieldMeta[], loadOnly: readonly string[] | undefined): void {
+  for (const field of computed) record[field.name] = field.def.options.compute!(record);
+  if (loadOnly) for (const name of loadOnly) delete record[name];
 }

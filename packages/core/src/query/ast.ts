@@ -59,8 +59,8 @@ export type SelectItem =
   | { readonly kind: "column"; readonly field: FieldMeta }
   /** A relation loaded as an object (many2one, one2one) or array (one2many, many2many). */
   | { readonly kind: "nested"; readonly field: FieldMeta; readonly sub: SelectNode }
-  /** A one2many / many2many loaded as an array of ids. */
-  | { readonly kind: "ids"; readonly field: FieldMeta };
+  /** A one2many / many2many loaded as an array of ids (of the related rows matching `where`: the target's read rule). */
+  | { readonly kind: "ids"; readonly field: FieldMeta; readonly where?: CondNode };
 
 /** A SELECT of records of one model. */
 export interface SelectNode {
@@ -73,6 +73,8 @@ export interface SelectNode {
   readonly offset?: number;
   /** Computed (unstored) fields to derive after hydration. */
   readonly computed?: readonly FieldMeta[];
+  /** Fields read only for computed fields to use: removed from the records once those are derived. */
+  readonly loadOnly?: readonly string[];
   /** `FOR UPDATE`: lock the rows read until the transaction ends. */
   readonly lock?: LockNode;
 }

@@ -31,7 +31,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
   const rule = await gate.rule(model, "read");
   const named = await planAnnotations(gate, model, req.annotations);
   const where = ast.and([extra, await planFilter(gate, model, req.filter, named), rule]);
-  const { items, computed } = await planItems(gate, model, req.fields, req.nested, named);
+  const { items, computed, loadOnly } = await planItems(gate, model, req.fields, req.nested, named);
   const order = planOrder(model, req.order, req.sort, await orderFields(gate, model, req.order, named));
   // sorting by a field the session may not read would leak its values through the row order
   if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
@@ -40,6 +40,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
     model,
     items,
     computed,
+    loadOnly: loadOnly.length > 0 ? loadOnly : undefined,
     where,
     order,
     limit: checkCount("limit", req.limit),
@@ -142,7 +143,7 @@ async function planItems(
   fields?: readonly string[],
   nested?: Record<string, unknown>,
   named: ReadonlyMap<string, FieldMeta> = new Map(),
-): Promise<{ items: SelectItem[]; computed: FieldMeta[] }> {
+): Promise<{ items: SelectItem[]; computed: FieldMeta[]; loadOnly: string[] }> {
   if (fields !== undefined && !Array.isArray(fields)) throw new QueryError("fields must be a list of field names");
   if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
     throw new QueryError("nested must be an object mapping relation fields to what to load from them");
@@ -155,17 +156,25 @@ async function planItems(
   for (const name of [...names, ...nestedNames]) {
     if (typeof name !== "string" || !model.fields.has(name)) throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
   }
-  const denied = await gate.deniedFields(model, "read", [...new Set([...names, ...nestedNames])]);
+  const deps = new Set(names.flatMap((n) => dependencies(model, n)));
+  const denied = await gate.deniedFields(model, "read", [...new Set([...names, ...nestedNames, ...deps])]);
+  // a computed field that depends on a field the session may not read is itself denied
+  const isDenied = (n: string) => denied.has(n) || dependencies(model, n).some((d) => denied.has(d));
   if (denied.size > 0) {
     const asked = explicit ? [...names, ...nestedNames] : nestedNames;
-    const bad = asked.find((n) => denied.has(n));
+    const bad = asked.find(isDenied);
     if (bad) throw new AccessDenied(`reading ${model.table}.${bad} is not allowed for this session`, model.table, "read", bad);
-    names = names.filter((n) => !denied.has(n));
+    names = names.filter((n) => !isDenied(n));
   }
   const want = new Set(["id", ...names.filter((n) => !nestedNames.includes(n))]);
-  for (const name of want) {
-    const compute = model.fields.get(name)?.def.options;
-    if (compute?.store === false) for (const dep of compute.depends ?? []) if (model.fields.get(dep)?.stored) want.add(dep);
+  // dependencies are read for the computation only, and dropped from the records afterwards
+  const loadOnly: string[] = [];
+  for (const name of [...want]) {
+    for (const dep of dependencies(model, name)) {
+      if (want.has(dep)) continue;
+      want.add(dep);
+      loadOnly.push(dep);
+    }
   }
   const items: SelectItem[] = [];
   const computed: FieldMeta[] = [];
@@ -173,7 +182,8 @@ async function planItems(
     const field = model.fields.get(name) as FieldMeta;
     if (field.stored) items.push({ kind: "column", field });
     else if (field.def.options.compute) computed.push(field);
-    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field });
+    // the ids of related rows follow the target's read rule, as nested reads do
+    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field, where: await gate.rule(field.target(), "read") });
   }
   for (const name of extraNames) items.push({ kind: "column", field: named.get(name) ?? (await planPath(gate, model, name)) });
   for (const name of nestedNames) {
@@ -183,7 +193,14 @@ async function planItems(
     }
     items.push({ kind: "nested", field, sub: await planNested(gate, field, (nested as Record<string, unknown>)[name]) });
   }
-  return { items, computed };
+  return { items, computed, loadOnly };
+}
+
+/** The stored fields a computed field is derived from (none for any other field). */
+function dependencies(model: ModelMeta, name: string): string[] {
+  const options = model.fields.get(name)?.def.options;
+  if (options?.store !== false) return [];
+  return (options.depends ?? []).filter((dep) => model.fields.get(dep)?.stored === true);
 }
 
 /** Field names read when none are given: stored fields and computed ones. */

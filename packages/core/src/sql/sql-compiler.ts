@@ -384,7 +384,7 @@ export class SqlCompiler {
     const sub: SelectNode =
       item.kind === "nested"
         ? item.sub
-        : { kind: "select", model: target, items: [{ kind: "column", field: target.id }], order: [] };
+        : { kind: "select", model: target, items: [{ kind: "column", field: target.id }], where: item.where, order: [] };
     const outer = ctx.alias;
     const alias = ctx.nextAlias();
     const { from, correlation } = this.relationJoin(field, outer, alias);

@@ -156,6 +156,49 @@ export function access(target: ConformanceTarget) {
         expect(await names()).toHaveLength(2);
       });
 
+      test("a computed field never leaks the denied field it depends on; dependencies are read for it only", async () => {
+        const { db, Thing } = ctx();
+        const [id] = await Thing.createMany([{ label: "hidden label", code: "computed" }]);
+        // without rules: asking for the computed field returns it, not the field it is computed from
+        const open = await Thing.get(id as number, { fields: ["shout"] });
+        expect(open.shout).toBe("HIDDEN LABEL");
+        expect(Object.keys(open).sort()).toEqual(["id", "shout"]);
+        expect(Object.keys((await Thing.query().filter({ id }).only("shout").first()) ?? {}).sort()).toEqual(["id", "shout"]);
+        const hideLabel: Policy = { denied: (m) => (m === Thing.meta.table ? ["label"] : []) };
+        await db.withSession(hideLabel, async () => {
+          const [row] = await Thing.search({ filter: [["id", "=", id as number]] });
+          expect(row).toBeDefined();
+          expect(Object.keys(row ?? {})).not.toContain("label");
+          expect(Object.keys(row ?? {})).not.toContain("shout");
+          for (const call of [() => Thing.get(id as number, { fields: ["shout"] }), () => Thing.query().filter({ id }).only("shout").all()]) {
+            const err = await call().catch((e: unknown) => e);
+            expect(err).toBeInstanceOf(AccessDenied);
+            expect(err).toMatchObject({ field: "shout" });
+          }
+        });
+      });
+
+      test("x2many ids in fields follow the target model's read rules, one2many and many2many alike", async () => {
+        const { db, Chat, ChatMessage, User, Role } = ctx();
+        const { ann, annChat } = await seed("ids");
+        const [plain, hidden] = await Role.createMany([{ code: "ids-plain" }, { code: "ids-hidden" }]);
+        await User.updateMany([ann], { role_ids: [plain as number, hidden as number] });
+        const messages = (await ChatMessage.search({ filter: [["chat_id", "=", annChat]], order: "id", fields: ["body"] })).map((m) => [m.id, m.body]);
+        const visible = messages.filter(([, body]) => body !== "secret").map(([mid]) => mid);
+        const rules: Policy = {
+          rule: (m, op) =>
+            op !== "read" ? true : m === ChatMessage.meta.table ? [["body", "!=", "secret"]] : m === Role.meta.table ? [["code", "!=", "ids-hidden"]] : true,
+        };
+        await db.withSession(rules, async () => {
+          expect((await Chat.get(annChat, { fields: ["name", "messages"] })).messages).toEqual(visible);
+          expect((await Chat.get(annChat, { nested: { messages: ["body"] } })).messages.map((m) => m.id)).toEqual(visible);
+          expect((await User.get(ann, { fields: ["role_ids"] })).role_ids).toEqual([plain]);
+          const [listed] = await User.search({ filter: [["id", "=", ann]], fields: ["name", "role_ids"] });
+          expect(listed?.role_ids).toEqual([plain]);
+        });
+        expect((await User.get(ann, { fields: ["role_ids"] })).role_ids.sort((a, b) => a - b)).toEqual([plain, hidden]);
+      });
+
       test("concurrent sessions do not see each other's rules", async () => {
         const { db, Chat } = ctx();
         const { ann, bob, annChat, bobChat } = await seed("conc");
