@@ -121,4 +121,16 @@ describe("query set types", () => {
     // @ts-expect-error a path starts with a many2one
     await Lead2.query().values("title__x");
   });
+
+  test("orderBy names fields, many2one paths or annotations; a run-time string is checked when the query runs", () => {
+    Lead.query().orderBy("-title", "id");
+    // @ts-expect-error "titel" is not a field
+    Lead.query().orderBy("-titel");
+    // @ts-expect-error the second term is not a field either
+    Lead.query().orderBy("title", "nmae");
+    // @ts-expect-error "n" is an annotation only once annotate() adds it
+    Lead.query().orderBy("-n");
+    const fromRequest: string = "-title";
+    Lead.query().orderBy(fromRequest, "id");
+  });
 });

@@ -24,6 +24,12 @@ import {
   plain,
 } from "./query-set-types.js";
 
+
+/** What `orderBy` takes for a model: fields, many2one paths and annotations, each optionally with a leading `-`. */
+type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string) extends infer K extends string ? K | `-${K}` : never;
+/** A literal term must be one of `Allowed`; a plain `string` (built at run time) passes to the run-time check. */
+type CheckedTerm<T, Allowed> = string extends T ? T : T extends Allowed ? T : Allowed;
+
 /** Order terms with a leading `-` flipped. */
 const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
 
@@ -92,8 +98,12 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
     return this.with({ none: true, filter: [...this.state.filter, ["id", "in", []]] });
   }
 
-  /** Orders by fields; a leading `-` sorts descending: `orderBy("-created_at", "name")`. */
-  orderBy(...terms: (FieldKey<FieldsOf<M>> | `-${FieldKey<FieldsOf<M>>}` | PathKey<FieldsOf<M>> | `-${PathKey<FieldsOf<M>>}` | (keyof X & string) | `-${keyof X & string}` | (string & {}))[]): QuerySet<M, O, X> {
+  /**
+   * Orders by fields; a leading `-` sorts descending: `orderBy("-created_at", "name")`. A literal term
+   * must name a field, a many2one path or an annotation (a misspelt one does not compile); a term
+   * typed only as `string` is checked when the query runs.
+   */
+  orderBy<const T extends readonly string[]>(...terms: T & { readonly [I in keyof T]: CheckedTerm<T[I], OrderTerm<M, X>> }): QuerySet<M, O, X> {
     assertUnsliced(this.state, "orderBy");
     if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
     return this.with({ order: terms });
