@@ -8,7 +8,8 @@ import type { Adapter } from "./adapter.js";
  * and records silently fail, so this is reported at `connect` instead of showing up later.
  */
 export function checkAdapter(adapter: Adapter): void {
-  if (typeof adapter !== "object" || adapter === null || typeof adapter.compiler !== "object" || adapter.compiler === null) {
+  const compiler = (adapter as { compiler?: { compile?: unknown } } | null)?.compiler;
+  if (typeof adapter !== "object" || adapter === null || typeof compiler !== "object" || compiler === null || typeof compiler.compile !== "function") {
     throw new ConfigurationError("connect() takes an adapter, e.g. connect(postgres({ url }), { models })");
   }
   if (!(adapter.compiler instanceof SqlCompiler)) {
