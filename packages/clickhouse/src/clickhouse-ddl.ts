@@ -11,6 +11,15 @@ const SETTINGS = " SETTINGS enable_block_number_column = 1, enable_block_offset_
  * https://clickhouse.com/docs/engines/table-engines/mergetree-family/mergetree
  */
 export class ClickHouseDdl extends DdlCompiler {
+  /** `cluster`: every CREATE, ALTER and DROP TABLE runs `ON CLUSTER` it (distributed DDL). */
+  constructor(private readonly cluster?: string) {
+    super();
+  }
+
+  override tableRef(table: string): string {
+    return this.cluster === undefined ? this.quote(table) : `${this.quote(table)} ON CLUSTER ${this.quote(this.cluster)}`;
+  }
+
   quote(name: string): string {
     return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
   }
@@ -76,7 +85,7 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override createIndex(name: string, table: string, columns: readonly string[]): string {
-    return `ALTER TABLE ${this.quote(table)} ADD INDEX ${this.quote(name)} (${columns.map((c) => this.quote(c)).join(", ")}) TYPE bloom_filter GRANULARITY 4`;
+    return `ALTER TABLE ${this.tableRef(table)} ADD INDEX ${this.quote(name)} (${columns.map((c) => this.quote(c)).join(", ")}) TYPE bloom_filter GRANULARITY 4`;
   }
 
   override addForeignKey(): string {
@@ -85,12 +94,12 @@ export class ClickHouseDdl extends DdlCompiler {
 
   override createLinkTable(link: LinkTable): string {
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
-    return `CREATE TABLE ${this.quote(link.table)} (${a} Int64, ${b} Int64) ENGINE = MergeTree ORDER BY (${a}, ${b})${SETTINGS}`;
+    return `CREATE TABLE ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = MergeTree ORDER BY (${a}, ${b})${SETTINGS}`;
   }
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */
   override alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
-    const t = `ALTER TABLE ${this.quote(table)} MODIFY COLUMN`;
+    const t = `ALTER TABLE ${this.tableRef(table)} MODIFY COLUMN`;
     const type = this.columnType(to);
     // Nullable -> not nullable needs a DEFAULT for the NULLs: the type's zero value, removed after.
     const fill = !from.required && to.required && !this.defaultClause(to);
@@ -101,7 +110,7 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override dropIndex(name: string, table: string): string {
-    return `ALTER TABLE ${this.quote(table)} DROP INDEX ${this.quote(name)}`;
+    return `ALTER TABLE ${this.tableRef(table)} DROP INDEX ${this.quote(name)}`;
   }
 
   override dropForeignKey(): string {

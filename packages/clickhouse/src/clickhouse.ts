@@ -42,6 +42,13 @@ export interface ClickHouseOptions {
    * `db.withTimeout` shortens it per call.
    */
   queryTimeout?: number;
+  /**
+   * A cluster of the server's `remote_servers`: the database and every table are created, altered
+   * and dropped `ON CLUSTER` it (by `sync()` and migrations), so one run changes every node. Tables
+   * keep the model's engine: give replicated engines through the model's `clickhouse.engine`.
+   * Server only (chDB has no clusters).
+   */
+  cluster?: string;
   /** Extra ClickHouse settings sent with every statement. */
   settings?: ClickHouseSettings;
 }
@@ -76,6 +83,12 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new ConfigurationError(`clickhouse({ batchSize }) must be a positive integer, got ${String(options.batchSize)}`);
   }
+  if (options.cluster !== undefined) {
+    if (options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
+    if (typeof options.cluster !== "string" || !/^[A-Za-z0-9_.-]{1,200}$/.test(options.cluster)) {
+      throw new ConfigurationError(`clickhouse({ cluster }) must be a cluster name of the server's remote_servers (letters, digits, _ . -), got ${JSON.stringify(options.cluster)}`);
+    }
+  }
   const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
   const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
   const settings = statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000), ...options.settings } : options.settings;
@@ -89,7 +102,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     dialect: options.embedded ? "chdb" : "clickhouse",
     capabilities,
     compiler: new ClickHouseCompiler(options.batchSize),
-    ddl: new ClickHouseDdl(),
+    ddl: new ClickHouseDdl(options.cluster),
     driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout }),
     introspector: new ClickHouseIntrospector(),
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),

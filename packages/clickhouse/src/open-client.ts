@@ -14,6 +14,8 @@ export interface ClientTarget {
   /** Milliseconds before an HTTP request gives up. */
   requestTimeout?: number;
   settings?: ClickHouseSettings;
+  /** Creates the database `ON CLUSTER` this cluster (server only). */
+  cluster?: string;
 }
 
 /**
@@ -53,7 +55,8 @@ export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
     // The database may not exist yet, and naming it on every request would then fail: create it first.
     const admin = createClient(base);
     try {
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}` });
+      const onCluster = t.cluster === undefined ? "" : ` ON CLUSTER ${ident(t.cluster)}`;
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}${onCluster}` });
     } finally {
       await admin.close();
     }

@@ -1,4 +1,4 @@
-import { UnsupportedError, ValidationError, connect, f, model } from "@dotorm/core";
+import { ConfigurationError, UnsupportedError, ValidationError, connect, f, model, ref, renderOperation } from "@dotorm/core";
 import { makeModels } from "@dotorm/testkit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ClickHouseDdl, IdGenerator, clickhouse } from "../src/index.js";
@@ -43,6 +43,37 @@ describe("DDL", () => {
     );
     const Bad = model("bad_events", { note: f.text() }, { clickhouse: { orderBy: ["note"] } });
     expect(() => ddl.checkModel(Bad.meta)).toThrow(/must be required/);
+  });
+});
+
+describe("ON CLUSTER", () => {
+  const ddl = new ClickHouseDdl("crm_cluster");
+  const q = "`crm_cluster`";
+  test("every CREATE, ALTER and DROP TABLE of sync and of migrations names the cluster", () => {
+    const { Chat } = makeModels("oc");
+    expect(ddl.createTable(Chat.meta)).toMatch(new RegExp(`^CREATE TABLE \`oc_chats\` ON CLUSTER ${q} \\(`));
+    const field = f.integer();
+    const ops = [
+      renderOperation({ kind: "createTable", table: "leads", columns: { title: f.char({ maxLength: 80, required: true }), partner_id: ref("partners") } }, ddl),
+      renderOperation({ kind: "addColumn", table: "leads", column: "probability", field }, ddl),
+      renderOperation({ kind: "renameColumn", table: "leads", from: "title", to: "subject" }, ddl),
+      renderOperation({ kind: "alterColumn", table: "leads", column: "probability", from: field, to: f.integer({ required: true }) }, ddl),
+      renderOperation({ kind: "addIndex", table: "leads", name: "leads_probability_idx", columns: ["probability"], unique: false }, ddl),
+      renderOperation({ kind: "dropIndex", table: "leads", name: "leads_probability_idx" }, ddl),
+      renderOperation({ kind: "dropColumn", table: "leads", column: "probability" }, ddl),
+      renderOperation({ kind: "createLinkTable", table: "leads_tags_rel", column1: "lead_id", column2: "tag_id" }, ddl),
+      renderOperation({ kind: "dropTable", table: "leads" }, ddl),
+    ].flat();
+    expect(ops.length).toBeGreaterThanOrEqual(10);
+    for (const sql of ops) expect(sql).toMatch(new RegExp(`^(CREATE|ALTER|DROP) TABLE \`[a-z_]+\` ON CLUSTER ${q}( |$)`));
+    // without a cluster nothing changes
+    expect(new ClickHouseDdl().dropTable("leads")).toBe("DROP TABLE `leads`");
+  });
+
+  test("the option is checked: a server only, a plain cluster name", () => {
+    expect(() => clickhouse({ embedded: true, cluster: "c" })).toThrow(ConfigurationError);
+    expect(() => clickhouse({ url: "http://127.0.0.1:1", cluster: "c` SETTINGS x=1" })).toThrow(/cluster/);
+    expect(() => clickhouse({ url: "http://127.0.0.1:1", cluster: 5 as unknown as string })).toThrow(/cluster/);
   });
 });
 

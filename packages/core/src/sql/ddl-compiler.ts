@@ -85,7 +85,18 @@ export abstract class DdlCompiler {
 
   createTable(model: ModelMeta): string {
     const cols = [this.idColumn(), ...model.columns.map((c) => this.columnDef(c))];
-    return `CREATE TABLE ${this.quote(model.table)} (${cols.join(", ")})${this.tableOptions(model)}`;
+    return `CREATE TABLE ${this.tableRef(model.table)} (${cols.join(", ")})${this.tableOptions(model)}`;
+  }
+
+  /**
+   * The table as CREATE, ALTER and DROP TABLE name it: the quoted name, and on a ClickHouse cluster
+   * followed by `ON CLUSTER`.
+   *
+   * @example
+   * ddl.tableRef("leads") // '"leads"' (PostgreSQL), '`leads` ON CLUSTER `main`' (clickhouse({ cluster: "main" }))
+   */
+  tableRef(table: string): string {
+    return this.quote(table);
   }
 
   /** Text after the closing parenthesis of CREATE TABLE (engine, charset). */
@@ -94,7 +105,7 @@ export abstract class DdlCompiler {
   }
 
   addColumn(model: ModelMeta, field: FieldMeta): string {
-    return `ALTER TABLE ${this.quote(model.table)} ADD COLUMN ${this.columnDef(field, false)}`;
+    return `ALTER TABLE ${this.tableRef(model.table)} ADD COLUMN ${this.columnDef(field, false)}`;
   }
 
   createIndex(name: string, table: string, columns: readonly string[], unique: boolean): string {
@@ -103,7 +114,7 @@ export abstract class DdlCompiler {
 
   addForeignKey(name: string, table: string, column: string, refTable: string, onDelete: OnDelete): string {
     return (
-      `ALTER TABLE ${this.quote(table)} ADD CONSTRAINT ${this.quote(name)} FOREIGN KEY (${this.quote(column)}) ` +
+      `ALTER TABLE ${this.tableRef(table)} ADD CONSTRAINT ${this.quote(name)} FOREIGN KEY (${this.quote(column)}) ` +
       `REFERENCES ${this.quote(refTable)} (${this.quote("id")}) ON DELETE ${onDelete.toUpperCase()}`
     );
   }
@@ -111,7 +122,7 @@ export abstract class DdlCompiler {
   createLinkTable(link: LinkTable): string {
     const t = this.referenceType();
     return (
-      `CREATE TABLE ${this.quote(link.table)} (${this.quote(link.column1)} ${t} NOT NULL, ${this.quote(link.column2)} ${t} NOT NULL, ` +
+      `CREATE TABLE ${this.tableRef(link.table)} (${this.quote(link.column1)} ${t} NOT NULL, ${this.quote(link.column2)} ${t} NOT NULL, ` +
       `PRIMARY KEY (${this.quote(link.column1)}, ${this.quote(link.column2)}))${this.tableOptions(link.owner)}`
     );
   }
@@ -127,20 +138,20 @@ export abstract class DdlCompiler {
   }
 
   dropTable(table: string): string {
-    return `DROP TABLE ${this.quote(table)}`;
+    return `DROP TABLE ${this.tableRef(table)}`;
   }
 
   /** ADD COLUMN with the full definition (NOT NULL included: a migration says what it wants). */
   addColumnStrict(table: string, field: FieldMeta): string {
-    return `ALTER TABLE ${this.quote(table)} ADD COLUMN ${this.columnDef(field)}`;
+    return `ALTER TABLE ${this.tableRef(table)} ADD COLUMN ${this.columnDef(field)}`;
   }
 
   dropColumn(table: string, column: string): string {
-    return `ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.quote(column)}`;
+    return `ALTER TABLE ${this.tableRef(table)} DROP COLUMN ${this.quote(column)}`;
   }
 
   renameColumn(table: string, from: string, to: string): string {
-    return `ALTER TABLE ${this.quote(table)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`;
+    return `ALTER TABLE ${this.tableRef(table)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`;
   }
 
   /**
@@ -148,7 +159,7 @@ export abstract class DdlCompiler {
    * one ALTER COLUMN per change. MySQL and ClickHouse override it with MODIFY COLUMN.
    */
   alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
-    const t = `ALTER TABLE ${this.quote(table)} ALTER COLUMN ${this.quote(to.column)}`;
+    const t = `ALTER TABLE ${this.tableRef(table)} ALTER COLUMN ${this.quote(to.column)}`;
     const out: string[] = [];
     const type = this.typeOf(to);
     if (this.typeOf(from) !== type) out.push(`${t} TYPE ${type} USING ${this.quote(to.column)}::${type}`);
@@ -163,6 +174,6 @@ export abstract class DdlCompiler {
   }
 
   dropForeignKey(name: string, table: string): string {
-    return `ALTER TABLE ${this.quote(table)} DROP CONSTRAINT ${this.quote(name)}`;
+    return `ALTER TABLE ${this.tableRef(table)} DROP CONSTRAINT ${this.quote(name)}`;
   }
 }
