@@ -4,14 +4,20 @@ import { createInterface } from "node:readline/promises";
 import { ConfigurationError, MigrationError, Migrator, type Rename, type RunOptions, describeOperation, destructiveReason, migrationSource, planMigration } from "@dotorm/core";
 import { type GlobalOptions, type Io, color, withDatabase } from "./context.js";
 import { loadMigrations, migrationFile, timestamp } from "./migration-files.js";
+import { migrationProgress } from "./migration-progress.js";
 
 type RunFlags = GlobalOptions & { allowDestructive?: boolean };
 
-const progress = (io: Io): RunOptions["onProgress"] => (e) => {
-  if (e.type === "start") io.err(`${color.cyan("→")} ${e.name}`);
-  else if (e.type === "statement") io.err(color.dim(`    ${e.sql}`));
-  else io.err(`${color.green("✓")} ${e.name} ${color.dim(`(${Math.round(e.durationMs ?? 0)} ms)`)}`);
-};
+/** Runs a migration pass with progress on stderr: a spinner on a terminal, plain lines elsewhere. */
+async function withProgress<T>(io: Io, run: (onProgress: NonNullable<RunOptions["onProgress"]>) => Promise<T>): Promise<T> {
+  const progress = migrationProgress(io, process.stderr.isTTY === true && !process.env.CI);
+  try {
+    return await run(progress.onProgress);
+  } catch (e) {
+    progress.fail();
+    throw e;
+  }
+}
 
 /** `--rename leads.title:subject` (or `title:subject` when one table has that pair). */
 function parseRenames(values: readonly string[]): { table?: string; from: string; to: string }[] {
@@ -74,7 +80,7 @@ export function generate(io: Io, name: string, options: RunFlags & { rename?: st
 export function up(io: Io, options: RunFlags & { to?: string }): Promise<number> {
   return withDatabase(options, async (db, config) => {
     const migrator = new Migrator(db, await loadMigrations(config.migrationsDir, config.root));
-    const done = await migrator.up({ allowDestructive: options.allowDestructive, to: options.to, onProgress: progress(io) });
+    const done = await withProgress(io, (onProgress) => migrator.up({ allowDestructive: options.allowDestructive, to: options.to, onProgress }));
     io.out(done.length ? `Applied ${done.length} migration(s).` : "Already up to date.");
     return 0;
   });
@@ -86,7 +92,7 @@ export function down(io: Io, count: string | undefined, options: RunFlags): Prom
   if (!Number.isInteger(n) || n < 1) throw new ConfigurationError(`migrate down takes a positive number of migrations, got ${JSON.stringify(count)}`);
   return withDatabase(options, async (db, config) => {
     const migrator = new Migrator(db, await loadMigrations(config.migrationsDir, config.root));
-    const done = await migrator.down(n, { allowDestructive: options.allowDestructive, onProgress: progress(io) });
+    const done = await withProgress(io, (onProgress) => migrator.down(n, { allowDestructive: options.allowDestructive, onProgress }));
     io.out(done.length ? `Reverted ${done.length} migration(s): ${done.join(", ")}.` : "Nothing to revert.");
     return 0;
   });

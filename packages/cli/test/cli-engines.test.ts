@@ -18,10 +18,11 @@ async function pgAdmin(sql: string) {
   }
 }
 
-async function mysqlAdmin(sql: string) {
+async function mysqlAdmin(sql: string): Promise<Record<string, unknown>[]> {
   const c = await mysql2.createConnection({ uri: mysqlUrl });
   try {
-    await c.query(sql);
+    const [rows] = await c.query(sql);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
   } finally {
     await c.end();
   }
@@ -44,21 +45,31 @@ export async function down(db: MigrationDb) {
 }
 `;
 
-describe("dotorm CLI [postgres]", () => {
-  test("two processes running migrate up at once apply each migration exactly once", async () => {
-    await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
-    const config = configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`);
-    const dir = project("pg-concurrent", { "dotorm.config.ts": config, "models.ts": "export const models = [];\n" });
+/**
+ * Two `dotorm migrate up` processes at once on one database: the migration lock lets each migration
+ * run exactly once (the shared log table gets one row per migration, the history one per file).
+ */
+function concurrentUp(name: string, config: string, query: (sql: string) => Promise<Record<string, unknown>[]>, table: (t: string) => string) {
+  test(`two processes running migrate up at once apply each migration exactly once on ${name}`, async () => {
+    const dir = project(`${name}-concurrent`, { "dotorm.config.ts": config, "models.ts": "export const models = [];\n" });
     for (const n of [1, 2, 3]) write(dir, `migrations/2026010100000${n}_m${n}.ts`, logged(n));
     const [a, b] = await Promise.all([cli(dir, ["migrate", "up"]), cli(dir, ["migrate", "up"])]);
     expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     const applied = (r: { stderr: string }) => (r.stderr.match(/✓ \S+/g) ?? []).map((s) => s.slice(2));
     expect([...applied(a), ...applied(b)].sort()).toEqual(["20260101000001_m1", "20260101000002_m2", "20260101000003_m3"]);
-    const log = await pgAdmin(`SELECT what FROM "${schema}".cc_log ORDER BY what`);
+    const log = await query(`SELECT what FROM ${table("cc_log")} ORDER BY what`);
     expect(log.map((r) => r.what)).toEqual(["m1", "m2", "m3"]);
-    const history = await pgAdmin(`SELECT name, dotorm_version, duration_ms >= 0 AS timed FROM "${schema}".dotorm_migrations ORDER BY name`);
-    expect(history).toEqual(["m1", "m2", "m3"].map((m, i) => ({ name: `2026010100000${i + 1}_${m}`, dotorm_version: "0.1.0", timed: true })));
+    const history = await query(`SELECT name, dotorm_version, duration_ms >= 0 AS timed FROM ${table("dotorm_migrations")} ORDER BY name`);
+    expect(history.map((r) => ({ ...r, timed: Boolean(Number(r.timed)) }))).toEqual(
+      ["m1", "m2", "m3"].map((m, i) => ({ name: `2026010100000${i + 1}_${m}`, dotorm_version: "0.1.0", timed: true })),
+    );
   }, 180_000);
+}
+
+describe("dotorm CLI [postgres]", async () => {
+  await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
+  const config = configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`);
+  concurrentUp("postgres", config, pgAdmin, (t) => `"${schema}".${t}`);
 });
 
 /** The short flow on another engine: generate, up, check clean, drift by hand, down to empty. */
@@ -86,7 +97,13 @@ describe("dotorm CLI [mariadb]", async () => {
   await mysqlAdmin(`CREATE DATABASE \`${database}\``);
   const url = new URL(mysqlUrl);
   url.pathname = `/${database}`;
-  shortFlow("mariadb", "my", configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`), "ALTER TABLE my_leads ADD COLUMN by_hand INT");
+  const config = configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`);
+  shortFlow("mariadb", "my", config, "ALTER TABLE my_leads ADD COLUMN by_hand INT");
+  concurrentUp("mariadb", config, mysqlAdmin, (t) => `\`${database}\`.${t}`);
+});
+
+describe("dotorm CLI [pglite]", () => {
+  shortFlow("pglite", "pgl", configSource('import { postgres } from "@dotorm/postgres";', 'postgres(url ? { url } : { pglite: "./data" })'), "ALTER TABLE pgl_leads ADD COLUMN by_hand INT");
 });
 
 describe("dotorm CLI [chdb]", () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import { cli, configSource, modelsSource, project, write } from "./run-cli.js";
+import { cli, cliTty, configSource, modelsSource, project, write } from "./run-cli.js";
 
 const pgUrl = process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -155,5 +155,30 @@ describe("dotorm CLI [postgres]", () => {
     expect(second.stdout).toBe("");
     expect(second.stderr).toContain("sync: nothing to do");
     expect((await cli(dir, ["migrate", "check"])).code).toBe(0);
+  }, 300_000);
+  test("at a terminal, migrate up and down show a spinner per migration that ends as done or failed", async () => {
+    const migration = (n: number, fail = false) => `import { f, type MigrationDb } from "@dotorm/core";
+export async function up(db: MigrationDb) {
+  await db.schema.createTable("tty_${n}", { v: f.integer() });
+  ${fail ? 'throw new Error("boom in the middle");' : ""}
+}
+export async function down(db: MigrationDb) {
+  await db.schema.dropTable("tty_${n}");
+}
+`;
+    const dir = project("tty", { "dotorm.config.ts": await pgConfig("tty"), "models.ts": "export const models = [];\n" });
+    write(dir, "migrations/20260101000001_first.ts", migration(1));
+    const ok = await cliTty(dir, ["migrate", "up"]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(/✔ 20260101000001_first \(\d+ ms\)/);
+    expect(ok.stdout).not.toContain("→"); // the plain display is for pipes and CI only
+    write(dir, "migrations/20260101000002_second.ts", migration(2, true));
+    const bad = await cliTty(dir, ["migrate", "up"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/✖ 20260101000002_second failed/);
+    expect(bad.stdout).toContain("boom in the middle");
+    const piped = await cli(dir, ["migrate", "down"]);
+    expect(piped.stderr).toMatch(/→ 20260101000001_first/);
+    expect(piped.stderr).not.toContain("✔");
   }, 300_000);
 });

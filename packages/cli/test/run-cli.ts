@@ -23,6 +23,24 @@ export function cli(cwd: string, args: readonly string[], env: Record<string, st
   });
 }
 
+/**
+ * Runs `dotorm args...` on a pseudo-terminal (util-linux `script`), as a user at a terminal does:
+ * stdout and stderr arrive mixed in `stdout`. `CI` is removed so the terminal display is used.
+ */
+export function cliTty(cwd: string, args: readonly string[]): Promise<CliResult> {
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  // a pseudo-terminal starts 0 columns wide; give it the size of a usual terminal window
+  const command = `stty cols 100 rows 30; ${[process.execPath, bin, ...args].map(quote).join(" ")}`;
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", TERM: "xterm" };
+  delete env.CI;
+  return new Promise((done) => {
+    execFile("script", ["-qec", command, "/dev/null"], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
 /** A fresh project folder under test/.projects (inside the package, so `@dotorm/*` resolve). */
 export function project(name: string, files: Record<string, string> = {}): string {
   const dir = join(here, ".projects", `${name}-${process.pid}`);

@@ -59,10 +59,10 @@ describe("ON CLUSTER", () => {
       renderOperation({ kind: "renameColumn", table: "leads", from: "title", to: "subject" }, ddl),
       renderOperation({ kind: "alterColumn", table: "leads", column: "probability", from: field, to: f.integer({ required: true }) }, ddl),
       renderOperation({ kind: "addIndex", table: "leads", name: "leads_probability_idx", columns: ["probability"], unique: false }, ddl),
-      renderOperation({ kind: "dropIndex", table: "leads", name: "leads_probability_idx" }, ddl),
-      renderOperation({ kind: "dropColumn", table: "leads", column: "probability" }, ddl),
+      renderOperation({ kind: "dropIndex", table: "leads", name: "leads_probability_idx", columns: ["probability"], unique: false }, ddl),
+      renderOperation({ kind: "dropColumn", table: "leads", column: "probability", field }, ddl),
       renderOperation({ kind: "createLinkTable", table: "leads_tags_rel", column1: "lead_id", column2: "tag_id" }, ddl),
-      renderOperation({ kind: "dropTable", table: "leads" }, ddl),
+      renderOperation({ kind: "dropTable", table: "leads", columns: {} }, ddl),
     ].flat();
     expect(ops.length).toBeGreaterThanOrEqual(10);
     for (const sql of ops) expect(sql).toMatch(new RegExp(`^(CREATE|ALTER|DROP) TABLE \`[a-z_]+\` ON CLUSTER ${q}( |$)`));
