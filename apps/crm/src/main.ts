@@ -1,0 +1,62 @@
+/**
+ * `pnpm crm`: opens (and on the first run creates and seeds) the CRM's databases, serves the API
+ * on HOST:PORT, prints the URL and the demo logins, and shuts down gracefully on SIGINT/SIGTERM.
+ */
+import { serve } from "@hono/node-server";
+import { EventWriter } from "./analytics/event-writer.js";
+import { ConfigError, loadConfig, redact } from "./config.js";
+import { analyticsAdapter, openDatabases, recordsAdapter } from "./databases.js";
+import { terminalProgress } from "./seed/progress.js";
+import { isSeeded, seed } from "./seed/seed.js";
+import { demoUsers } from "./seed/seed-plan.js";
+import { createApp } from "./server/app.js";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  console.error(e instanceof ConfigError ? e.message : e);
+  process.exit(1);
+}
+
+const where = config.DATABASE_URL ? redact(config.DATABASE_URL) : `PGlite in ${config.DATA_DIR}/crm`;
+const analyticsWhere = config.CLICKHOUSE_URL ? redact(config.CLICKHOUSE_URL) : `chDB in ${config.DATA_DIR}/crm-analytics`;
+console.log(`DotORM CRM: records on ${where}, analytics on ${analyticsWhere}`);
+const dbs = await openDatabases(recordsAdapter(config), analyticsAdapter(config));
+if (config.SEED && !(await isSeeded(dbs.db))) {
+  console.log(`first run: seeding the ${config.SEED_SIZE} demo data set (once)...`);
+  const started = performance.now();
+  const report = await seed(dbs, { size: config.SEED_SIZE, progress: terminalProgress() });
+  console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(report).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+}
+
+const events = new EventWriter();
+const { app, hub } = createApp({ db: dbs.db, analytics: dbs.analytics, events, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, cookieSecure: config.COOKIE_SECURE });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const host = info.address.includes(":") ? `[${info.address}]` : info.address;
+  console.log(`\nDotORM CRM listening on http://${host}:${info.port}`);
+  console.log(`  API docs: http://${host}:${info.port}/auto/docs`);
+  console.log("  demo logins (password = login):");
+  for (const u of demoUsers) console.log(`    ${u.login.padEnd(8)} ${u.role}`);
+  console.log(`  try: curl -s -X POST http://${host}:${info.port}/api/login -H 'content-type: application/json' -d '{"login":"sales","password":"sales"}'`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping (finishing open requests)...`);
+  const force = setTimeout(() => {
+    console.error("shutdown took over 10 s; exiting");
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  hub.closeAll();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await events.close();
+  await dbs.close();
+  console.log("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

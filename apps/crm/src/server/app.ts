@@ -1,0 +1,82 @@
+import type { Database } from "@dotorm/core";
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { EventWriter } from "../analytics/event-writer.js";
+import { attachmentRoutes } from "./attachment-routes.js";
+import { authRoutes } from "./auth-routes.js";
+import { autoRoutes } from "./auto-routes.js";
+import { ChatHub } from "./chat-hub.js";
+import { chatRoutes } from "./chat-routes.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
+import { errorReply } from "./http.js";
+import { salesRoutes } from "./sales-routes.js";
+import { SessionStore } from "./sessions.js";
+
+/** What {@link createApp} is built from. */
+export interface AppOptions {
+  readonly db: Database;
+  readonly analytics: Database;
+  readonly events: EventWriter;
+  /** Session lifetime. Default 12 hours. */
+  readonly sessionTtlMs?: number;
+  /** Send the session cookie with `Secure` (behind HTTPS). Default false. */
+  readonly cookieSecure?: boolean;
+  /** Login attempts per login and per IP per minute. Default 10. */
+  readonly loginLimit?: number;
+  /** Keep-alive interval of chat streams. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /** Where server faults are reported. Default console.error. */
+  readonly log?: (message: string, error: unknown) => void;
+}
+
+/** The server's Hono app and the parts the process manages (streams to end on shutdown). */
+export interface CrmApp {
+  readonly app: Hono;
+  readonly hub: ChatHub;
+  readonly sessions: SessionStore;
+}
+
+const writes = new Set(["POST", "PUT", "PATCH"]);
+
+/**
+ * The CRM's HTTP API: `/api/login|logout|me`, the dashboard, live chat, sale confirmation and
+ * attachments under `/api`, and every model's generic CRUD under `/auto` (with OpenAPI at
+ * `/auto/openapi.json` and docs at `/auto/docs`), all as the logged-in user.
+ *
+ * @example
+ * const { app } = createApp({ db, analytics, events: new EventWriter() });
+ * serve({ fetch: app.fetch, port: 3000 });
+ */
+export function createApp(options: AppOptions): CrmApp {
+  const log = options.log ?? ((message, error) => console.error(`[crm] ${message}`, error));
+  const sessions = new SessionStore(options.db, options.sessionTtlMs ?? 12 * 3_600_000);
+  const hub = new ChatHub();
+  const app = new Hono();
+
+  app.use("*", secureHeaders());
+  // Writes carry JSON: a cross-site form cannot send it without a CORS preflight, so a cookie alone cannot forge a write.
+  app.use("*", async (c, next) => {
+    const bodied = writes.has(c.req.method) || (c.req.method === "DELETE" && Number(c.req.header("content-length") ?? 0) > 0);
+    if (bodied && !/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+      return c.json({ error: { code: "UNSUPPORTED_MEDIA_TYPE", message: 'writes must send "content-type: application/json"' } }, 415);
+    }
+    await next();
+  });
+  app.onError((e, c) => {
+    const { status, body } = errorReply(e, log);
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path.slice(0, 200)}` } }, 404));
+
+  app.get("/api/health", (c) => c.json({ ok: true }));
+  authRoutes(app, { db: options.db, sessions, events: options.events, cookieSecure: options.cookieSecure ?? false, loginLimit: options.loginLimit });
+  dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions });
+  chatRoutes(app, { db: options.db, sessions, hub, events: options.events, heartbeatMs: options.heartbeatMs });
+  salesRoutes(app, { db: options.db, sessions, events: options.events });
+  attachmentRoutes(app, { db: options.db, sessions });
+  autoRoutes(app, { db: options.db, sessions, events: options.events, hub });
+  app.get("/", (c) =>
+    c.json({ name: "DotORM CRM", login: "POST /api/login", me: "GET /api/me", api: "/auto/<model>", docs: "/auto/docs", openapi: "/auto/openapi.json" }),
+  );
+  return { app, hub, sessions };
+}
