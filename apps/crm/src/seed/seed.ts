@@ -88,7 +88,7 @@ export async function seed(dbs: { db: Database; analytics: Database }, options: 
       teamRows[0]!.leader_id = byLogin.get("manager") as number;
       for (const [t, row] of teamRows.entries()) row.member_ids = t === 0 ? row.member_ids : row.member_ids.filter((u) => !teamRows[0]!.member_ids.includes(u));
       const teamIds = await createAll(m.SalesTeam, teamRows, progress, "teams");
-      teamRows.forEach((row, t) => row.member_ids.forEach((u) => teamOf.set(u, teamIds[t] as number)));
+      for (const [t, row] of teamRows.entries()) for (const u of row.member_ids) teamOf.set(u, teamIds[t] as number);
 
       const stageIds = await createAll(m.LeadStage, stagePlan.map((s) => ({ ...s })), progress, "stages");
       const tagIds = await createAll(m.LeadTag, ["hot", "cold", "upsell", "renewal", "partner", "event", "web", "referral"].map((name, i) => ({ name, color: i })), progress, "tags");
@@ -111,7 +111,7 @@ export async function seed(dbs: { db: Database; analytics: Database }, options: 
         "contacts",
       );
       const contactsOf = new Map<number, number[]>();
-      contactParents.forEach((p, i) => contactsOf.set(p, [...(contactsOf.get(p) ?? []), contactIds[i] as number]));
+      for (const [i, p] of contactParents.entries()) contactsOf.set(p, [...(contactsOf.get(p) ?? []), contactIds[i] as number]);
       report.partners = companyIds.length + contactIds.length;
 
       // leads, each with its stage history as events
@@ -155,7 +155,7 @@ export async function seed(dbs: { db: Database; analytics: Database }, options: 
         "sales",
       );
       await createAll(m.SaleLine, saleLines.flatMap((lines, i) => lines.map((line) => ({ ...line, sale_id: saleIds[i] }))), progress, "sale lines");
-      won.forEach(({ l }, i) => events.push({ kind: "sale_confirmed", user_id: l.user_id, team_id: l.team_id, amount: totals[i], at: l.history.at(-1)?.at }));
+      for (const [i, { l }] of won.entries()) events.push({ kind: "sale_confirmed", user_id: l.user_id, team_id: l.team_id, amount: totals[i], at: l.history.at(-1)?.at });
       report.sales = saleIds.length;
 
       const activityRows = leadIds.flatMap((id, i) =>
