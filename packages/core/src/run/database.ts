@@ -10,6 +10,9 @@ import { checkAdapter } from "./check-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
+import { queryLogger } from "../insight/query-log.js";
+import { StatementStats } from "../insight/statement-stats.js";
+import { type StatsView, statsView } from "../insight/stats-view.js";
 import { RecordOps } from "./record-ops.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { TxFrame } from "./tx-line.js";
@@ -20,6 +23,11 @@ export interface ConnectOptions {
   models: readonly AnyModel[];
   /** The access-control hook (see `AccessChecker`). */
   access?: AccessChecker<any>;
+  /**
+   * Per-shape statement metrics behind `db.stats()` (default on; `false` turns them off, leaving
+   * nothing on the statement path). `maxShapes` bounds the shapes kept (default 1000).
+   */
+  metrics?: boolean | { maxShapes?: number };
 }
 
 /** Where a statement came from, for instrumentation. */
@@ -46,6 +54,16 @@ export class Database {
   private closed = false;
   /** Raw SQL with bound values: `` db.sql`select * from t where id = ${id}` ``. */
   readonly sql: RawSql;
+  /**
+   * Statement metrics per shape (the SQL text): calls, rows, errors, total / mean / p50 / p95 / p99 /
+   * max time, the most total time first; `db.stats.reset()`, `.json()`, `.prometheus()` (text format)
+   * and `.register(registry)` (a prom-client registry).
+   *
+   * @example
+   * const [slowest] = db.stats();
+   * app.get("/metrics", async (c) => c.text(await db.stats.prometheus()));
+   */
+  readonly stats: StatsView;
 
   constructor(
     readonly adapter: Adapter,
@@ -66,6 +84,13 @@ export class Database {
     this.ops = new RecordOps(this);
     for (const meta of models.values()) bindModel(meta, this.ops);
     this.sql = rawSql(this);
+    const metrics = options.metrics ?? true;
+    const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
+    if (stats) this.emitter.on("query", (e) => stats.record(e));
+    this.stats = statsView(stats, () => {
+      throw new ConfigurationError("statement metrics are off for this database: connect without { metrics: false } to use db.stats()");
+    });
+    this.emitter.on("query", queryLogger());
   }
 
   private checkRelations(meta: ModelMeta): void {
