@@ -1,4 +1,4 @@
-import type { AnyModel, Database, FieldMeta, ModelMeta } from "@dotorm/core";
+import type { AnyModel, Database, FieldMeta, ModelMeta, NPlusOneOptions } from "@dotorm/core";
 import type { Context } from "hono";
 
 /** Per-model switches of {@link CrudOptions.models}. */
@@ -36,6 +36,11 @@ export interface CrudOptions {
   info?: { title?: string; version?: string; description?: string };
   /** Called with every server fault (5xx) and its request id; default: console.error. */
   onError?: (error: unknown, requestId: string) => void;
+  /**
+   * Each request is one `db.scope` of the N+1 detector (default: on, with the database's
+   * `nPlusOne` defaults); options here override them, `false` turns it off.
+   */
+  nPlusOne?: boolean | NPlusOneOptions;
 }
 
 /** A model as the API serves it. */

@@ -6,6 +6,7 @@ import { timeout } from "hono/timeout";
 import { aggregateRoute } from "./aggregate-route.js";
 import { type CrudOptions, resolveOptions } from "./crud-options.js";
 import { docsRoutes } from "./docs-page.js";
+import { nPlusOneScope } from "./n-plus-one-scope.js";
 import { openApiDocument } from "./openapi.js";
 import { readRoutes } from "./read-routes.js";
 import type { RestEnv } from "./request-context.js";
@@ -33,6 +34,7 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
     c.header("x-request-id", id);
     await next();
   });
+  if (options.nPlusOne !== false) app.use("*", nPlusOneScope(db, options.nPlusOne === true ? undefined : options.nPlusOne));
   app.use("*", timeout(cfg.timeoutMs));
   app.use(
     "*",

@@ -10,6 +10,7 @@ import { checkAdapter } from "./check-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
+import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
 import { queryLogger } from "../insight/query-log.js";
 import { StatementStats } from "../insight/statement-stats.js";
 import { type StatsView, statsView } from "../insight/stats-view.js";
@@ -28,6 +29,8 @@ export interface ConnectOptions {
    * nothing on the statement path). `maxShapes` bounds the shapes kept (default 1000).
    */
   metrics?: boolean | { maxShapes?: number };
+  /** Defaults of the N+1 detector of `db.scope` (threshold 5, mode "warn"). */
+  nPlusOne?: NPlusOneOptions;
 }
 
 /** Where a statement came from, for instrumentation. */
@@ -52,6 +55,7 @@ export class Database {
   /** @internal */
   readonly ops: RecordOps;
   private closed = false;
+  private readonly detector: NPlusOneDetector;
   /** Raw SQL with bound values: `` db.sql`select * from t where id = ${id}` ``. */
   readonly sql: RawSql;
   /**
@@ -91,6 +95,22 @@ export class Database {
       throw new ConfigurationError("statement metrics are off for this database: connect without { metrics: false } to use db.stats()");
     });
     this.emitter.on("query", queryLogger());
+    this.detector = new NPlusOneDetector(this, models, (r) => this.emitter.emit("nPlusOne", r), options.nPlusOne);
+  }
+
+  /**
+   * Runs `fn` as one unit of work watched by the N+1 detector: a read shape sent `threshold` (5)
+   * or more times with different values is reported once, with the first stack frame of your code
+   * and a suggestion (a nested read or an `in` filter). Mode "warn" emits `nPlusOne` and logs a
+   * line, "throw" rejects the offending read with `NPlusOneError` (for tests), "off" does nothing.
+   *
+   * @example
+   * await db.scope(async () => {
+   *   for (const chat of await Chat.search({ limit: 20 })) await User.get(chat.creator_id); // reported
+   * }, { mode: "throw" });
+   */
+  scope<T>(fn: () => Promise<T>, options?: NPlusOneOptions): Promise<T> {
+    return this.detector.scope(fn, options);
   }
 
   private checkRelations(meta: ModelMeta): void {
@@ -126,7 +146,9 @@ export class Database {
 
   /** Compiles and executes one AST node. @internal */
   run(node: QueryNode, info: StatementInfo): Promise<ExecResult> {
-    return this.exec(this.adapter.compiler.compile(node), info);
+    const query = this.adapter.compiler.compile(node);
+    if (this.detector.active > 0) this.detector.watch(node, query, info);
+    return this.exec(query, info);
   }
 
   /** Executes one compiled statement on the current transaction's connection or the pool. @internal */

@@ -1,3 +1,5 @@
+import type { NPlusOneReport } from "../insight/n-plus-one-report.js";
+
 /** What `db.on("query")` listeners receive, once per statement sent. */
 export interface QueryEvent {
   readonly sql: string;
@@ -13,6 +15,8 @@ export interface QueryEvent {
 /** Events a database emits. */
 export interface DatabaseEvents {
   query: QueryEvent;
+  /** A read shape repeated with different values inside `db.scope` (see the N+1 detector). */
+  nPlusOne: NPlusOneReport;
 }
 
 /** A tiny typed emitter; listeners that throw do not break the query. */
