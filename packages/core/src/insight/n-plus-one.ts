@@ -6,6 +6,7 @@ import type { CompiledQuery } from "../run/adapter.js";
 import { batchSuggestion } from "./batch-suggestion.js";
 import { callSite, captureStack } from "./call-site.js";
 import { NPlusOneError } from "./n-plus-one-error.js";
+import { paramsKey } from "./params-key.js";
 import type { NPlusOneReport } from "./n-plus-one-report.js";
 
 /** How the detector reacts: an event and a log line, an `NPlusOneError`, or nothing. */
@@ -38,16 +39,6 @@ interface Scope {
 const reads = new Set(["get", "search", "count", "exists", "aggregate"]);
 
 const scopes = new AsyncLocalStorage<Scope>();
-
-let opaque = 0;
-/** One key per distinct set of values (bigints and bytes included). */
-function valuesKey(params: CompiledQuery["params"]): string {
-  try {
-    return JSON.stringify(params, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v));
-  } catch {
-    return `#${++opaque}`;
-  }
-}
 
 /** Checks detector options (hostile values are refused with the field named). */
 export function checkNPlusOne(options: NPlusOneOptions | undefined, where: string): NPlusOneOptions {
@@ -103,7 +94,7 @@ export class NPlusOneDetector {
     let shape = scope.shapes.get(query.sql);
     if (!shape) scope.shapes.set(query.sql, (shape = { values: new Set(), reported: false }));
     if (shape.reported) return;
-    shape.values.add(valuesKey(query.params));
+    shape.values.add(paramsKey(query.params));
     if (shape.values.size < scope.threshold) return;
     shape.reported = true;
     const site = callSite(captureStack());

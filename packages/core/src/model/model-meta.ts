@@ -11,6 +11,8 @@ export interface ModelOptions {
   clickhouse?: { engine?: string; orderBy?: string | readonly string[]; partitionBy?: string; ttl?: string };
   /** Human name; defaults to the table name. */
   label?: string;
+  /** Serve this model's reads from the query cache for `ttl` milliseconds (`qs.cache(false)` opts a read out). */
+  cache?: { ttl: number };
 }
 
 /** A field resolved inside its model: its key, column and, for relations, the target's metadata. */

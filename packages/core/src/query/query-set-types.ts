@@ -89,6 +89,8 @@ export interface QueryState {
   readonly distinct?: boolean;
   /** `forUpdate()`: lock the rows read. */
   readonly lock?: { readonly skipLocked: boolean; readonly noWait: boolean };
+  /** `cache()`: serve the reads from the query cache (false: not even under the model's option). */
+  readonly cache?: { readonly ttl: number } | false;
   /** `annotate()`: aggregates of relations per row. */
   readonly annotations?: Readonly<Record<string, unknown>>;
 }

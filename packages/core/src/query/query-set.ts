@@ -6,6 +6,7 @@ import type { Filter } from "./filter-types.js";
 import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
 import { checkLock } from "./plan-read.js";
+import { checkCacheOption } from "../insight/cache-option.js";
 import {
   type AggregateResult,
   type AggregateSpec,
@@ -170,6 +171,20 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
     return this.with({ annotations: { ...this.state.annotations, ...spec } }) as never;
   }
 
+  /**
+   * Serves this query's reads (records, count, exists, pages, aggregates) from the query cache for
+   * `ttl` milliseconds. Entries are keyed by the statement and its values, so sessions with other
+   * access rules never share them; any write through DotORM to a table the query read drops them;
+   * a transaction that wrote the table reads past the cache. `cache(false)` opts out of the model's
+   * `cache` option.
+   *
+   * @example
+   * const stages = await Stage.query().orderBy("sequence").cache({ ttl: 60_000 });
+   */
+  cache(option: { ttl: number } | false): QuerySet<M, O, X> {
+    return this.with({ cache: checkCacheOption(option, `${this.model.table}: cache()`) ?? false });
+  }
+
   /** Groups the next `aggregate` by these fields (a nested many2one returns its display fields). */
   groupBy<const G extends readonly FieldKey<FieldsOf<M>>[]>(...fields: G): GroupedQuerySet<M, G> {
     assertUnsliced(this.state, "groupBy");
@@ -190,6 +205,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
       offset: this.state.offset,
       lock: this.state.lock,
       annotations: this.state.annotations,
+      cache: this.state.cache,
       ...patch,
     };
   }
@@ -296,7 +312,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** How many records match (of the slice, when sliced). */
   async count(): Promise<number> {
     if (this.state.none) return 0;
-    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations }, false);
+    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false);
     const { limit, offset = 0 } = this.state;
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
@@ -305,7 +321,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   async exists(): Promise<boolean> {
     if (this.state.none) return false;
     if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
-    return (await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations }, true)) > 0;
+    return (await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true)) > 0;
   }
 
   /** Plain objects instead of records (no methods), optionally only some fields. */
@@ -337,7 +353,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
   async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(spec: A): Promise<AggregateResult<FieldsOf<M>, A>> {
     assertUnsliced(this.state, "aggregate");
-    const [row] = await bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec });
+    const [row] = await bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache });
     return row as AggregateResult<FieldsOf<M>, A>;
   }
 

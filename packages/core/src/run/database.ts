@@ -10,7 +10,11 @@ import { checkAdapter } from "./check-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
+import type { CacheOption } from "../insight/cache-option.js";
+import type { CacheStore } from "../insight/cache-store.js";
+import { memoryStore } from "../insight/memory-store.js";
 import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
+import { QueryCache } from "../insight/query-cache.js";
 import { queryLogger } from "../insight/query-log.js";
 import { StatementStats } from "../insight/statement-stats.js";
 import { type StatsView, statsView } from "../insight/stats-view.js";
@@ -31,12 +35,22 @@ export interface ConnectOptions {
   metrics?: boolean | { maxShapes?: number };
   /** Defaults of the N+1 detector of `db.scope` (threshold 5, mode "warn"). */
   nPlusOne?: NPlusOneOptions;
+  /**
+   * Where the query cache (`qs.cache({ ttl })`, the model option `cache`) keeps results: default an
+   * in-process LRU (`memoryStore()`); `redisStore(...)` shares them between processes.
+   */
+  cache?: { store?: CacheStore };
 }
+
+/** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
+const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
 
 /** Where a statement came from, for instrumentation. */
 export interface StatementInfo {
   readonly model?: string;
   readonly operation?: string;
+  /** Serve this read from the query cache (checked by the caller). */
+  readonly cache?: CacheOption;
 }
 
 /**
@@ -56,6 +70,8 @@ export class Database {
   readonly ops: RecordOps;
   private closed = false;
   private readonly detector: NPlusOneDetector;
+  /** @internal */
+  readonly cache: QueryCache;
   /** Raw SQL with bound values: `` db.sql`select * from t where id = ${id}` ``. */
   readonly sql: RawSql;
   /**
@@ -96,6 +112,11 @@ export class Database {
     });
     this.emitter.on("query", queryLogger());
     this.detector = new NPlusOneDetector(this, models, (r) => this.emitter.emit("nPlusOne", r), options.nPlusOne);
+    const store = options.cache?.store ?? memoryStore();
+    if (typeof store?.get !== "function" || typeof store.set !== "function" || typeof store.invalidate !== "function") {
+      throw new ConfigurationError("connect({ cache: { store } }) takes a store with get, set and invalidate (see memoryStore and redisStore)");
+    }
+    this.cache = new QueryCache(store, models, (e) => this.emitter.emit("cache", e));
   }
 
   /**
@@ -148,11 +169,27 @@ export class Database {
   run(node: QueryNode, info: StatementInfo): Promise<ExecResult> {
     const query = this.adapter.compiler.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
-    return this.exec(query, info);
+    if (info.cache) return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
+    if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
+    return this.dispatch(query, info).finally(() => this.cache.written(node, this.txLine()));
   }
 
-  /** Executes one compiled statement on the current transaction's connection or the pool. @internal */
+  /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */
+  private txLine(): object | undefined {
+    const frame = txStore.getStore();
+    return frame?.line.owner === this ? frame.line : undefined;
+  }
+
+  /**
+   * Executes one compiled statement (raw SQL, DDL, EXPLAIN) on the current transaction's connection
+   * or the pool; one that may write drops the whole query cache once it has run. @internal
+   */
   exec(query: CompiledQuery, info: StatementInfo = {}): Promise<ExecResult> {
+    if (readOnlySql.test(query.sql)) return this.dispatch(query, info);
+    return this.dispatch(query, info).finally(() => this.cache.invalidate(this.cache.allTables()));
+  }
+
+  private dispatch(query: CompiledQuery, info: StatementInfo): Promise<ExecResult> {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
     return frame?.line.owner === this ? this.sendIn(frame, query, { deadline }, info) : this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, o));
@@ -249,7 +286,15 @@ export class Database {
       throw new UnsupportedError("transaction", dialect, "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL");
     }
     if (this.closed) throw new DotormError("this database was closed; connect again");
-    return runTransaction(this.adapter, this, (frame, query, o) => this.sendIn(frame, query, o), fn, options);
+    const send = (frame: TxFrame, query: CompiledQuery, o: { force?: boolean; deadline?: Deadline }) => this.sendIn(frame, query, o);
+    if (this.txLine()) return runTransaction(this.adapter, this, send, fn, options);
+    let line: object | undefined;
+    const body = () => {
+      line = this.txLine();
+      return fn();
+    };
+    // what the transaction wrote is dropped from the cache again once it committed or rolled back
+    return runTransaction(this.adapter, this, send, body, options).finally(() => line && this.cache.transactionEnded(line));
   }
 
   /**

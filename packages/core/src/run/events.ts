@@ -1,3 +1,4 @@
+import type { CacheEvent } from "../insight/query-cache.js";
 import type { NPlusOneReport } from "../insight/n-plus-one-report.js";
 
 /** What `db.on("query")` listeners receive, once per statement sent. */
@@ -17,6 +18,8 @@ export interface DatabaseEvents {
   query: QueryEvent;
   /** A read shape repeated with different values inside `db.scope` (see the N+1 detector). */
   nPlusOne: NPlusOneReport;
+  /** The query cache served, stored, bypassed or dropped entries. */
+  cache: CacheEvent;
 }
 
 /** A tiny typed emitter; listeners that throw do not break the query. */

@@ -6,11 +6,12 @@ import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "..
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
 import { type ReadRequest, planOrder, planRead } from "../query/plan-read.js";
 import type { Database } from "./database.js";
+import { cacheFor } from "../insight/cache-option.js";
 
 /** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
 export async function aggregate(db: Database, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
   const node = await planAggregate(db.access, model, req);
-  const result = await db.run(node, { model: model.table, operation: "aggregate" });
+  const result = await db.run(node, { model: model.table, operation: "aggregate", cache: cacheFor(model, (req as { cache?: unknown }).cache) });
   const compiler = db.adapter.compiler;
   const groups: SelectNode = { kind: "select", model, items: node.groupBy, order: [] };
   const keys = hydrate(groups, result.rows, (f, raw, inJson) => compiler.decode(f, raw, inJson));
@@ -76,7 +77,8 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
   const order = keysetOrder(model, planOrder(model, req.order, req.sort));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
-  const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate" });
+  const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
+  const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
   const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson));
   const data = rows.slice(0, size);
   const last = data[data.length - 1] as Record<string, unknown> | undefined;

@@ -15,6 +15,7 @@ import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
 import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
+import { cacheFor } from "../insight/cache-option.js";
 
 /**
  * Refuses dates the database cannot hold before anything is written (ClickHouse would clamp them,
@@ -57,17 +58,19 @@ export class RecordOps implements ModelBinding {
 
   async search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     if (options?.lock !== undefined) assertLockable(this.db);
+    const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
     const select = await planRead(this.db.access, model, options ?? {});
-    const result = await this.db.run(select, { model: model.table, operation: "search" });
+    const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return hydrate(select, result.rows, this.decode);
   }
 
   async get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
     const cond = ast.idIn(model, [checkId(model, id)]);
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
-    if (bad) throw new QueryError(`get() takes fields and nested only; "${bad}" belongs to search()`);
+    if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
+    const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
     const select = await planRead(this.db.access, model, { fields: options?.fields, nested: options?.nested }, cond);
-    const result = await this.db.run(select, { model: model.table, operation: "get" });
+    const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = hydrate(select, result.rows, this.decode);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
     return record ?? null;
@@ -76,7 +79,8 @@ export class RecordOps implements ModelBinding {
   async count(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
     const named = await planAnnotations(this.db.access, model, (options as { annotations?: unknown } | undefined)?.annotations);
     const where = ast.and([await planFilter(this.db.access, model, options?.filter, named), await this.db.access.rule(model, "read")]);
-    const result = await this.db.run({ kind: "count", model, where, exists }, { model: model.table, operation: exists ? "exists" : "count" });
+    const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
+    const result = await this.db.run({ kind: "count", model, where, exists }, { model: model.table, operation: exists ? "exists" : "count", cache });
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 

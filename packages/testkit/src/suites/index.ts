@@ -11,6 +11,7 @@ import { filterRelations } from "./filter-relations.js";
 import { filters } from "./filters.js";
 import { hostileInputs } from "./hostile-inputs.js";
 import { injection } from "./injection.js";
+import { insightCache } from "./insight-cache.js";
 import { insightNPlusOne } from "./insight-n-plus-one.js";
 import { insightStats } from "./insight-stats.js";
 import { migrations } from "./migrations.js";
@@ -31,7 +32,7 @@ import { transactions } from "./transactions.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner, faults, insightStats, insightNPlusOne } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner, faults, insightStats, insightNPlusOne, insightCache } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
