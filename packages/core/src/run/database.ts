@@ -8,7 +8,7 @@ import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
-import { type DatabaseEvents, Emitter } from "./events.js";
+import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import { RecordOps } from "./record-ops.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
@@ -20,6 +20,17 @@ export interface ConnectOptions {
   models: readonly AnyModel[];
   /** The access-control hook (see `AccessChecker`). */
   access?: AccessChecker<any>;
+  /**
+   * Check the connection before resolving (default true): one cheap round trip, within the
+   * adapter's connect or acquire timeout, so a wrong port, database or password fails here with a
+   * `ConnectionError` saying what to fix, not at the first query. `false` connects lazily.
+   */
+  verify?: boolean;
+  /**
+   * A `"log"` listener added before the connection is checked, so what the driver library logs
+   * while connecting is seen too (the same as `db.on("log", listener)` afterwards).
+   */
+  log?: (event: LogEvent) => void;
 }
 
 /** Where a statement came from, for instrumentation. */
@@ -63,6 +74,8 @@ export class Database {
     this.models = models;
     for (const meta of models.values()) this.checkRelations(meta);
     checkAdapter(adapter);
+    if (options.log) this.emitter.on("log", options.log);
+    adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
     for (const meta of models.values()) bindModel(meta, this.ops);
     this.sql = rawSql(this);
@@ -87,7 +100,28 @@ export class Database {
     }
   }
 
-  /** Listens to events; `"query"` fires once per statement sent. */
+  /**
+   * Checks that the database answers (one cheap round trip, bounded by the adapter's connect or
+   * acquire timeout); `connect` runs it unless `verify: false`. Fails with a `ConnectionError`
+   * (or a `ConfigurationError`) saying what to fix.
+   *
+   * @example
+   * const db = await connect(postgres({ url }), { models, verify: false });
+   * await db.verify(); // later, e.g. in a readiness probe
+   */
+  async verify(): Promise<void> {
+    if (this.closed) throw new DotormError("this database was closed; connect again");
+    const { driver, dialect } = this.adapter;
+    try {
+      await (driver.verify ? driver.verify() : driver.execute({ sql: "SELECT 1", params: [] }));
+    } catch (e) {
+      const error = e instanceof DotormError ? e : driver.mapError(e);
+      if (error instanceof ConnectionError || error instanceof ConfigurationError) throw error;
+      throw new ConnectionError(`the ${dialect} database did not answer a check query: ${error.message}`, { cause: e });
+    }
+  }
+
+  /** Listens to events; `"query"` fires once per statement sent, `"log"` for what the driver library logs. */
   on<K extends keyof DatabaseEvents>(event: K, listener: (e: DatabaseEvents[K]) => void): this {
     this.emitter.on(event, listener);
     return this;
@@ -278,7 +312,21 @@ function linkTables(models: readonly ModelMeta[]): string[] {
  * import { connect } from "@dotorm/core";
  * import { postgres } from "@dotorm/postgres";
  * const db = await connect(postgres({ url: process.env.DATABASE_URL }), { models: [User, Chat] });
+ * // a wrong port, database or password rejects here with a ConnectionError (verify: false defers it)
  */
 export async function connect(adapter: Adapter | Promise<Adapter>, options: ConnectOptions): Promise<Database> {
-  return new Database(await adapter, options);
+  if (options?.verify !== undefined && typeof options.verify !== "boolean") {
+    throw new ConfigurationError(`connect({ verify }) must be true or false, got ${JSON.stringify(options.verify)}`);
+  }
+  const db = new Database(await adapter, options);
+  if (options.verify === false) return db;
+  try {
+    await db.verify();
+  } catch (e) {
+    // close the pool (or engine) it opened, without waiting: a connection attempt still pending
+    // (a server that never answers) ends by itself within the driver's connect timeout
+    db.close().catch(() => undefined);
+    throw e;
+  }
+  return db;
 }
