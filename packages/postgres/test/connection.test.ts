@@ -79,6 +79,19 @@ describe("connect checks the connection (verify, on by default) and says what to
     await db.close();
   });
 
+  test("a failed connect leaves the models on the database they were bound to", async () => {
+    const db = await connect(postgres({ pglite: true }), { models: [Note] });
+    try {
+      await db.sync();
+      await Note.create({ body: "still here" });
+      const { err } = await failedConnect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }));
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(await Note.count()).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
   test("verify must be a boolean", async () => {
     await expect(connect(postgres({ pglite: true }), { models: [Note], verify: "yes" as never })).rejects.toThrow(/connect\(\{ verify \}\) must be true or false/);
   });

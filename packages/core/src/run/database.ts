@@ -61,6 +61,8 @@ export class Database {
   constructor(
     readonly adapter: Adapter,
     options: ConnectOptions,
+    /** @internal `connect` binds the models only once the connection is checked. */
+    bind = true,
   ) {
     this.access = new AccessGate(options.access);
     const models = new Map<string, ModelMeta>();
@@ -77,8 +79,13 @@ export class Database {
     if (options.log) this.emitter.on("log", options.log);
     adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
-    for (const meta of models.values()) bindModel(meta, this.ops);
+    if (bind) this.bindModels();
     this.sql = rawSql(this);
+  }
+
+  /** Makes the models' static methods run on this database (the latest bound wins). @internal */
+  bindModels(): void {
+    for (const meta of this.models.values()) bindModel(meta, this.ops);
   }
 
   private checkRelations(meta: ModelMeta): void {
@@ -318,15 +325,17 @@ export async function connect(adapter: Adapter | Promise<Adapter>, options: Conn
   if (options?.verify !== undefined && typeof options.verify !== "boolean") {
     throw new ConfigurationError(`connect({ verify }) must be true or false, got ${JSON.stringify(options.verify)}`);
   }
-  const db = new Database(await adapter, options);
-  if (options.verify === false) return db;
+  // the models are bound only once the check passed: a failed connect leaves them on the database
+  // they were bound to before, if any
+  const db = new Database(await adapter, options, false);
   try {
-    await db.verify();
+    if (options.verify !== false) await db.verify();
   } catch (e) {
     // close the pool (or engine) it opened, without waiting: a connection attempt still pending
     // (a server that never answers) ends by itself within the driver's connect timeout
     db.close().catch(() => undefined);
     throw e;
   }
+  db.bindModels();
   return db;
 }
