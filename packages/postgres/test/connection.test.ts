@@ -92,8 +92,14 @@ describe("connect checks the connection (verify, on by default) and says what to
     }
   });
 
-  test("verify must be a boolean", async () => {
-    await expect(connect(postgres({ pglite: true }), { models: [Note], verify: "yes" as never })).rejects.toThrow(/connect\(\{ verify \}\) must be true or false/);
+  test("connect's own options are checked too", async () => {
+    const adapter = postgres({ pglite: true });
+    await expect(connect(adapter, { models: [Note], verify: "yes" as never })).rejects.toThrow(/^connect\(\{ verify \}\): must be true or false, got "yes"/);
+    await expect(connect(adapter, { model: [Note] } as never)).rejects.toThrow(/^connect\(\{ model \}\): unknown option; did you mean models\?/);
+    await expect(connect(adapter, { models: Note } as never)).rejects.toThrow(/^connect\(\{ models \}\): must be a list of model classes/);
+    await expect(connect(adapter, {} as never)).rejects.toThrow(/^connect\(\) needs the models it serves/);
+    await expect(connect(adapter, { models: [Note], access: () => true } as never)).rejects.toThrow(/^connect\(\{ access \}\): must be an AccessChecker/);
+    await adapter.driver.close();
   });
 });
 

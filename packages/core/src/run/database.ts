@@ -7,6 +7,7 @@ import type { QueryNode } from "../query/ast.js";
 import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
+import { type OptionCheck, checkOptions, option } from "./check-options.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
@@ -312,6 +313,14 @@ function linkTables(models: readonly ModelMeta[]): string[] {
   return models.flatMap((m) => [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table));
 }
 
+/** What each option of {@link connect} accepts. */
+const connectOptions: Record<string, OptionCheck> = {
+  models: (v) => (Array.isArray(v) ? undefined : "must be a list of model classes, e.g. { models: [User, Chat] }"),
+  access: (v) => (typeof v === "object" && v !== null && typeof (v as { check?: unknown }).check === "function" ? undefined : "must be an AccessChecker (an object with a check function)"),
+  verify: option.boolean(),
+  log: (v) => (typeof v === "function" ? undefined : "must be a listener function"),
+};
+
 /**
  * Connects models to a database through an adapter.
  *
@@ -322,9 +331,8 @@ function linkTables(models: readonly ModelMeta[]): string[] {
  * // a wrong port, database or password rejects here with a ConnectionError (verify: false defers it)
  */
 export async function connect(adapter: Adapter | Promise<Adapter>, options: ConnectOptions): Promise<Database> {
-  if (options?.verify !== undefined && typeof options.verify !== "boolean") {
-    throw new ConfigurationError(`connect({ verify }) must be true or false, got ${JSON.stringify(options.verify)}`);
-  }
+  checkOptions("connect", options, connectOptions);
+  if (options?.models === undefined) throw new ConfigurationError("connect() needs the models it serves: connect(adapter, { models: [User, Chat] })");
   // the models are bound only once the check passed: a failed connect leaves them on the database
   // they were bound to before, if any
   const db = new Database(await adapter, options, false);
