@@ -89,7 +89,8 @@ function shortFlow(name: string, prefix: string, config: string, addColumn: stri
     expect(down.code, down.stderr).toBe(0);
     const inspect = await cli(dir, ["inspect"]);
     expect(inspect.stdout).not.toContain(`${prefix}_leads`);
-  }, 240_000);
+    // seven processes, each opening its database (PGlite boots its wasm engine in each): generous on a busy machine
+  }, 900_000);
 }
 
 describe("dotorm CLI [mariadb]", async () => {

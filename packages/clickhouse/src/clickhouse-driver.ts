@@ -1,7 +1,8 @@
 import { Readable } from "node:stream";
 import type { ClickHouseClient } from "@clickhouse/client";
-import { type CompiledQuery, ConnectionError, type Driver, type ExecOptions, type ExecResult, callLimit } from "@dotorm/core";
+import { type CompiledQuery, ConnectionError, type Driver, type ExecOptions, type ExecResult, type LogEvent, callLimit, withinLimit } from "@dotorm/core";
 import type { ClickHouseStatement } from "./clickhouse-compiler.js";
+import type { LogRelay } from "./log-relay.js";
 import { mapClickHouseError } from "./map-clickhouse-error.js";
 
 /** Statements that answer with rows; anything else is sent as a command. */
@@ -21,13 +22,17 @@ export class ClickHouseDriver implements Driver {
   readonly stream?: (query: CompiledQuery, batchSize: number, conn?: unknown, options?: ExecOptions) => AsyncIterable<readonly Record<string, unknown>[]>;
   private readonly statementTimeout: number;
   private readonly queryTimeout: number;
+  private readonly connectTimeout: number;
+  private readonly relay?: LogRelay;
 
   constructor(
     private readonly client: Promise<ClickHouseClient>,
-    options: { streams: boolean; statementTimeout?: number; queryTimeout?: number } = { streams: true },
+    options: { streams: boolean; statementTimeout?: number; queryTimeout?: number; connectTimeout?: number; relay?: LogRelay } = { streams: true },
   ) {
     this.statementTimeout = options.statementTimeout ?? 0;
     this.queryTimeout = options.queryTimeout ?? 0;
+    this.connectTimeout = options.connectTimeout ?? 10_000;
+    this.relay = options.relay;
     if (options.streams) this.stream = (query, batchSize, _conn, o) => this.streamRows(query, batchSize, o);
   }
 
@@ -103,6 +108,16 @@ export class ClickHouseDriver implements Driver {
     } finally {
       result.close();
     }
+  }
+
+  /** `SELECT 1` once the client is open (the database created), within `connectTimeout`. */
+  async verify(): Promise<void> {
+    await withinLimit(this.send({ sql: "SELECT 1", params: {} }), { ms: this.connectTimeout, label: `connectTimeout (${this.connectTimeout} ms)` }, "ClickHouse", () => undefined);
+  }
+
+  /** Routes `@clickhouse/client`'s log to `sink` (dropped when undefined). */
+  logTo(sink: ((event: LogEvent) => void) | undefined): void {
+    if (this.relay) this.relay.sink = sink;
   }
 
   mapError(error: unknown): Error {

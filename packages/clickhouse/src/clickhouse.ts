@@ -1,11 +1,12 @@
 import type { ClickHouseSettings } from "@clickhouse/client";
-import { type Adapter, ConfigurationError, limitOption } from "@dotorm/core";
+import { type Adapter, ConfigurationError, type OptionCheck, checkOptions, limitOption, option } from "@dotorm/core";
 import { ClickHouseCompiler } from "./clickhouse-compiler.js";
 import { ClickHouseDdl } from "./clickhouse-ddl.js";
 import { ClickHouseDriver } from "./clickhouse-driver.js";
 import { ClickHouseIntrospector } from "./clickhouse-introspector.js";
 import { IdGenerator } from "./id-generator.js";
 import { ClickHouseClaimStore, IdLease } from "./id-lease.js";
+import { LogRelay, clickhouseLogLevels } from "./log-relay.js";
 import { openClient } from "./open-client.js";
 
 /** Options of {@link clickhouse}: a server (`url`) or chDB in-process (`embedded`). */
@@ -51,7 +52,39 @@ export interface ClickHouseOptions {
   cluster?: string;
   /** Extra ClickHouse settings sent with every statement. */
   settings?: ClickHouseSettings;
+  /**
+   * How much of `@clickhouse/client`'s own log reaches `db.on("log")` (default `"warn"`: warnings
+   * and failed requests). It never goes to the console.
+   */
+  logLevel?: keyof typeof clickhouseLogLevels;
+  /**
+   * How long `connect` waits for the server to answer its check (default 10 s; `verify: false`
+   * skips the check).
+   */
+  connectTimeout?: number;
 }
+
+/** What each option of {@link clickhouse} accepts (checked at construction, in one place). */
+const spec: Record<string, OptionCheck> = {
+  url: option.url(["http", "https"], "http://localhost:8123"),
+  username: option.string(),
+  password: option.string(),
+  database: option.identifier(),
+  embedded: (v) => (v === true || (typeof v === "string" && v.length > 0) ? undefined : `must be true (in memory) or a directory, got ${JSON.stringify(v)}`),
+  nodeId: option.integer(0, 1023),
+  batchSize: option.integer(1, 100_000_000),
+  max: option.integer(1, 10_000),
+  requestTimeout: option.ms(),
+  statementTimeout: option.ms(),
+  queryTimeout: option.ms(),
+  settings: option.record(),
+  cluster: (v) => (typeof v === "string" && /^[A-Za-z0-9_.-]{1,200}$/.test(v) ? undefined : `must be a cluster name of the server's remote_servers (letters, digits, _ . -), got ${JSON.stringify(v)}`),
+  logLevel: option.oneOf(Object.keys(clickhouseLogLevels)),
+  connectTimeout: option.integer(1, 2 ** 31 - 1),
+};
+
+/** Options that only mean something to an HTTP server. */
+const serverOnly = ["url", "username", "password", "max"] as const;
 
 const capabilities = {
   returning: false,
@@ -75,24 +108,18 @@ const capabilities = {
  * const local = await connect(clickhouse({ embedded: "./data/ch", database: "crm" }), { models: [Event] });
  */
 export function clickhouse(options: ClickHouseOptions = {}): Adapter {
+  checkOptions("clickhouse", options, spec);
   if (options.embedded && options.url) throw new ConfigurationError("clickhouse(): give either url (a server) or embedded (chDB), not both");
+  const ignored = options.embedded ? serverOnly.filter((k) => options[k] !== undefined) : [];
+  if (ignored.length > 0) throw new ConfigurationError(`clickhouse({ ${ignored.join(", ")} }) applies to a server (url), not to embedded chDB; leave it out with embedded`);
   const database = options.database ?? "default";
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
-    throw new ConfigurationError(`clickhouse({ database }) must be a plain identifier (letters, digits, _), got ${JSON.stringify(database)}`);
-  }
-  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
-    throw new ConfigurationError(`clickhouse({ batchSize }) must be a positive integer, got ${String(options.batchSize)}`);
-  }
-  if (options.cluster !== undefined) {
-    if (options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
-    if (typeof options.cluster !== "string" || !/^[A-Za-z0-9_.-]{1,200}$/.test(options.cluster)) {
-      throw new ConfigurationError(`clickhouse({ cluster }) must be a cluster name of the server's remote_servers (letters, digits, _ . -), got ${JSON.stringify(options.cluster)}`);
-    }
-  }
+  if (options.cluster !== undefined && options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
   const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
   const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
   const settings = statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000), ...options.settings } : options.settings;
-  const client = openClient({ ...options, database, settings, requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1 });
+  const relay = new LogRelay();
+  const log = { LoggerClass: relay.loggerClass(), level: clickhouseLogLevels[options.logLevel ?? "warn"] };
+  const client = openClient({ ...options, database, settings, requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1, connectTimeout: options.connectTimeout, log });
   // Marks the promise as observed: a failure surfaces on the first statement, not as an unhandled rejection.
   client.catch(() => undefined);
   // Explicit node: local generator. Default: ranges leased from the database (see id-lease.ts).
@@ -103,7 +130,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     capabilities,
     compiler: new ClickHouseCompiler(options.batchSize),
     ddl: new ClickHouseDdl(options.cluster),
-    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout }),
+    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout, connectTimeout: options.connectTimeout ?? 10_000, relay }),
     introspector: new ClickHouseIntrospector(),
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),
   };

@@ -1,5 +1,7 @@
 import { ConfigurationError, ConnectionError, DotormError, QueryError, UnsupportedError, ValidationError } from "@dotorm/core";
 
+const firstLine = (message: string) => message.split("\n")[0]!.trim();
+
 /**
  * Maps ClickHouse errors (by exception type, as `@clickhouse/client` and chDB both report it) to
  * DotORM errors, keeping the original as `cause`.
@@ -17,9 +19,11 @@ export function mapClickHouseError(error: unknown, limits: { statementTimeout?: 
     case "NO_SUCH_COLUMN_IN_TABLE":
     case "THERE_IS_NO_COLUMN":
       return new ConfigurationError(`${message}; run db.sync() to create missing tables and columns`, cause);
-    case "UNKNOWN_DATABASE":
     case "AUTHENTICATION_FAILED":
     case "REQUIRED_PASSWORD":
+      return new ConnectionError(`ClickHouse refused the login (${firstLine(message)}): check username and password`, cause);
+    case "UNKNOWN_DATABASE":
+      return new ConnectionError(`the ClickHouse database does not exist (${firstLine(message)}): create it or fix the database option`, cause);
     case "NETWORK_ERROR":
     case "SOCKET_TIMEOUT":
       return new ConnectionError(`cannot use the ClickHouse database: ${message}`, cause);
@@ -49,6 +53,12 @@ export function mapClickHouseError(error: unknown, limits: { statementTimeout?: 
   }
   if (/^Timeout error/.test(message) && limits.queryTimeout) {
     return new ConnectionError(`ClickHouse did not answer within queryTimeout (${limits.queryTimeout} ms); the request was aborted`, cause);
+  }
+  if (e.code === "ECONNREFUSED") {
+    return new ConnectionError(`cannot reach ClickHouse: the connection was refused (${message}); is the server running there? Check the host and HTTP port (8123 by default) in the url`, cause);
+  }
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") {
+    return new ConnectionError(`cannot reach ClickHouse: the host was not found (${message}); check the host in the url`, cause);
   }
   if (/ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|socket hang up|Timeout error/i.test(`${e.code ?? ""} ${message}`)) {
     return new ConnectionError(`cannot reach ClickHouse: ${message}`, cause);

@@ -1,4 +1,4 @@
-import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, type ClickHouseLogLevel, type ClickHouseSettings, type Logger, createClient } from "@clickhouse/client";
 import { ConfigurationError, ConnectionError } from "@dotorm/core";
 import { mapClickHouseError } from "./map-clickhouse-error.js";
 
@@ -13,9 +13,13 @@ export interface ClientTarget {
   max?: number;
   /** Milliseconds before an HTTP request gives up. */
   requestTimeout?: number;
+  /** Milliseconds before the first request (creating the database) gives up. */
+  connectTimeout?: number;
   settings?: ClickHouseSettings;
   /** Creates the database `ON CLUSTER` this cluster (server only). */
   cluster?: string;
+  /** Where the client's own log goes (instead of the console), and from which level. */
+  log?: { LoggerClass: new () => Logger; level: ClickHouseLogLevel };
 }
 
 /**
@@ -40,7 +44,7 @@ export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
       const connection = await chdbConnection(t.embedded);
       // chdb types its connection against @clickhouse/client-common, which the client bundles in a
       // different patch version: the shapes match, the nominal types do not.
-      const client = createClient({ connection: connection as unknown as ChConnection });
+      const client = createClient({ connection: connection as unknown as ChConnection, ...(t.log ? { log: t.log } : {}) });
       // chDB has no per-request database: create it, then make it this session's current one. Its
       // settings are session state too: set once here, not prefixed to every statement as SETs.
       await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}` });
@@ -51,9 +55,9 @@ export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
       }
       return client;
     }
-    const base = { url: t.url, username: t.username, password: t.password, request_timeout: t.requestTimeout, max_open_connections: t.max, clickhouse_settings };
+    const base = { url: t.url, username: t.username, password: t.password, request_timeout: t.requestTimeout, max_open_connections: t.max, clickhouse_settings, ...(t.log ? { log: t.log } : {}) };
     // The database may not exist yet, and naming it on every request would then fail: create it first.
-    const admin = createClient(base);
+    const admin = createClient({ ...base, request_timeout: Math.min(t.connectTimeout ?? 10_000, t.requestTimeout ?? 10_000) });
     try {
       const onCluster = t.cluster === undefined ? "" : ` ON CLUSTER ${ident(t.cluster)}`;
       await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(t.database)}${onCluster}` });
@@ -62,9 +66,13 @@ export async function openClient(t: ClientTarget): Promise<ClickHouseClient> {
     }
     return createClient({ ...base, database: t.database });
   } catch (e) {
+    if (!t.embedded && /^Timeout error/.test((e as Error | undefined)?.message ?? "")) {
+      const ms = Math.min(t.connectTimeout ?? 10_000, t.requestTimeout ?? 10_000);
+      throw new ConnectionError(`ClickHouse (${t.url ?? "http://localhost:8123"}) did not answer within connectTimeout (${ms} ms): check the url, and that the server is up and reachable`, { cause: e });
+    }
     const mapped = mapClickHouseError(e);
     if (mapped instanceof ConfigurationError || mapped instanceof ConnectionError) throw mapped;
-    throw new ConnectionError(`cannot open ClickHouse (${t.embedded ? "chDB" : t.url ?? "http://localhost:8123"}): ${mapped.message}`, { cause: e });
+    throw new ConnectionError(`cannot open ClickHouse (${t.embedded ? "chDB" : (t.url ?? "http://localhost:8123")}): ${mapped.message}`, { cause: e });
   }
 }
 

@@ -6,6 +6,9 @@ interface MysqlError {
   message?: string;
   sqlMessage?: string;
   fatal?: boolean;
+  address?: string;
+  port?: number;
+  hostname?: string;
 }
 
 /** The table a write statement targets (`INSERT INTO \`t\``, `UPDATE \`t\``, `DELETE a FROM \`t\``). */
@@ -82,9 +85,12 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
     case 1146:
     case 1054:
       return new ConfigurationError(`${msg}; run db.sync() to create missing tables and columns`, cause);
-    case 1044:
     case 1045:
+      return new ConnectionError(`MySQL refused the login (${msg}): check the user and password in the url`, cause);
+    case 1044:
+      return new ConnectionError(`MySQL refused the database to this user (${msg}): GRANT the user access to it, or fix the database name in the url`, cause);
     case 1049:
+      return new ConnectionError(`the MySQL database does not exist (${msg}): create it (CREATE DATABASE) or fix the database name in the url`, cause);
     case 1040:
     case 1129:
     case 1130:
@@ -99,6 +105,13 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
     case 1205:
     case 1213:
       return new DotormError(`MySQL ${e.errno === 1213 ? "deadlock" : "lock wait timeout"}${where}: the transaction was rolled back or timed out; retry it`, cause);
+  }
+  const at = e.address ? ` at ${e.address}${e.port ? `:${e.port}` : ""}` : "";
+  if (e.code === "ECONNREFUSED") {
+    return new ConnectionError(`cannot reach MySQL${at}: the connection was refused; is the server running there? Check the host and port in the url`, cause);
+  }
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") {
+    return new ConnectionError(`cannot reach MySQL: the host ${JSON.stringify(e.hostname ?? "")} was not found (${msg}); check the host in the url`, cause);
   }
   if (e.fatal || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|PROTOCOL_CONNECTION_LOST|Pool is closed|closed state|connect ETIMEDOUT/i.test(`${e.code ?? ""} ${msg}`)) {
     return new ConnectionError(`cannot reach MySQL: ${msg}`, cause);

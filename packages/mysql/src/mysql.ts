@@ -1,4 +1,4 @@
-import type { Adapter } from "@dotorm/core";
+import { type Adapter, ConfigurationError, type OptionCheck, checkOptions, option } from "@dotorm/core";
 import { MysqlCompiler, type MysqlCompilerOptions } from "./mysql-compiler.js";
 import { MysqlDdl } from "./mysql-ddl.js";
 import { MysqlIntrospector } from "./mysql-introspector.js";
@@ -13,6 +13,37 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
   collation?: string;
 }
 
+/** What each option of {@link mysql} accepts (checked at construction, in one place). */
+const spec: Record<string, OptionCheck> = {
+  url: option.url(["mysql", "mariadb"], "mysql://user:password@localhost:3306/database"),
+  host: option.nonEmptyString(),
+  port: option.integer(1, 65_535),
+  user: option.string(),
+  password: option.string(),
+  database: option.nonEmptyString(),
+  max: option.integer(1, 10_000),
+  maxIdle: option.integer(0, 10_000),
+  idleTimeoutMillis: option.ms(),
+  connectTimeoutMillis: option.integer(1, 2 ** 31 - 1),
+  acquireTimeout: option.ms(),
+  statementTimeout: option.ms(),
+  queryTimeout: option.ms(),
+  keepAlive: option.boolean(),
+  prepare: option.boolean(),
+  flavor: option.oneOf(["mariadb", "mysql"]),
+  returning: option.boolean(),
+  joins: option.boolean(),
+  nesting: option.oneOf(["union", "json"]),
+  collation: option.identifier(),
+};
+
+function checkMysqlOptions(options: MysqlOptions): void {
+  checkOptions("mysql", options, spec);
+  if (options.maxIdle !== undefined && options.maxIdle > (options.max ?? 10)) {
+    throw new ConfigurationError(`mysql({ maxIdle }): ${options.maxIdle} idle connections is more than max (${options.max ?? 10}); lower maxIdle or raise max`);
+  }
+}
+
 /**
  * The MySQL / MariaDB adapter, on a `mysql2/promise` pool. `flavor` picks the SQL for the server:
  * `"mariadb"` (default, 10.6+) or `"mysql"` (8.0.14+), which differ in how nested reads aggregate.
@@ -20,8 +51,10 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
  * @example
  * const db = await connect(mysql({ url: "mysql://root@127.0.0.1:3306/app" }), { models });
  * const my8 = await connect(mysql({ url: process.env.MYSQL_URL, flavor: "mysql", max: 20 }), { models });
+ * mysql({ url: "mysql://root@localhost:3306/app", maxx: 5 }); // ConfigurationError: mysql({ maxx }): unknown option; did you mean max? ...
  */
 export function mysql(options: MysqlOptions = {}): Adapter {
+  checkMysqlOptions(options);
   const compiler = new MysqlCompiler(options);
   // MariaDB bounds every statement (seconds); MySQL 8 only SELECTs (milliseconds)
   const driver = new Mysql2Driver(options, {

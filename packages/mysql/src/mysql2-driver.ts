@@ -1,4 +1,16 @@
-import { type CompiledQuery, ConnectionError, type Driver, type DriverConnection, type ExecOptions, type ExecResult, type StreamConnection, callLimit, limitOption, withinLimit } from "@dotorm/core";
+import {
+  type CompiledQuery,
+  ConnectionError,
+  type Driver,
+  type DriverConnection,
+  type ExecOptions,
+  type ExecResult,
+  type StreamConnection,
+  callLimit,
+  executeAlone,
+  limitOption,
+  withinLimit,
+} from "@dotorm/core";
 import mysql from "mysql2/promise";
 // Types by name, so the published declarations never default-import mysql2 (TS1192 without esModuleInterop).
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
@@ -172,13 +184,8 @@ export class Mysql2Driver implements Driver {
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
-  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
-    const conn = await this.acquire(options);
-    try {
-      return await conn.execute(q, options);
-    } finally {
-      conn.release();
-    }
+  execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    return executeAlone((o) => this.acquire(o), q, options);
   }
 
   /** A pool connection within `acquireTimeout` (or the caller's earlier deadline), with its errors caught. */

@@ -18,12 +18,31 @@ function columnOf(e: PgError): string | undefined {
 }
 
 /**
+ * What a socket error says about the address, with what to check: `" at host:port: ..."`, or
+ * undefined for any other error.
+ */
+function networkProblem(e: { code?: string; address?: string; port?: number; hostname?: string; message?: string }): string | undefined {
+  const at = e.address ? ` at ${e.address}${e.port ? `:${e.port}` : ""}` : "";
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return `${at}: the connection was refused; is the server running there? Check the host and port in the url`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `: the host ${JSON.stringify(e.hostname ?? "")} was not found (${e.message}); check the host in the url`;
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `${at}: the host is unreachable (${e.message}); check the host in the url and the network`;
+  }
+  return undefined;
+}
+
+/**
  * Maps PostgreSQL errors (by SQLSTATE) to DotORM errors, keeping the original as `cause`.
  * https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
 export function mapPgError(error: unknown, statementTimeout?: number): Error {
   if (error instanceof DotormError) return error;
-  const e = (error ?? {}) as PgError & { errno?: string };
+  const e = (error ?? {}) as PgError & { errno?: string; address?: string; port?: number; hostname?: string };
   const code = e.code ?? "";
   const cause = { cause: error };
   const where = e.table ? ` on ${e.table}` : "";
@@ -67,12 +86,16 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
       }
       return new QueryError(`PostgreSQL cancelled the statement: ${e.message}`, undefined, cause);
     case "3D000":
+      return new ConnectionError(`the PostgreSQL database does not exist (${e.message}): create it (CREATE DATABASE) or fix the database name in the url`, cause);
     case "28P01":
     case "28000":
+      return new ConnectionError(`PostgreSQL refused the login (${e.message}): check the user and password in the url, and the server's pg_hba.conf`, cause);
     case "57P01":
     case "57P03":
       return new ConnectionError(`cannot use the PostgreSQL database: ${e.message}`, cause);
   }
+  const network = networkProblem(e);
+  if (network) return new ConnectionError(`cannot reach PostgreSQL${network}`, cause);
   if (code.startsWith("08") || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|Connection terminated|timeout exceeded|not queryable|connection error/i.test(`${e.errno ?? ""} ${code} ${e.message ?? ""}`)) {
     return new ConnectionError(`cannot reach PostgreSQL: ${e.message ?? code}`, cause);
   }

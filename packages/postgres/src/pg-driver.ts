@@ -1,7 +1,20 @@
-import { type CompiledQuery, ConnectionError, type Driver, type DriverConnection, type ExecOptions, type ExecResult, type StreamConnection, callLimit, limitOption, withinLimit } from "@dotorm/core";
+import {
+  type CompiledQuery,
+  ConnectionError,
+  type Driver,
+  type DriverConnection,
+  type ExecOptions,
+  type ExecResult,
+  type StreamConnection,
+  callLimit,
+  executeAlone,
+  limitOption,
+  withinLimit,
+} from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
+import { PreparedStatements } from "./prepared-statements.js";
 
 /** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
 const passthrough = (value: string) => value;
@@ -39,21 +52,15 @@ export interface PgPoolOptions {
   schema?: string;
   /** Prepare each statement shape once per connection (default true). */
   prepare?: boolean;
+  /**
+   * Prepared statements kept per connection (default 2000): past it the least recently used one
+   * is deallocated on the server before the connection's next statement.
+   */
+  maxPreparedStatements?: number;
 }
 
-/**
- * Gives each distinct SQL text a statement name, so pg prepares it once per connection and then
- * only binds and executes. Bounded, so unusual workloads cannot grow it without limit.
- */
-class StatementNames {
-  private readonly names = new Map<string, string>();
-  private next = 0;
-  name(sql: string): string | undefined {
-    let n = this.names.get(sql);
-    if (n === undefined && this.names.size < 2000) this.names.set(sql, (n = `dotorm_${(this.next++).toString(36)}`));
-    return n;
-  }
-}
+/** Statements never worth preparing: a cursor's DECLARE names a new cursor each time. */
+const ONE_OFF = /^\s*DECLARE\s/i;
 
 function toResult(r: pg.QueryResult): ExecResult {
   return { rows: r.rows, affected: r.rowCount ?? 0 };
@@ -67,14 +74,15 @@ function destroy(client: pg.PoolClient): void {
 /** A driver over a `pg` pool. */
 export class PgDriver implements Driver {
   readonly pool: pg.Pool;
-  private readonly names = new StatementNames();
   private readonly prepare: boolean;
+  private readonly maxPrepared: number;
   private readonly queryTimeout: number;
   private readonly acquireTimeout: number;
   private readonly statementTimeout: number;
 
   constructor(options: PgPoolOptions) {
     this.prepare = options.prepare !== false;
+    this.maxPrepared = options.maxPreparedStatements ?? 2000;
     this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
     this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
     this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout ?? options.connectionTimeoutMillis, 10_000);
@@ -93,19 +101,33 @@ export class PgDriver implements Driver {
     this.pool.on("error", () => undefined);
   }
 
-  private config(q: CompiledQuery): pg.QueryConfig {
-    const name = this.prepare && Array.isArray(q.params) && q.params.length > 0 ? this.names.name(q.sql) : undefined;
-    return { text: q.sql, values: q.params as unknown[], ...(name ? { name } : {}) };
+  /**
+   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values.
+   * Statements evicted from the connection's cache are deallocated first, in one round trip.
+   */
+  private async send(client: pg.PoolClient, q: CompiledQuery): Promise<pg.QueryResult> {
+    if (!this.prepare || !Array.isArray(q.params) || q.params.length === 0 || ONE_OFF.test(q.sql)) {
+      return client.query({ text: q.sql, values: q.params as unknown[] });
+    }
+    const statements = PreparedStatements.of(client, this.maxPrepared);
+    const name = statements.name(q.sql);
+    const stale = statements.takeStale();
+    if (stale) {
+      await client.query(stale.sql).then(
+        () => statements.settled(stale.names),
+        (e: unknown) => {
+          statements.settled(stale.names, e);
+          // a server error (the transaction is aborted) leaves the connection as it was
+          if (!(e instanceof pg.DatabaseError)) throw e;
+        },
+      );
+    }
+    return client.query({ text: q.sql, values: q.params as unknown[], name });
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
-  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
-    const conn = await this.acquire(options);
-    try {
-      return await conn.execute(q, options);
-    } finally {
-      conn.release();
-    }
+  execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    return executeAlone((o) => this.acquire(o), q, options);
   }
 
   /**
@@ -129,7 +151,7 @@ export class PgDriver implements Driver {
     return {
       execute: async (q, o) => {
         if (broken) throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
-        const work = client.query(this.config(q));
+        const work = this.send(client, q);
         try {
           return toResult(
             await withinLimit(work, callLimit(o, this.queryTimeout), "PostgreSQL", () => {

@@ -11,7 +11,10 @@ import { mapPgError } from "./map-pg-error.js";
 export class PgliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Promise<PGlite>) {}
+  constructor(private readonly db: Promise<PGlite>) {
+    // observed here: a PGlite that cannot open fails connect's check (or the first statement), never as an unhandled rejection
+    db.catch(() => undefined);
+  }
 
   private async run(q: CompiledQuery): Promise<ExecResult> {
     const db = await this.db;
@@ -49,6 +52,6 @@ export class PgliteDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    await (await this.db).close();
+    await (await this.db.catch(() => undefined))?.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { SqlCompiler } from "../sql/sql-compiler.js";
 import type { Introspector } from "../sql/schema.js";
+import type { LogEvent } from "./events.js";
 
 /** A statement ready for the driver. ClickHouse takes named params (a record), the others a list. */
 export interface CompiledQuery {
@@ -65,6 +66,17 @@ export interface Driver {
   abortsTransaction?(error: unknown): boolean;
   /** Turns a driver error into a DotORM error (with the original as `cause`). */
   mapError(error: unknown, query?: CompiledQuery): Error;
+  /**
+   * Checks that the database answers, with one cheap round trip, bounded by the driver's own
+   * connect or acquire timeout (what `connect(adapter, { verify: true })` runs). Absent: the core
+   * sends `SELECT 1`.
+   */
+  verify?(): Promise<void>;
+  /**
+   * Routes what the driver library would print to the console to `sink` (`db.on("log")`);
+   * `undefined` drops it again. Drivers whose library prints nothing leave it out.
+   */
+  logTo?(sink: ((event: LogEvent) => void) | undefined): void;
   close(): Promise<void>;
 }
 

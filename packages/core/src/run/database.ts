@@ -7,8 +7,9 @@ import type { QueryNode } from "../query/ast.js";
 import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
+import { type OptionCheck, checkOptions, option } from "./check-options.js";
 import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
-import { type DatabaseEvents, Emitter } from "./events.js";
+import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import type { CacheOption } from "../insight/cache-option.js";
 import type { CacheStore } from "../insight/cache-store.js";
@@ -40,6 +41,17 @@ export interface ConnectOptions {
    * in-process LRU (`memoryStore()`); `redisStore(...)` shares them between processes.
    */
   cache?: { store?: CacheStore };
+  /**
+   * Check the connection before resolving (default true): one cheap round trip, within the
+   * adapter's connect or acquire timeout, so a wrong port, database or password fails here with a
+   * `ConnectionError` saying what to fix, not at the first query. `false` connects lazily.
+   */
+  verify?: boolean;
+  /**
+   * A `"log"` listener added before the connection is checked, so what the driver library logs
+   * while connecting is seen too (the same as `db.on("log", listener)` afterwards).
+   */
+  log?: (event: LogEvent) => void;
 }
 
 /** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
@@ -88,6 +100,8 @@ export class Database {
   constructor(
     readonly adapter: Adapter,
     options: ConnectOptions,
+    /** @internal `connect` binds the models only once the connection is checked. */
+    bind = true,
   ) {
     this.access = new AccessGate(options.access);
     const models = new Map<string, ModelMeta>();
@@ -101,8 +115,10 @@ export class Database {
     this.models = models;
     for (const meta of models.values()) this.checkRelations(meta);
     checkAdapter(adapter);
+    if (options.log) this.emitter.on("log", options.log);
+    adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
-    for (const meta of models.values()) bindModel(meta, this.ops);
+    if (bind) this.bindModels();
     this.sql = rawSql(this);
     const metrics = options.metrics ?? true;
     const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
@@ -134,6 +150,11 @@ export class Database {
     return this.detector.scope(fn, options);
   }
 
+  /** Makes the models' static methods run on this database (the latest bound wins). @internal */
+  bindModels(): void {
+    for (const meta of this.models.values()) bindModel(meta, this.ops);
+  }
+
   private checkRelations(meta: ModelMeta): void {
     if (meta.options.database !== undefined) {
       // refused rather than ignored: queries would silently go to the connection's own schema
@@ -153,7 +174,28 @@ export class Database {
     }
   }
 
-  /** Listens to events; `"query"` fires once per statement sent. */
+  /**
+   * Checks that the database answers (one cheap round trip, bounded by the adapter's connect or
+   * acquire timeout); `connect` runs it unless `verify: false`. Fails with a `ConnectionError`
+   * (or a `ConfigurationError`) saying what to fix.
+   *
+   * @example
+   * const db = await connect(postgres({ url }), { models, verify: false });
+   * await db.verify(); // later, e.g. in a readiness probe
+   */
+  async verify(): Promise<void> {
+    if (this.closed) throw new DotormError("this database was closed; connect again");
+    const { driver, dialect } = this.adapter;
+    try {
+      await (driver.verify ? driver.verify() : driver.execute({ sql: "SELECT 1", params: [] }));
+    } catch (e) {
+      const error = e instanceof DotormError ? e : driver.mapError(e);
+      if (error instanceof ConnectionError || error instanceof ConfigurationError) throw error;
+      throw new ConnectionError(`the ${dialect} database did not answer a check query: ${error.message}`, { cause: e });
+    }
+  }
+
+  /** Listens to events; `"query"` fires once per statement sent, `"log"` for what the driver library logs. */
   on<K extends keyof DatabaseEvents>(event: K, listener: (e: DatabaseEvents[K]) => void): this {
     this.emitter.on(event, listener);
     return this;
@@ -363,6 +405,17 @@ function linkTables(models: readonly ModelMeta[]): string[] {
   return models.flatMap((m) => [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table));
 }
 
+/** What each option of {@link connect} accepts. */
+const connectOptions: Record<string, OptionCheck> = {
+  models: (v) => (Array.isArray(v) ? undefined : "must be a list of model classes, e.g. { models: [User, Chat] }"),
+  access: (v) => (typeof v === "object" && v !== null && typeof (v as { check?: unknown }).check === "function" ? undefined : "must be an AccessChecker (an object with a check function)"),
+  verify: option.boolean(),
+  log: (v) => (typeof v === "function" ? undefined : "must be a listener function"),
+  metrics: (v) => (typeof v === "boolean" || (typeof v === "object" && v !== null && !Array.isArray(v)) ? undefined : "must be true, false or { maxShapes }"),
+  nPlusOne: option.record(),
+  cache: option.record(),
+};
+
 /**
  * Connects models to a database through an adapter.
  *
@@ -370,7 +423,22 @@ function linkTables(models: readonly ModelMeta[]): string[] {
  * import { connect } from "@dotorm/core";
  * import { postgres } from "@dotorm/postgres";
  * const db = await connect(postgres({ url: process.env.DATABASE_URL }), { models: [User, Chat] });
+ * // a wrong port, database or password rejects here with a ConnectionError (verify: false defers it)
  */
 export async function connect(adapter: Adapter | Promise<Adapter>, options: ConnectOptions): Promise<Database> {
-  return new Database(await adapter, options);
+  checkOptions("connect", options, connectOptions);
+  if (options?.models === undefined) throw new ConfigurationError("connect() needs the models it serves: connect(adapter, { models: [User, Chat] })");
+  // the models are bound only once the check passed: a failed connect leaves them on the database
+  // they were bound to before, if any
+  const db = new Database(await adapter, options, false);
+  try {
+    if (options.verify !== false) await db.verify();
+  } catch (e) {
+    // close the pool (or engine) it opened, without waiting: a connection attempt still pending
+    // (a server that never answers) ends by itself within the driver's connect timeout
+    db.close().catch(() => undefined);
+    throw e;
+  }
+  db.bindModels();
+  return db;
 }

@@ -13,6 +13,28 @@ export interface QueryEvent {
   readonly error?: Error;
 }
 
+/** How much a {@link LogEvent} matters, from the driver library's own scale. */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+
+/**
+ * What `db.on("log")` listeners receive: a message the driver library would otherwise have printed
+ * to the console (`@clickhouse/client` logs its failed requests). Nothing is printed by DotORM:
+ * without a listener these are dropped.
+ *
+ * @example
+ * db.on("log", (e) => { if (e.level === "error") logger.error(e.message, e.error) });
+ */
+export interface LogEvent {
+  readonly level: LogLevel;
+  readonly message: string;
+  /** The library that logged it, e.g. "@clickhouse/client". */
+  readonly source: string;
+  /** The library's own part, e.g. "HTTP Adapter". */
+  readonly module?: string;
+  readonly args?: Readonly<Record<string, unknown>>;
+  readonly error?: Error;
+}
+
 /** Events a database emits. */
 export interface DatabaseEvents {
   query: QueryEvent;
@@ -20,6 +42,7 @@ export interface DatabaseEvents {
   nPlusOne: NPlusOneReport;
   /** The query cache served, stored, bypassed or dropped entries. */
   cache: CacheEvent;
+  log: LogEvent;
 }
 
 /** A tiny typed emitter; listeners that throw do not break the query. */
