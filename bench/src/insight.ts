@@ -4,7 +4,7 @@
  * uncached). Run with `pnpm --filter @dotorm/bench insight` after building core and postgres.
  * Settings: DOTORM_PG_URL, BENCH_ROUNDS (5), BENCH_MS (600), BENCH_CONCURRENCY (4). See README.md.
  */
-import { type Database, connect, f, model } from "@dotorm/core";
+import { type Database, StatementStats, connect, f, model } from "@dotorm/core";
 import { postgres } from "@dotorm/postgres";
 import pg from "pg";
 import { markdownTable, median, opsPerSecond } from "./harness.js";
@@ -86,4 +86,19 @@ console.log(`\nmetrics overhead on get: ${overhead.toFixed(1)}% (per round: ${re
 console.log(`cached get: ${(m("get by id: cached (model option cache)") / m("get by id: metrics on (default)")).toFixed(2)}x uncached; cached page of 20: ${(m("page of 20: cached") / m("page of 20: uncached")).toFixed(2)}x uncached`);
 const [top] = on.db.stats();
 console.log(`\ndb.stats() of the metrics-on side, costliest shape: ${top?.calls} calls, mean ${top?.meanMs} ms, p95 ${top?.p95Ms} ms, p99 ${top?.p99Ms} ms`);
+// the metrics' own CPU cost per statement, which load on the machine does not blur: record() on a
+// realistic event, against the CPU time of one uncached get (metrics off) in this process
+const probe = new StatementStats();
+const event = { sql: top?.sql ?? "select 1", params: [1], durationMs: 0.4, rowCount: 1, model: "chats", operation: "get" };
+const n = 500_000;
+let t = performance.now();
+for (let i = 0; i < n; i++) probe.record({ ...event, durationMs: (i % 97) / 100 });
+const recordUs = ((performance.now() - t) * 1000) / n;
+const getOp = get(off);
+const cpu = process.cpuUsage();
+t = performance.now();
+for (let i = 0; i < 2000; i++) await getOp();
+const used = process.cpuUsage(cpu);
+const getCpuUs = (used.user + used.system) / 2000;
+console.log(`metrics CPU per statement: ${recordUs.toFixed(3)} µs (record) vs ${getCpuUs.toFixed(1)} µs CPU of one get in this process (${((recordUs / getCpuUs) * 100).toFixed(2)}%)`);
 for (const s of [off, on, cached]) await s.db.close();
