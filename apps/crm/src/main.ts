@@ -31,7 +31,7 @@ if (config.SEED && !(await isSeeded(dbs.db))) {
 }
 
 const events = new EventWriter();
-const { app, hub } = createApp({ db: dbs.db, analytics: dbs.analytics, events, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, cookieSecure: config.COOKIE_SECURE });
+const { app, hub, idle } = createApp({ db: dbs.db, analytics: dbs.analytics, events, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, cookieSecure: config.COOKIE_SECURE });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = info.address.includes(":") ? `[${info.address}]` : info.address;
   console.log(`\nDotORM CRM listening on http://${host}:${info.port}`);
@@ -53,6 +53,8 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   hub.closeAll();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  // a client that hung up closes its socket, not its request's work: let that work end before the databases close
+  if (!(await idle(8_000))) console.error("some requests were still running after 8 s; closing anyway");
   await events.close();
   await dbs.close();
   console.log("stopped");

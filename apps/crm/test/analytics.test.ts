@@ -89,6 +89,12 @@ describe("analytics on chDB: events written by the server, dashboard figures [pg
     expect(Object.keys(all.body.data).sort()).toEqual(["activity", "funnel", "messages", "pipeline", "won-revenue"]);
     expect(all.body.data.activity.every((r: { user_id: number }) => r.user_id === id.sales)).toBe(true);
     expect((await crm.http("GET", "/api/dashboard?from=2026-02-30", undefined, sales)).status).toBe(400);
+    // a team filter narrows the figures to that team's leads
+    const teams = await crm.dbs.db.sudo(async () => (await User.search({ filter: [["login", "=", "sales"]], fields: ["team_ids"] }))[0]?.team_ids as number[]);
+    const team = (await crm.http("GET", `/api/dashboard/pipeline?team_id=${teams[0]}`, undefined, admin)).body.data as { leads: number }[];
+    const teamLeads = await crm.dbs.db.sudo(() => Lead.count({ filter: [["team_id", "=", teams[0] as number]] }));
+    expect(team.reduce((s, r) => s + r.leads, 0)).toBe(teamLeads);
+    expect(teamLeads).toBeLessThan(await crm.dbs.db.sudo(() => Lead.count()));
   });
 
   test("a failing ClickHouse write is logged and retried; the request that caused it still succeeds", async () => {

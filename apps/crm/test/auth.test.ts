@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
-import { Session, User } from "../src/models/index.js";
+import { Role, Session, User } from "../src/models/index.js";
 import { hashPassword, verifyPassword } from "../src/server/passwords.js";
 import { RateLimiter } from "../src/server/rate-limit.js";
 import { tokenHash } from "../src/server/sessions.js";
@@ -11,13 +11,14 @@ describe("login, sessions and request hygiene [pglite]", () => {
   let crm: Crm;
   beforeAll(async () => {
     crm = await openCrm(await pglite.open("x"), analytics(`crm_auth_${process.pid}`), { seed: false, loginLimit: 10, sessionTtlMs: 60_000 });
-    await crm.dbs.db.sudo(() =>
-      Promise.all([
-        hashPassword("right-pass").then((h) => User.create({ name: "Lea", login: "lea", password_hash: h })),
+    await crm.dbs.db.sudo(async () => {
+      const salesperson = (await Role.query().filter({ code: "salesperson" }).get()).id;
+      await Promise.all([
+        hashPassword("right-pass").then((h) => User.create({ name: "Lea", login: "lea", password_hash: h, role_ids: [salesperson] })),
         hashPassword("gone-pass").then((h) => User.create({ name: "Old", login: "old", password_hash: h, active: false })),
         hashPassword("limit-pass").then((h) => User.create({ name: "Lim", login: "lim", password_hash: h })),
-      ]),
-    );
+      ]);
+    });
   });
   afterAll(() => crm?.close());
 
@@ -119,6 +120,27 @@ describe("login, sessions and request hygiene [pglite]", () => {
     const missing = await crm.http("POST", "/api/login", { login: "lea" });
     expect(missing.status).toBe(400);
     expect(missing.body.error.details.field).toBe("password");
+  });
+
+  test("attachments: uploaded as base64 JSON up to 10 MB, sized by the server, read back as bytes; not writable through /auto", async () => {
+    const token = await crm.login("lea", "right-pass");
+    const lea = (await crm.dbs.db.sudo(() => User.query().filter({ login: "lea" }).get())).id;
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    const up = await crm.http("POST", "/api/attachments", { res_model: "users", res_id: lea, name: "tiny.bin", content: bytes.toString("base64") }, token);
+    expect(up.status).toBe(201);
+    expect(up.body.size).toBe(5);
+    const down = await crm.app.request(`/api/attachments/${up.body.id}/content`, { headers: { authorization: `Bearer ${token}` } });
+    expect(down.headers.get("content-type")).toBe("application/octet-stream");
+    expect(Buffer.from(await down.arrayBuffer())).toEqual(bytes);
+    const meta = await crm.http("GET", `/auto/attachments/${up.body.id}?fields=name,size`, undefined, token);
+    expect(meta.body.data).toMatchObject({ name: "tiny.bin", size: 5 });
+    const big = await crm.http("POST", "/api/attachments", { res_model: "users", res_id: lea, name: "big.bin", content: Buffer.alloc(10 * 1024 * 1024 + 3).toString("base64") }, token);
+    expect(big.status).toBe(413);
+    const unknown = await crm.http("POST", "/api/attachments", { res_model: "nope", res_id: 1, name: "x", content: "AAAA" }, token);
+    expect(unknown.body.error.details.field).toBe("res_model");
+    expect((await crm.http("POST", "/auto/attachments", { res_model: "users", res_id: lea, name: "x", content: "AAAA" }, token)).status).toBeGreaterThanOrEqual(400);
+    expect((await crm.http("DELETE", `/api/attachments/${up.body.id}`, undefined, token)).status).toBe(204);
+    expect((await crm.http("GET", `/api/attachments/${up.body.id}/content`, undefined, token)).status).toBe(404);
   });
 
   test("configuration: each bad variable is named with what is wrong", () => {

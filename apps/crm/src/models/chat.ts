@@ -7,7 +7,8 @@ export const Chat = model("chats", {
   chat_type: f.selection({ options: [["direct", "Direct"], ["group", "Group"]], default: "group", required: true }),
   creator_id: f.many2one(() => User, { required: true }),
   member_ids: f.one2many((): AnyModel => ChatMember, "chat_id"),
-  message_ids: f.one2many((): AnyModel => ChatMessage, "chat_id"),
+  // read-only here: messages are posted through /auto/chat_messages, which delivers them live
+  message_ids: f.one2many((): AnyModel => ChatMessage, "chat_id", { readonly: true }),
   created_at: f.datetime({ default: "now", readonly: true }),
 });
 

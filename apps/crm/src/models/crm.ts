@@ -15,7 +15,8 @@ export const Partner = model(
     country: f.char({ maxLength: 128 }),
     website: f.char({ maxLength: 255 }),
     user_id: f.many2one(() => User, { label: "Account manager" }),
-    lead_ids: f.one2many((): AnyModel => Lead, "partner_id", { label: "Leads" }),
+    // read-only here: leads change through /auto/leads, where stage changes become analytics events
+    lead_ids: f.one2many((): AnyModel => Lead, "partner_id", { label: "Leads", readonly: true }),
     created_at: f.datetime({ default: "now", readonly: true }),
   },
   { indexes: [["name", "is_company"]] },

@@ -34,6 +34,10 @@ export interface CrmApp {
   readonly app: Hono;
   readonly hub: ChatHub;
   readonly sessions: SessionStore;
+  /** Requests being handled (a client that hung up does not end its request's work). */
+  readonly inFlight: () => number;
+  /** Resolves once no request is being handled, or after `timeoutMs`; true when idle. */
+  idle(timeoutMs: number): Promise<boolean>;
 }
 
 const writes = new Set(["POST", "PUT", "PATCH"]);
@@ -53,6 +57,16 @@ export function createApp(options: AppOptions): CrmApp {
   const hub = new ChatHub();
   const app = new Hono();
 
+  let inFlight = 0;
+  const waiting = new Set<() => void>();
+  app.use("*", async (_c, next) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      if (--inFlight === 0) for (const wake of waiting) wake();
+    }
+  });
   app.use("*", secureHeaders());
   // Writes carry JSON: a cross-site form cannot send it without a CORS preflight, so a cookie alone cannot forge a write.
   app.use("*", async (c, next) => {
@@ -70,7 +84,7 @@ export function createApp(options: AppOptions): CrmApp {
 
   app.get("/api/health", (c) => c.json({ ok: true }));
   authRoutes(app, { db: options.db, sessions, events: options.events, cookieSecure: options.cookieSecure ?? false, loginLimit: options.loginLimit });
-  dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions });
+  dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions, events: options.events });
   chatRoutes(app, { db: options.db, sessions, hub, events: options.events, heartbeatMs: options.heartbeatMs });
   salesRoutes(app, { db: options.db, sessions, events: options.events });
   attachmentRoutes(app, { db: options.db, sessions });
@@ -78,5 +92,16 @@ export function createApp(options: AppOptions): CrmApp {
   app.get("/", (c) =>
     c.json({ name: "DotORM CRM", login: "POST /api/login", me: "GET /api/me", api: "/auto/<model>", docs: "/auto/docs", openapi: "/auto/openapi.json" }),
   );
-  return { app, hub, sessions };
+  const idle = (timeoutMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (inFlight === 0) return resolve(true);
+      const wake = () => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        resolve(inFlight === 0);
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      waiting.add(wake);
+    });
+  return { app, hub, sessions, inFlight: () => inFlight, idle };
 }

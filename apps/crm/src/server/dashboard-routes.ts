@@ -3,6 +3,7 @@ import { RestError } from "@dotorm/rest";
 import type { Context, Hono } from "hono";
 import type { CrmSession } from "../access-setup.js";
 import { Dashboard, type DashboardFilter, type DashboardScope, type StageInfo } from "../analytics/dashboard.js";
+import type { EventWriter } from "../analytics/event-writer.js";
 import { LeadStage } from "../models/crm.js";
 import { requireSession } from "./http.js";
 import type { SessionStore } from "./sessions.js";
@@ -12,6 +13,35 @@ export interface DashboardDeps {
   readonly db: Database;
   readonly analytics: Database;
   readonly sessions: SessionStore;
+  /** Its count of written events tells the cache when the figures may have changed. */
+  readonly events: Pick<EventWriter, "written">;
+  /** How long a figure is served from the cache when no event was written meanwhile. Default 10 s. */
+  readonly cacheMs?: number;
+}
+
+/**
+ * Figures per (figure, scope, filter), shared by concurrent requests (one query answers them all)
+ * and dropped as soon as this process writes an event, or after `ttlMs` (events written by another
+ * process sharing the ClickHouse database).
+ */
+class FigureCache {
+  private readonly entries = new Map<string, { generation: number; at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly generation: () => number,
+    private readonly ttlMs: number,
+  ) {}
+
+  get<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.generation === this.generation() && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
+    if (this.entries.size >= 1000) this.entries.clear();
+    const value = compute();
+    this.entries.set(key, { generation: this.generation(), at: now, value });
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
 }
 
 const day = 86_400_000;
@@ -59,17 +89,21 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): void {
     activity: (s: DashboardScope, f: DashboardFilter) => dashboard.activity(s, f),
     messages: (s: DashboardScope, f: DashboardFilter) => dashboard.messages(s, f),
   };
+  const cache = new FigureCache(() => deps.events.written, deps.cacheMs ?? 10_000);
+  const figure = (name: keyof typeof figures, scope: DashboardScope, filter: DashboardFilter) =>
+    cache.get<unknown>(JSON.stringify([name, scope.all ? "all" : scope, filter]), () => figures[name](scope, filter));
   const input = async (c: Context) => ({ scope: dashboardScope(await requireSession(deps.sessions, c)), filter: dashboardFilter(c) });
 
   app.get("/api/dashboard", async (c) => {
     const { scope, filter } = await input(c);
-    const entries = await Promise.all(Object.entries(figures).map(async ([name, fn]) => [name, await fn(scope, filter)] as const));
+    const names = Object.keys(figures) as (keyof typeof figures)[];
+    const entries = await Promise.all(names.map(async (name) => [name, await figure(name, scope, filter)] as const));
     return c.json({ data: Object.fromEntries(entries) });
   });
-  for (const [name, fn] of Object.entries(figures)) {
+  for (const name of Object.keys(figures) as (keyof typeof figures)[]) {
     app.get(`/api/dashboard/${name}`, async (c) => {
       const { scope, filter } = await input(c);
-      return c.json({ data: await fn(scope, filter) });
+      return c.json({ data: await figure(name, scope, filter) });
     });
   }
 }

@@ -72,6 +72,10 @@ export async function apiRoles(target: CrmTarget) {
       expect(dotted.body.total).toBe(0);
       const dottedMine = await crm.http("POST", "/auto/partners/search", { filter: [["lead_ids.name", "=", "Sam's own lead"]] }, t.sales);
       expect(dottedMine.body.data.map((p: { id: number }) => p.id)).toEqual([id.partner]);
+      // leads change only through /auto/leads (where stage changes become events), never through the partner
+      const around = await crm.http("PATCH", `/auto/partners/${id.partner}`, { lead_ids: { update: { [id.mine]: { stage_id: id.stage } } } }, t.sales);
+      expect(around.status).toBe(400);
+      expect(around.body.error.details.field).toBe("lead_ids");
       const agg = await crm.http("POST", "/auto/leads/aggregate", { filter: [["partner_id", "=", id.partner]], aggregate: { n: ["id", "count"], revenue: ["expected_revenue", "sum"] } }, t.sales);
       expect(agg.status).toBe(200);
       expect(Number(agg.body.data[0].n)).toBe(1);

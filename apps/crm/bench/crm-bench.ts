@@ -1,0 +1,84 @@
+/**
+ * `pnpm --filter crm bench`: the CRM's hot paths under autocannon (50 connections): the leads
+ * list page (20 rows with partner, stage and salesperson names, as a salesperson and as an admin)
+ * and the dashboard's pipeline aggregate on ClickHouse. The server runs in its own process on a
+ * PostgreSQL server database (seeded once with the large set: 10,000 leads, a year of events).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const pgUrl = new URL(process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+const database = process.env.CRM_BENCH_DB ?? "crm_bench_crm";
+const seconds = Number(process.env.CRM_BENCH_SECONDS ?? 10);
+const connections = Number(process.env.CRM_BENCH_CONNECTIONS ?? 50);
+const dataDir = resolve(app, "../../.data/crm-bench");
+
+async function ensureDatabase(): Promise<string> {
+  const admin = new pg.Client({ connectionString: pgUrl.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query("select 1 from pg_database where datname = $1", [database]);
+    if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(pgUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: app,
+    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir, SEED_SIZE: "large", PORT: "0", HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  const base = await new Promise<string>((ok, fail) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      process.stdout.write(d);
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) ok(m[1] as string);
+    });
+    child.once("exit", (code) => fail(new Error(`the server exited with ${code}`)));
+  });
+  return { child, base };
+}
+
+async function login(base: string, user: string): Promise<string> {
+  const r = await fetch(`${base}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: user, password: user }) });
+  if (!r.ok) throw new Error(`login ${user}: ${r.status}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+async function run(title: string, url: string, token: string) {
+  const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!check.ok) throw new Error(`${title}: ${check.status} ${await check.text()}`);
+  const result = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
+  const errors = result.errors + result.non2xx + result.timeouts;
+  return { title, "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, "max ms": result.latency.max, errors };
+}
+
+const url = await ensureDatabase();
+const { child, base } = await startServer(url);
+try {
+  const [sales, admin] = [await login(base, "sales"), await login(base, "admin")];
+  const nested = encodeURIComponent(JSON.stringify({ partner_id: ["name"], stage_id: ["name"], user_id: ["name"] }));
+  const page = `${base}/auto/leads?limit=20&order=id&sort=desc&fields=name,expected_revenue,probability,partner_id,stage_id,user_id&nested=${nested}`;
+  const rows = [
+    await run("leads list page (salesperson, record rules)", page, sales),
+    await run("leads list page (admin, all 10,000 leads)", page, admin),
+    await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin),
+  ];
+  console.log(`\n${connections} connections, ${seconds} s each, Node ${process.version}`);
+  console.table(rows);
+} finally {
+  child.kill("SIGTERM");
+}
