@@ -70,3 +70,5 @@ export { historyTable, dotormVersion } from "./migrate/history.js";
 export type { HistoryRow } from "./migrate/history.js";
 export { migrationSource, fieldSource, operationSource } from "./migrate/migration-source.js";
 export { modelsFromSchema, modelsSource } from "./migrate/inspect-models.js";
+export { ReplicatedDriver } from "./run/replicated-driver.js";
+export type { Replica, ReplicaOptions } from "./run/replicated-driver.js";
