@@ -5,6 +5,7 @@
 #
 #   tooling/replicas/mariadb-replication.sh start <dir> <primary-port> <replica-port>
 #       prints "primary=mysql://... replica=mysql://..." once the replica runs
+#   tooling/replicas/mariadb-replication.sh stop-replica <dir>   (the replica only: a replica that goes away)
 #   tooling/replicas/mariadb-replication.sh stop <dir>
 set -euo pipefail
 
@@ -17,19 +18,24 @@ user_opt=()
 
 sql() { mariadb -h 127.0.0.1 -P "$1" -u root -N -e "$2"; }
 
+stop_node() {
+  local pid
+  pid=$(cat "$dir/$1.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+}
+
 stop() {
   for node in replica primary; do
-    local pid
-    pid=$(cat "$dir/$node.pid" 2>/dev/null || true)
-    if [ -n "$pid" ]; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    fi
+    stop_node "$node"
   done
   rm -rf "$dir"
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
+if [ "$cmd" = stop-replica ]; then stop_node replica; exit 0; fi
 [ "$cmd" = start ] || { echo "usage: $0 start <dir> <primary-port> <replica-port> | stop <dir>" >&2; exit 2; }
 pport=${3:?primary port}
 rport=${4:?replica port}

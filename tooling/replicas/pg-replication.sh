@@ -5,6 +5,7 @@
 #
 #   tooling/replicas/pg-replication.sh start <dir> <primary-port> <replica-port>
 #       prints "primary=postgres://... replica=postgres://..." once the standby streams
+#   tooling/replicas/pg-replication.sh stop-replica <dir>   (the standby only: a replica that goes away)
 #   tooling/replicas/pg-replication.sh stop <dir>
 set -euo pipefail
 
@@ -26,6 +27,7 @@ stop() {
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
+if [ "$cmd" = stop-replica ]; then as_pg "$bin/pg_ctl" -D "$dir/replica" -m immediate -w stop >/dev/null; exit 0; fi
 [ "$cmd" = start ] || { echo "usage: $0 start <dir> <primary-port> <replica-port> | stop <dir>" >&2; exit 2; }
 pport=${3:?primary port}
 rport=${4:?replica port}
