@@ -1,5 +1,6 @@
 import { ConnectionError } from "../errors.js";
 import type { CompiledQuery, Driver, DriverConnection, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
+import type { LogEvent } from "./events.js";
 
 /** One read replica: its driver, and how to ask it how far behind the primary it is. */
 export interface Replica {
@@ -19,8 +20,6 @@ export interface ReplicaOptions {
   readonly maxLag?: number;
   /** How long a replica that failed to answer is left out before it is tried again, in ms (default 30,000). */
   readonly retryAfter?: number;
-  /** Told when a replica is taken out or skipped, with the reason (the adapter routes it to `db.on("log")`). */
-  readonly onEvent?: (message: string) => void;
 }
 
 interface ReplicaState {
@@ -46,6 +45,7 @@ interface ReplicaState {
 export class ReplicatedDriver implements Driver {
   private readonly states: ReplicaState[];
   private next = 0;
+  private sink: ((event: LogEvent) => void) | undefined;
 
   constructor(
     private readonly primary: Driver,
@@ -92,6 +92,22 @@ export class ReplicatedDriver implements Driver {
     }
   }
 
+  /** Checks the primary (replicas that do not answer are left out when used, never fatal). */
+  async verify(): Promise<void> {
+    await (this.primary.verify ? this.primary.verify() : this.primary.execute({ sql: "SELECT 1", params: [] }));
+  }
+
+  /** Routes the drivers' logs and this router's own (a replica left out or skipped) to `sink` (`db.on("log")`). */
+  logTo(sink: ((event: LogEvent) => void) | undefined): void {
+    this.sink = sink;
+    this.primary.logTo?.(sink);
+    for (const s of this.states) s.replica.driver.logTo?.(sink);
+  }
+
+  private log(message: string, error?: Error): void {
+    this.sink?.({ level: "warn", message, source: "@dotorm/core", module: "replicas", ...(error ? { error } : {}) });
+  }
+
   abortsTransaction(error: unknown): boolean {
     return this.primary.abortsTransaction?.(error) ?? true;
   }
@@ -131,7 +147,7 @@ export class ReplicatedDriver implements Driver {
       await state.lagCheck;
     }
     const ok = state.lag !== undefined && state.lag <= (this.options.maxLag as number);
-    if (!ok) this.options.onEvent?.(`replica ${state.replica.name} skipped: ${state.lag === undefined ? "it is not replicating" : `${Math.round(state.lag)} ms behind (maxReplicaLag ${this.options.maxLag} ms)`}`);
+    if (!ok) this.log(`replica ${state.replica.name} skipped: ${state.lag === undefined ? "it is not replicating" : `${Math.round(state.lag)} ms behind (maxReplicaLag ${this.options.maxLag} ms)`}`);
     return ok;
   }
 
@@ -142,7 +158,7 @@ export class ReplicatedDriver implements Driver {
     const mapped = error instanceof ConnectionError ? error : state.replica.driver.mapError(error);
     if (!(mapped instanceof ConnectionError)) return false;
     state.downUntil = Date.now() + (this.options.retryAfter ?? 30_000);
-    this.options.onEvent?.(`replica ${state.replica.name} left out for ${this.options.retryAfter ?? 30_000} ms: ${mapped.message}`);
+    this.log(`replica ${state.replica.name} left out for ${this.options.retryAfter ?? 30_000} ms: ${mapped.message}`, mapped);
     return true;
   }
 }

@@ -1,0 +1,21 @@
+import { replicaSuite } from "@dotorm/testkit";
+import mysql2 from "mysql2/promise";
+import { mysql } from "../src/index.js";
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const connection = await mysql2.createConnection({ uri: url, connectTimeout: 5000 });
+  try {
+    const [rows] = await connection.query(sql);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+  } finally {
+    await connection.end();
+  }
+}
+
+replicaSuite({
+  engine: "mariadb",
+  adapter: (pair, extra) => mysql({ url: pair.primary, replicas: [pair.replica], replicaRetryAfter: 60_000, max: 4, ...extra }),
+  query,
+  pauseApply: "STOP SLAVE SQL_THREAD",
+  resumeApply: "START SLAVE SQL_THREAD",
+});
