@@ -1,4 +1,6 @@
+import { ConfigurationError } from "@dotorm/core";
 import { replicaSuite } from "@dotorm/testkit";
+import { describe, expect, test } from "vitest";
 import mysql2 from "mysql2/promise";
 import { mysql } from "../src/index.js";
 
@@ -18,4 +20,12 @@ replicaSuite({
   query,
   pauseApply: "STOP SLAVE SQL_THREAD",
   resumeApply: "START SLAVE SQL_THREAD",
+});
+
+describe("replica options are checked", () => {
+  test("a list of mysql:// URLs and a lag bound in ms", () => {
+    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: ["not a url"] })).toThrow(/mysql\(\{ replicas \}\).*not a URL/);
+    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: [5 as unknown as string] })).toThrow(ConfigurationError);
+    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", maxReplicaLag: 1.5 })).toThrow(/maxReplicaLag/);
+  });
 });

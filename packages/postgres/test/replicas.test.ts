@@ -1,4 +1,6 @@
+import { ConfigurationError } from "@dotorm/core";
 import { replicaSuite } from "@dotorm/testkit";
+import { describe, expect, test } from "vitest";
 import pg from "pg";
 import { postgres } from "../src/index.js";
 
@@ -18,4 +20,15 @@ replicaSuite({
   query,
   pauseApply: "SELECT pg_wal_replay_pause()",
   resumeApply: "SELECT pg_wal_replay_resume()",
+});
+
+describe("replica options are checked", () => {
+  test("a list of postgres:// URLs, a lag bound in ms, a server only", () => {
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: ["not a url"] })).toThrow(/postgres\(\{ replicas \}\).*not a URL/);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: "postgres://b/x" as unknown as string[] })).toThrow(ConfigurationError);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: ["mysql://b/x"] })).toThrow(/scheme "mysql:"/);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", maxReplicaLag: -1 })).toThrow(/maxReplicaLag/);
+    expect(() => postgres({ pglite: true, replicas: ["postgres://b@127.0.0.1/x"] })).toThrow(/not to embedded PGlite/);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", preparedStatements: "no" as unknown as boolean })).toThrow(/preparedStatements/);
+  });
 });
