@@ -77,11 +77,28 @@ export class ClickHouseDdl extends DdlCompiler {
       : typeof ch.orderBy === "string"
         ? ch.orderBy
         : ch.orderBy.map((k) => this.quote(model.fields.get(k)?.column ?? k)).join(", ");
-    let sql = ` ENGINE = ${ch.engine ?? "MergeTree"}`;
+    let sql = ` ENGINE = ${this.engine(model.table, ch.engine ?? "MergeTree")}`;
     if (ch.partitionBy) sql += ` PARTITION BY ${ch.partitionBy}`;
     sql += ` ORDER BY (${orderBy})`;
     if (ch.ttl) sql += ` TTL ${ch.ttl}`;
     return sql + SETTINGS;
+  }
+
+  /**
+   * The table engine: on a cluster, a MergeTree-family engine becomes its `Replicated` form, with the
+   * standard `{shard}` and `{replica}` macros each node defines, so every replica of a shard holds
+   * the same rows. An engine already replicated, or outside the family, is kept as the model gives it.
+   *
+   * @example
+   * engine("leads", "ReplacingMergeTree(version)")
+   * // "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/leads', '{replica}', version)"
+   */
+  engine(table: string, engine: string): string {
+    const m = /^(Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing|Graphite)?MergeTree\s*(?:\((.*)\))?$/s.exec(engine.trim());
+    if (this.cluster === undefined || !m) return engine;
+    const path = `'/clickhouse/tables/{shard}/{database}/${table.replace(/'/g, "")}'`;
+    const args = m[2]?.trim() ? `, ${m[2].trim()}` : "";
+    return `Replicated${m[1] ?? ""}MergeTree(${path}, '{replica}'${args})`;
   }
 
   override createIndex(name: string, table: string, columns: readonly string[]): string {
@@ -94,7 +111,7 @@ export class ClickHouseDdl extends DdlCompiler {
 
   override createLinkTable(link: LinkTable): string {
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
-    return `CREATE TABLE ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = MergeTree ORDER BY (${a}, ${b})${SETTINGS}`;
+    return `CREATE TABLE ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
   }
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */

@@ -70,6 +70,21 @@ describe("ON CLUSTER", () => {
     expect(new ClickHouseDdl().dropTable("leads")).toBe("DROP TABLE `leads`");
   });
 
+  test("MergeTree-family engines become Replicated with the {shard}/{replica} macros; others are kept", () => {
+    const { Chat } = makeModels("rp");
+    expect(ddl.tableOptions(Chat.meta)).toBe(
+      " ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/rp_chats', '{replica}') ORDER BY (`id`) SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1",
+    );
+    expect(ddl.engine("leads", "ReplacingMergeTree(version)")).toBe("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/leads', '{replica}', version)");
+    expect(ddl.engine("t", "SummingMergeTree")).toBe("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/t', '{replica}')");
+    expect(ddl.engine("t", "ReplicatedMergeTree('/x/{shard}', '{replica}')")).toBe("ReplicatedMergeTree('/x/{shard}', '{replica}')");
+    expect(ddl.engine("t", "Log")).toBe("Log");
+    expect(new ClickHouseDdl().engine("t", "MergeTree")).toBe("MergeTree");
+    expect(ddl.createLinkTable({ table: "a_b_rel", column1: "a_id", column2: "b_id", owner: Chat.meta, target: Chat.meta })).toContain(
+      "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/a_b_rel', '{replica}') ORDER BY",
+    );
+  });
+
   test("the option is checked: a server only, a plain cluster name", () => {
     expect(() => clickhouse({ embedded: true, cluster: "c" })).toThrow(ConfigurationError);
     expect(() => clickhouse({ url: "http://127.0.0.1:1", cluster: "c` SETTINGS x=1" })).toThrow(/cluster/);

@@ -22,6 +22,9 @@ export const chdb: ConformanceTarget = {
 
 /** The ClickHouse server at DOTORM_CLICKHOUSE_URL (loudly skipped by the harness when unset or down). */
 export const clickhouseUrl = process.env.DOTORM_CLICKHOUSE_URL;
+/** A cluster of that server (docker compose --profile cluster): tables are then created ON CLUSTER, replicated. */
+const cluster = process.env.DOTORM_CLICKHOUSE_CLUSTER || undefined;
+const onCluster = cluster ? ` ON CLUSTER \`${cluster}\` SYNC` : "";
 
 async function admin<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>): Promise<T> {
   const client = createClient({ url: clickhouseUrl, request_timeout: 3000 });
@@ -34,12 +37,12 @@ async function admin<T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>):
 
 /** A database per suite on the server. */
 export const clickhouseServer: ConformanceTarget = {
-  name: "clickhouse",
+  name: cluster ? `clickhouse cluster ${cluster}` : "clickhouse",
   // optional: only a URL asks for it; then CI requires it to answer
   configured: clickhouseUrl !== undefined,
   available: async () => (clickhouseUrl ? admin(async (c) => (await c.ping()).success).catch(() => false) : false),
-  open: async (namespace) => clickhouse({ url: clickhouseUrl, database: namespace }),
+  open: async (namespace) => clickhouse({ url: clickhouseUrl, database: namespace, cluster }),
   async drop(namespace) {
-    await admin((c) => c.command({ query: `DROP DATABASE IF EXISTS \`${namespace}\`` }));
+    await admin((c) => c.command({ query: `DROP DATABASE IF EXISTS \`${namespace}\`${onCluster}` }));
   },
 };

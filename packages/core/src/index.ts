@@ -93,3 +93,5 @@ export { readTables, writtenTable } from "./insight/node-tables.js";
 export { paramsKey } from "./insight/params-key.js";
 export { redisStore } from "./insight/redis-store.js";
 export type { RedisLike, RedisStoreOptions, RedisSubscriberLike } from "./insight/redis-store.js";
+export { ReplicatedDriver } from "./run/replicated-driver.js";
+export type { Replica, ReplicaOptions } from "./run/replicated-driver.js";

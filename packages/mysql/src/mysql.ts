@@ -1,8 +1,9 @@
-import { type Adapter, ConfigurationError, type OptionCheck, checkOptions, option } from "@dotorm/core";
+import { type Adapter, ConfigurationError, type Driver, type OptionCheck, ReplicatedDriver, checkOptions, option } from "@dotorm/core";
 import { MysqlCompiler, type MysqlCompilerOptions } from "./mysql-compiler.js";
 import { MysqlDdl } from "./mysql-ddl.js";
 import { MysqlIntrospector } from "./mysql-introspector.js";
 import { Mysql2Driver, type Mysql2PoolOptions } from "./mysql2-driver.js";
+import { mysqlReplicaLag } from "./replica-lag.js";
 
 /** Options of {@link mysql}: the pool, the server flavor, the table collation. */
 export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
@@ -11,11 +12,25 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
    * PostgreSQL: `=` and unique keys are case-sensitive. `ilike` ignores case whatever this is.
    */
   collation?: string;
+  /**
+   * Read replicas of `url` (`mysql://` URLs): reads outside transactions go to them in turn,
+   * everything else to the primary. Each gets a pool with the same options. See `db.primary()` and
+   * the `{ replica: false }` read option for read-your-writes.
+   */
+  replicas?: readonly string[];
+  /** Skip a replica more than this many ms behind (`Seconds_Behind_Source`, whole seconds, read at most once a second). */
+  maxReplicaLag?: number;
+  /** How long a replica that could not be reached is left out, in ms (default 30,000); its calls go to the primary. */
+  replicaRetryAfter?: number;
 }
 
 /** What each option of {@link mysql} accepts (checked at construction, in one place). */
+const serverUrl = option.url(["mysql", "mariadb"], "mysql://user:password@localhost:3306/database");
 const spec: Record<string, OptionCheck> = {
-  url: option.url(["mysql", "mariadb"], "mysql://user:password@localhost:3306/database"),
+  url: serverUrl,
+  replicas: (v) => (Array.isArray(v) && v.every((u) => serverUrl(u) === undefined) ? undefined : `must be a list of mysql:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`),
+  maxReplicaLag: option.ms(),
+  replicaRetryAfter: option.ms(),
   host: option.nonEmptyString(),
   port: option.integer(1, 65_535),
   user: option.string(),
@@ -57,10 +72,25 @@ export function mysql(options: MysqlOptions = {}): Adapter {
   checkMysqlOptions(options);
   const compiler = new MysqlCompiler(options);
   // MariaDB bounds every statement (seconds); MySQL 8 only SELECTs (milliseconds)
-  const driver = new Mysql2Driver(options, {
-    statementTimeoutSetting: compiler.flavor === "mysql" ? (ms) => `max_execution_time = ${ms}` : (ms) => `max_statement_time = ${ms / 1000}`,
-  });
-  compiler.insertIdExact = () => driver.autoIncrement?.consecutive === true;
+  const { replicas, maxReplicaLag, replicaRetryAfter, ...pool } = options;
+  const settings = {
+    statementTimeoutSetting: compiler.flavor === "mysql" ? (ms: number) => `max_execution_time = ${ms}` : (ms: number) => `max_statement_time = ${ms / 1000}`,
+  };
+  const primary = new Mysql2Driver(pool, settings);
+  compiler.insertIdExact = () => primary.autoIncrement?.consecutive === true;
+  let driver: Driver = primary;
+  if (replicas?.length) {
+    const redact = (url: string) => Object.assign(new URL(url), url.includes("@") ? { password: "" } : {}).toString();
+    driver = new ReplicatedDriver(
+      primary,
+      replicas.map((url) => {
+        // a replica's url replaces the primary's address; host/port/user given apart would win over it
+        const replica = new Mysql2Driver({ ...pool, url, host: undefined, port: undefined }, settings);
+        return { name: redact(url), driver: replica, lag: () => mysqlReplicaLag(replica) };
+      }),
+      { maxLag: maxReplicaLag, retryAfter: replicaRetryAfter },
+    );
+  }
   return {
     dialect: compiler.flavor,
     capabilities: {

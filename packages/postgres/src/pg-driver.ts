@@ -50,7 +50,13 @@ export interface PgPoolOptions {
   keepAlive?: boolean;
   /** Schema to use (sets `search_path` at connect time). */
   schema?: string;
-  /** Prepare each statement shape once per connection (default true). */
+  /**
+   * Named prepared statements: each statement shape is parsed once per connection (default true).
+   * `false` sends every statement unnamed, as a pooler in transaction mode needs (PgBouncer before
+   * 1.21, or without `max_prepared_statements`): the next statement may reach another server connection.
+   */
+  preparedStatements?: boolean;
+  /** Former name of `preparedStatements`, still honoured. */
   prepare?: boolean;
   /**
    * Prepared statements kept per connection (default 2000): past it the least recently used one
@@ -81,7 +87,7 @@ export class PgDriver implements Driver {
   private readonly statementTimeout: number;
 
   constructor(options: PgPoolOptions) {
-    this.prepare = options.prepare !== false;
+    this.prepare = (options.preparedStatements ?? options.prepare) !== false;
     this.maxPrepared = options.maxPreparedStatements ?? 2000;
     this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
     this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);

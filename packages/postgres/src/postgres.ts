@@ -1,19 +1,31 @@
-import { type Adapter, ConfigurationError, type OptionCheck, checkOptions, option } from "@dotorm/core";
+import { type Adapter, ConfigurationError, type Driver, type OptionCheck, ReplicatedDriver, checkOptions, option } from "@dotorm/core";
 import { PostgresCompiler } from "./postgres-compiler.js";
 import { PostgresDdl } from "./postgres-ddl.js";
 import { PostgresIntrospector } from "./postgres-introspector.js";
 import { PgDriver, type PgPoolOptions } from "./pg-driver.js";
 import { PgliteDriver } from "./pglite-driver.js";
+import { postgresReplicaLag } from "./replica-lag.js";
 
 /** Options of {@link postgres}: a server through `pg` (`url`), or embedded PGlite (`pglite`). */
 export interface PostgresOptions extends PgPoolOptions {
   /** `true` for an in-memory database, or a directory to keep it in (`false`: a server, as if absent). */
   pglite?: boolean | string;
+  /**
+   * Read replicas (streaming standbys of `url`): reads outside transactions go to them in turn,
+   * everything else to `url`. Each gets a pool with the same options. See `db.primary()` and the
+   * `{ replica: false }` read option for read-your-writes.
+   */
+  replicas?: readonly string[];
+  /** Skip a replica more than this many ms behind (`pg_last_xact_replay_timestamp()`, read at most once a second). */
+  maxReplicaLag?: number;
+  /** How long a replica that could not be reached is left out, in ms (default 30,000); its calls go to the primary. */
+  replicaRetryAfter?: number;
 }
 
 /** What each option of {@link postgres} accepts (checked at construction, in one place). */
+const serverUrl = option.url(["postgres", "postgresql", "socket"], "postgres://user:password@localhost:5432/database");
 const serverOptions: Record<string, OptionCheck> = {
-  url: option.url(["postgres", "postgresql", "socket"], "postgres://user:password@localhost:5432/database"),
+  url: serverUrl,
   max: option.integer(1, 10_000),
   idleTimeoutMillis: option.ms(),
   acquireTimeout: option.ms(),
@@ -23,6 +35,10 @@ const serverOptions: Record<string, OptionCheck> = {
   keepAlive: option.boolean(),
   schema: option.identifier(),
   prepare: option.boolean(),
+  preparedStatements: option.boolean(),
+  replicas: (v) => (Array.isArray(v) && v.every((u) => serverUrl(u) === undefined) ? undefined : `must be a list of postgres:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`),
+  maxReplicaLag: option.ms(),
+  replicaRetryAfter: option.ms(),
   maxPreparedStatements: option.integer(1, 100_000),
 };
 const spec: Record<string, OptionCheck> = {
@@ -62,7 +78,7 @@ const capabilities = {
  */
 export function postgres(options: PostgresOptions = {}): Adapter {
   checkPostgresOptions(options);
-  const driver = options.pglite ? new PgliteDriver(openPglite(options.pglite)) : new PgDriver(options);
+  const driver = options.pglite ? new PgliteDriver(openPglite(options.pglite)) : serverDriver(options);
   return {
     dialect: options.pglite ? "pglite" : "postgres",
     capabilities,
@@ -71,6 +87,28 @@ export function postgres(options: PostgresOptions = {}): Adapter {
     driver,
     introspector: new PostgresIntrospector(),
   };
+}
+
+/** The server's pool, behind a {@link ReplicatedDriver} when there are replicas. */
+function serverDriver(options: PostgresOptions): Driver {
+  const { replicas, maxReplicaLag, replicaRetryAfter, ...pool } = options;
+  const primary = new PgDriver(pool);
+  if (!replicas?.length) return primary;
+  return new ReplicatedDriver(
+    primary,
+    replicas.map((url) => {
+      const driver = new PgDriver({ ...pool, url });
+      return { name: redact(url), driver, lag: () => postgresReplicaLag(driver) };
+    }),
+    { maxLag: maxReplicaLag, retryAfter: replicaRetryAfter },
+  );
+}
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
 }
 
 async function openPglite(where: true | string) {

@@ -7,3 +7,7 @@ export { suite } from "./harness.js";
 export type { SuiteContext } from "./harness.js";
 export { runConformance, suites } from "./suites/index.js";
 export { columnsOf, fieldOf, representativeNodes, sqlModels, whereOf } from "./sql-nodes.js";
+export { freePort, startPgBouncer, startReplication } from "./replication.js";
+export type { ReplicationPair } from "./replication.js";
+export { replicaSuite } from "./replica-suite.js";
+export type { ReplicaSuiteOptions } from "./replica-suite.js";

@@ -149,7 +149,9 @@ function checkClickHouseKeys(want: DesiredTable, have: TableInfo) {
         "(INSERT INTO new SELECT * FROM old), then swap them (EXCHANGE TABLES) in a hand-written migration",
     );
   }
-  if (have.engine && have.engine !== want.engine.replace(/\(.*$/s, "")) {
+  // on a cluster the adapter creates the Replicated form of the model's engine: the same engine
+  const family = (engine: string) => engine.replace(/\(.*$/s, "").replace(/^Replicated/, "");
+  if (have.engine && family(have.engine) !== family(want.engine)) {
     throw new UnsupportedError(
       "changing the table engine",
       "clickhouse",

@@ -18,6 +18,8 @@ export interface RecordMethods<F extends FieldMap> {
 /** Options of `count` and `exists`. */
 export interface CountOptions<F> {
   filter?: Filter<F>;
+  /** `false` keeps this read on the primary when the adapter has read replicas. */
+  replica?: boolean;
 }
 
 /** The static side of a model class. `this`-typed so subclasses keep their own record type. */

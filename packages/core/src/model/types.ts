@@ -114,6 +114,8 @@ type NestedRow<M, S> = Row<M, HasFieldList<S> extends true ? KeysOfSpec<S> : Def
 export interface ReadOptions<F> {
   fields?: readonly FieldKey<F>[];
   nested?: NestedSpec<F>;
+  /** `false` keeps this read on the primary when the adapter has read replicas (read-your-writes). */
+  replica?: boolean;
 }
 
 /** Options of `search`. */

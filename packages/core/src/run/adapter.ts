@@ -33,6 +33,11 @@ export interface ExecOptions {
   readonly deadline?: number;
   /** Names the limit behind `deadline` in the error, e.g. "transaction timeout (5000 ms)". */
   readonly deadlineLabel?: string;
+  /**
+   * The statement only reads, outside any transaction, and the caller allows a read replica to
+   * answer it (not inside `db.primary()`, not `{ replica: false }`). Drivers without replicas ignore it.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** One connection taken from the pool (for transactions). Used by the core one statement at a time. */

@@ -33,3 +33,14 @@ export function deadlineIn(ms: number, label: string): Deadline {
   const at = Date.now() + ms;
   return current && current.at <= at ? current : { at, label };
 }
+
+/** Set inside `db.primary(fn)` and for calls given `{ replica: false }`: reads stay on the primary. */
+export const primaryStore = new AsyncLocalStorage<true>();
+
+/** Operations that only read and may be answered by a read replica when outside a transaction. */
+const replicaOperations = new Set(["get", "search", "count", "exists", "paginate", "aggregate", "stream", "explain"]);
+
+/** Whether a statement of `operation`, sent outside a transaction now, may go to a read replica. */
+export function replicaReads(operation: string | undefined): boolean {
+  return operation !== undefined && replicaOperations.has(operation) && primaryStore.getStore() === undefined;
+}

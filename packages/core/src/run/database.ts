@@ -8,7 +8,7 @@ import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
 import { type OptionCheck, checkOptions, option } from "./check-options.js";
-import { type Deadline, deadlineIn, deadlineStore, sessionStore, txStore } from "./context.js";
+import { type Deadline, deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import type { CacheOption } from "../insight/cache-option.js";
@@ -234,7 +234,21 @@ export class Database {
   private dispatch(query: CompiledQuery, info: StatementInfo): Promise<ExecResult> {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
-    return frame?.line.owner === this ? this.sendIn(frame, query, { deadline }, info) : this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, o));
+    if (frame?.line.owner === this) return this.sendIn(frame, query, { deadline }, info);
+    const readOnly = replicaReads(info.operation);
+    return this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, readOnly ? { ...o, readOnly } : o));
+  }
+
+  /**
+   * Runs `fn` with every read on the primary, never on a read replica: read-your-writes right after
+   * a write outside a transaction. Without replicas (or inside a transaction) it changes nothing.
+   *
+   * @example
+   * await Lead.create({ name: "Acme" });
+   * const fresh = await db.primary(() => Lead.search({ filter: [["name", "=", "Acme"]] }));
+   */
+  primary<T>(fn: () => Promise<T>): Promise<T> {
+    return primaryStore.run(true, fn);
   }
 
   /** Sends one statement through `run`, with the deadline check, error mapping and the "query" event. */
@@ -285,7 +299,9 @@ export class Database {
     const current = txStore.getStore();
     const frame = current?.line.owner === this ? current : undefined;
     const deadline = deadlineStore.getStore();
-    const options: ExecOptions | undefined = deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined;
+    const readOnly = !frame && replicaReads(info.operation);
+    const timed: ExecOptions | undefined = deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined;
+    const options: ExecOptions | undefined = readOnly ? { ...timed, readOnly } : timed;
     const conn: StreamConnection | undefined = frame && {
       execute: (q, o) => this.sendIn(frame, q, { deadline: o?.deadline ? { at: o.deadline, label: o.deadlineLabel ?? "the deadline" } : deadline }),
       connection: frame.line.conn,

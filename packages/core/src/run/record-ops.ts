@@ -56,7 +56,19 @@ function checkId(model: ModelMeta, id: unknown): number {
 export class RecordOps implements ModelBinding {
   constructor(private readonly db: Database) {}
 
-  async search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
+  search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
+    return this.onReplicaUnless(options, () => this.searchHere(model, options));
+  }
+
+  /** Runs `fn` on the primary when the caller passed `{ replica: false }`. */
+  private onReplicaUnless<T>(options: unknown, fn: () => Promise<T>): Promise<T> {
+    const replica = (options as { replica?: unknown } | undefined)?.replica;
+    if (replica === undefined || replica === true) return fn();
+    if (replica !== false) throw new QueryError(`the "replica" option is true or false, got ${describe(replica)}`, "replica");
+    return this.db.primary(fn);
+  }
+
+  private async searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
     const select = await planRead(this.db.access, model, options ?? {});
@@ -64,7 +76,11 @@ export class RecordOps implements ModelBinding {
     return hydrate(select, result.rows, this.decode);
   }
 
-  async get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
+  get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
+    return this.onReplicaUnless(options, () => this.getHere(model, id, options, orNull));
+  }
+
+  private async getHere(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
     const cond = ast.idIn(model, [checkId(model, id)]);
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
@@ -76,7 +92,11 @@ export class RecordOps implements ModelBinding {
     return record ?? null;
   }
 
-  async count(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
+  count(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
+    return this.onReplicaUnless(options, () => this.countHere(model, options, exists));
+  }
+
+  private async countHere(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
     const named = await planAnnotations(this.db.access, model, (options as { annotations?: unknown } | undefined)?.annotations);
     const where = ast.and([await planFilter(this.db.access, model, options?.filter, named), await this.db.access.rule(model, "read")]);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);

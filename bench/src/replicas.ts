@@ -1,0 +1,51 @@
+/**
+ * Read routing overhead: the page of 20 through one primary versus primary + read replica, on a real
+ * PostgreSQL streaming-replication pair started here (tooling/replicas/pg-replication.sh). Both nodes
+ * share this machine's cores, so the figure shows what routing costs, not a speed-up. A third side
+ * names the primary as its own replica: the same server answers, only the routing differs.
+ *
+ *   pnpm --filter @dotorm/bench replicas
+ */
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Database, connect, f, model } from "@dotorm/core";
+import { postgres } from "@dotorm/postgres";
+import { markdownTable, median, opsPerSecond } from "./harness.js";
+
+const script = resolve(dirname(fileURLToPath(import.meta.url)), "../../tooling/replicas/pg-replication.sh");
+const dir = join(tmpdir(), `dotorm-bench-replicas-${process.pid}`);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const timing = { warmupMs: 300, durationMs: Number(process.env.BENCH_MS ?? 1000), minOps: 10, concurrency: 4 };
+
+const fields = { name: f.char({ maxLength: 255, required: true }), is_archived: f.boolean({ default: false }) };
+/** One model class per side: a class is bound to one database at a time. */
+const sides = ["primary only", "primary + replica", "routing only (replica = primary)"].map((name) => ({ name, Chat: model("chats", fields), db: undefined as Database | undefined, figures: [] as number[] }));
+
+const out = execFileSync("bash", [script, "start", dir, "25433", "25434"], { encoding: "utf8" }).trim().split("\n").pop() ?? "";
+const { primary, replica } = Object.fromEntries(out.split(" ").map((kv) => kv.split("=", 2))) as { primary: string; replica: string };
+try {
+  const urls = [{ url: primary }, { url: primary, replicas: [replica] }, { url: primary, replicas: [primary] }];
+  for (const [i, side] of sides.entries()) side.db = await connect(postgres({ ...urls[i], max: 4 }), { models: [side.Chat] });
+  const seedDb = sides[0]!;
+  await seedDb.db!.sync();
+  await seedDb.Chat.createMany(Array.from({ length: 2000 }, (_, i) => ({ name: `chat ${i}`, is_archived: i % 7 === 0 })));
+  // the standby has the rows once a read through the replica side sees them all
+  while ((await sides[1]!.Chat.count().catch(() => 0)) < 2000) await new Promise((r) => setTimeout(r, 50));
+  let k = 0;
+  const page = (side: (typeof sides)[number]) => () => {
+    k = (k + 37) % 1900;
+    return side.Chat.search({ filter: [["is_archived", "=", false], ["id", ">", k]], fields: ["id", "name", "is_archived"], order: "id", limit: 20 });
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? [...sides].reverse() : sides;
+    for (const side of order) side.figures.push(await opsPerSecond(page(side), timing));
+  }
+  const base = median(sides[0]!.figures);
+  console.log(`\nPage of 20 (reads/s, median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4)\n`);
+  console.log(markdownTable(["side", "reads/s", "vs primary only"], sides.map((s) => [s.name, median(s.figures), `${(median(s.figures) / base).toFixed(3)}×`])));
+} finally {
+  for (const side of sides) await side.db?.close();
+  execFileSync("bash", [script, "stop", dir]);
+}
