@@ -124,4 +124,12 @@ describe("planSync", () => {
       'ALTER TABLE "people_teams_rel" ADD CONSTRAINT "fk_people_teams_rel_teams_id" FOREIGN KEY ("teams_id") REFERENCES "teams" ("id") ON DELETE CASCADE',
     ]);
   });
+
+  test("an index the model lists that sync makes anyway (a many2one's) is created once", () => {
+    const Parent = model("pp_parents", { name: f.char({ maxLength: 20 }) });
+    const Child = model("pp_children", { parent_id: f.many2one(() => Parent), kind: f.char({ maxLength: 20 }) }, { indexes: [["parent_id"], ["parent_id", "kind"], ["kind", "parent_id"]] });
+    const statements = planSync([Parent.meta, Child.meta], new Map(), ddl, { foreignKeys: true });
+    const created = statements.filter((s) => s.startsWith("CREATE INDEX")).map((s) => /INDEX "(\w+)"/.exec(s)?.[1]);
+    expect(created.sort()).toEqual(["idx_pp_children_kind_parent_id", "idx_pp_children_parent_id", "idx_pp_children_parent_id_kind"]);
+  });
 });

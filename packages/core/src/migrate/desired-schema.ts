@@ -47,7 +47,8 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
     }
     for (const group of model.options.indexes ?? []) {
       const cols = group.map((key) => model.fields.get(key)?.column ?? key);
-      indexes.push({ name: constraintName("idx", model.table, cols), columns: cols, unique: false });
+      const name = constraintName("idx", model.table, cols);
+      if (!indexes.some((i) => i.name === name)) indexes.push({ name, columns: cols, unique: false });
     }
     const ch = model.options.clickhouse;
     const orderBy = !ch?.orderBy ? ["id"] : typeof ch.orderBy === "string" ? splitKey(ch.orderBy) : ch.orderBy.map((k) => model.fields.get(k)?.column ?? k);

@@ -25,6 +25,8 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
 
   for (const model of models) {
     const state = schema.get(model.table);
+    // an index the model also lists in `indexes` (e.g. [["partner_id"]] on a many2one) is made once
+    const planned = new Set<string>();
     if (!state) tables.push(ddl.createTable(model));
     for (const field of model.columns) {
       if (state && !state.columns.has(field.column)) columns.push(ddl.addColumn(model, field));
@@ -32,6 +34,7 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
       const wantIndex = unique || field.def.options.index === true || field.kind === "many2one";
       if (wantIndex) {
         const name = constraintName(unique ? "uq" : "idx", model.table, [field.column]);
+        planned.add(name);
         if (!state?.indexes.has(name)) indexes.push(ddl.createIndex(name, model.table, [field.column], unique));
       }
       if (field.kind === "many2one" && options.foreignKeys) {
@@ -44,6 +47,8 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
     for (const group of model.options.indexes ?? []) {
       const cols = group.map((key) => model.fields.get(key)?.column ?? key);
       const name = constraintName("idx", model.table, cols);
+      if (planned.has(name)) continue;
+      planned.add(name);
       if (!state?.indexes.has(name)) indexes.push(ddl.createIndex(name, model.table, cols, false));
     }
     for (const field of model.fields.values()) {
