@@ -55,7 +55,7 @@ export function insightStats(target: ConformanceTarget) {
       expect(text).toContain("# TYPE dotorm_statement_duration_seconds summary");
       expect(text).toContain(`dotorm_statement_calls_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
       expect(text).toContain(`dotorm_statement_rows_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
-      expect(text).toMatch(new RegExp(`dotorm_statement_duration_seconds\\{statement="[^\\n]*",quantile="0.95"\\} [0-9.e-]+`));
+      expect(text).toMatch(/dotorm_statement_duration_seconds\{statement="[^\n]*",quantile="0.95"\} [0-9.e-]+/);
       expect(text).toContain(`dotorm_statement_duration_seconds_count{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
       expect((await db.stats.prometheus({ prefix: "app_" })).split("\n").filter((l) => l.startsWith("app_statement_calls_total"))).toHaveLength(1);
     });
