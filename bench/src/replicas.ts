@@ -42,9 +42,29 @@ try {
     const order = round % 2 ? [...sides].reverse() : sides;
     for (const side of order) side.figures.push(await opsPerSecond(page(side), timing));
   }
+  // CPU time of this process per call (steadier than wall time on a shared machine): what routing adds
+  const cpu = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 ? [...sides].reverse() : sides) {
+      const op = page(side);
+      const before = process.cpuUsage();
+      for (let i = 0; i < 500; i++) await op();
+      const used = process.cpuUsage(before);
+      cpu.set(side.name, [...(cpu.get(side.name) ?? []), (used.user + used.system) / 500]);
+    }
+  }
   const base = median(sides[0]!.figures);
+  const cpuBase = median(cpu.get(sides[0]!.name)!);
   console.log(`\nPage of 20 (reads/s, median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4)\n`);
-  console.log(markdownTable(["side", "reads/s", "vs primary only"], sides.map((s) => [s.name, median(s.figures), `${(median(s.figures) / base).toFixed(3)}×`])));
+  console.log(
+    markdownTable(
+      ["side", "reads/s", "vs primary only", "client CPU µs/call", "vs primary only"],
+      sides.map((s) => {
+        const c = median(cpu.get(s.name)!);
+        return [s.name, median(s.figures), `${(median(s.figures) / base).toFixed(3)}×`, c, `${(c / cpuBase).toFixed(3)}×`];
+      }),
+    ),
+  );
 } finally {
   for (const side of sides) await side.db?.close();
   execFileSync("bash", [script, "stop", dir]);
