@@ -35,6 +35,7 @@ const { app, hub, idle } = createApp({ db: dbs.db, analytics: dbs.analytics, eve
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = info.address.includes(":") ? `[${info.address}]` : info.address;
   console.log(`\nDotORM CRM listening on http://${host}:${info.port}`);
+  console.log(`  web UI:   http://${host}:${info.port}/`);
   console.log(`  API docs: http://${host}:${info.port}/auto/docs`);
   console.log("  demo logins (password = login):");
   for (const u of demoUsers) console.log(`    ${u.login.padEnd(8)} ${u.role}`);

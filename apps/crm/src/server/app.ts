@@ -11,6 +11,7 @@ import { dashboardRoutes } from "./dashboard-routes.js";
 import { errorReply } from "./http.js";
 import { salesRoutes } from "./sales-routes.js";
 import { SessionStore } from "./sessions.js";
+import { webRoutes } from "./web-routes.js";
 
 /** What {@link createApp} is built from. */
 export interface AppOptions {
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly loginLimit?: number;
   /** Keep-alive interval of chat streams. Default 15 s. */
   readonly heartbeatMs?: number;
+  /** The built web UI served at `/`. Default apps/crm/dist/web (a JSON pointer to the API when absent). */
+  readonly webDir?: string;
   /** Where server faults are reported. Default console.error. */
   readonly log?: (message: string, error: unknown) => void;
 }
@@ -89,9 +92,7 @@ export function createApp(options: AppOptions): CrmApp {
   salesRoutes(app, { db: options.db, sessions, events: options.events });
   attachmentRoutes(app, { db: options.db, sessions });
   autoRoutes(app, { db: options.db, sessions, events: options.events, hub });
-  app.get("/", (c) =>
-    c.json({ name: "DotORM CRM", login: "POST /api/login", me: "GET /api/me", api: "/auto/<model>", docs: "/auto/docs", openapi: "/auto/openapi.json" }),
-  );
+  webRoutes(app, options.webDir);
   const idle = (timeoutMs: number) =>
     new Promise<boolean>((resolve) => {
       if (inFlight === 0) return resolve(true);
