@@ -140,10 +140,10 @@ describe("CRM web UI in a real browser", () => {
     await viewer.goto("/kanban");
     const card = viewer.locator(`section[data-stage="Won"] [data-lead="${leadName}"]`);
     await card.waitFor();
-    await card.dragTo(viewer.locator('section[data-stage="Lost"] h2'));
+    await card.dragTo(viewer.locator('section[data-stage="Negotiation"] h2'));
     await expect.poll(() => viewer.getByRole("alert").innerText()).toContain("was not moved");
     await viewer.locator(`section[data-stage="Won"] [data-lead="${leadName}"]`).waitFor();
-    expect(await viewer.locator(`section[data-stage="Lost"] [data-lead="${leadName}"]`).count()).toBe(0);
+    expect(await viewer.locator(`section[data-stage="Negotiation"] [data-lead="${leadName}"]`).count()).toBe(0);
     await viewer.context().close();
   });
 
