@@ -2670,7 +2670,7 @@ export interface components {
             /** @description ids, or records when nested */
             member_ids?: (number | components["schemas"]["ChatMembers"])[];
             /** @description ids, or records when nested */
-            message_ids?: (number | components["schemas"]["ChatMessages"])[];
+            readonly message_ids?: (number | components["schemas"]["ChatMessages"])[];
             name?: string;
         };
         ChatsCreate: {
@@ -2713,16 +2713,6 @@ export interface components {
                 unlink?: number[];
                 update?: {
                     [key: string]: components["schemas"]["ChatMembersUpdate"];
-                };
-            };
-            message_ids?: number[] | {
-                create?: components["schemas"]["ChatMessagesCreateFromChatId"][];
-                delete?: number[];
-                link?: number[];
-                set?: number[];
-                unlink?: number[];
-                update?: {
-                    [key: string]: components["schemas"]["ChatMessagesUpdate"];
                 };
             };
             name?: string;
@@ -2956,7 +2946,7 @@ export interface components {
              * Leads
              * @description ids, or records when nested
              */
-            lead_ids?: (number | components["schemas"]["Leads"])[];
+            readonly lead_ids?: (number | components["schemas"]["Leads"])[];
             name?: string;
             /** Company */
             parent_id?: (number | components["schemas"]["Partners"]) | null;
@@ -3055,17 +3045,6 @@ export interface components {
             country?: string | null;
             email?: string | null;
             is_company?: boolean | null;
-            /** Leads */
-            lead_ids?: number[] | {
-                create?: components["schemas"]["LeadsCreateFromPartnerId"][];
-                delete?: number[];
-                link?: number[];
-                set?: number[];
-                unlink?: number[];
-                update?: {
-                    [key: string]: components["schemas"]["LeadsUpdate"];
-                };
-            };
             name?: string;
             /** Company */
             parent_id?: number | null;
