@@ -28,23 +28,17 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
   const cfg = resolveOptions(db, options);
   const app = new Hono<RestEnv>();
 
-  app.use("*", async (c, next) => {
-    const id = crypto.randomUUID();
-    c.set("requestId", id);
-    c.header("x-request-id", id);
-    await next();
-  });
   if (options.nPlusOne !== false) app.use("*", nPlusOneScope(db, options.nPlusOne === true ? undefined : options.nPlusOne));
   app.use("*", timeout(cfg.timeoutMs));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: cfg.maxBodyBytes,
-      onError: () => {
-        throw new RestError(413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${cfg.maxBodyBytes} bytes`, { limit: cfg.maxBodyBytes });
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: cfg.maxBodyBytes,
+    onError: () => {
+      throw new RestError(413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${cfg.maxBodyBytes} bytes`, { limit: cfg.maxBodyBytes });
+    },
+  });
+  // No GET route reads a body; skipping the check there also spares @hono/node-server building a
+  // full Request (headers, abort signal) for every read, which asking for `body` forces.
+  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   app.use(
     "*",
     methodNotAllowed({
@@ -54,11 +48,12 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
     }),
   );
 
+  // The request id names a fault in the server's log and in the answer; only errors need one.
   app.onError((e, c) => {
-    const requestId = c.get("requestId") ?? "unknown";
+    const requestId = crypto.randomUUID();
     const { status, body, fault } = errorResponse(e, requestId);
     if (fault) cfg.onError(e, requestId);
-    return c.json(body, status);
+    return c.json(body, status, { "x-request-id": requestId });
   });
   app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` } }, 404));
 

@@ -1,11 +1,12 @@
 import type { ModelMeta } from "@dotorm/core";
 import type { Context } from "hono";
+import type { BlankEnv } from "hono/types";
 import type { CrudConfig, Exposed } from "./crud-options.js";
 import { RestError, badRequest, notFound } from "./rest-error.js";
 import { parseJson } from "./untrusted.js";
 
-/** Variables the API keeps on a request's context. */
-export type RestEnv = { Variables: { requestId: string } };
+/** The app's Hono environment: the API keeps no variables on a request's context. */
+export type RestEnv = BlankEnv;
 
 /** What the API calls on a model (the statics `model()` gives every model class). */
 export interface ModelApi {
@@ -82,6 +83,7 @@ export function queryOf(c: Context): Record<string, string> {
 }
 
 function decodeParam(text: string): string {
+  if (!text.includes("%") && !text.includes("+")) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, " "));
   } catch {
