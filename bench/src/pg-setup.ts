@@ -14,21 +14,26 @@ export const benchSchema = "dotorm_bench";
  * wait for the WAL flush, so single writes measure the client stacks rather than the fsync latency of
  * a disk shared with other work (see the README).
  */
-export const benchUrl = `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${benchSchema} -c synchronous_commit=off`)}`;
+export const benchUrl = benchUrlFor(benchSchema);
+
+/** {@link benchUrl} for another schema (the REST bench owns its own). */
+export function benchUrlFor(schema: string): string {
+  return `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema} -c synchronous_commit=off`)}`;
+}
 
 /**
  * Recreates the bench schema: tables from the models (DotORM's own `sync`, so both sides read the
  * same DDL and indexes), then seed rows generated server-side so setup takes about a second.
  */
-export async function setUpPostgres(): Promise<void> {
+export async function setUpPostgres(schema = benchSchema): Promise<void> {
   const admin = new pg.Client({ connectionString: pgUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${benchSchema} CASCADE; CREATE SCHEMA ${benchSchema}`);
-    const db = await connect(postgres({ url: benchUrl, max: 1 }), { models });
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    const db = await connect(postgres({ url: benchUrlFor(schema), max: 1 }), { models });
     await db.sync();
     await db.close();
-    await admin.query(`SET search_path = ${benchSchema}`);
+    await admin.query(`SET search_path = ${schema}`);
     await admin.query(
       `INSERT INTO users (name, login, is_active) SELECT 'user ' || i, 'login' || i, i % 10 <> 0 FROM generate_series(1, $1::int) i`,
       [seed.users],
