@@ -22,13 +22,19 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
   };
 }
 
-/** A page with its total: `{ data, total }`, limit defaulting to `maxLimit`. */
+/**
+ * A page with its total: `{ data, total }`, limit defaulting to `maxLimit`. A page that ends before
+ * its limit tells the total itself (offset + rows), so only a full page, or an empty one past the
+ * first, costs a count.
+ */
 async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
   const checked = checkRead(cfg, meta, req);
   const filter = extra ? [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])] : checked.filter;
   const m = api(meta);
-  const data = await m.search({ ...checked, filter, limit: checked.limit ?? cfg.maxLimit });
-  const total = await m.count({ filter });
+  const limit = checked.limit ?? cfg.maxLimit;
+  const offset = checked.offset ?? 0;
+  const data = await m.search({ ...checked, filter, limit });
+  const total = data.length < limit && (data.length > 0 || offset === 0) ? offset + data.length : await m.count({ filter });
   return { data: data.map((r) => serialize(meta, r)), total };
 }
 

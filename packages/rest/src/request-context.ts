@@ -117,6 +117,7 @@ export async function bodyOf(c: Context): Promise<unknown> {
 
 /** Runs `fn` as the request's session (`db.withSession`). */
 export async function asSession<T>(cfg: CrudConfig, c: Context, fn: () => Promise<T>): Promise<T> {
-  const session = await cfg.session(c);
+  const given = cfg.session(c);
+  const session = given instanceof Promise ? await given : given;
   return cfg.db.withSession(session, fn);
 }

@@ -58,7 +58,7 @@ else
 fi
 server_pid=$!
 base=""
-for _ in $(seq 1 120); do
+for _ in $(seq 1 480); do  # up to 4 minutes: PGlite starts slowly on a loaded machine
   base="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/server.log" | head -n1 || true)"
   [ -n "$base" ] && break
   kill -0 "$server_pid" 2>/dev/null || break

@@ -61,6 +61,24 @@ export function crudRoutes(target: ConformanceTarget) {
       expect(Object.keys(r.body.data[0]).sort()).toEqual(["id", "title"]);
     });
 
+    test("GET list: a page that ends before its limit gives the total without a count; a full or empty page counts", async () => {
+      const filter = encodeURIComponent(JSON.stringify([["title", "like", "L-"]]));
+      const counts: string[] = [];
+      const listener = (e: { sql: string }) => void (/count\(/i.test(e.sql) && counts.push(e.sql));
+      ctx().db.on("query", listener);
+      try {
+        const totals: [string, number, number][] = [];
+        for (const [limit, offset] of [[2, 4], [10, 0], [2, 0], [2, 7]] as const) {
+          const before = counts.length;
+          const r = await ctx().http("GET", `/auto/notes?filter=${filter}&fields=title&limit=${limit}&offset=${offset}`, undefined, h);
+          totals.push([`${limit}/${offset}`, r.body.total, counts.length - before]);
+        }
+        expect(totals).toEqual([["2/4", 5, 0], ["10/0", 5, 0], ["2/0", 5, 1], ["2/7", 5, 1]]);
+      } finally {
+        ctx().db.off("query", listener);
+      }
+    });
+
     test("POST search: full body with nested many2one and one2many", async () => {
       const [id] = await seed(["S-nested"]);
       await ctx().sudo(() => Line.createMany([{ note_id: id!, text: "one", qty: 1 }, { note_id: id!, text: "two", qty: 2 }]));
