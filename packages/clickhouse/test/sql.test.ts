@@ -1,7 +1,8 @@
 import { PostgresCompiler } from "@dotorm/postgres";
-import { type FieldMeta, ValidationError, connect, parseFilter } from "@dotorm/core";
+import { F, type FieldMeta, UnsupportedError, ValidationError, connect, parseFilter } from "@dotorm/core";
+import { type SqlRecorder, sqlModels, sqlRecorder } from "@dotorm/testkit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ClickHouseCompiler, type ClickHouseStatement, clickhouse } from "../src/index.js";
+import { ClickHouseCompiler, ClickHouseDdl, ClickHouseIntrospector, type ClickHouseStatement, clickhouse } from "../src/index.js";
 import { checkDateRanges, tsvChunks } from "../src/tsv.js";
 import { Chat, models, nodes } from "./sql-nodes.js";
 
@@ -93,5 +94,83 @@ describe("the same statements run on chDB", () => {
     }
     const [row] = await db.sql<{ n: number }>`select count() as n from ${db.sql.id("app_chats")}`;
     expect(row?.n).toBe(2);
+  });
+});
+
+describe("query-set features on ClickHouse, through the public API", () => {
+  const { ChatMessage, Thing } = sqlModels;
+  let recorder: SqlRecorder;
+  beforeAll(async () => {
+    recorder = await sqlRecorder({
+      dialect: "clickhouse",
+      capabilities: { returning: false, transactions: false, savepoints: false, transactionalDdl: false, foreignKeys: false, clientIds: true, uniqueConstraints: false, relationColumns: false },
+      compiler: new ClickHouseCompiler(),
+      ddl: new ClickHouseDdl(),
+      introspector: new ClickHouseIntrospector(),
+    });
+  });
+  afterAll(() => recorder.db.close());
+
+  test("any / not any: EXISTS with the related filter inside, typed parameters", async () => {
+    expect(await recorder.single(() => Chat.query().where([["messages", "any", [["body", "ilike", "hi"], ["author_user_id", "=", 3]]]]).count())).toMatchObject({
+      sql:
+        "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE EXISTS (SELECT 1 FROM `app_chat_messages` t1 " +
+        "WHERE t1.`chat_id` = t0.`id` AND (t1.`body` ILIKE {p0:String} AND t1.`author_user_id` = {p1:Int64}))",
+      params: { p0: "%hi%", p1: 3 },
+    });
+    expect(await recorder.single(() => Chat.search({ fields: ["name"], filter: [["messages", "not any", [["body", "=", "x"]]]] }))).toMatchObject({
+      sql:
+        "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE NOT COALESCE(EXISTS (SELECT 1 FROM `app_chat_messages` t1 " +
+        "WHERE t1.`chat_id` = t0.`id` AND t1.`body` = {p0:String}), FALSE) ORDER BY t0.`id` ASC NULLS LAST",
+      params: { p0: "x" },
+    });
+  });
+
+  test("F(): an UPDATE by id subquery with bare columns in SET (counted first), and column comparisons in WHERE", async () => {
+    const update = (await recorder.single(() => Thing.query().filter({ id: 7 }).update({ count: F("count").add(1), small: F("small").mul(F("count")) }))) as ClickHouseStatement;
+    expect(update).toMatchObject({
+      sql: "UPDATE `app_things` SET `count` = (`count` + {p0:Int32}), `small` = (`small` * `count`) WHERE `id` IN (SELECT t0.`id` FROM `app_things` t0 WHERE t0.`id` = {p1:Int64})",
+      params: { p0: 1, p1: 7 },
+      count: { sql: "SELECT COUNT(*) AS `n` FROM `app_things` t0 WHERE t0.`id` = {p0:Int64}", params: { p0: 7 } },
+    });
+    expect(await recorder.single(() => Thing.query().filter({ count__lt: F("small") }).exclude({ ratio__gte: F("ratio").sub(0.5) }).only("label"))).toMatchObject({
+      sql:
+        "SELECT t0.`id`, t0.`label` FROM `app_things` t0 WHERE (t0.`count` < t0.`small` AND NOT COALESCE(t0.`ratio` >= (t0.`ratio` - {p0:Float64}), FALSE)) " +
+        "ORDER BY t0.`id` ASC NULLS LAST",
+      // doubles travel as text, parsed exactly by ClickHouse
+      params: { p0: "0.5" },
+    });
+  });
+
+  test("date parts: toYear / toMonth / toDate32 of the UTC column", async () => {
+    const read = () => ChatMessage.query().filter({ created_at__year: 2024, created_at__month__in: [1, 2], created_at__date: "2024-05-17" }).only("body");
+    expect(await recorder.single(read)).toMatchObject({
+      sql:
+        "SELECT t0.`id`, t0.`body` FROM `app_chat_messages` t0 WHERE (toYear(t0.`created_at`) = {p0:Int32} AND toMonth(t0.`created_at`) IN {p1:Array(Int32)} " +
+        "AND toDate32(t0.`created_at`) = {p2:Date32}) ORDER BY t0.`id` ASC NULLS LAST",
+      params: { p0: 2024, p1: [1, 2], p2: "2024-05-17" },
+    });
+  });
+
+  test("distinct values: SELECT DISTINCT in a subquery, ordered by its columns, then sliced", async () => {
+    const read = () => Chat.query().filter({ is_archived: false }).orderBy("-chat_type").distinct().offset(10).limit(5).values("chat_type", "description");
+    expect(await recorder.single(read)).toMatchObject({
+      sql:
+        "SELECT * FROM (SELECT DISTINCT t0.`chat_type`, t0.`description` FROM `app_chats` t0 WHERE t0.`is_archived` = {p0:Bool}) t1 " +
+        "ORDER BY t1.`chat_type` DESC NULLS FIRST, t1.`description` ASC NULLS LAST LIMIT {p1:UInt64} OFFSET {p2:UInt64}",
+      params: { p0: false, p1: 5, p2: 10 },
+    });
+    expect((await recorder.single(() => Thing.query().distinct().values("blob", "code"))).sql).toBe(
+      "SELECT * FROM (SELECT DISTINCT hex(t0.`blob`) AS `blob`, t0.`thing_code` AS `code` FROM `app_things` t0) t1 ORDER BY t1.`blob` ASC NULLS LAST, t1.`code` ASC NULLS LAST",
+    );
+  });
+
+  test("annotate, paths and row locks raise UnsupportedError before any SQL", async () => {
+    const sent = await recorder.statements(async () => {
+      await expect(Chat.query().annotate({ n: ["messages", "count"] }).all()).rejects.toBeInstanceOf(UnsupportedError);
+      await expect(Chat.query().distinct().values("creator_id__name")).rejects.toBeInstanceOf(UnsupportedError);
+      await expect(Chat.query().forUpdate().first()).rejects.toBeInstanceOf(UnsupportedError);
+    });
+    expect(sent).toEqual([]);
   });
 });

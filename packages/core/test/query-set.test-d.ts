@@ -133,4 +133,14 @@ describe("query set types", () => {
     const fromRequest: string = "-title";
     Lead.query().orderBy(fromRequest, "id");
   });
+
+  test("distinct() takes no fields; valuesList gives lists, or the values with { flat: true }", async () => {
+    expectTypeOf(await Lead.query().distinct().values("title")).toEqualTypeOf<Record<string, unknown>[]>();
+    expectTypeOf(await Lead.query().distinct().valuesList("title", { flat: true })).toEqualTypeOf<unknown[]>();
+    expectTypeOf(await Lead.query().valuesList("title", "stage_id__name")).toEqualTypeOf<unknown[][]>();
+    // @ts-expect-error distinct() takes no fields: they go to values()
+    Lead.query().distinct("title");
+    // @ts-expect-error "titel" is not a field
+    await Lead.query().valuesList("titel");
+  });
 });

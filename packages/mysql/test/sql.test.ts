@@ -1,7 +1,8 @@
 import { PostgresCompiler } from "@dotorm/postgres";
-import { UnsupportedError } from "@dotorm/core";
-import { describe, expect, test } from "vitest";
-import { MysqlCompiler } from "../src/index.js";
+import { F, UnsupportedError } from "@dotorm/core";
+import { type SqlRecorder, sqlModels, sqlRecorder } from "@dotorm/testkit";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { MysqlCompiler, MysqlDdl, MysqlIntrospector } from "../src/index.js";
 import { nodes } from "./sql-nodes.js";
 
 const mariadb = new MysqlCompiler();
@@ -142,5 +143,93 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
     const node = { ...nodes.getById!, limit: undefined, offset: 5 } as typeof nodes.getById;
     expect(mariadb.compile(node!).sql).toMatch(/ LIMIT 18446744073709551615 OFFSET \?$/);
     expect(mariadb.encode(new Date("2024-02-03T04:05:06.789+02:00"))).toBe("2024-02-03 02:05:06.789");
+  });
+});
+
+describe("query-set features on MariaDB, through the public API", () => {
+  const { Chat, ChatMessage, Thing } = sqlModels;
+  let recorder: SqlRecorder;
+  beforeAll(async () => {
+    recorder = await sqlRecorder({
+      dialect: "mysql",
+      capabilities: { returning: true, transactions: true, savepoints: true, transactionalDdl: false, foreignKeys: true, clientIds: false, rowLocks: true },
+      compiler: new MysqlCompiler(),
+      ddl: new MysqlDdl(),
+      introspector: new MysqlIntrospector(),
+    });
+  });
+  afterAll(() => recorder.db.close());
+
+  test("any / not any: EXISTS with the related filter inside, not any as a NULL-safe complement", async () => {
+    expect(await recorder.single(() => Chat.query().where([["messages", "any", [["body", "ilike", "hi"], ["author_user_id", "=", 3]]]]).count())).toEqual({
+      sql:
+        "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE EXISTS (SELECT 1 FROM `app_chat_messages` t1 " +
+        "WHERE t1.`chat_id` = t0.`id` AND (LOWER(t1.`body`) LIKE LOWER(?) AND t1.`author_user_id` = ?))",
+      params: ["%hi%", 3],
+    });
+    expect(await recorder.single(() => Chat.search({ fields: ["name"], filter: [["messages", "not any", [["body", "=", "x"]]]] }))).toEqual({
+      sql:
+        "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE NOT COALESCE(EXISTS (SELECT 1 FROM `app_chat_messages` t1 " +
+        "WHERE t1.`chat_id` = t0.`id` AND t1.`body` = ?), FALSE) ORDER BY t0.`id` ASC",
+      params: ["x"],
+    });
+  });
+
+  test("F(): arithmetic over the row's own columns in SET and WHERE", async () => {
+    expect(await recorder.single(() => Thing.query().filter({ id: 7 }).update({ count: F("count").add(1), small: F("small").mul(F("count")) }))).toEqual({
+      sql: "UPDATE `app_things` AS t0 SET `count` = (t0.`count` + ?), `small` = (t0.`small` * t0.`count`) WHERE t0.`id` = ?",
+      params: [1, 7],
+    });
+    expect(await recorder.single(() => Thing.query().filter({ count__lt: F("small") }).exclude({ ratio__gte: F("ratio").sub(0.5) }).only("label"))).toEqual({
+      sql: "SELECT t0.`id`, t0.`label` FROM `app_things` t0 WHERE (t0.`count` < t0.`small` AND NOT COALESCE(t0.`ratio` >= (t0.`ratio` - ?), FALSE)) ORDER BY t0.`id` ASC",
+      params: [0.5],
+    });
+  });
+
+  test("annotate: the correlated aggregate is rendered (and bound) once per use, the NULL key included", async () => {
+    expect(await recorder.single(() => Chat.query().annotate({ n: ["messages", "count"] }).filter({ n__gte: 2 }).orderBy("-n").only("name"))).toEqual({
+      sql:
+        "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE (SELECT COUNT(t1.`id`) FROM `app_chat_messages` t1 WHERE t1.`chat_id` = t0.`id`) >= ? " +
+        "ORDER BY (SELECT COUNT(t2.`id`) FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id`) IS NULL DESC, " +
+        "(SELECT COUNT(t3.`id`) FROM `app_chat_messages` t3 WHERE t3.`chat_id` = t0.`id`) DESC, t0.`id` ASC",
+      params: [2],
+    });
+  });
+
+  test("date parts: EXTRACT and CAST AS DATE on the UTC datetime column", async () => {
+    const read = () => ChatMessage.query().filter({ created_at__year: 2024, created_at__month__in: [1, 2], created_at__date: "2024-05-17" }).only("body");
+    expect(await recorder.single(read)).toEqual({
+      sql:
+        "SELECT t0.`id`, t0.`body` FROM `app_chat_messages` t0 WHERE (EXTRACT(YEAR FROM t0.`created_at`) = ? AND EXTRACT(MONTH FROM t0.`created_at`) IN (?, ?) " +
+        "AND CAST(t0.`created_at` AS DATE) = ?) ORDER BY t0.`id` ASC",
+      params: [2024, 1, 2, "2024-05-17"],
+    });
+  });
+
+  test("forUpdate: FOR UPDATE (no OF on MariaDB), SKIP LOCKED / NOWAIT, inside START TRANSACTION", async () => {
+    const sent = await recorder.statements(() => recorder.db.transaction(() => Chat.query().filter({ is_archived: false }).forUpdate({ skipLocked: true }).only("name").first()));
+    expect(sent).toEqual([
+      { sql: "START TRANSACTION", params: [] },
+      { sql: "SELECT t0.`id`, t0.`name` FROM `app_chats` t0 WHERE t0.`is_archived` = ? ORDER BY t0.`id` ASC LIMIT ? FOR UPDATE SKIP LOCKED", params: [false, 1] },
+      { sql: "COMMIT", params: [] },
+    ]);
+    const [, locked] = await recorder.statements(() => recorder.db.transaction(() => Chat.query().forUpdate({ noWait: true }).only("name").all()));
+    expect(locked?.sql).toBe("SELECT t0.`id`, t0.`name` FROM `app_chats` t0 ORDER BY t0.`id` ASC FOR UPDATE NOWAIT");
+  });
+
+  test("distinct values: SELECT DISTINCT in a derived table, ordered by its columns with MySQL's NULL key, then sliced", async () => {
+    const read = () => Chat.query().filter({ is_archived: false }).orderBy("-chat_type").distinct().offset(10).limit(5).values("chat_type", "description");
+    expect(await recorder.single(read)).toEqual({
+      sql:
+        "SELECT * FROM (SELECT DISTINCT t0.`chat_type`, t0.`description` FROM `app_chats` t0 WHERE t0.`is_archived` = ?) t1 " +
+        "ORDER BY t1.`chat_type` IS NULL DESC, t1.`chat_type` DESC, t1.`description` IS NULL, t1.`description` ASC LIMIT ? OFFSET ?",
+      params: [false, 5, 10],
+    });
+    expect(await recorder.single(() => Chat.query().distinct().valuesList("creator_id__name", { flat: true }))).toEqual({
+      sql:
+        "SELECT * FROM (SELECT DISTINCT (SELECT t1.`name` FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id`) AS `creator_id__name` FROM `app_chats` t0) t2 " +
+        "ORDER BY t2.`creator_id__name` IS NULL, t2.`creator_id__name` ASC",
+      params: [],
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { type Adapter, type CompiledQuery, connect, type Database } from "@dotorm/core";
-import { makeModels } from "@dotorm/testkit";
+import { F, type CompiledQuery, QueryError } from "@dotorm/core";
+import { type SqlRecorder, sqlModels, sqlRecorder } from "@dotorm/testkit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PostgresCompiler, PostgresDdl, PostgresIntrospector } from "../src/index.js";
 
@@ -8,45 +8,25 @@ import { PostgresCompiler, PostgresDdl, PostgresIntrospector } from "../src/inde
  * planning (plan -> compile), with a driver that records each statement instead of sending it.
  * To render the same calls for another dialect, swap the compiler and the expected strings.
  */
-const { Chat, ChatMessage, User, models } = makeModels("app");
+const { Chat, ChatMessage, User, Thing } = sqlModels;
 
-const sent: CompiledQuery[] = [];
-const recorder: Adapter = {
-  dialect: "postgres",
-  capabilities: { returning: true, transactions: true, savepoints: true, transactionalDdl: true, foreignKeys: true, clientIds: false },
-  compiler: new PostgresCompiler(),
-  ddl: new PostgresDdl(),
-  introspector: new PostgresIntrospector(),
-  driver: {
-    // one row that satisfies every read (get must find a record) and returns an id on insert
-    execute: async (query) => {
-      sent.push(query);
-      return { rows: [{ id: 1, n: 1 }], affected: 1 };
-    },
-    mapError: (e) => e as Error,
-    close: async () => {},
-  },
-};
-
-let db: Database;
+let recorder: SqlRecorder;
 beforeAll(async () => {
-  db = await connect(recorder, { models: [...models] });
+  recorder = await sqlRecorder({
+    dialect: "postgres",
+    capabilities: { returning: true, transactions: true, savepoints: true, transactionalDdl: true, foreignKeys: true, clientIds: false, rowLocks: true },
+    compiler: new PostgresCompiler(),
+    ddl: new PostgresDdl(),
+    introspector: new PostgresIntrospector(),
+  });
 });
-afterAll(() => db.close());
+afterAll(() => recorder.db.close());
 
 /** The statements one call sends. */
-async function statements(call: () => Promise<unknown>): Promise<CompiledQuery[]> {
-  sent.length = 0;
-  await call();
-  return [...sent];
-}
+const statements = (call: () => PromiseLike<unknown>): Promise<CompiledQuery[]> => recorder.statements(call);
 
 /** The single statement one call sends (the N+1 guarantee: reads are one statement). */
-async function single(call: () => Promise<unknown>): Promise<CompiledQuery> {
-  const all = await statements(call);
-  expect(all).toHaveLength(1);
-  return all[0] as CompiledQuery;
-}
+const single = (call: () => PromiseLike<unknown>): Promise<CompiledQuery> => recorder.single(call);
 
 describe("reads", () => {
   test("get by id", async () => {
@@ -194,5 +174,94 @@ describe("writes", () => {
       sql: 'DELETE FROM "app_chats" AS t0 WHERE t0."is_archived" = $1',
       params: [true],
     });
+  });
+});
+
+describe("query-set features", () => {
+  test("any: one related record meets the whole filter; not any: none does (a true complement, NULL-safe)", async () => {
+    expect(await single(() => Chat.query().where([["messages", "any", [["body", "ilike", "hi"], ["author_user_id", "=", 3]]]]).count())).toEqual({
+      sql:
+        'SELECT COUNT(*) AS "n" FROM "app_chats" t0 WHERE EXISTS (SELECT 1 FROM "app_chat_messages" t1 ' +
+        'WHERE t1."chat_id" = t0."id" AND (t1."body" ILIKE $1 AND t1."author_user_id" = $2))',
+      params: ["%hi%", 3],
+    });
+    expect(await single(() => Chat.search({ fields: ["name"], filter: [["messages", "not any", [["body", "=", "x"]]]] }))).toEqual({
+      sql:
+        'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE NOT COALESCE(EXISTS (SELECT 1 FROM "app_chat_messages" t1 ' +
+        'WHERE t1."chat_id" = t0."id" AND t1."body" = $1), FALSE) ORDER BY t0."id" ASC NULLS LAST',
+      params: ["x"],
+    });
+  });
+
+  test("F(): arithmetic over the row's own columns in SET and WHERE; numbers bound", async () => {
+    expect(await single(() => Thing.query().filter({ id: 7 }).update({ count: F("count").add(1), small: F("small").mul(F("count")) }))).toEqual({
+      sql: 'UPDATE "app_things" AS t0 SET "count" = (t0."count" + $1), "small" = (t0."small" * t0."count") WHERE t0."id" = $2',
+      params: [1, 7],
+    });
+    expect(await single(() => Thing.query().filter({ count__lt: F("small") }).exclude({ ratio__gte: F("ratio").sub(0.5) }).only("label"))).toEqual({
+      sql:
+        'SELECT t0."id", t0."label" FROM "app_things" t0 WHERE (t0."count" < t0."small" AND NOT COALESCE(t0."ratio" >= (t0."ratio" - $1), FALSE)) ' +
+        'ORDER BY t0."id" ASC NULLS LAST',
+      params: [0.5],
+    });
+  });
+
+  test("annotate: a correlated aggregate per row, in WHERE and ORDER BY of the same statement", async () => {
+    const read = () => Chat.query().annotate({ n: ["messages", "count"] }).filter({ n__gte: 2 }).orderBy("-n").only("name");
+    expect(await single(read)).toEqual({
+      sql:
+        'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (SELECT COUNT(t1."id") FROM "app_chat_messages" t1 WHERE t1."chat_id" = t0."id") >= $1 ' +
+        'ORDER BY (SELECT COUNT(t2."id") FROM "app_chat_messages" t2 WHERE t2."chat_id" = t0."id") DESC NULLS FIRST, t0."id" ASC NULLS LAST',
+      params: [2],
+    });
+    expect((await single(() => Chat.query().annotate({ last: ["messages__created_at", "max"] }).values("last"))).sql).toBe(
+      'SELECT t0."id", (SELECT MAX(t1."created_at") FROM "app_chat_messages" t1 WHERE t1."chat_id" = t0."id") AS "last" FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST',
+    );
+  });
+
+  test("date parts are computed in UTC as integers (a date for __date)", async () => {
+    const read = () => ChatMessage.query().filter({ created_at__year: 2024, created_at__month__in: [1, 2], created_at__date: "2024-05-17" }).only("body");
+    expect(await single(read)).toEqual({
+      sql:
+        'SELECT t0."id", t0."body" FROM "app_chat_messages" t0 WHERE (CAST(EXTRACT(YEAR FROM (t0."created_at" AT TIME ZONE \'UTC\')) AS INTEGER) = $1 ' +
+        'AND CAST(EXTRACT(MONTH FROM (t0."created_at" AT TIME ZONE \'UTC\')) AS INTEGER) = ANY($2::int4[]) ' +
+        'AND CAST((t0."created_at" AT TIME ZONE \'UTC\') AS DATE) = $3) ORDER BY t0."id" ASC NULLS LAST',
+      params: [2024, [1, 2], "2024-05-17"],
+    });
+  });
+
+  test("forUpdate: FOR UPDATE OF the query's own table, SKIP LOCKED or NOWAIT, inside the transaction", async () => {
+    const sent = await statements(() => recorder.db.transaction(() => Chat.query().filter({ is_archived: false }).forUpdate({ skipLocked: true }).only("name").first()));
+    expect(sent).toEqual([
+      { sql: "BEGIN", params: [] },
+      {
+        sql: 'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE t0."is_archived" = $1 ORDER BY t0."id" ASC NULLS LAST LIMIT $2 FOR UPDATE OF t0 SKIP LOCKED',
+        params: [false, 1],
+      },
+      { sql: "COMMIT", params: [] },
+    ]);
+    const [, locked] = await statements(() => recorder.db.transaction(() => Chat.query().forUpdate({ noWait: true }).only("name").all()));
+    expect(locked?.sql).toBe('SELECT t0."id", t0."name" FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST FOR UPDATE OF t0 NOWAIT');
+    await expect(statements(() => Chat.query().forUpdate().first())).rejects.toBeInstanceOf(QueryError);
+  });
+
+  test("distinct values: SELECT DISTINCT of the listed fields only, ordered outside by its own columns, then sliced", async () => {
+    const read = () => Chat.query().filter({ is_archived: false }).orderBy("-chat_type").distinct().offset(10).limit(5).values("chat_type", "description");
+    expect(await single(read)).toEqual({
+      sql:
+        'SELECT * FROM (SELECT DISTINCT t0."chat_type", t0."description" FROM "app_chats" t0 WHERE t0."is_archived" = $1) t1 ' +
+        'ORDER BY t1."chat_type" DESC NULLS FIRST, t1."description" ASC NULLS LAST LIMIT $2 OFFSET $3',
+      params: [false, 5, 10],
+    });
+    expect(await single(() => Chat.query().distinct().valuesList("creator_id__name", { flat: true }))).toEqual({
+      sql:
+        'SELECT * FROM (SELECT DISTINCT (SELECT t1."name" FROM "app_users" t1 WHERE t1."id" = t0."creator_id") AS "creator_id__name" FROM "app_chats" t0) t2 ' +
+        'ORDER BY t2."creator_id__name" ASC NULLS LAST',
+      params: [],
+    });
+    // a column named apart from its field is aliased, so the outer ORDER BY finds it
+    expect((await single(() => Thing.query().distinct().values("code"))).sql).toBe(
+      'SELECT * FROM (SELECT DISTINCT t0."thing_code" AS "code" FROM "app_things" t0) t1 ORDER BY t1."code" ASC NULLS LAST',
+    );
   });
 });

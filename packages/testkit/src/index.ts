@@ -11,3 +11,5 @@ export { freePort, startPgBouncer, startReplication } from "./replication.js";
 export type { ReplicationPair } from "./replication.js";
 export { replicaSuite } from "./replica-suite.js";
 export type { ReplicaSuiteOptions } from "./replica-suite.js";
+export { sqlRecorder } from "./sql-recorder.js";
+export type { SqlRecorder } from "./sql-recorder.js";

@@ -77,6 +77,8 @@ export interface SelectNode {
   readonly loadOnly?: readonly string[];
   /** `FOR UPDATE`: lock the rows read until the transaction ends. */
   readonly lock?: LockNode;
+  /** `SELECT DISTINCT` of column items only (`distinct().values(...)`); `order` names items only. */
+  readonly distinct?: boolean;
 }
 
 /** A row lock of a select (`forUpdate`). */

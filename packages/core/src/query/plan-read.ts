@@ -3,6 +3,7 @@ import { AccessDenied, QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type CondNode, type LockNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
 import { parseFilter } from "./parse-filter.js";
+import { planDistinct } from "./plan-distinct.js";
 import { exprFields } from "./expressions.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
 
@@ -19,6 +20,8 @@ export interface ReadRequest {
   lock?: unknown;
   /** Per-row aggregates of relations (`annotate`), usable in filter, order and fields. */
   annotations?: unknown;
+  /** Each combination of the listed fields once (`distinct().values(...)`, see `planDistinct`). */
+  distinct?: boolean;
 }
 
 const nestedKeys = new Set(["fields", "nested", "filter", "order", "sort", "limit", "offset"]);
@@ -35,7 +38,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
   const order = planOrder(model, req.order, req.sort, await orderFields(gate, model, req.order, named));
   // sorting by a field the session may not read would leak its values through the row order
   if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
-  return {
+  const select: SelectNode = {
     kind: "select",
     model,
     items,
@@ -47,6 +50,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
     offset: checkCount("offset", req.offset),
     ...(req.lock === undefined ? {} : { lock: checkLock(req.lock) }),
   };
+  return req.distinct === true ? planDistinct(select, req.fields, req.order !== undefined && req.order !== "") : select;
 }
 
 /**

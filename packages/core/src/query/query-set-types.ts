@@ -129,3 +129,18 @@ export type AnnotationResult<A> = { [K in keyof A]: A[K] extends readonly [unkno
 
 /** Lookups on annotations: `n_messages__gte: 10`. */
 export type AnnotationLookups<X> = { [K in (keyof X & string) | `${keyof X & string}__${Lookup}`]?: LookupValue<never> };
+
+/** A limit or offset: a non-negative integer, checked when given. */
+export function sliceSize(what: string, n: unknown): number {
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
+  return n;
+}
+
+/** Positive integer ids for `inBulk`, deduplicated. */
+export function bulkIds(table: string, ids: unknown): number[] {
+  if (!Array.isArray(ids)) throw new QueryError(`inBulk() takes a list of ${table} ids`);
+  for (const id of ids) {
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new QueryError(`${table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
+  }
+  return [...new Set(ids as number[])];
+}

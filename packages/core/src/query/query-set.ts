@@ -22,7 +22,9 @@ import {
   type QueryState,
   type UpdateWithRefs,
   assertUnsliced,
+  bulkIds,
   plain,
+  sliceSize,
 } from "./query-set-types.js";
 
 
@@ -31,23 +33,11 @@ type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X &
 /** A literal term must be one of `Allowed`; a plain `string` (built at run time) passes to the run-time check. */
 type CheckedTerm<T, Allowed> = string extends T ? T : T extends Allowed ? T : Allowed;
 
+/** A name `values()` takes: a field, a many2one path or an annotation. */
+type ValueKey<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string);
+
 /** Order terms with a leading `-` flipped. */
 const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
-
-/** A limit or offset: a non-negative integer, checked when given. */
-function sliceSize(what: string, n: unknown): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
-  return n;
-}
-
-/** Positive integer ids for `inBulk`, deduplicated. */
-function bulkIds(table: string, ids: unknown): number[] {
-  if (!Array.isArray(ids)) throw new QueryError(`inBulk() takes a list of ${table} ids`);
-  for (const id of ids) {
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new QueryError(`${table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
-  }
-  return [...new Set(ids as number[])];
-}
 
 /**
  * An immutable, chainable, awaitable query over a model, compiled to the same AST as `search`,
@@ -324,10 +314,46 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
     return (await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true)) > 0;
   }
 
-  /** Plain objects instead of records (no methods), optionally only some fields. */
-  async values<const K extends readonly (FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string))[]>(...fields: K): Promise<Record<string, unknown>[]> {
-    const rows = await this.rows(fields.length ? { fields } : {});
+  /**
+   * Drops repeated rows from `values()` and `valuesList()` (Django's `distinct()`): each combination
+   * of the listed fields comes once, ordered by the listed fields (or by `orderBy` terms among them).
+   * Records always carry their id and filters never repeat a record, so the other reads are unchanged.
+   *
+   * @example
+   * const stages = await Lead.query().filter({ is_won: false }).distinct().values("stage_id"); // [{ stage_id: 1 }, { stage_id: 3 }]
+   */
+  distinct(...fields: never[]): QuerySet<M, O, X> {
+    if (fields.length > 0) throw new QueryError("distinct() takes no fields: list them in values(), e.g. distinct().values(\"stage_id\")");
+    return this.with({ distinct: true });
+  }
+
+  /** Plain objects instead of records (no methods), optionally only some fields (plus id, unless `distinct()`). */
+  async values<const K extends readonly ValueKey<M, X>[]>(...fields: K): Promise<Record<string, unknown>[]> {
+    const rows = await this.rows(fields.length ? { fields, distinct: this.state.distinct } : {});
     return rows.map(plain) as Record<string, unknown>[];
+  }
+
+  /**
+   * The values of `fields` as one list per record, in the order given (Django's `values_list`);
+   * with one field and `{ flat: true }`, the values themselves. After `distinct()`, each combination once.
+   *
+   * @example
+   * const names = await Chat.query().orderBy("name").valuesList("name", { flat: true }); // ["General", "Random"]
+   * const pairs = await Chat.query().valuesList("id", "name");                           // [[1, "General"], [2, "Random"]]
+   */
+  valuesList<const K extends ValueKey<M, X>>(field: K, options: { flat: true }): Promise<unknown[]>;
+  valuesList<const K extends readonly ValueKey<M, X>[]>(...fields: K): Promise<unknown[][]>;
+  async valuesList(...args: unknown[]): Promise<unknown[]> {
+    const last = args[args.length - 1];
+    const options = typeof last === "object" && last !== null && !Array.isArray(last) ? (args.pop() as Record<string, unknown>) : {};
+    const bad = Object.keys(options).find((k) => k !== "flat");
+    if (bad) throw new QueryError(`valuesList() has no option "${bad}"; it takes { flat: true }`, bad);
+    if (options.flat !== undefined && typeof options.flat !== "boolean") throw new QueryError("valuesList() option flat is true or false");
+    if (options.flat && args.length !== 1) throw new QueryError("valuesList(field, { flat: true }) takes exactly one field");
+    if (!args.every((a) => typeof a === "string")) throw new QueryError("valuesList() takes field names");
+    const rows = await this.values(...(args as ValueKey<M, X>[]));
+    if (options.flat) return rows.map((r) => r[args[0] as string]);
+    return rows.map((r) => (args.length > 0 ? args : Object.keys(r)).map((k) => r[k as string]));
   }
 
   /**

@@ -267,6 +267,7 @@ export class SqlCompiler {
   protected readonly maxAliasBytes: number = 63;
 
   protected select(node: SelectNode, ctx: CompileContext): string {
+    if (node.distinct) return this.distinctSelect(node, ctx);
     if (this.nestsByUnion && !ctx.options.streaming && !node.lock && node.items.some(isBranchItem)) return this.unionSelect(node, ctx);
     const joins: string[] = [];
     const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
@@ -276,6 +277,20 @@ export class SqlCompiler {
     sql += this.limitOffset(ctx, node.limit, node.offset);
     if (node.lock) sql += this.lockClause(node.lock, ctx.alias);
     return sql;
+  }
+
+  /**
+   * `SELECT DISTINCT` of column items, ordered outside it by the result's own columns: databases
+   * refuse (PostgreSQL) or misread an ORDER BY of a DISTINCT on anything but its select list, and a
+   * computed column's expression binds its values again when repeated.
+   */
+  protected distinctSelect(node: SelectNode, ctx: CompileContext): string {
+    const items = node.items.map((item) => this.selectItem(item, ctx)).join(", ");
+    let inner = `SELECT DISTINCT ${items} FROM ${this.table(node.model)} ${ctx.alias}`;
+    if (node.where) inner += ` WHERE ${this.cond(node.where, ctx)}`;
+    const d = ctx.nextAlias();
+    const order = node.order.map((o) => this.orderTerm(`${d}.${this.quote(o.field.name)}`, o.desc)).join(", ");
+    return `SELECT * FROM (${inner}) ${d} ORDER BY ${order}${this.limitOffset(ctx, node.limit, node.offset)}`;
   }
 
   /**
@@ -366,7 +381,8 @@ export class SqlCompiler {
   protected selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
     if (item.kind === "column") {
       const col = this.column(ctx, item.field);
-      return item.field.column === name ? col : `${col} AS ${this.quote(name)}`;
+      // a computed stand-in keeps its source's column name, but its expression needs the alias
+      return item.field.column === name && !computedOf(item.field) ? col : `${col} AS ${this.quote(name)}`;
     }
     return `${this.nestedExpr(item, ctx)} AS ${this.quote(name)}`;
   }

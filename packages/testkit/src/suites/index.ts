@@ -20,6 +20,7 @@ import { nested } from "./nested.js";
 import { ordering } from "./ordering.js";
 import { querysets } from "./querysets.js";
 import { querysetReads } from "./queryset-reads.js";
+import { querysetDistinct } from "./queryset-distinct.js";
 import { querysetExpressions } from "./queryset-expressions.js";
 import { querysetDateParts } from "./queryset-date-parts.js";
 import { querysetLocks } from "./queryset-locks.js";
@@ -32,7 +33,7 @@ import { transactions } from "./transactions.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner, faults, insightStats, insightNPlusOne, insightCache } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, migrations, migrationsRunner, faults, insightStats, insightNPlusOne, insightCache } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
