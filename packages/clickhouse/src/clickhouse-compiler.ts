@@ -153,6 +153,8 @@ export class ClickHouseCompiler extends SqlCompiler {
   /** One array parameter whatever the list length: `col IN {p0:Array(Int64)}`. */
   override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
     if (values.length === 0) return this.bool(negate);
+    // decimals and doubles travel as text ("12.5"), which an Array parameter reads only unquoted: one scalar parameter each
+    if (/^(Decimal|Float)/.test(paramType(field))) return `${column} ${negate ? "NOT IN" : "IN"} (${values.map((v) => this.param(ctx, v, field)).join(", ")})`;
     const type = `Array(${values.some((v) => v === null) ? nullable(paramType(field)) : paramType(field)})`;
     return `${column} ${negate ? "NOT IN" : "IN"} ${this.typed(ctx, this.encode(values, field), type)}`;
   }

@@ -165,6 +165,15 @@ describe("query-set features on ClickHouse, through the public API", () => {
     );
   });
 
+  test("in on decimals and doubles binds one scalar parameter per value (text decimals are not read inside an Array parameter)", async () => {
+    expect(await recorder.single(() => Thing.query().filter({ price__in: ["1.5", 100000], ratio__in: [0.1, 2], count__in: [1, 2] }).only("label"))).toMatchObject({
+      sql:
+        "SELECT t0.`id`, t0.`label` FROM `app_things` t0 WHERE (t0.`price` IN ({p0:Decimal(10, 2)}, {p1:Decimal(10, 2)}) " +
+        "AND t0.`ratio` IN ({p2:Float64}, {p3:Float64}) AND t0.`count` IN {p4:Array(Int32)}) ORDER BY t0.`id` ASC NULLS LAST",
+      params: { p0: "1.5", p1: "100000", p2: "0.1", p3: "2", p4: [1, 2] },
+    });
+  });
+
   test("annotate, paths and row locks raise UnsupportedError before any SQL", async () => {
     const sent = await recorder.statements(async () => {
       await expect(Chat.query().annotate({ n: ["messages", "count"] }).all()).rejects.toBeInstanceOf(UnsupportedError);

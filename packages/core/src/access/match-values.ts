@@ -1,5 +1,7 @@
 import type { FieldMeta } from "../model/model-meta.js";
 import type { CondNode } from "../query/ast.js";
+import { computedOf } from "../query/computed-fields.js";
+import { compareValues, datePartOf } from "./compare-values.js";
 
 /** Answers a dotted-path condition (EXISTS) for a row, by asking the database. */
 export type ExistsProbe = (via: FieldMeta, value: unknown, cond: CondNode) => Promise<boolean>;
@@ -7,7 +9,13 @@ export type ExistsProbe = (via: FieldMeta, value: unknown, cond: CondNode) => Pr
 /**
  * Evaluates an access rule against values that are not in the database yet: the create check of
  * databases without transactions (ClickHouse), which must refuse a row before inserting it rather
- * than insert, check and roll back. NULL follows SQL: a comparison with NULL is not true.
+ * than insert, check and roll back. NULL follows SQL: a comparison with NULL is not true. Values
+ * compare by their field's type, as the databases compare them (see `compareValues`: decimals
+ * exactly, datetimes as instants, text by code point), and date parts are computed in UTC, so a
+ * rule admits here exactly the rows it would match once stored.
+ *
+ * @example
+ * await matchValues(parseFilter(Lead.meta, [["amount", "<", 2]])!, new Map([[amountField, "10"]]), probe); // false
  */
 export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, unknown>, probe: ExistsProbe): Promise<boolean> {
   switch (cond.kind) {
@@ -30,16 +38,18 @@ export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, un
     default:
       break;
   }
-  const v = fieldValue(row, cond.field);
+  const field = cond.field;
+  const v = fieldValue(row, field);
+  const order = (x: unknown) => compareValues(field, v, x);
   switch (cond.kind) {
     case "null":
       return (v === null) !== cond.negate;
     case "cmp":
-      return v !== null && compare(v, cond.op, cond.value);
+      return v !== null && holds(order(cond.value), cond.op);
     case "in":
-      return v !== null && cond.values.some((x) => same(v, x)) !== cond.negate;
+      return v !== null && cond.values.some((x) => order(x) === 0) !== cond.negate;
     case "between":
-      return v !== null && (compare(v, ">=", cond.low) && compare(v, "<=", cond.high)) !== cond.negate;
+      return v !== null && (order(cond.low) >= 0 && order(cond.high) <= 0) !== cond.negate;
     case "like":
       return typeof v === "string" && likeRegex(cond.pattern, cond.ci).test(v) !== cond.negate;
     case "cmpExpr":
@@ -48,33 +58,32 @@ export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, un
   }
 }
 
+/** The value of `field` in the row: a date part is computed from its source field's value. */
 function fieldValue(row: ReadonlyMap<FieldMeta, unknown>, field: FieldMeta): unknown {
+  const computed = computedOf(field);
+  if (computed?.kind === "datePart") {
+    const source = fieldValue(row, computed.source);
+    return source === null ? null : datePartOf(computed.part, source);
+  }
   const v = row.get(field);
   return v === undefined ? null : v;
 }
 
-const key = (v: unknown) => (v instanceof Date ? v.getTime() : v);
-
-function same(a: unknown, b: unknown): boolean {
-  return key(a) === key(b);
-}
-
-function compare(a: unknown, op: string, b: unknown): boolean {
-  const x = key(a) as number | string;
-  const y = key(b) as number | string;
+/** Whether a comparison result (see `compareValues`; NaN: unordered) satisfies `op`. */
+function holds(order: number, op: string): boolean {
   switch (op) {
     case "=":
-      return x === y;
+      return order === 0;
     case "<>":
-      return x !== y;
+      return order !== 0;
     case ">":
-      return x > y;
+      return order > 0;
     case ">=":
-      return x >= y;
+      return order >= 0;
     case "<":
-      return x < y;
+      return order < 0;
     default:
-      return x <= y;
+      return order <= 0;
   }
 }
 
