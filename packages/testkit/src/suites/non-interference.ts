@@ -173,7 +173,7 @@ async function observe(world: World, raw: Operation): Promise<unknown> {
       case "create": {
         const id = await M.create(op.values);
         world.remember("chats", [id]);
-        return id;
+        return world.label("chats", id);
       }
     }
   };
