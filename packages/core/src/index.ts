@@ -4,7 +4,7 @@ export type { CharOptions, DecimalOptions, Many2manyOptions, Many2oneOptions, Se
 export type * from "./model/field.js";
 export { isRelation, isStored } from "./model/field.js";
 export { model } from "./model/model.js";
-export type { ModelClass, ModelStatics, RecordMethods, CountOptions } from "./model/model.js";
+export type { ModelClass, ModelStatics, RecordMethods, CountOptions, WriteOptions } from "./model/model.js";
 export type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";
 export type * from "./model/types.js";
 export { toDbValue, validateValue } from "./model/validate.js";

@@ -143,4 +143,15 @@ describe("query set types", () => {
     // @ts-expect-error "titel" is not a field
     await Lead.query().valuesList("titel");
   });
+
+  test("a call's timeout option is typed on reads, counts and bulk writes, and on query sets", async () => {
+    await Lead.search({ limit: 5, timeout: 2000 });
+    await Lead.count({ timeout: 2000 });
+    await Lead.updateMany([1], { score: 2 }, { timeout: 2000 });
+    await Lead.deleteMany([1], { timeout: 2000 });
+    await Lead.createMany([{ title: "t", stage_id: 1 }], { timeout: 2000 });
+    await Lead.query().timeout(2000).count();
+    // @ts-expect-error a timeout is a number of milliseconds
+    await Lead.search({ timeout: "2s" });
+  });
 });

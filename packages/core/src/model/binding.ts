@@ -23,6 +23,20 @@ export interface ModelBinding {
   explain(model: ModelMeta, options: object): Promise<string>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
   paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
+  /** Runs `fn` with a deadline of `ms` (a call's `timeout` option, checked here) on every statement it starts. */
+  within<T>(ms: unknown, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs a model call under its `timeout` option, when `options` has one: every statement the call
+ * starts must answer within that many milliseconds (as `db.withTimeout`), else `ConnectionError`.
+ *
+ * @example
+ * timed(meta, { timeout: 2000 }, () => bindingOf(meta).search(meta, options));
+ */
+export function timed<T>(model: ModelMeta, options: unknown, fn: () => Promise<T>): Promise<T> {
+  const ms = typeof options === "object" && options !== null ? (options as { timeout?: unknown }).timeout : undefined;
+  return ms === undefined ? fn() : bindingOf(model).within(ms, fn);
 }
 
 const bindings = new WeakMap<ModelMeta, ModelBinding>();

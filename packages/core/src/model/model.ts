@@ -1,7 +1,7 @@
 import type { Filter } from "../query/filter-types.js";
 import { QuerySet } from "../query/query-set.js";
 import { isFieldRef } from "../query/expressions.js";
-import { bindingOf } from "./binding.js";
+import { bindingOf, timed } from "./binding.js";
 import { validateValue } from "./validate.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
@@ -20,6 +20,14 @@ export interface CountOptions<F> {
   filter?: Filter<F>;
   /** `false` keeps this read on the primary when the adapter has read replicas. */
   replica?: boolean;
+  /** Milliseconds every statement of the call must answer within (else `ConnectionError`), as `db.withTimeout`. */
+  timeout?: number;
+}
+
+/** Options of a bulk write: its time limit. */
+export interface WriteOptions {
+  /** Milliseconds every statement of the call must answer within (else `ConnectionError`), as `db.withTimeout`. */
+  timeout?: number;
 }
 
 /** The static side of a model class. `this`-typed so subclasses keep their own record type. */
@@ -34,7 +42,7 @@ export interface ModelStatics<F extends FieldMap> {
    * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
    * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[] }): Promise<number[]>;
+  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number }): Promise<number[]>;
   /** The record with this id; throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
@@ -57,9 +65,9 @@ export interface ModelStatics<F extends FieldMap> {
   /** Whether any record matches. */
   exists(options?: CountOptions<F>): Promise<boolean>;
   /** Updates records by ids or filter; returns how many rows changed. */
-  updateMany(target: readonly number[] | Filter<F>, values: UpdateValues<F>): Promise<number>;
+  updateMany(target: readonly number[] | Filter<F>, values: UpdateValues<F>, options?: WriteOptions): Promise<number>;
   /** Deletes records by ids or filter; returns how many rows went. */
-  deleteMany(target: readonly number[] | Filter<F>): Promise<number>;
+  deleteMany(target: readonly number[] | Filter<F>, options?: WriteOptions): Promise<number>;
   /** A chainable, awaitable query set: `Chat.query().filter({ name__icontains: "gen" }).orderBy("-id")`. */
   query<M extends ModelType<F>>(this: M): QuerySet<M>;
 }
@@ -96,29 +104,29 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict: readonly string[]; update?: readonly string[] }): Promise<number[]> {
-      return bindingOf(meta).create(meta, values, options);
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number }): Promise<number[]> {
+      return timed(meta, options, () => bindingOf(meta).create(meta, values, options));
     }
     static get(id: number, options?: object) {
-      return bindingOf(meta).get(meta, id, options, false);
+      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, false));
     }
     static getOrNull(id: number, options?: object) {
-      return bindingOf(meta).get(meta, id, options, true);
+      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, true));
     }
     static search(options: object = {}) {
-      return bindingOf(meta).search(meta, options);
+      return timed(meta, options, () => bindingOf(meta).search(meta, options));
     }
     static count(options?: object) {
-      return bindingOf(meta).count(meta, options, false);
+      return timed(meta, options, () => bindingOf(meta).count(meta, options, false));
     }
     static async exists(options?: object) {
-      return (await bindingOf(meta).count(meta, options, true)) > 0;
+      return (await timed(meta, options, () => bindingOf(meta).count(meta, options, true))) > 0;
     }
-    static updateMany(target: readonly unknown[], values: object) {
-      return bindingOf(meta).update(meta, target, values);
+    static updateMany(target: readonly unknown[], values: object, options?: WriteOptions) {
+      return timed(meta, options, () => bindingOf(meta).update(meta, target, values));
     }
-    static deleteMany(target: readonly unknown[]) {
-      return bindingOf(meta).delete(meta, target);
+    static deleteMany(target: readonly unknown[], options?: WriteOptions) {
+      return timed(meta, options, () => bindingOf(meta).delete(meta, target));
     }
     static query() {
       return new QuerySet(meta);

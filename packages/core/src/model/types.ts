@@ -116,6 +116,8 @@ export interface ReadOptions<F> {
   nested?: NestedSpec<F>;
   /** `false` keeps this read on the primary when the adapter has read replicas (read-your-writes). */
   replica?: boolean;
+  /** Milliseconds every statement of the call must answer within (else `ConnectionError`), as `db.withTimeout`. */
+  timeout?: number;
 }
 
 /** Options of `search`. */

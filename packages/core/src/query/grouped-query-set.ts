@@ -51,7 +51,8 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
     spec: A,
   ): Promise<({ [K in G[number] & keyof FieldsOf<M>]: unknown } & AggregateResult<FieldsOf<M>, A>)[]> {
     const s = this.state;
-    return (await bindingOf(this.model).aggregate(this.model, {
+    const binding = bindingOf(this.model);
+    const run = () => binding.aggregate(this.model, {
       filter: s.filter,
       groupBy: s.groupBy,
       nested: s.nested,
@@ -60,6 +61,7 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
       order: s.order,
       limit: s.limit,
       offset: s.offset,
-    })) as never;
+    });
+    return (await (s.timeout === undefined ? run() : binding.within(s.timeout, run))) as never;
   }
 }

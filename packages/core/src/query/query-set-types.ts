@@ -1,5 +1,5 @@
 import { DotormError, QueryError } from "../errors.js";
-import type { FieldKey, FieldValue, ResultOf } from "../model/types.js";
+import type { FieldKey, FieldValue, FieldsOf, ResultOf } from "../model/types.js";
 import type { AggregateFn } from "./ast.js";
 import type { FieldRef } from "./expressions.js";
 import type { DateKeys, DatePartName } from "./filter-types.js";
@@ -93,6 +93,8 @@ export interface QueryState {
   readonly cache?: { readonly ttl: number } | false;
   /** `annotate()`: aggregates of relations per row. */
   readonly annotations?: Readonly<Record<string, unknown>>;
+  /** `timeout()`: milliseconds each statement of a call may take. */
+  readonly timeout?: number;
 }
 
 /** A record as a plain object (no prototype, no methods), deeply. */
@@ -127,6 +129,15 @@ export type AnnotationSpec<F> = Record<string, readonly [ToManyKeys<F> | `${ToMa
 /** The values annotations add to each record: counts are numbers; other aggregates may be null (decimals as strings). */
 export type AnnotationResult<A> = { [K in keyof A]: A[K] extends readonly [unknown, "count" | "count_distinct"] ? number : number | string | null };
 
+/** A name `values()` takes: a field, a many2one path or an annotation. */
+export type ValueKey<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string);
+
+/** What `orderBy` takes for a model: fields, many2one paths and annotations, each optionally with a leading `-`. */
+export type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string) extends infer K extends string ? K | `-${K}` : never;
+
+/** A literal term must be one of `Allowed`; a plain `string` (built at run time) passes to the run-time check. */
+export type CheckedTerm<T, Allowed> = string extends T ? T : T extends Allowed ? T : Allowed;
+
 /** Lookups on annotations: `n_messages__gte: 10`. */
 export type AnnotationLookups<X> = { [K in (keyof X & string) | `${keyof X & string}__${Lookup}`]?: LookupValue<never> };
 
@@ -143,4 +154,21 @@ export function bulkIds(table: string, ids: unknown): number[] {
     if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new QueryError(`${table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
   }
   return [...new Set(ids as number[])];
+}
+
+/**
+ * The arguments of `valuesList(...fields, { flat }?)`, checked: field names, then an optional
+ * options object whose only key is `flat` (one field only).
+ */
+export function valuesListArgs(args: readonly unknown[]): { fields: string[]; flat: boolean } {
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
+  const options = (hasOptions ? last : {}) as Record<string, unknown>;
+  const fields = (hasOptions ? args.slice(0, -1) : args) as string[];
+  const bad = Object.keys(options).find((k) => k !== "flat");
+  if (bad) throw new QueryError(`valuesList() has no option "${bad}"; it takes { flat: true }`, bad);
+  if (options.flat !== undefined && typeof options.flat !== "boolean") throw new QueryError("valuesList() option flat is true or false");
+  if (options.flat && fields.length !== 1) throw new QueryError("valuesList(field, { flat: true }) takes exactly one field");
+  if (!fields.every((a) => typeof a === "string")) throw new QueryError("valuesList() takes field names");
+  return { fields, flat: options.flat === true };
 }

@@ -7,34 +7,9 @@ import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
 import { checkLock } from "./plan-read.js";
 import { checkCacheOption } from "../insight/cache-option.js";
-import {
-  type AggregateResult,
-  type AggregateSpec,
-  type AnnotationLookups,
-  type AnnotationResult,
-  type AnnotationSpec,
-  type LockOptions,
-  type Lookups,
-  type PathKey,
-  type Row,
-  MultipleRecordsFound,
-  type Page,
-  type QueryState,
-  type UpdateWithRefs,
-  assertUnsliced,
-  bulkIds,
-  plain,
-  sliceSize,
-} from "./query-set-types.js";
-
-
-/** What `orderBy` takes for a model: fields, many2one paths and annotations, each optionally with a leading `-`. */
-type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string) extends infer K extends string ? K | `-${K}` : never;
-/** A literal term must be one of `Allowed`; a plain `string` (built at run time) passes to the run-time check. */
-type CheckedTerm<T, Allowed> = string extends T ? T : T extends Allowed ? T : Allowed;
-
-/** A name `values()` takes: a field, a many2one path or an annotation. */
-type ValueKey<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string);
+import type { AggregateResult, AggregateSpec, AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups } from "./query-set-types.js";
+import type { OrderTerm, Page, QueryState, Row, UpdateWithRefs, ValueKey } from "./query-set-types.js";
+import { MultipleRecordsFound, assertUnsliced, bulkIds, plain, sliceSize, valuesListArgs } from "./query-set-types.js";
 
 /** Order terms with a leading `-` flipped. */
 const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
@@ -148,6 +123,23 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   }
 
   /**
+   * A time limit for each call this query set runs: every statement it starts must answer within
+   * `ms` milliseconds, else the call ends with a `ConnectionError` naming the limit (as `db.withTimeout`).
+   *
+   * @example
+   * const page = await Lead.query().filter({ stage__code: "won" }).timeout(2000).limit(50);
+   */
+  timeout(ms: number): QuerySet<M, O, X> {
+    if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0) throw new QueryError(`timeout() takes a positive whole number of milliseconds, got ${JSON.stringify(ms)}`, "timeout");
+    return this.with({ timeout: ms });
+  }
+
+  /** Runs `fn` under the query set's `timeout`, if it has one. */
+  private bounded<T>(fn: () => Promise<T>): Promise<T> {
+    return this.state.timeout === undefined ? fn() : bindingOf(this.model).within(this.state.timeout, fn);
+  }
+
+  /**
    * Adds per-row aggregates of one2many / many2many relations, computed in the same statement
    * (one correlated subquery each, under the related model's read rule): usable in `filter`,
    * `exclude`, `orderBy` and `values`, and returned on every record.
@@ -203,7 +195,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   private async rows(patch: Record<string, unknown> = {}): Promise<Row<M, O, X>[]> {
     const options = this.searchOptions(patch);
     if (this.state.none || options.limit === 0) return [];
-    return (await bindingOf(this.model).search(this.model, options)) as Row<M, O, X>[];
+    return (await this.bounded(() => bindingOf(this.model).search(this.model, options))) as Row<M, O, X>[];
   }
 
   /** Runs the query. */
@@ -302,7 +294,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** How many records match (of the slice, when sliced). */
   async count(): Promise<number> {
     if (this.state.none) return 0;
-    const total = await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false);
+    const total = await this.bounded(() => bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false));
     const { limit, offset = 0 } = this.state;
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
@@ -311,7 +303,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   async exists(): Promise<boolean> {
     if (this.state.none) return false;
     if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
-    return (await bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true)) > 0;
+    return (await this.bounded(() => bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true))) > 0;
   }
 
   /**
@@ -344,16 +336,10 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   valuesList<const K extends ValueKey<M, X>>(field: K, options: { flat: true }): Promise<unknown[]>;
   valuesList<const K extends readonly ValueKey<M, X>[]>(...fields: K): Promise<unknown[][]>;
   async valuesList(...args: unknown[]): Promise<unknown[]> {
-    const last = args[args.length - 1];
-    const options = typeof last === "object" && last !== null && !Array.isArray(last) ? (args.pop() as Record<string, unknown>) : {};
-    const bad = Object.keys(options).find((k) => k !== "flat");
-    if (bad) throw new QueryError(`valuesList() has no option "${bad}"; it takes { flat: true }`, bad);
-    if (options.flat !== undefined && typeof options.flat !== "boolean") throw new QueryError("valuesList() option flat is true or false");
-    if (options.flat && args.length !== 1) throw new QueryError("valuesList(field, { flat: true }) takes exactly one field");
-    if (!args.every((a) => typeof a === "string")) throw new QueryError("valuesList() takes field names");
-    const rows = await this.values(...(args as ValueKey<M, X>[]));
-    if (options.flat) return rows.map((r) => r[args[0] as string]);
-    return rows.map((r) => (args.length > 0 ? args : Object.keys(r)).map((k) => r[k as string]));
+    const { fields, flat } = valuesListArgs(args);
+    const rows = await this.values(...(fields as ValueKey<M, X>[]));
+    if (flat) return rows.map((r) => r[fields[0] as string]);
+    return rows.map((r) => (fields.length > 0 ? fields : Object.keys(r)).map((k) => r[k]));
   }
 
   /**
@@ -366,26 +352,26 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
-    return bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object);
+    return this.bounded(() => bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object));
   }
 
   /** Deletes every matching record in one statement; returns the count. */
   delete(): Promise<number> {
     assertUnsliced(this.state, "delete");
     if (this.state.none) return Promise.resolve(0);
-    return bindingOf(this.model).deleteFilter(this.model, this.state.filter);
+    return this.bounded(() => bindingOf(this.model).deleteFilter(this.model, this.state.filter));
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
   async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(spec: A): Promise<AggregateResult<FieldsOf<M>, A>> {
     assertUnsliced(this.state, "aggregate");
-    const [row] = await bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache });
+    const [row] = await this.bounded(() => bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache }));
     return row as AggregateResult<FieldsOf<M>, A>;
   }
 
   /** The database's plan for this query. */
   explain(): Promise<string> {
-    return bindingOf(this.model).explain(this.model, this.searchOptions());
+    return this.bounded(() => bindingOf(this.model).explain(this.model, this.searchOptions()));
   }
 
   /**
@@ -402,7 +388,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** Keyset pagination: `{ data, cursor }`; pass `cursor` as `after` for the next page. */
   async paginate(options: { size: number; after?: string | null }): Promise<Page<Row<M, O, X>>> {
     assertUnsliced(this.state, "paginate");
-    return (await bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined)) as Page<Row<M, O, X>>;
+    return (await this.bounded(() => bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined))) as Page<Row<M, O, X>>;
   }
 }
 

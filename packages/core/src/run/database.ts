@@ -368,6 +368,11 @@ export class Database {
     return deadlineStore.run(deadlineIn(ms, `db.withTimeout(${ms})`), fn);
   }
 
+  /** `withTimeout` under another name for the limit (a call's `timeout` option). @internal */
+  within<T>(ms: number, label: string, fn: () => Promise<T>): Promise<T> {
+    return deadlineStore.run(deadlineIn(ms, label), fn);
+  }
+
   /** Runs `fn` in a transaction where the database has them, directly otherwise. @internal */
   atomic<T>(fn: () => Promise<T>): Promise<T> {
     return this.adapter.capabilities.transactions ? this.transaction(fn) : fn();

@@ -56,6 +56,13 @@ function checkId(model: ModelMeta, id: unknown): number {
 export class RecordOps implements ModelBinding {
   constructor(private readonly db: Database) {}
 
+  within<T>(ms: unknown, fn: () => Promise<T>): Promise<T> {
+    if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0) {
+      return Promise.reject(new QueryError(`timeout must be a positive whole number of milliseconds, got ${JSON.stringify(ms) ?? String(ms)}`, "timeout"));
+    }
+    return this.db.within(ms, `the call's timeout (${ms} ms)`, fn);
+  }
+
   search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     return this.onReplicaUnless(options, () => this.searchHere(model, options));
   }

@@ -154,6 +154,28 @@ export function faults(target: ConformanceTarget) {
       expect(await models.Role.count()).toBeGreaterThanOrEqual(0);
     });
 
+    test("a call's own timeout option (and a query set's timeout()) ends it at that deadline, naming it", async () => {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["count", () => models.Role.count({ timeout: 300 })],
+        ["search", () => models.Role.search({ fields: ["code"], timeout: 300 })],
+        ["get", () => models.Role.get(1, { timeout: 300 })],
+        ["updateMany", () => models.Role.updateMany([["code", "=", "none"]], { name: "x" }, { timeout: 300 })],
+        ["query set", () => models.Role.query().timeout(300).first()],
+        ["grouped", () => models.Role.query().timeout(300).groupBy("name").aggregate({ n: ["id", "count"] })],
+      ];
+      for (const [name, call] of calls) {
+        proxy.blackhole();
+        const started = performance.now();
+        const err = await call().catch((e: unknown) => e);
+        const elapsed = performance.now() - started;
+        proxy.pass();
+        expect(err, name).toBeInstanceOf(ConnectionError);
+        expect((err as Error).message, name).toMatch(/the call's timeout \(300 ms\)/);
+        expect(elapsed, name).toBeLessThan(limits.queryTimeout);
+        expect(await models.Role.count(), name).toBeGreaterThanOrEqual(0);
+      }
+    });
+
     test("a statement longer than statementTimeout is cancelled by the server with a QueryError naming it", async () => {
       const sql = target.sleepStatement?.(2);
       expect(sql).toBeDefined();
