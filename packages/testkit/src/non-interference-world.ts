@@ -140,7 +140,10 @@ export class World {
     if (value instanceof Uint8Array) return [...value];
     if (value === null || typeof value !== "object") return value;
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, k === "id" ? this.label(model, v) : k === "creator_id" ? this.label("users", v) : this.canonical(model, v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === "id" ? this.label(model, v) : k === "creator_id" ? (typeof v === "number" ? this.label("users", v) : this.canonical("users", v)) : this.canonical(model, v),
+      ]),
     );
   }
 

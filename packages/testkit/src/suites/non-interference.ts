@@ -83,6 +83,8 @@ const operation = modelArb.chain((model) => {
   return fc.oneof(
     w(4, fc.record({ kind: fc.constant("search"), model: fc.constant(model), filter, order, limit: fc.option(fc.nat(4), { nil: undefined }), offset: fc.option(fc.nat(3), { nil: undefined }) })),
     w(3, fc.record({ kind: fc.constantFrom("count", "exists"), model: fc.constant(model), filter })),
+    w(2, fc.record({ kind: fc.constant("paginate"), model: fc.constant(model), filter, order: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }) })),
+    w(2, fc.record({ kind: fc.constant("nested"), model: fc.constant("chats"), filter: fc.oneof(condition("chats"), filterTree(condition("chats"))).map((f) => [f]), fields: fc.constantFrom(["name"], ["name", "login"], ["bio"]) })),
     w(1, fc.record({ kind: fc.constant("get"), model: fc.constant(model), id: idOf(model, 8) })),
     w(3, fc.record({ kind: fc.constant("aggregate"), model: fc.constant(model), filter, on: fc.constantFrom(...fieldsOf[model], "price", "bio", "description", "id"), by: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }) })),
     w(2, fc.record({ kind: fc.constant("distinct"), model: fc.constant(model), filter, field: fc.constantFrom(...fieldsOf[model]) })),
@@ -110,6 +112,8 @@ function resolve(world: World, value: unknown): unknown {
 /** The calls an operation makes, loosely typed: operations are generated data, checked at run time like any caller's. */
 interface LooseQuery {
   where(filter: unknown): LooseQuery;
+  orderBy(term: unknown): LooseQuery;
+  paginate(options: { size: number; after?: string }): Promise<{ data: unknown[]; cursor: string | null }>;
   groupBy(field: unknown): LooseQuery;
   distinct(): LooseQuery;
   aggregate(spec: unknown): Promise<unknown>;
@@ -148,6 +152,16 @@ async function observe(world: World, raw: Operation): Promise<unknown> {
         return M.exists({ filter: op.filter });
       case "get":
         return M.get(op.id, { fields });
+      case "paginate": {
+        // keyset pages: the second page follows this world's own cursor
+        const qs = op.order ? M.query().where(op.filter).orderBy(op.order) : M.query().where(op.filter);
+        const first = await qs.paginate({ size: 2 });
+        const second = first.cursor === null ? null : await qs.paginate({ size: 2, after: first.cursor });
+        return [first.data, second?.data ?? null, second?.cursor != null];
+      }
+      case "nested":
+        // a creator the session may not read comes back as null; a denied field is refused
+        return M.search({ filter: op.filter, fields: ["name"], nested: { creator_id: op.fields } });
       case "aggregate": {
         // the greatest id would differ between worlds as a number (ClickHouse ids are not sequential): counted only
         const idLike = op.on === "id" || op.on === "creator_id";
@@ -188,6 +202,7 @@ async function observe(world: World, raw: Operation): Promise<unknown> {
  * Non-interference (issue 11): two worlds hold the same rows the hostile session may read and differ
  * only in what it may not (rows outside its rules, denied fields). Whatever it does (random filters
  * over visible and denied fields, dotted paths and ids, counts, aggregates, distinct values, gets,
+ * keyset pages, nested relations,
  * bulk updates and deletes by ids and filters, upserts, creates) must give the same results, counts,
  * errors and outcomes in both. Unique values and references of hidden rows are kept apart from the
  * session's, so a constraint does not tie the outcome to hidden data.
