@@ -57,7 +57,8 @@ export class ReplicatedDriver implements Driver {
 
   async execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
     if (!options?.readOnly) return this.primary.execute(query, options);
-    const state = await this.pick();
+    // without a lag bound the pick needs no round trip: no await on the hot path
+    const state = this.options.maxLag === undefined ? this.pickUp() : await this.pick();
     if (!state) return this.primary.execute(query, options);
     try {
       return await state.replica.driver.execute(query, options);
@@ -118,6 +119,20 @@ export class ReplicatedDriver implements Driver {
 
   async close(): Promise<void> {
     await Promise.all([this.primary.close(), ...this.states.map((s) => s.replica.driver.close())]);
+  }
+
+  /** The next replica in turn that is up, or none (then the primary serves). */
+  private pickUp(): ReplicaState | undefined {
+    const now = Date.now();
+    const n = this.states.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.next + i) % n;
+      const state = this.states[index] as ReplicaState;
+      if (state.downUntil > now) continue;
+      this.next = (index + 1) % n;
+      return state;
+    }
+    return undefined;
   }
 
   /** The next replica in turn that is up and recent enough, or none (then the primary serves). */
