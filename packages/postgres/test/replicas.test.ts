@@ -1,4 +1,4 @@
-import { ConfigurationError } from "@dotorm/core";
+import { ConfigurationError, QueryError, connect, f, model } from "@dotorm/core";
 import { replicaSuite } from "@dotorm/testkit";
 import { describe, expect, test } from "vitest";
 import pg from "pg";
@@ -30,5 +30,24 @@ describe("replica options are checked", () => {
     expect(() => postgres({ url: "postgres://a@127.0.0.1/x", maxReplicaLag: -1 })).toThrow(/maxReplicaLag/);
     expect(() => postgres({ pglite: true, replicas: ["postgres://b@127.0.0.1/x"] })).toThrow(/not to embedded PGlite/);
     expect(() => postgres({ url: "postgres://a@127.0.0.1/x", preparedStatements: "no" as unknown as boolean })).toThrow(/preparedStatements/);
+  });
+});
+
+describe("the replica read option is checked (hostile values through the public API)", () => {
+  test("only true or false; anything else is a QueryError before any SQL", async () => {
+    const Note = model("rep_notes", { body: f.text() });
+    const db = await connect(postgres({ pglite: true }), { models: [Note] });
+    try {
+      await db.sync();
+      await Note.create({ body: "x" });
+      for (const bad of ["false", 0, null, { toString: () => "false" }]) {
+        await expect(Note.search({ replica: bad as unknown as boolean })).rejects.toBeInstanceOf(QueryError);
+        await expect(Note.count({ replica: bad as unknown as boolean })).rejects.toBeInstanceOf(QueryError);
+      }
+      expect(await Note.count({ replica: false })).toBe(1);
+      expect((await Note.search({ replica: true })).length).toBe(1);
+    } finally {
+      await db.close();
+    }
   });
 });

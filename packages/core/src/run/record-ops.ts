@@ -71,7 +71,8 @@ export class RecordOps implements ModelBinding {
   private onReplicaUnless<T>(options: unknown, fn: () => Promise<T>): Promise<T> {
     const replica = (options as { replica?: unknown } | undefined)?.replica;
     if (replica === undefined || replica === true) return fn();
-    if (replica !== false) throw new QueryError(`the "replica" option is true or false, got ${describe(replica)}`, "replica");
+    // a rejection, not a throw: callers of search/get/count always get a promise
+    if (replica !== false) return Promise.reject(new QueryError(`the "replica" option is true or false, got ${describe(replica)}`, "replica"));
     return this.db.primary(fn);
   }
 

@@ -57,8 +57,8 @@ export class ReplicatedDriver implements Driver {
 
   async execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
     if (!options?.readOnly) return this.primary.execute(query, options);
-    // without a lag bound the pick needs no round trip: no await on the hot path
-    const state = this.options.maxLag === undefined ? this.pickUp() : await this.pick();
+    const picked = this.pick();
+    const state = picked instanceof Promise ? await picked : picked;
     if (!state) return this.primary.execute(query, options);
     try {
       return await state.replica.driver.execute(query, options);
@@ -121,31 +121,35 @@ export class ReplicatedDriver implements Driver {
     await Promise.all([this.primary.close(), ...this.states.map((s) => s.replica.driver.close())]);
   }
 
-  /** The next replica in turn that is up, or none (then the primary serves). */
-  private pickUp(): ReplicaState | undefined {
+  /** The replicas that are up, in turn from the next one, each with its index. */
+  private *upInTurn(): Generator<readonly [number, ReplicaState]> {
     const now = Date.now();
     const n = this.states.length;
     for (let i = 0; i < n; i++) {
       const index = (this.next + i) % n;
       const state = this.states[index] as ReplicaState;
-      if (state.downUntil > now) continue;
-      this.next = (index + 1) % n;
-      return state;
+      if (state.downUntil <= now) yield [index, state];
     }
-    return undefined;
   }
 
-  /** The next replica in turn that is up and recent enough, or none (then the primary serves). */
-  private async pick(): Promise<ReplicaState | undefined> {
-    const now = Date.now();
-    for (let i = 0; i < this.states.length; i++) {
-      const state = this.states[(this.next + i) % this.states.length] as ReplicaState;
-      if (state.downUntil > now) continue;
-      if (this.options.maxLag !== undefined && !(await this.recentEnough(state))) continue;
-      this.next = (this.next + i + 1) % this.states.length;
-      return state;
+  /**
+   * The next replica in turn that is up (and with `maxLag`, recent enough), or none: the primary
+   * serves. Without a lag bound it answers at once, with no await on the hot path.
+   */
+  private pick(): ReplicaState | undefined | Promise<ReplicaState | undefined> {
+    if (this.options.maxLag === undefined) {
+      for (const [index, state] of this.upInTurn()) return this.take(index, state);
+      return undefined;
     }
-    return undefined;
+    return (async () => {
+      for (const [index, state] of this.upInTurn()) if (await this.recentEnough(state)) return this.take(index, state);
+      return undefined;
+    })();
+  }
+
+  private take(index: number, state: ReplicaState): ReplicaState {
+    this.next = (index + 1) % this.states.length;
+    return state;
   }
 
   private async recentEnough(state: ReplicaState): Promise<boolean> {
