@@ -27,7 +27,9 @@ interface Server {
 }
 
 async function start(name: string, script: string): Promise<Server> {
-  const child = fork(new URL(script, import.meta.url), [schema, poolSize], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // both sides run as deployed: NODE_ENV=production (crud() then skips its N+1 scope per request)
+  const env = { ...process.env, NODE_ENV: "production" };
+  const child = fork(new URL(script, import.meta.url), [schema, poolSize], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
   const [msg] = (await once(child, "message")) as [ServerMessage];
   if (!("port" in msg)) throw new Error(`${name} did not start`);
   return { name, child, base: `http://127.0.0.1:${msg.port}` };

@@ -38,7 +38,8 @@ export interface CrudOptions {
   onError?: (error: unknown, requestId: string) => void;
   /**
    * Each request is one `db.scope` of the N+1 detector (default: on, with the database's
-   * `nPlusOne` defaults); options here override them, `false` turns it off.
+   * `nPlusOne` defaults, except when `NODE_ENV` is "production"); options here override them,
+   * `true` or an options object turns it on in production too, `false` turns it off.
    */
   nPlusOne?: boolean | NPlusOneOptions;
 }

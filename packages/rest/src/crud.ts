@@ -28,7 +28,7 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
   const cfg = resolveOptions(db, options);
   const app = new Hono<RestEnv>();
 
-  if (options.nPlusOne !== false) app.use("*", nPlusOneScope(db, options.nPlusOne === true ? undefined : options.nPlusOne));
+  if (nPlusOneOn(options.nPlusOne)) app.use("*", nPlusOneScope(db, typeof options.nPlusOne === "object" ? options.nPlusOne : undefined));
   app.use("*", timeout(cfg.timeoutMs));
   const limitBody = bodyLimit({
     maxSize: cfg.maxBodyBytes,
@@ -64,4 +64,14 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
   readRoutes(app, cfg);
   writeRoutes(app, cfg);
   return app;
+}
+
+/**
+ * The N+1 detector is a development tool (as Django's nplusone and Rails' Bullet): on by default,
+ * off by default when NODE_ENV is "production", where a scope per request would only cost.
+ */
+function nPlusOneOn(option: CrudOptions["nPlusOne"]): boolean {
+  // workers have no `process`; there the detector stays on unless turned off
+  if (option === undefined) return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== "production";
+  return option !== false;
 }

@@ -49,3 +49,18 @@ test("nPlusOne: false turns the per-request scope off; options override the data
   expect(reports).toEqual([]);
   expect(() => crud(db, { nPlusOne: { mode: "shout" as never } })).toThrow(/mode must be/);
 });
+
+test("with NODE_ENV=production the scope is off by default and on when asked for", async () => {
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    reports.length = 0;
+    expect((await app().request("/loop")).status).toBe(200);
+    expect(reports).toEqual([]);
+    expect((await app({ nPlusOne: true }).request("/loop")).status).toBe(200);
+    expect((await app({ nPlusOne: { threshold: 5 } }).request("/loop")).status).toBe(200);
+    expect(reports).toHaveLength(2);
+  } finally {
+    process.env.NODE_ENV = before;
+  }
+});

@@ -385,6 +385,9 @@ export class Database {
 
   /** Runs `fn` with `session` as the current session for access control (nests and restores). */
   withSession<T>(session: unknown, fn: () => Promise<T>): Promise<T> {
+    // No session inside no session is the context already: entering a store would only cost
+    // (on Node 20 the first store switches on promise hooks for the whole process).
+    if (session === undefined && sessionStore.getStore() === undefined) return fn();
     return sessionStore.run({ session, sudo: false }, fn);
   }
 

@@ -67,6 +67,19 @@ export function access(target: ConformanceTarget) {
         expect(await Chat.count({ filter: [["name", "=", "denied"]] })).toBe(0);
       });
 
+      test("withSession(undefined) nested in a session runs as no session, and restores the outer one", async () => {
+        const { db, Chat } = ctx();
+        const { annChat, bobChat } = await seed("nest");
+        const mine = [["name", "like", "nest-"]] as const;
+        const ids = async () => (await Chat.search({ filter: mine, fields: ["name"], order: "id" })).map((c) => c.id);
+        await db.withSession(only(Chat.meta.table, "read", [["id", "=", annChat]]), async () => {
+          expect(await ids()).toEqual([annChat]);
+          expect(await db.withSession(undefined, ids)).toEqual([annChat, bobChat]);
+          expect(await ids()).toEqual([annChat]);
+        });
+        expect(await db.withSession(undefined, ids)).toEqual([annChat, bobChat]);
+      });
+
       test("a read rule is ANDed into search, get, count and exists", async () => {
         const { db, Chat } = ctx();
         const { ann, annChat, bobChat } = await seed("rule");
