@@ -9,7 +9,7 @@ type Row = Record<string, unknown>;
 /**
  * Raw `mysql2`'s side: the SQL a developer would write by hand with `pool.execute(sql, values)`
  * (prepared once per shape and connection), default type casting, mysql2's `VALUES ?` bulk form
- * for the 10,000-row insert. Relations take the straightforward two queries.
+ * for the 10,000-row insert. The nested chat takes two queries, the page of 100 with creators one JOIN.
  */
 export async function rawSide(poolSize: number): Promise<Side> {
   const pool = mysql2.createPool({ uri: benchUrl, connectionLimit: poolSize });
@@ -21,6 +21,32 @@ export async function rawSide(poolSize: number): Promise<Side> {
   return {
     workloads: {
       get: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = ?", [rand(seed.chats)]) },
+      getSeq: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = ?", [rand(seed.chats)]) },
+      tx: {
+        prepare: async () => {
+          await pool.query(`DELETE FROM chats WHERE id > ${seed.chats}`);
+        },
+        op: async () => {
+          const conn = await pool.getConnection();
+          try {
+            await conn.beginTransaction();
+            const author = rand(seed.users);
+            const [chat] = await conn.execute("INSERT INTO chats (name, is_archived, creator_id) VALUES (?, ?, ?)", ["tx", false, author]);
+            const chatId = (chat as mysql2.ResultSetHeader).insertId;
+            const now = new Date();
+            await conn.execute(
+              "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES (?, ?, ?, ?), (?, ?, ?, ?), (?, ?, ?, ?)",
+              [1, 2, 3].flatMap((i) => [chatId, author, `m${i}`, now]),
+            );
+            await conn.commit();
+          } catch (e) {
+            await conn.rollback();
+            throw e;
+          } finally {
+            conn.release();
+          }
+        },
+      },
       page20: {
         op: () => q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = ? AND id > ? ORDER BY id LIMIT 20", [false, rand(seed.chats - 100)]),
       },
@@ -68,12 +94,13 @@ export async function rawSide(poolSize: number): Promise<Side> {
         },
       },
       page100: {
+        // the strongest hand-written form: one JOIN, not the chats then their creators
         op: async () => {
-          const chats = await q("SELECT id, name, is_archived, creator_id FROM chats WHERE id > ? ORDER BY id LIMIT 100", [rand(seed.chats - 100)]);
-          const ids = [...new Set(chats.map((c) => c.creator_id))];
-          const users = await q(`SELECT id, name FROM users WHERE id IN (${ids.map(() => "?").join(", ")})`, ids);
-          const byId = new Map(users.map((u) => [u.id, u]));
-          return chats.map((c) => ({ id: c.id, name: c.name, is_archived: c.is_archived, creator_id: byId.get(c.creator_id) ?? null }));
+          const rows = await q(
+            "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id > ? ORDER BY c.id LIMIT 100",
+            [rand(seed.chats - 100)],
+          );
+          return rows.map((r) => ({ id: r.id, name: r.name, is_archived: r.is_archived, creator_id: { id: r.creator_id, name: r.creator_name } }));
         },
       },
     },

@@ -3,6 +3,11 @@ import { Chat, ChatMessage, models, seed, sinkChatId } from "./models.js";
 import { bulkMessages, randomIds } from "./pg-setup.js";
 import type { Side } from "./side-process.js";
 
+/** Removes the chats the transaction workload made (their messages go with them: on delete cascade). */
+async function dropTxChats(db: Database): Promise<void> {
+  await db.exec({ sql: `DELETE FROM chats WHERE id > ${seed.chats}`, params: [] });
+}
+
 /** Makes the rows the delete workload removes (raw SQL, as on the raw side), given the previous ones. */
 export type MakeVictims = (db: Database, previous: number[]) => Promise<number[]>;
 
@@ -18,6 +23,16 @@ export async function ormSide(adapter: Adapter, makeVictims: MakeVictims): Promi
   return {
     workloads: {
       get: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
+      getSeq: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
+      tx: {
+        prepare: () => dropTxChats(db),
+        op: () =>
+          db.transaction(async () => {
+            const author = rand(seed.users);
+            const chatId = await Chat.create({ name: "tx", creator_id: author });
+            await ChatMessage.createMany([1, 2, 3].map((i) => ({ chat_id: chatId, author_user_id: author, body: `m${i}` })));
+          }),
+      },
       page20: {
         op: () =>
           Chat.search({

@@ -5,7 +5,7 @@ import type { Side } from "./side-process.js";
 
 /**
  * Raw `pg`'s side: the SQL a developer would write by hand with `pool.query(text, values)`, default
- * type parsers, no prepared-statement names. Relations take the straightforward two queries.
+ * type parsers, no prepared-statement names. The nested chat takes two queries (a chat and its messages), the page of 100 with creators one JOIN.
  */
 export async function rawSide(poolSize: number): Promise<Side> {
   const pool = new pg.Pool({ connectionString: benchUrl, max: poolSize });
@@ -17,6 +17,31 @@ export async function rawSide(poolSize: number): Promise<Side> {
   return {
     workloads: {
       get: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = $1", [rand(seed.chats)]) },
+      getSeq: { op: () => q("SELECT id, name, is_archived FROM chats WHERE id = $1", [rand(seed.chats)]) },
+      tx: {
+        prepare: async () => {
+          await pool.query(`DELETE FROM chats WHERE id > ${seed.chats}`);
+        },
+        op: async () => {
+          const client = await pool.connect();
+          try {
+            await client.query("BEGIN");
+            const author = rand(seed.users);
+            const [chat] = (await client.query("INSERT INTO chats (name, is_archived, creator_id) VALUES ($1, $2, $3) RETURNING id", ["tx", false, author])).rows;
+            const now = new Date();
+            await client.query(
+              "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12) RETURNING id",
+              [1, 2, 3].flatMap((i) => [chat.id, author, `m${i}`, now]),
+            );
+            await client.query("COMMIT");
+          } catch (e) {
+            await client.query("ROLLBACK");
+            throw e;
+          } finally {
+            client.release();
+          }
+        },
+      },
       page20: {
         op: () =>
           q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = $1 AND id > $2 ORDER BY id LIMIT 20", [
@@ -84,11 +109,13 @@ export async function rawSide(poolSize: number): Promise<Side> {
         },
       },
       page100: {
+        // the strongest hand-written form: one JOIN, not the chats then their creators
         op: async () => {
-          const chats = await q("SELECT id, name, is_archived, creator_id FROM chats WHERE id > $1 ORDER BY id LIMIT 100", [rand(seed.chats - 100)]);
-          const users = await q("SELECT id, name FROM users WHERE id = ANY($1)", [[...new Set(chats.map((c) => c.creator_id))]]);
-          const byId = new Map(users.map((u) => [u.id, u]));
-          return chats.map((c) => ({ id: c.id, name: c.name, is_archived: c.is_archived, creator_id: byId.get(c.creator_id) ?? null }));
+          const rows = await q(
+            "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id > $1 ORDER BY c.id LIMIT 100",
+            [rand(seed.chats - 100)],
+          );
+          return rows.map((r) => ({ id: r.id, name: r.name, is_archived: r.is_archived, creator_id: { id: r.creator_id, name: r.creator_name } }));
         },
       },
     },
