@@ -14,12 +14,13 @@ import {
   type UnlinkNode,
   UnsupportedError,
   type UpdateNode,
-  ValidationError,
   decodeValue,
 } from "@dotorm/core";
 import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
 import { NestedJson } from "./nested-json.js";
 import { checkDateRanges, tsvChunks } from "./tsv.js";
+import { quoteClickHouse } from "./quote-ident.js";
+import { checkYear } from "./year-range.js";
 
 /**
  * How the driver sends a compiled statement. ClickHouse's HTTP interface distinguishes reads
@@ -44,11 +45,9 @@ function paramType(field: FieldMeta): string {
   return t === "LowCardinality(String)" ? "String" : t;
 }
 
-/** DateTime64 and Date32 hold years 1900-2299; ClickHouse would clamp anything else silently. */
+/** Refuses a date parameter outside the years ClickHouse holds (year-range.ts). */
 function checkRange(year: number, field?: FieldMeta): void {
-  if (year >= 1900 && year <= 2299) return;
-  const name = field ? `${field.model.table}.${field.name}` : "a date parameter";
-  throw new ValidationError(`${name}: ClickHouse dates hold years 1900 to 2299, got ${year}`, field?.name, field?.model.table);
+  checkYear(year, field, "a date parameter");
 }
 
 const nullable = (t: string) => (t.startsWith("Nullable(") || t.startsWith("Array(") ? t : `Nullable(${t})`);
@@ -81,7 +80,7 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   override quote(name: string): string {
-    return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+    return quoteClickHouse(name);
   }
 
   override param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {

@@ -1,5 +1,6 @@
 import { ConfigurationError, DdlCompiler, type FieldMeta, type LinkTable, type ModelMeta, UnsupportedError } from "@dotorm/core";
 import { columnType } from "./clickhouse-types.js";
+import { quoteClickHouse } from "./quote-ident.js";
 
 /** Table settings every DotORM table gets: block numbers make lightweight `UPDATE` possible. */
 const SETTINGS = " SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1";
@@ -20,8 +21,8 @@ export class ClickHouseDdl extends DdlCompiler {
     return this.cluster === undefined ? this.quote(table) : `${this.quote(table)} ON CLUSTER ${this.quote(this.cluster)}`;
   }
 
-  quote(name: string): string {
-    return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+  override quote(name: string): string {
+    return quoteClickHouse(name);
   }
 
   idColumn(): string {

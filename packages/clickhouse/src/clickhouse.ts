@@ -7,6 +7,7 @@ import { ClickHouseIntrospector } from "./clickhouse-introspector.js";
 import { IdGenerator } from "./id-generator.js";
 import { ClickHouseClaimStore, IdLease } from "./id-lease.js";
 import { LogRelay, clickhouseLogLevels } from "./log-relay.js";
+import { YEAR_RANGE } from "./year-range.js";
 import { openClient } from "./open-client.js";
 
 /** Options of {@link clickhouse}: a server (`url`) or chDB in-process (`embedded`). */
@@ -95,7 +96,7 @@ const capabilities = {
   clientIds: true,
   uniqueConstraints: false,
   relationColumns: false,
-  yearRange: [1900, 2299],
+  yearRange: YEAR_RANGE,
 } as const;
 
 /**

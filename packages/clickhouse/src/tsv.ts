@@ -1,4 +1,5 @@
-import { ValidationError, type FieldMeta } from "@dotorm/core";
+import type { FieldMeta } from "@dotorm/core";
+import { YEAR_RANGE, checkYear } from "./year-range.js";
 
 /**
  * Bulk rows as TabSeparated text, written straight from the validated row arrays: no per-row object
@@ -16,17 +17,11 @@ export function tsvString(s: string): string {
   return SPECIAL.test(s) ? s.replace(SPECIALS, (c) => ESCAPES[c] as string) : s;
 }
 
-// DateTime64 and Date32 hold years 1900-2299; ClickHouse would clamp anything else silently.
-const MIN_MS = Date.UTC(1900, 0, 1);
-const MAX_MS = Date.UTC(2300, 0, 1);
-
-function outOfRange(field: FieldMeta | undefined, year: number): never {
-  const name = field ? `${field.model.table}.${field.name}` : "a date";
-  throw new ValidationError(`${name}: ClickHouse dates hold years 1900 to 2299, got ${year}`, field?.name, field?.model.table);
-}
+const MIN_MS = Date.UTC(YEAR_RANGE[0], 0, 1);
+const MAX_MS = Date.UTC(YEAR_RANGE[1] + 1, 0, 1);
 
 /**
- * Refuses dates outside 1900-2299 before anything is sent (the text is written lazily, while the
+ * Refuses dates outside {@link YEAR_RANGE} before anything is sent (the text is written lazily, while the
  * request streams, when it is too late to refuse a row).
  */
 export function checkDateRanges(fields: readonly (FieldMeta | undefined)[], rows: readonly (readonly unknown[])[]): void {
@@ -36,14 +31,14 @@ export function checkDateRanges(fields: readonly (FieldMeta | undefined)[], rows
         const v = row[i];
         if (v instanceof Date) {
           const ms = v.getTime();
-          if (!(ms >= MIN_MS && ms < MAX_MS)) outOfRange(field, v.getUTCFullYear());
+          if (!(ms >= MIN_MS && ms < MAX_MS)) checkYear(v.getUTCFullYear(), field);
         }
       }
     } else if (field?.kind === "date") {
       for (const row of rows) {
         const v = row[i];
         const year = v instanceof Date ? v.getUTCFullYear() : typeof v === "string" ? Number(v.slice(0, 4)) : 2000;
-        if (!(year >= 1900 && year <= 2299)) outOfRange(field, year);
+        checkYear(year, field);
       }
     }
   });

@@ -9,9 +9,6 @@ import { Chat, ChatMessage, Role, User } from "./fixtures.js";
 
 /** The smallest concrete DDL renderer: the statements are the base class's; types are just the kind. */
 class TestDdl extends DdlCompiler {
-  quote(name: string): string {
-    return `"${name}"`;
-  }
   idColumn(): string {
     return '"id" SERIAL PRIMARY KEY';
   }

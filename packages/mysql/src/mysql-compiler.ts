@@ -15,6 +15,7 @@ import {
   SqlCompiler,
   decodeValue,
 } from "@dotorm/core";
+import { quoteBackticks } from "./quote-ident.js";
 
 /** Which server the SQL is written for; they differ in JSON aggregation and RETURNING. */
 export type MysqlFlavor = "mariadb" | "mysql";
@@ -87,7 +88,7 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   override quote(name: string): string {
-    return name.includes("`") ? `\`${name.replace(/`/g, "``")}\`` : `\`${name}\``;
+    return quoteBackticks(name);
   }
 
   /** MySQL keeps column aliases up to 256 characters. */

@@ -1,5 +1,6 @@
 import { DdlCompiler, type FieldMeta, type MigrationLockSql, type ModelMeta } from "@dotorm/core";
 import { checkMysqlModel } from "./check-mysql-model.js";
+import { quoteBackticks } from "./quote-ident.js";
 
 /**
  * MySQL / MariaDB column types and table options: InnoDB, utf8mb4, a binary collation by default so
@@ -16,8 +17,8 @@ export class MysqlDdl extends DdlCompiler {
     super();
   }
 
-  quote(name: string): string {
-    return `\`${name.replace(/`/g, "``")}\``;
+  override quote(name: string): string {
+    return quoteBackticks(name);
   }
 
   idColumn(): string {

@@ -1,4 +1,5 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { quoteAnsi } from "./quote-ident.js";
 import type { OnDelete } from "../model/field.js";
 
 /**
@@ -27,8 +28,10 @@ export interface LinkTable {
  * table options); the statements themselves are standard.
  */
 export abstract class DdlCompiler {
-  /** Quotes an identifier. */
-  abstract quote(name: string): string;
+  /** Quotes an identifier; the standard (ANSI) rule unless the dialect quotes otherwise. */
+  quote(name: string): string {
+    return quoteAnsi(name);
+  }
 
   /** The column type of a stored field, e.g. `VARCHAR(255)`. */
   abstract columnType(field: FieldMeta): string;

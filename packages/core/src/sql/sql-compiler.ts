@@ -19,6 +19,7 @@ import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { isSealed } from "../query/ast.js";
 import type { CompiledQuery } from "../run/adapter.js";
+import { quoteAnsi } from "./quote-ident.js";
 import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
 import { isBranchItem } from "../hydrate/branches.js";
@@ -135,7 +136,7 @@ export class SqlCompiler {
 
   /** Quotes an identifier (ANSI double quotes). */
   quote(name: string): string {
-    return name.includes('"') ? `"${name.replace(/"/g, '""')}"` : `"${name}"`;
+    return quoteAnsi(name);
   }
 
   /** Adds a bound value and returns its placeholder (`?` here). */
