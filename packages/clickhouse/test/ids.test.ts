@@ -180,5 +180,5 @@ describe("id lease across processes on one chDB directory", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });
