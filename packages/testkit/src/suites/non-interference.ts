@@ -235,17 +235,12 @@ export function nonInterference(target: ConformanceTarget) {
           fc.asyncProperty(operation, async (op) => {
             step++;
             const [left, right] = [await observe(a, op), await observe(b, op)];
-            const l = left as { ok?: unknown; error?: string };
-            (globalThis as any).__stats ??= {};
-            const key = `${op.kind}:${"ok" in l ? (Array.isArray(l.ok) ? `ok[${(l.ok as unknown[]).length}]` : "ok") : l.error}`;
-            (globalThis as any).__stats[key] = ((globalThis as any).__stats[key] ?? 0) + 1;
-            if (JSON.stringify(op).includes("description")) console.log("DESC", JSON.stringify(op), JSON.stringify(left), JSON.stringify(right));
             expect(right, `step ${step}: ${JSON.stringify(op)}`).toEqual(left);
           }),
           { numRuns: 400, seed: 20261130, endOnFailure: true },
         );
-        console.log(JSON.stringify((globalThis as any).__stats, null, 0));
-      });
+        // 800 calls: minutes on embedded chDB when the machine is busy
+      }, 900_000);
     },
     { access: hostileChecker },
   );
