@@ -24,4 +24,4 @@ test("openapi-typescript generates the committed client types from the served do
   } finally {
     await db.close();
   }
-}, 120_000);
+}, 300_000);
