@@ -18,11 +18,15 @@ function aliasesOf(sql: string): Map<string, string> {
   return out;
 }
 
-/** Totals over the loops of a step (`r_rows` is per loop). */
+/**
+ * Totals over the loops of a step: `r_rows` is rows read per loop, `r_filtered` the percentage of
+ * them the table's condition kept; the product is what the step passed on (PostgreSQL's sense).
+ */
 function measured(p: Raw): Partial<PlanNode> {
   const loops = planNumber(p.r_loops);
   if (loops === undefined) return {};
-  const rows = planNumber(p.r_rows);
+  const read = planNumber(p.r_rows);
+  const rows = read === undefined ? undefined : (read * (planNumber(p.r_filtered) ?? 100)) / 100;
   const time = planNumber(p.r_total_time_ms) ?? (planNumber(p.r_table_time_ms) ?? 0) + (planNumber(p.r_other_time_ms) ?? 0);
   return { loops, ...(rows === undefined ? {} : { actualRows: Math.round(rows * loops * 1000) / 1000 }), timeMs: Math.round(time * 1000) / 1000 };
 }
