@@ -9,6 +9,7 @@ import { ClickHouseClaimStore, IdLease } from "./id-lease.js";
 import { LogRelay, clickhouseLogLevels } from "./log-relay.js";
 import { YEAR_RANGE } from "./year-range.js";
 import { openClient } from "./open-client.js";
+import { clickhousePlanReader } from "./clickhouse-plan-reader.js";
 
 /** Options of {@link clickhouse}: a server (`url`) or chDB in-process (`embedded`). */
 export interface ClickHouseOptions {
@@ -133,6 +134,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     ddl: new ClickHouseDdl(options.cluster),
     driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout, connectTimeout: options.connectTimeout ?? 10_000, relay }),
     introspector: new ClickHouseIntrospector(),
+    plans: clickhousePlanReader,
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),
   };
 }

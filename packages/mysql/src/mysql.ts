@@ -4,6 +4,7 @@ import { MysqlDdl } from "./mysql-ddl.js";
 import { MysqlIntrospector } from "./mysql-introspector.js";
 import { Mysql2Driver, type Mysql2PoolOptions } from "./mysql2-driver.js";
 import { mysqlReplicaLag } from "./replica-lag.js";
+import { mysqlPlanReader } from "./mysql-plan-reader.js";
 
 /** Options of {@link mysql}: the pool, the server flavor, the table collation. */
 export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
@@ -110,5 +111,6 @@ export function mysql(options: MysqlOptions = {}): Adapter {
     ddl: new MysqlDdl(options.collation),
     driver,
     introspector: new MysqlIntrospector(),
+    plans: mysqlPlanReader(compiler.flavor),
   };
 }

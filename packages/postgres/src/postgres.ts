@@ -5,6 +5,7 @@ import { PostgresIntrospector } from "./postgres-introspector.js";
 import { PgDriver, type PgPoolOptions } from "./pg-driver.js";
 import { PgliteDriver } from "./pglite-driver.js";
 import { postgresReplicaLag } from "./replica-lag.js";
+import { postgresPlanReader } from "./postgres-plan-reader.js";
 
 /** Options of {@link postgres}: a server through `pg` (`url`), or embedded PGlite (`pglite`). */
 export interface PostgresOptions extends PgPoolOptions {
@@ -86,6 +87,7 @@ export function postgres(options: PostgresOptions = {}): Adapter {
     ddl: new PostgresDdl(),
     driver,
     introspector: new PostgresIntrospector(),
+    plans: postgresPlanReader,
   };
 }
 

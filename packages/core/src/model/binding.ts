@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import type { ModelMeta } from "./model-meta.js";
+import type { ExplainPlan } from "../insight/explain-plan.js";
 
 /** Target of a bulk write: ids, or a filter. */
 export type WriteTarget = readonly number[] | readonly unknown[];
@@ -20,7 +21,7 @@ export interface ModelBinding {
   /** A query set's delete: the rows its filter list matches (every row for an empty list). */
   deleteFilter(model: ModelMeta, filter: readonly unknown[]): Promise<number>;
   aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;
-  explain(model: ModelMeta, options: object): Promise<string>;
+  explain(model: ModelMeta, options: object, explainOptions?: unknown): Promise<string | ExplainPlan>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
   paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
   /** Runs `fn` with a deadline of `ms` (a call's `timeout` option, checked here) on every statement it starts. */

@@ -172,3 +172,6 @@ export function valuesListArgs(args: readonly unknown[]): { fields: string[]; fl
   if (!fields.every((a) => typeof a === "string")) throw new QueryError("valuesList() takes field names");
   return { fields, flat: options.flat === true };
 }
+
+/** Order terms with a leading `-` flipped. */
+export const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));

@@ -7,12 +7,9 @@ import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
 import { checkLock } from "./plan-read.js";
 import { checkCacheOption } from "../insight/cache-option.js";
-import type { AggregateResult, AggregateSpec, AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups } from "./query-set-types.js";
-import type { OrderTerm, Page, QueryState, Row, UpdateWithRefs, ValueKey } from "./query-set-types.js";
-import { MultipleRecordsFound, assertUnsliced, bulkIds, plain, sliceSize, valuesListArgs } from "./query-set-types.js";
-
-/** Order terms with a leading `-` flipped. */
-const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
+import type { ExplainOptions, ExplainPlan } from "../insight/explain-plan.js";
+import type { AggregateResult, AggregateSpec, AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups, OrderTerm, Page, QueryState, Row, UpdateWithRefs, ValueKey } from "./query-set-types.js";
+import { MultipleRecordsFound, assertUnsliced, bulkIds, flip, plain, sliceSize, valuesListArgs } from "./query-set-types.js";
 
 /**
  * An immutable, chainable, awaitable query over a model, compiled to the same AST as `search`,
@@ -369,9 +366,14 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
     return row as AggregateResult<FieldsOf<M>, A>;
   }
 
-  /** The database's plan for this query. */
-  explain(): Promise<string> {
-    return this.bounded(() => bindingOf(this.model).explain(this.model, this.searchOptions()));
+  /**
+   * The plan as text; with options, the normalised plan of the secured read: steps, rows, index use, `recommendations`.
+   * @example const { recommendations } = await Lead.query().filter({ stage_id: 3 }).explain({ analyze: true });
+   */
+  explain(): Promise<string>;
+  explain(options: ExplainOptions): Promise<ExplainPlan>;
+  explain(options?: ExplainOptions): Promise<string | ExplainPlan> {
+    return this.bounded(() => bindingOf(this.model).explain(this.model, this.searchOptions(), options));
   }
 
   /**

@@ -2,6 +2,7 @@ import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { SqlCompiler } from "../sql/sql-compiler.js";
 import type { Introspector } from "../sql/schema.js";
 import type { LogEvent } from "./events.js";
+import type { PlanReader } from "../insight/explain-plan.js";
 
 /** A statement ready for the driver. ClickHouse takes named params (a record), the others a list. */
 export interface CompiledQuery {
@@ -141,6 +142,8 @@ export interface Adapter {
   readonly ddl: DdlCompiler;
   readonly driver: Driver;
   readonly introspector: Introspector;
+  /** Reads EXPLAIN plans into the normalised shape of `explain({ ... })`; absent: it raises `UnsupportedError`. */
+  readonly plans?: PlanReader;
   /**
    * Generates ids when `capabilities.clientIds` is set. May be asynchronous (an adapter can lease
    * id ranges from the database).

@@ -1,57 +1,32 @@
 import { AccessGate } from "../access/access-gate.js";
-import type { AccessChecker } from "../access/access-checker.js";
-import { ConfigurationError, ConnectionError, DotormError, TransactionError, UnsupportedError } from "../errors.js";
+import { ConfigurationError, ConnectionError, DotormError, QueryError, TransactionError, UnsupportedError } from "../errors.js";
 import { bindModel, unbindModel } from "../model/binding.js";
-import { type AnyModel, type ModelMeta, useModelClass } from "../model/model-meta.js";
+import type { ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
-import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
+import { modelMap } from "./model-map.js";
+import { syncSchema } from "./sync-schema.js";
+import { verifyAdapter } from "./verify-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
-import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
+import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import type { CacheOption } from "../insight/cache-option.js";
-import type { CacheStore } from "../insight/cache-store.js";
 import { memoryStore } from "../insight/memory-store.js";
 import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
 import { QueryCache } from "../insight/query-cache.js";
 import { queryLogger } from "../insight/query-log.js";
 import { StatementStats } from "../insight/statement-stats.js";
+import { type Advice, type AdviseOptions, PlannedReads, advise } from "../insight/advise.js";
+import type { ExplainOptions, ExplainPlan } from "../insight/explain-plan.js";
+import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
 import { type StatsView, statsView } from "../insight/stats-view.js";
+import type { ConnectOptions } from "./connect-options.js";
 import { RecordOps } from "./record-ops.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { TxFrame } from "./tx-line.js";
 
-/** Options of {@link connect}. */
-export interface ConnectOptions {
-  /** The models this database serves; their static methods run here. */
-  models: readonly AnyModel[];
-  /** The access-control hook (see `AccessChecker`). */
-  access?: AccessChecker<any>;
-  /**
-   * Per-shape statement metrics behind `db.stats()` (default on; `false` turns them off, leaving
-   * nothing on the statement path). `maxShapes` bounds the shapes kept (default 1000).
-   */
-  metrics?: boolean | { maxShapes?: number };
-  /** Defaults of the N+1 detector of `db.scope` (threshold 5, mode "warn"). */
-  nPlusOne?: NPlusOneOptions;
-  /**
-   * Where the query cache (`qs.cache({ ttl })`, the model option `cache`) keeps results: default an
-   * in-process LRU (`memoryStore()`); `redisStore(...)` shares them between processes.
-   */
-  cache?: { store?: CacheStore };
-  /**
-   * Check the connection before resolving (default true): one cheap round trip, within the
-   * adapter's connect or acquire timeout, so a wrong port, database or password fails here with a
-   * `ConnectionError` saying what to fix, not at the first query. `false` connects lazily.
-   */
-  verify?: boolean;
-  /**
-   * A `"log"` listener added before the connection is checked, so what the driver library logs
-   * while connecting is seen too (the same as `db.on("log", listener)` afterwards).
-   */
-  log?: (event: LogEvent) => void;
-}
+export type { ConnectOptions } from "./connect-options.js";
 
 /** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
 const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
@@ -76,7 +51,8 @@ export class Database {
   readonly models: ReadonlyMap<string, ModelMeta>;
   /** @internal */
   readonly access: AccessGate;
-  private readonly emitter = new Emitter();
+  /** @internal */
+  readonly emitter = new Emitter();
   /** @internal */
   readonly ops: RecordOps;
   private closed = false;
@@ -95,6 +71,7 @@ export class Database {
    * app.get("/metrics", async (c) => c.text(await db.stats.prometheus()));
    */
   readonly stats: StatsView;
+  private readonly planned?: PlannedReads;
 
   constructor(
     readonly adapter: Adapter,
@@ -103,16 +80,8 @@ export class Database {
     bind = true,
   ) {
     this.access = new AccessGate(options.access);
-    const models = new Map<string, ModelMeta>();
-    for (const cls of options.models) {
-      if (!cls?.meta) throw new ConfigurationError("connect({ models }) takes model classes returned by model() (or classes extending them)");
-      const prev = models.get(cls.meta.table);
-      if (prev && prev !== cls.meta) throw new ConfigurationError(`two models use the table "${cls.meta.table}"`);
-      models.set(cls.meta.table, cls.meta);
-      if (Object.getPrototypeOf(cls) !== Function.prototype && cls.meta.ctor !== cls) useModelClass(cls);
-    }
+    const models = modelMap(options.models);
     this.models = models;
-    for (const meta of models.values()) this.checkRelations(meta);
     checkAdapter(adapter);
     if (options.log) this.emitter.on("log", options.log);
     adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
@@ -122,6 +91,7 @@ export class Database {
     const metrics = options.metrics ?? true;
     const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
     if (stats) this.emitter.on("query", (e) => stats.record(e));
+    if (stats) this.planned = new PlannedReads(stats.maxShapes);
     this.stats = statsView(stats, () => {
       throw new ConfigurationError("statement metrics are off for this database: connect without { metrics: false } to use db.stats()");
     });
@@ -154,25 +124,6 @@ export class Database {
     for (const meta of this.models.values()) bindModel(meta, this.ops);
   }
 
-  private checkRelations(meta: ModelMeta): void {
-    if (meta.options.database !== undefined) {
-      // refused rather than ignored: queries would silently go to the connection's own schema
-      throw new ConfigurationError(
-        `${meta.table}: the model option "database" (a table in another schema or database) is not supported yet; ` +
-          "connect those models through their own adapter (e.g. postgres({ url, schema }))",
-      );
-    }
-    for (const field of meta.fields.values()) {
-      if (field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
-        const target = field.target();
-        if (!this.models.has(target.table)) {
-          throw new ConfigurationError(`${meta.table}.${field.name} points at "${target.table}", which is not in connect({ models })`);
-        }
-        field.inverse?.();
-      }
-    }
-  }
-
   /**
    * Checks that the database answers (one cheap round trip, bounded by the adapter's connect or
    * acquire timeout); `connect` runs it unless `verify: false`. Fails with a `ConnectionError`
@@ -184,14 +135,7 @@ export class Database {
    */
   async verify(): Promise<void> {
     if (this.closed) throw new DotormError("this database was closed; connect again");
-    const { driver, dialect } = this.adapter;
-    try {
-      await (driver.verify ? driver.verify() : driver.execute({ sql: "SELECT 1", params: [] }));
-    } catch (e) {
-      const error = e instanceof DotormError ? e : driver.mapError(e);
-      if (error instanceof ConnectionError || error instanceof ConfigurationError) throw error;
-      throw new ConnectionError(`the ${dialect} database did not answer a check query: ${error.message}`, { cause: e });
-    }
+    await verifyAdapter(this.adapter);
   }
 
   /** Listens to events; `"query"` fires once per statement sent, `"log"` for what the driver library logs. */
@@ -206,10 +150,33 @@ export class Database {
     return this;
   }
 
+  /**
+   * The normalised plan of one raw statement (no access rules apply, as with `db.sql`; for a
+   * model's read use `qs.explain({ ... })`). `analyze` runs it: a write only in a transaction that
+   * is rolled back (PostgreSQL), refused elsewhere.
+   * @example
+   * const plan = await db.explain({ sql: "UPDATE leads SET score = 0 WHERE id = $1", params: [7] }, { analyze: true });
+   */
+  async explain(query: CompiledQuery, options: ExplainOptions = {}): Promise<ExplainPlan> {
+    if (typeof query?.sql !== "string") throw new QueryError("db.explain() takes { sql, params }", "sql");
+    return explainStatement(this, { sql: query.sql, params: query.params ?? [] }, checkExplainOptions(options));
+  }
+
+  /**
+   * Explains again (never ANALYZE) the costliest `db.stats()` shapes that are ORM reads, with their
+   * last parameters; the recommendations ranked by the total time of the shapes they came from.
+   * @example
+   * const [first] = await db.advise(); // { kind: "missing-index", ddl: "CREATE INDEX ...", totalMs: 812, ... }
+   */
+  async advise(options?: AdviseOptions): Promise<Advice[]> {
+    return advise(this, this.stats(), this.planned!, options);
+  }
+
   /** Compiles and executes one AST node. @internal */
   run(node: QueryNode, info: StatementInfo): Promise<ExecResult> {
     const query = this.adapter.compiler.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
+    this.planned?.note(node, query);
     if (info.cache) return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
     if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
     return this.dispatch(query, info).finally(() => this.cache.written(node, this.txLine()));
@@ -400,19 +367,8 @@ export class Database {
    * Creates missing tables, columns, indexes, foreign keys and many2many link tables. Never drops
    * or alters; a second run sends no DDL. Returns the statements it ran.
    */
-  async sync(): Promise<string[]> {
-    const { introspector, ddl, capabilities } = this.adapter;
-    const models = [...this.models.values()];
-    const tables = [...new Set([...models.map((m) => m.table), ...linkTables(models)])];
-    const work = async () => {
-      const lock = ddl.syncLock();
-      if (lock) await this.exec({ sql: lock, params: [] }, { operation: "sync" });
-      const schema = await introspector.introspect((q) => this.exec(q, { operation: "sync" }), tables);
-      const statements = planSync(models, schema, ddl, { foreignKeys: capabilities.foreignKeys });
-      for (const sql of statements) await this.exec({ sql, params: [] }, { operation: "sync" });
-      return statements;
-    };
-    return capabilities.transactionalDdl ? this.transaction(work) : work();
+  sync(): Promise<string[]> {
+    return syncSchema(this);
   }
 
   /** Closes the pool (or the embedded engine) and unbinds the models. */
@@ -422,8 +378,4 @@ export class Database {
     for (const meta of this.models.values()) unbindModel(meta, this.ops);
     await this.adapter.driver.close();
   }
-}
-
-function linkTables(models: readonly ModelMeta[]): string[] {
-  return models.flatMap((m) => [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table));
 }

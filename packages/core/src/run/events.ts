@@ -1,5 +1,7 @@
 import type { CacheEvent } from "../insight/query-cache.js";
 import type { NPlusOneReport } from "../insight/n-plus-one-report.js";
+import type { ExplainEvent } from "../insight/explain-statement.js";
+import type { AdviseEvent } from "../insight/advise.js";
 
 /** What `db.on("query")` listeners receive, once per statement sent. */
 export interface QueryEvent {
@@ -42,6 +44,10 @@ export interface DatabaseEvents {
   nPlusOne: NPlusOneReport;
   /** The query cache served, stored, bypassed or dropped entries. */
   cache: CacheEvent;
+  /** A statement was explained (`qs.explain({ ... })`, `db.explain`, `db.advise`), with its recommendations. */
+  explain: ExplainEvent;
+  /** `db.advise()` ranked its recommendations. */
+  advise: AdviseEvent;
   log: LogEvent;
 }
 

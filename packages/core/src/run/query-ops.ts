@@ -7,6 +7,8 @@ import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js
 import { type ReadRequest, planOrder, planRead } from "../query/plan-read.js";
 import type { Database } from "./database.js";
 import { cacheFor } from "../insight/cache-option.js";
+import type { ExplainPlan } from "../insight/explain-plan.js";
+import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
 
 /** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
 export async function aggregate(db: Database, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
@@ -30,11 +32,16 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
   return Number(raw);
 }
 
-/** The database's plan for a read. */
-export async function explain(db: Database, model: ModelMeta, req: ReadRequest): Promise<string> {
+/**
+ * The database's plan for a read: its text without options (as it always was), else the
+ * normalised plan of the secured statement a search would send (see `explainStatement`).
+ */
+export async function explain(db: Database, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
+  const checked = options === undefined ? undefined : checkExplainOptions(options);
   if (req.lock !== undefined) assertLockable(db);
   const select = await planRead(db.access, model, req);
   const compiled = db.adapter.compiler.compile(select);
+  if (checked) return explainStatement(db, compiled, checked, select, model.table);
   const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
   return result.rows.map((r) => Object.values(r).join(" ")).join("\n");
 }

@@ -342,8 +342,8 @@ export class RecordOps implements ModelBinding {
     return aggregate(this.db, model, request);
   }
 
-  explain(model: ModelMeta, options: ReadRequest) {
-    return explain(this.db, model, options);
+  explain(model: ModelMeta, options: ReadRequest, explainOptions?: unknown) {
+    return explain(this.db, model, options, explainOptions);
   }
 
   stream(model: ModelMeta, options: ReadRequest, batchSize: number) {

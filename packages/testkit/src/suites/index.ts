@@ -13,6 +13,7 @@ import { filters } from "./filters.js";
 import { hostileInputs } from "./hostile-inputs.js";
 import { injection } from "./injection.js";
 import { insightCache } from "./insight-cache.js";
+import { insightExplain } from "./insight-explain.js";
 import { insightNPlusOne } from "./insight-n-plus-one.js";
 import { insightStats } from "./insight-stats.js";
 import { migrations } from "./migrations.js";
@@ -36,7 +37,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
