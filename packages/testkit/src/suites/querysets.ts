@@ -211,8 +211,8 @@ export function querysets(target: ConformanceTarget) {
     test("explain returns the plan", async () => {
       const { Chat } = ctx();
       const plan = await Chat.query().filter({ name: "x" }).explain();
-      expect(typeof plan).toBe("string");
-      expect(plan.length).toBeGreaterThan(0);
+      // the engine's own plan of this statement: it names the table it reads
+      expect(plan).toContain(Chat.meta.table);
     });
   });
 }
