@@ -113,6 +113,27 @@ export function querysets(target: ConformanceTarget) {
       await expect(Chat.query().aggregate({ s: ["name", "sum"] })).rejects.toBeInstanceOf(QueryError);
     });
 
+    test("sum and avg, over all rows and grouped, and having on each", async () => {
+      const { Thing } = ctx();
+      await Thing.createMany([
+        { label: "sa-1", kind: "a", count: 1, ratio: 0.5 },
+        { label: "sa-2", kind: "a", count: 2, ratio: 1.5 },
+        { label: "sa-3", kind: "a", count: 6, ratio: 4 },
+        { label: "sa-4", kind: "b", count: 10, ratio: 2 },
+        { label: "sa-5", kind: "b", count: 20, ratio: null },
+      ]);
+      const qs = Thing.query().filter({ label__startswith: "sa-" });
+      // avg skips nulls: ratio averages over four rows
+      expect(await qs.aggregate({ total: ["count", "sum"], mean: ["count", "avg"], r: ["ratio", "sum"], ra: ["ratio", "avg"] })).toEqual({ total: 39, mean: 7.8, r: 8, ra: 2 });
+      expect(await qs.groupBy("kind").orderBy("kind").aggregate({ total: ["count", "sum"], mean: ["count", "avg"] })).toEqual([
+        { kind: "a", total: 9, mean: 3 },
+        { kind: "b", total: 30, mean: 15 },
+      ]);
+      expect(await qs.groupBy("kind").having([["total", ">", 10]]).aggregate({ total: ["count", "sum"] })).toEqual([{ kind: "b", total: 30 }]);
+      expect(await qs.groupBy("kind").having([["mean", "<", 5]]).aggregate({ mean: ["count", "avg"] })).toEqual([{ kind: "a", mean: 3 }]);
+      expect(await qs.groupBy("kind").having([["mean", ">", 100]]).aggregate({ mean: ["count", "avg"] })).toEqual([]);
+    });
+
     test("keyset pages are stable under inserts, for any order, ties broken by id", async () => {
       const { Role } = ctx();
       const codes = ["k-e", "k-b", "k-d", "k-a", "k-c", "k-b2"];
@@ -211,8 +232,8 @@ export function querysets(target: ConformanceTarget) {
     test("explain returns the plan", async () => {
       const { Chat } = ctx();
       const plan = await Chat.query().filter({ name: "x" }).explain();
-      // the engine's own plan of this statement: it names the table it reads
-      expect(plan).toContain(Chat.meta.table);
+      // the engine's own plan of this statement: it names the table it reads (MariaDB by its alias)
+      expect(plan).toMatch(["mysql", "mariadb"].includes(ctx().db.adapter.dialect) ? /\bSIMPLE\s+t0\b/ : new RegExp(`\\b${Chat.meta.table}\\b`));
     });
   });
 }
