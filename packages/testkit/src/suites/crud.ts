@@ -44,7 +44,8 @@ export function crud(target: ConformanceTarget) {
         yield { code: null as unknown as string };
       }
       await expect(Role.createMany(broken())).rejects.toThrow(/required/);
-      if (db.adapter.capabilities.transactions) expect(await Role.count({ filter: [["code", "=", "iter-ok"]] })).toBe(0);
+      // the bad record is found before anything is written, so nothing is left behind, with or without transactions
+      expect(await Role.count({ filter: [["code", "=", "iter-ok"]] })).toBe(0);
     });
 
     test("get throws RecordNotFound naming the model and id; getOrNull returns null", async () => {

@@ -132,11 +132,12 @@ export function relations(target: ConformanceTarget) {
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).field).toBe("role_ids");
       const caps = ctx().db.adapter.capabilities;
-      if (caps.transactions) expect(await User.count()).toBe(before);
+      // without transactions (ClickHouse) the record is written before its relation commands fail, and stays
+      expect(await User.count()).toBe(caps.transactions ? before : before + 1);
       const r = await Role.create({ code: "atomic-role" });
       const u = await User.create({ name: "atomic 2", role_ids: [r] });
       await expect(User.updateMany([u], { name: "renamed", role_ids: { link: [99999998] } })).rejects.toBeInstanceOf(ValidationError);
-      if (caps.transactions) expect((await User.get(u, { fields: ["name"] })).name).toBe("atomic 2");
+      expect((await User.get(u, { fields: ["name"] })).name).toBe(caps.transactions ? "atomic 2" : "renamed");
       await expect(User.updateMany([u], { role_ids: { bogus: [1] } as never })).rejects.toBeInstanceOf(ValidationError);
     });
 
