@@ -1,4 +1,6 @@
 import { MultipleRecordsFound, QueryError, RecordNotFound, UnsupportedError } from "@dotorm/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -172,6 +174,36 @@ export function querysets(target: ConformanceTarget) {
       // stopping early releases the cursor: the database stays usable
       for await (const _ of Role.query().stream({ batchSize: 10 })) break;
       expect(await Role.query().filter({ code__startswith: "stream-" }).count()).toBe(250);
+    });
+
+    test("stream holds about one batch in memory: the heap grows far less than when every row is held", async () => {
+      const { Thing } = ctx();
+      const total = 6000;
+      const notes = "m".repeat(2000); // 12 MB of text in all, 200 kB per batch of 100
+      for (let i = 0; i < total; i += 1000) {
+        await Thing.createMany(Array.from({ length: 1000 }, (_, k) => ({ label: `mem-${i + k}`, notes })));
+      }
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as () => void;
+      const heap = () => {
+        gc();
+        return process.memoryUsage().heapUsed;
+      };
+      const qs = Thing.query().filter({ label__startswith: "mem-" }).only("label", "notes");
+      const base = heap();
+      let peak = 0;
+      let seen = 0;
+      for await (const row of qs.stream({ batchSize: 100 })) {
+        if (row.notes?.length === notes.length) seen++;
+        if (seen % 500 === 0) peak = Math.max(peak, heap() - base);
+      }
+      expect(seen).toBe(total);
+      // the same measure sees every row when they are all held at once
+      const all = await qs;
+      const held = heap() - base;
+      expect(all).toHaveLength(total);
+      expect(held).toBeGreaterThan(total * notes.length * 0.8);
+      expect(peak, `peak ${peak} bytes while streaming, ${held} bytes held`).toBeLessThan(held / 4);
     });
 
     test("stream with nested relations: every record whole, its children in order, across batch boundaries", async () => {
