@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -15,6 +15,31 @@ const alias = Object.fromEntries(
 );
 
 /**
+ * Coverage of every package's sources (not only the package under test: the adapters' runs cover
+ * core), on when `DOTORM_COVERAGE=1` (`pnpm test` sets it). Each package writes
+ * `coverage/raw/<package>/coverage-final.json` at the repository root; `tooling/coverage-gate/merge.mjs`
+ * merges them into one report and gates it.
+ */
+const adapters = ["postgres", "mysql", "clickhouse"];
+/**
+ * What a package's run measures: its own sources and those its tests load (a file outside the
+ * package that its run never loads cannot be read by the provider, and is measured by its own run).
+ */
+const measured = { core: [], postgres: ["core"], mysql: ["core"], clickhouse: ["core"], rest: ["core", ...adapters], cli: ["core", ...adapters] };
+const here = basename(process.cwd());
+const coverage = {
+  // the apps' runs are not measured (they would need the provider too, and add time, not insight)
+  enabled: process.env.DOTORM_COVERAGE === "1" && basename(dirname(process.cwd())) === "packages",
+  provider: "v8",
+  allowExternal: true,
+  include: [here, ...(measured[here] ?? [])].map((name) => `${root}/packages/${name}/src/**/*.ts`),
+  exclude: ["**/*.test.ts", "**/*.test-d.ts", "**/*.d.ts", "**/node_modules/**", "**/dist/**"],
+  reporter: [["json", { file: "coverage-final.json" }]],
+  reportsDirectory: resolve(root, "coverage/raw", here),
+  reportOnFailure: true,
+};
+
+/**
  * Shared vitest settings: bounded parallelism (the CI machine has two cores) and type tests
  * (`*.test-d.ts`) checked by the compiler alongside the runtime tests.
  */
@@ -28,5 +53,6 @@ export const preset = {
     testTimeout: 120_000,
     hookTimeout: 180_000,
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts", "src/**/*.test-d.ts"] },
+    coverage,
   },
 };

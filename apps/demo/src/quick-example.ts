@@ -1,8 +1,9 @@
 /**
  * The quick example of DotORM's documentation, call by call, on embedded PGlite, then a few
  * analytics calls on embedded ClickHouse (chDB): nothing to install but Node. What each call
- * returned is printed.
+ * returned is printed, and what the printout claims is asserted (`pnpm test` runs this file).
  */
+import assert from "node:assert/strict";
 import { connect } from "@dotorm/core";
 import { postgres } from "@dotorm/postgres";
 import { analytics } from "./analytics.js";
@@ -40,6 +41,11 @@ const slim = await Chat.get(chatId, {
 });
 show(`Chat.get(chatId, { fields, nested }) — ${statements - before} SQL statement(s)`, slim);
 console.log(`slim.creator_id.name = ${slim.creator_id.name}`);
+assert.equal(statements - before, 1, "a get with nested many2one and one2many is one statement");
+assert.deepEqual(
+  slim.messages.map((m) => [m.body, (m.author_user_id as { name: string } | null)?.name ?? null]),
+  [["Hello everyone!", "Ann"], ["A message without an author", null]],
+);
 
 show(
   "Chat.search({ filter: [['is_archived', '=', false]], fields: ['id', 'name'], order: 'id', sort: 'desc', limit: 20 })",
@@ -50,9 +56,12 @@ const chat = await Chat.get(chatId);
 await chat.update({ name: "New Name" });
 show("chat.update({ name: 'New Name' }) then Chat.get(chatId, { fields: ['name'] })", await Chat.get(chatId, { fields: ["name"] }));
 
+assert.equal(await ChatMessage.count({ filter: [["chat_id", "=", chatId]] }), 2);
 await chat.delete();
 show("chat.delete() then Chat.getOrNull(chatId)", await Chat.getOrNull(chatId));
-show("ChatMessage.count() (messages went with the chat: onDelete cascade)", await ChatMessage.count());
+const messagesLeft = await ChatMessage.count();
+show("ChatMessage.count() (messages went with the chat: onDelete cascade)", messagesLeft);
+assert.equal(messagesLeft, 0, "the chat's messages went with it (onDelete cascade)");
 
 await db.close();
 console.log(`\nPGlite: ${statements} SQL statements in all.`);

@@ -19,6 +19,16 @@ export const stdio: Io = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+/**
+ * Whether the process runs under CI: `CI` set to anything but "", "0" or "false" (`CI=false` is not CI).
+ *
+ * @example
+ * const fancy = process.stderr.isTTY === true && !onCI();
+ */
+export function onCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !["", "0", "false"].includes((env.CI ?? "").trim().toLowerCase());
+}
+
 /** Loads the configuration, connects, runs `fn`, and always closes the connection. */
 export async function withDatabase<T>(options: GlobalOptions, fn: (db: Database, config: LoadedConfig) => Promise<T>): Promise<T> {
   const config = await loadConfig(options.config ?? process.env.DOTORM_CONFIG ?? "dotorm.config.ts");

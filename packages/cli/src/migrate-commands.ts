@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { ConfigurationError, MigrationError, Migrator, type Rename, type RunOptions, describeOperation, destructiveReason, migrationSource, planMigration } from "@dotorm/core";
-import { type GlobalOptions, type Io, color, withDatabase } from "./context.js";
+import { type GlobalOptions, type Io, color, onCI, withDatabase } from "./context.js";
 import { loadMigrations, migrationFile, timestamp } from "./migration-files.js";
 import { migrationProgress } from "./migration-progress.js";
 
@@ -10,7 +10,7 @@ type RunFlags = GlobalOptions & { allowDestructive?: boolean };
 
 /** Runs a migration pass with progress on stderr: a spinner on a terminal, plain lines elsewhere. */
 async function withProgress<T>(io: Io, run: (onProgress: NonNullable<RunOptions["onProgress"]>) => Promise<T>): Promise<T> {
-  const progress = migrationProgress(io, process.stderr.isTTY === true && !process.env.CI);
+  const progress = migrationProgress(io, process.stderr.isTTY === true && !onCI());
   try {
     return await run(progress.onProgress);
   } catch (e) {

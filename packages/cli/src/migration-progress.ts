@@ -15,7 +15,7 @@ export interface MigrationProgress {
  * one plain line per step: `→ name`, the statements, `✓ name (ms)`.
  *
  * @example
- * const progress = migrationProgress(stdio, process.stderr.isTTY === true && !process.env.CI);
+ * const progress = migrationProgress(stdio, process.stderr.isTTY === true && !onCI());
  * await migrator.up({ onProgress: progress.onProgress }).catch((e) => { progress.fail(); throw e; });
  */
 export function migrationProgress(io: Io, terminal: boolean): MigrationProgress {

@@ -25,7 +25,11 @@ describe("connect checks the connection (verify, on by default) and says what to
   });
 
   test("the database does not exist: ConnectionError saying to create it or fix the name", async () => {
+    // the same server and login reach an existing database: only the database name is wrong
+    const reachable = await connect(mysql({ url: mysqlUrl }), { models: [Note] });
+    await reachable.close();
     const { err } = await failedConnect(mysql({ url: urlFor("dotorm_no_such_database_edges") }));
+    expect((err as ConnectionError).cause).toMatchObject({ code: "ER_BAD_DB_ERROR" });
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toMatch(/does not exist \(.*dotorm_no_such_database_edges.*\): create it \(CREATE DATABASE\) or fix the database name/);
   });

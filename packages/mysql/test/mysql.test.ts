@@ -28,11 +28,28 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
     const [user] = await User.createMany([{ name: "Ann" }, { name: "Bob" }]);
     expect(user).toBe(1);
     await Chat.createMany(Array.from({ length: 7 }, (_, i) => ({ name: `c${i}`, creator_id: user as number })));
+    const results: Record<string, { rows: number; affected: number }> = {};
+    const rowsOf: Record<string, readonly Record<string, unknown>[]> = {};
     for (const [key, node] of Object.entries(nodes)) {
       const compiled = database().adapter.compiler.compile(node);
       const result = await database().exec(compiled, { operation: key });
-      expect(result.rows.length + result.affected, key).toBeGreaterThanOrEqual(key === "count" || key === "insert" ? 1 : 0);
+      results[key] = { rows: result.rows.length, affected: result.affected };
+      rowsOf[key] = result.rows;
     }
+    // what each statement did to these 7 chats of Ann's: exactly, statement by statement
+    expect(results).toEqual({
+      getById: { rows: 1, affected: 0 },
+      filteredPage: { rows: 0, affected: 0 }, // 7 unarchived chats, offset 40
+      nested: { rows: 1, affected: 0 },
+      guardedNested: { rows: 1, affected: 0 },
+      insert: { rows: 0, affected: 2 },
+      update: { rows: 0, affected: 1 },
+      delete: { rows: 0, affected: 0 }, // none archived
+      count: { rows: 1, affected: 0 },
+    });
+    expect(rowsOf.getById?.[0]).toMatchObject({ id: 7, name: "c6" });
+    expect(Number(rowsOf.count?.[0]?.n)).toBe(8); // Ann's 7 and the inserted "General"
+    expect((await Chat.get(7, { fields: ["name"] })).name).toBe("Renamed");
   });
 
   test("tables are InnoDB, utf8mb4 with a binary collation; DATETIME(6) holds UTC", async () => {

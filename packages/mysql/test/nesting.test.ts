@@ -35,7 +35,8 @@ const itemOrderFields = ["id", "label", "small", "big", "ratio", "price", "flag"
 const up = await requireMysql("the union/JSON nesting property");
 
 describe.runIf(up)("MariaDB nesting: UNION ALL rows and JSON arrays read the same records", () => {
-  const name = "dotorm_nesting_property";
+  // unique per run: two runs against one server must not share (and drop) each other's database
+  const name = `dotorm_nesting_${process.pid}_${Date.now().toString(36)}`;
   const union = makeModels();
   const json = makeModels();
   let dbs: Database[] = [];

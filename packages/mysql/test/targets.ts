@@ -1,5 +1,5 @@
 import { type AnyModel, type Database, connect } from "@dotorm/core";
-import type { ConformanceTarget } from "@dotorm/testkit";
+import { type ConformanceTarget, onCI } from "@dotorm/testkit";
 import { afterAll, beforeAll } from "vitest";
 import mysql2 from "mysql2/promise";
 import { mysql } from "../src/index.js";
@@ -65,7 +65,7 @@ export const mariadb: ConformanceTarget = {
  */
 export async function requireMysql(what: string): Promise<boolean> {
   const up = await mysqlAvailable();
-  if (!up && process.env.CI) throw new Error(`MariaDB is not reachable: CI requires ${what} to run`);
+  if (!up && onCI()) throw new Error(`MariaDB is not reachable: CI requires ${what} to run`);
   if (!up) console.warn(`\n!!! SKIPPED ${what}: MariaDB is not reachable (under CI=true this fails)\n`);
   return up;
 }

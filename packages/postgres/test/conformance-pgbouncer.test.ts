@@ -1,4 +1,4 @@
-import { type ConformanceTarget, runConformance, startPgBouncer } from "@dotorm/testkit";
+import { type ConformanceTarget, onCI, runConformance, startPgBouncer } from "@dotorm/testkit";
 import pg from "pg";
 import { afterAll } from "vitest";
 import { postgres } from "../src/index.js";
@@ -22,7 +22,7 @@ async function admin(sql: string): Promise<void> {
 
 const bouncer = await startPgBouncer(Number(new URL(pgUrl).port || 5432)).catch((e: { code?: unknown }) => {
   // code 3: pgbouncer is not installed (CI installs it); elsewhere the suite reports itself not configured
-  if (e.code === 3 && !process.env.CI) return undefined;
+  if (e.code === 3 && !onCI()) return undefined;
   throw e;
 });
 afterAll(async () => bouncer?.stop(), 60_000);

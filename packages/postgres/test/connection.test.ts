@@ -39,7 +39,11 @@ describe("connect checks the connection (verify, on by default) and says what to
   });
 
   test("the database does not exist: ConnectionError saying to create it or fix the name", async () => {
+    // the same server and login reach an existing database: only the database name is wrong
+    const reachable = await connect(postgres({ url: pgUrl }), { models: [Note] });
+    await reachable.close();
     const { err } = await failedConnect(postgres({ url: withDatabase("dotorm_no_such_database_edges") }));
+    expect((err as ConnectionError).cause).toMatchObject({ code: "3D000" });
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toMatch(/database "dotorm_no_such_database_edges" does not exist.*create it \(CREATE DATABASE\) or fix the database name/);
   });

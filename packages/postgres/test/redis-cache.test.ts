@@ -1,5 +1,5 @@
 import { type Database, connect, redisStore } from "@dotorm/core";
-import { makeModels } from "@dotorm/testkit";
+import { makeModels, onCI } from "@dotorm/testkit";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { postgres } from "../src/index.js";
@@ -21,7 +21,7 @@ const redisUp = await probe.connect().then(
   () => false,
 );
 probe.disconnect();
-if (!redisUp && !process.env.CI) console.warn("\n!!! SKIPPED redis cache: Redis is not reachable at", redisUrl);
+if (!redisUp && !onCI()) console.warn("\n!!! SKIPPED redis cache: Redis is not reachable at", redisUrl);
 
 function side(models: ReturnType<typeof makeModels>) {
   const client = new Redis(redisUrl);
@@ -33,7 +33,7 @@ function side(models: ReturnType<typeof makeModels>) {
   });
 }
 
-describe.skipIf(!up || (!redisUp && !process.env.CI))("query cache in Redis [postgres]", () => {
+describe.skipIf(!up || (!redisUp && !onCI()))("query cache in Redis [postgres]", () => {
   const a = makeModels("rc");
   const b = makeModels("rc");
   let dbA: Database;

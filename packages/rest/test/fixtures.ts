@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { type AnyModel, type Database, connect, f, model, rolesChecker } from "@dotorm/core";
-import type { ConformanceTarget } from "@dotorm/testkit";
+import { type ConformanceTarget, onCI } from "@dotorm/testkit";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type CrudOptions, crud, unauthorized } from "../src/index.js";
@@ -101,7 +101,7 @@ let counter = 0;
 export async function restSuite(feature: string, target: ConformanceTarget, body: (ctx: () => RestContext) => void, options: CrudOptions = {}): Promise<void> {
   const up = await target.available();
   const n = ++counter;
-  if (!up && process.env.CI) {
+  if (!up && onCI()) {
     describe(`${feature} [${target.name}]`, () => {
       test("database is reachable", () => {
         throw new Error(`${target.name} is not reachable: CI requires every database suite to run`);

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { onCI } from "@dotorm/testkit";
 import { mariadb, pgServer } from "./targets.js";
 
 /**
@@ -24,7 +25,7 @@ function sqlmap(engine: string): Promise<{ code: number | null; output: string; 
   });
 }
 
-if (!installed && process.env.CI) {
+if (!installed && onCI()) {
   test("sqlmap is installed", () => {
     throw new Error("sqlmap is not installed: CI requires the sqlmap suite to run (.ci/run installs it with apt-get)");
   });
@@ -41,7 +42,7 @@ describe.skipIf(!installed).concurrent("rest sqlmap (level 3, risk 2)", () => {
   for (const [engine, target] of [["pglite", undefined], ["postgres", pgServer], ["mariadb", mariadb]] as const) {
     test(`crud() on ${engine}: no injectable parameter in list, filter, search or get, no 5xx, data unchanged`, async (ctx) => {
       if (target && !(await target.available())) {
-        if (process.env.CI) throw new Error(`${engine} is not reachable: CI requires every database suite to run`);
+        if (onCI()) throw new Error(`${engine} is not reachable: CI requires every database suite to run`);
         console.warn(`\n!!! SKIPPED rest sqlmap [${engine}]: the database is not reachable (under CI=true this fails)\n`);
         ctx.skip();
       }

@@ -3,6 +3,8 @@ export { FaultProxy } from "./fault-proxy.js";
 export type { FaultMode } from "./fault-proxy.js";
 export { makeModels, scalarFields } from "./models.js";
 export type { TestModels } from "./models.js";
+export { onCI } from "./ci.js";
+export { referenceFilter } from "./filter-reference.js";
 export { suite } from "./harness.js";
 export type { SuiteContext } from "./harness.js";
 export { runConformance, suites } from "./suites/index.js";

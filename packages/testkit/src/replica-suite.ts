@@ -1,6 +1,7 @@
 import { type Adapter, type Database, connect, f, model } from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ReplicationPair, startReplication } from "./replication.js";
+import { onCI } from "./ci.js";
 
 /** What {@link replicaSuite} needs from an adapter package. */
 export interface ReplicaSuiteOptions {
@@ -48,7 +49,7 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
         pair = await startReplication(o.engine);
       } catch (e) {
         // code 3: the server binaries are not installed (a laptop without them); CI installs them
-        if ((e as { code?: unknown }).code === 3 && !process.env.CI) missing = true;
+        if ((e as { code?: unknown }).code === 3 && !onCI()) missing = true;
         else throw e;
         return;
       }

@@ -5,13 +5,18 @@ import type { ConformanceTarget } from "../target.js";
 
 /** A test session carries its own policy, so each test states the rules it runs under. */
 interface Policy {
-  readonly rule?: (model: string, operation: Operation) => boolean | Filter<FieldMap>;
+  readonly rule?: (model: string, operation: Operation, ids?: readonly number[]) => boolean | Filter<FieldMap>;
+  /** Every question the checker was asked in the session, in order. */
+  readonly asked?: { model: string; operation: Operation; ids?: readonly number[] }[];
   readonly denied?: (model: string, operation: Operation) => readonly string[];
 }
 
 /** Allows everything outside a session (so tests can seed), otherwise asks the session's policy. */
 const checker: AccessChecker<Policy> = {
-  check: ({ session, model, operation }) => session?.rule?.(model, operation) ?? true,
+  check: ({ session, model, operation, ids }) => {
+    session?.asked?.push(ids === undefined ? { model, operation } : { model, operation, ids: [...ids] });
+    return session?.rule?.(model, operation, ids) ?? true;
+  },
   deniedFields: ({ session, model, operation }) => session?.denied?.(model, operation) ?? [],
 };
 
@@ -21,6 +26,28 @@ export function access(target: ConformanceTarget) {
     "access",
     target,
     (ctx) => {
+      test("the checker is told the ids a call names: updates and deletes by id, not reads or writes by filter", async () => {
+        const { db, Role } = ctx();
+        const [a, b, c] = (await Role.createMany([{ code: "ids-a" }, { code: "ids-b" }, { code: "ids-c" }])) as [number, number, number];
+        const asked: NonNullable<Policy["asked"]> = [];
+        const mine = (q: (typeof asked)[number]) => q.model === Role.meta.table;
+        await db.withSession({ asked }, () => Role.updateMany([b, a], { name: "by ids" }));
+        expect(asked.filter(mine)).toEqual([
+          { model: Role.meta.table, operation: "update", ids: [b, a] },
+          { model: Role.meta.table, operation: "read", ids: [b, a] },
+        ]);
+        asked.length = 0;
+        await db.withSession({ asked }, () => Role.updateMany([["code", "=", "ids-c"]], { name: "by filter" }));
+        expect(asked.filter(mine).every((q) => q.ids === undefined)).toBe(true);
+        expect(asked.filter(mine).map((q) => q.operation)).toContain("update");
+        // a checker can decide on the ids: c may not be deleted, a may
+        const guard = { asked: [] as NonNullable<Policy["asked"]>, rule: (model: string, operation: Operation, ids?: readonly number[]) => !(model === Role.meta.table && operation === "delete" && ids?.includes(c)) };
+        await expect(db.withSession(guard, () => Role.deleteMany([c]))).rejects.toBeInstanceOf(AccessDenied);
+        expect(await Role.exists({ filter: [["id", "=", c]] })).toBe(true);
+        expect(await db.withSession(guard, () => Role.deleteMany([a]))).toBe(1);
+        expect(guard.asked.filter(mine).find((q) => q.operation === "delete")).toEqual({ model: Role.meta.table, operation: "delete", ids: [c] });
+      });
+
       /** Two users, each with a chat and messages, one of them "secret". */
       async function seed(tag: string) {
         const { User, Chat, ChatMessage } = ctx();

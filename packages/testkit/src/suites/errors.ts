@@ -59,8 +59,13 @@ export function errors(target: ConformanceTarget) {
     test("a reference to a missing record, and deleting a referenced one, are IntegrityErrors", async () => {
       const { Chat, User, db } = ctx();
       if (!db.adapter.capabilities.foreignKeys) {
-        // Without foreign keys the database accepts the dangling id: nothing to map.
-        expect(await Chat.create({ name: "dangling", creator_id: 987654 })).toBeGreaterThan(0);
+        // Without foreign keys the database accepts the dangling id and keeps it; deleting a referenced record succeeds.
+        const dangling = await Chat.create({ name: "dangling", creator_id: 987654 });
+        expect((await Chat.get(dangling, { fields: ["creator_id"] })).creator_id).toBe(987654);
+        const user = await User.create({ name: "Referenced" });
+        const holder = await Chat.create({ name: "holds a reference", creator_id: user });
+        expect(await User.deleteMany([user])).toBe(1);
+        expect((await Chat.get(holder, { fields: ["creator_id"] })).creator_id).toBe(user);
         return;
       }
       const err = await Chat.create({ name: "dangling", creator_id: 987654 }).catch((e: unknown) => e);

@@ -1,4 +1,4 @@
-import { ValidationError } from "@dotorm/core";
+import { ValidationError, connect, f, model } from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -69,6 +69,28 @@ export function fields(target: ConformanceTarget) {
       const [stamp] = [...stamps] as number[];
       expect(stamp).toBeGreaterThanOrEqual(before);
       expect(stamp).toBeLessThanOrEqual(after);
+    });
+
+    test("a function default is called for each record that leaves the field out, and a given value wins", async () => {
+      let calls = 0;
+      const Ticket = model(`${ctx().prefix}_tickets`, {
+        title: f.char({ maxLength: 20, required: true }),
+        code: f.char({ maxLength: 20, default: () => `T-${++calls}` }),
+        level: f.integer({ default: () => 7 }),
+        due: f.date({ default: () => "2030-01-02" }),
+      });
+      // never closed: closing would close the suite's adapter, which the harness closes
+      const db = await connect(ctx().db.adapter, { models: [Ticket] });
+      await db.sync();
+      const ids = await Ticket.createMany([{ title: "one" }, { title: "two", code: "given", level: 9 }, { title: "three" }]);
+      const rows = await Ticket.search({ filter: [["id", "in", ids]], fields: ["title", "code", "level", "due"], order: "id" });
+      expect(rows.map((r) => [r.title, r.code, r.level, r.due])).toEqual([
+        ["one", "T-1", 7, "2030-01-02"],
+        ["two", "given", 9, "2030-01-02"],
+        ["three", "T-2", 7, "2030-01-02"],
+      ]);
+      expect(await Ticket.get(await Ticket.create({ title: "four" }), { fields: ["code"] })).toMatchObject({ code: "T-3" });
+      expect(calls).toBe(3);
     });
 
     test("json keeps objects, arrays, strings and numbers; binary keeps every byte", async () => {

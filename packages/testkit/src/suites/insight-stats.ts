@@ -1,4 +1,4 @@
-import { DotormError } from "@dotorm/core";
+import { DotormError, type QueryEvent } from "@dotorm/core";
 import { format } from "node:util";
 import createDebug from "debug";
 import { Registry } from "prom-client";
@@ -9,6 +9,44 @@ import type { ConformanceTarget } from "../target.js";
 /** Statement metrics (`db.stats()`), their exports (JSON, Prometheus text, a prom-client registry) and the DEBUG logger. */
 export function insightStats(target: ConformanceTarget) {
   return suite("stats", target, (ctx) => {
+    test("the query event: sql, bound params, durationMs within the call, rowCount, model and operation", async () => {
+      const { db, Role } = ctx();
+      const events: QueryEvent[] = [];
+      const listen = (e: QueryEvent) => events.push(e);
+      db.on("query", listen);
+      const started = performance.now();
+      try {
+        await Role.createMany([{ code: "ev-1" }, { code: "ev-2" }, { code: "ev-3" }]);
+        await Role.search({ filter: [["code", "=like", "ev-%"]], fields: ["code"] });
+        await Role.count({ filter: [["code", "in", ["ev-1", "ev-2"]]] });
+      } finally {
+        db.off("query", listen);
+      }
+      const wall = performance.now() - started;
+      const of = (operation: string) => events.filter((e) => e.operation === operation);
+      const [search] = of("search");
+      expect(search).toMatchObject({ model: Role.meta.table, rowCount: 3 });
+      expect(JSON.stringify(search?.params)).toContain("ev-%");
+      expect(search?.sql).not.toContain("ev-%"); // a bound value, never in the text
+      const [count] = of("count");
+      expect(count).toMatchObject({ model: Role.meta.table, rowCount: 1 });
+      expect(JSON.stringify(count?.params)).toContain("ev-2");
+      const creates = of("create");
+      expect(creates.length).toBeGreaterThan(0);
+      expect(creates.every((e) => e.model === Role.meta.table)).toBe(true);
+      if (["clickhouse", "chdb"].includes(ctx().db.adapter.dialect)) {
+        // ClickHouse inserts send their rows as the statement's data, not as parameters
+        expect(creates.map((e) => e.params)).toEqual(creates.map(() => ({})));
+      } else {
+        expect(JSON.stringify(creates.map((e) => e.params))).toContain("ev-3");
+      }
+      for (const e of events) {
+        expect(e.durationMs, e.sql).toBeGreaterThan(0);
+        expect(e.durationMs, e.sql).toBeLessThanOrEqual(wall);
+      }
+      expect(events.reduce((sum, e) => sum + e.durationMs, 0)).toBeLessThanOrEqual(wall);
+    });
+
     test("db.stats() counts calls, rows and time per statement shape, the costliest first", async () => {
       const { db, User } = ctx();
       const ids = await User.createMany([1, 2, 3].map((i) => ({ name: `Stat ${i}`, login: `stat-${i}` })));

@@ -1,4 +1,6 @@
 import { MultipleRecordsFound, QueryError, RecordNotFound, UnsupportedError } from "@dotorm/core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -113,6 +115,27 @@ export function querysets(target: ConformanceTarget) {
       await expect(Chat.query().aggregate({ s: ["name", "sum"] })).rejects.toBeInstanceOf(QueryError);
     });
 
+    test("sum and avg, over all rows and grouped, and having on each", async () => {
+      const { Thing } = ctx();
+      await Thing.createMany([
+        { label: "sa-1", kind: "a", count: 1, ratio: 0.5 },
+        { label: "sa-2", kind: "a", count: 2, ratio: 1.5 },
+        { label: "sa-3", kind: "a", count: 6, ratio: 4 },
+        { label: "sa-4", kind: "b", count: 10, ratio: 2 },
+        { label: "sa-5", kind: "b", count: 20, ratio: null },
+      ]);
+      const qs = Thing.query().filter({ label__startswith: "sa-" });
+      // avg skips nulls: ratio averages over four rows
+      expect(await qs.aggregate({ total: ["count", "sum"], mean: ["count", "avg"], r: ["ratio", "sum"], ra: ["ratio", "avg"] })).toEqual({ total: 39, mean: 7.8, r: 8, ra: 2 });
+      expect(await qs.groupBy("kind").orderBy("kind").aggregate({ total: ["count", "sum"], mean: ["count", "avg"] })).toEqual([
+        { kind: "a", total: 9, mean: 3 },
+        { kind: "b", total: 30, mean: 15 },
+      ]);
+      expect(await qs.groupBy("kind").having([["total", ">", 10]]).aggregate({ total: ["count", "sum"] })).toEqual([{ kind: "b", total: 30 }]);
+      expect(await qs.groupBy("kind").having([["mean", "<", 5]]).aggregate({ mean: ["count", "avg"] })).toEqual([{ kind: "a", mean: 3 }]);
+      expect(await qs.groupBy("kind").having([["mean", ">", 100]]).aggregate({ mean: ["count", "avg"] })).toEqual([]);
+    });
+
     test("keyset pages are stable under inserts, for any order, ties broken by id", async () => {
       const { Role } = ctx();
       const codes = ["k-e", "k-b", "k-d", "k-a", "k-c", "k-b2"];
@@ -151,6 +174,36 @@ export function querysets(target: ConformanceTarget) {
       // stopping early releases the cursor: the database stays usable
       for await (const _ of Role.query().stream({ batchSize: 10 })) break;
       expect(await Role.query().filter({ code__startswith: "stream-" }).count()).toBe(250);
+    });
+
+    test("stream holds about one batch in memory: the heap grows far less than when every row is held", async () => {
+      const { Thing } = ctx();
+      const total = 6000;
+      const notes = "m".repeat(2000); // 12 MB of text in all, 200 kB per batch of 100
+      for (let i = 0; i < total; i += 1000) {
+        await Thing.createMany(Array.from({ length: 1000 }, (_, k) => ({ label: `mem-${i + k}`, notes })));
+      }
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as () => void;
+      const heap = () => {
+        gc();
+        return process.memoryUsage().heapUsed;
+      };
+      const qs = Thing.query().filter({ label__startswith: "mem-" }).only("label", "notes");
+      const base = heap();
+      let peak = 0;
+      let seen = 0;
+      for await (const row of qs.stream({ batchSize: 100 })) {
+        if (row.notes?.length === notes.length) seen++;
+        if (seen % 500 === 0) peak = Math.max(peak, heap() - base);
+      }
+      expect(seen).toBe(total);
+      // the same measure sees every row when they are all held at once
+      const all = await qs;
+      const held = heap() - base;
+      expect(all).toHaveLength(total);
+      expect(held).toBeGreaterThan(total * notes.length * 0.8);
+      expect(peak, `peak ${peak} bytes while streaming, ${held} bytes held`).toBeLessThan(held / 4);
     });
 
     test("stream with nested relations: every record whole, its children in order, across batch boundaries", async () => {

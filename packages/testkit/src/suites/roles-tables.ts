@@ -1,6 +1,7 @@
 import { AccessDenied, type Database, accessModels, connect, f, model, rolesChecker, rolesFromTables } from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConformanceTarget } from "../target.js";
+import { onCI } from "../ci.js";
 
 interface Session {
   userId: number;
@@ -11,7 +12,7 @@ interface Session {
 export async function rolesTables(target: ConformanceTarget) {
   const up = await target.available();
   const namespace = `dotorm_roles_tables_${process.pid}`;
-  if (!up && process.env.CI && target.configured !== false) {
+  if (!up && onCI() && target.configured !== false) {
     describe(`roles-tables [${target.name}]`, () => {
       test("database is reachable", () => {
         throw new Error(`${target.name} is not reachable: CI requires every database suite to run`);

@@ -77,6 +77,26 @@ export function sync(target: ConformanceTarget) {
       expect((await Thing.get(id)).label).toBe("after");
     });
 
+    // Only an adapter with a sync lock serialises two syncs (PostgreSQL's advisory lock); on MariaDB and
+    // ClickHouse the slower CREATE TABLE fails with "already exists" today (reported, not fixed here).
+    test.runIf(target.name.startsWith("postgres") || target.name.startsWith("pglite") || target.name.startsWith("pgbouncer"))("two syncs of the same new models at once: both resolve, the DDL is sent once, a third sync sends none", async () => {
+      const make = () => {
+        const Shelf = model(`${prefix()}_cc_shelves`, { name: f.char({ maxLength: 20, index: true }) });
+        const Book = model(`${prefix()}_cc_books`, { title: f.char({ maxLength: 20, unique: true }), shelf_id: f.many2one(() => Shelf), tag_ids: f.many2many(() => Shelf) });
+        return [Shelf, Book] as const;
+      };
+      const [one, two] = await Promise.all([second(make()), second(make())]);
+      const [a, b] = await Promise.all([one.sync(), two.sync()]);
+      // one of them planned against the empty schema and created everything; the other, waiting on the
+      // lock (or finding the work done), had nothing left to do
+      expect([a.length > 0, b.length > 0].sort()).toEqual([false, true]);
+      expect(await (await second(make())).sync()).toEqual([]);
+      const [Shelf, Book] = make();
+      await second([Shelf, Book]);
+      const shelf = await Shelf.create({ name: "s" });
+      expect(await Book.get(await Book.create({ title: "t", shelf_id: shelf }), { fields: ["shelf_id"] })).toMatchObject({ shelf_id: shelf });
+    });
+
     test("foreign keys apply onDelete: cascade, set null, restrict, no action", async () => {
       const { db } = ctx();
       const Parent = model(`${prefix()}_parents`, { name: f.char({ maxLength: 20 }) });
