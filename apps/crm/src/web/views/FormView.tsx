@@ -5,25 +5,10 @@ import { Link, useBlocker, useLocation, useNavigate, useParams } from "react-rou
 import { ApiError, type FieldMeta, api, query } from "../api/client";
 import { useDisplayNested, useFields } from "../api/hooks";
 import { titleOf } from "../models";
-import { FieldWidget, asPicked } from "./FieldWidget";
+import { FieldWidget } from "./FieldWidget";
+import { toApiValue } from "./values";
 
 type Values = Record<string, unknown>;
-
-/** A form value as the API takes it (many2one -> id, many2many -> ids, JSON text -> JSON, "" -> null). */
-export function toApiValue(field: FieldMeta, v: unknown): unknown {
-  if (v === undefined) return undefined;
-  if (field.relation?.kind === "many2one") return asPicked(v)?.id ?? null;
-  if (field.relation?.kind === "many2many") return Array.isArray(v) ? v.map((x) => asPicked(x)?.id).filter((id) => id !== undefined) : [];
-  if (v === "" && field.type !== "char" && field.type !== "text") return null;
-  if (field.type === "json" && typeof v === "string") {
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v; // the server names the field
-    }
-  }
-  return v;
-}
 
 /** The generic form of any model: `/<model>/create` and `/<model>/:id`. */
 export function FormView() {
@@ -168,7 +153,7 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
           ))}
         </SimpleGrid>
       </Stack>
-      <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes">
+      <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes" closeButtonProps={{ "aria-label": "Close" }}>
         <Text size="sm" mb="md">
           Leave this page and lose your changes?
         </Text>
