@@ -112,7 +112,7 @@ describe("saved filters and CSV export [pglite]", () => {
   });
 
   test("CSV export refuses before the first byte: no session, hidden models, private or unknown fields, x2many, bad filters, no right, too many rows", async () => {
-    const get = async (path: string, token?: string) => {
+    const get = async (path: string, token?: string): Promise<{ status: number; body: any }> => {
       const res = await crm.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       return { status: res.status, body: (res.headers.get("content-type") ?? "").includes("json") ? await res.json() : await res.text() };
     };

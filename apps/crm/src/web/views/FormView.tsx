@@ -6,6 +6,7 @@ import { ApiError, type FieldMeta, api, query } from "../api/client";
 import { useDisplayNested, useFields } from "../api/hooks";
 import { titleOf } from "../models";
 import { FieldWidget } from "./FieldWidget";
+import { One2manyTable } from "./One2manyTable";
 import { toApiValue } from "./values";
 
 type Values = Record<string, unknown>;
@@ -24,6 +25,8 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
   const navigate = useNavigate();
   // server-set fields (readonly) are not offered when creating
   const editable = fields.filter((f) => f.name !== "id" && f.relation?.kind !== "one2many" && !(id === null && f.readonly));
+  // one2many fields as editable tables (read-only ones, like a chat's messages, are not loaded here)
+  const tables = fields.filter((f) => f.relation?.kind === "one2many" && !f.readonly);
   const nested = useDisplayNested(fields, editable.map((f) => f.name));
   const record = useQuery({
     queryKey: ["record", model, id, nested],
@@ -47,8 +50,9 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
   const save = useMutation({
     mutationFn: async () => {
       const send = Object.fromEntries(
-        editable
-          .filter((f) => (id === null ? values[f.name] !== undefined : dirty.has(f.name)))
+        // only what the user set: the server applies the defaults (and refuses fields only it sets)
+        [...editable, ...tables]
+          .filter((f) => dirty.has(f.name))
           .filter((f) => id === null || !f.readonly)
           .map((f) => [f.name, toApiValue(f, values[f.name])]),
       );
@@ -58,6 +62,8 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
     },
     onSuccess: async (saved) => {
       setDirty(new Set());
+      // the tables show the stored lines again (their drafts are sent)
+      setValues((old) => Object.fromEntries(Object.entries(old).filter(([k]) => !tables.some((t) => t.name === k))));
       setJustSaved(true);
       setErrors({});
       setGeneral(null);
@@ -130,7 +136,7 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
           </Alert>
         )}
         {justSaved && dirty.size === 0 && (
-          <Text size="sm" c="teal.8" role="status">
+          <Text size="sm" c="teal.9" role="status">
             Saved
           </Text>
         )}
@@ -152,6 +158,21 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
             </div>
           ))}
         </SimpleGrid>
+        {tables.map((f) => (
+          <One2manyTable
+            key={f.name}
+            model={model}
+            id={id}
+            field={f}
+            value={values[f.name]}
+            readOnly={false}
+            onChange={(draft) => {
+              setValues((old) => ({ ...old, [f.name]: draft }));
+              setDirty((d) => new Set(d).add(f.name));
+              setJustSaved(false);
+            }}
+          />
+        ))}
       </Stack>
       <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes" closeButtonProps={{ "aria-label": "Close" }}>
         <Text size="sm" mb="md">
