@@ -70,7 +70,8 @@ try {
       list.push(await timeTo(page, "/leads", (p) => p.locator("table tbody tr").first().waitFor()));
       kanban.push(
         await timeTo(page, "/kanban", (p) =>
-          p.waitForFunction((n) => [...document.querySelectorAll("section[data-stage]")].filter((s) => s.querySelector('[data-testid="lead-card"]')).length >= n, stages, { timeout: 30_000 }),
+          // the function runs in the page (a string, so this Node-typed file needs no DOM types)
+          p.waitForFunction(`[...document.querySelectorAll("section[data-stage]")].filter((s) => s.querySelector('[data-testid="lead-card"]')).length >= ${stages}`, undefined, { timeout: 30_000 }),
         ),
       );
     }
