@@ -35,8 +35,20 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     await input.fill(search);
     await page.getByRole("option", { name: option, exact: true }).click();
   };
+  /**
+   * A GET through the page's request context, sent again once when the server closed the idle
+   * keep-alive socket just as it was reused (ECONNRESET; a browser retries such a request itself).
+   */
+  const getJson = async <T>(page: Page, path: string): Promise<T> => {
+    try {
+      return (await (await page.request.get(path)).json()) as T;
+    } catch (e) {
+      if (!String(e).includes("ECONNRESET")) throw e;
+      return (await (await page.request.get(path)).json()) as T;
+    }
+  };
   const linesOf = async (id: number) =>
-    ((await (await sales.request.get(`/auto/sale_lines?fields=product_id,quantity,price_unit&order=id&filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", id]]))}`)).json()) as { data: Line[] }).data;
+    (await getJson<{ data: Line[] }>(sales, `/auto/sale_lines?fields=product_id,quantity,price_unit&order=id&filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", id]]))}`)).data;
   const [p1, p2] = [() => products[0] as { id: number; name: string }, () => products[1] as { id: number; name: string }];
 
   test("create a sale with two lines in one save; the lines show their computed subtotals", async () => {
@@ -121,7 +133,7 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     await admin.keyboard.press("Escape");
     await viewer.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => viewer.getByTestId("inherited").textContent()).toBe("Salesperson");
-    const roles = ((await (await admin.request.get("/auto/roles?fields=code,based_role_ids")).json()) as { data: { id: number; code: string; based_role_ids: number[] }[] }).data;
+    const roles = (await getJson<{ data: { id: number; code: string; based_role_ids: number[] }[] }>(admin, "/auto/roles?fields=code,based_role_ids")).data;
     const id = (code: string) => roles.find((r) => r.code === code)?.id;
     expect(roles.find((r) => r.code === "viewer")?.based_role_ids).toEqual([id("salesperson")]);
     expect(roles.find((r) => r.code === "salesperson")?.based_role_ids).toEqual([]);
@@ -132,6 +144,20 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     expect(await leads.locator('td[data-perm="perm_create"]').innerText()).toBe("yes (Salesperson)");
     expect(await leads.locator('td[data-perm="perm_delete"]').innerText()).toBe("—");
     await admin.context().close();
+  });
+
+  test("phone-width screenshots of the form with lines and of the role-inheritance page", async () => {
+    for (const [who, path, ready] of [
+      ["sales", `/sales/${saleId}`, '[data-testid="o2m-line"]'],
+      ["admin", "/admin/roles", 'tr[data-role="viewer"]'],
+    ] as const) {
+      const phone = await (await context(browser, crm.url, { width: 390, height: 844 })).newPage();
+      await login(phone, who);
+      await phone.goto(path);
+      await phone.locator(ready).first().waitFor();
+      await shot(phone, `phone${path.replace(/\/\d+$/, "-form").replace(/\//g, "-")}`);
+      await phone.context().close();
+    }
   });
 
   test("the role-inheritance page is for administrators only", async () => {

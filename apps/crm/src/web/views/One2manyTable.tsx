@@ -62,7 +62,7 @@ export function One2manyTable({ model, id, field, value, onChange, readOnly }: P
       <Text fw={500} size="sm" mb={4}>
         {label}
       </Text>
-      <Table.ScrollContainer minWidth={500}>
+      <Table.ScrollContainer minWidth={720}>
         <Table withTableBorder aria-label={label}>
           <Table.Thead>
             <Table.Tr>
