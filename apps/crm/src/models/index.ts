@@ -4,6 +4,7 @@ import { Chat, ChatMember, ChatMessage } from "./chat.js";
 import { Lead, LeadStage, LeadTag, Partner } from "./crm.js";
 import { Project, Task, TaskStage, TaskTag } from "./projects.js";
 import { Product, Sale, SaleLine } from "./sales.js";
+import { SavedFilter } from "./saved-filters.js";
 import { SalesTeam, Session, User, access } from "./users.js";
 
 export * from "./activities.js";
@@ -13,6 +14,7 @@ export * from "./events.js";
 export * from "./crm.js";
 export * from "./projects.js";
 export * from "./sales.js";
+export * from "./saved-filters.js";
 export * from "./users.js";
 
 /** Every model of the CRM's main (OLTP) database, in dependency order. */
@@ -37,4 +39,5 @@ export const crmModels = [
   ChatMember,
   ChatMessage,
   Attachment,
+  SavedFilter,
 ] as const;

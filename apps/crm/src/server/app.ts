@@ -8,6 +8,7 @@ import { autoRoutes } from "./auto-routes.js";
 import { ChatHub } from "./chat-hub.js";
 import { chatRoutes } from "./chat-routes.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
+import { exportRoutes } from "./export-routes.js";
 import { errorReply } from "./http.js";
 import { salesRoutes } from "./sales-routes.js";
 import { SessionStore } from "./sessions.js";
@@ -28,6 +29,8 @@ export interface AppOptions {
   readonly heartbeatMs?: number;
   /** The built web UI served at `/`. Default apps/crm/dist/web (a JSON pointer to the API when absent). */
   readonly webDir?: string;
+  /** Most rows one CSV export may hold. Default 100,000. */
+  readonly exportMaxRows?: number;
   /** Where server faults are reported. Default console.error. */
   readonly log?: (message: string, error: unknown) => void;
 }
@@ -90,6 +93,7 @@ export function createApp(options: AppOptions): CrmApp {
   dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions, events: options.events });
   chatRoutes(app, { db: options.db, sessions, hub, events: options.events, heartbeatMs: options.heartbeatMs });
   salesRoutes(app, { db: options.db, sessions, events: options.events });
+  exportRoutes(app, { db: options.db, sessions, maxRows: options.exportMaxRows, log });
   attachmentRoutes(app, { db: options.db, sessions });
   autoRoutes(app, { db: options.db, sessions, events: options.events, hub });
   webRoutes(app, options.webDir);

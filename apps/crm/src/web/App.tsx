@@ -14,6 +14,7 @@ import { FormView } from "./views/FormView";
 import { ListView } from "./views/ListView";
 
 const DashboardPage = lazy(() => import("./dashboard/DashboardPage"));
+const RoleInheritancePage = lazy(() => import("./admin/RoleInheritancePage"));
 
 const theme = createTheme({ primaryColor: "blue", primaryShade: 8, defaultRadius: "sm" });
 /** Error texts and required marks dark enough for WCAG AA contrast on white. */
@@ -43,18 +44,24 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return children;
 }
 
+const forAdmins = (
+  <Text c="gray.7" role="alert">
+    This page is for administrators.
+  </Text>
+);
+
 /** The administration models (users, roles, access lists, rules) are for administrators only. */
 function ModelRoute({ children }: { children: ReactNode }) {
   const { model = "" } = useParams();
   const { me } = useAuth();
-  if (navModels.some((m) => m.admin && m.table === model) && !isAdmin(me)) {
-    return (
-      <Text c="gray.7" role="alert">
-        This page is for administrators.
-      </Text>
-    );
-  }
+  if (navModels.some((m) => m.admin && m.table === model) && !isAdmin(me)) return forAdmins;
   return children;
+}
+
+/** A page for administrators only. */
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { me } = useAuth();
+  return isAdmin(me) ? children : forAdmins;
 }
 
 const router = createBrowserRouter([
@@ -74,6 +81,16 @@ const router = createBrowserRouter([
           <Suspense fallback={spinner}>
             <DashboardPage />
           </Suspense>
+        ),
+      },
+      {
+        path: "admin/roles",
+        element: (
+          <AdminOnly>
+            <Suspense fallback={spinner}>
+              <RoleInheritancePage />
+            </Suspense>
+          </AdminOnly>
         ),
       },
       { path: "chat", element: <ChatPage /> },

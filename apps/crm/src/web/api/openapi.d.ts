@@ -2001,6 +2001,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auto/saved_filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** list saved_filters: { data, total }, or keyset pages { data, cursor } with size/after */
+        get: operations["listSavedFilters"];
+        put?: never;
+        /** create a saved_filters record (relation commands in one transaction) */
+        post: operations["createSavedFilters"];
+        /** delete several saved_filters records: all or nothing */
+        delete: operations["deleteManySavedFilters"];
+        options?: never;
+        head?: never;
+        /** update several saved_filters records: all or nothing */
+        patch: operations["updateManySavedFilters"];
+        trace?: never;
+    };
+    "/auto/saved_filters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** one saved_filters record */
+        get: operations["getSavedFilters"];
+        put?: never;
+        post?: never;
+        /** delete a saved_filters record */
+        delete: operations["deleteSavedFilters"];
+        options?: never;
+        head?: never;
+        /** update a saved_filters record */
+        patch: operations["updateSavedFilters"];
+        trace?: never;
+    };
+    "/auto/saved_filters/aggregate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** aggregate saved_filters: one row per group */
+        post: operations["aggregateSavedFilters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auto/saved_filters/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** field metadata of saved_filters, for building forms */
+        get: operations["fieldsSavedFilters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auto/saved_filters/name_search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ids and display names of saved_filters, for relation pickers */
+        get: operations["nameSearchSavedFilters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auto/saved_filters/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** search saved_filters with a JSON body */
+        post: operations["searchSavedFilters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auto/task_stages": {
         parameters: {
             query?: never;
@@ -3331,6 +3438,34 @@ export interface components {
             team_id?: number | null;
             /** Salesperson */
             user_id?: number | null;
+        };
+        /** @description a saved_filters record (only the fields asked for, id always) */
+        SavedFilters: {
+            /** @description any JSON value */
+            conditions?: unknown;
+            /** Format: date-time */
+            readonly created_at?: string | null;
+            readonly id: number;
+            model?: string;
+            name?: string;
+            /** @description the id, or the record when nested */
+            user_id?: number | components["schemas"]["Users"];
+        };
+        SavedFiltersCreate: {
+            /** @description any JSON value */
+            conditions: unknown;
+            /** Format: date-time */
+            created_at?: string | null;
+            model: string;
+            name: string;
+            user_id: number;
+        };
+        SavedFiltersUpdate: {
+            /** @description any JSON value */
+            conditions?: unknown;
+            model?: string;
+            name?: string;
+            user_id?: number;
         };
         /** @description a tasks record (only the fields asked for, id always) */
         Tasks: {
@@ -10914,6 +11049,422 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Sales"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    listSavedFilters: {
+        parameters: {
+            query?: {
+                after?: components["parameters"]["after"];
+                fields?: components["parameters"]["fields"];
+                filter?: components["parameters"]["filter"];
+                limit?: components["parameters"]["limit"];
+                nested?: components["parameters"]["nested"];
+                offset?: components["parameters"]["offset"];
+                order?: components["parameters"]["order"];
+                size?: components["parameters"]["size"];
+                sort?: components["parameters"]["sort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SavedFilters"][];
+                        total: number;
+                    } | {
+                        cursor: string | null;
+                        data: components["schemas"]["SavedFilters"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    createSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedFiltersCreate"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    deleteManySavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description how many records changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    updateManySavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: number[];
+                    values: components["schemas"]["SavedFiltersUpdate"];
+                };
+            };
+        };
+        responses: {
+            /** @description how many records changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    getSavedFilters: {
+        parameters: {
+            query?: {
+                fields?: components["parameters"]["fields"];
+                nested?: components["parameters"]["nested"];
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["SavedFilters"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    deleteSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    updateSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedFiltersUpdate"];
+            };
+        };
+        responses: {
+            /** @description the updated record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: components["schemas"]["SavedFilters"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    aggregateSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description alias -> [field, "count" | "sum" | "avg" | "min" | "max" | "count_distinct"] */
+                    aggregate: {
+                        [key: string]: [
+                            string,
+                            "count" | "sum" | "avg" | "min" | "max" | "count_distinct"
+                        ];
+                    };
+                    filter?: components["schemas"]["Filter"];
+                    groupBy?: string[];
+                    /** @description [alias, operator, value] conditions, ANDed */
+                    having?: unknown[][];
+                    limit?: number;
+                    offset?: number;
+                    /** @description "alias" or "-alias" (descending), or a group key */
+                    order?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description the groups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never>[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    fieldsSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the fields */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: Record<string, never>[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    nameSearchSavedFilters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description matches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            id?: number;
+                            name?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            504: components["responses"]["Timeout"];
+        };
+    };
+    searchSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fields?: string[];
+                    filter?: components["schemas"]["Filter"];
+                    limit?: number;
+                    nested?: components["schemas"]["Nested"];
+                    offset?: number;
+                    order?: string;
+                    /** @enum {string} */
+                    sort?: "asc" | "desc";
+                };
+            };
+        };
+        responses: {
+            /** @description a page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SavedFilters"][];
                         total: number;
                     };
                 };

@@ -60,6 +60,7 @@ export function Shell() {
                 Administration
               </Text>
               {navModels.filter((m) => m.admin).map((m) => link(`/${m.table}`, m.title))}
+              {link("/admin/roles", "Role inheritance")}
             </>
           )}
         </ScrollArea>

@@ -5,25 +5,11 @@ import { Link, useBlocker, useLocation, useNavigate, useParams } from "react-rou
 import { ApiError, type FieldMeta, api, query } from "../api/client";
 import { useDisplayNested, useFields } from "../api/hooks";
 import { titleOf } from "../models";
-import { FieldWidget, asPicked } from "./FieldWidget";
+import { FieldWidget } from "./FieldWidget";
+import { One2manyTable } from "./One2manyTable";
+import { toApiValue } from "./values";
 
 type Values = Record<string, unknown>;
-
-/** A form value as the API takes it (many2one -> id, many2many -> ids, JSON text -> JSON, "" -> null). */
-export function toApiValue(field: FieldMeta, v: unknown): unknown {
-  if (v === undefined) return undefined;
-  if (field.relation?.kind === "many2one") return asPicked(v)?.id ?? null;
-  if (field.relation?.kind === "many2many") return Array.isArray(v) ? v.map((x) => asPicked(x)?.id).filter((id) => id !== undefined) : [];
-  if (v === "" && field.type !== "char" && field.type !== "text") return null;
-  if (field.type === "json" && typeof v === "string") {
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v; // the server names the field
-    }
-  }
-  return v;
-}
 
 /** The generic form of any model: `/<model>/create` and `/<model>/:id`. */
 export function FormView() {
@@ -39,6 +25,8 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
   const navigate = useNavigate();
   // server-set fields (readonly) are not offered when creating
   const editable = fields.filter((f) => f.name !== "id" && f.relation?.kind !== "one2many" && !(id === null && f.readonly));
+  // one2many fields as editable tables (read-only ones, like a chat's messages, are not loaded here)
+  const tables = fields.filter((f) => f.relation?.kind === "one2many" && !f.readonly);
   const nested = useDisplayNested(fields, editable.map((f) => f.name));
   const record = useQuery({
     queryKey: ["record", model, id, nested],
@@ -62,8 +50,9 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
   const save = useMutation({
     mutationFn: async () => {
       const send = Object.fromEntries(
-        editable
-          .filter((f) => (id === null ? values[f.name] !== undefined : dirty.has(f.name)))
+        // only what the user set: the server applies the defaults (and refuses fields only it sets)
+        [...editable, ...tables]
+          .filter((f) => dirty.has(f.name))
           .filter((f) => id === null || !f.readonly)
           .map((f) => [f.name, toApiValue(f, values[f.name])]),
       );
@@ -73,6 +62,8 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
     },
     onSuccess: async (saved) => {
       setDirty(new Set());
+      // the tables show the stored lines again (their drafts are sent)
+      setValues((old) => Object.fromEntries(Object.entries(old).filter(([k]) => !tables.some((t) => t.name === k))));
       setJustSaved(true);
       setErrors({});
       setGeneral(null);
@@ -145,7 +136,7 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
           </Alert>
         )}
         {justSaved && dirty.size === 0 && (
-          <Text size="sm" c="teal.8" role="status">
+          <Text size="sm" c="teal.9" role="status">
             Saved
           </Text>
         )}
@@ -167,8 +158,23 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
             </div>
           ))}
         </SimpleGrid>
+        {tables.map((f) => (
+          <One2manyTable
+            key={f.name}
+            model={model}
+            id={id}
+            field={f}
+            value={values[f.name]}
+            readOnly={false}
+            onChange={(draft) => {
+              setValues((old) => ({ ...old, [f.name]: draft }));
+              setDirty((d) => new Set(d).add(f.name));
+              setJustSaved(false);
+            }}
+          />
+        ))}
       </Stack>
-      <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes">
+      <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes" closeButtonProps={{ "aria-label": "Close" }}>
         <Text size="sm" mb="md">
           Leave this page and lose your changes?
         </Text>

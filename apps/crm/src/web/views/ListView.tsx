@@ -3,11 +3,13 @@ import { useLocalStorage } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { type FieldMeta, api } from "../api/client";
+import { type FieldMeta, api, query } from "../api/client";
 import { useDisplayNested, useFields } from "../api/hooks";
 import { labelOf, titleOf } from "../models";
+import { BulkEdit } from "./BulkEdit";
 import { FilterBar } from "./FilterBar";
-import type { Condition, Filter } from "./filters";
+import { type Condition, type Filter, buildFilter } from "./filters";
+import { SavedFilters } from "./SavedFilters";
 import { formatCell } from "./format";
 
 const pageSize = 20;
@@ -64,6 +66,19 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
   const total = rows.data?.total ?? 0;
   const shown = columns.map((c) => fields.find((f) => f.name === c)).filter((f): f is FieldMeta => !!f);
   const allSelected = data.length > 0 && data.every((r) => selected.has(r.id as number));
+  const applyConditions = (c: Condition[], f: Filter) => {
+    setConditions(c);
+    setFilter(f);
+    setPage(1);
+    setSelected(new Set());
+  };
+  // the CSV holds what the list shows: its columns (those a cell can hold), filter and order
+  const exportHref = `/api/export/${model}${query({
+    fields: ["id", ...shown.filter((f) => f.type !== "one2many" && f.type !== "many2many" && f.type !== "binary").map((f) => f.name)].join(","),
+    filter: filter.length > 0 ? filter : undefined,
+    order: order.field,
+    sort: order.dir,
+  })}`;
   const sortBy = (name: string) => {
     setOrder((o) => ({ field: name, dir: o.field === name && o.dir === "asc" ? "desc" : "asc" }));
     setPage(1);
@@ -76,27 +91,31 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
           {titleOf(model)}
         </Title>
         <Group gap="xs">
+          <SavedFilters model={model} conditions={conditions} onApply={(c) => applyConditions(c, buildFilter(c, fields))} />
           <ColumnPicker fields={fields} columns={columns} onChange={setColumns} />
+          <Button component="a" href={exportHref} download variant="default" size="sm">
+            Export CSV
+          </Button>
           <Button component={Link} to={`/${model}/create`} size="sm">
             New
           </Button>
         </Group>
       </Group>
-      <FilterBar
-        fields={fields}
-        conditions={conditions}
-        onChange={(c, f) => {
-          setConditions(c);
-          setFilter(f);
-          setPage(1);
-          setSelected(new Set());
-        }}
-      />
+      <FilterBar fields={fields} conditions={conditions} onChange={applyConditions} />
       {rows.isError && <Alert color="red">{(rows.error as Error).message}</Alert>}
       {remove.isError && <Alert color="red">{(remove.error as Error).message}</Alert>}
       {selected.size > 0 && (
         <Group gap="xs">
           <Text size="sm">{selected.size} selected</Text>
+          <BulkEdit
+            model={model}
+            fields={fields}
+            ids={[...selected]}
+            onDone={() => {
+              setSelected(new Set());
+              void qc.invalidateQueries({ queryKey: ["list", model] });
+            }}
+          />
           <Popover withArrow>
             <Popover.Target>
               <Button size="xs" color="red" variant="light">
