@@ -319,10 +319,17 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
     return this.with({ distinct: true });
   }
 
-  /** Plain objects instead of records (no methods), optionally only some fields (plus id, unless `distinct()`). */
+  /**
+   * Plain objects instead of records (no methods). With field names, exactly those keys in that
+   * order, as Django's `values()` (`id` only when named); without, every field the read loads.
+   *
+   * @example
+   * await Deal.query().orderBy("id").values("name", "amount"); // [{ name: "Acme", amount: 10 }, ...]
+   */
   async values<const K extends readonly ValueKey<M, X>[]>(...fields: K): Promise<Record<string, unknown>[]> {
     const rows = await this.rows(fields.length ? { fields, distinct: this.state.distinct } : {});
-    return rows.map(plain) as Record<string, unknown>[];
+    if (fields.length === 0) return rows.map(plain) as Record<string, unknown>[];
+    return rows.map((row) => Object.fromEntries(fields.map((k) => [k, plain((row as Record<string, unknown>)[k])])));
   }
 
   /**

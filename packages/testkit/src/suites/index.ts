@@ -26,6 +26,7 @@ import { querysetDistinct } from "./queryset-distinct.js";
 import { querysetExpressions } from "./queryset-expressions.js";
 import { querysetDateParts } from "./queryset-date-parts.js";
 import { querysetLocks } from "./queryset-locks.js";
+import { querysetValues } from "./queryset-values.js";
 import { querysetRelations } from "./queryset-relations.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
@@ -36,7 +37,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
