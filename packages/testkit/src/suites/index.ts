@@ -4,6 +4,7 @@ import { accessMatrix } from "./access-matrix.js";
 import { bulkWrites } from "./bulk-writes.js";
 import { callTimeouts } from "./call-timeouts.js";
 import { crud } from "./crud.js";
+import { ddlDefaults } from "./ddl-defaults.js";
 import { errors } from "./errors.js";
 import { faults } from "./faults.js";
 import { fields } from "./fields.js";
@@ -37,7 +38,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
