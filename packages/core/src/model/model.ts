@@ -1,3 +1,4 @@
+// biome-ignore-all lint/complexity/noThisInStatic: the statics run on the database of the class they are called on (a db.model(M) class pins its own)
 import type { Filter } from "../query/filter-types.js";
 import { QuerySet } from "../query/query-set.js";
 import { isFieldRef } from "../query/expressions.js";
@@ -100,41 +101,41 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
     }
 
     static create(values: object): Promise<number> {
-      return bindingOf(meta)
+      return bindingOf(meta, this)
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
     static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number }): Promise<number[]> {
-      return timed(meta, options, () => bindingOf(meta).create(meta, values, options));
+      return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
     static get(id: number, options?: object) {
-      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, false));
+      return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, false), this);
     }
     static getOrNull(id: number, options?: object) {
-      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, true));
+      return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, true), this);
     }
     static search(options: object = {}) {
-      return timed(meta, options, () => bindingOf(meta).search(meta, options));
+      return timed(meta, options, () => bindingOf(meta, this).search(meta, options), this);
     }
     static count(options?: object) {
-      return timed(meta, options, () => bindingOf(meta).count(meta, options, false));
+      return timed(meta, options, () => bindingOf(meta, this).count(meta, options, false), this);
     }
     static async exists(options?: object) {
-      return (await timed(meta, options, () => bindingOf(meta).count(meta, options, true))) > 0;
+      return (await timed(meta, options, () => bindingOf(meta, this).count(meta, options, true), this)) > 0;
     }
     static updateMany(target: readonly unknown[], values: object, options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).update(meta, target, values));
+      return timed(meta, options, () => bindingOf(meta, this).update(meta, target, values), this);
     }
     static deleteMany(target: readonly unknown[], options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).delete(meta, target));
+      return timed(meta, options, () => bindingOf(meta, this).delete(meta, target), this);
     }
     static query() {
-      return new QuerySet(meta);
+      return new QuerySet(meta, undefined, this);
     }
 
     async update(values: object): Promise<void> {
       const id = (this as unknown as { id: number }).id;
-      await bindingOf(meta).update(meta, id, values);
+      await bindingOf(meta, this).update(meta, id, values);
       const computed: string[] = [];
       for (const [k, v] of Object.entries(values)) {
         const field = meta.fields.get(k);
@@ -142,10 +143,10 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         else if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
       }
       // values the database computed (F) are read back, so the record never holds an expression
-      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta).get(meta, id, { fields: computed }, true), computed));
+      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta, this).get(meta, id, { fields: computed }, true), computed));
     }
     async delete(): Promise<void> {
-      await bindingOf(meta).delete(meta, (this as unknown as { id: number }).id);
+      await bindingOf(meta, this).delete(meta, (this as unknown as { id: number }).id);
     }
   }
   Object.defineProperty(Model, "name", { value: table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase()) });

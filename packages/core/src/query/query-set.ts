@@ -28,10 +28,17 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   constructor(
     private readonly model: ModelMeta,
     private readonly state: QueryState = { filter: [] },
+    /** The class the query set came from: a `db.model(M)` class pins the database it runs on. */
+    private readonly via?: unknown,
   ) {}
 
   private with(patch: Partial<QueryState>): QuerySet<M, O, X> {
-    return new QuerySet(this.model, { ...this.state, ...patch });
+    return new QuerySet(this.model, { ...this.state, ...patch }, this.via);
+  }
+
+  /** The database this query set runs on. */
+  private get binding() {
+    return bindingOf(this.model, this.via);
   }
 
   private refine(what: string, item: unknown): QuerySet<M, O, X> {
@@ -136,7 +143,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
 
   /** Runs `fn` under the query set's `timeout`, if it has one. */
   private bounded<T>(fn: () => Promise<T>): Promise<T> {
-    return this.state.timeout === undefined ? fn() : bindingOf(this.model).within(this.state.timeout, fn);
+    return this.state.timeout === undefined ? fn() : this.binding.within(this.state.timeout, fn);
   }
 
   /**
@@ -170,7 +177,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** Groups the next `aggregate` by these fields (a nested many2one returns its display fields). */
   groupBy<const G extends readonly FieldKey<FieldsOf<M>>[]>(...fields: G): GroupedQuerySet<M, G> {
     assertUnsliced(this.state, "groupBy");
-    return new GroupedQuerySet<M, G>(this.model, { ...this.state, groupBy: fields });
+    return new GroupedQuerySet<M, G>(this.model, { ...this.state, groupBy: fields }, this.via);
   }
 
   private orderString(order = this.state.order): string | undefined {
@@ -195,7 +202,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   private async rows(patch: Record<string, unknown> = {}): Promise<Row<M, O, X>[]> {
     const options = this.searchOptions(patch);
     if (this.state.none || options.limit === 0) return [];
-    return (await this.bounded(() => bindingOf(this.model).search(this.model, options))) as Row<M, O, X>[];
+    return (await this.bounded(() => this.binding.search(this.model, options))) as Row<M, O, X>[];
   }
 
   /** Runs the query. */
@@ -294,7 +301,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   /** How many records match (of the slice, when sliced). */
   async count(): Promise<number> {
     if (this.state.none) return 0;
-    const total = await this.bounded(() => bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false));
+    const total = await this.bounded(() => this.binding.count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false));
     const { limit, offset = 0 } = this.state;
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
@@ -303,7 +310,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   async exists(): Promise<boolean> {
     if (this.state.none) return false;
     if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
-    return (await this.bounded(() => bindingOf(this.model).count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true))) > 0;
+    return (await this.bounded(() => this.binding.count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true))) > 0;
   }
 
   /**
@@ -359,26 +366,26 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object));
+    return this.bounded(() => this.binding.updateFilter(this.model, this.state.filter, values as object));
   }
 
   /** Deletes every matching record in one statement; returns the count. */
   delete(): Promise<number> {
     assertUnsliced(this.state, "delete");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => bindingOf(this.model).deleteFilter(this.model, this.state.filter));
+    return this.bounded(() => this.binding.deleteFilter(this.model, this.state.filter));
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
   async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(spec: A): Promise<AggregateResult<FieldsOf<M>, A>> {
     assertUnsliced(this.state, "aggregate");
-    const [row] = await this.bounded(() => bindingOf(this.model).aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache }));
+    const [row] = await this.bounded(() => this.binding.aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache }));
     return row as AggregateResult<FieldsOf<M>, A>;
   }
 
   /** The database's plan for this query. */
   explain(): Promise<string> {
-    return this.bounded(() => bindingOf(this.model).explain(this.model, this.searchOptions()));
+    return this.bounded(() => this.binding.explain(this.model, this.searchOptions()));
   }
 
   /**
@@ -389,13 +396,13 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
    * for await (const lead of Lead.query().filter({ stage__code: "won" }).stream({ batchSize: 500 })) send(lead);
    */
   stream(options: { batchSize?: number } = {}): AsyncIterable<Row<M, O, X>> {
-    return bindingOf(this.model).stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<Row<M, O, X>>;
+    return this.binding.stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<Row<M, O, X>>;
   }
 
   /** Keyset pagination: `{ data, cursor }`; pass `cursor` as `after` for the next page. */
   async paginate(options: { size: number; after?: string | null }): Promise<Page<Row<M, O, X>>> {
     assertUnsliced(this.state, "paginate");
-    return (await this.bounded(() => bindingOf(this.model).paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined))) as Page<Row<M, O, X>>;
+    return (await this.bounded(() => this.binding.paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined))) as Page<Row<M, O, X>>;
   }
 }
 

@@ -1,17 +1,14 @@
 import { AccessGate } from "../access/access-gate.js";
-import type { AccessChecker } from "../access/access-checker.js";
 import { ConfigurationError, ConnectionError, DotormError, TransactionError, UnsupportedError } from "../errors.js";
-import { bindModel, unbindModel } from "../model/binding.js";
+import { bindModels, unbindModel } from "../model/binding.js";
 import { type AnyModel, type ModelMeta, useModelClass } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
-import { planSync } from "../sql/plan-sync.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
-import { type DatabaseEvents, Emitter, type LogEvent } from "./events.js";
+import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import type { CacheOption } from "../insight/cache-option.js";
-import type { CacheStore } from "../insight/cache-store.js";
 import { memoryStore } from "../insight/memory-store.js";
 import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
 import { QueryCache } from "../insight/query-cache.js";
@@ -19,39 +16,13 @@ import { queryLogger } from "../insight/query-log.js";
 import { StatementStats } from "../insight/statement-stats.js";
 import { type StatsView, statsView } from "../insight/stats-view.js";
 import { RecordOps } from "./record-ops.js";
+import { boundModel } from "./bound-model.js";
+import { syncModels } from "./sync-models.js";
+import type { ConnectOptions } from "./connect-options.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { TxFrame } from "./tx-line.js";
 
-/** Options of {@link connect}. */
-export interface ConnectOptions {
-  /** The models this database serves; their static methods run here. */
-  models: readonly AnyModel[];
-  /** The access-control hook (see `AccessChecker`). */
-  access?: AccessChecker<any>;
-  /**
-   * Per-shape statement metrics behind `db.stats()` (default on; `false` turns them off, leaving
-   * nothing on the statement path). `maxShapes` bounds the shapes kept (default 1000).
-   */
-  metrics?: boolean | { maxShapes?: number };
-  /** Defaults of the N+1 detector of `db.scope` (threshold 5, mode "warn"). */
-  nPlusOne?: NPlusOneOptions;
-  /**
-   * Where the query cache (`qs.cache({ ttl })`, the model option `cache`) keeps results: default an
-   * in-process LRU (`memoryStore()`); `redisStore(...)` shares them between processes.
-   */
-  cache?: { store?: CacheStore };
-  /**
-   * Check the connection before resolving (default true): one cheap round trip, within the
-   * adapter's connect or acquire timeout, so a wrong port, database or password fails here with a
-   * `ConnectionError` saying what to fix, not at the first query. `false` connects lazily.
-   */
-  verify?: boolean;
-  /**
-   * A `"log"` listener added before the connection is checked, so what the driver library logs
-   * while connecting is seen too (the same as `db.on("log", listener)` afterwards).
-   */
-  log?: (event: LogEvent) => void;
-}
+export type { ConnectOptions } from "./connect-options.js";
 
 /** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
 const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
@@ -117,7 +88,7 @@ export class Database {
     if (options.log) this.emitter.on("log", options.log);
     adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
-    if (bind) this.bindModels();
+    if (bind && options.bind !== false) this.bindModels();
     this.sql = rawSql(this);
     const metrics = options.metrics ?? true;
     const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
@@ -149,9 +120,21 @@ export class Database {
     return this.detector.scope(fn, options);
   }
 
-  /** Makes the models' static methods run on this database (the latest bound wins). @internal */
+  /** Makes the models' static methods run on this database; refused for a model bound to another open one. @internal */
   bindModels(): void {
-    for (const meta of this.models.values()) bindModel(meta, this.ops);
+    bindModels([...this.models.values()], this.ops);
+  }
+
+  /**
+   * The model `cls` bound to this database: the same statics (and records whose methods write back
+   * here), whatever `connect` bound `cls` itself to. One definition serves several databases.
+   *
+   * @example
+   * const events = await pg.model(Event).query().filter({ kind: "click" }).limit(1000);
+   * await ch.model(Event).createMany(events);
+   */
+  model<M extends AnyModel>(cls: M): M {
+    return boundModel(this, cls);
   }
 
   private checkRelations(meta: ModelMeta): void {
@@ -397,19 +380,8 @@ export class Database {
    * Creates missing tables, columns, indexes, foreign keys and many2many link tables. Never drops
    * or alters; a second run sends no DDL. Returns the statements it ran.
    */
-  async sync(): Promise<string[]> {
-    const { introspector, ddl, capabilities } = this.adapter;
-    const models = [...this.models.values()];
-    const tables = [...new Set([...models.map((m) => m.table), ...linkTables(models)])];
-    const work = async () => {
-      const lock = ddl.syncLock();
-      if (lock) await this.exec({ sql: lock, params: [] }, { operation: "sync" });
-      const schema = await introspector.introspect((q) => this.exec(q, { operation: "sync" }), tables);
-      const statements = planSync(models, schema, ddl, { foreignKeys: capabilities.foreignKeys });
-      for (const sql of statements) await this.exec({ sql, params: [] }, { operation: "sync" });
-      return statements;
-    };
-    return capabilities.transactionalDdl ? this.transaction(work) : work();
+  sync(): Promise<string[]> {
+    return syncModels(this);
   }
 
   /** Closes the pool (or the embedded engine) and unbinds the models. */
@@ -419,8 +391,4 @@ export class Database {
     for (const meta of this.models.values()) unbindModel(meta, this.ops);
     await this.adapter.driver.close();
   }
-}
-
-function linkTables(models: readonly ModelMeta[]): string[] {
-  return models.flatMap((m) => [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table));
 }
