@@ -1,5 +1,6 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
+import { remember } from "../model/record-state.js";
 import { type Branch, type BranchItem, branchesOf, isBranchItem, tagColumns } from "./branches.js";
 
 /** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
@@ -42,10 +43,13 @@ function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson:
   const names = select.items.map((item) => item.field.name);
   const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, sample)));
   const computed = branch ? [] : (select.computed ?? []);
+  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
+  const tracked = select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((item) => item.field);
   return (row) => {
     const record = Object.create(proto) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
     if (computed.length > 0) derive(record, computed, select.loadOnly);
+    remember(record, tracked);
     return record;
   };
 }
@@ -82,6 +86,10 @@ function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJso
     };
   }
   return (row) => ((json(row) ?? []) as Record<string, unknown>[]).map(read);
+}
+
+function isMany(field: FieldMeta): boolean {
+  return field.kind === "one2many" || field.kind === "many2many";
 }
 
 /**

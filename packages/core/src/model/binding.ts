@@ -23,6 +23,8 @@ export interface ModelBinding {
   explain(model: ModelMeta, options: object): Promise<string>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
   paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
+  /** `getOrCreate` (`update` false) and `updateOrCreate` (`update` true): `[record, created]`. */
+  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]>;
   /** Runs `fn` with a deadline of `ms` (a call's `timeout` option, checked here) on every statement it starts. */
   within<T>(ms: unknown, fn: () => Promise<T>): Promise<T>;
 }

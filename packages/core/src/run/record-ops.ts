@@ -17,6 +17,7 @@ import { aggregate, assertLockable, explain, paginate, stream } from "./query-op
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../insight/cache-option.js";
 import { recordPrototype } from "./bound-model.js";
+import { getOrCreate } from "./get-or-create.js";
 
 /**
  * Refuses dates the database cannot hold before anything is written (ClickHouse would clamp them,
@@ -337,6 +338,10 @@ export class RecordOps implements ModelBinding {
     );
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
+  }
+
+  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+    return getOrCreate(this.db, this, model, values, defaults, update);
   }
 
   aggregate(model: ModelMeta, request: AggregateRequest) {

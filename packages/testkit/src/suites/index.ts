@@ -18,6 +18,7 @@ import { insightNPlusOne } from "./insight-n-plus-one.js";
 import { insightStats } from "./insight-stats.js";
 import { migrations } from "./migrations.js";
 import { modelBinding } from "./model-binding.js";
+import { modelConveniences } from "./model-conveniences.js";
 import { migrationsRunner } from "./migrations-runner.js";
 import { nested } from "./nested.js";
 import { nonInterference } from "./non-interference.js";
@@ -39,7 +40,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, callTimeouts, faults, insightStats, insightNPlusOne, insightCache } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
