@@ -55,15 +55,15 @@ export class ClickHouseDdl extends DdlCompiler {
 
   override defaultClause(field: FieldMeta): string {
     const d = field.def.options.default;
-    if (d === "now") {
-      if (field.kind === "datetime") return " DEFAULT now64(3)";
-      if (field.kind === "date") return " DEFAULT today()";
-      return "";
-    }
-    if (typeof d === "string" && (field.kind === "char" || field.kind === "text" || field.kind === "selection")) {
-      return ` DEFAULT '${d.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-    }
+    if (d === "now" && field.kind === "datetime") return " DEFAULT now64(3)";
+    if (d === "now" && field.kind === "date") return " DEFAULT today()";
+    if (d === "now" && field.kind === "time") return "";
     return super.defaultClause(field);
+  }
+
+  /** ClickHouse string literals escape quotes and backslashes with a backslash. https://clickhouse.com/docs/sql-reference/syntax#string */
+  protected override literal(text: string): string {
+    return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   }
 
   /** Nullability lives in the type (`Nullable(T)`), so no NOT NULL clause. */

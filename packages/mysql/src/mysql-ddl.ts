@@ -69,10 +69,17 @@ export class MysqlDdl extends DdlCompiler {
     }
   }
 
-  /**
-   * `now` in the session's UTC; TEXT and JSON defaults as expressions (MySQL 8.0.13+ refuses
-   * literal defaults there); backslashes escaped, since MySQL string literals treat them as escapes.
-   */
+  /** Backslashes escaped too: MySQL string literals treat them as escapes. */
+  protected override literal(text: string): string {
+    return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+  }
+
+  /** An expression default: MySQL 8.0.13+ refuses literal defaults on JSON (and TEXT) columns. https://dev.mysql.com/doc/refman/8.0/en/data-type-defaults.html */
+  protected override jsonDefault(json: string): string {
+    return `(${this.literal(json)})`;
+  }
+
+  /** `now` in the session's UTC; TEXT defaults as expressions, as JSON ones. */
   override defaultClause(field: FieldMeta): string {
     const d = field.def.options.default;
     if (d === "now") {
@@ -80,10 +87,7 @@ export class MysqlDdl extends DdlCompiler {
       if (field.kind === "date") return " DEFAULT (CURRENT_DATE)";
       if (field.kind === "time") return " DEFAULT (CURRENT_TIME(6))";
     }
-    if (typeof d === "string" && (field.kind === "char" || field.kind === "text" || field.kind === "selection")) {
-      const lit = `'${d.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
-      return field.kind === "text" ? ` DEFAULT (${lit})` : ` DEFAULT ${lit}`;
-    }
+    if (typeof d === "string" && field.kind === "text") return ` DEFAULT (${this.literal(d)})`;
     return super.defaultClause(field);
   }
 

@@ -83,13 +83,14 @@ describe("connect checks the connection (verify, on by default) and says what to
     await db.close();
   });
 
-  test("a failed connect leaves the models on the database they were bound to", async () => {
+  test("a second connect of a model bound to an open database is refused, naming db.model; the model stays where it was", async () => {
     const db = await connect(postgres({ pglite: true }), { models: [Note] });
     try {
       await db.sync();
       await Note.create({ body: "still here" });
       const { err } = await failedConnect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }));
-      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err).toBeInstanceOf(ConfigurationError);
+      expect(err.message).toMatch(/already connected to another open database: close that one first .*\{ bind: false \} and use db\.model\(/);
       expect(await Note.count()).toBe(1);
     } finally {
       await db.close();

@@ -6,7 +6,8 @@ import { type AnyModel, type Database, type Migration, type Rename, type SchemaI
  * `migrate generate` writes it, and the schema without DotORM's own tables.
  */
 export function migrationKit(db: () => Database) {
-  const on = (models: readonly AnyModel[]) => connect(db().adapter, { models });
+  // bind: false: the same models go to several of these databases, which stay open (db.model(M) reaches them)
+  const on = (models: readonly AnyModel[]) => connect(db().adapter, { models, bind: false });
   return {
     on,
     /** Plans the change to `models` and wraps it as a migration named `name`. */

@@ -1,9 +1,15 @@
-import type { FieldMeta } from "../model/model-meta.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
+import { remember } from "../model/record-state.js";
 import { type Branch, type BranchItem, branchesOf, isBranchItem, tagColumns } from "./branches.js";
 
 /** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
 export type Decoder = (field: FieldMeta, raw: unknown, inJson: boolean) => unknown;
+
+/** The prototype records of a model get (the model's class by default; a database's bound class, see `db.model`). */
+export type Prototypes = (model: ModelMeta) => object;
+
+const classPrototype: Prototypes = (model) => model.ctor.prototype as object;
 
 /** Builds one record (or nested object) from a row, or from a parsed JSON object. */
 type RowReader = (row: Record<string, unknown>) => object;
@@ -18,11 +24,11 @@ export const joinedKeySeparator = ".";
  * (see `SqlCompiler.joinsSingles`), as columns named `<field>.<subfield>`; the first row's keys say which.
  * Rows in the tagged layout (see `SqlCompiler.nestsByUnion`) are put together by {@link hydrateTagged}.
  */
-export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder): object[] {
+export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype): object[] {
   if (rows.length === 0) return [];
-  if (tagColumns.branch in (rows[0] as object)) return hydrateTagged(select, rows, decode);
+  if (tagColumns.branch in (rows[0] as object)) return hydrateTagged(select, rows, decode, protos);
   const out = new Array<object>(rows.length);
-  const read = reader(select, decode, false, "", rows[0] as Record<string, unknown>);
+  const read = reader(select, decode, protos, false, "", rows[0] as Record<string, unknown>);
   for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string, unknown>);
   return out;
 }
@@ -32,27 +38,30 @@ export function hydrate(select: SelectNode, rows: readonly Record<string, unknow
  * layout. A `branch` reader (tagged layout) gives each nested one2many / many2many an empty array to
  * be filled from its own rows, and leaves computed fields to be derived once the arrays are full.
  */
-function reader(select: SelectNode, decode: Decoder, inJson: boolean, prefix: string, sample?: Record<string, unknown>, branch = false): RowReader {
-  const proto = select.model.ctor.prototype as object;
+function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, sample?: Record<string, unknown>, branch = false): RowReader {
+  const proto = protos(select.model);
   const names = select.items.map((item) => item.field.name);
-  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, inJson, prefix, sample)));
+  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, sample)));
   const computed = branch ? [] : (select.computed ?? []);
+  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
+  const tracked = select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((item) => item.field);
   return (row) => {
     const record = Object.create(proto) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
     if (computed.length > 0) derive(record, computed, select.loadOnly);
+    remember(record, tracked);
     return record;
   };
 }
 
-function itemReader(item: SelectItem, decode: Decoder, inJson: boolean, prefix: string, sample?: Record<string, unknown>): (row: Record<string, unknown>) => unknown {
+function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, sample?: Record<string, unknown>): (row: Record<string, unknown>) => unknown {
   const key = prefix + item.field.name;
   if (item.kind === "column") return (row) => decode(item.field, row[key], inJson);
   const target = item.field.target();
   const many = item.field.kind === "one2many" || item.field.kind === "many2many";
   if (item.kind === "nested" && !many && sample && !(key in sample)) {
     const inner = key + joinedKeySeparator;
-    const read = reader(item.sub, decode, false, inner, sample);
+    const read = reader(item.sub, decode, protos, false, inner, sample);
     const idKey = inner + "id";
     return (row) => (row[idKey] === null || row[idKey] === undefined ? null : read(row));
   }
@@ -69,7 +78,7 @@ function itemReader(item: SelectItem, decode: Decoder, inJson: boolean, prefix: 
     }
     return (row) => ((json(row) ?? []) as unknown[]).map((v) => decode(target.id, v, true));
   }
-  const read = reader(item.sub, decode, true, "");
+  const read = reader(item.sub, decode, protos, true, "");
   if (!many) {
     return (row) => {
       const value = json(row) as Record<string, unknown> | null | undefined;
@@ -79,6 +88,10 @@ function itemReader(item: SelectItem, decode: Decoder, inJson: boolean, prefix: 
   return (row) => ((json(row) ?? []) as Record<string, unknown>[]).map(read);
 }
 
+function isMany(field: FieldMeta): boolean {
+  return field.kind === "one2many" || field.kind === "many2many";
+}
+
 /**
  * Puts records together from the tagged layout: one UNION ALL whose rows each hold one record of
  * one branch (`#b`), children naming their parent's id (`#p`). Rows are grouped by branch first, so
@@ -86,7 +99,7 @@ function itemReader(item: SelectItem, decode: Decoder, inJson: boolean, prefix: 
  * keep the database's order, or are sorted by their per-parent rank (`#n`) when it has one. A child
  * whose parent is not among the parent rows (not readable, or past its limit) is dropped.
  */
-export function hydrateTagged(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder): object[] {
+export function hydrateTagged(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype): object[] {
   const branches = branchesOf(select);
   const byBranch = branches.map(() => [] as Record<string, unknown>[]);
   for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
@@ -97,7 +110,7 @@ export function hydrateTagged(select: SelectNode, rows: readonly Record<string, 
   for (const branch of branches) {
     const branchRows = byBranch[branch.index] as Record<string, unknown>[];
     if (branchRows.length === 0) continue;
-    const read = reader(branch.node, decode, false, branch.prefix, branchRows[0], true);
+    const read = reader(branch.node, decode, protos, false, branch.prefix, branchRows[0], true);
     const own = records[branch.index] as Record<string, unknown>[];
     const ranked = branchRows[0]?.[tagColumns.rank] != null;
     const ordered = ranked ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;

@@ -94,10 +94,47 @@ export function canonicalDefault(expr: string | null | undefined): string | null
   const quotedNumber = /^'(-?\d+(\.\d+)?)'$/.exec(s);
   if (quotedNumber) s = quotedNumber[1] as string;
   if (/^-?\d+(\.\d+)?$/.test(s)) return String(Number(s));
-  if (s.startsWith("'")) return s;
+  // MySQL 8 reports an expression default with a charset introducer: _utf8mb4\'text\'
+  const introduced = /^_[a-z0-9]+\\'(.*)\\'$/is.exec(s);
+  if (introduced) s = `'${(introduced[1] as string).replace(/\\'/g, "''")}'`;
+  if (s.startsWith("'")) return canonicalJson(unifyQuotes(s));
   s = s.toLowerCase();
   for (const [re, to] of synonyms) s = s.replace(re, to);
   return s;
+}
+
+/** A quoted literal with each escaped quote spelt `''` (MariaDB reports `'it\'s'` for `'it''s'`). */
+function unifyQuotes(quoted: string): string {
+  let out = "";
+  for (let i = 0; i < quoted.length; i++) {
+    const ch = quoted[i] as string;
+    const next = quoted[i + 1];
+    if (ch === "\\" && next !== undefined && i + 1 < quoted.length - 1) {
+      out += next === "'" ? "''" : ch + next;
+      i++;
+    } else out += ch;
+  }
+  return out;
+}
+
+/**
+ * A quoted JSON object or array in one spelling: PostgreSQL's JSONB reports `{"a": 1}` with its own
+ * spacing and key order, MySQL and ClickHouse the text as written. Other literals are kept as they are.
+ */
+function canonicalJson(quoted: string): string {
+  const text = quoted.slice(1, -1).replace(/''/g, "'");
+  if (!/^[[{]/.test(text)) return quoted;
+  try {
+    return `'${JSON.stringify(sortKeys(JSON.parse(text))).replace(/'/g, "''")}'`;
+  } catch {
+    return quoted;
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
 }
 
 function balanced(s: string): boolean {
@@ -147,7 +184,18 @@ function defaultValue(kind: FieldKind, expr: string | null): unknown {
   const d = canonicalDefault(expr);
   if (d === null) return undefined;
   if (kind === "boolean") return d === "1" ? true : d === "0" ? false : undefined;
-  if (kind === "datetime" || kind === "date" || kind === "time") return /^(current_|localtime|now|today)/.test(d) ? "now" : undefined;
+  if (kind === "datetime" || kind === "date" || kind === "time") {
+    if (/^(current_|localtime|now|today)/.test(d)) return "now";
+    return kind === "date" && /^'\d{4}-\d{2}-\d{2}'$/.test(d) ? d.slice(1, -1) : undefined;
+  }
+  if (kind === "json" && /^'.*'$/s.test(d)) {
+    try {
+      return JSON.parse(d.slice(1, -1).replace(/''/g, "'"));
+    } catch {
+      return undefined;
+    }
+  }
+  if (kind === "decimal" && /^-?\d+(\.\d+)?$/.test(d)) return d;
   if (/^-?\d+(\.\d+)?$/.test(d)) return Number(d);
   if (/^'.*'$/s.test(d)) return d.slice(1, -1).replace(/''/g, "'").replace(/\\'/g, "'");
   return undefined;

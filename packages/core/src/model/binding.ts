@@ -24,6 +24,8 @@ export interface ModelBinding {
   explain(model: ModelMeta, options: object, explainOptions?: unknown): Promise<string | ExplainPlan>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
   paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
+  /** `getOrCreate` (`update` false) and `updateOrCreate` (`update` true): `[record, created]`. */
+  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]>;
   /** Runs `fn` with a deadline of `ms` (a call's `timeout` option, checked here) on every statement it starts. */
   within<T>(ms: unknown, fn: () => Promise<T>): Promise<T>;
 }
@@ -35,16 +37,43 @@ export interface ModelBinding {
  * @example
  * timed(meta, { timeout: 2000 }, () => bindingOf(meta).search(meta, options));
  */
-export function timed<T>(model: ModelMeta, options: unknown, fn: () => Promise<T>): Promise<T> {
+export function timed<T>(model: ModelMeta, options: unknown, fn: () => Promise<T>, via?: unknown): Promise<T> {
   const ms = typeof options === "object" && options !== null ? (options as { timeout?: unknown }).timeout : undefined;
-  return ms === undefined ? fn() : bindingOf(model).within(ms, fn);
+  return ms === undefined ? fn() : bindingOf(model, via).within(ms, fn);
 }
 
 const bindings = new WeakMap<ModelMeta, ModelBinding>();
 
-/** Binds a model to a database (done by `connect`; the latest connect wins). */
-export function bindModel(model: ModelMeta, binding: ModelBinding): void {
-  bindings.set(model, binding);
+/** Where a class made by `db.model(M)` (and its records' prototype) keeps the database it runs on. */
+const pinned = Symbol("dotorm.binding");
+
+/** Makes `target` (a class or a prototype) run its model calls on `binding`, whatever `connect` bound. */
+export function pinBinding(target: object, binding: ModelBinding): void {
+  Object.defineProperty(target, pinned, { value: binding });
+}
+
+/**
+ * Binds models to a database (done by `connect`). A model still bound to another database, one
+ * not closed, is refused with a `ConfigurationError` before any is bound: a second `connect` never
+ * moves a model silently.
+ */
+export function bindModels(models: readonly ModelMeta[], binding: ModelBinding): void {
+  assertUnbound(models, binding);
+  for (const model of models) bindings.set(model, binding);
+}
+
+/** Refuses models bound to an open database other than `binding` (any, without one), as {@link bindModels} does. */
+export function assertUnbound(models: Iterable<ModelMeta>, binding?: ModelBinding): void {
+  for (const model of models) {
+    const current = bindings.get(model);
+    if (current && current !== binding) {
+      const name = model.ctor.name || model.table;
+      throw new ConfigurationError(
+        `model ${name} ("${model.table}") is already connected to another open database: close that one first (db.close()), ` +
+          `or connect this one with { bind: false } and use db.model(${name}) to run the model there`,
+      );
+    }
+  }
 }
 
 /** Unbinds a model, if it is still bound to `binding` (done by `close`). */
@@ -52,8 +81,13 @@ export function unbindModel(model: ModelMeta, binding: ModelBinding): void {
   if (bindings.get(model) === binding) bindings.delete(model);
 }
 
-/** The database a model is bound to; a clear error when `connect` has not been told about it. */
-export function bindingOf(model: ModelMeta): ModelBinding {
+/**
+ * The database a model call runs on: the one `via` (a class from `db.model(M)`, or a record read
+ * through one) is pinned to, else the one `connect` bound; a clear error when there is none.
+ */
+export function bindingOf(model: ModelMeta, via?: unknown): ModelBinding {
+  const own = typeof via === "function" || (typeof via === "object" && via !== null) ? (via as { [pinned]?: ModelBinding })[pinned] : undefined;
+  if (own) return own;
   const b = bindings.get(model);
   if (!b) {
     throw new ConfigurationError(

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/complexity/noThisInStatic: the statics run on the database of the class they are called on (a db.model(M) class pins its own)
 import type { Filter } from "../query/filter-types.js";
 import { QuerySet } from "../query/query-set.js";
 import { isFieldRef } from "../query/expressions.js";
@@ -6,6 +7,9 @@ import { validateValue } from "./validate.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
 import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
+import { refreshRecord, saveRecord } from "./record-save.js";
+import { remember } from "./record-state.js";
+import type { Lookups } from "../query/query-set-types.js";
 
 /** Methods every record has. */
 export interface RecordMethods<F extends FieldMap> {
@@ -13,6 +17,17 @@ export interface RecordMethods<F extends FieldMap> {
   update(values: UpdateValues<F>): Promise<void>;
   /** Deletes this record. */
   delete(): Promise<void>;
+  /**
+   * Inserts the record when it has no id (then holds its id and stored fields, defaults included);
+   * otherwise updates only the fields changed since it was read or last saved (none: no SQL).
+   *
+   * @example
+   * const chat = new Chat({ name: "General", creator_id: 1 }); await chat.save(); chat.id; // inserted
+   * chat.name = "Renamed"; await chat.save();                                        // UPDATE ... SET name only
+   */
+  save(): Promise<void>;
+  /** Reads the record's fields again from the database (`RecordNotFound` when it is gone). */
+  refresh(): Promise<void>;
 }
 
 /** Options of `count` and `exists`. */
@@ -70,6 +85,30 @@ export interface ModelStatics<F extends FieldMap> {
   deleteMany(target: readonly number[] | Filter<F>, options?: WriteOptions): Promise<number>;
   /** A chainable, awaitable query set: `Chat.query().filter({ name__icontains: "gen" }).orderBy("-id")`. */
   query<M extends ModelType<F>>(this: M): QuerySet<M>;
+  /** Every record, as a query set: `await Chat.all()` (shortcut of `Chat.query()`). */
+  all<M extends ModelType<F>>(this: M): QuerySet<M>;
+  /** `Chat.filter({ name__icontains: "gen" })`: shortcut of `Chat.query().filter(...)`. */
+  filter<M extends ModelType<F>>(this: M, lookups: Lookups<F>): QuerySet<M>;
+  /** `Chat.exclude({ is_archived: true })`: shortcut of `Chat.query().exclude(...)`. */
+  exclude<M extends ModelType<F>>(this: M, lookups: Lookups<F>): QuerySet<M>;
+  /**
+   * The record whose fields equal `values`, or one created from `values` and `defaults`:
+   * `[record, created]`. In a transaction (a savepoint inside yours) where the database has them;
+   * a concurrent create that wins a unique key is read back instead of failing. Without a unique
+   * key on those fields two concurrent calls may both create (as Django's get_or_create).
+   *
+   * @example
+   * const [tag, created] = await Tag.getOrCreate({ code: "vip" }, { label: "VIP" });
+   */
+  getOrCreate<M extends ModelType<F>>(this: M, values: Partial<CreateValues<F>>, defaults?: Partial<CreateValues<F>>): Promise<[ResultOf<M, {}>, boolean]>;
+  /**
+   * The record whose fields equal `values`, updated with `defaults` (its row locked while it is,
+   * where the database has row locks), or one created from both: `[record, created]`.
+   *
+   * @example
+   * const [lead, created] = await Lead.updateOrCreate({ email: "ann@x.io" }, { name: "Ann" });
+   */
+  updateOrCreate<M extends ModelType<F>>(this: M, values: Partial<CreateValues<F>>, defaults?: Partial<CreateValues<F>>): Promise<[ResultOf<M, {}>, boolean]>;
 }
 
 /** What `model()` returns: a class whose instances are records and whose statics query the table. */
@@ -100,41 +139,56 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
     }
 
     static create(values: object): Promise<number> {
-      return bindingOf(meta)
+      return bindingOf(meta, this)
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
     static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number }): Promise<number[]> {
-      return timed(meta, options, () => bindingOf(meta).create(meta, values, options));
+      return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
     static get(id: number, options?: object) {
-      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, false));
+      return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, false), this);
     }
     static getOrNull(id: number, options?: object) {
-      return timed(meta, options, () => bindingOf(meta).get(meta, id, options, true));
+      return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, true), this);
     }
     static search(options: object = {}) {
-      return timed(meta, options, () => bindingOf(meta).search(meta, options));
+      return timed(meta, options, () => bindingOf(meta, this).search(meta, options), this);
     }
     static count(options?: object) {
-      return timed(meta, options, () => bindingOf(meta).count(meta, options, false));
+      return timed(meta, options, () => bindingOf(meta, this).count(meta, options, false), this);
     }
     static async exists(options?: object) {
-      return (await timed(meta, options, () => bindingOf(meta).count(meta, options, true))) > 0;
+      return (await timed(meta, options, () => bindingOf(meta, this).count(meta, options, true), this)) > 0;
     }
     static updateMany(target: readonly unknown[], values: object, options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).update(meta, target, values));
+      return timed(meta, options, () => bindingOf(meta, this).update(meta, target, values), this);
     }
     static deleteMany(target: readonly unknown[], options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).delete(meta, target));
+      return timed(meta, options, () => bindingOf(meta, this).delete(meta, target), this);
     }
     static query() {
-      return new QuerySet(meta);
+      return new QuerySet(meta, undefined, this);
+    }
+    static all() {
+      return this.query();
+    }
+    static filter(lookups: object) {
+      return this.query().filter(lookups as never);
+    }
+    static exclude(lookups: object) {
+      return this.query().exclude(lookups as never);
+    }
+    static getOrCreate(values: object, defaults?: object) {
+      return bindingOf(meta, this).getOrCreate(meta, values, defaults, false);
+    }
+    static updateOrCreate(values: object, defaults?: object) {
+      return bindingOf(meta, this).getOrCreate(meta, values, defaults, true);
     }
 
     async update(values: object): Promise<void> {
       const id = (this as unknown as { id: number }).id;
-      await bindingOf(meta).update(meta, id, values);
+      await bindingOf(meta, this).update(meta, id, values);
       const computed: string[] = [];
       for (const [k, v] of Object.entries(values)) {
         const field = meta.fields.get(k);
@@ -142,10 +196,18 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         else if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
       }
       // values the database computed (F) are read back, so the record never holds an expression
-      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta).get(meta, id, { fields: computed }, true), computed));
+      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta, this).get(meta, id, { fields: computed }, true), computed));
+      // what was written (and read back) is the new baseline of save()
+      remember(this, [...Object.keys(values), ...computed].flatMap((k) => meta.fields.get(k) ?? []));
+    }
+    save(): Promise<void> {
+      return saveRecord(meta, this as unknown as Record<string, unknown>, bindingOf(meta, this), (values) => this.update(values));
+    }
+    refresh(): Promise<void> {
+      return refreshRecord(meta, this as unknown as Record<string, unknown>, bindingOf(meta, this));
     }
     async delete(): Promise<void> {
-      await bindingOf(meta).delete(meta, (this as unknown as { id: number }).id);
+      await bindingOf(meta, this).delete(meta, (this as unknown as { id: number }).id);
     }
   }
   Object.defineProperty(Model, "name", { value: table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase()) });

@@ -45,7 +45,8 @@ export type Infer<M> = Simplify<{ id: number } & { [K in keyof FieldsOf<M>]: Fie
 
 /** The options object form of a nested relation. */
 export interface NestedObject<M> {
-  fields?: readonly FieldKey<FieldsOf<M>>[];
+  /** Field names, and deeper nested maps inline as in the list form (`["body", { author_id: ["name"] }]`). */
+  fields?: readonly (FieldKey<FieldsOf<M>> | (NestedSpec<FieldsOf<M>> & object))[];
   nested?: NestedSpec<FieldsOf<M>>;
   filter?: Filter<FieldsOf<M>>;
   order?: string;
@@ -67,11 +68,13 @@ export type NestedSpec<F> = { readonly [K in RelationKeys<F>]?: NestedArg<Target
 
 /** The names a nested spec lists: the object form's `fields`, or the strings of the list form. */
 type KeysOfSpec<S> = S extends { fields: readonly (infer K)[] }
-  ? K
+  ? Extract<K, string>
   : S extends readonly (infer I)[]
     ? Extract<I, string>
     : never;
-type NestedOfSpec<S> = S extends { nested: infer N }
+type NestedOfSpec<S> = S extends { fields: readonly (infer I)[] }
+  ? (S extends { nested: infer N } ? N : {}) & UnionToIntersection<Exclude<I, string>>
+  : S extends { nested: infer N }
   ? N
   : S extends readonly (infer I)[]
     ? UnionToIntersection<Exclude<I, string>>

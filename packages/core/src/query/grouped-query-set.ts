@@ -13,10 +13,12 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
   constructor(
     private readonly model: ModelMeta,
     private readonly state: QueryState,
+    /** The class the query set came from (see `QuerySet`). */
+    private readonly via?: unknown,
   ) {}
 
   private with(patch: Partial<QueryState>): GroupedQuerySet<M, G> {
-    return new GroupedQuerySet(this.model, { ...this.state, ...patch });
+    return new GroupedQuerySet(this.model, { ...this.state, ...patch }, this.via);
   }
 
   /** Conditions on aggregates, ANDed: `having([["n", ">", 2]])`. */
@@ -51,7 +53,7 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
     spec: A,
   ): Promise<({ [K in G[number] & keyof FieldsOf<M>]: unknown } & AggregateResult<FieldsOf<M>, A>)[]> {
     const s = this.state;
-    const binding = bindingOf(this.model);
+    const binding = bindingOf(this.model, this.via);
     const run = () => binding.aggregate(this.model, {
       filter: s.filter,
       groupBy: s.groupBy,

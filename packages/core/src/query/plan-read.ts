@@ -214,20 +214,35 @@ export function defaultNames(model: ModelMeta): string[] {
     .map((f) => f.name);
 }
 
+/** The array form of a nested spec: field names, and maps of deeper relations inline. */
+function splitInline(field: FieldMeta, spec: readonly unknown[]): ReadRequest {
+  if (spec.some((x) => typeof x !== "string" && (typeof x !== "object" || x === null || Array.isArray(x)))) {
+    throw new QueryError(`nested "${field.name}" lists field names and nested maps only`, field.name);
+  }
+  const fields = spec.filter((x): x is string => typeof x === "string");
+  const deeper = Object.assign({}, ...spec.filter((x) => typeof x === "object"));
+  return { fields: fields.length > 0 ? fields : undefined, nested: deeper };
+}
+
 async function planNested(gate: AccessGate, field: FieldMeta, spec: unknown): Promise<SelectNode> {
   const target = field.target();
   let req: ReadRequest;
   if (Array.isArray(spec)) {
-    const fields = spec.filter((x): x is string => typeof x === "string");
-    const deeper = Object.assign({}, ...spec.filter((x) => typeof x === "object" && x !== null && !Array.isArray(x)));
-    if (spec.some((x) => typeof x !== "string" && (typeof x !== "object" || x === null || Array.isArray(x)))) {
-      throw new QueryError(`nested "${field.name}" lists field names and nested maps only`, field.name);
-    }
-    req = { fields: fields.length > 0 ? fields : undefined, nested: deeper };
+    req = splitInline(field, spec);
   } else if (typeof spec === "object" && spec !== null) {
     const bad = Object.keys(spec).find((k) => !nestedKeys.has(k));
     if (bad) throw new QueryError(`nested "${field.name}" has unknown option "${bad}"`, field.name);
     req = spec as ReadRequest;
+    // `fields` may hold inline nested maps, as the array form does: { fields: ["body", { author_id: ["name"] }] }
+    if (Array.isArray(req.fields) && req.fields.some((x) => typeof x !== "string")) {
+      const inline = splitInline(field, req.fields);
+      if (req.nested !== undefined && (typeof req.nested !== "object" || req.nested === null || Array.isArray(req.nested))) {
+        throw new QueryError(`nested "${field.name}": "nested" must be an object mapping relation fields to what to load from them`, field.name);
+      }
+      const twice = Object.keys(inline.nested ?? {}).find((k) => req.nested !== undefined && k in req.nested);
+      if (twice) throw new QueryError(`nested "${field.name}" names "${twice}" both inline in "fields" and in "nested": give it once`, twice);
+      req = { ...req, fields: inline.fields ?? [], nested: { ...req.nested, ...inline.nested } };
+    }
   } else if (spec === true) {
     req = {};
   } else {

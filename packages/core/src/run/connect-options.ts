@@ -33,4 +33,15 @@ export interface ConnectOptions {
    * while connecting is seen too (the same as `db.on("log", listener)` afterwards).
    */
   log?: (event: LogEvent) => void;
+  /**
+   * Bind the models' static methods to this database (default true). A model still bound to
+   * another open database is refused with a `ConfigurationError`; `false` leaves the statics where
+   * they are and serves the models through `db.model(M)` only: a second database for the same models.
+   *
+   * @example
+   * const pg = await connect(postgres({ url }), { models: [Event] });                     // Event.* runs on pg
+   * const ch = await connect(clickhouse({ url: chUrl }), { models: [Event], bind: false });
+   * await ch.model(Event).createMany(await Event.search({ limit: 1000 }));
+   */
+  bind?: boolean;
 }

@@ -1,7 +1,7 @@
 import { AccessGate } from "../access/access-gate.js";
 import { ConfigurationError, ConnectionError, DotormError, QueryError, TransactionError, UnsupportedError } from "../errors.js";
-import { bindModel, unbindModel } from "../model/binding.js";
-import type { ModelMeta } from "../model/model-meta.js";
+import { bindModels, unbindModel } from "../model/binding.js";
+import type { AnyModel, ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
 import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
@@ -23,6 +23,7 @@ import { checkExplainOptions, explainStatement } from "../insight/explain-statem
 import { type StatsView, statsView } from "../insight/stats-view.js";
 import type { ConnectOptions } from "./connect-options.js";
 import { RecordOps } from "./record-ops.js";
+import { boundModel } from "./bound-model.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { TxFrame } from "./tx-line.js";
 
@@ -86,7 +87,7 @@ export class Database {
     if (options.log) this.emitter.on("log", options.log);
     adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
-    if (bind) this.bindModels();
+    if (bind && options.bind !== false) this.bindModels();
     this.sql = rawSql(this);
     const metrics = options.metrics ?? true;
     const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
@@ -119,9 +120,21 @@ export class Database {
     return this.detector.scope(fn, options);
   }
 
-  /** Makes the models' static methods run on this database (the latest bound wins). @internal */
+  /** Makes the models' static methods run on this database; refused for a model bound to another open one. @internal */
   bindModels(): void {
-    for (const meta of this.models.values()) bindModel(meta, this.ops);
+    bindModels([...this.models.values()], this.ops);
+  }
+
+  /**
+   * The model `cls` bound to this database: the same statics (and records whose methods write back
+   * here), whatever `connect` bound `cls` itself to. One definition serves several databases.
+   *
+   * @example
+   * const events = await pg.model(Event).query().filter({ kind: "click" }).limit(1000);
+   * await ch.model(Event).createMany(events);
+   */
+  model<M extends AnyModel>(cls: M): M {
+    return boundModel(this, cls);
   }
 
   /**

@@ -60,7 +60,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
     const select = await planRead(db.access, model, req);
     const compiled = db.adapter.compiler.compile(select, { streaming: true });
     for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
-      yield* hydrate(select, rows, decode);
+      yield* hydrate(select, rows, decode, db.ops.protos);
     }
     return;
   }
@@ -70,7 +70,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
   for (;;) {
     const select = await planRead(db.access, model, { ...req, fields, limit: batchSize }, after);
     const result = await db.run({ ...select, order }, { model: model.table, operation: "stream" });
-    const records = hydrate(select, result.rows, decode);
+    const records = hydrate(select, result.rows, decode, db.ops.protos);
     yield* records;
     if (records.length < batchSize) return;
     after = afterValues(order, sortKey(order, records[records.length - 1] as Record<string, unknown>));
@@ -86,7 +86,7 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
   const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
-  const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson));
+  const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson), db.ops.protos);
   const data = rows.slice(0, size);
   const last = data[data.length - 1] as Record<string, unknown> | undefined;
   return { data, cursor: rows.length > size && last ? encodeCursor(order, last) : null };

@@ -16,6 +16,8 @@ import { upsertRows } from "./upsert-rows.js";
 import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../insight/cache-option.js";
+import { recordPrototype } from "./bound-model.js";
+import { getOrCreate } from "./get-or-create.js";
 
 /**
  * Refuses dates the database cannot hold before anything is written (ClickHouse would clamp them,
@@ -81,7 +83,7 @@ export class RecordOps implements ModelBinding {
     const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
     const select = await planRead(this.db.access, model, options ?? {});
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
-    return hydrate(select, result.rows, this.decode);
+    return hydrate(select, result.rows, this.decode, this.protos);
   }
 
   get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
@@ -95,7 +97,7 @@ export class RecordOps implements ModelBinding {
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
     const select = await planRead(this.db.access, model, { fields: options?.fields, nested: options?.nested }, cond);
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
-    const [record] = hydrate(select, result.rows, this.decode);
+    const [record] = hydrate(select, result.rows, this.decode, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
     return record ?? null;
   }
@@ -338,6 +340,10 @@ export class RecordOps implements ModelBinding {
     return deleted;
   }
 
+  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+    return getOrCreate(this.db, this, model, values, defaults, update);
+  }
+
   aggregate(model: ModelMeta, request: AggregateRequest) {
     return aggregate(this.db, model, request);
   }
@@ -353,6 +359,9 @@ export class RecordOps implements ModelBinding {
   paginate(model: ModelMeta, options: ReadRequest, size: number, after?: string) {
     return paginate(this.db, model, options, size, after);
   }
+
+  /** Records read here are of this database's bound class: their methods write back here. */
+  readonly protos = (model: ModelMeta) => recordPrototype(this.db, model);
 
   private readonly decode = (field: Parameters<Database["adapter"]["compiler"]["decode"]>[0], raw: unknown, inJson: boolean) =>
     this.db.adapter.compiler.decode(field, raw, inJson);

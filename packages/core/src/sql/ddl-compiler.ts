@@ -65,17 +65,38 @@ export abstract class DdlCompiler {
     return "INTEGER";
   }
 
-  /** A DEFAULT clause for static defaults and `"now"`, or "" when the default is applied in JS. */
+  /** A string literal in this dialect (standard SQL doubles quotes; MySQL and ClickHouse also escape backslashes). */
+  protected literal(text: string): string {
+    return `'${text.replace(/'/g, "''")}'`;
+  }
+
+  /** The DEFAULT expression of a JSON field's static default, given its JSON text (MySQL wraps it as an expression). */
+  protected jsonDefault(json: string): string {
+    return this.literal(json);
+  }
+
+  /**
+   * A DEFAULT clause for static defaults (JSON values included) and `"now"`, or "" when the default
+   * is applied in JS only (a function, or a value the column cannot state). The ORM applies static
+   * defaults too, so rows written through it and rows written by other tools agree.
+   *
+   * @example
+   * ddl.defaultClause(Lead.meta.fields.get("tags")!) // " DEFAULT '[\"new\"]'" (PostgreSQL)
+   */
   defaultClause(field: FieldMeta): string {
     const d = field.def.options.default;
+    if (d === undefined || d === null || typeof d === "function") return "";
+    if (field.kind === "json") return ` DEFAULT ${this.jsonDefault(JSON.stringify(d))}`;
     if (d === "now" && (field.kind === "datetime" || field.kind === "date" || field.kind === "time")) {
       return " DEFAULT CURRENT_TIMESTAMP";
     }
     if (typeof d === "boolean") return ` DEFAULT ${d ? "TRUE" : "FALSE"}`;
-    if (typeof d === "number" && Number.isFinite(d) && field.kind !== "json") return ` DEFAULT ${d}`;
+    if (typeof d === "number" && Number.isFinite(d)) return ` DEFAULT ${d}`;
     if (typeof d === "string" && (field.kind === "char" || field.kind === "text" || field.kind === "selection")) {
-      return ` DEFAULT '${d.replace(/'/g, "''")}'`;
+      return ` DEFAULT ${this.literal(d)}`;
     }
+    if (field.kind === "decimal" && typeof d === "string" && /^-?\d+(\.\d+)?$/.test(d)) return ` DEFAULT ${d}`;
+    if (field.kind === "date" && typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d)) return ` DEFAULT ${this.literal(d)}`;
     return "";
   }
 

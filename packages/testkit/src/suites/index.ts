@@ -4,6 +4,7 @@ import { accessMatrix } from "./access-matrix.js";
 import { bulkWrites } from "./bulk-writes.js";
 import { callTimeouts } from "./call-timeouts.js";
 import { crud } from "./crud.js";
+import { ddlDefaults } from "./ddl-defaults.js";
 import { errors } from "./errors.js";
 import { faults } from "./faults.js";
 import { fields } from "./fields.js";
@@ -17,6 +18,8 @@ import { insightExplain } from "./insight-explain.js";
 import { insightNPlusOne } from "./insight-n-plus-one.js";
 import { insightStats } from "./insight-stats.js";
 import { migrations } from "./migrations.js";
+import { modelBinding } from "./model-binding.js";
+import { modelConveniences } from "./model-conveniences.js";
 import { migrationsRunner } from "./migrations-runner.js";
 import { nested } from "./nested.js";
 import { nonInterference } from "./non-interference.js";
@@ -27,6 +30,7 @@ import { querysetDistinct } from "./queryset-distinct.js";
 import { querysetExpressions } from "./queryset-expressions.js";
 import { querysetDateParts } from "./queryset-date-parts.js";
 import { querysetLocks } from "./queryset-locks.js";
+import { querysetValues } from "./queryset-values.js";
 import { querysetRelations } from "./queryset-relations.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
@@ -37,7 +41,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetRelations, sync, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {

@@ -74,11 +74,11 @@ export function migrations(target: ConformanceTarget) {
         const again = await kit.generate(models, "again");
         expect(again.operations.map(describeOperation), `after step ${i}`).toEqual([]);
         if (i === 2) {
-          const Lead = models[1] as AnyModel & { create(v: object): Promise<number>; get(id: number): Promise<Record<string, unknown>> };
+          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & { create(v: object): Promise<number>; get(id: number): Promise<Record<string, unknown>> };
           await Lead.create({ title: "kept across the rename", amount: 5 });
         }
         if (i === 3) {
-          const Lead = models[1] as AnyModel & { search(o: object): Promise<Record<string, unknown>[]> };
+          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & { search(o: object): Promise<Record<string, unknown>[]> };
           expect((await Lead.search({ fields: ["subject"] })).map((r) => r.subject)).toEqual(["kept across the rename"]);
         }
       }

@@ -65,6 +65,22 @@ export function nested(target: ConformanceTarget) {
       expect(filtered.messages.map((m) => m.body)).toEqual(["second"]);
     });
 
+    test("the object form takes inline nested maps in its fields, the same as the list form, in one statement", async () => {
+      const { Chat, record } = ctx();
+      const { chat, ann } = await seed();
+      const list = await Chat.get(chat, { nested: { messages: ["body", { author_user_id: ["name"] }] } });
+      const { result, statements } = await record(() => Chat.get(chat, { nested: { messages: { fields: ["body", { author_user_id: ["name"] }], order: "id" } } }));
+      expect(statements).toHaveLength(1);
+      expect(result.messages.map((m) => ({ ...m }))).toEqual(list.messages.map((m) => ({ ...m })));
+      expect(result.messages[0]?.author_user_id).toMatchObject({ id: ann, name: "Ann" });
+      expect(Object.keys(result.messages[0] ?? {}).sort()).toEqual(["author_user_id", "body", "id"]);
+      // with "nested" beside it the two maps join; a relation named in both is refused, naming it
+      const both = await Chat.get(chat, { nested: { messages: { fields: ["body", { author_user_id: ["name"] }], nested: { chat_id: ["name"] } } } });
+      expect(both.messages[0]).toMatchObject({ body: "first", chat_id: { name: "General" }, author_user_id: { name: "Ann" } });
+      await expect(Chat.get(chat, { nested: { messages: { fields: [{ author_user_id: ["name"] }], nested: { author_user_id: ["login"] } } } })).rejects.toThrow(/"author_user_id" both inline/);
+      await expect(Chat.get(chat, { nested: { messages: { fields: ["body", 3 as never] } } })).rejects.toMatchObject({ name: "QueryError", field: "messages" });
+    });
+
     test("nested many2one is null when unset; an empty one2many is []", async () => {
       const { Chat, ChatMessage, User } = ctx();
       const u = await User.create({ name: "Lonely" });

@@ -53,13 +53,13 @@ export function querysetRelations(target: ConformanceTarget) {
 
       test("values() and orderBy() follow many2one paths in one statement; an empty hop reads as null", async () => {
         const { ChatMessage } = ctx();
-        const { chats, qs } = await seed("vp");
+        const { qs } = await seed("vp");
         if (await unsupported(qs)) return;
         const { result, statements } = await ctx().record(() => qs.orderBy("-creator_id__name").values("name", "creator_id__name", "creator_id__login"));
         expect(result).toEqual([
-          { id: chats[0], name: "vp a", creator_id__name: "Zed vp", creator_id__login: "zed-vp" },
-          { id: chats[2], name: "vp c", creator_id__name: "Hidden vp", creator_id__login: "hid-vp" },
-          { id: chats[1], name: "vp b", creator_id__name: "Ann vp", creator_id__login: "ann-vp" },
+          { name: "vp a", creator_id__name: "Zed vp", creator_id__login: "zed-vp" },
+          { name: "vp c", creator_id__name: "Hidden vp", creator_id__login: "hid-vp" },
+          { name: "vp b", creator_id__name: "Ann vp", creator_id__login: "ann-vp" },
         ]);
         expect(statements).toHaveLength(1);
         const messages = await ChatMessage.query().filter({ chat_id__name__startswith: "vp " }).orderBy("author_user_id__name", "body").values("body", "chat_id__creator_id__name", "author_user_id__name");
@@ -112,7 +112,7 @@ export function querysetRelations(target: ConformanceTarget) {
         expect(statements).toHaveLength(1);
         expect((await annotated.filter({ n_messages__gte: 1 }).orderBy("name")).map((c) => c.id)).toEqual([chats[0], chats[2]]);
         expect((await annotated.exclude({ n_messages: 0 }).count())).toBe(2);
-        expect(await annotated.filter({ n_messages: 0 }).values("name", "n_messages")).toEqual([{ id: chats[1], name: "an b", n_messages: 0 }]);
+        expect(await annotated.filter({ n_messages: 0 }).values("name", "n_messages")).toEqual([{ name: "an b", n_messages: 0 }]);
       });
 
       test("annotate counts only what the session may read; bad specs are refused", async () => {

@@ -1,0 +1,69 @@
+import { QueryError } from "../errors.js";
+import type { ModelBinding } from "./binding.js";
+import type { FieldMeta, ModelMeta } from "./model-meta.js";
+import { baselineOf, comparable, remember } from "./record-state.js";
+
+/** The fields of `meta` that `record` holds as own keys: what save() may write (id and computed fields left out). */
+function heldFields(meta: ModelMeta, record: Record<string, unknown>): FieldMeta[] {
+  const out: FieldMeta[] = [];
+  for (const key of Object.keys(record)) {
+    const field = meta.fields.get(key);
+    if (!field || key === "id" || (!field.stored && field.def.options.compute)) continue;
+    out.push(field);
+  }
+  return out;
+}
+
+/** Related records read with `nested` (a list of them, or one record): not values save() writes back. */
+function isNested(field: FieldMeta, value: unknown): boolean {
+  if (field.kind === "one2many" || field.kind === "many2many") return Array.isArray(value) && value.some((v) => typeof v === "object" && v !== null);
+  return (field.kind === "many2one" || field.kind === "one2one") && typeof value === "object" && value !== null;
+}
+
+/**
+ * `record.save()`: inserts a record without an id (then reads back its stored fields, defaults
+ * included); on a record with an id, updates the fields changed since it was read or last saved
+ * (all it holds when it was not read through DotORM), in one statement, or sends nothing.
+ *
+ * @example
+ * const chat = await Chat.get(1); chat.name = "Renamed"; await saveRecord(Chat.meta, chat, binding); // UPDATE ... SET name
+ */
+export async function saveRecord(meta: ModelMeta, record: Record<string, unknown>, binding: ModelBinding, update: (values: object) => Promise<void>): Promise<void> {
+  // a nested many2one record stays writable (its id is compared); nested lists are left to update()
+  const held = heldFields(meta, record).filter((f) => f.kind === "many2one" || !isNested(f, record[f.name]));
+  if (record.id === undefined || record.id === null) {
+    const values = Object.fromEntries(held.map((f) => [f.name, record[f.name]]));
+    const [id] = await binding.create(meta, [values]);
+    const stored = meta.columns;
+    const fresh = (await binding.get(meta, id, { fields: stored.map((f) => f.name) }, false)) as Record<string, unknown>;
+    for (const field of stored) record[field.name] = fresh[field.name];
+    record.id = id;
+    remember(record, stored);
+    return;
+  }
+  const baseline = baselineOf(record);
+  const changed = baseline ? held.filter((f) => !baseline.has(f.name) || baseline.get(f.name) !== comparable(f, record[f.name])) : held;
+  if (changed.length === 0) return;
+  await update(Object.fromEntries(changed.map((f) => [f.name, record[f.name]])));
+}
+
+/**
+ * `record.refresh()`: reads the record's fields again from the database (those it holds; every
+ * stored field when it holds none), resetting what save() compares with. Nested records it holds
+ * are kept as they are. `RecordNotFound` when the row is gone.
+ *
+ * @example
+ * await refreshRecord(Chat.meta, chat, binding);
+ */
+export async function refreshRecord(meta: ModelMeta, record: Record<string, unknown>, binding: ModelBinding): Promise<void> {
+  const id = record.id;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
+    throw new QueryError(`refresh() needs a record read from or saved to ${meta.table} (with an id), got id ${JSON.stringify(id) ?? String(id)}`, "id");
+  }
+  const held = heldFields(meta, record).filter((f) => f.stored || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one");
+  const fields = (held.length === 0 ? meta.columns : held.filter((f) => !isNested(f, record[f.name]))).map((f) => f.name);
+  const fresh = (await binding.get(meta, id, { fields }, false)) as Record<string, unknown>;
+  const read = fields.map((name) => meta.fields.get(name) as FieldMeta);
+  for (const field of read) record[field.name] = fresh[field.name];
+  remember(record, read);
+}

@@ -1,0 +1,61 @@
+import { IntegrityError, QueryError } from "../errors.js";
+import type { ModelMeta } from "../model/model-meta.js";
+import { MultipleRecordsFound } from "../query/query-set-types.js";
+import type { Database } from "./database.js";
+import type { RecordOps } from "./record-ops.js";
+
+/** The lookup of getOrCreate / updateOrCreate: each field equal to its value, checked like any filter. */
+function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[] {
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new QueryError(`${model.table}.${what}() takes the field values to look up, e.g. ${what}({ code: "vip" }, { label: "VIP" })`);
+  }
+  const entries = Object.entries(values);
+  if (entries.length === 0) throw new QueryError(`${model.table}.${what}() needs at least one field to look up`);
+  return entries.map(([k, v]) => [k, "=", v]);
+}
+
+/**
+ * `getOrCreate` and `updateOrCreate`: find the one record whose fields equal `values` (locked for
+ * the update, where the database has row locks), else create it from `values` and `defaults`.
+ * Where the database has transactions it all runs in one (a savepoint inside the caller's), and a
+ * create that loses a race on a unique key is rolled back to its savepoint and the winner read
+ * (with a locking read, which sees the latest committed row even under REPEATABLE READ). Without
+ * transactions (ClickHouse) it is a read then a write, with no guard against a concurrent create.
+ *
+ * @example
+ * const [tag, created] = await getOrCreate(db, ops, Tag.meta, { code: "vip" }, { label: "VIP" }, false);
+ */
+export async function getOrCreate(db: Database, ops: RecordOps, model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+  const what = update ? "updateOrCreate" : "getOrCreate";
+  const filter = lookupFilter(model, values, what);
+  if (defaults !== undefined && (typeof defaults !== "object" || defaults === null || Array.isArray(defaults))) {
+    throw new QueryError(`${model.table}.${what}(): defaults must be an object of field values`, "defaults");
+  }
+  const { transactions, rowLocks } = db.adapter.capabilities;
+  const find = async (locked: boolean): Promise<object | undefined> => {
+    const rows = await ops.search(model, { filter, limit: 2, ...(locked ? { lock: {} } : {}) });
+    if (rows.length > 1) throw new MultipleRecordsFound(model.table);
+    return rows[0];
+  };
+  const work = async (): Promise<[object, boolean]> => {
+    const found = await find(update && rowLocks === true && db.inTransaction);
+    if (found) {
+      if (!update || defaults === undefined || Object.keys(defaults).length === 0) return [found, false];
+      await ops.update(model, (found as { id: number }).id, defaults);
+      return [(await ops.get(model, (found as { id: number }).id, undefined, false)) as object, false];
+    }
+    const create = () => ops.create(model, [{ ...values, ...defaults }]);
+    let id: number | undefined;
+    try {
+      [id] = transactions ? await db.transaction(create) : await create();
+    } catch (e) {
+      if (!(e instanceof IntegrityError) || !transactions) throw e;
+      const winner = await find(rowLocks === true);
+      if (!winner) throw e;
+      if (update && defaults !== undefined && Object.keys(defaults).length > 0) await ops.update(model, (winner as { id: number }).id, defaults);
+      return [(await ops.get(model, (winner as { id: number }).id, undefined, false)) as object, false];
+    }
+    return [(await ops.get(model, id, undefined, false)) as object, true];
+  };
+  return transactions ? db.transaction(work) : work();
+}
