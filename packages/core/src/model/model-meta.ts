@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../errors.js";
+import { checkAutoNow } from "./auto-now.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
 /** Model-wide options, the third argument of `model()`. */
@@ -90,6 +91,7 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
   fields.set("id", fieldMeta(meta, "id", idField));
   for (const [name, def] of Object.entries(defs)) {
     if (name === "id") throw new ConfigurationError(`${table}: "id" is implicit; do not declare it`);
+    checkAutoNow(table, name, def);
     fields.set(name, fieldMeta(meta, name, def));
   }
   return meta;

@@ -3,6 +3,7 @@ import { QuerySet } from "../query/query-set.js";
 import { isFieldRef } from "../query/expressions.js";
 import { bindingOf, timed } from "./binding.js";
 import { validateValue } from "./validate.js";
+import { autoNowFields } from "./auto-now.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
 import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
@@ -141,6 +142,8 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         if (isFieldRef(v)) computed.push(k);
         else if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
       }
+      // the stamps the write set (autoNow) are read back as the database holds them
+      if (Object.values(values).some((v) => v !== undefined)) computed.push(...autoNowFields(meta).map((x) => x.name));
       // values the database computed (F) are read back, so the record never holds an expression
       if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta).get(meta, id, { fields: computed }, true), computed));
     }
