@@ -1,4 +1,4 @@
-import { ConfigurationError, UnsupportedError, ValidationError, f, model } from "@dotorm/core";
+import { type AnyModel, ConfigurationError, UnsupportedError, ValidationError, f, model } from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import { ownModels } from "../own-models.js";
@@ -19,7 +19,7 @@ export function autoTimestamps(target: ConformanceTarget) {
         created_at: f.datetime({ autoNowAdd: true }),
         updated_at: f.datetime({ autoNow: true }),
         touched_on: f.date({ autoNow: true }),
-        items: f.one2many((): typeof NoteItem => NoteItem, "note_id"),
+        items: f.one2many((): AnyModel => NoteItem, "note_id"),
       });
       const NoteItem = model(`${p}_ts_items`, {
         note_id: f.many2one(() => Note, { onDelete: "cascade" }),
