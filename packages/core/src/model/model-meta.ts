@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import { checkAutoNow } from "./auto-now.js";
+import { checkDefaultOrder } from "../query/default-order.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
 /** Model-wide options, the third argument of `model()`. */
@@ -12,6 +13,12 @@ export interface ModelOptions {
   clickhouse?: { engine?: string; orderBy?: string | readonly string[]; partitionBy?: string; ttl?: string };
   /** Human name; defaults to the table name. */
   label?: string;
+  /**
+   * The order of reads that give none (Django's `Meta.ordering`): field keys, `-` for descending.
+   * Applies to `search`, query sets, pages, streams and nested one2many / many2many lists; ties are
+   * broken by id. Terms on a field the session may not read are left out for that session.
+   */
+  order?: readonly string[];
   /** Serve this model's reads from the query cache for `ttl` milliseconds (`qs.cache(false)` opts a read out). */
   cache?: { ttl: number };
 }
@@ -94,6 +101,7 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
     checkAutoNow(table, name, def);
     fields.set(name, fieldMeta(meta, name, def));
   }
+  checkDefaultOrder(table, options.order, fields);
   return meta;
 }
 

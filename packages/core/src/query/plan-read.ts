@@ -6,6 +6,7 @@ import { parseFilter } from "./parse-filter.js";
 import { planDistinct } from "./plan-distinct.js";
 import { exprFields } from "./expressions.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
+import { defaultOrder } from "./default-order.js";
 
 /** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
 export interface ReadRequest {
@@ -35,9 +36,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
   const named = await planAnnotations(gate, model, req.annotations);
   const where = ast.and([extra, await planFilter(gate, model, req.filter, named), rule]);
   const { items, computed, loadOnly } = await planItems(gate, model, req.fields, req.nested, named);
-  const order = planOrder(model, req.order, req.sort, await orderFields(gate, model, req.order, named));
-  // sorting by a field the session may not read would leak its values through the row order
-  if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
+  const order = await readOrder(gate, model, req, named);
   const select: SelectNode = {
     kind: "select",
     model,
@@ -119,7 +118,7 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string, named
     throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
   }
   const defaultDesc = sort?.toLowerCase() === "desc";
-  if (order === undefined || order === null || order === "") return [{ field: model.id, desc: defaultDesc }];
+  if (noOrder(order)) return defaultOrder(model, defaultDesc) ?? [{ field: model.id, desc: defaultDesc }];
   if (typeof order !== "string") throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
   return order.split(",").map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
@@ -129,6 +128,26 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string, named
     return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
   });
 }
+
+/**
+ * The order of a read, checked against the session: sorting by a field the session may not read
+ * would leak its values through the row order, so an order the caller gives is refused
+ * ({@link AccessDenied}) and the model's default order leaves such terms out.
+ */
+export async function readOrder(gate: AccessGate, model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): Promise<OrderNode[]> {
+  // `false`: keyset pages and streams order by the model's own columns only (their cursor holds the values)
+  const order = planOrder(model, req.order, req.sort, named === false ? undefined : await orderFields(gate, model, req.order, named));
+  if (!gate.active) return order;
+  const names = order.map((o) => o.field.name);
+  if (!noOrder(req.order) || !model.options.order) {
+    await gate.assertFields(model, "read", names);
+    return order;
+  }
+  const denied = await gate.deniedFields(model, "read", names);
+  return order.filter((o) => !denied.has(o.field.name));
+}
+
+const noOrder = (order: unknown) => order === undefined || order === null || order === "";
 
 /** Annotations, and the many2one paths an order string names (`author_id__name desc`). */
 async function orderFields(gate: AccessGate, model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): Promise<ReadonlyMap<string, FieldMeta>> {

@@ -9,10 +9,7 @@ import { checkLock } from "./plan-read.js";
 import { checkCacheOption } from "../insight/cache-option.js";
 import type { AggregateResult, AggregateSpec, AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups } from "./query-set-types.js";
 import type { OrderTerm, Page, QueryState, Row, UpdateWithRefs, ValueKey } from "./query-set-types.js";
-import { MultipleRecordsFound, assertUnsliced, bulkIds, plain, sliceSize, valuesListArgs } from "./query-set-types.js";
-
-/** Order terms with a leading `-` flipped. */
-const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
+import { MultipleRecordsFound, assertUnsliced, bulkIds, flip, plain, sliceSize, valuesListArgs } from "./query-set-types.js";
 
 /**
  * An immutable, chainable, awaitable query over a model, compiled to the same AST as `search`,
@@ -72,18 +69,18 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   orderBy<const T extends readonly string[]>(...terms: T & { readonly [I in keyof T]: CheckedTerm<T[I], OrderTerm<M, X>> }): QuerySet<M, O, X> {
     assertUnsliced(this.state, "orderBy");
     if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
-    return this.with({ order: terms });
+    return this.with({ order: terms, reversed: undefined });
   }
 
   /**
-   * Reverses the order (the default order is by id).
+   * Reverses the order (without `orderBy`, the model's default order, else id).
    *
    * @example
    * const newest = await Chat.query().orderBy("created_at").reverse().limit(10);
    */
   reverse(): QuerySet<M, O, X> {
     assertUnsliced(this.state, "reverse");
-    return this.with({ order: flip(this.state.order ?? ["id"]) });
+    return this.state.order ? this.with({ order: flip(this.state.order) }) : this.with({ reversed: !this.state.reversed });
   }
 
   /** At most `n` records (a slice: see the class comment). */
@@ -183,6 +180,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
       fields: this.state.fields,
       nested: this.state.nested,
       order: this.orderString(),
+      sort: this.state.order === undefined && this.state.reversed ? "desc" : undefined, // the default order, reversed
       limit: this.state.limit,
       offset: this.state.offset,
       lock: this.state.lock,
@@ -228,7 +226,8 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
    */
   async last(): Promise<Row<M, O, X> | null> {
     assertUnsliced(this.state, "last");
-    const [row] = await this.rows({ order: this.orderString(flip(this.state.order ?? ["id"])), limit: 1 });
+    const reversed = this.state.order ? { order: this.orderString(flip(this.state.order)) } : { sort: this.state.reversed ? undefined : "desc" };
+    const [row] = await this.rows({ ...reversed, limit: 1 });
     return row ?? null;
   }
 

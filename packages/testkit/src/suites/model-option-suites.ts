@@ -1,4 +1,5 @@
 import { autoTimestamps } from "./auto-timestamps.js";
+import { defaultOrdering } from "./default-ordering.js";
 
 /** The suites of the model options (auto timestamps, default and relation ordering, lifecycle hooks), run with every other suite. */
-export const modelOptionSuites = { autoTimestamps } as const;
+export const modelOptionSuites = { autoTimestamps, defaultOrdering } as const;
