@@ -93,12 +93,13 @@ export function autoTimestamps(target: ConformanceTarget) {
       const old = new Date("2021-01-01T00:00:00.000Z");
       const note = await Note.create({ code: "r1", items: { create: [{ label: "a" }] } });
       const [item] = await NoteItem.search({ filter: [["note_id", "=", note]] });
-      expect((item?.updated_at as Date).getTime()).toBeGreaterThan(old.getTime());
-      await NoteItem.updateMany([item?.id as number], { note_id: null });
-      const before = (await NoteItem.get(item?.id as number)).updated_at as Date;
+      if (!item) throw new Error("the relation command created no item");
+      expect((item.updated_at as Date).getTime()).toBeGreaterThan(old.getTime());
+      await NoteItem.updateMany([item.id], { note_id: null });
+      const before = (await NoteItem.get(item.id)).updated_at as Date;
       await sleep(5);
-      await Note.updateMany([note], { items: { link: [item?.id as number] } });
-      expect(((await NoteItem.get(item?.id as number)).updated_at as Date).getTime()).toBeGreaterThan(before.getTime());
+      await Note.updateMany([note], { items: { link: [item.id] } });
+      expect(((await NoteItem.get(item.id)).updated_at as Date).getTime()).toBeGreaterThan(before.getTime());
     });
 
     test("writing a stamped field in an update is a ValidationError naming it, and nothing changes", async () => {
