@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import { checkAutoNow } from "./auto-now.js";
+import { type ModelHooks, checkHooks } from "./hooks.js";
 import { checkDefaultOrder } from "../query/default-order.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
@@ -19,6 +20,8 @@ export interface ModelOptions {
    * broken by id. Terms on a field the session may not read are left out for that session.
    */
   order?: readonly string[];
+  /** Lifecycle hooks (see {@link ModelHooks}); `model()` types them with the model's fields. */
+  hooks?: ModelHooks<any>;
   /** Serve this model's reads from the query cache for `ttl` milliseconds (`qs.cache(false)` opts a read out). */
   cache?: { ttl: number };
 }
@@ -102,6 +105,7 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
     fields.set(name, fieldMeta(meta, name, def));
   }
   checkDefaultOrder(table, options.order, fields);
+  checkHooks(table, options.hooks);
   return meta;
 }
 

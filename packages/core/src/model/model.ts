@@ -6,6 +6,7 @@ import { validateValue } from "./validate.js";
 import { autoNowFields } from "./auto-now.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
+import type { ModelHooks } from "./hooks.js";
 import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
 
 /** Methods every record has. */
@@ -25,10 +26,12 @@ export interface CountOptions<F> {
   timeout?: number;
 }
 
-/** Options of a bulk write: its time limit. */
+/** Options of a bulk write: its time limit, and whether the model's lifecycle hooks run. */
 export interface WriteOptions {
   /** Milliseconds every statement of the call must answer within (else `ConnectionError`), as `db.withTimeout`. */
   timeout?: number;
+  /** `false`: the model's lifecycle hooks do not run for this call (relation commands still run their own model's). */
+  hooks?: boolean;
 }
 
 /** The static side of a model class. `this`-typed so subclasses keep their own record type. */
@@ -43,7 +46,7 @@ export interface ModelStatics<F extends FieldMap> {
    * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
    * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number }): Promise<number[]>;
+  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number; hooks?: boolean }): Promise<number[]>;
   /** The record with this id; throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
@@ -88,9 +91,9 @@ export type ModelClass<F extends FieldMap> = ModelStatics<F> & {
  * });
  * const id = await User.create({ name: "Ann", login: "ann" });
  */
-export function model<F extends FieldMap>(table: string, fields: F, options: ModelOptions = {}): ModelClass<F> {
+export function model<F extends FieldMap>(table: string, fields: F, options: Omit<ModelOptions, "hooks"> & { hooks?: ModelHooks<F> } = {}): ModelClass<F> {
   let ctor: AnyModel;
-  const meta = buildMeta(table, fields, options, () => ctor);
+  const meta = buildMeta(table, fields, options as ModelOptions, () => ctor);
 
   class Model {
     static readonly fields = fields;
@@ -105,7 +108,7 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number }): Promise<number[]> {
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<number[]> {
       return timed(meta, options, () => bindingOf(meta).create(meta, values, options));
     }
     static get(id: number, options?: object) {
@@ -124,10 +127,10 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
       return (await timed(meta, options, () => bindingOf(meta).count(meta, options, true))) > 0;
     }
     static updateMany(target: readonly unknown[], values: object, options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).update(meta, target, values));
+      return timed(meta, options, () => bindingOf(meta).update(meta, target, values, options));
     }
     static deleteMany(target: readonly unknown[], options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta).delete(meta, target));
+      return timed(meta, options, () => bindingOf(meta).delete(meta, target, options));
     }
     static query() {
       return new QuerySet(meta);

@@ -348,17 +348,17 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
    * @example
    * await Post.query().filter({ id: 7 }).update({ views: F("views").add(1) });
    */
-  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>): Promise<number> {
+  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>, options?: { hooks?: boolean }): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object));
+    return this.bounded(() => bindingOf(this.model).updateFilter(this.model, this.state.filter, values as object, options));
   }
 
-  /** Deletes every matching record in one statement; returns the count. */
-  delete(): Promise<number> {
+  /** Deletes every matching record in one statement; returns the count. `{ hooks: false }` skips the model's lifecycle hooks. */
+  delete(options?: { hooks?: boolean }): Promise<number> {
     assertUnsliced(this.state, "delete");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => bindingOf(this.model).deleteFilter(this.model, this.state.filter));
+    return this.bounded(() => bindingOf(this.model).deleteFilter(this.model, this.state.filter, options));
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
