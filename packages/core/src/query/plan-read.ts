@@ -113,7 +113,7 @@ export function checkCount(name: string, value: unknown): number | undefined {
  * Parses `order` ("name desc, id") with `sort` as the direction of terms that give none. Only stored
  * fields of the model are accepted; anything else is a {@link QueryError}, never SQL.
  */
-export function planOrder(model: ModelMeta, order?: string, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
+export function planOrder(model: ModelMeta, order?: unknown, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
   if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
     throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
   }
@@ -135,8 +135,9 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string, named
  * ({@link AccessDenied}) and the model's default order leaves such terms out.
  */
 export async function readOrder(gate: AccessGate, model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): Promise<OrderNode[]> {
+  const terms = pathTerms(req.order);
   // `false`: keyset pages and streams order by the model's own columns only (their cursor holds the values)
-  const order = planOrder(model, req.order, req.sort, named === false ? undefined : await orderFields(gate, model, req.order, named));
+  const order = planOrder(model, terms, req.sort, named === false ? undefined : await orderFields(gate, model, terms, named));
   if (!gate.active) return order;
   const names = order.map((o) => o.field.name);
   if (!noOrder(req.order) || !model.options.order) {
@@ -146,6 +147,13 @@ export async function readOrder(gate: AccessGate, model: ModelMeta, req: ReadReq
   const denied = await gate.deniedFields(model, "read", names);
   return order.filter((o) => !denied.has(o.field.name));
 }
+
+/**
+ * `"creator_id.name desc"` as `"creator_id__name desc"`: a dotted many2one path (the filter syntax)
+ * orders exactly as the query sets' `__` path does, through the related model's read rule.
+ */
+const pathTerms = (order: unknown): unknown =>
+  typeof order === "string" && order.includes(".") ? order.replace(/([A-Za-z0-9_])\.(?=[A-Za-z_])/g, "$1__") : order;
 
 const noOrder = (order: unknown) => order === undefined || order === null || order === "";
 
