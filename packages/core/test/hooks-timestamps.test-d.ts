@@ -58,3 +58,13 @@ describe("hooks", () => {
     expectTypeOf(Lead.query().delete).parameter(0).toEqualTypeOf<{ hooks?: boolean } | undefined>();
   });
 });
+
+describe("relation path order", () => {
+  test("a literal order may name a dotted many2one path; the first hop is checked", () => {
+    const User = model("users", { name: f.char() });
+    const Chat = model("chats", { title: f.char(), creator_id: f.many2one(() => User) });
+    void (() => Chat.search({ order: "creator_id.name desc, id" }));
+    // @ts-expect-error: "title" is not a relation
+    void (() => Chat.search({ order: "title.name" }));
+  });
+});
