@@ -38,6 +38,13 @@ function negated(expr: string, field: FieldMeta): string {
       return `negate(toUnixTimestamp64Milli(${expr}))`;
     case "date":
       return `negate(toInt32(${expr}))`;
+    case "char":
+    case "text":
+    case "selection":
+      // each byte complemented, then a 0xFF end byte: ascending on the result is descending on the
+      // text, and a prefix sorts after its extensions (stored text never holds a NUL byte, so no
+      // complemented byte equals the end byte)
+      return `concat(bitNot(${expr}), '\\xFF')`;
     default:
       throw new UnsupportedError(
         `a nested order mixing directions on ${field.model.table}.${field.name} (${field.kind})`,

@@ -1,11 +1,14 @@
 export * from "./errors.js";
 export { f } from "./model/f.js";
-export type { CharOptions, DecimalOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, VirtualRelationOptions } from "./model/f.js";
+export type { CharOptions, DatetimeOptions, DecimalOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, VirtualRelationOptions } from "./model/f.js";
 export type * from "./model/field.js";
 export { isRelation, isStored } from "./model/field.js";
 export { model } from "./model/model.js";
 export type { ModelClass, ModelStatics, RecordMethods, CountOptions, WriteOptions } from "./model/model.js";
 export type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";
+export type { AfterCreateEvent, BeforeCreateEvent, DeleteEvent, HookName, ModelHooks, UpdateEvent } from "./model/hooks.js";
+export type { HookOption } from "./model/binding.js";
+export type { AutoNowOptions } from "./model/auto-now.js";
 export type * from "./model/types.js";
 export { toDbValue, validateValue } from "./model/validate.js";
 export type * from "./query/ast.js";

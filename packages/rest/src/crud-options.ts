@@ -73,9 +73,10 @@ export function isPrivate(field: FieldMeta): boolean {
   return field.def.options.private === true;
 }
 
-/** Whether the API refuses the field on update: `readonly`, computed, the id, a one2one's inverse side. */
+/** Whether the API refuses the field on update: `readonly`, stamped by the ORM (`autoNow`/`autoNowAdd`), computed, the id, a one2one's inverse side. */
 export function isReadonly(field: FieldMeta): boolean {
-  return field.name === "id" || field.def.options.readonly === true || isComputed(field) || field.kind === "one2one";
+  const o = field.def.options;
+  return field.name === "id" || o.readonly === true || o.autoNow === true || o.autoNowAdd === true || isComputed(field) || field.kind === "one2one";
 }
 
 /** A computed field: derived on read, never written. */

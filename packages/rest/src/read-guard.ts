@@ -30,14 +30,25 @@ export function checkFilter(model: ModelMeta, filter: unknown[] | undefined): un
   return filter;
 }
 
-/** Checks `order` ("name desc, id"): every term a visible stored field. */
+/**
+ * Checks `order` ("name desc, id", "creator_id.name"): every term a visible stored field, or a
+ * dotted path through visible many2one fields to one (core applies each related model's rules).
+ */
 export function checkOrder(model: ModelMeta, order: string | undefined): string | undefined {
   if (order === undefined || order.trim() === "") return undefined;
   for (const term of order.split(",")) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+(asc|desc))?\s*$/i.exec(term);
     if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`, "order");
-    const field = model.fields.get(m[1] as string);
-    if (!field?.stored || isPrivate(field)) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
+    const path = (m[1] as string).split(".");
+    let current = model;
+    path.forEach((name, i) => {
+      const field = current.fields.get(name);
+      const last = i === path.length - 1;
+      if (!field?.stored || isPrivate(field) || (!last && field.kind !== "many2one")) {
+        throw new QueryError(`cannot order ${model.table} by "${m[1]}": "${name}" is not a ${last ? "stored field" : "many2one field"} of ${current.table}`, m[1]);
+      }
+      if (!last) current = field.target();
+    });
   }
   return order;
 }

@@ -2,6 +2,11 @@ import { ConfigurationError } from "../errors.js";
 import type { ModelMeta } from "./model-meta.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
 
+/** A write's `{ hooks: false }`: skip the model's lifecycle hooks. */
+export interface HookOption {
+  hooks?: boolean;
+}
+
 /** Target of a bulk write: ids, or a filter. */
 export type WriteTarget = readonly number[] | readonly unknown[];
 
@@ -13,13 +18,13 @@ export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
-  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[] }): Promise<number[]>;
-  update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number>;
-  delete(model: ModelMeta, target: WriteTarget | number): Promise<number>;
+  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean }): Promise<number[]>;
+  update(model: ModelMeta, target: WriteTarget | number, values: object, options?: HookOption): Promise<number>;
+  delete(model: ModelMeta, target: WriteTarget | number, options?: HookOption): Promise<number>;
   /** A query set's update: the rows its filter list matches (every row for an empty list). */
-  updateFilter(model: ModelMeta, filter: readonly unknown[], values: object): Promise<number>;
+  updateFilter(model: ModelMeta, filter: readonly unknown[], values: object, options?: HookOption): Promise<number>;
   /** A query set's delete: the rows its filter list matches (every row for an empty list). */
-  deleteFilter(model: ModelMeta, filter: readonly unknown[]): Promise<number>;
+  deleteFilter(model: ModelMeta, filter: readonly unknown[], options?: HookOption): Promise<number>;
   aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;
   explain(model: ModelMeta, options: object, explainOptions?: unknown): Promise<string | ExplainPlan>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;

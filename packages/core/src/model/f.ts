@@ -9,13 +9,14 @@ import type {
   One2manyField,
   One2oneField,
 } from "./field.js";
+import type { AutoNowOptions } from "./auto-now.js";
 
 /** `true` when the options say `required: true`. */
 type Req<O> = O extends { required: true } ? true : false;
-/** `true` when the options give a default. */
-type Def<O> = O extends { default: unknown } ? true : false;
-/** Which writes accept the field: computed fields none, `readonly` ones create only. */
-type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } ? "on-create" : "always";
+/** `true` when the options give a default (a stamp set by `autoNow`/`autoNowAdd` counts as one). */
+type Def<O> = O extends { default: unknown } ? true : O extends { autoNow: true } | { autoNowAdd: true } ? true : false;
+/** Which writes accept the field: computed fields none, `readonly` and stamped ones create only. */
+type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } | { autoNow: true } | { autoNowAdd: true } ? "on-create" : "always";
 
 function make<T, K extends FieldKind, O>(kind: K, options: object = {}, extra: object = {}): Field<T, K, Req<O>, Def<O>, Wr<O>> {
   const opts = { ...options } as FieldOptions & Record<string, unknown>;
@@ -42,6 +43,9 @@ export interface CharOptions extends Opts<string> {
   /** VARCHAR length in characters (code points); 255 unless given. */
   maxLength?: number;
 }
+
+/** Options of a `datetime` or `date` field: a value, or a stamp kept by the ORM. */
+export interface DatetimeOptions<T> extends Opts<T>, AutoNowOptions {}
 
 /** Options of a `decimal` field. */
 export interface DecimalOptions extends Opts<string | number> {
@@ -102,10 +106,16 @@ export const f = {
   /** Unbounded text. */
   text: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "text", O>("text", o),
   boolean: <const O extends Opts<boolean> = {}>(o?: Checked<O, Opts<boolean>>) => make<boolean, "boolean", O>("boolean", o),
-  /** A point in time, stored in UTC (TIMESTAMPTZ, DATETIME(6), DateTime64); read as `Date`. */
-  datetime: <const O extends Opts<Date> = {}>(o?: Checked<O, Opts<Date>>) => make<Date, "datetime", O>("datetime", o),
-  /** A calendar date, read and written as `"YYYY-MM-DD"` (no time-zone shifts). */
-  date: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "date", O>("date", o),
+  /**
+   * A point in time, stored in UTC (TIMESTAMPTZ, DATETIME(6), DateTime64); read as `Date`.
+   * `{ autoNowAdd: true }` stamps it when the record is created, `{ autoNow: true }` on every write.
+   *
+   * @example
+   * created_at: f.datetime({ autoNowAdd: true }), updated_at: f.datetime({ autoNow: true }),
+   */
+  datetime: <const O extends DatetimeOptions<Date> = {}>(o?: Checked<O, DatetimeOptions<Date>>) => make<Date, "datetime", O>("datetime", o),
+  /** A calendar date, read and written as `"YYYY-MM-DD"` (no time-zone shifts); takes `autoNow` / `autoNowAdd` as `datetime` does (UTC day). */
+  date: <const O extends DatetimeOptions<string> = {}>(o?: Checked<O, DatetimeOptions<string>>) => make<string, "date", O>("date", o),
   /** A time of day, read and written as `"HH:MM:SS"` (fractions allowed). */
   time: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "time", O>("time", o),
   /** DOUBLE PRECISION. */

@@ -1,4 +1,7 @@
 import { ConfigurationError } from "../errors.js";
+import { checkAutoNow } from "./auto-now.js";
+import { type ModelHooks, checkHooks } from "./hooks.js";
+import { checkDefaultOrder } from "../query/default-order.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
 /** Model-wide options, the third argument of `model()`. */
@@ -11,6 +14,14 @@ export interface ModelOptions {
   clickhouse?: { engine?: string; orderBy?: string | readonly string[]; partitionBy?: string; ttl?: string };
   /** Human name; defaults to the table name. */
   label?: string;
+  /**
+   * The order of reads that give none (Django's `Meta.ordering`): field keys, `-` for descending.
+   * Applies to `search`, query sets, pages, streams and nested one2many / many2many lists; ties are
+   * broken by id. Terms on a field the session may not read are left out for that session.
+   */
+  order?: readonly string[];
+  /** Lifecycle hooks (see {@link ModelHooks}); `model()` types them with the model's fields. */
+  hooks?: ModelHooks<any>;
   /** Serve this model's reads from the query cache for `ttl` milliseconds (`qs.cache(false)` opts a read out). */
   cache?: { ttl: number };
 }
@@ -90,8 +101,11 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
   fields.set("id", fieldMeta(meta, "id", idField));
   for (const [name, def] of Object.entries(defs)) {
     if (name === "id") throw new ConfigurationError(`${table}: "id" is implicit; do not declare it`);
+    checkAutoNow(table, name, def);
     fields.set(name, fieldMeta(meta, name, def));
   }
+  checkDefaultOrder(table, options.order, fields);
+  checkHooks(table, options.hooks);
   return meta;
 }
 

@@ -4,8 +4,10 @@ import { QuerySet } from "../query/query-set.js";
 import { isFieldRef } from "../query/expressions.js";
 import { bindingOf, timed } from "./binding.js";
 import { validateValue } from "./validate.js";
+import { autoNowFields } from "./auto-now.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
+import type { ModelHooks } from "./hooks.js";
 import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
 import { refreshRecord, saveRecord } from "./record-save.js";
 import { remember } from "./record-state.js";
@@ -39,10 +41,12 @@ export interface CountOptions<F> {
   timeout?: number;
 }
 
-/** Options of a bulk write: its time limit. */
+/** Options of a bulk write: its time limit, and whether the model's lifecycle hooks run. */
 export interface WriteOptions {
   /** Milliseconds every statement of the call must answer within (else `ConnectionError`), as `db.withTimeout`. */
   timeout?: number;
+  /** `false`: the model's lifecycle hooks do not run for this call (relation commands still run their own model's). */
+  hooks?: boolean;
 }
 
 /** The static side of a model class. `this`-typed so subclasses keep their own record type. */
@@ -57,7 +61,7 @@ export interface ModelStatics<F extends FieldMap> {
    * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
    * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number }): Promise<number[]>;
+  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number; hooks?: boolean }): Promise<number[]>;
   /** The record with this id; throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
@@ -126,9 +130,9 @@ export type ModelClass<F extends FieldMap> = ModelStatics<F> & {
  * });
  * const id = await User.create({ name: "Ann", login: "ann" });
  */
-export function model<F extends FieldMap>(table: string, fields: F, options: ModelOptions = {}): ModelClass<F> {
+export function model<F extends FieldMap>(table: string, fields: F, options: Omit<ModelOptions, "hooks"> & { hooks?: ModelHooks<F> } = {}): ModelClass<F> {
   let ctor: AnyModel;
-  const meta = buildMeta(table, fields, options, () => ctor);
+  const meta = buildMeta(table, fields, options as ModelOptions, () => ctor);
 
   class Model {
     static readonly fields = fields;
@@ -143,7 +147,7 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         .create(meta, [values])
         .then((ids) => ids[0] as number);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number }): Promise<number[]> {
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<number[]> {
       return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
     static get(id: number, options?: object) {
@@ -162,10 +166,10 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
       return (await timed(meta, options, () => bindingOf(meta, this).count(meta, options, true), this)) > 0;
     }
     static updateMany(target: readonly unknown[], values: object, options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta, this).update(meta, target, values), this);
+      return timed(meta, options, () => bindingOf(meta, this).update(meta, target, values, options), this);
     }
     static deleteMany(target: readonly unknown[], options?: WriteOptions) {
-      return timed(meta, options, () => bindingOf(meta, this).delete(meta, target), this);
+      return timed(meta, options, () => bindingOf(meta, this).delete(meta, target, options), this);
     }
     static query() {
       return new QuerySet(meta, undefined, this);
@@ -195,6 +199,8 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Mod
         if (isFieldRef(v)) computed.push(k);
         else if (field?.stored) (this as Record<string, unknown>)[k] = validateValue(field, v);
       }
+      // the stamps the write set (autoNow) are read back as the database holds them
+      if (Object.values(values).some((v) => v !== undefined)) computed.push(...autoNowFields(meta).map((x) => x.name));
       // values the database computed (F) are read back, so the record never holds an expression
       if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta, this).get(meta, id, { fields: computed }, true), computed));
       // what was written (and read back) is the new baseline of save()

@@ -159,8 +159,9 @@ type CheckNestedArg<Fd, S> = [TargetOf<Fd>] extends [ModelType]
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
 type Direction = "asc" | "desc" | "ASC" | "DESC";
-/** Fields a read can be ordered by: stored columns (and `id`). */
-type OrderKey<F> = DefaultKeys<F> | "id";
+type SingleRelationKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2one", boolean, boolean> ? K : never }[keyof F] & string;
+/** Fields a read can be ordered by: stored columns (and `id`), and dotted many2one paths (the first hop is checked). */
+type OrderKey<F> = DefaultKeys<F> | "id" | `${SingleRelationKeys<F>}.${string}`;
 type OrderTermOk<F, T extends string> = Trim<T> extends `${infer K} ${infer D}`
   ? K extends OrderKey<F>
     ? Trim<D> extends Direction

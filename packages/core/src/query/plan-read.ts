@@ -6,6 +6,7 @@ import { parseFilter } from "./parse-filter.js";
 import { planDistinct } from "./plan-distinct.js";
 import { exprFields } from "./expressions.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
+import { defaultOrder } from "./default-order.js";
 
 /** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
 export interface ReadRequest {
@@ -35,9 +36,7 @@ export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequ
   const named = await planAnnotations(gate, model, req.annotations);
   const where = ast.and([extra, await planFilter(gate, model, req.filter, named), rule]);
   const { items, computed, loadOnly } = await planItems(gate, model, req.fields, req.nested, named);
-  const order = planOrder(model, req.order, req.sort, await orderFields(gate, model, req.order, named));
-  // sorting by a field the session may not read would leak its values through the row order
-  if (gate.active) await gate.assertFields(model, "read", order.map((o) => o.field.name));
+  const order = await readOrder(gate, model, req, named);
   const select: SelectNode = {
     kind: "select",
     model,
@@ -114,12 +113,12 @@ export function checkCount(name: string, value: unknown): number | undefined {
  * Parses `order` ("name desc, id") with `sort` as the direction of terms that give none. Only stored
  * fields of the model are accepted; anything else is a {@link QueryError}, never SQL.
  */
-export function planOrder(model: ModelMeta, order?: string, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
+export function planOrder(model: ModelMeta, order?: unknown, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
   if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
     throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
   }
   const defaultDesc = sort?.toLowerCase() === "desc";
-  if (order === undefined || order === null || order === "") return [{ field: model.id, desc: defaultDesc }];
+  if (noOrder(order)) return defaultOrder(model, defaultDesc) ?? [{ field: model.id, desc: defaultDesc }];
   if (typeof order !== "string") throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
   return order.split(",").map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
@@ -129,6 +128,34 @@ export function planOrder(model: ModelMeta, order?: string, sort?: string, named
     return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
   });
 }
+
+/**
+ * The order of a read, checked against the session: sorting by a field the session may not read
+ * would leak its values through the row order, so an order the caller gives is refused
+ * ({@link AccessDenied}) and the model's default order leaves such terms out.
+ */
+export async function readOrder(gate: AccessGate, model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): Promise<OrderNode[]> {
+  const terms = pathTerms(req.order);
+  // `false`: keyset pages and streams order by the model's own columns only (their cursor holds the values)
+  const order = planOrder(model, terms, req.sort, named === false ? undefined : await orderFields(gate, model, terms, named));
+  if (!gate.active) return order;
+  const names = order.map((o) => o.field.name);
+  if (!noOrder(req.order) || !model.options.order) {
+    await gate.assertFields(model, "read", names);
+    return order;
+  }
+  const denied = await gate.deniedFields(model, "read", names);
+  return order.filter((o) => !denied.has(o.field.name));
+}
+
+/**
+ * `"creator_id.name desc"` as `"creator_id__name desc"`: a dotted many2one path (the filter syntax)
+ * orders exactly as the query sets' `__` path does, through the related model's read rule.
+ */
+const pathTerms = (order: unknown): unknown =>
+  typeof order === "string" && order.includes(".") ? order.replace(/([A-Za-z0-9_])\.(?=[A-Za-z_])/g, "$1__") : order;
+
+const noOrder = (order: unknown) => order === undefined || order === null || order === "";
 
 /** Annotations, and the many2one paths an order string names (`author_id__name desc`). */
 async function orderFields(gate: AccessGate, model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): Promise<ReadonlyMap<string, FieldMeta>> {

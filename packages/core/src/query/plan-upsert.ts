@@ -1,6 +1,7 @@
 import { QueryError, ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { InsertNode } from "./ast.js";
+import { autoNowFields, autoNowOf } from "../model/auto-now.js";
 
 /** Options of `createMany` that turn it into an upsert. */
 export interface CreateOptions {
@@ -25,7 +26,10 @@ export function planUpsert(model: ModelMeta, options: CreateOptions): NonNullabl
   const update = (options.update ?? []).map((n) => {
     const f = field(n, "update");
     if (f.def.options.readonly) throw new ValidationError(`${model.table}.${f.name} is readonly and cannot be updated by an upsert`, f.name, model.table);
+    if (autoNowOf(f.def)) throw new ValidationError(`${model.table}.${f.name} is set by the ORM (${autoNowOf(f.def)}) and cannot be named in an upsert's update`, f.name, model.table);
     return f;
   });
+  // the update half is a write of the existing row: its autoNow stamps move with it (the new values carry the instant)
+  if (update.length > 0) update.push(...autoNowFields(model));
   return { columns, update };
 }

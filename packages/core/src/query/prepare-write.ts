@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { validateValue } from "../model/validate.js";
+import { autoNowFields, autoNowOf, stampOf } from "../model/auto-now.js";
 import type { ExprNode } from "./ast.js";
 import { isFieldRef, planExpr, refFields } from "./expressions.js";
 
@@ -53,11 +54,13 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
     checkKeys(model, keys, records.length > 1 ? ` (record #${i})` : "");
     for (const k of keys) if (r[k] !== undefined) given.add(k);
   });
-  const columns = model.columns.filter((c) => given.has(c.name) || c.def.options.default !== undefined || c.required);
+  const columns = model.columns.filter((c) => given.has(c.name) || c.def.options.default !== undefined || c.required || autoNowOf(c.def));
   const now = new Date();
   const rows = records.map((record, i) =>
     columns.map((field) => {
       let value = record[field.name];
+      // a stamp is set unless the caller gives the value (imports keep their original times)
+      if ((value === undefined || value === null) && autoNowOf(field.def)) value = stampOf(field, now);
       if (value === undefined) value = resolveDefault(field, now);
       if (value === undefined || value === null) {
         if (field.required) {
@@ -92,8 +95,12 @@ export interface PreparedUpdate {
   reads: string[];
 }
 
-/** Validates the values of an `update`: no unknown, readonly or computed field, no required field cleared. */
-export function prepareUpdate(model: ModelMeta, input: unknown): PreparedUpdate {
+/**
+ * Validates the values of an `update`: no unknown, readonly, stamped or computed field, no required
+ * field cleared. Any write stamps the model's `autoNow` fields with one instant: every path that
+ * changes stored rows (update, updateMany, query sets, relation commands, `save`) comes through here.
+ */
+export function prepareUpdate(model: ModelMeta, input: unknown, now: Date = new Date()): PreparedUpdate {
   const values = plainObject(input, "update values");
   checkKeys(model, Object.keys(values), "");
   const set: [FieldMeta, unknown][] = [];
@@ -104,6 +111,8 @@ export function prepareUpdate(model: ModelMeta, input: unknown): PreparedUpdate 
     if (value === undefined) continue;
     const field = model.fields.get(key) as FieldMeta;
     if (field.def.options.readonly) throw new ValidationError(`${model.table}.${key} is readonly and cannot be updated`, key, model.table);
+    const stamp = autoNowOf(field.def);
+    if (stamp) throw new ValidationError(`${model.table}.${key} is set by the ORM (${stamp}) and cannot be updated`, key, model.table);
     given.push(key);
     if (isFieldRef(value)) {
       if (!field.stored) throw new ValidationError(`${model.table}.${key} is not a column: F() cannot set it`, key, model.table);
@@ -115,5 +124,6 @@ export function prepareUpdate(model: ModelMeta, input: unknown): PreparedUpdate 
     if (value === null && field.required) throw new ValidationError(`${model.table}.${key} is required and cannot be set to null`, key, model.table);
     set.push([field, validateValue(field, value)]);
   }
+  if (given.length > 0) for (const field of autoNowFields(model)) set.push([field, stampOf(field, now)]);
   return { set, exprs, given, reads: [...new Set(reads)] };
 }

@@ -77,6 +77,8 @@ export interface LockOptions {
 export interface QueryState {
   readonly filter: readonly unknown[];
   readonly order?: readonly string[];
+  /** `reverse()` without `orderBy()`: the model's default order (or id), reversed. */
+  readonly reversed?: boolean;
   readonly limit?: number;
   readonly offset?: number;
   readonly fields?: readonly string[];
@@ -96,6 +98,9 @@ export interface QueryState {
   /** `timeout()`: milliseconds each statement of a call may take. */
   readonly timeout?: number;
 }
+
+/** Order terms with a leading `-` flipped. */
+export const flip = (terms: readonly string[]): string[] => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
 
 /** A record as a plain object (no prototype, no methods), deeply. */
 export function plain(value: unknown): unknown {

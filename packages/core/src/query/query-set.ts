@@ -76,18 +76,18 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
   orderBy<const T extends readonly string[]>(...terms: T & { readonly [I in keyof T]: CheckedTerm<T[I], OrderTerm<M, X>> }): QuerySet<M, O, X> {
     assertUnsliced(this.state, "orderBy");
     if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
-    return this.with({ order: terms });
+    return this.with({ order: terms, reversed: undefined });
   }
 
   /**
-   * Reverses the order (the default order is by id).
+   * Reverses the order (without `orderBy`, the model's default order, else id).
    *
    * @example
    * const newest = await Chat.query().orderBy("created_at").reverse().limit(10);
    */
   reverse(): QuerySet<M, O, X> {
     assertUnsliced(this.state, "reverse");
-    return this.with({ order: flip(this.state.order ?? ["id"]) });
+    return this.state.order ? this.with({ order: flip(this.state.order) }) : this.with({ reversed: !this.state.reversed });
   }
 
   /** At most `n` records (a slice: see the class comment). */
@@ -203,6 +203,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
       fields: this.state.fields,
       nested: this.state.nested,
       order: this.orderString(),
+      sort: this.state.order === undefined && this.state.reversed ? "desc" : undefined, // the default order, reversed
       limit: this.state.limit,
       offset: this.state.offset,
       lock: this.state.lock,
@@ -248,7 +249,8 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
    */
   async last(): Promise<Row<M, O, X> | null> {
     assertUnsliced(this.state, "last");
-    const [row] = await this.rows({ order: this.orderString(flip(this.state.order ?? ["id"])), limit: 1 });
+    const reversed = this.state.order ? { order: this.orderString(flip(this.state.order)) } : { sort: this.state.reversed ? undefined : "desc" };
+    const [row] = await this.rows({ ...reversed, limit: 1 });
     return row ?? null;
   }
 
@@ -376,17 +378,17 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> implements PromiseLik
    * @example
    * await Post.query().filter({ id: 7 }).update({ views: F("views").add(1) });
    */
-  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>): Promise<number> {
+  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>, options?: { hooks?: boolean }): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => this.binding.updateFilter(this.model, this.state.filter, values as object));
+    return this.bounded(() => this.binding.updateFilter(this.model, this.state.filter, values as object, options));
   }
 
-  /** Deletes every matching record in one statement; returns the count. */
-  delete(): Promise<number> {
+  /** Deletes every matching record in one statement; returns the count. `{ hooks: false }` skips the model's lifecycle hooks. */
+  delete(options?: { hooks?: boolean }): Promise<number> {
     assertUnsliced(this.state, "delete");
     if (this.state.none) return Promise.resolve(0);
-    return this.bounded(() => this.binding.deleteFilter(this.model, this.state.filter));
+    return this.bounded(() => this.binding.deleteFilter(this.model, this.state.filter, options));
   }
 
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */

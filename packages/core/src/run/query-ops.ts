@@ -4,7 +4,7 @@ import { hydrate } from "../hydrate/hydrate.js";
 import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
 import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "../query/keyset.js";
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
-import { type ReadRequest, planOrder, planRead } from "../query/plan-read.js";
+import { type ReadRequest, planRead, readOrder } from "../query/plan-read.js";
 import type { Database } from "./database.js";
 import { cacheFor } from "../insight/cache-option.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
@@ -64,7 +64,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
     }
     return;
   }
-  const order = keysetOrder(model, planOrder(model, req.order, req.sort));
+  const order = keysetOrder(model, await readOrder(db.access, model, req, false));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   let after: CondNode | undefined;
   for (;;) {
@@ -81,7 +81,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
 export async function paginate(db: Database, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
   if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
   if (req.lock !== undefined) assertLockable(db);
-  const order = keysetOrder(model, planOrder(model, req.order, req.sort));
+  const order = keysetOrder(model, await readOrder(db.access, model, req, false));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;

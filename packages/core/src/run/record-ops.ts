@@ -13,6 +13,8 @@ import type { Operation } from "../access/access-checker.js";
 import type { Database } from "./database.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
+import { activeHooks, createWithHooks, writeWithHooks } from "./write-hooks.js";
+import type { HookOption } from "../model/binding.js";
 import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../insight/cache-option.js";
@@ -114,7 +116,12 @@ export class RecordOps implements ModelBinding {
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
-  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions): Promise<number[]> {
+  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<number[]> {
+    const hooks = activeHooks(model, options);
+    if (hooks && Array.isArray(values) && values.length > 0) {
+      if (options?.onConflict) throw new QueryError(`${model.table} has lifecycle hooks, which an upsert does not run: pass { hooks: false } to upsert without them`, "hooks");
+      return createWithHooks(this.db, hooks, values, (rows) => this.create(model, rows as object[], { ...options, hooks: false }));
+    }
     if (!Array.isArray(values)) {
       if (values && (Symbol.asyncIterator in values || Symbol.iterator in values)) return this.createFrom(model, values, options);
       throw new QueryError("createMany takes a list (or an iterable) of records");
@@ -163,7 +170,7 @@ export class RecordOps implements ModelBinding {
    * one chunk however many rows the source yields. All chunks are one transaction where the
    * database has transactions.
    */
-  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions): Promise<number[]> {
+  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<number[]> {
     const chunk = Math.min(createChunk, this.db.adapter.compiler.insertBatchSize(model.columns.length + 1));
     return this.db.atomic(async () => {
       const ids: number[] = [];
@@ -276,18 +283,19 @@ export class RecordOps implements ModelBinding {
   }
 
   /** `updateMany(ids | filter, values)` and a record's `update(values)`. */
-  async update(model: ModelMeta, target: WriteTarget | number, values: object): Promise<number> {
-    return this.updateScope(model, await this.scopeOf(model, target), values);
+  async update(model: ModelMeta, target: WriteTarget | number, values: object, options?: HookOption): Promise<number> {
+    return this.updateScope(model, await this.scopeOf(model, target), values, options);
   }
 
   /** A query set's `update(values)`: every row its filter matches (all rows for an empty filter). */
-  async updateFilter(model: ModelMeta, filter: unknown, values: object): Promise<number> {
-    return this.updateScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), values);
+  async updateFilter(model: ModelMeta, filter: unknown, values: object, options?: HookOption): Promise<number> {
+    return this.updateScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), values, options);
   }
 
   /** Updates the rows of a scope built inside core (bulk calls, query sets, relation commands). @internal */
-  async updateScope(model: ModelMeta, scope: WriteScope, values: object): Promise<number> {
+  async updateScope(model: ModelMeta, scope: WriteScope, values: object, options?: HookOption): Promise<number> {
     WriteScope.check(scope);
+    const hooks = activeHooks(model, options);
     const { set, exprs, given, reads } = prepareUpdate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
     if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
@@ -310,7 +318,10 @@ export class RecordOps implements ModelBinding {
       }
       return Number(changed);
     };
-    return relations.length > 0 ? this.db.atomic(() => this.guarded(model, "update", scope, work)) : this.guarded(model, "update", scope, work);
+    const frozen = Object.freeze({ ...values }) as never;
+    const write = !hooks ? work : (where?: CondNode) =>
+      writeWithHooks(this.db, model, where, hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id, values: frozen })), hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id, values: frozen })), work, "update");
+    return relations.length > 0 || hooks ? this.db.atomic(() => this.guarded(model, "update", scope, write)) : this.guarded(model, "update", scope, write);
   }
 
   private async idsOf(model: ModelMeta, where?: CondNode): Promise<number[]> {
@@ -320,22 +331,24 @@ export class RecordOps implements ModelBinding {
   }
 
   /** `deleteMany(ids | filter)` and a record's `delete()`. */
-  async delete(model: ModelMeta, target: WriteTarget | number): Promise<number> {
-    return this.deleteScope(model, await this.scopeOf(model, target));
+  async delete(model: ModelMeta, target: WriteTarget | number, options?: HookOption): Promise<number> {
+    return this.deleteScope(model, await this.scopeOf(model, target), options);
   }
 
   /** A query set's `delete()`: every row its filter matches (all rows for an empty filter). */
-  async deleteFilter(model: ModelMeta, filter: unknown): Promise<number> {
-    return this.deleteScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)));
+  async deleteFilter(model: ModelMeta, filter: unknown, options?: HookOption): Promise<number> {
+    return this.deleteScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), options);
   }
 
   /** Deletes the rows of a scope built inside core. @internal */
-  async deleteScope(model: ModelMeta, scope: WriteScope): Promise<number> {
+  async deleteScope(model: ModelMeta, scope: WriteScope, options?: HookOption): Promise<number> {
     WriteScope.check(scope);
+    const hooks = activeHooks(model, options);
     if (scope.ids?.length === 0) return 0;
-    const deleted = await this.guarded(model, "delete", scope, async (where) =>
-      (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected,
-    );
+    const work = async (where?: CondNode) => (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
+    const write = !hooks ? work : (where?: CondNode) =>
+      writeWithHooks(this.db, model, where, hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id })), hooks.afterDelete && ((id) => hooks.afterDelete?.({ id })), work, "delete");
+    const deleted = await (hooks ? this.db.atomic(() => this.guarded(model, "delete", scope, write)) : this.guarded(model, "delete", scope, write));
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
   }

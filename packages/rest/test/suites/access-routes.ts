@@ -108,6 +108,7 @@ export function accessRoutes(target: ConformanceTarget) {
           [`/auto/notes?filter=${q([["secret", "=", "sa"]])}`, `/auto/notes?filter=${q([["nosuch", "=", "sa"]])}`],
           [`/auto/notes?filter=${q([["owner_id.password_hash", "=", "pa"]])}`, `/auto/notes?filter=${q([["owner_id.nosuch", "=", "pa"]])}`],
           ["/auto/notes?order=secret", "/auto/notes?order=nosuch"],
+          ["/auto/notes?order=owner_id.password_hash%20desc", "/auto/notes?order=owner_id.nosuch%20desc"],
           ["/auto/notes?fields=secret", "/auto/notes?fields=nosuch"],
           [`/auto/notes?nested=${q({ owner_id: ["password_hash"] })}`, `/auto/notes?nested=${q({ owner_id: ["nosuch"] })}`],
         ];

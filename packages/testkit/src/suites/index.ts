@@ -1,4 +1,5 @@
 import type { ConformanceTarget } from "../target.js";
+import { modelOptionSuites } from "./model-option-suites.js";
 import { access } from "./access.js";
 import { accessMatrix } from "./access-matrix.js";
 import { bulkWrites } from "./bulk-writes.js";
@@ -44,8 +45,8 @@ import { upserts } from "./upserts.js";
 export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
-export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites)[]): Promise<void> {
-  for (const [name, run] of Object.entries(suites)) {
+export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites | keyof typeof modelOptionSuites)[]): Promise<void> {
+  for (const [name, run] of Object.entries({ ...suites, ...modelOptionSuites })) {
     if (!only || only.includes(name as keyof typeof suites)) await run(target);
   }
 }

@@ -154,7 +154,7 @@ export function injection(target: ConformanceTarget) {
         ...names.map((n) => ({ nested: { [n]: ["name"] } })),
         { nested: { creator_id: ['name"--'] } },
         { nested: { messages: { fields: ["body"], order: "body; drop table x" } } },
-        ...["name; drop table x", "name desc; --", "(select 1)", "name, id) --", "1", "name nulls first", 'name collate "C"', "creator_id.name"].map((order) => ({ order })),
+        ...["name; drop table x", "name desc; --", "(select 1)", "name, id) --", "1", "name nulls first", 'name collate "C"', "messages.body", "creator_id.name.x"].map((order) => ({ order })),
         ...["desc; drop", "asc nulls first", "DESC --", "random()"].map((sort) => ({ sort })),
       ];
       const { result, statements } = await record(async () => {
