@@ -178,5 +178,3 @@ export function valuesListArgs(args: readonly unknown[]): { fields: string[]; fl
   return { fields, flat: options.flat === true };
 }
 
-/** Order terms with a leading `-` flipped. */
-export const flip = (terms: readonly string[]) => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
