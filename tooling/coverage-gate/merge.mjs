@@ -25,12 +25,10 @@ export const targets = {
 /**
  * What fails the run today. A target becomes the gate once the merged figure meets it; until then the
  * gate is the floor last measured (rounded down), so coverage cannot fall, and the miss is printed.
- * First measurement (core and chDB runs only): core 80.57% lines, 76.16% branches; clickhouse 90.09%.
+ * Measured over the core, PostgreSQL/PGlite, MariaDB, chDB and cli runs: core 96.36% lines, 89.28% branches;
+ * postgres 95.78%, mysql 93.98%, clickhouse 90.29% lines: every target is met, so the targets are the gates.
  */
-export const gates = {
-  core: { lines: 80, branches: 76 },
-  clickhouse: { lines: 85 },
-};
+export const gates = targets;
 
 const runs = existsSync(rawDir) ? readdirSync(rawDir).filter((d) => existsSync(join(rawDir, d, "coverage-final.json"))) : [];
 if (runs.length === 0) {
