@@ -91,6 +91,14 @@ export class MysqlDdl extends DdlCompiler {
     return super.defaultClause(field);
   }
 
+  /** A named lock per database, held by the sync's connection (DDL commits implicitly, the lock stays). */
+  override syncLock(): MigrationLockSql {
+    return {
+      acquire: "SELECT GET_LOCK(CONCAT('dotorm_sync:', DATABASE()), 60) AS got",
+      release: "SELECT RELEASE_LOCK(CONCAT('dotorm_sync:', DATABASE())) AS released",
+    };
+  }
+
   /** A named lock per database, held by the migration's connection. https://mariadb.com/kb/en/get_lock/ */
   override migrationLock(): MigrationLockSql {
     return {

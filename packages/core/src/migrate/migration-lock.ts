@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { f } from "../model/f.js";
 import type { Database } from "../run/database.js";
+import { holdLock } from "../run/hold-lock.js";
 import { tableMeta } from "./column-field.js";
 import { ensureTable } from "./history.js";
 import { MigrationError } from "./migration-error.js";
@@ -24,19 +25,8 @@ export interface LockOptions {
 export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lock = db.adapter.ddl.migrationLock();
   if (lock && db.adapter.capabilities.transactions) {
-    return db.transaction(async () => {
-      const got = await db.exec({ sql: lock.acquire, params: [] }, { operation: "migrate" });
-      // PostgreSQL's lock returns void (read as ""), GET_LOCK 1 when held, 0 on timeout, NULL on error.
-      const first = got.rows[0] ? Object.values(got.rows[0])[0] : "";
-      if (!(first === "" || first === 1 || first === "1" || first === 1n || first === true)) {
-        throw new MigrationError(`could not take the migration lock within its timeout (${lock.acquire}); another process is migrating: try again when it is done`);
-      }
-      try {
-        return await fn();
-      } finally {
-        if (lock.release) await db.exec({ sql: lock.release, params: [] }, { operation: "migrate" });
-      }
-    });
+    const refused = () => new MigrationError(`could not take the migration lock within its timeout (${lock.acquire}); another process is migrating: try again when it is done`);
+    return holdLock(db, lock, "migrate", fn, refused);
   }
   return withLockRow(db, fn, options);
 }

@@ -1,6 +1,8 @@
 import type { ModelMeta } from "../model/model-meta.js";
 import { planSync } from "../sql/plan-sync.js";
+import { ConfigurationError } from "../errors.js";
 import type { Database } from "./database.js";
+import { holdLock } from "./hold-lock.js";
 
 /**
  * `db.sync()`: creates missing tables, columns, indexes, foreign keys and many2many link tables,
@@ -15,13 +17,16 @@ export function syncSchema(db: Database): Promise<string[]> {
   const models = [...db.models.values()];
   const tables = [...new Set([...models.map((m) => m.table), ...linkTables(models)])];
   const work = async () => {
-    const lock = ddl.syncLock();
-    if (lock) await db.exec({ sql: lock, params: [] }, { operation: "sync" });
     const schema = await introspector.introspect((q) => db.exec(q, { operation: "sync" }), tables);
     const statements = planSync(models, schema, ddl, { foreignKeys: capabilities.foreignKeys });
     for (const sql of statements) await db.exec({ sql, params: [] }, { operation: "sync" });
     return statements;
   };
+  const lock = ddl.syncLock();
+  if (lock && capabilities.transactions) {
+    const refused = () => new ConfigurationError(`could not take the sync lock within its timeout (${lock.acquire}): another process is syncing this database; try again when it is done`);
+    return holdLock(db, lock, "sync", work, refused);
+  }
   return capabilities.transactionalDdl ? db.transaction(work) : work();
 }
 

@@ -52,8 +52,15 @@ export abstract class DdlCompiler {
    */
   checkModel(_model: ModelMeta): void {}
 
-  /** A statement that serialises concurrent `sync` calls inside its transaction, where the database has one. */
-  syncLock(): string | undefined {
+  /**
+   * The lock that serialises concurrent `sync` calls, where the database has one: taken on the sync's
+   * own connection (inside a transaction, which pins it) before the schema is read, and released by
+   * `release` or when the transaction ends. None by default: two syncs may then race.
+   *
+   * @example
+   * override syncLock() { return { acquire: "SELECT pg_advisory_xact_lock(1)" }; }
+   */
+  syncLock(): MigrationLockSql | undefined {
     return undefined;
   }
 

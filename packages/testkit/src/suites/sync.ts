@@ -77,9 +77,9 @@ export function sync(target: ConformanceTarget) {
       expect((await Thing.get(id)).label).toBe("after");
     });
 
-    // Only an adapter with a sync lock serialises two syncs (PostgreSQL's advisory lock); on MariaDB and
-    // ClickHouse the slower CREATE TABLE fails with "already exists" today (reported, not fixed here).
-    test.runIf(target.name.startsWith("postgres") || target.name.startsWith("pglite") || target.name.startsWith("pgbouncer"))("two syncs of the same new models at once: both resolve, the DDL is sent once, a third sync sends none", async () => {
+    // An adapter with a sync lock serialises two syncs (PostgreSQL's advisory lock, MySQL's GET_LOCK on
+    // the sync's pinned connection); ClickHouse has no lock and is covered by its own concurrent-sync test.
+    test.runIf(!target.name.startsWith("chdb") && !target.name.startsWith("clickhouse"))("two syncs of the same new models at once: both resolve, the DDL is sent once, a third sync sends none", async () => {
       const make = () => {
         const Shelf = model(`${prefix()}_cc_shelves`, { name: f.char({ maxLength: 20, index: true }) });
         const Book = model(`${prefix()}_cc_books`, { title: f.char({ maxLength: 20, unique: true }), shelf_id: f.many2one(() => Shelf), tag_ids: f.many2many(() => Shelf) });
