@@ -9,7 +9,12 @@ export interface FieldInfo {
   help?: string;
   required: boolean;
   readonly: boolean;
-  relation?: { model: string; kind: string };
+  /**
+   * The related model, the relation's kind and, when the related model is exposed for reading and has
+   * one, its display field (what `name_search` returns as the name): a client can then read related
+   * records by name (`nested: { partner_id: ["name"] }`) without first asking for their fields.
+   */
+  relation?: { model: string; kind: string; display?: string };
   options?: [string, string][];
   maxLength?: number;
   precision?: number;
@@ -22,8 +27,16 @@ export function visibleFields(meta: ModelMeta): FieldMeta[] {
   return [...meta.fields.values()].filter((f) => !isPrivate(f));
 }
 
-/** Field metadata of a model: name, type, label, help, required, readonly, relation, options, maxLength, static default. */
-export function fieldsMetadata(meta: ModelMeta): FieldInfo[] {
+/**
+ * Field metadata of a model: name, type, label, help, required, readonly, relation, options, maxLength,
+ * static default. `displayOf(table)` names a related model's display field (crud() passes the exposed
+ * models' `displayName`); without it no relation carries `display`.
+ *
+ * @example
+ * fieldsMetadata(Lead.meta, (t) => (t === "partners" ? "name" : undefined));
+ * // [{ name: "id", ... }, { name: "partner_id", type: "many2one", relation: { model: "partners", kind: "many2one", display: "name" } }, ...]
+ */
+export function fieldsMetadata(meta: ModelMeta, displayOf: (table: string) => string | undefined = () => undefined): FieldInfo[] {
   return visibleFields(meta).map((field) => {
     const o = field.def.options as Record<string, unknown>;
     const info: FieldInfo = {
@@ -35,7 +48,9 @@ export function fieldsMetadata(meta: ModelMeta): FieldInfo[] {
     };
     if (typeof o.help === "string") info.help = o.help;
     if (field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
-      info.relation = { model: field.target().table, kind: field.kind };
+      const model = field.target().table;
+      const display = displayOf(model);
+      info.relation = display === undefined ? { model, kind: field.kind } : { model, kind: field.kind, display };
     }
     if (field.kind === "selection") info.options = (o.options as [string, string][]).map(([v, l]) => [v, l]);
     if (typeof o.maxLength === "number") info.maxLength = o.maxLength;

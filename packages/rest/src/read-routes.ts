@@ -68,7 +68,10 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
   app.get(`${p}/:model/fields`, (c) => {
     const { meta } = modelOf(cfg, c, "read");
     validate(noQuery, queryOf(c), "query");
-    return c.json({ data: fieldsMetadata(meta) });
+    return c.json({ data: fieldsMetadata(meta, (t) => {
+      const target = cfg.models.get(t);
+      return target?.read ? target.display?.name : undefined;
+    }) });
   });
 
   app.get(`${p}/:model/name_search`, async (c) => {

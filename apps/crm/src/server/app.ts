@@ -9,6 +9,7 @@ import { ChatHub } from "./chat-hub.js";
 import { chatRoutes } from "./chat-routes.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
 import { exportRoutes } from "./export-routes.js";
+import { kanbanRoutes } from "./kanban-routes.js";
 import { errorReply } from "./http.js";
 import { salesRoutes } from "./sales-routes.js";
 import { SessionStore } from "./sessions.js";
@@ -93,6 +94,7 @@ export function createApp(options: AppOptions): CrmApp {
   dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions, events: options.events });
   chatRoutes(app, { db: options.db, sessions, hub, events: options.events, heartbeatMs: options.heartbeatMs });
   salesRoutes(app, { db: options.db, sessions, events: options.events });
+  kanbanRoutes(app, { db: options.db, sessions });
   exportRoutes(app, { db: options.db, sessions, maxRows: options.exportMaxRows, log });
   attachmentRoutes(app, { db: options.db, sessions });
   autoRoutes(app, { db: options.db, sessions, events: options.events, hub });

@@ -4,10 +4,11 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { type ReactNode, Suspense, lazy } from "react";
 import { Navigate, Outlet, RouterProvider, createBrowserRouter, useLocation, useParams } from "react-router";
 import { ApiError, setUnauthorizedHandler } from "./api/client";
+import { fieldsQuery } from "./api/hooks";
 import { AuthProvider, isAdmin, useAuth } from "./auth/auth";
 import { LoginPage } from "./auth/LoginPage";
 import { ChatPage } from "./chat/ChatPage";
-import { LeadKanban } from "./kanban/LeadKanban";
+import { LeadKanban, kanbanQuery } from "./kanban/LeadKanban";
 import { Shell } from "./layout/Shell";
 import { navModels } from "./models";
 import { FormView } from "./views/FormView";
@@ -28,6 +29,23 @@ export function makeQueryClient(): QueryClient {
     },
   });
 }
+
+/**
+ * Starts loading what the first page shows while `/api/me` is still on its way, instead of after it:
+ * the kanban board, or a model page's field metadata. Without a session these fail with 401 like
+ * `me` does, and the page asks again after login.
+ *
+ * @example
+ * prefetchFirstPage(client, "/leads"); // GET /auto/leads/fields, beside GET /api/me
+ */
+export function prefetchFirstPage(client: QueryClient, path: string): void {
+  const [first = "", ...rest] = path.split("/").filter((p) => p !== "");
+  if (first === "kanban" && rest.length === 0) void client.prefetchQuery(kanbanQuery);
+  else if (/^[a-z][a-z0-9_]*$/.test(first) && rest.length <= 1 && !reserved.has(first)) void client.prefetchQuery(fieldsQuery(first));
+}
+
+/** First path segments that are pages, not models. */
+const reserved = new Set(["login", "kanban", "dashboard", "admin", "chat"]);
 
 const spinner = (
   <Center p="xl">

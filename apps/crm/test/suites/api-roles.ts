@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Lead, Partner, User } from "../../src/models/index.js";
+import { Lead, LeadStage, Partner, User } from "../../src/models/index.js";
 import { type Crm, openCrm } from "../harness.js";
 import { type CrmTarget, analytics } from "../targets.js";
 
@@ -102,6 +102,30 @@ export async function apiRoles(target: CrmTarget) {
       expect(all.reduce((s, r) => s + r.leads, 0)).toBe(await crm.dbs.db.sudo(() => Lead.count()));
     });
 
+    test("the kanban board counts, sums and shows only the leads the user may read, per stage, newest first", async () => {
+      type Column = { stage_id: number; n: number; total: string; cards: { id: number; stage_id: number; user_id: { id: number; name: string } | null }[] };
+      const board = async (token: string, query = "") => crm.http("GET", `/api/kanban${query}`, undefined, token);
+      const mine = (await board(t.sales, "?limit=2")).body.data as { stages: { id: number; sequence: number }[]; columns: Column[] };
+      const stages = await crm.dbs.db.sudo(() => LeadStage.search({ fields: ["sequence"], order: "sequence, id" }));
+      expect(mine.stages.map((s) => s.id)).toEqual(stages.map((s) => s.id));
+      for (const column of mine.columns) {
+        const inStage = [["stage_id", "=", column.stage_id], [["user_id", "=", id.sales], "or", ["user_id", "=", null]]] as const;
+        const expected = await crm.dbs.db.sudo(() => Lead.search({ filter: inStage, fields: ["expected_revenue"], order: "id desc" }));
+        expect(column.n).toBe(expected.length);
+        expect(Number(column.total)).toBeCloseTo(expected.reduce((sum, l) => sum + Number(l.expected_revenue ?? 0), 0), 2);
+        expect(column.cards.map((c) => c.id)).toEqual(expected.slice(0, 2).map((l) => l.id));
+        for (const card of column.cards) expect(card.user_id === null || card.user_id.id === id.sales).toBe(true);
+      }
+      expect(mine.columns.flatMap((c) => c.cards.map((x) => x.id))).not.toContain(id.theirs);
+      const all = (await board(t.admin)).body.data as { columns: Column[] };
+      expect(all.columns.reduce((sum, c) => sum + c.n, 0)).toBe(await crm.dbs.db.sudo(() => Lead.count({ filter: [["stage_id", "!=", null]] })));
+      for (const bad of ["?limit=0", "?limit=101", "?limit=abc", "?limit=1e2", "?stage=1"]) {
+        const r = await board(t.sales, bad);
+        expect(r.status, bad).toBe(400);
+        expect(r.body.error.code).toBe("VALIDATION_ERROR");
+      }
+    });
+
     test("the manager sees the team's leads (and edits them); the salesperson cannot take a lead over", async () => {
       const list = await crm.http("GET", "/auto/leads?fields=id&limit=1", undefined, t.manager);
       const expected = await crm.dbs.db.sudo(async () => {
@@ -151,7 +175,7 @@ export async function apiRoles(target: CrmTarget) {
     });
 
     test("without a session every route is 401 with one body shape", async () => {
-      for (const [m, p] of [["GET", "/auto/leads"], ["GET", "/api/me"], ["GET", "/api/dashboard"], ["POST", "/api/logout"]] as const) {
+      for (const [m, p] of [["GET", "/auto/leads"], ["GET", "/api/me"], ["GET", "/api/dashboard"], ["GET", "/api/kanban"], ["POST", "/api/logout"]] as const) {
         const r = await crm.http(m, p, m === "POST" ? {} : undefined);
         expect(r.status).toBe(401);
         expect(r.body.error.code).toBe("UNAUTHORIZED");

@@ -42,6 +42,10 @@ describe("list tools in a real browser: saved filters, CSV export, bulk edit", (
     await sales.getByRole("table").locator("tbody tr").first().waitFor();
     await filterByName(sales, stamp);
     await expect.poll(() => total(sales)).toBe("3 records");
+    // many2one cells show the related record's display name, read in the same request as the rows
+    const row = sales.getByRole("row", { name: new RegExp(`${stamp} alpha`) });
+    await expect.poll(() => row.innerText()).toContain("Sam Sales");
+    expect(await row.innerText()).not.toMatch(/#\d+/);
     await sales.getByRole("button", { name: /^Saved filters/ }).click();
     await sales.getByRole("menuitem", { name: "Save current filter…" }).click();
     const dialog = sales.getByRole("dialog", { name: "Save the current filter" });

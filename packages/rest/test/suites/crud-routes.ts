@@ -28,8 +28,10 @@ export function crudRoutes(target: ConformanceTarget) {
       expect(byName.title).toMatchObject({ type: "char", label: "Title", help: "what the note is about", required: true, readonly: false, maxLength: 80 });
       expect(byName.kind).toMatchObject({ type: "selection", options: [["memo", "Memo"], ["todo", "To do"]], default: "memo" });
       expect(byName.created_at).toMatchObject({ type: "datetime", readonly: true });
-      expect(byName.owner_id).toMatchObject({ relation: { model: "users", kind: "many2one" } });
-      expect(byName.lines).toMatchObject({ relation: { model: "note_lines", kind: "one2many" } });
+      // the related model's display field rides along, so a client can read related names in one request
+      expect(byName.owner_id.relation).toEqual({ model: "users", kind: "many2one", display: "name" });
+      expect(byName.tag_ids.relation).toEqual({ model: "tags", kind: "many2many", display: "name" });
+      expect(byName.lines.relation).toEqual({ model: "note_lines", kind: "one2many" }); // no name field: no display
       expect(byName.amount).toMatchObject({ type: "decimal", precision: 10, scale: 2 });
       expect(byName.secret).toBeUndefined();
     });

@@ -17,7 +17,8 @@ export interface FieldMeta {
   scale?: number;
   default?: unknown;
   options?: [string, string][];
-  relation?: { model: string; kind: "many2one" | "one2many" | "many2many" };
+  /** `display`: the related model's display field (`name` unless the server says otherwise), when it has one. */
+  relation?: { model: string; kind: "many2one" | "one2many" | "many2many"; display?: string };
 }
 
 /** A failed API call: the status, the server's code and message, and the field it names if any. */
@@ -85,7 +86,9 @@ export function displayName(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "object") {
     const o = v as { name?: unknown; id?: unknown };
-    return String(o.name ?? `#${String(o.id)}`);
+    // a related record read with its display field: `name`, or the one other field it was read with
+    const shown = o.name ?? Object.entries(o).find(([k, x]) => k !== "id" && typeof x === "string")?.[1];
+    return String(shown ?? `#${String(o.id)}`);
   }
   return `#${String(v)}`;
 }

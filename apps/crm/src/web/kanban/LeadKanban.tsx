@@ -1,12 +1,14 @@
 import { ActionIcon, Alert, Avatar, Badge, Button, Card, Group, Loader, Menu, Paper, Rating, ScrollArea, Stack, Text, TextInput, Title } from "@mantine/core";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, type Row, api, displayName, idOf } from "../api/client";
 
 type Stage = Pick<Row<"LeadStages">, "id" | "name" | "sequence">;
 type Card_ = Pick<Row<"Leads">, "id" | "name" | "expected_revenue" | "priority" | "stage_id" | "partner_id" | "user_id">;
-type Page = { data: Card_[]; total: number };
+/** One stage's column of `GET /api/kanban`: the leads the user may read in it, their revenue, the newest cards. */
+type Column = { stage_id: number; n: number; total: string; cards: Card_[] };
+type Board = { stages: Stage[]; columns: Column[] };
 
 const perColumn = 40;
 const money = (v: string | number | null | undefined) => Number(v ?? 0).toLocaleString(undefined, { maximumFractionDigits: 0 });
@@ -18,61 +20,47 @@ const initials = (name: string) =>
     .slice(0, 2)
     .toUpperCase();
 
+/** The whole board in one request (`GET /api/kanban`): stages, per-stage counts and sums, the newest cards. */
+export const kanbanQuery = queryOptions({
+  queryKey: ["kanban"],
+  queryFn: async () => (await api<{ data: Board }>("GET", `/api/kanban?limit=${perColumn}`)).data,
+});
+
 /** The leads pipeline: a column per stage with totals; drag a card (or use its menu) to change its stage. */
 export function LeadKanban() {
   const qc = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
   const [over, setOver] = useState<number | null>(null);
-  const stages = useQuery({
-    queryKey: ["kanban-stages"],
-    queryFn: async () => (await api<{ data: Stage[] }>("POST", "/auto/lead_stages/search", { fields: ["name", "sequence"], order: "sequence", limit: 50 })).data,
-  });
-  const totals = useQuery({
-    queryKey: ["kanban", "totals"],
-    queryFn: async () =>
-      (await api<{ data: { stage_id: number; n: number; total: string | null }[] }>("POST", "/auto/leads/aggregate", {
-        groupBy: ["stage_id"],
-        aggregate: { n: ["id", "count"], total: ["expected_revenue", "sum"] },
-      })).data,
-  });
-  const columns = useQueries({
-    queries: (stages.data ?? []).map((s) => ({
-      queryKey: ["kanban", "stage", s.id],
-      queryFn: () =>
-        api<Page>("POST", "/auto/leads/search", {
-          filter: [["stage_id", "=", s.id]],
-          fields: ["name", "expected_revenue", "priority", "stage_id", "partner_id", "user_id"],
-          nested: { partner_id: ["name"], user_id: ["name"] },
-          order: "id desc", // newest first: a quick-created lead shows at the top
-          limit: perColumn,
-        }),
-    })),
-  });
+  const board = useQuery(kanbanQuery);
 
   const move = useMutation({
     mutationFn: ({ lead, to }: { lead: Card_; from: number; to: number }) => api("PATCH", `/auto/leads/${lead.id}`, { stage_id: to }),
     onMutate: async ({ lead, from, to }) => {
       setProblem(null);
       await qc.cancelQueries({ queryKey: ["kanban"] });
-      const before = { from: qc.getQueryData<Page>(["kanban", "stage", from]), to: qc.getQueryData<Page>(["kanban", "stage", to]), totals: totals.data };
-      qc.setQueryData<Page>(["kanban", "stage", from], (p) => p && { data: p.data.filter((l) => l.id !== lead.id), total: p.total - 1 });
-      qc.setQueryData<Page>(["kanban", "stage", to], (p) => p && { data: [{ ...lead, stage_id: to }, ...p.data], total: p.total + 1 });
+      const before = qc.getQueryData<Board>(["kanban"]);
+      const revenue = Number(lead.expected_revenue ?? 0);
+      const moved = (c: Column): Column =>
+        c.stage_id === from
+          ? { ...c, n: c.n - 1, total: String(Number(c.total) - revenue), cards: c.cards.filter((l) => l.id !== lead.id) }
+          : c.stage_id === to
+            ? { ...c, n: c.n + 1, total: String(Number(c.total) + revenue), cards: [{ ...lead, stage_id: to }, ...c.cards] }
+            : c;
+      qc.setQueryData<Board>(["kanban"], (b) => b && { ...b, columns: b.columns.map(moved) });
       return before;
     },
-    onError: (e, { lead, from, to }, before) => {
-      if (before) {
-        qc.setQueryData(["kanban", "stage", from], before.from);
-        qc.setQueryData(["kanban", "stage", to], before.to);
-      }
+    onError: (e, { lead }, before) => {
+      if (before) qc.setQueryData(["kanban"], before);
       const why = e instanceof ApiError && e.status === 403 ? "you may not change this lead" : e instanceof ApiError && e.status === 409 ? "it conflicts with another change" : e.message;
       setProblem(`"${lead.name}" was not moved: ${why}`);
     },
     onSettled: () => void qc.invalidateQueries({ queryKey: ["kanban"] }),
   });
 
-  if (stages.isError) return <Alert color="red">{(stages.error as Error).message}</Alert>;
-  if (!stages.data) return <Loader aria-label="Loading" />;
-  const list = stages.data;
+  if (board.isError) return <Alert color="red">{(board.error as Error).message}</Alert>;
+  if (!board.data) return <Loader aria-label="Loading" />;
+  const list = board.data.stages;
+  const columns = new Map(board.data.columns.map((c) => [c.stage_id, c]));
   const drop = (e: DragEvent, to: number) => {
     e.preventDefault();
     setOver(null);
@@ -94,9 +82,8 @@ export function LeadKanban() {
       )}
       <ScrollArea type="auto" offsetScrollbars>
         <Group align="flex-start" wrap="nowrap" gap={8}>
-          {list.map((s, i) => {
-            const col = columns[i];
-            const t = totals.data?.find((x) => x.stage_id === s.id);
+          {list.map((s) => {
+            const col = columns.get(s.id);
             return (
               <Paper
                 key={s.id}
@@ -120,26 +107,25 @@ export function LeadKanban() {
                     {s.name}
                   </Title>
                   <Badge variant="light" data-testid="column-count">
-                    {t?.n ?? 0}
+                    {col?.n ?? 0}
                   </Badge>
                 </Group>
                 <Text size="xs" c="gray.7" mb="xs" data-testid="column-total">
-                  {money(t?.total)} expected
+                  {money(col?.total)} expected
                 </Text>
                 <QuickCreate stageId={s.id} />
                 <Stack gap={6} mt="xs">
-                  {col?.isPending && <Loader size="sm" aria-label="Loading" />}
-                  {col?.data?.data.length === 0 && (
+                  {col?.cards.length === 0 && (
                     <Text size="xs" c="gray.7" ta="center" py="sm">
                       No leads
                     </Text>
                   )}
-                  {col?.data?.data.map((lead) => (
+                  {col?.cards.map((lead) => (
                     <LeadCard key={lead.id} lead={lead} stages={list} onMove={(to) => move.mutate({ lead, from: s.id, to })} from={s.id} />
                   ))}
-                  {col?.data && col.data.total > col.data.data.length && (
+                  {col && col.n > col.cards.length && (
                     <Text size="xs" c="gray.7" ta="center">
-                      and {col.data.total - col.data.data.length} more in the list
+                      and {col.n - col.cards.length} more in the list
                     </Text>
                   )}
                 </Stack>

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { Link, useBlocker, useLocation, useNavigate, useParams } from "react-router";
 import { ApiError, type FieldMeta, api, query } from "../api/client";
-import { useDisplayNested, useFields } from "../api/hooks";
+import { displayNested, useFields } from "../api/hooks";
 import { titleOf } from "../models";
 import { FieldWidget } from "./FieldWidget";
 import { One2manyTable } from "./One2manyTable";
@@ -27,7 +27,7 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
   const editable = fields.filter((f) => f.name !== "id" && f.relation?.kind !== "one2many" && !(id === null && f.readonly));
   // one2many fields as editable tables (read-only ones, like a chat's messages, are not loaded here)
   const tables = fields.filter((f) => f.relation?.kind === "one2many" && !f.readonly);
-  const nested = useDisplayNested(fields, editable.map((f) => f.name));
+  const nested = displayNested(fields, editable.map((f) => f.name));
   const record = useQuery({
     queryKey: ["record", model, id, nested],
     enabled: id !== null && nested !== undefined,

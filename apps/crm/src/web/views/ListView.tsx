@@ -4,7 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { type FieldMeta, api, query } from "../api/client";
-import { useDisplayNested, useFields } from "../api/hooks";
+import { displayNested, useFields } from "../api/hooks";
 import { labelOf, titleOf } from "../models";
 import { BulkEdit } from "./BulkEdit";
 import { FilterBar } from "./FilterBar";
@@ -37,7 +37,7 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
   const [order, setOrder] = useState<{ field: string; dir: "asc" | "desc" }>({ field: "id", dir: "desc" });
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const nested = useDisplayNested(fields, columns);
+  const nested = displayNested(fields, columns);
 
   const rows = useQuery({
     queryKey: ["list", model, columns, filter, order, page, nested],
