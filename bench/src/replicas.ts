@@ -42,27 +42,31 @@ try {
     const order = round % 2 ? [...sides].reverse() : sides;
     for (const side of order) side.figures.push(await opsPerSecond(page(side), timing));
   }
-  // CPU time of this process per call (steadier than wall time on a shared machine): what routing adds
+  // CPU time of this process per call (steadier than wall time on a shared machine): what routing adds.
+  // Each round measures every side back to back, so a ratio within one round sees the same machine load.
+  const calls = Number(process.env.BENCH_CALLS ?? 1000);
   const cpu = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
     for (const side of round % 2 ? [...sides].reverse() : sides) {
       const op = page(side);
       const before = process.cpuUsage();
-      for (let i = 0; i < 500; i++) await op();
+      for (let i = 0; i < calls; i++) await op();
       const used = process.cpuUsage(before);
-      cpu.set(side.name, [...(cpu.get(side.name) ?? []), (used.user + used.system) / 500]);
+      cpu.set(side.name, [...(cpu.get(side.name) ?? []), (used.user + used.system) / calls]);
     }
   }
-  const base = median(sides[0]!.figures);
-  const cpuBase = median(cpu.get(sides[0]!.name)!);
-  console.log(`\nPage of 20 (reads/s, median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4)\n`);
+  /** Median and spread of the per-round ratios of `xs` to the primary-only side's figures `base`. */
+  const ratios = (xs: readonly number[], base: readonly number[]) => {
+    const r = xs.map((x, i) => x / (base[i] as number)).sort((a, b) => a - b);
+    return `${median(r).toFixed(3)}× (${(r[0] as number).toFixed(2)}–${(r[r.length - 1] as number).toFixed(2)})`;
+  };
+  const base = sides[0]!.figures;
+  const cpuBase = cpu.get(sides[0]!.name)!;
+  console.log(`\nPage of 20 (reads/s: median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4; CPU: ${calls} sequential calls per side and round; ratios: median of the per-round ratios, with their range)\n`);
   console.log(
     markdownTable(
       ["side", "reads/s", "vs primary only", "client CPU µs/call", "vs primary only"],
-      sides.map((s) => {
-        const c = median(cpu.get(s.name)!);
-        return [s.name, median(s.figures), `${(median(s.figures) / base).toFixed(3)}×`, c, `${(c / cpuBase).toFixed(3)}×`];
-      }),
+      sides.map((s) => [s.name, median(s.figures), ratios(s.figures, base), median(cpu.get(s.name)!), ratios(cpu.get(s.name)!, cpuBase)]),
     ),
   );
 } finally {

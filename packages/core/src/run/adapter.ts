@@ -57,6 +57,11 @@ export interface DriverConnection {
  */
 export interface Driver {
   execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * True when the driver sends reads to replicas (the core's `ReplicatedDriver`): only then does the
+   * core work out, per statement, whether it may go to one (`ExecOptions.readOnly`).
+   */
+  readonly routesReads?: boolean;
   /** A dedicated connection, for transactions. Absent when the database has no transactions. */
   acquire?(options?: ExecOptions): Promise<DriverConnection>;
   /**

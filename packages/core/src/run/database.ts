@@ -48,6 +48,9 @@ export interface StatementInfo {
  * await db.sync();
  * await db.transaction(async () => { await Chat.create({ name: "General", creator_id: 1 }) });
  */
+/** The options of a replica-eligible read without a deadline (shared: drivers never change them). */
+const readOnlyOptions: ExecOptions = Object.freeze({ readOnly: true });
+
 export class Database {
   readonly models: ReadonlyMap<string, ModelMeta>;
   /** @internal */
@@ -214,8 +217,8 @@ export class Database {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
     if (frame?.line.owner === this) return this.sendIn(frame, query, { deadline }, info);
-    const readOnly = replicaReads(info.operation);
-    return this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, readOnly ? { ...o, readOnly } : o));
+    const readOnly = this.adapter.driver.routesReads === true && replicaReads(info.operation);
+    return this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o));
   }
 
   /**
@@ -278,7 +281,7 @@ export class Database {
     const current = txStore.getStore();
     const frame = current?.line.owner === this ? current : undefined;
     const deadline = deadlineStore.getStore();
-    const readOnly = !frame && replicaReads(info.operation);
+    const readOnly = !frame && this.adapter.driver.routesReads === true && replicaReads(info.operation);
     const timed: ExecOptions | undefined = deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined;
     const options: ExecOptions | undefined = readOnly ? { ...timed, readOnly } : timed;
     const conn: StreamConnection | undefined = frame && {

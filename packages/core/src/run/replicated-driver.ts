@@ -43,6 +43,7 @@ interface ReplicaState {
  * const driver = new ReplicatedDriver(primary, [{ name: "replica-1", driver: replicaDriver }], { maxLag: 2000 });
  */
 export class ReplicatedDriver implements Driver {
+  readonly routesReads = true;
   private readonly states: ReplicaState[];
   private next = 0;
   private sink: ((event: LogEvent) => void) | undefined;
@@ -55,17 +56,26 @@ export class ReplicatedDriver implements Driver {
     this.states = replicas.map((replica) => ({ replica, downUntil: 0, lagAt: 0 }));
   }
 
-  async execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+  execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
     if (!options?.readOnly) return this.primary.execute(query, options);
-    const picked = this.pick();
-    const state = picked instanceof Promise ? await picked : picked;
+    if (this.options.maxLag !== undefined) return this.executeChecked(query, options);
+    // The hot path without a lag bound: no async frame, no await before the replica's call.
+    const state = this.nextUp();
     if (!state) return this.primary.execute(query, options);
-    try {
-      return await state.replica.driver.execute(query, options);
-    } catch (e) {
-      if (!this.isDown(state, e, options)) throw e;
-      return this.primary.execute(query, options);
-    }
+    return state.replica.driver.execute(query, options).catch((e: unknown) => this.fallBack(state, e, query, options));
+  }
+
+  /** A read with a lag bound: the replica's lag may have to be read first. */
+  private async executeChecked(query: CompiledQuery, options: ExecOptions): Promise<ExecResult> {
+    const state = await this.pickRecent();
+    if (!state) return this.primary.execute(query, options);
+    return state.replica.driver.execute(query, options).catch((e: unknown) => this.fallBack(state, e, query, options));
+  }
+
+  /** A replica's call failed: the primary answers when the replica is down, else the error stands. */
+  private fallBack(state: ReplicaState, error: unknown, query: CompiledQuery, options: ExecOptions): Promise<ExecResult> {
+    if (!this.isDown(state, error, options)) throw error;
+    return this.primary.execute(query, options);
   }
 
   acquire(options?: ExecOptions): Promise<DriverConnection> {
@@ -75,7 +85,7 @@ export class ReplicatedDriver implements Driver {
 
   async *stream(query: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]> {
     const primaryStream = () => this.primary.stream!(query, batchSize, conn, options);
-    const state = conn || !options?.readOnly ? undefined : await this.pick();
+    const state = conn || !options?.readOnly ? undefined : this.options.maxLag === undefined ? this.nextUp() : await this.pickRecent();
     if (!state?.replica.driver.stream) {
       yield* primaryStream();
       return;
@@ -121,35 +131,34 @@ export class ReplicatedDriver implements Driver {
     await Promise.all([this.primary.close(), ...this.states.map((s) => s.replica.driver.close())]);
   }
 
-  /** The replicas that are up, in turn from the next one, each with its index. */
-  private *upInTurn(): Generator<readonly [number, ReplicaState]> {
+  /** The next replica in turn that is up, or none (the primary serves); moves the turn past it. */
+  private nextUp(): ReplicaState | undefined {
     const now = Date.now();
     const n = this.states.length;
     for (let i = 0; i < n; i++) {
       const index = (this.next + i) % n;
       const state = this.states[index] as ReplicaState;
-      if (state.downUntil <= now) yield [index, state];
+      if (state.downUntil <= now) {
+        this.next = (index + 1) % n;
+        return state;
+      }
     }
+    return undefined;
   }
 
-  /**
-   * The next replica in turn that is up (and with `maxLag`, recent enough), or none: the primary
-   * serves. Without a lag bound it answers at once, with no await on the hot path.
-   */
-  private pick(): ReplicaState | undefined | Promise<ReplicaState | undefined> {
-    if (this.options.maxLag === undefined) {
-      for (const [index, state] of this.upInTurn()) return this.take(index, state);
-      return undefined;
+  /** With `maxLag`: the next replica in turn that is up and recent enough, or none. */
+  private async pickRecent(): Promise<ReplicaState | undefined> {
+    const now = Date.now();
+    const n = this.states.length;
+    for (let i = 0; i < n; i++) {
+      const index = (this.next + i) % n;
+      const state = this.states[index] as ReplicaState;
+      if (state.downUntil <= now && (await this.recentEnough(state))) {
+        this.next = (index + 1) % n;
+        return state;
+      }
     }
-    return (async () => {
-      for (const [index, state] of this.upInTurn()) if (await this.recentEnough(state)) return this.take(index, state);
-      return undefined;
-    })();
-  }
-
-  private take(index: number, state: ReplicaState): ReplicaState {
-    this.next = (index + 1) % this.states.length;
-    return state;
+    return undefined;
   }
 
   private async recentEnough(state: ReplicaState): Promise<boolean> {
