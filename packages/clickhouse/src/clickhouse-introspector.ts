@@ -1,13 +1,26 @@
 import { type Exec, type Introspector, type SchemaInfo, type SchemaState, describeRows, schemaState } from "@dotorm/core";
+import { localOfEngine } from "./distributed.js";
 
-/** Reads tables, columns and data-skipping indexes of the current database from `system.*` (no foreign keys exist). */
+type Row = Record<string, unknown>;
+
+/**
+ * Reads tables, columns and data-skipping indexes of the current database from `system.*` (no
+ * foreign keys exist). On a cluster, a `Distributed` table and the local table behind it are read
+ * as one table under the Distributed table's name (the model's): its columns are those both have
+ * (a column one of them lacks is planned again, and added where missing), its indexes the local
+ * table's, its engine and keys the local table's.
+ */
 export class ClickHouseIntrospector implements Introspector {
+  /** `pairs`: look for Distributed tables and their local tables (`clickhouse({ cluster })`). */
+  constructor(private readonly pairs = false) {}
+
   async introspect(exec: Exec, tables: readonly string[]): Promise<SchemaState> {
-    const params = { tables: [...tables] };
+    const locals = this.pairs ? await distributedPairs(exec, tables) : new Map<string, string>();
+    const params = { tables: [...tables, ...locals.values()] };
     const where = "database = currentDatabase() AND table IN {tables:Array(String)}";
     const cols = await exec({ sql: `SELECT table AS t, name AS c FROM system.columns WHERE ${where}`, params });
     const idx = await exec({ sql: `SELECT table AS t, name AS c FROM system.data_skipping_indices WHERE ${where}`, params });
-    return schemaState({ columns: cols.rows, indexes: idx.rows });
+    return schemaState({ columns: mergePairs(cols.rows, locals, "both"), indexes: mergePairs(idx.rows, locals, "local") });
   }
 
   /**
@@ -16,26 +29,64 @@ export class ClickHouseIntrospector implements Introspector {
    * sorting key's prefix ClickHouse reports.
    */
   async describe(exec: Exec, tables?: readonly string[]): Promise<SchemaInfo> {
-    const params = tables ? { tables: [...tables] } : {};
+    const locals = this.pairs ? await distributedPairs(exec, tables) : new Map<string, string>();
+    const params = tables ? { tables: [...tables, ...locals.values()] } : {};
     const only = (col: string) => (tables ? ` AND ${col} IN {tables:Array(String)}` : "");
     const here = "database = currentDatabase()";
     const read = async (sql: string) => (await exec({ sql, params })).rows;
     const tableRows = await read(
       `SELECT name AS t, engine, sorting_key AS order_by, primary_key AS pk FROM system.tables WHERE ${here} AND engine LIKE '%MergeTree'${only("name")} ORDER BY name`,
     );
-    const indexRows = await read(`SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`);
+    const indexRows = mergePairs(await read(`SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`), locals, "local");
+    const columnRows = await read(
+      "SELECT table AS t, name AS c, type, startsWith(type, 'Nullable(') OR startsWith(type, 'LowCardinality(Nullable(') AS nullable, " +
+        `if(default_kind = 'DEFAULT', default_expression, NULL) AS dflt FROM system.columns WHERE ${here}${only("table")} ORDER BY table, position`,
+    );
     return describeRows({
-      tables: tableRows.map((r) => ({ ...r, order_by: splitList(r.order_by).join(",") })),
-      columns: await read(
-        "SELECT table AS t, name AS c, type, startsWith(type, 'Nullable(') OR startsWith(type, 'LowCardinality(Nullable(') AS nullable, " +
-          `if(default_kind = 'DEFAULT', default_expression, NULL) AS dflt FROM system.columns WHERE ${here}${only("table")} ORDER BY table, position`,
-      ),
+      tables: mergePairs(tableRows, locals, "local").map((r) => ({ ...r, order_by: splitList(r.order_by).join(",") })),
+      columns: mergePairs(columnRows, locals, "both"),
       // ClickHouse enforces no uniqueness; DotORM's `uq_` name keeps the model's intent, for `inspect`.
       indexes: indexRows.flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") }))),
       foreignKeys: [],
-      primaryKeys: tableRows.flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
+      primaryKeys: mergePairs(tableRows, locals, "local").flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
     });
   }
+}
+
+/**
+ * Distributed tables of the current database (among `tables`, or all) whose local table exists:
+ * Distributed table -> local table.
+ */
+async function distributedPairs(exec: Exec, tables?: readonly string[]): Promise<Map<string, string>> {
+  const rows = (await exec({ sql: "SELECT name AS t, engine, engine_full AS e FROM system.tables WHERE database = currentDatabase()", params: {} })).rows;
+  const names = new Set(rows.map((r) => String(r.t)));
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const local = r.engine === "Distributed" ? localOfEngine(String(r.e)) : undefined;
+    if (local && names.has(local) && (!tables || tables.includes(String(r.t)))) out.set(String(r.t), local);
+  }
+  return out;
+}
+
+/**
+ * Rows of `system.*` with each pair read as its Distributed table: `"local"` keeps the local
+ * table's rows (renamed), `"both"` keeps the Distributed table's rows (columns) the local one also has.
+ */
+function mergePairs(rows: readonly Row[], locals: ReadonlyMap<string, string>, keep: "local" | "both"): Row[] {
+  if (locals.size === 0) return [...rows];
+  const owner = new Map([...locals].map(([t, l]) => [l, t]));
+  const key = (t: unknown, r: Row) => `${String(t)}\u0000${String(r.c ?? r.name ?? "")}`;
+  const present = new Set(rows.map((r) => key(r.t, r)));
+  const out: Row[] = [];
+  for (const r of rows) {
+    const t = String(r.t);
+    const dist = owner.get(t);
+    if (dist !== undefined) {
+      if (keep === "local") out.push({ ...r, t: dist });
+    } else if (!locals.has(t)) out.push(r);
+    else if (keep === "both" && present.has(key(locals.get(t), r))) out.push(r);
+  }
+  return out;
 }
 
 /** `a, \`b\`` or `(a, b)` -> ["a", "b"]. */
