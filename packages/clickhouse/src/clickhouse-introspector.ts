@@ -1,7 +1,5 @@
 import { type Exec, type Introspector, type SchemaInfo, type SchemaState, describeRows, schemaState } from "@dotorm/core";
-import { localOfEngine } from "./distributed.js";
-
-type Row = Record<string, unknown>;
+import { mergePairs, pairsOf } from "./distributed.js";
 
 /**
  * Reads tables, columns and data-skipping indexes of the current database from `system.*` (no
@@ -37,56 +35,41 @@ export class ClickHouseIntrospector implements Introspector {
     const tableRows = await read(
       `SELECT name AS t, engine, sorting_key AS order_by, primary_key AS pk FROM system.tables WHERE ${here} AND engine LIKE '%MergeTree'${only("name")} ORDER BY name`,
     );
-    const indexRows = mergePairs(await read(`SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`), locals, "local");
+    const indexRows = await read(`SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`);
     const columnRows = await read(
       "SELECT table AS t, name AS c, type, startsWith(type, 'Nullable(') OR startsWith(type, 'LowCardinality(Nullable(') AS nullable, " +
         `if(default_kind = 'DEFAULT', default_expression, NULL) AS dflt FROM system.columns WHERE ${here}${only("table")} ORDER BY table, position`,
     );
-    return describeRows({
-      tables: mergePairs(tableRows, locals, "local").map((r) => ({ ...r, order_by: splitList(r.order_by).join(",") })),
-      columns: mergePairs(columnRows, locals, "both"),
-      // ClickHouse enforces no uniqueness; DotORM's `uq_` name keeps the model's intent, for `inspect`.
-      indexes: indexRows.flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") }))),
-      foreignKeys: [],
-      primaryKeys: mergePairs(tableRows, locals, "local").flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
-    });
+    return schemaOfRows({ tables: tableRows, columns: columnRows, indexes: indexRows }, locals);
   }
 }
 
+type Rows = readonly Record<string, unknown>[];
+
 /**
- * Distributed tables of the current database (among `tables`, or all) whose local table exists:
- * Distributed table -> local table.
+ * The schema from rows of `system.tables` (MergeTree family), `system.columns` and
+ * `system.data_skipping_indices`, each Distributed table of `locals` read together with its local
+ * table (see {@link mergePairs}).
+ *
+ * @example
+ * schemaOfRows({ tables, columns, indexes }, new Map([["events", "events_local"]])).tables.get("events")
  */
+export function schemaOfRows(rows: { tables: Rows; columns: Rows; indexes: Rows }, locals: ReadonlyMap<string, string> = new Map()): SchemaInfo {
+  const tables = mergePairs(rows.tables, locals, "local");
+  return describeRows({
+    tables: tables.map((r) => ({ ...r, order_by: splitList(r.order_by).join(",") })),
+    columns: mergePairs(rows.columns, locals, "both"),
+    // ClickHouse enforces no uniqueness; DotORM's `uq_` name keeps the model's intent, for `inspect`.
+    indexes: mergePairs(rows.indexes, locals, "local").flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") }))),
+    foreignKeys: [],
+    primaryKeys: tables.flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
+  });
+}
+
+/** Distributed tables of the current database (among `tables`, or all) whose local table exists. */
 async function distributedPairs(exec: Exec, tables?: readonly string[]): Promise<Map<string, string>> {
   const rows = (await exec({ sql: "SELECT name AS t, engine, engine_full AS e FROM system.tables WHERE database = currentDatabase()", params: {} })).rows;
-  const names = new Set(rows.map((r) => String(r.t)));
-  const out = new Map<string, string>();
-  for (const r of rows) {
-    const local = r.engine === "Distributed" ? localOfEngine(String(r.e)) : undefined;
-    if (local && names.has(local) && (!tables || tables.includes(String(r.t)))) out.set(String(r.t), local);
-  }
-  return out;
-}
-
-/**
- * Rows of `system.*` with each pair read as its Distributed table: `"local"` keeps the local
- * table's rows (renamed), `"both"` keeps the Distributed table's rows (columns) the local one also has.
- */
-function mergePairs(rows: readonly Row[], locals: ReadonlyMap<string, string>, keep: "local" | "both"): Row[] {
-  if (locals.size === 0) return [...rows];
-  const owner = new Map([...locals].map(([t, l]) => [l, t]));
-  const key = (t: unknown, r: Row) => `${String(t)}\u0000${String(r.c ?? r.name ?? "")}`;
-  const present = new Set(rows.map((r) => key(r.t, r)));
-  const out: Row[] = [];
-  for (const r of rows) {
-    const t = String(r.t);
-    const dist = owner.get(t);
-    if (dist !== undefined) {
-      if (keep === "local") out.push({ ...r, t: dist });
-    } else if (!locals.has(t)) out.push(r);
-    else if (keep === "both" && present.has(key(locals.get(t), r))) out.push(r);
-  }
-  return out;
+  return pairsOf(rows, tables);
 }
 
 /** `a, \`b\`` or `(a, b)` -> ["a", "b"]. */
