@@ -2,6 +2,7 @@
 export const CLAIMS_TABLE = "_dotorm_id_claims";
 
 const ident = (name: string) => `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+const text = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
 /**
  * The statements of the claims table, on one server (chDB too) or on a cluster.
@@ -49,7 +50,7 @@ export function claimsSql(options: { cluster?: string } = {}) {
     /** The token makes a second claim of the same number a no-op (the first one stays). */
     insert: (c: { seq: number; lo: number; hi: number; owner: string }) =>
       `INSERT INTO ${table} (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-${c.seq}', async_insert = 0${quorum} ` +
-      `VALUES (${c.seq}, ${c.lo}, ${c.hi}, '${c.owner.replace(/[^0-9a-f-]/gi, "")}')`,
+      `VALUES (${c.seq}, ${c.lo}, ${c.hi}, ${text(c.owner)})`,
   };
 }
 

@@ -181,7 +181,7 @@ describe("id leasing on a cluster", () => {
     );
     expect(sql.read(7)).toBe("SELECT seq, lo, hi, owner FROM `_dotorm_id_claims` WHERE seq = 7");
     expect(sql.insert({ seq: 7, lo: 1, hi: 2, owner: "x'); DROP" })).toBe(
-      "INSERT INTO `_dotorm_id_claims` (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-7', async_insert = 0 VALUES (7, 1, 2, 'D')",
+      "INSERT INTO `_dotorm_id_claims` (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-7', async_insert = 0 VALUES (7, 1, 2, 'x\\'); DROP')",
     );
   });
 });
