@@ -117,7 +117,10 @@ describe("a distributed model on a cluster", () => {
     const [add] = renderOperation({ kind: "addColumn", table: "ev", column: "score", field: f.integer() }, ddl);
     expect(add).toBe(`ALTER TABLE \`ev\` ${on} ADD COLUMN IF NOT EXISTS \`score\` Nullable(Int32)`);
     const asked: string[] = [];
-    const engine = (name: string) => async (table: string) => (asked.push(table), name);
+    const engine = (name: string) => async (table: string) => {
+      asked.push(table);
+      return name;
+    };
     expect(await ddl.batches.expand(add!, engine("Distributed"))).toEqual([`ALTER TABLE \`ev_local\` ${on} ADD COLUMN IF NOT EXISTS \`score\` Nullable(Int32)`, add]);
     expect(await ddl.batches.expand(add!, engine("ReplicatedMergeTree"))).toEqual([add]);
     expect(asked).toEqual(["ev", "ev"]);
