@@ -120,8 +120,9 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   if (options.cluster !== undefined && options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
   const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
   const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
-  // On a cluster an insert through a Distributed table returns once the shards hold the rows, so the next read sees them.
-  const clusterSettings = options.cluster === undefined ? {} : { distributed_foreground_insert: 1 };
+  // On a cluster an insert returns once its shard holds the rows (through a Distributed table) on a
+  // majority of the shard's replicas (both of two), so the next read sees them whichever replica answers.
+  const clusterSettings = options.cluster === undefined ? {} : { distributed_foreground_insert: 1, insert_quorum: "auto" as const };
   const settings = { ...clusterSettings, ...(statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000) } : {}), ...options.settings };
   const relay = new LogRelay();
   const log = { LoggerClass: relay.loggerClass(), level: clickhouseLogLevels[options.logLevel ?? "warn"] };
