@@ -49,8 +49,9 @@ export class ClickHouseDdl extends DdlCompiler {
 
   /**
    * `render(table)`, or on a distributed table the same for its local table and itself: local first
-   * (so the Distributed table never names what the shards lack), or itself first for removals.
-   * `localOnly` for what only a MergeTree has (data-skipping indexes).
+   * (so the Distributed table never names what the shards lack), itself first for removals, or the
+   * local table only for what only a MergeTree has (data-skipping indexes). For a table whose model
+   * this compiler has not seen, the plain statement with a probe (see {@link DdlBatches}).
    */
   private onPair(table: string, render: (t: string) => string, order: "local first" | "distributed first" | "local only" = "local first"): string {
     const plain = render(table);
