@@ -17,6 +17,7 @@ import {
   decodeValue,
 } from "@dotorm/core";
 import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
+import { distributedOf, localTable } from "./distributed.js";
 import { NestedJson } from "./nested-json.js";
 import { checkDateRanges, tsvChunks } from "./tsv.js";
 import { quoteClickHouse } from "./quote-ident.js";
@@ -34,6 +35,12 @@ export type ClickHouseStatement = CompiledQuery & {
   readonly insert?: { readonly table: string; readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[]; chunks(): Iterable<string> };
   /** An UPDATE/DELETE: ClickHouse reports no affected rows for mutations, so this count runs first. */
   readonly count?: CompiledQuery;
+  /**
+   * A mutation of a distributed model on a cluster: `sql` (the query selecting the ids it touches,
+   * through the Distributed table, with the statement's params) runs first, and its ids are bound
+   * to the statement's `param` (an `Array(Int64)`), so every replica applies the same rows.
+   */
+  readonly ids?: { readonly sql: string; readonly param: string };
   /** Whether the statement returns rows (SELECT) rather than being a command. */
   readonly returnsRows?: boolean;
 };
@@ -67,13 +74,24 @@ export class ClickHouseCompiler extends SqlCompiler {
     typed: (ctx, value, type) => this.typed(ctx, value, type),
   });
 
-  /** Rows per INSERT: each batch is one JSONEachRow request, so memory stays bounded by it. */
-  constructor(private readonly batchRows = 100_000) {
+  /** Set while compiling a mutation of a distributed model (see {@link ClickHouseStatement.ids}). */
+  private shardIds?: { sql: string; param: string };
+
+  /**
+   * `batchRows`: rows per INSERT (each batch is one request, so memory stays bounded by it).
+   * `cluster`: updates and deletes of distributed models run on their local tables `ON CLUSTER` it.
+   */
+  constructor(
+    private readonly batchRows = 100_000,
+    private readonly cluster?: string,
+  ) {
     super();
   }
 
   override compile(node: Parameters<SqlCompiler["compile"]>[0], options?: CompileOptions): ClickHouseStatement {
+    this.shardIds = undefined;
     const compiled = super.compile(node, options);
+    if (this.shardIds) return { ...compiled, ids: this.shardIds };
     if (node.kind === "insert" && this.bulk(node)) return { ...compiled, insert: this.insertRows(node) };
     if (node.kind === "update" || node.kind === "delete") return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
     return { ...compiled, returnsRows: node.kind === "select" || node.kind === "count" || (node.kind as string) === "aggregate" };
@@ -236,12 +254,34 @@ export class ClickHouseCompiler extends SqlCompiler {
   /** Lightweight UPDATE (patch parts, visible to the next read); tables are created with block numbers for it. */
   protected override update(node: UpdateNode, ctx: CompileContext): string {
     // a lightweight UPDATE has no table alias: expressions name the columns bare
+    if (this.onShards(node)) return this.shardMutation(node, ctx, `UPDATE ${this.setList(node, ctx, false)}`);
     return `UPDATE ${this.table(node.model)} SET ${this.setList(node, ctx, false)}${this.byId(node, ctx) || " WHERE 1"}`;
   }
 
   /** Lightweight DELETE: rows are masked at once and purged by later merges. */
   protected override delete(node: DeleteNode, ctx: CompileContext): string {
+    if (this.onShards(node)) return this.shardMutation(node, ctx, "DELETE");
     return `DELETE FROM ${this.table(node.model)}${this.byId(node, ctx) || " WHERE 1"}`;
+  }
+
+  private onShards(node: UpdateNode | DeleteNode): boolean {
+    return this.cluster !== undefined && distributedOf(node.model) !== undefined;
+  }
+
+  /**
+   * A distributed model's rows live in its local tables: the mutation is an `ALTER TABLE <t>_local
+   * ON CLUSTER` (run by one replica of each shard, replicated to the others) on the ids matched
+   * first through the Distributed table. Binding the ids keeps the mutation deterministic, as
+   * replicated tables require (a subquery over another table is not), and the filter may use
+   * aliases and EXISTS like any read.
+   */
+  private shardMutation(node: UpdateNode | DeleteNode, ctx: CompileContext, action: string): string {
+    const where = node.where ? ` WHERE ${this.cond(node.where as CondNode, ctx)}` : "";
+    const sql = `SELECT ${ctx.alias}.${this.quote("id")} AS ${this.quote("id")} FROM ${this.table(node.model)} ${ctx.alias}${where}`;
+    const ids = this.typed(ctx, [], "Array(Int64)");
+    this.shardIds = { sql, param: `p${ctx.params.length - 1}` };
+    const table = `${this.quote(localTable(node.model.table))} ON CLUSTER ${this.quote(this.cluster as string)}`;
+    return `ALTER TABLE ${table} ${action} WHERE ${this.quote("id")} IN ${ids}`;
   }
 
   protected override unlink(node: UnlinkNode, ctx: CompileContext): string {

@@ -1,5 +1,7 @@
 import { ConfigurationError, DdlCompiler, type FieldMeta, type LinkTable, type ModelMeta, UnsupportedError } from "@dotorm/core";
 import { columnType } from "./clickhouse-types.js";
+import { DdlBatches } from "./ddl-batches.js";
+import { type DistributedOptions, distributedOf, localTable } from "./distributed.js";
 import { quoteClickHouse } from "./quote-ident.js";
 
 /** Table settings every DotORM table gets: block numbers make lightweight `UPDATE` possible. */
@@ -9,12 +11,106 @@ const SETTINGS = " SETTINGS enable_block_number_column = 1, enable_block_offset_
  * ClickHouse DDL: MergeTree tables ordered by `id` (or the model's `clickhouse.orderBy`), with
  * `partitionBy` and `ttl` from the model options; Nullable for optional fields; data-skipping
  * indexes for `index`/`unique` (ClickHouse enforces no uniqueness and has no foreign keys).
+ * Creates are idempotent (`IF NOT EXISTS`), so two `sync()` runs at once both succeed: ClickHouse
+ * has no transactional DDL nor lock to serialise them, and each statement's own check is atomic.
+ *
+ * On a cluster, a model with `clickhouse.distributed` is two tables: `<table>_local` (replicated,
+ * on every shard) and `<table>` (`Distributed` over them); each operation renders the statements
+ * of both, in a safe order, joined through {@link DdlBatches}.
  * https://clickhouse.com/docs/engines/table-engines/mergetree-family/mergetree
  */
 export class ClickHouseDdl extends DdlCompiler {
-  /** `cluster`: every CREATE, ALTER and DROP TABLE runs `ON CLUSTER` it (distributed DDL). */
-  constructor(private readonly cluster?: string) {
+  /** Tables whose model this compiler has seen: their distribution (undefined: an ordinary table). */
+  private readonly known = new Map<string, DistributedOptions | undefined>();
+  private readonly database: string;
+  /** Statement groups the driver sends one by one (shared with it by the adapter). */
+  readonly batches: DdlBatches;
+
+  /**
+   * `cluster`: every CREATE, ALTER and DROP TABLE runs `ON CLUSTER` it (distributed DDL), and
+   * distributed models get their pair of tables in `database`.
+   */
+  constructor(
+    private readonly cluster?: string,
+    options: { database?: string; batches?: DdlBatches } = {},
+  ) {
     super();
+    this.database = options.database ?? "default";
+    this.batches = options.batches ?? new DdlBatches();
+  }
+
+  /** Remembers whether `model`'s table is distributed (only on a cluster; elsewhere it never is). */
+  private note(model: ModelMeta): DistributedOptions | undefined {
+    const d = distributedOf(model);
+    const on = this.cluster === undefined ? undefined : d;
+    this.known.set(model.table, on);
+    return on;
+  }
+
+  /**
+   * `render(table)`, or on a distributed table the same for its local table and itself: local first
+   * (so the Distributed table never names what the shards lack), itself first for removals, or the
+   * local table only for what only a MergeTree has (data-skipping indexes). For a table whose model
+   * this compiler has not seen, the plain statement with a probe (see {@link DdlBatches}).
+   */
+  private onPair(table: string, render: (t: string) => string, order: "local first" | "distributed first" | "local only" = "local first"): string {
+    const plain = render(table);
+    if (this.cluster === undefined) return plain;
+    const local = render(localTable(table));
+    const pair = order === "local only" ? [local] : order === "local first" ? [local, plain] : [plain, local];
+    if (!this.known.has(table)) return this.batches.probe(plain, table, pair);
+    return this.known.get(table) ? this.batches.join(pair) : plain;
+  }
+
+  /**
+   * CREATE TABLE IF NOT EXISTS; for a distributed model on a cluster, the replicated local table
+   * and then the `Distributed` table in front of it.
+   *
+   * @example
+   * ddl.createTable(Event.meta)
+   * // "CREATE TABLE IF NOT EXISTS `events_local` ON CLUSTER `dotorm` (...) ENGINE = ReplicatedMergeTree(...) ...;\n" +
+   * // "CREATE TABLE IF NOT EXISTS `events` ON CLUSTER `dotorm` (...) ENGINE = Distributed('dotorm', 'crm', 'events_local', id)"
+   */
+  override createTable(model: ModelMeta): string {
+    const d = this.note(model);
+    const cols = [this.idColumn(), ...model.columns.map((c) => this.columnDef(c))].join(", ");
+    if (!d) return `CREATE TABLE IF NOT EXISTS ${this.tableRef(model.table)} (${cols})${this.tableOptions(model)}`;
+    const local = localTable(model.table);
+    return this.batches.join([
+      `CREATE TABLE IF NOT EXISTS ${this.tableRef(local)} (${cols})${this.tableOptions(model, local)}`,
+      `CREATE TABLE IF NOT EXISTS ${this.tableRef(model.table)} (${cols}) ENGINE = ${this.distributedEngine(local, d)}`,
+    ]);
+  }
+
+  /** `Distributed(cluster, database, local table, sharding key)`. https://clickhouse.com/docs/engines/table-engines/special/distributed */
+  distributedEngine(local: string, d: DistributedOptions): string {
+    return `Distributed(${this.literal(this.cluster ?? "")}, ${this.literal(this.database)}, ${this.literal(local)}, ${d.shardingKey})`;
+  }
+
+  override addColumn(model: ModelMeta, field: FieldMeta): string {
+    this.note(model);
+    return this.addColumnStrict(model.table, field);
+  }
+
+  /** ADD COLUMN IF NOT EXISTS: a run that stopped midway (or a concurrent sync) can be repeated. */
+  override addColumnStrict(table: string, field: FieldMeta): string {
+    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} ADD COLUMN IF NOT EXISTS ${this.columnDef(field)}`);
+  }
+
+  override dropColumn(table: string, column: string): string {
+    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} DROP COLUMN ${this.quote(column)}`, "distributed first");
+  }
+
+  override renameColumn(table: string, from: string, to: string): string {
+    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`);
+  }
+
+  /**
+   * On a cluster, `SYNC`: the replicated table's Keeper metadata is removed before the statement
+   * returns, so a table of the same name can be created again at once.
+   */
+  override dropTable(table: string): string {
+    return this.onPair(table, (t) => `DROP TABLE ${this.tableRef(t)}${this.cluster === undefined ? "" : " SYNC"}`, "distributed first");
   }
 
   override tableRef(table: string): string {
@@ -43,6 +139,7 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override checkModel(model: ModelMeta): void {
+    this.note(model);
     const ch = model.options.clickhouse;
     for (const key of typeof ch?.orderBy === "string" || !ch?.orderBy ? [] : ch.orderBy) {
       const field = model.fields.get(key);
@@ -71,14 +168,15 @@ export class ClickHouseDdl extends DdlCompiler {
     return `${this.quote(field.column)} ${this.columnType(field)}${this.defaultClause(field)}`;
   }
 
-  override tableOptions(model: ModelMeta): string {
+  /** Engine, keys and settings; `table` names the Keeper path (the local table of a distributed model). */
+  override tableOptions(model: ModelMeta, table = model.table): string {
     const ch = model.options.clickhouse ?? {};
     const orderBy = !ch.orderBy
       ? this.quote("id")
       : typeof ch.orderBy === "string"
         ? ch.orderBy
         : ch.orderBy.map((k) => this.quote(model.fields.get(k)?.column ?? k)).join(", ");
-    let sql = ` ENGINE = ${this.engine(model.table, ch.engine ?? "MergeTree")}`;
+    let sql = ` ENGINE = ${this.engine(table, ch.engine ?? "MergeTree")}`;
     if (ch.partitionBy) sql += ` PARTITION BY ${ch.partitionBy}`;
     sql += ` ORDER BY (${orderBy})`;
     if (ch.ttl) sql += ` TTL ${ch.ttl}`;
@@ -102,8 +200,10 @@ export class ClickHouseDdl extends DdlCompiler {
     return `Replicated${m[1] ?? ""}MergeTree(${path}, '{replica}'${args})`;
   }
 
+  /** A data-skipping index (on the local table of a distributed model: a Distributed table holds no data). */
   override createIndex(name: string, table: string, columns: readonly string[]): string {
-    return `ALTER TABLE ${this.tableRef(table)} ADD INDEX ${this.quote(name)} (${columns.map((c) => this.quote(c)).join(", ")}) TYPE bloom_filter GRANULARITY 4`;
+    const cols = columns.map((c) => this.quote(c)).join(", ");
+    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} ADD INDEX IF NOT EXISTS ${this.quote(name)} (${cols}) TYPE bloom_filter GRANULARITY 4`, "local only");
   }
 
   override addForeignKey(): string {
@@ -111,12 +211,17 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override createLinkTable(link: LinkTable): string {
+    this.known.set(link.table, undefined);
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
-    return `CREATE TABLE ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
+    return `CREATE TABLE IF NOT EXISTS ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
   }
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */
   override alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
+    return this.modifyColumn(table, from, to).map((_, i) => this.onPair(table, (t) => this.modifyColumn(t, from, to)[i] as string));
+  }
+
+  private modifyColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
     const t = `ALTER TABLE ${this.tableRef(table)} MODIFY COLUMN`;
     const type = this.columnType(to);
     // Nullable -> not nullable needs a DEFAULT for the NULLs: the type's zero value, removed after.
@@ -128,7 +233,7 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override dropIndex(name: string, table: string): string {
-    return `ALTER TABLE ${this.tableRef(table)} DROP INDEX ${this.quote(name)}`;
+    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} DROP INDEX ${this.quote(name)}`, "local only");
   }
 
   override dropForeignKey(): string {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { type CompiledQuery, ConnectionError, type Driver, type ExecOptions, type ExecResult, type LogEvent, callLimit, withinLimit } from "@dotorm/core";
 import type { ClickHouseStatement } from "./clickhouse-compiler.js";
+import type { DdlBatches } from "./ddl-batches.js";
 import type { LogRelay } from "./log-relay.js";
 import { mapClickHouseError } from "./map-clickhouse-error.js";
 
@@ -24,11 +25,14 @@ export class ClickHouseDriver implements Driver {
   private readonly queryTimeout: number;
   private readonly connectTimeout: number;
   private readonly relay?: LogRelay;
+  private readonly batches?: DdlBatches;
 
+  /** `batches`: the DDL compiler's statement groups, sent one statement per request (see {@link DdlBatches}). */
   constructor(
     private readonly client: Promise<ClickHouseClient>,
-    options: { streams: boolean; statementTimeout?: number; queryTimeout?: number; connectTimeout?: number; relay?: LogRelay } = { streams: true },
+    options: { streams: boolean; statementTimeout?: number; queryTimeout?: number; connectTimeout?: number; relay?: LogRelay; batches?: DdlBatches } = { streams: true },
   ) {
+    this.batches = options.batches;
     this.statementTimeout = options.statementTimeout ?? 0;
     this.queryTimeout = options.queryTimeout ?? 0;
     this.connectTimeout = options.connectTimeout ?? 10_000;
@@ -69,6 +73,13 @@ export class ClickHouseDriver implements Driver {
       await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values, format: "TabSeparated", abort_signal });
       return { rows: [], affected: q.insert.rows.length };
     }
+    if (q.ids) {
+      // a distributed model's mutation: the ids it touches, then the mutation on the shards, waited for
+      const ids = (await this.rows(client, { sql: q.ids.sql, params: params ?? {} }, abort_signal)).map((r) => r.id);
+      if (ids.length === 0) return { rows: [], affected: 0 };
+      await client.command({ query: q.sql, query_params: { ...params, [q.ids.param]: ids }, clickhouse_settings: { mutations_sync: "2" }, abort_signal });
+      return { rows: [], affected: ids.length };
+    }
     if (q.count) {
       const before = Number((await this.rows(client, q.count, abort_signal))[0]?.n ?? 0);
       if (before === 0) return { rows: [], affected: 0 };
@@ -76,8 +87,16 @@ export class ClickHouseDriver implements Driver {
       return { rows: [], affected: before };
     }
     if (q.returnsRows ?? READS.test(q.sql)) return { rows: await this.rows(client, q, abort_signal), affected: 0 };
-    await client.command({ query: q.sql, query_params, abort_signal });
+    const statements = this.batches ? await this.batches.expand(q.sql, (table) => this.engineOf(client, table, abort_signal)) : [q.sql];
+    for (const sql of statements) await client.command({ query: sql, query_params, abort_signal });
     return { rows: [], affected: 0 };
+  }
+
+  /** The engine of `table` in the current database (undefined when there is none). */
+  private async engineOf(client: ClickHouseClient, table: string, abort_signal?: AbortSignal): Promise<string | undefined> {
+    const sql = "SELECT engine FROM system.tables WHERE database = currentDatabase() AND name = {t:String}";
+    const [row] = await this.rows(client, { sql, params: { t: table } }, abort_signal);
+    return row === undefined ? undefined : String(row.engine);
   }
 
   private async rows(client: ClickHouseClient, q: CompiledQuery, abort_signal?: AbortSignal): Promise<Record<string, unknown>[]> {

@@ -4,6 +4,7 @@ import { ClickHouseCompiler } from "./clickhouse-compiler.js";
 import { ClickHouseDdl } from "./clickhouse-ddl.js";
 import { ClickHouseDriver } from "./clickhouse-driver.js";
 import { ClickHouseIntrospector } from "./clickhouse-introspector.js";
+import { DdlBatches } from "./ddl-batches.js";
 import { IdGenerator } from "./id-generator.js";
 import { ClickHouseClaimStore, IdLease } from "./id-lease.js";
 import { LogRelay, clickhouseLogLevels } from "./log-relay.js";
@@ -47,9 +48,10 @@ export interface ClickHouseOptions {
   queryTimeout?: number;
   /**
    * A cluster of the server's `remote_servers`: the database and every table are created, altered
-   * and dropped `ON CLUSTER` it (by `sync()` and migrations), so one run changes every node. Tables
-   * keep the model's engine: give replicated engines through the model's `clickhouse.engine`.
-   * Server only (chDB has no clusters).
+   * and dropped `ON CLUSTER` it (by `sync()` and migrations), so one run changes every node.
+   * MergeTree engines become their Replicated form (`{shard}`/`{replica}` macros); a model with
+   * `clickhouse.distributed` gets a local table per shard and a `Distributed` table in front;
+   * ids are leased from a table replicated to every node. Server only (chDB has no clusters).
    */
   cluster?: string;
   /** Extra ClickHouse settings sent with every statement. */
@@ -118,7 +120,10 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   if (options.cluster !== undefined && options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
   const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
   const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
-  const settings = statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000), ...options.settings } : options.settings;
+  // On a cluster an insert returns once its shard holds the rows (through a Distributed table) on a
+  // majority of the shard's replicas (both of two), so the next read sees them whichever replica answers.
+  const clusterSettings = options.cluster === undefined ? {} : { distributed_foreground_insert: 1, insert_quorum: "auto" as const };
+  const settings = { ...clusterSettings, ...(statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000) } : {}), ...options.settings };
   const relay = new LogRelay();
   const log = { LoggerClass: relay.loggerClass(), level: clickhouseLogLevels[options.logLevel ?? "warn"] };
   const client = openClient({ ...options, database, settings, requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1, connectTimeout: options.connectTimeout, log });
@@ -126,14 +131,15 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   client.catch(() => undefined);
   // Explicit node: local generator. Default: ranges leased from the database (see id-lease.ts).
   const local = options.nodeId === undefined ? undefined : new IdGenerator(options.nodeId);
-  const lease = local ? undefined : new IdLease(new ClickHouseClaimStore(client));
+  const lease = local ? undefined : new IdLease(new ClickHouseClaimStore(client, options.cluster));
+  const batches = new DdlBatches();
   return {
     dialect: options.embedded ? "chdb" : "clickhouse",
     capabilities,
-    compiler: new ClickHouseCompiler(options.batchSize),
-    ddl: new ClickHouseDdl(options.cluster),
-    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout, connectTimeout: options.connectTimeout ?? 10_000, relay }),
-    introspector: new ClickHouseIntrospector(),
+    compiler: new ClickHouseCompiler(options.batchSize, options.cluster),
+    ddl: new ClickHouseDdl(options.cluster, { database, batches }),
+    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout, connectTimeout: options.connectTimeout ?? 10_000, relay, batches }),
+    introspector: new ClickHouseIntrospector(options.cluster !== undefined),
     plans: clickhousePlanReader,
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),
   };

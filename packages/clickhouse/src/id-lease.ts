@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { ConfigurationError, ConnectionError } from "@dotorm/core";
+import { CLAIMS_TABLE, LOST_INSERT, RETRY_READ, claimsSql } from "./claims-sql.js";
+
+export { CLAIMS_TABLE };
 
 /** 2024-01-01T00:00:00Z, the epoch of the id layout (shared with {@link IdGenerator}). */
 const EPOCH_S = 1_704_067_200;
@@ -18,7 +21,8 @@ export interface Claim {
 
 /**
  * Where claims are written and read. The guarantee needs one thing of it: a read sees every claim
- * whose insert returned before the read started (true of one ClickHouse server and of chDB).
+ * whose insert returned before the read started (true of one ClickHouse server and of chDB, and on
+ * a cluster made true by quorum inserts and sequentially consistent reads: see claims-sql.ts).
  */
 export interface ClaimStore {
   /** The highest claim number, the highest end, and the store's clock in milliseconds since 1970. */
@@ -29,23 +33,25 @@ export interface ClaimStore {
   read(seq: number): Promise<Claim[]>;
 }
 
-/** The claims table: a MergeTree whose inserts are deduplicated by token, so the first claim of a number wins. */
-export const CLAIMS_TABLE = "_dotorm_id_claims";
-
-/** {@link ClaimStore} on a ClickHouse table in the adapter's database. */
+/**
+ * {@link ClaimStore} on a ClickHouse table in the adapter's database; with `cluster`, a table
+ * replicated to every node of it (claims-sql.ts says why no two servers lease the same block).
+ */
 export class ClickHouseClaimStore implements ClaimStore {
   private ready?: Promise<void>;
+  private readonly sql: ReturnType<typeof claimsSql>;
 
-  constructor(private readonly client: Promise<ClickHouseClient>) {}
+  constructor(
+    private readonly client: Promise<ClickHouseClient>,
+    cluster?: string,
+  ) {
+    this.sql = claimsSql({ cluster });
+  }
 
   private async c(): Promise<ClickHouseClient> {
     const client = await this.client;
     this.ready ??= client
-      .command({
-        query:
-          `CREATE TABLE IF NOT EXISTS \`${CLAIMS_TABLE}\` (seq UInt64, lo UInt64, hi UInt64, owner String, at DateTime64(3, 'UTC') DEFAULT now64(3)) ` +
-          "ENGINE = MergeTree ORDER BY seq SETTINGS non_replicated_deduplication_window = 10000",
-      })
+      .command({ query: this.sql.create })
       .then(
         () => undefined,
         (e: unknown) => {
@@ -60,28 +66,37 @@ export class ClickHouseClaimStore implements ClaimStore {
     return client;
   }
 
-  async head() {
+  /** Rows of a claims read, retried while the replica asked lacks a quorum-written claim. */
+  private async rows<T>(query: string): Promise<T[]> {
     const client = await this.c();
-    const r = await client.query({ query: `SELECT max(seq) AS seq, max(hi) AS hi, toUnixTimestamp64Milli(now64(3)) AS now FROM \`${CLAIMS_TABLE}\``, format: "JSONEachRow" });
-    const [row] = await r.json<{ seq: number | string; hi: number | string; now: number | string }>();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (await client.query({ query, format: "JSONEachRow" })).json<T>();
+      } catch (e) {
+        if (attempt >= 50 || !RETRY_READ.has((e as { type?: string }).type ?? "")) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
+  async head() {
+    const [row] = await this.rows<{ seq: number | string; hi: number | string; now: number | string }>(this.sql.head);
     return { seq: Number(row?.seq ?? 0), hi: Number(row?.hi ?? 0), nowMs: Number(row?.now ?? Date.now()) };
   }
 
   async insert(claim: Claim): Promise<void> {
     const client = await this.c();
-    // The token makes a second claim of the same number a no-op (the first one stays); settings in
-    // the statement, not the session, because chDB turns per-request settings into session SETs.
-    await client.command({
-      query:
-        `INSERT INTO \`${CLAIMS_TABLE}\` (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-${claim.seq}', async_insert = 0 ` +
-        `VALUES (${claim.seq}, ${claim.lo}, ${claim.hi}, '${claim.owner}')`,
-    });
+    try {
+      await client.command({ query: this.sql.insert(claim) });
+    } catch (e) {
+      // another claim's quorum write in flight, or ours not confirmed: the read-back decides who won
+      if (!LOST_INSERT.has((e as { type?: string }).type ?? "")) throw e;
+    }
   }
 
   async read(seq: number): Promise<Claim[]> {
-    const client = await this.c();
-    const r = await client.query({ query: `SELECT seq, lo, hi, owner FROM \`${CLAIMS_TABLE}\` WHERE seq = ${seq}`, format: "JSONEachRow" });
-    return (await r.json<{ seq: number; lo: number; hi: number; owner: string }>()).map((c) => ({ seq: Number(c.seq), lo: Number(c.lo), hi: Number(c.hi), owner: c.owner }));
+    const rows = await this.rows<{ seq: number; lo: number; hi: number; owner: string }>(this.sql.read(seq));
+    return rows.map((c) => ({ seq: Number(c.seq), lo: Number(c.lo), hi: Number(c.hi), owner: c.owner }));
   }
 }
 

@@ -25,7 +25,7 @@ describe("DDL", () => {
   test("MergeTree ordered by id, Nullable optional columns, LowCardinality selections, no foreign keys", () => {
     const { Chat, Thing } = makeModels("ddl");
     expect(ddl.createTable(Chat.meta)).toBe(
-      "CREATE TABLE `ddl_chats` (`id` Int64, `name` String, `description` Nullable(String), `is_archived` Nullable(Bool) DEFAULT FALSE, " +
+      "CREATE TABLE IF NOT EXISTS `ddl_chats` (`id` Int64, `name` String, `description` Nullable(String), `is_archived` Nullable(Bool) DEFAULT FALSE, " +
         "`chat_type` LowCardinality(String) DEFAULT 'group', `creator_id` Int64) ENGINE = MergeTree ORDER BY (`id`) " +
         "SETTINGS enable_block_number_column = 1, enable_block_offset_column = 1",
     );
@@ -53,7 +53,7 @@ describe("ON CLUSTER", () => {
   const q = "`crm_cluster`";
   test("every CREATE, ALTER and DROP TABLE of sync and of migrations names the cluster", () => {
     const { Chat } = makeModels("oc");
-    expect(ddl.createTable(Chat.meta)).toMatch(new RegExp(`^CREATE TABLE \`oc_chats\` ON CLUSTER ${q} \\(`));
+    expect(ddl.createTable(Chat.meta)).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS \`oc_chats\` ON CLUSTER ${q} \\(`));
     const field = f.integer();
     const ops = [
       renderOperation({ kind: "createTable", table: "leads", columns: { title: f.char({ maxLength: 80, required: true }), partner_id: ref("partners") } }, ddl),
@@ -67,7 +67,7 @@ describe("ON CLUSTER", () => {
       renderOperation({ kind: "dropTable", table: "leads", columns: {} }, ddl),
     ].flat();
     // one statement per operation, two for the alter (MODIFY the type with a default for existing rows, then REMOVE DEFAULT)
-    expect(ops.map((sql) => sql.replace(` ON CLUSTER ${q}`, "").split(" ").slice(0, 5).join(" "))).toEqual([
+    expect(ops.map((sql) => sql.replace(` ON CLUSTER ${q}`, "").replace(" IF NOT EXISTS", "").split(" ").slice(0, 5).join(" "))).toEqual([
       "CREATE TABLE `leads` (`id` Int64,",
       "ALTER TABLE `leads` ADD COLUMN",
       "ALTER TABLE `leads` RENAME COLUMN",
@@ -77,9 +77,9 @@ describe("ON CLUSTER", () => {
       "ALTER TABLE `leads` DROP INDEX",
       "ALTER TABLE `leads` DROP COLUMN",
       "CREATE TABLE `leads_tags_rel` (`lead_id` Int64,",
-      "DROP TABLE `leads`",
+      "DROP TABLE `leads` SYNC",
     ]);
-    for (const sql of ops) expect(sql).toMatch(new RegExp(`^(CREATE|ALTER|DROP) TABLE \`[a-z_]+\` ON CLUSTER ${q}( |$)`));
+    for (const sql of ops) expect(sql).toMatch(new RegExp(`^(CREATE|ALTER|DROP) TABLE (IF NOT EXISTS )?\`[a-z_]+\` ON CLUSTER ${q}( |$)`));
     // without a cluster nothing changes
     expect(new ClickHouseDdl().dropTable("leads")).toBe("DROP TABLE `leads`");
   });

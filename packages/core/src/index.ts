@@ -5,7 +5,7 @@ export type * from "./model/field.js";
 export { isRelation, isStored } from "./model/field.js";
 export { model } from "./model/model.js";
 export type { ModelClass, ModelStatics, RecordMethods, CountOptions, WriteOptions } from "./model/model.js";
-export type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";
+export type { AnyModel, ClickHouseModelOptions, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";
 export type { AfterCreateEvent, BeforeCreateEvent, DeleteEvent, HookName, ModelHooks, UpdateEvent } from "./model/hooks.js";
 export type { HookOption } from "./model/binding.js";
 export type { AutoNowOptions } from "./model/auto-now.js";

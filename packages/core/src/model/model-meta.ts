@@ -4,6 +4,21 @@ import { type ModelHooks, checkHooks } from "./hooks.js";
 import { checkDefaultOrder } from "../query/default-order.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
+/**
+ * ClickHouse table options of a model (`model(..., { clickhouse: { ... } })`). An interface so the
+ * ClickHouse adapter can add its own keys by declaration merging (`@dotorm/clickhouse` adds
+ * `distributed`); other adapters ignore them.
+ *
+ * @example
+ * model("events", fields, { clickhouse: { orderBy: ["day", "id"], partitionBy: "toYYYYMM(day)" } })
+ */
+export interface ClickHouseModelOptions {
+  engine?: string;
+  orderBy?: string | readonly string[];
+  partitionBy?: string;
+  ttl?: string;
+}
+
 /** Model-wide options, the third argument of `model()`. */
 export interface ModelOptions {
   /** Composite indexes, each a list of field keys. */
@@ -11,7 +26,7 @@ export interface ModelOptions {
   /** Database (schema) the table lives in. Reserved: `connect` refuses it for now (use a separate connection). */
   database?: string;
   /** ClickHouse table settings. */
-  clickhouse?: { engine?: string; orderBy?: string | readonly string[]; partitionBy?: string; ttl?: string };
+  clickhouse?: ClickHouseModelOptions;
   /** Human name; defaults to the table name. */
   label?: string;
   /**
