@@ -106,6 +106,21 @@ export class ConfigurationError extends DotormError {
 export type TransactionErrorReason = "finished" | "aborted" | "unfinished-nested";
 
 /**
+ * The database rolled a transaction back because it conflicted with a concurrent one: a deadlock, or
+ * a serialization failure (PostgreSQL 40P01 / 40001, MySQL 1213). Nothing of the transaction was
+ * written; running it again usually succeeds. `getOrCreate` / `updateOrCreate` retry it themselves
+ * when they opened the transaction.
+ *
+ * @example
+ * for (let i = 0; ; i++) {
+ *   try { return await db.transaction(work) } catch (e) { if (!(e instanceof TransactionConflict) || i === 2) throw e }
+ * }
+ */
+export class TransactionConflict extends DotormError {
+  override readonly code = "TRANSACTION_CONFLICT";
+}
+
+/**
  * A transaction refused a statement or did not commit: a statement issued after its transaction's
  * callback settled (`finished`), a transaction the database rolled back although the callback
  * returned (`aborted`, e.g. an error caught inside it on PostgreSQL), or a callback that returned

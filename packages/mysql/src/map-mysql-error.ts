@@ -1,4 +1,4 @@
-import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, ValidationError } from "@dotorm/core";
+import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, TransactionConflict, ValidationError } from "@dotorm/core";
 
 interface MysqlError {
   code?: string;
@@ -102,9 +102,10 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
         undefined,
         cause,
       );
-    case 1205:
     case 1213:
-      return new DotormError(`MySQL ${e.errno === 1213 ? "deadlock" : "lock wait timeout"}${where}: the transaction was rolled back or timed out; retry it`, cause);
+      return new TransactionConflict(`MySQL deadlock${where}: the database rolled the transaction back; run it again`, cause);
+    case 1205:
+      return new DotormError(`MySQL lock wait timeout${where}: the statement waited too long for a row another transaction holds; retry it`, cause);
   }
   const at = e.address ? ` at ${e.address}${e.port ? `:${e.port}` : ""}` : "";
   if (e.code === "ECONNREFUSED") {

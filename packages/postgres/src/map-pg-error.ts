@@ -1,4 +1,4 @@
-import { ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, ValidationError } from "@dotorm/core";
+import { ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, TransactionConflict, ValidationError } from "@dotorm/core";
 
 interface PgError {
   code?: string;
@@ -85,6 +85,9 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
         );
       }
       return new QueryError(`PostgreSQL cancelled the statement: ${e.message}`, undefined, cause);
+    case "40001":
+    case "40P01":
+      return new TransactionConflict(`PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: ${e.message}; the database rolled the transaction back: run it again`, cause);
     case "3D000":
       return new ConnectionError(`the PostgreSQL database does not exist (${e.message}): create it (CREATE DATABASE) or fix the database name in the url`, cause);
     case "28P01":

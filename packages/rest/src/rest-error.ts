@@ -1,4 +1,4 @@
-import { AccessDenied, ConnectionError, DotormError, IntegrityError, QueryError, RecordNotFound, UnsupportedError, ValidationError } from "@dotorm/core";
+import { AccessDenied, ConnectionError, DotormError, IntegrityError, QueryError, RecordNotFound, TransactionConflict, UnsupportedError, ValidationError } from "@dotorm/core";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -66,6 +66,7 @@ export function errorResponse(e: unknown, requestId: string): { status: Contentf
       ...(e.field === undefined ? {} : { field: e.field }),
     });
   }
+  if (e instanceof TransactionConflict) return client(409, e.code, "the change conflicted with a concurrent one and was not made; send it again");
   if (e instanceof ConnectionError) return { status: 503, body: { error: { code: e.code, message: "the database is unavailable; try again later", details: { requestId } } }, fault: true };
   const code = e instanceof DotormError ? e.code : "INTERNAL_ERROR";
   return { status: 500, body: { error: { code, message: "internal server error; report the request id", details: { requestId } } }, fault: true };

@@ -1,4 +1,4 @@
-import { IntegrityError, QueryError } from "../errors.js";
+import { IntegrityError, QueryError, TransactionConflict } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import { MultipleRecordsFound } from "../query/query-set-types.js";
 import type { Database } from "./database.js";
@@ -19,7 +19,10 @@ function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[
  * the update, where the database has row locks), else create it from `values` and `defaults`.
  * Where the database has transactions it all runs in one (a savepoint inside the caller's), and a
  * create that loses a race on a unique key is rolled back to its savepoint and the winner read
- * (with a locking read, which sees the latest committed row even under REPEATABLE READ). Without
+ * (with a locking read, which sees the latest committed row even under REPEATABLE READ). A
+ * transaction the database rolls back for a conflict (a deadlock between racing creators) is run again,
+ * up to three times, when getOrCreate opened it; inside the caller's transaction the
+ * `TransactionConflict` is the caller's to retry. Without
  * transactions (ClickHouse) it is a read then a write, with no guard against a concurrent create.
  *
  * @example
@@ -50,12 +53,30 @@ export async function getOrCreate(db: Database, ops: RecordOps, model: ModelMeta
       [id] = transactions ? await db.transaction(create) : await create();
     } catch (e) {
       if (!(e instanceof IntegrityError) || !transactions) throw e;
+      // Read the winner with a locking read, never a plain one: under REPEATABLE READ (MySQL) a plain
+      // read keeps the snapshot taken before the winner committed and would not see its row.
       const winner = await find(rowLocks === true);
       if (!winner) throw e;
-      if (update && defaults !== undefined && Object.keys(defaults).length > 0) await ops.update(model, (winner as { id: number }).id, defaults);
-      return [(await ops.get(model, (winner as { id: number }).id, undefined, false)) as object, false];
+      if (!update || defaults === undefined || Object.keys(defaults).length === 0) return [winner, false];
+      const id = (winner as { id: number }).id;
+      await ops.update(model, id, defaults);
+      const [updated] = await ops.search(model, { filter: [["id", "=", id]], limit: 1, ...(rowLocks === true ? { lock: {} } : {}) });
+      return [updated ?? winner, false];
     }
     return [(await ops.get(model, id, undefined, false)) as object, true];
   };
-  return transactions ? db.transaction(work) : work();
+  if (!transactions) return work();
+  if (db.inTransaction) return db.transaction(work);
+  // Racing creators can deadlock on MySQL (each failed insert holds a shared lock on the key, then
+  // each asks for the winner's row): the database rolls one back, and a second attempt reads the winner.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (e) {
+      if (!(e instanceof TransactionConflict) || attempt === maxAttempts) throw e;
+    }
+  }
 }
+
+/** Attempts of a getOrCreate that opened its own transaction, when the database reports a conflict. */
+const maxAttempts = 3;

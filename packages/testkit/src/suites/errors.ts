@@ -6,6 +6,7 @@ import {
   IntegrityError,
   QueryError,
   RecordNotFound,
+  TransactionConflict,
   UnsupportedError,
   ValidationError,
 } from "@dotorm/core";
@@ -26,6 +27,7 @@ export function errors(target: ConformanceTarget) {
         new UnsupportedError("x", "y"),
         new ConnectionError("c"),
         new ConfigurationError("c"),
+        new TransactionConflict("t"),
       ];
       for (const e of all) {
         expect(e).toBeInstanceOf(DotormError);
