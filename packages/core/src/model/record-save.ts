@@ -1,6 +1,7 @@
 import { QueryError } from "../errors.js";
 import type { ModelBinding } from "./binding.js";
 import type { FieldMeta, ModelMeta } from "./model-meta.js";
+import { autoNowOf } from "./auto-now.js";
 import { baselineOf, comparable, remember } from "./record-state.js";
 
 /** The fields of `meta` that `record` holds as own keys: what save() may write (id and computed fields left out). */
@@ -20,10 +21,16 @@ function isNested(field: FieldMeta, value: unknown): boolean {
   return (field.kind === "many2one" || field.kind === "one2one") && typeof value === "object" && value !== null;
 }
 
+/** Fields no update may write (`readonly`, or stamped by the ORM): a record built by hand carries them as stored. */
+function writeOnce(field: FieldMeta): boolean {
+  return field.def.options.readonly === true || autoNowOf(field.def) !== undefined;
+}
+
 /**
  * `record.save()`: inserts a record without an id (then reads back its stored fields, defaults
  * included); on a record with an id, updates the fields changed since it was read or last saved
- * (all it holds when it was not read through DotORM), in one statement, or sends nothing.
+ * (all it holds when it was not read through DotORM, except readonly and stamped ones, which only
+ * create writes), in one statement, or sends nothing.
  *
  * @example
  * const chat = await Chat.get(1); chat.name = "Renamed"; await saveRecord(Chat.meta, chat, binding); // UPDATE ... SET name
@@ -42,7 +49,7 @@ export async function saveRecord(meta: ModelMeta, record: Record<string, unknown
     return;
   }
   const baseline = baselineOf(record);
-  const changed = baseline ? held.filter((f) => !baseline.has(f.name) || baseline.get(f.name) !== comparable(f, record[f.name])) : held;
+  const changed = baseline ? held.filter((f) => !baseline.has(f.name) || baseline.get(f.name) !== comparable(f, record[f.name])) : held.filter((f) => !writeOnce(f));
   if (changed.length === 0) return;
   await update(Object.fromEntries(changed.map((f) => [f.name, record[f.name]])));
 }
