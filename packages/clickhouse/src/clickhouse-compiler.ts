@@ -38,9 +38,9 @@ export type ClickHouseStatement = CompiledQuery & {
   readonly returnsRows?: boolean;
 };
 
-/** The parameter type of a field: ids are Int64 (the id meta is declared as an integer field). */
+/** The parameter type of a field: identity ids are Int64 (the id meta is declared as an integer field). */
 function paramType(field: FieldMeta): string {
-  if (field === field.model.id) return "Int64";
+  if (field === field.model.id && field.model.identity) return "Int64";
   const t = baseType(field);
   return t === "LowCardinality(String)" ? "String" : t;
 }

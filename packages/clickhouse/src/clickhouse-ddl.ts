@@ -33,6 +33,11 @@ export class ClickHouseDdl extends DdlCompiler {
     return "Int64";
   }
 
+  /** A declared key: its type, not Nullable; the table is ordered by it (no PRIMARY KEY clause needed). */
+  override keyColumn(model: ModelMeta): string {
+    return `${this.quote("id")} ${columnType(model.id)}`;
+  }
+
   columnType(field: FieldMeta): string {
     return columnType(field);
   }
@@ -112,7 +117,7 @@ export class ClickHouseDdl extends DdlCompiler {
 
   override createLinkTable(link: LinkTable): string {
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
-    return `CREATE TABLE ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
+    return `CREATE TABLE ${this.tableRef(link.table)} (${a} ${this.refType(link.owner)}, ${b} ${this.refType(link.target)}) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
   }
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */

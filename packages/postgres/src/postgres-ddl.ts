@@ -46,6 +46,8 @@ export class PostgresDdl extends DdlCompiler {
         return "JSONB";
       case "binary":
         return "BYTEA";
+      case "uuid":
+        return "UUID";
       default:
         return "INTEGER";
     }

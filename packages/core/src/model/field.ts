@@ -16,6 +16,7 @@ export type FieldKind =
   | "json"
   | "selection"
   | "binary"
+  | "uuid"
   | "many2one"
   | "one2many"
   | "many2many"

@@ -8,6 +8,7 @@ import { autoNowFields } from "./auto-now.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
 import type { ModelHooks } from "./hooks.js";
+import type { Id } from "./primary-key.js";
 import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
 import { refreshRecord, saveRecord } from "./record-save.js";
 import { remember } from "./record-state.js";
@@ -142,18 +143,18 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Omi
       if (values) Object.assign(this, values);
     }
 
-    static create(values: object): Promise<number> {
+    static create(values: object): Promise<Id> {
       return bindingOf(meta, this)
         .create(meta, [values])
-        .then((ids) => ids[0] as number);
+        .then((ids) => ids[0] as Id);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<number[]> {
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<Id[]> {
       return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
-    static get(id: number, options?: object) {
+    static get(id: Id, options?: object) {
       return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, false), this);
     }
-    static getOrNull(id: number, options?: object) {
+    static getOrNull(id: Id, options?: object) {
       return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, true), this);
     }
     static search(options: object = {}) {

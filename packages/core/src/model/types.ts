@@ -37,6 +37,15 @@ export type DefaultKeys<F> = {
 /** A field key of `F`, or `"id"`. */
 export type FieldKey<F> = (keyof F & string) | "id";
 
+/**
+ * The id type of a field map: the type of a declared key (`id: f.uuid({ primaryKey: true })` gives
+ * `string`), else `number` (the database's integer identity).
+ */
+export type KeyOf<F> = F extends { readonly id: Field<infer T, FieldKind, boolean, boolean> } ? T : number;
+
+/** The id type of a model class: `IdOf<typeof Token>`. */
+export type IdOf<M> = M extends { readonly fields: infer F } ? KeyOf<F> : number;
+
 /** The target model of a relation field. */
 export type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
 

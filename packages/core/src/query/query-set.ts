@@ -1,5 +1,5 @@
 import { QueryError, RecordNotFound } from "../errors.js";
-import type { FieldKey, FieldsOf, ModelType, NestedSpec, RelationKeys } from "../model/types.js";
+import type { FieldKey, FieldsOf, IdOf, ModelType, NestedSpec, RelationKeys } from "../model/types.js";
 import type { Filter } from "./filter-types.js";
 import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
@@ -200,12 +200,12 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * @example
    * const byId = await Chat.query().inBulk([1, 2, 3]); byId.get(2)?.name;
    */
-  async inBulk(ids: readonly number[]): Promise<Map<number, Row<M, O, X>>> {
+  async inBulk(ids: readonly IdOf<M>[]): Promise<Map<IdOf<M>, Row<M, O, X>>> {
     assertUnsliced(this.state, "inBulk");
-    const list = bulkIds(this.model.table, ids);
+    const list = bulkIds(this.model, ids);
     if (list.length === 0) return new Map();
     const rows = await this.refine("inBulk", ["id", "in", list]).rows();
-    return new Map(rows.map((r) => [(r as { id: number }).id, r]));
+    return new Map(rows.map((r) => [(r as { id: IdOf<M> }).id, r]));
   }
 
   /**
