@@ -172,7 +172,7 @@ async function many2many(db: Database, field: FieldMeta, owner: Id, c: Commands)
       {
         kind: "insert",
         table: link.table,
-        columns: [{ name: link.column1 }, { name: link.column2 }],
+        columns: [{ name: link.column1, field: field.model.id }, { name: link.column2, field: target.id }],
         rows: targets.map((t) => [owner, t]),
         returningId: false,
         ignoreConflicts: true,
