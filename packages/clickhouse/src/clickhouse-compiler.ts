@@ -203,7 +203,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT TabSeparated`;
     if (!node.ignoreConflicts) return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
     // Link rows: ClickHouse has no unique key to conflict on, so the rows already linked are filtered out.
-    const arrays = node.columns.map((_, i) => this.typed(ctx, node.rows.map((r) => r[i]), "Array(Int64)"));
+    const arrays = node.columns.map((c, i) => this.typed(ctx, node.rows.map((r) => r[i]), `Array(${c.field ? paramType(c.field) : "Int64"})`));
     const picks = cols.map((_, i) => `x.${i + 1}`);
     return (
       `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${picks.join(", ")} FROM (SELECT DISTINCT arrayJoin(arrayZip(${arrays.join(", ")})) AS x) ` +
@@ -245,8 +245,9 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   protected override unlink(node: UnlinkNode, ctx: CompileContext): string {
-    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, "Array(Int64)")}`;
-    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, "Array(Int64)")}`;
+    const type = (key?: FieldMeta) => `Array(${key ? paramType(key) : "Int64"})`;
+    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, type(node.ownerKey))}`;
+    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, type(node.targetKey))}`;
     return sql;
   }
 }

@@ -174,6 +174,9 @@ export interface UnlinkNode {
   readonly targetColumn: string;
   readonly owners: readonly (number | string)[];
   readonly targets?: readonly (number | string)[];
+  /** The ids' fields (the two models' keys), so dialects with typed parameters bind them with the key's type. */
+  readonly ownerKey?: FieldMeta;
+  readonly targetKey?: FieldMeta;
 }
 
 /** Any statement the pipeline sends. */

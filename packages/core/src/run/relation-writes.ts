@@ -182,7 +182,7 @@ async function many2many(db: Database, field: FieldMeta, owner: Id, c: Commands)
   };
   const unlink = async (targets?: readonly Id[]) =>
     db.run(
-      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets },
+      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets, ownerKey: field.model.id, targetKey: target.id },
       { model: field.model.table, operation: "unlink" },
     );
   if (c.set) {

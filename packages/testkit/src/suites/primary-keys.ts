@@ -141,7 +141,7 @@ export function primaryKeys(target: ConformanceTarget) {
       const nested = await Token.get(token, { nested: { country_id: ["name"], countries: ["name"], items: { fields: ["name", "account_id"], nested: { account_id: ["name"] }, order: "name" } } });
       expect(nested.country_id).toMatchObject({ id: "es", name: "Spain" });
       expect(nested.countries.map((c) => c.name).sort()).toEqual(["Portugal", "Spain"]);
-      expect(nested.items.map((i) => [i.name, i.account_id?.name ?? null])).toEqual([["a", "acct"], ["b", null]]);
+      expect((nested.items as unknown as { name: string; account_id: { name: string } | null }[]).map((i) => [i.name, i.account_id?.name ?? null])).toEqual([["a", "acct"], ["b", null]]);
       const items = await Item.search({ filter: [["token_id", "=", token], ["token_id.country_id.name", "=", "Spain"]], nested: { token_id: ["label", "id"] }, order: "name" });
       expect(items.map((i) => [i.name, i.token_id.id, i.token_id.label])).toEqual([["a", token, "rel"], ["b", token, "rel"]]);
       expect((await Item.search({ filter: [["account_id", "=", acc]] })).map((i) => i.name)).toEqual(["a"]);
