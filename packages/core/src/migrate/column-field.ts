@@ -151,7 +151,7 @@ export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
   return canonicalDefault(ddl.defaultClause(field));
 }
 
-const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "selection"];
+const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "uuid", "selection"];
 
 /**
  * The column definition that renders a database column back: the first field kind whose DDL type
