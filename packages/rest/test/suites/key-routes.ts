@@ -1,5 +1,6 @@
 import { type AnyModel, f, model } from "@dotorm/core";
 import type { ConformanceTarget } from "@dotorm/testkit";
+import { compileErrors, validate } from "@readme/openapi-parser";
 import { expect, test } from "vitest";
 import { errorShape, restSuite } from "../fixtures.js";
 
@@ -89,6 +90,8 @@ export function keyRoutes(target: ConformanceTarget) {
 
       test("the OpenAPI document types ids by the key: path parameters, created ids, bulk ids and references", async () => {
         const doc = (await ctx().http("GET", "/auto/openapi.json")).body;
+        const result = await validate(structuredClone(doc));
+        expect(result.valid, result.valid ? "" : compileErrors(result)).toBe(true);
         const idParam = (path: string, method: string) => doc.paths[path][method].parameters.find((p: { name?: string; $ref?: string }) => p.name === "id" || p.$ref?.endsWith("/id"));
         expect(idParam("/auto/key_tokens/{id}", "get")).toMatchObject({ in: "path", schema: { type: "string", format: "uuid" } });
         expect(idParam("/auto/key_countries/{id}", "delete")).toMatchObject({ schema: { type: "string", maxLength: 8 } });
