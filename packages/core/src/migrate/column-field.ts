@@ -16,7 +16,8 @@ const stubs = new Map<string, AnyModel>();
 /** A stand-in model for a table a migration refers to by name (only its table name is read). */
 function tableStub(table: string): AnyModel {
   let stub = stubs.get(table);
-  if (!stub) stubs.set(table, (stub = { meta: { table } } as unknown as AnyModel));
+  // an identity: migrations refer to tables by name, and ref() columns are integer references
+  if (!stub) stubs.set(table, (stub = { meta: { table, identity: true } } as unknown as AnyModel));
   return stub;
 }
 
