@@ -86,8 +86,9 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
   const base = `${cfg.prefix}/${t}`;
   const page = { type: "object", required: ["data", "total"], properties: { data: { type: "array", items: ref(name) }, total: { type: "integer" } } };
   const keyset = { type: "object", required: ["data", "cursor"], properties: { data: { type: "array", items: ref(name) }, cursor: { type: ["string", "null"] } } };
-  const ids = { type: "array", items: keySchema(meta), minItems: 1, maxItems: cfg.maxLimit };
-  // a declared key (uuid, char) states its own type; identity ids share the `id` parameter component
+  // identity ids keep their schemas as they were; a declared key (uuid, char) states its own type
+  const key = (identity: JsonSchema) => (meta.identity ? identity : keySchema(meta));
+  const ids = { type: "array", items: key({ type: "integer", minimum: 1 }), minItems: 1, maxItems: cfg.maxLimit };
   const idParam = meta.identity ? param("id") : { name: "id", in: "path", required: true, schema: keySchema(meta) };
   const countBody = json({ type: "object", required: ["count"], properties: { count: { type: "integer" } } }, "how many records changed");
   const op = (id: string, summary: string, rest: Record<string, unknown>) => ({ operationId: `${id}${name}`, tags: [t], summary, ...rest });
@@ -128,7 +129,7 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
         { name: "q", in: "query", required: false, schema: { type: "string", maxLength: 1024 } },
         { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 0, maximum: cfg.maxLimit } },
       ],
-      responses: responses({ 200: json({ type: "object", properties: { data: { type: "array", items: { type: "object", properties: { id: keySchema(meta), name: { type: "string" } } } } } }, "matches") }, common),
+      responses: responses({ 200: json({ type: "object", properties: { data: { type: "array", items: { type: "object", properties: { id: key({ type: "integer" }), name: { type: "string" } } } } } }, "matches") }, common),
     });
     at(`${base}/{id}`).get = op("get", `one ${t} record`, { parameters: [idParam, param("fields"), param("nested")], responses: responses({ 200: json({ type: "object", properties: { data: ref(name) } }, "the record") }, common) });
     for (const f of meta.fields.values()) {
@@ -143,7 +144,7 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
   if (write) {
     at(base).post = op("create", `create a ${t} record (relation commands in one transaction)`, {
       requestBody: body(ref(`${name}Create`)),
-      responses: responses({ 201: json({ type: "object", required: ["id"], properties: { id: keySchema(meta) } }, "created") }, [...withBody, "Conflict"]),
+      responses: responses({ 201: json({ type: "object", required: ["id"], properties: { id: key({ type: "integer" }) } }, "created") }, [...withBody, "Conflict"]),
     });
     at(base).patch = op("updateMany", `update several ${t} records: all or nothing`, {
       requestBody: body({ type: "object", additionalProperties: false, required: ["ids", "values"], properties: { ids, values: ref(`${name}Update`) } }),
