@@ -145,6 +145,12 @@ export function primaryKeys(target: ConformanceTarget) {
       const items = await Item.search({ filter: [["token_id", "=", token], ["token_id.country_id.name", "=", "Spain"]], nested: { token_id: ["label", "id"] }, order: "name" });
       expect(items.map((i) => [i.name, i.token_id.id, i.token_id.label])).toEqual([["a", token, "rel"], ["b", token, "rel"]]);
       expect((await Item.search({ filter: [["account_id", "=", acc]] })).map((i) => i.name)).toEqual(["a"]);
+      // a second level reached by a join: a char key present, and absent (null, not an empty object)
+      const bare = await Token.create({ label: "bare", items: { create: [{ name: "c" }] } });
+      const deep = await Item.search({ filter: [["token_id", "in", [token, bare]]], nested: { token_id: { fields: ["label"], nested: { country_id: ["name"] } } }, order: "name" });
+      expect(deep.map((i) => [i.name, (i.token_id.country_id as { name: string } | null)?.name ?? null])).toEqual([["a", "Spain"], ["b", "Spain"], ["c", null]]);
+      const ids = await Item.search({ filter: [["token_id", "=", bare]], nested: { token_id: ["country_id", "countries"] } });
+      expect(ids.map((i) => [i.token_id.country_id, i.token_id.countries])).toEqual([[null, []]]);
       expect(await Token.count({ filter: [["countries.id", "=", "pt"]] })).toBe(1);
       // commands take the target's keys
       await Token.updateMany([token], { countries: { unlink: ["pt"] } });
