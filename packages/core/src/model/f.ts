@@ -70,7 +70,7 @@ export interface SelectionOptions<V extends string> extends Opts<V> {
 }
 
 /** Options of a `many2one` field. */
-export interface Many2oneOptions extends Opts<number> {
+export interface Many2oneOptions extends Opts<number | string> {
   /** Default `"set null"` when nullable, `"restrict"` when required. */
   onDelete?: OnDelete;
 }

@@ -220,7 +220,12 @@ export function primaryKeys(target: ConformanceTarget) {
       const adapter = db.adapter as { nextIds?: (count: number) => number[] | Promise<number[]> };
       const real = adapter.nextIds;
       let leased = 0;
-      if (real) adapter.nextIds = (count) => ((leased += count), real.call(adapter, count));
+      if (real) {
+        adapter.nextIds = (count) => {
+          leased += count;
+          return real.call(adapter, count);
+        };
+      }
       try {
         const token = await Token.create({ label: "no lease" });
         await Country.createMany([{ id: "ie", name: "Ireland" }, { id: "is", name: "Iceland" }]);
