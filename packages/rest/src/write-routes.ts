@@ -1,4 +1,4 @@
-import type { Id, ModelMeta } from "@dotorm/core";
+import { type Id, type ModelMeta, checkId } from "@dotorm/core";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { type CrudConfig, isPrivate, isReadonly } from "./crud-options.js";
@@ -98,11 +98,13 @@ async function bulk(cfg: CrudConfig, c: Context, op: "update" | "delete") {
   const raw = await bodyOf(c);
   const body = op === "update" ? validate(z.strictObject({ ids: bulkIds(meta), values: z.unknown() }), raw, "bulk update body") : validate(z.strictObject({ ids: bulkIds(meta) }), raw, "bulk delete body");
   checkLimit(cfg, body.ids.length, "ids");
+  // in the form records carry (a uuid lower-cased), so the visibility check compares like with like
+  const ids = body.ids.map((id) => checkId(meta, id));
   const data = op === "update" ? values(meta, (body as unknown as { values: unknown }).values, "update") : undefined;
   const count = await asSession(cfg, c, () =>
     atomic(cfg, async () => {
-      await assertVisible(meta, body.ids);
-      return data ? api(meta).updateMany(body.ids, data) : api(meta).deleteMany(body.ids);
+      await assertVisible(meta, ids);
+      return data ? api(meta).updateMany(ids, data) : api(meta).deleteMany(ids);
     }),
   );
   return c.json({ count });
