@@ -1,4 +1,4 @@
-import { type AccessChecker, type AnyModel, ConfigurationError, type QueryEvent, RecordNotFound, UnsupportedError, ValidationError, f, model } from "@dotorm/core";
+import { type AccessChecker, type AnyModel, ConfigurationError, type QueryEvent, RecordNotFound, UnsupportedError, ValidationError, connect, f, model, planMigration } from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import { ownModels } from "../own-models.js";
@@ -235,6 +235,16 @@ export function primaryKeys(target: ConformanceTarget) {
       } finally {
         if (real) adapter.nextIds = real;
       }
+    });
+
+    test("after sync, migrations see no drift on declared keys and references; creating such a table by migration is refused", async () => {
+      const { db } = await own();
+      const mine = (await planMigration(db)).operations.filter((op) => op.table.startsWith(`${ctx().prefix}_pk_`));
+      // the database holds the other suites' tables too: only this model set's own may not drift
+      expect(mine).toEqual([]);
+      const Fresh = model(`${ctx().prefix}_pk_unsynced`, { id: f.uuid({ primaryKey: true, default: "uuid7" }), n: f.integer() });
+      const other = await connect(ctx().db.adapter, { models: [Fresh] });
+      await expect(planMigration(other)).rejects.toBeInstanceOf(UnsupportedError);
     });
 
     test("a primaryKey on another field, on an unsupported kind, or an undeclared id is a ConfigurationError", () => {
