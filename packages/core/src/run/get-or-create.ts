@@ -52,8 +52,13 @@ export async function getOrCreate(db: Database, ops: RecordOps, model: ModelMeta
       if (!(e instanceof IntegrityError) || !transactions) throw e;
       const winner = await find(rowLocks === true);
       if (!winner) throw e;
-      if (update && defaults !== undefined && Object.keys(defaults).length > 0) await ops.update(model, (winner as { id: number }).id, defaults);
-      return [(await ops.get(model, (winner as { id: number }).id, undefined, false)) as object, false];
+      if (update && defaults !== undefined && Object.keys(defaults).length > 0) {
+        await ops.update(model, (winner as { id: number }).id, defaults);
+        return [(await ops.get(model, (winner as { id: number }).id, undefined, false)) as object, false];
+      }
+      // the winner as the locking read saw it: a plain read may still use the snapshot taken
+      // before the winner committed (REPEATABLE READ) and not find it
+      return [winner, false];
     }
     return [(await ops.get(model, id, undefined, false)) as object, true];
   };
