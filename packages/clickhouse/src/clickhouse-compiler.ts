@@ -38,16 +38,16 @@ export type ClickHouseStatement = CompiledQuery & {
   /**
    * A mutation of a distributed model on a cluster: `sql` (the query selecting the ids it touches,
    * through the Distributed table, with the statement's params) runs first, and its ids are bound
-   * to the statement's `param` (an `Array(Int64)`), so every replica applies the same rows.
+   * to the statement's `param` (an array of the key's type), so every replica applies the same rows.
    */
   readonly ids?: { readonly sql: string; readonly param: string };
   /** Whether the statement returns rows (SELECT) rather than being a command. */
   readonly returnsRows?: boolean;
 };
 
-/** The parameter type of a field: ids are Int64 (the id meta is declared as an integer field). */
+/** The parameter type of a field: identity ids are Int64 (the id meta is declared as an integer field). */
 function paramType(field: FieldMeta): string {
-  if (field === field.model.id) return "Int64";
+  if (field === field.model.id && field.model.identity) return "Int64";
   const t = baseType(field);
   return t === "LowCardinality(String)" ? "String" : t;
 }
@@ -221,7 +221,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT TabSeparated`;
     if (!node.ignoreConflicts) return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
     // Link rows: ClickHouse has no unique key to conflict on, so the rows already linked are filtered out.
-    const arrays = node.columns.map((_, i) => this.typed(ctx, node.rows.map((r) => r[i]), "Array(Int64)"));
+    const arrays = node.columns.map((c, i) => this.typed(ctx, node.rows.map((r) => r[i]), `Array(${c.field ? paramType(c.field) : "Int64"})`));
     const picks = cols.map((_, i) => `x.${i + 1}`);
     return (
       `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${picks.join(", ")} FROM (SELECT DISTINCT arrayJoin(arrayZip(${arrays.join(", ")})) AS x) ` +
@@ -278,15 +278,16 @@ export class ClickHouseCompiler extends SqlCompiler {
   private shardMutation(node: UpdateNode | DeleteNode, ctx: CompileContext, action: string): string {
     const where = node.where ? ` WHERE ${this.cond(node.where as CondNode, ctx)}` : "";
     const sql = `SELECT ${ctx.alias}.${this.quote("id")} AS ${this.quote("id")} FROM ${this.table(node.model)} ${ctx.alias}${where}`;
-    const ids = this.typed(ctx, [], "Array(Int64)");
+    const ids = this.typed(ctx, [], `Array(${paramType(node.model.id)})`);
     this.shardIds = { sql, param: `p${ctx.params.length - 1}` };
     const table = `${this.quote(localTable(node.model.table))} ON CLUSTER ${this.quote(this.cluster as string)}`;
     return `ALTER TABLE ${table} ${action} WHERE ${this.quote("id")} IN ${ids}`;
   }
 
   protected override unlink(node: UnlinkNode, ctx: CompileContext): string {
-    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, "Array(Int64)")}`;
-    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, "Array(Int64)")}`;
+    const type = (key?: FieldMeta) => `Array(${key ? paramType(key) : "Int64"})`;
+    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, type(node.ownerKey))}`;
+    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, type(node.targetKey))}`;
     return sql;
   }
 }

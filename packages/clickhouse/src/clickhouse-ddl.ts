@@ -73,7 +73,7 @@ export class ClickHouseDdl extends DdlCompiler {
    */
   override createTable(model: ModelMeta): string {
     const d = this.note(model);
-    const cols = [this.idColumn(), ...model.columns.map((c) => this.columnDef(c))].join(", ");
+    const cols = [model.identity ? this.idColumn() : this.keyColumn(model), ...model.columns.map((c) => this.columnDef(c))].join(", ");
     if (!d) return `CREATE TABLE IF NOT EXISTS ${this.tableRef(model.table)} (${cols})${this.tableOptions(model)}`;
     const local = localTable(model.table);
     return this.batches.join([
@@ -127,6 +127,11 @@ export class ClickHouseDdl extends DdlCompiler {
 
   override referenceType(): string {
     return "Int64";
+  }
+
+  /** A declared key: its type, not Nullable; the table is ordered by it (no PRIMARY KEY clause needed). */
+  override keyColumn(model: ModelMeta): string {
+    return `${this.quote("id")} ${columnType(model.id)}`;
   }
 
   columnType(field: FieldMeta): string {
@@ -213,7 +218,7 @@ export class ClickHouseDdl extends DdlCompiler {
   override createLinkTable(link: LinkTable): string {
     this.known.set(link.table, undefined);
     const [a, b] = [this.quote(link.column1), this.quote(link.column2)];
-    return `CREATE TABLE IF NOT EXISTS ${this.tableRef(link.table)} (${a} Int64, ${b} Int64) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
+    return `CREATE TABLE IF NOT EXISTS ${this.tableRef(link.table)} (${a} ${this.refType(link.owner)}, ${b} ${this.refType(link.target)}) ENGINE = ${this.engine(link.table, "MergeTree")} ORDER BY (${a}, ${b})${SETTINGS}`;
   }
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */

@@ -7,7 +7,11 @@ import type { FieldMeta } from "@dotorm/core";
  */
 export function baseType(field: FieldMeta): string {
   const o = field.def.options as Record<string, unknown>;
+  // a reference to a declared key (uuid, char) has the key's type
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return baseType(field.target().id);
   switch (field.kind) {
+    case "uuid":
+      return "UUID";
     case "integer":
       return "Int32";
     case "smallInteger":

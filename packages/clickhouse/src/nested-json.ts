@@ -22,9 +22,27 @@ function jsonValue(expr: string, field: FieldMeta): string {
   return `ifNull(toJSONString(${v}), 'null')`;
 }
 
+/** JSON text of row `alias`'s id: a number for identity ids, a JSON string for declared uuid / char keys. */
+function idJson(alias: string, model: ModelMeta, quote: (name: string) => string): string {
+  const id = `${alias}.${quote("id")}`;
+  return model.identity ? `toString(${id})` : jsonValue(id, model.id);
+}
+
+/**
+ * Whether the joined row `alias` is missing: a LEFT JOIN without a match gives the key's default
+ * (0, the empty string, the nil UUID) or NULL under join_use_nulls. Identity ids are positive.
+ */
+function missing(alias: string, model: ModelMeta, quote: (name: string) => string): string {
+  const id = `${alias}.${quote("id")}`;
+  return model.identity || model.id.kind === "integer" || model.id.kind === "bigInteger" ? `ifNull(${id}, 0) = 0` : `ifNull(empty(${id}), 1)`;
+}
+
 /** An order key negated so it sorts the other way inside an ascending tuple sort. */
 function negated(expr: string, field: FieldMeta): string {
+  if (field.kind === "many2one" && !field.target().identity) return negated(expr, field.target().id);
   switch (field.kind) {
+    case "uuid":
+      return `concat(bitNot(toString(${expr})), '\\xFF')`;
     case "integer":
     case "smallInteger":
     case "bigInteger":
@@ -74,7 +92,7 @@ export class NestedJson {
     const alias = ctx.nextAlias();
     const { from, key, own } = this.source(field, alias);
     const joins: string[] = [];
-    const obj = item.kind === "ids" ? `toString(${alias}.${this.host.quote("id")})` : this.object(sub, alias, ctx, joins);
+    const obj = item.kind === "ids" ? idJson(alias, sub.model, this.host.quote) : this.object(sub, alias, ctx, joins);
     const cond = sub.where ? ` AND ${this.host.condAt(sub.where, alias, ctx)}` : "";
     const where = `${key} = ${outer}.${this.host.quote(own)}${cond}`;
     const value = field.kind === "many2one" || field.kind === "one2one" ? `nullIf(any(${obj}), '')` : this.array(obj, sub, alias, ctx);
@@ -102,12 +120,11 @@ export class NestedJson {
     const cond = sub.where ? this.host.condAt(sub.where, inner, ctx) : undefined;
     if (field.kind === "many2one" || field.kind === "one2one") {
       joins.push(`LEFT JOIN ${from} ON ${key} = ${q(alias, own)}${cond ? ` AND ${cond}` : ""}`);
-      const obj = item.kind === "ids" ? `toString(${q(inner, "id")})` : this.object(sub, inner, ctx, joins);
-      // Without a match the joined id is 0 (or NULL under join_use_nulls): ids are positive.
-      return `if(ifNull(${q(inner, "id")}, 0) = 0, 'null', ${obj})`;
+      const obj = item.kind === "ids" ? idJson(inner, sub.model, this.host.quote) : this.object(sub, inner, ctx, joins);
+      return `if(${missing(inner, sub.model, this.host.quote)}, 'null', ${obj})`;
     }
     const innerJoins: string[] = [];
-    const obj = item.kind === "ids" ? `toString(${q(inner, "id")})` : this.object(sub, inner, ctx, innerJoins);
+    const obj = item.kind === "ids" ? idJson(inner, sub.model, this.host.quote) : this.object(sub, inner, ctx, innerJoins);
     const derived = ctx.nextAlias();
     joins.push(
       `LEFT JOIN (SELECT ${key} AS k, ${this.array(obj, sub, inner, ctx)} AS v FROM ${from}${innerJoins.map((j) => ` ${j}`).join("")}` +

@@ -1,6 +1,8 @@
 export * from "./errors.js";
 export { f } from "./model/f.js";
-export type { CharOptions, DatetimeOptions, DecimalOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, VirtualRelationOptions } from "./model/f.js";
+export type { CharOptions, DatetimeOptions, DecimalOptions, IntegerOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, UuidOptions, VirtualRelationOptions } from "./model/f.js";
+export { uuid7 } from "./model/primary-key.js";
+export type { Id, PrimaryKeyOptions } from "./model/primary-key.js";
 export type * from "./model/field.js";
 export { isRelation, isStored } from "./model/field.js";
 export { model } from "./model/model.js";
@@ -10,7 +12,7 @@ export type { AfterCreateEvent, BeforeCreateEvent, DeleteEvent, HookName, ModelH
 export type { HookOption } from "./model/binding.js";
 export type { AutoNowOptions } from "./model/auto-now.js";
 export type * from "./model/types.js";
-export { toDbValue, validateValue } from "./model/validate.js";
+export { checkId, idFromText, toDbValue, validateValue } from "./model/validate.js";
 export type * from "./query/ast.js";
 export type { Condition, DateKeys, DatePartName, Filter, FilterItem, FilterPath, Operator } from "./query/filter-types.js";
 export { operators } from "./query/filter-types.js";

@@ -15,6 +15,8 @@ function keyBytes(field: FieldMeta): number | undefined {
     case "json":
     case "binary":
       return undefined;
+    case "uuid":
+      return 36;
     case "char":
       return ((o.maxLength as number | undefined) ?? 255) * bytesPerChar;
     case "selection":

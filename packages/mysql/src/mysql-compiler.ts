@@ -243,6 +243,8 @@ export class MysqlCompiler extends SqlCompiler {
     }
     const id = this.quote("id");
     const sets = node.onConflict.update.map((f) => `${this.quote(f.column)} = VALUES(${this.quote(f.column)})`);
+    // a declared key (uuid, char) is known to the caller: no insert id to carry, and LAST_INSERT_ID would turn it into a number
+    if (node.onConflict.columns[0]?.model.identity === false) return ` ON DUPLICATE KEY UPDATE ${(sets.length > 0 ? sets : [`${id} = ${id}`]).join(", ")}`;
     // LAST_INSERT_ID(id) makes the insert id the existing row's id when the row was updated; with
     // RETURNING the assignment is harmless (the value is unchanged).
     return ` ON DUPLICATE KEY UPDATE ${[`${id} = LAST_INSERT_ID(${id})`, ...sets].join(", ")}`;

@@ -64,6 +64,9 @@ export class MysqlDdl extends DdlCompiler {
         return "JSON";
       case "binary":
         return "LONGBLOB";
+      // MySQL 8 has no UUID type (MariaDB 10.7 has): the canonical text; the ORM writes and compares it lower-case
+      case "uuid":
+        return "CHAR(36)";
       default:
         return "INT";
     }

@@ -18,7 +18,15 @@ export const pgArrayType: Record<string, string> = {
   decimal: "numeric",
   json: "jsonb",
   binary: "bytea",
+  uuid: "uuid",
 };
+
+/** The array element type of a field's values; a reference to a declared key (uuid, char) takes the key's. */
+export function arrayTypeOf(field: FieldMeta | undefined): string {
+  if (!field) return "int4";
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return arrayTypeOf(field.target().id);
+  return pgArrayType[field.kind] ?? "text";
+}
 
 /**
  * PostgreSQL rendering: `$n` placeholders, native `ILIKE`, `= ANY($n)` for lists (one statement
@@ -41,7 +49,7 @@ export class PostgresCompiler extends SqlCompiler {
 
   override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
     ctx.params.push(values.map((v) => this.encode(v, field)));
-    const p = `$${ctx.params.length}::${pgArrayType[field.kind] ?? "text"}[]`;
+    const p = `$${ctx.params.length}::${arrayTypeOf(field)}[]`;
     return negate ? `${column} <> ALL(${p})` : `${column} = ANY(${p})`;
   }
 
@@ -74,7 +82,7 @@ export class PostgresCompiler extends SqlCompiler {
       const kind = c.field?.kind ?? "integer";
       const values = node.rows.map((row) => this.encode(row[i], c.field));
       ctx.params.push(arrayLiteral(values, kind) ?? values);
-      return `$${ctx.params.length}::${pgArrayType[c.field?.kind ?? "integer"]}[]`;
+      return `$${ctx.params.length}::${arrayTypeOf(c.field)}[]`;
     });
     return `SELECT * FROM unnest(${arrays.join(", ")})`;
   }

@@ -47,6 +47,8 @@ export class PostgresDdl extends DdlCompiler {
         return "JSONB";
       case "binary":
         return "BYTEA";
+      case "uuid":
+        return "UUID";
       default:
         return "INTEGER";
     }

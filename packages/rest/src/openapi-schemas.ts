@@ -25,6 +25,28 @@ export function pascal(name: string): string {
 export const ref = (name: string, kind = "schemas") => ({ $ref: `#/components/${kind}/${name}` });
 const idSchema: JsonSchema = { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
 
+/**
+ * The schema of `meta`'s ids: a positive integer for the database's identity, else the declared
+ * key's type (a uuid string, a char of its length, an integer in its range).
+ *
+ * @example
+ * keySchema(Token.meta) // { type: "string", format: "uuid" }
+ */
+export function keySchema(meta: ModelMeta): JsonSchema {
+  if (meta.identity) return idSchema;
+  const o = meta.id.def.options as Record<string, unknown>;
+  switch (meta.id.kind) {
+    case "uuid":
+      return { type: "string", format: "uuid" };
+    case "char":
+      return { type: "string", minLength: 1, maxLength: (o.maxLength as number | undefined) ?? 255 };
+    default: {
+      const [lo, hi] = intRanges[meta.id.kind] ?? (intRanges.bigInteger as readonly [number, number]);
+      return { type: "integer", minimum: lo, maximum: hi };
+    }
+  }
+}
+
 function nullable(schema: JsonSchema, yes: boolean): JsonSchema {
   if (!yes) return schema;
   if (typeof schema.type === "string") return { ...schema, type: [schema.type, "null"] };
@@ -34,11 +56,13 @@ function nullable(schema: JsonSchema, yes: boolean): JsonSchema {
 /** The schema of one field's value; `mode` read (as returned) or write (as accepted). */
 function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: FieldMeta) => string | undefined): JsonSchema {
   const o = field.def.options as Record<string, unknown>;
+  if (field === field.model.id) return keySchema(field.model);
   switch (field.kind) {
+    case "uuid":
+      return { type: "string", format: "uuid" };
     case "integer":
     case "smallInteger":
     case "bigInteger": {
-      if (field.name === "id") return idSchema;
       const [lo, hi] = intRanges[field.kind] as readonly [number, number];
       return { type: "integer", minimum: lo, maximum: hi };
     }
@@ -68,12 +92,12 @@ function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: F
       return { type: "string", contentEncoding: "base64" };
     case "many2one":
     case "one2one":
-      return mode === "read" ? { oneOf: [idSchema, ref(schemaName(field.target()))], description: "the id, or the record when nested" } : idSchema;
+      return mode === "read" ? { oneOf: [keySchema(field.target()), ref(schemaName(field.target()))], description: "the id, or the record when nested" } : keySchema(field.target());
     case "one2many":
     case "many2many": {
       const target = field.target();
-      if (mode === "read") return { type: "array", items: { oneOf: [idSchema, ref(schemaName(target))] }, description: "ids, or records when nested" };
-      const ids = { type: "array", items: idSchema, maxItems: 10_000 };
+      if (mode === "read") return { type: "array", items: { oneOf: [keySchema(target), ref(schemaName(target))] }, description: "ids, or records when nested" };
+      const ids = { type: "array", items: keySchema(target), maxItems: 10_000 };
       const inverse = inverseOf?.(field);
       return {
         oneOf: [
@@ -84,7 +108,7 @@ function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: F
             description: "relation commands, applied in one transaction with the record",
             properties: {
               create: { type: "array", items: ref(schemaName(target, inverse ? `CreateFrom${pascal(inverse)}` : "Create")), maxItems: 1_000 },
-              update: { type: "object", propertyNames: { pattern: "^[1-9]\\d{0,15}$" }, additionalProperties: ref(schemaName(target, "Update")) },
+              update: { type: "object", ...(target.identity ? { propertyNames: { pattern: "^[1-9]\\d{0,15}$" } } : {}), additionalProperties: ref(schemaName(target, "Update")) },
               delete: ids,
               link: ids,
               unlink: ids,

@@ -1,6 +1,6 @@
 import type { ModelMeta } from "@dotorm/core";
 import { type CrudConfig, type Exposed, isPrivate } from "./crud-options.js";
-import { type JsonSchema, errorSchema, filterSchema, nestedSchema, pascal, readSchema, ref, schemaName, writeSchema } from "./openapi-schemas.js";
+import { type JsonSchema, errorSchema, filterSchema, keySchema, nestedSchema, pascal, readSchema, ref, schemaName, writeSchema } from "./openapi-schemas.js";
 
 const errors: Record<string, [number, string]> = {
   BadRequest: [400, "validation error, bad filter, unknown field or malformed JSON (details name the field)"],
@@ -86,7 +86,10 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
   const base = `${cfg.prefix}/${t}`;
   const page = { type: "object", required: ["data", "total"], properties: { data: { type: "array", items: ref(name) }, total: { type: "integer" } } };
   const keyset = { type: "object", required: ["data", "cursor"], properties: { data: { type: "array", items: ref(name) }, cursor: { type: ["string", "null"] } } };
-  const ids = { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: cfg.maxLimit };
+  // identity ids keep their schemas as they were; a declared key (uuid, char) states its own type
+  const key = (identity: JsonSchema) => (meta.identity ? identity : keySchema(meta));
+  const ids = { type: "array", items: key({ type: "integer", minimum: 1 }), minItems: 1, maxItems: cfg.maxLimit };
+  const idParam = meta.identity ? param("id") : { name: "id", in: "path", required: true, schema: keySchema(meta) };
   const countBody = json({ type: "object", required: ["count"], properties: { count: { type: "integer" } } }, "how many records changed");
   const op = (id: string, summary: string, rest: Record<string, unknown>) => ({ operationId: `${id}${name}`, tags: [t], summary, ...rest });
   const paths: Record<string, Record<string, unknown>> = {};
@@ -126,14 +129,14 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
         { name: "q", in: "query", required: false, schema: { type: "string", maxLength: 1024 } },
         { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 0, maximum: cfg.maxLimit } },
       ],
-      responses: responses({ 200: json({ type: "object", properties: { data: { type: "array", items: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } } } } }, "matches") }, common),
+      responses: responses({ 200: json({ type: "object", properties: { data: { type: "array", items: { type: "object", properties: { id: key({ type: "integer" }), name: { type: "string" } } } } } }, "matches") }, common),
     });
-    at(`${base}/{id}`).get = op("get", `one ${t} record`, { parameters: [param("id"), param("fields"), param("nested")], responses: responses({ 200: json({ type: "object", properties: { data: ref(name) } }, "the record") }, common) });
+    at(`${base}/{id}`).get = op("get", `one ${t} record`, { parameters: [idParam, param("fields"), param("nested")], responses: responses({ 200: json({ type: "object", properties: { data: ref(name) } }, "the record") }, common) });
     for (const f of meta.fields.values()) {
       if ((f.kind !== "one2many" && f.kind !== "many2many") || isPrivate(f)) continue;
       const target = schemaName(f.target());
       at(`${base}/{id}/${f.name}`).get = op(`${f.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}Of`, `a page of ${t}.${f.name} (${f.target().table} records)`, {
-        parameters: [param("id"), "fields", "filter", "nested", "order", "sort", "limit", "offset"].map((p) => (typeof p === "string" ? param(p) : p)),
+        parameters: [idParam, "fields", "filter", "nested", "order", "sort", "limit", "offset"].map((p) => (typeof p === "string" ? param(p) : p)),
         responses: responses({ 200: json({ ...page, properties: { data: { type: "array", items: ref(target) }, total: { type: "integer" } } }, "a page") }, common),
       });
     }
@@ -141,7 +144,7 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
   if (write) {
     at(base).post = op("create", `create a ${t} record (relation commands in one transaction)`, {
       requestBody: body(ref(`${name}Create`)),
-      responses: responses({ 201: json({ type: "object", required: ["id"], properties: { id: { type: "integer" } } }, "created") }, [...withBody, "Conflict"]),
+      responses: responses({ 201: json({ type: "object", required: ["id"], properties: { id: key({ type: "integer" }) } }, "created") }, [...withBody, "Conflict"]),
     });
     at(base).patch = op("updateMany", `update several ${t} records: all or nothing`, {
       requestBody: body({ type: "object", additionalProperties: false, required: ["ids", "values"], properties: { ids, values: ref(`${name}Update`) } }),
@@ -152,11 +155,11 @@ function modelPaths(cfg: CrudConfig, { meta, read, write }: Exposed): Record<str
       responses: responses({ 200: countBody }, [...withBody, "Conflict"]),
     });
     at(`${base}/{id}`).patch = op("update", `update a ${t} record`, {
-      parameters: [param("id")],
+      parameters: [idParam],
       requestBody: body(ref(`${name}Update`)),
       responses: responses({ 200: json({ type: "object", properties: { data: ref(name) } }, "the updated record") }, [...withBody, "Conflict"]),
     });
-    at(`${base}/{id}`).delete = op("delete", `delete a ${t} record`, { parameters: [param("id")], responses: responses({ 204: { description: "deleted" } }, [...common, "Conflict"]) });
+    at(`${base}/{id}`).delete = op("delete", `delete a ${t} record`, { parameters: [idParam], responses: responses({ 204: { description: "deleted" } }, [...common, "Conflict"]) });
   }
   return paths;
 }

@@ -1,9 +1,9 @@
-import { type ModelMeta, QueryError } from "@dotorm/core";
+import { type Id, type ModelMeta, QueryError } from "@dotorm/core";
 import type { Context, Hono } from "hono";
 import type { CrudConfig } from "./crud-options.js";
 import { fieldsMetadata } from "./fields-metadata.js";
 import { checkLimit, checkRead, visibleField } from "./read-guard.js";
-import { type RestEnv, api, asSession, bodyOf, idOf, jsonParam, modelOf, queryOf } from "./request-context.js";
+import { type RestEnv, api, asSession, bodyOf, idOf, jsonParam, modelOf, queryOf, textId } from "./request-context.js";
 import { type ListQuery, type NestedOptions, filterSchema, getQuery, listQuery, nameSearchQuery, nestedMap, noQuery, searchBody } from "./request-schemas.js";
 import { badRequest, notFound } from "./rest-error.js";
 import { serialize } from "./serialize.js";
@@ -81,12 +81,12 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
     const text = q.q?.trim() ?? "";
     let filter: unknown[] = [];
     if (display && text !== "") filter = [[display.name, "ilike", text]];
-    else if (!display && text !== "") filter = /^[1-9]\d{0,15}$/.test(text) ? [["id", "=", Number(text)]] : [["id", "=", 0]];
+    else if (!display && text !== "") filter = [["id", "in", textId(meta, text)]];
     const rows = await asSession(cfg, c, () =>
       api(meta).search({ filter, fields: display ? [display.name] : ["id"], order: display ? `${display.name}, id` : "id", limit }),
     );
     const label = (r: Record<string, unknown>) => (display ? String(r[display.name] ?? "") : `${meta.label} #${r.id}`);
-    return c.json({ data: rows.map((r) => ({ id: (r as { id: number }).id, name: label(r as Record<string, unknown>) })) });
+    return c.json({ data: rows.map((r) => ({ id: (r as { id: Id }).id, name: label(r as Record<string, unknown>) })) });
   });
 
   app.post(`${p}/:model/search`, async (c) => {
@@ -119,7 +119,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.get(`${p}/:model/:id`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
-    const id = idOf(c);
+    const id = idOf(c, meta);
     const q = validate(getQuery, queryOf(c), "query");
     const req = checkRead(cfg, meta, readFromQuery(q));
     const record = await asSession(cfg, c, () => api(meta).get(id, { fields: req.fields, nested: req.nested }));
@@ -132,7 +132,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 /** `GET <t>/<id>/<x2many field>`: a page of the related records the session may read. */
 async function relationPage(cfg: CrudConfig, c: Context) {
   const { meta } = modelOf(cfg, c, "read");
-  const id = idOf(c);
+  const id = idOf(c, meta);
   const name = c.req.param("field") ?? "";
   const field = visibleField(meta, name);
   if (field.kind !== "one2many" && field.kind !== "many2many") {
@@ -146,7 +146,7 @@ async function relationPage(cfg: CrudConfig, c: Context) {
       const parent = (await api(meta).getOrNull(id, { fields: [name] })) as Record<string, unknown> | null;
       if (!parent) throw notFound(`${meta.table} record ${id} does not exist`);
       const inverse = field.kind === "one2many" ? field.inverse?.() : undefined;
-      const ids = (parent[name] as number[] | undefined) ?? [];
+      const ids = (parent[name] as Id[] | undefined) ?? [];
       const scope = inverse ? [[inverse.name, "=", id]] : [["id", "in", ids]];
       return page(cfg, target, req, scope);
     }),

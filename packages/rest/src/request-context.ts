@@ -1,4 +1,4 @@
-import type { ModelMeta } from "@dotorm/core";
+import { DotormError, type Id, type ModelMeta, idFromText } from "@dotorm/core";
 import type { Context } from "hono";
 import type { BlankEnv } from "hono/types";
 import type { CrudConfig, Exposed } from "./crud-options.js";
@@ -10,13 +10,13 @@ export type RestEnv = BlankEnv;
 
 /** What the API calls on a model (the statics `model()` gives every model class). */
 export interface ModelApi {
-  create(values: object): Promise<number>;
-  get(id: number, options?: object): Promise<object>;
-  getOrNull(id: number, options?: object): Promise<object | null>;
+  create(values: object): Promise<Id>;
+  get(id: Id, options?: object): Promise<object>;
+  getOrNull(id: Id, options?: object): Promise<object | null>;
   search(options?: object): Promise<object[]>;
   count(options?: object): Promise<number>;
-  updateMany(target: readonly number[], values: object): Promise<number>;
-  deleteMany(target: readonly number[]): Promise<number>;
+  updateMany(target: readonly Id[], values: object): Promise<number>;
+  deleteMany(target: readonly Id[]): Promise<number>;
   query(): QuerySetApi;
 }
 
@@ -53,12 +53,34 @@ export function modelOf(cfg: CrudConfig, c: Context, need: "read" | "write"): Ex
   return m;
 }
 
-/** The `:id` path parameter as a record id; anything else is a 400. */
-export function idOf(c: Context, param = "id"): number {
+/**
+ * The `:id` path parameter as an id of `meta`, read with its key's type (a positive integer for the
+ * database's identity, a uuid or char for a declared key); anything else is a 400 naming `id`.
+ */
+export function idOf(c: Context, meta: ModelMeta, param = "id"): Id {
   const raw = c.req.param(param) ?? "";
-  const n = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw badRequest(`the record id in the path must be a positive integer, got ${JSON.stringify(raw.slice(0, 32))}`, "id");
-  return n;
+  if (meta.identity) {
+    const n = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw badRequest(`the record id in the path must be a positive integer, got ${JSON.stringify(raw.slice(0, 32))}`, "id");
+    return n;
+  }
+  try {
+    return idFromText(meta, raw);
+  } catch (e) {
+    if (!(e instanceof DotormError)) throw e;
+    throw badRequest(`the record id in the path is not a ${meta.table} key (${meta.id.kind}): ${e.message}`, "id");
+  }
+}
+
+/** The id a search text names, as a list of none or one (a text that is no id of `meta` matches nothing). */
+export function textId(meta: ModelMeta, text: string): Id[] {
+  if (meta.identity) return /^[1-9]\d{0,15}$/.test(text) ? [Number(text)] : [];
+  try {
+    return [idFromText(meta, text)];
+  } catch (e) {
+    if (e instanceof DotormError) return [];
+    throw e;
+  }
 }
 
 /**

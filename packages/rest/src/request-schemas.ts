@@ -1,4 +1,4 @@
-import { operators } from "@dotorm/core";
+import { type ModelMeta, operators } from "@dotorm/core";
 import { z } from "zod";
 
 /** A field name or alias: an identifier, as every model field is. */
@@ -6,6 +6,23 @@ export const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, "must be 
 
 /** Record ids: positive safe integers. */
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a UUID");
+
+/**
+ * The ids of `meta` in a body: positive integers for the database's identity, else the declared
+ * key's type (core checks the value again, naming the field).
+ *
+ * @example
+ * keyOf(Token.meta).parse("0192f5a8-3b1c-7a01-9f3e-6c2d8e4b1a77")
+ */
+export function keyOf(meta: ModelMeta): z.ZodType<number | string> {
+  if (meta.identity) return id;
+  const max = (meta.id.def.options as { maxLength?: number }).maxLength ?? 255;
+  if (meta.id.kind === "uuid") return uuid;
+  if (meta.id.kind === "char") return z.string().min(1).refine((v) => v.length <= max || [...v].length <= max, `must be at most ${max} characters`);
+  return z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+}
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
@@ -79,8 +96,8 @@ export const getQuery = z.strictObject({ fields: listQuery.shape.fields, nested:
 
 export const nameSearchQuery = z.strictObject({ q: z.string().max(1_024).optional(), limit: queryCount.optional() });
 
-/** Body of bulk PATCH `{ ids, values }` and bulk DELETE `{ ids }`. */
-export const bulkIds = z.array(id).min(1);
+/** The `ids` of a bulk PATCH `{ ids, values }` and bulk DELETE `{ ids }` on `meta`. */
+export const bulkIds = (meta: ModelMeta) => z.array(keyOf(meta)).min(1);
 
 const aggregateFn = z.enum(["count", "sum", "avg", "min", "max", "count_distinct"]);
 const havingOp = z.enum(["=", "!=", ">", ">=", "<", "<="]);

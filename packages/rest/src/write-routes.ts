@@ -1,4 +1,4 @@
-import type { ModelMeta } from "@dotorm/core";
+import { type Id, type ModelMeta, checkId } from "@dotorm/core";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { type CrudConfig, isPrivate, isReadonly } from "./crud-options.js";
@@ -33,21 +33,19 @@ function atomic<T>(cfg: CrudConfig, fn: () => Promise<T>): Promise<T> {
  * Every id must name a record the session can read, or the request is a 404 listing the others:
  * an invisible record reads exactly like a missing one, whatever the write rules say about it.
  */
-async function assertVisible(meta: ModelMeta, ids: readonly number[]): Promise<void> {
+async function assertVisible(meta: ModelMeta, ids: readonly Id[]): Promise<void> {
   const unique = [...new Set(ids)];
-  const seen = new Set<number>();
+  const seen = new Set<Id>();
   for (let i = 0; i < unique.length; i += 1000) {
     const chunk = unique.slice(i, i + 1000);
     const rows = await api(meta).search({ filter: [["id", "in", chunk]], fields: ["id"] });
-    for (const r of rows) seen.add((r as { id: number }).id);
+    for (const r of rows) seen.add((r as { id: Id }).id);
   }
   const missing = unique.filter((id) => !seen.has(id));
   if (missing.length === 1 && ids.length === 1) throw notFound(`${meta.table} record ${missing[0]} does not exist`);
   if (missing.length > 0) throw notFound(`${missing.length} of the ${meta.table} records do not exist`, { ids: missing.slice(0, 100) });
 }
 
-const bulkPatch = z.strictObject({ ids: bulkIds, values: z.unknown() });
-const bulkDelete = z.strictObject({ ids: bulkIds });
 
 /** The write routes: create, update, delete, bulk update and delete. */
 export function writeRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
@@ -63,7 +61,7 @@ export function writeRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.patch(`${p}/:model/:id`, async (c) => {
     const { meta } = modelOf(cfg, c, "write");
-    const id = idOf(c);
+    const id = idOf(c, meta);
     validate(noQuery, queryOf(c), "query");
     const data = values(meta, await bodyOf(c), "update");
     const record = await asSession(cfg, c, () =>
@@ -78,7 +76,7 @@ export function writeRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.delete(`${p}/:model/:id`, async (c) => {
     const { meta } = modelOf(cfg, c, "write");
-    const id = idOf(c);
+    const id = idOf(c, meta);
     validate(noQuery, queryOf(c), "query");
     await asSession(cfg, c, () =>
       atomic(cfg, async () => {
@@ -98,13 +96,15 @@ async function bulk(cfg: CrudConfig, c: Context, op: "update" | "delete") {
   const { meta } = modelOf(cfg, c, "write");
   validate(noQuery, queryOf(c), "query");
   const raw = await bodyOf(c);
-  const body = op === "update" ? validate(bulkPatch, raw, "bulk update body") : validate(bulkDelete, raw, "bulk delete body");
+  const body = op === "update" ? validate(z.strictObject({ ids: bulkIds(meta), values: z.unknown() }), raw, "bulk update body") : validate(z.strictObject({ ids: bulkIds(meta) }), raw, "bulk delete body");
   checkLimit(cfg, body.ids.length, "ids");
+  // in the form records carry (a uuid lower-cased), so the visibility check compares like with like
+  const ids = body.ids.map((id) => checkId(meta, id));
   const data = op === "update" ? values(meta, (body as unknown as { values: unknown }).values, "update") : undefined;
   const count = await asSession(cfg, c, () =>
     atomic(cfg, async () => {
-      await assertVisible(meta, body.ids);
-      return data ? api(meta).updateMany(body.ids, data) : api(meta).deleteMany(body.ids);
+      await assertVisible(meta, ids);
+      return data ? api(meta).updateMany(ids, data) : api(meta).deleteMany(ids);
     }),
   );
   return c.json({ count });

@@ -1,7 +1,7 @@
 import type { FieldMeta, ModelMeta } from "@dotorm/core";
 import { z } from "zod";
 import { isComputed, isPrivate, isReadonly } from "./crud-options.js";
-import { id } from "./request-schemas.js";
+import { keyOf } from "./request-schemas.js";
 
 /** Which write a values schema is for: `create` (required fields required) or `update`. */
 export type WriteMode = "create" | "update";
@@ -20,13 +20,18 @@ const isBase64 = (s: string) => s.length % 4 === 0 && base64Alphabet.test(s);
 
 /** Whether a request may write the field at all (private, computed and inverse one2one fields never). */
 export function isWritable(field: FieldMeta, mode: WriteMode): boolean {
-  if (isPrivate(field) || isComputed(field) || field.name === "id" || field.kind === "one2one") return false;
+  // a declared key (uuid, char) is given on create, unless its default makes it
+  if (field === field.model.id) return mode === "create" && !field.model.identity && !isPrivate(field);
+  if (isPrivate(field) || isComputed(field) || field.kind === "one2one") return false;
   return mode === "create" || !isReadonly(field);
 }
 
 function valueSchema(field: FieldMeta): z.ZodType {
   const o = field.def.options as Record<string, unknown>;
+  if (field === field.model.id) return keyOf(field.model);
   switch (field.kind) {
+    case "uuid":
+      return z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a UUID");
     case "integer":
     case "smallInteger":
     case "bigInteger": {
@@ -63,7 +68,7 @@ function valueSchema(field: FieldMeta): z.ZodType {
         .refine(isBase64, "must be base64")
         .transform((s) => Buffer.from(s, "base64"));
     case "many2one":
-      return id;
+      return keyOf(field.target());
     default:
       return z.never();
   }
@@ -101,12 +106,12 @@ export function valuesSchema(model: ModelMeta, mode: WriteMode, inverse?: string
 function relationSchema(field: FieldMeta): z.ZodType {
   const target = field.target();
   const inverse = field.kind === "one2many" ? field.inverse?.().name : undefined;
-  const ids = z.array(id).max(10_000);
+  const ids = z.array(keyOf(target)).max(10_000);
   return z.union([
     ids,
     z.strictObject({
       create: z.lazy(() => z.array(valuesSchema(target, "create", inverse)).max(1_000)).optional(),
-      update: z.lazy(() => z.record(z.string().regex(/^[1-9]\d{0,15}$/, "must be a record id"), valuesSchema(target, "update"))).optional(),
+      update: z.lazy(() => z.record(target.identity ? z.string().regex(/^[1-9]\d{0,15}$/, "must be a record id") : z.string().max(255), valuesSchema(target, "update"))).optional(),
       delete: ids.optional(),
       link: ids.optional(),
       unlink: ids.optional(),

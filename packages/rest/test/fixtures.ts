@@ -98,7 +98,14 @@ let counter = 0;
  * checker, serves `crud()` with @hono/node-server on an ephemeral 127.0.0.1 port, and tears
  * everything down after. An unreachable server fails under CI and is skipped loudly otherwise.
  */
-export async function restSuite(feature: string, target: ConformanceTarget, body: (ctx: () => RestContext) => void, options: CrudOptions = {}): Promise<void> {
+export async function restSuite(
+  feature: string,
+  target: ConformanceTarget,
+  body: (ctx: () => RestContext) => void,
+  options: CrudOptions = {},
+  /** Models served instead of the fixtures' (then without the roles checker). */
+  own?: readonly AnyModel[],
+): Promise<void> {
   const up = await target.available();
   const n = ++counter;
   if (!up && onCI()) {
@@ -115,7 +122,7 @@ export async function restSuite(feature: string, target: ConformanceTarget, body
   describe.skipIf(!up)(`${feature} [${target.name}]`, () => {
     const ns = `dotorm_rest_${feature.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${process.pid}_${n}`;
     beforeAll(async () => {
-      const db = await connect(await target.open(ns), { models, access });
+      const db = await connect(await target.open(ns), own ? { models: [...own] } : { models, access });
       await db.sync();
       const app = crud(db, { ...restOptions, ...options });
       const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });

@@ -11,7 +11,7 @@ export interface AccessRequest<S = unknown> {
   readonly model: string;
   readonly operation: Operation;
   /** The ids involved, when the call names them. */
-  readonly ids?: readonly number[];
+  readonly ids?: readonly (number | string)[];
 }
 
 /**

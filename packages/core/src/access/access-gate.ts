@@ -21,7 +21,7 @@ export class AccessGate {
    * The rule for `operation` on `model`: undefined when unrestricted, a condition to AND in when the
    * checker returned a filter. Throws {@link AccessDenied} when the checker said no.
    */
-  async rule(model: ModelMeta, operation: Operation, ids?: readonly number[]): Promise<CondNode | undefined> {
+  async rule(model: ModelMeta, operation: Operation, ids?: readonly (number | string)[]): Promise<CondNode | undefined> {
     if (!this.active) return undefined;
     const session = sessionStore.getStore()?.session;
     const answer = await this.checker!.check({ session, model: model.table, operation, ids });

@@ -10,6 +10,8 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 export function decodeValue(field: FieldMeta, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
+  // a reference to a declared key (uuid, char) reads as that key does
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return decodeValue(field.target().id, raw);
   switch (field.kind) {
     case "integer":
     case "smallInteger":
@@ -26,6 +28,8 @@ export function decodeValue(field: FieldMeta, raw: unknown): unknown {
       return typeof raw === "number" ? raw : Number(raw);
     case "decimal":
       return typeof raw === "string" ? raw : String(raw);
+    case "uuid":
+      return String(raw).toLowerCase();
     case "boolean":
       return raw === true || raw === 1 || raw === "1" || raw === "t" || raw === "true";
     case "datetime":

@@ -16,7 +16,8 @@ const stubs = new Map<string, AnyModel>();
 /** A stand-in model for a table a migration refers to by name (only its table name is read). */
 function tableStub(table: string): AnyModel {
   let stub = stubs.get(table);
-  if (!stub) stubs.set(table, (stub = { meta: { table } } as unknown as AnyModel));
+  // an identity: migrations refer to tables by name, and ref() columns are integer references
+  if (!stub) stubs.set(table, (stub = { meta: { table, identity: true } } as unknown as AnyModel));
   return stub;
 }
 
@@ -151,7 +152,7 @@ export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
   return canonicalDefault(ddl.defaultClause(field));
 }
 
-const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "selection"];
+const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "uuid", "selection"];
 
 /**
  * The column definition that renders a database column back: the first field kind whose DDL type

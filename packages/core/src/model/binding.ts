@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import type { ModelMeta } from "./model-meta.js";
+import type { Id } from "./primary-key.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
 
 /** A write's `{ hooks: false }`: skip the model's lifecycle hooks. */
@@ -8,7 +9,7 @@ export interface HookOption {
 }
 
 /** Target of a bulk write: ids, or a filter. */
-export type WriteTarget = readonly number[] | readonly unknown[];
+export type WriteTarget = readonly Id[] | readonly unknown[];
 
 /**
  * What a connected database provides to the models bound to it. Models call through this
@@ -18,9 +19,9 @@ export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
-  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean }): Promise<number[]>;
-  update(model: ModelMeta, target: WriteTarget | number, values: object, options?: HookOption): Promise<number>;
-  delete(model: ModelMeta, target: WriteTarget | number, options?: HookOption): Promise<number>;
+  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean }): Promise<Id[]>;
+  update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number>;
+  delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number>;
   /** A query set's update: the rows its filter list matches (every row for an empty list). */
   updateFilter(model: ModelMeta, filter: readonly unknown[], values: object, options?: HookOption): Promise<number>;
   /** A query set's delete: the rows its filter list matches (every row for an empty list). */

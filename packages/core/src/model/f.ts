@@ -10,17 +10,18 @@ import type {
   One2oneField,
 } from "./field.js";
 import type { AutoNowOptions } from "./auto-now.js";
+import type { PrimaryKeyOptions } from "./primary-key.js";
 
-/** `true` when the options say `required: true`. */
-type Req<O> = O extends { required: true } ? true : false;
+/** `true` when the options say `required: true` (a primary key always is). */
+type Req<O> = O extends { required: true } | { primaryKey: true } ? true : false;
 /** `true` when the options give a default (a stamp set by `autoNow`/`autoNowAdd` counts as one). */
 type Def<O> = O extends { default: unknown } ? true : O extends { autoNow: true } | { autoNowAdd: true } ? true : false;
 /** Which writes accept the field: computed fields none, `readonly` and stamped ones create only. */
-type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } | { autoNow: true } | { autoNowAdd: true } ? "on-create" : "always";
+type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } | { autoNow: true } | { autoNowAdd: true } | { primaryKey: true } ? "on-create" : "always";
 
 function make<T, K extends FieldKind, O>(kind: K, options: object = {}, extra: object = {}): Field<T, K, Req<O>, Def<O>, Wr<O>> {
   const opts = { ...options } as FieldOptions & Record<string, unknown>;
-  return Object.freeze({ kind, required: (opts.required ?? false) as Req<O>, options: Object.freeze(opts), ...extra }) as Field<
+  return Object.freeze({ kind, required: (opts.required ?? opts.primaryKey === true) as Req<O>, options: Object.freeze(opts), ...extra }) as Field<
     T,
     K,
     Req<O>,
@@ -38,8 +39,16 @@ type Opts<T> = FieldOptions<T, boolean>;
  */
 type Checked<O, Base> = O & Base & { [K in Exclude<keyof O, keyof Base>]: never };
 
+/** Options of an integer field that may be the primary key. */
+export interface IntegerOptions extends Opts<number>, PrimaryKeyOptions {}
+
+/** Options of a `uuid` field: `default: "uuid7"` has the ORM make a time-ordered UUIDv7 on create. */
+export interface UuidOptions extends Omit<Opts<string>, "default">, PrimaryKeyOptions {
+  default?: "uuid7" | string | (() => string);
+}
+
 /** Options of a `char` field. */
-export interface CharOptions extends Opts<string> {
+export interface CharOptions extends Opts<string>, PrimaryKeyOptions {
   /** VARCHAR length in characters (code points); 255 unless given. */
   maxLength?: number;
 }
@@ -61,7 +70,7 @@ export interface SelectionOptions<V extends string> extends Opts<V> {
 }
 
 /** Options of a `many2one` field. */
-export interface Many2oneOptions extends Opts<number> {
+export interface Many2oneOptions extends Opts<number | string> {
   /** Default `"set null"` when nullable, `"restrict"` when required. */
   onDelete?: OnDelete;
 }
@@ -96,12 +105,15 @@ export interface VirtualRelationOptions {
  */
 export const f = {
   /** INTEGER (32-bit). */
-  integer: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "integer", O>("integer", o),
-  /** BIGINT, read as a JS number; values outside ±2^53 are refused with a clear error. */
-  bigInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "bigInteger", O>("bigInteger", o),
+  integer: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) => make<number, "integer", O>("integer", o),
+  /**
+   * BIGINT, read as a JS number; values outside ±2^53 are refused with a clear error.
+   * `id: f.bigInteger({ primaryKey: true })` makes it the key, given by the caller on create.
+   */
+  bigInteger: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) => make<number, "bigInteger", O>("bigInteger", o),
   /** SMALLINT (16-bit). */
   smallInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "smallInteger", O>("smallInteger", o),
-  /** VARCHAR(maxLength), 255 unless given. */
+  /** VARCHAR(maxLength), 255 unless given; `id: f.char({ primaryKey: true, maxLength: 20 })` makes it the key. */
   char: <const O extends CharOptions = {}>(o?: Checked<O, CharOptions>) => make<string, "char", O>("char", { maxLength: 255, ...o }),
   /** Unbounded text. */
   text: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "text", O>("text", o),
@@ -130,6 +142,14 @@ export const f = {
     // `default` must not widen V: only `options` say which values exist.
     o: Checked<O, Omit<SelectionOptions<V>, "default"> & { default?: NoInfer<V> | (() => NoInfer<V>) }>,
   ) => make<V, "selection", O>("selection", o),
+  /**
+   * A UUID (UUID on PostgreSQL and ClickHouse, CHAR(36) on MySQL), read as a lower-case string.
+   * As the key, `default: "uuid7"` has the ORM make a time-ordered UUIDv7 for every new record.
+   *
+   * @example
+   * const Token = model("tokens", { id: f.uuid({ primaryKey: true, default: "uuid7" }), label: f.char() });
+   */
+  uuid: <const O extends UuidOptions = {}>(o?: Checked<O, UuidOptions>) => make<string, "uuid", O>("uuid", o),
   /** Bytes (BYTEA, LONGBLOB, String); read as a `Uint8Array` (a Buffer on Node). */
   binary: <const O extends Opts<Uint8Array> = {}>(o?: Checked<O, Opts<Uint8Array>>) => make<Uint8Array, "binary", O>("binary", o),
 

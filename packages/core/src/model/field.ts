@@ -16,6 +16,7 @@ export type FieldKind =
   | "json"
   | "selection"
   | "binary"
+  | "uuid"
   | "many2one"
   | "one2many"
   | "many2many"
@@ -102,6 +103,19 @@ export interface One2oneField<M> extends Field<number, "one2one", false, true, "
   readonly target: () => M;
   readonly inverse: string;
 }
+
+/**
+ * The id type of a field map: the type of a declared key (`id: f.uuid({ primaryKey: true })` gives
+ * `string`), else `number` (the database's integer identity).
+ */
+export type KeyOf<F> = F extends { readonly id: Field<infer T, FieldKind, boolean, boolean> } ? T : number;
+
+/**
+ * The id type of a model class: `IdOf<typeof Token>` is `string` for a uuid key. A target typed
+ * only as `AnyModel` (a forward reference) gives `number`: annotate the thunk with the model's own
+ * type (`(): typeof Token => Token`) when it has a declared key.
+ */
+export type IdOf<M> = M extends { readonly fields: infer F } ? KeyOf<F> : number;
 
 /** Any relation field. */
 export type RelationField<M = unknown> = Many2oneField<M> | One2manyField<M> | Many2manyField<M> | One2oneField<M>;

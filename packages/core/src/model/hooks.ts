@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import type { FieldMap } from "./field.js";
-import type { CreateValues, UpdateValues } from "./types.js";
+import type { CreateValues, KeyOf, UpdateValues } from "./types.js";
 
 /** What `beforeCreate` gets: the values of one record, which it may change before they are validated and written. */
 export interface BeforeCreateEvent<F extends FieldMap = FieldMap> {
@@ -9,19 +9,19 @@ export interface BeforeCreateEvent<F extends FieldMap = FieldMap> {
 
 /** What `afterCreate` gets: the new record's id and the values it was created from. */
 export interface AfterCreateEvent<F extends FieldMap = FieldMap> {
-  readonly id: number;
+  readonly id: KeyOf<F>;
   readonly values: Readonly<CreateValues<F>>;
 }
 
 /** What `beforeUpdate` and `afterUpdate` get: the id of one record being updated and the values written to it. */
 export interface UpdateEvent<F extends FieldMap = FieldMap> {
-  readonly id: number;
+  readonly id: KeyOf<F>;
   readonly values: Readonly<UpdateValues<F>>;
 }
 
 /** What `beforeDelete` and `afterDelete` get: the id of one record being deleted. */
-export interface DeleteEvent {
-  readonly id: number;
+export interface DeleteEvent<F extends FieldMap = FieldMap> {
+  readonly id: KeyOf<F>;
 }
 
 type Hook<E> = (event: E) => void | Promise<void>;
@@ -51,9 +51,9 @@ export interface ModelHooks<F extends FieldMap = FieldMap> {
   /** After a record is updated. */
   afterUpdate?: Hook<UpdateEvent<F>>;
   /** Before a record is deleted (all records of the call before the one DELETE statement). */
-  beforeDelete?: Hook<DeleteEvent>;
+  beforeDelete?: Hook<DeleteEvent<F>>;
   /** After a record is deleted. */
-  afterDelete?: Hook<DeleteEvent>;
+  afterDelete?: Hook<DeleteEvent<F>>;
 }
 
 /** The names of the hooks. */

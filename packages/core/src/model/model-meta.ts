@@ -1,6 +1,7 @@
 import { ConfigurationError } from "../errors.js";
 import { checkAutoNow } from "./auto-now.js";
 import { type ModelHooks, checkHooks } from "./hooks.js";
+import { checkPrimaryKey } from "./primary-key.js";
 import { checkDefaultOrder } from "../query/default-order.js";
 import { type Field, type FieldKind, type OnDelete, isStored } from "./field.js";
 
@@ -68,6 +69,12 @@ export interface ModelMeta {
   readonly fields: ReadonlyMap<string, FieldMeta>;
   /** The `id` primary key, as a field. */
   readonly id: FieldMeta;
+  /**
+   * `true` when the database generates the ids (the implicit integer `id`; on ClickHouse the
+   * adapter); `false` when the model declares its key (`id: f.uuid({ primaryKey: true })`), whose
+   * values the caller (or the key's default) gives on create.
+   */
+  readonly identity: boolean;
   /** Stored fields (columns), in declaration order, without `id`. */
   readonly columns: readonly FieldMeta[];
   /** The class records are hydrated into. */
@@ -98,7 +105,9 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
     throw new ConfigurationError(`model table name ${JSON.stringify(table)} must be a plain identifier (letters, digits, _)`);
   }
   const fields = new Map<string, FieldMeta>();
+  const identity = defs.id === undefined;
   const meta: ModelMeta = {
+    identity,
     table,
     label: options.label ?? table,
     options,
@@ -113,9 +122,10 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
       return classOverride.get(meta) ?? ctorRef();
     },
   };
-  fields.set("id", fieldMeta(meta, "id", idField));
+  fields.set("id", fieldMeta(meta, "id", defs.id ?? idField));
   for (const [name, def] of Object.entries(defs)) {
-    if (name === "id") throw new ConfigurationError(`${table}: "id" is implicit; do not declare it`);
+    checkPrimaryKey(table, name, def);
+    if (name === "id") continue;
     checkAutoNow(table, name, def);
     fields.set(name, fieldMeta(meta, name, def));
   }

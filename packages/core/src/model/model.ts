@@ -8,7 +8,8 @@ import { autoNowFields } from "./auto-now.js";
 import type { FieldMap } from "./field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
 import type { ModelHooks } from "./hooks.js";
-import type { CheckRead, CreateValues, FieldsOf, Infer, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
+import type { Id } from "./primary-key.js";
+import type { CheckRead, CreateValues, FieldsOf, Infer, KeyOf, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
 import { refreshRecord, saveRecord } from "./record-save.js";
 import { remember } from "./record-state.js";
 import type { Lookups } from "../query/query-set-types.js";
@@ -54,24 +55,24 @@ export interface ModelStatics<F extends FieldMap> {
   readonly fields: F;
   readonly meta: ModelMeta;
   /** Inserts one record and returns its id. */
-  create(values: CreateValues<F>): Promise<number>;
+  create(values: CreateValues<F>): Promise<KeyOf<F>>;
   /**
    * Inserts records in one statement (or a few, for very large inputs) and returns their ids in
    * order. With `onConflict` (unique fields) it upserts: a conflicting row gets the `update` fields
    * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
    * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number; hooks?: boolean }): Promise<number[]>;
-  /** The record with this id; throws `RecordNotFound`. */
+  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number; hooks?: boolean }): Promise<KeyOf<F>[]>;
+  /** The record with this id (of the key's type: a number, or a string for uuid and char keys); throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
-    id: number,
+    id: KeyOf<F>,
     options?: O & CheckRead<F, O, keyof ReadOptions<F>>,
   ): Promise<ResultOf<M, O>>;
   /** The record with this id, or null. */
   getOrNull<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
-    id: number,
+    id: KeyOf<F>,
     options?: O & CheckRead<F, O, keyof ReadOptions<F>>,
   ): Promise<ResultOf<M, O> | null>;
   /** Records matching a filter, ordered and paged. */
@@ -84,9 +85,9 @@ export interface ModelStatics<F extends FieldMap> {
   /** Whether any record matches. */
   exists(options?: CountOptions<F>): Promise<boolean>;
   /** Updates records by ids or filter; returns how many rows changed. */
-  updateMany(target: readonly number[] | Filter<F>, values: UpdateValues<F>, options?: WriteOptions): Promise<number>;
+  updateMany(target: readonly KeyOf<F>[] | Filter<F>, values: UpdateValues<F>, options?: WriteOptions): Promise<number>;
   /** Deletes records by ids or filter; returns how many rows went. */
-  deleteMany(target: readonly number[] | Filter<F>, options?: WriteOptions): Promise<number>;
+  deleteMany(target: readonly KeyOf<F>[] | Filter<F>, options?: WriteOptions): Promise<number>;
   /** A chainable, awaitable query set: `Chat.query().filter({ name__icontains: "gen" }).orderBy("-id")`. */
   query<M extends ModelType<F>>(this: M): QuerySet<M>;
   /** Every record, as a query set: `await Chat.all()` (shortcut of `Chat.query()`). */
@@ -142,18 +143,18 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Omi
       if (values) Object.assign(this, values);
     }
 
-    static create(values: object): Promise<number> {
+    static create(values: object): Promise<Id> {
       return bindingOf(meta, this)
         .create(meta, [values])
-        .then((ids) => ids[0] as number);
+        .then((ids) => ids[0] as Id);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<number[]> {
+    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<Id[]> {
       return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
-    static get(id: number, options?: object) {
+    static get(id: Id, options?: object) {
       return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, false), this);
     }
-    static getOrNull(id: number, options?: object) {
+    static getOrNull(id: Id, options?: object) {
       return timed(meta, options, () => bindingOf(meta, this).get(meta, id, options, true), this);
     }
     static search(options: object = {}) {

@@ -1,4 +1,4 @@
-import type { Field, FieldKind, FieldMap } from "./field.js";
+import type { Field, FieldKind, FieldMap, IdOf, KeyOf } from "./field.js";
 import type { Filter } from "../query/filter-types.js";
 
 /** Flattens an intersection for readable hovers. */
@@ -16,13 +16,17 @@ export interface ModelType<F extends FieldMap = FieldMap> {
 export type FieldsOf<M> = M extends { readonly fields: infer F extends FieldMap } ? F : FieldMap;
 
 /** The JS value of a field in a record. */
-export type FieldValue<Fd> = Fd extends Field<infer T, "one2many" | "many2many", boolean, boolean>
-  ? T
-  : Fd extends Field<infer T, infer _K, true, boolean>
-    ? T
-    : Fd extends Field<infer T, infer _K, boolean, boolean>
-      ? T | null
-      : never;
+export type FieldValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+  ? IdOf<TargetOf<Fd>>[]
+  : Fd extends Field<unknown, "many2one" | "one2one", infer R, boolean>
+    ? R extends true
+      ? IdOf<TargetOf<Fd>>
+      : IdOf<TargetOf<Fd>> | null
+    : Fd extends Field<infer T, infer _K, true, boolean>
+      ? T
+      : Fd extends Field<infer T, infer _K, boolean, boolean>
+        ? T | null
+        : never;
 
 type RelKind = "many2one" | "one2many" | "many2many" | "one2one";
 
@@ -37,11 +41,13 @@ export type DefaultKeys<F> = {
 /** A field key of `F`, or `"id"`. */
 export type FieldKey<F> = (keyof F & string) | "id";
 
+export type { IdOf, KeyOf } from "./field.js";
+
 /** The target model of a relation field. */
 export type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
 
 /** The full record type of a model: `Infer<typeof Chat>`. */
-export type Infer<M> = Simplify<{ id: number } & { [K in keyof FieldsOf<M>]: FieldValue<FieldsOf<M>[K]> }>;
+export type Infer<M> = Simplify<{ id: KeyOf<FieldsOf<M>> } & { [K in Exclude<keyof FieldsOf<M>, "id">]: FieldValue<FieldsOf<M>[K]> }>;
 
 /** The options object form of a nested relation. */
 export interface NestedObject<M> {
@@ -94,8 +100,8 @@ type HasFieldList<S> = S extends { fields: readonly unknown[] }
 /** A record of model `M` narrowed to the selected keys and nested relations. */
 export type Row<M, Keys, N> = [M] extends [ModelType]
   ? Simplify<
-      { id: number } & Omit<InstanceType<M>, keyof FieldsOf<M>> & {
-        [K in Exclude<Keys & keyof FieldsOf<M>, keyof N>]: FieldValue<FieldsOf<M>[K]>;
+      { id: KeyOf<FieldsOf<M>> } & Omit<InstanceType<M>, keyof FieldsOf<M>> & {
+        [K in Exclude<Keys & keyof FieldsOf<M>, keyof N | "id">]: FieldValue<FieldsOf<M>[K]>;
       } & { [K in keyof N & keyof FieldsOf<M>]: NestedValue<FieldsOf<M>[K], N[K]> }
     >
   : { id: number } & Record<string, unknown>;
@@ -203,19 +209,19 @@ export type CheckRead<F, O, Allowed extends PropertyKey> = O extends unknown
     NoExtraKeys<O, Allowed> & (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown) & CheckOrder<F, O>
   : never;
 
-/** Commands accepted by one2many and many2many fields on write. */
-export interface X2manyCommands<V = Record<string, unknown>> {
+/** Commands accepted by one2many and many2many fields on write; `I` is the related model's id type. */
+export interface X2manyCommands<V = Record<string, unknown>, I extends number | string = number> {
   create?: readonly V[];
-  update?: Readonly<Record<number, V>>;
-  delete?: readonly number[];
-  link?: readonly number[];
-  unlink?: readonly number[];
-  set?: readonly number[];
+  update?: Readonly<Record<I, V>>;
+  delete?: readonly I[];
+  link?: readonly I[];
+  unlink?: readonly I[];
+  set?: readonly I[];
 }
 
 /** What writes accept beyond the read type, where the runtime converts (see `toDbValue`). */
 interface WriteExtra {
-  many2one: { id: number };
+  many2one: { id: number | string };
   decimal: number;
   datetime: string | number;
   date: Date;
@@ -223,12 +229,17 @@ interface WriteExtra {
 
 /** The value a write accepts for a field; required fields refuse `null`. */
 type WriteValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
-  ? readonly number[] | X2manyCommands
+  ? readonly KeyIds<Fd>[] | X2manyCommands<Record<string, unknown>, KeyIds<Fd>>
+  : Fd extends Field<unknown, "many2one", infer R, boolean>
+    ? NullUnless<R, IdOf<TargetOf<Fd>> | { id: IdOf<TargetOf<Fd>> }>
   : Fd extends Field<infer T, infer K, infer R, boolean>
     ? NullUnless<R, T | (K extends keyof WriteExtra ? WriteExtra[K] : never)>
     : never;
 
 type NullUnless<R, T> = R extends true ? T : T | null;
+
+/** The id type of a relation's target, as commands take it. */
+type KeyIds<Fd> = IdOf<TargetOf<Fd>> extends infer I extends number | string ? I : number;
 
 /** Keys of `F` a write accepts: computed fields never, `readonly` ones on create only. */
 type KeysWritable<F, On extends "create" | "update"> = {

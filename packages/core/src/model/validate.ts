@@ -1,5 +1,8 @@
-import { ValidationError } from "../errors.js";
-import type { FieldMeta } from "./model-meta.js";
+import { QueryError, ValidationError } from "../errors.js";
+import type { FieldMeta, ModelMeta } from "./model-meta.js";
+import { type Id, isNumericKey } from "./primary-key.js";
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const intRanges = {
   smallInteger: [-32768, 32767],
@@ -35,7 +38,7 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
       // Ids are positive safe integers on every adapter (as get/update/delete already accept):
       // ClickHouse's adapter-generated ids exceed 32 bits, so filters and cursors on `id` take the
       // safe range; a database with 32-bit ids refuses a larger value itself.
-      const [lo, hi] = field === field.model.id ? intRanges.bigInteger : intRanges[field.kind];
+      const [lo, hi] = field === field.model.id && field.model.identity ? intRanges.bigInteger : intRanges[field.kind];
       if (n < lo || n > hi) fail(`must be between ${lo} and ${hi} for a ${field.kind} field, got ${n}`);
       return n;
     }
@@ -82,11 +85,23 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
     case "binary":
       if (!(value instanceof Uint8Array)) fail(`must be a Uint8Array or Buffer, got ${describe(value)}`);
       return value;
+    case "uuid":
+      if (typeof value !== "string" || !uuidPattern.test(value)) fail(`must be a UUID ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"), got ${describe(value)}`);
+      return value.toLowerCase();
     case "many2one":
     case "one2one": {
       const id = typeof value === "object" && value !== null && "id" in value ? (value as { id: unknown }).id : value;
+      const target = field.target();
+      if (!target.identity) {
+        try {
+          return toDbValue(target.id, id);
+        } catch (e) {
+          if (e instanceof ValueError) fail(`must be the id of a ${target.table} record: it ${e.message}`);
+          throw e;
+        }
+      }
       if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-        fail(`must be the id (a positive integer) of a ${field.target().table} record, got ${describe(value)}`);
+        fail(`must be the id (a positive integer) of a ${target.table} record, got ${describe(value)}`);
       }
       return id;
     }
@@ -224,4 +239,34 @@ export function validateValue(field: FieldMeta, value: unknown): unknown {
     }
     throw e;
   }
+}
+
+/**
+ * Checks an id given to `get`, `update`, `delete` and bulk calls: a positive integer for the
+ * database's identity (a `QueryError`, as always), else a value of the declared key's type (a
+ * `ValidationError` naming `id`), so a malformed id never reaches SQL.
+ *
+ * @example
+ * checkId(Token.meta, "not-a-uuid") // ValidationError: tokens.id must be a UUID ...
+ */
+export function checkId(model: ModelMeta, id: unknown): Id {
+  if (!model.identity) {
+    if (id === null || id === undefined) throw new ValidationError(`${model.table}.id must be given, got ${String(id)}`, "id", model.table);
+    return validateValue(model.id, id) as Id;
+  }
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
+    throw new QueryError(`${model.table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
+  }
+  return id;
+}
+
+/**
+ * An id written as text (a URL path segment, a key of `{ update: { [id]: values } }`), read with the
+ * key's type and checked as {@link checkId} does.
+ *
+ * @example
+ * idFromText(Chat.meta, "42") // 42
+ */
+export function idFromText(model: ModelMeta, text: string): Id {
+  return checkId(model, isNumericKey(model.id.kind) && /^-?\d{1,16}$/.test(text) ? Number(text) : text);
 }

@@ -172,8 +172,11 @@ export interface UnlinkNode {
   readonly table: string;
   readonly ownerColumn: string;
   readonly targetColumn: string;
-  readonly owners: readonly number[];
-  readonly targets?: readonly number[];
+  readonly owners: readonly (number | string)[];
+  readonly targets?: readonly (number | string)[];
+  /** The ids' fields (the two models' keys), so dialects with typed parameters bind them with the key's type. */
+  readonly ownerKey?: FieldMeta;
+  readonly targetKey?: FieldMeta;
 }
 
 /** Any statement the pipeline sends. */
@@ -233,7 +236,7 @@ export const ast = {
   const(value: boolean): CondNode {
     return seal({ kind: "const", value });
   },
-  idIn(model: ModelMeta, ids: readonly number[]): CondNode {
+  idIn(model: ModelMeta, ids: readonly (number | string)[]): CondNode {
     return ids.length === 1
       ? seal({ kind: "cmp", field: model.id, op: "=", value: ids[0] })
       : seal({ kind: "in", field: model.id, values: Object.freeze([...ids]), negate: false });

@@ -1,4 +1,4 @@
-import type { Field, FieldMap } from "../model/field.js";
+import type { Field, FieldMap, IdOf, KeyOf } from "../model/field.js";
 import type { FieldRef } from "./expressions.js";
 
 /** Filter operators. */
@@ -77,9 +77,9 @@ type UntypedCondition = readonly [string, Operator, unknown?];
  */
 type CondValue<F, Fd> = FieldRef<FieldKeyOf<F>> | (Fd extends Field<infer T, infer K, boolean, boolean>
   ? K extends "one2many" | "many2many" | "one2one"
-    ? number
+    ? IdOf<TargetOf<Fd>>
     : K extends "many2one"
-      ? number | { readonly id: number }
+      ? IdOf<TargetOf<Fd>> | { readonly id: IdOf<TargetOf<Fd>> }
       : K extends "json"
         ? unknown
         : K extends "decimal"
@@ -90,6 +90,8 @@ type CondValue<F, Fd> = FieldRef<FieldKeyOf<F>> | (Fd extends Field<infer T, inf
               ? T | Date
               : T
   : unknown);
+
+type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
 
 type FieldKeyOf<F> = (keyof F & string) | "id";
 
@@ -106,7 +108,7 @@ type FieldCondition<F, K extends string, V> =
 
 type TypedCondition<F> =
   | { [K in keyof F & string]: FieldCondition<F, K, CondValue<F, F[K]>> }[keyof F & string]
-  | FieldCondition<F, "id", number | FieldRef<FieldKeyOf<F>>>
+  | FieldCondition<F, "id", KeyOf<F> | FieldRef<FieldKeyOf<F>>>
   /** Dotted paths: every segment is checked; the value is checked when the query runs. */
   | FieldCondition<F, Exclude<FilterPath<F>, keyof F | "id">, unknown>;
 

@@ -15,12 +15,13 @@ export interface CreateOptions {
 export function planUpsert(model: ModelMeta, options: CreateOptions): NonNullable<InsertNode["onConflict"]> {
   const field = (name: unknown, what: string): FieldMeta => {
     const f = typeof name === "string" ? model.fields.get(name) : undefined;
-    if (!f?.stored || f.name === "id") throw new QueryError(`upsert ${what}: unknown or unstored field "${String(name)}" on ${model.table}`, String(name));
+    // a declared key may be the conflict target (upsert by primary key), never an updated field
+    if (!f?.stored || (f.name === "id" && (model.identity || what !== "onConflict"))) throw new QueryError(`upsert ${what}: unknown or unstored field "${String(name)}" on ${model.table}`, String(name));
     return f;
   };
   if (!Array.isArray(options.onConflict) || options.onConflict.length === 0) throw new QueryError("upsert: onConflict lists the unique field(s) to match on");
   const columns = options.onConflict.map((n) => field(n, "onConflict"));
-  if (columns.length !== 1 || columns[0]?.def.options.unique !== true) {
+  if (columns.length !== 1 || (columns[0]?.def.options.unique !== true && columns[0] !== model.id)) {
     throw new QueryError(`upsert: onConflict must name one field declared unique on ${model.table}, got [${options.onConflict.join(", ")}]`);
   }
   const update = (options.update ?? []).map((n) => {

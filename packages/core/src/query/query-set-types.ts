@@ -1,5 +1,8 @@
 import { DotormError, QueryError } from "../errors.js";
 import type { FieldKey, FieldValue, FieldsOf, ResultOf } from "../model/types.js";
+import type { ModelMeta } from "../model/model-meta.js";
+import type { Id } from "../model/primary-key.js";
+import { checkId } from "../model/validate.js";
 import type { AggregateFn } from "./ast.js";
 import type { FieldRef } from "./expressions.js";
 import type { DateKeys, DatePartName } from "./filter-types.js";
@@ -152,13 +155,10 @@ export function sliceSize(what: string, n: unknown): number {
   return n;
 }
 
-/** Positive integer ids for `inBulk`, deduplicated. */
-export function bulkIds(table: string, ids: unknown): number[] {
-  if (!Array.isArray(ids)) throw new QueryError(`inBulk() takes a list of ${table} ids`);
-  for (const id of ids) {
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw new QueryError(`${table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
-  }
-  return [...new Set(ids as number[])];
+/** Ids for `inBulk`, each checked as `get` checks it (see `checkId`), deduplicated. */
+export function bulkIds(model: ModelMeta, ids: unknown): Id[] {
+  if (!Array.isArray(ids)) throw new QueryError(`inBulk() takes a list of ${model.table} ids`);
+  return [...new Set(ids.map((id) => checkId(model, id)))];
 }
 
 /**

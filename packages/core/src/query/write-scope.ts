@@ -1,5 +1,6 @@
 import { QueryError } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
+import type { Id } from "../model/primary-key.js";
 import { type CondNode, ast } from "./ast.js";
 
 /**
@@ -13,13 +14,13 @@ export class WriteScope {
     /** The condition that selects the rows (undefined: every row). */
     readonly where: CondNode | undefined,
     /** The ids named by the caller, when the scope is a list of ids. */
-    readonly ids: readonly number[] | undefined,
+    readonly ids: readonly Id[] | undefined,
     /** A single record's own update/delete: no matching row is `RecordNotFound`. */
     readonly single: boolean,
   ) {}
 
   /** These ids (deduplicated). */
-  static ids(model: ModelMeta, ids: readonly number[], single = false): WriteScope {
+  static ids(model: ModelMeta, ids: readonly Id[], single = false): WriteScope {
     const unique = [...new Set(ids)];
     return new WriteScope(unique.length === 0 ? ast.const(false) : ast.idIn(model, unique), unique, single);
   }

@@ -48,7 +48,7 @@ export async function getOrCreate(db: Database, ops: RecordOps, model: ModelMeta
       return [(await ops.get(model, (found as { id: number }).id, undefined, false)) as object, false];
     }
     const create = () => ops.create(model, [{ ...values, ...defaults }]);
-    let id: number | undefined;
+    let id: number | string | undefined;
     try {
       [id] = transactions ? await db.transaction(create) : await create();
     } catch (e) {

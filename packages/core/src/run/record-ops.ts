@@ -1,6 +1,8 @@
 import { AccessDenied, QueryError, RecordNotFound, UnsupportedError, ValidationError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { type Id, isNumericKey, rowId } from "../model/primary-key.js";
+import { checkId } from "../model/validate.js";
 import { matchValues } from "../access/match-values.js";
 import { hydrate } from "../hydrate/hydrate.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
@@ -49,11 +51,9 @@ function describe(x: unknown): string {
   return x === null ? "null" : typeof x === "object" ? "an object" : typeof x;
 }
 
-function checkId(model: ModelMeta, id: unknown): number {
-  if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-    throw new QueryError(`${model.table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
-  }
-  return id;
+/** Whether `x` has the JS type of `model`'s ids (a number, or a string for uuid and char keys). */
+function idLike(model: ModelMeta, x: unknown): boolean {
+  return typeof x === (isNumericKey(model.id.kind) ? "number" : "string");
 }
 
 /** The operations models call, run through the one pipeline: plan -> access -> compile -> execute -> hydrate. */
@@ -116,7 +116,7 @@ export class RecordOps implements ModelBinding {
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
-  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<number[]> {
+  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<Id[]> {
     const hooks = activeHooks(model, options);
     if (hooks && Array.isArray(values) && values.length > 0) {
       if (options?.onConflict) throw new QueryError(`${model.table} has lifecycle hooks, which an upsert does not run: pass { hooks: false } to upsert without them`, "hooks");
@@ -148,8 +148,8 @@ export class RecordOps implements ModelBinding {
     }
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
     const work = async () => {
-      const ids: number[] = [];
-      const created: number[] = [];
+      const ids: Id[] = [];
+      const created: Id[] = [];
       for (let i = 0; i < prepared.rows.length; i += batch) {
         const rows = batch >= prepared.rows.length ? prepared.rows : prepared.rows.slice(i, i + batch);
         const done = upsert ? await upsertRows(this.db, model, prepared.columns, rows, upsert, this.insert) : undefined;
@@ -170,10 +170,10 @@ export class RecordOps implements ModelBinding {
    * one chunk however many rows the source yields. All chunks are one transaction where the
    * database has transactions.
    */
-  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<number[]> {
+  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<Id[]> {
     const chunk = Math.min(createChunk, this.db.adapter.compiler.insertBatchSize(model.columns.length + 1));
     return this.db.atomic(async () => {
-      const ids: number[] = [];
+      const ids: Id[] = [];
       let buffer: object[] = [];
       for await (const record of source) {
         buffer.push(record);
@@ -192,11 +192,13 @@ export class RecordOps implements ModelBinding {
     columns: ReturnType<typeof prepareCreate>["columns"],
     rows: unknown[][],
     onConflict?: InsertNode["onConflict"],
-  ): Promise<number[]> => {
+  ): Promise<Id[]> => {
     const { capabilities } = this.db.adapter;
     const cols = columns.map((field) => ({ name: field.column, field }));
-    let ids: number[] | undefined;
-    if (capabilities.clientIds) {
+    let ids: Id[] | undefined;
+    // a declared key is the first column, given by the caller or its default (see prepareCreate)
+    if (!model.identity) ids = rows.map((r) => r[0] as Id);
+    else if (capabilities.clientIds) {
       ids = await this.db.adapter.nextIds!(rows.length);
       cols.unshift({ name: "id", field: model.id });
       rows = rows.map((r, i) => [ids![i], ...r]);
@@ -207,7 +209,7 @@ export class RecordOps implements ModelBinding {
     );
     if (ids) return ids;
     // an adapter with RETURNING may still leave it out where the insert id is exact (MariaDB, see its compiler)
-    if (capabilities.returning && result.insertId === undefined) return result.rows.map((r) => Number(r.id));
+    if (capabilities.returning && result.insertId === undefined) return result.rows.map((r) => rowId(model.id.kind, r.id));
     const first = Number(result.insertId);
     const step = result.insertIdStep ?? 1;
     return rows.map((_, i) => first + i * step);
@@ -215,7 +217,7 @@ export class RecordOps implements ModelBinding {
 
 
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
-  private async assertWithin(model: ModelMeta, ids: readonly number[], rule: CondNode, operation: Operation): Promise<void> {
+  private async assertWithin(model: ModelMeta, ids: readonly Id[], rule: CondNode, operation: Operation): Promise<void> {
     const where = ast.and([ast.idIn(model, ids), rule]);
     const result = await this.db.run({ kind: "count", model, where }, { model: model.table, operation });
     if (Number(result.rows[0]?.n ?? 0) !== ids.length) {
@@ -243,10 +245,10 @@ export class RecordOps implements ModelBinding {
    * and checked like every filter. Nothing else is accepted (an object is never taken as a node).
    */
   private async scopeOf(model: ModelMeta, target: unknown): Promise<WriteScope> {
-    if (typeof target === "number") return WriteScope.ids(model, [checkId(model, target)], true);
+    if (idLike(model, target)) return WriteScope.ids(model, [checkId(model, target)], true);
     if (!Array.isArray(target)) throw new QueryError(`${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`);
     if (target.length === 0) return WriteScope.ids(model, []);
-    if (target.every((x) => typeof x === "number")) return WriteScope.ids(model, target.map((x) => checkId(model, x)));
+    if (target.every((x) => idLike(model, x))) return WriteScope.ids(model, target.map((x) => checkId(model, x)));
     return WriteScope.where((await planFilter(this.db.access, model, target)) ?? ast.const(true));
   }
 
@@ -275,15 +277,15 @@ export class RecordOps implements ModelBinding {
   }
 
   /** Named ids the session cannot read are not found, exactly as `get` reports them. */
-  private async assertVisible(model: ModelMeta, ids: readonly number[], visible: CondNode | undefined, operation: Operation): Promise<void> {
+  private async assertVisible(model: ModelMeta, ids: readonly Id[], visible: CondNode | undefined, operation: Operation): Promise<void> {
     const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where: visible, order: [] };
-    const found = new Set((await this.db.run(select, { model: model.table, operation })).rows.map((r) => Number(r.id)));
+    const found = new Set((await this.db.run(select, { model: model.table, operation })).rows.map((r) => rowId(model.id.kind, r.id)));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw new RecordNotFound(model.table, missing);
   }
 
   /** `updateMany(ids | filter, values)` and a record's `update(values)`. */
-  async update(model: ModelMeta, target: WriteTarget | number, values: object, options?: HookOption): Promise<number> {
+  async update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number> {
     return this.updateScope(model, await this.scopeOf(model, target), values, options);
   }
 
@@ -320,18 +322,18 @@ export class RecordOps implements ModelBinding {
     };
     const frozen = Object.freeze({ ...values }) as never;
     const write = !hooks ? work : (where?: CondNode) =>
-      writeWithHooks(this.db, model, where, hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id, values: frozen })), hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id, values: frozen })), work, "update");
+      writeWithHooks(this.db, model, where, hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id: id as never, values: frozen })), hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id: id as never, values: frozen })), work, "update");
     return relations.length > 0 || hooks ? this.db.atomic(() => this.guarded(model, "update", scope, write)) : this.guarded(model, "update", scope, write);
   }
 
-  private async idsOf(model: ModelMeta, where?: CondNode): Promise<number[]> {
+  private async idsOf(model: ModelMeta, where?: CondNode): Promise<Id[]> {
     const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where, order: [] };
     const result = await this.db.run(select, { model: model.table, operation: "update" });
-    return result.rows.map((r) => Number(r.id));
+    return result.rows.map((r) => rowId(model.id.kind, r.id));
   }
 
   /** `deleteMany(ids | filter)` and a record's `delete()`. */
-  async delete(model: ModelMeta, target: WriteTarget | number, options?: HookOption): Promise<number> {
+  async delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number> {
     return this.deleteScope(model, await this.scopeOf(model, target), options);
   }
 
@@ -347,7 +349,7 @@ export class RecordOps implements ModelBinding {
     if (scope.ids?.length === 0) return 0;
     const work = async (where?: CondNode) => (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
     const write = !hooks ? work : (where?: CondNode) =>
-      writeWithHooks(this.db, model, where, hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id })), hooks.afterDelete && ((id) => hooks.afterDelete?.({ id })), work, "delete");
+      writeWithHooks(this.db, model, where, hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id: id as never })), hooks.afterDelete && ((id) => hooks.afterDelete?.({ id: id as never })), work, "delete");
     const deleted = await (hooks ? this.db.atomic(() => this.guarded(model, "delete", scope, write)) : this.guarded(model, "delete", scope, write));
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;

@@ -1,5 +1,7 @@
 import { ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import type { Id } from "../model/primary-key.js";
+import { checkId, idFromText } from "../model/validate.js";
 import { ast } from "../query/ast.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Database } from "./database.js";
@@ -14,19 +16,29 @@ export interface RelationWrite {
 interface Commands {
   create?: readonly Record<string, unknown>[];
   update?: Readonly<Record<string, Record<string, unknown>>>;
-  delete?: readonly number[];
-  link?: readonly number[];
-  unlink?: readonly number[];
-  set?: readonly number[];
+  delete?: readonly Id[];
+  link?: readonly Id[];
+  unlink?: readonly Id[];
+  set?: readonly Id[];
 }
 
 const commandNames = new Set(["create", "update", "delete", "link", "unlink", "set"]);
 
-function ids(field: FieldMeta, name: string, value: unknown): number[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v > 0)) {
-    throw new ValidationError(`${field.model.table}.${field.name}: "${name}" takes a list of ids (positive integers)`, field.name, field.model.table);
+function ids(field: FieldMeta, name: string, value: unknown): Id[] {
+  const target = field.target();
+  const valid = (v: unknown) => {
+    try {
+      checkId(target, v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!Array.isArray(value) || !value.every(valid)) {
+    const what = target.identity ? "positive integers" : `${target.table} ${target.id.kind} keys`;
+    throw new ValidationError(`${field.model.table}.${field.name}: "${name}" takes a list of ids (${what})`, field.name, field.model.table);
   }
-  return [...new Set(value as number[])];
+  return [...new Set(value.map((v) => checkId(target, v)))];
 }
 
 const x2manyCache = new WeakMap<ModelMeta, FieldMeta[]>();
@@ -76,12 +88,12 @@ export function relationValues(model: ModelMeta, records: readonly object[]): Re
  */
 export async function writeRelations(
   db: Database,
-  ownerIds: readonly number[],
+  ownerIds: readonly Id[],
   writes: readonly RelationWrite[],
   perRecord: boolean,
 ): Promise<void> {
   for (const write of writes) {
-    const owners = perRecord ? [ownerIds[write.index] as number] : ownerIds;
+    const owners = perRecord ? [ownerIds[write.index] as Id] : ownerIds;
     for (const owner of owners) {
       if (write.field.kind === "one2many") await one2many(db, write.field, owner, write.commands);
       else await many2many(db, write.field, owner, write.commands);
@@ -89,7 +101,7 @@ export async function writeRelations(
   }
 }
 
-async function assertExist(db: Database, field: FieldMeta, targetIds: readonly number[], extra?: ReturnType<typeof ast.and>): Promise<void> {
+async function assertExist(db: Database, field: FieldMeta, targetIds: readonly Id[], extra?: ReturnType<typeof ast.and>): Promise<void> {
   if (targetIds.length === 0) return;
   const target = field.target();
   const where = ast.and([ast.idIn(target, targetIds), extra, await db.access.rule(target, "read")]);
@@ -103,7 +115,7 @@ async function assertExist(db: Database, field: FieldMeta, targetIds: readonly n
   }
 }
 
-async function one2many(db: Database, field: FieldMeta, owner: number, c: Commands): Promise<void> {
+async function one2many(db: Database, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
   const target = field.target();
   const inverse = field.inverse!();
   const ops = db.ops;
@@ -122,9 +134,10 @@ async function one2many(db: Database, field: FieldMeta, owner: number, c: Comman
     await assertExist(db, field, c.link);
     await ops.updateScope(target, WriteScope.ids(target, c.link), { [inverse.name]: owner });
   }
-  for (const [id, values] of Object.entries(c.update ?? {})) {
-    await assertExist(db, field, [Number(id)], mine);
-    await ops.updateScope(target, WriteScope.ids(target, [Number(id)]), values);
+  for (const [text, values] of Object.entries(c.update ?? {})) {
+    const id = idFromText(target, text);
+    await assertExist(db, field, [id], mine);
+    await ops.updateScope(target, WriteScope.ids(target, [id]), values);
   }
   if (c.delete?.length) {
     await assertExist(db, field, c.delete, mine);
@@ -150,16 +163,16 @@ async function detach(db: Database, field: FieldMeta, where: ReturnType<typeof a
   await db.ops.updateScope(inverse.model, WriteScope.where(where), { [inverse.name]: null });
 }
 
-async function many2many(db: Database, field: FieldMeta, owner: number, c: Commands): Promise<void> {
+async function many2many(db: Database, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
   const link = field.link!();
   const target = field.target();
-  const linkRows = async (targets: readonly number[]) => {
+  const linkRows = async (targets: readonly Id[]) => {
     if (targets.length === 0) return;
     await db.run(
       {
         kind: "insert",
         table: link.table,
-        columns: [{ name: link.column1 }, { name: link.column2 }],
+        columns: [{ name: link.column1, field: field.model.id }, { name: link.column2, field: target.id }],
         rows: targets.map((t) => [owner, t]),
         returningId: false,
         ignoreConflicts: true,
@@ -167,9 +180,9 @@ async function many2many(db: Database, field: FieldMeta, owner: number, c: Comma
       { model: field.model.table, operation: "link" },
     );
   };
-  const unlink = async (targets?: readonly number[]) =>
+  const unlink = async (targets?: readonly Id[]) =>
     db.run(
-      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets },
+      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets, ownerKey: field.model.id, targetKey: target.id },
       { model: field.model.table, operation: "unlink" },
     );
   if (c.set) {
@@ -182,7 +195,7 @@ async function many2many(db: Database, field: FieldMeta, owner: number, c: Comma
     await assertExist(db, field, c.link);
     await linkRows(c.link);
   }
-  for (const [id, values] of Object.entries(c.update ?? {})) await db.ops.updateScope(target, WriteScope.ids(target, [Number(id)]), values);
+  for (const [text, values] of Object.entries(c.update ?? {})) await db.ops.updateScope(target, WriteScope.ids(target, [idFromText(target, text)]), values);
   if (c.delete?.length) await db.ops.deleteScope(target, WriteScope.ids(target, c.delete));
   if (c.create?.length) await linkRows(await db.ops.create(target, c.create));
 }

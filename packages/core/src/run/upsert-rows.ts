@@ -1,10 +1,11 @@
 import { AccessDenied, ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import { type Id, rowId } from "../model/primary-key.js";
 import { type InsertNode, ast } from "../query/ast.js";
 import type { Database } from "./database.js";
 
 /** Inserts rows (with `onConflict`: as an upsert) and returns their ids in order. */
-export type InsertRows = (model: ModelMeta, columns: readonly FieldMeta[], rows: unknown[][], onConflict?: InsertNode["onConflict"]) => Promise<number[]>;
+export type InsertRows = (model: ModelMeta, columns: readonly FieldMeta[], rows: unknown[][], onConflict?: InsertNode["onConflict"]) => Promise<Id[]>;
 
 /** Compares conflict keys as the database does for the field types a unique key takes. */
 const keyOf = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
@@ -24,7 +25,7 @@ export async function upsertRows(
   rows: unknown[][],
   conflict: NonNullable<InsertNode["onConflict"]>,
   insert: InsertRows,
-): Promise<{ ids: number[]; created: number[] }> {
+): Promise<{ ids: Id[]; created: Id[] }> {
   const key = conflict.columns[0] as FieldMeta;
   const k = columns.indexOf(key);
   const keyAt = (row: readonly unknown[]) => (k < 0 || row[k] === null || row[k] === undefined ? undefined : keyOf(row[k]));
@@ -45,13 +46,13 @@ export async function upsertRows(
   // nothing to update: the existing rows are kept as they are
   if (old.length > 0 && conflict.update.length > 0) await insert(model, columns, old, conflict);
   let next = 0;
-  const ids = rows.map((row) => existing.get(keyAt(row) as string) ?? (created[next++] as number));
+  const ids = rows.map((row) => existing.get(keyAt(row) as string) ?? (created[next++] as Id));
   return { ids, created };
 }
 
 /** The ids of the rows already holding these keys (whatever the session may read: checked next). */
-async function existingIds(db: Database, model: ModelMeta, key: FieldMeta, values: readonly unknown[]): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
+async function existingIds(db: Database, model: ModelMeta, key: FieldMeta, values: readonly unknown[]): Promise<Map<string, Id>> {
+  const found = new Map<string, Id>();
   if (values.length === 0) return found;
   const select = {
     kind: "select" as const,
@@ -61,12 +62,12 @@ async function existingIds(db: Database, model: ModelMeta, key: FieldMeta, value
     order: [],
   };
   const result = await db.run(select, { model: model.table, operation: "create" });
-  for (const row of result.rows) found.set(keyOf(db.adapter.compiler.decode(key, row[key.name], false)), Number(row.id));
+  for (const row of result.rows) found.set(keyOf(db.adapter.compiler.decode(key, row[key.name], false)), rowId(model.id.kind, row.id));
   return found;
 }
 
 /** The update half: every existing row must be one the session reads and may update, as it is now. */
-async function assertUpdatable(db: Database, model: ModelMeta, ids: readonly number[]): Promise<void> {
+async function assertUpdatable(db: Database, model: ModelMeta, ids: readonly Id[]): Promise<void> {
   if (ids.length === 0) return;
   const read = await db.access.rule(model, "read", ids);
   const update = await db.access.rule(model, "update", ids);

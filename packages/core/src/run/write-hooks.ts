@@ -1,6 +1,7 @@
 import { QueryError } from "../errors.js";
 import type { ModelHooks } from "../model/hooks.js";
 import type { ModelMeta } from "../model/model-meta.js";
+import { type Id, rowId } from "../model/primary-key.js";
 import { type CondNode, ast } from "../query/ast.js";
 import type { Database } from "./database.js";
 
@@ -19,13 +20,13 @@ export function activeHooks(model: ModelMeta, options: unknown): ModelHooks | un
  * A create with hooks, in one transaction: `beforeCreate` on a copy of every record's values (the
  * caller's objects are never changed), then the insert of all of them, then `afterCreate` per record.
  */
-export function createWithHooks(db: Database, hooks: ModelHooks, values: readonly unknown[], insert: (values: unknown[]) => Promise<number[]>): Promise<number[]> {
+export function createWithHooks(db: Database, hooks: ModelHooks, values: readonly unknown[], insert: (values: unknown[]) => Promise<Id[]>): Promise<Id[]> {
   return db.atomic(async () => {
     // anything but a plain object is left as given, for validation to refuse with its usual error
     const copies = values.map((v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? { ...v } : v));
     if (hooks.beforeCreate) for (const v of copies) if (typeof v === "object" && v !== null) await hooks.beforeCreate({ values: v as never });
     const ids = await insert(copies);
-    if (hooks.afterCreate) for (const [i, id] of ids.entries()) await hooks.afterCreate({ id, values: copies[i] as never });
+    if (hooks.afterCreate) for (const [i, id] of ids.entries()) await hooks.afterCreate({ id: id as never, values: copies[i] as never });
     return ids;
   });
 }
@@ -39,13 +40,13 @@ export async function writeWithHooks(
   db: Database,
   model: ModelMeta,
   where: CondNode | undefined,
-  before: ((id: number) => void | Promise<void>) | undefined,
-  after: ((id: number) => void | Promise<void>) | undefined,
+  before: ((id: Id) => void | Promise<void>) | undefined,
+  after: ((id: Id) => void | Promise<void>) | undefined,
   write: (where?: CondNode) => Promise<number>,
   operation: "update" | "delete",
 ): Promise<number> {
   const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where, order: [] };
-  const ids = (await db.run(select, { model: model.table, operation })).rows.map((r) => Number(r.id));
+  const ids = (await db.run(select, { model: model.table, operation })).rows.map((r) => rowId(model.id.kind, r.id));
   if (before) for (const id of ids) await before(id);
   const changed = await write(ast.and([where, ids.length > 0 ? ast.idIn(model, ids) : ast.const(false)]));
   if (after) for (const id of ids) await after(id);

@@ -67,9 +67,25 @@ export abstract class DdlCompiler {
   /** The `id` column definition. */
   abstract idColumn(): string;
 
-  /** The type of a column referencing an id (many2one, link tables). */
+  /** The type of a column referencing an identity id (many2one, link tables). */
   referenceType(): string {
     return "INTEGER";
+  }
+
+  /** The type of a column referencing `target`'s id: the identity's reference type, or the declared key's own type. */
+  refType(target: ModelMeta): string {
+    return target.identity ? this.referenceType() : this.columnType(target.id);
+  }
+
+  /**
+   * The `id` column of a model that declares its key (`id: f.uuid({ primaryKey: true })`): the
+   * key's type, given on insert, no identity.
+   *
+   * @example
+   * ddl.keyColumn(Token.meta) // '"id" UUID NOT NULL PRIMARY KEY' (PostgreSQL)
+   */
+  keyColumn(model: ModelMeta): string {
+    return `${this.quote("id")} ${this.columnType(model.id)} NOT NULL PRIMARY KEY`;
   }
 
   /** A string literal in this dialect (standard SQL doubles quotes; MySQL and ClickHouse also escape backslashes). */
@@ -109,13 +125,13 @@ export abstract class DdlCompiler {
 
   /** A full column definition. `allowNotNull` is false when adding to a table that may have rows. */
   columnDef(field: FieldMeta, allowNotNull = true): string {
-    const type = field.kind === "many2one" ? this.referenceType() : this.columnType(field);
+    const type = field.kind === "many2one" ? this.refType(field.target()) : this.columnType(field);
     const notNull = field.required && (allowNotNull || this.defaultClause(field) !== "") ? " NOT NULL" : "";
     return `${this.quote(field.column)} ${type}${notNull}${this.defaultClause(field)}`;
   }
 
   createTable(model: ModelMeta): string {
-    const cols = [this.idColumn(), ...model.columns.map((c) => this.columnDef(c))];
+    const cols = [model.identity ? this.idColumn() : this.keyColumn(model), ...model.columns.map((c) => this.columnDef(c))];
     return `CREATE TABLE ${this.tableRef(model.table)} (${cols.join(", ")})${this.tableOptions(model)}`;
   }
 
@@ -151,16 +167,16 @@ export abstract class DdlCompiler {
   }
 
   createLinkTable(link: LinkTable): string {
-    const t = this.referenceType();
+    const [t1, t2] = [this.refType(link.owner), this.refType(link.target)];
     return (
-      `CREATE TABLE ${this.tableRef(link.table)} (${this.quote(link.column1)} ${t} NOT NULL, ${this.quote(link.column2)} ${t} NOT NULL, ` +
+      `CREATE TABLE ${this.tableRef(link.table)} (${this.quote(link.column1)} ${t1} NOT NULL, ${this.quote(link.column2)} ${t2} NOT NULL, ` +
       `PRIMARY KEY (${this.quote(link.column1)}, ${this.quote(link.column2)}))${this.tableOptions(link.owner)}`
     );
   }
 
   /** The type of a stored field's column, references included (used to compare with the database). */
   typeOf(field: FieldMeta): string {
-    return field.kind === "many2one" ? this.referenceType() : this.columnType(field);
+    return field.kind === "many2one" ? this.refType(field.target()) : this.columnType(field);
   }
 
   /** The lock a migration run holds per migration (see {@link MigrationLockSql}); none by default. */

@@ -578,9 +578,9 @@ export class SqlCompiler {
   }
 
   protected unlink(node: UnlinkNode, ctx: CompileContext): string {
-    const ids = (list: readonly unknown[]) => list.map((v) => this.param(ctx, v)).join(", ");
-    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN (${ids(node.owners)})`;
-    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN (${ids(node.targets)})`;
+    const ids = (list: readonly unknown[], key?: FieldMeta) => list.map((v) => this.param(ctx, v, key)).join(", ");
+    let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN (${ids(node.owners, node.ownerKey)})`;
+    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN (${ids(node.targets, node.targetKey)})`;
     return sql;
   }
 

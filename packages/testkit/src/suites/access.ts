@@ -5,9 +5,9 @@ import type { ConformanceTarget } from "../target.js";
 
 /** A test session carries its own policy, so each test states the rules it runs under. */
 interface Policy {
-  readonly rule?: (model: string, operation: Operation, ids?: readonly number[]) => boolean | Filter<FieldMap>;
+  readonly rule?: (model: string, operation: Operation, ids?: readonly (number | string)[]) => boolean | Filter<FieldMap>;
   /** Every question the checker was asked in the session, in order. */
-  readonly asked?: { model: string; operation: Operation; ids?: readonly number[] }[];
+  readonly asked?: { model: string; operation: Operation; ids?: readonly (number | string)[] }[];
   readonly denied?: (model: string, operation: Operation) => readonly string[];
 }
 
@@ -41,7 +41,7 @@ export function access(target: ConformanceTarget) {
         expect(asked.filter(mine).every((q) => q.ids === undefined)).toBe(true);
         expect(asked.filter(mine).map((q) => q.operation)).toContain("update");
         // a checker can decide on the ids: c may not be deleted, a may
-        const guard = { asked: [] as NonNullable<Policy["asked"]>, rule: (model: string, operation: Operation, ids?: readonly number[]) => !(model === Role.meta.table && operation === "delete" && ids?.includes(c)) };
+        const guard = { asked: [] as NonNullable<Policy["asked"]>, rule: (model: string, operation: Operation, ids?: readonly (number | string)[]) => !(model === Role.meta.table && operation === "delete" && ids?.includes(c)) };
         await expect(db.withSession(guard, () => Role.deleteMany([c]))).rejects.toBeInstanceOf(AccessDenied);
         expect(await Role.exists({ filter: [["id", "=", c]] })).toBe(true);
         expect(await db.withSession(guard, () => Role.deleteMany([a]))).toBe(1);

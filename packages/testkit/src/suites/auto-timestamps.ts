@@ -116,6 +116,19 @@ export function autoTimestamps(target: ConformanceTarget) {
       expect(await stamps(id)).toEqual(before);
     });
 
+    test("save() of a record built by hand (not read through DotORM) updates it without sending the stamps it holds", async () => {
+      const { Note } = await own();
+      const old = new Date("2021-01-01T00:00:00.000Z");
+      const id = await Note.create({ code: "h1", body: "before", created_at: old, updated_at: old, touched_on: "2021-01-01" });
+      const built = new Note({ id, code: "h1", body: "after", created_at: new Date(), updated_at: new Date(), touched_on: "2030-01-01" });
+      await built.save();
+      const after = await stamps(id);
+      expect(await Note.get(id, { fields: ["body"] })).toMatchObject({ body: "after" });
+      expect(after.created.toISOString()).toBe(old.toISOString());
+      expect(after.updated.getTime()).toBeGreaterThan(old.getTime());
+      expect(after.day).not.toBe("2030-01-01");
+    });
+
     test("an upsert's update half moves autoNow and keeps autoNowAdd; naming a stamp in `update` is refused", async () => {
       const { Note } = await own();
       if (ctx().db.adapter.capabilities.uniqueConstraints === false) {

@@ -25,6 +25,7 @@ import { migrationsRunner } from "./migrations-runner.js";
 import { nested } from "./nested.js";
 import { nonInterference } from "./non-interference.js";
 import { ordering } from "./ordering.js";
+import { primaryKeys } from "./primary-keys.js";
 import { querysets } from "./querysets.js";
 import { querysetReads } from "./queryset-reads.js";
 import { querysetDistinct } from "./queryset-distinct.js";
@@ -42,7 +43,7 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
+export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, primaryKeys, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
 export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites | keyof typeof modelOptionSuites)[]): Promise<void> {
