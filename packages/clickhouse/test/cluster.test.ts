@@ -149,6 +149,23 @@ describe("a distributed model on a cluster", () => {
     expect(new ClickHouseCompiler().compile({ kind: "delete", model: m }).sql).toBe("DELETE FROM `ev` WHERE 1");
   });
 
+  test("a distributed model with a declared uuid key: both tables and the shard mutation's ids take the key's type", () => {
+    const Visit = model(
+      "vi",
+      { id: f.uuid({ primaryKey: true, default: "uuid7" }), page: f.char({ maxLength: 50, required: true }) },
+      { clickhouse: { orderBy: ["page", "id"], distributed: { shardingKey: "cityHash64(id)" } } },
+    );
+    const [create] = planSync([Visit.meta], empty, clusterDdl(), { foreignKeys: false });
+    expect(create).toBe(
+      [
+        `CREATE TABLE IF NOT EXISTS \`vi_local\` ${on} (\`id\` UUID, \`page\` String) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/vi_local', '{replica}') ORDER BY (\`page\`, \`id\`) ${settings}`,
+        `CREATE TABLE IF NOT EXISTS \`vi\` ${on} (\`id\` UUID, \`page\` String) ENGINE = Distributed('dotorm', 'crm', 'vi_local', cityHash64(id))`,
+      ].join(";\n"),
+    );
+    const del = new ClickHouseCompiler(100_000, "dotorm").compile({ kind: "delete", model: Visit.meta, where: parseFilter(Visit.meta, [["page", "=", "/"]]) });
+    expect(del.sql).toBe(`ALTER TABLE \`vi_local\` ${on} DELETE WHERE \`id\` IN {p1:Array(UUID)}`);
+  });
+
   test("without a cluster the option is ignored (one MergeTree table), and a bad sharding key is refused", () => {
     const ddl = new ClickHouseDdl();
     expect(ddl.createTable(Event.meta)).toBe(
