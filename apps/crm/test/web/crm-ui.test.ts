@@ -144,6 +144,13 @@ describe("CRM web UI in a real browser", () => {
     await expect.poll(() => viewer.getByRole("alert").innerText()).toContain("was not moved");
     await viewer.locator(`section[data-stage="Won"] [data-lead="${leadName}"]`).waitFor();
     expect(await viewer.locator(`section[data-stage="Negotiation"] [data-lead="${leadName}"]`).count()).toBe(0);
+    // the card's menu (built when first opened) sends the same move
+    const patch = viewer.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith(`/auto/leads/${leadId}`));
+    await viewer.getByRole("button", { name: `Move ${leadName}` }).click();
+    await viewer.getByRole("menuitem", { name: "Negotiation" }).click();
+    const stages = (await (await viewer.request.get("/auto/lead_stages?fields=name&limit=50")).json()) as { data: { id: number; name: string }[] };
+    expect(JSON.parse((await patch).postData() ?? "{}")).toEqual({ stage_id: stages.data.find((s) => s.name === "Negotiation")?.id });
+    await viewer.locator(`section[data-stage="Won"] [data-lead="${leadName}"]`).waitFor();
     await viewer.context().close();
   });
 

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Avatar, Badge, Button, Card, Group, Loader, Menu, Paper, Rating, ScrollArea, Stack, Text, TextInput, Title } from "@mantine/core";
+import { ActionIcon, Alert, Avatar, Badge, Button, Card, Group, Loader, Menu, Paper, ScrollArea, Stack, Text, TextInput, Title } from "@mantine/core";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, type FormEvent, useState } from "react";
 import { Link } from "react-router";
@@ -23,6 +23,8 @@ const initials = (name: string) =>
 /** The whole board in one request (`GET /api/kanban`): stages, per-stage counts and sums, the newest cards. */
 export const kanbanQuery = queryOptions({
   queryKey: ["kanban"],
+  // a board prefetched while the page loads is not fetched again as it mounts; moves invalidate it
+  staleTime: 10_000,
   queryFn: async () => (await api<{ data: Board }>("GET", `/api/kanban?limit=${perColumn}`)).data,
 });
 
@@ -157,23 +159,7 @@ function LeadCard({ lead, stages, from, onMove }: { lead: Card_; stages: Stage[]
         <Text size="sm" fw={600} component={Link} to={`/leads/${lead.id}`} c="inherit" style={{ overflowWrap: "anywhere" }}>
           {lead.name}
         </Text>
-        <Menu position="bottom-end" withinPortal>
-          <Menu.Target>
-            <ActionIcon variant="subtle" size="sm" color="gray" aria-label={`Move ${lead.name}`}>
-              ⋮
-            </ActionIcon>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Label>Move to</Menu.Label>
-            {stages
-              .filter((s) => s.id !== from)
-              .map((s) => (
-                <Menu.Item key={s.id} onClick={() => onMove(s.id)}>
-                  {s.name}
-                </Menu.Item>
-              ))}
-          </Menu.Dropdown>
-        </Menu>
+        <MoveMenu name={lead.name ?? ""} stages={stages.filter((s) => s.id !== from)} onMove={onMove} />
       </Group>
       {idOf(lead.partner_id) !== null && (
         <Text size="xs" c="gray.7" truncate>
@@ -181,9 +167,7 @@ function LeadCard({ lead, stages, from, onMove }: { lead: Card_; stages: Stage[]
         </Text>
       )}
       <Group justify="space-between" mt={4} wrap="nowrap">
-        <span role="img" aria-label={`Priority ${lead.priority ?? 0} of 3`}>
-          <Rating value={Number(lead.priority ?? 0)} count={3} readOnly size="xs" />
-        </span>
+        <Stars value={Number(lead.priority ?? 0)} />
         <Text size="xs" fw={500}>
           {money(lead.expected_revenue)}
         </Text>
@@ -196,6 +180,43 @@ function LeadCard({ lead, stages, from, onMove }: { lead: Card_; stages: Stage[]
         )}
       </Group>
     </Card>
+  );
+}
+
+/** The priority as three stars, drawn as text: a board shows hundreds, so no input widget per card. */
+function Stars({ value }: { value: number }) {
+  return (
+    <Text span size="sm" lh={1} role="img" aria-label={`Priority ${value} of 3`}>
+      <span style={{ color: "var(--mantine-color-yellow-7)" }}>{"★".repeat(value)}</span>
+      <span style={{ color: "var(--mantine-color-gray-5)" }}>{"★".repeat(3 - value)}</span>
+    </Text>
+  );
+}
+
+/**
+ * A card's "move to" menu. The menu (with its floating positioning) is only built once opened: a
+ * board of 240 cards otherwise spends most of its first render on 240 closed menus.
+ */
+function MoveMenu({ name, stages, onMove }: { name: string; stages: Stage[]; onMove(to: number): void }) {
+  const [open, setOpen] = useState(false);
+  const button = (
+    <ActionIcon variant="subtle" size="sm" color="gray" aria-label={`Move ${name}`} aria-haspopup="menu" onClick={open ? undefined : () => setOpen(true)}>
+      ⋮
+    </ActionIcon>
+  );
+  if (!open) return button;
+  return (
+    <Menu position="bottom-end" withinPortal opened onChange={setOpen}>
+      <Menu.Target>{button}</Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Move to</Menu.Label>
+        {stages.map((s) => (
+          <Menu.Item key={s.id} onClick={() => onMove(s.id)}>
+            {s.name}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
   );
 }
 
