@@ -1,5 +1,5 @@
 /**
- * Client CPU per call, in one process: `tsx src/cpu.ts <side> [workload ...]` where side is
+ * Client CPU per call, in one process: `pnpm --filter @dotorm/bench cpu <side> [workload ...]` where side is
  * `pg-orm`, `pg-raw`, `my-orm`, `my-raw` (the sides of the PostgreSQL and MySQL benches) or `rest`
  * (`crud(db)` answering `app.request()` in process, no socket). Each workload runs untimed first
  * (warm-up), then `BENCH_CPU_CALLS` calls (default 10000; createMany 15) with `BENCH_CPU_INFLIGHT`
