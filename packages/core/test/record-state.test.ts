@@ -25,6 +25,7 @@ describe("record baselines", () => {
     expect(Object.keys(first!)).toEqual(["id", "name", "is_archived", "creator_id"]);
     expect(JSON.parse(JSON.stringify(first))).toEqual({ id: 1, name: "a", is_archived: false, creator_id: 7 });
     expect(Object.getPrototypeOf(first)).toBe(chat.ctor.prototype);
+    expect(Reflect.ownKeys(first!)).toEqual(["id", "name", "is_archived", "creator_id"]);
     expect(baselineOf(first!)).toEqual(new Map<string, unknown>([["id", 1], ["name", "a"], ["is_archived", false], ["creator_id", 7]]));
   });
 

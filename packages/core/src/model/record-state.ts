@@ -2,13 +2,37 @@ import type { FieldMeta } from "./model-meta.js";
 
 /**
  * What each record held when it was read or last written, per field: the baseline `save()`
- * compares with, so it writes the changed fields only (dirty tracking). Kept in a non-enumerable
- * symbol slot of the record, so records stay plain objects to spread, compare and serialise (a
- * spread copy or `structuredClone` has no baseline, as a record never read through DotORM), and
- * a read costs one property per record rather than a WeakMap entry (whose upkeep was most of
- * hydration's CPU time for a page of 20).
+ * compares with, so it writes the changed fields only (dirty tracking). Kept in a private class
+ * field stamped onto the record (the base constructor returns the record, so the subclass adds its
+ * field to it): invisible to `Object.keys`, `JSON.stringify`, reflection, spread and
+ * `structuredClone` (a copy has no baseline, as a record never read through DotORM), and a read
+ * costs one field per record rather than a WeakMap entry, whose upkeep was most of hydration's CPU.
  */
-const slot = Symbol("dotorm.baseline");
+class Stamp {
+  constructor(record: object) {
+    // biome-ignore lint/correctness/noConstructorReturn: the record itself receives the subclass's private field
+    return record as Stamp;
+  }
+}
+
+class BaselineSlot extends Stamp {
+  #baseline: Baseline;
+
+  private constructor(record: object, baseline: Baseline) {
+    super(record);
+    this.#baseline = baseline;
+  }
+
+  static of(record: object): Baseline | undefined {
+    return #baseline in record ? (record as BaselineSlot).#baseline : undefined;
+  }
+
+  /** Sets the baseline; `fresh` promises the record has none yet (hydration's just-made records). */
+  static set(record: object, baseline: Baseline, fresh: boolean): void {
+    if (!fresh && #baseline in record) (record as BaselineSlot).#baseline = baseline;
+    else new BaselineSlot(record, baseline);
+  }
+}
 
 /** The fields a baseline covers and the {@link comparable} value each held, in the same order. */
 interface Baseline {
@@ -34,21 +58,17 @@ function snapshot(record: Record<string, unknown>, fields: readonly FieldMeta[])
   return values;
 }
 
-function own(record: object): Baseline | undefined {
-  return Object.hasOwn(record, slot) ? ((record as Record<symbol, Baseline>)[slot] as Baseline) : undefined;
-}
-
 /**
  * The baseline of a record hydration has just made (it has none yet): the fast path of
  * {@link remember}, taken once per row read.
  */
 export function rememberFresh(record: object, fields: readonly FieldMeta[]): void {
-  Object.defineProperty(record, slot, { value: { fields, values: snapshot(record as Record<string, unknown>, fields) } satisfies Baseline, writable: true, configurable: true });
+  BaselineSlot.set(record, { fields, values: snapshot(record as Record<string, unknown>, fields) }, true);
 }
 
 /** Remembers the current values of `fields` of `record` as its baseline (replacing theirs only). */
 export function remember(record: object, fields: readonly FieldMeta[]): void {
-  const old = own(record);
+  const old = BaselineSlot.of(record);
   if (!old) {
     // a frozen or sealed object cannot carry a baseline: save() then writes every field it holds
     if (Object.isExtensible(record)) rememberFresh(record, fields);
@@ -60,11 +80,11 @@ export function remember(record: object, fields: readonly FieldMeta[]): void {
     fields: [...kept.map((i) => old.fields[i] as FieldMeta), ...fields],
     values: [...kept.map((i) => old.values[i]), ...snapshot(record as Record<string, unknown>, fields)],
   };
-  (record as Record<symbol, Baseline>)[slot] = next;
+  BaselineSlot.set(record, next, false);
 }
 
 /** The baseline of `record`, when it was read (or saved) through DotORM. */
 export function baselineOf(record: object): ReadonlyMap<string, unknown> | undefined {
-  const b = own(record);
+  const b = BaselineSlot.of(record);
   return b ? new Map(b.fields.map((f, i) => [f.name, b.values[i]])) : undefined;
 }
