@@ -5,7 +5,7 @@
  * PostgreSQL server database (seeded once with the large set: 10,000 leads, a year of events).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -34,9 +34,12 @@ async function ensureDatabase(): Promise<string> {
 
 async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // CRM_BENCH_NODE_ARGS adds flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  const nodeArgs = (process.env.CRM_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: app,
-    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir, SEED_SIZE: "large", PORT: "0", HOST: "127.0.0.1" },
+    // as deployed (the REST bench does the same): NODE_ENV=production turns off crud()'s N+1 scope per request
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: url, DATA_DIR: dataDir, SEED_SIZE: "large", PORT: "0", HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -58,12 +61,25 @@ async function login(base: string, user: string): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
-async function run(title: string, url: string, token: string) {
+/** The server process's CPU time so far (user + system, µs), from /proc (Linux; 0 elsewhere). */
+function serverCpuMicros(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; clock ticks of 10 ms
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
+async function run(title: string, url: string, token: string, pid: number | undefined) {
   const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!check.ok) throw new Error(`${title}: ${check.status} ${await check.text()}`);
+  const cpuBefore = serverCpuMicros(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
+  const cpuPerRequest = (serverCpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total);
   const errors = result.errors + result.non2xx + result.timeouts;
-  return { title, "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, "max ms": result.latency.max, errors };
+  return { title, "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, "max ms": result.latency.max, "server CPU µs/req": Math.round(cpuPerRequest), errors };
 }
 
 const url = await ensureDatabase();
@@ -73,9 +89,9 @@ try {
   const nested = encodeURIComponent(JSON.stringify({ partner_id: ["name"], stage_id: ["name"], user_id: ["name"] }));
   const page = `${base}/auto/leads?limit=20&order=id&sort=desc&fields=name,expected_revenue,probability,partner_id,stage_id,user_id&nested=${nested}`;
   const rows = [
-    await run("leads list page (salesperson, record rules)", page, sales),
-    await run("leads list page (admin, all 10,000 leads)", page, admin),
-    await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin),
+    await run("leads list page (salesperson, record rules)", page, sales, child.pid),
+    await run("leads list page (admin, all 10,000 leads)", page, admin, child.pid),
+    await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin, child.pid),
   ];
   console.log(`\n${connections} connections, ${seconds} s each, Node ${process.version}`);
   console.table(rows);

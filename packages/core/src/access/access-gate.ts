@@ -21,8 +21,12 @@ export class AccessGate {
    * The rule for `operation` on `model`: undefined when unrestricted, a condition to AND in when the
    * checker returned a filter. Throws {@link AccessDenied} when the checker said no.
    */
-  async rule(model: ModelMeta, operation: Operation, ids?: readonly (number | string)[]): Promise<CondNode | undefined> {
-    if (!this.active) return undefined;
+  rule(model: ModelMeta, operation: Operation, ids?: readonly (number | string)[]): Promise<CondNode | undefined> {
+    // without a checker (or in sudo) no async work at all: every planned call asks several times
+    return this.active ? this.checkedRule(model, operation, ids) : noRule;
+  }
+
+  private async checkedRule(model: ModelMeta, operation: Operation, ids: readonly (number | string)[] | undefined): Promise<CondNode | undefined> {
     const session = sessionStore.getStore()?.session;
     const answer = await this.checker!.check({ session, model: model.table, operation, ids });
     if (answer === true) return undefined;
@@ -37,15 +41,24 @@ export class AccessGate {
   }
 
   /** Fields the session may not read or write on `model` (empty when unrestricted). */
-  async deniedFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<ReadonlySet<string>> {
-    if (!this.active || !this.checker!.deniedFields || fields.length === 0) return empty;
+  deniedFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<ReadonlySet<string>> {
+    if (!this.active || !this.checker!.deniedFields || fields.length === 0) return noneDenied;
+    return this.checkedFields(model, operation, fields);
+  }
+
+  private async checkedFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<ReadonlySet<string>> {
     const session = sessionStore.getStore()?.session;
-    const denied = await this.checker!.deniedFields({ session, model: model.table, operation, fields });
+    const denied = await (this.checker as Required<AccessChecker>).deniedFields({ session, model: model.table, operation, fields });
     return denied.length === 0 ? empty : new Set(denied);
   }
 
   /** Throws when any of `fields` is denied for `operation`. */
-  async assertFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
+  assertFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
+    if (!this.active || !this.checker!.deniedFields || fields.length === 0) return allowed;
+    return this.checkedAssert(model, operation, fields);
+  }
+
+  private async checkedAssert(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
     const denied = await this.deniedFields(model, operation, fields);
     for (const name of fields) {
       if (denied.has(name)) {
@@ -56,3 +69,7 @@ export class AccessGate {
 }
 
 const empty: ReadonlySet<string> = new Set();
+// settled answers shared by every unchecked call (awaiting them allocates no promise of their own)
+const noRule: Promise<undefined> = Promise.resolve(undefined);
+const noneDenied: Promise<ReadonlySet<string>> = Promise.resolve(empty);
+const allowed: Promise<void> = Promise.resolve();

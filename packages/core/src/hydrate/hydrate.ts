@@ -1,6 +1,6 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
-import { remember } from "../model/record-state.js";
+import { rememberFresh } from "../model/record-state.js";
 import { type Branch, type BranchItem, branchesOf, isBranchItem, tagColumns } from "./branches.js";
 
 /** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
@@ -49,7 +49,7 @@ function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson:
     const record = Object.create(proto) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
     if (computed.length > 0) derive(record, computed, select.loadOnly);
-    remember(record, tracked);
+    rememberFresh(record, tracked);
     return record;
   };
 }

@@ -15,10 +15,21 @@ export interface CallLimit {
  * const limit = callLimit(options, 35_000); // { ms: 35000, label: "queryTimeout (35000 ms)" }
  */
 export function callLimit(options: ExecOptions | undefined, queryTimeout: number, name = "queryTimeout"): CallLimit | undefined {
-  const own = queryTimeout > 0 ? { ms: queryTimeout, label: `${name} (${queryTimeout} ms)` } : undefined;
+  const own = queryTimeout > 0 ? ownLimit(name, queryTimeout) : undefined;
   if (options?.deadline === undefined) return own;
   const ms = Math.max(0, options.deadline - Date.now());
   return own && own.ms <= ms ? own : { ms, label: options.deadlineLabel ?? "the call's deadline" };
+}
+
+// A driver's own limit is the same object for every statement (asked once per statement sent).
+const ownLimits = new Map<string, Map<number, CallLimit>>();
+
+function ownLimit(name: string, ms: number): CallLimit {
+  let byMs = ownLimits.get(name);
+  if (!byMs) ownLimits.set(name, (byMs = new Map()));
+  let limit = byMs.get(ms);
+  if (!limit) byMs.set(ms, (limit = Object.freeze({ ms, label: `${name} (${ms} ms)` })));
+  return limit;
 }
 
 /**
