@@ -185,6 +185,7 @@ export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
   return canonicalDefault(ddl.defaultClause(field));
 }
 
+const keyKinds: readonly FieldKind[] = ["integer", "bigInteger", "char", "uuid"];
 const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "uuid", "selection"];
 
 /**
@@ -192,10 +193,10 @@ const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "t
  * (with the sizes read from the type) equals it, with nullability and a default read from the
  * column. Columns of no known type come back as `text`, marked `unknownType`.
  */
-export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): { field: ColumnField; unknownType: boolean } {
+export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo, only: readonly FieldKind[] = kinds): { field: ColumnField; unknownType: boolean } {
   const sizes = (column.type.match(/\d+/g) ?? []).map(Number);
   const want = canonicalType(column.type);
-  for (const kind of kinds) {
+  for (const kind of only) {
     const options: Record<string, unknown> = { required: !column.nullable };
     if (kind === "char") options.maxLength = sizes[0] ?? 255;
     if (kind === "decimal") Object.assign(options, { precision: sizes[0] ?? 18, scale: sizes[1] ?? 0 });
@@ -219,11 +220,13 @@ export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnIn
  */
 export function keyFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): ColumnField | undefined {
   if (canonicalType(column.type) === canonicalType(ddl.referenceType())) return undefined;
-  // read as a plain column (a field named id must be a declared key to be built)
-  const { field, unknownType } = columnFromInfo(ddl, table, { ...column, name: "key", nullable: true, default: null });
-  if (unknownType || !["integer", "bigInteger", "char", "uuid"].includes(field.kind)) return undefined;
-  const type = keyType(field);
-  return Object.freeze({ ...type, required: true, options: Object.freeze({ primaryKey: true, ...type.options }) }) as ColumnField;
+  // read as a plain column (a field named id must be a declared key to be built), of a kind a key may have
+  const { field, unknownType } = columnFromInfo(ddl, table, { ...column, name: "key", nullable: false, default: null }, keyKinds);
+  if (unknownType) return undefined;
+  const options: Record<string, unknown> = { primaryKey: true, ...keyType(field).options };
+  // a type without a size (ClickHouse's String) states no maxLength
+  if (!/\d/.test(column.type)) delete options.maxLength;
+  return Object.freeze({ kind: field.kind, required: true, options: Object.freeze(options) }) as ColumnField;
 }
 
 /** The JS default a canonical DEFAULT expression stands for, or undefined when it is not a plain value. */
