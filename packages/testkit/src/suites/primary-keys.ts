@@ -281,6 +281,10 @@ export function primaryKeys(target: ConformanceTarget) {
         expect(fresh).toMatch(uuidV7);
         const child = await Child.create({ fresh_id: fresh, many: [fresh] });
         expect(await Child.get(child, { fields: ["fresh_id", "many"] })).toMatchObject({ fresh_id: fresh, many: [fresh] });
+        // the same table as an identity model: changing the key's type in place is refused, naming the table
+        const Identity = model(`${p}_fresh`, { n: f.integer() });
+        const other = await connect(ctx().db.adapter, { models: [Identity] });
+        await expect(planMigration(other)).rejects.toThrow(new RegExp(`changing a primary key's type.*${p}_fresh\\.id`));
       } finally {
         for (const op of inverseOfAll(ops)) await schema.apply(op);
       }
