@@ -74,3 +74,23 @@ export const Lead = model("${prefix}_leads", {
 export const models = [Partner, Lead];
 `;
 }
+
+/** Models with declared keys: a uuid, a char and a bigint key, a many2one to each and a many2many. */
+export function keyedModelsSource(prefix: string): string {
+  return `import { f, model } from "@dotorm/core";
+
+export const Country = model("${prefix}_countries", { id: f.char({ primaryKey: true, maxLength: 8 }), name: f.char({ maxLength: 40 }) });
+export const Account = model("${prefix}_accounts", { id: f.bigInteger({ primaryKey: true }), name: f.char({ maxLength: 40 }) });
+export const Token = model("${prefix}_tokens", {
+  id: f.uuid({ primaryKey: true, default: "uuid7" }),
+  label: f.char({ maxLength: 40, required: true }),
+  country_id: f.many2one(() => Country, { onDelete: "cascade" }),
+  countries: f.many2many(() => Country, { table: "${prefix}_token_countries" }),
+});
+export const Item = model("${prefix}_items", {
+  token_id: f.many2one(() => Token, { required: true, onDelete: "cascade" }),
+  account_id: f.many2one(() => Account),
+});
+export const models = [Country, Account, Token, Item];
+`;
+}

@@ -10,26 +10,40 @@ export type ColumnField = Field;
 /** Options of {@link ref}. */
 export interface RefOptions {
   required?: boolean;
+  /**
+   * The type of the referenced table's declared key (`f.uuid()`, `f.char({ maxLength: 20 })`,
+   * `f.bigInteger()`); without it the reference is to an integer identity id.
+   */
+  key?: ColumnField;
 }
 
 const stubs = new Map<string, AnyModel>();
-/** A stand-in model for a table a migration refers to by name (only its table name is read). */
-function tableStub(table: string): AnyModel {
-  let stub = stubs.get(table);
-  // an identity: migrations refer to tables by name, and ref() columns are integer references
-  if (!stub) stubs.set(table, (stub = { meta: { table, identity: true } } as unknown as AnyModel));
+/**
+ * A stand-in model for a table a migration refers to by name: its table name, and its key's type
+ * when `key` is given (a declared key), else an integer identity.
+ */
+export function tableStub(table: string, key?: ColumnField): AnyModel {
+  const sig = key ? `${table}:${key.kind}:${JSON.stringify(keyType(key).options)}` : table;
+  let stub = stubs.get(sig);
+  if (!stub) {
+    const meta = key ? tableMeta(table, { id: { ...keyType(key), required: true, options: { ...keyType(key).options, primaryKey: true } } as ColumnField }) : { table, identity: true };
+    stubs.set(sig, (stub = { meta } as unknown as AnyModel));
+  }
   return stub;
 }
 
 /**
  * A reference column (the column of a many2one) to `table`'s id, for migrations, where models
- * are referred to by table name. The foreign key itself is a separate `addForeignKey` step.
+ * are referred to by table name. The foreign key itself is a separate `addForeignKey` step. A
+ * table with a declared key is referenced with the key's type as `key`.
  *
  * @example
  * await db.schema.addColumn("leads", "partner_id", ref("partners"));
+ * await db.schema.addColumn("leads", "token_id", ref("tokens", { key: f.uuid() })); // a UUID column
  */
 export function ref(table: string, options: RefOptions = {}): ColumnField {
-  return f.many2one(() => tableStub(table), options.required ? { required: true } : {});
+  const key = options.key ? keyType(options.key) : undefined;
+  return f.many2one(() => tableStub(table, key), options.required ? { required: true } : {});
 }
 
 /** The table a reference column points at. */
@@ -38,15 +52,34 @@ export function refTable(field: Field): string | undefined {
   return field.kind === "many2one" && target ? target().meta.table : undefined;
 }
 
+/** The key type a reference column points at (`f.uuid()`), or undefined for an integer identity. */
+export function refKey(field: Field): ColumnField | undefined {
+  const target = (field as { target?: () => AnyModel }).target;
+  if (field.kind !== "many2one" || !target) return undefined;
+  const meta = target().meta;
+  return meta.identity ? undefined : keyType(meta.id.def);
+}
+
+/** Only what types a key column (kind and sizes): `f.char({ maxLength: 20 })`, `f.uuid()`. */
+export function keyType(field: Field): ColumnField {
+  const o = field.options as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const k of ["maxLength", "precision", "scale"]) if (o[k] !== undefined) kept[k] = o[k];
+  return Object.freeze({ kind: field.kind, required: false, options: Object.freeze(kept) }) as ColumnField;
+}
+
 /** Options that shape a column (the rest — labels, index flags, computes — do not reach DDL). */
-const ddlOptions = ["required", "default", "maxLength", "precision", "scale", "options"] as const;
+const ddlOptions = ["primaryKey", "required", "default", "maxLength", "precision", "scale", "options"] as const;
 
 /**
  * The column definition of a model's stored field, keeping only what DDL depends on: the form
  * migrations and diffs handle (static defaults only; a function default is applied in JS).
  */
 export function columnOf(field: FieldMeta): ColumnField {
-  if (field.kind === "many2one") return ref(field.target().table, { required: field.required });
+  if (field.kind === "many2one") {
+    const target = field.target();
+    return ref(target.table, { required: field.required, ...(target.identity ? {} : { key: target.id.def }) });
+  }
   const o = field.def.options as Record<string, unknown>;
   const kept: Record<string, unknown> = {};
   for (const key of ddlOptions) if (o[key] !== undefined && typeof o[key] !== "function") kept[key] = o[key];
@@ -152,6 +185,7 @@ export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
   return canonicalDefault(ddl.defaultClause(field));
 }
 
+const keyKinds: readonly FieldKind[] = ["integer", "bigInteger", "char", "uuid"];
 const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "uuid", "selection"];
 
 /**
@@ -159,10 +193,10 @@ const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "t
  * (with the sizes read from the type) equals it, with nullability and a default read from the
  * column. Columns of no known type come back as `text`, marked `unknownType`.
  */
-export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): { field: ColumnField; unknownType: boolean } {
+export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo, only: readonly FieldKind[] = kinds): { field: ColumnField; unknownType: boolean } {
   const sizes = (column.type.match(/\d+/g) ?? []).map(Number);
   const want = canonicalType(column.type);
-  for (const kind of kinds) {
+  for (const kind of only) {
     const options: Record<string, unknown> = { required: !column.nullable };
     if (kind === "char") options.maxLength = sizes[0] ?? 255;
     if (kind === "decimal") Object.assign(options, { precision: sizes[0] ?? 18, scale: sizes[1] ?? 0 });
@@ -178,6 +212,21 @@ export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnIn
     return { field: bare, unknownType: false };
   }
   return { field: Object.freeze({ kind: "text", required: !column.nullable, options: Object.freeze({ required: !column.nullable }) }) as ColumnField, unknownType: true };
+}
+
+/**
+ * The declared key a table's `id` column stands for (`f.uuid({ primaryKey: true })`), or undefined
+ * when it has the identity's type (the adapter's reference type: an integer id, read as implicit).
+ */
+export function keyFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): ColumnField | undefined {
+  if (canonicalType(column.type) === canonicalType(ddl.referenceType())) return undefined;
+  // read as a plain column (a field named id must be a declared key to be built), of a kind a key may have
+  const { field, unknownType } = columnFromInfo(ddl, table, { ...column, name: "key", nullable: false, default: null }, keyKinds);
+  if (unknownType) return undefined;
+  const options: Record<string, unknown> = { primaryKey: true, ...keyType(field).options };
+  // a type without a size (ClickHouse's String) states no maxLength
+  if (!/\d/.test(column.type)) delete options.maxLength;
+  return Object.freeze({ kind: field.kind, required: true, options: Object.freeze(options) }) as ColumnField;
 }
 
 /** The JS default a canonical DEFAULT expression stands for, or undefined when it is not a plain value. */

@@ -2,13 +2,15 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { constraintName } from "../sql/constraint-name.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { ForeignKeyInfo, IndexInfo } from "../sql/schema.js";
-import { type ColumnField, type TableOptions, columnOf } from "./column-field.js";
+import { type ColumnField, type TableOptions, columnOf, keyType } from "./column-field.js";
 
 /** A table as the models want it. */
 export interface DesiredTable {
   readonly name: string;
   /** Set for a many2many link table (two reference columns, no id). */
-  readonly link?: { readonly column1: string; readonly column2: string };
+  readonly link?: { readonly column1: string; readonly column2: string; readonly key1?: ColumnField; readonly key2?: ColumnField };
+  /** The declared key (`id: f.uuid({ primaryKey: true })`); absent for an integer identity id. */
+  readonly key?: { readonly field: ColumnField; readonly meta: FieldMeta };
   /** Columns other than `id`, by column name, with the field metadata the DDL renders. */
   readonly columns: ReadonlyMap<string, { readonly field: ColumnField; readonly meta: FieldMeta }>;
   readonly indexes: readonly IndexInfo[];
@@ -53,7 +55,8 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
     const ch = model.options.clickhouse;
     const orderBy = !ch?.orderBy ? ["id"] : typeof ch.orderBy === "string" ? splitKey(ch.orderBy) : ch.orderBy.map((k) => model.fields.get(k)?.column ?? k);
     const tableOptions: TableOptions = ch ? { clickhouse: { ...ch, orderBy: typeof ch.orderBy === "string" ? ch.orderBy : orderBy } } : {};
-    out.set(model.table, { name: model.table, columns, indexes, foreignKeys, options: tableOptions, orderBy, engine: ch?.engine ?? "MergeTree" });
+    const key = model.identity ? {} : { key: { field: columnOf(model.id), meta: model.id } };
+    out.set(model.table, { name: model.table, ...key, columns, indexes, foreignKeys, options: tableOptions, orderBy, engine: ch?.engine ?? "MergeTree" });
   }
   for (const model of models) {
     for (const field of model.fields.values()) {
@@ -67,7 +70,7 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
       }
       out.set(link.table, {
         name: link.table,
-        link: { column1: link.column1, column2: link.column2 },
+        link: { column1: link.column1, column2: link.column2, ...linkKey("key1", model), ...linkKey("key2", field.target()) },
         columns: new Map(),
         indexes: [{ name: constraintName("idx", link.table, [link.column2]), columns: [link.column2], unique: false }],
         foreignKeys,
@@ -78,6 +81,11 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
     }
   }
   return out;
+}
+
+/** The key type a link column takes when `model` declares its key: `{ key1: f.uuid() }`, or `{}`. */
+function linkKey(name: "key1" | "key2", model: ModelMeta): { key1?: ColumnField; key2?: ColumnField } {
+  return model.identity ? {} : { [name]: keyType(model.id.def) };
 }
 
 /** The parts of a sorting key written as SQL (`"(a, b)"` or `"a, b"`), without quotes. */

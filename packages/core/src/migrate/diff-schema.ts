@@ -1,7 +1,7 @@
 import { UnsupportedError } from "../errors.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo } from "../sql/schema.js";
-import { type ColumnField, canonicalDefault, canonicalType, columnFromInfo, defaultOf } from "./column-field.js";
+import { type ColumnField, canonicalDefault, canonicalType, columnFromInfo, defaultOf, keyFromInfo, keyType } from "./column-field.js";
 import type { DesiredTable } from "./desired-schema.js";
 import type { Operation } from "./operations.js";
 
@@ -20,6 +20,8 @@ export interface DiffOptions {
   readonly uniqueConstraints?: boolean;
   /** Tables the diff leaves alone (default: DotORM's own, see {@link isDotormTable}). */
   readonly ignoreTable?: (table: string) => boolean;
+  /** The dialect errors name (default: "this database"). */
+  readonly dialect?: string;
 }
 
 /** What {@link diffSchema} found. */
@@ -57,9 +59,14 @@ export function diffSchema(desired: ReadonlyMap<string, DesiredTable>, actual: S
     const have = actual.get(want.name);
     if (!have) {
       if (want.link) ops.push({ kind: "createLinkTable", table: want.name, ...want.link });
-      else ops.push({ kind: "createTable", table: want.name, columns: Object.fromEntries([...want.columns].map(([c, v]) => [c, v.field])), options: want.options });
+      else {
+        const key = want.key ? [["id", want.key.field] as const] : [];
+        const columns = Object.fromEntries([...key, ...[...want.columns].map(([c, v]) => [c, v.field] as const)]);
+        ops.push({ kind: "createTable", table: want.name, columns, options: want.options });
+      }
     } else if (!want.link) {
       checkClickHouseKeys(want, have);
+      checkKey(want, have, ddl, options.dialect ?? "this database");
       diffColumns(want, have, ddl, options.renames ?? [], ops, renameCandidates);
     }
     const haveIdx = new Map((have?.indexes ?? []).map((i) => [i.name, i]));
@@ -128,13 +135,39 @@ function fieldOf(ddl: DdlCompiler, table: string, col: ColumnInfo): ColumnField 
 function dropTableOp(have: TableInfo, ddl: DdlCompiler): Operation {
   const names = have.columns.map((c) => c.name);
   if (!names.includes("id") && names.length === 2 && have.primaryKey.length === 2) {
-    return { kind: "dropLinkTable", table: have.name, column1: names[0] as string, column2: names[1] as string };
+    const [c1, c2] = have.columns as [ColumnInfo, ColumnInfo];
+    const [key1, key2] = [keyFromInfo(ddl, have.name, c1), keyFromInfo(ddl, have.name, c2)];
+    return { kind: "dropLinkTable", table: have.name, column1: c1.name, column2: c2.name, ...(key1 ? { key1: keyType(key1) } : {}), ...(key2 ? { key2: keyType(key2) } : {}) };
   }
-  const columns = Object.fromEntries(have.columns.filter((c) => c.name !== "id").map((c) => [c.name, fieldOf(ddl, have.name, c)]));
+  const id = have.columns.find((c) => c.name === "id");
+  const key = id ? keyFromInfo(ddl, have.name, id) : undefined;
+  const columns = Object.fromEntries([
+    ...(key ? [["id", key] as const] : []),
+    ...have.columns.filter((c) => c.name !== "id").map((c) => [c.name, fieldOf(ddl, have.name, c)] as const),
+  ]);
   const orderBy = have.orderBy && have.orderBy.join() !== "id" ? { orderBy: [...have.orderBy] } : {};
   const engine = have.engine && have.engine !== "MergeTree" ? { engine: have.engine } : {};
   const ch = have.orderBy ? { clickhouse: { ...orderBy, ...engine } } : {};
   return { kind: "dropTable", table: have.name, columns, options: ch };
+}
+
+/**
+ * A table's `id` must have the type the model gives it (the declared key's, or the identity's):
+ * changing a primary key's type in place is refused, naming the table and both types.
+ */
+function checkKey(want: DesiredTable, have: TableInfo, ddl: DdlCompiler, dialect: string) {
+  const id = have.columns.find((c) => c.name === "id");
+  if (!id) return;
+  const wanted = want.key ? ddl.typeOf(want.key.meta) : ddl.referenceType();
+  if (canonicalType(wanted) === canonicalType(id.type)) return;
+  // an identity model over an integer id of another width (a table made elsewhere) is left alone
+  if (!want.key && !["char", "uuid"].includes(keyFromInfo(ddl, have.name, id)?.kind ?? "")) return;
+  throw new UnsupportedError(
+    "changing a primary key's type",
+    dialect,
+    `${want.name}.id is ${id.type} in the database and ${wanted} in the model${want.key ? "" : " (the implicit integer id)"}: ` +
+      "create a new table with the new key, copy the rows and references, then swap them in a hand-written migration",
+  );
 }
 
 const bare = (keys: readonly string[]) => keys.map((k) => k.replace(/[`"\s]/g, "")).join(",");

@@ -4,7 +4,7 @@ import { model } from "../model/model.js";
 import type { AnyModel, ModelOptions } from "../model/model-meta.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { SchemaInfo, TableInfo } from "../sql/schema.js";
-import { columnFromInfo } from "./column-field.js";
+import { columnFromInfo, keyFromInfo } from "./column-field.js";
 import { isDotormTable } from "./diff-schema.js";
 import { fieldSource } from "./migration-source.js";
 
@@ -27,7 +27,12 @@ function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
     const fields: InspectedModel["fields"] = [];
     const single = (col: string) => t.indexes.filter((i) => i.columns.length === 1 && i.columns[0] === col);
     for (const col of t.columns) {
-      if (col.name === "id") continue;
+      if (col.name === "id") {
+        // a uuid, char or bigint id is a declared key; the identity's integer stays implicit
+        const key = keyFromInfo(ddl, t.name, col);
+        if (key) fields.push({ key: "id", field: key });
+        continue;
+      }
       const fk = t.foreignKeys.find((k) => k.column === col.name);
       const unique = single(col.name).some((i) => i.unique);
       const indexed = single(col.name).some((i) => !i.unique);

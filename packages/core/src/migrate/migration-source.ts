@@ -1,5 +1,5 @@
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
-import { type ColumnField, refTable } from "./column-field.js";
+import { type ColumnField, refKey, refTable } from "./column-field.js";
 import { type Operation, destructiveReason, inverseOfAll } from "./operations.js";
 import { renderOperation } from "./render-operation.js";
 
@@ -8,12 +8,23 @@ const js = (v: unknown) => JSON.stringify(v);
 /** A column definition as source: `f.char({ maxLength: 80, required: true })`, `ref("partners")`. */
 export function fieldSource(field: ColumnField): string {
   const target = refTable(field);
-  if (target !== undefined) return `ref(${js(target)}${field.required ? ", { required: true }" : ""})`;
+  if (target !== undefined) {
+    const key = refKey(field);
+    const opts = [...(field.required ? ["required: true"] : []), ...(key ? [`key: ${fieldSource(key)}`] : [])];
+    return `ref(${js(target)}${opts.length ? `, { ${opts.join(", ")} }` : ""})`;
+  }
   const o = { ...(field.options as Record<string, unknown>) };
   delete o.required;
   const parts = Object.entries(o).map(([k, v]) => `${k}: ${js(v)}`);
-  if (field.required) parts.push("required: true");
+  // a key is required by being the key
+  if (field.required && !o.primaryKey) parts.push("required: true");
   return `f.${field.kind}(${parts.length ? `{ ${parts.join(", ")} }` : ""})`;
+}
+
+/** The `{ key1, key2 }` argument of a link table whose columns reference declared keys, or "". */
+function linkKeys(key1: ColumnField | undefined, key2: ColumnField | undefined): string {
+  const parts = [...(key1 ? [`key1: ${fieldSource(key1)}`] : []), ...(key2 ? [`key2: ${fieldSource(key2)}`] : [])];
+  return parts.length ? `, { ${parts.join(", ")} }` : "";
 }
 
 /** One operation as a `db.schema` call. */
@@ -44,7 +55,7 @@ export function operationSource(op: Operation): string {
     case "dropForeignKey":
       return `db.schema.dropForeignKey(${t}, ${js(op.name)})`;
     case "createLinkTable":
-      return `db.schema.createLinkTable(${t}, ${js(op.column1)}, ${js(op.column2)})`;
+      return `db.schema.createLinkTable(${t}, ${js(op.column1)}, ${js(op.column2)}${linkKeys(op.key1, op.key2)})`;
     case "dropLinkTable":
       return `db.schema.dropLinkTable(${t})`;
   }

@@ -22,7 +22,15 @@ export type Operation =
       readonly refTable: string;
       readonly onDelete: OnDelete;
     }
-  | { readonly kind: "createLinkTable" | "dropLinkTable"; readonly table: string; readonly column1: string; readonly column2: string };
+  | {
+      readonly kind: "createLinkTable" | "dropLinkTable";
+      readonly table: string;
+      readonly column1: string;
+      readonly column2: string;
+      /** The declared key types the columns reference (`f.uuid()`); absent for integer identity ids. */
+      readonly key1?: ColumnField;
+      readonly key2?: ColumnField;
+    };
 
 /**
  * The operation that undoes `op` exactly (structure only: data a drop removed is not restored).

@@ -1,5 +1,5 @@
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
-import { columnMeta, tableMeta } from "./column-field.js";
+import { columnMeta, tableMeta, tableStub } from "./column-field.js";
 import type { Operation } from "./operations.js";
 
 /**
@@ -37,8 +37,8 @@ export function renderOperation(op: Operation, ddl: DdlCompiler): string[] {
     case "dropForeignKey":
       return [ddl.dropForeignKey(op.name, op.table)];
     case "createLinkTable": {
-      const owner = tableMeta(op.table, {});
-      return [ddl.createLinkTable({ table: op.table, column1: op.column1, column2: op.column2, owner, target: owner })];
+      const [owner, target] = [tableStub(op.table, op.key1).meta, tableStub(op.table, op.key2).meta];
+      return [ddl.createLinkTable({ table: op.table, column1: op.column1, column2: op.column2, owner, target })];
     }
   }
 }

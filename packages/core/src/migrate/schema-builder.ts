@@ -101,9 +101,15 @@ export class SchemaBuilder {
     return this.apply({ kind: "dropForeignKey", table, name, column: "", refTable: "", onDelete: "no action" }, `drop foreign key ${name} on ${table}`);
   }
 
-  /** A many2many link table: two reference columns, their pair as the primary key. */
-  createLinkTable(table: string, column1: string, column2: string): Promise<void> {
-    return this.apply({ kind: "createLinkTable", table, column1, column2 });
+  /**
+   * A many2many link table: two reference columns, their pair as the primary key. `key1`/`key2`
+   * give the type of a referenced declared key (default: an integer identity id).
+   *
+   * @example
+   * await db.schema.createLinkTable("token_countries", "token_id", "country_id", { key1: f.uuid(), key2: f.char({ maxLength: 2 }) });
+   */
+  createLinkTable(table: string, column1: string, column2: string, keys: { key1?: ColumnField; key2?: ColumnField } = {}): Promise<void> {
+    return this.apply({ kind: "createLinkTable", table, column1, column2, ...keys });
   }
 
   /** Drops a link table and its links (destructive). */
