@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:check`: a short run of the PostgreSQL and MySQL benches (3 rounds of 300 ms windows
  * unless BENCH_ROUNDS / BENCH_MS say otherwise) whose median ratios are compared with the last
- * recorded ones in bench/baseline.json. Fails (exit 1) when a ratio falls more than 15% below its
+ * recorded ones in bench/baseline.json. Fails (exit 1) when a ratio falls more than 25% below its
  * record. `pnpm bench:check --record` writes the figures of this run as the new record.
  * For use before merging a performance-sensitive change; not in CI (the machine is too noisy).
  */
@@ -12,8 +12,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { markdownTable } from "./harness.js";
 
-/** How far below its record a ratio may fall before the check fails. */
-const TOLERANCE = 0.15;
+/**
+ * How far below its record a ratio may fall before the check fails: three runs of one build on a
+ * quiet machine moved single rows by up to 25% (bench/README.md), so a tighter bound cries wolf.
+ */
+const TOLERANCE = 0.25;
 const benches = { postgres: "postgres.ts", mysql: "mysql.ts" } as const;
 const baselinePath = fileURLToPath(new URL("../baseline.json", import.meta.url));
 

@@ -94,10 +94,13 @@ export async function rawSide(poolSize: number): Promise<Side> {
         },
       },
       page100: {
-        // the strongest hand-written form: one JOIN, not the chats then their creators
+        // the strongest hand-written form: one JOIN, not the chats then their creators. A LEFT JOIN
+        // (creator_id is required, so the rows are the same): with an inner JOIN MariaDB reads the
+        // users first and sorts the whole join in a temporary table (EXPLAIN: "Using temporary;
+        // Using filesort"), about 20 times slower, which no one would ship
         op: async () => {
           const rows = await q(
-            "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id > ? ORDER BY c.id LIMIT 100",
+            "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c LEFT JOIN users u ON u.id = c.creator_id WHERE c.id > ? ORDER BY c.id LIMIT 100",
             [rand(seed.chats - 100)],
           );
           return rows.map((r) => ({ id: r.id, name: r.name, is_archived: r.is_archived, creator_id: { id: r.creator_id, name: r.creator_name } }));
