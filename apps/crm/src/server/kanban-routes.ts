@@ -35,6 +35,8 @@ export function kanbanRoutes(app: Hono, deps: KanbanDeps): void {
     const s = await requireSession(deps.sessions, c);
     const unknown = Object.keys(c.req.queries()).filter((k) => k !== "limit");
     if (unknown.length > 0) throw new RestError(400, "VALIDATION_ERROR", `unknown query parameter "${unknown[0]}"`, { field: unknown[0] });
+    // a parameter given twice is refused rather than guessed at, as the REST API does
+    if ((c.req.queries("limit")?.length ?? 0) > 1) throw new RestError(400, "VALIDATION_ERROR", "limit is given more than once", { field: "limit" });
     const limit = limitOf(c.req.query("limit"));
     const board = await deps.db.withSession(s, async () => {
       const stages = await LeadStage.search({ fields: ["name", "sequence"], order: "sequence, id", limit: 50 });

@@ -119,7 +119,7 @@ export async function apiRoles(target: CrmTarget) {
       expect(mine.columns.flatMap((c) => c.cards.map((x) => x.id))).not.toContain(id.theirs);
       const all = (await board(t.admin)).body.data as { columns: Column[] };
       expect(all.columns.reduce((sum, c) => sum + c.n, 0)).toBe(await crm.dbs.db.sudo(() => Lead.count({ filter: [["stage_id", "!=", null]] })));
-      for (const bad of ["?limit=0", "?limit=101", "?limit=abc", "?limit=1e2", "?stage=1"]) {
+      for (const bad of ["?limit=0", "?limit=101", "?limit=abc", "?limit=1e2", "?stage=1", "?limit=2&limit=3"]) {
         const r = await board(t.sales, bad);
         expect(r.status, bad).toBe(400);
         expect(r.body.error.code).toBe("VALIDATION_ERROR");
