@@ -1,6 +1,7 @@
 import {
   type CompileOptions,
   type AggregateItem,
+  type BulkRows,
   type CompileContext,
   type CompiledQuery,
   type CondNode,
@@ -19,20 +20,16 @@ import {
 import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
 import { distributedOf, localTable } from "./distributed.js";
 import { NestedJson } from "./nested-json.js";
-import { checkDateRanges, tsvChunks } from "./tsv.js";
+import { checkDateRanges } from "./tsv.js";
 import { quoteClickHouse } from "./quote-ident.js";
 import { checkYear } from "./year-range.js";
 
 /**
- * How the driver sends a compiled statement. ClickHouse's HTTP interface distinguishes reads
- * (rows back) from commands, and bulk rows travel as JSONEachRow, not as SQL.
+ * A compiled statement with what ClickHouse's mutations need besides the core's contract (the
+ * statement `kind`, and a bulk INSERT's rows in `bulk`, sent as TabSeparated through the client's
+ * insert, never spliced into SQL).
  */
 export type ClickHouseStatement = CompiledQuery & {
-  /**
-   * Rows of an INSERT, as arrays in `columns` order, sent as TabSeparated text through the client's
-   * insert (never spliced into SQL); `chunks()` writes the text lazily, about a megabyte at a time.
-   */
-  readonly insert?: { readonly table: string; readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[]; chunks(): Iterable<string> };
   /** An UPDATE/DELETE: ClickHouse reports no affected rows for mutations, so this count runs first. */
   readonly count?: CompiledQuery;
   /**
@@ -41,8 +38,6 @@ export type ClickHouseStatement = CompiledQuery & {
    * to the statement's `param` (an array of the key's type), so every replica applies the same rows.
    */
   readonly ids?: { readonly sql: string; readonly param: string };
-  /** Whether the statement returns rows (SELECT) rather than being a command. */
-  readonly returnsRows?: boolean;
 };
 
 /** The parameter type of a field: identity ids are Int64 (the id meta is declared as an integer field). */
@@ -92,9 +87,9 @@ export class ClickHouseCompiler extends SqlCompiler {
     this.shardIds = undefined;
     const compiled = super.compile(node, options);
     if (this.shardIds) return { ...compiled, ids: this.shardIds };
-    if (node.kind === "insert" && this.bulk(node)) return { ...compiled, insert: this.insertRows(node) };
+    if (node.kind === "insert" && this.bulk(node)) return { ...compiled, bulk: this.bulkRows(node) };
     if (node.kind === "update" || node.kind === "delete") return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
-    return { ...compiled, returnsRows: node.kind === "select" || node.kind === "count" || (node.kind as string) === "aggregate" };
+    return compiled;
   }
 
   override quote(name: string): string {
@@ -235,14 +230,14 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   /**
-   * Rows for the client's insert, written as TabSeparated straight from the validated arrays (no
-   * per-row object, array or JSON string: at a million rows the garbage collector is the cost).
-   * Dates are range-checked here, before anything is sent.
+   * Rows for the client's insert, written as TabSeparated by the driver straight from the validated
+   * arrays (no per-row object, array or JSON string: at a million rows the garbage collector is the
+   * cost). Dates are range-checked here, before anything is sent.
    */
-  private insertRows(node: InsertNode): NonNullable<ClickHouseStatement["insert"]> {
+  private bulkRows(node: InsertNode): BulkRows {
     const fields = node.columns.map((c) => c.field);
     checkDateRanges(fields, node.rows);
-    return { table: node.table, columns: node.columns.map((c) => c.name), rows: node.rows, chunks: () => tsvChunks(fields, node.rows) };
+    return { table: node.table, columns: node.columns.map((c) => c.name), fields, rows: node.rows };
   }
 
   /** Rows are picked by id in a subquery: mutations cannot use the aliases and correlated EXISTS of a filter. */

@@ -5,6 +5,7 @@ import type { ClickHouseStatement } from "./clickhouse-compiler.js";
 import type { DdlBatches } from "./ddl-batches.js";
 import type { LogRelay } from "./log-relay.js";
 import { mapClickHouseError } from "./map-clickhouse-error.js";
+import { tsvChunks } from "./tsv.js";
 
 /** Statements that answer with rows; anything else is sent as a command. */
 const READS = /^\s*(\(?\s*SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i;
@@ -68,10 +69,10 @@ export class ClickHouseDriver implements Driver {
     const q = query as ClickHouseStatement;
     const params = Array.isArray(q.params) ? undefined : (q.params as Record<string, unknown>);
     const query_params = params && Object.keys(params).length > 0 ? params : undefined;
-    if (q.insert) {
-      const values = Readable.from(q.insert.chunks(), { objectMode: false });
-      await client.insert({ table: q.insert.table, columns: [...q.insert.columns] as [string, ...string[]], values, format: "TabSeparated", abort_signal });
-      return { rows: [], affected: q.insert.rows.length };
+    if (q.bulk) {
+      const values = Readable.from(tsvChunks(q.bulk.fields, q.bulk.rows), { objectMode: false });
+      await client.insert({ table: q.bulk.table, columns: [...q.bulk.columns] as [string, ...string[]], values, format: "TabSeparated", abort_signal });
+      return { rows: [], affected: q.bulk.rows.length };
     }
     if (q.ids) {
       // a distributed model's mutation: the ids it touches, then the mutation on the shards, waited for
@@ -86,7 +87,8 @@ export class ClickHouseDriver implements Driver {
       await client.command({ query: q.sql, query_params, abort_signal });
       return { rows: [], affected: before };
     }
-    if (q.returnsRows ?? READS.test(q.sql)) return { rows: await this.rows(client, q, abort_signal), affected: 0 };
+    // raw SQL has no kind: its text says whether rows come back
+    if (q.kind === undefined ? READS.test(q.sql) : q.kind === "select") return { rows: await this.rows(client, q, abort_signal), affected: 0 };
     const statements = this.batches ? await this.batches.expand(q.sql, (table) => this.engineOf(client, table, abort_signal)) : [q.sql];
     for (const sql of statements) await client.command({ query: sql, query_params, abort_signal });
     return { rows: [], affected: 0 };

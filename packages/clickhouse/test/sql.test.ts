@@ -52,8 +52,9 @@ describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
 
   test("insert rows travel as TabSeparated text, never in the SQL text", () => {
     const compiled = ch.compile(nodes.insert!) as ClickHouseStatement;
-    expect(compiled.insert).toMatchObject({ table: "app_chats", columns: ["id", "name", "creator_id"], rows: [[101, "General", 1], [102, "Random", 2]] });
-    expect([...compiled.insert!.chunks()].join("")).toBe("101\tGeneral\t1\n102\tRandom\t2\n");
+    expect(compiled.kind).toBe("insert");
+    expect(compiled.bulk).toMatchObject({ table: "app_chats", columns: ["id", "name", "creator_id"], rows: [[101, "General", 1], [102, "Random", 2]] });
+    expect([...tsvChunks(compiled.bulk!.fields, compiled.bulk!.rows)].join("")).toBe("101\tGeneral\t1\n102\tRandom\t2\n");
   });
 
   test("TabSeparated rows: escapes, NULL, ISO instants, JSON text, chunks", () => {

@@ -76,7 +76,16 @@ export class MysqlCompiler extends SqlCompiler {
     return this.returning;
   }
 
-  constructor(options: MysqlCompilerOptions = {}) {
+  /**
+   * `insertIdExact`: whether the insert id alone gives the ids of a several-row INSERT (the server
+   * numbers its rows consecutively; see `AutoIncrement`), as the driver read it off the server
+   * (`mysql()` passes it); until it knows, and without it, `RETURNING` is used. The ids themselves
+   * are worked out by the driver only (`ExecResult.ids`).
+   */
+  constructor(
+    options: MysqlCompilerOptions = {},
+    private readonly insertIdExact?: () => boolean,
+  ) {
     super();
     this.flavor = options.flavor ?? "mariadb";
     if (options.returning && this.flavor === "mysql") {
@@ -207,13 +216,6 @@ export class MysqlCompiler extends SqlCompiler {
     if (!order.some((o) => o.field.name === "id")) terms.push(term(model.id, false));
     return terms.join(", ");
   }
-
-  /**
-   * Whether the insert id alone gives the ids of a several-row INSERT (the server numbers its rows
-   * consecutively; see `AutoIncrement`). Set by `mysql()` from what the driver read off the server;
-   * until it knows, `RETURNING` is used.
-   */
-  insertIdExact?: () => boolean;
 
   /**
    * `INSERT INTO t () VALUES ()` is MySQL's DEFAULT VALUES, and takes several rows. On MariaDB a plain

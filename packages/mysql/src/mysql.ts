@@ -71,14 +71,15 @@ function checkMysqlOptions(options: MysqlOptions): void {
  */
 export function mysql(options: MysqlOptions = {}): Adapter {
   checkMysqlOptions(options);
-  const compiler = new MysqlCompiler(options);
+  // the compiler leaves RETURNING out once the driver knows the server numbers a statement's rows consecutively
+  let primary: Mysql2Driver | undefined;
+  const compiler = new MysqlCompiler(options, () => primary?.autoIncrement?.consecutive === true);
   // MariaDB bounds every statement (seconds); MySQL 8 only SELECTs (milliseconds)
   const { replicas, maxReplicaLag, replicaRetryAfter, ...pool } = options;
   const settings = {
     statementTimeoutSetting: compiler.flavor === "mysql" ? (ms: number) => `max_execution_time = ${ms}` : (ms: number) => `max_statement_time = ${ms / 1000}`,
   };
-  const primary = new Mysql2Driver(pool, settings);
-  compiler.insertIdExact = () => primary.autoIncrement?.consecutive === true;
+  primary = new Mysql2Driver(pool, settings);
   let driver: Driver = primary;
   if (replicas?.length) {
     const redact = (url: string) => Object.assign(new URL(url), url.includes("@") ? { password: "" } : {}).toString();

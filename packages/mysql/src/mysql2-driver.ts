@@ -69,10 +69,19 @@ const maxPreparedParams = 1000;
 
 type Raw = RowDataPacket[] | ResultSetHeader;
 
-function toResult(raw: unknown, insertIdStep: number): ExecResult {
+/**
+ * The driver's answer. An INSERT whose ids the core reads (`generatedIds`) and that returned no
+ * rows reports them here, the one place they are worked out: the server numbers a statement's rows
+ * from its insert id, `insertIdStep` apart (see {@link AutoIncrement}).
+ */
+function toResult(raw: unknown, insertIdStep: number, generatedIds: number | undefined): ExecResult {
   const r = raw as Raw;
   if (Array.isArray(r)) return { rows: r, affected: 0 };
-  return { rows: [], affected: r.affectedRows, insertId: r.insertId, insertIdStep };
+  if (generatedIds === undefined) return { rows: [], affected: r.affectedRows, insertId: r.insertId, insertIdStep };
+  const first = Number(r.insertId);
+  const ids = new Array<number>(generatedIds);
+  for (let i = 0; i < generatedIds; i++) ids[i] = first + i * insertIdStep;
+  return { rows: [], affected: r.affectedRows, ids, insertId: r.insertId, insertIdStep };
 }
 
 /**
@@ -178,9 +187,9 @@ export class Mysql2Driver implements Driver {
   private async run(runner: Runner, q: CompiledQuery): Promise<ExecResult> {
     const params = q.params as unknown[];
     const step = this.autoIncrement?.step ?? 1;
-    if (params.length === 0) return toResult((await runner.query(q.sql))[0], step);
-    if (this.prepare && params.length <= maxPreparedParams) return toResult((await runner.execute(q.sql, params as never))[0], step);
-    return toResult((await runner.query(q.sql, params))[0], step);
+    if (params.length === 0) return toResult((await runner.query(q.sql))[0], step, q.generatedIds);
+    if (this.prepare && params.length <= maxPreparedParams) return toResult((await runner.execute(q.sql, params as never))[0], step, q.generatedIds);
+    return toResult((await runner.query(q.sql, params))[0], step, q.generatedIds);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */

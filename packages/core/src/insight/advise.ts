@@ -1,6 +1,6 @@
 import { QueryError } from "../errors.js";
 import type { QueryNode } from "../query/ast.js";
-import type { CompiledQuery } from "../run/adapter.js";
+import type { CompiledQuery } from "../sql/statement.js";
 import type { Database } from "../run/database.js";
 import type { ExplainPlan, Recommendation } from "./explain-plan.js";
 import { explainStatement } from "./explain-statement.js";

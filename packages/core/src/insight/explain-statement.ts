@@ -1,6 +1,6 @@
 import { QueryError, UnsupportedError } from "../errors.js";
 import type { QueryNode } from "../query/ast.js";
-import type { CompiledQuery, ExecResult } from "../run/adapter.js";
+import type { CompiledQuery, ExecResult } from "../sql/statement.js";
 import type { Database } from "../run/database.js";
 import { type ExplainOptions, type ExplainPlan, planNodes } from "./explain-plan.js";
 import { readColumns } from "./read-columns.js";

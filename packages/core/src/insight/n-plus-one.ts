@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { ConfigurationError } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
-import type { CompiledQuery } from "../run/adapter.js";
+import type { CompiledQuery } from "../sql/statement.js";
 import { batchSuggestion } from "./batch-suggestion.js";
 import { callSite, captureStack } from "./call-site.js";
 import { NPlusOneError } from "./n-plus-one-error.js";

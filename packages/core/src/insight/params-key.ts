@@ -1,4 +1,4 @@
-import type { CompiledQuery } from "../run/adapter.js";
+import type { CompiledQuery } from "../sql/statement.js";
 
 let opaque = 0;
 

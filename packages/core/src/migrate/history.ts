@@ -1,5 +1,5 @@
 import { f } from "../model/f.js";
-import type { CompiledQuery } from "../run/adapter.js";
+import type { CompiledQuery } from "../sql/statement.js";
 import type { Database } from "../run/database.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import { tableMeta } from "./column-field.js";
@@ -47,7 +47,7 @@ export async function ensureTable(db: Database, meta: ModelMeta): Promise<void> 
   const exists = async () => (await db.adapter.introspector.introspect(exec, [meta.table])).has(meta.table);
   if (await exists()) return;
   try {
-    await exec({ sql: db.adapter.ddl.createTable(meta), params: [] });
+    await exec({ sql: db.adapter.ddl.createTable(meta), params: [], kind: "ddl" });
   } catch (e) {
     if (!(await exists())) throw e;
   }

@@ -2,27 +2,10 @@ import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { SqlCompiler } from "../sql/sql-compiler.js";
 import type { Introspector } from "../sql/schema.js";
 import type { LogEvent } from "./events.js";
+import type { CompiledQuery, ExecResult } from "../sql/statement.js";
 import type { PlanReader } from "../insight/explain-plan.js";
 
-/** A statement ready for the driver. ClickHouse takes named params (a record), the others a list. */
-export interface CompiledQuery {
-  readonly sql: string;
-  readonly params: readonly unknown[] | Readonly<Record<string, unknown>>;
-}
-
-/** What a driver returns for one statement. */
-export interface ExecResult {
-  readonly rows: readonly Record<string, unknown>[];
-  /** Rows inserted, updated or deleted. */
-  readonly affected: number;
-  /**
-   * First generated id of an INSERT that returned no rows (MySQL's insert id). The ids of a
-   * several-row INSERT are then `insertId + i * insertIdStep`.
-   */
-  readonly insertId?: number;
-  /** Distance between the generated ids of one statement (MySQL's `auto_increment_increment`; default 1). */
-  readonly insertIdStep?: number;
-}
+export type { BulkRows, CompiledQuery, ExecResult, StatementKind } from "../sql/statement.js";
 
 /** Per-statement options the core passes to the driver. */
 export interface ExecOptions {

@@ -208,11 +208,8 @@ export class RecordOps implements ModelBinding {
       { model: model.table, operation: "create" },
     );
     if (ids) return ids;
-    // an adapter with RETURNING may still leave it out where the insert id is exact (MariaDB, see its compiler)
-    if (capabilities.returning && result.insertId === undefined) return result.rows.map((r) => rowId(model.id.kind, r.id));
-    const first = Number(result.insertId);
-    const step = result.insertIdStep ?? 1;
-    return rows.map((_, i) => first + i * step);
+    // the driver reports new ids it did not get as rows (MySQL's insert id); RETURNING gives rows
+    return (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id));
   };
 
 

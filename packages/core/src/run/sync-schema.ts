@@ -19,7 +19,7 @@ export function syncSchema(db: Database): Promise<string[]> {
   const work = async () => {
     const schema = await introspector.introspect((q) => db.exec(q, { operation: "sync" }), tables);
     const statements = planSync(models, schema, ddl, { foreignKeys: capabilities.foreignKeys });
-    for (const sql of statements) await db.exec({ sql, params: [] }, { operation: "sync" });
+    for (const sql of statements) await db.exec({ sql, params: [], kind: "ddl" }, { operation: "sync" });
     return statements;
   };
   const lock = ddl.syncLock();

@@ -76,15 +76,15 @@ async function root<T>(
   const frame = line.root;
   let discard = false;
   try {
-    await send(frame, { sql: compiler.begin(), params: [] }, { deadline });
+    await send(frame, { sql: compiler.begin(), params: [], kind: "other" }, { deadline });
     const outcome = await within(() => txStore.run(frame, () => settle(fn)));
     const running = line.nestedRunning(frame);
     line.settle(frame);
     if (outcome.ok && frame.aborted === undefined && !running) {
-      await send(frame, { sql: compiler.commit(), params: [] }, { force: true, deadline });
+      await send(frame, { sql: compiler.commit(), params: [], kind: "other" }, { force: true, deadline });
       return outcome.value;
     }
-    await send(frame, { sql: compiler.rollback(), params: [] }, { force: true }).catch(() => {
+    await send(frame, { sql: compiler.rollback(), params: [], kind: "other" }, { force: true }).catch(() => {
       discard = true;
     });
     if (!outcome.ok) throw outcome.error;
@@ -109,7 +109,7 @@ async function nested<T>(
   const name = frame.savepoint as string;
   await line.enter(frame);
   try {
-    await send(frame, { sql: compiler.savepoint(name), params: [] }, { deadline });
+    await send(frame, { sql: compiler.savepoint(name), params: [], kind: "other" }, { deadline });
     let outcome = await within(() => txStore.run(frame, () => settle(fn)));
     const running = line.nestedRunning(frame);
     line.settle(frame);
@@ -119,11 +119,11 @@ async function nested<T>(
       frame.assertOpen();
     }
     if (outcome.ok && frame.aborted === undefined && !running) {
-      const released = await settle(() => send(frame, { sql: compiler.releaseSavepoint(name), params: [] }, { force: true, deadline }));
+      const released = await settle(() => send(frame, { sql: compiler.releaseSavepoint(name), params: [], kind: "other" }, { force: true, deadline }));
       if (released.ok) return outcome.value;
       outcome = released;
     }
-    await send(frame, { sql: compiler.rollbackToSavepoint(name), params: [] }, { force: true }).catch((e: unknown) => {
+    await send(frame, { sql: compiler.rollbackToSavepoint(name), params: [], kind: "other" }, { force: true }).catch((e: unknown) => {
       // the savepoint is gone (the database ended the whole transaction): the enclosing level cannot commit either
       parent.aborted ??= e;
     });

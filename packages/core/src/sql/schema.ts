@@ -1,4 +1,4 @@
-import type { CompiledQuery, ExecResult } from "../run/adapter.js";
+import type { CompiledQuery, ExecResult } from "./statement.js";
 
 /** A table as the database reports it. */
 export interface TableState {

@@ -18,7 +18,7 @@ import type {
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { isSealed } from "../query/ast.js";
-import type { CompiledQuery } from "../run/adapter.js";
+import { type CompiledQuery, statementKind } from "./statement.js";
 import { quoteAnsi } from "./quote-ident.js";
 import { decodeValue } from "../hydrate/decode-value.js";
 import { joinedKeySeparator } from "../hydrate/hydrate.js";
@@ -110,7 +110,9 @@ export class SqlCompiler {
   compile(node: QueryNode, options?: CompileOptions): CompiledQuery {
     const ctx = new CompileContext(options);
     const sql = this.statement(node, ctx);
-    return { sql, params: this.finishParams(ctx) };
+    const kind = statementKind(node.kind);
+    if (node.kind === "insert" && node.returningId) return { sql, params: this.finishParams(ctx), kind, generatedIds: node.rows.length };
+    return { sql, params: this.finishParams(ctx), kind };
   }
 
   protected statement(node: QueryNode, ctx: CompileContext): string {
