@@ -135,6 +135,7 @@ describe("a distributed model on a cluster", () => {
     expect(update).toEqual({
       sql: `ALTER TABLE \`ev_local\` ${on} UPDATE \`note\` = {p0:String} WHERE \`id\` IN {p2:Array(Int64)}`,
       params: { p0: "x", p1: 5, p2: [] },
+      kind: "update",
       ids: { sql: "SELECT t0.`id` AS `id` FROM `ev` t0 WHERE t0.`account_id` = {p1:Int32}", param: "p2" },
     } satisfies ClickHouseStatement);
     const del = ch.compile({ kind: "delete", model: m, where: parseFilter(m, [["kind", "=", "a"]]) });

@@ -46,7 +46,7 @@ describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
     test(name, () => {
       const node = nodes[name]!;
       expect(ch.compile(node)).toMatchObject(clickhouseSql);
-      expect(pg.compile(node)).toEqual(postgresSql);
+      expect(pg.compile(node)).toMatchObject(postgresSql);
     });
   }
 
@@ -68,8 +68,8 @@ describe("ClickHouse SQL next to PostgreSQL's, for the same query", () => {
   });
 
   test("update and delete carry the count that runs first (ClickHouse reports no affected rows)", () => {
-    expect((ch.compile(nodes.update!) as ClickHouseStatement).count).toEqual({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`id` = {p0:Int64}", params: { p0: 7 } });
-    expect((ch.compile(nodes.delete!) as ClickHouseStatement).count).toEqual({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`is_archived` = {p0:Bool}", params: { p0: true } });
+    expect((ch.compile(nodes.update!) as ClickHouseStatement).count).toMatchObject({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`id` = {p0:Int64}", params: { p0: 7 } });
+    expect((ch.compile(nodes.delete!) as ClickHouseStatement).count).toMatchObject({ sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`is_archived` = {p0:Bool}", params: { p0: true } });
   });
 
   test("dates bind as UTC DateTime64 text; lists as one Array parameter", () => {
