@@ -1,9 +1,8 @@
 import { QueryError } from "../errors.js";
 import type { QueryNode } from "../query/ast.js";
 import type { CompiledQuery } from "../sql/statement.js";
-import type { Database } from "../run/database.js";
 import type { ExplainPlan, Recommendation } from "./explain-plan.js";
-import { explainStatement } from "./explain-statement.js";
+import { type ExplainHost, explainStatement } from "./explain-statement.js";
 import type { StatementStat } from "./statement-stats.js";
 
 /** A read the ORM planned, as last sent: what `db.advise()` explains again. */
@@ -61,12 +60,15 @@ export interface AdviseEvent {
   readonly advice: readonly Advice[];
 }
 
+/** What `advise` needs from a database (a connected `Database` is one): explaining, and reporting the advice. */
+export type AdviseHost = ExplainHost & { readonly emitter: { emit(event: "advise", payload: AdviseEvent): void } };
+
 /**
  * Explains again (without ANALYZE: nothing is run, no rows are read) the `top` costliest shapes
  * of `stats` (by total time) that are reads the ORM planned, with the parameters of their last call, and
  * ranks what the recommendations would save by the total time of the shapes they came from.
  */
-export async function advise(db: Database, stats: readonly StatementStat[], reads: PlannedReads, options: AdviseOptions = {}): Promise<Advice[]> {
+export async function advise(db: AdviseHost, stats: readonly StatementStat[], reads: PlannedReads, options: AdviseOptions = {}): Promise<Advice[]> {
   const top = options.top ?? 10;
   if (!Number.isSafeInteger(top) || top < 1 || top > 100) throw new QueryError(`advise(): top must be an integer from 1 to 100, got ${String(top)}`, "top");
   const merged = new Map<string, { advice: Recommendation; totalMs: number; calls: number; statements: string[] }>();

@@ -1,8 +1,9 @@
 import { QueryError, UnsupportedError } from "../errors.js";
 import type { QueryNode } from "../query/ast.js";
 import type { CompiledQuery, ExecResult } from "../sql/statement.js";
-import type { Database } from "../run/database.js";
-import { type ExplainOptions, type ExplainPlan, planNodes } from "./explain-plan.js";
+import type { DdlCompiler } from "../sql/ddl-compiler.js";
+import type { Introspector } from "../sql/schema.js";
+import { type ExplainOptions, type ExplainPlan, type PlanReader, planNodes } from "./explain-plan.js";
 import { readColumns } from "./read-columns.js";
 import { recommend } from "./recommend.js";
 
@@ -14,6 +15,24 @@ export interface ExplainEvent {
   readonly model?: string;
   readonly durationMs: number;
   readonly recommendations: ExplainPlan["recommendations"];
+}
+
+/**
+ * What explaining needs from a database (a connected `Database` is one): the adapter's plan reader,
+ * schema reader and DDL compiler, a way to send a statement (and a transaction, to roll an ANALYZE
+ * of a write back), and where to report it. Declared here so insight never imports `run/`.
+ */
+export interface ExplainHost {
+  readonly adapter: {
+    readonly dialect: string;
+    readonly capabilities: { readonly transactions: boolean };
+    readonly plans?: PlanReader;
+    readonly introspector: Introspector;
+    readonly ddl: DdlCompiler;
+  };
+  exec(query: CompiledQuery, info?: { readonly model?: string; readonly operation?: string }): Promise<ExecResult>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  readonly emitter: { emit(event: "explain", payload: ExplainEvent): void };
 }
 
 /** Statements that only read; anything else (a write, or `WITH` that may hide one) counts as a write. */
@@ -48,7 +67,7 @@ const rollback = Symbol("explain rollback");
  * plan-only rules apply. ANALYZE of a write runs in a transaction that is always rolled back where
  * the adapter allows it, and is refused elsewhere.
  */
-export async function explainStatement(db: Database, query: CompiledQuery, options: ExplainOptions, node?: QueryNode, model?: string): Promise<ExplainPlan> {
+export async function explainStatement(db: ExplainHost, query: CompiledQuery, options: ExplainOptions, node?: QueryNode, model?: string): Promise<ExplainPlan> {
   const { plans, dialect } = db.adapter;
   if (!plans) throw new UnsupportedError("explain({ ... })", dialect, "explain() without options returns the database's plan as text");
   const analyzed = options.analyze === true;

@@ -1,5 +1,5 @@
 import createDebug from "debug";
-import type { QueryEvent } from "../run/events.js";
+import type { QueryEvent } from "./query-event.js";
 
 /** `DEBUG=dotorm:query`: each statement with its time, rows and where it came from. */
 const queryLog = createDebug("dotorm:query");

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../errors.js";
-import type { QueryEvent } from "../run/events.js";
+import type { QueryEvent } from "./query-event.js";
 
 /** What `db.stats()` reports for one statement shape (the SQL text; values are bound parameters). */
 export interface StatementStat {

@@ -2,18 +2,9 @@ import type { CacheEvent } from "../insight/query-cache.js";
 import type { NPlusOneReport } from "../insight/n-plus-one-report.js";
 import type { ExplainEvent } from "../insight/explain-statement.js";
 import type { AdviseEvent } from "../insight/advise.js";
+import type { QueryEvent } from "../insight/query-event.js";
 
-/** What `db.on("query")` listeners receive, once per statement sent. */
-export interface QueryEvent {
-  readonly sql: string;
-  readonly params: readonly unknown[] | Readonly<Record<string, unknown>>;
-  readonly durationMs: number;
-  readonly rowCount: number;
-  readonly model?: string;
-  readonly operation?: string;
-  /** Set when the statement failed (already mapped to a DotORM error). */
-  readonly error?: Error;
-}
+export type { QueryEvent } from "../insight/query-event.js";
 
 /** How much a {@link LogEvent} matters, from the driver library's own scale. */
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
