@@ -1,10 +1,10 @@
 import { ConfigurationError } from "../errors.js";
 import { pinBinding } from "../model/binding.js";
 import type { AnyModel, ModelMeta } from "../model/model-meta.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 
 /** Per database, the bound class of each model class asked for. */
-const bound = new WeakMap<Database, WeakMap<AnyModel, AnyModel>>();
+const bound = new WeakMap<Runner, WeakMap<AnyModel, AnyModel>>();
 
 /**
  * `db.model(cls)`: a class extending `cls` whose statics, query sets and records run on `db`, so
@@ -15,7 +15,7 @@ const bound = new WeakMap<Database, WeakMap<AnyModel, AnyModel>>();
  * const Events = boundModel(ch, Event);
  * await Events.createMany(rows);
  */
-export function boundModel<M extends AnyModel>(db: Database, cls: M): M {
+export function boundModel<M extends AnyModel>(db: Runner, cls: M): M {
   const meta = (cls as { meta?: ModelMeta } | null | undefined)?.meta;
   if (typeof cls !== "function" || !meta) throw new ConfigurationError("db.model() takes a model class returned by model() (or a class extending it)");
   if (db.models.get(meta.table) !== meta) {
@@ -37,6 +37,6 @@ export function boundModel<M extends AnyModel>(db: Database, cls: M): M {
 }
 
 /** The prototype of records of `meta` read on `db`: their methods write back to `db`. */
-export function recordPrototype(db: Database, meta: ModelMeta): object {
+export function recordPrototype(db: Runner, meta: ModelMeta): object {
   return boundModel(db, meta.ctor).prototype;
 }

@@ -11,7 +11,6 @@ import { verifyAdapter } from "./verify-adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
-import type { CacheOption } from "../insight/cache-option.js";
 import { memoryStore } from "../insight/memory-store.js";
 import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
 import { QueryCache } from "../insight/query-cache.js";
@@ -26,19 +25,13 @@ import { RecordOps } from "./record-ops.js";
 import { boundModel } from "./bound-model.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { TxFrame } from "./tx-line.js";
+import type { Runner, StatementInfo } from "./runner.js";
 
 export type { ConnectOptions } from "./connect-options.js";
+export type { StatementInfo } from "./runner.js";
 
 /** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
 const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
-
-/** Where a statement came from, for instrumentation. */
-export interface StatementInfo {
-  readonly model?: string;
-  readonly operation?: string;
-  /** Serve this read from the query cache (checked by the caller). */
-  readonly cache?: CacheOption;
-}
 
 /**
  * A connected database: the models bound to it, transactions, sessions, instrumentation, raw SQL.
@@ -51,7 +44,7 @@ export interface StatementInfo {
 /** The options of a replica-eligible read without a deadline (shared: drivers never change them). */
 const readOnlyOptions: ExecOptions = Object.freeze({ readOnly: true });
 
-export class Database {
+export class Database implements Runner {
   readonly models: ReadonlyMap<string, ModelMeta>;
   /** @internal */
   readonly access: AccessGate;

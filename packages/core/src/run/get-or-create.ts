@@ -1,8 +1,8 @@
 import { IntegrityError, QueryError, TransactionConflict } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import { MultipleRecordsFound } from "../query/query-set-types.js";
-import type { Database } from "./database.js";
-import type { RecordOps } from "./record-ops.js";
+import type { Runner } from "./runner.js";
+import type { ModelBinding } from "../model/binding.js";
 
 /** The lookup of getOrCreate / updateOrCreate: each field equal to its value, checked like any filter. */
 function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[] {
@@ -28,7 +28,7 @@ function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[
  * @example
  * const [tag, created] = await getOrCreate(db, ops, Tag.meta, { code: "vip" }, { label: "VIP" }, false);
  */
-export async function getOrCreate(db: Database, ops: RecordOps, model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+export async function getOrCreate(db: Runner, ops: ModelBinding, model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
   const what = update ? "updateOrCreate" : "getOrCreate";
   const filter = lookupFilter(model, values, what);
   if (defaults !== undefined && (typeof defaults !== "object" || defaults === null || Array.isArray(defaults))) {

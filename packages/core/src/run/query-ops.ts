@@ -5,13 +5,13 @@ import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
 import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "../query/keyset.js";
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
 import { type ReadRequest, planRead, readOrder } from "../query/plan-read.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 import { cacheFor } from "../insight/cache-option.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
 import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
 
 /** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
-export async function aggregate(db: Database, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
+export async function aggregate(db: Runner, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
   const node = await planAggregate(db.access, model, req);
   const result = await db.run(node, { model: model.table, operation: "aggregate", cache: cacheFor(model, (req as { cache?: unknown }).cache) });
   const compiler = db.adapter.compiler;
@@ -36,7 +36,7 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
  * The database's plan for a read: its text without options (as it always was), else the
  * normalised plan of the secured statement a search would send (see `explainStatement`).
  */
-export async function explain(db: Database, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
+export async function explain(db: Runner, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
   const checked = options === undefined ? undefined : checkExplainOptions(options);
   if (req.lock !== undefined) assertLockable(db);
   const select = await planRead(db.access, model, req);
@@ -51,7 +51,7 @@ export async function explain(db: Database, model: ModelMeta, req: ReadRequest, 
  * stream when it has one; otherwise (a single-session embedded engine, where a held cursor would
  * block every other statement) batch after batch by keyset, each starting after the last row.
  */
-export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
+export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
   if (req.limit !== undefined || req.offset !== undefined) throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
   if (req.lock !== undefined) assertLockable(db);
@@ -78,7 +78,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
 }
 
 /** Keyset pagination: `size` records after `after`, and the cursor of the last one (null at the end). */
-export async function paginate(db: Database, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
+export async function paginate(db: Runner, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
   if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
   if (req.lock !== undefined) assertLockable(db);
   const order = keysetOrder(model, await readOrder(db.access, model, req, false));
@@ -93,7 +93,7 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
 }
 
 /** Row locks need the capability and a transaction (a lock outside one ends with its statement). */
-export function assertLockable(db: Database): void {
+export function assertLockable(db: Runner): void {
   const { capabilities, dialect } = db.adapter;
   if (capabilities.rowLocks !== true) {
     throw new UnsupportedError("forUpdate (row locks)", dialect, "this database has no row locks; serialise the work another way (e.g. a queue in PostgreSQL or MySQL)");

@@ -1,7 +1,7 @@
 import { ConfigurationError, QueryError } from "../errors.js";
 import type { AnyModel } from "../model/model-meta.js";
 import { CompileContext } from "../sql/sql-compiler.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 
 /** An identifier to splice into raw SQL, quoted by the dialect. Made by `db.sql.id(name)`. */
 export class SqlIdentifier {
@@ -23,7 +23,7 @@ export interface RawSql {
 }
 
 /** Builds `db.sql` for a database. */
-export function rawSql(db: Database): RawSql {
+export function rawSql(db: Runner): RawSql {
   const compile = (strings: TemplateStringsArray, values: unknown[]) => {
     if (!Array.isArray(strings) || !("raw" in strings)) {
       throw new QueryError("db.sql is a template tag: write the query as a tagged template (db.sql`...`), not db.sql(string)");

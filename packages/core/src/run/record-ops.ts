@@ -12,7 +12,7 @@ import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
 import { planAnnotations } from "../query/plan-computed.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
 import { activeHooks, createWithHooks, writeWithHooks } from "./write-hooks.js";
@@ -58,7 +58,7 @@ function idLike(model: ModelMeta, x: unknown): boolean {
 
 /** The operations models call, run through the one pipeline: plan -> access -> compile -> execute -> hydrate. */
 export class RecordOps implements ModelBinding {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Runner) {}
 
   within<T>(ms: unknown, fn: () => Promise<T>): Promise<T> {
     if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0) {
@@ -375,6 +375,6 @@ export class RecordOps implements ModelBinding {
   /** Records read here are of this database's bound class: their methods write back here. */
   readonly protos = (model: ModelMeta) => recordPrototype(this.db, model);
 
-  private readonly decode = (field: Parameters<Database["adapter"]["compiler"]["decode"]>[0], raw: unknown, inJson: boolean) =>
+  private readonly decode = (field: Parameters<Runner["adapter"]["compiler"]["decode"]>[0], raw: unknown, inJson: boolean) =>
     this.db.adapter.compiler.decode(field, raw, inJson);
 }

@@ -4,7 +4,7 @@ import type { Id } from "../model/primary-key.js";
 import { checkId, idFromText } from "../model/validate.js";
 import { ast } from "../query/ast.js";
 import { WriteScope } from "../query/write-scope.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 
 /** A one2many / many2many value given to create or update, with the index of its record. */
 export interface RelationWrite {
@@ -87,7 +87,7 @@ export function relationValues(model: ModelMeta, records: readonly object[]): Re
  * caller's transaction, through the same pipeline, so the related model's access rules apply.
  */
 export async function writeRelations(
-  db: Database,
+  db: Runner,
   ownerIds: readonly Id[],
   writes: readonly RelationWrite[],
   perRecord: boolean,
@@ -101,7 +101,7 @@ export async function writeRelations(
   }
 }
 
-async function assertExist(db: Database, field: FieldMeta, targetIds: readonly Id[], extra?: ReturnType<typeof ast.and>): Promise<void> {
+async function assertExist(db: Runner, field: FieldMeta, targetIds: readonly Id[], extra?: ReturnType<typeof ast.and>): Promise<void> {
   if (targetIds.length === 0) return;
   const target = field.target();
   const where = ast.and([ast.idIn(target, targetIds), extra, await db.access.rule(target, "read")]);
@@ -115,7 +115,7 @@ async function assertExist(db: Database, field: FieldMeta, targetIds: readonly I
   }
 }
 
-async function one2many(db: Database, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
+async function one2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
   const target = field.target();
   const inverse = field.inverse!();
   const ops = db.ops;
@@ -147,7 +147,7 @@ async function one2many(db: Database, field: FieldMeta, owner: Id, c: Commands):
 }
 
 /** Detaches one2many rows: clears the inverse, or refuses when the inverse is required. */
-async function detach(db: Database, field: FieldMeta, where: ReturnType<typeof ast.and>): Promise<void> {
+async function detach(db: Runner, field: FieldMeta, where: ReturnType<typeof ast.and>): Promise<void> {
   const inverse = field.inverse!();
   if (inverse.required) {
     const res = await db.run({ kind: "count", model: inverse.model, where, exists: true }, { model: inverse.model.table, operation: "update" });
@@ -163,7 +163,7 @@ async function detach(db: Database, field: FieldMeta, where: ReturnType<typeof a
   await db.ops.updateScope(inverse.model, WriteScope.where(where), { [inverse.name]: null });
 }
 
-async function many2many(db: Database, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
+async function many2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): Promise<void> {
   const link = field.link!();
   const target = field.target();
   const linkRows = async (targets: readonly Id[]) => {

@@ -1,7 +1,7 @@
 import type { ModelMeta } from "../model/model-meta.js";
 import { planSync } from "../sql/plan-sync.js";
 import { ConfigurationError } from "../errors.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 import { holdLock } from "./hold-lock.js";
 
 /**
@@ -12,7 +12,7 @@ import { holdLock } from "./hold-lock.js";
  * @example
  * const ran = await syncSchema(db); // ["CREATE TABLE \"leads\" (...)", "CREATE INDEX ..."]
  */
-export function syncSchema(db: Database): Promise<string[]> {
+export function syncSchema(db: Runner): Promise<string[]> {
   const { introspector, ddl, capabilities } = db.adapter;
   const models = [...db.models.values()];
   const tables = [...new Set([...models.map((m) => m.table), ...linkTables(models)])];

@@ -2,7 +2,7 @@ import { AccessDenied, ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type Id, rowId } from "../model/primary-key.js";
 import { type InsertNode, ast } from "../query/ast.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 
 /** Inserts rows (with `onConflict`: as an upsert) and returns their ids in order. */
 export type InsertRows = (model: ModelMeta, columns: readonly FieldMeta[], rows: unknown[][], onConflict?: InsertNode["onConflict"]) => Promise<Id[]>;
@@ -19,7 +19,7 @@ const keyOf = (value: unknown): string => (value instanceof Date ? value.toISOSt
  * Runs inside the caller's transaction. Returns the ids in row order and those of the new rows.
  */
 export async function upsertRows(
-  db: Database,
+  db: Runner,
   model: ModelMeta,
   columns: readonly FieldMeta[],
   rows: unknown[][],
@@ -51,7 +51,7 @@ export async function upsertRows(
 }
 
 /** The ids of the rows already holding these keys (whatever the session may read: checked next). */
-async function existingIds(db: Database, model: ModelMeta, key: FieldMeta, values: readonly unknown[]): Promise<Map<string, Id>> {
+async function existingIds(db: Runner, model: ModelMeta, key: FieldMeta, values: readonly unknown[]): Promise<Map<string, Id>> {
   const found = new Map<string, Id>();
   if (values.length === 0) return found;
   const select = {
@@ -67,7 +67,7 @@ async function existingIds(db: Database, model: ModelMeta, key: FieldMeta, value
 }
 
 /** The update half: every existing row must be one the session reads and may update, as it is now. */
-async function assertUpdatable(db: Database, model: ModelMeta, ids: readonly Id[]): Promise<void> {
+async function assertUpdatable(db: Runner, model: ModelMeta, ids: readonly Id[]): Promise<void> {
   if (ids.length === 0) return;
   const read = await db.access.rule(model, "read", ids);
   const update = await db.access.rule(model, "update", ids);

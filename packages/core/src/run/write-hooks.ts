@@ -3,7 +3,7 @@ import type { ModelHooks } from "../model/hooks.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import { type Id, rowId } from "../model/primary-key.js";
 import { type CondNode, ast } from "../query/ast.js";
-import type { Database } from "./database.js";
+import type { Runner } from "./runner.js";
 
 /**
  * The hooks a write runs: none when the model declares none or the call passes `{ hooks: false }`.
@@ -20,7 +20,7 @@ export function activeHooks(model: ModelMeta, options: unknown): ModelHooks | un
  * A create with hooks, in one transaction: `beforeCreate` on a copy of every record's values (the
  * caller's objects are never changed), then the insert of all of them, then `afterCreate` per record.
  */
-export function createWithHooks(db: Database, hooks: ModelHooks, values: readonly unknown[], insert: (values: unknown[]) => Promise<Id[]>): Promise<Id[]> {
+export function createWithHooks(db: Runner, hooks: ModelHooks, values: readonly unknown[], insert: (values: unknown[]) => Promise<Id[]>): Promise<Id[]> {
   return db.atomic(async () => {
     // anything but a plain object is left as given, for validation to refuse with its usual error
     const copies = values.map((v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? { ...v } : v));
@@ -37,7 +37,7 @@ export function createWithHooks(db: Database, hooks: ModelHooks, values: readonl
  * that starts to match meanwhile is not touched without its hook), then the `after` hook runs for each.
  */
 export async function writeWithHooks(
-  db: Database,
+  db: Runner,
   model: ModelMeta,
   where: CondNode | undefined,
   before: ((id: Id) => void | Promise<void>) | undefined,

@@ -1,0 +1,58 @@
+import type { AccessGate } from "../access/access-gate.js";
+import type { CacheOption } from "../insight/cache-option.js";
+import type { HookOption, ModelBinding } from "../model/binding.js";
+import type { AnyModel, ModelMeta } from "../model/model-meta.js";
+import type { QueryNode } from "../query/ast.js";
+import type { WriteScope } from "../query/write-scope.js";
+import type { CompiledQuery, ExecResult } from "../sql/statement.js";
+import type { Adapter } from "./adapter.js";
+import type { Emitter } from "./events.js";
+
+/** Where a statement came from, for instrumentation. */
+export interface StatementInfo {
+  readonly model?: string;
+  readonly operation?: string;
+  /** Serve this read from the query cache (checked by the caller). */
+  readonly cache?: CacheOption;
+}
+
+/** The record operations as the write helpers call them back (relation commands, hydration's prototypes). */
+export interface RecordWriter extends ModelBinding {
+  /** Updates the rows of a scope (ids, or a secured condition), hooks and access included. */
+  updateScope(model: ModelMeta, scope: WriteScope, values: object, options?: HookOption): Promise<number>;
+  /** Deletes the rows of a scope, hooks and access included. */
+  deleteScope(model: ModelMeta, scope: WriteScope, options?: HookOption): Promise<number>;
+  /** The prototype of a model's records on this database (their methods write back here). */
+  readonly protos: (model: ModelMeta) => object;
+}
+
+/**
+ * What the operations of `run/` (record and query operations, relation writes, raw SQL, sync,
+ * `db.model`) need from the database they run on. `Database` implements it; they import this
+ * interface, never `Database`, so imports point one way: database -> operations -> runner.
+ */
+export interface Runner {
+  readonly adapter: Adapter;
+  readonly models: ReadonlyMap<string, ModelMeta>;
+  readonly access: AccessGate;
+  readonly ops: RecordWriter;
+  /** Where `explain` reports (`db.on("explain")`). */
+  readonly emitter: Emitter;
+  /** Whether the current async chain is inside a transaction of this database. */
+  readonly inTransaction: boolean;
+  /** Compiles and sends one AST node (query cache, N+1 detector and metrics included). */
+  run(node: QueryNode, info: StatementInfo): Promise<ExecResult>;
+  /** Sends one compiled statement (raw SQL, DDL, EXPLAIN). */
+  exec(query: CompiledQuery, info?: StatementInfo): Promise<ExecResult>;
+  /** Streams a SELECT's rows in batches. */
+  streamRows(query: CompiledQuery, batchSize: number, info: StatementInfo): AsyncGenerator<readonly Record<string, unknown>[]>;
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** A transaction where the database has them, `fn` directly otherwise. */
+  atomic<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` with a deadline `ms` from now, named `label` in the error. */
+  within<T>(ms: number, label: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` with every read on the primary. */
+  primary<T>(fn: () => Promise<T>): Promise<T>;
+  /** The model `cls` bound to this database (`db.model`). */
+  model<M extends AnyModel>(cls: M): M;
+}
