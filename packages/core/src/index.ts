@@ -4,7 +4,8 @@ export type { CharOptions, DatetimeOptions, DecimalOptions, IntegerOptions, Many
 export { uuid7 } from "./model/primary-key.js";
 export type { Id, PrimaryKeyOptions } from "./model/primary-key.js";
 export type * from "./model/field.js";
-export { isRelation, isStored } from "./model/field.js";
+export { isStored } from "./model/field.js";
+export { isRelation } from "./model/meta.js";
 export { model } from "./model/model.js";
 export type { ModelClass, ModelStatics, RecordMethods, CountOptions, WriteOptions } from "./model/model.js";
 export type { AnyModel, ClickHouseModelOptions, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../errors.js";
 import type { Field } from "./field.js";
-import type { FieldMeta, ModelMeta } from "./model-meta.js";
+import type { FieldMeta, ModelMeta } from "./meta.js";
 
 /** Options of a `datetime` or `date` field the ORM stamps itself (Django's and Tortoise's `auto_now(_add)`). */
 export interface AutoNowOptions {

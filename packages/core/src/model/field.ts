@@ -1,4 +1,3 @@
-import type { AnyModel } from "./model-meta.js";
 
 /** Every kind of field a model can declare. */
 export type FieldKind =
@@ -132,9 +131,4 @@ export const virtualKinds: ReadonlySet<FieldKind> = new Set(["one2many", "many2m
 /** Whether the field is a column of its table. */
 export function isStored(field: Field): boolean {
   return !virtualKinds.has(field.kind) && field.options.store !== false;
-}
-
-/** Whether the field is a relation. */
-export function isRelation(field: Field): field is RelationField<AnyModel> {
-  return relationKinds.has(field.kind);
 }

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/complexity/noThisInStatic: the statics run on the database of the class they are called on (a db.model(M) class pins its own)
-import type { Filter } from "../query/filter-types.js";
+import type { Filter } from "./filter-types.js";
 import { QuerySet } from "../query/query-set.js";
-import { isFieldRef } from "../query/expressions.js";
+import { isFieldRef } from "./field-ref.js";
 import { bindingOf, timed } from "./binding.js";
 import { validateValue } from "./validate.js";
 import { autoNowFields } from "./auto-now.js";

@@ -1,5 +1,5 @@
 import type { Field, FieldKind, FieldMap, IdOf, KeyOf } from "./field.js";
-import type { Filter } from "../query/filter-types.js";
+import type { Filter } from "./filter-types.js";
 
 /** Flattens an intersection for readable hovers. */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
