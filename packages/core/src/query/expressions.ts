@@ -1,7 +1,7 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CondNode, ExprNode } from "./ast.js";
-import { type ArithmeticOp, FieldRef, isFieldRef, refFields } from "../model/field-ref.js";
+import { type ArithmeticOp, type FieldRef, isFieldRef, refFields } from "../model/field-ref.js";
 
 export { type ArithmeticOp, F, FieldRef, isFieldRef, refFields } from "../model/field-ref.js";
 
