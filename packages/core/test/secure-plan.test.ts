@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { AccessGate } from "../src/access/access-gate.js";
 import type { AccessChecker, AccessRequest } from "../src/access/access-checker.js";
-import { secureRead } from "../src/access/secure-read.js";
+import { planSecured, secureRead } from "../src/access/secure-read.js";
 import { secureWrite } from "../src/access/secure-write.js";
 import type { PathHop, SelectNode } from "../src/query/ast.js";
 import { computedOf } from "../src/query/computed-fields.js";
@@ -87,6 +87,23 @@ describe("secureRead", () => {
       name: "AccessDenied",
       message: "read on users is not allowed for this session",
     });
+  });
+});
+
+describe("planSecured", () => {
+  test("a session that may not read the model is refused before the request is planned: a typo and a field read the same", async () => {
+    const checker: AccessChecker = { check: ({ model }) => model !== "users" };
+    const gate = () => new AccessGate(checker, undefined);
+    for (const fields of [["nmae"], ["name"]]) {
+      await expect(planSecured(user, gate(), () => planRead(user, { fields }))).rejects.toMatchObject({ name: "AccessDenied", message: "read on users is not allowed for this session" });
+    }
+    await expect(planSecured(chat, gate(), () => planRead(chat, { fields: ["nmae"] }))).rejects.toMatchObject({ name: "QueryError", field: "nmae" });
+  });
+
+  test("the read rule is asked once for the pre-check and the secure step", async () => {
+    const { checker, asked } = countingChecker();
+    await planSecured(chat, gateOf(checker), () => planRead(chat, { fields: ["name"] }));
+    expect(asked).toEqual(["check chats read", "fields chats read"]);
   });
 });
 

@@ -35,6 +35,20 @@ export function secureRead<N extends PlannedRead>(node: N, gate: AccessGate | un
 }
 
 /**
+ * Plans a read of `model` with `plan` and secures it (see {@link secureRead}), refusing a session
+ * that may not read the model at all before the request is planned: planning errors name fields,
+ * so answering them first would tell such a session which fields the model has. The read rule is
+ * asked once (the gate keeps the answer for the secure step).
+ *
+ * @example
+ * const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
+ */
+export function planSecured<N extends PlannedRead>(model: ModelMeta, gate: AccessGate | undefined, plan: () => N): N | Promise<N> {
+  if (!gate) return plan();
+  return gate.rule(model, "read").then(() => secureRead(plan(), gate));
+}
+
+/**
  * The order of a keyset page or stream (the model's own columns, `readOrder(.., false)`), checked
  * as a read's order is: the cursor is built from it, so it is secured before the read is planned.
  */

@@ -5,7 +5,7 @@ import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
 import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "../query/keyset.js";
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
 import { type ReadRequest, planRead } from "../query/plan-read.js";
-import { secureKeysetOrder, secureRead } from "../access/secure-read.js";
+import { planSecured, secureKeysetOrder, secureRead } from "../access/secure-read.js";
 import type { Database } from "./database.js";
 import { cacheFor } from "../insight/cache-option.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
@@ -40,7 +40,7 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
 export async function explain(db: Database, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
   const checked = options === undefined ? undefined : checkExplainOptions(options);
   if (req.lock !== undefined) assertLockable(db);
-  const select = await secureRead(planRead(model, req), db.accessGate());
+  const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
   const compiled = db.adapter.compiler.compile(select);
   if (checked) return explainStatement(db, compiled, checked, select, model.table);
   const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
@@ -58,7 +58,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
   if (req.lock !== undefined) assertLockable(db);
   const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
   if (db.adapter.driver.stream) {
-    const select = await secureRead(planRead(model, req), db.accessGate());
+    const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
     const compiled = db.adapter.compiler.compile(select, { streaming: true });
     for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
       yield* hydrate(select, rows, decode, db.ops.protos);
@@ -70,7 +70,7 @@ export async function* stream(db: Database, model: ModelMeta, req: ReadRequest, 
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   let after: CondNode | undefined;
   for (;;) {
-    const select = await secureRead(planRead(model, { ...req, fields, limit: batchSize }, after), gate);
+    const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: batchSize }, after));
     const result = await db.run({ ...select, order }, { model: model.table, operation: "stream" });
     const records = hydrate(select, result.rows, decode, db.ops.protos);
     yield* records;
@@ -86,8 +86,8 @@ export async function paginate(db: Database, model: ModelMeta, req: ReadRequest,
   const gate = db.accessGate();
   const order = keysetOrder(model, await secureKeysetOrder(model, req, gate));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
-  const planned = planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
-  const select = await secureRead(planned, gate);
+  const cursor = after !== undefined && after !== null ? afterCursor(order, after) : undefined;
+  const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, cursor));
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
   const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson), db.ops.protos);

@@ -9,7 +9,7 @@ import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
-import { secureRead } from "../access/secure-read.js";
+import { planSecured, secureRead } from "../access/secure-read.js";
 import { type SecuredWrite, secureWrite } from "../access/secure-write.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
@@ -84,7 +84,7 @@ export class RecordOps implements ModelBinding {
   private async searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const select = await secureRead(planRead(model, options ?? {}), this.db.accessGate());
+    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return hydrate(select, result.rows, this.decode, this.protos);
   }
@@ -98,7 +98,7 @@ export class RecordOps implements ModelBinding {
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const select = await secureRead(planRead(model, { fields: options?.fields, nested: options?.nested }, cond), this.db.accessGate());
+    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, { fields: options?.fields, nested: options?.nested }, cond));
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = hydrate(select, result.rows, this.decode, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
