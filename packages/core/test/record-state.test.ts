@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { AccessGate } from "../src/access/access-gate.js";
 import { decodeValue } from "../src/hydrate/decode-value.js";
 import { hydrate } from "../src/hydrate/hydrate.js";
 import { baselineOf, remember } from "../src/model/record-state.js";
@@ -7,11 +6,10 @@ import { planRead } from "../src/query/plan-read.js";
 import { chat, thing } from "./fixtures.js";
 
 // The baseline save() compares with lives in a hidden slot of each record hydration makes.
-const gate = new AccessGate(undefined);
 const decode = (field: Parameters<typeof decodeValue>[0], raw: unknown) => decodeValue(field, raw);
 
 async function readChats() {
-  const select = await planRead(gate, chat, { fields: ["name", "is_archived", "creator_id"] });
+  const select = await planRead(chat, { fields: ["name", "is_archived", "creator_id"] });
   const rows = [
     { id: 1, name: "a", is_archived: false, creator_id: 7 },
     { id: 2, name: "b", is_archived: true, creator_id: null },

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AccessGate } from "../src/access/access-gate.js";
 import type { QueryNode } from "../src/query/ast.js";
 import { parseFilter } from "../src/query/parse-filter.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
@@ -10,10 +9,9 @@ import { chat, field, thing, user } from "./fixtures.js";
 // The base renderer adapters start from: ANSI quoting, `?` placeholders, portable ILIKE, IN lists,
 // JSON subqueries for every nested relation (no joined many2one here). Nodes come from the real planners.
 const compiler = new SqlCompiler();
-const gate = new AccessGate(undefined);
 // the SQL and params only: the statement kind and ids are checked in statement.test.ts
 const text = ({ sql, params }: { sql: string; params: unknown }) => ({ sql, params });
-const read = async (req: ReadRequest, model = chat) => text(compiler.compile(await planRead(gate, model, req)));
+const read = async (req: ReadRequest, model = chat) => text(compiler.compile(await planRead(model, req)));
 const compile = (node: QueryNode) => text(compiler.compile(node));
 
 afterEach(() => vi.useRealTimers());

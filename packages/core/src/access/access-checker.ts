@@ -26,6 +26,9 @@ export interface AccessRequest<S = unknown> {
  */
 export interface AccessChecker<S = unknown> {
   check(request: AccessRequest<S>): boolean | Filter<any> | Promise<boolean | Filter<any>>;
-  /** Fields this session may not read or write on the model. */
+  /**
+   * Fields this session may not read or write on the model, of `fields` (every field of the model:
+   * asked once per model and operation in a call, whatever the call names).
+   */
   deniedFields?(request: AccessRequest<S> & { readonly fields: readonly string[] }): readonly string[] | Promise<readonly string[]>;
 }

@@ -2,33 +2,43 @@ import { AccessDenied, QueryError } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { CondNode } from "../query/ast.js";
 import { parseFilter } from "../query/parse-filter.js";
-import { sessionStore } from "../run/context.js";
 import type { AccessChecker, Operation } from "./access-checker.js";
 
 /**
- * Applies the access checker for the current session. Every pipeline step that touches rows asks it
- * first; nothing reaches SQL without passing here.
+ * The access checker's answers for one call of one session: `run/` makes a gate per call (none
+ * without a checker, or in `sudo`) and hands it to the secure step with the planned call. The
+ * checker is asked once per model and operation (and ids) in the call; later questions reuse the
+ * answer, so a read that reaches the same model through several paths asks once.
  */
 export class AccessGate {
-  constructor(private readonly checker: AccessChecker | undefined) {}
+  private readonly rules = new Map<ModelMeta, { operation: Operation; ids: unknown; answer: Promise<CondNode | undefined> }[]>();
+  private readonly denials = new Map<ModelMeta, Map<Operation, Promise<ReadonlySet<string>>>>();
 
-  /** Whether checks apply right now (a checker is configured and we are not in `sudo`). */
-  get active(): boolean {
-    return this.checker !== undefined && sessionStore.getStore()?.sudo !== true;
-  }
+  /**
+   * @param checker the configured checker
+   * @param session the call's session (from `db.withSession`), passed in by `run/`
+   */
+  constructor(
+    private readonly checker: AccessChecker,
+    private readonly session: unknown,
+  ) {}
 
   /**
    * The rule for `operation` on `model`: undefined when unrestricted, a condition to AND in when the
-   * checker returned a filter. Throws {@link AccessDenied} when the checker said no.
+   * checker returned a filter. Rejects with {@link AccessDenied} when the checker said no.
    */
   rule(model: ModelMeta, operation: Operation, ids?: readonly (number | string)[]): Promise<CondNode | undefined> {
-    // without a checker (or in sudo) no async work at all: every planned call asks several times
-    return this.active ? this.checkedRule(model, operation, ids) : noRule;
+    let asked = this.rules.get(model);
+    if (!asked) this.rules.set(model, (asked = []));
+    const known = asked.find((a) => a.operation === operation && a.ids === ids);
+    if (known) return known.answer;
+    const answer = this.ask(model, operation, ids);
+    asked.push({ operation, ids, answer });
+    return answer;
   }
 
-  private async checkedRule(model: ModelMeta, operation: Operation, ids: readonly (number | string)[] | undefined): Promise<CondNode | undefined> {
-    const session = sessionStore.getStore()?.session;
-    const answer = await this.checker!.check({ session, model: model.table, operation, ids });
+  private async ask(model: ModelMeta, operation: Operation, ids: readonly (number | string)[] | undefined): Promise<CondNode | undefined> {
+    const answer = await this.checker.check({ session: this.session, model: model.table, operation, ids });
     if (answer === true) return undefined;
     if (answer === false || answer === undefined || answer === null) {
       throw new AccessDenied(`${operation} on ${model.table} is not allowed for this session`, model.table, operation);
@@ -40,25 +50,27 @@ export class AccessGate {
     }
   }
 
-  /** Fields the session may not read or write on `model` (empty when unrestricted). */
+  /**
+   * Of `fields`, those the session may not read or write on `model` (empty when unrestricted). The
+   * checker is asked once per model and operation, about every field of the model.
+   */
   deniedFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<ReadonlySet<string>> {
-    if (!this.active || !this.checker!.deniedFields || fields.length === 0) return noneDenied;
-    return this.checkedFields(model, operation, fields);
+    if (!this.checker.deniedFields || fields.length === 0) return noneDenied;
+    let byOperation = this.denials.get(model);
+    if (!byOperation) this.denials.set(model, (byOperation = new Map()));
+    let denied = byOperation.get(operation);
+    if (!denied) byOperation.set(operation, (denied = this.askFields(model, operation)));
+    return denied;
   }
 
-  private async checkedFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<ReadonlySet<string>> {
-    const session = sessionStore.getStore()?.session;
-    const denied = await (this.checker as Required<AccessChecker>).deniedFields({ session, model: model.table, operation, fields });
+  private async askFields(model: ModelMeta, operation: Operation): Promise<ReadonlySet<string>> {
+    const fields = [...model.fields.keys()];
+    const denied = await (this.checker as Required<AccessChecker>).deniedFields({ session: this.session, model: model.table, operation, fields });
     return denied.length === 0 ? empty : new Set(denied);
   }
 
-  /** Throws when any of `fields` is denied for `operation`. */
-  assertFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
-    if (!this.active || !this.checker!.deniedFields || fields.length === 0) return allowed;
-    return this.checkedAssert(model, operation, fields);
-  }
-
-  private async checkedAssert(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
+  /** Rejects with {@link AccessDenied} when any of `fields` is denied for `operation`. */
+  async assertFields(model: ModelMeta, operation: Operation, fields: readonly string[]): Promise<void> {
     const denied = await this.deniedFields(model, operation, fields);
     for (const name of fields) {
       if (denied.has(name)) {
@@ -69,7 +81,4 @@ export class AccessGate {
 }
 
 const empty: ReadonlySet<string> = new Set();
-// settled answers shared by every unchecked call (awaiting them allocates no promise of their own)
-const noRule: Promise<undefined> = Promise.resolve(undefined);
 const noneDenied: Promise<ReadonlySet<string>> = Promise.resolve(empty);
-const allowed: Promise<void> = Promise.resolve();

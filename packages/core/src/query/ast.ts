@@ -79,6 +79,36 @@ export interface SelectNode {
   readonly lock?: LockNode;
   /** `SELECT DISTINCT` of column items only (`distinct().values(...)`); `order` names items only. */
   readonly distinct?: boolean;
+  /** What planning read from the request, for the secure step (absent on selects core builds itself). */
+  readonly plan?: SelectPlan;
+}
+
+/**
+ * What a planned read touched, recorded by planning so that access is applied afterwards in one
+ * step (`access/secure-read.ts`): the parts the rules are ANDed into and the field names checked.
+ * Paths (`author_id__name`), annotations and dotted filter paths are in the node itself, with no rule.
+ */
+export interface ReadPlan {
+  /** The parsed filter, without any rule. */
+  readonly filter?: CondNode;
+  /** Annotations (`annotate`), in the order given. */
+  readonly annotations: readonly FieldMeta[];
+}
+
+/** The {@link ReadPlan} of a select. */
+export interface SelectPlan extends ReadPlan {
+  /** A condition core added (ids of `get`, a keyset cursor): ANDed first, before the filter. */
+  readonly extra?: CondNode;
+  /** The field names read (listed, or the model's defaults), before any is withheld. */
+  readonly names: readonly string[];
+  /** Whether the caller listed the fields (a withheld listed field is refused, a default one left out). */
+  readonly explicit: boolean;
+  /** The relations loaded as nested records. */
+  readonly nestedNames: readonly string[];
+  /** Whether a withheld order field is refused (an order the caller gave) or left out (the model's default order). */
+  readonly strictOrder: boolean;
+  /** `distinct().values(...)`: the select before it was made distinct, and the arguments to make it so again. */
+  readonly distinct?: { readonly base: SelectNode; readonly fields: readonly unknown[] | undefined; readonly ordered: boolean };
 }
 
 /** A row lock of a select (`forUpdate`). */
@@ -96,6 +126,8 @@ export interface CountNode {
   readonly where?: CondNode;
   /** Only whether one row exists. */
   readonly exists?: boolean;
+  /** What planning read from the request, for the secure step (absent on counts core builds itself). */
+  readonly plan?: ReadPlan;
 }
 
 /** A column written by an insert or update, with the field that types it (absent for link tables). */
@@ -147,6 +179,8 @@ export interface AggregateNode {
   readonly order: readonly { readonly key: FieldMeta | AggregateItem; readonly desc: boolean }[];
   readonly limit?: number;
   readonly offset?: number;
+  /** What planning read from the request: the filter, and the fields grouped and aggregated. */
+  readonly plan?: ReadPlan & { readonly fields: readonly string[] };
 }
 
 /** UPDATE rows of a model. */

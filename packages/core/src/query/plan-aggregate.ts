@@ -1,8 +1,7 @@
-import type { AccessGate } from "../access/access-gate.js";
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { toDbValue, ValueError } from "../model/validate.js";
-import { type AggregateFn, type AggregateItem, type AggregateNode, type HavingNode, type SelectItem, ast } from "./ast.js";
+import type { AggregateFn, AggregateItem, AggregateNode, HavingNode, SelectItem } from "./ast.js";
 import { checkCount, planFilter, planRead } from "./plan-read.js";
 
 /** An aggregation request, as a query set hands it over. */
@@ -23,8 +22,11 @@ const fns = new Set<AggregateFn>(["count", "sum", "avg", "min", "max", "count_di
 const numericKinds = new Set(["integer", "smallInteger", "bigInteger", "float", "decimal"]);
 const havingOps: Record<string, HavingNode["op"]> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
 
-/** Builds the aggregate query, with the read rule and field rules applied like any read. */
-export async function planAggregate(gate: AccessGate, model: ModelMeta, req: AggregateRequest): Promise<AggregateNode> {
+/**
+ * Builds the aggregate query from the request alone; the secure step applies the read rule and the
+ * field rules to it like to any read (see `plan` on the node).
+ */
+export function planAggregate(model: ModelMeta, req: AggregateRequest): AggregateNode {
   if (typeof req.aggregates !== "object" || req.aggregates === null || Object.keys(req.aggregates).length === 0) {
     throw new QueryError('aggregate() takes { alias: [field, "count" | "sum" | "avg" | "min" | "max" | "count_distinct"] }');
   }
@@ -58,10 +60,10 @@ export async function planAggregate(gate: AccessGate, model: ModelMeta, req: Agg
     if (!field?.stored) throw new QueryError(`cannot group ${model.table} by unknown or unstored field "${name}"`, name);
     const spec = req.nested && Object.hasOwn(req.nested, name) ? req.nested[name] : undefined;
     if (spec !== undefined && field.kind !== "many2one") throw new QueryError(`only a many2one group key can be nested ("${name}")`, name);
-    groupBy.push(spec === undefined ? { kind: "column", field } : { kind: "nested", field, sub: await planRead(gate, field.target(), Array.isArray(spec) ? { fields: spec as string[] } : (spec as object)) });
+    groupBy.push(spec === undefined ? { kind: "column", field } : { kind: "nested", field, sub: planRead(field.target(), Array.isArray(spec) ? { fields: spec as string[] } : (spec as object)) });
   }
-  await gate.assertFields(model, "read", [...new Set([...groupNames, ...aggregates.map((a) => a.field.name)])]);
-  const where = ast.and([await planFilter(gate, model, req.filter), await gate.rule(model, "read")]);
+  const fields = [...new Set([...groupNames, ...aggregates.map((a) => a.field.name)])];
+  const where = planFilter(model, req.filter);
   const byAlias = new Map(aggregates.map((a) => [a.alias, a]));
   const having = (req.having ?? []).map((cond) => planHaving(byAlias, cond));
   const order = orderTerms.map((term) => {
@@ -71,7 +73,7 @@ export async function planAggregate(gate: AccessGate, model: ModelMeta, req: Agg
     if (!key) throw new QueryError(`cannot order an aggregate by "${name}": use a group key or an aggregate alias`, name);
     return { key, desc };
   });
-  return { kind: "aggregate", model, groupBy, aggregates, where, having, order, limit, offset };
+  return { kind: "aggregate", model, groupBy, aggregates, where, having, order, limit, offset, plan: { filter: where, annotations: [], fields } };
 }
 
 /** Names an object's prototype machinery answers to: never aliases (the result rows are plain objects). */

@@ -1,4 +1,3 @@
-import type { AccessGate } from "../access/access-gate.js";
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { AggregateFn, PathHop } from "./ast.js";
@@ -14,10 +13,10 @@ export const isPath = (name: string): boolean => name.includes("__");
 
 /**
  * Resolves `author_id__name` (many2one / one2one hops, then a stored field) into a computed field
- * read from `model`'s rows: every hop's relation field and the leaf must be readable, and each
- * related model's read rule applies (a row it hides reads as NULL).
+ * read from `model`'s rows. The hops carry no rule: the secure step checks every hop's relation
+ * field and the leaf, and adds each related model's read rule (a row it hides reads as NULL).
  */
-export async function planPath(gate: AccessGate, model: ModelMeta, name: string): Promise<FieldMeta> {
+export function planPath(model: ModelMeta, name: string): FieldMeta {
   const segments = name.split("__");
   if (segments.some((s) => s === "")) throw new QueryError(`malformed path "${name}": use relation__field`, name);
   const hops: PathHop[] = [];
@@ -28,23 +27,20 @@ export async function planPath(gate: AccessGate, model: ModelMeta, name: string)
       const why = via && manyKinds.has(via.kind) ? "is a to-many relation: load it with nested()" : via ? "is not a relation" : `is not a field of ${current.table}`;
       throw new QueryError(`"${segment}" in "${name}" ${why}; paths follow many2one and one2one fields`, name);
     }
-    await gate.assertFields(current, "read", [segment]);
-    const target = via.target();
-    hops.push({ via, where: await gate.rule(target, "read") });
-    current = target;
+    hops.push({ via });
+    current = via.target();
   }
   const leafName = segments[segments.length - 1] as string;
   const leaf = current.fields.get(leafName);
   if (!leaf?.stored || manyKinds.has(leaf.kind)) throw new QueryError(`"${name}": ${current.table} has no stored field "${leafName}"`, name);
-  await gate.assertFields(current, "read", [leafName]);
   return pathField(model, name, hops, leaf);
 }
 
 /**
  * Plans `annotate({ alias: [relation, fn] | [relation__field, fn] })`: per-row aggregates of a
- * one2many / many2many, each a correlated subquery under the related model's read rule.
+ * one2many / many2many, each a correlated subquery (the secure step adds the related model's read rule).
  */
-export async function planAnnotations(gate: AccessGate, model: ModelMeta, spec: unknown): Promise<Map<string, FieldMeta>> {
+export function planAnnotations(model: ModelMeta, spec: unknown): Map<string, FieldMeta> {
   const out = new Map<string, FieldMeta>();
   if (spec === undefined) return out;
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
@@ -68,9 +64,7 @@ export async function planAnnotations(gate: AccessGate, model: ModelMeta, spec: 
     if ((fn === "sum" || fn === "avg") && !numericKinds.has(field.kind)) {
       throw new QueryError(`annotation "${alias}": ${fn} needs a numeric field; ${target.table}.${field.name} is ${field.kind}`, alias);
     }
-    await gate.assertFields(model, "read", [via.name]);
-    await gate.assertFields(target, "read", [field.name]);
-    out.set(alias, aggregateField(model, alias, { via, where: await gate.rule(target, "read") }, fn as AggregateFn, field));
+    out.set(alias, aggregateField(model, alias, { via }, fn as AggregateFn, field));
   }
   return out;
 }

@@ -1,10 +1,8 @@
-import type { AccessGate } from "../access/access-gate.js";
-import { AccessDenied, QueryError } from "../errors.js";
+import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type CondNode, type LockNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
+import { type CondNode, type CountNode, type LockNode, type OrderNode, type SelectItem, type SelectNode, type SelectPlan, ast } from "./ast.js";
 import { parseFilter } from "./parse-filter.js";
 import { planDistinct } from "./plan-distinct.js";
-import { exprFields } from "./expressions.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
 import { defaultOrder } from "./default-order.js";
 
@@ -28,28 +26,41 @@ export interface ReadRequest {
 const nestedKeys = new Set(["fields", "nested", "filter", "order", "sort", "limit", "offset"]);
 
 /**
- * Builds the SELECT for a read, with the access rules of the model, of every nested model and of
- * every model a dotted filter path reaches already ANDed in.
+ * Builds the SELECT for a read from the request alone: every name, path, option and value checked,
+ * and no access rule. What it touched is kept in `plan`, and `secureRead` (in `access/`) turns the
+ * planned node into the secured one: the rules of the model, of every nested model and of every
+ * model a dotted path reaches ANDed in, withheld fields left out or refused.
  */
-export async function planRead(gate: AccessGate, model: ModelMeta, req: ReadRequest, extra?: CondNode): Promise<SelectNode> {
-  const rule = await gate.rule(model, "read");
-  const named = await planAnnotations(gate, model, req.annotations);
-  const where = ast.and([extra, await planFilter(gate, model, req.filter, named), rule]);
-  const { items, computed, loadOnly } = await planItems(gate, model, req.fields, req.nested, named);
-  const order = await readOrder(gate, model, req, named);
+export function planRead(model: ModelMeta, req: ReadRequest, extra?: CondNode): SelectNode {
+  const named = planAnnotations(model, req.annotations);
+  const filter = planFilter(model, req.filter, named);
+  const { items, computed, loadOnly, names, explicit, nestedNames } = planItems(model, req.fields, req.nested, named);
+  const order = readOrder(model, req, named);
+  const plan: SelectPlan = { extra, filter, annotations: [...named.values()], names, explicit, nestedNames, strictOrder: strictOrder(model, req) };
   const select: SelectNode = {
     kind: "select",
     model,
     items,
     computed,
     loadOnly: loadOnly.length > 0 ? loadOnly : undefined,
-    where,
+    where: ast.and([extra, filter]),
     order,
     limit: checkCount("limit", req.limit),
     offset: checkCount("offset", req.offset),
     ...(req.lock === undefined ? {} : { lock: checkLock(req.lock) }),
+    plan,
   };
-  return req.distinct === true ? planDistinct(select, req.fields, req.order !== undefined && req.order !== "") : select;
+  if (req.distinct !== true) return select;
+  const ordered = req.order !== undefined && req.order !== "";
+  const distinct = planDistinct(select, req.fields, ordered);
+  return distinct === select ? select : { ...distinct, plan: { ...plan, distinct: { base: select, fields: req.fields, ordered } } };
+}
+
+/** A count (or existence check) of the rows a filter matches, with annotations usable in the filter. */
+export function planCount(model: ModelMeta, req: { filter?: unknown; annotations?: unknown } | undefined, exists: boolean): CountNode {
+  const named = planAnnotations(model, req?.annotations);
+  const filter = planFilter(model, req?.filter, named);
+  return { kind: "count", model, where: filter, exists, plan: { filter, annotations: [...named.values()] } };
 }
 
 /**
@@ -69,35 +80,11 @@ export function checkLock(lock: unknown): LockNode {
 }
 
 /**
- * Parses a filter and ANDs each dotted path's target rules into its EXISTS. Filtering on a field
- * the session may not read is refused: the matches would reveal its values.
+ * Parses a filter (dotted paths become EXISTS without any rule: the secure step checks the fields
+ * and ANDs each path's target rule into its EXISTS).
  */
-export async function planFilter(gate: AccessGate, model: ModelMeta, filter: unknown, named?: ReadonlyMap<string, FieldMeta>): Promise<CondNode | undefined> {
-  const cond = parseFilter(model, filter, named && named.size > 0 ? { named } : {});
-  return cond && gate.active ? ast.seal(await guardPaths(gate, cond)) : cond;
-}
-
-async function guardPaths(gate: AccessGate, node: CondNode): Promise<CondNode> {
-  switch (node.kind) {
-    case "and":
-    case "or":
-      return { kind: node.kind, items: await Promise.all(node.items.map((i) => guardPaths(gate, i))) };
-    case "not":
-      return { kind: "not", item: await guardPaths(gate, node.item) };
-    case "exists": {
-      await gate.assertFields(node.via.model, "read", [node.via.name]);
-      const rule = await gate.rule(node.via.target(), "read");
-      return { kind: "exists", via: node.via, cond: ast.and([await guardPaths(gate, node.cond), rule]) as CondNode };
-    }
-    case "const":
-      return node;
-    case "cmpExpr":
-      await gate.assertFields(node.field.model, "read", [node.field.name, ...exprFields(node.expr).map((f) => f.name)]);
-      return node;
-    default:
-      await gate.assertFields(node.field.model, "read", [node.field.name]);
-      return node;
-  }
+export function planFilter(model: ModelMeta, filter: unknown, named?: ReadonlyMap<string, FieldMeta>): CondNode | undefined {
+  return parseFilter(model, filter, named && named.size > 0 ? { named } : {});
 }
 
 /** A limit or offset: a non-negative safe integer (nothing else reaches SQL). */
@@ -130,22 +117,19 @@ export function planOrder(model: ModelMeta, order?: unknown, sort?: string, name
 }
 
 /**
- * The order of a read, checked against the session: sorting by a field the session may not read
- * would leak its values through the row order, so an order the caller gives is refused
- * ({@link AccessDenied}) and the model's default order leaves such terms out.
+ * The order of a read. The secure step checks it against the session: sorting by a field the
+ * session may not read would leak its values through the row order, so an order the caller gives
+ * is refused and the model's default order leaves such terms out (see {@link strictOrder}).
  */
-export async function readOrder(gate: AccessGate, model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): Promise<OrderNode[]> {
+export function readOrder(model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): OrderNode[] {
   const terms = pathTerms(req.order);
   // `false`: keyset pages and streams order by the model's own columns only (their cursor holds the values)
-  const order = planOrder(model, terms, req.sort, named === false ? undefined : await orderFields(gate, model, terms, named));
-  if (!gate.active) return order;
-  const names = order.map((o) => o.field.name);
-  if (!noOrder(req.order) || !model.options.order) {
-    await gate.assertFields(model, "read", names);
-    return order;
-  }
-  const denied = await gate.deniedFields(model, "read", names);
-  return order.filter((o) => !denied.has(o.field.name));
+  return planOrder(model, terms, req.sort, named === false ? undefined : orderFields(model, terms, named));
+}
+
+/** Whether a withheld field in the order is refused (the caller gave the order) or left out (the model's default). */
+export function strictOrder(model: ModelMeta, req: ReadRequest): boolean {
+  return !noOrder(req.order) || !model.options.order;
 }
 
 /**
@@ -158,23 +142,17 @@ const pathTerms = (order: unknown): unknown =>
 const noOrder = (order: unknown) => order === undefined || order === null || order === "";
 
 /** Annotations, and the many2one paths an order string names (`author_id__name desc`). */
-async function orderFields(gate: AccessGate, model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): Promise<ReadonlyMap<string, FieldMeta>> {
+function orderFields(model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): ReadonlyMap<string, FieldMeta> {
   if (typeof order !== "string" || !order.includes("__")) return named;
   const out = new Map(named);
   for (const term of order.split(",")) {
     const name = term.trim().split(/\s+/)[0] ?? "";
-    if (isPath(name) && !out.has(name) && /^[A-Za-z0-9_]+$/.test(name)) out.set(name, await planPath(gate, model, name));
+    if (isPath(name) && !out.has(name) && /^[A-Za-z0-9_]+$/.test(name)) out.set(name, planPath(model, name));
   }
   return out;
 }
 
-async function planItems(
-  gate: AccessGate,
-  model: ModelMeta,
-  fields?: readonly string[],
-  nested?: Record<string, unknown>,
-  named: ReadonlyMap<string, FieldMeta> = new Map(),
-): Promise<{ items: SelectItem[]; computed: FieldMeta[]; loadOnly: string[] }> {
+function planItems(model: ModelMeta, fields?: readonly string[], nested?: Record<string, unknown>, named: ReadonlyMap<string, FieldMeta> = new Map()) {
   if (fields !== undefined && !Array.isArray(fields)) throw new QueryError("fields must be a list of field names");
   if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
     throw new QueryError("nested must be an object mapping relation fields to what to load from them");
@@ -183,20 +161,27 @@ async function planItems(
   const explicit = fields !== undefined;
   // annotations and many2one paths (`author_id__name`): all annotations by default, else those listed
   const extraNames = explicit ? fields.filter((n) => typeof n === "string" && (named.has(n) || isPath(n))) : [...named.keys()];
-  let names: string[] = explicit ? fields.filter((n) => !extraNames.includes(n)) : defaultNames(model);
+  const names: string[] = explicit ? fields.filter((n) => !extraNames.includes(n)) : defaultNames(model);
   for (const name of [...names, ...nestedNames]) {
     if (typeof name !== "string" || !model.fields.has(name)) throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
   }
-  const deps = new Set(names.flatMap((n) => dependencies(model, n)));
-  const denied = await gate.deniedFields(model, "read", [...new Set([...names, ...nestedNames, ...deps])]);
-  // a computed field that depends on a field the session may not read is itself denied
-  const isDenied = (n: string) => denied.has(n) || dependencies(model, n).some((d) => denied.has(d));
-  if (denied.size > 0) {
-    const asked = explicit ? [...names, ...nestedNames] : nestedNames;
-    const bad = asked.find(isDenied);
-    if (bad) throw new AccessDenied(`reading ${model.table}.${bad} is not allowed for this session`, model.table, "read", bad);
-    names = names.filter((n) => !isDenied(n));
+  const { items, computed, loadOnly } = columnItems(model, names, nestedNames);
+  for (const name of extraNames) items.push({ kind: "column", field: named.get(name) ?? planPath(model, name) });
+  for (const name of nestedNames) {
+    const field = model.fields.get(name) as FieldMeta;
+    if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
+      throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
+    }
+    items.push({ kind: "nested", field, sub: planNested(field, (nested as Record<string, unknown>)[name]) });
   }
+  return { items, computed, loadOnly, names, explicit, nestedNames };
+}
+
+/**
+ * The columns, id lists and computed fields of `names` (nested relations excepted), with the fields
+ * computed ones depend on, read for the computation only (`loadOnly`). Id lists carry no rule yet.
+ */
+export function columnItems(model: ModelMeta, names: readonly string[], nestedNames: readonly string[]): { items: SelectItem[]; computed: FieldMeta[]; loadOnly: string[] } {
   const want = new Set(["id", ...names.filter((n) => !nestedNames.includes(n))]);
   // dependencies are read for the computation only, and dropped from the records afterwards
   const loadOnly: string[] = [];
@@ -213,22 +198,14 @@ async function planItems(
     const field = model.fields.get(name) as FieldMeta;
     if (field.stored) items.push({ kind: "column", field });
     else if (field.def.options.compute) computed.push(field);
-    // the ids of related rows follow the target's read rule, as nested reads do
-    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field, where: await gate.rule(field.target(), "read") });
-  }
-  for (const name of extraNames) items.push({ kind: "column", field: named.get(name) ?? (await planPath(gate, model, name)) });
-  for (const name of nestedNames) {
-    const field = model.fields.get(name) as FieldMeta;
-    if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
-      throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
-    }
-    items.push({ kind: "nested", field, sub: await planNested(gate, field, (nested as Record<string, unknown>)[name]) });
+    // the ids of related rows follow the target's read rule (added by the secure step), as nested reads do
+    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field });
   }
   return { items, computed, loadOnly };
 }
 
 /** The stored fields a computed field is derived from (none for any other field). */
-function dependencies(model: ModelMeta, name: string): string[] {
+export function dependencies(model: ModelMeta, name: string): string[] {
   const options = model.fields.get(name)?.def.options;
   if (options?.store !== false) return [];
   return (options.depends ?? []).filter((dep) => model.fields.get(dep)?.stored === true);
@@ -251,7 +228,7 @@ function splitInline(field: FieldMeta, spec: readonly unknown[]): ReadRequest {
   return { fields: fields.length > 0 ? fields : undefined, nested: deeper };
 }
 
-async function planNested(gate: AccessGate, field: FieldMeta, spec: unknown): Promise<SelectNode> {
+function planNested(field: FieldMeta, spec: unknown): SelectNode {
   const target = field.target();
   let req: ReadRequest;
   if (Array.isArray(spec)) {
@@ -279,5 +256,5 @@ async function planNested(gate: AccessGate, field: FieldMeta, spec: unknown): Pr
   if (single && (req.limit !== undefined || req.offset !== undefined || req.order !== undefined)) {
     throw new QueryError(`nested "${field.name}" is a single record; limit, offset and order apply to one2many and many2many only`, field.name);
   }
-  return planRead(gate, target, req);
+  return planRead(target, req);
 }

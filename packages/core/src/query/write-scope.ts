@@ -17,6 +17,8 @@ export class WriteScope {
     readonly ids: readonly Id[] | undefined,
     /** A single record's own update/delete: no matching row is `RecordNotFound`. */
     readonly single: boolean,
+    /** The caller's filter, parsed but not yet secured: the secure step checks its fields and paths. */
+    readonly filtered = false,
   ) {}
 
   /** These ids (deduplicated). */
@@ -28,6 +30,16 @@ export class WriteScope {
   /** The rows matching a planned condition; undefined means every row. */
   static where(cond: CondNode | undefined): WriteScope {
     return new WriteScope(cond, undefined, false);
+  }
+
+  /** The rows matching a caller's filter (parsed by `planFilter`; the secure step checks it). */
+  static filter(cond: CondNode | undefined): WriteScope {
+    return new WriteScope(cond, undefined, false, true);
+  }
+
+  /** This scope with its caller's filter secured (the condition the secure step returned). */
+  secured(where: CondNode | undefined): WriteScope {
+    return new WriteScope(where, this.ids, this.single);
   }
 
   /** Refuses anything that is not a scope core built. */

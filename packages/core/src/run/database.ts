@@ -1,4 +1,5 @@
 import { AccessGate } from "../access/access-gate.js";
+import type { AccessChecker } from "../access/access-checker.js";
 import { ConfigurationError, ConnectionError, DotormError, QueryError, TransactionError, UnsupportedError } from "../errors.js";
 import { bindModels, unbindModel } from "../model/binding.js";
 import type { AnyModel, ModelMeta } from "../model/model-meta.js";
@@ -46,8 +47,8 @@ const readOnlyOptions: ExecOptions = Object.freeze({ readOnly: true });
 
 export class Database implements Runner {
   readonly models: ReadonlyMap<string, ModelMeta>;
-  /** @internal */
-  readonly access: AccessGate;
+  /** @internal The configured access checker (none: no checks). */
+  readonly access: AccessChecker | undefined;
   /** @internal */
   readonly emitter = new Emitter();
   /** @internal */
@@ -76,7 +77,7 @@ export class Database implements Runner {
     /** @internal `connect` binds the models only once the connection is checked. */
     bind = true,
   ) {
-    this.access = new AccessGate(options.access);
+    this.access = options.access;
     const models = modelMap(options.models);
     this.models = models;
     checkAdapter(adapter);
@@ -365,6 +366,16 @@ export class Database implements Runner {
     // (on Node 20 the first store switches on promise hooks for the whole process).
     if (session === undefined && sessionStore.getStore() === undefined) return fn();
     return sessionStore.run({ session, sudo: false }, fn);
+  }
+
+  /**
+   * @internal The access gate of this call: the checker with the current session, handed to the
+   * secure step; undefined without a checker or in `sudo` (then nothing is checked or awaited).
+   */
+  accessGate(): AccessGate | undefined {
+    if (this.access === undefined) return undefined;
+    const state = sessionStore.getStore();
+    return state?.sudo === true ? undefined : new AccessGate(this.access, state?.session);
   }
 
   /** Runs `fn` bypassing the access checker. */

@@ -4,7 +4,8 @@ import { hydrate } from "../hydrate/hydrate.js";
 import type { AggregateItem, CondNode, SelectNode } from "../query/ast.js";
 import { afterCursor, afterValues, encodeCursor, keysetOrder, sortKey } from "../query/keyset.js";
 import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js";
-import { type ReadRequest, planRead, readOrder } from "../query/plan-read.js";
+import { type ReadRequest, planRead } from "../query/plan-read.js";
+import { planSecured, secureKeysetOrder, secureRead } from "../access/secure-read.js";
 import type { Runner } from "./runner.js";
 import { cacheFor } from "../insight/cache-option.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
@@ -12,7 +13,7 @@ import { checkExplainOptions, explainStatement } from "../insight/explain-statem
 
 /** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
 export async function aggregate(db: Runner, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
-  const node = await planAggregate(db.access, model, req);
+  const node = await secureRead(planAggregate(model, req), db.accessGate());
   const result = await db.run(node, { model: model.table, operation: "aggregate", cache: cacheFor(model, (req as { cache?: unknown }).cache) });
   const compiler = db.adapter.compiler;
   const groups: SelectNode = { kind: "select", model, items: node.groupBy, order: [] };
@@ -39,7 +40,7 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
 export async function explain(db: Runner, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
   const checked = options === undefined ? undefined : checkExplainOptions(options);
   if (req.lock !== undefined) assertLockable(db);
-  const select = await planRead(db.access, model, req);
+  const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
   const compiled = db.adapter.compiler.compile(select);
   if (checked) return explainStatement(db, compiled, checked, select, model.table);
   const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
@@ -57,18 +58,19 @@ export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, ba
   if (req.lock !== undefined) assertLockable(db);
   const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
   if (db.adapter.driver.stream) {
-    const select = await planRead(db.access, model, req);
+    const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
     const compiled = db.adapter.compiler.compile(select, { streaming: true });
     for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
       yield* hydrate(select, rows, decode, db.ops.protos);
     }
     return;
   }
-  const order = keysetOrder(model, await readOrder(db.access, model, req, false));
+  const gate = db.accessGate();
+  const order = keysetOrder(model, await secureKeysetOrder(model, req, gate));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   let after: CondNode | undefined;
   for (;;) {
-    const select = await planRead(db.access, model, { ...req, fields, limit: batchSize }, after);
+    const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: batchSize }, after));
     const result = await db.run({ ...select, order }, { model: model.table, operation: "stream" });
     const records = hydrate(select, result.rows, decode, db.ops.protos);
     yield* records;
@@ -81,9 +83,11 @@ export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, ba
 export async function paginate(db: Runner, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
   if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
   if (req.lock !== undefined) assertLockable(db);
-  const order = keysetOrder(model, await readOrder(db.access, model, req, false));
+  const gate = db.accessGate();
+  const order = keysetOrder(model, await secureKeysetOrder(model, req, gate));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
-  const select = await planRead(db.access, model, { ...req, fields, limit: size + 1, offset: undefined }, after !== undefined && after !== null ? afterCursor(order, after) : undefined);
+  const cursor = after !== undefined && after !== null ? afterCursor(order, after) : undefined;
+  const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, cursor));
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
   const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson), db.ops.protos);

@@ -7,9 +7,10 @@ import { matchValues } from "../access/match-values.js";
 import { hydrate } from "../hydrate/hydrate.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
-import { type ReadRequest, planFilter, planRead } from "../query/plan-read.js";
+import { type ReadRequest, planCount, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
-import { planAnnotations } from "../query/plan-computed.js";
+import { planSecured, secureRead } from "../access/secure-read.js";
+import { type SecuredWrite, secureWrite } from "../access/secure-write.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Operation } from "../access/access-checker.js";
 import type { Runner } from "./runner.js";
@@ -83,7 +84,7 @@ export class RecordOps implements ModelBinding {
   private async searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const select = await planRead(this.db.access, model, options ?? {});
+    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return hydrate(select, result.rows, this.decode, this.protos);
   }
@@ -97,7 +98,7 @@ export class RecordOps implements ModelBinding {
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const select = await planRead(this.db.access, model, { fields: options?.fields, nested: options?.nested }, cond);
+    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, { fields: options?.fields, nested: options?.nested }, cond));
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = hydrate(select, result.rows, this.decode, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
@@ -109,10 +110,9 @@ export class RecordOps implements ModelBinding {
   }
 
   private async countHere(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
-    const named = await planAnnotations(this.db.access, model, (options as { annotations?: unknown } | undefined)?.annotations);
-    const where = ast.and([await planFilter(this.db.access, model, options?.filter, named), await this.db.access.rule(model, "read")]);
+    const node = await secureRead(planCount(model, options, exists), this.db.accessGate());
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const result = await this.db.run({ kind: "count", model, where, exists }, { model: model.table, operation: exists ? "exists" : "count", cache });
+    const result = await this.db.run(node, { model: model.table, operation: exists ? "exists" : "count", cache });
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
@@ -135,13 +135,7 @@ export class RecordOps implements ModelBinding {
     if (upsert && this.db.adapter.capabilities.uniqueConstraints === false) {
       throw new UnsupportedError("upsert", this.db.adapter.dialect, "this database enforces no unique key to conflict on; search first, then create or update");
     }
-    const access = this.db.access;
-    await access.assertFields(model, "create", [...prepared.given]);
-    // the update half of an upsert passes updateMany's checks: the update right and its field rules
-    if (upsert) await access.assertFields(model, "update", upsert.update.map((f) => f.name));
-    const rule = await access.rule(model, "create");
-    // a session without the update right may not upsert, whether or not a key exists
-    if (upsert) await access.rule(model, "update");
+    const { rule } = await secureWrite({ operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) }, this.db.accessGate());
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
       await this.assertValuesWithin(model, prepared, rule);
@@ -246,7 +240,7 @@ export class RecordOps implements ModelBinding {
     if (!Array.isArray(target)) throw new QueryError(`${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`);
     if (target.length === 0) return WriteScope.ids(model, []);
     if (target.every((x) => idLike(model, x))) return WriteScope.ids(model, target.map((x) => checkId(model, x)));
-    return WriteScope.where((await planFilter(this.db.access, model, target)) ?? ast.const(true));
+    return WriteScope.filter(planFilter(model, target) ?? ast.const(true));
   }
 
   /**
@@ -256,13 +250,11 @@ export class RecordOps implements ModelBinding {
    * when any of those rows lies outside the rule of `operation`, nothing changes and
    * {@link AccessDenied} is raised.
    */
-  private async guarded(model: ModelMeta, operation: "update" | "delete", scope: WriteScope, run: (where?: CondNode) => Promise<number>): Promise<number> {
-    const rule = await this.db.access.rule(model, operation, scope.ids);
-    const read = await this.db.access.rule(model, "read", scope.ids);
-    if (!rule && !read) return run(scope.where);
-    const visible = ast.and([scope.where, read]);
+  private async guarded(model: ModelMeta, operation: "update" | "delete", { scope, rule, read }: SecuredWrite, run: (where?: CondNode) => Promise<number>): Promise<number> {
+    if (!rule && !read) return run(scope?.where);
+    const visible = ast.and([scope?.where, read]);
     return this.db.atomic(async () => {
-      if (read && scope.ids) await this.assertVisible(model, scope.ids, visible, operation);
+      if (read && scope?.ids) await this.assertVisible(model, scope.ids, visible, operation);
       if (rule) {
         const found = await this.db.run({ kind: "count", model, where: ast.and([visible, ast.not(rule)]), exists: true }, { model: model.table, operation });
         if (found.rows.length > 0) {
@@ -288,7 +280,7 @@ export class RecordOps implements ModelBinding {
 
   /** A query set's `update(values)`: every row its filter matches (all rows for an empty filter). */
   async updateFilter(model: ModelMeta, filter: unknown, values: object, options?: HookOption): Promise<number> {
-    return this.updateScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), values, options);
+    return this.updateScope(model, WriteScope.filter(planFilter(model, filter)), values, options);
   }
 
   /** Updates the rows of a scope built inside core (bulk calls, query sets, relation commands). @internal */
@@ -299,8 +291,7 @@ export class RecordOps implements ModelBinding {
     const years = this.db.adapter.capabilities.yearRange;
     if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
     const relations = relationValues(model, [values]);
-    await this.db.access.assertFields(model, "update", given);
-    if (reads.length > 0) await this.db.access.assertFields(model, "read", reads);
+    const secured = await secureWrite({ operation: "update", model, scope, given, reads }, this.db.accessGate());
     if (scope.ids?.length === 0) return 0;
     const work = async (where?: CondNode) => {
       let changed = scope.ids?.length ?? 0;
@@ -320,7 +311,7 @@ export class RecordOps implements ModelBinding {
     const frozen = Object.freeze({ ...values }) as never;
     const write = !hooks ? work : (where?: CondNode) =>
       writeWithHooks(this.db, model, where, hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id: id as never, values: frozen })), hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id: id as never, values: frozen })), work, "update");
-    return relations.length > 0 || hooks ? this.db.atomic(() => this.guarded(model, "update", scope, write)) : this.guarded(model, "update", scope, write);
+    return relations.length > 0 || hooks ? this.db.atomic(() => this.guarded(model, "update", secured, write)) : this.guarded(model, "update", secured, write);
   }
 
   private async idsOf(model: ModelMeta, where?: CondNode): Promise<Id[]> {
@@ -336,7 +327,7 @@ export class RecordOps implements ModelBinding {
 
   /** A query set's `delete()`: every row its filter matches (all rows for an empty filter). */
   async deleteFilter(model: ModelMeta, filter: unknown, options?: HookOption): Promise<number> {
-    return this.deleteScope(model, WriteScope.where(await planFilter(this.db.access, model, filter)), options);
+    return this.deleteScope(model, WriteScope.filter(planFilter(model, filter)), options);
   }
 
   /** Deletes the rows of a scope built inside core. @internal */
@@ -344,10 +335,11 @@ export class RecordOps implements ModelBinding {
     WriteScope.check(scope);
     const hooks = activeHooks(model, options);
     if (scope.ids?.length === 0) return 0;
+    const secured = await secureWrite({ operation: "delete", model, scope }, this.db.accessGate());
     const work = async (where?: CondNode) => (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
     const write = !hooks ? work : (where?: CondNode) =>
       writeWithHooks(this.db, model, where, hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id: id as never })), hooks.afterDelete && ((id) => hooks.afterDelete?.({ id: id as never })), work, "delete");
-    const deleted = await (hooks ? this.db.atomic(() => this.guarded(model, "delete", scope, write)) : this.guarded(model, "delete", scope, write));
+    const deleted = await (hooks ? this.db.atomic(() => this.guarded(model, "delete", secured, write)) : this.guarded(model, "delete", secured, write));
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
   }

@@ -104,7 +104,7 @@ export async function writeRelations(
 async function assertExist(db: Runner, field: FieldMeta, targetIds: readonly Id[], extra?: ReturnType<typeof ast.and>): Promise<void> {
   if (targetIds.length === 0) return;
   const target = field.target();
-  const where = ast.and([ast.idIn(target, targetIds), extra, await db.access.rule(target, "read")]);
+  const where = ast.and([ast.idIn(target, targetIds), extra, await db.accessGate()?.rule(target, "read")]);
   const res = await db.run({ kind: "count", model: target, where }, { model: target.table, operation: "update" });
   if (Number(res.rows[0]?.n ?? 0) !== targetIds.length) {
     throw new ValidationError(

@@ -1,3 +1,4 @@
+import type { AccessChecker } from "../access/access-checker.js";
 import type { AccessGate } from "../access/access-gate.js";
 import type { CacheOption } from "../insight/cache-option.js";
 import type { HookOption, ModelBinding } from "../model/binding.js";
@@ -34,7 +35,10 @@ export interface RecordWriter extends ModelBinding {
 export interface Runner {
   readonly adapter: Adapter;
   readonly models: ReadonlyMap<string, ModelMeta>;
-  readonly access: AccessGate;
+  /** The configured access checker (none: no checks). */
+  readonly access: AccessChecker | undefined;
+  /** The access gate of this call (the checker with the current session), or none (no checker, or `sudo`). */
+  accessGate(): AccessGate | undefined;
   readonly ops: RecordWriter;
   /** Where `explain` reports (`db.on("explain")`). */
   readonly emitter: Emitter;

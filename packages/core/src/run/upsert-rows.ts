@@ -69,8 +69,9 @@ async function existingIds(db: Runner, model: ModelMeta, key: FieldMeta, values:
 /** The update half: every existing row must be one the session reads and may update, as it is now. */
 async function assertUpdatable(db: Runner, model: ModelMeta, ids: readonly Id[]): Promise<void> {
   if (ids.length === 0) return;
-  const read = await db.access.rule(model, "read", ids);
-  const update = await db.access.rule(model, "update", ids);
+  const gate = db.accessGate();
+  const read = await gate?.rule(model, "read", ids);
+  const update = await gate?.rule(model, "update", ids);
   if (!read && !update) return;
   const where = ast.and([ast.idIn(model, ids), read, update]);
   const result = await db.run({ kind: "count", model, where }, { model: model.table, operation: "update" });
