@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ConfigurationError } from "../src/errors.js";
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import { connect } from "../src/run/connect.js";
 
 const Thing = model("check_adapter_things", { label: f.text() });

@@ -1,5 +1,5 @@
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import type { AnyModel, FieldMeta, ModelMeta } from "../src/model/model-meta.js";
 import type { CondNode, ExprNode } from "../src/query/ast.js";
 

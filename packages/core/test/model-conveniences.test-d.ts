@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, test } from "vitest";
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import type { QuerySet } from "../src/query/query-set.js";
 import type { Database } from "../src/run/database.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { f } from "../src/model/f.js";
 import type { FieldMeta } from "../src/model/model-meta.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import { DdlCompiler } from "../src/sql/ddl-compiler.js";
 import { planSync } from "../src/sql/plan-sync.js";
 import type { SchemaState, TableState } from "../src/sql/schema.js";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ValidationError } from "../src/errors.js";
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import { rowId, uuid7 } from "../src/model/primary-key.js";
 import { checkId, idFromText } from "../src/model/validate.js";
 

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, test } from "vitest";
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import type { IdOf, Infer } from "../src/model/types.js";
 
 const Country = model("countries", {

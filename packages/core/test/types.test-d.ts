@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, test } from "vitest";
 import { f } from "../src/model/f.js";
-import { model } from "../src/model/model.js";
+import { model } from "../src/define/model.js";
 import type { JsonValue } from "../src/model/field.js";
 import type { AnyModel } from "../src/model/model-meta.js";
 import type { CreateValues, Infer, UpdateValues, X2manyCommands } from "../src/model/types.js";

@@ -1,6 +1,6 @@
 import { f } from "../model/f.js";
 import type { AnyModel } from "../model/model-meta.js";
-import { model } from "../model/model.js";
+import { model } from "../define/model.js";
 import type { Operation } from "./access-checker.js";
 import type { ModelRight, RecordRule, RoleDef, RolesConfig } from "./roles-checker.js";
 

@@ -3,7 +3,7 @@ import { deserialize, serialize } from "node:v8";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
 import type { CompiledQuery, ExecResult } from "../sql/statement.js";
-import type { CacheOption } from "./cache-option.js";
+import type { CacheOption } from "../query/cache-option.js";
 import type { CacheStore } from "./cache-store.js";
 import { readTables, writtenTable } from "./node-tables.js";
 import { paramsKey } from "./params-key.js";

@@ -1,6 +1,6 @@
 import { type Many2oneOptions, f } from "../model/f.js";
 import type { Field } from "../model/field.js";
-import { model } from "../model/model.js";
+import { model } from "../define/model.js";
 import type { AnyModel, ModelOptions } from "../model/model-meta.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { SchemaInfo, TableInfo } from "../sql/schema.js";

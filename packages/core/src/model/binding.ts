@@ -1,7 +1,7 @@
 import { ConfigurationError } from "../errors.js";
 import type { ModelMeta } from "./model-meta.js";
 import type { Id } from "./primary-key.js";
-import type { ExplainPlan } from "../insight/explain-plan.js";
+import type { ExplainPlan } from "./explain-types.js";
 
 /** A write's `{ hooks: false }`: skip the model's lifecycle hooks. */
 export interface HookOption {

@@ -2,7 +2,7 @@ import { QueryError, RecordNotFound } from "../errors.js";
 import { bindingOf } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { FieldKey, FieldsOf, ModelType } from "../model/types.js";
-import type { ExplainOptions, ExplainPlan } from "../insight/explain-plan.js";
+import type { ExplainOptions, ExplainPlan } from "../model/explain-types.js";
 import type { AggregateResult, AggregateSpec, Page, QueryState, Row, ValueKey } from "./query-set-types.js";
 import { assertUnsliced, flip, plain, valuesListArgs } from "./query-set-types.js";
 

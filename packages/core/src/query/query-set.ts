@@ -4,7 +4,7 @@ import type { Filter } from "./filter-types.js";
 import { GroupedQuerySet } from "./grouped-query-set.js";
 import { lookupsToFilter } from "./lookups.js";
 import { checkLock } from "./plan-read.js";
-import { checkCacheOption } from "../insight/cache-option.js";
+import { checkCacheOption } from "./cache-option.js";
 import { QueryReads } from "./query-reads.js";
 import type { AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups, OrderTerm, QueryState, Row, UpdateWithRefs } from "./query-set-types.js";
 import { MultipleRecordsFound, assertUnsliced, bulkIds, flip, sliceSize } from "./query-set-types.js";

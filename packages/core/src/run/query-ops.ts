@@ -7,7 +7,7 @@ import { type AggregateRequest, planAggregate } from "../query/plan-aggregate.js
 import { type ReadRequest, planRead } from "../query/plan-read.js";
 import { planSecured, secureKeysetOrder, secureRead } from "../access/secure-read.js";
 import type { Runner } from "./runner.js";
-import { cacheFor } from "../insight/cache-option.js";
+import { cacheFor } from "../query/cache-option.js";
 import type { ExplainPlan } from "../insight/explain-plan.js";
 import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
 

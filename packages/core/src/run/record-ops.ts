@@ -20,7 +20,7 @@ import { activeHooks, createWithHooks, writeWithHooks } from "./write-hooks.js";
 import type { HookOption } from "../model/binding.js";
 import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
-import { cacheFor } from "../insight/cache-option.js";
+import { cacheFor } from "../query/cache-option.js";
 import { recordPrototype } from "./bound-model.js";
 import { getOrCreate } from "./get-or-create.js";
 

@@ -1,6 +1,6 @@
 import type { AccessChecker } from "../access/access-checker.js";
 import type { AccessGate } from "../access/access-gate.js";
-import type { CacheOption } from "../insight/cache-option.js";
+import type { CacheOption } from "../query/cache-option.js";
 import type { HookOption, ModelBinding } from "../model/binding.js";
 import type { AnyModel, ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";

@@ -1,17 +1,17 @@
 // biome-ignore-all lint/complexity/noThisInStatic: the statics run on the database of the class they are called on (a db.model(M) class pins its own)
-import type { Filter } from "./filter-types.js";
+import type { Filter } from "../model/filter-types.js";
 import { QuerySet } from "../query/query-set.js";
-import { isFieldRef } from "./field-ref.js";
-import { bindingOf, timed } from "./binding.js";
-import { validateValue } from "./validate.js";
-import { autoNowFields } from "./auto-now.js";
-import type { FieldMap } from "./field.js";
-import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "./model-meta.js";
-import type { ModelHooks } from "./hooks.js";
-import type { Id } from "./primary-key.js";
-import type { CheckRead, CreateValues, FieldsOf, Infer, KeyOf, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "./types.js";
-import { refreshRecord, saveRecord } from "./record-save.js";
-import { remember } from "./record-state.js";
+import { isFieldRef } from "../model/field-ref.js";
+import { bindingOf, timed } from "../model/binding.js";
+import { validateValue } from "../model/validate.js";
+import { autoNowFields } from "../model/auto-now.js";
+import type { FieldMap } from "../model/field.js";
+import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "../model/model-meta.js";
+import type { ModelHooks } from "../model/hooks.js";
+import type { Id } from "../model/primary-key.js";
+import type { CheckRead, CreateValues, FieldsOf, Infer, KeyOf, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "../model/types.js";
+import { refreshRecord, saveRecord } from "../model/record-save.js";
+import { remember } from "../model/record-state.js";
 import type { Lookups } from "../query/query-set-types.js";
 
 /** Methods every record has. */
