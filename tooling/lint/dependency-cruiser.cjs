@@ -3,16 +3,8 @@
 // The core layers follow the pipeline in docs/architecture.md; each may import only the layers listed.
 
 /** The folders of core, each with the folders it may import (errors.ts and index.ts are outside them). */
-const coreLayers = {
-  model: [],
-  query: ["model"],
-  access: ["model", "query"],
-  hydrate: ["model", "query"],
-  sql: ["model", "query", "hydrate"],
-  insight: ["model", "query", "sql", "hydrate"],
-  run: ["model", "query", "access", "hydrate", "sql", "insight"],
-  migrate: ["model", "query", "sql", "run"],
-};
+const order = ["model", "query", "define", "access", "hydrate", "sql", "insight", "run", "migrate"];
+const coreLayers = Object.fromEntries(order.map((folder, i) => [folder, order.slice(0, i)]));
 const folders = Object.keys(coreLayers);
 
 const layerRules = folders.map((folder) => {
