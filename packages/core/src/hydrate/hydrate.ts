@@ -18,7 +18,7 @@ type RowReader = (row: Record<string, unknown>) => object;
 export const joinedKeySeparator = ".";
 
 /** No nested many2one read as joined columns. */
-const noJoins: ReadonlySet<SelectItem> = new Set();
+export const noJoins: ReadonlySet<SelectItem> = new Set();
 
 /**
  * Turns result rows into records of the model's class (so methods defined on a subclass work),
@@ -100,16 +100,19 @@ function isMany(field: FieldMeta): boolean {
  * Puts records together from the tagged layout: one UNION ALL whose rows each hold one record of
  * one branch (`#b`), children naming their parent's id (`#p`). Rows are grouped by branch first, so
  * the order in which the database returns the branches does not matter; within a branch the rows
- * keep the database's order, or are sorted by their per-parent rank (`#n`) when it has one. A child
- * whose parent is not among the parent rows (not readable, or past its limit) is dropped.
+ * keep the database's order, or are sorted by their per-parent rank (`#n`) when the strategy ranked
+ * the branch (`ranked`). A child whose parent is not among the parent rows (not readable, or past its
+ * limit) is dropped. `joined` lists the nested many2ones read as joined columns, as in {@link hydrate}.
  */
 export function hydrateTagged(
   select: SelectNode,
   rows: readonly Record<string, unknown>[],
   decode: Decoder,
-  protos: Prototypes = classPrototype,
-  joined: ReadonlySet<SelectItem> = noJoins,
+  protos: Prototypes | undefined,
+  joined: ReadonlySet<SelectItem>,
+  ranked: (branch: Branch) => boolean,
 ): object[] {
+  protos ??= classPrototype;
   const branches = branchesOf(select);
   const byBranch = branches.map(() => [] as Record<string, unknown>[]);
   for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
@@ -122,8 +125,7 @@ export function hydrateTagged(
     if (branchRows.length === 0) continue;
     const read = reader(branch.node, decode, protos, false, branch.prefix, joined, true);
     const own = records[branch.index] as Record<string, unknown>[];
-    const ranked = branchRows[0]?.[tagColumns.rank] != null;
-    const ordered = ranked ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
+    const ordered = ranked(branch) ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
     const parentId = branch.parent?.node.model.id;
     const add = (row: Record<string, unknown>, list?: unknown[]) => {
       const record = read(row) as Record<string, unknown>;

@@ -1,7 +1,6 @@
 import { decodeValue } from "../hydrate/decode-value.js";
 import type { FieldMeta } from "../model/model-meta.js";
 import type { DatePart, LockNode } from "../query/ast.js";
-import type { CompiledQuery } from "../run/adapter.js";
 import type { CompileContext, NestedArrayParts } from "./compile-context.js";
 import { quoteAnsi } from "./quote-ident.js";
 
@@ -24,7 +23,7 @@ export abstract class SqlDialect {
   }
 
   /** Params as handed to the driver (a list here; ClickHouse makes a record). */
-  finishParams(ctx: CompileContext): CompiledQuery["params"] {
+  finishParams(ctx: CompileContext): readonly unknown[] | Readonly<Record<string, unknown>> {
     return ctx.params;
   }
 

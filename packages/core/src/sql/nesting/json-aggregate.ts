@@ -1,4 +1,4 @@
-import { type Decoder, type Prototypes, hydrate, joinedKeySeparator } from "../../hydrate/hydrate.js";
+import { type Decoder, type Prototypes, hydrate, joinedKeySeparator, noJoins } from "../../hydrate/hydrate.js";
 import type { SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
 import type { NestingHost, NestingStrategy, RelationItem } from "./nesting-strategy.js";
@@ -16,9 +16,6 @@ export interface JsonAggregateOptions {
   /** Longest column alias the database keeps intact (default 63: PostgreSQL truncates past 63 bytes). */
   readonly maxAliasBytes?: number;
 }
-
-/** The layout with no joined many2one: every nested relation is one JSON column. */
-const noJoins: ReadonlySet<SelectItem> = new Set();
 
 /**
  * Nested relations as JSON in one row per record: a many2one as a correlated JSON object subquery
@@ -80,7 +77,7 @@ export class JsonAggregate implements NestingStrategy {
   }
 
   read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, _options?: CompileOptions): object[] {
-    return hydrate(select, rows, decode, protos, this.joinedItems(select));
+    return hydrate(select, rows, decode, protos, this.joinedItems(select) ?? noJoins);
   }
 
   /** The `[key, expression]` pairs of `sub`'s JSON object in the current scope. */
@@ -132,12 +129,13 @@ export class JsonAggregate implements NestingStrategy {
   }
 
   /**
-   * The nested many2ones `select` (a row-level select, not DISTINCT) reads as joined columns: what
-   * the hydrator is told instead of guessing from the rows' keys. No set is built when nothing is joined.
+   * The nested many2ones `select` (a row-level select, not DISTINCT) reads as joined columns, added
+   * to `into`: what the hydrator is told instead of guessing from the rows' keys. Undefined (no set
+   * built) when nothing is joined.
    */
-  protected joinedItems(select: SelectNode, prefix = "", into?: Set<SelectItem>): ReadonlySet<SelectItem> {
-    if (select.distinct || !this.joinsIn(select)) return into ?? noJoins;
-    return this.collectJoined(select, prefix, into) ?? noJoins;
+  protected joinedItems(select: SelectNode, prefix = "", into?: Set<SelectItem>): Set<SelectItem> | undefined {
+    if (select.distinct || !this.joinsIn(select)) return into;
+    return this.collectJoined(select, prefix, into);
   }
 
   private collectJoined(node: SelectNode, prefix: string, into: Set<SelectItem> | undefined): Set<SelectItem> | undefined {

@@ -1,5 +1,5 @@
 import { type Branch, branchesOf, isBranchItem, tagColumns } from "../../hydrate/branches.js";
-import { type Decoder, type Prototypes, hydrateTagged } from "../../hydrate/hydrate.js";
+import { type Decoder, type Prototypes, hydrateTagged, noJoins } from "../../hydrate/hydrate.js";
 import type { CondNode, SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
 import { JsonAggregate } from "./json-aggregate.js";
@@ -29,9 +29,9 @@ export class UnionRows extends JsonAggregate {
 
   override read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, options?: CompileOptions): object[] {
     if (!this.tagged(select, options)) return super.read(select, rows, decode, protos, options);
-    let joined: ReadonlySet<SelectItem> | undefined;
-    for (const branch of branchesOf(select)) joined = this.joinedItems(branch.node, branch.prefix, joined as Set<SelectItem> | undefined);
-    return hydrateTagged(select, rows, decode, protos, joined);
+    let joined: Set<SelectItem> | undefined;
+    for (const branch of branchesOf(select)) joined = this.joinedItems(branch.node, branch.prefix, joined);
+    return hydrateTagged(select, rows, decode, protos, joined ?? noJoins, this.isRanked);
   }
 
   /** Whether `node` is read as tagged rows: it nests a one2many / many2many, and is neither locked nor streamed. */
@@ -98,6 +98,9 @@ export class UnionRows extends JsonAggregate {
   private page(ctx: CompileContext, node: SelectNode): string {
     return node.limit === undefined && !node.offset ? this.host.unboundedLimit() : this.host.limitOffset(ctx, node.limit, node.offset);
   }
+
+  /** `ranked`, as the hydrator asks it (bound once, not per read). */
+  private readonly isRanked = (branch: Branch): boolean => this.ranked(branch);
 
   /** Whether a branch limits per parent with a rank: it has a limit or offset and may have several parents. */
   private ranked(branch: Branch): boolean {
