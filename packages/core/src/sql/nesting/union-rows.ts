@@ -29,6 +29,7 @@ export class UnionRows extends JsonAggregate {
 
   override read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, options?: CompileOptions): object[] {
     if (!this.tagged(select, options)) return super.read(select, rows, decode, protos, options);
+    if (rows.length === 0) return [];
     let joined: Set<SelectItem> | undefined;
     for (const branch of branchesOf(select)) joined = this.joinedItems(branch.node, branch.prefix, joined);
     return hydrateTagged(select, rows, decode, protos, joined ?? noJoins, this.isRanked);
