@@ -176,7 +176,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     return sql;
   }
 
-  protected override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
+  override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
     if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(name)}`;
     return this.correlationKey(item, ctx) + super.selectItem(item, ctx, name);
   }

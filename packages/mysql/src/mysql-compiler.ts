@@ -159,7 +159,7 @@ export class MysqlCompiler extends SqlCompiler {
     );
   }
 
-  protected override unboundedLimit(): string {
+  override unboundedLimit(): string {
     return ` LIMIT ${noLimit}`;
   }
 
@@ -186,7 +186,7 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   /** Columns that cannot be NULL skip the `IS NULL` key, so an index on them still serves the sort. */
-  protected override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
+  override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
     const term = (field: FieldMeta, desc: boolean) => {
       const col = this.column(ctx, field);
       if (field.name === "id" || field.required) return `${col} ${desc ? "DESC" : "ASC"}`;

@@ -64,7 +64,8 @@ export class SqlCompiler extends SqlDialect {
 
   constructor(nesting: (host: NestingHost) => NestingStrategy = (host) => new JsonAggregate(host)) {
     super();
-    this.nesting = nesting(this.nestingHost);
+    // the compiler is the host: the strategy renders through its (overridable) hooks directly
+    this.nesting = nesting(this);
   }
 
   /** Compiles one statement. */
@@ -103,7 +104,7 @@ export class SqlCompiler extends SqlDialect {
   // ---- statements --------------------------------------------------------------------------
 
   /** A field of the current scope: its column, or the expression of a computed stand-in (date part, path, annotation). */
-  protected column(ctx: CompileContext, field: FieldMeta): string {
+  column(ctx: CompileContext, field: FieldMeta): string {
     const computed = computedOf(field);
     return computed ? this.computed(computed, ctx) : `${ctx.alias}.${this.quote(field.column)}`;
   }
@@ -121,7 +122,7 @@ export class SqlCompiler extends SqlDialect {
     aggregate: (fn, field, ctx) => this.aggregateExpr({ alias: "", fn, field }, ctx),
   };
 
-  protected table(model: ModelMeta): string {
+  table(model: ModelMeta): string {
     return this.quote(model.table);
   }
 
@@ -144,26 +145,8 @@ export class SqlCompiler extends SqlDialect {
     return `SELECT * FROM (${inner}) ${d} ORDER BY ${order}${this.limitOffset(ctx, node.limit, node.offset)}`;
   }
 
-  /** This compiler's hooks as the nesting strategy renders through them (built once, not per statement). */
-  protected readonly nestingHost: NestingHost = {
-    quote: (name) => this.quote(name),
-    table: (model) => this.table(model),
-    param: (ctx, value, field) => this.param(ctx, value, field),
-    column: (ctx, field) => this.column(ctx, field),
-    cond: (node, ctx) => this.cond(node, ctx),
-    orderBy: (order, model, ctx) => this.orderBy(order, model, ctx),
-    limitOffset: (ctx, limit, offset) => this.limitOffset(ctx, limit, offset),
-    unboundedLimit: () => this.unboundedLimit(),
-    lockClause: (lock, alias) => this.lockClause(lock, alias),
-    relationJoin: (field, outer, alias) => this.relationJoin(field, outer, alias),
-    selectItem: (item, ctx, name) => this.selectItem(item, ctx, name),
-    jsonObject: (pairs) => this.jsonObject(pairs),
-    jsonValue: (expr, field) => this.jsonValue(expr, field),
-    nestedArray: (parts, ctx) => this.nestedArray(parts, ctx),
-  };
-
   /** One item of a select list, named `name` in the result rows. */
-  protected selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
+  selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
     if (item.kind === "column") {
       const col = this.column(ctx, item.field);
       // a computed stand-in keeps its source's column name, but its expression needs the alias
@@ -172,14 +155,14 @@ export class SqlCompiler extends SqlDialect {
     return `${this.nesting.nested(item, ctx)} AS ${this.quote(name)}`;
   }
 
-  protected orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
+  orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
     const terms = order.map((o) => this.orderTerm(this.column(ctx, o.field), o.desc));
     if (!order.some((o) => o.field.name === "id")) terms.push(this.orderTerm(this.column(ctx, model.id), false));
     return terms.join(", ");
   }
 
   /** FROM clause and correlation condition that reach the rows of relation `field` from `outer`. */
-  protected relationJoin(field: FieldMeta, outer: string, alias: string): RelationJoin {
+  relationJoin(field: FieldMeta, outer: string, alias: string): RelationJoin {
     const target = field.target();
     const t = `${this.table(target)} ${alias}`;
     const q = (a: string, c: string) => `${a}.${this.quote(c)}`;
@@ -200,7 +183,7 @@ export class SqlCompiler extends SqlDialect {
     }
   }
 
-  protected cond(node: CondNode, ctx: CompileContext): string {
+  cond(node: CondNode, ctx: CompileContext): string {
     // a condition core did not build and check (e.g. an object shaped like a node) never becomes SQL
     if (!isSealed(node)) throw new QueryError("a condition must be a filter list; objects shaped like internal nodes are refused");
     switch (node.kind) {

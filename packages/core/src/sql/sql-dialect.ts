@@ -117,7 +117,7 @@ export abstract class SqlDialect {
   }
 
   /** A LIMIT that admits every row: makes the database honour the ORDER BY of a UNION member. */
-  protected unboundedLimit(): string {
+  unboundedLimit(): string {
     return " LIMIT ALL";
   }
 

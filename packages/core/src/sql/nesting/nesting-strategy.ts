@@ -8,7 +8,7 @@ export type RelationItem = Exclude<SelectItem, { kind: "column" }>;
 
 /**
  * The compiler hooks a nesting strategy renders through, so each dialect's quoting, values, order
- * terms and JSON functions apply. `SqlCompiler` builds one per compiler (see `SqlCompiler.nestingHost`).
+ * terms and JSON functions apply: the `SqlCompiler` itself (its overrides included).
  */
 export interface NestingHost {
   quote(name: string): string;
