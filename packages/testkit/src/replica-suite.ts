@@ -88,6 +88,8 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
         await o.query(pair!.replica, o.resumeApply);
       }
       await replicated(2);
+      // the update is replayed after the insert: wait for it too, not only for the row count
+      await until("the replica has the update", async () => Number((await o.query(pair!.replica, "SELECT amount FROM rep_leads WHERE name = 'paused'"))[0]?.amount) === 3);
       expect(await names()).toEqual(["before", "paused"]);
       expect((await Lead.search({ filter: [["name", "=", "paused"]], fields: ["amount"] }))[0]?.amount).toBe(3);
     });
