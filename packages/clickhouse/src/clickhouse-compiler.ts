@@ -17,7 +17,7 @@ import {
   type UpdateNode,
   decodeValue,
 } from "@dotorm/core";
-import { baseType, formatDateTime, inferType } from "./clickhouse-types.js";
+import { baseType, formatDateTime, inferType, typedParam } from "./clickhouse-types.js";
 import { distributedOf, localTable } from "./distributed.js";
 import { NestedJson } from "./nested-json.js";
 import { checkDateRanges } from "./tsv.js";
@@ -62,12 +62,6 @@ const nullable = (t: string) => (t.startsWith("Nullable(") || t.startsWith("Arra
  */
 export class ClickHouseCompiler extends SqlCompiler {
   protected override readonly returning = false;
-  private readonly nested = new NestedJson({
-    quote: (n) => this.quote(n),
-    tableName: (n) => this.quote(n),
-    condAt: (cond, alias, ctx) => ctx.scoped(alias, () => this.cond(cond, ctx)),
-    typed: (ctx, value, type) => this.typed(ctx, value, type),
-  });
 
   /** Set while compiling a mutation of a distributed model (see {@link ClickHouseStatement.ids}). */
   private shardIds?: { sql: string; param: string };
@@ -80,7 +74,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     private readonly batchRows = 100_000,
     private readonly cluster?: string,
   ) {
-    super();
+    super((host) => new NestedJson(host));
   }
 
   override compile(node: Parameters<SqlCompiler["compile"]>[0], options?: CompileOptions): ClickHouseStatement {
@@ -104,8 +98,7 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   /** Binds `value` as `{pN:type}`. */
   typed(ctx: CompileContext, value: unknown, type: string): string {
-    ctx.params.push(value);
-    return `{p${ctx.params.length - 1}:${type}}`;
+    return typedParam(ctx, value, type);
   }
 
   override finishParams(ctx: CompileContext): Record<string, unknown> {
@@ -178,7 +171,7 @@ export class ClickHouseCompiler extends SqlCompiler {
     return sql;
   }
 
-  protected override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
+  override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
     if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(name)}`;
     return this.correlationKey(item, ctx) + super.selectItem(item, ctx, name);
   }
@@ -191,10 +184,6 @@ export class ClickHouseCompiler extends SqlCompiler {
     if (item.fn === "count" && (item.field.required || item.field === item.field.model.id)) return "count()";
     if (item.fn === "count_distinct") return `uniqExact(${this.column(ctx, item.field)})`;
     return super.aggregateExpr(item, ctx);
-  }
-
-  protected override nestedExpr(item: Exclude<SelectItem, { kind: "column" }>, ctx: CompileContext): string {
-    return this.nested.topLevel(item, ctx.alias, ctx);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { FieldMeta } from "@dotorm/core";
+import type { CompileContext, FieldMeta } from "@dotorm/core";
 
 /**
  * ClickHouse types of DotORM fields, shared by the DDL (column types) and the renderer (typed
@@ -80,4 +80,10 @@ export function inferType(value: unknown): string {
     return `Array(${floats ? "Float64" : value.some((v) => v === null) ? `Nullable(${inner})` : inner})`;
   }
   return "String";
+}
+
+/** Binds `value` as the ClickHouse parameter `{pN:type}` of the statement being compiled. */
+export function typedParam(ctx: CompileContext, value: unknown, type: string): string {
+  ctx.params.push(value);
+  return `{p${ctx.params.length - 1}:${type}}`;
 }

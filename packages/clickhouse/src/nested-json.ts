@@ -1,17 +1,15 @@
-import { type CompileContext, type CondNode, type FieldMeta, type ModelMeta, type SelectItem, type SelectNode, UnsupportedError } from "@dotorm/core";
-
-/** What the nested renderer needs from the compiler. */
-export interface NestedHost {
-  quote(name: string): string;
-  /** A table reference for a model or link table name. */
-  tableName(name: string): string;
-  /** Renders `cond` with `alias` as the scope of its fields. */
-  condAt(cond: CondNode, alias: string, ctx: CompileContext): string;
-  /** Binds a value with an explicit ClickHouse type. */
-  typed(ctx: CompileContext, value: unknown, type: string): string;
-}
-
-type RelationItem = Exclude<SelectItem, { kind: "column" }>;
+import {
+  type CompileContext,
+  type CondNode,
+  type FieldMeta,
+  JsonAggregate,
+  type ModelMeta,
+  type NestingHost,
+  type RelationItem,
+  type SelectNode,
+  UnsupportedError,
+} from "@dotorm/core";
+import { typedParam } from "./clickhouse-types.js";
 
 /** A ClickHouse string literal (backslash escapes). */
 const literal = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
@@ -73,7 +71,8 @@ function negated(expr: string, field: FieldMeta): string {
 }
 
 /**
- * Nested reads in one statement. ClickHouse runs correlated subqueries but not inside aggregate
+ * ClickHouse's nesting strategy: nested reads in one statement, read back as `JsonAggregate` reads
+ * them (one row per record, each relation one JSON column; no joined columns). ClickHouse runs correlated subqueries but not inside aggregate
  * arguments nor with LIMIT ("Cannot decorrelate query"), so:
  * - the first level is a correlated scalar subquery per relation: `any(obj)` for a many2one,
  *   a sorted and sliced `groupArray` for a one2many / many2many;
@@ -81,9 +80,20 @@ function negated(expr: string, field: FieldMeta): string {
  *   pre-aggregated `GROUP BY` derived table for a deeper one2many / many2many.
  * Objects and arrays are JSON text built with `concat`/`toJSONString` (the hydrator parses it),
  * because ClickHouse has no Nullable(Tuple) to express "no related record".
+ *
+ * @example
+ * new SqlCompiler((host) => new NestedJson(host)) // what ClickHouseCompiler does
  */
-export class NestedJson {
-  constructor(private readonly host: NestedHost) {}
+export class NestedJson extends JsonAggregate {
+  override readonly name: string = "clickhouse-json";
+
+  constructor(host: NestingHost) {
+    super(host);
+  }
+
+  override nested(item: RelationItem, ctx: CompileContext): string {
+    return this.topLevel(item, ctx.alias, ctx);
+  }
 
   /** The correlated subquery of a first-level relation of the row `outer`. */
   topLevel(item: RelationItem, outer: string, ctx: CompileContext): string {
@@ -93,7 +103,7 @@ export class NestedJson {
     const { from, key, own } = this.source(field, alias);
     const joins: string[] = [];
     const obj = item.kind === "ids" ? idJson(alias, sub.model, this.host.quote) : this.object(sub, alias, ctx, joins);
-    const cond = sub.where ? ` AND ${this.host.condAt(sub.where, alias, ctx)}` : "";
+    const cond = sub.where ? ` AND ${this.condAt(sub.where, alias, ctx)}` : "";
     const where = `${key} = ${outer}.${this.host.quote(own)}${cond}`;
     const value = field.kind === "many2one" || field.kind === "one2one" ? `nullIf(any(${obj}), '')` : this.array(obj, sub, alias, ctx);
     return `(SELECT ${value} FROM ${from}${joins.map((j) => ` ${j}`).join("")} WHERE ${where})`;
@@ -117,7 +127,7 @@ export class NestedJson {
     const sub = this.subOf(item);
     const inner = ctx.nextAlias();
     const { from, key, own } = this.source(field, inner);
-    const cond = sub.where ? this.host.condAt(sub.where, inner, ctx) : undefined;
+    const cond = sub.where ? this.condAt(sub.where, inner, ctx) : undefined;
     if (field.kind === "many2one" || field.kind === "one2one") {
       joins.push(`LEFT JOIN ${from} ON ${key} = ${q(alias, own)}${cond ? ` AND ${cond}` : ""}`);
       const obj = item.kind === "ids" ? idJson(inner, sub.model, this.host.quote) : this.object(sub, inner, ctx, joins);
@@ -151,8 +161,8 @@ export class NestedJson {
     });
     let arr = `${desc ? "arrayReverseSort" : "arraySort"}(groupArray(tuple(${[...keys, obj].join(", ")})))`;
     if (sub.limit !== undefined || sub.offset) {
-      const start = sub.offset ? `${this.host.typed(ctx, sub.offset, "UInt64")} + 1` : "1";
-      arr = `arraySlice(${arr}, ${start}${sub.limit !== undefined ? `, ${this.host.typed(ctx, sub.limit, "UInt64")}` : ""})`;
+      const start = sub.offset ? `${typedParam(ctx, sub.offset, "UInt64")} + 1` : "1";
+      arr = `arraySlice(${arr}, ${start}${sub.limit !== undefined ? `, ${typedParam(ctx, sub.limit, "UInt64")}` : ""})`;
     }
     return `concat('[', arrayStringConcat(arrayMap(x -> x.${keys.length + 1}, ${arr}), ','), ']')`;
   }
@@ -161,7 +171,7 @@ export class NestedJson {
   private source(field: FieldMeta, alias: string): { from: string; key: string; own: string } {
     const h = this.host;
     const target: ModelMeta = field.target();
-    const t = `${h.tableName(target.table)} ${alias}`;
+    const t = `${h.quote(target.table)} ${alias}`;
     switch (field.kind) {
       case "many2one":
         return { from: t, key: `${alias}.${h.quote("id")}`, own: field.column };
@@ -172,12 +182,17 @@ export class NestedJson {
         const link = field.link!();
         const l = `${alias}l`;
         return {
-          from: `${t} INNER JOIN ${h.tableName(link.table)} ${l} ON ${l}.${h.quote(link.column2)} = ${alias}.${h.quote("id")}`,
+          from: `${t} INNER JOIN ${h.quote(link.table)} ${l} ON ${l}.${h.quote(link.column2)} = ${alias}.${h.quote("id")}`,
           key: `${l}.${h.quote(link.column1)}`,
           own: "id",
         };
       }
     }
+  }
+
+  /** Renders `cond` with `alias` as the scope of its fields. */
+  private condAt(cond: CondNode, alias: string, ctx: CompileContext): string {
+    return ctx.scoped(alias, () => this.host.cond(cond, ctx));
   }
 
   private subOf(item: RelationItem): SelectNode {

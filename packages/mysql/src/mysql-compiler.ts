@@ -7,12 +7,14 @@ import {
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
+  JsonAggregate,
   type LockNode,
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
   type SelectNode,
   SqlCompiler,
+  UnionRows,
   decodeValue,
 } from "@dotorm/core";
 import { quoteBackticks } from "./quote-ident.js";
@@ -67,8 +69,6 @@ export function utcDateTime(d: Date): string {
  */
 export class MysqlCompiler extends SqlCompiler {
   protected override readonly returning: boolean;
-  protected override readonly joinsSingles: boolean;
-  protected override readonly nestsByUnion: boolean;
   readonly flavor: MysqlFlavor;
 
   /** Whether inserts return their ids as rows (the adapter's `returning` capability). */
@@ -86,22 +86,21 @@ export class MysqlCompiler extends SqlCompiler {
     options: MysqlCompilerOptions = {},
     private readonly insertIdExact?: () => boolean,
   ) {
-    super();
-    this.flavor = options.flavor ?? "mariadb";
+    const flavor = options.flavor ?? "mariadb";
+    // MySQL keeps column aliases up to 256 characters
+    const nesting = { joins: options.joins === false ? false : joinsIn, maxAliasBytes: 256 };
+    const union = (options.nesting ?? (flavor === "mariadb" ? "union" : "json")) === "union";
+    super((host) => (union ? new UnionRows(host, nesting) : new JsonAggregate(host, nesting)));
+    this.flavor = flavor;
     if (options.returning && this.flavor === "mysql") {
       throw new ConfigurationError("mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset");
     }
     this.returning = options.returning ?? this.flavor === "mariadb";
-    this.joinsSingles = options.joins !== false;
-    this.nestsByUnion = (options.nesting ?? (this.flavor === "mariadb" ? "union" : "json")) === "union";
   }
 
   override quote(name: string): string {
     return quoteBackticks(name);
   }
-
-  /** MySQL keeps column aliases up to 256 characters. */
-  protected override readonly maxAliasBytes: number = 256;
 
   /** The last Date encoded, and its text: a createMany's default `now` is one Date in every row. */
   private lastDate?: { date: Date; time: number; text: string };
@@ -169,16 +168,7 @@ export class MysqlCompiler extends SqlCompiler {
     );
   }
 
-  /**
-   * `?` placeholders are filled in text order, but a joined many2one's ON condition (an access rule)
-   * is rendered while the select list is, before the list's later values: such a select keeps the
-   * correlated JSON subqueries, which have no ordering problem.
-   */
-  protected override joinsIn(node: SelectNode): boolean {
-    return this.joinsSingles && !joinHasCondition(node);
-  }
-
-  protected override unboundedLimit(): string {
+  override unboundedLimit(): string {
     return ` LIMIT ${noLimit}`;
   }
 
@@ -205,7 +195,7 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   /** Columns that cannot be NULL skip the `IS NULL` key, so an index on them still serves the sort. */
-  protected override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
+  override orderBy(order: readonly OrderNode[], model: ModelMeta, ctx: CompileContext): string {
     const term = (field: FieldMeta, desc: boolean) => {
       const col = this.column(ctx, field);
       if (field.name === "id" || field.required) return `${col} ${desc ? "DESC" : "ASC"}`;
@@ -273,6 +263,15 @@ export class MysqlCompiler extends SqlCompiler {
   override begin(): string {
     return "START TRANSACTION";
   }
+}
+
+/**
+ * Whether the nested many2ones of `node` are joined: `?` placeholders are filled in text order, but a
+ * joined many2one's ON condition (an access rule) is rendered while the select list is, before the
+ * list's later values, so such a select keeps the correlated JSON subqueries, which have no ordering problem.
+ */
+function joinsIn(node: SelectNode): boolean {
+  return !joinHasCondition(node);
 }
 
 /** Whether a many2one the base compiler would join (at any depth of joins) carries a condition. */

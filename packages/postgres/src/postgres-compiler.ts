@@ -1,4 +1,4 @@
-import { type CompileContext, type DatePart, type FieldMeta, type InsertNode, SqlCompiler } from "@dotorm/core";
+import { type CompileContext, type DatePart, type FieldMeta, type InsertNode, JsonAggregate, SqlCompiler } from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
@@ -35,8 +35,13 @@ export function arrayTypeOf(field: FieldMeta | undefined): string {
  * https://www.postgresql.org/docs/current/functions-json.html
  */
 export class PostgresCompiler extends SqlCompiler {
-  /** Nested many2ones become LEFT JOINs: PostgreSQL plans (and memoizes) them better than a subquery per row. */
-  protected override readonly joinsSingles = true;
+  /**
+   * Nested reads as JSON aggregates, nested many2ones as LEFT JOINs: PostgreSQL plans (and memoizes)
+   * them better than a subquery per row, and its `$n` placeholders may be numbered in any order.
+   */
+  constructor() {
+    super((host) => new JsonAggregate(host, { joins: true }));
+  }
 
   override param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
     ctx.params.push(this.encode(value, field));

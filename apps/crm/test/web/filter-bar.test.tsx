@@ -96,22 +96,24 @@ describe("buildFilter: the filter bar's conditions become a DotORM filter", () =
   });
 });
 
+/** The filter bar with its conditions kept in state; reports every filter it builds. */
+function Harness({ onFilter }: { onFilter(f: Filter): void }) {
+  const [conditions, setConditions] = useState<Condition[]>([]);
+  return (
+    <FilterBar
+      fields={fields}
+      conditions={conditions}
+      onChange={(c, f) => {
+        setConditions(c);
+        onFilter(f);
+      }}
+    />
+  );
+}
+
 describe("FilterBar component", () => {
   afterEach(cleanup);
 
-  function Harness({ onFilter }: { onFilter(f: Filter): void }) {
-    const [conditions, setConditions] = useState<Condition[]>([]);
-    return (
-      <FilterBar
-        fields={fields}
-        conditions={conditions}
-        onChange={(c, f) => {
-          setConditions(c);
-          onFilter(f);
-        }}
-      />
-    );
-  }
   /** The input an accessible name labels (Mantine also labels the option list with it). */
   const input = (name: string) => screen.getAllByLabelText(name).find((e): e is HTMLInputElement => e instanceof HTMLInputElement) as HTMLInputElement;
   const renderBar = () => {

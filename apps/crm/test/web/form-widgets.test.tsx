@@ -16,28 +16,30 @@ if (!("fonts" in document)) Object.defineProperty(document, "fonts", { value: { 
 
 const field = (name: string, type: string, extra: Partial<FieldMeta> = {}): FieldMeta => ({ name, type, label: name, required: false, readonly: false, ...extra });
 
+/** One widget with its value kept in state; every value it reports is pushed to `seen`. */
+function Harness({ f, initial, creating, seen }: { f: FieldMeta; initial: unknown; creating: boolean; seen: unknown[] }) {
+  const [value, setValue] = useState<unknown>(initial);
+  return (
+    <FieldWidget
+      field={f}
+      creating={creating}
+      value={value}
+      onChange={(v) => {
+        seen.push(v);
+        setValue(v);
+      }}
+    />
+  );
+}
+
 /** Renders one widget with its value kept in state; returns every value it reported. */
 function renderWidget(f: FieldMeta, initial: unknown, creating = false) {
   const seen: unknown[] = [];
-  function Harness() {
-    const [value, setValue] = useState<unknown>(initial);
-    return (
-      <FieldWidget
-        field={f}
-        creating={creating}
-        value={value}
-        onChange={(v) => {
-          seen.push(v);
-          setValue(v);
-        }}
-      />
-    );
-  }
   render(
     <MantineProvider>
       <DatesProvider settings={{}}>
         <QueryClientProvider client={new QueryClient()}>
-          <Harness />
+          <Harness f={f} initial={initial} creating={creating} seen={seen} />
         </QueryClientProvider>
       </DatesProvider>
     </MantineProvider>,

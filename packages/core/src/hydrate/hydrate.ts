@@ -17,31 +17,35 @@ type RowReader = (row: Record<string, unknown>) => object;
 /** Column-name separator of a many2one the compiler loaded with a join (`creator_id.name`). */
 export const joinedKeySeparator = ".";
 
+/** No nested many2one read as joined columns. */
+export const noJoins: ReadonlySet<SelectItem> = new Set();
+
 /**
  * Turns result rows into records of the model's class (so methods defined on a subclass work),
  * nested relations included, then fills computed fields. The readers are built once per call, not
- * per row. A nested many2one comes back either as one JSON column or, when the compiler joined it
- * (see `SqlCompiler.joinsSingles`), as columns named `<field>.<subfield>`; the first row's keys say which.
- * Rows in the tagged layout (see `SqlCompiler.nestsByUnion`) are put together by {@link hydrateTagged}.
+ * per row. The layout is told by the nesting strategy that rendered the statement (see
+ * `sql/nesting/`), never guessed from the rows: a nested relation is one JSON column, except the
+ * many2ones in `joined`, which come as columns named `<field>.<subfield>`. Rows in the tagged
+ * layout are put together by {@link hydrateTagged}.
  */
-export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype): object[] {
+export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype, joined: ReadonlySet<SelectItem> = noJoins): object[] {
   if (rows.length === 0) return [];
-  if (tagColumns.branch in (rows[0] as object)) return hydrateTagged(select, rows, decode, protos);
   const out = new Array<object>(rows.length);
-  const read = reader(select, decode, protos, false, "", rows[0] as Record<string, unknown>);
+  const read = reader(select, decode, protos, false, "", joined);
   for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string, unknown>);
   return out;
 }
 
 /**
- * A reader for `select`'s records; `prefix` names a joined many2one's columns, `sample` tells the
- * layout. A `branch` reader (tagged layout) gives each nested one2many / many2many an empty array to
- * be filled from its own rows, and leaves computed fields to be derived once the arrays are full.
+ * A reader for `select`'s records; `prefix` names a joined many2one's columns, `joined` lists the
+ * many2ones read from joined columns. A `branch` reader (tagged layout) gives each nested one2many /
+ * many2many an empty array to be filled from its own rows, and leaves computed fields to be derived
+ * once the arrays are full.
  */
-function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, sample?: Record<string, unknown>, branch = false): RowReader {
+function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, joined: ReadonlySet<SelectItem>, branch = false): RowReader {
   const proto = protos(select.model);
   const names = select.items.map((item) => item.field.name);
-  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, sample)));
+  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, joined)));
   const computed = branch ? [] : (select.computed ?? []);
   // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
   const tracked = select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((item) => item.field);
@@ -54,14 +58,14 @@ function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson:
   };
 }
 
-function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, sample?: Record<string, unknown>): (row: Record<string, unknown>) => unknown {
+function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, joined: ReadonlySet<SelectItem>): (row: Record<string, unknown>) => unknown {
   const key = prefix + item.field.name;
   if (item.kind === "column") return (row) => decode(item.field, row[key], inJson);
   const target = item.field.target();
   const many = item.field.kind === "one2many" || item.field.kind === "many2many";
-  if (item.kind === "nested" && !many && sample && !(key in sample)) {
+  if (item.kind === "nested" && !many && joined.has(item)) {
     const inner = key + joinedKeySeparator;
-    const read = reader(item.sub, decode, protos, false, inner, sample);
+    const read = reader(item.sub, decode, protos, false, inner, joined);
     const idKey = inner + "id";
     return (row) => (row[idKey] === null || row[idKey] === undefined ? null : read(row));
   }
@@ -78,7 +82,7 @@ function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJso
     }
     return (row) => ((json(row) ?? []) as unknown[]).map((v) => decode(target.id, v, true));
   }
-  const read = reader(item.sub, decode, protos, true, "");
+  const read = reader(item.sub, decode, protos, true, "", noJoins);
   if (!many) {
     return (row) => {
       const value = json(row) as Record<string, unknown> | null | undefined;
@@ -96,10 +100,19 @@ function isMany(field: FieldMeta): boolean {
  * Puts records together from the tagged layout: one UNION ALL whose rows each hold one record of
  * one branch (`#b`), children naming their parent's id (`#p`). Rows are grouped by branch first, so
  * the order in which the database returns the branches does not matter; within a branch the rows
- * keep the database's order, or are sorted by their per-parent rank (`#n`) when it has one. A child
- * whose parent is not among the parent rows (not readable, or past its limit) is dropped.
+ * keep the database's order, or are sorted by their per-parent rank (`#n`) when the strategy ranked
+ * the branch (`ranked`). A child whose parent is not among the parent rows (not readable, or past its
+ * limit) is dropped. `joined` lists the nested many2ones read as joined columns, as in {@link hydrate}.
  */
-export function hydrateTagged(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype): object[] {
+export function hydrateTagged(
+  select: SelectNode,
+  rows: readonly Record<string, unknown>[],
+  decode: Decoder,
+  protos: Prototypes | undefined,
+  joined: ReadonlySet<SelectItem>,
+  ranked: (branch: Branch) => boolean,
+): object[] {
+  protos ??= classPrototype;
   const branches = branchesOf(select);
   const byBranch = branches.map(() => [] as Record<string, unknown>[]);
   for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
@@ -110,10 +123,9 @@ export function hydrateTagged(select: SelectNode, rows: readonly Record<string, 
   for (const branch of branches) {
     const branchRows = byBranch[branch.index] as Record<string, unknown>[];
     if (branchRows.length === 0) continue;
-    const read = reader(branch.node, decode, protos, false, branch.prefix, branchRows[0], true);
+    const read = reader(branch.node, decode, protos, false, branch.prefix, joined, true);
     const own = records[branch.index] as Record<string, unknown>[];
-    const ranked = branchRows[0]?.[tagColumns.rank] != null;
-    const ordered = ranked ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
+    const ordered = ranked(branch) ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
     const parentId = branch.parent?.node.model.id;
     const add = (row: Record<string, unknown>, list?: unknown[]) => {
       const record = read(row) as Record<string, unknown>;

@@ -56,12 +56,12 @@ export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, ba
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
   if (req.limit !== undefined || req.offset !== undefined) throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
   if (req.lock !== undefined) assertLockable(db);
-  const decode = (f: FieldMeta, raw: unknown, inJson: boolean) => db.adapter.compiler.decode(f, raw, inJson);
+  const compiler = db.adapter.compiler;
   if (db.adapter.driver.stream) {
     const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
     const compiled = db.adapter.compiler.compile(select, { streaming: true });
     for await (const rows of db.streamRows(compiled, batchSize, { model: model.table, operation: "stream" })) {
-      yield* hydrate(select, rows, decode, db.ops.protos);
+      yield* compiler.read(select, rows, db.ops.protos, { streaming: true });
     }
     return;
   }
@@ -72,7 +72,7 @@ export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, ba
   for (;;) {
     const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: batchSize }, after));
     const result = await db.run({ ...select, order }, { model: model.table, operation: "stream" });
-    const records = hydrate(select, result.rows, decode, db.ops.protos);
+    const records = compiler.read(select, result.rows, db.ops.protos);
     yield* records;
     if (records.length < batchSize) return;
     after = afterValues(order, sortKey(order, records[records.length - 1] as Record<string, unknown>));
@@ -90,7 +90,7 @@ export async function paginate(db: Runner, model: ModelMeta, req: ReadRequest, s
   const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, cursor));
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
-  const rows = hydrate(select, result.rows, (f, raw, inJson) => db.adapter.compiler.decode(f, raw, inJson), db.ops.protos);
+  const rows = db.adapter.compiler.read(select, result.rows, db.ops.protos);
   const data = rows.slice(0, size);
   const last = data[data.length - 1] as Record<string, unknown> | undefined;
   return { data, cursor: rows.length > size && last ? encodeCursor(order, last) : null };

@@ -1,6 +1,6 @@
 import { ConfigurationError, QueryError } from "../errors.js";
 import type { AnyModel } from "../model/model-meta.js";
-import { CompileContext } from "../sql/sql-compiler.js";
+import { CompileContext } from "../sql/compile-context.js";
 import type { Runner } from "./runner.js";
 
 /** An identifier to splice into raw SQL, quoted by the dialect. Made by `db.sql.id(name)`. */

@@ -4,7 +4,6 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type Id, isNumericKey, rowId } from "../model/primary-key.js";
 import { checkId } from "../model/validate.js";
 import { matchValues } from "../access/match-values.js";
-import { hydrate } from "../hydrate/hydrate.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter, planRead } from "../query/plan-read.js";
@@ -86,7 +85,7 @@ export class RecordOps implements ModelBinding {
     const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
     const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
-    return hydrate(select, result.rows, this.decode, this.protos);
+    return this.db.adapter.compiler.read(select, result.rows, this.protos);
   }
 
   get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
@@ -100,7 +99,7 @@ export class RecordOps implements ModelBinding {
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
     const select = await planSecured(model, this.db.accessGate(), () => planRead(model, { fields: options?.fields, nested: options?.nested }, cond));
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
-    const [record] = hydrate(select, result.rows, this.decode, this.protos);
+    const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
     return record ?? null;
   }
@@ -366,7 +365,4 @@ export class RecordOps implements ModelBinding {
 
   /** Records read here are of this database's bound class: their methods write back here. */
   readonly protos = (model: ModelMeta) => recordPrototype(this.db, model);
-
-  private readonly decode = (field: Parameters<Runner["adapter"]["compiler"]["decode"]>[0], raw: unknown, inJson: boolean) =>
-    this.db.adapter.compiler.decode(field, raw, inJson);
 }

@@ -1,6 +1,6 @@
 import type { FieldMeta } from "../model/model-meta.js";
 import type { AggregateFn, Computed, CondNode, DatePart, PathHop } from "../query/ast.js";
-import type { CompileContext, RelationJoin } from "./sql-compiler.js";
+import type { CompileContext, RelationJoin } from "./compile-context.js";
 
 /** The compiler hooks computed columns are rendered with. */
 export interface ComputedHost {

@@ -1,47 +1,51 @@
-import { type Branch, branchesOf, tagColumns } from "../hydrate/branches.js";
-import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import type { CondNode, SelectNode } from "../query/ast.js";
-import type { CompileContext, RelationJoin } from "./sql-compiler.js";
-
-/** What {@link UnionNesting} renders through: the compiler's own hooks, so each dialect's quoting and values apply. */
-export interface UnionHost {
-  quote(name: string): string;
-  table(model: ModelMeta): string;
-  param(ctx: CompileContext, value: unknown, field?: FieldMeta): string;
-  cond(node: CondNode, ctx: CompileContext): string;
-  /** ORDER BY terms of `node` (ties by id) in the current scope. */
-  orderBy(node: SelectNode, ctx: CompileContext): string;
-  /** `node`'s LIMIT / OFFSET, or a LIMIT admitting every row so a member's ORDER BY holds. */
-  page(ctx: CompileContext, node: SelectNode): string;
-  /** `node`'s LIMIT / OFFSET, empty without them. */
-  limitOffset(ctx: CompileContext, node: SelectNode): string;
-  joinsIn(node: SelectNode): boolean;
-  selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[], join: boolean): string;
-  columnNames(node: SelectNode, prefix: string, join: boolean): string[];
-  /** FROM of relation `field`'s rows under `alias`, and their key (the owner's id on their side). */
-  relationJoin(field: FieldMeta, alias: string): RelationJoin;
-}
+import { type Branch, branchesOf, isBranchItem, tagColumns } from "../../hydrate/branches.js";
+import { type Decoder, type Prototypes, hydrateTagged, noJoins } from "../../hydrate/hydrate.js";
+import type { CondNode, SelectItem, SelectNode } from "../../query/ast.js";
+import type { CompileContext, CompileOptions } from "../compile-context.js";
+import { JsonAggregate } from "./json-aggregate.js";
 
 /**
  * Nested one2many / many2many as tagged rows of one statement: one SELECT per branch (see
- * `branchesOf`) joined by `UNION ALL`, hydrated by `hydrateTagged`. Every member lists every
+ * `branchesOf`) joined by `UNION ALL`, read back by `hydrateTagged`. Every member lists every
  * branch's columns, NULL outside its own, so the first member names them all. Children are picked by
  * their parent key `IN` the parent branch's ids, with the parent's filter and limit repeated there; a
  * per-parent limit is a `ROW_NUMBER()` rank on a derived table of ids unless the root is one record.
+ * Many2ones, and relations nested under them, are read as `JsonAggregate` reads them. A select with
+ * no one2many / many2many, a locked one and a streamed one (each row must hold whole records) are
+ * read as `JsonAggregate` reads them too. MariaDB's default: there every JSON aggregate of wide
+ * values builds an on-disk temporary table.
  *
  * @example
- * new UnionNesting(host).select(chatWithMessages, ctx)
+ * new SqlCompiler((host) => new UnionRows(host)).compile(chatWithMessages)
  * // (SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, ..., NULL AS `1#body` FROM `chats` t0 ...)
  * // UNION ALL (SELECT 1, t2.`chat_id`, NULL, NULL, ..., t2.`body` FROM `chat_messages` t2 WHERE ...)
  */
-export class UnionNesting {
-  constructor(private readonly host: UnionHost) {}
+export class UnionRows extends JsonAggregate {
+  override readonly name: string = "union-rows";
 
-  select(root: SelectNode, ctx: CompileContext): string {
+  override select(root: SelectNode, ctx: CompileContext): string {
+    return this.tagged(root, ctx.options) ? this.union(root, ctx) : super.select(root, ctx);
+  }
+
+  override read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, options?: CompileOptions): object[] {
+    if (!this.tagged(select, options)) return super.read(select, rows, decode, protos, options);
+    if (rows.length === 0) return [];
+    let joined: Set<SelectItem> | undefined;
+    for (const branch of branchesOf(select)) joined = this.joinedItems(branch.node, branch.prefix, joined);
+    return hydrateTagged(select, rows, decode, protos, joined ?? noJoins, this.isRanked);
+  }
+
+  /** Whether `node` is read as tagged rows: it nests a one2many / many2many, and is neither locked nor streamed. */
+  private tagged(node: SelectNode, options: CompileOptions | undefined): boolean {
+    return options?.streaming !== true && !node.lock && !node.distinct && node.items.some(isBranchItem);
+  }
+
+  /** The select as one `UNION ALL` of tagged rows. */
+  private union(root: SelectNode, ctx: CompileContext): string {
     const h = this.host;
     const branches = branchesOf(root);
-    const joins = branches.map((b) => h.joinsIn(b.node));
-    const names = branches.map((b, i) => h.columnNames(b.own, b.prefix, joins[i] as boolean));
+    const joins = branches.map((b) => this.joinsIn(b.node));
+    const names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
     const members = branches.map((branch, i) => {
       // the first member names every column; the others only fill theirs with NULL
       const pad = (from: number, to: number) => {
@@ -69,27 +73,35 @@ export class UnionNesting {
       branch.index === 0 ? `${b} AS ${h.quote(tagColumns.branch)}, ${p} AS ${h.quote(tagColumns.parent)}, ${n} AS ${h.quote(tagColumns.rank)}` : `${b}, ${p}, ${n}`;
     const extra: string[] = [];
     if (!item || !parent) {
-      const list = h.selectList(own, ctx, "", extra, join);
+      const list = this.selectList(own, ctx, "", extra, join);
       let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${extra.join("")}`;
       if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
-      return `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.page(ctx, node)}`;
+      return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
     }
     const alias = ctx.nextAlias();
     if (!this.ranked(branch)) {
       return ctx.scoped(alias, () => {
-        const { from, key } = h.relationJoin(item.field, alias);
-        const list = h.selectList(own, ctx, branch.prefix, extra, join);
+        const { from, key } = h.relationJoin(item.field, "", alias);
+        const list = this.selectList(own, ctx, branch.prefix, extra, join);
         let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
         sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
-        return `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.page(ctx, node)}`;
+        return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
       });
     }
     const k = ctx.nextAlias();
-    const list = ctx.scoped(alias, () => h.selectList(own, ctx, branch.prefix, extra, join));
+    const list = ctx.scoped(alias, () => this.selectList(own, ctx, branch.prefix, extra, join));
     let sql = `SELECT ${tags(String(branch.index), `${k}.${h.quote("p")}`, `${k}.${h.quote("n")}`)}, ${columns(list)} FROM (${this.rankedIds(branch, ctx)}) ${k}`;
     sql += ` JOIN ${h.table(node.model)} ${alias} ON ${alias}.${h.quote("id")} = ${k}.${h.quote("id")}${extra.join("")}`;
     return `${sql} WHERE ${this.rankWindow(ctx, `${k}.${h.quote("n")}`, node)}`;
   }
+
+  /** `node`'s LIMIT / OFFSET, or a LIMIT admitting every row so a member's ORDER BY holds. */
+  private page(ctx: CompileContext, node: SelectNode): string {
+    return node.limit === undefined && !node.offset ? this.host.unboundedLimit() : this.host.limitOffset(ctx, node.limit, node.offset);
+  }
+
+  /** `ranked`, as the hydrator asks it (bound once, not per read). */
+  private readonly isRanked = (branch: Branch): boolean => this.ranked(branch);
 
   /** Whether a branch limits per parent with a rank: it has a limit or offset and may have several parents. */
   private ranked(branch: Branch): boolean {
@@ -110,8 +122,8 @@ export class UnionNesting {
     const h = this.host;
     const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
     return ctx.scoped(ctx.nextAlias(), () => {
-      const { from, key } = h.relationJoin(item.field, ctx.alias);
-      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${h.orderBy(node, ctx)})`;
+      const { from, key } = h.relationJoin(item.field, "", ctx.alias);
+      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${h.orderBy(node.order, node.model, ctx)})`;
       let sql = `SELECT ${ctx.alias}.${h.quote("id")} AS ${h.quote("id")}, ${key} AS ${h.quote("p")}, ${rank} AS ${h.quote("n")} FROM ${from}`;
       sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
       return node.where ? `${sql} AND ${h.cond(node.where, ctx)}` : sql;
@@ -143,12 +155,12 @@ export class UnionNesting {
     const inner = ctx.scoped(ctx.nextAlias(), () => {
       let sql: string;
       if (item && parent) {
-        const { from, key } = h.relationJoin(item.field, ctx.alias);
+        const { from, key } = h.relationJoin(item.field, "", ctx.alias);
         sql = `SELECT ${ctx.alias}.${id} FROM ${from} WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
       } else {
         sql = `SELECT ${ctx.alias}.${id} FROM ${h.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${h.cond(node.where, ctx)}` : ""}`;
       }
-      return paged ? `${sql} ORDER BY ${h.orderBy(node, ctx)}${h.limitOffset(ctx, node)}` : sql;
+      return paged ? `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}` : sql;
     });
     // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
     return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
