@@ -1,4 +1,6 @@
 import { f, model } from "@dotorm/core";
+// declares the `clickhouse` model option (module augmentation of core's ModelOptions)
+import type {} from "@dotorm/clickhouse";
 
 /** The analytics model of the ClickHouse bench: ordered by time, partitioned by month. */
 export const Event = model(

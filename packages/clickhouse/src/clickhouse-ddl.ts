@@ -1,7 +1,18 @@
-import { ConfigurationError, DdlCompiler, type FieldMeta, type LinkTable, type ModelMeta, UnsupportedError } from "@dotorm/core";
+import {
+  ConfigurationError,
+  DdlCompiler,
+  type FieldMeta,
+  type LinkTable,
+  type ModelMeta,
+  type TableInfo,
+  type TableLayout,
+  type TableOptions,
+  UnsupportedError,
+} from "@dotorm/core";
 import { columnType } from "./clickhouse-types.js";
 import { DdlBatches } from "./ddl-batches.js";
 import { type DistributedOptions, distributedOf, localTable } from "./distributed.js";
+import { checkLayout, layoutOf, migrationOptionsOf, optionsOfTable } from "./model-options.js";
 import { quoteClickHouse } from "./quote-ident.js";
 
 /** Table settings every DotORM table gets: block numbers make lightweight `UPDATE` possible. */
@@ -186,6 +197,25 @@ export class ClickHouseDdl extends DdlCompiler {
     sql += ` ORDER BY (${orderBy})`;
     if (ch.ttl) sql += ` TTL ${ch.ttl}`;
     return sql + SETTINGS;
+  }
+
+  /** The `clickhouse` options with a list `orderBy` as column names. */
+  override migrationOptions(model: ModelMeta): TableOptions {
+    return migrationOptionsOf(model);
+  }
+
+  override migrationOptionsOf(info: TableInfo, forModel = false): TableOptions {
+    return optionsOfTable(info, forModel);
+  }
+
+  /** The sorting key (`id` by default) and engine (`MergeTree` by default). */
+  override tableLayout(model: ModelMeta): TableLayout {
+    return layoutOf(model);
+  }
+
+  /** A new ORDER BY or engine needs a new table: refused. */
+  override checkLayout(table: string, want: TableLayout, have: TableInfo): void {
+    checkLayout(table, want, have);
   }
 
   /**

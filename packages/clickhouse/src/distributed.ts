@@ -9,21 +9,6 @@ export interface DistributedOptions {
   readonly shardingKey: string;
 }
 
-declare module "@dotorm/core" {
-  interface ClickHouseModelOptions {
-    /**
-     * On `clickhouse({ cluster })`: the model's rows live in a replicated local table `<table>_local`
-     * on every shard, and the model's table is a `Distributed` table over them that reads and
-     * inserts go through; updates and deletes run on the local table `ON CLUSTER`. Without a
-     * cluster (one server, chDB) the option is ignored and the table is an ordinary MergeTree.
-     *
-     * @example
-     * model("events", fields, { clickhouse: { orderBy: ["day", "id"], distributed: { shardingKey: "id" } } })
-     */
-    distributed?: DistributedOptions;
-  }
-}
-
 /** What DotORM names the per-shard table behind a distributed model's table. */
 export const LOCAL_SUFFIX = "_local";
 

@@ -11,5 +11,6 @@ export { claimsSql } from "./claims-sql.js";
 export { DdlBatches } from "./ddl-batches.js";
 export { localTable, mergePairs, pairsOf } from "./distributed.js";
 export type { DistributedOptions } from "./distributed.js";
+export type { ClickHouseModelOptions } from "./model-options.js";
 export type { Claim, ClaimStore, IdLeaseOptions } from "./id-lease.js";
 export { mapClickHouseError } from "./map-clickhouse-error.js";

@@ -1,4 +1,6 @@
 import { f, model } from "@dotorm/core";
+// declares the `clickhouse` model option (module augmentation of core's ModelOptions)
+import type {} from "@dotorm/clickhouse";
 
 /** What happened: a lead entered a stage, a sale was confirmed, a message was sent, a user logged in. */
 export const eventKinds = [

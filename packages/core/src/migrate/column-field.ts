@@ -1,6 +1,6 @@
 import { f } from "../model/f.js";
 import type { Field, FieldKind, OnDelete } from "../model/field.js";
-import { type AnyModel, type FieldMeta, type ModelMeta, type ModelOptions, buildMeta } from "../model/model-meta.js";
+import { type AnyModel, type FieldMeta, type ModelMeta, type ModelOptions, type TableOptions, buildMeta } from "../model/model-meta.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { ColumnInfo } from "../sql/schema.js";
 
@@ -86,12 +86,11 @@ export function columnOf(field: FieldMeta): ColumnField {
   return Object.freeze({ kind: field.kind, required: field.required, options: Object.freeze(kept) }) as ColumnField;
 }
 
-/** Table-wide options a migration's createTable carries (ClickHouse engine and keys). */
-export type TableOptions = Pick<ModelOptions, "clickhouse">;
+export type { TableOptions };
 
 /** Resolves column definitions into field metadata, as the DDL compiler takes them. */
 export function tableMeta(table: string, columns: Readonly<Record<string, ColumnField>>, options: TableOptions = {}): ModelMeta {
-  const meta = buildMeta(table, columns as Record<string, Field>, options, () => tableStub(table));
+  const meta = buildMeta(table, columns as Record<string, Field>, options as ModelOptions, () => tableStub(table));
   return meta;
 }
 

@@ -15,10 +15,12 @@ export interface DesiredTable {
   readonly columns: ReadonlyMap<string, { readonly field: ColumnField; readonly meta: FieldMeta }>;
   readonly indexes: readonly IndexInfo[];
   readonly foreignKeys: readonly ForeignKeyInfo[];
+  /** The adapter's options a migration's createTable carries ({@link DdlCompiler.migrationOptions}). */
   readonly options: TableOptions;
-  /** The sorting key the model asks for (compared only where the database reports one). */
-  readonly orderBy: readonly string[];
-  readonly engine: string;
+  /** The sorting key the model asks for, where the database has one ({@link DdlCompiler.tableLayout}). */
+  readonly orderBy?: readonly string[];
+  /** The engine the model asks for, where the database has several. */
+  readonly engine?: string;
 }
 
 /**
@@ -52,11 +54,9 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
       const name = constraintName("idx", model.table, cols);
       if (!indexes.some((i) => i.name === name)) indexes.push({ name, columns: cols, unique: false });
     }
-    const ch = model.options.clickhouse;
-    const orderBy = !ch?.orderBy ? ["id"] : typeof ch.orderBy === "string" ? splitKey(ch.orderBy) : ch.orderBy.map((k) => model.fields.get(k)?.column ?? k);
-    const tableOptions: TableOptions = ch ? { clickhouse: { ...ch, orderBy: typeof ch.orderBy === "string" ? ch.orderBy : orderBy } } : {};
     const key = model.identity ? {} : { key: { field: columnOf(model.id), meta: model.id } };
-    out.set(model.table, { name: model.table, ...key, columns, indexes, foreignKeys, options: tableOptions, orderBy, engine: ch?.engine ?? "MergeTree" });
+    const layout = ddl.tableLayout(model);
+    out.set(model.table, { name: model.table, ...key, columns, indexes, foreignKeys, options: ddl.migrationOptions(model), ...layout });
   }
   for (const model of models) {
     for (const field of model.fields.values()) {
@@ -75,8 +75,6 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
         indexes: [{ name: constraintName("idx", link.table, [link.column2]), columns: [link.column2], unique: false }],
         foreignKeys,
         options: {},
-        orderBy: [link.column1, link.column2],
-        engine: "MergeTree",
       });
     }
   }
@@ -86,10 +84,4 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
 /** The key type a link column takes when `model` declares its key: `{ key1: f.uuid() }`, or `{}`. */
 function linkKey(name: "key1" | "key2", model: ModelMeta): { key1?: ColumnField; key2?: ColumnField } {
   return model.identity ? {} : { [name]: keyType(model.id.def) };
-}
-
-/** The parts of a sorting key written as SQL (`"(a, b)"` or `"a, b"`), without quotes. */
-export function splitKey(key: string): string[] {
-  const bare = key.trim().replace(/^\((.*)\)$/s, "$1");
-  return bare.split(",").map((s) => s.trim().replace(/^[`"]|[`"]$/g, "")).filter(Boolean);
 }

@@ -42,7 +42,8 @@ const phases = ["dropForeignKey", "dropIndex", "renameColumn", "createTable", "c
 /**
  * Compares the models' schema with the database's and lists the operations that make the database
  * match: tables, columns (type, nullability, default), renames, indexes, uniques, foreign keys and
- * link tables. A ClickHouse sorting key or engine change is refused: it needs a new table.
+ * link tables. A layout change the adapter refuses ({@link DdlCompiler.checkLayout}: ClickHouse's
+ * sorting key or engine) throws: it needs a new table.
  *
  * @example
  * const { operations } = diffSchema(desiredSchema(models, ddl, caps), await introspector.describe(exec), ddl);
@@ -65,7 +66,7 @@ export function diffSchema(desired: ReadonlyMap<string, DesiredTable>, actual: S
         ops.push({ kind: "createTable", table: want.name, columns, options: want.options });
       }
     } else if (!want.link) {
-      checkClickHouseKeys(want, have);
+      ddl.checkLayout(want.name, want, have);
       checkKey(want, have, ddl, options.dialect ?? "this database");
       diffColumns(want, have, ddl, options.renames ?? [], ops, renameCandidates);
     }
@@ -145,10 +146,7 @@ function dropTableOp(have: TableInfo, ddl: DdlCompiler): Operation {
     ...(key ? [["id", key] as const] : []),
     ...have.columns.filter((c) => c.name !== "id").map((c) => [c.name, fieldOf(ddl, have.name, c)] as const),
   ]);
-  const orderBy = have.orderBy && have.orderBy.join() !== "id" ? { orderBy: [...have.orderBy] } : {};
-  const engine = have.engine && have.engine !== "MergeTree" ? { engine: have.engine } : {};
-  const ch = have.orderBy ? { clickhouse: { ...orderBy, ...engine } } : {};
-  return { kind: "dropTable", table: have.name, columns, options: ch };
+  return { kind: "dropTable", table: have.name, columns, options: ddl.migrationOptionsOf(have) };
 }
 
 /**
@@ -168,27 +166,4 @@ function checkKey(want: DesiredTable, have: TableInfo, ddl: DdlCompiler, dialect
     `${want.name}.id is ${id.type} in the database and ${wanted} in the model${want.key ? "" : " (the implicit integer id)"}: ` +
       "create a new table with the new key, copy the rows and references, then swap them in a hand-written migration",
   );
-}
-
-const bare = (keys: readonly string[]) => keys.map((k) => k.replace(/[`"\s]/g, "")).join(",");
-
-function checkClickHouseKeys(want: DesiredTable, have: TableInfo) {
-  if (have.orderBy && bare(have.orderBy) !== bare(want.orderBy)) {
-    throw new UnsupportedError(
-      "changing ORDER BY",
-      "clickhouse",
-      `${want.name}: the sorting key is (${have.orderBy.join(", ")}) in the database and (${want.orderBy.join(", ")}) in the model. ` +
-        "ClickHouse cannot change a table's ORDER BY in place: create a new table with the new key, copy the rows " +
-        "(INSERT INTO new SELECT * FROM old), then swap them (EXCHANGE TABLES) in a hand-written migration",
-    );
-  }
-  // on a cluster the adapter creates the Replicated form of the model's engine: the same engine
-  const family = (engine: string) => engine.replace(/\(.*$/s, "").replace(/^Replicated/, "");
-  if (have.engine && family(have.engine) !== family(want.engine)) {
-    throw new UnsupportedError(
-      "changing the table engine",
-      "clickhouse",
-      `${want.name}: the engine is ${have.engine} in the database and ${want.engine} in the model; a new table is needed (see ORDER BY changes)`,
-    );
-  }
 }

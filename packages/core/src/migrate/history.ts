@@ -2,7 +2,7 @@ import { f } from "../model/f.js";
 import type { CompiledQuery } from "../sql/statement.js";
 import type { Database } from "../run/database.js";
 import type { ModelMeta } from "../model/model-meta.js";
-import { tableMeta } from "./column-field.js";
+import { type TableOptions, tableMeta } from "./column-field.js";
 import pkg from "../../package.json" with { type: "json" };
 
 /** The table that records applied migrations. */
@@ -38,7 +38,8 @@ const historyMeta = () =>
       step: f.integer({ required: true }),
       error: f.text({ required: true }),
     },
-    { clickhouse: { orderBy: ["name"] } },
+    // ClickHouse's sorting key, passed through opaquely (the key is declared by @dotorm/clickhouse)
+    { clickhouse: { orderBy: ["name"] } } as TableOptions,
   );
 
 /** Creates `table` from `meta` unless it exists (another process may create it at the same time). */

@@ -51,8 +51,8 @@ function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
     const composite = t.indexes.filter((i) => i.columns.length > 1).map((i) => [...i.columns]);
     const options: ModelOptions = {
       ...(composite.length ? { indexes: composite } : {}),
-      ...(t.orderBy && t.orderBy.join() !== "id" ? { clickhouse: { orderBy: [...t.orderBy] } } : {}),
-    };
+      ...ddl.migrationOptionsOf(t, true),
+    } as ModelOptions;
     out.set(t.name, { name: pascal(t.name), table: t.name, fields, options });
   }
   for (const t of tables.filter(isLink)) {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { f } from "../model/f.js";
 import type { Database } from "../run/database.js";
 import { holdLock } from "../run/hold-lock.js";
-import { tableMeta } from "./column-field.js";
+import { type TableOptions, tableMeta } from "./column-field.js";
 import { ensureTable } from "./history.js";
 import { MigrationError } from "./migration-error.js";
 
@@ -32,7 +32,7 @@ export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>, o
 }
 
 async function withLockRow<T>(db: Database, fn: () => Promise<T>, options: LockOptions): Promise<T> {
-  await ensureTable(db, tableMeta(lockTable, { token: f.char({ maxLength: 64, required: true }), acquired_at: f.datetime({ required: true }), expires_at: f.datetime({ required: true }) }, { clickhouse: { orderBy: ["token"] } }));
+  await ensureTable(db, tableMeta(lockTable, { token: f.char({ maxLength: 64, required: true }), acquired_at: f.datetime({ required: true }), expires_at: f.datetime({ required: true }) }, { clickhouse: { orderBy: ["token"] } } as TableOptions)); // opaque: @dotorm/clickhouse declares the key
   const { sql } = db;
   const token = randomUUID();
   const table = sql.id(lockTable);

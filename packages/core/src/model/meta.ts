@@ -6,28 +6,18 @@ import type { ModelHooks } from "./hooks.js";
 // and it imports none of them.
 
 /**
- * ClickHouse table options of a model (`model(..., { clickhouse: { ... } })`). An interface so the
- * ClickHouse adapter can add its own keys by declaration merging (`@dotorm/clickhouse` adds
- * `distributed`); other adapters ignore them.
+ * Model-wide options, the third argument of `model()`. An interface so adapters declare their own
+ * table options on it by module augmentation (`@dotorm/clickhouse` adds `clickhouse`); core passes
+ * those through unread (see {@link TableOptions}).
  *
  * @example
- * model("events", fields, { clickhouse: { orderBy: ["day", "id"], partitionBy: "toYYYYMM(day)" } })
+ * declare module "@dotorm/core" { interface ModelOptions { myAdapter?: { tablespace?: string } } }
  */
-export interface ClickHouseModelOptions {
-  engine?: string;
-  orderBy?: string | readonly string[];
-  partitionBy?: string;
-  ttl?: string;
-}
-
-/** Model-wide options, the third argument of `model()`. */
 export interface ModelOptions {
   /** Composite indexes, each a list of field keys. */
   indexes?: readonly (readonly string[])[];
   /** Database (schema) the table lives in. Reserved: `connect` refuses it for now (use a separate connection). */
   database?: string;
-  /** ClickHouse table settings. */
-  clickhouse?: ClickHouseModelOptions;
   /** Human name; defaults to the table name. */
   label?: string;
   /**
@@ -41,6 +31,19 @@ export interface ModelOptions {
   /** Serve this model's reads from the query cache for `ttl` milliseconds (`qs.cache(false)` opts a read out). */
   cache?: { ttl: number };
 }
+
+/** The keys of {@link ModelOptions} core declares; every other key belongs to an adapter. */
+type CoreOptionKey = "indexes" | "database" | "label" | "order" | "hooks" | "cache";
+
+/**
+ * Table-wide options a migration's `createTable` carries: the adapter-declared keys of
+ * {@link ModelOptions} (typed where the adapter is imported), which core passes to the adapter's
+ * DDL compiler without reading them.
+ *
+ * @example
+ * schema.createTable("events", columns, { clickhouse: { orderBy: ["day", "id"] } }) // with @dotorm/clickhouse
+ */
+export type TableOptions = Omit<ModelOptions, CoreOptionKey>;
 
 /** A field resolved inside its model: its key, column and, for relations, the target's metadata. */
 export interface FieldMeta {

@@ -6,7 +6,7 @@ import { checkDefaultOrder } from "./default-order.js";
 import { type Field, type OnDelete, isStored } from "./field.js";
 import type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./meta.js";
 
-export type { AnyModel, ClickHouseModelOptions, FieldMeta, ModelMeta, ModelOptions } from "./meta.js";
+export type { AnyModel, FieldMeta, ModelMeta, ModelOptions, TableOptions } from "./meta.js";
 export { isRelation } from "./meta.js";
 
 const classOverride = new WeakMap<ModelMeta, AnyModel>();

@@ -1,4 +1,5 @@
-import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
+import type { FieldMeta, ModelMeta, TableOptions } from "../model/model-meta.js";
+import type { TableInfo, TableLayout } from "./schema.js";
 import { quoteAnsi } from "./quote-ident.js";
 import type { OnDelete } from "../model/field.js";
 
@@ -150,6 +151,39 @@ export abstract class DdlCompiler {
   tableOptions(_model: ModelMeta): string {
     return "";
   }
+
+  // Adapter table options (the keys an adapter declares on ModelOptions) in migrations: core
+  // carries them opaquely; these hooks are where the adapter reads, writes and compares them.
+
+  /**
+   * The adapter's options of `model` as a migration's `createTable` writes them (field keys turned
+   * into column names where the adapter needs them); none by default.
+   *
+   * @example
+   * ddl.migrationOptions(Event) // { clickhouse: { orderBy: ["kind", "at", "id"] } } (ClickHouse)
+   */
+  migrationOptions(_model: ModelMeta): TableOptions {
+    return {};
+  }
+
+  /**
+   * The options a migration writes back for a table the database reports (a dropped table's
+   * reverse, `inspect`'s models); `forModel` leaves out what a model states by default. None by default.
+   */
+  migrationOptionsOf(_info: TableInfo, _forModel = false): TableOptions {
+    return {};
+  }
+
+  /** The engine and sorting key `model` asks for, where the database has them; none by default. */
+  tableLayout(_model: ModelMeta): TableLayout {
+    return {};
+  }
+
+  /**
+   * Refuses, with an `UnsupportedError`, a layout change a migration cannot make in place (ClickHouse:
+   * a new ORDER BY or engine); `want` is {@link tableLayout}'s. Accepts everything by default.
+   */
+  checkLayout(_table: string, _want: TableLayout, _have: TableInfo): void {}
 
   addColumn(model: ModelMeta, field: FieldMeta): string {
     return `ALTER TABLE ${this.tableRef(model.table)} ADD COLUMN ${this.columnDef(field, false)}`;

@@ -2,7 +2,7 @@ import type { ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo } from "./schema
 
 /** One catalog row of each kind an adapter reads for {@link describeRows} (`t` = table). */
 export interface DescribeRows {
-  /** Tables (so a table without columns still shows); ClickHouse adds `engine` and `order_by` (comma-separated). */
+  /** Tables (so a table without columns still shows); an adapter whose tables have them adds `engine` and `order_by` (comma-separated). */
   readonly tables: readonly { t?: unknown; engine?: unknown; order_by?: unknown }[];
   /** Columns in their ordinal order; `nullable` may be a boolean, 0/1 or "YES"/"NO". */
   readonly columns: readonly { t?: unknown; c?: unknown; type?: unknown; nullable?: unknown; dflt?: unknown }[];

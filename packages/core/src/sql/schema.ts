@@ -81,11 +81,18 @@ export interface TableInfo {
   readonly foreignKeys: readonly ForeignKeyInfo[];
   /** Columns of the primary key. */
   readonly primaryKey: readonly string[];
-  /** ClickHouse: the table engine (e.g. `MergeTree`). */
+  /** Where the database has table engines and reports one (ClickHouse: e.g. `MergeTree`). */
   readonly engine?: string;
-  /** ClickHouse: the sorting key, column names or expressions in order. */
+  /** Where the database has a sorting key and reports one: column names or expressions in order. */
   readonly orderBy?: readonly string[];
 }
+
+/**
+ * A table's physical layout (engine, sorting key) as a model asks for it, from the adapter's
+ * {@link DdlCompiler.tableLayout}: what the schema diff hands back to the adapter to compare with
+ * the database's {@link TableInfo}. Empty where the database has neither.
+ */
+export type TableLayout = Pick<TableInfo, "engine" | "orderBy">;
 
 /** Every table of a schema, by name. */
 export type SchemaInfo = ReadonlyMap<string, TableInfo>;
