@@ -28,7 +28,12 @@ type Baseline = Record<string, Record<string, number>>;
 function run(bench: keyof typeof benches, dir: string): Summary {
   const out = join(dir, `${bench}.json`);
   const script = fileURLToPath(new URL(benches[bench], import.meta.url));
-  const env = { ...process.env, BENCH_JSON: out, BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3", BENCH_MS: process.env.BENCH_MS ?? "300" };
+  const env = {
+    ...process.env,
+    BENCH_JSON: out,
+    BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "3",
+    BENCH_MS: process.env.BENCH_MS ?? "300",
+  };
   const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, stdio: "inherit" });
   if (r.status !== 0) throw new Error(`the ${bench} bench failed (exit ${r.status})`);
   return JSON.parse(readFileSync(out, "utf8")) as Summary;
@@ -49,7 +54,13 @@ try {
       const floor = was === undefined ? undefined : was * (1 - TOLERANCE);
       const ok = floor === undefined || w.ratio >= floor;
       if (!ok) failed++;
-      rows.push([`${bench}: ${w.label}`, `${w.ratio.toFixed(2)}×`, `${w.low.toFixed(2)}–${w.high.toFixed(2)}×`, was === undefined ? "none" : `${was.toFixed(2)}×`, ok ? "ok" : "REGRESSED"]);
+      rows.push([
+        `${bench}: ${w.label}`,
+        `${w.ratio.toFixed(2)}×`,
+        `${w.low.toFixed(2)}–${w.high.toFixed(2)}×`,
+        was === undefined ? "none" : `${was.toFixed(2)}×`,
+        ok ? "ok" : "REGRESSED",
+      ]);
     }
   }
 } finally {

@@ -6,7 +6,15 @@ import type {} from "@dotorm/clickhouse";
 export const Event = model(
   "events",
   {
-    type: f.selection({ options: [["view", "View"], ["click", "Click"], ["signup", "Signup"], ["purchase", "Purchase"]], required: true }),
+    type: f.selection({
+      options: [
+        ["view", "View"],
+        ["click", "Click"],
+        ["signup", "Signup"],
+        ["purchase", "Purchase"],
+      ],
+      required: true,
+    }),
     user_id: f.integer({ required: true }),
     at: f.datetime({ required: true }),
     day: f.date({ required: true }),

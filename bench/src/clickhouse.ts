@@ -47,16 +47,30 @@ async function orm(dir: string, lazy = false): Promise<SideResult> {
     ids = await Event.createMany(rows);
   });
   if (ids.length !== rowsWanted) throw new Error(`createMany returned ${ids.length} ids`);
-  const aggregate = () => Event.query().groupBy("day", "type").aggregate({ n: ["id", "count"] });
+  const aggregate = () =>
+    Event.query()
+      .groupBy("day", "type")
+      .aggregate({ n: ["id", "count"] });
   const groups = (await aggregate()).length;
   const times: number[] = [];
   const sqlTimes: number[] = [];
   for (let i = 0; i < aggregateRounds; i++) {
     times.push(await timeMs(aggregate));
-    sqlTimes.push(await timeMs(() => db.sql`select day, type, count() as n from ${db.sql.id("events")} group by day, type order by day, type`));
+    sqlTimes.push(
+      await timeMs(
+        () => db.sql`select day, type, count() as n from ${db.sql.id("events")} group by day, type order by day, type`,
+      ),
+    );
   }
   await db.close();
-  return { insertRowsPerS: rowsWanted / (insertMs / 1000), insertMs, aggregateMs: median(times), sqlAggregateMs: median(sqlTimes), groups, peakRssMb: peakRssMb() };
+  return {
+    insertRowsPerS: rowsWanted / (insertMs / 1000),
+    insertMs,
+    aggregateMs: median(times),
+    sqlAggregateMs: median(sqlTimes),
+    groups,
+    peakRssMb: peakRssMb(),
+  };
 }
 
 async function raw(dir: string): Promise<SideResult> {
@@ -79,13 +93,22 @@ async function raw(dir: string): Promise<SideResult> {
   const times: number[] = [];
   for (let i = 0; i < aggregateRounds; i++) times.push(await timeMs(aggregate));
   await client.close();
-  return { insertRowsPerS: rowsWanted / (insertMs / 1000), insertMs, aggregateMs: median(times), groups, peakRssMb: peakRssMb() };
+  return {
+    insertRowsPerS: rowsWanted / (insertMs / 1000),
+    insertMs,
+    aggregateMs: median(times),
+    groups,
+    peakRssMb: peakRssMb(),
+  };
 }
 
 function runSide(side: "orm" | "raw" | "orm-lazy"): SideResult {
   const dir = mkdtempSync(join(tmpdir(), `dotorm-bench-ch-${side}-`));
   try {
-    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), side, dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), side, dir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     return JSON.parse(out.trim().split("\n").pop() as string) as SideResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -108,11 +131,35 @@ async function main(): Promise<void> {
     markdownTable(
       ["workload", "DotORM", "raw", "ratio", "target"],
       [
-        ["insert rows/s (createMany vs client.insert)", f0(o.insertRowsPerS), f0(r.insertRowsPerS), `${(o.insertRowsPerS / r.insertRowsPerS).toFixed(2)}×`, "≥ 0.90×"],
-        [`count by day and type, ms (${o.groups} groups), query set`, o.aggregateMs.toFixed(1), r.aggregateMs.toFixed(1), `${(r.aggregateMs / o.aggregateMs).toFixed(2)}×`, ""],
-        ["same through db.sql, ms", (o.sqlAggregateMs ?? 0).toFixed(1), r.aggregateMs.toFixed(1), `${(r.aggregateMs / (o.sqlAggregateMs ?? 1)).toFixed(2)}×`, ""],
+        [
+          "insert rows/s (createMany vs client.insert)",
+          f0(o.insertRowsPerS),
+          f0(r.insertRowsPerS),
+          `${(o.insertRowsPerS / r.insertRowsPerS).toFixed(2)}×`,
+          "≥ 0.90×",
+        ],
+        [
+          `count by day and type, ms (${o.groups} groups), query set`,
+          o.aggregateMs.toFixed(1),
+          r.aggregateMs.toFixed(1),
+          `${(r.aggregateMs / o.aggregateMs).toFixed(2)}×`,
+          "",
+        ],
+        [
+          "same through db.sql, ms",
+          (o.sqlAggregateMs ?? 0).toFixed(1),
+          r.aggregateMs.toFixed(1),
+          `${(r.aggregateMs / (o.sqlAggregateMs ?? 1)).toFixed(2)}×`,
+          "",
+        ],
         ["peak RSS of the process, MB", f0(o.peakRssMb), f0(r.peakRssMb), "", ""],
-        ["createMany from a generator: rows/s", f0(lazy.insertRowsPerS), f0(r.insertRowsPerS), `${(lazy.insertRowsPerS / r.insertRowsPerS).toFixed(2)}×`, ""],
+        [
+          "createMany from a generator: rows/s",
+          f0(lazy.insertRowsPerS),
+          f0(r.insertRowsPerS),
+          `${(lazy.insertRowsPerS / r.insertRowsPerS).toFixed(2)}×`,
+          "",
+        ],
         ["createMany from a generator: peak RSS, MB", f0(lazy.peakRssMb), "", "", "bounded"],
       ],
     ),

@@ -51,15 +51,24 @@ export async function compare(c: Comparison): Promise<void> {
   /** Workloads measured one call at a time. */
   const sequential = new Set<string>(["createMany", "getSeq"]);
 
-  console.log(`DotORM vs ${c.rawName} on ${c.url.replace(/\/\/[^@]*@/, "//")}: ${rounds} rounds, ${windowMs} ms windows, concurrency ${concurrency}, pool ${poolSize}`);
+  console.log(
+    `DotORM vs ${c.rawName} on ${c.url.replace(/\/\/[^@]*@/, "//")}: ${rounds} rounds, ${windowMs} ms windows, concurrency ${concurrency}, pool ${poolSize}`,
+  );
   await c.setUp();
   const script = fileURLToPath(c.script);
   const orm = new SideProcess("DotORM", script, ["orm"]);
   const raw = new SideProcess(c.rawName, script, ["raw"]);
-  const results = new Map<string, { orm: number[]; raw: number[] }>(workloads.map(([name]) => [name, { orm: [], raw: [] }]));
+  const results = new Map<string, { orm: number[]; raw: number[] }>(
+    workloads.map(([name]) => [name, { orm: [], raw: [] }]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const [i, [name]] of workloads.entries()) {
-      const timing = { warmupMs: round === 0 ? 500 : 100, durationMs: windowMs, minOps: 3, concurrency: sequential.has(name) ? 1 : concurrency };
+      const timing = {
+        warmupMs: round === 0 ? 500 : 100,
+        durationMs: windowMs,
+        minOps: 3,
+        concurrency: sequential.has(name) ? 1 : concurrency,
+      };
       const r = results.get(name)!;
       // Alternate which side goes first, so neither always runs on a cooler (or hotter) machine.
       const first = (round + i) % 2 === 0;
@@ -74,12 +83,37 @@ export async function compare(c: Comparison): Promise<void> {
     const r = results.get(name)!;
     // the ratio of each round (both sides measured back to back), so the spread shows the noise
     const ratios = r.orm.map((o, i) => o / (r.raw[i] as number));
-    return { name, label, target, orm: median(r.orm), raw: median(r.raw), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+    return {
+      name,
+      label,
+      target,
+      orm: median(r.orm),
+      raw: median(r.raw),
+      ratio: median(ratios),
+      low: Math.min(...ratios),
+      high: Math.max(...ratios),
+    };
   });
-  const rows = summary.map((w) => [w.label, w.orm, w.raw, `${w.ratio.toFixed(2)}×`, `${w.low.toFixed(2)}–${w.high.toFixed(2)}×`, `≥ ${w.target.toFixed(2)}×`, w.ratio >= w.target ? "yes" : "no"]);
-  console.log(`\n${markdownTable(["workload (median ops/s)", "DotORM", c.rawName, "median ratio", "spread (per round)", "target", "met"], rows)}`);
+  const rows = summary.map((w) => [
+    w.label,
+    w.orm,
+    w.raw,
+    `${w.ratio.toFixed(2)}×`,
+    `${w.low.toFixed(2)}–${w.high.toFixed(2)}×`,
+    `≥ ${w.target.toFixed(2)}×`,
+    w.ratio >= w.target ? "yes" : "no",
+  ]);
+  console.log(
+    `\n${markdownTable(["workload (median ops/s)", "DotORM", c.rawName, "median ratio", "spread (per round)", "target", "met"], rows)}`,
+  );
   const rssOk = ormRss - rawRss <= 10 ? "yes" : "no";
-  console.log(`\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 10 MB: ${rssOk})`);
+  console.log(
+    `\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 10 MB: ${rssOk})`,
+  );
   // bench:check reads the figures back from here
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ workloads: summary, rss: { orm: ormRss, raw: rawRss } }, null, 2));
+  if (process.env.BENCH_JSON)
+    writeFileSync(
+      process.env.BENCH_JSON,
+      JSON.stringify({ workloads: summary, rss: { orm: ormRss, raw: rawRss } }, null, 2),
+    );
 }

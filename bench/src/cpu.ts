@@ -81,7 +81,9 @@ async function main() {
       await run(work.op, n, width);
       const cpu = process.cpuUsage(before);
       const ms = performance.now() - t0;
-      console.log(`${name} ${w}: ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/call (user ${(cpu.user / n).toFixed(1)}), ${((n * 1000) / ms).toFixed(0)} calls/s`);
+      console.log(
+        `${name} ${w}: ${((cpu.user + cpu.system) / n).toFixed(1)} µs CPU/call (user ${(cpu.user / n).toFixed(1)}), ${((n * 1000) / ms).toFixed(0)} calls/s`,
+      );
     }
   } finally {
     await side.close();

@@ -13,14 +13,27 @@ import { pgUrl, randomIds } from "./pg-setup.js";
 const schema = "dotorm_bench_insight";
 const url = `${pgUrl}${pgUrl.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-const timing = { warmupMs: 0, durationMs: Number(process.env.BENCH_MS ?? 600), minOps: 10, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4) };
+const timing = {
+  warmupMs: 0,
+  durationMs: Number(process.env.BENCH_MS ?? 600),
+  minOps: 10,
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
+};
 const chats = 2000;
 const ttl = 10 * 60_000;
 
 /** One set of model classes per connection (a model runs on the database it was last connected to). */
 function chatModels(cache?: { ttl: number }) {
   const User = model("users", { name: f.char({ maxLength: 255, required: true }) });
-  const Chat = model("chats", { name: f.char({ maxLength: 255, required: true }), is_archived: f.boolean({ default: false }), creator_id: f.many2one(() => User, { required: true }) }, cache ? { cache } : {});
+  const Chat = model(
+    "chats",
+    {
+      name: f.char({ maxLength: 255, required: true }),
+      is_archived: f.boolean({ default: false }),
+      creator_id: f.many2one(() => User, { required: true }),
+    },
+    cache ? { cache } : {},
+  );
   return { User, Chat };
 }
 
@@ -35,7 +48,10 @@ async function setUp(): Promise<void> {
     await db.close();
     await admin.query(`SET search_path = ${schema}`);
     await admin.query(`INSERT INTO users (name) SELECT 'user ' || i FROM generate_series(1, 500) i`);
-    await admin.query(`INSERT INTO chats (name, is_archived, creator_id) SELECT 'chat ' || i, i % 5 = 0, 1 + i % 500 FROM generate_series(1, $1::int) i`, [chats]);
+    await admin.query(
+      `INSERT INTO chats (name, is_archived, creator_id) SELECT 'chat ' || i, i % 5 = 0, 1 + i % 500 FROM generate_series(1, $1::int) i`,
+      [chats],
+    );
     await admin.query("VACUUM ANALYZE users, chats");
   } finally {
     await admin.end();
@@ -60,7 +76,16 @@ const get = (s: Side) => {
 };
 const page = (s: Side) => {
   const next = randomIds(11);
-  return () => s.Chat.search({ filter: [["is_archived", "=", false], ["id", ">", next(chats - 40)]], fields: ["name", "is_archived"], order: "id", limit: 20 });
+  return () =>
+    s.Chat.search({
+      filter: [
+        ["is_archived", "=", false],
+        ["id", ">", next(chats - 40)],
+      ],
+      fields: ["name", "is_archived"],
+      order: "id",
+      limit: 20,
+    });
 };
 
 const workloads = [
@@ -79,17 +104,35 @@ for (let r = 0; r < rounds; r++) {
 }
 const m = (name: string) => median(results.get(name)!);
 const rows = workloads.map((w) => [w.name, m(w.name)] as [string, number]);
-console.log(`\n${rounds} rounds of ${timing.durationMs} ms, ${timing.concurrency} calls in flight, median ops/s (${new Date().toISOString()}, load ${(await import("node:os")).loadavg()[0]!.toFixed(1)})\n`);
+console.log(
+  `\n${rounds} rounds of ${timing.durationMs} ms, ${timing.concurrency} calls in flight, median ops/s (${new Date().toISOString()}, load ${(await import("node:os")).loadavg()[0]!.toFixed(1)})\n`,
+);
 console.log(markdownTable(["workload", "ops/s"], rows));
 const overhead = (1 - m("get by id: metrics on (default)") / m("get by id: metrics off")) * 100;
-console.log(`\nmetrics overhead on get: ${overhead.toFixed(1)}% (per round: ${results.get("get by id: metrics on (default)")!.map((v, i) => `${((1 - v / results.get("get by id: metrics off")![i]!) * 100).toFixed(1)}%`).join(", ")})`);
-console.log(`cached get: ${(m("get by id: cached (model option cache)") / m("get by id: metrics on (default)")).toFixed(2)}x uncached; cached page of 20: ${(m("page of 20: cached") / m("page of 20: uncached")).toFixed(2)}x uncached`);
+console.log(
+  `\nmetrics overhead on get: ${overhead.toFixed(1)}% (per round: ${results
+    .get("get by id: metrics on (default)")!
+    .map((v, i) => `${((1 - v / results.get("get by id: metrics off")![i]!) * 100).toFixed(1)}%`)
+    .join(", ")})`,
+);
+console.log(
+  `cached get: ${(m("get by id: cached (model option cache)") / m("get by id: metrics on (default)")).toFixed(2)}x uncached; cached page of 20: ${(m("page of 20: cached") / m("page of 20: uncached")).toFixed(2)}x uncached`,
+);
 const [top] = on.db.stats();
-console.log(`\ndb.stats() of the metrics-on side, costliest shape: ${top?.calls} calls, mean ${top?.meanMs} ms, p95 ${top?.p95Ms} ms, p99 ${top?.p99Ms} ms`);
+console.log(
+  `\ndb.stats() of the metrics-on side, costliest shape: ${top?.calls} calls, mean ${top?.meanMs} ms, p95 ${top?.p95Ms} ms, p99 ${top?.p99Ms} ms`,
+);
 // the metrics' own CPU cost per statement, which load on the machine does not blur: record() on a
 // realistic event, against the CPU time of one uncached get (metrics off) in this process
 const probe = new StatementStats();
-const event = { sql: top?.sql ?? "select 1", params: [1], durationMs: 0.4, rowCount: 1, model: "chats", operation: "get" };
+const event = {
+  sql: top?.sql ?? "select 1",
+  params: [1],
+  durationMs: 0.4,
+  rowCount: 1,
+  model: "chats",
+  operation: "get",
+};
 const n = 500_000;
 let t = performance.now();
 for (let i = 0; i < n; i++) probe.record({ ...event, durationMs: (i % 97) / 100 });
@@ -100,5 +143,7 @@ t = performance.now();
 for (let i = 0; i < 2000; i++) await getOp();
 const used = process.cpuUsage(cpu);
 const getCpuUs = (used.user + used.system) / 2000;
-console.log(`metrics CPU per statement: ${recordUs.toFixed(3)} µs (record) vs ${getCpuUs.toFixed(1)} µs CPU of one get in this process (${((recordUs / getCpuUs) * 100).toFixed(2)}%)`);
+console.log(
+  `metrics CPU per statement: ${recordUs.toFixed(3)} µs (record) vs ${getCpuUs.toFixed(1)} µs CPU of one get in this process (${((recordUs / getCpuUs) * 100).toFixed(2)}%)`,
+);
 for (const s of [off, on, cached]) await s.db.close();

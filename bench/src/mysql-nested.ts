@@ -19,7 +19,16 @@ if (process.env.BENCH_SETUP) await setUpMysql();
 
 const spec = {
   fields: ["name"],
-  nested: { creator_id: ["name"], messages: { fields: ["body", "created_at"], nested: { author_user_id: ["name"] }, order: "id", sort: "desc", limit: 50 } },
+  nested: {
+    creator_id: ["name"],
+    messages: {
+      fields: ["body", "created_at"],
+      nested: { author_user_id: ["name"] },
+      order: "id",
+      sort: "desc",
+      limit: 50,
+    },
+  },
 } as const;
 const union = await connect(mysql({ url: benchUrl, max: 4 }), { models });
 let statement = "";
@@ -36,7 +45,10 @@ const workloads: [string, () => Promise<unknown>][] = [
     "raw mysql2: two queries",
     async () => {
       const chat = id();
-      await pool.execute("SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = ?", [chat]);
+      await pool.execute(
+        "SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = ?",
+        [chat],
+      );
       await pool.execute(
         "SELECT m.id, m.body, m.created_at, a.id AS author_id, a.name AS author_name FROM chat_messages m LEFT JOIN users a ON a.id = m.author_user_id WHERE m.chat_id = ? ORDER BY m.id DESC LIMIT 50",
         [chat],
@@ -59,11 +71,17 @@ for (let round = 0; round < rounds; round++) {
   console.error(`round ${round + 1}/${rounds} done`);
 }
 const base = median(results[0] as number[]);
-console.log(`\nNested chat on ${benchUrl.replace(/\/\/[^@]*@/, "//")}: ${rounds} rounds, ${timing.durationMs} ms windows, concurrency 4, pool 4\n`);
+console.log(
+  `\nNested chat on ${benchUrl.replace(/\/\/[^@]*@/, "//")}: ${rounds} rounds, ${timing.durationMs} ms windows, concurrency 4, pool 4\n`,
+);
 console.log(
   markdownTable(
     ["workload (median ops/s)", "ops/s", "vs raw"],
-    workloads.map(([name], i) => [name, median(results[i] as number[]).toFixed(0), `${(median(results[i] as number[]) / base).toFixed(2)}×`]),
+    workloads.map(([name], i) => [
+      name,
+      median(results[i] as number[]).toFixed(0),
+      `${(median(results[i] as number[]) / base).toFixed(2)}×`,
+    ]),
   ),
 );
 await pool.end();

@@ -31,7 +31,11 @@ export async function rawSide(poolSize: number): Promise<Side> {
           try {
             await conn.beginTransaction();
             const author = rand(seed.users);
-            const [chat] = await conn.execute("INSERT INTO chats (name, is_archived, creator_id) VALUES (?, ?, ?)", ["tx", false, author]);
+            const [chat] = await conn.execute("INSERT INTO chats (name, is_archived, creator_id) VALUES (?, ?, ?)", [
+              "tx",
+              false,
+              author,
+            ]);
             const chatId = (chat as mysql2.ResultSetHeader).insertId;
             const now = new Date();
             await conn.execute(
@@ -48,24 +52,41 @@ export async function rawSide(poolSize: number): Promise<Side> {
         },
       },
       page20: {
-        op: () => q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = ? AND id > ? ORDER BY id LIMIT 20", [false, rand(seed.chats - 100)]),
+        op: () =>
+          q(
+            "SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = ? AND id > ? ORDER BY id LIMIT 20",
+            [false, rand(seed.chats - 100)],
+          ),
       },
       insert: {
-        op: () => q("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES (?, ?, ?, ?)", [rand(seed.chats - 1), rand(seed.users), "hello", new Date()]),
+        op: () =>
+          q("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES (?, ?, ?, ?)", [
+            rand(seed.chats - 1),
+            rand(seed.users),
+            "hello",
+            new Date(),
+          ]),
       },
       createMany: {
         op: async () => {
           const now = new Date();
-          const [r] = await pool.query("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ?", [bulk.map((m) => [m.chat_id, m.author_user_id, m.body, now])]);
+          const [r] = await pool.query(
+            "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ?",
+            [bulk.map((m) => [m.chat_id, m.author_user_id, m.body, now])],
+          );
           const first = (r as mysql2.ResultSetHeader).insertId;
           return bulk.map((_, i) => first + i);
         },
       },
-      update: { op: () => q("UPDATE chat_messages SET body = ? WHERE id = ?", ["edited", rand(seed.chats * seed.messagesPerChat)]) },
+      update: {
+        op: () =>
+          q("UPDATE chat_messages SET body = ? WHERE id = ?", ["edited", rand(seed.chats * seed.messagesPerChat)]),
+      },
       delete: {
         prepare: async () => {
           const run = (sql: string, values: unknown[]) => pool.query(sql, values);
-          const select = async (sql: string, values: unknown[]) => (await pool.query(sql, values))[0] as { id: number }[];
+          const select = async (sql: string, values: unknown[]) =>
+            (await pool.query(sql, values))[0] as { id: number }[];
           doomed = await makeVictims(run, select, sinkChatId, victims, doomed);
         },
         op: () => q("DELETE FROM chat_messages WHERE id = ?", [doomed.pop()]),
@@ -73,7 +94,10 @@ export async function rawSide(poolSize: number): Promise<Side> {
       chat50: {
         op: async () => {
           const id = rand(seed.chats - 1);
-          const [chat] = await q("SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = ?", [id]);
+          const [chat] = await q(
+            "SELECT c.id, c.name, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id = ?",
+            [id],
+          );
           const messages = await q(
             `SELECT m.id, m.body, m.created_at, a.id AS author_id, a.name AS author_name
              FROM chat_messages m LEFT JOIN users a ON a.id = m.author_user_id
@@ -103,7 +127,12 @@ export async function rawSide(poolSize: number): Promise<Side> {
             "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c LEFT JOIN users u ON u.id = c.creator_id WHERE c.id > ? ORDER BY c.id LIMIT 100",
             [rand(seed.chats - 100)],
           );
-          return rows.map((r) => ({ id: r.id, name: r.name, is_archived: r.is_archived, creator_id: { id: r.creator_id, name: r.creator_name } }));
+          return rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            is_archived: r.is_archived,
+            creator_id: { id: r.creator_id, name: r.creator_name },
+          }));
         },
       },
     },

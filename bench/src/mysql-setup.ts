@@ -38,14 +38,27 @@ export async function setUpMysql(): Promise<void> {
     await db.sync();
     await db.close();
     await admin.query(`USE \`${benchDatabase}\``);
-    await fill(admin, "INSERT INTO users (name, login, is_active) VALUES ?", seed.users, (i) => [`user ${i}`, `login${i}`, i % 10 !== 0]);
-    await fill(admin, "INSERT INTO chats (name, is_archived, creator_id) VALUES ?", seed.chats, (i) => [`chat ${i}`, i % 5 === 0, 1 + ((i * 7) % seed.users)]);
+    await fill(admin, "INSERT INTO users (name, login, is_active) VALUES ?", seed.users, (i) => [
+      `user ${i}`,
+      `login${i}`,
+      i % 10 !== 0,
+    ]);
+    await fill(admin, "INSERT INTO chats (name, is_archived, creator_id) VALUES ?", seed.chats, (i) => [
+      `chat ${i}`,
+      i % 5 === 0,
+      1 + ((i * 7) % seed.users),
+    ]);
     const now = Date.now();
-    await fill(admin, "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ?", seed.chats * seed.messagesPerChat, (i) => {
-      const c = 1 + Math.floor((i - 1) / seed.messagesPerChat);
-      const m = 1 + ((i - 1) % seed.messagesPerChat);
-      return [c, 1 + ((c * 13 + m) % seed.users), `message ${m} of chat ${c}`, new Date(now - m * 60_000)];
-    });
+    await fill(
+      admin,
+      "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ?",
+      seed.chats * seed.messagesPerChat,
+      (i) => {
+        const c = 1 + Math.floor((i - 1) / seed.messagesPerChat);
+        const m = 1 + ((i - 1) % seed.messagesPerChat);
+        return [c, 1 + ((c * 13 + m) % seed.users), `message ${m} of chat ${c}`, new Date(now - m * 60_000)];
+      },
+    );
     await admin.query("ANALYZE TABLE users, chats, chat_messages");
   } finally {
     await admin.end();
@@ -53,10 +66,21 @@ export async function setUpMysql(): Promise<void> {
 }
 
 /** Makes `victims` rows in the sink chat for the delete workload and returns their ids (raw SQL on both sides). */
-export async function makeVictims(run: (sql: string, values: unknown[]) => Promise<unknown>, select: (sql: string, values: unknown[]) => Promise<{ id: number }[]>, sink: number, count: number, old: number[]): Promise<number[]> {
+export async function makeVictims(
+  run: (sql: string, values: unknown[]) => Promise<unknown>,
+  select: (sql: string, values: unknown[]) => Promise<{ id: number }[]>,
+  sink: number,
+  count: number,
+  old: number[],
+): Promise<number[]> {
   if (old.length > 0) await run(`DELETE FROM chat_messages WHERE id IN (${old.map(() => "?").join(", ")})`, old);
   await run("DELETE FROM chat_messages WHERE chat_id = ? AND body = 'doomed'", [sink]);
   const values = Array.from({ length: count }, () => "(?, 'doomed', NOW(6))").join(", ");
-  await run(`INSERT INTO chat_messages (chat_id, body, created_at) VALUES ${values}`, Array.from({ length: count }, () => sink));
-  return (await select("SELECT id FROM chat_messages WHERE chat_id = ? AND body = 'doomed' ORDER BY id", [sink])).map((r) => Number(r.id));
+  await run(
+    `INSERT INTO chat_messages (chat_id, body, created_at) VALUES ${values}`,
+    Array.from({ length: count }, () => sink),
+  );
+  return (await select("SELECT id FROM chat_messages WHERE chat_id = ? AND body = 'doomed' ORDER BY id", [sink])).map(
+    (r) => Number(r.id),
+  );
 }

@@ -8,7 +8,15 @@ import { ormSide } from "./mysql-orm-side.js";
 import { rawSide } from "./mysql-raw-side.js";
 import { mysqlUrl, setUpMysql } from "./mysql-setup.js";
 
-compare({ script: import.meta.url, rawName: "raw mysql2", url: mysqlUrl, createManyTarget: 1.0, setUp: setUpMysql, ormSide, rawSide }).catch((e) => {
+compare({
+  script: import.meta.url,
+  rawName: "raw mysql2",
+  url: mysqlUrl,
+  createManyTarget: 1.0,
+  setUp: setUpMysql,
+  ormSide,
+  rawSide,
+}).catch((e) => {
   console.error(e);
   process.exit(1);
 });

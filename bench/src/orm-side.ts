@@ -30,19 +30,27 @@ export async function ormSide(adapter: Adapter, makeVictims: MakeVictims): Promi
           db.transaction(async () => {
             const author = rand(seed.users);
             const chatId = await Chat.create({ name: "tx", creator_id: author });
-            await ChatMessage.createMany([1, 2, 3].map((i) => ({ chat_id: chatId, author_user_id: author, body: `m${i}` })));
+            await ChatMessage.createMany(
+              [1, 2, 3].map((i) => ({ chat_id: chatId, author_user_id: author, body: `m${i}` })),
+            );
           }),
       },
       page20: {
         op: () =>
           Chat.search({
-            filter: [["is_archived", "=", false], ["id", ">", rand(seed.chats - 100)]],
+            filter: [
+              ["is_archived", "=", false],
+              ["id", ">", rand(seed.chats - 100)],
+            ],
             fields: ["name", "is_archived", "creator_id"],
             order: "id",
             limit: 20,
           }),
       },
-      insert: { op: () => ChatMessage.create({ chat_id: rand(seed.chats - 1), author_user_id: rand(seed.users), body: "hello" }) },
+      insert: {
+        op: () =>
+          ChatMessage.create({ chat_id: rand(seed.chats - 1), author_user_id: rand(seed.users), body: "hello" }),
+      },
       createMany: { op: () => ChatMessage.createMany(bulk) },
       update: { op: () => ChatMessage.updateMany([rand(seed.chats * seed.messagesPerChat)], { body: "edited" }) },
       delete: {
@@ -57,7 +65,13 @@ export async function ormSide(adapter: Adapter, makeVictims: MakeVictims): Promi
             fields: ["name"],
             nested: {
               creator_id: ["name"],
-              messages: { fields: ["body", "created_at"], nested: { author_user_id: ["name"] }, order: "id", sort: "desc", limit: 50 },
+              messages: {
+                fields: ["body", "created_at"],
+                nested: { author_user_id: ["name"] },
+                order: "id",
+                sort: "desc",
+                limit: 50,
+              },
             },
           }),
       },

@@ -27,7 +27,13 @@ export async function rawSide(poolSize: number): Promise<Side> {
           try {
             await client.query("BEGIN");
             const author = rand(seed.users);
-            const [chat] = (await client.query("INSERT INTO chats (name, is_archived, creator_id) VALUES ($1, $2, $3) RETURNING id", ["tx", false, author])).rows;
+            const [chat] = (
+              await client.query("INSERT INTO chats (name, is_archived, creator_id) VALUES ($1, $2, $3) RETURNING id", [
+                "tx",
+                false,
+                author,
+              ])
+            ).rows;
             const now = new Date();
             await client.query(
               "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12) RETURNING id",
@@ -44,19 +50,17 @@ export async function rawSide(poolSize: number): Promise<Side> {
       },
       page20: {
         op: () =>
-          q("SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = $1 AND id > $2 ORDER BY id LIMIT 20", [
-            false,
-            rand(seed.chats - 100),
-          ]),
+          q(
+            "SELECT id, name, is_archived, creator_id FROM chats WHERE is_archived = $1 AND id > $2 ORDER BY id LIMIT 20",
+            [false, rand(seed.chats - 100)],
+          ),
       },
       insert: {
         op: () =>
-          q("INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id", [
-            rand(seed.chats - 1),
-            rand(seed.users),
-            "hello",
-            new Date(),
-          ]),
+          q(
+            "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            [rand(seed.chats - 1), rand(seed.users), "hello", new Date()],
+          ),
       },
       createMany: {
         op: () => {
@@ -67,10 +71,19 @@ export async function rawSide(poolSize: number): Promise<Side> {
             const n = values.push(m.chat_id, m.author_user_id, m.body, now);
             tuples.push(`($${n - 3}, $${n - 2}, $${n - 1}, $${n})`);
           }
-          return q(`INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ${tuples.join(", ")} RETURNING id`, values);
+          return q(
+            `INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ${tuples.join(", ")} RETURNING id`,
+            values,
+          );
         },
       },
-      update: { op: () => pool.query("UPDATE chat_messages SET body = $1 WHERE id = $2", ["edited", rand(seed.chats * seed.messagesPerChat)]) },
+      update: {
+        op: () =>
+          pool.query("UPDATE chat_messages SET body = $1 WHERE id = $2", [
+            "edited",
+            rand(seed.chats * seed.messagesPerChat),
+          ]),
+      },
       delete: {
         prepare: async () => {
           await pool.query("DELETE FROM chat_messages WHERE id = ANY($1)", [doomed]);
@@ -115,7 +128,12 @@ export async function rawSide(poolSize: number): Promise<Side> {
             "SELECT c.id, c.name, c.is_archived, u.id AS creator_id, u.name AS creator_name FROM chats c JOIN users u ON u.id = c.creator_id WHERE c.id > $1 ORDER BY c.id LIMIT 100",
             [rand(seed.chats - 100)],
           );
-          return rows.map((r) => ({ id: r.id, name: r.name, is_archived: r.is_archived, creator_id: { id: r.creator_id, name: r.creator_name } }));
+          return rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            is_archived: r.is_archived,
+            creator_id: { id: r.creator_id, name: r.creator_name },
+          }));
         },
       },
     },

@@ -71,5 +71,9 @@ export const victims = 60_000;
 
 /** The 10,000 records both sides insert in one createMany call. */
 export function bulkMessages(chatId: number): { chat_id: number; author_user_id: number; body: string }[] {
-  return Array.from({ length: 10_000 }, (_, i) => ({ chat_id: chatId, author_user_id: 1 + (i % seed.users), body: `bulk message ${i}` }));
+  return Array.from({ length: 10_000 }, (_, i) => ({
+    chat_id: chatId,
+    author_user_id: 1 + (i % seed.users),
+    body: `bulk message ${i}`,
+  }));
 }

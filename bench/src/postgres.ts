@@ -8,7 +8,15 @@ import { pgUrl, setUpPostgres } from "./pg-setup.js";
 import { ormSide } from "./pg-orm-side.js";
 import { rawSide } from "./pg-raw-side.js";
 
-compare({ script: import.meta.url, rawName: "raw pg", url: pgUrl, createManyTarget: 1.2, setUp: setUpPostgres, ormSide, rawSide }).catch((e) => {
+compare({
+  script: import.meta.url,
+  rawName: "raw pg",
+  url: pgUrl,
+  createManyTarget: 1.2,
+  setUp: setUpPostgres,
+  ormSide,
+  rawSide,
+}).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -21,22 +21,42 @@ const timing = { warmupMs: 300, durationMs: Number(process.env.BENCH_MS ?? 1000)
 
 const fields = { name: f.char({ maxLength: 255, required: true }), is_archived: f.boolean({ default: false }) };
 /** One model class per side: a class is bound to one database at a time. */
-const sides = ["primary only", "primary + replica", "routing only (replica = primary)"].map((name) => ({ name, Chat: model("chats", fields), db: undefined as Database | undefined, figures: [] as number[] }));
+const sides = ["primary only", "primary + replica", "routing only (replica = primary)"].map((name) => ({
+  name,
+  Chat: model("chats", fields),
+  db: undefined as Database | undefined,
+  figures: [] as number[],
+}));
 
-const out = execFileSync("bash", [script, "start", dir, "25433", "25434"], { encoding: "utf8" }).trim().split("\n").pop() ?? "";
-const { primary, replica } = Object.fromEntries(out.split(" ").map((kv) => kv.split("=", 2))) as { primary: string; replica: string };
+const out =
+  execFileSync("bash", [script, "start", dir, "25433", "25434"], { encoding: "utf8" }).trim().split("\n").pop() ?? "";
+const { primary, replica } = Object.fromEntries(out.split(" ").map((kv) => kv.split("=", 2))) as {
+  primary: string;
+  replica: string;
+};
 try {
   const urls = [{ url: primary }, { url: primary, replicas: [replica] }, { url: primary, replicas: [primary] }];
-  for (const [i, side] of sides.entries()) side.db = await connect(postgres({ ...urls[i], max: 4 }), { models: [side.Chat] });
+  for (const [i, side] of sides.entries())
+    side.db = await connect(postgres({ ...urls[i], max: 4 }), { models: [side.Chat] });
   const seedDb = sides[0]!;
   await seedDb.db!.sync();
-  await seedDb.Chat.createMany(Array.from({ length: 2000 }, (_, i) => ({ name: `chat ${i}`, is_archived: i % 7 === 0 })));
+  await seedDb.Chat.createMany(
+    Array.from({ length: 2000 }, (_, i) => ({ name: `chat ${i}`, is_archived: i % 7 === 0 })),
+  );
   // the standby has the rows once a read through the replica side sees them all
   while ((await sides[1]!.Chat.count().catch(() => 0)) < 2000) await new Promise((r) => setTimeout(r, 50));
   let k = 0;
   const page = (side: (typeof sides)[number]) => () => {
     k = (k + 37) % 1900;
-    return side.Chat.search({ filter: [["is_archived", "=", false], ["id", ">", k]], fields: ["id", "name", "is_archived"], order: "id", limit: 20 });
+    return side.Chat.search({
+      filter: [
+        ["is_archived", "=", false],
+        ["id", ">", k],
+      ],
+      fields: ["id", "name", "is_archived"],
+      order: "id",
+      limit: 20,
+    });
   };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [...sides].reverse() : sides;
@@ -62,11 +82,19 @@ try {
   };
   const base = sides[0]!.figures;
   const cpuBase = cpu.get(sides[0]!.name)!;
-  console.log(`\nPage of 20 (reads/s: median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4; CPU: ${calls} sequential calls per side and round; ratios: median of the per-round ratios, with their range)\n`);
+  console.log(
+    `\nPage of 20 (reads/s: median of ${rounds} interleaved rounds, ${timing.concurrency} in flight, pool 4; CPU: ${calls} sequential calls per side and round; ratios: median of the per-round ratios, with their range)\n`,
+  );
   console.log(
     markdownTable(
       ["side", "reads/s", "vs primary only", "client CPU µs/call", "vs primary only"],
-      sides.map((s) => [s.name, median(s.figures), ratios(s.figures, base), median(cpu.get(s.name)!), ratios(cpu.get(s.name)!, cpuBase)]),
+      sides.map((s) => [
+        s.name,
+        median(s.figures),
+        ratios(s.figures, base),
+        median(cpu.get(s.name)!),
+        ratios(cpu.get(s.name)!, cpuBase),
+      ]),
     ),
   );
 } finally {

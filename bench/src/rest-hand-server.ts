@@ -44,7 +44,8 @@ function where(filter: string | undefined, params: unknown[]): string {
   const conditions = parseJson(filter);
   if (!Array.isArray(conditions)) throw new BadRequest("filter must be a list");
   const sql = conditions.map((c) => {
-    if (!Array.isArray(c) || c.length !== 3 || !chatColumns.has(c[0]) || !operators.has(c[1])) throw new BadRequest("bad condition");
+    if (!Array.isArray(c) || c.length !== 3 || !chatColumns.has(c[0]) || !operators.has(c[1]))
+      throw new BadRequest("bad condition");
     const v = c[2];
     if (typeof v !== "number" && typeof v !== "string" && typeof v !== "boolean") throw new BadRequest("bad value");
     params.push(v);
@@ -54,7 +55,11 @@ function where(filter: string | undefined, params: unknown[]): string {
 }
 
 const app = new Hono();
-app.onError((e, c) => (e instanceof BadRequest ? c.json({ error: { code: "VALIDATION_ERROR", message: e.message } }, 400) : c.json({ error: { code: "INTERNAL_ERROR", message: "failed" } }, 500)));
+app.onError((e, c) =>
+  e instanceof BadRequest
+    ? c.json({ error: { code: "VALIDATION_ERROR", message: e.message } }, 400)
+    : c.json({ error: { code: "INTERNAL_ERROR", message: "failed" } }, 500),
+);
 
 app.get("/auto/chats", async (c) => {
   const q = c.req.query();
@@ -65,7 +70,10 @@ app.get("/auto/chats", async (c) => {
   if (!chatColumns.has(order)) throw new BadRequest(`unknown order ${order}`);
   const limit = integer(q.limit, 1000, 1000);
   const offset = integer(q.offset, 0, 1_000_000_000);
-  const rows = await pool.query(`SELECT ${cols.join(", ")} FROM chats${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, params);
+  const rows = await pool.query(
+    `SELECT ${cols.join(", ")} FROM chats${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    params,
+  );
   const total = await pool.query(`SELECT count(*)::int AS total FROM chats${cond}`, params);
   return c.json({ data: rows.rows, total: total.rows[0].total });
 });
@@ -77,7 +85,10 @@ app.get("/auto/chats/:id", async (c) => {
   const q = c.req.query();
   const cols = columns(q.fields, chatColumns).filter((n) => n !== "creator_id");
   // the nested shape this handler serves: { creator_id: ["name"], messages: { fields: [...], order: "id desc", limit } }
-  const nested = parseJson(q.nested ?? "{}") as { creator_id?: unknown; messages?: { fields?: unknown; limit?: unknown } };
+  const nested = parseJson(q.nested ?? "{}") as {
+    creator_id?: unknown;
+    messages?: { fields?: unknown; limit?: unknown };
+  };
   const messageFields = nested.messages?.fields;
   const messageLimit = nested.messages?.limit;
   if (
@@ -97,9 +108,14 @@ app.get("/auto/chats/:id", async (c) => {
   );
   const row = chat.rows[0];
   if (!row) return c.json({ error: { code: "NOT_FOUND", message: `chats record ${id} does not exist` } }, 404);
-  const messages = await pool.query(`SELECT id, ${messageFields.join(", ")} FROM chat_messages WHERE chat_id = $1 ORDER BY id DESC LIMIT $2`, [id, messageLimit]);
+  const messages = await pool.query(
+    `SELECT id, ${messageFields.join(", ")} FROM chat_messages WHERE chat_id = $1 ORDER BY id DESC LIMIT $2`,
+    [id, messageLimit],
+  );
   const { creator_id, creator_name, ...chatFields } = row;
-  return c.json({ data: { ...chatFields, creator_id: { id: creator_id, name: creator_name }, messages: messages.rows } });
+  return c.json({
+    data: { ...chatFields, creator_id: { id: creator_id, name: creator_name }, messages: messages.rows },
+  });
 });
 
 serveForBench(app.fetch, () => pool.end());

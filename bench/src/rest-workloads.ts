@@ -8,11 +8,17 @@ const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 
 /** `GET /auto/chats?fields&filter&order&limit`: 20 unarchived chats after a given id, and the total. */
 export function listPath(after: number): string {
-  return `/auto/chats?fields=name,is_archived,creator_id&filter=${q([["is_archived", "=", false], ["id", ">", after]])}&order=id&limit=20`;
+  return `/auto/chats?fields=name,is_archived,creator_id&filter=${q([
+    ["is_archived", "=", false],
+    ["id", ">", after],
+  ])}&order=id&limit=20`;
 }
 
 /** The `nested` of {@link getPath}. */
-export const getNested = { creator_id: ["name"], messages: { fields: ["body", "created_at"], order: "id desc", limit: 10 } };
+export const getNested = {
+  creator_id: ["name"],
+  messages: { fields: ["body", "created_at"], order: "id desc", limit: 10 },
+};
 
 /** `GET /auto/chats/<id>?fields&nested`: a chat, its creator's name, its 10 latest messages. */
 export function getPath(id: number): string {

@@ -29,7 +29,10 @@ interface Server {
 async function start(name: string, script: string): Promise<Server> {
   // both sides run as deployed: NODE_ENV=production (crud() then skips its N+1 scope per request)
   const env = { ...process.env, NODE_ENV: "production" };
-  const child = fork(new URL(script, import.meta.url), [schema, poolSize], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
+  const child = fork(new URL(script, import.meta.url), [schema, poolSize], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env,
+  });
   const [msg] = (await once(child, "message")) as [ServerMessage];
   if (!("port" in msg)) throw new Error(`${name} did not start`);
   return { name, child, base: `http://127.0.0.1:${msg.port}` };
@@ -50,7 +53,12 @@ interface Measured {
   userPerRequestUs: number;
 }
 
-async function load(s: Server, path: (next: (n: number) => number) => string, durationS: number, seed: number): Promise<Measured> {
+async function load(
+  s: Server,
+  path: (next: (n: number) => number) => string,
+  durationS: number,
+  seed: number,
+): Promise<Measured> {
   const next = randomIds(seed);
   const before = await stats(s);
   const r = await autocannon({
@@ -60,9 +68,14 @@ async function load(s: Server, path: (next: (n: number) => number) => string, du
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: path(next) }) }],
   });
   const after = await stats(s);
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${s.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0)
+    throw new Error(`${s.name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   const total = r.requests.total;
-  return { rps: total / r.duration, p50: r.latency.p50, p99: r.latency.p99, cpuPerRequestUs: (after.userMicros + after.systemMicros - before.userMicros - before.systemMicros) / total,
+  return {
+    rps: total / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuPerRequestUs: (after.userMicros + after.systemMicros - before.userMicros - before.systemMicros) / total,
     userPerRequestUs: (after.userMicros - before.userMicros) / total,
   };
 }
@@ -71,8 +84,13 @@ async function load(s: Server, path: (next: (n: number) => number) => string, du
 async function sameAnswers(a: Server, b: Server): Promise<void> {
   const paths = [listPath(0), listPath(1990), listPath(137), getPath(1), getPath(2000), getPath(555)];
   for (const path of paths) {
-    const [x, y] = await Promise.all([a, b].map((s) => fetch(s.base + path).then(async (r) => `${r.status} ${await r.text()}`)));
-    if (x !== y) throw new Error(`the servers answer ${path} differently:\n${a.name}: ${x?.slice(0, 600)}\n${b.name}: ${y?.slice(0, 600)}`);
+    const [x, y] = await Promise.all(
+      [a, b].map((s) => fetch(s.base + path).then(async (r) => `${r.status} ${await r.text()}`)),
+    );
+    if (x !== y)
+      throw new Error(
+        `the servers answer ${path} differently:\n${a.name}: ${x?.slice(0, 600)}\n${b.name}: ${y?.slice(0, 600)}`,
+      );
   }
 }
 
@@ -88,7 +106,9 @@ async function main() {
   const hand = await start("hand-written Hono + pg", "rest-hand-server.ts");
   try {
     await sameAnswers(orm, hand);
-    console.log(`REST on PostgreSQL: ${connections} connections, ${seconds} s per run, ${rounds} round(s), pools of ${poolSize}; same JSON checked\n`);
+    console.log(
+      `REST on PostgreSQL: ${connections} connections, ${seconds} s per run, ${rounds} round(s), pools of ${poolSize}; same JSON checked\n`,
+    );
     const results = new Map<string, Record<string, Measured[]>>();
     let seed = 1;
     for (const [name, path] of Object.entries(restWorkloads)) {
@@ -102,11 +122,15 @@ async function main() {
         for (const s of order) {
           const m = await load(s, path, seconds, seed);
           results.get(name)?.[s.name]?.push(m);
-          console.log(`  round ${round + 1} ${name} ${s.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.cpuPerRequestUs.toFixed(0)} µs CPU/request (user ${m.userPerRequestUs.toFixed(0)})`);
+          console.log(
+            `  round ${round + 1} ${name} ${s.name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms, ${m.cpuPerRequestUs.toFixed(0)} µs CPU/request (user ${m.userPerRequestUs.toFixed(0)})`,
+          );
         }
       }
     }
-    console.log(`\n| workload (median of ${rounds}) | crud() req/s | hand req/s | ratio | crud() p99 ms | hand p99 ms | crud() CPU µs/req | hand CPU µs/req | target |`);
+    console.log(
+      `\n| workload (median of ${rounds}) | crud() req/s | hand req/s | ratio | crud() p99 ms | hand p99 ms | crud() CPU µs/req | hand CPU µs/req | target |`,
+    );
     console.log("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
     for (const [name, bySide] of results) {
       const o = bySide[orm.name] ?? [];

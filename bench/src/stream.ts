@@ -25,7 +25,14 @@ const chdbDir = process.env.BENCH_CHDB_DIR ?? "";
 const seedOnly = process.argv[3] === "seed-only";
 
 const Event = model("bench_stream_events", {
-  kind: f.selection({ options: [["view", "View"], ["click", "Click"], ["buy", "Buy"]], required: true }),
+  kind: f.selection({
+    options: [
+      ["view", "View"],
+      ["click", "Click"],
+      ["buy", "Buy"],
+    ],
+    required: true,
+  }),
   amount: f.integer({ required: true }),
   day: f.date({ required: true }),
 });
@@ -81,7 +88,9 @@ console.log(`${target}: ${ROWS.toLocaleString("en")} rows seeded; RSS before str
 let count = 0;
 let sum = 0;
 const start = performance.now();
-for await (const e of Event.query().orderBy("id").stream({ batchSize: Number(process.env.BENCH_BATCH ?? 1000) })) {
+for await (const e of Event.query()
+  .orderBy("id")
+  .stream({ batchSize: Number(process.env.BENCH_BATCH ?? 1000) })) {
   count += 1;
   sum += e.amount;
 }
@@ -98,13 +107,17 @@ let ormRows: Record<string, unknown>[] = [];
 let rawRows: readonly Record<string, unknown>[] = [];
 for (let i = 0; i < 5; i++) {
   let t = performance.now();
-  ormRows = await Event.query().groupBy("day", "kind").orderBy("day", "kind").aggregate({ n: ["id", "count"], total: ["amount", "sum"] });
+  ormRows = await Event.query()
+    .groupBy("day", "kind")
+    .orderBy("day", "kind")
+    .aggregate({ n: ["id", "count"], total: ["amount", "sum"] });
   orm.push(performance.now() - t);
   t = performance.now();
   rawRows = (await db.exec({ sql: raw, params: [] })).rows;
   sql.push(performance.now() - t);
 }
-if (ormRows.length !== rawRows.length || Number(ormRows[0]?.n) !== Number(rawRows[0]?.n)) throw new Error("ORM and raw aggregates disagree");
+if (ormRows.length !== rawRows.length || Number(ormRows[0]?.n) !== Number(rawRows[0]?.n))
+  throw new Error("ORM and raw aggregates disagree");
 console.log(
   `aggregate by day and kind (${ormRows.length} groups): ORM median ${median(orm).toFixed(1)} ms, raw SQL median ${median(sql).toFixed(1)} ms, ` +
     `ratio ${(median(sql) / median(orm)).toFixed(2)}x`,

@@ -27,16 +27,56 @@ type Perms = string;
 /** Model rights per role (`r`ead, `c`reate, `u`pdate, `d`elete); admins bypass every check. */
 const rights: Record<Exclude<RoleCode, "admin">, Record<string, Perms>> = {
   salesperson: {
-    roles: "r", users: "r", sales_teams: "r", partners: "rcu", lead_stages: "r", lead_tags: "rc", leads: "rcu",
-    products: "r", sales: "rcu", sale_lines: "rcud", activities: "rcud", projects: "r", task_stages: "r",
-    task_tags: "rc", tasks: "rcu", chats: "rcu", chat_members: "rc", chat_messages: "rcu", attachments: "rcd",
+    roles: "r",
+    users: "r",
+    sales_teams: "r",
+    partners: "rcu",
+    lead_stages: "r",
+    lead_tags: "rc",
+    leads: "rcu",
+    products: "r",
+    sales: "rcu",
+    sale_lines: "rcud",
+    activities: "rcud",
+    projects: "r",
+    task_stages: "r",
+    task_tags: "rc",
+    tasks: "rcu",
+    chats: "rcu",
+    chat_members: "rc",
+    chat_messages: "rcu",
+    attachments: "rcd",
     saved_filters: "rcud",
   },
-  sales_manager: { partners: "rcud", leads: "rcud", sales: "rcud", lead_tags: "rcud", products: "rcu", projects: "rcu", tasks: "rcud" },
+  sales_manager: {
+    partners: "rcud",
+    leads: "rcud",
+    sales: "rcud",
+    lead_tags: "rcud",
+    products: "rcu",
+    projects: "rcu",
+    tasks: "rcud",
+  },
   viewer: {
-    roles: "r", users: "r", sales_teams: "r", partners: "r", lead_stages: "r", lead_tags: "r", leads: "r", products: "r",
-    sales: "r", sale_lines: "r", activities: "r", projects: "r", task_stages: "r", task_tags: "r", tasks: "r",
-    chats: "r", chat_members: "r", chat_messages: "r", attachments: "r",
+    roles: "r",
+    users: "r",
+    sales_teams: "r",
+    partners: "r",
+    lead_stages: "r",
+    lead_tags: "r",
+    leads: "r",
+    products: "r",
+    sales: "r",
+    sale_lines: "r",
+    activities: "r",
+    projects: "r",
+    task_stages: "r",
+    task_tags: "r",
+    tasks: "r",
+    chats: "r",
+    chat_members: "r",
+    chat_messages: "r",
+    attachments: "r",
     // a viewer writes no business record, but keeps their own saved filters
     saved_filters: "rcud",
   },
@@ -86,7 +126,10 @@ export async function installAccess(db: Database): Promise<boolean> {
     const ids = new Map<string, number>();
     for (const r of roles) ids.set(r.code, await access.Role.create({ code: r.code, name: r.name }));
     for (const r of roles) {
-      if ("inherits" in r) await access.Role.updateMany([ids.get(r.code) as number], { based_role_ids: r.inherits.map((c) => ids.get(c) as number) });
+      if ("inherits" in r)
+        await access.Role.updateMany([ids.get(r.code) as number], {
+          based_role_ids: r.inherits.map((c) => ids.get(c) as number),
+        });
     }
     await writeRights(ids, () => true);
     return true;
@@ -100,7 +143,9 @@ export async function installAccess(db: Database): Promise<boolean> {
 async function installAddedLater(db: Database): Promise<void> {
   const missing: string[] = [];
   for (const model of addedLater) {
-    const any = (await access.AccessList.count({ filter: [["model", "=", model]] })) + (await access.Rule.count({ filter: [["model", "=", model]] }));
+    const any =
+      (await access.AccessList.count({ filter: [["model", "=", model]] })) +
+      (await access.Rule.count({ filter: [["model", "=", model]] }));
     if (any === 0) missing.push(model);
   }
   if (missing.length === 0) return;

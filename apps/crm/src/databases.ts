@@ -24,12 +24,15 @@ export function recordsAdapter(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">
     mkdirSync(dir, { recursive: true });
     return postgres({ pglite: dir });
   }
-  return url.startsWith("mysql:") || url.startsWith("mariadb:") ? mysql({ url: url.replace(/^mariadb:/, "mysql:") }) : postgres({ url });
+  return url.startsWith("mysql:") || url.startsWith("mariadb:")
+    ? mysql({ url: url.replace(/^mariadb:/, "mysql:") })
+    : postgres({ url });
 }
 
 /** The adapter for analytics: the server in CLICKHOUSE_URL, else chDB in DATA_DIR/crm-analytics. */
 export function analyticsAdapter(config: Pick<Config, "CLICKHOUSE_URL" | "CLICKHOUSE_DATABASE" | "DATA_DIR">): Adapter {
-  if (config.CLICKHOUSE_URL !== undefined) return clickhouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
+  if (config.CLICKHOUSE_URL !== undefined)
+    return clickhouse({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE });
   const dir = join(config.DATA_DIR, "crm-analytics");
   mkdirSync(dir, { recursive: true });
   return clickhouse({ embedded: dir, database: config.CLICKHOUSE_DATABASE });

@@ -20,18 +20,30 @@ try {
 }
 
 const where = config.DATABASE_URL ? redact(config.DATABASE_URL) : `PGlite in ${config.DATA_DIR}/crm`;
-const analyticsWhere = config.CLICKHOUSE_URL ? redact(config.CLICKHOUSE_URL) : `chDB in ${config.DATA_DIR}/crm-analytics`;
+const analyticsWhere = config.CLICKHOUSE_URL
+  ? redact(config.CLICKHOUSE_URL)
+  : `chDB in ${config.DATA_DIR}/crm-analytics`;
 console.log(`DotORM CRM: records on ${where}, analytics on ${analyticsWhere}`);
 const dbs = await openDatabases(recordsAdapter(config), analyticsAdapter(config));
 if (config.SEED && !(await isSeeded(dbs.db))) {
   console.log(`first run: seeding the ${config.SEED_SIZE} demo data set (once)...`);
   const started = performance.now();
   const report = await seed(dbs, { size: config.SEED_SIZE, progress: terminalProgress() });
-  console.log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(report).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  console.log(
+    `seeded in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(report)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ")}`,
+  );
 }
 
 const events = new EventWriter();
-const { app, hub, idle } = createApp({ db: dbs.db, analytics: dbs.analytics, events, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, cookieSecure: config.COOKIE_SECURE });
+const { app, hub, idle } = createApp({
+  db: dbs.db,
+  analytics: dbs.analytics,
+  events,
+  sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+  cookieSecure: config.COOKIE_SECURE,
+});
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = info.address.includes(":") ? `[${info.address}]` : info.address;
   console.log(`\nDotORM CRM listening on http://${host}:${info.port}`);
@@ -39,7 +51,9 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   console.log(`  API docs: http://${host}:${info.port}/auto/docs`);
   console.log("  demo logins (password = login):");
   for (const u of demoUsers) console.log(`    ${u.login.padEnd(8)} ${u.role}`);
-  console.log(`  try: curl -s -X POST http://${host}:${info.port}/api/login -H 'content-type: application/json' -d '{"login":"sales","password":"sales"}'`);
+  console.log(
+    `  try: curl -s -X POST http://${host}:${info.port}/api/login -H 'content-type: application/json' -d '{"login":"sales","password":"sales"}'`,
+  );
 });
 
 let stopping = false;

@@ -29,43 +29,85 @@ describe("analytics on chDB: events written by the server, dashboard figures [pg
   });
   afterAll(() => crm?.close());
 
-  const pipeline = async () => (await crm.http("GET", "/api/dashboard/pipeline", undefined, admin)).body.data as { stage_id: number; leads: number; value: number }[];
+  const pipeline = async () =>
+    (await crm.http("GET", "/api/dashboard/pipeline", undefined, admin)).body.data as {
+      stage_id: number;
+      leads: number;
+      value: number;
+    }[];
   const events = (filter: unknown[]) => Event.count({ filter: filter as never });
 
   test("a stage change writes one event and moves the lead between the pipeline's stages", async () => {
     const before = await pipeline();
-    const revenue = Number((await crm.dbs.db.sudo(() => Lead.get(id.lead, { fields: ["expected_revenue"] }))).expected_revenue);
-    const n = await events([["kind", "=", "lead_stage"], ["lead_id", "=", id.lead]]);
+    const revenue = Number(
+      (await crm.dbs.db.sudo(() => Lead.get(id.lead, { fields: ["expected_revenue"] }))).expected_revenue,
+    );
+    const n = await events([
+      ["kind", "=", "lead_stage"],
+      ["lead_id", "=", id.lead],
+    ]);
     const r = await crm.http("PATCH", `/auto/leads/${id.lead}`, { stage_id: id.to }, sales);
     expect(r.status).toBe(200);
     expect(await crm.events.flush()).toBe(true);
-    expect(await events([["kind", "=", "lead_stage"], ["lead_id", "=", id.lead]])).toBe(n + 1);
+    expect(
+      await events([
+        ["kind", "=", "lead_stage"],
+        ["lead_id", "=", id.lead],
+      ]),
+    ).toBe(n + 1);
     const last = await Event.query().filter({ kind: "lead_stage", lead_id: id.lead }).orderBy("-at", "-id").first();
     expect(last).toMatchObject({ stage_id: id.to, user_id: id.sales });
     const after = await pipeline();
-    const at = (rows: typeof before, stage: number) => rows.find((x) => x.stage_id === stage) as { leads: number; value: number };
+    const at = (rows: typeof before, stage: number) =>
+      rows.find((x) => x.stage_id === stage) as { leads: number; value: number };
     expect(at(after, id.from).leads).toBe(at(before, id.from).leads - 1);
     expect(at(after, id.to).leads).toBe(at(before, id.to).leads + 1);
     expect(at(after, id.to).value).toBeCloseTo(at(before, id.to).value + revenue, 2);
     // an update that leaves the stage alone writes nothing
     await crm.http("PATCH", `/auto/leads/${id.lead}`, { priority: "3" }, sales);
     await crm.events.flush();
-    expect(await events([["kind", "=", "lead_stage"], ["lead_id", "=", id.lead]])).toBe(n + 1);
+    expect(
+      await events([
+        ["kind", "=", "lead_stage"],
+        ["lead_id", "=", id.lead],
+      ]),
+    ).toBe(n + 1);
   });
 
   test("confirming a sale sets its total from the lines and adds to this month's won revenue; the API refuses the server's fields", async () => {
-    const revenue = async () => ((await crm.http("GET", "/api/dashboard/won-revenue", undefined, admin)).body.data as { month: string; revenue: number }[]).find((r) => r.month === month)?.revenue ?? 0;
+    const revenue = async () =>
+      (
+        (await crm.http("GET", "/api/dashboard/won-revenue", undefined, admin)).body.data as {
+          month: string;
+          revenue: number;
+        }[]
+      ).find((r) => r.month === month)?.revenue ?? 0;
     const before = await revenue();
     const lines = [
       { product_id: id.product, quantity: "3", price_unit: "19.99", discount: "5" },
       { product_id: id.product, quantity: "1.5", price_unit: "100", discount: "0" },
     ];
-    const made = await crm.http("POST", "/auto/sales", { name: "SO-TEST", partner_id: id.partner, user_id: id.sales, line_ids: { create: lines } }, sales);
+    const made = await crm.http(
+      "POST",
+      "/auto/sales",
+      { name: "SO-TEST", partner_id: id.partner, user_id: id.sales, line_ids: { create: lines } },
+      sales,
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
-    const forged = await crm.http("PATCH", `/auto/sales/${made.body.id}`, { state: "confirmed", amount_total: "1000000" }, sales);
+    const forged = await crm.http(
+      "PATCH",
+      `/auto/sales/${made.body.id}`,
+      { state: "confirmed", amount_total: "1000000" },
+      sales,
+    );
     expect(forged.status).toBe(400);
     expect(forged.body.error.details.field).toBe("state");
-    const read = await crm.http("GET", `/auto/sale_lines?filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", made.body.id]]))}&order=id`, undefined, sales);
+    const read = await crm.http(
+      "GET",
+      `/auto/sale_lines?filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", made.body.id]]))}&order=id`,
+      undefined,
+      sales,
+    );
     expect(read.body.data.map((l: { subtotal: string }) => l.subtotal)).toEqual(["54.97", "150.00"]);
     const confirmed = await crm.http("POST", `/api/sales/${made.body.id}/confirm`, {}, sales);
     expect(confirmed.body.data).toEqual({ id: made.body.id, state: "confirmed", amount_total: "204.97" });
@@ -76,22 +118,46 @@ describe("analytics on chDB: events written by the server, dashboard figures [pg
 
   test("a message and a login are events too; messages per day counts it", async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const perDay = async () => ((await crm.http("GET", "/api/dashboard/messages", undefined, admin)).body.data as { day: string; messages: number }[]).find((d) => d.day === today)?.messages ?? 0;
+    const perDay = async () =>
+      (
+        (await crm.http("GET", "/api/dashboard/messages", undefined, admin)).body.data as {
+          day: string;
+          messages: number;
+        }[]
+      ).find((d) => d.day === today)?.messages ?? 0;
     const before = await perDay();
-    const logins = await events([["kind", "=", "login"], ["user_id", "=", id.sales]]);
-    const posted = await crm.http("POST", "/auto/chat_messages", { chat_id: id.chat, author_id: id.sales, body: "hello from the test" }, sales);
+    const logins = await events([
+      ["kind", "=", "login"],
+      ["user_id", "=", id.sales],
+    ]);
+    const posted = await crm.http(
+      "POST",
+      "/auto/chat_messages",
+      { chat_id: id.chat, author_id: id.sales, body: "hello from the test" },
+      sales,
+    );
     expect(posted.status).toBe(201);
     await crm.login("sales");
     await crm.events.flush();
     expect(await perDay()).toBe(before + 1);
-    expect(await events([["kind", "=", "login"], ["user_id", "=", id.sales]])).toBe(logins + 1);
+    expect(
+      await events([
+        ["kind", "=", "login"],
+        ["user_id", "=", id.sales],
+      ]),
+    ).toBe(logins + 1);
     const all = await crm.http("GET", `/api/dashboard?from=${today}&to=${today}`, undefined, sales);
     expect(Object.keys(all.body.data).sort()).toEqual(["activity", "funnel", "messages", "pipeline", "won-revenue"]);
     expect(all.body.data.activity.every((r: { user_id: number }) => r.user_id === id.sales)).toBe(true);
     expect((await crm.http("GET", "/api/dashboard?from=2026-02-30", undefined, sales)).status).toBe(400);
     // a team filter narrows the figures to that team's leads
-    const teams = await crm.dbs.db.sudo(async () => (await User.search({ filter: [["login", "=", "sales"]], fields: ["team_ids"] }))[0]?.team_ids as number[]);
-    const team = (await crm.http("GET", `/api/dashboard/pipeline?team_id=${teams[0]}`, undefined, admin)).body.data as { leads: number }[];
+    const teams = await crm.dbs.db.sudo(
+      async () =>
+        (await User.search({ filter: [["login", "=", "sales"]], fields: ["team_ids"] }))[0]?.team_ids as number[],
+    );
+    const team = (await crm.http("GET", `/api/dashboard/pipeline?team_id=${teams[0]}`, undefined, admin)).body.data as {
+      leads: number;
+    }[];
     const teamLeads = await crm.dbs.db.sudo(() => Lead.count({ filter: [["team_id", "=", teams[0] as number]] }));
     expect(team.reduce((s, r) => s + r.leads, 0)).toBe(teamLeads);
     expect(teamLeads).toBeLessThan(await crm.dbs.db.sudo(() => Lead.count()));
@@ -110,13 +176,25 @@ describe("analytics on chDB: events written by the server, dashboard figures [pg
       },
     });
     const { app } = createApp({ db: crm.dbs.db, analytics: crm.dbs.analytics, events: writer, log: () => {} });
-    const before = await events([["kind", "=", "login"], ["user_id", "=", id.sales]]);
-    const res = await app.request("/api/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "sales", password: "sales" }) });
+    const before = await events([
+      ["kind", "=", "login"],
+      ["user_id", "=", id.sales],
+    ]);
+    const res = await app.request("/api/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: "sales", password: "sales" }),
+    });
     expect(res.status).toBe(200);
     await expect.poll(() => writer.written, { timeout: 5000, interval: 20 }).toBe(1);
     expect(logged.length).toBe(2);
     expect(logged[0]).toMatch(/failed \(attempt 1\); retrying/);
-    expect(await events([["kind", "=", "login"], ["user_id", "=", id.sales]])).toBe(before + 1);
+    expect(
+      await events([
+        ["kind", "=", "login"],
+        ["user_id", "=", id.sales],
+      ]),
+    ).toBe(before + 1);
     await writer.close();
   });
 });

@@ -17,13 +17,21 @@ function sseReader(res: Response) {
       if (end >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]));
+        const fields = Object.fromEntries(
+          block
+            .split("\n")
+            .filter((l) => !l.startsWith(":"))
+            .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]),
+        );
         if (Object.keys(fields).length > 0) return fields;
         continue;
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error("no event in time");
-      const chunk = await Promise.race([reader.read(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no event in time")), left))]);
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no event in time")), left)),
+      ]);
       if (chunk.done) throw new Error("stream ended");
       buffer += decoder.decode(chunk.value, { stream: true });
     }
@@ -55,7 +63,10 @@ describe("live chat over Server-Sent Events [pglite]", () => {
     await crm?.close();
   });
 
-  const open = (login: string) => fetch(`${base}/api/chats/${id.chat}/stream`, { headers: { authorization: `Bearer ${tokens[login]}`, accept: "text/event-stream" } });
+  const open = (login: string) =>
+    fetch(`${base}/api/chats/${id.chat}/stream`, {
+      headers: { authorization: `Bearer ${tokens[login]}`, accept: "text/event-stream" },
+    });
 
   test("two members connected: one posts, the other receives it within a second (the poster's stream too)", async () => {
     const [manager, sales] = await Promise.all([open("manager"), open("sales")]);
@@ -77,7 +88,12 @@ describe("live chat over Server-Sent Events [pglite]", () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(got.event).toBe("message");
     expect(got.id).toBe(String(messageId));
-    expect(JSON.parse(got.data as string)).toMatchObject({ id: messageId, chat_id: id.chat, author_id: id.sales, body: "live hello" });
+    expect(JSON.parse(got.data as string)).toMatchObject({
+      id: messageId,
+      chat_id: id.chat,
+      author_id: id.sales,
+      body: "live hello",
+    });
     expect(JSON.parse((await nextSales(1000)).data as string).body).toBe("live hello");
     await nextManager.cancel();
     await nextSales.cancel();
@@ -90,12 +106,24 @@ describe("live chat over Server-Sent Events [pglite]", () => {
     expect(((await outsider.json()) as { error: { code: string } }).error.code).toBe("ACCESS_DENIED");
     const anonymous = await fetch(`${base}/api/chats/${id.chat}/stream`);
     expect(anonymous.status).toBe(401);
-    const missing = await fetch(`${base}/api/chats/987654321/stream`, { headers: { authorization: `Bearer ${tokens.rep1}` } });
+    const missing = await fetch(`${base}/api/chats/987654321/stream`, {
+      headers: { authorization: `Bearer ${tokens.rep1}` },
+    });
     expect(missing.status).toBe(403);
     const rep1 = await crm.dbs.db.sudo(async () => (await User.query().filter({ login: "rep1" }).get()).id);
-    const post = await crm.http("POST", "/auto/chat_messages", { chat_id: id.chat, author_id: rep1, body: "let me in" }, tokens.rep1);
+    const post = await crm.http(
+      "POST",
+      "/auto/chat_messages",
+      { chat_id: id.chat, author_id: rep1, body: "let me in" },
+      tokens.rep1,
+    );
     expect([403, 404]).toContain(post.status);
-    const forged = await crm.http("POST", "/auto/chat_messages", { chat_id: id.chat, author_id: rep1, body: "as someone else" }, tokens.sales);
+    const forged = await crm.http(
+      "POST",
+      "/auto/chat_messages",
+      { chat_id: id.chat, author_id: rep1, body: "as someone else" },
+      tokens.sales,
+    );
     expect([403, 404]).toContain(forged.status);
   });
 });

@@ -33,46 +33,97 @@ describe("saved filters and CSV export [pglite]", () => {
   const id = { sales: 0, sales2: 0, stage: 0, partner: 0 };
 
   beforeAll(async () => {
-    crm = await openCrm(await pglite.open("x"), analytics(`crm_export_${process.pid}`), { loginLimit: 1000, exportMaxRows: 300 });
+    crm = await openCrm(await pglite.open("x"), analytics(`crm_export_${process.pid}`), {
+      loginLimit: 1000,
+      exportMaxRows: 300,
+    });
     for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] = await crm.login(k);
     await crm.dbs.db.sudo(async () => {
-      for (const u of await User.search({ filter: [["login", "in", ["sales", "sales2"]]], fields: ["login"] })) id[u.login as "sales"] = u.id;
+      for (const u of await User.search({ filter: [["login", "in", ["sales", "sales2"]]], fields: ["login"] }))
+        id[u.login as "sales"] = u.id;
       id.partner = await Partner.create({ name: '=HYPERLINK("http://evil.example","x")', is_company: true });
       id.stage = (await Lead.query().only("stage_id").first())?.stage_id as number;
-      await Lead.create({ name: "Export probe, with comma", stage_id: id.stage, user_id: id.sales, partner_id: id.partner, expected_revenue: "-12.50", description: 'line one\n"quoted"' });
-      await Lead.create({ name: "Export probe of sales2", stage_id: id.stage, user_id: id.sales2, partner_id: id.partner });
+      await Lead.create({
+        name: "Export probe, with comma",
+        stage_id: id.stage,
+        user_id: id.sales,
+        partner_id: id.partner,
+        expected_revenue: "-12.50",
+        description: 'line one\n"quoted"',
+      });
+      await Lead.create({
+        name: "Export probe of sales2",
+        stage_id: id.stage,
+        user_id: id.sales2,
+        partner_id: id.partner,
+      });
     });
   }, 120_000);
   afterAll(() => crm?.close());
 
   test("a saved filter is its owner's alone: others neither list, read, change nor delete it, nor save one under another's name", async () => {
     const conditions = [{ field: "name", op: "ilike", value: "acme" }];
-    const made = await crm.http("POST", "/auto/saved_filters", { name: "Acme leads", model: "leads", conditions, user_id: id.sales }, t.sales);
+    const made = await crm.http(
+      "POST",
+      "/auto/saved_filters",
+      { name: "Acme leads", model: "leads", conditions, user_id: id.sales },
+      t.sales,
+    );
     expect(made.status).toBe(201);
-    const mine = await crm.http("GET", `/auto/saved_filters?filter=${q([["model", "=", "leads"]])}&fields=name,conditions`, undefined, t.sales);
+    const mine = await crm.http(
+      "GET",
+      `/auto/saved_filters?filter=${q([["model", "=", "leads"]])}&fields=name,conditions`,
+      undefined,
+      t.sales,
+    );
     expect(mine.body.data).toEqual([{ id: made.body.id, name: "Acme leads", conditions }]);
 
     const theirs = await crm.http("GET", "/auto/saved_filters", undefined, t.sales2);
     expect(theirs.body.total).toBe(0);
     expect((await crm.http("GET", `/auto/saved_filters/${made.body.id}`, undefined, t.sales2)).status).toBe(404);
-    expect((await crm.http("PATCH", `/auto/saved_filters/${made.body.id}`, { name: "stolen" }, t.sales2)).status).toBeGreaterThanOrEqual(403);
-    expect((await crm.http("DELETE", `/auto/saved_filters/${made.body.id}`, undefined, t.sales2)).status).toBeGreaterThanOrEqual(403);
-    const forged = await crm.http("POST", "/auto/saved_filters", { name: "planted", model: "leads", conditions, user_id: id.sales }, t.sales2);
+    expect(
+      (await crm.http("PATCH", `/auto/saved_filters/${made.body.id}`, { name: "stolen" }, t.sales2)).status,
+    ).toBeGreaterThanOrEqual(403);
+    expect(
+      (await crm.http("DELETE", `/auto/saved_filters/${made.body.id}`, undefined, t.sales2)).status,
+    ).toBeGreaterThanOrEqual(403);
+    const forged = await crm.http(
+      "POST",
+      "/auto/saved_filters",
+      { name: "planted", model: "leads", conditions, user_id: id.sales },
+      t.sales2,
+    );
     expect(forged.status).toBe(403);
     // nor give one away
     const given = await crm.http("PATCH", `/auto/saved_filters/${made.body.id}`, { user_id: id.sales2 }, t.sales);
     expect([403, 404]).toContain(given.status);
-    expect((await crm.http("GET", `/auto/saved_filters/${made.body.id}?fields=name,user_id`, undefined, t.sales)).body.data).toMatchObject({ name: "Acme leads", user_id: id.sales });
+    expect(
+      (await crm.http("GET", `/auto/saved_filters/${made.body.id}?fields=name,user_id`, undefined, t.sales)).body.data,
+    ).toMatchObject({ name: "Acme leads", user_id: id.sales });
 
     // a viewer writes no business record but keeps their own filters
     const viewerId = (await crm.http("GET", "/api/me", undefined, t.viewer)).body.data.id as number;
-    expect((await crm.http("POST", "/auto/saved_filters", { name: "v", model: "leads", conditions: [], user_id: viewerId }, t.viewer)).status).toBe(201);
+    expect(
+      (
+        await crm.http(
+          "POST",
+          "/auto/saved_filters",
+          { name: "v", model: "leads", conditions: [], user_id: viewerId },
+          t.viewer,
+        )
+      ).status,
+    ).toBe(201);
     expect((await crm.http("DELETE", `/auto/saved_filters/${made.body.id}`, undefined, t.sales)).status).toBe(204);
   });
 
   test("a database made before saved filters gets their rights and rule on the next start, once", async () => {
     const db = crm.dbs.db;
-    const count = () => db.sudo(async () => (await access.AccessList.count({ filter: [["model", "=", "saved_filters"]] })) + (await access.Rule.count({ filter: [["model", "=", "saved_filters"]] })));
+    const count = () =>
+      db.sudo(
+        async () =>
+          (await access.AccessList.count({ filter: [["model", "=", "saved_filters"]] })) +
+          (await access.Rule.count({ filter: [["model", "=", "saved_filters"]] })),
+      );
     const before = await count();
     expect(before).toBeGreaterThan(0);
     await db.sudo(async () => {
@@ -86,9 +137,12 @@ describe("saved filters and CSV export [pglite]", () => {
   });
 
   test("CSV export: the session's records only, names for many2one, commas, quotes and newlines quoted, formulas defused", async () => {
-    const res = await crm.app.request(`/api/export/leads?fields=name,partner_id,expected_revenue,description&filter=${q([["name", "ilike", "Export probe"]])}&order=name`, {
-      headers: { authorization: `Bearer ${t.sales}` },
-    });
+    const res = await crm.app.request(
+      `/api/export/leads?fields=name,partner_id,expected_revenue,description&filter=${q([["name", "ilike", "Export probe"]])}&order=name`,
+      {
+        headers: { authorization: `Bearer ${t.sales}` },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="leads-\d{4}-\d{2}-\d{2}\.csv"$/);
@@ -102,7 +156,10 @@ describe("saved filters and CSV export [pglite]", () => {
   test("CSV export matches the list: same filter, same count, every row the session may read", async () => {
     const filter = [["stage_id", "=", id.stage]];
     const list = await crm.http("GET", `/auto/leads?fields=name&filter=${q(filter)}&limit=1`, undefined, t.sales);
-    const res = await crm.app.request(`/api/export/leads?fields=id,name,user_id&filter=${q(filter)}&order=id&sort=desc`, { headers: { authorization: `Bearer ${t.sales}` } });
+    const res = await crm.app.request(
+      `/api/export/leads?fields=id,name,user_id&filter=${q(filter)}&order=id&sort=desc`,
+      { headers: { authorization: `Bearer ${t.sales}` } },
+    );
     const rows = (await parseCsv(res)).slice(1);
     expect(rows.length).toBe(list.body.total);
     expect(res.headers.get("x-total-count")).toBe(String(list.body.total));
@@ -114,7 +171,10 @@ describe("saved filters and CSV export [pglite]", () => {
   test("CSV export refuses before the first byte: no session, hidden models, private or unknown fields, x2many, bad filters, no right, too many rows", async () => {
     const get = async (path: string, token?: string): Promise<{ status: number; body: any }> => {
       const res = await crm.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      return { status: res.status, body: (res.headers.get("content-type") ?? "").includes("json") ? await res.json() : await res.text() };
+      return {
+        status: res.status,
+        body: (res.headers.get("content-type") ?? "").includes("json") ? await res.json() : await res.text(),
+      };
     };
     expect((await get("/api/export/leads")).status).toBe(401);
     expect((await get("/api/export/sessions", t.admin)).status).toBe(404);

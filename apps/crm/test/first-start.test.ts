@@ -11,7 +11,15 @@ const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: app,
-    env: { ...process.env, DATA_DIR: dataDir, SEED_SIZE: "small", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "", CLICKHOUSE_URL: "" },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      SEED_SIZE: "small",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "",
+      CLICKHOUSE_URL: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -40,9 +48,14 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 async function counts(url: string): Promise<{ leads: number; messages: number; users: number; pipeline: number }> {
-  const login = await fetch(`${url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "admin", password: "admin" }) });
+  const login = await fetch(`${url}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ login: "admin", password: "admin" }),
+  });
   const { token } = (await login.json()) as { token: string };
-  const get = async (path: string) => (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+  const get = async (path: string) =>
+    (await (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
   const pipeline = (await get("/api/dashboard/pipeline")).data as { leads: number }[];
   return {
     leads: (await get("/auto/leads?limit=1&fields=id")).total,
@@ -78,7 +91,11 @@ describe("pnpm crm: the first start creates and seeds the embedded databases, th
   });
 
   test("a bad variable stops the start with a message naming it", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: app, env: { ...process.env, PORT: "http", DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: app,
+      env: { ...process.env, PORT: "http", DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d) => (err += d));
     const code = await new Promise((r) => child.once("exit", r));

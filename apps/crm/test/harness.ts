@@ -21,20 +21,38 @@ export interface Crm extends CrmApp {
 }
 
 /** Opens both databases, seeds (small, fixed seed and date) and builds the app. */
-export async function openCrm(records: Adapter, analytics: Adapter, options: Partial<AppOptions> & { seed?: boolean } = {}): Promise<Crm> {
+export async function openCrm(
+  records: Adapter,
+  analytics: Adapter,
+  options: Partial<AppOptions> & { seed?: boolean } = {},
+): Promise<Crm> {
   const dbs = await openDatabases(records, analytics);
   if (options.seed !== false) await seed(dbs, { size: "small", now: new Date() });
   const events = options.events ?? new EventWriter({ delayMs: 0 });
   const crm = createApp({ db: dbs.db, analytics: dbs.analytics, events, log: () => {}, ...options });
-  const http = async (method: string, path: string, body?: unknown, token?: string, given: Record<string, string> = {}): Promise<Reply> => {
+  const http = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    given: Record<string, string> = {},
+  ): Promise<Reply> => {
     // "x-test-ip" becomes the socket's address, as @hono/node-server would give it
     const { "x-test-ip": ip = "192.0.2.1", ...headers } = given;
     const env = { incoming: { socket: { remoteAddress: ip, remotePort: 40000, remoteFamily: "IPv4" } } };
-    const res = await crm.app.request(path, {
-      method,
-      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }, env);
+    const res = await crm.app.request(
+      path,
+      {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      env,
+    );
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -51,7 +69,9 @@ export async function openCrm(records: Adapter, analytics: Adapter, options: Par
     events,
     http,
     async login(login, password = login) {
-      const r = await http("POST", "/api/login", { login, password }, undefined, { "x-test-ip": `198.51.100.${++logins % 250}` });
+      const r = await http("POST", "/api/login", { login, password }, undefined, {
+        "x-test-ip": `198.51.100.${++logins % 250}`,
+      });
       if (r.status !== 200) throw new Error(`login ${login} failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token as string;
     },

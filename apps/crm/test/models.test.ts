@@ -22,7 +22,9 @@ describe("computed fields and the seed generator (no database)", () => {
     const now = new Date("2026-11-30T12:00:00Z");
     const run = () => {
       const f = seededFaker(7);
-      return Array.from({ length: 50 }, () => stageHistory(f, new Date(now.getTime() - f.number.int({ min: 1, max: 365 }) * 86_400_000), now));
+      return Array.from({ length: 50 }, () =>
+        stageHistory(f, new Date(now.getTime() - f.number.int({ min: 1, max: 365 }) * 86_400_000), now),
+      );
     };
     const [a, b] = [run(), run()];
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
@@ -31,6 +33,8 @@ describe("computed fields and the seed generator (no database)", () => {
       for (let i = 1; i < h.length; i++) expect(h[i]!.at.getTime()).toBeGreaterThan(h[i - 1]!.at.getTime());
       expect(h.at(-1)!.at.getTime()).toBeLessThanOrEqual(now.getTime());
     }
-    expect(JSON.stringify(run())).not.toBe(JSON.stringify(Array.from({ length: 50 }, () => stageHistory(seededFaker(8), now, now))));
+    expect(JSON.stringify(run())).not.toBe(
+      JSON.stringify(Array.from({ length: 50 }, () => stageHistory(seededFaker(8), now, now))),
+    );
   });
 });

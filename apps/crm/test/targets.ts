@@ -35,9 +35,17 @@ async function onMysql(sql: string): Promise<void> {
   }
 }
 
-const up = (probe: () => Promise<void>) => () => probe().then(() => true, () => false);
+const up = (probe: () => Promise<void>) => () =>
+  probe().then(
+    () => true,
+    () => false,
+  );
 
-export const pglite: CrmTarget = { name: "pglite", available: async () => true, open: async () => postgres({ pglite: true }) };
+export const pglite: CrmTarget = {
+  name: "pglite",
+  available: async () => true,
+  open: async () => postgres({ pglite: true }),
+};
 
 export const pgServer: CrmTarget = {
   name: "postgres",

@@ -32,7 +32,10 @@ await ChatMessage.createMany([
 ]);
 
 show("Chat.get(chatId)", await Chat.get(chatId));
-show("Chat.get(chatId, { fields: ['name', 'is_archived'] })", await Chat.get(chatId, { fields: ["name", "is_archived"] }));
+show(
+  "Chat.get(chatId, { fields: ['name', 'is_archived'] })",
+  await Chat.get(chatId, { fields: ["name", "is_archived"] }),
+);
 
 const before = statements;
 const slim = await Chat.get(chatId, {
@@ -44,17 +47,29 @@ console.log(`slim.creator_id.name = ${slim.creator_id.name}`);
 assert.equal(statements - before, 1, "a get with nested many2one and one2many is one statement");
 assert.deepEqual(
   slim.messages.map((m) => [m.body, (m.author_user_id as { name: string } | null)?.name ?? null]),
-  [["Hello everyone!", "Ann"], ["A message without an author", null]],
+  [
+    ["Hello everyone!", "Ann"],
+    ["A message without an author", null],
+  ],
 );
 
 show(
   "Chat.search({ filter: [['is_archived', '=', false]], fields: ['id', 'name'], order: 'id', sort: 'desc', limit: 20 })",
-  await Chat.search({ filter: [["is_archived", "=", false]], fields: ["id", "name"], order: "id", sort: "desc", limit: 20 }),
+  await Chat.search({
+    filter: [["is_archived", "=", false]],
+    fields: ["id", "name"],
+    order: "id",
+    sort: "desc",
+    limit: 20,
+  }),
 );
 
 const chat = await Chat.get(chatId);
 await chat.update({ name: "New Name" });
-show("chat.update({ name: 'New Name' }) then Chat.get(chatId, { fields: ['name'] })", await Chat.get(chatId, { fields: ["name"] }));
+show(
+  "chat.update({ name: 'New Name' }) then Chat.get(chatId, { fields: ['name'] })",
+  await Chat.get(chatId, { fields: ["name"] }),
+);
 
 assert.equal(await ChatMessage.count({ filter: [["chat_id", "=", chatId]] }), 2);
 await chat.delete();

@@ -22,11 +22,14 @@ function adapterFor(url: string | undefined): Adapter {
   if (url === undefined || url === "") return postgres({ pglite: true });
   if (/^postgres(ql)?:\/\//.test(url)) return postgres({ url });
   if (/^mysql:\/\//.test(url)) return mysql({ url });
-  throw new Error(`DATABASE_URL must be a postgres:// or mysql:// URL (or unset for PGlite), got ${JSON.stringify(url.split(":")[0])}`);
+  throw new Error(
+    `DATABASE_URL must be a postgres:// or mysql:// URL (or unset for PGlite), got ${JSON.stringify(url.split(":")[0])}`,
+  );
 }
 
 const port = Number(process.env.PORT ?? 3000);
-if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+if (!Number.isSafeInteger(port) || port < 0 || port > 65535)
+  throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
 
 const db = await connect(adapterFor(process.env.DATABASE_URL), { models: [User, Chat, ChatMessage] });
 await db.sync();
@@ -38,9 +41,13 @@ if ((await User.count()) === 0) {
     { name: "Cleo", login: "cleo", is_active: false },
   ]);
   const names = ["General", "Random", "Releases", "Support", "Old news"];
-  const chats = await Chat.createMany(names.map((name, i) => ({ name, creator_id: i % 2 ? (bob as number) : (ann as number), is_archived: i === 4 })));
+  const chats = await Chat.createMany(
+    names.map((name, i) => ({ name, creator_id: i % 2 ? (bob as number) : (ann as number), is_archived: i === 4 })),
+  );
   await ChatMessage.createMany(
-    chats.flatMap((chat_id, c) => [1, 2, 3].map((n) => ({ chat_id, author_user_id: n === 2 ? bob : ann, body: `Message ${n} in ${names[c]}` }))),
+    chats.flatMap((chat_id, c) =>
+      [1, 2, 3].map((n) => ({ chat_id, author_user_id: n === 2 ? bob : ann, body: `Message ${n} in ${names[c]}` })),
+    ),
   );
 }
 

@@ -12,7 +12,7 @@ async function readmeBlock(): Promise<string> {
   const readme = await readFile(root("README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## The quick example"));
   const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match?.[1]) throw new Error("README.md has no ```ts block under \"## The quick example\"");
+  if (!match?.[1]) throw new Error('README.md has no ```ts block under "## The quick example"');
   return match[1];
 }
 

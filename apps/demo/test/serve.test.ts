@@ -10,13 +10,17 @@ afterAll(() => void server?.child.kill("SIGKILL"));
 
 test("pnpm serve: crud() over the quick example's models on PGlite, seeded, with its docs page, stopping on Ctrl-C", async () => {
   server = await startServer(serveScript, { PORT: "0" });
-  expect(server.output()).toMatch(/^DotORM REST demo on http:\/\/127\.0\.0\.1:\d+\/auto \(docs: http:\/\/127\.0\.0\.1:\d+\/auto\/docs\)$/m);
+  expect(server.output()).toMatch(
+    /^DotORM REST demo on http:\/\/127\.0\.0\.1:\d+\/auto \(docs: http:\/\/127\.0\.0\.1:\d+\/auto\/docs\)$/m,
+  );
   const get = async (path: string) => {
     const r = await fetch(server?.base + path);
     return { status: r.status, type: r.headers.get("content-type") ?? "", body: await r.text() };
   };
 
-  const chats = await get(`/auto/chats?fields=name,creator_id&filter=${encodeURIComponent('[["is_archived","=",false]]')}&nested=${encodeURIComponent('{"creator_id":["name"]}')}&order=id&limit=2`);
+  const chats = await get(
+    `/auto/chats?fields=name,creator_id&filter=${encodeURIComponent('[["is_archived","=",false]]')}&nested=${encodeURIComponent('{"creator_id":["name"]}')}&order=id&limit=2`,
+  );
   expect(chats.status).toBe(200);
   expect(JSON.parse(chats.body)).toEqual({
     data: [
@@ -26,7 +30,11 @@ test("pnpm serve: crud() over the quick example's models on PGlite, seeded, with
     total: 4,
   });
   const messages = JSON.parse((await get("/auto/chats/3/messages?fields=body&order=id")).body);
-  expect(messages.data.map((m: { body: string }) => m.body)).toEqual(["Message 1 in Releases", "Message 2 in Releases", "Message 3 in Releases"]);
+  expect(messages.data.map((m: { body: string }) => m.body)).toEqual([
+    "Message 1 in Releases",
+    "Message 2 in Releases",
+    "Message 3 in Releases",
+  ]);
   const docs = await get("/auto/docs");
   expect(docs.status).toBe(200);
   expect(docs.type).toMatch(/^text\/html/);

@@ -1,8 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
 /** Starts `node --import tsx <file>` and resolves with the first `http://127.0.0.1:<port>` it prints. */
-export async function startServer(file: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", file], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+export async function startServer(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", file], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let output = "";
   child.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
   const base = await new Promise<string>((resolve, reject) => {

@@ -49,24 +49,31 @@ export function loader(root: string) {
 /** Reads and checks the configuration file; every problem is a ConfigurationError naming the file and the fix. */
 export async function loadConfig(path: string): Promise<LoadedConfig> {
   const file = resolve(path);
-  if (!existsSync(file)) throw new ConfigurationError(`no configuration at ${file}: run \`dotorm init\` or pass --config <file>`);
+  if (!existsSync(file))
+    throw new ConfigurationError(`no configuration at ${file}: run \`dotorm init\` or pass --config <file>`);
   const root = resolve(file, "..");
   let loaded: unknown;
   try {
     loaded = await loader(root).import(file, { default: true });
   } catch (e) {
-    throw new ConfigurationError(`${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new ConfigurationError(`${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
   const config = (loaded ?? {}) as Partial<DotormConfig>;
-  if (typeof config !== "object") throw new ConfigurationError(`${file} must export default defineConfig({ adapter, models })`);
+  if (typeof config !== "object")
+    throw new ConfigurationError(`${file} must export default defineConfig({ adapter, models })`);
   const { adapter, models, migrations } = config;
   if (typeof adapter !== "function" && !(adapter && typeof adapter === "object" && "driver" in adapter)) {
-    throw new ConfigurationError(`${file}: "adapter" must be an adapter (postgres(...), mysql(...), clickhouse(...)) or a function ({ url }) => adapter`);
+    throw new ConfigurationError(
+      `${file}: "adapter" must be an adapter (postgres(...), mysql(...), clickhouse(...)) or a function ({ url }) => adapter`,
+    );
   }
   if (!Array.isArray(models) || models.some((m) => !m || typeof m !== "function" || !(m as AnyModel).meta)) {
     throw new ConfigurationError(`${file}: "models" must be a list of model classes made by model()`);
   }
-  if (migrations !== undefined && typeof migrations !== "string") throw new ConfigurationError(`${file}: "migrations" must be a folder path`);
+  if (migrations !== undefined && typeof migrations !== "string")
+    throw new ConfigurationError(`${file}: "migrations" must be a folder path`);
   return {
     file,
     root,
@@ -74,7 +81,10 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     models,
     async adapter(url) {
       if (typeof adapter === "function") return adapter({ url });
-      if (url) throw new ConfigurationError(`${file}: --url (or DOTORM_URL) needs "adapter" to be a function: adapter: ({ url }) => postgres({ url })`);
+      if (url)
+        throw new ConfigurationError(
+          `${file}: --url (or DOTORM_URL) needs "adapter" to be a function: adapter: ({ url }) => postgres({ url })`,
+        );
       return adapter as Adapter;
     },
   };

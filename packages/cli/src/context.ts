@@ -30,7 +30,10 @@ export function onCI(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Loads the configuration, connects, runs `fn`, and always closes the connection. */
-export async function withDatabase<T>(options: GlobalOptions, fn: (db: Database, config: LoadedConfig) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  options: GlobalOptions,
+  fn: (db: Database, config: LoadedConfig) => Promise<T>,
+): Promise<T> {
   const config = await loadConfig(options.config ?? process.env.DOTORM_CONFIG ?? "dotorm.config.ts");
   const url = options.url ?? process.env.DOTORM_URL;
   const db = await connect(config.adapter(url), { models: [...config.models] });

@@ -29,12 +29,19 @@ export function inspect(io: Io, options: GlobalOptions & { out?: string }): Prom
 export function sql(io: Io, statement: string, options: GlobalOptions & { json?: boolean }): Promise<number> {
   return withDatabase(options, async (db) => {
     const result = await db.exec({ sql: statement, params: [] }, { operation: "sql" });
-    const rows = result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])));
+    const rows = result.rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+    );
     if (options.json) io.out(JSON.stringify(rows));
     else if (rows.length) {
       const cols = Object.keys(rows[0] ?? {});
       io.out(cols.join("\t"));
-      for (const r of rows) io.out(cols.map((c) => (r[c] === null ? "NULL" : r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c]))).join("\t"));
+      for (const r of rows)
+        io.out(
+          cols
+            .map((c) => (r[c] === null ? "NULL" : r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c])))
+            .join("\t"),
+        );
     }
     io.err(`${rows.length} row(s)${result.affected ? `, ${result.affected} affected` : ""}`);
     return 0;

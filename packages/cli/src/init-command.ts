@@ -4,9 +4,17 @@ import { ConfigurationError } from "@dotorm/core";
 import { type Io, color } from "./context.js";
 
 const adapters = {
-  postgres: ["@dotorm/postgres", "postgres", 'postgres({ url: url ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/app" })'],
+  postgres: [
+    "@dotorm/postgres",
+    "postgres",
+    'postgres({ url: url ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/app" })',
+  ],
   pglite: ["@dotorm/postgres", "postgres", 'postgres(url ? { url } : { pglite: "./data/pglite" })'],
-  mysql: ["@dotorm/mysql", "mysql", 'mysql({ url: url ?? process.env.DATABASE_URL ?? "mysql://root@127.0.0.1:3306/app" })'],
+  mysql: [
+    "@dotorm/mysql",
+    "mysql",
+    'mysql({ url: url ?? process.env.DATABASE_URL ?? "mysql://root@127.0.0.1:3306/app" })',
+  ],
   clickhouse: ["@dotorm/clickhouse", "clickhouse", 'clickhouse(url ? { url } : { embedded: "./data/clickhouse" })'],
 } as const;
 
@@ -14,7 +22,10 @@ const adapters = {
 export function init(io: Io, options: { adapter?: string; dir?: string }): number {
   const kind = (options.adapter ?? "postgres") as keyof typeof adapters;
   const spec = adapters[kind];
-  if (!spec) throw new ConfigurationError(`--adapter must be one of ${Object.keys(adapters).join(", ")}, got ${JSON.stringify(options.adapter)}`);
+  if (!spec)
+    throw new ConfigurationError(
+      `--adapter must be one of ${Object.keys(adapters).join(", ")}, got ${JSON.stringify(options.adapter)}`,
+    );
   const root = resolve(options.dir ?? ".");
   const file = resolve(root, "dotorm.config.ts");
   if (existsSync(file)) throw new ConfigurationError(`${file} exists already; edit it, or remove it to start over`);

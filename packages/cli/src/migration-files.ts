@@ -9,7 +9,8 @@ export const migrationFile = /^(\d{14})_([A-Za-z0-9_]+)\.(ts|mts|js|mjs)$/;
 
 const strings = (v: unknown, file: string, what: string): string[] => {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new ConfigurationError(`${file}: "${what}" must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+    throw new ConfigurationError(`${file}: "${what}" must be a list of strings`);
   return v;
 };
 
@@ -20,7 +21,9 @@ const strings = (v: unknown, file: string, what: string): string[] => {
 export async function loadMigrations(dir: string, root: string): Promise<Migration[]> {
   if (!existsSync(dir)) return [];
   const jiti = loader(root);
-  const files = readdirSync(dir).filter((f) => migrationFile.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => migrationFile.test(f))
+    .sort();
   const out: Migration[] = [];
   for (const name of files) {
     const path = join(dir, name);
@@ -29,7 +32,10 @@ export async function loadMigrations(dir: string, root: string): Promise<Migrati
     try {
       mod = (await jiti.import(path)) as Record<string, unknown>;
     } catch (e) {
-      throw new ConfigurationError(`migration ${name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new ConfigurationError(
+        `migration ${name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
     if (typeof mod.up !== "function" || typeof mod.down !== "function") {
       throw new ConfigurationError(`migration ${name} must export async functions up(db) and down(db)`);

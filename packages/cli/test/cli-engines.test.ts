@@ -54,17 +54,31 @@ export async function down(db: MigrationDb) {
  * Two `dotorm migrate up` processes at once on one database: the migration lock lets each migration
  * run exactly once (the shared log table gets one row per migration, the history one per file).
  */
-function concurrentUp(name: string, config: string, query: (sql: string) => Promise<Record<string, unknown>[]>, table: (t: string) => string) {
+function concurrentUp(
+  name: string,
+  config: string,
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  table: (t: string) => string,
+) {
   test(`two processes running migrate up at once apply each migration exactly once on ${name}`, async () => {
-    const dir = project(`${name}-concurrent`, { "dotorm.config.ts": config, "models.ts": "export const models = [];\n" });
+    const dir = project(`${name}-concurrent`, {
+      "dotorm.config.ts": config,
+      "models.ts": "export const models = [];\n",
+    });
     for (const n of [1, 2, 3]) write(dir, `migrations/2026010100000${n}_m${n}.ts`, logged(n));
     const [a, b] = await Promise.all([cli(dir, ["migrate", "up"]), cli(dir, ["migrate", "up"])]);
     expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     const applied = (r: { stderr: string }) => (r.stderr.match(/✓ \S+/g) ?? []).map((s) => s.slice(2));
-    expect([...applied(a), ...applied(b)].sort()).toEqual(["20260101000001_m1", "20260101000002_m2", "20260101000003_m3"]);
+    expect([...applied(a), ...applied(b)].sort()).toEqual([
+      "20260101000001_m1",
+      "20260101000002_m2",
+      "20260101000003_m3",
+    ]);
     const log = await query(`SELECT what FROM ${table("cc_log")} ORDER BY what`);
     expect(log.map((r) => r.what)).toEqual(["m1", "m2", "m3"]);
-    const history = await query(`SELECT name, dotorm_version, duration_ms >= 0 AS timed FROM ${table("dotorm_migrations")} ORDER BY name`);
+    const history = await query(
+      `SELECT name, dotorm_version, duration_ms >= 0 AS timed FROM ${table("dotorm_migrations")} ORDER BY name`,
+    );
     expect(history.map((r) => ({ ...r, timed: Boolean(Number(r.timed)) }))).toEqual(
       ["m1", "m2", "m3"].map((m, i) => ({ name: `2026010100000${i + 1}_${m}`, dotorm_version: "0.1.0", timed: true })),
     );
@@ -84,10 +98,14 @@ function keyedFlow(name: string, prefix: string, config: string, clickhouse = fa
     expect(gen.code, gen.stderr).toBe(0);
     const [file] = readdirSync(join(dir, "migrations"));
     const source = readFileSync(join(dir, "migrations", file as string), "utf8");
-    expect(source).toContain(`db.schema.createTable("${prefix}_tokens", {\n    id: f.uuid({ primaryKey: true, default: "uuid7" }),`);
+    expect(source).toContain(
+      `db.schema.createTable("${prefix}_tokens", {\n    id: f.uuid({ primaryKey: true, default: "uuid7" }),`,
+    );
     expect(source).toContain(`token_id: ref("${prefix}_tokens", { required: true, key: f.uuid() }),`);
     expect(source).toContain(`account_id: ref("${prefix}_accounts", { key: f.bigInteger() }),`);
-    expect(source).toContain(`db.schema.createLinkTable("${prefix}_token_countries", "${prefix}_tokens_id", "${prefix}_countries_id", { key1: f.uuid(), key2: f.char({ maxLength: 8 }) })`);
+    expect(source).toContain(
+      `db.schema.createLinkTable("${prefix}_token_countries", "${prefix}_tokens_id", "${prefix}_countries_id", { key1: f.uuid(), key2: f.char({ maxLength: 8 }) })`,
+    );
     const up = await cli(dir, ["migrate", "up"]);
     expect(up.code, up.stderr).toBe(0);
     const again = await cli(dir, ["migrate", "generate", "again"]);
@@ -99,10 +117,19 @@ function keyedFlow(name: string, prefix: string, config: string, clickhouse = fa
     const pascal = (t: string) => `${prefix[0]?.toUpperCase()}${prefix.slice(1)}${t}`;
     expect(inspect.stdout).toContain(`model("${prefix}_tokens", {\n  id: f.uuid({ primaryKey: true }),`);
     // ClickHouse's String has no length to read back
-    expect(inspect.stdout).toContain(`model("${prefix}_countries", {\n  id: f.char({ primaryKey: true${clickhouse ? "" : ", maxLength: 8"} }),`);
-    expect(inspect.stdout).toContain(!clickhouse ? `model("${prefix}_accounts", {\n  id: f.bigInteger({ primaryKey: true }),` : `model("${prefix}_accounts", {\n  name:`);
+    expect(inspect.stdout).toContain(
+      `model("${prefix}_countries", {\n  id: f.char({ primaryKey: true${clickhouse ? "" : ", maxLength: 8"} }),`,
+    );
+    expect(inspect.stdout).toContain(
+      !clickhouse
+        ? `model("${prefix}_accounts", {\n  id: f.bigInteger({ primaryKey: true }),`
+        : `model("${prefix}_accounts", {\n  name:`,
+    );
     if (clickhouse) expect(inspect.stdout).toContain("token_id: f.uuid({ index: true, required: true }),");
-    else expect(inspect.stdout).toContain(`token_id: f.many2one(() => ${pascal("Tokens")}, { onDelete: "cascade", required: true }),`);
+    else
+      expect(inspect.stdout).toContain(
+        `token_id: f.many2one(() => ${pascal("Tokens")}, { onDelete: "cascade", required: true }),`,
+      );
     expect(inspect.stdout).toContain(`${prefix}_token_countries_ids: f.many2many(() => ${pascal("Countries")}`);
     const down = await cli(dir, ["migrate", "down", "--allow-destructive"]);
     expect(down.code, down.stderr).toBe(0);
@@ -111,10 +138,16 @@ function keyedFlow(name: string, prefix: string, config: string, clickhouse = fa
 
 describe("dotorm CLI [postgres]", async () => {
   await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
-  const config = configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`);
+  const config = configSource(
+    'import { postgres } from "@dotorm/postgres";',
+    `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`,
+  );
   concurrentUp("postgres", config, pgAdmin, (t) => `"${schema}".${t}`);
   await pgAdmin(`DROP SCHEMA IF EXISTS "${keyedSchema}" CASCADE; CREATE SCHEMA "${keyedSchema}"`);
-  const keyed = configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(keyedSchema)} })`);
+  const keyed = configSource(
+    'import { postgres } from "@dotorm/postgres";',
+    `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(keyedSchema)} })`,
+  );
   keyedFlow("postgres", "pgk", keyed);
 });
 
@@ -144,21 +177,53 @@ describe("dotorm CLI [mariadb]", async () => {
   await mysqlAdmin(`CREATE DATABASE \`${database}\``);
   const url = new URL(mysqlUrl);
   url.pathname = `/${database}`;
-  const config = configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`);
+  const config = configSource(
+    'import { mysql } from "@dotorm/mysql";',
+    `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`,
+  );
   shortFlow("mariadb", "my", config, "ALTER TABLE my_leads ADD COLUMN by_hand INT");
   concurrentUp("mariadb", config, mysqlAdmin, (t) => `\`${database}\`.${t}`);
   await mysqlAdmin(`DROP DATABASE IF EXISTS \`${keyedSchema}\``);
   await mysqlAdmin(`CREATE DATABASE \`${keyedSchema}\``);
   url.pathname = `/${keyedSchema}`;
-  keyedFlow("mariadb", "myk", configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`));
+  keyedFlow(
+    "mariadb",
+    "myk",
+    configSource('import { mysql } from "@dotorm/mysql";', `mysql({ url: url ?? ${JSON.stringify(url.toString())} })`),
+  );
 });
 
 describe("dotorm CLI [pglite]", () => {
-  keyedFlow("pglite", "pglk", configSource('import { postgres } from "@dotorm/postgres";', 'postgres(url ? { url } : { pglite: "./data" })'));
-  shortFlow("pglite", "pgl", configSource('import { postgres } from "@dotorm/postgres";', 'postgres(url ? { url } : { pglite: "./data" })'), "ALTER TABLE pgl_leads ADD COLUMN by_hand INT");
+  keyedFlow(
+    "pglite",
+    "pglk",
+    configSource('import { postgres } from "@dotorm/postgres";', 'postgres(url ? { url } : { pglite: "./data" })'),
+  );
+  shortFlow(
+    "pglite",
+    "pgl",
+    configSource('import { postgres } from "@dotorm/postgres";', 'postgres(url ? { url } : { pglite: "./data" })'),
+    "ALTER TABLE pgl_leads ADD COLUMN by_hand INT",
+  );
 });
 
 describe("dotorm CLI [chdb]", () => {
-  keyedFlow("chdb", "chk", configSource('import { clickhouse } from "@dotorm/clickhouse";', 'clickhouse(url ? { url } : { embedded: "./data", database: "app" })'), true);
-  shortFlow("chdb", "ch", configSource('import { clickhouse } from "@dotorm/clickhouse";', 'clickhouse(url ? { url } : { embedded: "./data", database: "app" })'), "ALTER TABLE ch_leads ADD COLUMN by_hand Nullable(Int32)");
+  keyedFlow(
+    "chdb",
+    "chk",
+    configSource(
+      'import { clickhouse } from "@dotorm/clickhouse";',
+      'clickhouse(url ? { url } : { embedded: "./data", database: "app" })',
+    ),
+    true,
+  );
+  shortFlow(
+    "chdb",
+    "ch",
+    configSource(
+      'import { clickhouse } from "@dotorm/clickhouse";',
+      'clickhouse(url ? { url } : { embedded: "./data", database: "app" })',
+    ),
+    "ALTER TABLE ch_leads ADD COLUMN by_hand Nullable(Int32)",
+  );
 });

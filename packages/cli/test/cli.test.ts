@@ -22,7 +22,10 @@ async function pgConfig(name: string): Promise<string> {
   const schema = `dotorm_cli_${name}_${process.pid}`;
   schemas.push(schema);
   await pgAdmin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
-  return configSource('import { postgres } from "@dotorm/postgres";', `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`);
+  return configSource(
+    'import { postgres } from "@dotorm/postgres";',
+    `postgres({ url: url ?? ${JSON.stringify(pgUrl)}, schema: ${JSON.stringify(schema)} })`,
+  );
 }
 afterAll(async () => {
   for (const s of schemas) await pgAdmin(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
@@ -41,7 +44,9 @@ describe("dotorm CLI [postgres]", () => {
     const again = await cli(dir, ["init"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/exists already/);
-    expect((await cli(dir, ["init", "--adapter", "oracle", "--dir", "sub"])).stderr).toMatch(/--adapter must be one of postgres, pglite, mysql, clickhouse/);
+    expect((await cli(dir, ["init", "--adapter", "oracle", "--dir", "sub"])).stderr).toMatch(
+      /--adapter must be one of postgres, pglite, mysql, clickhouse/,
+    );
   });
 
   test("usage errors and a missing config fail with exit codes 2 and 1", async () => {
@@ -73,7 +78,9 @@ describe("dotorm CLI [postgres]", () => {
     const source = readFileSync(join(dir, "migrations", files()[0] as string), "utf8");
     expect(source).toContain('await db.schema.createTable("cli_leads", {');
     expect(source).toContain('partner_id: ref("cli_partners"),');
-    expect(source).toContain('// postgres: ALTER TABLE "cli_leads" ADD CONSTRAINT "fk_cli_leads_partner_id" FOREIGN KEY ("partner_id") REFERENCES "cli_partners" ("id") ON DELETE CASCADE');
+    expect(source).toContain(
+      '// postgres: ALTER TABLE "cli_leads" ADD CONSTRAINT "fk_cli_leads_partner_id" FOREIGN KEY ("partner_id") REFERENCES "cli_partners" ("id") ON DELETE CASCADE',
+    );
     expect(source).toContain('await db.schema.dropTable("cli_leads");');
 
     const pending = await cli(dir, ["migrate", "status", "--json"]);
@@ -99,7 +106,9 @@ describe("dotorm CLI [postgres]", () => {
     expect(drift.stdout).toContain("- drop column cli_leads.title");
     const refused = await cli(dir, ["migrate", "generate", "v2"]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/note: cli_leads\.title disappears and subject appears .*--rename cli_leads\.title:subject/);
+    expect(refused.stderr).toMatch(
+      /note: cli_leads\.title disappears and subject appears .*--rename cli_leads\.title:subject/,
+    );
     expect(refused.stderr).toMatch(/refused: this migration would lose data:\n {2}drops column cli_leads\.title/);
     expect(files()).toHaveLength(1);
     const renamed = await cli(dir, ["migrate", "generate", "v2", "--rename", "cli_leads.title:subject"]);
@@ -112,16 +121,22 @@ describe("dotorm CLI [postgres]", () => {
     expect((await cli(dir, ["sql", "ALTER TABLE cli_leads ADD COLUMN by_hand integer"])).code).toBe(0);
     const byHand = await cli(dir, ["migrate", "check", "--json"]);
     expect(byHand.code).toBe(1);
-    expect(JSON.parse(byHand.stdout).drift.map((d: { description: string }) => d.description)).toEqual(["drop column cli_leads.by_hand (integer)"]);
+    expect(JSON.parse(byHand.stdout).drift.map((d: { description: string }) => d.description)).toEqual([
+      "drop column cli_leads.by_hand (integer)",
+    ]);
     expect((await cli(dir, ["sql", "ALTER TABLE cli_leads DROP COLUMN by_hand"])).code).toBe(0);
 
     const lossyDown = await cli(dir, ["migrate", "down"]);
     expect(lossyDown.code).toBe(1);
-    expect(lossyDown.stderr).toMatch(/refused before running anything: down would lose data:\n {2}\d+_v2: drops column cli_leads\.probability/);
+    expect(lossyDown.stderr).toMatch(
+      /refused before running anything: down would lose data:\n {2}\d+_v2: drops column cli_leads\.probability/,
+    );
     const down = await cli(dir, ["migrate", "down", "1", "--allow-destructive"]);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/Reverted 1 migration\(s\): \d+_v2\./);
-    const states = JSON.parse((await cli(dir, ["migrate", "status", "--json"])).stdout).map((s: { state: string }) => s.state);
+    const states = JSON.parse((await cli(dir, ["migrate", "status", "--json"])).stdout).map(
+      (s: { state: string }) => s.state,
+    );
     expect(states).toEqual(["applied", "pending"]);
 
     const first = join(dir, "migrations", files()[0] as string);
@@ -166,7 +181,10 @@ export async function down(db: MigrationDb) {
   await db.schema.dropTable("tty_${n}");
 }
 `;
-    const dir = project("tty", { "dotorm.config.ts": await pgConfig("tty"), "models.ts": "export const models = [];\n" });
+    const dir = project("tty", {
+      "dotorm.config.ts": await pgConfig("tty"),
+      "models.ts": "export const models = [];\n",
+    });
     write(dir, "migrations/20260101000001_first.ts", migration(1));
     const ok = await cliTty(dir, ["migrate", "up"]);
     expect(ok.code, ok.stdout).toBe(0);

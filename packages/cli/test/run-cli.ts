@@ -16,10 +16,15 @@ export interface CliResult {
 /** Runs `dotorm args...` in `cwd` as a child process (the built binary, as users run it). */
 export function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 300_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 300_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -82,7 +82,8 @@ export class ClickHouseCompiler extends SqlCompiler {
     const compiled = super.compile(node, options);
     if (this.shardIds) return { ...compiled, ids: this.shardIds };
     if (node.kind === "insert" && this.bulk(node)) return { ...compiled, bulk: this.bulkRows(node) };
-    if (node.kind === "update" || node.kind === "delete") return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
+    if (node.kind === "update" || node.kind === "delete")
+      return { ...compiled, count: super.compile({ kind: "count", model: node.model, where: node.where }) };
     return compiled;
   }
 
@@ -91,7 +92,8 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   override param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
-    if (field?.kind === "binary") return `unhex(${this.typed(ctx, this.encode(value, field), value === null ? "Nullable(String)" : "String")})`;
+    if (field?.kind === "binary")
+      return `unhex(${this.typed(ctx, this.encode(value, field), value === null ? "Nullable(String)" : "String")})`;
     const type = field && field.kind !== "one2many" && field.kind !== "many2many" ? paramType(field) : inferType(value);
     return this.typed(ctx, this.encode(value, field), value === null ? nullable(type) : type);
   }
@@ -127,7 +129,10 @@ export class ClickHouseCompiler extends SqlCompiler {
     if (raw === null || raw === undefined) return null;
     if (field.kind === "binary") return Buffer.from(String(raw), "hex");
     // Time64(6) always prints six digits; keep what was written ("12:30:00", "12:30:00.5").
-    if (field.kind === "time") return String(raw).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+    if (field.kind === "time")
+      return String(raw)
+        .replace(/(\.\d*?)0+$/, "$1")
+        .replace(/\.$/, "");
     return decodeValue(field, raw);
   }
 
@@ -141,7 +146,11 @@ export class ClickHouseCompiler extends SqlCompiler {
    */
   protected override computed(computed: Computed, ctx: CompileContext): string {
     if (computed.kind !== "datePart") {
-      throw new UnsupportedError("values()/orderBy() across relations and annotate()", "clickhouse", "load related fields with nested() and aggregate with groupBy().aggregate()");
+      throw new UnsupportedError(
+        "values()/orderBy() across relations and annotate()",
+        "clickhouse",
+        "load related fields with nested() and aggregate with groupBy().aggregate()",
+      );
     }
     return super.computed(computed, ctx);
   }
@@ -156,10 +165,17 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   /** One array parameter whatever the list length: `col IN {p0:Array(Int64)}`. */
-  override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
+  override in(
+    ctx: CompileContext,
+    column: string,
+    field: FieldMeta,
+    values: readonly unknown[],
+    negate: boolean,
+  ): string {
     if (values.length === 0) return this.bool(negate);
     // decimals and doubles travel as text ("12.5"), which an Array parameter reads only unquoted: one scalar parameter each
-    if (/^(Decimal|Float)/.test(paramType(field))) return `${column} ${negate ? "NOT IN" : "IN"} (${values.map((v) => this.param(ctx, v, field)).join(", ")})`;
+    if (/^(Decimal|Float)/.test(paramType(field)))
+      return `${column} ${negate ? "NOT IN" : "IN"} (${values.map((v) => this.param(ctx, v, field)).join(", ")})`;
     const type = `Array(${values.some((v) => v === null) ? nullable(paramType(field)) : paramType(field)})`;
     return `${column} ${negate ? "NOT IN" : "IN"} ${this.typed(ctx, this.encode(values, field), type)}`;
   }
@@ -172,7 +188,8 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   override selectItem(item: SelectItem, ctx: CompileContext, name = item.field.name): string {
-    if (item.kind === "column" && item.field.kind === "binary") return `hex(${this.column(ctx, item.field)}) AS ${this.quote(name)}`;
+    if (item.kind === "column" && item.field.kind === "binary")
+      return `hex(${this.column(ctx, item.field)}) AS ${this.quote(name)}`;
     return this.correlationKey(item, ctx) + super.selectItem(item, ctx, name);
   }
 
@@ -198,14 +215,25 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   protected override insert(node: InsertNode, ctx: CompileContext): string {
     if ((node as { onConflict?: unknown }).onConflict) {
-      throw new UnsupportedError("upsert", "clickhouse", "ClickHouse has no unique constraints to conflict on; search first, then create or update");
+      throw new UnsupportedError(
+        "upsert",
+        "clickhouse",
+        "ClickHouse has no unique constraints to conflict on; search first, then create or update",
+      );
     }
     const table = this.quote(node.table);
     const cols = node.columns.map((c) => this.quote(c.name));
     if (this.bulk(node)) return `INSERT INTO ${table} (${cols.join(", ")}) FORMAT TabSeparated`;
-    if (!node.ignoreConflicts) return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
+    if (!node.ignoreConflicts)
+      return `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${node.rows.map((row) => `(${row.map((v, i) => this.param(ctx, v, node.columns[i]?.field)).join(", ")})`).join(", ")}`;
     // Link rows: ClickHouse has no unique key to conflict on, so the rows already linked are filtered out.
-    const arrays = node.columns.map((c, i) => this.typed(ctx, node.rows.map((r) => r[i]), `Array(${c.field ? paramType(c.field) : "Int64"})`));
+    const arrays = node.columns.map((c, i) =>
+      this.typed(
+        ctx,
+        node.rows.map((r) => r[i]),
+        `Array(${c.field ? paramType(c.field) : "Int64"})`,
+      ),
+    );
     const picks = cols.map((_, i) => `x.${i + 1}`);
     return (
       `INSERT INTO ${table} (${cols.join(", ")}) SELECT ${picks.join(", ")} FROM (SELECT DISTINCT arrayJoin(arrayZip(${arrays.join(", ")})) AS x) ` +
@@ -271,7 +299,8 @@ export class ClickHouseCompiler extends SqlCompiler {
   protected override unlink(node: UnlinkNode, ctx: CompileContext): string {
     const type = (key?: FieldMeta) => `Array(${key ? paramType(key) : "Int64"})`;
     let sql = `DELETE FROM ${this.quote(node.table)} WHERE ${this.quote(node.ownerColumn)} IN ${this.typed(ctx, node.owners, type(node.ownerKey))}`;
-    if (node.targets) sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, type(node.targetKey))}`;
+    if (node.targets)
+      sql += ` AND ${this.quote(node.targetColumn)} IN ${this.typed(ctx, node.targets, type(node.targetKey))}`;
     return sql;
   }
 }

@@ -64,7 +64,11 @@ export class ClickHouseDdl extends DdlCompiler {
    * local table only for what only a MergeTree has (data-skipping indexes). For a table whose model
    * this compiler has not seen, the plain statement with a probe (see {@link DdlBatches}).
    */
-  private onPair(table: string, render: (t: string) => string, order: "local first" | "distributed first" | "local only" = "local first"): string {
+  private onPair(
+    table: string,
+    render: (t: string) => string,
+    order: "local first" | "distributed first" | "local only" = "local first",
+  ): string {
     const plain = render(table);
     if (this.cluster === undefined) return plain;
     const local = render(localTable(table));
@@ -84,7 +88,10 @@ export class ClickHouseDdl extends DdlCompiler {
    */
   override createTable(model: ModelMeta): string {
     const d = this.note(model);
-    const cols = [model.identity ? this.idColumn() : this.keyColumn(model), ...model.columns.map((c) => this.columnDef(c))].join(", ");
+    const cols = [
+      model.identity ? this.idColumn() : this.keyColumn(model),
+      ...model.columns.map((c) => this.columnDef(c)),
+    ].join(", ");
     if (!d) return `CREATE TABLE IF NOT EXISTS ${this.tableRef(model.table)} (${cols})${this.tableOptions(model)}`;
     const local = localTable(model.table);
     return this.batches.join([
@@ -105,15 +112,25 @@ export class ClickHouseDdl extends DdlCompiler {
 
   /** ADD COLUMN IF NOT EXISTS: a run that stopped midway (or a concurrent sync) can be repeated. */
   override addColumnStrict(table: string, field: FieldMeta): string {
-    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} ADD COLUMN IF NOT EXISTS ${this.columnDef(field)}`);
+    return this.onPair(
+      table,
+      (t) => `ALTER TABLE ${this.tableRef(t)} ADD COLUMN IF NOT EXISTS ${this.columnDef(field)}`,
+    );
   }
 
   override dropColumn(table: string, column: string): string {
-    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} DROP COLUMN ${this.quote(column)}`, "distributed first");
+    return this.onPair(
+      table,
+      (t) => `ALTER TABLE ${this.tableRef(t)} DROP COLUMN ${this.quote(column)}`,
+      "distributed first",
+    );
   }
 
   override renameColumn(table: string, from: string, to: string): string {
-    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`);
+    return this.onPair(
+      table,
+      (t) => `ALTER TABLE ${this.tableRef(t)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`,
+    );
   }
 
   /**
@@ -121,11 +138,17 @@ export class ClickHouseDdl extends DdlCompiler {
    * returns, so a table of the same name can be created again at once.
    */
   override dropTable(table: string): string {
-    return this.onPair(table, (t) => `DROP TABLE ${this.tableRef(t)}${this.cluster === undefined ? "" : " SYNC"}`, "distributed first");
+    return this.onPair(
+      table,
+      (t) => `DROP TABLE ${this.tableRef(t)}${this.cluster === undefined ? "" : " SYNC"}`,
+      "distributed first",
+    );
   }
 
   override tableRef(table: string): string {
-    return this.cluster === undefined ? this.quote(table) : `${this.quote(table)} ON CLUSTER ${this.quote(this.cluster)}`;
+    return this.cluster === undefined
+      ? this.quote(table)
+      : `${this.quote(table)} ON CLUSTER ${this.quote(this.cluster)}`;
   }
 
   override quote(name: string): string {
@@ -159,9 +182,12 @@ export class ClickHouseDdl extends DdlCompiler {
     const ch = model.options.clickhouse;
     for (const key of typeof ch?.orderBy === "string" || !ch?.orderBy ? [] : ch.orderBy) {
       const field = model.fields.get(key);
-      if (!field?.stored) throw new ConfigurationError(`${model.table}: clickhouse.orderBy names "${key}", which is not a stored field`);
+      if (!field?.stored)
+        throw new ConfigurationError(`${model.table}: clickhouse.orderBy names "${key}", which is not a stored field`);
       if (!field.required && field.name !== "id") {
-        throw new ConfigurationError(`${model.table}: clickhouse.orderBy field "${key}" must be required (ClickHouse sorting keys cannot be Nullable)`);
+        throw new ConfigurationError(
+          `${model.table}: clickhouse.orderBy field "${key}" must be required (ClickHouse sorting keys cannot be Nullable)`,
+        );
       }
     }
   }
@@ -228,7 +254,10 @@ export class ClickHouseDdl extends DdlCompiler {
    * // "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/leads', '{replica}', version)"
    */
   engine(table: string, engine: string): string {
-    const m = /^(Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing|Graphite)?MergeTree\s*(?:\((.*)\))?$/s.exec(engine.trim());
+    const m =
+      /^(Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing|Graphite)?MergeTree\s*(?:\((.*)\))?$/s.exec(
+        engine.trim(),
+      );
     if (this.cluster === undefined || !m) return engine;
     const path = `'/clickhouse/tables/{shard}/{database}/${table.replace(/'/g, "")}'`;
     const args = m[2]?.trim() ? `, ${m[2].trim()}` : "";
@@ -238,11 +267,20 @@ export class ClickHouseDdl extends DdlCompiler {
   /** A data-skipping index (on the local table of a distributed model: a Distributed table holds no data). */
   override createIndex(name: string, table: string, columns: readonly string[]): string {
     const cols = columns.map((c) => this.quote(c)).join(", ");
-    return this.onPair(table, (t) => `ALTER TABLE ${this.tableRef(t)} ADD INDEX IF NOT EXISTS ${this.quote(name)} (${cols}) TYPE bloom_filter GRANULARITY 4`, "local only");
+    return this.onPair(
+      table,
+      (t) =>
+        `ALTER TABLE ${this.tableRef(t)} ADD INDEX IF NOT EXISTS ${this.quote(name)} (${cols}) TYPE bloom_filter GRANULARITY 4`,
+      "local only",
+    );
   }
 
   override addForeignKey(): string {
-    throw new UnsupportedError("foreign keys", "clickhouse", "references are not enforced; see the @dotorm/clickhouse README");
+    throw new UnsupportedError(
+      "foreign keys",
+      "clickhouse",
+      "references are not enforced; see the @dotorm/clickhouse README",
+    );
   }
 
   override createLinkTable(link: LinkTable): string {
@@ -253,7 +291,9 @@ export class ClickHouseDdl extends DdlCompiler {
 
   /** MODIFY COLUMN restates type and default; a default that goes away needs REMOVE DEFAULT. https://clickhouse.com/docs/sql-reference/statements/alter/column#modify-column */
   override alterColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
-    return this.modifyColumn(table, from, to).map((_, i) => this.onPair(table, (t) => this.modifyColumn(t, from, to)[i] as string));
+    return this.modifyColumn(table, from, to).map((_, i) =>
+      this.onPair(table, (t) => this.modifyColumn(t, from, to)[i] as string),
+    );
   }
 
   private modifyColumn(table: string, from: FieldMeta, to: FieldMeta): string[] {
@@ -261,9 +301,12 @@ export class ClickHouseDdl extends DdlCompiler {
     const type = this.columnType(to);
     // Nullable -> not nullable needs a DEFAULT for the NULLs: the type's zero value, removed after.
     const fill = !from.required && to.required && !this.defaultClause(to);
-    const def = fill ? `${this.quote(to.column)} ${type} DEFAULT defaultValueOfTypeName('${type}')` : this.columnDef(to);
+    const def = fill
+      ? `${this.quote(to.column)} ${type} DEFAULT defaultValueOfTypeName('${type}')`
+      : this.columnDef(to);
     const out = [`${t} ${def}`];
-    if ((this.defaultClause(from) || fill) && !this.defaultClause(to)) out.push(`${t} ${this.quote(to.column)} REMOVE DEFAULT`);
+    if ((this.defaultClause(from) || fill) && !this.defaultClause(to))
+      out.push(`${t} ${this.quote(to.column)} REMOVE DEFAULT`);
     return out;
   }
 
@@ -272,6 +315,10 @@ export class ClickHouseDdl extends DdlCompiler {
   }
 
   override dropForeignKey(): string {
-    throw new UnsupportedError("foreign keys", "clickhouse", "references are not enforced; see the @dotorm/clickhouse README");
+    throw new UnsupportedError(
+      "foreign keys",
+      "clickhouse",
+      "references are not enforced; see the @dotorm/clickhouse README",
+    );
   }
 }

@@ -1,4 +1,11 @@
-import { type Exec, type Introspector, type SchemaInfo, type SchemaState, describeRows, schemaState } from "@dotorm/core";
+import {
+  type Exec,
+  type Introspector,
+  type SchemaInfo,
+  type SchemaState,
+  describeRows,
+  schemaState,
+} from "@dotorm/core";
 import { mergePairs, pairsOf } from "./distributed.js";
 
 /**
@@ -17,8 +24,14 @@ export class ClickHouseIntrospector implements Introspector {
     const params = { tables: [...tables, ...locals.values()] };
     const where = "database = currentDatabase() AND table IN {tables:Array(String)}";
     const cols = await exec({ sql: `SELECT table AS t, name AS c FROM system.columns WHERE ${where}`, params });
-    const idx = await exec({ sql: `SELECT table AS t, name AS c FROM system.data_skipping_indices WHERE ${where}`, params });
-    return schemaState({ columns: mergePairs(cols.rows, locals, "both"), indexes: mergePairs(idx.rows, locals, "local") });
+    const idx = await exec({
+      sql: `SELECT table AS t, name AS c FROM system.data_skipping_indices WHERE ${where}`,
+      params,
+    });
+    return schemaState({
+      columns: mergePairs(cols.rows, locals, "both"),
+      indexes: mergePairs(idx.rows, locals, "local"),
+    });
   }
 
   /**
@@ -35,7 +48,9 @@ export class ClickHouseIntrospector implements Introspector {
     const tableRows = await read(
       `SELECT name AS t, engine, sorting_key AS order_by, primary_key AS pk FROM system.tables WHERE ${here} AND engine LIKE '%MergeTree'${only("name")} ORDER BY name`,
     );
-    const indexRows = await read(`SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`);
+    const indexRows = await read(
+      `SELECT table AS t, name, expr FROM system.data_skipping_indices WHERE ${here}${only("table")} ORDER BY table, name`,
+    );
     const columnRows = await read(
       "SELECT table AS t, name AS c, type, startsWith(type, 'Nullable(') OR startsWith(type, 'LowCardinality(Nullable(') AS nullable, " +
         `if(default_kind = 'DEFAULT', default_expression, NULL) AS dflt FROM system.columns WHERE ${here}${only("table")} ORDER BY table, position`,
@@ -54,13 +69,18 @@ type Rows = readonly Record<string, unknown>[];
  * @example
  * schemaOfRows({ tables, columns, indexes }, new Map([["events", "events_local"]])).tables.get("events")
  */
-export function schemaOfRows(rows: { tables: Rows; columns: Rows; indexes: Rows }, locals: ReadonlyMap<string, string> = new Map()): SchemaInfo {
+export function schemaOfRows(
+  rows: { tables: Rows; columns: Rows; indexes: Rows },
+  locals: ReadonlyMap<string, string> = new Map(),
+): SchemaInfo {
   const tables = mergePairs(rows.tables, locals, "local");
   return describeRows({
     tables: tables.map((r) => ({ ...r, order_by: splitList(r.order_by).join(",") })),
     columns: mergePairs(rows.columns, locals, "both"),
     // ClickHouse enforces no uniqueness; DotORM's `uq_` name keeps the model's intent, for `inspect`.
-    indexes: mergePairs(rows.indexes, locals, "local").flatMap((r) => splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") }))),
+    indexes: mergePairs(rows.indexes, locals, "local").flatMap((r) =>
+      splitList(r.expr).map((c) => ({ t: r.t, name: r.name, c, uniq: String(r.name).startsWith("uq_") })),
+    ),
     foreignKeys: [],
     primaryKeys: tables.flatMap((r) => splitList(r.pk).map((c) => ({ t: r.t, c }))),
   });
@@ -68,7 +88,12 @@ export function schemaOfRows(rows: { tables: Rows; columns: Rows; indexes: Rows 
 
 /** Distributed tables of the current database (among `tables`, or all) whose local table exists. */
 async function distributedPairs(exec: Exec, tables?: readonly string[]): Promise<Map<string, string>> {
-  const rows = (await exec({ sql: "SELECT name AS t, engine, engine_full AS e FROM system.tables WHERE database = currentDatabase()", params: {} })).rows;
+  const rows = (
+    await exec({
+      sql: "SELECT name AS t, engine, engine_full AS e FROM system.tables WHERE database = currentDatabase()",
+      params: {},
+    })
+  ).rows;
   return pairsOf(rows, tables);
 }
 

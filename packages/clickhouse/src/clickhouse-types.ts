@@ -8,7 +8,8 @@ import type { CompileContext, FieldMeta } from "@dotorm/core";
 export function baseType(field: FieldMeta): string {
   const o = field.def.options as Record<string, unknown>;
   // a reference to a declared key (uuid, char) has the key's type
-  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return baseType(field.target().id);
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity)
+    return baseType(field.target().id);
   switch (field.kind) {
     case "uuid":
       return "UUID";

@@ -74,7 +74,10 @@ const spec: Record<string, OptionCheck> = {
   username: option.string(),
   password: option.string(),
   database: option.identifier(),
-  embedded: (v) => (v === true || (typeof v === "string" && v.length > 0) ? undefined : `must be true (in memory) or a directory, got ${JSON.stringify(v)}`),
+  embedded: (v) =>
+    v === true || (typeof v === "string" && v.length > 0)
+      ? undefined
+      : `must be true (in memory) or a directory, got ${JSON.stringify(v)}`,
   nodeId: option.integer(0, 1023),
   batchSize: option.integer(1, 100_000_000),
   max: option.integer(1, 10_000),
@@ -82,7 +85,10 @@ const spec: Record<string, OptionCheck> = {
   statementTimeout: option.ms(),
   queryTimeout: option.ms(),
   settings: option.record(),
-  cluster: (v) => (typeof v === "string" && /^[A-Za-z0-9_.-]{1,200}$/.test(v) ? undefined : `must be a cluster name of the server's remote_servers (letters, digits, _ . -), got ${JSON.stringify(v)}`),
+  cluster: (v) =>
+    typeof v === "string" && /^[A-Za-z0-9_.-]{1,200}$/.test(v)
+      ? undefined
+      : `must be a cluster name of the server's remote_servers (letters, digits, _ . -), got ${JSON.stringify(v)}`,
   logLevel: option.oneOf(Object.keys(clickhouseLogLevels)),
   connectTimeout: option.integer(1, 2 ** 31 - 1),
 };
@@ -113,20 +119,41 @@ const capabilities = {
  */
 export function clickhouse(options: ClickHouseOptions = {}): Adapter {
   checkOptions("clickhouse", options, spec);
-  if (options.embedded && options.url) throw new ConfigurationError("clickhouse(): give either url (a server) or embedded (chDB), not both");
+  if (options.embedded && options.url)
+    throw new ConfigurationError("clickhouse(): give either url (a server) or embedded (chDB), not both");
   const ignored = options.embedded ? serverOnly.filter((k) => options[k] !== undefined) : [];
-  if (ignored.length > 0) throw new ConfigurationError(`clickhouse({ ${ignored.join(", ")} }) applies to a server (url), not to embedded chDB; leave it out with embedded`);
+  if (ignored.length > 0)
+    throw new ConfigurationError(
+      `clickhouse({ ${ignored.join(", ")} }) applies to a server (url), not to embedded chDB; leave it out with embedded`,
+    );
   const database = options.database ?? "default";
-  if (options.cluster !== undefined && options.embedded) throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
+  if (options.cluster !== undefined && options.embedded)
+    throw new ConfigurationError("clickhouse({ cluster }) needs a server (url): chDB has no clusters");
   const statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
-  const queryTimeout = limitOption("queryTimeout", options.queryTimeout ?? options.requestTimeout, statementTimeout > 0 ? statementTimeout + 5_000 : 35_000);
+  const queryTimeout = limitOption(
+    "queryTimeout",
+    options.queryTimeout ?? options.requestTimeout,
+    statementTimeout > 0 ? statementTimeout + 5_000 : 35_000,
+  );
   // On a cluster an insert returns once its shard holds the rows (through a Distributed table) on a
   // majority of the shard's replicas (both of two), so the next read sees them whichever replica answers.
-  const clusterSettings = options.cluster === undefined ? {} : { distributed_foreground_insert: 1, insert_quorum: "auto" as const };
-  const settings = { ...clusterSettings, ...(statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000) } : {}), ...options.settings };
+  const clusterSettings =
+    options.cluster === undefined ? {} : { distributed_foreground_insert: 1, insert_quorum: "auto" as const };
+  const settings = {
+    ...clusterSettings,
+    ...(statementTimeout > 0 ? { max_execution_time: Math.ceil(statementTimeout / 1000) } : {}),
+    ...options.settings,
+  };
   const relay = new LogRelay();
   const log = { LoggerClass: relay.loggerClass(), level: clickhouseLogLevels[options.logLevel ?? "warn"] };
-  const client = openClient({ ...options, database, settings, requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1, connectTimeout: options.connectTimeout, log });
+  const client = openClient({
+    ...options,
+    database,
+    settings,
+    requestTimeout: queryTimeout > 0 ? queryTimeout : 2 ** 31 - 1,
+    connectTimeout: options.connectTimeout,
+    log,
+  });
   // Marks the promise as observed: a failure surfaces on the first statement, not as an unhandled rejection.
   client.catch(() => undefined);
   // Explicit node: local generator. Default: ranges leased from the database (see id-lease.ts).
@@ -138,7 +165,14 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
     capabilities,
     compiler: new ClickHouseCompiler(options.batchSize, options.cluster),
     ddl: new ClickHouseDdl(options.cluster, { database, batches }),
-    driver: new ClickHouseDriver(client, { streams: !options.embedded, statementTimeout, queryTimeout, connectTimeout: options.connectTimeout ?? 10_000, relay, batches }),
+    driver: new ClickHouseDriver(client, {
+      streams: !options.embedded,
+      statementTimeout,
+      queryTimeout,
+      connectTimeout: options.connectTimeout ?? 10_000,
+      relay,
+      batches,
+    }),
     introspector: new ClickHouseIntrospector(options.cluster !== undefined),
     plans: clickhousePlanReader,
     nextIds: (count) => (local ? local.next(count) : (lease as IdLease).nextIds(count)),

@@ -32,7 +32,9 @@ export class IdGenerator {
 
   constructor(node?: number) {
     if (node !== undefined && (!Number.isInteger(node) || node < 0 || node >= 2 ** NODE_BITS)) {
-      throw new ConfigurationError(`clickhouse({ nodeId }) must be an integer from 0 to ${2 ** NODE_BITS - 1}, got ${String(node)}`);
+      throw new ConfigurationError(
+        `clickhouse({ nodeId }) must be an integer from 0 to ${2 ** NODE_BITS - 1}, got ${String(node)}`,
+      );
     }
     this.node = node ?? randomInt(2 ** NODE_BITS);
   }

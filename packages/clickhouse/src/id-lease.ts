@@ -50,18 +50,16 @@ export class ClickHouseClaimStore implements ClaimStore {
 
   private async c(): Promise<ClickHouseClient> {
     const client = await this.client;
-    this.ready ??= client
-      .command({ query: this.sql.create })
-      .then(
-        () => undefined,
-        (e: unknown) => {
-          this.ready = undefined;
-          throw new ConfigurationError(
-            `clickhouse: cannot create the id claims table ${CLAIMS_TABLE} (${(e as Error).message}); grant CREATE TABLE and INSERT on the database, or give clickhouse({ nodeId })`,
-            { cause: e },
-          );
-        },
-      );
+    this.ready ??= client.command({ query: this.sql.create }).then(
+      () => undefined,
+      (e: unknown) => {
+        this.ready = undefined;
+        throw new ConfigurationError(
+          `clickhouse: cannot create the id claims table ${CLAIMS_TABLE} (${(e as Error).message}); grant CREATE TABLE and INSERT on the database, or give clickhouse({ nodeId })`,
+          { cause: e },
+        );
+      },
+    );
     await this.ready;
     return client;
   }
@@ -187,7 +185,10 @@ export class IdLease {
       const floor = (Math.floor(head.nowMs / 1000) - EPOCH_S) * PER_SECOND;
       const lo = Math.max(head.hi, floor, this.end);
       const hi = lo + size;
-      if (hi > LIMIT) throw new ConfigurationError(`clickhouse: ids would pass 2^53 (${hi}); the id space of this database is exhausted`);
+      if (hi > LIMIT)
+        throw new ConfigurationError(
+          `clickhouse: ids would pass 2^53 (${hi}); the id space of this database is exhausted`,
+        );
       const mine: Claim = { seq: head.seq + 1, lo, hi, owner: randomUUID() };
       await this.store.insert(mine);
       const stored = await this.store.read(mine.seq);
@@ -196,6 +197,8 @@ export class IdLease {
       // Lost the number to another writer: back off a little (randomly, so two losers separate) and retry.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
-    throw new ConnectionError(`clickhouse: could not claim ids after ${this.attempts} attempts (too many concurrent writers?)`);
+    throw new ConnectionError(
+      `clickhouse: could not claim ids after ${this.attempts} attempts (too many concurrent writers?)`,
+    );
   }
 }

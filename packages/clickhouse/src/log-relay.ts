@@ -16,7 +16,10 @@ export const clickhouseLogLevels = { trace: 0, debug: 1, info: 2, warn: 3, error
 export class LogRelay {
   sink: ((event: LogEvent) => void) | undefined;
 
-  private emit(level: LogLevel, params: { module?: string; message: string; args?: Record<string, unknown>; err?: Error }): void {
+  private emit(
+    level: LogLevel,
+    params: { module?: string; message: string; args?: Record<string, unknown>; err?: Error },
+  ): void {
     const sink = this.sink;
     if (!sink) return;
     sink({

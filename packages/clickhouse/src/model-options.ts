@@ -40,14 +40,19 @@ declare module "@dotorm/core" {
 /** The parts of a sorting key written as SQL (`"(a, b)"` or `"a, b"`), without quotes. */
 export function splitKey(key: string): string[] {
   const bare = key.trim().replace(/^\((.*)\)$/s, "$1");
-  return bare.split(",").map((s) => s.trim().replace(/^[`"]|[`"]$/g, "")).filter(Boolean);
+  return bare
+    .split(",")
+    .map((s) => s.trim().replace(/^[`"]|[`"]$/g, ""))
+    .filter(Boolean);
 }
 
 /** The model's sorting key as column names (field keys resolved), `id` by default. */
 function sortingKey(model: ModelMeta): string[] {
   const ch = model.options.clickhouse;
   if (!ch?.orderBy) return ["id"];
-  return typeof ch.orderBy === "string" ? splitKey(ch.orderBy) : ch.orderBy.map((k) => model.fields.get(k)?.column ?? k);
+  return typeof ch.orderBy === "string"
+    ? splitKey(ch.orderBy)
+    : ch.orderBy.map((k) => model.fields.get(k)?.column ?? k);
 }
 
 /** The engine and sorting key the model asks for. */

@@ -32,7 +32,9 @@ function idJson(alias: string, model: ModelMeta, quote: (name: string) => string
  */
 function missing(alias: string, model: ModelMeta, quote: (name: string) => string): string {
   const id = `${alias}.${quote("id")}`;
-  return model.identity || model.id.kind === "integer" || model.id.kind === "bigInteger" ? `ifNull(${id}, 0) = 0` : `ifNull(empty(${id}), 1)`;
+  return model.identity || model.id.kind === "integer" || model.id.kind === "bigInteger"
+    ? `ifNull(${id}, 0) = 0`
+    : `ifNull(empty(${id}), 1)`;
 }
 
 /** An order key negated so it sorts the other way inside an ascending tuple sort. */
@@ -105,7 +107,10 @@ export class NestedJson extends JsonAggregate {
     const obj = item.kind === "ids" ? idJson(alias, sub.model, this.host.quote) : this.object(sub, alias, ctx, joins);
     const cond = sub.where ? ` AND ${this.condAt(sub.where, alias, ctx)}` : "";
     const where = `${key} = ${outer}.${this.host.quote(own)}${cond}`;
-    const value = field.kind === "many2one" || field.kind === "one2one" ? `nullIf(any(${obj}), '')` : this.array(obj, sub, alias, ctx);
+    const value =
+      field.kind === "many2one" || field.kind === "one2one"
+        ? `nullIf(any(${obj}), '')`
+        : this.array(obj, sub, alias, ctx);
     return `(SELECT ${value} FROM ${from}${joins.map((j) => ` ${j}`).join("")} WHERE ${where})`;
   }
 
@@ -114,7 +119,11 @@ export class NestedJson extends JsonAggregate {
     const args: string[] = [];
     sub.items.forEach((item, i) => {
       args.push(literal(`${i === 0 ? "{" : ","}${JSON.stringify(item.field.name)}:`));
-      args.push(item.kind === "column" ? jsonValue(`${alias}.${this.host.quote(item.field.column)}`, item.field) : this.joined(item, alias, ctx, joins));
+      args.push(
+        item.kind === "column"
+          ? jsonValue(`${alias}.${this.host.quote(item.field.column)}`, item.field)
+          : this.joined(item, alias, ctx, joins),
+      );
     });
     args.push("'}'");
     return `concat(${args.join(", ")})`;
@@ -134,7 +143,8 @@ export class NestedJson extends JsonAggregate {
       return `if(${missing(inner, sub.model, this.host.quote)}, 'null', ${obj})`;
     }
     const innerJoins: string[] = [];
-    const obj = item.kind === "ids" ? idJson(inner, sub.model, this.host.quote) : this.object(sub, inner, ctx, innerJoins);
+    const obj =
+      item.kind === "ids" ? idJson(inner, sub.model, this.host.quote) : this.object(sub, inner, ctx, innerJoins);
     const derived = ctx.nextAlias();
     joins.push(
       `LEFT JOIN (SELECT ${key} AS k, ${this.array(obj, sub, inner, ctx)} AS v FROM ${from}${innerJoins.map((j) => ` ${j}`).join("")}` +
@@ -146,7 +156,9 @@ export class NestedJson extends JsonAggregate {
   /** A JSON array of `obj` over the group, in the nested order, sliced by its limit and offset. */
   private array(obj: string, sub: SelectNode, alias: string, ctx: CompileContext): string {
     // ties by id ascending, as every dialect's ORDER BY
-    const order = sub.order.some((o) => o.field.name === "id") ? [...sub.order] : [...sub.order, { field: sub.model.id, desc: false }];
+    const order = sub.order.some((o) => o.field.name === "id")
+      ? [...sub.order]
+      : [...sub.order, { field: sub.model.id, desc: false }];
     const desc = order[0]?.desc ?? false;
     // One sort direction for the whole tuple: a term in the other direction is negated. Each term is
     // preceded by its NULL rank (NULLs last ascending, first descending) and compares NULL as the
@@ -198,6 +210,12 @@ export class NestedJson extends JsonAggregate {
   private subOf(item: RelationItem): SelectNode {
     if (item.kind === "nested") return item.sub;
     const target = item.field.target();
-    return { kind: "select", model: target, items: [{ kind: "column", field: target.id }], where: item.where, order: [] };
+    return {
+      kind: "select",
+      model: target,
+      items: [{ kind: "column", field: target.id }],
+      where: item.where,
+      order: [],
+    };
   }
 }

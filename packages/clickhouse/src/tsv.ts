@@ -10,7 +10,15 @@ import { YEAR_RANGE, checkYear } from "./year-range.js";
 
 const SPECIAL = /[\\\t\n\r\b\f\0]/;
 const SPECIALS = /[\\\t\n\r\b\f\0]/g;
-const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\0": "\\0" };
+const ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\0": "\\0",
+};
 
 /** A string as a TabSeparated field (backslash escapes). */
 export function tsvString(s: string): string {
@@ -24,7 +32,10 @@ const MAX_MS = Date.UTC(YEAR_RANGE[1] + 1, 0, 1);
  * Refuses dates outside {@link YEAR_RANGE} before anything is sent (the text is written lazily, while the
  * request streams, when it is too late to refuse a row).
  */
-export function checkDateRanges(fields: readonly (FieldMeta | undefined)[], rows: readonly (readonly unknown[])[]): void {
+export function checkDateRanges(
+  fields: readonly (FieldMeta | undefined)[],
+  rows: readonly (readonly unknown[])[],
+): void {
   fields.forEach((field, i) => {
     if (field?.kind === "datetime") {
       for (const row of rows) {
@@ -69,7 +80,11 @@ function writer(field: FieldMeta | undefined): Writer {
 }
 
 /** The rows as TabSeparated text, in chunks of about `chunkChars` characters. */
-export function* tsvChunks(fields: readonly (FieldMeta | undefined)[], rows: readonly (readonly unknown[])[], chunkChars = 1 << 20): Generator<string> {
+export function* tsvChunks(
+  fields: readonly (FieldMeta | undefined)[],
+  rows: readonly (readonly unknown[])[],
+  chunkChars = 1 << 20,
+): Generator<string> {
   const writers = fields.map(writer);
   const n = writers.length;
   let out = "";

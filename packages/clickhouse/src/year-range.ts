@@ -11,5 +11,9 @@ export const YEAR_RANGE = [1900, 2299] as const;
 export function checkYear(year: number, field?: FieldMeta, what = "a date"): void {
   if (year >= YEAR_RANGE[0] && year <= YEAR_RANGE[1]) return;
   const name = field ? `${field.model.table}.${field.name}` : what;
-  throw new ValidationError(`${name}: ClickHouse dates hold years ${YEAR_RANGE[0]} to ${YEAR_RANGE[1]}, got ${year}`, field?.name, field?.model.table);
+  throw new ValidationError(
+    `${name}: ClickHouse dates hold years ${YEAR_RANGE[0]} to ${YEAR_RANGE[1]}, got ${year}`,
+    field?.name,
+    field?.model.table,
+  );
 }

@@ -1,14 +1,36 @@
 import { readFileSync } from "node:fs";
-import { ConfigurationError, desiredSchema, diffSchema, f, model, parseFilter, planSync, renderOperation, schemaState } from "@dotorm/core";
+import {
+  ConfigurationError,
+  desiredSchema,
+  diffSchema,
+  f,
+  model,
+  parseFilter,
+  planSync,
+  renderOperation,
+  schemaState,
+} from "@dotorm/core";
 import { describe, expect, test } from "vitest";
-import { ClickHouseCompiler, ClickHouseDdl, type ClickHouseStatement, claimsSql, mergePairs, pairsOf, schemaOfRows } from "../src/index.js";
+import {
+  ClickHouseCompiler,
+  ClickHouseDdl,
+  type ClickHouseStatement,
+  claimsSql,
+  mergePairs,
+  pairsOf,
+  schemaOfRows,
+} from "../src/index.js";
 
 // No ClickHouse cluster runs on the CI machine: these tests pin the exact statements a cluster
 // receives (README "Clusters" runs the suite against docker-compose's cluster profile).
 
 const Event = model(
   "ev",
-  { kind: f.char({ maxLength: 20, required: true }), account_id: f.integer({ required: true, index: true }), note: f.text() },
+  {
+    kind: f.char({ maxLength: 20, required: true }),
+    account_id: f.integer({ required: true, index: true }),
+    note: f.text(),
+  },
   { clickhouse: { orderBy: ["kind", "id"], distributed: { shardingKey: "account_id" } } },
 );
 const Plain = model("pl", { name: f.text() });
@@ -28,14 +50,27 @@ const noLookup = async (): Promise<string | undefined> => {
 /** What ClickHouse's system tables hold on a node after the pair was created (a column list per table). */
 function clusterRows(distributedColumns: readonly string[] = ["id", "kind", "account_id", "note"]) {
   const types: Record<string, string> = { id: "Int64", kind: "String", account_id: "Int32", note: "Nullable(String)" };
-  const column = (t: string, c: string) => ({ t, c, type: types[c], nullable: types[c]!.startsWith("Nullable(") ? 1 : 0, dflt: null });
+  const column = (t: string, c: string) => ({
+    t,
+    c,
+    type: types[c],
+    nullable: types[c]!.startsWith("Nullable(") ? 1 : 0,
+    dflt: null,
+  });
   return {
     system: [
       { t: "ev", engine: "Distributed", e: "Distributed('dotorm', 'crm', 'ev_local', account_id)" },
-      { t: "ev_local", engine: "ReplicatedMergeTree", e: "ReplicatedMergeTree('/clickhouse/tables/{shard}/crm/ev_local', '{replica}') ORDER BY (kind, id)" },
+      {
+        t: "ev_local",
+        engine: "ReplicatedMergeTree",
+        e: "ReplicatedMergeTree('/clickhouse/tables/{shard}/crm/ev_local', '{replica}') ORDER BY (kind, id)",
+      },
     ],
     tables: [{ t: "ev_local", engine: "ReplicatedMergeTree", order_by: "kind, id", pk: "kind, id" }],
-    columns: [...distributedColumns.map((c) => column("ev", c)), ...["id", "kind", "account_id", "note"].map((c) => column("ev_local", c))],
+    columns: [
+      ...distributedColumns.map((c) => column("ev", c)),
+      ...["id", "kind", "account_id", "note"].map((c) => column("ev_local", c)),
+    ],
     indexes: [{ t: "ev_local", name: "idx_ev_account_id", c: "idx_ev_account_id", expr: "account_id" }],
   };
 }
@@ -54,12 +89,19 @@ describe("a distributed model on a cluster", () => {
     const rows = clusterRows();
     const locals = pairsOf(rows.system, ["ev"]);
     expect([...locals]).toEqual([["ev", "ev_local"]]);
-    const state = (r: ReturnType<typeof clusterRows>) => schemaState({ columns: mergePairs(r.columns, locals, "both"), indexes: mergePairs(r.indexes, locals, "local") });
+    const state = (r: ReturnType<typeof clusterRows>) =>
+      schemaState({ columns: mergePairs(r.columns, locals, "both"), indexes: mergePairs(r.indexes, locals, "local") });
     expect(planSync([Event.meta], state(rows), clusterDdl(), { foreignKeys: false })).toEqual([]);
     // read without the pair (as before), the model's table would look index-less: a false change
-    expect(planSync([Event.meta], schemaState({ columns: rows.columns, indexes: rows.indexes }), clusterDdl(), { foreignKeys: false })).toHaveLength(1);
+    expect(
+      planSync([Event.meta], schemaState({ columns: rows.columns, indexes: rows.indexes }), clusterDdl(), {
+        foreignKeys: false,
+      }),
+    ).toHaveLength(1);
     // an ALTER that reached the local table but not the Distributed one: added again, IF NOT EXISTS on both
-    expect(planSync([Event.meta], state(clusterRows(["id", "kind", "account_id"])), clusterDdl(), { foreignKeys: false })).toEqual([
+    expect(
+      planSync([Event.meta], state(clusterRows(["id", "kind", "account_id"])), clusterDdl(), { foreignKeys: false }),
+    ).toEqual([
       `ALTER TABLE \`ev_local\` ${on} ADD COLUMN IF NOT EXISTS \`note\` Nullable(String);\nALTER TABLE \`ev\` ${on} ADD COLUMN IF NOT EXISTS \`note\` Nullable(String)`,
     ]);
   });
@@ -82,7 +124,12 @@ describe("a distributed model on a cluster", () => {
   test("migrations: createTable, addColumn, alterColumn, renameColumn, indexes and dropTable change both tables, in a safe order", async () => {
     const ddl = clusterDdl();
     const created = renderOperation(
-      { kind: "createTable", table: "ev", columns: { kind: f.char({ maxLength: 20, required: true }), account_id: f.integer({ required: true }) }, options: Event.meta.options },
+      {
+        kind: "createTable",
+        table: "ev",
+        columns: { kind: f.char({ maxLength: 20, required: true }), account_id: f.integer({ required: true }) },
+        options: Event.meta.options,
+      },
       ddl,
     );
     expect(await ddl.batches.expand(created[0]!, noLookup)).toHaveLength(2);
@@ -91,25 +138,41 @@ describe("a distributed model on a cluster", () => {
     const addDistributed = `ALTER TABLE \`ev\` ${on} ADD COLUMN IF NOT EXISTS \`score\` Nullable(Int32)`;
     expect(add).toEqual([`${addLocal};\n${addDistributed}`]);
     expect(await ddl.batches.expand(add[0]!, noLookup)).toEqual([addLocal, addDistributed]);
-    expect(renderOperation({ kind: "renameColumn", table: "ev", from: "score", to: "points" }, ddl)[0]!.split(";\n")).toEqual([
+    expect(
+      renderOperation({ kind: "renameColumn", table: "ev", from: "score", to: "points" }, ddl)[0]!.split(";\n"),
+    ).toEqual([
       `ALTER TABLE \`ev_local\` ${on} RENAME COLUMN \`score\` TO \`points\``,
       `ALTER TABLE \`ev\` ${on} RENAME COLUMN \`score\` TO \`points\``,
     ]);
-    const alter = renderOperation({ kind: "alterColumn", table: "ev", column: "points", from: f.integer(), to: f.bigInteger() }, ddl);
-    expect(alter).toEqual([`ALTER TABLE \`ev_local\` ${on} MODIFY COLUMN \`points\` Nullable(Int64);\nALTER TABLE \`ev\` ${on} MODIFY COLUMN \`points\` Nullable(Int64)`]);
+    const alter = renderOperation(
+      { kind: "alterColumn", table: "ev", column: "points", from: f.integer(), to: f.bigInteger() },
+      ddl,
+    );
+    expect(alter).toEqual([
+      `ALTER TABLE \`ev_local\` ${on} MODIFY COLUMN \`points\` Nullable(Int64);\nALTER TABLE \`ev\` ${on} MODIFY COLUMN \`points\` Nullable(Int64)`,
+    ]);
     // removals go through the Distributed table first, so it never names what the shards lack
-    expect(renderOperation({ kind: "dropColumn", table: "ev", column: "points", field: f.bigInteger() }, ddl)[0]!.split(";\n")).toEqual([
+    expect(
+      renderOperation({ kind: "dropColumn", table: "ev", column: "points", field: f.bigInteger() }, ddl)[0]!.split(
+        ";\n",
+      ),
+    ).toEqual([
       `ALTER TABLE \`ev\` ${on} DROP COLUMN \`points\``,
       `ALTER TABLE \`ev_local\` ${on} DROP COLUMN \`points\``,
     ]);
-    expect(renderOperation({ kind: "addIndex", table: "ev", name: "idx_ev_kind", columns: ["kind"], unique: false }, ddl)).toEqual([
+    expect(
+      renderOperation({ kind: "addIndex", table: "ev", name: "idx_ev_kind", columns: ["kind"], unique: false }, ddl),
+    ).toEqual([
       `ALTER TABLE \`ev_local\` ${on} ADD INDEX IF NOT EXISTS \`idx_ev_kind\` (\`kind\`) TYPE bloom_filter GRANULARITY 4`,
     ]);
-    expect(renderOperation({ kind: "dropIndex", table: "ev", name: "idx_ev_kind", columns: ["kind"], unique: false }, ddl)).toEqual([
-      `ALTER TABLE \`ev_local\` ${on} DROP INDEX \`idx_ev_kind\``,
-    ]);
+    expect(
+      renderOperation({ kind: "dropIndex", table: "ev", name: "idx_ev_kind", columns: ["kind"], unique: false }, ddl),
+    ).toEqual([`ALTER TABLE \`ev_local\` ${on} DROP INDEX \`idx_ev_kind\``]);
     const drop = renderOperation({ kind: "dropTable", table: "ev", columns: {} }, ddl);
-    expect(await ddl.batches.expand(drop[0]!, noLookup)).toEqual([`DROP TABLE \`ev\` ${on} SYNC`, `DROP TABLE \`ev_local\` ${on} SYNC`]);
+    expect(await ddl.batches.expand(drop[0]!, noLookup)).toEqual([
+      `DROP TABLE \`ev\` ${on} SYNC`,
+      `DROP TABLE \`ev_local\` ${on} SYNC`,
+    ]);
   });
 
   test("a migration on a table this process has no model for: the driver asks its engine, then runs the pair or the one statement", async () => {
@@ -121,17 +184,28 @@ describe("a distributed model on a cluster", () => {
       asked.push(table);
       return name;
     };
-    expect(await ddl.batches.expand(add!, engine("Distributed"))).toEqual([`ALTER TABLE \`ev_local\` ${on} ADD COLUMN IF NOT EXISTS \`score\` Nullable(Int32)`, add]);
+    expect(await ddl.batches.expand(add!, engine("Distributed"))).toEqual([
+      `ALTER TABLE \`ev_local\` ${on} ADD COLUMN IF NOT EXISTS \`score\` Nullable(Int32)`,
+      add,
+    ]);
     expect(await ddl.batches.expand(add!, engine("ReplicatedMergeTree"))).toEqual([add]);
     expect(asked).toEqual(["ev", "ev"]);
     const [drop] = renderOperation({ kind: "dropTable", table: "ev", columns: {} }, ddl);
-    expect(await ddl.batches.expand(drop!, engine("Distributed"))).toEqual([`DROP TABLE \`ev\` ${on} SYNC`, `DROP TABLE \`ev_local\` ${on} SYNC`]);
+    expect(await ddl.batches.expand(drop!, engine("Distributed"))).toEqual([
+      `DROP TABLE \`ev\` ${on} SYNC`,
+      `DROP TABLE \`ev_local\` ${on} SYNC`,
+    ]);
   });
 
   test("updates and deletes run on the local table ON CLUSTER, on the ids read through the Distributed table", () => {
     const ch = new ClickHouseCompiler(100_000, "dotorm");
     const m = Event.meta;
-    const update = ch.compile({ kind: "update", model: m, set: [[m.fields.get("note")!, "x"]], where: parseFilter(m, [["account_id", "=", 5]]) });
+    const update = ch.compile({
+      kind: "update",
+      model: m,
+      set: [[m.fields.get("note")!, "x"]],
+      where: parseFilter(m, [["account_id", "=", 5]]),
+    });
     expect(update).toEqual({
       sql: `ALTER TABLE \`ev_local\` ${on} UPDATE \`note\` = {p0:String} WHERE \`id\` IN {p2:Array(Int64)}`,
       params: { p0: "x", p1: 5, p2: [] },
@@ -144,9 +218,9 @@ describe("a distributed model on a cluster", () => {
     // reads and inserts name the Distributed table (the model's)
     expect(ch.compile({ kind: "count", model: m }).sql).toBe("SELECT COUNT(*) AS `n` FROM `ev` t0");
     // a model that is not distributed, or no cluster: lightweight statements on the table itself
-    expect(ch.compile({ kind: "delete", model: Plain.meta, where: parseFilter(Plain.meta, [["name", "=", "a"]]) }).sql).toBe(
-      "DELETE FROM `pl` WHERE `id` IN (SELECT t0.`id` FROM `pl` t0 WHERE t0.`name` = {p0:String})",
-    );
+    expect(
+      ch.compile({ kind: "delete", model: Plain.meta, where: parseFilter(Plain.meta, [["name", "=", "a"]]) }).sql,
+    ).toBe("DELETE FROM `pl` WHERE `id` IN (SELECT t0.`id` FROM `pl` t0 WHERE t0.`name` = {p0:String})");
     expect(new ClickHouseCompiler().compile({ kind: "delete", model: m }).sql).toBe("DELETE FROM `ev` WHERE 1");
   });
 
@@ -163,7 +237,11 @@ describe("a distributed model on a cluster", () => {
         `CREATE TABLE IF NOT EXISTS \`vi\` ${on} (\`id\` UUID, \`page\` String) ENGINE = Distributed('dotorm', 'crm', 'vi_local', cityHash64(id))`,
       ].join(";\n"),
     );
-    const del = new ClickHouseCompiler(100_000, "dotorm").compile({ kind: "delete", model: Visit.meta, where: parseFilter(Visit.meta, [["page", "=", "/"]]) });
+    const del = new ClickHouseCompiler(100_000, "dotorm").compile({
+      kind: "delete",
+      model: Visit.meta,
+      where: parseFilter(Visit.meta, [["page", "=", "/"]]),
+    });
     expect(del.sql).toBe(`ALTER TABLE \`vi_local\` ${on} DELETE WHERE \`id\` IN {p1:Array(UUID)}`);
   });
 
@@ -187,8 +265,12 @@ describe("id leasing on a cluster", () => {
         "ENGINE = ReplicatedMergeTree('/clickhouse/tables/dotorm_id_claims/{database}', '{shard}-{replica}') ORDER BY seq " +
         "SETTINGS replicated_deduplication_window = 10000, replicated_deduplication_window_seconds = 604800",
     );
-    expect(sql.head).toBe("SELECT max(seq) AS seq, max(hi) AS hi, toUnixTimestamp64Milli(now64(3)) AS now FROM `_dotorm_id_claims` SETTINGS select_sequential_consistency = 1");
-    expect(sql.read(7)).toBe("SELECT seq, lo, hi, owner FROM `_dotorm_id_claims` WHERE seq = 7 SETTINGS select_sequential_consistency = 1");
+    expect(sql.head).toBe(
+      "SELECT max(seq) AS seq, max(hi) AS hi, toUnixTimestamp64Milli(now64(3)) AS now FROM `_dotorm_id_claims` SETTINGS select_sequential_consistency = 1",
+    );
+    expect(sql.read(7)).toBe(
+      "SELECT seq, lo, hi, owner FROM `_dotorm_id_claims` WHERE seq = 7 SETTINGS select_sequential_consistency = 1",
+    );
     expect(sql.insert({ seq: 7, lo: 4096, hi: 8192, owner: "0f-aa" })).toBe(
       "INSERT INTO `_dotorm_id_claims` (seq, lo, hi, owner) SETTINGS insert_deduplicate = 1, insert_deduplication_token = 'dotorm-id-claim-7', async_insert = 0, " +
         "insert_quorum = 'auto', insert_quorum_parallel = 0 VALUES (7, 4096, 8192, '0f-aa')",
@@ -216,7 +298,10 @@ describe("docker-compose's cluster profile matches the DDL", () => {
     const cluster = read("cluster.xml");
     expect(all(cluster, /<remote_servers>\s*<([a-z_]+)>/g)).toEqual(["dotorm"]);
     const shards = all(cluster, /<shard>([\s\S]*?)<\/shard>/g).map((s) => all(s, /<host>([^<]+)<\/host>/g));
-    expect(shards).toEqual([["ch-s1r1", "ch-s1r2"], ["ch-s2r1", "ch-s2r2"]]);
+    expect(shards).toEqual([
+      ["ch-s1r1", "ch-s1r2"],
+      ["ch-s2r1", "ch-s2r2"],
+    ]);
     // replicated tables behind a Distributed table: the Distributed engine writes to one replica per shard
     expect(all(cluster, /<internal_replication>([^<]+)</g)).toEqual(["true", "true"]);
     const replicas = new Set<string>();
@@ -230,9 +315,13 @@ describe("docker-compose's cluster profile matches the DDL", () => {
     // '{shard}-{replica}' (the claims table's replica name) is unique across the cluster
     expect(replicas.size).toBe(4);
     const keeper = read("keeper.xml");
-    const [host, port] = [all(cluster, /<zookeeper>\s*<node>\s*<host>([^<]+)</g)[0], all(cluster, /<zookeeper>[\s\S]*?<port>([^<]+)</g)[0]];
+    const [host, port] = [
+      all(cluster, /<zookeeper>\s*<node>\s*<host>([^<]+)</g)[0],
+      all(cluster, /<zookeeper>[\s\S]*?<port>([^<]+)</g)[0],
+    ];
     expect([host, port]).toEqual([all(keeper, /<hostname>([^<]+)</g)[0], all(keeper, /<tcp_port>([^<]+)</g)[0]]);
     const compose = readFileSync(new URL("../../../docker-compose.yml", import.meta.url), "utf8");
-    for (const h of ["ch-keeper", "ch-s1r1", "ch-s1r2", "ch-s2r1", "ch-s2r2"]) expect(compose).toContain(`hostname: ${h}`);
+    for (const h of ["ch-keeper", "ch-s1r1", "ch-s1r2", "ch-s2r1", "ch-s2r2"])
+      expect(compose).toContain(`hostname: ${h}`);
   });
 });

@@ -7,7 +7,11 @@ import { clickhouse } from "../src/index.js";
 // introspection, then one statement per table, column and index), which is where two runs race:
 // both see no table, both create it.
 const database = `dotorm_sync_race_${process.pid}`;
-const fields = { name: f.char({ maxLength: 50, required: true }), score: f.integer({ index: true }), tags_note: f.text() };
+const fields = {
+  name: f.char({ maxLength: 50, required: true }),
+  score: f.integer({ index: true }),
+  tags_note: f.text(),
+};
 const opened: { close(): Promise<void> }[] = [];
 
 async function open(table: string, extra: Record<string, ReturnType<typeof f.integer>> = {}) {
@@ -27,9 +31,11 @@ test("two syncs of the same models at once, from two connections, both succeed a
   // both planned the table (neither saw the other's): the statements must be safe to run twice
   expect(ran[0]!.some((s) => s.startsWith("CREATE TABLE IF NOT EXISTS `race_items`"))).toBe(true);
   expect(ran[1]!.some((s) => s.startsWith("CREATE TABLE IF NOT EXISTS `race_items`"))).toBe(true);
-  const cols = await a.db.sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'race_items' ORDER BY position`;
+  const cols = await a.db
+    .sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'race_items' ORDER BY position`;
   expect(cols.map((r) => r.name)).toEqual(["id", "name", "score", "tags_note"]);
-  const idx = await a.db.sql`SELECT name FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = 'race_items'`;
+  const idx = await a.db
+    .sql`SELECT name FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = 'race_items'`;
   expect(idx.map((r) => r.name)).toEqual(["idx_race_items_score"]);
   expect(await a.db.sync()).toEqual([]);
 });
@@ -40,7 +46,8 @@ test("two syncs adding the same new column and index at once both succeed", asyn
   const [a, b] = [await open("race_grow", extra), await open("race_grow", extra)];
   const ran = await Promise.all([a.db.sync(), b.db.sync(), a.db.sync()]);
   for (const r of ran) expect(r).toContain("ALTER TABLE `race_grow` ADD COLUMN IF NOT EXISTS `level` Nullable(Int32)");
-  const cols = await a.db.sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'race_grow' ORDER BY position`;
+  const cols = await a.db
+    .sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'race_grow' ORDER BY position`;
   expect(cols.map((r) => r.name)).toEqual(["id", "name", "score", "tags_note", "level"]);
   expect(await b.db.sync()).toEqual([]);
 });

@@ -11,9 +11,12 @@ async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T; prin
   const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
   const saved = methods.map((m) => console[m]);
   const writes = [process.stdout.write, process.stderr.write];
-  for (const m of methods) console[m] = (...args: unknown[]) => void printed.push(`console.${m}: ${args.map(String).join(" ")}`);
-  process.stdout.write = ((chunk: unknown) => printed.push(`stdout: ${String(chunk)}`) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => printed.push(`stderr: ${String(chunk)}`) > 0) as typeof process.stderr.write;
+  for (const m of methods)
+    console[m] = (...args: unknown[]) => void printed.push(`console.${m}: ${args.map(String).join(" ")}`);
+  process.stdout.write = ((chunk: unknown) =>
+    printed.push(`stdout: ${String(chunk)}`) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) =>
+    printed.push(`stderr: ${String(chunk)}`) > 0) as typeof process.stderr.write;
   try {
     const result = await fn();
     // late log lines of the failed requests land after the rejection
@@ -41,11 +44,16 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
     const port = await closedPort();
     const logs: LogEvent[] = [];
     const { result: err, printed } = await captureOutput(() =>
-      connect(clickhouse({ url: `http://127.0.0.1:${port}`, database: "default" }), { models: [Note], log: (e) => logs.push(e) }).catch((e: unknown) => e),
+      connect(clickhouse({ url: `http://127.0.0.1:${port}`, database: "default" }), {
+        models: [Note],
+        log: (e) => logs.push(e),
+      }).catch((e: unknown) => e),
     );
     expect(printed).toEqual([]);
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toMatch(/cannot reach ClickHouse: the connection was refused .*; is the server running there\? Check the host and HTTP port \(8123 by default\) in the url/);
+    expect((err as Error).message).toMatch(
+      /cannot reach ClickHouse: the connection was refused .*; is the server running there\? Check the host and HTTP port \(8123 by default\) in the url/,
+    );
     expect((err as ConnectionError).cause).toBeDefined();
     // what @clickhouse/client would have printed reaches the "log" listener instead
     expect(logs.length).toBeGreaterThan(0);
@@ -55,12 +63,14 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
 
   test("without a listener the client's log is dropped: nothing printed either", async () => {
     const port = await closedPort();
-    const { result: err, printed } = await captureOutput(() => connect(clickhouse({ url: `http://127.0.0.1:${port}` }), { models: [Note] }).catch((e: unknown) => e));
+    const { result: err, printed } = await captureOutput(() =>
+      connect(clickhouse({ url: `http://127.0.0.1:${port}` }), { models: [Note] }).catch((e: unknown) => e),
+    );
     expect(err).toBeInstanceOf(ConnectionError);
     expect(printed).toEqual([]);
   });
 
-  test("verify: false connects lazily: the first query fails, logs go to db.on(\"log\"), nothing printed", async () => {
+  test('verify: false connects lazily: the first query fails, logs go to db.on("log"), nothing printed', async () => {
     const port = await closedPort();
     const logs: LogEvent[] = [];
     const { result: err, printed } = await captureOutput(async () => {
@@ -75,10 +85,15 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
     expect(logs.some((e) => e.level === "error")).toBe(true);
   });
 
-  test("logLevel: \"off\" sends nothing to the listener", async () => {
+  test('logLevel: "off" sends nothing to the listener', async () => {
     const port = await closedPort();
     const logs: LogEvent[] = [];
-    const { printed } = await captureOutput(() => connect(clickhouse({ url: `http://127.0.0.1:${port}`, logLevel: "off" }), { models: [Note], log: (e) => logs.push(e) }).catch((e: unknown) => e));
+    const { printed } = await captureOutput(() =>
+      connect(clickhouse({ url: `http://127.0.0.1:${port}`, logLevel: "off" }), {
+        models: [Note],
+        log: (e) => logs.push(e),
+      }).catch((e: unknown) => e),
+    );
     expect(printed).toEqual([]);
     expect(logs).toEqual([]);
   });
@@ -90,7 +105,9 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
     const { port } = silent.address() as AddressInfo;
     try {
       const started = performance.now();
-      const err = await connect(clickhouse({ url: `http://127.0.0.1:${port}`, connectTimeout: 500 }), { models: [Note] }).catch((e: unknown) => e);
+      const err = await connect(clickhouse({ url: `http://127.0.0.1:${port}`, connectTimeout: 500 }), {
+        models: [Note],
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectionError);
       expect((err as Error).message).toMatch(/connectTimeout \(500 ms\)/);
       expect(performance.now() - started).toBeLessThan(5000);
@@ -109,18 +126,30 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
 
 describe("clickhouse() checks its options at construction", () => {
   test.each([
-    [{ url: "not a url" }, /^clickhouse\(\{ url \}\): "not a url" is not a URL; expected a URL like http:\/\/localhost:8123/],
-    [{ url: "clickhouse://localhost:9000" }, /^clickhouse\(\{ url \}\): .* has the scheme "clickhouse:", expected http:\/\/ or https:\/\//],
+    [
+      { url: "not a url" },
+      /^clickhouse\(\{ url \}\): "not a url" is not a URL; expected a URL like http:\/\/localhost:8123/,
+    ],
+    [
+      { url: "clickhouse://localhost:9000" },
+      /^clickhouse\(\{ url \}\): .* has the scheme "clickhouse:", expected http:\/\/ or https:\/\//,
+    ],
     [{ database: "a-b" }, /^clickhouse\(\{ database \}\): must be a plain identifier/],
     [{ nodeId: 1024 }, /^clickhouse\(\{ nodeId \}\): must be a whole number from 0 to 1023, got 1024/],
     [{ batchSize: 0 }, /^clickhouse\(\{ batchSize \}\)/],
     [{ settings: "max_threads=1" }, /^clickhouse\(\{ settings \}\): must be an object/],
-    [{ logLevel: "verbose" }, /^clickhouse\(\{ logLevel \}\): must be one of "trace", "debug", "info", "warn", "error", "off"/],
+    [
+      { logLevel: "verbose" },
+      /^clickhouse\(\{ logLevel \}\): must be one of "trace", "debug", "info", "warn", "error", "off"/,
+    ],
     [{ connectTimeout: 0 }, /^clickhouse\(\{ connectTimeout \}\)/],
     [{ usename: "x" }, /^clickhouse\(\{ usename \}\): unknown option; did you mean username\?/],
     [{ user: "x" }, /^clickhouse\(\{ user \}\): unknown option; did you mean username\?/],
     [{ embedded: true, url: "http://localhost:8123" }, /give either url \(a server\) or embedded \(chDB\), not both/],
-    [{ embedded: true, username: "u" }, /^clickhouse\(\{ username \}\) applies to a server \(url\), not to embedded chDB/],
+    [
+      { embedded: true, username: "u" },
+      /^clickhouse\(\{ username \}\) applies to a server \(url\), not to embedded chDB/,
+    ],
   ])("%j", (options, message) => {
     let err: unknown;
     try {
@@ -135,10 +164,14 @@ describe("clickhouse() checks its options at construction", () => {
 
 describe("time limits", () => {
   test("a statement longer than statementTimeout is stopped by chDB with a QueryError naming it", async () => {
-    const db = await connect(clickhouse({ embedded: true, database: "dotorm_time_limits", statementTimeout: 1000 }), { models: [Note] });
+    const db = await connect(clickhouse({ embedded: true, database: "dotorm_time_limits", statementTimeout: 1000 }), {
+      models: [Note],
+    });
     try {
       const started = performance.now();
-      const err = await db.sql`SELECT sleepEachRow(0.5) FROM numbers(24) SETTINGS max_block_size = 1`.catch((e: unknown) => e);
+      const err = await db.sql`SELECT sleepEachRow(0.5) FROM numbers(24) SETTINGS max_block_size = 1`.catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(QueryError);
       expect((err as Error).message).toMatch(/statementTimeout \(1000 ms\)/);
       // uninterrupted it would take 12 s

@@ -30,7 +30,11 @@ class MemoryStore implements ClaimStore {
   private tick = () => new Promise((r) => setImmediate(r));
   async head() {
     await this.tick();
-    return { seq: Math.max(0, ...this.rows.map((r) => r.seq)), hi: Math.max(0, ...this.rows.map((r) => r.hi)), nowMs: Date.now() };
+    return {
+      seq: Math.max(0, ...this.rows.map((r) => r.seq)),
+      hi: Math.max(0, ...this.rows.map((r) => r.hi)),
+      nowMs: Date.now(),
+    };
   }
   async insert(claim: Claim) {
     await this.tick();
@@ -118,9 +122,16 @@ describe("id lease on chDB", () => {
     await client.command({ query: "USE race" });
     const store = new ClickHouseClaimStore(Promise.resolve(client));
     const leases = Array.from({ length: 12 }, () => new IdLease(store));
-    const ranges = (await Promise.all(leases.map(async (l) => [await l.claim(10), await l.claim(10), await l.claim(10)]))).flat();
+    const ranges = (
+      await Promise.all(leases.map(async (l) => [await l.claim(10), await l.claim(10), await l.claim(10)]))
+    ).flat();
     expectDisjoint(ranges);
-    const rows = await (await client.query({ query: `SELECT seq, count() AS n FROM \`${CLAIMS_TABLE}\` GROUP BY seq HAVING n > 1`, format: "JSONEachRow" })).json();
+    const rows = await (
+      await client.query({
+        query: `SELECT seq, count() AS n FROM \`${CLAIMS_TABLE}\` GROUP BY seq HAVING n > 1`,
+        format: "JSONEachRow",
+      })
+    ).json();
     expect(rows).toEqual([]);
     await client.close();
   });
@@ -128,7 +139,9 @@ describe("id lease on chDB", () => {
   test("6 adapters writing concurrently into one table never share an id, each in increasing order", async () => {
     // one model class per adapter (a model binds to one connection), all on one table
     const rows = Array.from({ length: 6 }, () => model("race_rows", { writer: f.integer({ required: true }) }));
-    const dbs = await Promise.all(rows.map((Row) => connect(clickhouse({ embedded: dir, database: "writers" }), { models: [Row] })));
+    const dbs = await Promise.all(
+      rows.map((Row) => connect(clickhouse({ embedded: dir, database: "writers" }), { models: [Row] })),
+    );
     await dbs[0]!.sync();
     const got = await Promise.all(
       rows.map(async (R, w) => {
@@ -155,17 +168,28 @@ describe("id lease across processes on one chDB directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "dotorm-ids-proc-"));
     try {
       const spawn = (label: string) =>
-        run(process.execPath, ["--import", "tsx", writer, dir, "procs", label], { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8" });
+        run(process.execPath, ["--import", "tsx", writer, dir, "procs", label], {
+          cwd: fileURLToPath(new URL("..", import.meta.url)),
+          encoding: "utf8",
+        });
       // Started together: one holds the directory, the others fail on chDB's lock (not silently share it).
       const together = await Promise.allSettled([spawn("a"), spawn("b"), spawn("c")]);
       const ok = together.filter((r) => r.status === "fulfilled");
       const refused = together.filter((r) => r.status === "rejected");
       expect(ok.length).toBeGreaterThanOrEqual(1);
-      for (const r of refused) expect(String((r as PromiseRejectedResult).reason?.stderr ?? r)).toMatch(/Cannot lock file|Another server instance|Failed to create connection/);
+      for (const r of refused)
+        expect(String((r as PromiseRejectedResult).reason?.stderr ?? r)).toMatch(
+          /Cannot lock file|Another server instance|Failed to create connection/,
+        );
       // Several may succeed when one finishes before another starts; they ran in turn, in an order
       // the labels do not tell: ordered by their ids, each must lie wholly above the one before.
       const runs = ok
-        .map((r) => JSON.parse((r as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim().split("\n").pop() as string) as { ids: number[] })
+        .map(
+          (r) =>
+            JSON.parse(
+              (r as PromiseFulfilledResult<{ stdout: string }>).value.stdout.trim().split("\n").pop() as string,
+            ) as { ids: number[] },
+        )
         .sort((x, y) => Math.min(...x.ids) - Math.min(...y.ids));
       // Then one after another: each restart continues above every id taken before it.
       for (const label of ["d", "e", "f"]) {
@@ -175,7 +199,8 @@ describe("id lease across processes on one chDB directory", () => {
       const all = runs.flatMap((r) => r.ids);
       expect(all.length).toBe(runs.length * 1515);
       expect(new Set(all).size).toBe(all.length);
-      for (let i = 1; i < runs.length; i++) expect(Math.min(...runs[i]!.ids)).toBeGreaterThan(Math.max(...runs[i - 1]!.ids));
+      for (let i = 1; i < runs.length; i++)
+        expect(Math.min(...runs[i]!.ids)).toBeGreaterThan(Math.max(...runs[i - 1]!.ids));
       expect(all.every((id) => Number.isSafeInteger(id))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

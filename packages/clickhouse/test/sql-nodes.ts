@@ -11,8 +11,15 @@ export const nodes: Record<string, QueryNode> = {
   insert: {
     kind: "insert",
     table: chat.table,
-    columns: [{ name: "id", field: chat.id }, { name: "name", field: fieldOf(chat, "name") }, { name: "creator_id", field: fieldOf(chat, "creator_id") }],
-    rows: [[101, "General", 1], [102, "Random", 2]],
+    columns: [
+      { name: "id", field: chat.id },
+      { name: "name", field: fieldOf(chat, "name") },
+      { name: "creator_id", field: fieldOf(chat, "creator_id") },
+    ],
+    rows: [
+      [101, "General", 1],
+      [102, "Random", 2],
+    ],
     returningId: false,
   },
 };

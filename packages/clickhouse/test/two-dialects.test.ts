@@ -15,7 +15,10 @@ let ch: Database;
 
 beforeAll(async () => {
   pg = await connect(postgres({ pglite: true }), { models: [Event] });
-  ch = await connect(clickhouse({ embedded: true, database: `dotorm_two_dialects_${process.pid}` }), { models: [Event], bind: false });
+  ch = await connect(clickhouse({ embedded: true, database: `dotorm_two_dialects_${process.pid}` }), {
+    models: [Event],
+    bind: false,
+  });
   await pg.sync();
   await ch.sync();
 });
@@ -34,8 +37,13 @@ test("read PostgreSQL through the bound statics, write ClickHouse through ch.mod
   const Events = ch.model(Event);
   const rows = await Event.query().orderBy("id").values("kind", "amount", "payload");
   expect(await Events.createMany(rows as never)).toHaveLength(3);
-  const totals = await Events.query().groupBy("kind").aggregate({ total: ["amount", "sum"] });
-  expect(totals.map((t) => [t.kind, t.total]).sort()).toEqual([["click", 5], ["view", 5]]);
+  const totals = await Events.query()
+    .groupBy("kind")
+    .aggregate({ total: ["amount", "sum"] });
+  expect(totals.map((t) => [t.kind, t.total]).sort()).toEqual([
+    ["click", 5],
+    ["view", 5],
+  ]);
   expect(await Events.filter({ payload__isnull: false } as never).count()).toBe(3);
   // each database has its own rows; a second connect binding Event to ClickHouse is refused
   expect(await Event.count()).toBe(3);

@@ -1,6 +1,16 @@
 export * from "./errors.js";
 export { f } from "./model/f.js";
-export type { CharOptions, DatetimeOptions, DecimalOptions, IntegerOptions, Many2manyOptions, Many2oneOptions, SelectionOptions, UuidOptions, VirtualRelationOptions } from "./model/f.js";
+export type {
+  CharOptions,
+  DatetimeOptions,
+  DecimalOptions,
+  IntegerOptions,
+  Many2manyOptions,
+  Many2oneOptions,
+  SelectionOptions,
+  UuidOptions,
+  VirtualRelationOptions,
+} from "./model/f.js";
 export { uuid7 } from "./model/primary-key.js";
 export type { Id, PrimaryKeyOptions } from "./model/primary-key.js";
 export type * from "./model/field.js";
@@ -9,13 +19,28 @@ export { isRelation } from "./model/meta.js";
 export { model } from "./define/model.js";
 export type { ModelClass, ModelStatics, RecordMethods, CountOptions, WriteOptions } from "./define/model.js";
 export type { AnyModel, FieldMeta, ModelMeta, ModelOptions } from "./model/model-meta.js";
-export type { AfterCreateEvent, BeforeCreateEvent, DeleteEvent, HookName, ModelHooks, UpdateEvent } from "./model/hooks.js";
+export type {
+  AfterCreateEvent,
+  BeforeCreateEvent,
+  DeleteEvent,
+  HookName,
+  ModelHooks,
+  UpdateEvent,
+} from "./model/hooks.js";
 export type { HookOption } from "./model/binding.js";
 export type { AutoNowOptions } from "./model/auto-now.js";
 export type * from "./model/types.js";
 export { checkId, idFromText, toDbValue, validateValue } from "./model/validate.js";
 export type * from "./query/ast.js";
-export type { Condition, DateKeys, DatePartName, Filter, FilterItem, FilterPath, Operator } from "./query/filter-types.js";
+export type {
+  Condition,
+  DateKeys,
+  DatePartName,
+  Filter,
+  FilterItem,
+  FilterPath,
+  Operator,
+} from "./query/filter-types.js";
 export { operators } from "./query/filter-types.js";
 export { parseFilter } from "./query/parse-filter.js";
 export type { ParseFilterOptions } from "./query/parse-filter.js";
@@ -50,18 +75,41 @@ export type { OptionCheck } from "./run/check-options.js";
 export { SqlIdentifier } from "./run/raw-sql.js";
 export type { RawSql } from "./run/raw-sql.js";
 export { QuerySet, GroupedQuerySet, MultipleRecordsFound } from "./query/query-set.js";
-export type { AggregateResult, AggregateSpec, LockOptions, Lookups, LookupValue, Page, UpdateWithRefs } from "./query/query-set.js";
+export type {
+  AggregateResult,
+  AggregateSpec,
+  LockOptions,
+  Lookups,
+  LookupValue,
+  Page,
+  UpdateWithRefs,
+} from "./query/query-set.js";
 export { F, FieldRef } from "./query/expressions.js";
 export type { ArithmeticOp } from "./query/expressions.js";
 export type { Lookup } from "./query/lookups.js";
 export { lookupsToFilter } from "./query/lookups.js";
 export { rolesChecker } from "./access/roles-checker.js";
-export type { FieldRule, ModelRight, RecordRule, RoleDef, RolesConfig, RolesSessionOptions } from "./access/roles-checker.js";
+export type {
+  FieldRule,
+  ModelRight,
+  RecordRule,
+  RoleDef,
+  RolesConfig,
+  RolesSessionOptions,
+} from "./access/roles-checker.js";
 export { accessModels, rolesFromTables } from "./access/access-models.js";
 export type { AccessModels } from "./access/access-models.js";
 export { matchValues } from "./access/match-values.js";
 export type { ExistsProbe } from "./access/match-values.js";
-export type { ColumnInfo, Describer, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableLayout } from "./sql/schema.js";
+export type {
+  ColumnInfo,
+  Describer,
+  ForeignKeyInfo,
+  IndexInfo,
+  SchemaInfo,
+  TableInfo,
+  TableLayout,
+} from "./sql/schema.js";
 export { describeRows } from "./sql/schema-info.js";
 export type { DescribeRows } from "./sql/schema-info.js";
 export type { MigrationLockSql } from "./sql/ddl-compiler.js";
@@ -107,7 +155,16 @@ export { readTables, writtenTable } from "./insight/node-tables.js";
 export { paramsKey } from "./insight/params-key.js";
 export { redisStore } from "./insight/redis-store.js";
 export { planJson, planNodes, planNumber } from "./insight/explain-plan.js";
-export type { ExplainOptions, ExplainPlan, PlanAccess, PlanNode, PlanReader, ReadPlan, Recommendation, RecommendationKind } from "./insight/explain-plan.js";
+export type {
+  ExplainOptions,
+  ExplainPlan,
+  PlanAccess,
+  PlanNode,
+  PlanReader,
+  ReadPlan,
+  Recommendation,
+  RecommendationKind,
+} from "./insight/explain-plan.js";
 export { checkExplainOptions, explainStatement } from "./insight/explain-statement.js";
 export type { ExplainEvent } from "./insight/explain-statement.js";
 export { readColumns } from "./insight/read-columns.js";

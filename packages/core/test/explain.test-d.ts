@@ -1,5 +1,13 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { type Advice, type Database, type ExplainPlan, type PlanNode, type Recommendation, f, model } from "../src/index.js";
+import {
+  type Advice,
+  type Database,
+  type ExplainPlan,
+  type PlanNode,
+  type Recommendation,
+  f,
+  model,
+} from "../src/index.js";
 
 const Lead = model("explain_leads", { name: f.char(), stage_id: f.integer() });
 
@@ -21,7 +29,9 @@ describe("explain types", () => {
     expectTypeOf(plan.recommendations).toEqualTypeOf<readonly Recommendation[]>();
     expectTypeOf(plan.root.actualRows).toEqualTypeOf<number | undefined>();
     expectTypeOf(plan.root.access).toEqualTypeOf<"full" | "index" | undefined>();
-    expectTypeOf(plan.recommendations[0]!.kind).toEqualTypeOf<"missing-index" | "foreign-key-index" | "sort-spill" | "no-granules-skipped">();
+    expectTypeOf(plan.recommendations[0]!.kind).toEqualTypeOf<
+      "missing-index" | "foreign-key-index" | "sort-spill" | "no-granules-skipped"
+    >();
     expectTypeOf(plan.raw).toBeUnknown();
   });
 

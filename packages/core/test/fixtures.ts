@@ -20,7 +20,14 @@ export const Chat = model("chats", {
   name: f.char({ maxLength: 255, required: true }),
   description: f.text(),
   is_archived: f.boolean({ default: false }),
-  chat_type: f.selection({ options: [["direct", "Direct"], ["group", "Group"]], default: "group", required: true }),
+  chat_type: f.selection({
+    options: [
+      ["direct", "Direct"],
+      ["group", "Group"],
+    ],
+    default: "group",
+    required: true,
+  }),
   creator_id: f.many2one(() => User, { required: true }),
   messages: f.one2many((): AnyModel => ChatMessage, "chat_id"),
 });
@@ -43,7 +50,12 @@ export const Thing = model("things", {
   day: f.date(),
   clock: f.time(),
   data: f.json(),
-  kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
+  kind: f.selection({
+    options: [
+      ["a", "A"],
+      ["b", "B"],
+    ],
+  }),
   blob: f.binary(),
   code: f.char({ maxLength: 3, column: "thing_code" }),
   stamp: f.date({ default: "now" }),

@@ -36,7 +36,10 @@ const Lead = model(
 
 describe("auto timestamps", () => {
   test("stamped fields are optional on create, absent from updates, Date / string on read", () => {
-    expectTypeOf<CreateValues<typeof Lead.fields>>().toMatchObjectType<{ title: string; created_at?: Date | string | number | null }>();
+    expectTypeOf<CreateValues<typeof Lead.fields>>().toMatchObjectType<{
+      title: string;
+      created_at?: Date | string | number | null;
+    }>();
     expectTypeOf<UpdateValues<typeof Lead.fields>>().not.toHaveProperty("updated_at");
     expectTypeOf<UpdateValues<typeof Lead.fields>>().not.toHaveProperty("created_at");
     expectTypeOf<Infer<typeof Lead>["created_at"]>().toEqualTypeOf<Date | null>();

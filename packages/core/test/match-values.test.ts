@@ -16,7 +16,11 @@ const Note = model("mv_notes", {
 
 /** The row as create would hold it: each value converted for the database, as prepareCreate does. */
 const row = (values: Record<string, unknown>) =>
-  new Map([...Note.meta.fields.values()].filter((fm) => fm.name in values).map((fm) => [fm, values[fm.name] === null ? null : toDbValue(fm, values[fm.name])]));
+  new Map(
+    [...Note.meta.fields.values()]
+      .filter((fm) => fm.name in values)
+      .map((fm) => [fm, values[fm.name] === null ? null : toDbValue(fm, values[fm.name])]),
+  );
 const never: ExistsProbe = async () => false;
 const match = (filter: unknown[], values: Record<string, unknown>, probe: ExistsProbe = never) =>
   matchValues(parseFilter(Note.meta, filter)!, row(values), probe);
@@ -84,9 +88,26 @@ describe("matchValues (create rules checked before insert)", () => {
 
   test("date parts of a rule are computed from the value in UTC", async () => {
     const late = { at: new Date("2024-12-31T23:30:00Z"), day: "2023-02-28" };
-    expect(await match([["at.year", "=", 2024], ["at.month", "=", 12], ["at.day", "=", 31]], late)).toBe(true);
+    expect(
+      await match(
+        [
+          ["at.year", "=", 2024],
+          ["at.month", "=", 12],
+          ["at.day", "=", 31],
+        ],
+        late,
+      ),
+    ).toBe(true);
     expect(await match([["at.date", "=", "2024-12-31"]], late)).toBe(true);
-    expect(await match([["day.year", "<", 2024], ["day.month", "in", [2, 3]]], late)).toBe(true);
+    expect(
+      await match(
+        [
+          ["day.year", "<", 2024],
+          ["day.month", "in", [2, 3]],
+        ],
+        late,
+      ),
+    ).toBe(true);
     expect(await match([["at.year", "=", 2024]], { at: null })).toBe(false);
     expect(await match([["at.year", "!=", 2024]], { at: null })).toBe(true);
   });

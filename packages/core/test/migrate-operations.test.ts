@@ -1,8 +1,21 @@
 import { describe, expect, test } from "vitest";
-import { type SchemaOperation, canonicalDefault, destructiveReason, f, fieldSource, inverseOf, operationSource, ref } from "../src/index.js";
+import {
+  type SchemaOperation,
+  canonicalDefault,
+  destructiveReason,
+  f,
+  fieldSource,
+  inverseOf,
+  operationSource,
+  ref,
+} from "../src/index.js";
 
 const ops: SchemaOperation[] = [
-  { kind: "createTable", table: "leads", columns: { name: f.char({ maxLength: 80, required: true }), partner_id: ref("partners") } },
+  {
+    kind: "createTable",
+    table: "leads",
+    columns: { name: f.char({ maxLength: 80, required: true }), partner_id: ref("partners") },
+  },
   { kind: "dropTable", table: "leads", columns: { name: f.text() } },
   { kind: "addColumn", table: "leads", column: "probability", field: f.integer() },
   { kind: "dropColumn", table: "leads", column: "notes", field: f.text() },
@@ -11,7 +24,14 @@ const ops: SchemaOperation[] = [
   { kind: "addIndex", table: "leads", name: "idx_leads_a", columns: ["a"], unique: false },
   { kind: "dropIndex", table: "leads", name: "uq_leads_b", columns: ["b"], unique: true },
   { kind: "addForeignKey", table: "leads", name: "fk_leads_p", column: "p", refTable: "partners", onDelete: "cascade" },
-  { kind: "dropForeignKey", table: "leads", name: "fk_leads_q", column: "q", refTable: "partners", onDelete: "set null" },
+  {
+    kind: "dropForeignKey",
+    table: "leads",
+    name: "fk_leads_q",
+    column: "q",
+    refTable: "partners",
+    onDelete: "set null",
+  },
   { kind: "createLinkTable", table: "leads_tags_rel", column1: "leads_id", column2: "tags_id" },
   { kind: "dropLinkTable", table: "leads_tags_rel", column1: "leads_id", column2: "tags_id" },
 ];
@@ -27,7 +47,20 @@ describe("migration operations", () => {
   test("drops and narrowing type changes are destructive; widening ones are not", () => {
     const alter = (from: ReturnType<typeof f.integer>, to: ReturnType<typeof f.integer>) =>
       destructiveReason({ kind: "alterColumn", table: "t", column: "c", from, to });
-    expect(ops.map((op) => destructiveReason(op) !== undefined)).toEqual([false, true, false, true, false, false, false, false, false, false, false, true]);
+    expect(ops.map((op) => destructiveReason(op) !== undefined)).toEqual([
+      false,
+      true,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
     expect(alter(f.char({ maxLength: 50 }), f.char({ maxLength: 80 }))).toBeUndefined();
     expect(alter(f.char({ maxLength: 80 }), f.char({ maxLength: 50 }))).toMatch(/narrower/);
     expect(alter(f.char(), f.text())).toBeUndefined();
@@ -51,7 +84,7 @@ describe("migration operations", () => {
   });
 
   test("operations read as db.schema calls", () => {
-    expect(fieldSource(f.char({ maxLength: 80, required: true }))).toBe('f.char({ maxLength: 80, required: true })');
+    expect(fieldSource(f.char({ maxLength: 80, required: true }))).toBe("f.char({ maxLength: 80, required: true })");
     expect(fieldSource(ref("partners", { required: true }))).toBe('ref("partners", { required: true })');
     expect(ops.slice(2, 6).map(operationSource)).toEqual([
       'db.schema.addColumn("leads", "probability", f.integer())',

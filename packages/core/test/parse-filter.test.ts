@@ -24,20 +24,36 @@ describe("structure", () => {
   });
 
   test("adjacent items are ANDed", () => {
-    expect(parse([["name", "=", "a"], ["is_archived", "=", false]])).toBe('and(chats.name = "a", chats.is_archived = false)');
-    expect(parse([["name", "=", "a"], "and", ["is_archived", "=", false]])).toBe('and(chats.name = "a", chats.is_archived = false)');
+    expect(
+      parse([
+        ["name", "=", "a"],
+        ["is_archived", "=", false],
+      ]),
+    ).toBe('and(chats.name = "a", chats.is_archived = false)');
+    expect(parse([["name", "=", "a"], "and", ["is_archived", "=", false]])).toBe(
+      'and(chats.name = "a", chats.is_archived = false)',
+    );
   });
 
   test("AND binds tighter than OR", () => {
-    expect(parse([["id", "=", 1], ["id", "=", 2], "or", ["id", "=", 3]])).toBe("or(and(chats.id = 1, chats.id = 2), chats.id = 3)");
-    expect(parse([["id", "=", 1], "or", ["id", "=", 2], ["id", "=", 3]])).toBe("or(chats.id = 1, and(chats.id = 2, chats.id = 3))");
+    expect(parse([["id", "=", 1], ["id", "=", 2], "or", ["id", "=", 3]])).toBe(
+      "or(and(chats.id = 1, chats.id = 2), chats.id = 3)",
+    );
+    expect(parse([["id", "=", 1], "or", ["id", "=", 2], ["id", "=", 3]])).toBe(
+      "or(chats.id = 1, and(chats.id = 2, chats.id = 3))",
+    );
     expect(parse([["id", "=", 1], "and", ["id", "=", 2], "or", ["id", "=", 3], "and", ["id", "=", 4]])).toBe(
       "or(and(chats.id = 1, chats.id = 2), and(chats.id = 3, chats.id = 4))",
     );
   });
 
   test("a nested list is a group", () => {
-    expect(parse([["id", "=", 1], [["id", "=", 2], "or", ["id", "=", 3]]])).toBe("and(chats.id = 1, or(chats.id = 2, chats.id = 3))");
+    expect(
+      parse([
+        ["id", "=", 1],
+        [["id", "=", 2], "or", ["id", "=", 3]],
+      ]),
+    ).toBe("and(chats.id = 1, or(chats.id = 2, chats.id = 3))");
     expect(parse([[["id", "=", 1]]])).toBe("chats.id = 1");
   });
 
@@ -51,7 +67,12 @@ describe("structure", () => {
     expect(refusal(["or", ["id", "=", 1]]).message).toMatch(/"or" must stand between two conditions/);
     expect(refusal([["id", "=", 1], "and"]).message).toMatch(/must not end with "and" \/ "or"/);
     expect(refusal([["id", "=", 1], "or", "or", ["id", "=", 2]]).message).toMatch(/"or" must stand between/);
-    expect(refusal([["id", "=", 1], [["id", "=", 2], "or"]]).message).toMatch(/must not end/);
+    expect(
+      refusal([
+        ["id", "=", 1],
+        [["id", "=", 2], "or"],
+      ]).message,
+    ).toMatch(/must not end/);
   });
 
   test("malformed items are refused", () => {
@@ -71,9 +92,14 @@ describe("structure", () => {
 
 describe("operators", () => {
   test("comparisons map to the SQL operator", () => {
-    expect(parse([["id", ">", 1], ["id", ">=", 2], ["id", "<", 3], ["id", "<=", 4]])).toBe(
-      "and(chats.id > 1, chats.id >= 2, chats.id < 3, chats.id <= 4)",
-    );
+    expect(
+      parse([
+        ["id", ">", 1],
+        ["id", ">=", 2],
+        ["id", "<", 3],
+        ["id", "<=", 4],
+      ]),
+    ).toBe("and(chats.id > 1, chats.id >= 2, chats.id < 3, chats.id <= 4)");
   });
 
   test("in / not in take a list; an empty list matches nothing (in) or everything (not in)", () => {
@@ -86,8 +112,17 @@ describe("operators", () => {
 
   test("like / ilike match a substring with % _ and \\ escaped; =like / =ilike take the pattern as given", () => {
     expect(parse([["name", "like", "50%_a\\b"]])).toBe(String.raw`chats.name like "%50\\%\\_a\\\\b%"`);
-    expect(parseFilter(chat, [["name", "ilike", "50%_a\\b"]])).toMatchObject({ kind: "like", pattern: "%50\\%\\_a\\\\b%", ci: true });
-    expect(parseFilter(chat, [["name", "=like", "a%b_"]])).toMatchObject({ kind: "like", pattern: "a%b_", ci: false, negate: false });
+    expect(parseFilter(chat, [["name", "ilike", "50%_a\\b"]])).toMatchObject({
+      kind: "like",
+      pattern: "%50\\%\\_a\\\\b%",
+      ci: true,
+    });
+    expect(parseFilter(chat, [["name", "=like", "a%b_"]])).toMatchObject({
+      kind: "like",
+      pattern: "a%b_",
+      ci: false,
+      negate: false,
+    });
     expect(parseFilter(chat, [["name", "=ilike", "A%"]])).toMatchObject({ kind: "like", pattern: "A%", ci: true });
     // one canonical form every database reads alike: a backslash escapes only % _ and itself
     expect(parseFilter(chat, [["name", "=like", "b\\a\\%\\"]])).toMatchObject({ pattern: "ba\\%\\\\" });
@@ -126,9 +161,15 @@ describe("null semantics", () => {
 
   test("a negative operator on a nullable field also matches the rows without a value", () => {
     expect(parse([["description", "!=", "x"]])).toBe('or(chats.description <> "x", chats.description is null)');
-    expect(parse([["description", "not in", ["x"]]])).toBe('or(chats.description not in ["x"], chats.description is null)');
-    expect(parse([["description", "not like", "x"]])).toBe('or(chats.description not like "%x%", chats.description is null)');
-    expect(parse([["small", "not between", [1, 2]]], thing)).toBe("or(things.small not between 1 and 2, things.small is null)");
+    expect(parse([["description", "not in", ["x"]]])).toBe(
+      'or(chats.description not in ["x"], chats.description is null)',
+    );
+    expect(parse([["description", "not like", "x"]])).toBe(
+      'or(chats.description not like "%x%", chats.description is null)',
+    );
+    expect(parse([["small", "not between", [1, 2]]], thing)).toBe(
+      "or(things.small not between 1 and 2, things.small is null)",
+    );
   });
 
   test("on a required field (or id) the negation stays simple", () => {
@@ -137,8 +178,12 @@ describe("null semantics", () => {
   });
 
   test("null inside an in-list matches NULL; inside not in it excludes NULL", () => {
-    expect(parse([["description", "in", ["x", null]]])).toBe('or(chats.description in ["x"], chats.description is null)');
-    expect(parse([["description", "not in", ["x", null]]])).toBe('not(or(chats.description in ["x"], chats.description is null))');
+    expect(parse([["description", "in", ["x", null]]])).toBe(
+      'or(chats.description in ["x"], chats.description is null)',
+    );
+    expect(parse([["description", "not in", ["x", null]]])).toBe(
+      'not(or(chats.description in ["x"], chats.description is null))',
+    );
   });
 });
 
@@ -170,27 +215,48 @@ describe("dotted paths", () => {
   });
 
   test("a missing related row counts as null along a path; a negative operator is the complement", () => {
-    expect(parse([["creator_id.name", "=", null]])).toBe("or(exists chats.creator_id (users.name is null), not(exists chats.creator_id (true)))");
+    expect(parse([["creator_id.name", "=", null]])).toBe(
+      "or(exists chats.creator_id (users.name is null), not(exists chats.creator_id (true)))",
+    );
     expect(parse([["creator_id.name", "!=", "ann"]])).toBe('not(exists chats.creator_id (users.name = "ann"))');
-    expect(parse([["messages.body", "not like", "x"]])).toBe('not(exists chats.messages (chat_messages.body like "%x%"))');
+    expect(parse([["messages.body", "not like", "x"]])).toBe(
+      'not(exists chats.messages (chat_messages.body like "%x%"))',
+    );
   });
 
   test("any / not any filter the related records with a filter on their model", () => {
-    expect(parse([["messages", "any", [["body", "=", "a"], ["id", ">", 2]]]])).toBe('exists chats.messages (and(chat_messages.body = "a", chat_messages.id > 2))');
-    expect(parse([["creator_id", "not any", [["name", "=", "x"]]]])).toBe('not(exists chats.creator_id (users.name = "x"))');
+    expect(
+      parse([
+        [
+          "messages",
+          "any",
+          [
+            ["body", "=", "a"],
+            ["id", ">", 2],
+          ],
+        ],
+      ]),
+    ).toBe('exists chats.messages (and(chat_messages.body = "a", chat_messages.id > 2))');
+    expect(parse([["creator_id", "not any", [["name", "=", "x"]]]])).toBe(
+      'not(exists chats.creator_id (users.name = "x"))',
+    );
     expect(refusal([["name", "any", []]]).message).toMatch(/"any" takes a relation field; "name" is a char field/);
     expect(refusal([["messages", "any", "x"]]).message).toMatch(/needs a filter list on chat_messages/);
   });
 
   test("a text operator on a relation asks for a dotted path", () => {
     const e = refusal([["role_ids", "like", "A"]], user);
-    expect(e.message).toBe('"like" cannot match the relation "role_ids" itself; write a dotted path to a text field of roles, such as "role_ids.code"');
+    expect(e.message).toBe(
+      '"like" cannot match the relation "role_ids" itself; write a dotted path to a text field of roles, such as "role_ids.code"',
+    );
     expect(e.field).toBe("role_ids");
   });
 
   test("each path reports the relations it walks (the access hook's entry point)", () => {
     const seen: string[] = [];
-    parseFilter(message, [["chat_id.creator_id.name", "=", "x"]], { onPath: (f) => seen.push(`${f.model.table}.${f.name}`) });
+    parseFilter(message, [["chat_id.creator_id.name", "=", "x"]], {
+      onPath: (f) => seen.push(`${f.model.table}.${f.name}`),
+    });
     expect(seen).toEqual(["chat_messages.chat_id", "chats.creator_id"]);
   });
 
@@ -216,7 +282,9 @@ describe("refusals", () => {
 
   test("hidden fields are unknown (private fields through REST)", () => {
     expect(parse([["description", "=", "x"]])).toBe('chats.description = "x"');
-    expect(() => parseFilter(chat, [["description", "=", "x"]], { isHidden: (f) => f.name === "description" })).toThrow(/unknown field "description"/);
+    expect(() => parseFilter(chat, [["description", "=", "x"]], { isHidden: (f) => f.name === "description" })).toThrow(
+      /unknown field "description"/,
+    );
   });
 
   test("computed fields cannot be filtered on", () => {

@@ -10,7 +10,11 @@ const plan = async (req: ReadRequest, model = chat) => planRead(model, req);
 /** A select list as names: `creator_id{id,name}` for nested, `role_ids[]` for id lists. */
 function items(select: SelectNode): string[] {
   const one = (i: SelectItem): string =>
-    i.kind === "column" ? i.field.name : i.kind === "ids" ? `${i.field.name}[]` : `${i.field.name}{${items(i.sub).join(",")}}`;
+    i.kind === "column"
+      ? i.field.name
+      : i.kind === "ids"
+        ? `${i.field.name}[]`
+        : `${i.field.name}{${items(i.sub).join(",")}}`;
   return select.items.map(one);
 }
 
@@ -46,17 +50,31 @@ describe("fields", () => {
 
 describe("nested", () => {
   test("many2one and one2many replace the column; deeper maps nest further", async () => {
-    const select = await plan({ fields: ["name", "creator_id"], nested: { creator_id: ["name"], messages: ["body", { author_user_id: ["login"] }] } });
+    const select = await plan({
+      fields: ["name", "creator_id"],
+      nested: { creator_id: ["name"], messages: ["body", { author_user_id: ["login"] }] },
+    });
     expect(items(select)).toEqual(["id", "name", "creator_id{id,name}", "messages{id,body,author_user_id{id,login}}"]);
   });
 
   test("a list without names, or true, loads the target's default fields", async () => {
-    expect(items(await plan({ fields: [], nested: { creator_id: [] } }))).toEqual(["id", "creator_id{id,name,login,is_active}"]);
-    expect(items(await plan({ fields: [], nested: { creator_id: true } }))).toEqual(["id", "creator_id{id,name,login,is_active}"]);
+    expect(items(await plan({ fields: [], nested: { creator_id: [] } }))).toEqual([
+      "id",
+      "creator_id{id,name,login,is_active}",
+    ]);
+    expect(items(await plan({ fields: [], nested: { creator_id: true } }))).toEqual([
+      "id",
+      "creator_id{id,name,login,is_active}",
+    ]);
   });
 
   test("the object form takes filter, order and limit for x2many", async () => {
-    const select = await plan({ fields: [], nested: { messages: { fields: ["body"], filter: [["body", "ilike", "hi"]], order: "id desc", limit: 5, offset: 10 } } });
+    const select = await plan({
+      fields: [],
+      nested: {
+        messages: { fields: ["body"], filter: [["body", "ilike", "hi"]], order: "id desc", limit: 5, offset: 10 },
+      },
+    });
     const sub = (select.items[1] as Extract<SelectItem, { kind: "nested" }>).sub;
     expect(items(sub)).toEqual(["id", "body"]);
     expect(show(sub.where)).toBe('chat_messages.body ilike "%hi%"');
@@ -68,11 +86,17 @@ describe("nested", () => {
     await expect(plan({ nested: { bogus: ["x"] } })).rejects.toMatchObject({ field: "bogus" });
     await expect(plan({ nested: { name: ["x"] } })).rejects.toThrow(/"name" on chats is not a relation/);
     await expect(plan({ nested: { creator_id: ["nmae"] } })).rejects.toThrow(/unknown field "nmae" on users/);
-    await expect(plan({ nested: { creator_id: { fields: ["name"], limt: 1 } } })).rejects.toThrow(/unknown option "limt"/);
+    await expect(plan({ nested: { creator_id: { fields: ["name"], limt: 1 } } })).rejects.toThrow(
+      /unknown option "limt"/,
+    );
     await expect(plan({ nested: { creator_id: [42] } })).rejects.toThrow(/field names and nested maps only/);
     await expect(plan({ nested: { creator_id: "name" } })).rejects.toThrow(/list of fields or an options object/);
-    await expect(plan({ nested: { creator_id: { limit: 1 } } })).rejects.toThrow(/single record; limit, offset and order/);
-    await expect(plan({ nested: [] as unknown as Record<string, unknown> })).rejects.toThrow(/nested must be an object/);
+    await expect(plan({ nested: { creator_id: { limit: 1 } } })).rejects.toThrow(
+      /single record; limit, offset and order/,
+    );
+    await expect(plan({ nested: [] as unknown as Record<string, unknown> })).rejects.toThrow(
+      /nested must be an object/,
+    );
   });
 });
 
@@ -107,7 +131,16 @@ describe("order", () => {
   });
 
   test("only stored fields by plain name; anything else is a QueryError, never SQL", () => {
-    for (const bad of ["nmae", "messages", "name; drop table chats", "name desc desc", "lower(name)", "name,", '"name"', "creator_id.name"]) {
+    for (const bad of [
+      "nmae",
+      "messages",
+      "name; drop table chats",
+      "name desc desc",
+      "lower(name)",
+      "name,",
+      '"name"',
+      "creator_id.name",
+    ]) {
       expect(() => planOrder(chat, bad)).toThrow(QueryError);
     }
     expect(() => planOrder(thing, "shout")).toThrow(/unknown or unstored field "shout"/);

@@ -30,7 +30,14 @@ const synced = (): Map<string, TableState> =>
   new Map([
     ["roles", table(["id", "code", "name"], ["uq_roles_code"])],
     ["users", table(["id", "name", "login", "is_active"], ["uq_users_login"])],
-    ["chats", table(["id", "name", "description", "is_archived", "chat_type", "creator_id"], ["idx_chats_creator_id"], ["fk_chats_creator_id"])],
+    [
+      "chats",
+      table(
+        ["id", "name", "description", "is_archived", "chat_type", "creator_id"],
+        ["idx_chats_creator_id"],
+        ["fk_chats_creator_id"],
+      ),
+    ],
     [
       "chat_messages",
       table(
@@ -39,7 +46,10 @@ const synced = (): Map<string, TableState> =>
         ["fk_chat_messages_chat_id", "fk_chat_messages_author_user_id"],
       ),
     ],
-    ["user_roles", table(["user_id", "role_id"], ["idx_user_roles_role_id"], ["fk_user_roles_user_id", "fk_user_roles_role_id"])],
+    [
+      "user_roles",
+      table(["user_id", "role_id"], ["idx_user_roles_role_id"], ["fk_user_roles_user_id", "fk_user_roles_role_id"]),
+    ],
   ]);
 
 describe("planSync", () => {
@@ -73,7 +83,10 @@ describe("planSync", () => {
 
   test("only what is missing is planned; a column added to a table with rows is nullable", () => {
     const schema = synced();
-    schema.set("chats", table(["id", "description", "is_archived", "chat_type", "creator_id"], [], ["fk_chats_creator_id"]));
+    schema.set(
+      "chats",
+      table(["id", "description", "is_archived", "chat_type", "creator_id"], [], ["fk_chats_creator_id"]),
+    );
     expect(planSync(models, schema, ddl, { foreignKeys: true })).toEqual([
       // required without a default: NOT NULL would fail on existing rows, so it is left out here
       'ALTER TABLE "chats" ADD COLUMN "name" CHAR',
@@ -83,7 +96,14 @@ describe("planSync", () => {
 
   test("a required column with a static default keeps NOT NULL when added", () => {
     const schema = synced();
-    schema.set("chats", table(["id", "name", "description", "is_archived", "creator_id"], ["idx_chats_creator_id"], ["fk_chats_creator_id"]));
+    schema.set(
+      "chats",
+      table(
+        ["id", "name", "description", "is_archived", "creator_id"],
+        ["idx_chats_creator_id"],
+        ["fk_chats_creator_id"],
+      ),
+    );
     expect(planSync(models, schema, ddl, { foreignKeys: true })).toEqual([
       'ALTER TABLE "chats" ADD COLUMN "chat_type" SELECTION NOT NULL DEFAULT \'group\'',
     ]);
@@ -97,11 +117,15 @@ describe("planSync", () => {
 
   test("composite indexes, index: true, unique one2one inverses and default link names", () => {
     const Team = model("teams", { name: f.char() });
-    const Person = model("people", {
-      first: f.char(),
-      last: f.char({ column: "last_name", index: true }),
-      team_ids: f.many2many(() => Team),
-    }, { indexes: [["first", "last"]] });
+    const Person = model(
+      "people",
+      {
+        first: f.char(),
+        last: f.char({ column: "last_name", index: true }),
+        team_ids: f.many2many(() => Team),
+      },
+      { indexes: [["first", "last"]] },
+    );
     const Badge = model("badges", { person_id: f.many2one(() => Person) });
     const Owner = model("owners", { badge: f.one2one(() => Badge, "person_id") });
     const schema: SchemaState = new Map([
@@ -124,9 +148,17 @@ describe("planSync", () => {
 
   test("an index the model lists that sync makes anyway (a many2one's) is created once", () => {
     const Parent = model("pp_parents", { name: f.char({ maxLength: 20 }) });
-    const Child = model("pp_children", { parent_id: f.many2one(() => Parent), kind: f.char({ maxLength: 20 }) }, { indexes: [["parent_id"], ["parent_id", "kind"], ["kind", "parent_id"]] });
+    const Child = model(
+      "pp_children",
+      { parent_id: f.many2one(() => Parent), kind: f.char({ maxLength: 20 }) },
+      { indexes: [["parent_id"], ["parent_id", "kind"], ["kind", "parent_id"]] },
+    );
     const statements = planSync([Parent.meta, Child.meta], new Map(), ddl, { foreignKeys: true });
     const created = statements.filter((s) => s.startsWith("CREATE INDEX")).map((s) => /INDEX "(\w+)"/.exec(s)?.[1]);
-    expect(created.sort()).toEqual(["idx_pp_children_kind_parent_id", "idx_pp_children_parent_id", "idx_pp_children_parent_id_kind"]);
+    expect(created.sort()).toEqual([
+      "idx_pp_children_kind_parent_id",
+      "idx_pp_children_parent_id",
+      "idx_pp_children_parent_id_kind",
+    ]);
   });
 });

@@ -73,13 +73,17 @@ describe("declared primary keys", () => {
   });
 
   test("hooks and inBulk see the key's type", async () => {
-    model("hooked", { id: f.uuid({ primaryKey: true, default: "uuid7" }), n: f.integer() }, {
-      hooks: {
-        afterCreate({ id }) {
-          expectTypeOf(id).toEqualTypeOf<string>();
+    model(
+      "hooked",
+      { id: f.uuid({ primaryKey: true, default: "uuid7" }), n: f.integer() },
+      {
+        hooks: {
+          afterCreate({ id }) {
+            expectTypeOf(id).toEqualTypeOf<string>();
+          },
         },
       },
-    });
+    );
     const byId = await Token.query().inBulk(["a"]);
     expectTypeOf(byId.get("a")?.id).toEqualTypeOf<string | undefined>();
   });

@@ -22,7 +22,9 @@ describe("query set types", () => {
   });
 
   test("only and nested narrow the awaited records", async () => {
-    const rows = await Lead.query().only("title").nested({ stage_id: ["name"] });
+    const rows = await Lead.query()
+      .only("title")
+      .nested({ stage_id: ["name"] });
     expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();
     expectTypeOf(rows[0]!.stage_id.name).toEqualTypeOf<string>();
     // @ts-expect-error not selected
@@ -35,7 +37,11 @@ describe("query set types", () => {
   });
 
   test("aggregates are typed: counts are numbers, decimal sums strings", async () => {
-    const totals = await Lead.query().aggregate({ n: ["id", "count"], total: ["amount", "sum"], best: ["score", "max"] });
+    const totals = await Lead.query().aggregate({
+      n: ["id", "count"],
+      total: ["amount", "sum"],
+      best: ["score", "max"],
+    });
     expectTypeOf(totals.n).toEqualTypeOf<number>();
     expectTypeOf(totals.total).toEqualTypeOf<string | null>();
     expectTypeOf(totals.best).toEqualTypeOf<number | null>();
@@ -43,7 +49,9 @@ describe("query set types", () => {
     await Lead.query().aggregate({ n: ["nope", "count"] });
     // @ts-expect-error unknown function
     await Lead.query().aggregate({ n: ["id", "median"] });
-    const groups = await Lead.query().groupBy("stage_id").aggregate({ n: ["id", "count"] });
+    const groups = await Lead.query()
+      .groupBy("stage_id")
+      .aggregate({ n: ["id", "count"] });
     expectTypeOf(groups[0]!.n).toEqualTypeOf<number>();
     // @ts-expect-error groupBy takes field names
     Lead.query().groupBy("stage");
@@ -105,9 +113,16 @@ describe("query set types", () => {
   });
 
   test("annotate adds typed values usable in filter, orderBy and values; paths are relation-checked", async () => {
-    const Lead2 = model("qs_leads2", { title: f.char({ required: true }), stage_id: f.many2one(() => Stage), note_ids: f.one2many((): AnyModel => Note, "lead_id") });
+    const Lead2 = model("qs_leads2", {
+      title: f.char({ required: true }),
+      stage_id: f.many2one(() => Stage),
+      note_ids: f.one2many((): AnyModel => Note, "lead_id"),
+    });
     const Note = model("qs_notes", { body: f.text(), lead_id: f.many2one(() => Lead2) });
-    const rows = await Lead2.query().annotate({ n: ["note_ids", "count"], last: ["note_ids__id", "max"] }).filter({ n__gte: 1 }).orderBy("-n");
+    const rows = await Lead2.query()
+      .annotate({ n: ["note_ids", "count"], last: ["note_ids__id", "max"] })
+      .filter({ n__gte: 1 })
+      .orderBy("-n");
     expectTypeOf(rows[0]!.n).toEqualTypeOf<number>();
     expectTypeOf(rows[0]!.last).toEqualTypeOf<number | string | null>();
     expectTypeOf(rows[0]!.title).toEqualTypeOf<string>();

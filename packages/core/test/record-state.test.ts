@@ -24,7 +24,14 @@ describe("record baselines", () => {
     expect(JSON.parse(JSON.stringify(first))).toEqual({ id: 1, name: "a", is_archived: false, creator_id: 7 });
     expect(Object.getPrototypeOf(first)).toBe(chat.ctor.prototype);
     expect(Reflect.ownKeys(first!)).toEqual(["id", "name", "is_archived", "creator_id"]);
-    expect(baselineOf(first!)).toEqual(new Map<string, unknown>([["id", 1], ["name", "a"], ["is_archived", false], ["creator_id", 7]]));
+    expect(baselineOf(first!)).toEqual(
+      new Map<string, unknown>([
+        ["id", 1],
+        ["name", "a"],
+        ["is_archived", false],
+        ["creator_id", 7],
+      ]),
+    );
   });
 
   test("copies (spread, structuredClone, Object.create) carry no baseline of their own", async () => {
@@ -39,7 +46,14 @@ describe("record baselines", () => {
     first!.name = "renamed";
     first!.is_archived = true;
     remember(first!, [chat.fields.get("name")!]);
-    expect(baselineOf(first!)).toEqual(new Map<string, unknown>([["id", 1], ["is_archived", false], ["creator_id", 7], ["name", "renamed"]]));
+    expect(baselineOf(first!)).toEqual(
+      new Map<string, unknown>([
+        ["id", 1],
+        ["is_archived", false],
+        ["creator_id", 7],
+        ["name", "renamed"],
+      ]),
+    );
   });
 
   test("values that can change in place are kept by content; a frozen object keeps no baseline and does not throw", () => {
@@ -47,7 +61,12 @@ describe("record baselines", () => {
     remember(record, [thing.fields.get("data")!, thing.fields.get("at")!]);
     (record.data as { tags: string[] }).tags.push("y");
     (record.at as Date).setTime(6);
-    expect(baselineOf(record)).toEqual(new Map([["data", 'j{"tags":["x"]}'], ["at", "d5"]]));
+    expect(baselineOf(record)).toEqual(
+      new Map([
+        ["data", 'j{"tags":["x"]}'],
+        ["at", "d5"],
+      ]),
+    );
     const frozen = Object.freeze({ data: 1 });
     remember(frozen, [thing.fields.get("data")!]);
     expect(baselineOf(frozen)).toBeUndefined();

@@ -9,7 +9,12 @@ interface S {
 
 const checker = rolesChecker<S>(
   {
-    roles: [{ code: "user" }, { code: "manager", inherits: ["user"] }, { code: "loop-a", inherits: ["loop-b"] }, { code: "loop-b", inherits: ["loop-a", "user"] }],
+    roles: [
+      { code: "user" },
+      { code: "manager", inherits: ["user"] },
+      { code: "loop-a", inherits: ["loop-b"] },
+      { code: "loop-b", inherits: ["loop-a", "user"] },
+    ],
     rights: [
       { model: "leads", role: "user", read: true, update: true },
       { model: "leads", role: "manager", delete: true },
@@ -53,7 +58,10 @@ describe("rolesChecker", () => {
     expect(await ask({ id: 1, roles: ["user"] }, "read", "notes")).toEqual([[nothing]]);
     expect(await ask({ id: null as unknown as number, roles: ["user"] }, "update")).toEqual([active, [nothing]]);
     // ORed with another role's rule, the unfilled rule adds no row; the other still applies
-    expect(await ask({ id: null as unknown as number, roles: ["manager"] }, "read")).toEqual([active, [nothing, "or", [["team_id", "in", [7, 8]]]]]);
+    expect(await ask({ id: null as unknown as number, roles: ["manager"] }, "read")).toEqual([
+      active,
+      [nothing, "or", [["team_id", "in", [7, 8]]]],
+    ]);
   });
 
   test("field rules deny fields outside the listed roles", async () => {

@@ -48,15 +48,28 @@ describe("secureRead", () => {
       order: "creator_id.name",
     });
     await secureRead(planned, gateOf(checker));
-    expect(asked.sort()).toEqual(["check chat_messages read", "check chats read", "check users read", "fields chat_messages read", "fields chats read", "fields users read"]);
+    expect(asked.sort()).toEqual([
+      "check chat_messages read",
+      "check chats read",
+      "check users read",
+      "fields chat_messages read",
+      "fields chats read",
+      "fields users read",
+    ]);
   });
 
   test("the read rule is ANDed into the root, every dotted path, every nested read and every path hop", async () => {
     const { checker } = countingChecker();
-    const planned = planRead(chat, { fields: ["name", "creator_id__name"], filter: [["creator_id.name", "=", "ann"]], nested: { messages: ["body", { author_user_id: ["name"] }] } });
+    const planned = planRead(chat, {
+      fields: ["name", "creator_id__name"],
+      filter: [["creator_id.name", "=", "ann"]],
+      nested: { messages: ["body", { author_user_id: ["name"] }] },
+    });
     expect(show(planned.where)).not.toContain("is_active");
     const secured = await secureRead(planned, gateOf(checker));
-    expect(show(secured.where)).toBe('and(exists chats.creator_id (and(users.name = "ann", users.is_active = true)), chats.is_archived = false)');
+    expect(show(secured.where)).toBe(
+      'and(exists chats.creator_id (and(users.name = "ann", users.is_active = true)), chats.is_archived = false)',
+    );
     expect(show(nested(nested(secured, "messages"), "author_user_id").where)).toBe("users.is_active = true");
     const path = secured.items.find((i) => i.kind === "column" && i.field.name === "creator_id__name");
     const hops = (computedOf(path?.field as never) as { hops: readonly PathHop[] }).hops;
@@ -67,23 +80,38 @@ describe("secureRead", () => {
     const { checker } = countingChecker();
     const secured = await secureRead(planRead(user, {}), gateOf(checker));
     expect(secured.items.map((i) => i.field.name)).toEqual(["id", "name", "is_active"]);
-    await expect(secureRead(planRead(user, { fields: ["login"] }), gateOf(checker))).rejects.toMatchObject({ name: "AccessDenied", message: "reading users.login is not allowed for this session" });
-    await expect(secureRead(planRead(chat, { filter: [["creator_id.login", "=", "x"]] }), gateOf(checker))).rejects.toMatchObject({ message: "read of field users.login is not allowed for this session" });
-    await expect(secureRead(planRead(chat, { order: "creator_id.login" }), gateOf(checker))).rejects.toMatchObject({ message: "read of field users.login is not allowed for this session" });
-    await expect(secureRead(planAggregate(user, { groupBy: ["login"], aggregates: { n: ["id", "count"] } }), gateOf(checker))).rejects.toMatchObject({ field: "login" });
+    await expect(secureRead(planRead(user, { fields: ["login"] }), gateOf(checker))).rejects.toMatchObject({
+      name: "AccessDenied",
+      message: "reading users.login is not allowed for this session",
+    });
+    await expect(
+      secureRead(planRead(chat, { filter: [["creator_id.login", "=", "x"]] }), gateOf(checker)),
+    ).rejects.toMatchObject({ message: "read of field users.login is not allowed for this session" });
+    await expect(secureRead(planRead(chat, { order: "creator_id.login" }), gateOf(checker))).rejects.toMatchObject({
+      message: "read of field users.login is not allowed for this session",
+    });
+    await expect(
+      secureRead(planAggregate(user, { groupBy: ["login"], aggregates: { n: ["id", "count"] } }), gateOf(checker)),
+    ).rejects.toMatchObject({ field: "login" });
   });
 
   test("counts and aggregates take the rule too; without a gate the planned read is returned as it is, synchronously", async () => {
     const { checker } = countingChecker();
-    expect(show((await secureRead(planCount(chat, { filter: [["name", "=", "a"]] }, false), gateOf(checker))).where)).toBe('and(chats.name = "a", chats.is_archived = false)');
-    expect(show((await secureRead(planAggregate(chat, { aggregates: { n: ["id", "count"] } }), gateOf(checker))).where)).toBe("chats.is_archived = false");
+    expect(
+      show((await secureRead(planCount(chat, { filter: [["name", "=", "a"]] }, false), gateOf(checker))).where),
+    ).toBe('and(chats.name = "a", chats.is_archived = false)');
+    expect(
+      show((await secureRead(planAggregate(chat, { aggregates: { n: ["id", "count"] } }), gateOf(checker))).where),
+    ).toBe("chats.is_archived = false");
     const planned = planRead(chat, { filter: [["creator_id.name", "=", "ann"]] });
     expect(secureRead(planned, undefined)).toBe(planned);
   });
 
   test("a model the checker denies is refused with the message it always had", async () => {
     const checker: AccessChecker = { check: ({ model }) => model !== "users" };
-    await expect(secureRead(planRead(chat, { nested: { creator_id: ["name"] } }), new AccessGate(checker, undefined))).rejects.toMatchObject({
+    await expect(
+      secureRead(planRead(chat, { nested: { creator_id: ["name"] } }), new AccessGate(checker, undefined)),
+    ).rejects.toMatchObject({
       name: "AccessDenied",
       message: "read on users is not allowed for this session",
     });
@@ -95,9 +123,15 @@ describe("planSecured", () => {
     const checker: AccessChecker = { check: ({ model }) => model !== "users" };
     const gate = () => new AccessGate(checker, undefined);
     for (const fields of [["nmae"], ["name"]]) {
-      await expect(planSecured(user, gate(), () => planRead(user, { fields }))).rejects.toMatchObject({ name: "AccessDenied", message: "read on users is not allowed for this session" });
+      await expect(planSecured(user, gate(), () => planRead(user, { fields }))).rejects.toMatchObject({
+        name: "AccessDenied",
+        message: "read on users is not allowed for this session",
+      });
     }
-    await expect(planSecured(chat, gate(), () => planRead(chat, { fields: ["nmae"] }))).rejects.toMatchObject({ name: "QueryError", field: "nmae" });
+    await expect(planSecured(chat, gate(), () => planRead(chat, { fields: ["nmae"] }))).rejects.toMatchObject({
+      name: "QueryError",
+      field: "nmae",
+    });
   });
 
   test("the read rule is asked once for the pre-check and the secure step", async () => {
@@ -111,10 +145,22 @@ describe("secureWrite", () => {
   test("an update by filter: the filter's paths secured, the field rules and both rules asked once", async () => {
     const { checker, asked } = countingChecker();
     const scope = WriteScope.filter(planFilter(chat, [["creator_id.name", "=", "ann"]]));
-    const secured = await secureWrite({ operation: "update", model: chat, scope, given: ["name"], reads: [] }, gateOf(checker));
-    expect(show(secured.scope?.where)).toBe('exists chats.creator_id (and(users.name = "ann", users.is_active = true))');
+    const secured = await secureWrite(
+      { operation: "update", model: chat, scope, given: ["name"], reads: [] },
+      gateOf(checker),
+    );
+    expect(show(secured.scope?.where)).toBe(
+      'exists chats.creator_id (and(users.name = "ann", users.is_active = true))',
+    );
     expect(show(secured.rule)).toBe("chats.is_archived = false");
-    expect(asked.sort()).toEqual(["check chats read", "check chats update", "check users read", "fields chats read", "fields chats update", "fields users read"]);
+    expect(asked.sort()).toEqual([
+      "check chats read",
+      "check chats update",
+      "check users read",
+      "fields chats read",
+      "fields chats update",
+      "fields users read",
+    ]);
   });
 
   test("named ids are passed to the checker; none named asks nothing about rows", async () => {
@@ -122,18 +168,25 @@ describe("secureWrite", () => {
     await secureWrite({ operation: "delete", model: chat, scope: WriteScope.ids(chat, [3, 4]) }, gateOf(checker));
     expect(asked).toEqual(["check chats delete [3,4]", "check chats read [3,4]"]);
     asked.length = 0;
-    const none = await secureWrite({ operation: "delete", model: chat, scope: WriteScope.ids(chat, []) }, gateOf(checker));
+    const none = await secureWrite(
+      { operation: "delete", model: chat, scope: WriteScope.ids(chat, []) },
+      gateOf(checker),
+    );
     expect([none.rule, none.read]).toEqual([undefined, undefined]);
     expect(asked).toEqual([]);
   });
 
   test("a create checks the given fields and the create right (and the update right of an upsert)", async () => {
     const { checker, asked } = countingChecker();
-    await expect(secureWrite({ operation: "create", model: user, given: ["name", "login"] }, gateOf(checker))).rejects.toMatchObject({
+    await expect(
+      secureWrite({ operation: "create", model: user, given: ["name", "login"] }, gateOf(checker)),
+    ).rejects.toMatchObject({
       message: "create of field users.login is not allowed for this session",
     });
     asked.length = 0;
-    expect(await secureWrite({ operation: "create", model: chat, given: ["name"], upsert: ["name"] }, gateOf(checker))).toMatchObject({ rule: { kind: "cmp" } });
+    expect(
+      await secureWrite({ operation: "create", model: chat, given: ["name"], upsert: ["name"] }, gateOf(checker)),
+    ).toMatchObject({ rule: { kind: "cmp" } });
     expect(asked).toEqual(["fields chats create", "fields chats update", "check chats create", "check chats update"]);
   });
 });

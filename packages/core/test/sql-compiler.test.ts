@@ -18,7 +18,14 @@ afterEach(() => vi.useRealTimers());
 
 describe("SELECT", () => {
   test("filters, portable ilike, IN list, NOT that treats NULL as false, limit/offset bound", async () => {
-    expect(await read({ fields: ["name"], filter: [["name", "ilike", "a_b"], "or", ["not", ["id", "in", [1, 2]]]], limit: 10, offset: 5 })).toEqual({
+    expect(
+      await read({
+        fields: ["name"],
+        filter: [["name", "ilike", "a_b"], "or", ["not", ["id", "in", [1, 2]]]],
+        limit: 10,
+        offset: 5,
+      }),
+    ).toEqual({
       sql:
         'SELECT t0."id", t0."name" FROM "chats" t0 WHERE (LOWER(t0."name") LIKE LOWER(?) OR NOT COALESCE(t0."id" IN (?, ?), FALSE)) ' +
         'ORDER BY t0."id" ASC NULLS LAST LIMIT ? OFFSET ?',
@@ -34,7 +41,9 @@ describe("SELECT", () => {
   });
 
   test("nested many2one as a correlated JSON object, one2many with a limit numbered by row_number", async () => {
-    expect(await read({ fields: ["name"], nested: { creator_id: ["name"], messages: { fields: ["body"], limit: 2 } } })).toEqual({
+    expect(
+      await read({ fields: ["name"], nested: { creator_id: ["name"], messages: { fields: ["body"], limit: 2 } } }),
+    ).toEqual({
       sql:
         `SELECT t0."id", t0."name", (SELECT json_build_object('id', t1."id", 'name', t1."name") FROM "users" t1 WHERE t1."id" = t0."creator_id") AS "creator_id", ` +
         `(SELECT COALESCE(json_agg(t3.j ORDER BY t3.n), '[]') FROM (SELECT json_build_object('id', t2."id", 'body', t2."body") AS j, ` +
@@ -55,11 +64,16 @@ describe("SELECT", () => {
   });
 
   test("count with a dotted path; exists stops at one row", () => {
-    expect(compile({ kind: "count", model: chat, where: parseFilter(chat, [["creator_id.name", "=", "Ann"]]) })).toEqual({
+    expect(
+      compile({ kind: "count", model: chat, where: parseFilter(chat, [["creator_id.name", "=", "Ann"]]) }),
+    ).toEqual({
       sql: 'SELECT COUNT(*) AS "n" FROM "chats" t0 WHERE EXISTS (SELECT 1 FROM "users" t1 WHERE t1."id" = t0."creator_id" AND t1."name" = ?)',
       params: ["Ann"],
     });
-    expect(compile({ kind: "count", model: chat, exists: true })).toEqual({ sql: 'SELECT 1 AS "x" FROM "chats" t0 LIMIT 1', params: [] });
+    expect(compile({ kind: "count", model: chat, exists: true })).toEqual({
+      sql: 'SELECT 1 AS "x" FROM "chats" t0 LIMIT 1',
+      params: [],
+    });
   });
 });
 
@@ -81,7 +95,16 @@ describe("writes", () => {
   });
 
   test("link rows ignore duplicates; an insert with no column uses DEFAULT VALUES", () => {
-    expect(compile({ kind: "insert", table: "user_roles", columns: [{ name: "user_id" }, { name: "role_id" }], rows: [[1, 2]], returningId: false, ignoreConflicts: true })).toEqual({
+    expect(
+      compile({
+        kind: "insert",
+        table: "user_roles",
+        columns: [{ name: "user_id" }, { name: "role_id" }],
+        rows: [[1, 2]],
+        returningId: false,
+        ignoreConflicts: true,
+      }),
+    ).toEqual({
       sql: 'INSERT INTO "user_roles" ("user_id", "role_id") VALUES (?, ?) ON CONFLICT DO NOTHING',
       params: [1, 2],
     });
@@ -92,7 +115,17 @@ describe("writes", () => {
   });
 
   test("UPDATE sets columns by their column name; DELETE with a null-aware negation; unlink", () => {
-    expect(compile({ kind: "update", model: thing, set: [[field(thing, "data"), { a: 1 }], [field(thing, "code"), "y"]], where: parseFilter(thing, [["id", "=", 3]]) })).toEqual({
+    expect(
+      compile({
+        kind: "update",
+        model: thing,
+        set: [
+          [field(thing, "data"), { a: 1 }],
+          [field(thing, "code"), "y"],
+        ],
+        where: parseFilter(thing, [["id", "=", 3]]),
+      }),
+    ).toEqual({
       sql: 'UPDATE "things" AS t0 SET "data" = ?, "thing_code" = ? WHERE t0."id" = ?',
       params: ['{"a":1}', "y", 3],
     });
@@ -100,7 +133,16 @@ describe("writes", () => {
       sql: 'DELETE FROM "chats" AS t0 WHERE (t0."description" <> ? OR t0."description" IS NULL)',
       params: ["x"],
     });
-    expect(compile({ kind: "unlink", table: "user_roles", ownerColumn: "user_id", targetColumn: "role_id", owners: [1, 2], targets: [3] })).toEqual({
+    expect(
+      compile({
+        kind: "unlink",
+        table: "user_roles",
+        ownerColumn: "user_id",
+        targetColumn: "role_id",
+        owners: [1, 2],
+        targets: [3],
+      }),
+    ).toEqual({
       sql: 'DELETE FROM "user_roles" WHERE "user_id" IN (?, ?) AND "role_id" IN (?)',
       params: [1, 2, 3],
     });

@@ -25,7 +25,15 @@ const Chat = model("chats", {
   name: f.char({ maxLength: 255, required: true }),
   description: f.text(),
   is_archived: f.boolean({ default: false }),
-  chat_type: f.selection({ options: [["direct", "Direct"], ["group", "Group"], ["channel", "Channel"]], default: "group", required: true }),
+  chat_type: f.selection({
+    options: [
+      ["direct", "Direct"],
+      ["group", "Group"],
+      ["channel", "Channel"],
+    ],
+    default: "group",
+    required: true,
+  }),
   creator_id: f.many2one(() => User, { required: true }),
   messages: f.one2many((): AnyModel => ChatMessage, "chat_id"),
 });
@@ -65,7 +73,12 @@ const Thing = model("things", {
   clock: f.time(),
   data: f.json<{ tags: string[] }>(),
   anything: f.json(),
-  kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
+  kind: f.selection({
+    options: [
+      ["a", "A"],
+      ["b", "B"],
+    ],
+  }),
   blob: f.binary(),
   secret: f.char({ readonly: true }),
   shout: f.char({ store: false, compute: (r) => String(r.secret ?? "").toUpperCase() }),
@@ -131,10 +144,18 @@ describe("Infer", () => {
 
 describe("field builders", () => {
   test("capture required, default and the selection's values", () => {
-    expectTypeOf(f.char({ required: true })).toEqualTypeOf<import("../src/model/field.js").Field<string, "char", true, false, "always">>();
-    expectTypeOf(f.selection({ options: [["a", "A"], ["b", "B"]], default: "a" })).toEqualTypeOf<
-      import("../src/model/field.js").Field<"a" | "b", "selection", false, true, "always">
+    expectTypeOf(f.char({ required: true })).toEqualTypeOf<
+      import("../src/model/field.js").Field<string, "char", true, false, "always">
     >();
+    expectTypeOf(
+      f.selection({
+        options: [
+          ["a", "A"],
+          ["b", "B"],
+        ],
+        default: "a",
+      }),
+    ).toEqualTypeOf<import("../src/model/field.js").Field<"a" | "b", "selection", false, true, "always">>();
     // compute receives the record, typed, without an annotation
     f.char({ store: false, compute: (r) => expectTypeOf(r).toEqualTypeOf<Record<string, unknown>>() && "" });
   });
@@ -190,10 +211,17 @@ describe("get and search results", () => {
   });
 
   test("a required many2one nests as an object, an optional one as object | null", async () => {
-    const msg = await ChatMessage.get(1, { fields: ["body"], nested: { chat_id: ["name"], author_user_id: ["name", "login"] } });
+    const msg = await ChatMessage.get(1, {
+      fields: ["body"],
+      nested: { chat_id: ["name"], author_user_id: ["name", "login"] },
+    });
     expectTypeOf<Data<typeof msg.chat_id>>().toEqualTypeOf<{ id: number; name: string }>();
     expectTypeOf(msg.author_user_id).toBeNullable();
-    expectTypeOf<Data<NonNullable<typeof msg.author_user_id>>>().toEqualTypeOf<{ id: number; name: string; login: string | null }>();
+    expectTypeOf<Data<NonNullable<typeof msg.author_user_id>>>().toEqualTypeOf<{
+      id: number;
+      name: string;
+      login: string | null;
+    }>();
     expectTypeOf(msg.body).toEqualTypeOf<string | null>();
   });
 
@@ -228,7 +256,12 @@ describe("get and search results", () => {
     expectTypeOf(b.chat_id.chat_type).toEqualTypeOf<"direct" | "group" | "channel">();
     expectTypeOf<Data<typeof b.chat_id.creator_id>>().toEqualTypeOf<{ id: number; name: string }>();
     const c = await Post.get(1, { nested: { comments: { limit: 2 } } });
-    expectTypeOf<Data<(typeof c.comments)[number]>>().toEqualTypeOf<{ id: number; post_id: number; author_id: number | null; text: string }>();
+    expectTypeOf<Data<(typeof c.comments)[number]>>().toEqualTypeOf<{
+      id: number;
+      post_id: number;
+      author_id: number | null;
+      text: string;
+    }>();
   });
 
   test("a relation whose target is only AnyModel nests loosely typed", async () => {
@@ -308,7 +341,13 @@ describe("filters", () => {
       ["messages.body", "like", "x"],
     ];
     expectTypeOf(filter).toMatchTypeOf<Filter<typeof Chat.fields>>();
-    void Chat.search({ filter: [["name", "=", "General"]], order: "name desc, id", sort: "desc", limit: 20, offset: 0 });
+    void Chat.search({
+      filter: [["name", "=", "General"]],
+      order: "name desc, id",
+      sort: "desc",
+      limit: 20,
+      offset: 0,
+    });
     void Chat.count({ filter: [["chat_type", "!=", "direct"]] });
     void Chat.updateMany([["is_archived", "=", true]], { is_archived: false });
   });
@@ -333,7 +372,10 @@ describe("filters", () => {
   });
 
   test("Filter<any> (model not known, e.g. access rules with templates) checks the operator only", () => {
-    const rule: Filter<any> = [["team_id", "in", "{{team_ids}}"], ["user_id", "=", "{{user_id}}"]];
+    const rule: Filter<any> = [
+      ["team_id", "in", "{{team_ids}}"],
+      ["user_id", "=", "{{user_id}}"],
+    ];
     expectTypeOf(rule).toMatchTypeOf<Filter<any>>();
     // @ts-expect-error the operator is still checked
     const bad: Filter<any> = [["team_id", "within", [1]]];
@@ -366,8 +408,21 @@ describe("filters", () => {
     // @ts-expect-error a many2one compares with an id
     void Chat.search({ filter: [["creator_id", "=", "ann"]] });
     // what writes accept, filters accept: a decimal as a number, an instant as text, a record for a many2one
-    void Thing.search({ filter: [["price", ">", 10], ["at", ">=", "2026-01-01T00:00:00Z"], ["day", "<", new Date()], ["kind", "in", ["a", null]]] });
-    void Chat.search({ filter: [["creator_id", "=", { id: 1 }], ["description", "!=", null], ["messages", "in", [1, 2]]] });
+    void Thing.search({
+      filter: [
+        ["price", ">", 10],
+        ["at", ">=", "2026-01-01T00:00:00Z"],
+        ["day", "<", new Date()],
+        ["kind", "in", ["a", null]],
+      ],
+    });
+    void Chat.search({
+      filter: [
+        ["creator_id", "=", { id: 1 }],
+        ["description", "!=", null],
+        ["messages", "in", [1, 2]],
+      ],
+    });
     // a dotted path's value is checked when the query runs
     void Chat.search({ filter: [["creator_id.is_active", "=", true]] });
   });
@@ -401,7 +456,9 @@ describe("writes", () => {
 
   test("readonly fields are written on create only; computed ones never", () => {
     void ChatMessage.create({ chat_id: 1, created_at: new Date() });
-    expectTypeOf<keyof UpdateValues<typeof ChatMessage.fields>>().toEqualTypeOf<"chat_id" | "author_user_id" | "body">();
+    expectTypeOf<keyof UpdateValues<typeof ChatMessage.fields>>().toEqualTypeOf<
+      "chat_id" | "author_user_id" | "body"
+    >();
     expectTypeOf<"shout" extends keyof CreateValues<typeof Thing.fields> ? true : false>().toEqualTypeOf<false>();
     expectTypeOf<"secret" extends keyof CreateValues<typeof Thing.fields> ? true : false>().toEqualTypeOf<true>();
     // @ts-expect-error shout is computed (store: false)
@@ -411,8 +468,18 @@ describe("writes", () => {
   });
 
   test("update values: all optional, typed per kind, required ones never null", () => {
-    void Chat.updateMany([1, 2], { name: "x", description: null, creator_id: { id: 2 }, messages: { link: [1], unlink: [2] } });
-    void Thing.updateMany([1], { price: "12.50", at: "2024-01-01T00:00:00Z", data: { tags: ["a"] }, day: "2024-01-01" });
+    void Chat.updateMany([1, 2], {
+      name: "x",
+      description: null,
+      creator_id: { id: 2 },
+      messages: { link: [1], unlink: [2] },
+    });
+    void Thing.updateMany([1], {
+      price: "12.50",
+      at: "2024-01-01T00:00:00Z",
+      data: { tags: ["a"] },
+      day: "2024-01-01",
+    });
     // @ts-expect-error a typed json field takes its own shape
     void Thing.updateMany([1], { data: { tags: [1] } });
     void Thing.updateMany([1], { day: new Date(), anything: [1, "a", { b: null }] });

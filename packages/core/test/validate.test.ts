@@ -26,7 +26,8 @@ describe("integers", () => {
     // 2^53 + 1 would round to 2^53 silently: refused instead
     expect(refused("big", 2n ** 53n + 1n)).toThrow(/must be between/);
     expect(refused("big", "9007199254740993")).toThrow(/must be between/);
-    for (const bad of [1.5, "1.5", "1e3", "0x10", "", NaN, Infinity, true, [1]]) expect(refused("count", bad)).toThrow(ValueError);
+    for (const bad of [1.5, "1.5", "1e3", "0x10", "", NaN, Infinity, true, [1]])
+      expect(refused("count", bad)).toThrow(ValueError);
   });
 
   test("the id takes any positive safe integer, whatever the column type", () => {
@@ -38,7 +39,8 @@ describe("float", () => {
   test("finite numbers and numeric strings", () => {
     expect(to("ratio", 0.25)).toBe(0.25);
     expect(to("ratio", "2.5")).toBe(2.5);
-    for (const bad of [NaN, Infinity, -Infinity, "", " ", "abc", false]) expect(refused("ratio", bad)).toThrow(/finite number/);
+    for (const bad of [NaN, Infinity, -Infinity, "", " ", "abc", false])
+      expect(refused("ratio", bad)).toThrow(/finite number/);
   });
 });
 
@@ -65,7 +67,8 @@ describe("decimal(6, 2)", () => {
   });
 
   test("refuses what is not a decimal, and binary floats that cannot be written exactly", () => {
-    for (const bad of ["", ".", "-", "1e5", "1,5", "abc", "1.2.3", NaN, Infinity, true, {}]) expect(refused("price", bad)).toThrow(ValueError);
+    for (const bad of ["", ".", "-", "1e5", "1,5", "abc", "1.2.3", NaN, Infinity, true, {}])
+      expect(refused("price", bad)).toThrow(ValueError);
     expect(refused("price", 0.1 + 0.2)).toThrow(/digits after the point/);
     expect(refused("price", 1e-7)).toThrow(/pass it as a decimal string/);
   });
@@ -74,7 +77,16 @@ describe("decimal(6, 2)", () => {
 describe("date, time, datetime", () => {
   test("date: real calendar days only", () => {
     expect(to("day", "2024-02-29")).toBe("2024-02-29");
-    for (const bad of ["2023-02-29", "2024-02-30", "2024-13-01", "2024-00-10", "2024-1-01", "2024-01-01T00:00:00Z", "", 20240101]) {
+    for (const bad of [
+      "2023-02-29",
+      "2024-02-30",
+      "2024-13-01",
+      "2024-00-10",
+      "2024-1-01",
+      "2024-01-01T00:00:00Z",
+      "",
+      20240101,
+    ]) {
       expect(refused("day", bad)).toThrow(ValueError);
     }
   });
@@ -88,7 +100,8 @@ describe("date, time, datetime", () => {
     expect(to("clock", "13:45")).toBe("13:45:00");
     expect(to("clock", "00:00:00")).toBe("00:00:00");
     expect(to("clock", "23:59:59.123456")).toBe("23:59:59.123456");
-    for (const bad of ["24:00", "12:60", "12:30:60", "1:30", "12:30:00.1234567", "noon", 1230]) expect(refused("clock", bad)).toThrow(ValueError);
+    for (const bad of ["24:00", "12:60", "12:30:60", "1:30", "12:30:00.1234567", "noon", 1230])
+      expect(refused("clock", bad)).toThrow(ValueError);
   });
 
   test("datetime: Date, ISO 8601 string or epoch milliseconds", () => {
@@ -97,7 +110,8 @@ describe("date, time, datetime", () => {
     expect(to("at", "2024-03-05T06:07:08.123Z")).toEqual(at);
     expect(to("at", "2024-03-05T07:07:08.123+01:00")).toEqual(at);
     expect(to("at", at.getTime())).toEqual(at);
-    for (const bad of ["yesterday", "", "03/05/2024", "2024-01-01T25:00:00Z", new Date("nope"), 1e20, true]) expect(refused("at", bad)).toThrow(ValueError);
+    for (const bad of ["yesterday", "", "03/05/2024", "2024-01-01T25:00:00Z", new Date("nope"), 1e20, true])
+      expect(refused("at", bad)).toThrow(ValueError);
   });
 
   test("datetime: an impossible calendar day is refused, not rolled over into the next month", () => {
@@ -111,7 +125,11 @@ describe("date, time, datetime", () => {
 describe("json", () => {
   test("plain values, arrays and objects pass unchanged; a shared (non-circular) reference is fine", () => {
     const shared = { x: 1 };
-    const doc = { a: [1, "two", null, true], b: { c: shared, d: shared }, e: Object.assign(Object.create(null), { f: 1 }) };
+    const doc = {
+      a: [1, "two", null, true],
+      b: { c: shared, d: shared },
+      e: Object.assign(Object.create(null), { f: 1 }),
+    };
     expect(to("data", doc)).toBe(doc);
     expect(to("data", "text")).toBe("text");
   });
@@ -164,7 +182,8 @@ describe("text, selection, boolean, binary, many2one", () => {
     const creator = field(chat, "creator_id");
     expect(toDbValue(creator, 5)).toBe(5);
     expect(toDbValue(creator, { id: 5, name: "Ann" })).toBe(5);
-    for (const bad of [0, -1, 1.5, "5", { id: "5" }, {}]) expect(() => toDbValue(creator, bad)).toThrow(/id \(a positive integer\) of a users record/);
+    for (const bad of [0, -1, 1.5, "5", { id: "5" }, {}])
+      expect(() => toDbValue(creator, bad)).toThrow(/id \(a positive integer\) of a users record/);
   });
 });
 
@@ -183,7 +202,9 @@ describe("null, undefined and the error raised", () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ field: "small", model: "things" });
-    expect((error as Error).message).toBe("things.small must be between -32768 and 32767 for a smallInteger field, got 40000");
+    expect((error as Error).message).toBe(
+      "things.small must be between -32768 and 32767 for a smallInteger field, got 40000",
+    );
   });
 });
 

@@ -54,13 +54,17 @@ function refuseIndex(model: ModelMeta, fields: readonly FieldMeta[], what: strin
  */
 export function checkMysqlModel(model: ModelMeta): void {
   if (model.table.length > maxIdentifier) {
-    throw new ConfigurationError(`table name "${model.table}" is longer than MySQL's ${maxIdentifier} characters: shorten it`);
+    throw new ConfigurationError(
+      `table name "${model.table}" is longer than MySQL's ${maxIdentifier} characters: shorten it`,
+    );
   }
   let rowBytes = 0;
   for (const field of model.columns) {
     const o = field.def.options as Record<string, unknown>;
     if (field.column.length > maxIdentifier) {
-      throw new ConfigurationError(`${model.table}.${field.name}: column name "${field.column}" is longer than MySQL's ${maxIdentifier} characters; set a shorter { column }`);
+      throw new ConfigurationError(
+        `${model.table}.${field.name}: column name "${field.column}" is longer than MySQL's ${maxIdentifier} characters; set a shorter { column }`,
+      );
     }
     if (o.unique === true) refuseIndex(model, [field], "make unique");
     else if (o.index === true) refuseIndex(model, [field], "index");

@@ -1,4 +1,13 @@
-import { type CompiledQuery, ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, TransactionConflict, ValidationError } from "@dotorm/core";
+import {
+  type CompiledQuery,
+  ConfigurationError,
+  ConnectionError,
+  DotormError,
+  IntegrityError,
+  QueryError,
+  TransactionConflict,
+  ValidationError,
+} from "@dotorm/core";
 
 interface MysqlError {
   code?: string;
@@ -25,7 +34,8 @@ function uniqueColumn(key: string, table?: string): string | undefined {
 }
 
 /** The quoted name after `for column` / `Column` in a MySQL message. */
-const columnIn = (msg: string) => /[Cc]olumn [`'](?:[^`']+[`']\.[`'])*([^`']+)[`']/.exec(msg)?.[1] ?? /Field '([^']+)'/.exec(msg)?.[1];
+const columnIn = (msg: string) =>
+  /[Cc]olumn [`'](?:[^`']+[`']\.[`'])*([^`']+)[`']/.exec(msg)?.[1] ?? /Field '([^']+)'/.exec(msg)?.[1];
 
 /**
  * Maps mysql2 errors (by MySQL / MariaDB error number) to DotORM errors, keeping the original as `cause`.
@@ -48,7 +58,13 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
       // MariaDB names the key `uq_x`, MySQL 8 `table.uq_x`.
       const key = /for key '(?:[^'.]+\.)?([^']+)'/.exec(msg)?.[1];
       const column = key ? uniqueColumn(key, table) : undefined;
-      return new IntegrityError(`unique constraint violated${where}: ${column ? `another record already has this ${column}` : msg}`, "unique", key, column, cause);
+      return new IntegrityError(
+        `unique constraint violated${where}: ${column ? `another record already has this ${column}` : msg}`,
+        "unique",
+        key,
+        column,
+        cause,
+      );
     }
     case 1451:
     case 1452:
@@ -68,11 +84,23 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
     case 1048:
     case 1364: {
       const column = columnIn(msg);
-      return new IntegrityError(`${column ?? "a column"}${where} must not be null`, "not_null", undefined, column, cause);
+      return new IntegrityError(
+        `${column ?? "a column"}${where} must not be null`,
+        "not_null",
+        undefined,
+        column,
+        cause,
+      );
     }
     case 3819:
     case 4025:
-      return new IntegrityError(`check constraint violated${where}: ${msg}`, "check", /[Cc]heck constraint '([^']+)'|CONSTRAINT `([^`]+)`/.exec(msg)?.slice(1).find(Boolean), undefined, cause);
+      return new IntegrityError(
+        `check constraint violated${where}: ${msg}`,
+        "check",
+        /[Cc]heck constraint '([^']+)'|CONSTRAINT `([^`]+)`/.exec(msg)?.slice(1).find(Boolean),
+        undefined,
+        cause,
+      );
     case 1406:
     case 1264:
     case 1265:
@@ -88,9 +116,15 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
     case 1045:
       return new ConnectionError(`MySQL refused the login (${msg}): check the user and password in the url`, cause);
     case 1044:
-      return new ConnectionError(`MySQL refused the database to this user (${msg}): GRANT the user access to it, or fix the database name in the url`, cause);
+      return new ConnectionError(
+        `MySQL refused the database to this user (${msg}): GRANT the user access to it, or fix the database name in the url`,
+        cause,
+      );
     case 1049:
-      return new ConnectionError(`the MySQL database does not exist (${msg}): create it (CREATE DATABASE) or fix the database name in the url`, cause);
+      return new ConnectionError(
+        `the MySQL database does not exist (${msg}): create it (CREATE DATABASE) or fix the database name in the url`,
+        cause,
+      );
     case 1040:
     case 1129:
     case 1130:
@@ -103,18 +137,35 @@ export function mapMysqlError(error: unknown, query?: CompiledQuery, statementTi
         cause,
       );
     case 1213:
-      return new TransactionConflict(`MySQL deadlock${where}: the database rolled the transaction back; run it again`, cause);
+      return new TransactionConflict(
+        `MySQL deadlock${where}: the database rolled the transaction back; run it again`,
+        cause,
+      );
     case 1205:
-      return new DotormError(`MySQL lock wait timeout${where}: the statement waited too long for a row another transaction holds; retry it`, cause);
+      return new DotormError(
+        `MySQL lock wait timeout${where}: the statement waited too long for a row another transaction holds; retry it`,
+        cause,
+      );
   }
   const at = e.address ? ` at ${e.address}${e.port ? `:${e.port}` : ""}` : "";
   if (e.code === "ECONNREFUSED") {
-    return new ConnectionError(`cannot reach MySQL${at}: the connection was refused; is the server running there? Check the host and port in the url`, cause);
+    return new ConnectionError(
+      `cannot reach MySQL${at}: the connection was refused; is the server running there? Check the host and port in the url`,
+      cause,
+    );
   }
   if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") {
-    return new ConnectionError(`cannot reach MySQL: the host ${JSON.stringify(e.hostname ?? "")} was not found (${msg}); check the host in the url`, cause);
+    return new ConnectionError(
+      `cannot reach MySQL: the host ${JSON.stringify(e.hostname ?? "")} was not found (${msg}); check the host in the url`,
+      cause,
+    );
   }
-  if (e.fatal || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|PROTOCOL_CONNECTION_LOST|Pool is closed|closed state|connect ETIMEDOUT/i.test(`${e.code ?? ""} ${msg}`)) {
+  if (
+    e.fatal ||
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|PROTOCOL_CONNECTION_LOST|Pool is closed|closed state|connect ETIMEDOUT/i.test(
+      `${e.code ?? ""} ${msg}`,
+    )
+  ) {
     return new ConnectionError(`cannot reach MySQL: ${msg}`, cause);
   }
   return new DotormError(`MySQL error${e.errno ? ` ${e.errno}` : ""}${e.code ? ` (${e.code})` : ""}: ${msg}`, cause);

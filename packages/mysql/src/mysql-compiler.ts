@@ -93,7 +93,9 @@ export class MysqlCompiler extends SqlCompiler {
     super((host) => (union ? new UnionRows(host, nesting) : new JsonAggregate(host, nesting)));
     this.flavor = flavor;
     if (options.returning && this.flavor === "mysql") {
-      throw new ConfigurationError("mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset");
+      throw new ConfigurationError(
+        "mysql({ returning: true }) needs MariaDB 10.5+; MySQL 8 has no INSERT ... RETURNING, leave it unset",
+      );
     }
     this.returning = options.returning ?? this.flavor === "mariadb";
   }
@@ -114,7 +116,8 @@ export class MysqlCompiler extends SqlCompiler {
       this.lastDate = { date: value, time: value.getTime(), text };
       return text;
     }
-    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return super.encode(value, field);
   }
 
@@ -144,7 +147,8 @@ export class MysqlCompiler extends SqlCompiler {
    * them raw, MySQL as JSON; text is the same on both and decoded once), binary as base64.
    */
   override jsonValue(expr: string, field: FieldMeta): string {
-    if (field.kind === "decimal" || field.kind === "bigInteger" || field.kind === "json") return `CAST(${expr} AS CHAR)`;
+    if (field.kind === "decimal" || field.kind === "bigInteger" || field.kind === "json")
+      return `CAST(${expr} AS CHAR)`;
     if (field.kind === "binary") return `TO_BASE64(${expr})`;
     return expr;
   }
@@ -178,7 +182,8 @@ export class MysqlCompiler extends SqlCompiler {
     const tuple = `(${fields.map(() => "?").join(", ")})`;
     // Validated values of most kinds go as they are; only the others pay for `encode`.
     const encoded = fields.map((f) => f === undefined || encodedKinds.has(f.kind));
-    for (const row of node.rows) for (let i = 0; i < fields.length; i++) ctx.params.push(encoded[i] ? this.encode(row[i], fields[i]) : row[i]);
+    for (const row of node.rows)
+      for (let i = 0; i < fields.length; i++) ctx.params.push(encoded[i] ? this.encode(row[i], fields[i]) : row[i]);
     return `VALUES ${new Array<string>(node.rows.length).fill(tuple).join(", ")}`;
   }
 
@@ -212,7 +217,8 @@ export class MysqlCompiler extends SqlCompiler {
    * insert leaves `RETURNING` out when the insert id is exact: the server then sends no row per record.
    */
   protected override insert(node: InsertNode, ctx: CompileContext): string {
-    if (node.returningId && this.returning && !node.onConflict && this.insertIdExact?.()) node = { ...node, returningId: false };
+    if (node.returningId && this.returning && !node.onConflict && this.insertIdExact?.())
+      node = { ...node, returningId: false };
     if (node.columns.length > 0) return super.insert(node, ctx);
     const rows = node.rows.map(() => "()").join(", ");
     return `INSERT INTO ${this.quote(node.table)} () VALUES ${rows}${node.returningId && this.returning ? ` RETURNING ${this.quote("id")}` : ""}`;
@@ -231,12 +237,17 @@ export class MysqlCompiler extends SqlCompiler {
     if (!node.onConflict) return "";
     if (!this.returning && node.rows.length > 1) {
       // Without RETURNING only the insert id comes back: one id, not one per row.
-      throw new UnsupportedError("createMany with onConflict for several records", this.flavor, "MySQL returns no ids for them; upsert one record per call");
+      throw new UnsupportedError(
+        "createMany with onConflict for several records",
+        this.flavor,
+        "MySQL returns no ids for them; upsert one record per call",
+      );
     }
     const id = this.quote("id");
     const sets = node.onConflict.update.map((f) => `${this.quote(f.column)} = VALUES(${this.quote(f.column)})`);
     // a declared key (uuid, char) is known to the caller: no insert id to carry, and LAST_INSERT_ID would turn it into a number
-    if (node.onConflict.columns[0]?.model.identity === false) return ` ON DUPLICATE KEY UPDATE ${(sets.length > 0 ? sets : [`${id} = ${id}`]).join(", ")}`;
+    if (node.onConflict.columns[0]?.model.identity === false)
+      return ` ON DUPLICATE KEY UPDATE ${(sets.length > 0 ? sets : [`${id} = ${id}`]).join(", ")}`;
     // LAST_INSERT_ID(id) makes the insert id the existing row's id when the row was updated; with
     // RETURNING the assignment is harmless (the value is unchanged).
     return ` ON DUPLICATE KEY UPDATE ${[`${id} = LAST_INSERT_ID(${id})`, ...sets].join(", ")}`;
@@ -250,7 +261,8 @@ export class MysqlCompiler extends SqlCompiler {
   protected override delete(node: DeleteNode, ctx: CompileContext): string {
     const table = this.table(node.model);
     const where = node.where ? ` WHERE ${this.cond(node.where, ctx)}` : "";
-    if (!node.where || !readsTable(node.where, node.model.table)) return `DELETE ${ctx.alias} FROM ${table} AS ${ctx.alias}${where}`;
+    if (!node.where || !readsTable(node.where, node.model.table))
+      return `DELETE ${ctx.alias} FROM ${table} AS ${ctx.alias}${where}`;
     const id = this.quote("id");
     return `DELETE FROM ${table} WHERE ${id} IN (SELECT ${id} FROM (SELECT ${ctx.alias}.${id} FROM ${table} ${ctx.alias}${where}) AS ${ctx.nextAlias()})`;
   }
@@ -276,7 +288,10 @@ function joinsIn(node: SelectNode): boolean {
 
 /** Whether a many2one the base compiler would join (at any depth of joins) carries a condition. */
 function joinHasCondition(node: SelectNode): boolean {
-  return node.items.some((it) => it.kind === "nested" && it.field.kind === "many2one" && (it.sub.where !== undefined || joinHasCondition(it.sub)));
+  return node.items.some(
+    (it) =>
+      it.kind === "nested" && it.field.kind === "many2one" && (it.sub.where !== undefined || joinHasCondition(it.sub)),
+  );
 }
 
 /** Whether a condition reads `table` in one of its subqueries (dotted paths become EXISTS). */
@@ -296,6 +311,7 @@ function readsTable(node: CondNode, table: string): boolean {
 
 function literal(n: number | undefined, what: string): number | undefined {
   if (n === undefined) return undefined;
-  if (!Number.isSafeInteger(n) || n < 0) throw new QueryError(`nested ${what} must be a non-negative integer, got ${String(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new QueryError(`nested ${what} must be a non-negative integer, got ${String(n)}`);
   return n;
 }

@@ -1,4 +1,11 @@
-import { type Exec, type Introspector, type SchemaInfo, type SchemaState, describeRows, schemaState } from "@dotorm/core";
+import {
+  type Exec,
+  type Introspector,
+  type SchemaInfo,
+  type SchemaState,
+  describeRows,
+  schemaState,
+} from "@dotorm/core";
 
 /**
  * `int(11)` -> `INT`, `tinyint(1)` -> `BOOLEAN`, `decimal(18,2)` -> `DECIMAL(18, 2)`: MariaDB's
@@ -26,8 +33,12 @@ export class MysqlIntrospector implements Introspector {
     const params = [...tables];
     const read = (sql: string) => exec({ sql: `${sql} AND table_name IN (${list})`, params });
     // Aliases keep the keys lower-case: MySQL 8 reports information_schema columns in upper case.
-    const cols = await read("SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE()");
-    const idx = await read("SELECT DISTINCT table_name AS t, index_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()");
+    const cols = await read(
+      "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE()",
+    );
+    const idx = await read(
+      "SELECT DISTINCT table_name AS t, index_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()",
+    );
     const fks = await read(
       "SELECT table_name AS t, constraint_name AS c FROM information_schema.table_constraints WHERE table_schema = DATABASE() AND constraint_type = 'FOREIGN KEY'",
     );
@@ -37,7 +48,8 @@ export class MysqlIntrospector implements Introspector {
   /** Column types, NULL, defaults, indexes in key order, foreign keys with their delete rule, primary keys. */
   async describe(exec: Exec, tables?: readonly string[]): Promise<SchemaInfo> {
     const params = tables ? [...tables] : [];
-    const only = (col: string) => (tables ? (tables.length ? ` AND ${col} IN (${tables.map(() => "?").join(", ")})` : " AND FALSE") : "");
+    const only = (col: string) =>
+      tables ? (tables.length ? ` AND ${col} IN (${tables.map(() => "?").join(", ")})` : " AND FALSE") : "";
     const read = async (sql: string) => (await exec({ sql, params })).rows;
     const here = "table_schema = DATABASE()";
     const columns = await read(
@@ -52,11 +64,19 @@ export class MysqlIntrospector implements Introspector {
       (r) => r.rows,
       () => [],
     );
-    const json = new Set(checks.filter((r) => /^json_valid\(/i.test(String(r.cc))).map((r) => `${String(r.t)}.${String(r.c)}`));
-    const isJson = new Set(columns.filter((r) => String(r.dt).toLowerCase() === "json" || json.has(`${String(r.t)}.${String(r.c)}`)).map((r) => `${String(r.t)}.${String(r.c)}`));
+    const json = new Set(
+      checks.filter((r) => /^json_valid\(/i.test(String(r.cc))).map((r) => `${String(r.t)}.${String(r.c)}`),
+    );
+    const isJson = new Set(
+      columns
+        .filter((r) => String(r.dt).toLowerCase() === "json" || json.has(`${String(r.t)}.${String(r.c)}`))
+        .map((r) => `${String(r.t)}.${String(r.c)}`),
+    );
     return describeRows(
       {
-        tables: await read(`SELECT table_name AS t FROM information_schema.tables WHERE ${here} AND table_type = 'BASE TABLE'${only("table_name")} ORDER BY table_name`),
+        tables: await read(
+          `SELECT table_name AS t FROM information_schema.tables WHERE ${here} AND table_type = 'BASE TABLE'${only("table_name")} ORDER BY table_name`,
+        ),
         columns,
         indexes: await read(
           "SELECT table_name AS t, index_name AS name, column_name AS c, non_unique = 0 AS uniq FROM information_schema.statistics " +

@@ -6,7 +6,17 @@ type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Steps of the JSON plan that become nodes; every other key is walked through. */
-const steps = new Set(["query_block", "filesort", "read_sorted_file", "ordering_operation", "grouping_operation", "duplicates_removal", "temporary_table", "union_result", "materialized"]);
+const steps = new Set([
+  "query_block",
+  "filesort",
+  "read_sorted_file",
+  "ordering_operation",
+  "grouping_operation",
+  "duplicates_removal",
+  "temporary_table",
+  "union_result",
+  "materialized",
+]);
 
 /**
  * The plan names tables by the statement's aliases (`t0`); DotORM's compiler writes every table
@@ -14,7 +24,8 @@ const steps = new Set(["query_block", "filesort", "read_sorted_file", "ordering_
  */
 function aliasesOf(sql: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+`((?:[^`]|``)+)`\s+(?:AS\s+)?([A-Za-z_]\w*)/gi)) out.set(m[2] as string, (m[1] as string).replace(/``/g, "`"));
+  for (const m of sql.matchAll(/\b(?:FROM|JOIN)\s+`((?:[^`]|``)+)`\s+(?:AS\s+)?([A-Za-z_]\w*)/gi))
+    out.set(m[2] as string, (m[1] as string).replace(/``/g, "`"));
   return out;
 }
 
@@ -27,8 +38,13 @@ function measured(p: Raw): Partial<PlanNode> {
   if (loops === undefined) return {};
   const read = planNumber(p.r_rows);
   const rows = read === undefined ? undefined : (read * (planNumber(p.r_filtered) ?? 100)) / 100;
-  const time = planNumber(p.r_total_time_ms) ?? (planNumber(p.r_table_time_ms) ?? 0) + (planNumber(p.r_other_time_ms) ?? 0);
-  return { loops, ...(rows === undefined ? {} : { actualRows: Math.round(rows * loops * 1000) / 1000 }), timeMs: Math.round(time * 1000) / 1000 };
+  const time =
+    planNumber(p.r_total_time_ms) ?? (planNumber(p.r_table_time_ms) ?? 0) + (planNumber(p.r_other_time_ms) ?? 0);
+  return {
+    loops,
+    ...(rows === undefined ? {} : { actualRows: Math.round(rows * loops * 1000) / 1000 }),
+    timeMs: Math.round(time * 1000) / 1000,
+  };
 }
 
 function walk(value: unknown, aliases: Map<string, string>): PlanNode[] {
@@ -44,7 +60,10 @@ function walk(value: unknown, aliases: Map<string, string>): PlanNode[] {
 }
 
 function stepNode(type: string, p: Raw, aliases: Map<string, string>): PlanNode {
-  const sort = type === "filesort" ? { sortMethod: typeof p.r_sort_mode === "string" ? `filesort (${p.r_sort_mode})` : "filesort" } : {};
+  const sort =
+    type === "filesort"
+      ? { sortMethod: typeof p.r_sort_mode === "string" ? `filesort (${p.r_sort_mode})` : "filesort" }
+      : {};
   return { type, ...sort, ...measured(p), children: walk(p, aliases) };
 }
 
@@ -78,7 +97,12 @@ export function mysqlPlanReader(flavor: MysqlFlavor): PlanReader {
   return {
     analyzeWrites: "refuse",
     statement(sql, analyze) {
-      if (analyze && flavor === "mysql") throw new UnsupportedError("explain({ analyze: true })", "mysql", "MySQL's EXPLAIN ANALYZE has no JSON form; explain without analyze");
+      if (analyze && flavor === "mysql")
+        throw new UnsupportedError(
+          "explain({ analyze: true })",
+          "mysql",
+          "MySQL's EXPLAIN ANALYZE has no JSON form; explain without analyze",
+        );
       return `${analyze ? "ANALYZE" : "EXPLAIN"} FORMAT=JSON ${sql}`;
     },
     read(rows, sql) {

@@ -1,4 +1,12 @@
-import { type Adapter, ConfigurationError, type Driver, type OptionCheck, ReplicatedDriver, checkOptions, option } from "@dotorm/core";
+import {
+  type Adapter,
+  ConfigurationError,
+  type Driver,
+  type OptionCheck,
+  ReplicatedDriver,
+  checkOptions,
+  option,
+} from "@dotorm/core";
 import { MysqlCompiler, type MysqlCompilerOptions } from "./mysql-compiler.js";
 import { MysqlDdl } from "./mysql-ddl.js";
 import { MysqlIntrospector } from "./mysql-introspector.js";
@@ -29,7 +37,10 @@ export interface MysqlOptions extends Mysql2PoolOptions, MysqlCompilerOptions {
 const serverUrl = option.url(["mysql", "mariadb"], "mysql://user:password@localhost:3306/database");
 const spec: Record<string, OptionCheck> = {
   url: serverUrl,
-  replicas: (v) => (Array.isArray(v) && v.every((u) => serverUrl(u) === undefined) ? undefined : `must be a list of mysql:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`),
+  replicas: (v) =>
+    Array.isArray(v) && v.every((u) => serverUrl(u) === undefined)
+      ? undefined
+      : `must be a list of mysql:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`,
   maxReplicaLag: option.ms(),
   replicaRetryAfter: option.ms(),
   host: option.nonEmptyString(),
@@ -56,7 +67,9 @@ const spec: Record<string, OptionCheck> = {
 function checkMysqlOptions(options: MysqlOptions): void {
   checkOptions("mysql", options, spec);
   if (options.maxIdle !== undefined && options.maxIdle > (options.max ?? 10)) {
-    throw new ConfigurationError(`mysql({ maxIdle }): ${options.maxIdle} idle connections is more than max (${options.max ?? 10}); lower maxIdle or raise max`);
+    throw new ConfigurationError(
+      `mysql({ maxIdle }): ${options.maxIdle} idle connections is more than max (${options.max ?? 10}); lower maxIdle or raise max`,
+    );
   }
 }
 
@@ -77,7 +90,10 @@ export function mysql(options: MysqlOptions = {}): Adapter {
   // MariaDB bounds every statement (seconds); MySQL 8 only SELECTs (milliseconds)
   const { replicas, maxReplicaLag, replicaRetryAfter, ...pool } = options;
   const settings = {
-    statementTimeoutSetting: compiler.flavor === "mysql" ? (ms: number) => `max_execution_time = ${ms}` : (ms: number) => `max_statement_time = ${ms / 1000}`,
+    statementTimeoutSetting:
+      compiler.flavor === "mysql"
+        ? (ms: number) => `max_execution_time = ${ms}`
+        : (ms: number) => `max_statement_time = ${ms / 1000}`,
   };
   primary = new Mysql2Driver(pool, settings);
   let driver: Driver = primary;

@@ -126,7 +126,11 @@ export class Mysql2Driver implements Driver {
   constructor(options: Mysql2PoolOptions, own: Mysql2DriverOptions = {}) {
     this.prepare = options.prepare !== false;
     this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
-    this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
+    this.queryTimeout = limitOption(
+      "queryTimeout",
+      options.queryTimeout,
+      this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
+    );
     this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout, 10_000);
     const setting = own.statementTimeoutSetting ?? ((ms: number) => `max_statement_time = ${ms / 1000}`);
     const setup = `SET ${sessionSetup}`;
@@ -171,11 +175,15 @@ export class Mysql2Driver implements Driver {
       });
       if (timeoutSetup) conn.query(timeoutSetup, () => undefined);
       if (this.autoIncrement) return;
-      conn.query("SELECT @@auto_increment_increment AS step, @@innodb_autoinc_lock_mode AS mode", (err: unknown, rows: unknown) => {
-        const row = !err && Array.isArray(rows) ? (rows[0] as { step?: unknown; mode?: unknown } | undefined) : undefined;
-        if (!row) return;
-        this.autoIncrement = { step: Number(row.step) || 1, consecutive: Number(row.mode) <= 1 };
-      });
+      conn.query(
+        "SELECT @@auto_increment_increment AS step, @@innodb_autoinc_lock_mode AS mode",
+        (err: unknown, rows: unknown) => {
+          const row =
+            !err && Array.isArray(rows) ? (rows[0] as { step?: unknown; mode?: unknown } | undefined) : undefined;
+          if (!row) return;
+          this.autoIncrement = { step: Number(row.step) || 1, consecutive: Number(row.mode) <= 1 };
+        },
+      );
     });
   }
 
@@ -188,7 +196,8 @@ export class Mysql2Driver implements Driver {
     const params = q.params as unknown[];
     const step = this.autoIncrement?.step ?? 1;
     if (params.length === 0) return toResult((await runner.query(q.sql))[0], step, q.generatedIds);
-    if (this.prepare && params.length <= maxPreparedParams) return toResult((await runner.execute(q.sql, params as never))[0], step, q.generatedIds);
+    if (this.prepare && params.length <= maxPreparedParams)
+      return toResult((await runner.execute(q.sql, params as never))[0], step, q.generatedIds);
     return toResult((await runner.query(q.sql, params))[0], step, q.generatedIds);
   }
 
@@ -200,9 +209,22 @@ export class Mysql2Driver implements Driver {
   /** A pool connection within `acquireTimeout` (or the caller's earlier deadline), with its errors caught. */
   private async checkout(options?: ExecOptions): Promise<mysql.PoolConnection> {
     const pending = this.pool.getConnection();
-    const expire = () => void pending.then((c) => c.release(), () => undefined);
-    const conn = await withinLimit(pending, callLimit(options, this.acquireTimeout, "acquireTimeout"), "the MySQL pool", expire).catch((e: unknown) => {
-      if (e instanceof ConnectionError) throw new ConnectionError(`no MySQL connection within ${/acquireTimeout/.test(e.message) ? `acquireTimeout (${this.acquireTimeout} ms)` : "the call's deadline"}: the pool is exhausted or the server does not answer`, { cause: e });
+    const expire = () =>
+      void pending.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+    const conn = await withinLimit(
+      pending,
+      callLimit(options, this.acquireTimeout, "acquireTimeout"),
+      "the MySQL pool",
+      expire,
+    ).catch((e: unknown) => {
+      if (e instanceof ConnectionError)
+        throw new ConnectionError(
+          `no MySQL connection within ${/acquireTimeout/.test(e.message) ? `acquireTimeout (${this.acquireTimeout} ms)` : "the call's deadline"}: the pool is exhausted or the server does not answer`,
+          { cause: e },
+        );
       throw mapMysqlError(e);
     });
     // A reset while the connection is out must fail the call in flight, never crash the process:
@@ -239,18 +261,31 @@ export class Mysql2Driver implements Driver {
   }
 
   /** Streams a SELECT on the transaction's connection, or on one taken from the pool for it. */
-  async *stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncGenerator<readonly Record<string, unknown>[]> {
+  async *stream(
+    q: CompiledQuery,
+    batchSize: number,
+    conn?: StreamConnection,
+    options?: ExecOptions,
+  ): AsyncGenerator<readonly Record<string, unknown>[]> {
     const held = conn && this.held.get(conn.connection);
     // the stream reads the transaction's connection directly: no other statement of it meanwhile
     const unhold = held ? await (conn as StreamConnection).hold() : undefined;
-    const own = held ? undefined : await this.checkout(options).catch((e: unknown) => {
-      unhold?.();
-      throw e;
-    });
+    const own = held
+      ? undefined
+      : await this.checkout(options).catch((e: unknown) => {
+          unhold?.();
+          throw e;
+        });
     const target = (held ?? own)!;
     let broken = false;
     try {
-      yield* streamRows(target.connection as unknown as CoreConnection, q, batchSize, this.prepare, callLimit(options, this.queryTimeout));
+      yield* streamRows(
+        target.connection as unknown as CoreConnection,
+        q,
+        batchSize,
+        this.prepare,
+        callLimit(options, this.queryTimeout),
+      );
     } catch (e) {
       const err = e as { errno?: unknown; fatal?: boolean };
       broken = err.fatal === true || typeof err.errno !== "number";

@@ -22,12 +22,24 @@ export interface CoreConnection {
  * @example
  * for await (const rows of streamRows(conn.connection, { sql: "SELECT ...", params: [] }, 500, true)) handle(rows);
  */
-export async function* streamRows(conn: CoreConnection, q: CompiledQuery, batchSize: number, prepare: boolean, limit?: CallLimit): AsyncGenerator<readonly Record<string, unknown>[]> {
+export async function* streamRows(
+  conn: CoreConnection,
+  q: CompiledQuery,
+  batchSize: number,
+  prepare: boolean,
+  limit?: CallLimit,
+): AsyncGenerator<readonly Record<string, unknown>[]> {
   const params = q.params as unknown[];
   const command = prepare && params.length > 0 ? conn.execute(q.sql, params) : conn.query(q.sql, params);
   const stream = command.stream({ highWaterMark: batchSize });
   const iterator = stream[Symbol.asyncIterator]();
-  const died = (e?: unknown) => stream.destroy(new ConnectionError(`the MySQL connection was lost mid-stream: ${(e as Error | undefined)?.message ?? "closed"}`, { cause: e }));
+  const died = (e?: unknown) =>
+    stream.destroy(
+      new ConnectionError(
+        `the MySQL connection was lost mid-stream: ${(e as Error | undefined)?.message ?? "closed"}`,
+        { cause: e },
+      ),
+    );
   const ended = () => died();
   conn.on("error", died);
   conn.on("end", ended);

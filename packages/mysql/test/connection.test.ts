@@ -20,7 +20,9 @@ describe("connect checks the connection (verify, on by default) and says what to
   test("nothing listens on the port: ConnectionError at connect, naming the address and the port to check", async () => {
     const { err } = await failedConnect(mysql({ url: "mysql://root@127.0.0.1:1/test" }));
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/cannot reach MySQL at 127\.0\.0\.1:1: the connection was refused; is the server running there\? Check the host and port/);
+    expect(err.message).toMatch(
+      /cannot reach MySQL at 127\.0\.0\.1:1: the connection was refused; is the server running there\? Check the host and port/,
+    );
     expect((err as ConnectionError).cause).toBeDefined();
   });
 
@@ -31,7 +33,9 @@ describe("connect checks the connection (verify, on by default) and says what to
     const { err } = await failedConnect(mysql({ url: urlFor("dotorm_no_such_database_edges") }));
     expect((err as ConnectionError).cause).toMatchObject({ code: "ER_BAD_DB_ERROR" });
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/does not exist \(.*dotorm_no_such_database_edges.*\): create it \(CREATE DATABASE\) or fix the database name/);
+    expect(err.message).toMatch(
+      /does not exist \(.*dotorm_no_such_database_edges.*\): create it \(CREATE DATABASE\) or fix the database name/,
+    );
   });
 
   test("a wrong password: ConnectionError saying to check user and password", async () => {
@@ -47,7 +51,9 @@ describe("connect checks the connection (verify, on by default) and says what to
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const { err, ms } = await failedConnect(mysql({ url: `mysql://root@127.0.0.1:${port}/test`, acquireTimeout: 500 }));
+      const { err, ms } = await failedConnect(
+        mysql({ url: `mysql://root@127.0.0.1:${port}/test`, acquireTimeout: 500 }),
+      );
       expect(err).toBeInstanceOf(ConnectionError);
       expect(err.message).toMatch(/acquireTimeout \(500 ms\)/);
       expect(ms).toBeLessThan(5000);
@@ -74,7 +80,10 @@ describe("connect checks the connection (verify, on by default) and says what to
 describe("mysql() checks its options at construction", () => {
   test.each([
     [{ url: "not a url" }, /^mysql\(\{ url \}\): "not a url" is not a URL; expected a URL like mysql:\/\//],
-    [{ url: "postgres://localhost/x" }, /^mysql\(\{ url \}\): .* has the scheme "postgres:", expected mysql:\/\/ or mariadb:\/\//],
+    [
+      { url: "postgres://localhost/x" },
+      /^mysql\(\{ url \}\): .* has the scheme "postgres:", expected mysql:\/\/ or mariadb:\/\//,
+    ],
     [{ port: 0 }, /^mysql\(\{ port \}\): must be a whole number from 1 to 65535, got 0/],
     [{ port: "3306" }, /^mysql\(\{ port \}\): must be a whole number/],
     [{ host: "" }, /^mysql\(\{ host \}\): must be a non-empty string/],
@@ -100,7 +109,18 @@ describe("mysql() checks its options at construction", () => {
   });
 
   test("valid options pass", async () => {
-    const adapter = mysql({ host: "127.0.0.1", port: 3306, user: "root", password: "", database: "test", max: 2, maxIdle: 1, flavor: "mariadb", nesting: "json", collation: "utf8mb4_bin" });
+    const adapter = mysql({
+      host: "127.0.0.1",
+      port: 3306,
+      user: "root",
+      password: "",
+      database: "test",
+      max: 2,
+      maxIdle: 1,
+      flavor: "mariadb",
+      nesting: "json",
+      collation: "utf8mb4_bin",
+    });
     await adapter.driver.close();
   });
 });

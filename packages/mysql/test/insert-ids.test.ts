@@ -28,7 +28,9 @@ describe.skipIf(!up)("ids of a createMany on MariaDB: RETURNING, or the insert i
     database().on("query", (e) => sql.push(e.sql));
     // four calls at once, on four connections: their rows interleave in time, not in ids
     const batches = await Promise.all(
-      [0, 1, 2, 3].map((b) => ChatMessage.createMany(Array.from({ length: 250 }, (_, i) => ({ chat_id: chat, body: `b${b}-${i}` })))),
+      [0, 1, 2, 3].map((b) =>
+        ChatMessage.createMany(Array.from({ length: 250 }, (_, i) => ({ chat_id: chat, body: `b${b}-${i}` }))),
+      ),
     );
     const inserts = sql.filter((s) => s.startsWith("INSERT INTO `app_chat_messages`"));
     expect(inserts).toHaveLength(4);
@@ -37,15 +39,27 @@ describe.skipIf(!up)("ids of a createMany on MariaDB: RETURNING, or the insert i
     expect(new Set(all).size).toBe(1000);
     const rows = await ChatMessage.search({ filter: [["id", "in", all]], fields: ["body"] });
     const bodyOf = new Map(rows.map((r) => [r.id, r.body]));
-    for (const [b, ids] of batches.entries()) expect(ids.map((id) => bodyOf.get(id))).toEqual(ids.map((_, i) => `b${b}-${i}`));
-    if (mode <= 1) for (const ids of batches) for (let i = 1; i < ids.length; i++) expect((ids[i] as number) - (ids[i - 1] as number)).toBe(step);
+    for (const [b, ids] of batches.entries())
+      expect(ids.map((id) => bodyOf.get(id))).toEqual(ids.map((_, i) => `b${b}-${i}`));
+    if (mode <= 1)
+      for (const ids of batches)
+        for (let i = 1; i < ids.length; i++) expect((ids[i] as number) - (ids[i - 1] as number)).toBe(step);
   });
 
   test("an upsert keeps RETURNING: updated rows take no new id", async () => {
     const sql: string[] = [];
     database().on("query", (e) => sql.push(e.sql));
-    const first = await User.createMany([{ name: "Ann", login: "ids-ann" }, { name: "Bob", login: "ids-bob" }]);
-    const again = await User.createMany([{ name: "Cy", login: "ids-cy" }, { name: "Ann 2", login: "ids-ann" }], { onConflict: ["login"], update: ["name"] });
+    const first = await User.createMany([
+      { name: "Ann", login: "ids-ann" },
+      { name: "Bob", login: "ids-bob" },
+    ]);
+    const again = await User.createMany(
+      [
+        { name: "Cy", login: "ids-cy" },
+        { name: "Ann 2", login: "ids-ann" },
+      ],
+      { onConflict: ["login"], update: ["name"] },
+    );
     expect(again[1]).toBe(first[0]);
     expect(sql.find((s) => s.includes("ON DUPLICATE KEY UPDATE"))).toContain("RETURNING");
     expect((await User.get(first[0] as number)).name).toBe("Ann 2");

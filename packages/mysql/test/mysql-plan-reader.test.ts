@@ -9,7 +9,14 @@ const mysql8 = {
     cost_info: { query_cost: "5.25" },
     ordering_operation: {
       using_filesort: true,
-      table: { table_name: "t0", access_type: "ALL", rows_examined_per_scan: 50, rows_produced_per_join: 5, filtered: "10.00", attached_condition: "(`t0`.`stage_id` = 3)" },
+      table: {
+        table_name: "t0",
+        access_type: "ALL",
+        rows_examined_per_scan: 50,
+        rows_produced_per_join: 5,
+        filtered: "10.00",
+        attached_condition: "(`t0`.`stage_id` = 3)",
+      },
     },
   },
 };
@@ -22,7 +29,8 @@ describe("mysqlPlanReader", () => {
   });
 
   test("a MySQL 8 plan: aliases mapped back to tables, estimated rows from rows_examined_per_scan", () => {
-    const sql = "SELECT t0.`id` FROM `leads` t0 LEFT JOIN `stages` t1 ON t1.`id` = t0.`stage_id` WHERE t0.`stage_id` = ? ORDER BY t0.`score`";
+    const sql =
+      "SELECT t0.`id` FROM `leads` t0 LEFT JOIN `stages` t1 ON t1.`id` = t0.`stage_id` WHERE t0.`stage_id` = ? ORDER BY t0.`score`";
     const { root } = mysqlPlanReader("mysql").read([{ EXPLAIN: JSON.stringify(mysql8) }], sql);
     expect(root.type).toBe("query_block");
     const [ordering] = root.children;

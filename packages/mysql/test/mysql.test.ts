@@ -1,4 +1,13 @@
-import { type AnyModel, ConfigurationError, IntegrityError, UnsupportedError, ValidationError, connect, f, model } from "@dotorm/core";
+import {
+  type AnyModel,
+  ConfigurationError,
+  IntegrityError,
+  UnsupportedError,
+  ValidationError,
+  connect,
+  f,
+  model,
+} from "@dotorm/core";
 import { makeModels, runConformance } from "@dotorm/testkit";
 import { describe, expect, test } from "vitest";
 import { mysql } from "../src/index.js";
@@ -10,14 +19,28 @@ const up = await requireMysql("the MySQL adapter tests");
 // MySQL 8's paths, where MariaDB can run them: the insert id instead of RETURNING (returning: false),
 // and the "mysql" flavor wherever it renders what MariaDB accepts (not nested arrays: MariaDB refuses
 // derived tables that reference the outer row).
-await runConformance({ ...mariadb, name: "mariadb without RETURNING", open: async (ns) => {
-  await mariadb.open(ns);
-  return mysql({ url: urlFor(ns), max: 4, returning: false });
-} }, ["crud", "nested", "relations", "transactions"]);
-await runConformance({ ...mariadb, name: "mariadb as mysql", open: async (ns) => {
-  await mariadb.open(ns);
-  return mysql({ url: urlFor(ns), max: 4, flavor: "mysql" });
-} }, ["crud", "errors", "filters", "ordering", "fields"]);
+await runConformance(
+  {
+    ...mariadb,
+    name: "mariadb without RETURNING",
+    open: async (ns) => {
+      await mariadb.open(ns);
+      return mysql({ url: urlFor(ns), max: 4, returning: false });
+    },
+  },
+  ["crud", "nested", "relations", "transactions"],
+);
+await runConformance(
+  {
+    ...mariadb,
+    name: "mariadb as mysql",
+    open: async (ns) => {
+      await mariadb.open(ns);
+      return mysql({ url: urlFor(ns), max: 4, flavor: "mysql" });
+    },
+  },
+  ["crud", "errors", "filters", "ordering", "fields"],
+);
 
 describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
   const name = `dotorm_mysql_adapter_${process.pid}`;
@@ -53,14 +76,19 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
   });
 
   test("tables are InnoDB, utf8mb4 with a binary collation; DATETIME(6) holds UTC", async () => {
-    const [table] = await database().sql<{ engine: string; collation: string }>`SELECT engine, table_collation AS collation FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ${Chat.meta.table}`;
+    const [table] = await database().sql<{
+      engine: string;
+      collation: string;
+    }>`SELECT engine, table_collation AS collation FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ${Chat.meta.table}`;
     expect(table).toEqual({ engine: "InnoDB", collation: "utf8mb4_bin" });
     const user = await User.create({ name: "Tz" });
     const chat = await Chat.create({ name: "tz", creator_id: user });
     const id = await ChatMessage.create({ chat_id: chat, body: "x" });
     const at = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
     await database().sql`UPDATE ${database().sql.id(ChatMessage.meta.table)} SET created_at = ${at} WHERE id = ${id}`;
-    const [raw] = await database().sql<{ s: string }>`SELECT CAST(created_at AS CHAR) AS s FROM ${database().sql.id(ChatMessage.meta.table)} WHERE id = ${id}`;
+    const [raw] = await database().sql<{
+      s: string;
+    }>`SELECT CAST(created_at AS CHAR) AS s FROM ${database().sql.id(ChatMessage.meta.table)} WHERE id = ${id}`;
     expect(raw?.s).toBe("2024-01-02 03:04:05.678000");
     expect((await ChatMessage.get(id)).created_at?.toISOString()).toBe("2024-01-02T03:04:05.678Z");
   });
@@ -83,7 +111,9 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
 
   test("server-side refusals are mapped: data too long is a ValidationError, duplicates name the field", async () => {
     const long = "x".repeat(300);
-    const err = await database().sql`INSERT INTO ${database().sql.id(User.meta.table)} (name) VALUES (${long})`.catch((e: unknown) => e);
+    const err = await database().sql`INSERT INTO ${database().sql.id(User.meta.table)} (name) VALUES (${long})`.catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ValidationError);
     expect(err).toMatchObject({ field: "name", model: User.meta.table });
     expect((err as Error).cause).toMatchObject({ errno: 1406 });
@@ -99,14 +129,38 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
     try {
       await plain.sync();
       const [a] = await User.createMany([{ name: "Up", login: "up-1" }]);
-      expect(await User.createMany([{ name: "Up again", login: "up-1" }], { onConflict: ["login"], update: ["name"] })).toEqual([a]);
+      expect(
+        await User.createMany([{ name: "Up again", login: "up-1" }], { onConflict: ["login"], update: ["name"] }),
+      ).toEqual([a]);
       const [c] = await User.createMany([{ name: "New", login: "up-2" }], { onConflict: ["login"], update: ["name"] });
       expect(c).toBeGreaterThan(a as number);
       expect((await User.get(a as number)).name).toBe("Up again");
       // new keys are a plain insert, whose ids the insert id gives; updating several existing rows needs RETURNING
-      const [p, q] = await User.createMany([{ name: "p", login: "up-3" }, { name: "q", login: "up-4" }], { onConflict: ["login"] });
-      expect((await User.search({ filter: [["id", "in", [p as number, q as number]]], fields: ["login"] })).map((u) => [u.id, u.login])).toEqual([[p, "up-3"], [q, "up-4"]]);
-      await expect(User.createMany([{ name: "p2", login: "up-3" }, { name: "q2", login: "up-4" }], { onConflict: ["login"], update: ["name"] })).rejects.toBeInstanceOf(UnsupportedError);
+      const [p, q] = await User.createMany(
+        [
+          { name: "p", login: "up-3" },
+          { name: "q", login: "up-4" },
+        ],
+        { onConflict: ["login"] },
+      );
+      expect(
+        (await User.search({ filter: [["id", "in", [p as number, q as number]]], fields: ["login"] })).map((u) => [
+          u.id,
+          u.login,
+        ]),
+      ).toEqual([
+        [p, "up-3"],
+        [q, "up-4"],
+      ]);
+      await expect(
+        User.createMany(
+          [
+            { name: "p2", login: "up-3" },
+            { name: "q2", login: "up-4" },
+          ],
+          { onConflict: ["login"], update: ["name"] },
+        ),
+      ).rejects.toBeInstanceOf(UnsupportedError);
     } finally {
       await plain.close();
     }
@@ -118,7 +172,11 @@ describe.skipIf(!up)("MySQL adapter on MariaDB", () => {
     try {
       await tree.sync();
       const root = await Node.create({ name: "root" });
-      const kids = await Node.createMany([{ name: "a", parent_id: root }, { name: "b", parent_id: root }, { name: "c" }]);
+      const kids = await Node.createMany([
+        { name: "a", parent_id: root },
+        { name: "b", parent_id: root },
+        { name: "c" },
+      ]);
       expect(await Node.updateMany([["parent_id.name", "=", "root"]], { name: "kid" })).toBe(2);
       expect(await Node.deleteMany([["parent_id.name", "=", "root"]])).toBe(2);
       expect((await Node.search({ fields: ["name"] })).map((n) => n.id)).toEqual([root, kids[2]]);

@@ -18,7 +18,10 @@ describe.skipIf(!up)("nested arrays larger than MariaDB's default group_concat_m
     await ChatMessage.createMany(bodies.map((body) => ({ chat_id: chat, author_user_id: user, body })));
     let statements = 0;
     database().on("query", () => statements++);
-    const read = await Chat.get(chat, { fields: ["name"], nested: { messages: { fields: ["body"], order: "id", sort: "desc" } } });
+    const read = await Chat.get(chat, {
+      fields: ["name"],
+      nested: { messages: { fields: ["body"], order: "id", sort: "desc" } },
+    });
     expect(statements).toBe(1);
     expect(read.messages.map((m) => m.body)).toEqual([...bodies].reverse());
     // JSON_ARRAYAGG is a GROUP_CONCAT: at the default limit it stopped at 1 MB, mid-string
@@ -29,7 +32,9 @@ describe.skipIf(!up)("nested arrays larger than MariaDB's default group_concat_m
       json.on("query", (e) => {
         sql = e.sql;
       });
-      const viaJson = await json.model(Chat).get(chat, { fields: ["name"], nested: { messages: { fields: ["body"], order: "id", sort: "desc" } } });
+      const viaJson = await json
+        .model(Chat)
+        .get(chat, { fields: ["name"], nested: { messages: { fields: ["body"], order: "id", sort: "desc" } } });
       expect(sql).toContain("JSON_ARRAYAGG");
       expect(viaJson.messages.map((m) => m.body)).toEqual([...bodies].reverse());
     } finally {

@@ -25,12 +25,28 @@ function makeModels() {
     label: f.char({ maxLength: 20 }),
     ...scalarFields(),
     tag_ids: f.many2many(() => Tag, { table: "nt_item_tags" }),
-    shout: f.char({ store: false, compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(), depends: ["label"] }),
+    shout: f.char({
+      store: false,
+      compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(),
+      depends: ["label"],
+    }),
   });
   return { Tag, Owner, Item, models: [Tag, Owner, Item] as const };
 }
 
-const itemOrderFields = ["id", "label", "small", "big", "ratio", "price", "flag", "at", "day", "clock", "kind"] as const;
+const itemOrderFields = [
+  "id",
+  "label",
+  "small",
+  "big",
+  "ratio",
+  "price",
+  "flag",
+  "at",
+  "day",
+  "clock",
+  "kind",
+] as const;
 
 const up = await requireMysql("the union/JSON nesting property");
 
@@ -48,11 +64,17 @@ describe.runIf(up)("MariaDB nesting: UNION ALL rows and JSON arrays read the sam
     const b = await connect(mysql({ url: urlFor(name), max: 2, nesting: "json" }), { models: json.models });
     dbs = [a, b];
     const { Tag, Owner, Item } = union;
-    const tags = await Tag.createMany(["t3", "t1", "t2", "t1b"].map((code, i) => ({ code, note: i % 2 ? "x".repeat(700) : null })));
-    const owners = await Owner.createMany(
-      Array.from({ length: 6 }, (_, i) => ({ name: `owner ${i % 4}`, rank: i % 3 === 0 ? null : i % 4, tag_ids: tags.filter((_, t) => (i + t) % 2 === 0) })),
+    const tags = await Tag.createMany(
+      ["t3", "t1", "t2", "t1b"].map((code, i) => ({ code, note: i % 2 ? "x".repeat(700) : null })),
     );
-    const pick = <T,>(list: readonly T[], i: number) => list[i % list.length] as T;
+    const owners = await Owner.createMany(
+      Array.from({ length: 6 }, (_, i) => ({
+        name: `owner ${i % 4}`,
+        rank: i % 3 === 0 ? null : i % 4,
+        tag_ids: tags.filter((_, t) => (i + t) % 2 === 0),
+      })),
+    );
+    const pick = <T>(list: readonly T[], i: number) => list[i % list.length] as T;
     await Item.createMany(
       Array.from({ length: 40 }, (_, i) => ({
         owner_id: pick(owners, i * 7 + (i % 3)),
@@ -80,8 +102,13 @@ describe.runIf(up)("MariaDB nesting: UNION ALL rows and JSON arrays read the sam
   });
 
   const dir = fc.constantFrom("", " asc", " desc");
-  const page = fc.record({ limit: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }), offset: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) });
-  const tagsSpec = fc.tuple(fc.constantFrom("code", "note", "id"), dir, page).map(([field, d, p]) => ({ fields: ["code", "note"], order: `${field}${d}`, ...p }));
+  const page = fc.record({
+    limit: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+    offset: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  });
+  const tagsSpec = fc
+    .tuple(fc.constantFrom("code", "note", "id"), dir, page)
+    .map(([field, d, p]) => ({ fields: ["code", "note"], order: `${field}${d}`, ...p }));
   const itemsSpec = fc
     .tuple(
       fc.array(fc.tuple(fc.constantFrom(...itemOrderFields), dir), { minLength: 1, maxLength: 2 }),
@@ -111,7 +138,9 @@ describe.runIf(up)("MariaDB nesting: UNION ALL rows and JSON arrays read the sam
       fc.asyncProperty(read, async (r) => {
         const nested = { ...(r.items ? { items: r.items } : {}), ...(r.tags ? { tag_ids: r.tags } : {}) };
         if (Object.keys(nested).length === 0) return;
-        const options = { order: r.order, ...r.page, ...(r.filter ? { filter: r.filter } : {}), nested } as Parameters<typeof union.Owner.search>[0];
+        const options = { order: r.order, ...r.page, ...(r.filter ? { filter: r.filter } : {}), nested } as Parameters<
+          typeof union.Owner.search
+        >[0];
         statements.length = 0;
         const viaUnion = await union.Owner.search(options);
         const viaJson = await json.Owner.search(options);
@@ -130,7 +159,10 @@ describe.runIf(up)("MariaDB nesting: UNION ALL rows and JSON arrays read the sam
   });
 
   test("a nested item keeps its class and computed field; a many2many target under several parents is a record in each", async () => {
-    const owners = await union.Owner.search({ order: "id", nested: { tag_ids: ["code"], items: { fields: ["label", "shout"], nested: { tag_ids: ["code"] } } } });
+    const owners = await union.Owner.search({
+      order: "id",
+      nested: { tag_ids: ["code"], items: { fields: ["label", "shout"], nested: { tag_ids: ["code"] } } },
+    });
     const items = owners.flatMap((o) => o.items);
     expect(items.length).toBe(40);
     expect(items[0]).toBeInstanceOf(union.Item);

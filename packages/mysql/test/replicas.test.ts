@@ -16,7 +16,8 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
 
 replicaSuite({
   engine: "mariadb",
-  adapter: (pair, extra) => mysql({ url: pair.primary, replicas: [pair.replica], replicaRetryAfter: 60_000, max: 4, ...extra }),
+  adapter: (pair, extra) =>
+    mysql({ url: pair.primary, replicas: [pair.replica], replicaRetryAfter: 60_000, max: 4, ...extra }),
   query,
   pauseApply: "STOP SLAVE SQL_THREAD",
   resumeApply: "START SLAVE SQL_THREAD",
@@ -24,8 +25,12 @@ replicaSuite({
 
 describe("replica options are checked", () => {
   test("a list of mysql:// URLs and a lag bound in ms", () => {
-    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: ["not a url"] })).toThrow(/mysql\(\{ replicas \}\).*not a URL/);
-    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: [5 as unknown as string] })).toThrow(ConfigurationError);
+    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: ["not a url"] })).toThrow(
+      /mysql\(\{ replicas \}\).*not a URL/,
+    );
+    expect(() => mysql({ url: "mysql://root@127.0.0.1/x", replicas: [5 as unknown as string] })).toThrow(
+      ConfigurationError,
+    );
     expect(() => mysql({ url: "mysql://root@127.0.0.1/x", maxReplicaLag: 1.5 })).toThrow(/maxReplicaLag/);
   });
 });

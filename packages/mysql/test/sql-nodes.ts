@@ -15,8 +15,28 @@ export const nodes: Record<string, QueryNode> = {
     model: chat,
     items: [
       ...columnsOf(chat, ["id"]),
-      { kind: "nested", field: fieldOf(chat, "creator_id"), sub: { kind: "select", model: user, items: columnsOf(user, ["id", "name"]), where: whereOf(user, [["is_active", "=", true]]), order: [] } },
-      { kind: "nested", field: fieldOf(chat, "messages"), sub: { kind: "select", model: message, items: columnsOf(message, ["id"]), where: whereOf(message, [["body", "=", "hi"]]), order: [] } },
+      {
+        kind: "nested",
+        field: fieldOf(chat, "creator_id"),
+        sub: {
+          kind: "select",
+          model: user,
+          items: columnsOf(user, ["id", "name"]),
+          where: whereOf(user, [["is_active", "=", true]]),
+          order: [],
+        },
+      },
+      {
+        kind: "nested",
+        field: fieldOf(chat, "messages"),
+        sub: {
+          kind: "select",
+          model: message,
+          items: columnsOf(message, ["id"]),
+          where: whereOf(message, [["body", "=", "hi"]]),
+          order: [],
+        },
+      },
     ],
     where: whereOf(chat, [["name", "=", "General"]]),
     order: [],

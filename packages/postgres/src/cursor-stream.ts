@@ -17,7 +17,8 @@ export async function* cursorStream(
 ): AsyncGenerator<readonly Record<string, unknown>[]> {
   const own = conn ? undefined : await acquire();
   const c = (conn ?? own) as Pick<DriverConnection, "execute">;
-  const run = (sql: string, params: CompiledQuery["params"] = []): Promise<ExecResult> => c.execute({ sql, params }, options);
+  const run = (sql: string, params: CompiledQuery["params"] = []): Promise<ExecResult> =>
+    c.execute({ sql, params }, options);
   const name = `dotorm_cursor_${++cursors}`;
   let finished = false;
   try {

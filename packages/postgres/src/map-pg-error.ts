@@ -1,4 +1,12 @@
-import { ConfigurationError, ConnectionError, DotormError, IntegrityError, QueryError, TransactionConflict, ValidationError } from "@dotorm/core";
+import {
+  ConfigurationError,
+  ConnectionError,
+  DotormError,
+  IntegrityError,
+  QueryError,
+  TransactionConflict,
+  ValidationError,
+} from "@dotorm/core";
 
 interface PgError {
   code?: string;
@@ -13,7 +21,8 @@ interface PgError {
 function columnOf(e: PgError): string | undefined {
   const fromDetail = /Key \(([^)]+)\)=/.exec(e.detail ?? "")?.[1];
   if (fromDetail && !fromDetail.includes(",")) return fromDetail.replace(/"/g, "");
-  const prefix = e.table && e.constraint ? [`uq_${e.table}_`, `fk_${e.table}_`].find((p) => e.constraint!.startsWith(p)) : undefined;
+  const prefix =
+    e.table && e.constraint ? [`uq_${e.table}_`, `fk_${e.table}_`].find((p) => e.constraint!.startsWith(p)) : undefined;
   return e.column ?? (prefix ? e.constraint!.slice(prefix.length) : undefined);
 }
 
@@ -21,7 +30,13 @@ function columnOf(e: PgError): string | undefined {
  * What a socket error says about the address, with what to check: `" at host:port: ..."`, or
  * undefined for any other error.
  */
-function networkProblem(e: { code?: string; address?: string; port?: number; hostname?: string; message?: string }): string | undefined {
+function networkProblem(e: {
+  code?: string;
+  address?: string;
+  port?: number;
+  hostname?: string;
+  message?: string;
+}): string | undefined {
   const at = e.address ? ` at ${e.address}${e.port ? `:${e.port}` : ""}` : "";
   switch (e.code) {
     case "ECONNREFUSED":
@@ -49,7 +64,13 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
   const column = columnOf(e);
   switch (code) {
     case "23505":
-      return new IntegrityError(`unique constraint violated${where}: ${column ? `another record already has this ${column}` : e.detail ?? e.message}`, "unique", e.constraint, column, cause);
+      return new IntegrityError(
+        `unique constraint violated${where}: ${column ? `another record already has this ${column}` : (e.detail ?? e.message)}`,
+        "unique",
+        e.constraint,
+        column,
+        cause,
+      );
     // 23001 restrict_violation: what PostgreSQL 17 (and PGlite) report for ON DELETE RESTRICT; older servers say 23503.
     case "23001":
     case "23503":
@@ -61,11 +82,28 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
         cause,
       );
     case "23502":
-      return new IntegrityError(`${e.column ?? "a column"}${where} must not be null`, "not_null", e.constraint, e.column, cause);
+      return new IntegrityError(
+        `${e.column ?? "a column"}${where} must not be null`,
+        "not_null",
+        e.constraint,
+        e.column,
+        cause,
+      );
     case "23514":
-      return new IntegrityError(`check constraint ${e.constraint ?? ""} violated${where}`, "check", e.constraint, column, cause);
+      return new IntegrityError(
+        `check constraint ${e.constraint ?? ""} violated${where}`,
+        "check",
+        e.constraint,
+        column,
+        cause,
+      );
     case "21000":
-      return new ValidationError(`the same record appears twice in one upsert${where}: each conflict key may occur once per call`, column, e.table, cause);
+      return new ValidationError(
+        `the same record appears twice in one upsert${where}: each conflict key may occur once per call`,
+        column,
+        e.table,
+        cause,
+      );
     case "22001":
     case "22003":
     case "22007":
@@ -87,19 +125,33 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
       return new QueryError(`PostgreSQL cancelled the statement: ${e.message}`, undefined, cause);
     case "40001":
     case "40P01":
-      return new TransactionConflict(`PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: ${e.message}; the database rolled the transaction back: run it again`, cause);
+      return new TransactionConflict(
+        `PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: ${e.message}; the database rolled the transaction back: run it again`,
+        cause,
+      );
     case "3D000":
-      return new ConnectionError(`the PostgreSQL database does not exist (${e.message}): create it (CREATE DATABASE) or fix the database name in the url`, cause);
+      return new ConnectionError(
+        `the PostgreSQL database does not exist (${e.message}): create it (CREATE DATABASE) or fix the database name in the url`,
+        cause,
+      );
     case "28P01":
     case "28000":
-      return new ConnectionError(`PostgreSQL refused the login (${e.message}): check the user and password in the url, and the server's pg_hba.conf`, cause);
+      return new ConnectionError(
+        `PostgreSQL refused the login (${e.message}): check the user and password in the url, and the server's pg_hba.conf`,
+        cause,
+      );
     case "57P01":
     case "57P03":
       return new ConnectionError(`cannot use the PostgreSQL database: ${e.message}`, cause);
   }
   const network = networkProblem(e);
   if (network) return new ConnectionError(`cannot reach PostgreSQL${network}`, cause);
-  if (code.startsWith("08") || /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|Connection terminated|timeout exceeded|not queryable|connection error/i.test(`${e.errno ?? ""} ${code} ${e.message ?? ""}`)) {
+  if (
+    code.startsWith("08") ||
+    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EPIPE|Connection terminated|timeout exceeded|not queryable|connection error/i.test(
+      `${e.errno ?? ""} ${code} ${e.message ?? ""}`,
+    )
+  ) {
     return new ConnectionError(`cannot reach PostgreSQL: ${e.message ?? code}`, cause);
   }
   return new DotormError(`PostgreSQL error${code ? ` ${code}` : ""}: ${e.message ?? String(error)}`, cause);

@@ -90,8 +90,16 @@ export class PgDriver implements Driver {
     this.prepare = (options.preparedStatements ?? options.prepare) !== false;
     this.maxPrepared = options.maxPreparedStatements ?? 2000;
     this.statementTimeout = limitOption("statementTimeout", options.statementTimeout, 30_000);
-    this.queryTimeout = limitOption("queryTimeout", options.queryTimeout, this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000);
-    this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout ?? options.connectionTimeoutMillis, 10_000);
+    this.queryTimeout = limitOption(
+      "queryTimeout",
+      options.queryTimeout,
+      this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
+    );
+    this.acquireTimeout = limitOption(
+      "acquireTimeout",
+      options.acquireTimeout ?? options.connectionTimeoutMillis,
+      10_000,
+    );
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.max ?? 10,
@@ -145,8 +153,17 @@ export class PgDriver implements Driver {
     // connection that comes later goes back to the pool)
     const limit = callLimit(options, 0);
     const pending = this.pool.connect();
-    const expire = () => void pending.then((c) => c.release(), () => undefined);
-    const client = await withinLimit(pending, limit && limit.ms < this.acquireTimeout ? limit : undefined, "PostgreSQL", expire).catch((e: unknown) => {
+    const expire = () =>
+      void pending.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+    const client = await withinLimit(
+      pending,
+      limit && limit.ms < this.acquireTimeout ? limit : undefined,
+      "PostgreSQL",
+      expire,
+    ).catch((e: unknown) => {
       throw this.acquireError(e);
     });
     let broken = false;
@@ -156,7 +173,8 @@ export class PgDriver implements Driver {
     client.on("error", onError);
     return {
       execute: async (q, o) => {
-        if (broken) throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
+        if (broken)
+          throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
         const work = this.send(client, q);
         try {
           return toResult(
@@ -181,12 +199,20 @@ export class PgDriver implements Driver {
   private acquireError(e: unknown): Error {
     const message = (e as Error | undefined)?.message ?? "";
     if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) {
-      return new ConnectionError(`no PostgreSQL connection within acquireTimeout (${this.acquireTimeout} ms): the pool is exhausted or the server does not answer`, { cause: e });
+      return new ConnectionError(
+        `no PostgreSQL connection within acquireTimeout (${this.acquireTimeout} ms): the pool is exhausted or the server does not answer`,
+        { cause: e },
+      );
     }
     return mapPgError(e);
   }
 
-  stream(q: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]> {
+  stream(
+    q: CompiledQuery,
+    batchSize: number,
+    conn?: StreamConnection,
+    options?: ExecOptions,
+  ): AsyncIterable<readonly Record<string, unknown>[]> {
     return cursorStream(q, batchSize, conn, () => this.acquire(options), options);
   }
 

@@ -1,4 +1,11 @@
-import { type CompileContext, type DatePart, type FieldMeta, type InsertNode, JsonAggregate, SqlCompiler } from "@dotorm/core";
+import {
+  type CompileContext,
+  type DatePart,
+  type FieldMeta,
+  type InsertNode,
+  JsonAggregate,
+  SqlCompiler,
+} from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
@@ -24,7 +31,8 @@ export const pgArrayType: Record<string, string> = {
 /** The array element type of a field's values; a reference to a declared key (uuid, char) takes the key's. */
 export function arrayTypeOf(field: FieldMeta | undefined): string {
   if (!field) return "int4";
-  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return arrayTypeOf(field.target().id);
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity)
+    return arrayTypeOf(field.target().id);
   return pgArrayType[field.kind] ?? "text";
 }
 
@@ -52,7 +60,13 @@ export class PostgresCompiler extends SqlCompiler {
     return `${column} ${negate ? "NOT " : ""}${ci ? "ILIKE" : "LIKE"} ${pattern}`;
   }
 
-  override in(ctx: CompileContext, column: string, field: FieldMeta, values: readonly unknown[], negate: boolean): string {
+  override in(
+    ctx: CompileContext,
+    column: string,
+    field: FieldMeta,
+    values: readonly unknown[],
+    negate: boolean,
+  ): string {
     ctx.params.push(values.map((v) => this.encode(v, field)));
     const p = `$${ctx.params.length}::${arrayTypeOf(field)}[]`;
     return negate ? `${column} <> ALL(${p})` : `${column} = ANY(${p})`;

@@ -1,4 +1,11 @@
-import { type Exec, type Introspector, type SchemaInfo, type SchemaState, describeRows, schemaState } from "@dotorm/core";
+import {
+  type Exec,
+  type Introspector,
+  type SchemaInfo,
+  type SchemaState,
+  describeRows,
+  schemaState,
+} from "@dotorm/core";
 
 /** PostgreSQL's `format_type` names in the spelling of the DDL compiler (postgres-ddl.ts). */
 const typeNames: Record<string, string> = {
@@ -25,7 +32,10 @@ export class PostgresIntrospector implements Introspector {
         sql: "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1::text[])",
         params,
       }),
-      await exec({ sql: "SELECT tablename AS t, indexname AS c FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1::text[])", params }),
+      await exec({
+        sql: "SELECT tablename AS t, indexname AS c FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ANY($1::text[])",
+        params,
+      }),
       await exec({
         sql:
           "SELECT c.relname AS t, con.conname AS c FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid " +

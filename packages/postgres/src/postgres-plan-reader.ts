@@ -20,8 +20,12 @@ function toNode(p: Raw): PlanNode {
     ...(typeof p["Relation Name"] === "string" ? { relation: p["Relation Name"] } : {}),
     ...(typeof p["Index Name"] === "string" ? { index: p["Index Name"] } : {}),
     ...(planNumber(p["Plan Rows"]) === undefined ? {} : { estimatedRows: planNumber(p["Plan Rows"]) }),
-    ...(loops === undefined ? {} : { loops, actualRows: perLoop(p["Actual Rows"]), timeMs: perLoop(p["Actual Total Time"]) }),
-    ...(method ? { sortMethod: method, sortSpilled: method.startsWith("external") || p["Sort Space Type"] === "Disk" } : {}),
+    ...(loops === undefined
+      ? {}
+      : { loops, actualRows: perLoop(p["Actual Rows"]), timeMs: perLoop(p["Actual Total Time"]) }),
+    ...(method
+      ? { sortMethod: method, sortSpilled: method.startsWith("external") || p["Sort Space Type"] === "Disk" }
+      : {}),
     children: Array.isArray(p.Plans) ? (p.Plans as Raw[]).map(toNode) : [],
   };
   return node;
@@ -41,7 +45,8 @@ export const postgresPlanReader: PlanReader = {
   read(rows) {
     const raw = planJson(Object.values(rows[0] ?? {})[0]);
     const top = (Array.isArray(raw) ? raw[0] : raw) as Raw | undefined;
-    if (!top || typeof top.Plan !== "object") throw new DotormError("PostgreSQL answered EXPLAIN (FORMAT JSON) without a plan");
+    if (!top || typeof top.Plan !== "object")
+      throw new DotormError("PostgreSQL answered EXPLAIN (FORMAT JSON) without a plan");
     const time = planNumber(top["Execution Time"]);
     return { root: toNode(top.Plan as Raw), raw, ...(time === undefined ? {} : { timeMs: time }) };
   },

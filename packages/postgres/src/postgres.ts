@@ -1,4 +1,12 @@
-import { type Adapter, ConfigurationError, type Driver, type OptionCheck, ReplicatedDriver, checkOptions, option } from "@dotorm/core";
+import {
+  type Adapter,
+  ConfigurationError,
+  type Driver,
+  type OptionCheck,
+  ReplicatedDriver,
+  checkOptions,
+  option,
+} from "@dotorm/core";
 import { PostgresCompiler } from "./postgres-compiler.js";
 import { PostgresDdl } from "./postgres-ddl.js";
 import { PostgresIntrospector } from "./postgres-introspector.js";
@@ -37,24 +45,35 @@ const serverOptions: Record<string, OptionCheck> = {
   schema: option.identifier(),
   prepare: option.boolean(),
   preparedStatements: option.boolean(),
-  replicas: (v) => (Array.isArray(v) && v.every((u) => serverUrl(u) === undefined) ? undefined : `must be a list of postgres:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`),
+  replicas: (v) =>
+    Array.isArray(v) && v.every((u) => serverUrl(u) === undefined)
+      ? undefined
+      : `must be a list of postgres:// URLs${Array.isArray(v) ? `: ${v.map(serverUrl).find((p) => p) ?? ""}` : ""}`,
   maxReplicaLag: option.ms(),
   replicaRetryAfter: option.ms(),
   maxPreparedStatements: option.integer(1, 100_000),
 };
 const spec: Record<string, OptionCheck> = {
   ...serverOptions,
-  pglite: (v) => (typeof v === "boolean" || (typeof v === "string" && v.length > 0) ? undefined : `must be true (in memory) or a directory, got ${JSON.stringify(v)}`),
+  pglite: (v) =>
+    typeof v === "boolean" || (typeof v === "string" && v.length > 0)
+      ? undefined
+      : `must be true (in memory) or a directory, got ${JSON.stringify(v)}`,
 };
 
 /** Checks the options; refuses server options next to `pglite`, where they would be silently ignored. */
 function checkPostgresOptions(options: PostgresOptions): void {
   checkOptions("postgres", options, spec);
   if (!options.pglite) return;
-  const ignored = Object.keys(options).filter((k) => k !== "pglite" && (options as Record<string, unknown>)[k] !== undefined);
-  if (ignored.includes("url")) throw new ConfigurationError("postgres(): give either url (a server) or pglite (embedded), not both");
+  const ignored = Object.keys(options).filter(
+    (k) => k !== "pglite" && (options as Record<string, unknown>)[k] !== undefined,
+  );
+  if (ignored.includes("url"))
+    throw new ConfigurationError("postgres(): give either url (a server) or pglite (embedded), not both");
   if (ignored.length > 0) {
-    throw new ConfigurationError(`postgres({ ${ignored.join(", ")} }) ${ignored.length > 1 ? "apply" : "applies"} to a server (url), not to embedded PGlite (one in-process session); leave ${ignored.length > 1 ? "them" : "it"} out with pglite`);
+    throw new ConfigurationError(
+      `postgres({ ${ignored.join(", ")} }) ${ignored.length > 1 ? "apply" : "applies"} to a server (url), not to embedded PGlite (one in-process session); leave ${ignored.length > 1 ? "them" : "it"} out with pglite`,
+    );
   }
 }
 
@@ -118,14 +137,23 @@ async function openPglite(where: true | string) {
   try {
     mod = await import("@electric-sql/pglite");
   } catch (e) {
-    throw new ConfigurationError("postgres({ pglite }) needs the @electric-sql/pglite package: npm install @electric-sql/pglite", { cause: e });
+    throw new ConfigurationError(
+      "postgres({ pglite }) needs the @electric-sql/pglite package: npm install @electric-sql/pglite",
+      { cause: e },
+    );
   }
   try {
     return await mod.PGlite.create(where === true ? undefined : where);
   } catch (e) {
     // PGlite's file system errors are plain objects ({ name: "ErrnoError", errno }), not Errors
     const err = e as { message?: unknown; name?: unknown; errno?: unknown } | undefined;
-    const why = typeof err?.message === "string" ? err.message : `${String(err?.name ?? "error")}${err?.errno !== undefined ? ` (errno ${String(err.errno)})` : ""}`;
-    throw new ConfigurationError(`postgres({ pglite }): PGlite could not open ${where === true ? "an in-memory database" : JSON.stringify(where)}: ${why}; give a directory it can create or write`, { cause: e });
+    const why =
+      typeof err?.message === "string"
+        ? err.message
+        : `${String(err?.name ?? "error")}${err?.errno !== undefined ? ` (errno ${String(err.errno)})` : ""}`;
+    throw new ConfigurationError(
+      `postgres({ pglite }): PGlite could not open ${where === true ? "an in-memory database" : JSON.stringify(where)}: ${why}; give a directory it can create or write`,
+      { cause: e },
+    );
   }
 }

@@ -32,9 +32,13 @@ async function failedConnect(adapter: ReturnType<typeof postgres>): Promise<{ er
 
 describe("connect checks the connection (verify, on by default) and says what to fix", () => {
   test("nothing listens on the port: ConnectionError at connect, naming the address and the port to check", async () => {
-    const { err } = await failedConnect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }));
+    const { err } = await failedConnect(
+      postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }),
+    );
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/127\.0\.0\.1:1: the connection was refused; is the server running there\? Check the host and port/);
+    expect(err.message).toMatch(
+      /127\.0\.0\.1:1: the connection was refused; is the server running there\? Check the host and port/,
+    );
     expect((err as ConnectionError).cause).toMatchObject({ code: "ECONNREFUSED" });
   });
 
@@ -45,13 +49,17 @@ describe("connect checks the connection (verify, on by default) and says what to
     const { err } = await failedConnect(postgres({ url: withDatabase("dotorm_no_such_database_edges") }));
     expect((err as ConnectionError).cause).toMatchObject({ code: "3D000" });
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/database "dotorm_no_such_database_edges" does not exist.*create it \(CREATE DATABASE\) or fix the database name/);
+    expect(err.message).toMatch(
+      /database "dotorm_no_such_database_edges" does not exist.*create it \(CREATE DATABASE\) or fix the database name/,
+    );
   });
 
   test("the login is refused: ConnectionError saying to check user and password", async () => {
     const { err } = await failedConnect(postgres({ url: withUser("dotorm_no_such_role_edges") }));
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/PostgreSQL refused the login \(.*dotorm_no_such_role_edges.*\): check the user and password/);
+    expect(err.message).toMatch(
+      /PostgreSQL refused the login \(.*dotorm_no_such_role_edges.*\): check the user and password/,
+    );
   });
 
   test("a server that accepts but never answers: connect fails within acquireTimeout", async () => {
@@ -59,7 +67,9 @@ describe("connect checks the connection (verify, on by default) and says what to
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const { err, ms } = await failedConnect(postgres({ url: `postgres://postgres@127.0.0.1:${port}/test`, acquireTimeout: 500 }));
+      const { err, ms } = await failedConnect(
+        postgres({ url: `postgres://postgres@127.0.0.1:${port}/test`, acquireTimeout: 500 }),
+      );
       expect(err).toBeInstanceOf(ConnectionError);
       expect(err.message).toMatch(/acquireTimeout \(500 ms\)/);
       expect(ms).toBeLessThan(5000);
@@ -75,7 +85,10 @@ describe("connect checks the connection (verify, on by default) and says what to
   });
 
   test("verify: false connects lazily; the first query fails instead", async () => {
-    const db = await connect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }), { models: [Note], verify: false });
+    const db = await connect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }), {
+      models: [Note],
+      verify: false,
+    });
     const err = await Note.count().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as ConnectionError).cause).toBeDefined();
@@ -88,9 +101,13 @@ describe("connect checks the connection (verify, on by default) and says what to
     try {
       await db.sync();
       await Note.create({ body: "still here" });
-      const { err } = await failedConnect(postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }));
+      const { err } = await failedConnect(
+        postgres({ url: "postgres://postgres@127.0.0.1:1/test", acquireTimeout: 2000 }),
+      );
       expect(err).toBeInstanceOf(ConfigurationError);
-      expect(err.message).toMatch(/already connected to another open database: close that one first .*\{ bind: false \} and use db\.model\(/);
+      expect(err.message).toMatch(
+        /already connected to another open database: close that one first .*\{ bind: false \} and use db\.model\(/,
+      );
       expect(await Note.count()).toBe(1);
     } finally {
       await db.close();
@@ -99,11 +116,19 @@ describe("connect checks the connection (verify, on by default) and says what to
 
   test("connect's own options are checked too", async () => {
     const adapter = postgres({ pglite: true });
-    await expect(connect(adapter, { models: [Note], verify: "yes" as never })).rejects.toThrow(/^connect\(\{ verify \}\): must be true or false, got "yes"/);
-    await expect(connect(adapter, { model: [Note] } as never)).rejects.toThrow(/^connect\(\{ model \}\): unknown option; did you mean models\?/);
-    await expect(connect(adapter, { models: Note } as never)).rejects.toThrow(/^connect\(\{ models \}\): must be a list of model classes/);
+    await expect(connect(adapter, { models: [Note], verify: "yes" as never })).rejects.toThrow(
+      /^connect\(\{ verify \}\): must be true or false, got "yes"/,
+    );
+    await expect(connect(adapter, { model: [Note] } as never)).rejects.toThrow(
+      /^connect\(\{ model \}\): unknown option; did you mean models\?/,
+    );
+    await expect(connect(adapter, { models: Note } as never)).rejects.toThrow(
+      /^connect\(\{ models \}\): must be a list of model classes/,
+    );
     await expect(connect(adapter, {} as never)).rejects.toThrow(/^connect\(\) needs the models it serves/);
-    await expect(connect(adapter, { models: [Note], access: () => true } as never)).rejects.toThrow(/^connect\(\{ access \}\): must be an AccessChecker/);
+    await expect(connect(adapter, { models: [Note], access: () => true } as never)).rejects.toThrow(
+      /^connect\(\{ access \}\): must be an AccessChecker/,
+    );
     await adapter.driver.close();
   });
 });
@@ -111,21 +136,33 @@ describe("connect checks the connection (verify, on by default) and says what to
 describe("postgres() checks its options at construction", () => {
   test.each([
     [{ url: "not a url" }, /^postgres\(\{ url \}\): "not a url" is not a URL; expected a URL like postgres:\/\//],
-    [{ url: "mysql://root@localhost/x" }, /^postgres\(\{ url \}\): .* has the scheme "mysql:", expected postgres:\/\/ or postgresql:\/\//],
+    [
+      { url: "mysql://root@localhost/x" },
+      /^postgres\(\{ url \}\): .* has the scheme "mysql:", expected postgres:\/\/ or postgresql:\/\//,
+    ],
     [{ url: 5432 }, /^postgres\(\{ url \}\): must be a string/],
     [{ url: "postgres://h:99999/db" }, /^postgres\(\{ url \}\): .*not a URL|port/],
     [{ max: 0 }, /^postgres\(\{ max \}\): must be a whole number from 1 to 10000, got 0/],
     [{ max: "10" }, /^postgres\(\{ max \}\): must be a whole number .* got "10"/],
-    [{ statementTimeout: -1 }, /^postgres\(\{ statementTimeout \}\): must be a whole number of milliseconds \(0 for no limit\)/],
+    [
+      { statementTimeout: -1 },
+      /^postgres\(\{ statementTimeout \}\): must be a whole number of milliseconds \(0 for no limit\)/,
+    ],
     [{ acquireTimeout: 1.5 }, /^postgres\(\{ acquireTimeout \}\)/],
     [{ keepAlive: "yes" }, /^postgres\(\{ keepAlive \}\): must be true or false/],
     [{ schema: "public; drop table x" }, /^postgres\(\{ schema \}\): must be a plain identifier/],
     [{ maxPreparedStatements: 0 }, /^postgres\(\{ maxPreparedStatements \}\)/],
     [{ maxx: 5 }, /^postgres\(\{ maxx \}\): unknown option; did you mean max\?/],
     [{ acquireTimeOut: 5 }, /did you mean acquireTimeout\?/],
-    [{ connectionString: "postgres://x" }, /^postgres\(\{ connectionString \}\): unknown option \(postgres\(\) takes url, max/],
+    [
+      { connectionString: "postgres://x" },
+      /^postgres\(\{ connectionString \}\): unknown option \(postgres\(\) takes url, max/,
+    ],
     [{ pglite: true, url: "postgres://localhost/x" }, /give either url \(a server\) or pglite \(embedded\), not both/],
-    [{ pglite: true, max: 4, schema: "s" }, /^postgres\(\{ max, schema \}\) apply to a server \(url\), not to embedded PGlite/],
+    [
+      { pglite: true, max: 4, schema: "s" },
+      /^postgres\(\{ max, schema \}\) apply to a server \(url\), not to embedded PGlite/,
+    ],
     [{ pglite: "" }, /^postgres\(\{ pglite \}\): must be true \(in memory\) or a directory/],
     [JSON.parse('{"__proto__": {"max": 1}}'), /^postgres\(\{ __proto__ \}\): unknown option/],
   ])("%j", (options, message) => {
@@ -141,11 +178,22 @@ describe("postgres() checks its options at construction", () => {
   });
 
   test("options that are not an object", () => {
-    expect(() => postgres("postgres://localhost/x" as never)).toThrow(/^postgres\(\) takes an options object, got "postgres:/);
+    expect(() => postgres("postgres://localhost/x" as never)).toThrow(
+      /^postgres\(\) takes an options object, got "postgres:/,
+    );
   });
 
   test("valid options pass, undefined ones count as absent", async () => {
-    const adapter = postgres({ url: pgUrl, max: 2, statementTimeout: 0, keepAlive: false, schema: "public", prepare: true, maxPreparedStatements: 10, pglite: undefined });
+    const adapter = postgres({
+      url: pgUrl,
+      max: 2,
+      statementTimeout: 0,
+      keepAlive: false,
+      schema: "public",
+      prepare: true,
+      maxPreparedStatements: 10,
+      pglite: undefined,
+    });
     await adapter.driver.close();
     const socket = postgres({ url: "socket:/var/run/postgresql?db=test" });
     await socket.driver.close();
@@ -173,6 +221,8 @@ describe("PGlite in a directory keeps its data across connections", () => {
     writeFileSync(file, "x");
     const err = await connect(postgres({ pglite: file }), { models: [Note] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigurationError);
-    expect((err as Error).message).toMatch(/^postgres\(\{ pglite \}\): PGlite could not open ".*not-a-directory": ErrnoError \(errno \d+\); give a directory it can create or write/);
+    expect((err as Error).message).toMatch(
+      /^postgres\(\{ pglite \}\): PGlite could not open ".*not-a-directory": ErrnoError \(errno \d+\); give a directory it can create or write/,
+    );
   });
 });

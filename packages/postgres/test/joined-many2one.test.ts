@@ -20,7 +20,10 @@ describe("nested many2one read through a join", () => {
     const sql: string[] = [];
     db.on("query", (e) => sql.push(e.sql));
     const ann = await Owner.create({ name: "Ann" });
-    await Pet.createMany([{ name: "Rex", owner_id: ann, a_relation_name_long_enough_that_it_needs_the_json_subquery_id: ann }, { name: "Tom" }]);
+    await Pet.createMany([
+      { name: "Rex", owner_id: ann, a_relation_name_long_enough_that_it_needs_the_json_subquery_id: ann },
+      { name: "Tom" },
+    ]);
     sql.length = 0;
     const pets = await Pet.search({
       fields: ["name"],
@@ -30,7 +33,12 @@ describe("nested many2one read through a join", () => {
     expect(sql[0]).toContain('LEFT JOIN "jm_owners" t1 ON t1."id" = t0."owner_id"');
     expect(sql[0]).toContain("json_build_object");
     expect(pets.map((p) => ({ ...p }))).toEqual([
-      { id: 1, name: "Rex", owner_id: { id: ann, name: "Ann" }, a_relation_name_long_enough_that_it_needs_the_json_subquery_id: { id: ann, name: "Ann" } },
+      {
+        id: 1,
+        name: "Rex",
+        owner_id: { id: ann, name: "Ann" },
+        a_relation_name_long_enough_that_it_needs_the_json_subquery_id: { id: ann, name: "Ann" },
+      },
       { id: 2, name: "Tom", owner_id: null, a_relation_name_long_enough_that_it_needs_the_json_subquery_id: null },
     ]);
     await db.close();

@@ -15,7 +15,11 @@ let db: Database;
 const shape = (i: number, value: number) => db.sql`select ${value}::int * 2 as ${db.sql.id(`v${i}`)}`;
 
 /** The connection's prepared statements, as the server sees them (one connection: max 1). */
-const prepared = async () => (await db.sql`select name, statement from pg_prepared_statements order by name`) as { name: string; statement: string }[];
+const prepared = async () =>
+  (await db.sql`select name, statement from pg_prepared_statements order by name`) as {
+    name: string;
+    statement: string;
+  }[];
 
 beforeAll(async () => {
   db = await connect(postgres({ url: pgUrl, max: 1, maxPreparedStatements: cap }), { models: [] });
@@ -60,7 +64,9 @@ describe(`prepared statements are an LRU of ${cap} per connection, evicted ones 
     const pool = (db.adapter.driver as PgDriver).pool;
     const client = await pool.connect();
     try {
-      const parsed = Object.keys((client as unknown as { connection: { parsedStatements: object } }).connection.parsedStatements);
+      const parsed = Object.keys(
+        (client as unknown as { connection: { parsedStatements: object } }).connection.parsedStatements,
+      );
       expect(parsed.length).toBeLessThanOrEqual(cap);
     } finally {
       client.release();

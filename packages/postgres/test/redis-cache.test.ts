@@ -27,10 +27,17 @@ function side(models: ReturnType<typeof makeModels>) {
   const client = new Redis(redisUrl);
   const subscriber = client.duplicate();
   clients.push(client, subscriber);
-  return connect(postgres({ url: process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test", schema: namespace, max: 2 }), {
-    models: [...models.models],
-    cache: { store: redisStore({ client, subscriber, prefix }) },
-  });
+  return connect(
+    postgres({
+      url: process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+      schema: namespace,
+      max: 2,
+    }),
+    {
+      models: [...models.models],
+      cache: { store: redisStore({ client, subscriber, prefix }) },
+    },
+  );
 }
 
 describe.skipIf(!up || (!redisUp && !onCI()))("query cache in Redis [postgres]", () => {

@@ -16,7 +16,8 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
 
 replicaSuite({
   engine: "postgres",
-  adapter: (pair, extra) => postgres({ url: pair.primary, replicas: [pair.replica], replicaRetryAfter: 60_000, max: 4, ...extra }),
+  adapter: (pair, extra) =>
+    postgres({ url: pair.primary, replicas: [pair.replica], replicaRetryAfter: 60_000, max: 4, ...extra }),
   query,
   pauseApply: "SELECT pg_wal_replay_pause()",
   resumeApply: "SELECT pg_wal_replay_resume()",
@@ -24,12 +25,18 @@ replicaSuite({
 
 describe("replica options are checked", () => {
   test("a list of postgres:// URLs, a lag bound in ms, a server only", () => {
-    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: ["not a url"] })).toThrow(/postgres\(\{ replicas \}\).*not a URL/);
-    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: "postgres://b/x" as unknown as string[] })).toThrow(ConfigurationError);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: ["not a url"] })).toThrow(
+      /postgres\(\{ replicas \}\).*not a URL/,
+    );
+    expect(() =>
+      postgres({ url: "postgres://a@127.0.0.1/x", replicas: "postgres://b/x" as unknown as string[] }),
+    ).toThrow(ConfigurationError);
     expect(() => postgres({ url: "postgres://a@127.0.0.1/x", replicas: ["mysql://b/x"] })).toThrow(/scheme "mysql:"/);
     expect(() => postgres({ url: "postgres://a@127.0.0.1/x", maxReplicaLag: -1 })).toThrow(/maxReplicaLag/);
     expect(() => postgres({ pglite: true, replicas: ["postgres://b@127.0.0.1/x"] })).toThrow(/not to embedded PGlite/);
-    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", preparedStatements: "no" as unknown as boolean })).toThrow(/preparedStatements/);
+    expect(() => postgres({ url: "postgres://a@127.0.0.1/x", preparedStatements: "no" as unknown as boolean })).toThrow(
+      /preparedStatements/,
+    );
   });
 });
 

@@ -14,7 +14,15 @@ let recorder: SqlRecorder;
 beforeAll(async () => {
   recorder = await sqlRecorder({
     dialect: "postgres",
-    capabilities: { returning: true, transactions: true, savepoints: true, transactionalDdl: true, foreignKeys: true, clientIds: false, rowLocks: true },
+    capabilities: {
+      returning: true,
+      transactions: true,
+      savepoints: true,
+      transactionalDdl: true,
+      foreignKeys: true,
+      clientIds: false,
+      rowLocks: true,
+    },
     compiler: new PostgresCompiler(),
     ddl: new PostgresDdl(),
     introspector: new PostgresIntrospector(),
@@ -57,7 +65,10 @@ describe("reads", () => {
     const read = () =>
       Chat.get(7, {
         fields: ["name"],
-        nested: { creator_id: ["name"], messages: { fields: ["body"], nested: { author_user_id: ["name"] }, order: "id desc", limit: 50 } },
+        nested: {
+          creator_id: ["name"],
+          messages: { fields: ["body"], nested: { author_user_id: ["name"] }, order: "id desc", limit: 50 },
+        },
       });
     expect(await single(read)).toEqual({
       sql:
@@ -81,7 +92,11 @@ describe("reads", () => {
         'FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST',
       params: [],
     });
-    expect(await single(() => ChatMessage.search({ fields: ["body"], nested: { chat_id: ["name", { creator_id: ["name"] }] } }))).toEqual({
+    expect(
+      await single(() =>
+        ChatMessage.search({ fields: ["body"], nested: { chat_id: ["name", { creator_id: ["name"] }] } }),
+      ),
+    ).toEqual({
       sql:
         'SELECT t0."id", t0."body", t1."id" AS "chat_id.id", t1."name" AS "chat_id.name", ' +
         't2."id" AS "chat_id.creator_id.id", t2."name" AS "chat_id.creator_id.name" FROM "app_chat_messages" t0 ' +
@@ -104,7 +119,14 @@ describe("reads", () => {
 
 describe("filters", () => {
   test("in as = ANY of one array parameter; not in on a nullable field keeps NULLs", async () => {
-    const read = () => Chat.search({ fields: ["name"], filter: [["id", "in", [1, 2, 3]], ["description", "not in", ["a"]]] });
+    const read = () =>
+      Chat.search({
+        fields: ["name"],
+        filter: [
+          ["id", "in", [1, 2, 3]],
+          ["description", "not in", ["a"]],
+        ],
+      });
     expect(await single(read)).toEqual({
       sql:
         'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (t0."id" = ANY($1::int4[]) ' +
@@ -117,7 +139,11 @@ describe("filters", () => {
     const read = () =>
       Chat.search({
         fields: [],
-        filter: [["not", ["name", "=like", "a_%"]], ["id", "between", [5, 9]], ["description", "is null"]],
+        filter: [
+          ["not", ["name", "=like", "a_%"]],
+          ["id", "between", [5, 9]],
+          ["description", "is null"],
+        ],
       });
     expect(await single(read)).toEqual({
       sql:
@@ -151,7 +177,11 @@ describe("writes", () => {
   });
 
   test("insert several rows: one typed array per column through unnest", async () => {
-    const bulk = () => Chat.createMany([{ name: "a", creator_id: 1 }, { name: "b", creator_id: 2, description: "x" }]);
+    const bulk = () =>
+      Chat.createMany([
+        { name: "a", creator_id: 1 },
+        { name: "b", creator_id: 2, description: "x" },
+      ]);
     expect(await single(bulk)).toEqual({
       sql:
         'INSERT INTO "app_chats" ("name", "description", "is_archived", "chat_type", "creator_id") ' +
@@ -179,13 +209,30 @@ describe("writes", () => {
 
 describe("query-set features", () => {
   test("any: one related record meets the whole filter; not any: none does (a true complement, NULL-safe)", async () => {
-    expect(await single(() => Chat.query().where([["messages", "any", [["body", "ilike", "hi"], ["author_user_id", "=", 3]]]]).count())).toEqual({
+    expect(
+      await single(() =>
+        Chat.query()
+          .where([
+            [
+              "messages",
+              "any",
+              [
+                ["body", "ilike", "hi"],
+                ["author_user_id", "=", 3],
+              ],
+            ],
+          ])
+          .count(),
+      ),
+    ).toEqual({
       sql:
         'SELECT COUNT(*) AS "n" FROM "app_chats" t0 WHERE EXISTS (SELECT 1 FROM "app_chat_messages" t1 ' +
         'WHERE t1."chat_id" = t0."id" AND (t1."body" ILIKE $1 AND t1."author_user_id" = $2))',
       params: ["%hi%", 3],
     });
-    expect(await single(() => Chat.search({ fields: ["name"], filter: [["messages", "not any", [["body", "=", "x"]]]] }))).toEqual({
+    expect(
+      await single(() => Chat.search({ fields: ["name"], filter: [["messages", "not any", [["body", "=", "x"]]]] })),
+    ).toEqual({
       sql:
         'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE NOT COALESCE(EXISTS (SELECT 1 FROM "app_chat_messages" t1 ' +
         'WHERE t1."chat_id" = t0."id" AND t1."body" = $1), FALSE) ORDER BY t0."id" ASC NULLS LAST',
@@ -194,11 +241,24 @@ describe("query-set features", () => {
   });
 
   test("F(): arithmetic over the row's own columns in SET and WHERE; numbers bound", async () => {
-    expect(await single(() => Thing.query().filter({ id: 7 }).update({ count: F("count").add(1), small: F("small").mul(F("count")) }))).toEqual({
+    expect(
+      await single(() =>
+        Thing.query()
+          .filter({ id: 7 })
+          .update({ count: F("count").add(1), small: F("small").mul(F("count")) }),
+      ),
+    ).toEqual({
       sql: 'UPDATE "app_things" AS t0 SET "count" = (t0."count" + $1), "small" = (t0."small" * t0."count") WHERE t0."id" = $2',
       params: [1, 7],
     });
-    expect(await single(() => Thing.query().filter({ count__lt: F("small") }).exclude({ ratio__gte: F("ratio").sub(0.5) }).only("label"))).toEqual({
+    expect(
+      await single(() =>
+        Thing.query()
+          .filter({ count__lt: F("small") })
+          .exclude({ ratio__gte: F("ratio").sub(0.5) })
+          .only("label"),
+      ),
+    ).toEqual({
       sql:
         'SELECT t0."id", t0."label" FROM "app_things" t0 WHERE (t0."count" < t0."small" AND NOT COALESCE(t0."ratio" >= (t0."ratio" - $1), FALSE)) ' +
         'ORDER BY t0."id" ASC NULLS LAST',
@@ -207,31 +267,51 @@ describe("query-set features", () => {
   });
 
   test("annotate: a correlated aggregate per row, in WHERE and ORDER BY of the same statement", async () => {
-    const read = () => Chat.query().annotate({ n: ["messages", "count"] }).filter({ n__gte: 2 }).orderBy("-n").only("name");
+    const read = () =>
+      Chat.query()
+        .annotate({ n: ["messages", "count"] })
+        .filter({ n__gte: 2 })
+        .orderBy("-n")
+        .only("name");
     expect(await single(read)).toEqual({
       sql:
         'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (SELECT COUNT(t1."id") FROM "app_chat_messages" t1 WHERE t1."chat_id" = t0."id") >= $1 ' +
         'ORDER BY (SELECT COUNT(t2."id") FROM "app_chat_messages" t2 WHERE t2."chat_id" = t0."id") DESC NULLS FIRST, t0."id" ASC NULLS LAST',
       params: [2],
     });
-    expect((await single(() => Chat.query().annotate({ last: ["messages__created_at", "max"] }).values("last"))).sql).toBe(
+    expect(
+      (
+        await single(() =>
+          Chat.query()
+            .annotate({ last: ["messages__created_at", "max"] })
+            .values("last"),
+        )
+      ).sql,
+    ).toBe(
       'SELECT t0."id", (SELECT MAX(t1."created_at") FROM "app_chat_messages" t1 WHERE t1."chat_id" = t0."id") AS "last" FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST',
     );
   });
 
   test("date parts are computed in UTC as integers (a date for __date)", async () => {
-    const read = () => ChatMessage.query().filter({ created_at__year: 2024, created_at__month__in: [1, 2], created_at__date: "2024-05-17" }).only("body");
+    const read = () =>
+      ChatMessage.query()
+        .filter({ created_at__year: 2024, created_at__month__in: [1, 2], created_at__date: "2024-05-17" })
+        .only("body");
     expect(await single(read)).toEqual({
       sql:
         'SELECT t0."id", t0."body" FROM "app_chat_messages" t0 WHERE (CAST(EXTRACT(YEAR FROM (t0."created_at" AT TIME ZONE \'UTC\')) AS INTEGER) = $1 ' +
-        'AND CAST(EXTRACT(MONTH FROM (t0."created_at" AT TIME ZONE \'UTC\')) AS INTEGER) = ANY($2::int4[]) ' +
+        "AND CAST(EXTRACT(MONTH FROM (t0.\"created_at\" AT TIME ZONE 'UTC')) AS INTEGER) = ANY($2::int4[]) " +
         'AND CAST((t0."created_at" AT TIME ZONE \'UTC\') AS DATE) = $3) ORDER BY t0."id" ASC NULLS LAST',
       params: [2024, [1, 2], "2024-05-17"],
     });
   });
 
   test("forUpdate: FOR UPDATE OF the query's own table, SKIP LOCKED or NOWAIT, inside the transaction", async () => {
-    const sent = await statements(() => recorder.db.transaction(() => Chat.query().filter({ is_archived: false }).forUpdate({ skipLocked: true }).only("name").first()));
+    const sent = await statements(() =>
+      recorder.db.transaction(() =>
+        Chat.query().filter({ is_archived: false }).forUpdate({ skipLocked: true }).only("name").first(),
+      ),
+    );
     expect(sent).toEqual([
       { sql: "BEGIN", params: [] },
       {
@@ -240,13 +320,24 @@ describe("query-set features", () => {
       },
       { sql: "COMMIT", params: [] },
     ]);
-    const [, locked] = await statements(() => recorder.db.transaction(() => Chat.query().forUpdate({ noWait: true }).only("name").all()));
-    expect(locked?.sql).toBe('SELECT t0."id", t0."name" FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST FOR UPDATE OF t0 NOWAIT');
+    const [, locked] = await statements(() =>
+      recorder.db.transaction(() => Chat.query().forUpdate({ noWait: true }).only("name").all()),
+    );
+    expect(locked?.sql).toBe(
+      'SELECT t0."id", t0."name" FROM "app_chats" t0 ORDER BY t0."id" ASC NULLS LAST FOR UPDATE OF t0 NOWAIT',
+    );
     await expect(statements(() => Chat.query().forUpdate().first())).rejects.toBeInstanceOf(QueryError);
   });
 
   test("distinct values: SELECT DISTINCT of the listed fields only, ordered outside by its own columns, then sliced", async () => {
-    const read = () => Chat.query().filter({ is_archived: false }).orderBy("-chat_type").distinct().offset(10).limit(5).values("chat_type", "description");
+    const read = () =>
+      Chat.query()
+        .filter({ is_archived: false })
+        .orderBy("-chat_type")
+        .distinct()
+        .offset(10)
+        .limit(5)
+        .values("chat_type", "description");
     expect(await single(read)).toEqual({
       sql:
         'SELECT * FROM (SELECT DISTINCT t0."chat_type", t0."description" FROM "app_chats" t0 WHERE t0."is_archived" = $1) t1 ' +

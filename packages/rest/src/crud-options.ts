@@ -76,39 +76,61 @@ export function isPrivate(field: FieldMeta): boolean {
 /** Whether the API refuses the field on update: `readonly`, stamped by the ORM (`autoNow`/`autoNowAdd`), computed, the id, a one2one's inverse side. */
 export function isReadonly(field: FieldMeta): boolean {
   const o = field.def.options;
-  return field.name === "id" || o.readonly === true || o.autoNow === true || o.autoNowAdd === true || isComputed(field) || field.kind === "one2one";
+  return (
+    field.name === "id" ||
+    o.readonly === true ||
+    o.autoNow === true ||
+    o.autoNowAdd === true ||
+    isComputed(field) ||
+    field.kind === "one2one"
+  );
 }
 
 /** A computed field: derived on read, never written. */
 export function isComputed(field: FieldMeta): boolean {
-  return field.def.options.store === false && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one";
+  return (
+    field.def.options.store === false &&
+    field.kind !== "one2many" &&
+    field.kind !== "many2many" &&
+    field.kind !== "one2one"
+  );
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`crud(): ${name} must be a positive integer, got ${String(value)}`);
+  if (!Number.isSafeInteger(v) || v < 1)
+    throw new TypeError(`crud(): ${name} must be a positive integer, got ${String(value)}`);
   return v;
 }
 
 /** Resolves {@link CrudOptions} against the database's models; unknown names fail at startup. */
 export function resolveOptions(db: Database, options: CrudOptions): CrudConfig {
   const prefix = (options.prefix ?? "/auto").replace(/\/+$/, "");
-  if (prefix !== "" && !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new TypeError(`crud(): prefix must look like "/auto", got ${JSON.stringify(options.prefix)}`);
+  if (prefix !== "" && !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix))
+    throw new TypeError(`crud(): prefix must look like "/auto", got ${JSON.stringify(options.prefix)}`);
   const wanted = new Map<string, boolean | ModelExposure>();
   const given = options.models;
   if (given === undefined) for (const table of db.models.keys()) wanted.set(table, true);
-  else if (Array.isArray(given)) for (const m of given as readonly (string | AnyModel)[]) wanted.set(typeof m === "string" ? m : m.meta.table, true);
+  else if (Array.isArray(given))
+    for (const m of given as readonly (string | AnyModel)[]) wanted.set(typeof m === "string" ? m : m.meta.table, true);
   else for (const [table, v] of Object.entries(given as Record<string, boolean | ModelExposure>)) wanted.set(table, v);
   const models = new Map<string, Exposed>();
   for (const [table, v] of wanted) {
     const meta = db.models.get(table);
-    if (!meta) throw new TypeError(`crud(): model "${table}" is not connected to this database (connect it, or remove it from options.models)`);
+    if (!meta)
+      throw new TypeError(
+        `crud(): model "${table}" is not connected to this database (connect it, or remove it from options.models)`,
+      );
     if (v === false) continue;
     const ex: ModelExposure = v === true ? {} : v;
     const displayName = ex.displayName ?? (meta.fields.has("name") ? "name" : undefined);
     const field = displayName === undefined ? undefined : meta.fields.get(displayName);
-    const display = field?.stored && !isPrivate(field) && ["char", "text", "selection"].includes(field.kind) ? field : undefined;
-    if (ex.displayName !== undefined && !display) throw new TypeError(`crud(): ${table}.displayName must name a stored, non-private text field, got "${displayName}"`);
+    const display =
+      field?.stored && !isPrivate(field) && ["char", "text", "selection"].includes(field.kind) ? field : undefined;
+    if (ex.displayName !== undefined && !display)
+      throw new TypeError(
+        `crud(): ${table}.displayName must name a stored, non-private text field, got "${displayName}"`,
+      );
     models.set(table, { meta, read: ex.read !== false, write: ex.write !== false, display });
   }
   return {
@@ -121,7 +143,12 @@ export function resolveOptions(db: Database, options: CrudOptions): CrudConfig {
     maxBodyBytes: positive("maxBodyBytes", options.maxBodyBytes, 1024 * 1024),
     timeoutMs: positive("timeoutMs", options.timeoutMs, 30_000),
     docs: options.docs !== false,
-    info: { title: options.info?.title ?? "DotORM REST API", version: options.info?.version ?? "1.0.0", description: options.info?.description },
-    onError: options.onError ?? ((error, requestId) => console.error(`[dotorm/rest] request ${requestId} failed:`, error)),
+    info: {
+      title: options.info?.title ?? "DotORM REST API",
+      version: options.info?.version ?? "1.0.0",
+      description: options.info?.description,
+    },
+    onError:
+      options.onError ?? ((error, requestId) => console.error(`[dotorm/rest] request ${requestId} failed:`, error)),
   };
 }

@@ -28,12 +28,15 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
   const cfg = resolveOptions(db, options);
   const app = new Hono<RestEnv>();
 
-  if (nPlusOneOn(options.nPlusOne)) app.use("*", nPlusOneScope(db, typeof options.nPlusOne === "object" ? options.nPlusOne : undefined));
+  if (nPlusOneOn(options.nPlusOne))
+    app.use("*", nPlusOneScope(db, typeof options.nPlusOne === "object" ? options.nPlusOne : undefined));
   app.use("*", timeout(cfg.timeoutMs));
   const limitBody = bodyLimit({
     maxSize: cfg.maxBodyBytes,
     onError: () => {
-      throw new RestError(413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${cfg.maxBodyBytes} bytes`, { limit: cfg.maxBodyBytes });
+      throw new RestError(413, "PAYLOAD_TOO_LARGE", `the request body is larger than ${cfg.maxBodyBytes} bytes`, {
+        limit: cfg.maxBodyBytes,
+      });
     },
   });
   // No GET route reads a body; skipping the check there also spares @hono/node-server building a
@@ -44,7 +47,16 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
     methodNotAllowed({
       app,
       onMethodNotAllowed: (c, allowed) =>
-        c.json({ error: { code: "METHOD_NOT_ALLOWED", message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}` } }, 405, { Allow: allowed.join(", ") }),
+        c.json(
+          {
+            error: {
+              code: "METHOD_NOT_ALLOWED",
+              message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}`,
+            },
+          },
+          405,
+          { Allow: allowed.join(", ") },
+        ),
     }),
   );
 
@@ -55,7 +67,14 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
     if (fault) cfg.onError(e, requestId);
     return c.json(body, status, { "x-request-id": requestId });
   });
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      {
+        error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}` },
+      },
+      404,
+    ),
+  );
 
   let doc: object | undefined;
   app.get(`${cfg.prefix}/openapi.json`, (c) => c.json((doc ??= openApiDocument(cfg))));
@@ -72,6 +91,9 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
  */
 function nPlusOneOn(option: CrudOptions["nPlusOne"]): boolean {
   // workers have no `process`; there the detector stays on unless turned off
-  if (option === undefined) return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== "production";
+  if (option === undefined)
+    return (
+      (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV !== "production"
+    );
   return option !== false;
 }

@@ -36,7 +36,10 @@ export function visibleFields(meta: ModelMeta): FieldMeta[] {
  * fieldsMetadata(Lead.meta, (t) => (t === "partners" ? "name" : undefined));
  * // [{ name: "id", ... }, { name: "partner_id", type: "many2one", relation: { model: "partners", kind: "many2one", display: "name" } }, ...]
  */
-export function fieldsMetadata(meta: ModelMeta, displayOf: (table: string) => string | undefined = () => undefined): FieldInfo[] {
+export function fieldsMetadata(
+  meta: ModelMeta,
+  displayOf: (table: string) => string | undefined = () => undefined,
+): FieldInfo[] {
   return visibleFields(meta).map((field) => {
     const o = field.def.options as Record<string, unknown>;
     const info: FieldInfo = {
@@ -47,7 +50,12 @@ export function fieldsMetadata(meta: ModelMeta, displayOf: (table: string) => st
       readonly: isReadonly(field),
     };
     if (typeof o.help === "string") info.help = o.help;
-    if (field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
+    if (
+      field.kind === "many2one" ||
+      field.kind === "one2many" ||
+      field.kind === "many2many" ||
+      field.kind === "one2one"
+    ) {
       const model = field.target().table;
       const display = displayOf(model);
       info.relation = display === undefined ? { model, kind: field.kind } : { model, kind: field.kind, display };

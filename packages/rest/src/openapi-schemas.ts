@@ -54,7 +54,11 @@ function nullable(schema: JsonSchema, yes: boolean): JsonSchema {
 }
 
 /** The schema of one field's value; `mode` read (as returned) or write (as accepted). */
-function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: FieldMeta) => string | undefined): JsonSchema {
+function valueSchema(
+  field: FieldMeta,
+  mode: "read" | "write",
+  inverseOf?: (f: FieldMeta) => string | undefined,
+): JsonSchema {
   const o = field.def.options as Record<string, unknown>;
   if (field === field.model.id) return keySchema(field.model);
   switch (field.kind) {
@@ -69,7 +73,11 @@ function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: F
     case "float":
       return { type: "number" };
     case "decimal": {
-      const text = { type: "string", pattern: decimalPattern, description: `decimal(${o.precision ?? 18}, ${o.scale ?? 2}) as a string, exact` };
+      const text = {
+        type: "string",
+        pattern: decimalPattern,
+        description: `decimal(${o.precision ?? 18}, ${o.scale ?? 2}) as a string, exact`,
+      };
       return mode === "read" ? text : { oneOf: [text, { type: "number" }] };
     }
     case "char":
@@ -92,11 +100,21 @@ function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: F
       return { type: "string", contentEncoding: "base64" };
     case "many2one":
     case "one2one":
-      return mode === "read" ? { oneOf: [keySchema(field.target()), ref(schemaName(field.target()))], description: "the id, or the record when nested" } : keySchema(field.target());
+      return mode === "read"
+        ? {
+            oneOf: [keySchema(field.target()), ref(schemaName(field.target()))],
+            description: "the id, or the record when nested",
+          }
+        : keySchema(field.target());
     case "one2many":
     case "many2many": {
       const target = field.target();
-      if (mode === "read") return { type: "array", items: { oneOf: [keySchema(target), ref(schemaName(target))] }, description: "ids, or records when nested" };
+      if (mode === "read")
+        return {
+          type: "array",
+          items: { oneOf: [keySchema(target), ref(schemaName(target))] },
+          description: "ids, or records when nested",
+        };
       const ids = { type: "array", items: keySchema(target), maxItems: 10_000 };
       const inverse = inverseOf?.(field);
       return {
@@ -107,8 +125,16 @@ function valueSchema(field: FieldMeta, mode: "read" | "write", inverseOf?: (f: F
             additionalProperties: false,
             description: "relation commands, applied in one transaction with the record",
             properties: {
-              create: { type: "array", items: ref(schemaName(target, inverse ? `CreateFrom${pascal(inverse)}` : "Create")), maxItems: 1_000 },
-              update: { type: "object", ...(target.identity ? { propertyNames: { pattern: "^[1-9]\\d{0,15}$" } } : {}), additionalProperties: ref(schemaName(target, "Update")) },
+              create: {
+                type: "array",
+                items: ref(schemaName(target, inverse ? `CreateFrom${pascal(inverse)}` : "Create")),
+                maxItems: 1_000,
+              },
+              update: {
+                type: "object",
+                ...(target.identity ? { propertyNames: { pattern: "^[1-9]\\d{0,15}$" } } : {}),
+                additionalProperties: ref(schemaName(target, "Update")),
+              },
               delete: ids,
               link: ids,
               unlink: ids,
@@ -136,10 +162,21 @@ export function readSchema(meta: ModelMeta): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const field of meta.fields.values()) {
     if (isPrivate(field)) continue;
-    const s = describeField(field, nullable(valueSchema(field, "read"), !field.required && field.name !== "id" && field.kind !== "one2many" && field.kind !== "many2many"));
+    const s = describeField(
+      field,
+      nullable(
+        valueSchema(field, "read"),
+        !field.required && field.name !== "id" && field.kind !== "one2many" && field.kind !== "many2many",
+      ),
+    );
     properties[field.name] = isReadonly(field) ? { ...s, readOnly: true } : s;
   }
-  return { type: "object", description: `a ${meta.label} record (only the fields asked for, id always)`, properties, required: ["id"] };
+  return {
+    type: "object",
+    description: `a ${meta.label} record (only the fields asked for, id always)`,
+    properties,
+    required: ["id"],
+  };
 }
 
 /** The schema of the values a create (or update) accepts; `inverse` is set by the parent's one2many command. */
@@ -150,8 +187,12 @@ export function writeSchema(meta: ModelMeta, mode: "create" | "update", inverse?
   for (const field of meta.fields.values()) {
     if (!isWritable(field, mode)) continue;
     const virtual = field.kind === "one2many" || field.kind === "many2many";
-    properties[field.name] = describeField(field, virtual ? valueSchema(field, "write", inverseOf) : nullable(valueSchema(field, "write"), !field.required));
-    if (mode === "create" && field.required && field.def.options.default === undefined && field.name !== inverse) required.push(field.name);
+    properties[field.name] = describeField(
+      field,
+      virtual ? valueSchema(field, "write", inverseOf) : nullable(valueSchema(field, "write"), !field.required),
+    );
+    if (mode === "create" && field.required && field.def.options.default === undefined && field.name !== inverse)
+      required.push(field.name);
   }
   return { type: "object", additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) };
 }
@@ -174,7 +215,7 @@ export const filterSchema: JsonSchema = {
 export const nestedSchema: JsonSchema = {
   type: "object",
   description:
-    'Relations to load as records: { relation: true | [field, ..., { deeper: [...] }] | { fields, nested, filter, order, sort, limit, offset } }. ' +
+    "Relations to load as records: { relation: true | [field, ..., { deeper: [...] }] | { fields, nested, filter, order, sort, limit, offset } }. " +
     "Nesting depth is bounded (option maxNestedDepth, default 4).",
   additionalProperties: { oneOf: [{ const: true }, { type: "array" }, { type: "object" }] },
   examples: [{ owner_id: ["name"], lines: { fields: ["text"], order: "id desc", limit: 5 } }],
@@ -189,9 +230,15 @@ export const errorSchema: JsonSchema = {
       type: "object",
       required: ["code", "message"],
       properties: {
-        code: { type: "string", examples: ["VALIDATION_ERROR", "QUERY_ERROR", "NOT_FOUND", "ACCESS_DENIED", "INTEGRITY_ERROR"] },
+        code: {
+          type: "string",
+          examples: ["VALIDATION_ERROR", "QUERY_ERROR", "NOT_FOUND", "ACCESS_DENIED", "INTEGRITY_ERROR"],
+        },
         message: { type: "string" },
-        details: { type: "object", description: "e.g. the field at fault, the ids not found, or the request id of a server fault" },
+        details: {
+          type: "object",
+          description: "e.g. the field at fault, the ids not found, or the request id of a server fault",
+        },
       },
     },
   },

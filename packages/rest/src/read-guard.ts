@@ -38,14 +38,21 @@ export function checkOrder(model: ModelMeta, order: string | undefined): string 
   if (order === undefined || order.trim() === "") return undefined;
   for (const term of order.split(",")) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+(asc|desc))?\s*$/i.exec(term);
-    if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`, "order");
+    if (!m)
+      throw new QueryError(
+        `order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`,
+        "order",
+      );
     const path = (m[1] as string).split(".");
     let current = model;
     path.forEach((name, i) => {
       const field = current.fields.get(name);
       const last = i === path.length - 1;
       if (!field?.stored || isPrivate(field) || (!last && field.kind !== "many2one")) {
-        throw new QueryError(`cannot order ${model.table} by "${m[1]}": "${name}" is not a ${last ? "stored field" : "many2one field"} of ${current.table}`, m[1]);
+        throw new QueryError(
+          `cannot order ${model.table} by "${m[1]}": "${name}" is not a ${last ? "stored field" : "many2one field"} of ${current.table}`,
+          m[1],
+        );
       }
       if (!last) current = field.target();
     });
@@ -55,7 +62,8 @@ export function checkOrder(model: ModelMeta, order: string | undefined): string 
 
 /** Checks a limit against `maxLimit`. */
 export function checkLimit(cfg: CrudConfig, limit: number | undefined, name = "limit"): number | undefined {
-  if (limit !== undefined && limit > cfg.maxLimit) throw badRequest(`${name} must be at most ${cfg.maxLimit}, got ${limit}`, name);
+  if (limit !== undefined && limit > cfg.maxLimit)
+    throw badRequest(`${name} must be at most ${cfg.maxLimit}, got ${limit}`, name);
   return limit;
 }
 
@@ -73,11 +81,13 @@ export function checkRead(cfg: CrudConfig, model: ModelMeta, req: NestedOptions,
 }
 
 function checkNested(cfg: CrudConfig, model: ModelMeta, nested: NestedMap, depth: number): Record<string, unknown> {
-  if (depth > cfg.maxNestedDepth) throw badRequest(`nested reads go at most ${cfg.maxNestedDepth} levels deep`, "nested");
+  if (depth > cfg.maxNestedDepth)
+    throw badRequest(`nested reads go at most ${cfg.maxNestedDepth} levels deep`, "nested");
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(nested)) {
     const field = visibleField(model, name);
-    if (!relationKinds.has(field.kind)) throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
+    if (!relationKinds.has(field.kind))
+      throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
     out[name] = checkSpec(cfg, field, nested[name] as NestedSpec, depth);
   }
   return out;
@@ -87,7 +97,9 @@ function checkSpec(cfg: CrudConfig, field: FieldMeta, spec: NestedSpec, depth: n
   const target = field.target();
   if (spec === true) return true;
   if (Array.isArray(spec)) {
-    return spec.map((item) => (typeof item === "string" ? visibleField(target, item).name : checkNested(cfg, target, item, depth + 1)));
+    return spec.map((item) =>
+      typeof item === "string" ? visibleField(target, item).name : checkNested(cfg, target, item, depth + 1),
+    );
   }
   return checkRead(cfg, target, spec, depth);
 }

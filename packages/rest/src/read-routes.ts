@@ -4,7 +4,17 @@ import type { CrudConfig } from "./crud-options.js";
 import { fieldsMetadata } from "./fields-metadata.js";
 import { checkLimit, checkRead, visibleField } from "./read-guard.js";
 import { type RestEnv, api, asSession, bodyOf, idOf, jsonParam, modelOf, queryOf, textId } from "./request-context.js";
-import { type ListQuery, type NestedOptions, filterSchema, getQuery, listQuery, nameSearchQuery, nestedMap, noQuery, searchBody } from "./request-schemas.js";
+import {
+  type ListQuery,
+  type NestedOptions,
+  filterSchema,
+  getQuery,
+  listQuery,
+  nameSearchQuery,
+  nestedMap,
+  noQuery,
+  searchBody,
+} from "./request-schemas.js";
 import { badRequest, notFound } from "./rest-error.js";
 import { serialize } from "./serialize.js";
 import { validate } from "./validate.js";
@@ -12,7 +22,13 @@ import { validate } from "./validate.js";
 /** The list query string as a read request (`fields=a,b`, `filter` and `nested` as JSON). */
 function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "order" | "sort" | "limit" | "offset">) {
   return {
-    fields: q.fields === undefined ? undefined : q.fields.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    fields:
+      q.fields === undefined
+        ? undefined
+        : q.fields
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== ""),
     filter: q.filter === undefined ? undefined : validate(filterSchema, jsonParam(q.filter, "filter"), "filter"),
     nested: q.nested === undefined ? undefined : validate(nestedMap, jsonParam(q.nested, "nested"), "nested"),
     order: q.order,
@@ -29,12 +45,15 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
  */
 async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
   const checked = checkRead(cfg, meta, req);
-  const filter = extra ? [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])] : checked.filter;
+  const filter = extra
+    ? [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])]
+    : checked.filter;
   const m = api(meta);
   const limit = checked.limit ?? cfg.maxLimit;
   const offset = checked.offset ?? 0;
   const data = await m.search({ ...checked, filter, limit });
-  const total = data.length < limit && (data.length > 0 || offset === 0) ? offset + data.length : await m.count({ filter });
+  const total =
+    data.length < limit && (data.length > 0 || offset === 0) ? offset + data.length : await m.count({ filter });
   return { data: data.map((r) => serialize(meta, r)), total };
 }
 
@@ -55,8 +74,13 @@ function checkCursor(after: string): string {
   } catch {
     parsed = undefined;
   }
-  const ok = typeof parsed === "object" && parsed !== null && Array.isArray((parsed as { k?: unknown }).k) && Array.isArray((parsed as { v?: unknown }).v);
-  const scalars = ok && (parsed as { v: unknown[] }).v.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
+  const ok =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    Array.isArray((parsed as { k?: unknown }).k) &&
+    Array.isArray((parsed as { v?: unknown }).v);
+  const scalars =
+    ok && (parsed as { v: unknown[] }).v.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
   if (!scalars) throw badRequest("after must be the cursor of the previous page, passed unchanged", "after");
   return after;
 }
@@ -68,10 +92,12 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
   app.get(`${p}/:model/fields`, (c) => {
     const { meta } = modelOf(cfg, c, "read");
     validate(noQuery, queryOf(c), "query");
-    return c.json({ data: fieldsMetadata(meta, (t) => {
-      const target = cfg.models.get(t);
-      return target?.read ? target.display?.name : undefined;
-    }) });
+    return c.json({
+      data: fieldsMetadata(meta, (t) => {
+        const target = cfg.models.get(t);
+        return target?.read ? target.display?.name : undefined;
+      }),
+    });
   });
 
   app.get(`${p}/:model/name_search`, async (c) => {
@@ -83,7 +109,12 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
     if (display && text !== "") filter = [[display.name, "ilike", text]];
     else if (!display && text !== "") filter = [["id", "in", textId(meta, text)]];
     const rows = await asSession(cfg, c, () =>
-      api(meta).search({ filter, fields: display ? [display.name] : ["id"], order: display ? `${display.name}, id` : "id", limit }),
+      api(meta).search({
+        filter,
+        fields: display ? [display.name] : ["id"],
+        order: display ? `${display.name}, id` : "id",
+        limit,
+      }),
     );
     const label = (r: Record<string, unknown>) => (display ? String(r[display.name] ?? "") : `${meta.label} #${r.id}`);
     return c.json({ data: rows.map((r) => ({ id: (r as { id: Id }).id, name: label(r as Record<string, unknown>) })) });
@@ -99,8 +130,13 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
     const { meta } = modelOf(cfg, c, "read");
     const q = validate(listQuery, queryOf(c), "query");
     const req = readFromQuery(q);
-    if (q.after === undefined && q.size === undefined) return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
-    if (q.limit !== undefined || q.offset !== undefined) throw badRequest("keyset pages (after, size) take no limit or offset", q.limit !== undefined ? "limit" : "offset");
+    if (q.after === undefined && q.size === undefined)
+      return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
+    if (q.limit !== undefined || q.offset !== undefined)
+      throw badRequest(
+        "keyset pages (after, size) take no limit or offset",
+        q.limit !== undefined ? "limit" : "offset",
+      );
     const checked = checkRead(cfg, meta, req);
     const size = checkLimit(cfg, q.size, "size") ?? Math.min(cfg.maxLimit, 100);
     if (size < 1) throw badRequest("size must be at least 1", "size");
@@ -136,7 +172,10 @@ async function relationPage(cfg: CrudConfig, c: Context) {
   const name = c.req.param("field") ?? "";
   const field = visibleField(meta, name);
   if (field.kind !== "one2many" && field.kind !== "many2many") {
-    throw new QueryError(`"${name}" on ${meta.table} is not a one2many or many2many field; read it with GET ${cfg.prefix}/${meta.table}/${id}`, name);
+    throw new QueryError(
+      `"${name}" on ${meta.table} is not a one2many or many2many field; read it with GET ${cfg.prefix}/${meta.table}/${id}`,
+      name,
+    );
   }
   const target = field.target();
   const q = validate(listQuery.omit({ after: true, size: true }), queryOf(c), "query");

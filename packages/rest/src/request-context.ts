@@ -48,8 +48,14 @@ export function api(meta: ModelMeta): ModelApi {
 export function modelOf(cfg: CrudConfig, c: Context, need: "read" | "write"): Exposed {
   const name = c.req.param("model") ?? "";
   const m = cfg.models.get(name);
-  if (!m) throw notFound(`there is no model "${name.slice(0, 64)}" here; GET ${cfg.prefix}/openapi.json lists the models`);
-  if (!m[need]) throw new RestError(405, "METHOD_NOT_ALLOWED", `${name} is ${need === "read" ? "write" : "read"}-only through this API`);
+  if (!m)
+    throw notFound(`there is no model "${name.slice(0, 64)}" here; GET ${cfg.prefix}/openapi.json lists the models`);
+  if (!m[need])
+    throw new RestError(
+      405,
+      "METHOD_NOT_ALLOWED",
+      `${name} is ${need === "read" ? "write" : "read"}-only through this API`,
+    );
   return m;
 }
 
@@ -61,7 +67,11 @@ export function idOf(c: Context, meta: ModelMeta, param = "id"): Id {
   const raw = c.req.param(param) ?? "";
   if (meta.identity) {
     const n = /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(n)) throw badRequest(`the record id in the path must be a positive integer, got ${JSON.stringify(raw.slice(0, 32))}`, "id");
+    if (!Number.isSafeInteger(n))
+      throw badRequest(
+        `the record id in the path must be a positive integer, got ${JSON.stringify(raw.slice(0, 32))}`,
+        "id",
+      );
     return n;
   }
   try {
@@ -98,7 +108,8 @@ export function queryOf(c: Context): Record<string, string> {
     const eq = pair.indexOf("=");
     const key = decodeParam(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? "" : decodeParam(pair.slice(eq + 1));
-    if (Object.hasOwn(out, key)) throw badRequest(`query parameter "${key.slice(0, 64)}" is given more than once`, key.slice(0, 64));
+    if (Object.hasOwn(out, key))
+      throw badRequest(`query parameter "${key.slice(0, 64)}" is given more than once`, key.slice(0, 64));
     Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
   }
   return out;
@@ -124,7 +135,11 @@ export function jsonParam(raw: string | undefined, name: string): unknown {
 export async function bodyOf(c: Context): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", `send the body as JSON with "content-type: application/json" (got ${JSON.stringify(type.slice(0, 64) || "none")})`);
+    throw new RestError(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      `send the body as JSON with "content-type: application/json" (got ${JSON.stringify(type.slice(0, 64) || "none")})`,
+    );
   }
   let text: string;
   try {

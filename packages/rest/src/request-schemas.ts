@@ -20,7 +20,11 @@ export function keyOf(meta: ModelMeta): z.ZodType<number | string> {
   if (meta.identity) return id;
   const max = (meta.id.def.options as { maxLength?: number }).maxLength ?? 255;
   if (meta.id.kind === "uuid") return uuid;
-  if (meta.id.kind === "char") return z.string().min(1).refine((v) => v.length <= max || [...v].length <= max, `must be at most ${max} characters`);
+  if (meta.id.kind === "char")
+    return z
+      .string()
+      .min(1)
+      .refine((v) => v.length <= max || [...v].length <= max, `must be at most ${max} characters`);
   return z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 }
 
@@ -28,7 +32,9 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** A filter as JSON: lists of strings, numbers, booleans and nulls, never objects; core's parseFilter checks the grammar. */
 type FilterJson = string | number | boolean | null | FilterJson[];
-const filterValue: z.ZodType<FilterJson> = z.lazy(() => z.union([z.string().max(65_536), z.number(), z.boolean(), z.null(), z.array(filterValue).max(10_000)]));
+const filterValue: z.ZodType<FilterJson> = z.lazy(() =>
+  z.union([z.string().max(65_536), z.number(), z.boolean(), z.null(), z.array(filterValue).max(10_000)]),
+);
 export const filterSchema = z.array(filterValue).max(1_000);
 
 /** `order`: "name desc, id". */
@@ -59,7 +65,9 @@ const nestedOptions: z.ZodType<NestedOptions> = z.lazy(() =>
     offset: count.optional(),
   }),
 );
-const nestedSpec: z.ZodType<NestedSpec> = z.lazy(() => z.union([z.literal(true), z.array(z.union([ident, nestedMap])).max(500), nestedOptions]));
+const nestedSpec: z.ZodType<NestedSpec> = z.lazy(() =>
+  z.union([z.literal(true), z.array(z.union([ident, nestedMap])).max(500), nestedOptions]),
+);
 
 /** Body of `POST <t>/search`. */
 export const searchBody = z.strictObject({
@@ -73,7 +81,10 @@ export const searchBody = z.strictObject({
 });
 export type SearchBody = z.infer<typeof searchBody>;
 
-const queryCount = z.string().regex(/^\d{1,15}$/, "must be a non-negative integer").transform(Number);
+const queryCount = z
+  .string()
+  .regex(/^\d{1,15}$/, "must be a non-negative integer")
+  .transform(Number);
 
 /** Query string of `GET <t>` (list or keyset page), of relation pages and of `GET <t>/<id>`. */
 export const listQuery = z.strictObject({
@@ -84,7 +95,11 @@ export const listQuery = z.strictObject({
   sort: sortSchema.optional(),
   limit: queryCount.optional(),
   offset: queryCount.optional(),
-  after: z.string().max(4_096).regex(/^[A-Za-z0-9_-]+$/, "must be a cursor returned by the previous page").optional(),
+  after: z
+    .string()
+    .max(4_096)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a cursor returned by the previous page")
+    .optional(),
   size: queryCount.optional(),
 });
 export type ListQuery = z.infer<typeof listQuery>;
@@ -106,9 +121,17 @@ const havingOp = z.enum(["=", "!=", ">", ">=", "<", "<="]);
 export const aggregateBody = z.strictObject({
   filter: filterSchema.optional(),
   groupBy: z.array(ident).max(16).optional(),
-  aggregate: z.record(ident, z.tuple([ident, aggregateFn])).refine((a) => Object.keys(a).length > 0 && Object.keys(a).length <= 64, "needs 1 to 64 aggregates"),
-  having: z.array(z.tuple([ident, havingOp, z.union([z.string().max(1_024), z.number(), z.boolean(), z.null()])])).max(64).optional(),
-  order: z.array(z.string().regex(/^-?[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be "alias" or "-alias"')).max(64).optional(),
+  aggregate: z
+    .record(ident, z.tuple([ident, aggregateFn]))
+    .refine((a) => Object.keys(a).length > 0 && Object.keys(a).length <= 64, "needs 1 to 64 aggregates"),
+  having: z
+    .array(z.tuple([ident, havingOp, z.union([z.string().max(1_024), z.number(), z.boolean(), z.null()])]))
+    .max(64)
+    .optional(),
+  order: z
+    .array(z.string().regex(/^-?[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be "alias" or "-alias"'))
+    .max(64)
+    .optional(),
   limit: count.optional(),
   offset: count.optional(),
 });

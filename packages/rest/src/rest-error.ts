@@ -1,4 +1,14 @@
-import { AccessDenied, ConnectionError, DotormError, IntegrityError, QueryError, RecordNotFound, TransactionConflict, UnsupportedError, ValidationError } from "@dotorm/core";
+import {
+  AccessDenied,
+  ConnectionError,
+  DotormError,
+  IntegrityError,
+  QueryError,
+  RecordNotFound,
+  TransactionConflict,
+  UnsupportedError,
+  ValidationError,
+} from "@dotorm/core";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -28,7 +38,9 @@ export class RestError extends Error {
 }
 
 /** The 401 a `session(c)` callback throws when the request carries no valid credentials. */
-export function unauthorized(message = "this request needs a valid session; log in and send its credentials"): RestError {
+export function unauthorized(
+  message = "this request needs a valid session; log in and send its credentials",
+): RestError {
   return new RestError(401, "UNAUTHORIZED", message);
 }
 
@@ -44,7 +56,10 @@ export function notFound(message: string, details?: Record<string, unknown>): Re
 }
 
 /** Status and body for anything a handler threw; `requestId` goes into 5xx bodies (never a stack or SQL). */
-export function errorResponse(e: unknown, requestId: string): { status: ContentfulStatusCode; body: ErrorBody; fault: boolean } {
+export function errorResponse(
+  e: unknown,
+  requestId: string,
+): { status: ContentfulStatusCode; body: ErrorBody; fault: boolean } {
   const client = (status: ContentfulStatusCode, code: string, message: string, details?: Record<string, unknown>) => ({
     status,
     body: { error: details ? { code, message, details } : { code, message } },
@@ -52,22 +67,47 @@ export function errorResponse(e: unknown, requestId: string): { status: Contentf
   });
   if (e instanceof RestError) return client(e.status, e.code, e.message, e.details);
   if (e instanceof HTTPException) {
-    if (e.status === 504) return client(504, "TIMEOUT", "the request took too long and was abandoned; narrow it (filter, limit) or try again", { requestId });
-    return client(e.status as ContentfulStatusCode, e.status === 413 ? "PAYLOAD_TOO_LARGE" : "HTTP_ERROR", e.message || "request refused");
+    if (e.status === 504)
+      return client(
+        504,
+        "TIMEOUT",
+        "the request took too long and was abandoned; narrow it (filter, limit) or try again",
+        { requestId },
+      );
+    return client(
+      e.status as ContentfulStatusCode,
+      e.status === 413 ? "PAYLOAD_TOO_LARGE" : "HTTP_ERROR",
+      e.message || "request refused",
+    );
   }
-  if (e instanceof ValidationError) return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
-  if (e instanceof QueryError) return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
+  if (e instanceof ValidationError)
+    return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
+  if (e instanceof QueryError)
+    return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
   if (e instanceof UnsupportedError) return client(400, e.code, e.message, { feature: e.feature });
   if (e instanceof RecordNotFound) return client(404, e.code, `${e.model} record ${String(e.id)} does not exist`);
-  if (e instanceof AccessDenied) return client(403, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
+  if (e instanceof AccessDenied)
+    return client(403, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
   if (e instanceof IntegrityError) {
     return client(409, e.code, `the change conflicts with existing data (${e.kind.replace("_", " ")} constraint)`, {
       kind: e.kind,
       ...(e.field === undefined ? {} : { field: e.field }),
     });
   }
-  if (e instanceof TransactionConflict) return client(409, e.code, "the change conflicted with a concurrent one and was not made; send it again");
-  if (e instanceof ConnectionError) return { status: 503, body: { error: { code: e.code, message: "the database is unavailable; try again later", details: { requestId } } }, fault: true };
+  if (e instanceof TransactionConflict)
+    return client(409, e.code, "the change conflicted with a concurrent one and was not made; send it again");
+  if (e instanceof ConnectionError)
+    return {
+      status: 503,
+      body: {
+        error: { code: e.code, message: "the database is unavailable; try again later", details: { requestId } },
+      },
+      fault: true,
+    };
   const code = e instanceof DotormError ? e.code : "INTERNAL_ERROR";
-  return { status: 500, body: { error: { code, message: "internal server error; report the request id", details: { requestId } } }, fault: true };
+  return {
+    status: 500,
+    body: { error: { code, message: "internal server error; report the request id", details: { requestId } } },
+    fault: true,
+  };
 }

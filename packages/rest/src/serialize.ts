@@ -12,7 +12,8 @@ function planOf(model: ModelMeta): KeyPlan {
   let plan = plans.get(model);
   if (!plan) {
     const map = new Map<string, { field: FieldMeta; relation: boolean } | null>();
-    for (const [name, field] of model.fields) map.set(name, isPrivate(field) ? null : { field, relation: relationKinds.has(field.kind) });
+    for (const [name, field] of model.fields)
+      map.set(name, isPrivate(field) ? null : { field, relation: relationKinds.has(field.kind) });
     plans.set(model, (plan = map));
   }
   return plan;
@@ -56,7 +57,11 @@ export function plainValue(value: unknown): unknown {
 }
 
 /** An aggregate row: group keys serialised as fields (a nested many2one as an object), aggregates as values. */
-export function serializeAggregate(model: ModelMeta, groupBy: readonly string[], row: Record<string, unknown>): Record<string, unknown> {
+export function serializeAggregate(
+  model: ModelMeta,
+  groupBy: readonly string[],
+  row: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     const field = groupBy.includes(key) ? model.fields.get(key) : undefined;

@@ -30,7 +30,8 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 
 function checkText(text: string, where: string): void {
   if (text.includes("\u0000")) throw badRequest(`${where} contains a NUL character (\\u0000), which no field stores`);
-  if (loneSurrogate.test(text)) throw badRequest(`${where} contains invalid Unicode (a lone surrogate); send well-formed UTF-8`);
+  if (loneSurrogate.test(text))
+    throw badRequest(`${where} contains invalid Unicode (a lone surrogate); send well-formed UTF-8`);
 }
 
 /** Parses JSON text from a request: malformed JSON is a 400 naming where it came from. */

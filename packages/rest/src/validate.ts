@@ -22,6 +22,10 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   return badRequestThrow(message, field, issues);
 }
 
-function badRequestThrow(message: string, field: string | undefined, issues: { path: string; message: string }[]): never {
+function badRequestThrow(
+  message: string,
+  field: string | undefined,
+  issues: { path: string; message: string }[],
+): never {
   throw badRequest(message, field, { issues });
 }

@@ -15,7 +15,8 @@ function refuseReadonly(meta: ModelMeta, values: unknown): void {
   if (typeof values !== "object" || values === null || Array.isArray(values)) return;
   for (const key of Object.keys(values)) {
     const field = meta.fields.get(key);
-    if (field && !isPrivate(field) && isReadonly(field)) throw badRequest(`${meta.table}.${key} is readonly and cannot be updated`, key);
+    if (field && !isPrivate(field) && isReadonly(field))
+      throw badRequest(`${meta.table}.${key} is readonly and cannot be updated`, key);
   }
 }
 
@@ -43,9 +44,9 @@ async function assertVisible(meta: ModelMeta, ids: readonly Id[]): Promise<void>
   }
   const missing = unique.filter((id) => !seen.has(id));
   if (missing.length === 1 && ids.length === 1) throw notFound(`${meta.table} record ${missing[0]} does not exist`);
-  if (missing.length > 0) throw notFound(`${missing.length} of the ${meta.table} records do not exist`, { ids: missing.slice(0, 100) });
+  if (missing.length > 0)
+    throw notFound(`${missing.length} of the ${meta.table} records do not exist`, { ids: missing.slice(0, 100) });
 }
-
 
 /** The write routes: create, update, delete, bulk update and delete. */
 export function writeRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
@@ -96,7 +97,10 @@ async function bulk(cfg: CrudConfig, c: Context, op: "update" | "delete") {
   const { meta } = modelOf(cfg, c, "write");
   validate(noQuery, queryOf(c), "query");
   const raw = await bodyOf(c);
-  const body = op === "update" ? validate(z.strictObject({ ids: bulkIds(meta), values: z.unknown() }), raw, "bulk update body") : validate(z.strictObject({ ids: bulkIds(meta) }), raw, "bulk delete body");
+  const body =
+    op === "update"
+      ? validate(z.strictObject({ ids: bulkIds(meta), values: z.unknown() }), raw, "bulk update body")
+      : validate(z.strictObject({ ids: bulkIds(meta) }), raw, "bulk delete body");
   checkLimit(cfg, body.ids.length, "ids");
   // in the form records carry (a uuid lower-cased), so the visibility check compares like with like
   const ids = body.ids.map((id) => checkId(meta, id));

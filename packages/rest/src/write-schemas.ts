@@ -41,12 +41,17 @@ function valueSchema(field: FieldMeta): z.ZodType {
     case "float":
       return z.number();
     case "decimal":
-      return z.union([z.string().max(80).regex(new RegExp(decimalPattern), "must be a decimal number such as \"12.50\""), z.number()]);
+      return z.union([
+        z.string().max(80).regex(new RegExp(decimalPattern), 'must be a decimal number such as "12.50"'),
+        z.number(),
+      ]);
     case "char": {
       const max = o.maxLength as number | undefined;
       const s = z.string();
       // counted in characters (code points), as the database counts them
-      return max === undefined ? s : s.refine((v) => v.length <= max || [...v].length <= max, `must be at most ${max} characters`);
+      return max === undefined
+        ? s
+        : s.refine((v) => v.length <= max || [...v].length <= max, `must be at most ${max} characters`);
     }
     case "text":
       return z.string();
@@ -94,7 +99,8 @@ export function valuesSchema(model: ModelMeta, mode: WriteMode, inverse?: string
     let s: z.ZodType;
     if (field.kind === "one2many" || field.kind === "many2many") s = relationSchema(field);
     else s = field.required ? valueSchema(field) : valueSchema(field).nullable();
-    const needed = mode === "create" && field.required && field.def.options.default === undefined && field.name !== inverse;
+    const needed =
+      mode === "create" && field.required && field.def.options.default === undefined && field.name !== inverse;
     shape[field.name] = needed ? s : s.optional();
   }
   const schema = z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
@@ -111,7 +117,14 @@ function relationSchema(field: FieldMeta): z.ZodType {
     ids,
     z.strictObject({
       create: z.lazy(() => z.array(valuesSchema(target, "create", inverse)).max(1_000)).optional(),
-      update: z.lazy(() => z.record(target.identity ? z.string().regex(/^[1-9]\d{0,15}$/, "must be a record id") : z.string().max(255), valuesSchema(target, "update"))).optional(),
+      update: z
+        .lazy(() =>
+          z.record(
+            target.identity ? z.string().regex(/^[1-9]\d{0,15}$/, "must be a record id") : z.string().max(255),
+            valuesSchema(target, "update"),
+          ),
+        )
+        .optional(),
       delete: ids.optional(),
       link: ids.optional(),
       unlink: ids.optional(),

@@ -4,7 +4,10 @@ import { errorResponse } from "../src/rest-error.js";
 
 /** How the REST layer answers the core's errors that are nobody's mistake: conflicts and outages. */
 test("a transaction the database rolled back for a conflict is a 409 asking to send again, never a 500", () => {
-  const conflict = errorResponse(new TransactionConflict("MySQL deadlock: the database rolled the transaction back"), "r1");
+  const conflict = errorResponse(
+    new TransactionConflict("MySQL deadlock: the database rolled the transaction back"),
+    "r1",
+  );
   expect(conflict).toMatchObject({ status: 409, fault: false, body: { error: { code: "TRANSACTION_CONFLICT" } } });
   expect(conflict.body.error.message).toMatch(/send it again/);
   expect(conflict.body.error.message).not.toMatch(/MySQL|deadlock/); // no driver detail on the wire

@@ -20,7 +20,17 @@ const relations = async (app: ReturnType<typeof crud>) => {
 };
 
 test("a related model that is not exposed for reading, or whose display field is another, says so", async () => {
-  expect((await relations(crud(db, { models: { notes: true, users: { read: false }, tags: true, note_lines: true } }))).owner_id).toEqual({ model: "users", kind: "many2one" });
-  expect((await relations(crud(db, { models: ["notes", "tags", "note_lines"] }))).owner_id).toEqual({ model: "users", kind: "many2one" });
-  expect((await relations(crud(db, { models: { notes: true, users: { displayName: "login" } } }))).owner_id).toEqual({ model: "users", kind: "many2one", display: "login" });
+  expect(
+    (await relations(crud(db, { models: { notes: true, users: { read: false }, tags: true, note_lines: true } })))
+      .owner_id,
+  ).toEqual({ model: "users", kind: "many2one" });
+  expect((await relations(crud(db, { models: ["notes", "tags", "note_lines"] }))).owner_id).toEqual({
+    model: "users",
+    kind: "many2one",
+  });
+  expect((await relations(crud(db, { models: { notes: true, users: { displayName: "login" } } }))).owner_id).toEqual({
+    model: "users",
+    kind: "many2one",
+    display: "login",
+  });
 });

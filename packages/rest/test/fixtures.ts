@@ -11,13 +11,23 @@ export const User = model("users", {
   password_hash: f.char({ maxLength: 200, private: true }),
 });
 
-export const Tag = model("tags", { name: f.char({ maxLength: 50, required: true }), code: f.char({ maxLength: 20, unique: true }) });
+export const Tag = model("tags", {
+  name: f.char({ maxLength: 50, required: true }),
+  code: f.char({ maxLength: 20, unique: true }),
+});
 
 export const Note = model("notes", {
   title: f.char({ maxLength: 80, required: true, label: "Title", help: "what the note is about" }),
   body: f.text(),
   amount: f.decimal({ precision: 10, scale: 2 }),
-  kind: f.selection({ options: [["memo", "Memo"], ["todo", "To do"]], default: "memo", required: true }),
+  kind: f.selection({
+    options: [
+      ["memo", "Memo"],
+      ["todo", "To do"],
+    ],
+    default: "memo",
+    required: true,
+  }),
   data: f.json(),
   due: f.date(),
   secret: f.char({ maxLength: 50, private: true }),
@@ -116,7 +126,10 @@ export async function restSuite(
     });
     return;
   }
-  if (!up) console.warn(`\n!!! SKIPPED ${feature} [${target.name}]: the database is not reachable (under CI=true this fails)\n`);
+  if (!up)
+    console.warn(
+      `\n!!! SKIPPED ${feature} [${target.name}]: the database is not reachable (under CI=true this fails)\n`,
+    );
   const state = {} as RestContext;
   let close: (() => Promise<void>) | undefined;
   describe.skipIf(!up)(`${feature} [${target.name}]`, () => {
@@ -140,7 +153,10 @@ export async function restSuite(
         async http(method: string, path: string, payload?: unknown, headers: Record<string, string> = {}) {
           const init: RequestInit = { method, headers: { ...headers } };
           if (payload !== undefined) {
-            init.body = typeof payload === "string" || payload instanceof Uint8Array ? (payload as string) : JSON.stringify(payload);
+            init.body =
+              typeof payload === "string" || payload instanceof Uint8Array
+                ? (payload as string)
+                : JSON.stringify(payload);
             (init.headers as Record<string, string>)["content-type"] ??= "application/json";
           }
           const res = await fetch(base + path, init);

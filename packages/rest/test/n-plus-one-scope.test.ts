@@ -31,8 +31,19 @@ function app(options?: Parameters<typeof crud>[1]) {
 test("the generated routes send no N+1, a handler looping over get() is reported per request", async () => {
   reports.length = 0;
   const a = app();
-  expect((await a.request(`/auto/notes?fields=title&nested=${encodeURIComponent(JSON.stringify({ owner_id: ["name"] }))}`)).status).toBe(200);
-  expect((await a.request(`/auto/notes/search`, { method: "POST", body: JSON.stringify({ nested: { owner_id: ["name"], tag_ids: ["name"] } }), headers: { "content-type": "application/json" } })).status).toBe(200);
+  expect(
+    (await a.request(`/auto/notes?fields=title&nested=${encodeURIComponent(JSON.stringify({ owner_id: ["name"] }))}`))
+      .status,
+  ).toBe(200);
+  expect(
+    (
+      await a.request(`/auto/notes/search`, {
+        method: "POST",
+        body: JSON.stringify({ nested: { owner_id: ["name"], tag_ids: ["name"] } }),
+        headers: { "content-type": "application/json" },
+      })
+    ).status,
+  ).toBe(200);
   expect(reports).toEqual([]);
   expect((await a.request("/loop")).status).toBe(200);
   expect((await a.request("/loop")).status).toBe(200);

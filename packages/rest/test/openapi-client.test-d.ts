@@ -7,7 +7,11 @@ type NotesPage = operations["searchNotes"]["responses"][200]["content"]["applica
 
 /** A client typed from the document, as a front end would write one. */
 async function createNote(body: CreateNote): Promise<number> {
-  const res = await fetch("/auto/notes", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch("/auto/notes", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const created = (await res.json()) as operations["createNotes"]["responses"][201]["content"]["application/json"];
   return created.id;
 }

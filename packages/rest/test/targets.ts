@@ -32,7 +32,11 @@ async function onMysql(sql: string): Promise<void> {
   }
 }
 
-const up = (probe: () => Promise<void>) => () => probe().then(() => true, () => false);
+const up = (probe: () => Promise<void>) => () =>
+  probe().then(
+    () => true,
+    () => false,
+  );
 
 export const pgServer: ConformanceTarget = {
   name: "postgres",

@@ -40,7 +40,8 @@ export async function suite(
     return;
   }
   if (!up) {
-    const why = target.configured === false ? "not configured" : "the database is not reachable (under CI=true this fails)";
+    const why =
+      target.configured === false ? "not configured" : "the database is not reachable (under CI=true this fails)";
     console.warn(`\n!!! SKIPPED ${feature} [${target.name}]: ${why}\n`);
   }
   const state = {} as SuiteContext;

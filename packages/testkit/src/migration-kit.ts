@@ -1,4 +1,16 @@
-import { type AnyModel, type Database, type Migration, type Rename, type SchemaInfo, type SchemaOperation, connect, destructiveReason, inverseOfAll, isDotormTable, planMigration } from "@dotorm/core";
+import {
+  type AnyModel,
+  type Database,
+  type Migration,
+  type Rename,
+  type SchemaInfo,
+  type SchemaOperation,
+  connect,
+  destructiveReason,
+  inverseOfAll,
+  isDotormTable,
+  planMigration,
+} from "@dotorm/core";
 
 /**
  * Helpers of the migrations suites: a second database on the suite's adapter (never closed: the

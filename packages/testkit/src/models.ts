@@ -16,7 +16,12 @@ export function scalarFields() {
     day: f.date(),
     clock: f.time(),
     data: f.json(),
-    kind: f.selection({ options: [["a", "A"], ["b", "B"]] }),
+    kind: f.selection({
+      options: [
+        ["a", "A"],
+        ["b", "B"],
+      ],
+    }),
     blob: f.binary(),
     notes: f.text(),
   };
@@ -60,7 +65,15 @@ export function makeModels(prefix: string) {
     name: f.char({ maxLength: 255, required: true }),
     description: f.text(),
     is_archived: f.boolean({ default: false }),
-    chat_type: f.selection({ options: [["direct", "Direct"], ["group", "Group"], ["channel", "Channel"]], default: "group", required: true }),
+    chat_type: f.selection({
+      options: [
+        ["direct", "Direct"],
+        ["group", "Group"],
+        ["channel", "Channel"],
+      ],
+      default: "group",
+      required: true,
+    }),
     creator_id: f.many2one(() => User, { required: true }),
     // Chat and ChatMessage point at each other; annotating one thunk breaks the type-level cycle
     // (see the core README, "Models that reference each other").
@@ -83,10 +96,23 @@ export function makeModels(prefix: string) {
     ...scalarFields(),
     code: f.char({ maxLength: 10, column: "thing_code", index: true }),
     secret: f.char({ maxLength: 50, readonly: true }),
-    shout: f.char({ store: false, compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(), depends: ["label"] }),
+    shout: f.char({
+      store: false,
+      compute: (r: Record<string, unknown>) => String(r.label ?? "").toUpperCase(),
+      depends: ["label"],
+    }),
   });
 
-  return { Role, User, Profile, Team, Chat, ChatMessage, Thing, models: [Role, User, Profile, Team, Chat, ChatMessage, Thing] as const };
+  return {
+    Role,
+    User,
+    Profile,
+    Team,
+    Chat,
+    ChatMessage,
+    Thing,
+    models: [Role, User, Profile, Team, Chat, ChatMessage, Thing] as const,
+  };
 }
 
 /** The models of one suite. */

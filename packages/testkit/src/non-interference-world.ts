@@ -10,12 +10,18 @@ export type WorldModel = "users" | "chats" | "things";
  */
 const rules: Record<WorldModel, Record<Operation, boolean | Filter<FieldMap>>> = {
   users: { read: [["is_active", "=", true]], update: [["is_active", "=", true]], delete: false, create: true },
-  chats: { read: [["is_archived", "=", false]], update: [["chat_type", "!=", "channel"]], delete: [["chat_type", "!=", "channel"]], create: true },
+  chats: {
+    read: [["is_archived", "=", false]],
+    update: [["chat_type", "!=", "channel"]],
+    delete: [["chat_type", "!=", "channel"]],
+    create: true,
+  },
   things: { read: [["flag", "=", true]], update: [["count", "<", 5]], delete: [["count", "<", 5]], create: true },
 };
 const denied: Record<WorldModel, readonly string[]> = { users: ["bio"], chats: ["description"], things: ["price"] };
 
-const short = (table: string): WorldModel | undefined => (["users", "chats", "things"] as const).find((m) => table.endsWith(`_${m}`));
+const short = (table: string): WorldModel | undefined =>
+  (["users", "chats", "things"] as const).find((m) => table.endsWith(`_${m}`));
 
 /** Rules apply to the session "hostile"; without a session (seeding, checks) everything is allowed. */
 export const hostileChecker: AccessChecker<string> = {
@@ -111,12 +117,48 @@ export class World {
     this.remember("users", await User.createMany(users));
     const hiddenUser = () => this.id(r() < 0.5 ? "users:1" : "users:4");
     const chats = [
-      { name: "General", description: pick(pools.names), chat_type: "group" as const, creator_id: this.id("users:0"), is_archived: false },
-      { name: pick(pools.names), description: pick(pools.names), chat_type: pick(pools.chatTypes), creator_id: hiddenUser(), is_archived: true },
-      { name: "Ann", description: null, chat_type: "channel" as const, creator_id: this.id("users:1"), is_archived: false },
-      { name: "Random", description: pick(pools.names), chat_type: "direct" as const, creator_id: this.id("users:3"), is_archived: false },
-      { name: pick(pools.names), description: pick(pools.names), chat_type: pick(pools.chatTypes), creator_id: hiddenUser(), is_archived: true },
-      { name: "Bob", description: pick(pools.names), chat_type: "group" as const, creator_id: this.id("users:5"), is_archived: false },
+      {
+        name: "General",
+        description: pick(pools.names),
+        chat_type: "group" as const,
+        creator_id: this.id("users:0"),
+        is_archived: false,
+      },
+      {
+        name: pick(pools.names),
+        description: pick(pools.names),
+        chat_type: pick(pools.chatTypes),
+        creator_id: hiddenUser(),
+        is_archived: true,
+      },
+      {
+        name: "Ann",
+        description: null,
+        chat_type: "channel" as const,
+        creator_id: this.id("users:1"),
+        is_archived: false,
+      },
+      {
+        name: "Random",
+        description: pick(pools.names),
+        chat_type: "direct" as const,
+        creator_id: this.id("users:3"),
+        is_archived: false,
+      },
+      {
+        name: pick(pools.names),
+        description: pick(pools.names),
+        chat_type: pick(pools.chatTypes),
+        creator_id: hiddenUser(),
+        is_archived: true,
+      },
+      {
+        name: "Bob",
+        description: pick(pools.names),
+        chat_type: "group" as const,
+        creator_id: this.id("users:5"),
+        is_archived: false,
+      },
     ];
     this.remember("chats", await Chat.createMany(chats));
     const price = () => pick(["0", "1.5", "9", "10", "100000", "-3.25"]);
@@ -135,14 +177,21 @@ export class World {
 
   /** Ids in `value` replaced by labels: records (id, creator_id) and lists of created ids. */
   canonical(model: WorldModel, value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => (typeof v === "number" ? this.label(model, v) : this.canonical(model, v)));
+    if (Array.isArray(value))
+      return value.map((v) => (typeof v === "number" ? this.label(model, v) : this.canonical(model, v)));
     if (value instanceof Date) return value.toISOString();
     if (value instanceof Uint8Array) return [...value];
     if (value === null || typeof value !== "object") return value;
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
-        k === "id" ? this.label(model, v) : k === "creator_id" ? (typeof v === "number" ? this.label("users", v) : this.canonical("users", v)) : this.canonical(model, v),
+        k === "id"
+          ? this.label(model, v)
+          : k === "creator_id"
+            ? typeof v === "number"
+              ? this.label("users", v)
+              : this.canonical("users", v)
+            : this.canonical(model, v),
       ]),
     );
   }
@@ -150,13 +199,16 @@ export class World {
   /** An error as the session observes it: its class, code, field and message (ids as labels, the world's table prefix as "P"). */
   error(e: unknown): unknown {
     if (!(e instanceof Error)) return { thrown: String(e) };
-    const message = e.message.split(this.prefix).join("P").replace(/\d+/g, (n) => {
-      for (const model of ["users", "chats", "things"] as const) {
-        const label = this.labels.get(`${model}#${n}`);
-        if (label) return label;
-      }
-      return n;
-    });
+    const message = e.message
+      .split(this.prefix)
+      .join("P")
+      .replace(/\d+/g, (n) => {
+        for (const model of ["users", "chats", "things"] as const) {
+          const label = this.labels.get(`${model}#${n}`);
+          if (label) return label;
+        }
+        return n;
+      });
     return { error: e.name, code: (e as { code?: unknown }).code, field: (e as { field?: unknown }).field, message };
   }
 }

@@ -49,10 +49,21 @@ export async function seedRelations(
   const db = await connect(adapter, { models: [...models.models], access });
   await db.sync();
   return db.sudo(async () => {
-    const [a1, a2, a3, a4] = (await Author.createMany([{ name: "a1" }, { name: "a2" }, { name: "a3" }, { name: "a4" }])) as [number, number, number, number];
+    const [a1, a2, a3, a4] = (await Author.createMany([
+      { name: "a1" },
+      { name: "a2" },
+      { name: "a3" },
+      { name: "a4" },
+    ])) as [number, number, number, number];
     const t1 = await Tag.create({ name: "t1" });
-    const [t2, t3] = (await Tag.createMany([{ name: "t2", parent_id: t1 }, { name: "t3", parent_id: t1 }])) as [number, number];
-    const [t4, t5] = (await Tag.createMany([{ name: "t4", parent_id: t3 }, { name: "t5", parent_id: t3 }])) as [number, number];
+    const [t2, t3] = (await Tag.createMany([
+      { name: "t2", parent_id: t1 },
+      { name: "t3", parent_id: t1 },
+    ])) as [number, number];
+    const [t4, t5] = (await Tag.createMany([
+      { name: "t4", parent_id: t3 },
+      { name: "t5", parent_id: t3 },
+    ])) as [number, number];
     const [one, two, three, four, five] = (await Item.createMany([
       { name: "one", creator_id: a1, note: "n3", tag_ids: [t1, t2] },
       { name: "two", creator_id: a2, note: "n2", tag_ids: [t1, t3] },

@@ -21,11 +21,19 @@ export async function relationReference(data: RelationModels & RelationData, hid
   const visible = (list: readonly Rec[]) => list.filter((t) => !hidden.includes(t.name as string));
   const byId = (list: readonly Rec[], id: unknown) => list.filter((r) => r.id === id);
   const links: Record<string, Links> = {
-    items: { creator_id: (r) => byId(authors, r.creator_id), tag_ids: (r) => visible(tags.filter((t) => (r.tag_ids as number[]).includes(t.id))) },
+    items: {
+      creator_id: (r) => byId(authors, r.creator_id),
+      tag_ids: (r) => visible(tags.filter((t) => (r.tag_ids as number[]).includes(t.id))),
+    },
     authors: { item_ids: (r) => items.filter((i) => i.creator_id === r.id) },
     tags: { parent_id: (r) => visible(byId(tags, r.parent_id)) },
   };
-  const targets: Record<string, string> = { creator_id: "authors", tag_ids: "tags", item_ids: "items", parent_id: "tags" };
+  const targets: Record<string, string> = {
+    creator_id: "authors",
+    tag_ids: "tags",
+    item_ids: "items",
+    parent_id: "tags",
+  };
   const many2ones = new Set(["creator_id", "parent_id"]);
 
   /** The values at the end of `path` from `rec`: a missing related record gives one null. */
@@ -94,5 +102,9 @@ export async function relationReference(data: RelationModels & RelationData, hid
   }
 
   /** Ids of the items `filter` (one filter item) selects, ascending. */
-  return (filter: unknown): number[] => items.filter((rec) => item("items", rec, filter)).map((r) => r.id).sort((a, b) => a - b);
+  return (filter: unknown): number[] =>
+    items
+      .filter((rec) => item("items", rec, filter))
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
 }

@@ -41,8 +41,13 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
     let missing = false;
     let db: Database;
     const logs: string[] = [];
-    const names = async (options?: { replica?: boolean }) => (await Lead.search({ fields: ["name"], order: "id", ...options })).map((r) => r.name);
-    const replicated = (n: number) => until(`the replica has ${n} leads`, async () => Number((await o.query(pair!.replica, "SELECT COUNT(*) AS n FROM rep_leads"))[0]?.n) === n);
+    const names = async (options?: { replica?: boolean }) =>
+      (await Lead.search({ fields: ["name"], order: "id", ...options })).map((r) => r.name);
+    const replicated = (n: number) =>
+      until(
+        `the replica has ${n} leads`,
+        async () => Number((await o.query(pair!.replica, "SELECT COUNT(*) AS n FROM rep_leads"))[0]?.n) === n,
+      );
 
     beforeAll(async () => {
       try {
@@ -56,7 +61,10 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
       db = await connect(o.adapter(pair, {}), { models: [Lead] });
       db.on("log", (e) => logs.push(e.message));
       await db.sync();
-      await until("the table reached the replica", async () => (await o.query(pair!.replica, "SELECT COUNT(*) AS n FROM rep_leads")).length === 1);
+      await until(
+        "the table reached the replica",
+        async () => (await o.query(pair!.replica, "SELECT COUNT(*) AS n FROM rep_leads")).length === 1,
+      );
     }, 300_000);
 
     afterAll(async () => {
@@ -89,7 +97,11 @@ export function replicaSuite(o: ReplicaSuiteOptions): void {
       }
       await replicated(2);
       // the update is replayed after the insert: wait for it too, not only for the row count
-      await until("the replica has the update", async () => Number((await o.query(pair!.replica, "SELECT amount FROM rep_leads WHERE name = 'paused'"))[0]?.amount) === 3);
+      await until(
+        "the replica has the update",
+        async () =>
+          Number((await o.query(pair!.replica, "SELECT amount FROM rep_leads WHERE name = 'paused'"))[0]?.amount) === 3,
+      );
       expect(await names()).toEqual(["before", "paused"]);
       expect((await Lead.search({ filter: [["name", "=", "paused"]], fields: ["amount"] }))[0]?.amount).toBe(3);
     });

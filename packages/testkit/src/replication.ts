@@ -21,14 +21,21 @@ export function freePort(): Promise<number> {
 function run(script: string, args: readonly string[]): Promise<string> {
   return new Promise((done, fail) => {
     execFile("bash", [join(scripts, script), ...args], { timeout: 240_000 }, (error, stdout, stderr) => {
-      if (error) fail(Object.assign(new Error(`${script} ${args[0]} failed (${String(error.code)}): ${stderr.trim() || error.message}`), { code: error.code }));
+      if (error)
+        fail(
+          Object.assign(
+            new Error(`${script} ${args[0]} failed (${String(error.code)}): ${stderr.trim() || error.message}`),
+            { code: error.code },
+          ),
+        );
       else done(stdout.trim());
     });
   });
 }
 
 /** `a=b c=d` (the scripts' last line) as a record. */
-const fields = (line: string): Record<string, string> => Object.fromEntries(line.split(/\s+/).map((kv) => kv.split("=", 2) as [string, string]));
+const fields = (line: string): Record<string, string> =>
+  Object.fromEntries(line.split(/\s+/).map((kv) => kv.split("=", 2) as [string, string]));
 
 /** A running pair: the primary's and the replica's URLs, and how to stop it. */
 export interface ReplicationPair {
@@ -50,7 +57,9 @@ export async function startReplication(engine: "postgres" | "mariadb"): Promise<
   const dir = join(tmpdir(), `dotorm-${engine}-replication-${process.pid}`);
   const [primaryPort, replicaPort] = [await freePort(), await freePort()];
   const script = engine === "postgres" ? "pg-replication.sh" : "mariadb-replication.sh";
-  const out = fields((await run(script, ["start", dir, String(primaryPort), String(replicaPort)])).split("\n").pop() ?? "");
+  const out = fields(
+    (await run(script, ["start", dir, String(primaryPort), String(replicaPort)])).split("\n").pop() ?? "",
+  );
   return {
     primary: out.primary as string,
     replica: out.replica as string,
@@ -62,8 +71,16 @@ export async function startReplication(engine: "postgres" | "mariadb"): Promise<
 }
 
 /** PgBouncer in transaction pooling mode in front of the server at `serverPort`. */
-export async function startPgBouncer(serverPort: number): Promise<{ url: string; version: string; stop(): Promise<void> }> {
+export async function startPgBouncer(
+  serverPort: number,
+): Promise<{ url: string; version: string; stop(): Promise<void> }> {
   const dir = join(tmpdir(), `dotorm-pgbouncer-${process.pid}`);
-  const out = fields((await run("pgbouncer.sh", ["start", dir, String(await freePort()), String(serverPort)])).split("\n").pop() ?? "");
-  return { url: out.url as string, version: out.version as string, stop: async () => void (await run("pgbouncer.sh", ["stop", dir])) };
+  const out = fields(
+    (await run("pgbouncer.sh", ["start", dir, String(await freePort()), String(serverPort)])).split("\n").pop() ?? "",
+  );
+  return {
+    url: out.url as string,
+    version: out.version as string,
+    stop: async () => void (await run("pgbouncer.sh", ["stop", dir])),
+  };
 }

@@ -1,4 +1,12 @@
-import { type CondNode, type FieldMeta, type ModelMeta, type QueryNode, type SelectItem, type SelectNode, parseFilter } from "@dotorm/core";
+import {
+  type CondNode,
+  type FieldMeta,
+  type ModelMeta,
+  type QueryNode,
+  type SelectItem,
+  type SelectNode,
+  parseFilter,
+} from "@dotorm/core";
 import { makeModels } from "./models.js";
 
 /** The conformance models, with short table names so the expected SQL stays readable. */
@@ -12,7 +20,8 @@ export function fieldOf(model: ModelMeta, name: string): FieldMeta {
 }
 
 /** Column select items. */
-export const columnsOf = (model: ModelMeta, names: readonly string[]): SelectItem[] => names.map((n) => ({ kind: "column", field: fieldOf(model, n) }));
+export const columnsOf = (model: ModelMeta, names: readonly string[]): SelectItem[] =>
+  names.map((n) => ({ kind: "column", field: fieldOf(model, n) }));
 
 /** A parsed filter. */
 export const whereOf = (model: ModelMeta, filter: unknown): CondNode | undefined => parseFilter(model, filter);
@@ -28,7 +37,14 @@ const message = sqlModels.ChatMessage.meta;
  * Adapters add their own variants (client ids, guarded joins) next to these.
  */
 export const representativeNodes = {
-  getById: { kind: "select", model: chat, items: columnsOf(chat, ["id", "name", "is_archived"]), where: whereOf(chat, [["id", "=", 7]]), order: [], limit: 1 },
+  getById: {
+    kind: "select",
+    model: chat,
+    items: columnsOf(chat, ["id", "name", "is_archived"]),
+    where: whereOf(chat, [["id", "=", 7]]),
+    order: [],
+    limit: 1,
+  },
   filteredPage: {
     kind: "select",
     model: chat,
@@ -43,7 +59,11 @@ export const representativeNodes = {
     model: chat,
     items: [
       ...columnsOf(chat, ["id", "name"]),
-      { kind: "nested", field: fieldOf(chat, "creator_id"), sub: { kind: "select", model: user, items: columnsOf(user, ["id", "name"]), order: [] } },
+      {
+        kind: "nested",
+        field: fieldOf(chat, "creator_id"),
+        sub: { kind: "select", model: user, items: columnsOf(user, ["id", "name"]), order: [] },
+      },
       {
         kind: "nested",
         field: fieldOf(chat, "messages"),
@@ -52,7 +72,11 @@ export const representativeNodes = {
           model: message,
           items: [
             ...columnsOf(message, ["id", "body"]),
-            { kind: "nested", field: fieldOf(message, "author_user_id"), sub: { kind: "select", model: user, items: columnsOf(user, ["id", "name"]), order: [] } },
+            {
+              kind: "nested",
+              field: fieldOf(message, "author_user_id"),
+              sub: { kind: "select", model: user, items: columnsOf(user, ["id", "name"]), order: [] },
+            },
           ],
           order: [{ field: message.id, desc: true }],
           limit: 50,
@@ -65,11 +89,22 @@ export const representativeNodes = {
   insert: {
     kind: "insert",
     table: chat.table,
-    columns: [{ name: "name", field: fieldOf(chat, "name") }, { name: "creator_id", field: fieldOf(chat, "creator_id") }],
-    rows: [["General", 1], ["Random", 2]],
+    columns: [
+      { name: "name", field: fieldOf(chat, "name") },
+      { name: "creator_id", field: fieldOf(chat, "creator_id") },
+    ],
+    rows: [
+      ["General", 1],
+      ["Random", 2],
+    ],
     returningId: true,
   },
-  update: { kind: "update", model: chat, set: [[fieldOf(chat, "name"), "Renamed"]], where: whereOf(chat, [["id", "=", 7]]) },
+  update: {
+    kind: "update",
+    model: chat,
+    set: [[fieldOf(chat, "name"), "Renamed"]],
+    where: whereOf(chat, [["id", "=", 7]]),
+  },
   delete: { kind: "delete", model: chat, where: whereOf(chat, [["is_archived", "=", true]]) },
   count: { kind: "count", model: chat, where: whereOf(chat, [["creator_id.name", "=", "Ann"]]) },
 } satisfies Record<string, QueryNode>;

@@ -51,7 +51,8 @@ export async function sqlRecorder(parts: Omit<Adapter, "driver">): Promise<SqlRe
     statements,
     async single(call) {
       const all = await statements(call);
-      if (all.length !== 1) throw new Error(`expected one statement, got ${all.length}: ${all.map((q) => q.sql).join(" | ")}`);
+      if (all.length !== 1)
+        throw new Error(`expected one statement, got ${all.length}: ${all.map((q) => q.sql).join(" | ")}`);
       return all[0] as CompiledQuery;
     },
   };

@@ -55,7 +55,12 @@ export class Dashboard {
         AND (${a.team} = 0 OR team_id = ${a.team})
       GROUP BY stage_id`;
     const by = new Map(rows.map((r) => [num(r.stage_id), r]));
-    return stages.map((s) => ({ stage_id: s.id, stage: s.name, leads: num(by.get(s.id)?.leads), value: money(by.get(s.id)?.value) }));
+    return stages.map((s) => ({
+      stage_id: s.id,
+      stage: s.name,
+      leads: num(by.get(s.id)?.leads),
+      value: money(by.get(s.id)?.value),
+    }));
   }
 
   /** Revenue of sales confirmed in the range, per month (`YYYY-MM`). */

@@ -4,7 +4,14 @@ import { User } from "./users.js";
 /** A conversation: direct (two people) or a group. */
 export const Chat = model("chats", {
   name: f.char({ maxLength: 255, required: true }),
-  chat_type: f.selection({ options: [["direct", "Direct"], ["group", "Group"]], default: "group", required: true }),
+  chat_type: f.selection({
+    options: [
+      ["direct", "Direct"],
+      ["group", "Group"],
+    ],
+    default: "group",
+    required: true,
+  }),
   creator_id: f.many2one(() => User, { required: true }),
   member_ids: f.one2many((): AnyModel => ChatMember, "chat_id"),
   // read-only here: messages are posted through /auto/chat_messages, which delivers them live

@@ -32,7 +32,14 @@ export const Task = model(
     stage_id: f.many2one(() => TaskStage),
     user_id: f.many2one(() => User, { label: "Assigned to" }),
     tag_ids: f.many2many(() => TaskTag, { table: "task_tag_rel", column1: "task_id", column2: "tag_id" }),
-    priority: f.selection({ options: [["0", "Normal"], ["1", "High"], ["2", "Urgent"]], default: "0" }),
+    priority: f.selection({
+      options: [
+        ["0", "Normal"],
+        ["1", "High"],
+        ["2", "Urgent"],
+      ],
+      default: "0",
+    }),
     deadline: f.date(),
     description: f.text(),
     created_at: f.datetime({ default: "now", readonly: true }),

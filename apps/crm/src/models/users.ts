@@ -21,7 +21,11 @@ export const User = model("users", {
   active: f.boolean({ default: true }),
   lang: f.selection({ options: languages, default: "en" }),
   role_ids: f.many2many(() => Role, { table: "user_roles", column1: "user_id", column2: "role_id" }),
-  team_ids: f.many2many((): AnyModel => SalesTeam, { table: "sales_team_members", column1: "user_id", column2: "team_id" }),
+  team_ids: f.many2many((): AnyModel => SalesTeam, {
+    table: "sales_team_members",
+    column1: "user_id",
+    column2: "team_id",
+  }),
 });
 
 /** A sales team: a leader and members; managers see their teams' leads and sales. */

@@ -4,7 +4,10 @@ import { Faker, base, en } from "@faker-js/faker";
 export type SeedSize = "small" | "large";
 
 /** Row counts of each size: `large` is the issue's ~2,000 partners, ~10,000 leads, ~50,000 messages. */
-export const seedSizes: Record<SeedSize, { partners: number; leads: number; messages: number; salespeople: number; products: number; tasks: number }> = {
+export const seedSizes: Record<
+  SeedSize,
+  { partners: number; leads: number; messages: number; salespeople: number; products: number; tasks: number }
+> = {
   small: { partners: 120, leads: 400, messages: 800, salespeople: 3, products: 12, tasks: 40 },
   large: { partners: 2000, leads: 10_000, messages: 50_000, salespeople: 16, products: 40, tasks: 400 },
 };
@@ -48,7 +51,11 @@ export function stageHistory(faker: Faker, createdAt: Date, now: Date): { stage:
   const span = Math.max(1, now.getTime() - createdAt.getTime());
   let t = createdAt.getTime();
   return path.map((stage, i) => {
-    if (i > 0) t = Math.min(now.getTime() - 60_000, t + faker.number.int({ min: 60_000, max: Math.max(120_000, Math.floor(span / (path.length + 1))) }));
+    if (i > 0)
+      t = Math.min(
+        now.getTime() - 60_000,
+        t + faker.number.int({ min: 60_000, max: Math.max(120_000, Math.floor(span / (path.length + 1))) }),
+      );
     return { stage, at: new Date(t) };
   });
 }
@@ -56,6 +63,11 @@ export function stageHistory(faker: Faker, createdAt: Date, now: Date): { stage:
 /** A date `daysAgo` before `now`, at a working hour (UTC), for spreading data over a year. */
 export function workingTime(faker: Faker, now: Date, maxDaysAgo: number): Date {
   const d = new Date(now.getTime() - faker.number.int({ min: 0, max: maxDaysAgo }) * day);
-  d.setUTCHours(faker.number.int({ min: 8, max: 18 }), faker.number.int({ min: 0, max: 59 }), faker.number.int({ min: 0, max: 59 }), 0);
+  d.setUTCHours(
+    faker.number.int({ min: 8, max: 18 }),
+    faker.number.int({ min: 0, max: 59 }),
+    faker.number.int({ min: 0, max: 59 }),
+    0,
+  );
   return d.getTime() > now.getTime() ? new Date(now.getTime() - faker.number.int({ min: 1, max: 3_600_000 })) : d;
 }

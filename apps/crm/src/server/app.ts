@@ -77,9 +77,13 @@ export function createApp(options: AppOptions): CrmApp {
   app.use("*", secureHeaders());
   // Writes carry JSON: a cross-site form cannot send it without a CORS preflight, so a cookie alone cannot forge a write.
   app.use("*", async (c, next) => {
-    const bodied = writes.has(c.req.method) || (c.req.method === "DELETE" && Number(c.req.header("content-length") ?? 0) > 0);
+    const bodied =
+      writes.has(c.req.method) || (c.req.method === "DELETE" && Number(c.req.header("content-length") ?? 0) > 0);
     if (bodied && !/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
-      return c.json({ error: { code: "UNSUPPORTED_MEDIA_TYPE", message: 'writes must send "content-type: application/json"' } }, 415);
+      return c.json(
+        { error: { code: "UNSUPPORTED_MEDIA_TYPE", message: 'writes must send "content-type: application/json"' } },
+        415,
+      );
     }
     await next();
   });
@@ -87,10 +91,18 @@ export function createApp(options: AppOptions): CrmApp {
     const { status, body } = errorReply(e, log);
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path.slice(0, 200)}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path.slice(0, 200)}` } }, 404),
+  );
 
   app.get("/api/health", (c) => c.json({ ok: true }));
-  authRoutes(app, { db: options.db, sessions, events: options.events, cookieSecure: options.cookieSecure ?? false, loginLimit: options.loginLimit });
+  authRoutes(app, {
+    db: options.db,
+    sessions,
+    events: options.events,
+    cookieSecure: options.cookieSecure ?? false,
+    loginLimit: options.loginLimit,
+  });
   dashboardRoutes(app, { db: options.db, analytics: options.analytics, sessions, events: options.events });
   chatRoutes(app, { db: options.db, sessions, hub, events: options.events, heartbeatMs: options.heartbeatMs });
   salesRoutes(app, { db: options.db, sessions, events: options.events });

@@ -20,7 +20,11 @@ const upload = z.strictObject({
   res_model: z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, "must be a table name"),
   res_id: z.number().int().positive(),
   name: z.string().trim().min(1, "is required").max(255, "is too long"),
-  mime_type: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type such as image/png").max(128).optional(),
+  mime_type: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type such as image/png")
+    .max(128)
+    .optional(),
   content: z.string().refine(isBase64, "must be base64"),
 });
 
@@ -35,16 +39,32 @@ export function attachmentRoutes(app: Hono, deps: AttachmentDeps): void {
     "/api/attachments",
     bodyLimit({
       maxSize: limit,
-      onError: (c) => c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `an attachment is at most ${maxAttachmentBytes} bytes` } }, 413),
+      onError: (c) =>
+        c.json(
+          { error: { code: "PAYLOAD_TOO_LARGE", message: `an attachment is at most ${maxAttachmentBytes} bytes` } },
+          413,
+        ),
     }),
     async (c) => {
       const s = await requireSession(deps.sessions, c);
       const body = await jsonBody(c, upload);
       const content = Buffer.from(body.content, "base64");
-      if (content.length > maxAttachmentBytes) throw new RestError(413, "PAYLOAD_TOO_LARGE", `an attachment is at most ${maxAttachmentBytes} bytes, this one is ${content.length}`);
-      if (!deps.db.models.has(body.res_model)) throw new RestError(400, "VALIDATION_ERROR", `res_model: no model "${body.res_model}"`, { field: "res_model" });
+      if (content.length > maxAttachmentBytes)
+        throw new RestError(
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `an attachment is at most ${maxAttachmentBytes} bytes, this one is ${content.length}`,
+        );
+      if (!deps.db.models.has(body.res_model))
+        throw new RestError(400, "VALIDATION_ERROR", `res_model: no model "${body.res_model}"`, { field: "res_model" });
       const id = await deps.db.withSession(s, () =>
-        Attachment.create({ ...body, mime_type: body.mime_type ?? "application/octet-stream", content, size: content.length, user_id: s.userId }),
+        Attachment.create({
+          ...body,
+          mime_type: body.mime_type ?? "application/octet-stream",
+          content,
+          size: content.length,
+          user_id: s.userId,
+        }),
       );
       return c.json({ id, size: content.length }, 201);
     },
@@ -52,7 +72,9 @@ export function attachmentRoutes(app: Hono, deps: AttachmentDeps): void {
 
   app.get("/api/attachments/:id/content", async (c) => {
     const s = await requireSession(deps.sessions, c);
-    const a = await deps.db.withSession(s, () => Attachment.get(idParam(c), { fields: ["name", "mime_type", "content"] }));
+    const a = await deps.db.withSession(s, () =>
+      Attachment.get(idParam(c), { fields: ["name", "mime_type", "content"] }),
+    );
     const bytes = a.content as Uint8Array;
     return c.body(new Uint8Array(bytes), 200, {
       "content-type": a.mime_type ?? "application/octet-stream",

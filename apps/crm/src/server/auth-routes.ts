@@ -40,8 +40,19 @@ export function clientIp(c: Context): string {
 
 /** The user as `/api/me` and `/api/login` return it. */
 export async function profile(db: Database, s: CrmSession) {
-  const u = await db.sudo(() => User.get(s.userId, { fields: ["name", "login", "email", "is_admin", "lang", "team_ids"] }));
-  return { id: u.id, name: u.name, login: u.login, email: u.email, is_admin: u.is_admin, lang: u.lang, roles: [...s.roles], team_ids: [...s.teamIds] };
+  const u = await db.sudo(() =>
+    User.get(s.userId, { fields: ["name", "login", "email", "is_admin", "lang", "team_ids"] }),
+  );
+  return {
+    id: u.id,
+    name: u.name,
+    login: u.login,
+    email: u.email,
+    is_admin: u.is_admin,
+    lang: u.lang,
+    roles: [...s.roles],
+    team_ids: [...s.teamIds],
+  };
 }
 
 /** `POST /api/login`, `POST /api/logout`, `GET /api/me`. */
@@ -59,9 +70,15 @@ export function authRoutes(app: Hono, deps: AuthDeps): void {
     const okLogin = perLogin.hit(loginKey);
     if (!okIp || !okLogin) {
       const wait = Math.max(perIp.retryAfter(ipKey), perLogin.retryAfter(loginKey), 1);
-      return c.json({ error: { code: "TOO_MANY_ATTEMPTS", message: `too many login attempts; try again in ${wait} s` } }, 429, { "Retry-After": String(wait) });
+      return c.json(
+        { error: { code: "TOO_MANY_ATTEMPTS", message: `too many login attempts; try again in ${wait} s` } },
+        429,
+        { "Retry-After": String(wait) },
+      );
     }
-    const [user] = await deps.db.sudo(() => User.search({ filter: [["login", "=", login]], fields: ["password_hash", "active"], limit: 1 }));
+    const [user] = await deps.db.sudo(() =>
+      User.search({ filter: [["login", "=", login]], fields: ["password_hash", "active"], limit: 1 }),
+    );
     const matches = await verifyPassword(password, user?.password_hash);
     if (!user || !matches || user.active === false) return c.json(invalid, 401);
     const { token, expiresAt } = await deps.sessions.create(user.id, { userAgent: c.req.header("user-agent"), ip });

@@ -19,11 +19,19 @@ export interface AutoDeps {
 /** Sale fields only `POST /api/sales/:id/confirm` sets. */
 const serverOnly: Record<string, readonly string[]> = { sales: ["state", "confirmed_at", "amount_total"] };
 
-type LeadState = { id: number; stage_id: number; user_id: number | null; team_id: number | null; expected_revenue: string | null };
+type LeadState = {
+  id: number;
+  stage_id: number;
+  user_id: number | null;
+  team_id: number | null;
+  expected_revenue: string | null;
+};
 
 async function leadStates(db: Database, ids: readonly number[]): Promise<Map<number, LeadState>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.sudo(() => Lead.search({ filter: [["id", "in", [...ids]]], fields: ["stage_id", "user_id", "team_id", "expected_revenue"] }));
+  const rows = await db.sudo(() =>
+    Lead.search({ filter: [["id", "in", [...ids]]], fields: ["stage_id", "user_id", "team_id", "expected_revenue"] }),
+  );
   return new Map(rows.map((r) => [r.id, r as unknown as LeadState]));
 }
 
@@ -53,9 +61,17 @@ export function autoRoutes(app: Hono, deps: AutoDeps): void {
   const rest = crud(deps.db, {
     prefix: "/auto",
     session,
-    models: { ...Object.fromEntries([...deps.db.models.keys()].map((t) => [t, true])), sessions: false, attachments: { write: false } },
+    models: {
+      ...Object.fromEntries([...deps.db.models.keys()].map((t) => [t, true])),
+      sessions: false,
+      attachments: { write: false },
+    },
     maxLimit: 500,
-    info: { title: "DotORM CRM", version: "1.0.0", description: "The example CRM's generic API: every model, as the logged-in user." },
+    info: {
+      title: "DotORM CRM",
+      version: "1.0.0",
+      description: "The example CRM's generic API: every model, as the logged-in user.",
+    },
   });
 
   app.all("/auto/*", async (c) => {
@@ -65,14 +81,32 @@ export function autoRoutes(app: Hono, deps: AutoDeps): void {
 
     const guarded = table === undefined ? undefined : serverOnly[table];
     if (guarded && body && typeof body === "object") {
-      const values = (id === undefined && method === "PATCH" ? (body as { values?: unknown }).values : body) as Record<string, unknown> | undefined;
+      const values = (id === undefined && method === "PATCH" ? (body as { values?: unknown }).values : body) as
+        | Record<string, unknown>
+        | undefined;
       const bad = guarded.find((f) => values && typeof values === "object" && Object.hasOwn(values, f));
       if (bad && id !== "search") {
-        return c.json({ error: { code: "VALIDATION_ERROR", message: `${table}.${bad} is set by the server (confirm the sale instead)`, details: { field: bad } } }, 400);
+        return c.json(
+          {
+            error: {
+              code: "VALIDATION_ERROR",
+              message: `${table}.${bad} is set by the server (confirm the sale instead)`,
+              details: { field: bad },
+            },
+          },
+          400,
+        );
       }
     }
 
-    const leadWrite = table === "leads" && method === "PATCH" && id !== undefined ? (/^\d+$/.test(id) ? [Number(id)] : []) : table === "leads" && method === "PATCH" ? ids((body as { ids?: unknown })?.ids) : [];
+    const leadWrite =
+      table === "leads" && method === "PATCH" && id !== undefined
+        ? /^\d+$/.test(id)
+          ? [Number(id)]
+          : []
+        : table === "leads" && method === "PATCH"
+          ? ids((body as { ids?: unknown })?.ids)
+          : [];
     const before = await leadStates(deps.db, leadWrite);
 
     const res = await rest.fetch(c.req.raw, c.env);
@@ -83,7 +117,14 @@ export function autoRoutes(app: Hono, deps: AutoDeps): void {
       const after = await leadStates(deps.db, created === undefined ? leadWrite : [created]);
       for (const lead of after.values()) {
         if (before.get(lead.id)?.stage_id === lead.stage_id) continue;
-        deps.events.record({ kind: "lead_stage", lead_id: lead.id, stage_id: lead.stage_id, user_id: lead.user_id, team_id: lead.team_id, amount: lead.expected_revenue ?? 0 });
+        deps.events.record({
+          kind: "lead_stage",
+          lead_id: lead.id,
+          stage_id: lead.stage_id,
+          user_id: lead.user_id,
+          team_id: lead.team_id,
+          amount: lead.expected_revenue ?? 0,
+        });
       }
     }
     if (table === "chat_messages" && method === "POST" && id === undefined) {

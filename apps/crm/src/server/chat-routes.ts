@@ -21,16 +21,41 @@ export interface ChatDeps {
 /** Whether the session may follow the chat live: admins, and the chat's members. */
 async function isMember(db: Database, s: CrmSession, chatId: number): Promise<boolean> {
   if (s.isAdmin || s.roles.includes("admin")) return db.sudo(() => Chat.exists({ filter: [["id", "=", chatId]] }));
-  return db.sudo(() => ChatMember.exists({ filter: [["chat_id", "=", chatId], ["user_id", "=", s.userId]] }));
+  return db.sudo(() =>
+    ChatMember.exists({
+      filter: [
+        ["chat_id", "=", chatId],
+        ["user_id", "=", s.userId],
+      ],
+    }),
+  );
 }
 
 /** Loads a just-created message and hands it to the chat's live streams and to analytics. */
-export async function announceMessage(deps: Pick<ChatDeps, "db" | "hub" | "events">, id: number, session: CrmSession): Promise<void> {
-  const m = await deps.db.sudo(() => ChatMessage.getOrNull(id, { fields: ["chat_id", "author_id", "body", "created_at"] }));
+export async function announceMessage(
+  deps: Pick<ChatDeps, "db" | "hub" | "events">,
+  id: number,
+  session: CrmSession,
+): Promise<void> {
+  const m = await deps.db.sudo(() =>
+    ChatMessage.getOrNull(id, { fields: ["chat_id", "author_id", "body", "created_at"] }),
+  );
   if (!m) return;
-  const live: LiveMessage = { id: m.id, chat_id: m.chat_id, author_id: m.author_id, body: m.body, created_at: new Date(m.created_at as Date).toISOString() };
+  const live: LiveMessage = {
+    id: m.id,
+    chat_id: m.chat_id,
+    author_id: m.author_id,
+    body: m.body,
+    created_at: new Date(m.created_at as Date).toISOString(),
+  };
   deps.hub.publish(live);
-  deps.events.record({ kind: "message", user_id: m.author_id, chat_id: m.chat_id, team_id: session.teamIds[0] ?? null, at: new Date(m.created_at as Date) });
+  deps.events.record({
+    kind: "message",
+    user_id: m.author_id,
+    chat_id: m.chat_id,
+    team_id: session.teamIds[0] ?? null,
+    at: new Date(m.created_at as Date),
+  });
 }
 
 /**

@@ -51,7 +51,12 @@ function dateParam(c: Context, name: string, fallback: Date): Date {
   if (raw === undefined || raw === "") return fallback;
   const d = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(`${raw}T00:00:00Z`) : new Date(Number.NaN);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== raw) {
-    throw new RestError(400, "VALIDATION_ERROR", `${name}: must be a date as YYYY-MM-DD, got ${JSON.stringify(raw.slice(0, 32))}`, { field: name });
+    throw new RestError(
+      400,
+      "VALIDATION_ERROR",
+      `${name}: must be a date as YYYY-MM-DD, got ${JSON.stringify(raw.slice(0, 32))}`,
+      { field: name },
+    );
   }
   return d;
 }
@@ -64,7 +69,8 @@ export function dashboardFilter(c: Context, now = new Date()): DashboardFilter {
   if (from >= to) throw new RestError(400, "VALIDATION_ERROR", "from: must be on or before to", { field: "from" });
   const team = c.req.query("team_id");
   if (team === undefined || team === "") return { from, to };
-  if (!/^[1-9][0-9]{0,15}$/.test(team)) throw new RestError(400, "VALIDATION_ERROR", "team_id: must be a positive integer", { field: "team_id" });
+  if (!/^[1-9][0-9]{0,15}$/.test(team))
+    throw new RestError(400, "VALIDATION_ERROR", "team_id: must be a positive integer", { field: "team_id" });
   return { from, to, teamId: Number(team) };
 }
 
@@ -81,7 +87,9 @@ export function dashboardScope(s: CrmSession): DashboardScope {
 export function dashboardRoutes(app: Hono, deps: DashboardDeps): void {
   const dashboard = new Dashboard(deps.analytics);
   const stages = async (): Promise<StageInfo[]> =>
-    (await deps.db.sudo(() => LeadStage.search({ order: "sequence, id", fields: ["name", "sequence", "is_won", "is_lost"] }))) as unknown as StageInfo[];
+    (await deps.db.sudo(() =>
+      LeadStage.search({ order: "sequence, id", fields: ["name", "sequence", "is_won", "is_lost"] }),
+    )) as unknown as StageInfo[];
   const figures = {
     pipeline: async (s: DashboardScope, f: DashboardFilter) => dashboard.pipeline(s, f, await stages()),
     "won-revenue": (s: DashboardScope, f: DashboardFilter) => dashboard.wonRevenue(s, f),
@@ -92,7 +100,10 @@ export function dashboardRoutes(app: Hono, deps: DashboardDeps): void {
   const cache = new FigureCache(() => deps.events.written, deps.cacheMs ?? 10_000);
   const figure = (name: keyof typeof figures, scope: DashboardScope, filter: DashboardFilter) =>
     cache.get<unknown>(JSON.stringify([name, scope.all ? "all" : scope, filter]), () => figures[name](scope, filter));
-  const input = async (c: Context) => ({ scope: dashboardScope(await requireSession(deps.sessions, c)), filter: dashboardFilter(c) });
+  const input = async (c: Context) => ({
+    scope: dashboardScope(await requireSession(deps.sessions, c)),
+    filter: dashboardFilter(c),
+  });
 
   app.get("/api/dashboard", async (c) => {
     const { scope, filter } = await input(c);

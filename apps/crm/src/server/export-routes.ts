@@ -26,13 +26,15 @@ const decimalKinds = new Set(["decimal", "monetary"]);
 const notExportable = new Set(["one2many", "many2many", "binary"]);
 
 const isPrivate = (f: FieldMeta) => f.def.options.private === true;
-const bad = (message: string, field?: string) => new RestError(400, "VALIDATION_ERROR", message, field ? { field } : undefined);
+const bad = (message: string, field?: string) =>
+  new RestError(400, "VALIDATION_ERROR", message, field ? { field } : undefined);
 
 /** The field a column names: visible, stored or computed, and of a kind a cell can hold. */
 function column(meta: ModelMeta, name: string): FieldMeta {
   const field = meta.fields.get(name);
   if (!field || isPrivate(field)) throw bad(`unknown field "${name.slice(0, 64)}" on ${meta.table}`, name.slice(0, 64));
-  if (notExportable.has(field.kind)) throw bad(`${meta.table}.${name} is a ${field.kind} field, which a CSV cell cannot hold`, name);
+  if (notExportable.has(field.kind))
+    throw bad(`${meta.table}.${name} is a ${field.kind} field, which a CSV cell cannot hold`, name);
   return field;
 }
 
@@ -73,9 +75,15 @@ export function exportRoutes(app: Hono, deps: ExportDeps): void {
     const meta = hidden.has(table) ? undefined : deps.db.models.get(table);
     if (!meta) throw new RestError(404, "NOT_FOUND", `there is no model "${table.slice(0, 64)}" to export`);
 
-    const names = (c.req.query("fields") ?? "").split(",").map((n) => n.trim()).filter((n) => n !== "");
+    const names = (c.req.query("fields") ?? "")
+      .split(",")
+      .map((n) => n.trim())
+      .filter((n) => n !== "");
     if (names.length > maxFields) throw bad(`export at most ${maxFields} fields at once`, "fields");
-    const fields = names.length > 0 ? [...new Set(names)].map((n) => column(meta, n)) : [...meta.fields.values()].filter((f) => !isPrivate(f) && !notExportable.has(f.kind));
+    const fields =
+      names.length > 0
+        ? [...new Set(names)].map((n) => column(meta, n))
+        : [...meta.fields.values()].filter((f) => !isPrivate(f) && !notExportable.has(f.kind));
     const filter = parseJsonParam(c.req.query("filter"), "filter") ?? [];
     if (!Array.isArray(filter)) throw bad("filter must be a list of conditions", "filter");
     try {
@@ -86,7 +94,8 @@ export function exportRoutes(app: Hono, deps: ExportDeps): void {
     }
     const orderName = c.req.query("order") ?? "id";
     const orderField = meta.fields.get(orderName);
-    if (!orderField?.stored || isPrivate(orderField)) throw bad(`cannot order ${meta.table} by "${orderName.slice(0, 64)}"`, "order");
+    if (!orderField?.stored || isPrivate(orderField))
+      throw bad(`cannot order ${meta.table} by "${orderName.slice(0, 64)}"`, "order");
     const sort = c.req.query("sort") ?? "asc";
     if (sort !== "asc" && sort !== "desc") throw bad('sort must be "asc" or "desc"', "sort");
 
@@ -103,16 +112,24 @@ export function exportRoutes(app: Hono, deps: ExportDeps): void {
     };
     // refused before the first byte: no right to read (403), a denied field (403), too many rows (400)
     const total = await deps.db.withSession(session, async () => {
-      await model.query().where(filter).only(...fields.map((f) => f.name)).nested(nested).limit(1);
+      await model
+        .query()
+        .where(filter)
+        .only(...fields.map((f) => f.name))
+        .nested(nested)
+        .limit(1);
       return model.count({ filter });
     });
-    if (total > maxRows) throw bad(`the filter matches ${total} records; export at most ${maxRows} at once (narrow the filter)`, "filter");
+    if (total > maxRows)
+      throw bad(`the filter matches ${total} records; export at most ${maxRows} at once (narrow the filter)`, "filter");
     const mine = running.get(session.userId) ?? 0;
-    if (mine >= perUser) throw new RestError(429, "TOO_MANY_REQUESTS", `at most ${perUser} exports at a time; wait for one to finish`);
+    if (mine >= perUser)
+      throw new RestError(429, "TOO_MANY_REQUESTS", `at most ${perUser} exports at a time; wait for one to finish`);
     running.set(session.userId, mine + 1);
 
     const cell = (f: FieldMeta, v: unknown): string => {
-      if (f.kind === "many2one") return csvCell(v && typeof v === "object" ? ((v as { name?: unknown }).name ?? (v as { id?: unknown }).id) : v);
+      if (f.kind === "many2one")
+        return csvCell(v && typeof v === "object" ? ((v as { name?: unknown }).name ?? (v as { id?: unknown }).id) : v);
       if (numberKinds.has(f.kind)) return typeof v === "number" ? `"${v}"` : csvCell(v);
       if (decimalKinds.has(f.kind)) return csvDecimal(v);
       return csvCell(v);
@@ -122,28 +139,37 @@ export function exportRoutes(app: Hono, deps: ExportDeps): void {
     c.header("content-disposition", `attachment; filename="${meta.table}-${day}.csv"`);
     c.header("cache-control", "no-store");
     c.header("x-total-count", String(total));
-    return stream(c, async (out) => {
-      try {
-        await out.write(`\uFEFF${csvLine(fields.map((f) => csvCell(labelOf(f))))}`);
-        await deps.db.withSession(session, async () => {
-          const qs = model.query().where(filter).only(...fields.map((f) => f.name)).nested(nested).orderBy(sort === "desc" ? `-${orderName}` : orderName);
-          let lines: string[] = [];
-          let sent = 0;
-          for await (const row of qs.stream({ batchSize: 500 }) as AsyncIterable<Record<string, unknown>>) {
-            if (out.aborted || ++sent > maxRows) break;
-            lines.push(csvLine(fields.map((f) => cell(f, row[f.name]))));
-            if (lines.length >= 200) {
-              await out.write(lines.join(""));
-              lines = [];
+    return stream(
+      c,
+      async (out) => {
+        try {
+          await out.write(`\uFEFF${csvLine(fields.map((f) => csvCell(labelOf(f))))}`);
+          await deps.db.withSession(session, async () => {
+            const qs = model
+              .query()
+              .where(filter)
+              .only(...fields.map((f) => f.name))
+              .nested(nested)
+              .orderBy(sort === "desc" ? `-${orderName}` : orderName);
+            let lines: string[] = [];
+            let sent = 0;
+            for await (const row of qs.stream({ batchSize: 500 }) as AsyncIterable<Record<string, unknown>>) {
+              if (out.aborted || ++sent > maxRows) break;
+              lines.push(csvLine(fields.map((f) => cell(f, row[f.name]))));
+              if (lines.length >= 200) {
+                await out.write(lines.join(""));
+                lines = [];
+              }
             }
-          }
-          if (lines.length > 0 && !out.aborted) await out.write(lines.join(""));
-        });
-      } finally {
-        const now = (running.get(session.userId) ?? 1) - 1;
-        if (now <= 0) running.delete(session.userId);
-        else running.set(session.userId, now);
-      }
-    }, async (e) => deps.log(`export of ${meta.table} failed after it started`, e));
+            if (lines.length > 0 && !out.aborted) await out.write(lines.join(""));
+          });
+        } finally {
+          const now = (running.get(session.userId) ?? 1) - 1;
+          if (now <= 0) running.delete(session.userId);
+          else running.set(session.userId, now);
+        }
+      },
+      async (e) => deps.log(`export of ${meta.table} failed after it started`, e),
+    );
   });
 }

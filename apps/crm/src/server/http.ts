@@ -24,14 +24,20 @@ export async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> 
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || undefined;
-  throw new RestError(400, "VALIDATION_ERROR", `${field ?? "body"}: ${issue?.message ?? "invalid"}`, field ? { field } : undefined);
+  throw new RestError(
+    400,
+    "VALIDATION_ERROR",
+    `${field ?? "body"}: ${issue?.message ?? "invalid"}`,
+    field ? { field } : undefined,
+  );
 }
 
 /** A positive integer path parameter, or 404 (a malformed id names nothing). */
 export function idParam(c: Context, name = "id"): number {
   const raw = c.req.param(name) ?? "";
   const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(id)) throw new RestError(404, "NOT_FOUND", `no record with id ${JSON.stringify(raw.slice(0, 32))}`);
+  if (!Number.isSafeInteger(id))
+    throw new RestError(404, "NOT_FOUND", `no record with id ${JSON.stringify(raw.slice(0, 32))}`);
   return id;
 }
 
@@ -44,7 +50,8 @@ export function errorReply(e: unknown, log: (message: string, error: unknown) =>
   if (e instanceof RestError) return client(e.status, e.code, e.message, e.details);
   if (e instanceof AccessDenied) return client(403, e.code, e.message);
   if (e instanceof RecordNotFound) return client(404, e.code, e.message);
-  if (e instanceof ValidationError || e instanceof QueryError) return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
+  if (e instanceof ValidationError || e instanceof QueryError)
+    return client(400, e.code, e.message, e.field === undefined ? undefined : { field: e.field });
   if (e instanceof IntegrityError) return client(409, e.code, "the change conflicts with existing data");
   const requestId = crypto.randomUUID();
   log(`request ${requestId} failed`, e);

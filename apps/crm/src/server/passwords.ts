@@ -8,7 +8,9 @@ const KEYLEN = 32;
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number, keylen: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, keylen, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password.normalize("NFKC"), salt, keylen, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -36,6 +38,13 @@ export async function verifyPassword(password: string, stored: string | null | u
   const valid = parts.length === 6 && parts[0] === "scrypt";
   const [, n, r, p, salt, hash] = valid ? parts : (await decoy).split("$");
   const expected = Buffer.from(hash as string, "base64");
-  const key = await derive(password, Buffer.from(salt as string, "base64"), Number(n), Number(r), Number(p), expected.length);
+  const key = await derive(
+    password,
+    Buffer.from(salt as string, "base64"),
+    Number(n),
+    Number(r),
+    Number(p),
+    expected.length,
+  );
   return timingSafeEqual(key, expected) && valid;
 }

@@ -15,7 +15,10 @@ export interface SalesDeps {
 
 /** Sums line amounts exactly, in cents. */
 function total(lines: readonly { quantity: unknown; price_unit: unknown; discount: unknown }[]): string {
-  const cents = lines.reduce((sum, l) => sum + Math.round(Number(lineAmount(l.quantity, l.price_unit, l.discount)) * 100), 0);
+  const cents = lines.reduce(
+    (sum, l) => sum + Math.round(Number(lineAmount(l.quantity, l.price_unit, l.discount)) * 100),
+    0,
+  );
   return (cents / 100).toFixed(2);
 }
 
@@ -31,14 +34,23 @@ export function salesRoutes(app: Hono, deps: SalesDeps): void {
       deps.db.transaction(async () => {
         const found = await Sale.getOrNull(id, { fields: ["state", "user_id", "team_id"] });
         if (!found) throw new RecordNotFound("sales", id);
-        if (found.state !== "draft") throw new RestError(409, "CONFLICT", `sale ${id} is ${found.state}; only a draft can be confirmed`);
-        const lines = await SaleLine.search({ filter: [["sale_id", "=", id]], fields: ["quantity", "price_unit", "discount"] });
+        if (found.state !== "draft")
+          throw new RestError(409, "CONFLICT", `sale ${id} is ${found.state}; only a draft can be confirmed`);
+        const lines = await SaleLine.search({
+          filter: [["sale_id", "=", id]],
+          fields: ["quantity", "price_unit", "discount"],
+        });
         const amount = total(lines);
         await Sale.updateMany([id], { state: "confirmed", confirmed_at: new Date(), amount_total: amount });
         return { ...found, amount_total: amount };
       }),
     );
-    deps.events.record({ kind: "sale_confirmed", user_id: sale.user_id, team_id: sale.team_id, amount: sale.amount_total });
+    deps.events.record({
+      kind: "sale_confirmed",
+      user_id: sale.user_id,
+      team_id: sale.team_id,
+      amount: sale.amount_total,
+    });
     return c.json({ data: { id, state: "confirmed", amount_total: sale.amount_total } });
   });
 }

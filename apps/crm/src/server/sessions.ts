@@ -40,7 +40,13 @@ export class SessionStore {
     const expiresAt = new Date(Date.now() + this.ttlMs);
     await this.db.sudo(async () => {
       await Session.deleteMany([["expires_at", "<", new Date()]]);
-      await Session.create({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt, user_agent: meta.userAgent?.slice(0, 255) ?? null, ip: meta.ip?.slice(0, 64) ?? null });
+      await Session.create({
+        token_hash: tokenHash(token),
+        user_id: userId,
+        expires_at: expiresAt,
+        user_agent: meta.userAgent?.slice(0, 255) ?? null,
+        ip: meta.ip?.slice(0, 64) ?? null,
+      });
     });
     return { token, expiresAt };
   }
@@ -49,15 +55,33 @@ export class SessionStore {
   async find(token: string): Promise<CrmSession | undefined> {
     const [row] = await this.db.sudo(() =>
       Session.search({
-        filter: [["token_hash", "=", tokenHash(token)], ["expires_at", ">", new Date()]],
+        filter: [
+          ["token_hash", "=", tokenHash(token)],
+          ["expires_at", ">", new Date()],
+        ],
         fields: ["id"],
         nested: { user_id: ["login", "is_admin", "active", "team_ids", { role_ids: ["code"] }] },
         limit: 1,
       }),
     );
-    const user = row?.user_id as unknown as { id: number; login: string; is_admin: boolean; active: boolean; team_ids: number[]; role_ids: { code: string }[] } | undefined;
+    const user = row?.user_id as unknown as
+      | {
+          id: number;
+          login: string;
+          is_admin: boolean;
+          active: boolean;
+          team_ids: number[];
+          role_ids: { code: string }[];
+        }
+      | undefined;
     if (!user || user.active === false) return undefined;
-    return { userId: user.id, login: user.login, isAdmin: user.is_admin === true, roles: user.role_ids.map((r) => r.code), teamIds: user.team_ids };
+    return {
+      userId: user.id,
+      login: user.login,
+      isAdmin: user.is_admin === true,
+      roles: user.role_ids.map((r) => r.code),
+      teamIds: user.team_ids,
+    };
   }
 
   /** The request's session (cached per request), or undefined when it carries no valid token. */

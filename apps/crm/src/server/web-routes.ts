@@ -19,7 +19,15 @@ export function webRoutes(app: Hono, dir = defaultWebDir): void {
   const index = join(dir, "index.html");
   if (!existsSync(index)) {
     app.get("/", (c) =>
-      c.json({ name: "DotORM CRM", login: "POST /api/login", me: "GET /api/me", api: "/auto/<model>", docs: "/auto/docs", openapi: "/auto/openapi.json", ui: "not built: run pnpm --filter crm build" }),
+      c.json({
+        name: "DotORM CRM",
+        login: "POST /api/login",
+        me: "GET /api/me",
+        api: "/auto/<model>",
+        docs: "/auto/docs",
+        openapi: "/auto/openapi.json",
+        ui: "not built: run pnpm --filter crm build",
+      }),
     );
     return;
   }
@@ -34,7 +42,14 @@ export function webRoutes(app: Hono, dir = defaultWebDir): void {
   );
   app.get("*", async (c, next) => {
     const path = c.req.path;
-    if (path.startsWith("/api/") || path.startsWith("/auto/") || path.startsWith("/assets/") || path === "/api" || path === "/auto") return next();
+    if (
+      path.startsWith("/api/") ||
+      path.startsWith("/auto/") ||
+      path.startsWith("/assets/") ||
+      path === "/api" ||
+      path === "/auto"
+    )
+      return next();
     // read per request: a rebuild (new asset hashes) needs no restart
     return c.html(readFileSync(index, "utf8"), 200, { "Cache-Control": "no-cache" });
   });

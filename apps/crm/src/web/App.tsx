@@ -19,7 +19,11 @@ const RoleInheritancePage = lazy(() => import("./admin/RoleInheritancePage"));
 
 const theme = createTheme({ primaryColor: "blue", primaryShade: 8, defaultRadius: "sm" });
 /** Error texts and required marks dark enough for WCAG AA contrast on white. */
-const cssVariablesResolver: CSSVariablesResolver = () => ({ variables: {}, light: { "--mantine-color-error": "var(--mantine-color-red-9)" }, dark: {} });
+const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { "--mantine-color-error": "var(--mantine-color-red-9)" },
+  dark: {},
+});
 
 /** A fresh query client: no retry on client errors (4xx are answers, not hiccups). */
 export function makeQueryClient(): QueryClient {
@@ -41,7 +45,8 @@ export function makeQueryClient(): QueryClient {
 export function prefetchFirstPage(client: QueryClient, path: string): void {
   const [first = "", ...rest] = path.split("/").filter((p) => p !== "");
   if (first === "kanban" && rest.length === 0) void client.prefetchQuery(kanbanQuery);
-  else if (/^[a-z][a-z0-9_]*$/.test(first) && rest.length <= 1 && !reserved.has(first)) void client.prefetchQuery(fieldsQuery(first));
+  else if (/^[a-z][a-z0-9_]*$/.test(first) && rest.length <= 1 && !reserved.has(first))
+    void client.prefetchQuery(fieldsQuery(first));
 }
 
 /** First path segments that are pages, not models. */

@@ -12,7 +12,9 @@ export const shots = join(appDir, "test-output", "web");
 
 /** Debian's chromium, or CHROMIUM_PATH. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => !!p);
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`no chromium found (tried ${candidates.join(", ")}): apt-get install -y chromium`);
   return found;
@@ -26,11 +28,20 @@ export interface RunningCrm {
 }
 
 export async function startCrm(): Promise<RunningCrm> {
-  if (!existsSync(join(appDir, "dist/web/index.html"))) throw new Error("the web UI is not built: run pnpm --filter crm build");
+  if (!existsSync(join(appDir, "dist/web/index.html")))
+    throw new Error("the web UI is not built: run pnpm --filter crm build");
   const dataDir = mkdtempSync(join(tmpdir(), "crm-web-"));
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: appDir,
-    env: { ...process.env, DATA_DIR: dataDir, SEED_SIZE: "small", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: "", CLICKHOUSE_URL: "" },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      SEED_SIZE: "small",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "",
+      CLICKHOUSE_URL: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -67,11 +78,19 @@ export async function startCrm(): Promise<RunningCrm> {
 /** Headless chromium without the sandbox (containers). */
 export async function launch(): Promise<Browser> {
   mkdirSync(shots, { recursive: true });
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
 }
 
 /** A fresh browser context (own cookies) at a viewport. */
-export async function context(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+export async function context(
+  browser: Browser,
+  baseURL: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<BrowserContext> {
   const ctx = await browser.newContext({ baseURL, viewport, locale: "en-US", timezoneId: "Europe/Berlin" });
   ctx.setDefaultTimeout(15_000);
   return ctx;
@@ -91,7 +110,13 @@ export async function axeProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join("; ")})`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join("; ")})`,
+    );
 }
 
 /** Saves a full-page screenshot as test-output/web/<name>.png. */

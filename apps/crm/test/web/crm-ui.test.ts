@@ -24,7 +24,8 @@ describe("CRM web UI in a real browser", () => {
     await crm?.stop();
   });
 
-  const number = async (page: Page, testId: string) => Number((await page.getByTestId(testId).innerText()).replace(/[^0-9.-]/g, ""));
+  const number = async (page: Page, testId: string) =>
+    Number((await page.getByTestId(testId).innerText()).replace(/[^0-9.-]/g, ""));
   const pick = async (page: Page, label: string, search: string, option: string) => {
     const input = page.getByRole("combobox", { name: label, exact: true });
     await input.click();
@@ -65,7 +66,9 @@ describe("CRM web UI in a real browser", () => {
     await sales.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => revenue.getAttribute("aria-invalid")).toBe("true");
     const described = (await revenue.getAttribute("aria-describedby")) ?? "";
-    const errorText = await sales.locator(`[id="${described.split(" ").find((id) => id.endsWith("error"))}"]`).innerText();
+    const errorText = await sales
+      .locator(`[id="${described.split(" ").find((id) => id.endsWith("error"))}"]`)
+      .innerText();
     expect(errorText).toContain("expected_revenue");
     expect(sales.url()).toMatch(/\/leads\/create$/);
     await expect.poll(() => axeProblems(sales), { timeout: 10_000 }).toEqual([]); // settled page: a transient state during load is not judged
@@ -87,9 +90,12 @@ describe("CRM web UI in a real browser", () => {
     expect(total).toBeGreaterThan(20);
     expect(await sales.getByRole("table").locator("tbody tr").count()).toBe(20);
     await sales.getByRole("button", { name: "Name" }).click();
-    await expect.poll(() => sales.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort")).toBe("ascending");
+    await expect
+      .poll(() => sales.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort"))
+      .toBe("ascending");
     const names = () => sales.getByRole("table").locator("tbody tr td:nth-child(2)").allInnerTexts();
-    const sorted = (list: string[]) => list.every((n, i) => i === 0 || (list[i - 1] as string).localeCompare(n, "en", { sensitivity: "base" }) <= 0);
+    const sorted = (list: string[]) =>
+      list.every((n, i) => i === 0 || (list[i - 1] as string).localeCompare(n, "en", { sensitivity: "base" }) <= 0);
     await expect.poll(async () => sorted(await names())).toBe(true);
     await sales.getByRole("button", { name: "2", exact: true }).click();
     await expect.poll(async () => (await names())[0] !== undefined && sorted(await names())).toBe(true);
@@ -148,8 +154,12 @@ describe("CRM web UI in a real browser", () => {
     const patch = viewer.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith(`/auto/leads/${leadId}`));
     await viewer.getByRole("button", { name: `Move ${leadName}` }).click();
     await viewer.getByRole("menuitem", { name: "Negotiation" }).click();
-    const stages = (await (await viewer.request.get("/auto/lead_stages?fields=name&limit=50")).json()) as { data: { id: number; name: string }[] };
-    expect(JSON.parse((await patch).postData() ?? "{}")).toEqual({ stage_id: stages.data.find((s) => s.name === "Negotiation")?.id });
+    const stages = (await (await viewer.request.get("/auto/lead_stages?fields=name&limit=50")).json()) as {
+      data: { id: number; name: string }[];
+    };
+    expect(JSON.parse((await patch).postData() ?? "{}")).toEqual({
+      stage_id: stages.data.find((s) => s.name === "Negotiation")?.id,
+    });
     await viewer.locator(`section[data-stage="Won"] [data-lead="${leadName}"]`).waitFor();
     await viewer.context().close();
   });
@@ -167,7 +177,12 @@ describe("CRM web UI in a real browser", () => {
   });
 
   test("a chat message posted in one browser arrives live in another", async () => {
-    const chatsOf = async (page: Page) => ((await (await page.request.post("/auto/chats/search", { data: { fields: ["name"] } })).json()) as { data: { id: number }[] }).data.map((c) => c.id);
+    const chatsOf = async (page: Page) =>
+      (
+        (await (await page.request.post("/auto/chats/search", { data: { fields: ["name"] } })).json()) as {
+          data: { id: number }[];
+        }
+      ).data.map((c) => c.id);
     const manager = await (await context(browser, crm.url)).newPage();
     await login(manager, "manager");
     const mine = await chatsOf(sales);
@@ -189,7 +204,11 @@ describe("CRM web UI in a real browser", () => {
   test("an admin gives the second salesperson the sales manager role; now they see the lead", async () => {
     const admin = await (await context(browser, crm.url)).newPage();
     await login(admin, "admin");
-    const users = (await (await admin.request.get(`/auto/users?fields=login&filter=${encodeURIComponent(JSON.stringify([["login", "=", "sales2"]]))}`)).json()) as { data: { id: number }[] };
+    const users = (await (
+      await admin.request.get(
+        `/auto/users?fields=login&filter=${encodeURIComponent(JSON.stringify([["login", "=", "sales2"]]))}`,
+      )
+    ).json()) as { data: { id: number }[] };
     const id = users.data[0]?.id;
     await admin.goto("/users");
     await admin.getByRole("table").locator("tbody tr").first().waitFor();

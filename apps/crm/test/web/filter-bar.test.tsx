@@ -11,14 +11,46 @@ import { type Condition, type Filter, buildFilter, operatorsFor } from "../../sr
 const fields: FieldMeta[] = [
   { name: "id", type: "integer", label: "id", required: true, readonly: true },
   { name: "name", type: "char", label: "name", required: true, readonly: false, maxLength: 255 },
-  { name: "expected_revenue", type: "decimal", label: "expected_revenue", required: false, readonly: false, precision: 14, scale: 2 },
+  {
+    name: "expected_revenue",
+    type: "decimal",
+    label: "expected_revenue",
+    required: false,
+    readonly: false,
+    precision: 14,
+    scale: 2,
+  },
   { name: "probability", type: "smallInteger", label: "probability", required: false, readonly: false },
   { name: "is_won", type: "boolean", label: "is_won", required: false, readonly: false },
   { name: "deadline", type: "date", label: "deadline", required: false, readonly: false },
   { name: "created_at", type: "datetime", label: "created_at", required: false, readonly: true },
-  { name: "priority", type: "selection", label: "priority", required: false, readonly: false, options: [["0", "Normal"], ["3", "Excellent"]] },
-  { name: "stage_id", type: "many2one", label: "stage_id", required: true, readonly: false, relation: { model: "lead_stages", kind: "many2one" } },
-  { name: "tag_ids", type: "many2many", label: "tag_ids", required: false, readonly: false, relation: { model: "lead_tags", kind: "many2many" } },
+  {
+    name: "priority",
+    type: "selection",
+    label: "priority",
+    required: false,
+    readonly: false,
+    options: [
+      ["0", "Normal"],
+      ["3", "Excellent"],
+    ],
+  },
+  {
+    name: "stage_id",
+    type: "many2one",
+    label: "stage_id",
+    required: true,
+    readonly: false,
+    relation: { model: "lead_stages", kind: "many2one" },
+  },
+  {
+    name: "tag_ids",
+    type: "many2many",
+    label: "tag_ids",
+    required: false,
+    readonly: false,
+    relation: { model: "lead_tags", kind: "many2many" },
+  },
 ];
 
 describe("buildFilter: the filter bar's conditions become a DotORM filter", () => {
@@ -115,7 +147,10 @@ describe("FilterBar component", () => {
   afterEach(cleanup);
 
   /** The input an accessible name labels (Mantine also labels the option list with it). */
-  const input = (name: string) => screen.getAllByLabelText(name).find((e): e is HTMLInputElement => e instanceof HTMLInputElement) as HTMLInputElement;
+  const input = (name: string) =>
+    screen
+      .getAllByLabelText(name)
+      .find((e): e is HTMLInputElement => e instanceof HTMLInputElement) as HTMLInputElement;
   const renderBar = () => {
     const seen: Filter[] = [];
     render(

@@ -12,12 +12,30 @@ import { draftOf, lineColumns } from "../../src/web/views/one2many";
 import { commandsOf, toApiValue } from "../../src/web/views/values";
 
 // happy-dom has no FontFaceSet, which autosizing textareas listen to
-if (!("fonts" in document)) Object.defineProperty(document, "fonts", { value: { addEventListener() {}, removeEventListener() {} } });
+if (!("fonts" in document))
+  Object.defineProperty(document, "fonts", { value: { addEventListener() {}, removeEventListener() {} } });
 
-const field = (name: string, type: string, extra: Partial<FieldMeta> = {}): FieldMeta => ({ name, type, label: name, required: false, readonly: false, ...extra });
+const field = (name: string, type: string, extra: Partial<FieldMeta> = {}): FieldMeta => ({
+  name,
+  type,
+  label: name,
+  required: false,
+  readonly: false,
+  ...extra,
+});
 
 /** One widget with its value kept in state; every value it reports is pushed to `seen`. */
-function Harness({ f, initial, creating, seen }: { f: FieldMeta; initial: unknown; creating: boolean; seen: unknown[] }) {
+function Harness({
+  f,
+  initial,
+  creating,
+  seen,
+}: {
+  f: FieldMeta;
+  initial: unknown;
+  creating: boolean;
+  seen: unknown[];
+}) {
   const [value, setValue] = useState<unknown>(initial);
   return (
     <FieldWidget
@@ -48,7 +66,13 @@ function renderWidget(f: FieldMeta, initial: unknown, creating = false) {
 }
 
 /** The input an accessible name labels (Mantine may also label a list with it). */
-const input = (name: string) => screen.getAllByLabelText(name, { exact: false }).find((e): e is HTMLInputElement | HTMLTextAreaElement => e instanceof HTMLInputElement || e instanceof HTMLTextAreaElement) as HTMLInputElement;
+const input = (name: string) =>
+  screen
+    .getAllByLabelText(name, { exact: false })
+    .find(
+      (e): e is HTMLInputElement | HTMLTextAreaElement =>
+        e instanceof HTMLInputElement || e instanceof HTMLTextAreaElement,
+    ) as HTMLInputElement;
 
 describe("form field widgets: one per type, required/readonly/maxLength from the metadata", () => {
   afterEach(cleanup);
@@ -107,7 +131,15 @@ describe("form field widgets: one per type, required/readonly/maxLength from the
   });
 
   test("selection: the metadata's options, by label; the value is the key", () => {
-    const seen = renderWidget(field("priority", "selection", { options: [["0", "Normal"], ["3", "Excellent"]] }), "0");
+    const seen = renderWidget(
+      field("priority", "selection", {
+        options: [
+          ["0", "Normal"],
+          ["3", "Excellent"],
+        ],
+      }),
+      "0",
+    );
     expect(input("Priority").value).toBe("Normal");
     fireEvent.click(input("Priority"));
     fireEvent.click(screen.getByRole("option", { name: "Excellent", hidden: true }));
@@ -138,7 +170,10 @@ describe("form field widgets: one per type, required/readonly/maxLength from the
   });
 
   test("one2many outside a table shows how many records it holds, read-only", () => {
-    renderWidget(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), [{ id: 1 }, { id: 2 }]);
+    renderWidget(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), [
+      { id: 1 },
+      { id: 2 },
+    ]);
     expect(input("Line").value).toBe("2 records");
     expect(input("Line").readOnly).toBe(true);
   });
@@ -146,7 +181,13 @@ describe("form field widgets: one per type, required/readonly/maxLength from the
   test("a server error is shown on the field it names", () => {
     render(
       <MantineProvider>
-        <FieldWidget field={field("email", "char")} creating={false} value="x" error="email must be an address" onChange={() => {}} />
+        <FieldWidget
+          field={field("email", "char")}
+          creating={false}
+          value="x"
+          error="email must be an address"
+          onChange={() => {}}
+        />
       </MantineProvider>,
     );
     expect(input("Email").getAttribute("aria-invalid")).toBe("true");
@@ -189,15 +230,27 @@ describe("form values as the API takes them", () => {
     const edited = {
       ...stored,
       lines: [
-        { ...(first as (typeof stored.lines)[number]), values: { ...first?.values, quantity: "5", subtotal: "50.00" }, changed: ["quantity", "subtotal"] },
+        {
+          ...(first as (typeof stored.lines)[number]),
+          values: { ...first?.values, quantity: "5", subtotal: "50.00" },
+          changed: ["quantity", "subtotal"],
+        },
         { key: "new-1", values: { product_id: { id: 3, name: "Lamp" }, quantity: "2" }, changed: [] },
       ],
       deleted: [9],
     };
-    expect(commandsOf(edited)).toEqual({ create: [{ product_id: 3, quantity: "2" }], update: { "7": { quantity: "5" } }, delete: [9] });
-    expect(toApiValue(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), edited)).toEqual(commandsOf(edited));
+    expect(commandsOf(edited)).toEqual({
+      create: [{ product_id: 3, quantity: "2" }],
+      update: { "7": { quantity: "5" } },
+      delete: [9],
+    });
+    expect(
+      toApiValue(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), edited),
+    ).toEqual(commandsOf(edited));
     // records as read (no edit) are not sent
-    expect(toApiValue(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), [{ id: 7 }])).toBeUndefined();
+    expect(
+      toApiValue(field("line_ids", "one2many", { relation: { model: "sale_lines", kind: "one2many" } }), [{ id: 7 }]),
+    ).toBeUndefined();
   });
 });
 

@@ -20,8 +20,16 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     [crm, browser] = await Promise.all([startCrm(), launch()]);
     sales = await (await context(browser, crm.url)).newPage();
     await login(sales, "sales");
-    expect((await sales.request.post("/auto/partners", { data: { name: `Lines Partner ${stamp}`, is_company: true } })).status()).toBe(201);
-    products = ((await (await sales.request.get("/auto/products?fields=name&order=id&limit=2")).json()) as { data: { id: number; name: string }[] }).data;
+    expect(
+      (
+        await sales.request.post("/auto/partners", { data: { name: `Lines Partner ${stamp}`, is_company: true } })
+      ).status(),
+    ).toBe(201);
+    products = (
+      (await (await sales.request.get("/auto/products?fields=name&order=id&limit=2")).json()) as {
+        data: { id: number; name: string }[];
+      }
+    ).data;
     expect(products).toHaveLength(2);
   }, 300_000);
   afterAll(async () => {
@@ -48,8 +56,16 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     }
   };
   const linesOf = async (id: number) =>
-    (await getJson<{ data: Line[] }>(sales, `/auto/sale_lines?fields=product_id,quantity,price_unit&order=id&filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", id]]))}`)).data;
-  const [p1, p2] = [() => products[0] as { id: number; name: string }, () => products[1] as { id: number; name: string }];
+    (
+      await getJson<{ data: Line[] }>(
+        sales,
+        `/auto/sale_lines?fields=product_id,quantity,price_unit&order=id&filter=${encodeURIComponent(JSON.stringify([["sale_id", "=", id]]))}`,
+      )
+    ).data;
+  const [p1, p2] = [
+    () => products[0] as { id: number; name: string },
+    () => products[1] as { id: number; name: string },
+  ];
 
   test("create a sale with two lines in one save; the lines show their computed subtotals", async () => {
     await sales.goto("/sales/create");
@@ -133,14 +149,21 @@ describe("one2many tables in forms and the role-inheritance page in a real brows
     await admin.keyboard.press("Escape");
     await viewer.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => viewer.getByTestId("inherited").textContent()).toBe("Salesperson");
-    const roles = (await getJson<{ data: { id: number; code: string; based_role_ids: number[] }[] }>(admin, "/auto/roles?fields=code,based_role_ids")).data;
+    const roles = (
+      await getJson<{ data: { id: number; code: string; based_role_ids: number[] }[] }>(
+        admin,
+        "/auto/roles?fields=code,based_role_ids",
+      )
+    ).data;
     const id = (code: string) => roles.find((r) => r.code === code)?.id;
     expect(roles.find((r) => r.code === "viewer")?.based_role_ids).toEqual([id("salesperson")]);
     expect(roles.find((r) => r.code === "salesperson")?.based_role_ids).toEqual([]);
     await admin.getByLabel("Role whose rights are shown", { exact: true }).first().click();
     await admin.getByRole("option", { name: "Viewer (read only)", exact: true }).click();
     const leads = admin.getByTestId("effective-rights").locator('tr[data-model="leads"]');
-    await expect.poll(() => leads.locator('td[data-perm="perm_read"]').innerText()).toBe("yes (Salesperson, Viewer (read only))");
+    await expect
+      .poll(() => leads.locator('td[data-perm="perm_read"]').innerText())
+      .toBe("yes (Salesperson, Viewer (read only))");
     expect(await leads.locator('td[data-perm="perm_create"]').innerText()).toBe("yes (Salesperson)");
     expect(await leads.locator('td[data-perm="perm_delete"]').innerText()).toBe("—");
     await admin.context().close();

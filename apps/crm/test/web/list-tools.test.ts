@@ -19,9 +19,13 @@ describe("list tools in a real browser: saved filters, CSV export, bulk edit", (
     sales = await (await context(browser, crm.url)).newPage();
     await login(sales, "sales");
     const me = ((await (await sales.request.get("/api/me")).json()) as { data: { id: number } }).data;
-    const stage = ((await (await sales.request.get("/auto/lead_stages?order=sequence&limit=1")).json()) as { data: { id: number }[] }).data[0]?.id;
+    const stage = (
+      (await (await sales.request.get("/auto/lead_stages?order=sequence&limit=1")).json()) as { data: { id: number }[] }
+    ).data[0]?.id;
     for (const name of [`${stamp} alpha`, `${stamp} beta, with a comma`, `=SUM(1) ${stamp}`]) {
-      const r = await sales.request.post("/auto/leads", { data: { name, stage_id: stage, user_id: me.id, priority: "0" } });
+      const r = await sales.request.post("/auto/leads", {
+        data: { name, stage_id: stage, user_id: me.id, priority: "0" },
+      });
       expect(r.status()).toBe(201);
       ids.push(((await r.json()) as { id: number }).id);
     }
@@ -54,7 +58,9 @@ describe("list tools in a real browser: saved filters, CSV export, bulk edit", (
     await shot(sales, "list-save-filter");
     await dialog.getByRole("button", { name: "Save filter" }).click();
     await dialog.waitFor({ state: "hidden" });
-    await expect.poll(() => sales.getByRole("button", { name: /^Saved filters/ }).innerText()).toBe("Saved filters (1)");
+    await expect
+      .poll(() => sales.getByRole("button", { name: /^Saved filters/ }).innerText())
+      .toBe("Saved filters (1)");
 
     await sales.getByRole("button", { name: "Clear filters" }).click();
     await expect.poll(async () => Number((await total(sales)).replace(/\D/g, ""))).toBeGreaterThan(3);
@@ -67,8 +73,13 @@ describe("list tools in a real browser: saved filters, CSV export, bulk edit", (
 
   test("export CSV downloads the current filter's rows in the list's order, formulas defused", async () => {
     await sales.getByRole("button", { name: "Name" }).click();
-    await expect.poll(() => sales.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort")).toBe("ascending");
-    const [download] = await Promise.all([sales.waitForEvent("download"), sales.getByRole("link", { name: "Export CSV" }).click()]);
+    await expect
+      .poll(() => sales.getByRole("columnheader", { name: /Name/ }).getAttribute("aria-sort"))
+      .toBe("ascending");
+    const [download] = await Promise.all([
+      sales.waitForEvent("download"),
+      sales.getByRole("link", { name: "Export CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^leads-\d{4}-\d{2}-\d{2}\.csv$/);
     const text = readFileSync((await download.path()) as string, "utf8").replace(/^\uFEFF/, "");
     const lines = text.trimEnd().split("\r\n");
@@ -94,7 +105,9 @@ describe("list tools in a real browser: saved filters, CSV export, bulk edit", (
     await dialog.getByRole("button", { name: "Set on 3 records" }).click();
     await dialog.waitFor({ state: "hidden" });
     for (const id of ids) {
-      const lead = ((await (await sales.request.get(`/auto/leads/${id}?fields=priority`)).json()) as { data: { priority: string } }).data;
+      const lead = (
+        (await (await sales.request.get(`/auto/leads/${id}?fields=priority`)).json()) as { data: { priority: string } }
+      ).data;
       expect(lead.priority).toBe("3");
     }
     expect(await sales.getByText("3 selected").count()).toBe(0);

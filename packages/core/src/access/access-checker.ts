@@ -30,5 +30,7 @@ export interface AccessChecker<S = unknown> {
    * Fields this session may not read or write on the model, of `fields` (every field of the model:
    * asked once per model and operation in a call, whatever the call names).
    */
-  deniedFields?(request: AccessRequest<S> & { readonly fields: readonly string[] }): readonly string[] | Promise<readonly string[]>;
+  deniedFields?(
+    request: AccessRequest<S> & { readonly fields: readonly string[] },
+  ): readonly string[] | Promise<readonly string[]>;
 }

@@ -11,7 +11,10 @@ import type { AccessChecker, Operation } from "./access-checker.js";
  * answer, so a read that reaches the same model through several paths asks once.
  */
 export class AccessGate {
-  private readonly rules = new Map<ModelMeta, { operation: Operation; ids: unknown; answer: Promise<CondNode | undefined> }[]>();
+  private readonly rules = new Map<
+    ModelMeta,
+    { operation: Operation; ids: unknown; answer: Promise<CondNode | undefined> }[]
+  >();
   private readonly denials = new Map<ModelMeta, Map<Operation, Promise<ReadonlySet<string>>>>();
 
   /**
@@ -37,7 +40,11 @@ export class AccessGate {
     return answer;
   }
 
-  private async ask(model: ModelMeta, operation: Operation, ids: readonly (number | string)[] | undefined): Promise<CondNode | undefined> {
+  private async ask(
+    model: ModelMeta,
+    operation: Operation,
+    ids: readonly (number | string)[] | undefined,
+  ): Promise<CondNode | undefined> {
     const answer = await this.checker.check({ session: this.session, model: model.table, operation, ids });
     if (answer === true) return undefined;
     if (answer === false || answer === undefined || answer === null) {
@@ -46,7 +53,11 @@ export class AccessGate {
     try {
       return parseFilter(model, answer) ?? undefined;
     } catch (e) {
-      throw new QueryError(`the access rule for ${operation} on ${model.table} is not a valid filter: ${(e as Error).message}`, undefined, { cause: e });
+      throw new QueryError(
+        `the access rule for ${operation} on ${model.table} is not a valid filter: ${(e as Error).message}`,
+        undefined,
+        { cause: e },
+      );
     }
   }
 
@@ -65,7 +76,12 @@ export class AccessGate {
 
   private async askFields(model: ModelMeta, operation: Operation): Promise<ReadonlySet<string>> {
     const fields = [...model.fields.keys()];
-    const denied = await (this.checker as Required<AccessChecker>).deniedFields({ session: this.session, model: model.table, operation, fields });
+    const denied = await (this.checker as Required<AccessChecker>).deniedFields({
+      session: this.session,
+      model: model.table,
+      operation,
+      fields,
+    });
     return denied.length === 0 ? empty : new Set(denied);
   }
 
@@ -74,7 +90,12 @@ export class AccessGate {
     const denied = await this.deniedFields(model, operation, fields);
     for (const name of fields) {
       if (denied.has(name)) {
-        throw new AccessDenied(`${operation} of field ${model.table}.${name} is not allowed for this session`, model.table, operation, name);
+        throw new AccessDenied(
+          `${operation} of field ${model.table}.${name} is not allowed for this session`,
+          model.table,
+          operation,
+          name,
+        );
       }
     }
   }

@@ -21,7 +21,11 @@ export function accessModels(prefix = "") {
   const Role = model(`${prefix}roles`, {
     code: f.char({ maxLength: 100, required: true, unique: true }),
     name: f.char({ maxLength: 255 }),
-    based_role_ids: f.many2many((): AnyModel => Role, { table: `${prefix}role_inherits`, column1: "role_id", column2: "based_role_id" }),
+    based_role_ids: f.many2many((): AnyModel => Role, {
+      table: `${prefix}role_inherits`,
+      column1: "role_id",
+      column2: "based_role_id",
+    }),
   });
   const AccessList = model(`${prefix}access_list`, {
     model: f.char({ maxLength: 100, required: true, index: true }),
@@ -64,7 +68,10 @@ export function rolesFromTables(
         tables.AccessList.search({ nested: { role_id: ["code"] } }),
         tables.Rule.search({ nested: { role_id: ["code"] } }),
       ]);
-      const roleDefs: RoleDef[] = roles.map((r) => ({ code: r.code, inherits: (r.based_role_ids as { code?: unknown }[]).map((b) => String(b.code)) }));
+      const roleDefs: RoleDef[] = roles.map((r) => ({
+        code: r.code,
+        inherits: (r.based_role_ids as { code?: unknown }[]).map((b) => String(b.code)),
+      }));
       const rights: ModelRight[] = lists.map((a) => ({
         model: a.model,
         role: a.role_id?.code,

@@ -32,7 +32,9 @@ export function compareValues(field: FieldMeta, a: unknown, b: unknown): number 
     case "boolean":
       return sign(Number(a) - Number(b));
     default:
-      return typeof a === "bigint" || typeof b === "bigint" ? sign(Number(BigInt(a as number) - BigInt(b as number))) : sign(Number(a) - Number(b));
+      return typeof a === "bigint" || typeof b === "bigint"
+        ? sign(Number(BigInt(a as number) - BigInt(b as number)))
+        : sign(Number(a) - Number(b));
   }
 }
 
@@ -68,7 +70,16 @@ function compareDecimals(a: string, b: string): number {
   const x = parseDecimal(a);
   const y = parseDecimal(b);
   if (x.negative !== y.negative) return x.negative ? -1 : 1;
-  const magnitude = x.int.length !== y.int.length ? x.int.length - y.int.length : compareDigits(x.int + x.frac, y.int + y.frac, Math.max(x.frac.length, y.frac.length), x.frac.length, y.frac.length);
+  const magnitude =
+    x.int.length !== y.int.length
+      ? x.int.length - y.int.length
+      : compareDigits(
+          x.int + x.frac,
+          y.int + y.frac,
+          Math.max(x.frac.length, y.frac.length),
+          x.frac.length,
+          y.frac.length,
+        );
   return sign(x.negative ? -magnitude : magnitude);
 }
 
@@ -98,6 +109,7 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return sign((a[i] as number) - (b[i] as number));
+  for (let i = 0; i < Math.min(a.length, b.length); i++)
+    if (a[i] !== b[i]) return sign((a[i] as number) - (b[i] as number));
   return sign(a.length - b.length);
 }

@@ -17,7 +17,11 @@ export type ExistsProbe = (via: FieldMeta, value: unknown, cond: CondNode) => Pr
  * @example
  * await matchValues(parseFilter(Lead.meta, [["amount", "<", 2]])!, new Map([[amountField, "10"]]), probe); // false
  */
-export async function matchValues(cond: CondNode, row: ReadonlyMap<FieldMeta, unknown>, probe: ExistsProbe): Promise<boolean> {
+export async function matchValues(
+  cond: CondNode,
+  row: ReadonlyMap<FieldMeta, unknown>,
+  probe: ExistsProbe,
+): Promise<boolean> {
   switch (cond.kind) {
     case "and":
       for (const item of cond.items) if (!(await matchValues(item, row, probe))) return false;

@@ -81,10 +81,12 @@ export function rolesChecker<S>(
   let cached: { at: number; value: Compiled } | undefined;
   const get = async (): Promise<Compiled> => {
     if (!("load" in config)) return (cached ??= { at: 0, value: compile(config) }).value;
-    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) cached = { at: Date.now(), value: compile(await config.load()) };
+    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000))
+      cached = { at: Date.now(), value: compile(await config.load()) };
     return cached.value;
   };
-  const rolesFor = (c: Compiled, s: S | undefined) => (s === undefined ? new Set<string>() : c.closure(session.rolesOf(s)));
+  const rolesFor = (c: Compiled, s: S | undefined) =>
+    s === undefined ? new Set<string>() : c.closure(session.rolesOf(s));
 
   return {
     invalidate() {
@@ -94,7 +96,9 @@ export function rolesChecker<S>(
       if (s !== undefined && session.isAdmin?.(s)) return true;
       const c = await get();
       const roles = rolesFor(c, s);
-      const allowed = c.rights.some((r) => r.model === model && r[operation] === true && (r.role === undefined || roles.has(r.role)));
+      const allowed = c.rights.some(
+        (r) => r.model === model && r[operation] === true && (r.role === undefined || roles.has(r.role)),
+      );
       if (!allowed) return false;
       const rules = c.rules.filter((r) => r.model === model && (r.operations ?? ops).includes(operation));
       const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
@@ -111,7 +115,13 @@ export function rolesChecker<S>(
       const key = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
       if (!key) return [];
       return c.fields
-        .filter((r) => r.model === model && fields.includes(r.field) && r[key] !== undefined && !r[key]!.some((role) => roles.has(role)))
+        .filter(
+          (r) =>
+            r.model === model &&
+            fields.includes(r.field) &&
+            r[key] !== undefined &&
+            !r[key]!.some((role) => roles.has(role)),
+        )
         .map((r) => r.field);
     },
   };

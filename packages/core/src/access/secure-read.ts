@@ -1,6 +1,15 @@
 import { AccessDenied } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type AggregateNode, type CondNode, type CountNode, type OrderNode, type PathHop, type SelectItem, type SelectNode, ast } from "../query/ast.js";
+import {
+  type AggregateNode,
+  type CondNode,
+  type CountNode,
+  type OrderNode,
+  type PathHop,
+  type SelectItem,
+  type SelectNode,
+  ast,
+} from "../query/ast.js";
 import { aggregateField, computedOf, pathField } from "../query/computed-fields.js";
 import { exprFields } from "../query/expressions.js";
 import { planDistinct } from "../query/plan-distinct.js";
@@ -43,7 +52,11 @@ export function secureRead<N extends PlannedRead>(node: N, gate: AccessGate | un
  * @example
  * const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
  */
-export function planSecured<N extends PlannedRead>(model: ModelMeta, gate: AccessGate | undefined, plan: () => N): N | Promise<N> {
+export function planSecured<N extends PlannedRead>(
+  model: ModelMeta,
+  gate: AccessGate | undefined,
+  plan: () => N,
+): N | Promise<N> {
   if (!gate) return plan();
   return gate.rule(model, "read").then(() => secureRead(plan(), gate));
 }
@@ -52,7 +65,11 @@ export function planSecured<N extends PlannedRead>(model: ModelMeta, gate: Acces
  * The order of a keyset page or stream (the model's own columns, `readOrder(.., false)`), checked
  * as a read's order is: the cursor is built from it, so it is secured before the read is planned.
  */
-export async function secureKeysetOrder(model: ModelMeta, req: ReadRequest, gate: AccessGate | undefined): Promise<OrderNode[]> {
+export async function secureKeysetOrder(
+  model: ModelMeta,
+  req: ReadRequest,
+  gate: AccessGate | undefined,
+): Promise<OrderNode[]> {
   const order = readOrder(model, req, false);
   return gate ? checkOrder(gate, model, order, strictOrder(model, req)) : order;
 }
@@ -64,24 +81,36 @@ async function secureSelect(gate: AccessGate, node: SelectNode, fields: Secured)
   const plan = node.plan;
   // a select core built itself (no plan) carries its own conditions
   if (!plan) return node;
-  if (plan.distinct) return planDistinct(await secureSelect(gate, plan.distinct.base, fields), plan.distinct.fields, plan.distinct.ordered);
+  if (plan.distinct)
+    return planDistinct(
+      await secureSelect(gate, plan.distinct.base, fields),
+      plan.distinct.fields,
+      plan.distinct.ordered,
+    );
   const { model } = node;
   const rule = await gate.rule(model, "read");
   await secureAll(gate, plan.annotations, fields);
   const where = ast.and([plan.extra, await secureCond(gate, plan.filter, fields), rule]);
   const { names, nestedNames } = plan;
-  const denied = await gate.deniedFields(model, "read", [...new Set([...names, ...nestedNames, ...names.flatMap((n) => dependencies(model, n))])]);
+  const denied = await gate.deniedFields(model, "read", [
+    ...new Set([...names, ...nestedNames, ...names.flatMap((n) => dependencies(model, n))]),
+  ]);
   let planned: Pick<SelectNode, "items" | "computed" | "loadOnly"> = node;
   if (denied.size > 0) {
     // a computed field that depends on a field the session may not read is itself denied
     const isDenied = (n: string) => denied.has(n) || dependencies(model, n).some((d) => denied.has(d));
     const bad = (plan.explicit ? [...names, ...nestedNames] : nestedNames).find(isDenied);
-    if (bad) throw new AccessDenied(`reading ${model.table}.${bad} is not allowed for this session`, model.table, "read", bad);
+    if (bad)
+      throw new AccessDenied(`reading ${model.table}.${bad} is not allowed for this session`, model.table, "read", bad);
     const kept = names.filter((n) => !isDenied(n));
     if (kept.length < names.length) {
       const base = columnItems(model, kept, nestedNames);
       const rest = node.items.filter((i) => !isBase(i));
-      planned = { items: [...base.items, ...rest], computed: base.computed, loadOnly: base.loadOnly.length > 0 ? base.loadOnly : undefined };
+      planned = {
+        items: [...base.items, ...rest],
+        computed: base.computed,
+        loadOnly: base.loadOnly.length > 0 ? base.loadOnly : undefined,
+      };
     }
   }
   const items: SelectItem[] = [];
@@ -113,7 +142,8 @@ async function secureItem(gate: AccessGate, item: SelectItem, fields: Secured): 
 
 async function secureOrder(gate: AccessGate, order: readonly OrderNode[], fields: Secured): Promise<OrderNode[]> {
   const out: OrderNode[] = [];
-  for (const o of order) out.push(pathLike(o.field) ? { field: await secureField(gate, o.field, fields), desc: o.desc } : o);
+  for (const o of order)
+    out.push(pathLike(o.field) ? { field: await secureField(gate, o.field, fields), desc: o.desc } : o);
   return out;
 }
 
@@ -121,7 +151,12 @@ async function secureOrder(gate: AccessGate, order: readonly OrderNode[], fields
  * Sorting by a field the session may not read would leak its values through the row order: an
  * order the caller gave is refused, the model's default order leaves such terms out.
  */
-async function checkOrder(gate: AccessGate, model: ModelMeta, order: OrderNode[], strict: boolean): Promise<OrderNode[]> {
+async function checkOrder(
+  gate: AccessGate,
+  model: ModelMeta,
+  order: OrderNode[],
+  strict: boolean,
+): Promise<OrderNode[]> {
   const names = order.map((o) => o.field.name);
   if (strict) {
     await gate.assertFields(model, "read", names);
@@ -141,7 +176,8 @@ async function secureCount(gate: AccessGate, node: CountNode, fields: Secured): 
 async function secureAggregate(gate: AccessGate, node: AggregateNode, fields: Secured): Promise<AggregateNode> {
   if (!node.plan) return node;
   const groupBy: SelectItem[] = [];
-  for (const item of node.groupBy) groupBy.push(item.kind === "nested" ? { ...item, sub: await secureSelect(gate, item.sub, fields) } : item);
+  for (const item of node.groupBy)
+    groupBy.push(item.kind === "nested" ? { ...item, sub: await secureSelect(gate, item.sub, fields) } : item);
   await gate.assertFields(node.model, "read", node.plan.fields);
   const filter = await secureCond(gate, node.plan.filter, fields);
   return { ...node, groupBy, where: ast.and([filter, await gate.rule(node.model, "read")]) };
@@ -170,7 +206,13 @@ async function securePath(gate: AccessGate, field: FieldMeta): Promise<FieldMeta
     const target = via.target();
     await gate.assertFields(field.model, "read", [via.name]);
     await gate.assertFields(target, "read", [computed.field.name]);
-    return aggregateField(field.model, field.name, { via, where: await gate.rule(target, "read") }, computed.fn, computed.field);
+    return aggregateField(
+      field.model,
+      field.name,
+      { via, where: await gate.rule(target, "read") },
+      computed.fn,
+      computed.field,
+    );
   }
   if (computed?.kind !== "path") return field;
   const hops: PathHop[] = [];
@@ -190,7 +232,11 @@ async function securePath(gate: AccessGate, field: FieldMeta): Promise<FieldMeta
  * their secured stand-ins. Filtering on a field the session may not read is refused: the matches
  * would reveal its values.
  */
-async function secureCond(gate: AccessGate, cond: CondNode | undefined, fields: Secured): Promise<CondNode | undefined> {
+async function secureCond(
+  gate: AccessGate,
+  cond: CondNode | undefined,
+  fields: Secured,
+): Promise<CondNode | undefined> {
   return cond && ast.seal(await guard(gate, cond, fields));
 }
 

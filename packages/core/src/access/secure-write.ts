@@ -63,7 +63,10 @@ async function secureCreate(gate: AccessGate, write: PlannedWrite & { operation:
   return { rule };
 }
 
-async function secureChange(gate: AccessGate, write: PlannedWrite & { operation: "update" | "delete" }): Promise<SecuredWrite> {
+async function secureChange(
+  gate: AccessGate,
+  write: PlannedWrite & { operation: "update" | "delete" },
+): Promise<SecuredWrite> {
   const { model, operation } = write;
   let scope = write.scope;
   if (scope.filtered) scope = scope.secured(await secureFilter(gate, scope.where));

@@ -9,7 +9,18 @@ import type { FieldMap } from "../model/field.js";
 import { type AnyModel, type ModelMeta, type ModelOptions, buildMeta } from "../model/model-meta.js";
 import type { ModelHooks } from "../model/hooks.js";
 import type { Id } from "../model/primary-key.js";
-import type { CheckRead, CreateValues, FieldsOf, Infer, KeyOf, ModelType, ReadOptions, ResultOf, SearchOptions, UpdateValues } from "../model/types.js";
+import type {
+  CheckRead,
+  CreateValues,
+  FieldsOf,
+  Infer,
+  KeyOf,
+  ModelType,
+  ReadOptions,
+  ResultOf,
+  SearchOptions,
+  UpdateValues,
+} from "../model/types.js";
 import { refreshRecord, saveRecord } from "../model/record-save.js";
 import { remember } from "../model/record-state.js";
 import type { Lookups } from "../query/query-set-types.js";
@@ -62,7 +73,15 @@ export interface ModelStatics<F extends FieldMap> {
    * of the new values (none: it is kept as is) and its id is returned in place. Pass an iterable or
    * async iterable (a generator, a stream of parsed lines) to insert millions of rows with bounded memory.
    */
-  createMany(values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>, options?: { onConflict?: readonly (keyof F & string)[]; update?: readonly (keyof F & string)[]; timeout?: number; hooks?: boolean }): Promise<KeyOf<F>[]>;
+  createMany(
+    values: readonly CreateValues<F>[] | Iterable<CreateValues<F>> | AsyncIterable<CreateValues<F>>,
+    options?: {
+      onConflict?: readonly (keyof F & string)[];
+      update?: readonly (keyof F & string)[];
+      timeout?: number;
+      hooks?: boolean;
+    },
+  ): Promise<KeyOf<F>[]>;
   /** The record with this id (of the key's type: a number, or a string for uuid and char keys); throws `RecordNotFound`. */
   get<M extends ModelType<F>, const O extends ReadOptions<F> = {}>(
     this: M,
@@ -105,7 +124,11 @@ export interface ModelStatics<F extends FieldMap> {
    * @example
    * const [tag, created] = await Tag.getOrCreate({ code: "vip" }, { label: "VIP" });
    */
-  getOrCreate<M extends ModelType<F>>(this: M, values: Partial<CreateValues<F>>, defaults?: Partial<CreateValues<F>>): Promise<[ResultOf<M, {}>, boolean]>;
+  getOrCreate<M extends ModelType<F>>(
+    this: M,
+    values: Partial<CreateValues<F>>,
+    defaults?: Partial<CreateValues<F>>,
+  ): Promise<[ResultOf<M, {}>, boolean]>;
   /**
    * The record whose fields equal `values`, updated with `defaults` (its row locked while it is,
    * where the database has row locks), or one created from both: `[record, created]`.
@@ -113,7 +136,11 @@ export interface ModelStatics<F extends FieldMap> {
    * @example
    * const [lead, created] = await Lead.updateOrCreate({ email: "ann@x.io" }, { name: "Ann" });
    */
-  updateOrCreate<M extends ModelType<F>>(this: M, values: Partial<CreateValues<F>>, defaults?: Partial<CreateValues<F>>): Promise<[ResultOf<M, {}>, boolean]>;
+  updateOrCreate<M extends ModelType<F>>(
+    this: M,
+    values: Partial<CreateValues<F>>,
+    defaults?: Partial<CreateValues<F>>,
+  ): Promise<[ResultOf<M, {}>, boolean]>;
 }
 
 /** What `model()` returns: a class whose instances are records and whose statics query the table. */
@@ -131,7 +158,11 @@ export type ModelClass<F extends FieldMap> = ModelStatics<F> & {
  * });
  * const id = await User.create({ name: "Ann", login: "ann" });
  */
-export function model<F extends FieldMap>(table: string, fields: F, options: Omit<ModelOptions, "hooks"> & { hooks?: ModelHooks<F> } = {}): ModelClass<F> {
+export function model<F extends FieldMap>(
+  table: string,
+  fields: F,
+  options: Omit<ModelOptions, "hooks"> & { hooks?: ModelHooks<F> } = {},
+): ModelClass<F> {
   let ctor: AnyModel;
   const meta = buildMeta(table, fields, options as ModelOptions, () => ctor);
 
@@ -148,7 +179,10 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Omi
         .create(meta, [values])
         .then((ids) => ids[0] as Id);
     }
-    static createMany(values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean }): Promise<Id[]> {
+    static createMany(
+      values: readonly object[] | Iterable<object> | AsyncIterable<object>,
+      options?: { onConflict?: readonly string[]; update?: readonly string[]; timeout?: number; hooks?: boolean },
+    ): Promise<Id[]> {
       return timed(meta, options, () => bindingOf(meta, this).create(meta, values, options), this);
     }
     static get(id: Id, options?: object) {
@@ -203,12 +237,18 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Omi
       // the stamps the write set (autoNow) are read back as the database holds them
       if (Object.values(values).some((v) => v !== undefined)) computed.push(...autoNowFields(meta).map((x) => x.name));
       // values the database computed (F) are read back, so the record never holds an expression
-      if (computed.length > 0) Object.assign(this, pick(await bindingOf(meta, this).get(meta, id, { fields: computed }, true), computed));
+      if (computed.length > 0)
+        Object.assign(this, pick(await bindingOf(meta, this).get(meta, id, { fields: computed }, true), computed));
       // what was written (and read back) is the new baseline of save()
-      remember(this, [...Object.keys(values), ...computed].flatMap((k) => meta.fields.get(k) ?? []));
+      remember(
+        this,
+        [...Object.keys(values), ...computed].flatMap((k) => meta.fields.get(k) ?? []),
+      );
     }
     save(): Promise<void> {
-      return saveRecord(meta, this as unknown as Record<string, unknown>, bindingOf(meta, this), (values) => this.update(values));
+      return saveRecord(meta, this as unknown as Record<string, unknown>, bindingOf(meta, this), (values) =>
+        this.update(values),
+      );
     }
     refresh(): Promise<void> {
       return refreshRecord(meta, this as unknown as Record<string, unknown>, bindingOf(meta, this));
@@ -217,7 +257,9 @@ export function model<F extends FieldMap>(table: string, fields: F, options: Omi
       await bindingOf(meta, this).delete(meta, (this as unknown as { id: number }).id);
     }
   }
-  Object.defineProperty(Model, "name", { value: table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase()) });
+  Object.defineProperty(Model, "name", {
+    value: table.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+  });
   ctor = Model as unknown as AnyModel;
   return Model as unknown as ModelClass<F>;
 }

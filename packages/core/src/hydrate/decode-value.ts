@@ -11,7 +11,8 @@ const pad = (n: number) => String(n).padStart(2, "0");
 export function decodeValue(field: FieldMeta, raw: unknown): unknown {
   if (raw === null || raw === undefined) return null;
   // a reference to a declared key (uuid, char) reads as that key does
-  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity) return decodeValue(field.target().id, raw);
+  if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity)
+    return decodeValue(field.target().id, raw);
   switch (field.kind) {
     case "integer":
     case "smallInteger":
@@ -20,7 +21,9 @@ export function decodeValue(field: FieldMeta, raw: unknown): unknown {
     case "one2one": {
       const n = typeof raw === "number" ? raw : Number(raw);
       if (!Number.isSafeInteger(n)) {
-        throw new ConfigurationError(`${field.model.table}.${field.name} holds ${String(raw)}, beyond JavaScript's safe integer range`);
+        throw new ConfigurationError(
+          `${field.model.table}.${field.name} holds ${String(raw)}, beyond JavaScript's safe integer range`,
+        );
       }
       return n;
     }
@@ -34,10 +37,19 @@ export function decodeValue(field: FieldMeta, raw: unknown): unknown {
       return raw === true || raw === 1 || raw === "1" || raw === "t" || raw === "true";
     case "datetime":
       if (raw instanceof Date) return raw;
-      if (typeof raw === "string") return parseUtcDateTime(raw) ?? new Date(/^\d{4}-\d{2}-\d{2} \d/.test(raw) && !/[zZ]|[+-]\d{2}(:?\d{2})?$/.test(raw) ? `${raw.replace(" ", "T")}Z` : raw);
+      if (typeof raw === "string")
+        return (
+          parseUtcDateTime(raw) ??
+          new Date(
+            /^\d{4}-\d{2}-\d{2} \d/.test(raw) && !/[zZ]|[+-]\d{2}(:?\d{2})?$/.test(raw)
+              ? `${raw.replace(" ", "T")}Z`
+              : raw,
+          )
+        );
       return new Date(raw as string);
     case "date":
-      if (raw instanceof Date) return `${String(raw.getUTCFullYear()).padStart(4, "0")}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
+      if (raw instanceof Date)
+        return `${String(raw.getUTCFullYear()).padStart(4, "0")}-${pad(raw.getUTCMonth() + 1)}-${pad(raw.getUTCDate())}`;
       return String(raw).slice(0, 10);
     case "time":
       return String(raw);
@@ -71,7 +83,16 @@ function digits(s: string, from: number, count: number): number {
  * else, or a value out of range, gives undefined (the caller falls back to `new Date`).
  */
 export function parseUtcDateTime(s: string): Date | undefined {
-  if (s.length < 19 || s.length > 29 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  if (
+    s.length < 19 ||
+    s.length > 29 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 32 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  )
+    return undefined;
   let ms = 0;
   if (s.length > 19) {
     if (s.charCodeAt(19) !== 46) return undefined;
@@ -85,7 +106,16 @@ export function parseUtcDateTime(s: string): Date | undefined {
   const hour = digits(s, 11, 2);
   const minute = digits(s, 14, 2);
   const second = digits(s, 17, 2);
-  if (Number.isNaN(year + month + day + hour + minute + second + ms) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+  if (
+    Number.isNaN(year + month + day + hour + minute + second + ms) ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 31 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     return undefined;
   }
   const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));

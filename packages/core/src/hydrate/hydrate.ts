@@ -28,7 +28,13 @@ export const noJoins: ReadonlySet<SelectItem> = new Set();
  * many2ones in `joined`, which come as columns named `<field>.<subfield>`. Rows in the tagged
  * layout are put together by {@link hydrateTagged}.
  */
-export function hydrate(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes = classPrototype, joined: ReadonlySet<SelectItem> = noJoins): object[] {
+export function hydrate(
+  select: SelectNode,
+  rows: readonly Record<string, unknown>[],
+  decode: Decoder,
+  protos: Prototypes = classPrototype,
+  joined: ReadonlySet<SelectItem> = noJoins,
+): object[] {
   if (rows.length === 0) return [];
   const out = new Array<object>(rows.length);
   const read = reader(select, decode, protos, false, "", joined);
@@ -42,23 +48,43 @@ export function hydrate(select: SelectNode, rows: readonly Record<string, unknow
  * many2many an empty array to be filled from its own rows, and leaves computed fields to be derived
  * once the arrays are full.
  */
-function reader(select: SelectNode, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, joined: ReadonlySet<SelectItem>, branch = false): RowReader {
+function reader(
+  select: SelectNode,
+  decode: Decoder,
+  protos: Prototypes,
+  inJson: boolean,
+  prefix: string,
+  joined: ReadonlySet<SelectItem>,
+  branch = false,
+): RowReader {
   const proto = protos(select.model);
   const names = select.items.map((item) => item.field.name);
-  const values = select.items.map((item) => (branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, joined)));
+  const values = select.items.map((item) =>
+    branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, joined),
+  );
   const computed = branch ? [] : (select.computed ?? []);
   // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
-  const tracked = select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((item) => item.field);
+  const tracked = select.items
+    .filter((item) => item.kind !== "nested" || !isMany(item.field))
+    .map((item) => item.field);
   return (row) => {
     const record = Object.create(proto) as Record<string, unknown>;
-    for (let i = 0; i < names.length; i++) record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
+    for (let i = 0; i < names.length; i++)
+      record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
     if (computed.length > 0) derive(record, computed, select.loadOnly);
     rememberFresh(record, tracked);
     return record;
   };
 }
 
-function itemReader(item: SelectItem, decode: Decoder, protos: Prototypes, inJson: boolean, prefix: string, joined: ReadonlySet<SelectItem>): (row: Record<string, unknown>) => unknown {
+function itemReader(
+  item: SelectItem,
+  decode: Decoder,
+  protos: Prototypes,
+  inJson: boolean,
+  prefix: string,
+  joined: ReadonlySet<SelectItem>,
+): (row: Record<string, unknown>) => unknown {
   const key = prefix + item.field.name;
   if (item.kind === "column") return (row) => decode(item.field, row[key], inJson);
   const target = item.field.target();
@@ -125,7 +151,9 @@ export function hydrateTagged(
     if (branchRows.length === 0) continue;
     const read = reader(branch.node, decode, protos, false, branch.prefix, joined, true);
     const own = records[branch.index] as Record<string, unknown>[];
-    const ordered = ranked(branch) ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank])) : branchRows;
+    const ordered = ranked(branch)
+      ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank]))
+      : branchRows;
     const parentId = branch.parent?.node.model.id;
     const add = (row: Record<string, unknown>, list?: unknown[]) => {
       const record = read(row) as Record<string, unknown>;
@@ -145,7 +173,9 @@ export function hydrateTagged(
         continue;
       }
       // a child whose parent was not read (not readable, past its limit) has no list and is dropped
-      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(decode(parentId, row[tagColumns.parent], false) as number);
+      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(
+        decode(parentId, row[tagColumns.parent], false) as number,
+      );
       for (const list of lists ?? []) add(row, list);
     }
   }
@@ -160,7 +190,11 @@ export function hydrateTagged(
 }
 
 /** Fills computed fields, then drops the fields read only for them (never returned unless asked for). */
-function derive(record: Record<string, unknown>, computed: readonly FieldMeta[], loadOnly: readonly string[] | undefined): void {
+function derive(
+  record: Record<string, unknown>,
+  computed: readonly FieldMeta[],
+  loadOnly: readonly string[] | undefined,
+): void {
   for (const field of computed) record[field.name] = field.def.options.compute!(record);
   if (loadOnly) for (const name of loadOnly) delete record[name];
 }

@@ -68,9 +68,15 @@ export type AdviseHost = ExplainHost & { readonly emitter: { emit(event: "advise
  * of `stats` (by total time) that are reads the ORM planned, with the parameters of their last call, and
  * ranks what the recommendations would save by the total time of the shapes they came from.
  */
-export async function advise(db: AdviseHost, stats: readonly StatementStat[], reads: PlannedReads, options: AdviseOptions = {}): Promise<Advice[]> {
+export async function advise(
+  db: AdviseHost,
+  stats: readonly StatementStat[],
+  reads: PlannedReads,
+  options: AdviseOptions = {},
+): Promise<Advice[]> {
   const top = options.top ?? 10;
-  if (!Number.isSafeInteger(top) || top < 1 || top > 100) throw new QueryError(`advise(): top must be an integer from 1 to 100, got ${String(top)}`, "top");
+  if (!Number.isSafeInteger(top) || top < 1 || top > 100)
+    throw new QueryError(`advise(): top must be an integer from 1 to 100, got ${String(top)}`, "top");
   const merged = new Map<string, { advice: Recommendation; totalMs: number; calls: number; statements: string[] }>();
   let explained = 0;
   const plannable = stats.filter((s) => s.operation !== "explain" && reads.has(s.sql));
@@ -89,7 +95,12 @@ export async function advise(db: AdviseHost, stats: readonly StatementStat[], re
     }
   }
   const advice = [...merged.values()]
-    .map((e) => ({ ...e.advice, totalMs: Math.round(e.totalMs * 1000) / 1000, calls: e.calls, statements: e.statements }))
+    .map((e) => ({
+      ...e.advice,
+      totalMs: Math.round(e.totalMs * 1000) / 1000,
+      calls: e.calls,
+      statements: e.statements,
+    }))
     .sort((a, b) => b.totalMs - a.totalMs);
   db.emitter.emit("advise", { explained, skipped, advice });
   return advice;

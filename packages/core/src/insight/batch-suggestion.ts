@@ -35,11 +35,15 @@ const alternatives = (fields: readonly FieldMeta[]) =>
  * batchSuggestion(node, models); // 'use nested: { messages: [...] } on the chats read, or filter: [["chat_id", "in", ids]]'
  */
 export function batchSuggestion(node: QueryNode, models: ReadonlyMap<string, ModelMeta>): string {
-  if (!("model" in node) || node.kind === "update" || node.kind === "delete") return "read the records in one statement with an `in` filter";
+  if (!("model" in node) || node.kind === "update" || node.kind === "delete")
+    return "read the records in one statement with an `in` filter";
   const model = node.model;
   const field = firstEquality(node.where);
   if (!field || field === model.id) {
-    const parents = relationsWhere(models.values(), (f) => (f.kind === "many2one" || f.kind === "one2one") && f.target() === model && f.stored);
+    const parents = relationsWhere(
+      models.values(),
+      (f) => (f.kind === "many2one" || f.kind === "one2one") && f.target() === model && f.stored,
+    );
     const nested = parents.length > 0 ? `use ${alternatives(parents)}, or ` : "";
     return `${nested}read them at once: ${model.table} filter: [["id", "in", ids]]`;
   }

@@ -1,5 +1,6 @@
 /** Frames of DotORM's own packages (sources in the repository, or installed as `@dotorm/*`), and of Node itself. */
-const internal = /[\\/]@dotorm[\\/]|[\\/]packages[\\/](?:core|postgres|mysql|clickhouse|rest|cli)[\\/](?:src|dist)[\\/]|\(node:|^\s*at (?:async )?node:|\(<anonymous>\)/;
+const internal =
+  /[\\/]@dotorm[\\/]|[\\/]packages[\\/](?:core|postgres|mysql|clickhouse|rest|cli)[\\/](?:src|dist)[\\/]|\(node:|^\s*at (?:async )?node:|\(<anonymous>\)/;
 const library = /[\\/]node_modules[\\/]/;
 
 /** The location in a stack frame line: "file:line:col". */

@@ -5,7 +5,14 @@
 
 import type { PlanNode } from "../model/explain-types.js";
 
-export type { ExplainOptions, ExplainPlan, PlanAccess, PlanNode, Recommendation, RecommendationKind } from "../model/explain-types.js";
+export type {
+  ExplainOptions,
+  ExplainPlan,
+  PlanAccess,
+  PlanNode,
+  Recommendation,
+  RecommendationKind,
+} from "../model/explain-types.js";
 
 /** What an adapter's plan reader makes of the database's answer. */
 export interface ReadPlan {

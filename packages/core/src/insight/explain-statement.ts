@@ -47,10 +47,13 @@ const readsOnly = /^\s*\(*\s*(select|values|table)\b/i;
  */
 export function checkExplainOptions(options: unknown): ExplainOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new QueryError(`explain() takes { analyze?: boolean }, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+    throw new QueryError(
+      `explain() takes { analyze?: boolean }, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`,
+    );
   }
   for (const key of Object.keys(options)) {
-    if (key !== "analyze") throw new QueryError(`explain() has no option ${JSON.stringify(key)}: it takes { analyze?: boolean }`, key);
+    if (key !== "analyze")
+      throw new QueryError(`explain() has no option ${JSON.stringify(key)}: it takes { analyze?: boolean }`, key);
   }
   const analyze = (options as { analyze?: unknown }).analyze;
   if (analyze !== undefined && typeof analyze !== "boolean") {
@@ -67,9 +70,20 @@ const rollback = Symbol("explain rollback");
  * plan-only rules apply. ANALYZE of a write runs in a transaction that is always rolled back where
  * the adapter allows it, and is refused elsewhere.
  */
-export async function explainStatement(db: ExplainHost, query: CompiledQuery, options: ExplainOptions, node?: QueryNode, model?: string): Promise<ExplainPlan> {
+export async function explainStatement(
+  db: ExplainHost,
+  query: CompiledQuery,
+  options: ExplainOptions,
+  node?: QueryNode,
+  model?: string,
+): Promise<ExplainPlan> {
   const { plans, dialect } = db.adapter;
-  if (!plans) throw new UnsupportedError("explain({ ... })", dialect, "explain() without options returns the database's plan as text");
+  if (!plans)
+    throw new UnsupportedError(
+      "explain({ ... })",
+      dialect,
+      "explain() without options returns the database's plan as text",
+    );
   const analyzed = options.analyze === true;
   const sql = plans.statement(query.sql, analyzed);
   const send = () => db.exec({ sql, params: query.params }, { model, operation: "explain" });
@@ -77,7 +91,11 @@ export async function explainStatement(db: ExplainHost, query: CompiledQuery, op
   let result: ExecResult | undefined;
   if (analyzed && !readsOnly.test(query.sql)) {
     if (plans.analyzeWrites !== "rollback" || !db.adapter.capabilities.transactions) {
-      throw new UnsupportedError("explain({ analyze: true }) of a write", dialect, "ANALYZE runs the statement and it could not be undone here: explain it without analyze");
+      throw new UnsupportedError(
+        "explain({ analyze: true }) of a write",
+        dialect,
+        "ANALYZE runs the statement and it could not be undone here: explain it without analyze",
+      );
     }
     await db
       .transaction(async () => {
@@ -93,10 +111,32 @@ export async function explainStatement(db: ExplainHost, query: CompiledQuery, op
   const read = plans.read(result!.rows, query.sql);
   const nodes = planNodes(read.root);
   const columns = node ? readColumns(node) : { filtered: [], sorted: [], foreignKeys: [] };
-  const tables = [...new Set([...nodes.flatMap((n) => (n.relation ? [n.relation] : [])), ...columns.foreignKeys.map((c) => c.table)])];
-  const schema = tables.length > 0 ? await db.adapter.introspector.describe((q) => db.exec(q, { model, operation: "explain" }), tables) : new Map();
+  const tables = [
+    ...new Set([...nodes.flatMap((n) => (n.relation ? [n.relation] : [])), ...columns.foreignKeys.map((c) => c.table)]),
+  ];
+  const schema =
+    tables.length > 0
+      ? await db.adapter.introspector.describe((q) => db.exec(q, { model, operation: "explain" }), tables)
+      : new Map();
   const recommendations = recommend(nodes, columns, schema, db.adapter.ddl, plans.indexesSort ?? true);
-  const plan: ExplainPlan = { dialect, analyzed, sql: query.sql, params: query.params, root: read.root, nodes, raw: read.raw, recommendations, ...(read.timeMs === undefined ? {} : { timeMs: read.timeMs }) };
-  db.emitter.emit("explain", { sql: query.sql, params: query.params, analyzed, ...(model === undefined ? {} : { model }), durationMs: performance.now() - start, recommendations });
+  const plan: ExplainPlan = {
+    dialect,
+    analyzed,
+    sql: query.sql,
+    params: query.params,
+    root: read.root,
+    nodes,
+    raw: read.raw,
+    recommendations,
+    ...(read.timeMs === undefined ? {} : { timeMs: read.timeMs }),
+  };
+  db.emitter.emit("explain", {
+    sql: query.sql,
+    params: query.params,
+    analyzed,
+    ...(model === undefined ? {} : { model }),
+    durationMs: performance.now() - start,
+    recommendations,
+  });
   return plan;
 }

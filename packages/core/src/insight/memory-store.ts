@@ -12,7 +12,8 @@ export interface MemoryStoreOptions {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) throw new ConfigurationError(`memoryStore({ ${name} }) takes a positive integer, got ${String(value)}`);
+  if (!Number.isSafeInteger(v) || v < 1)
+    throw new ConfigurationError(`memoryStore({ ${name} }) takes a positive integer, got ${String(value)}`);
   return v;
 }
 

@@ -43,7 +43,8 @@ const scopes = new AsyncLocalStorage<Scope>();
 /** Checks detector options (hostile values are refused with the field named). */
 export function checkNPlusOne(options: NPlusOneOptions | undefined, where: string): NPlusOneOptions {
   if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) throw new ConfigurationError(`${where} takes { threshold?, mode? }`);
+  if (typeof options !== "object" || options === null)
+    throw new ConfigurationError(`${where} takes { threshold?, mode? }`);
   const { threshold, mode, log } = options;
   if (threshold !== undefined && !(Number.isSafeInteger(threshold) && threshold >= 2)) {
     throw new ConfigurationError(`${where}: threshold must be an integer of at least 2, got ${String(threshold)}`);
@@ -78,7 +79,13 @@ export class NPlusOneDetector {
   async scope<T>(fn: () => Promise<T>, options?: NPlusOneOptions): Promise<T> {
     if (typeof fn !== "function") throw new ConfigurationError("db.scope() takes an async function");
     const o = { ...this.defaults, ...checkNPlusOne(options, "db.scope(fn, options)") };
-    const scope: Scope = { owner: this.owner, threshold: o.threshold ?? 5, mode: o.mode ?? "warn", log: o.log ?? ((line) => console.warn(line)), shapes: new Map() };
+    const scope: Scope = {
+      owner: this.owner,
+      threshold: o.threshold ?? 5,
+      mode: o.mode ?? "warn",
+      log: o.log ?? ((line) => console.warn(line)),
+      shapes: new Map(),
+    };
     this.active++;
     try {
       return await scopes.run(scope, fn);
@@ -101,7 +108,15 @@ export class NPlusOneDetector {
     const suggestion = batchSuggestion(node, this.models);
     const what = [info.model, info.operation].filter(Boolean).join(".") || "a read";
     const message = `N+1 query: ${what} sent ${scope.threshold} times with different values in one scope${site ? ` from ${site}` : ""}; ${suggestion}`;
-    const report: NPlusOneReport = { model: info.model, operation: info.operation, sql: query.sql, count: scope.threshold, callSite: site, suggestion, message };
+    const report: NPlusOneReport = {
+      model: info.model,
+      operation: info.operation,
+      sql: query.sql,
+      count: scope.threshold,
+      callSite: site,
+      suggestion,
+      message,
+    };
     this.report(report);
     if (scope.mode === "throw") throw new NPlusOneError(report);
     scope.log(`[dotorm] ${message}`);

@@ -1,8 +1,10 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
 
-const isModel = (x: object): x is ModelMeta => "fields" in x && x.fields instanceof Map && typeof (x as ModelMeta).table === "string";
-const isField = (x: object): x is FieldMeta => "def" in x && "model" in x && typeof (x as FieldMeta).target === "function";
+const isModel = (x: object): x is ModelMeta =>
+  "fields" in x && x.fields instanceof Map && typeof (x as ModelMeta).table === "string";
+const isField = (x: object): x is FieldMeta =>
+  "def" in x && "model" in x && typeof (x as FieldMeta).target === "function";
 
 /**
  * Every table a read may touch: its model's, and those of each relation, path, nested read and
@@ -23,7 +25,8 @@ export function readTables(node: QueryNode): string[] {
     }
     if (isField(x)) {
       tables.add(x.model.table);
-      if (x.kind === "many2one" || x.kind === "one2many" || x.kind === "many2many" || x.kind === "one2one") tables.add(x.target().table);
+      if (x.kind === "many2one" || x.kind === "one2many" || x.kind === "many2many" || x.kind === "one2one")
+        tables.add(x.target().table);
       if (x.kind === "many2many" && x.link) tables.add(x.link().table);
       return;
     }

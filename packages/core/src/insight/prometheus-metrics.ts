@@ -35,8 +35,17 @@ function labelsOf(s: StatementStat): Record<string, string> {
  * @example
  * for (const m of prometheusMetrics(() => db.stats(), () => db.stats.reset())) registry.registerMetric(m);
  */
-export function prometheusMetrics(list: () => readonly StatementStat[], reset: () => void, prefix = "dotorm_"): PromMetric[] {
-  const metric = (name: string, help: string, type: PromMetric["type"], values: (s: StatementStat) => MetricValue[]): PromMetric => ({
+export function prometheusMetrics(
+  list: () => readonly StatementStat[],
+  reset: () => void,
+  prefix = "dotorm_",
+): PromMetric[] {
+  const metric = (
+    name: string,
+    help: string,
+    type: PromMetric["type"],
+    values: (s: StatementStat) => MetricValue[],
+  ): PromMetric => ({
     name: `${prefix}${name}`,
     help,
     type,
@@ -48,13 +57,24 @@ export function prometheusMetrics(list: () => readonly StatementStat[], reset: (
   });
   const duration = `${prefix}statement_duration_seconds`;
   return [
-    metric("statement_calls_total", "Statements sent, per statement shape.", "counter", (s) => [{ value: s.calls, labels: labelsOf(s) }]),
-    metric("statement_rows_total", "Rows returned or changed, per statement shape.", "counter", (s) => [{ value: s.rows, labels: labelsOf(s) }]),
-    metric("statement_errors_total", "Statements that failed, per statement shape.", "counter", (s) => [{ value: s.errors, labels: labelsOf(s) }]),
-    metric("statement_duration_seconds", "Statement time in seconds, per statement shape (quantiles over recent calls).", "summary", (s) => [
-      ...quantiles.map(([q, key]) => ({ value: s[key] / 1000, labels: { ...labelsOf(s), quantile: q } })),
-      { metricName: `${duration}_sum`, value: s.totalMs / 1000, labels: labelsOf(s) },
-      { metricName: `${duration}_count`, value: s.calls, labels: labelsOf(s) },
+    metric("statement_calls_total", "Statements sent, per statement shape.", "counter", (s) => [
+      { value: s.calls, labels: labelsOf(s) },
     ]),
+    metric("statement_rows_total", "Rows returned or changed, per statement shape.", "counter", (s) => [
+      { value: s.rows, labels: labelsOf(s) },
+    ]),
+    metric("statement_errors_total", "Statements that failed, per statement shape.", "counter", (s) => [
+      { value: s.errors, labels: labelsOf(s) },
+    ]),
+    metric(
+      "statement_duration_seconds",
+      "Statement time in seconds, per statement shape (quantiles over recent calls).",
+      "summary",
+      (s) => [
+        ...quantiles.map(([q, key]) => ({ value: s[key] / 1000, labels: { ...labelsOf(s), quantile: q } })),
+        { metricName: `${duration}_sum`, value: s.totalMs / 1000, labels: labelsOf(s) },
+        { metricName: `${duration}_count`, value: s.calls, labels: labelsOf(s) },
+      ],
+    ),
   ];
 }

@@ -16,7 +16,9 @@ export async function prometheusText(metrics: readonly PromMetric[]): Promise<st
     const lines = [`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${name} ${type}`];
     for (const v of values) {
       const labels = Object.entries(v.labels).map(([k, x]) => `${k}="${escapeLabel(x)}"`);
-      lines.push(`${v.metricName ?? name}${labels.length ? `{${labels.join(",")}}` : ""} ${Number.isFinite(v.value) ? v.value : "NaN"}`);
+      lines.push(
+        `${v.metricName ?? name}${labels.length ? `{${labels.join(",")}}` : ""} ${Number.isFinite(v.value) ? v.value : "NaN"}`,
+      );
     }
     blocks.push(lines.join("\n"));
   }

@@ -71,7 +71,14 @@ export class QueryCache {
   }
 
   /** Serves `node` from the cache, or runs it and stores the rows. `tx` is the transaction line the read runs in, if any. */
-  async read(node: QueryNode, query: CompiledQuery, info: { model?: string; operation?: string }, option: CacheOption, tx: object | undefined, run: () => Promise<ExecResult>): Promise<ExecResult> {
+  async read(
+    node: QueryNode,
+    query: CompiledQuery,
+    info: { model?: string; operation?: string },
+    option: CacheOption,
+    tx: object | undefined,
+    run: () => Promise<ExecResult>,
+  ): Promise<ExecResult> {
     const tables = readTables(node);
     const wrote = tx && this.txWrites.get(tx);
     if (wrote && tables.some((t) => wrote.has(t))) {
@@ -87,7 +94,8 @@ export class QueryCache {
     const before = this.version(tables);
     const result = await run();
     // a write that ended while this read ran may have come too late for it: do not keep its rows
-    if (this.version(tables) === before) await this.store.set(key, serialize(result.rows), { ttlMs: option.ttl, tables });
+    if (this.version(tables) === before)
+      await this.store.set(key, serialize(result.rows), { ttlMs: option.ttl, tables });
     this.emit({ type: "miss", ...info, tables });
     return result;
   }

@@ -21,7 +21,9 @@ export interface ReadColumns {
 }
 
 const column = (field: FieldMeta): TableColumn | undefined =>
-  field.stored && computedOf(field) === undefined && field.model ? { table: field.model.table, column: field.column, field } : undefined;
+  field.stored && computedOf(field) === undefined && field.model
+    ? { table: field.model.table, column: field.column, field }
+    : undefined;
 
 /**
  * The filtered, sorted and followed columns of a planned select, count or aggregate (none for a
@@ -35,7 +37,8 @@ export function readColumns(node: QueryNode): ReadColumns {
   const filtered: TableColumn[] = [];
   const foreignKeys: TableColumn[] = [];
   const sorted: TableColumn[] = [];
-  if (node.kind !== "select" && node.kind !== "count" && node.kind !== "aggregate") return { filtered, sorted, foreignKeys };
+  if (node.kind !== "select" && node.kind !== "count" && node.kind !== "aggregate")
+    return { filtered, sorted, foreignKeys };
   const add = (list: TableColumn[], field: FieldMeta) => {
     const c = column(field);
     if (c && !list.some((x) => x.table === c.table && x.column === c.column)) list.push(c);

@@ -7,7 +7,9 @@ import type { ReadColumns, TableColumn } from "./read-columns.js";
 /** Whether `column` leads an index, the primary key or the ClickHouse sorting key of `info`. */
 export function leadsIndex(info: TableInfo | undefined, column: string): boolean {
   if (!info) return false;
-  return info.primaryKey[0] === column || info.orderBy?.[0] === column || info.indexes.some((i) => i.columns[0] === column);
+  return (
+    info.primaryKey[0] === column || info.orderBy?.[0] === column || info.indexes.some((i) => i.columns[0] === column)
+  );
 }
 
 /**
@@ -24,7 +26,13 @@ export function leadsIndex(info: TableInfo | undefined, column: string): boolean
  * recommend(plan.nodes, readColumns(select), schema, adapter.ddl);
  * // [{ kind: "missing-index", table: "leads", field: "stage_id", message: "...", ddl: "CREATE INDEX ..." }]
  */
-export function recommend(nodes: readonly PlanNode[], columns: ReadColumns, schema: SchemaInfo, ddl: DdlCompiler, indexesSort = true): Recommendation[] {
+export function recommend(
+  nodes: readonly PlanNode[],
+  columns: ReadColumns,
+  schema: SchemaInfo,
+  ddl: DdlCompiler,
+  indexesSort = true,
+): Recommendation[] {
   const out: Recommendation[] = [];
   const seen = new Set<string>();
   const push = (r: Recommendation) => {
@@ -33,27 +41,50 @@ export function recommend(nodes: readonly PlanNode[], columns: ReadColumns, sche
     seen.add(key);
     out.push(r);
   };
-  const indexFor = (c: TableColumn) => ddl.createIndex(constraintName("idx", c.table, [c.column]), c.table, [c.column], false);
+  const indexFor = (c: TableColumn) =>
+    ddl.createIndex(constraintName("idx", c.table, [c.column]), c.table, [c.column], false);
   const declared = (c: TableColumn) => c.field.def.options.index === true || c.field.kind === "many2one";
   const advice = (c: TableColumn) =>
-    declared(c) ? `the model declares the index but the database has none: run db.sync()` : `add index: true on ${c.table}.${c.field.name}`;
+    declared(c)
+      ? `the model declares the index but the database has none: run db.sync()`
+      : `add index: true on ${c.table}.${c.field.name}`;
   const fullReads = new Set(nodes.filter((n) => n.access === "full" && n.relation).map((n) => n.relation as string));
 
-  const lists = [[columns.filtered, "filters on"], ...(indexesSort ? [[columns.sorted, "sorts on"] as const] : [])] as const;
+  const lists = [
+    [columns.filtered, "filters on"],
+    ...(indexesSort ? [[columns.sorted, "sorts on"] as const] : []),
+  ] as const;
   for (const [list, what] of lists) {
     for (const c of list) {
       if (!fullReads.has(c.table) || leadsIndex(schema.get(c.table), c.column)) continue;
-      push({ kind: "missing-index", table: c.table, field: c.field.name, column: c.column, ddl: indexFor(c), message: `${c.table} is read in full and the statement ${what} ${c.column}, which no index leads: ${advice(c)}` });
+      push({
+        kind: "missing-index",
+        table: c.table,
+        field: c.field.name,
+        column: c.column,
+        ddl: indexFor(c),
+        message: `${c.table} is read in full and the statement ${what} ${c.column}, which no index leads: ${advice(c)}`,
+      });
     }
   }
   for (const c of columns.foreignKeys) {
     if (leadsIndex(schema.get(c.table), c.column)) continue;
-    push({ kind: "foreign-key-index", table: c.table, field: c.field.name, column: c.column, ddl: indexFor(c), message: `a dotted filter path joins on ${c.table}.${c.column}, which no index leads: ${advice(c)}` });
+    push({
+      kind: "foreign-key-index",
+      table: c.table,
+      field: c.field.name,
+      column: c.column,
+      ddl: indexFor(c),
+      message: `a dotted filter path joins on ${c.table}.${c.column}, which no index leads: ${advice(c)}`,
+    });
   }
   for (const n of nodes) {
     if (n.sortSpilled) {
       const first = columns.sorted[0];
-      const fix = first && !leadsIndex(schema.get(first.table), first.column) ? `add index: true on ${first.table}.${first.field.name} so rows come sorted, or ` : "";
+      const fix =
+        first && !leadsIndex(schema.get(first.table), first.column)
+          ? `add index: true on ${first.table}.${first.field.name} so rows come sorted, or `
+          : "";
       push({
         kind: "sort-spill",
         table: first?.table ?? n.relation ?? "",
@@ -62,7 +93,13 @@ export function recommend(nodes: readonly PlanNode[], columns: ReadColumns, sche
       });
     }
     const filtered = columns.filtered.filter((c) => c.table === n.relation);
-    if (n.granules && n.granules.total > 1 && n.granules.selected >= n.granules.total && filtered.length > 0 && !out.some((r) => r.table === n.relation)) {
+    if (
+      n.granules &&
+      n.granules.total > 1 &&
+      n.granules.selected >= n.granules.total &&
+      filtered.length > 0 &&
+      !out.some((r) => r.table === n.relation)
+    ) {
       const names = filtered.map((c) => c.column).join(", ");
       push({
         kind: "no-granules-skipped",

@@ -45,9 +45,12 @@ export interface RedisStoreOptions {
  */
 export function redisStore(options: RedisStoreOptions): CacheStore {
   const { client, subscriber, prefix } = options ?? ({} as RedisStoreOptions);
-  if (typeof client?.getBuffer !== "function" || typeof client.multi !== "function") throw new ConfigurationError("redisStore({ client }) takes an ioredis client");
+  if (typeof client?.getBuffer !== "function" || typeof client.multi !== "function")
+    throw new ConfigurationError("redisStore({ client }) takes an ioredis client");
   if (typeof prefix !== "string" || !/^[A-Za-z0-9_:.-]{1,100}$/.test(prefix)) {
-    throw new ConfigurationError(`redisStore({ prefix }) takes a key prefix of letters, digits and _ : . - (one per database), got ${JSON.stringify(prefix)}`);
+    throw new ConfigurationError(
+      `redisStore({ prefix }) takes a key prefix of letters, digits and _ : . - (one per database), got ${JSON.stringify(prefix)}`,
+    );
   }
   const channel = options.channel ?? `${prefix}invalidate`;
   const origin = randomUUID();
@@ -58,7 +61,12 @@ export function redisStore(options: RedisStoreOptions): CacheStore {
       if (ch !== channel) return;
       try {
         const parsed = JSON.parse(message) as { origin?: unknown; tables?: unknown };
-        if (parsed.origin === origin || !Array.isArray(parsed.tables) || !parsed.tables.every((t) => typeof t === "string")) return;
+        if (
+          parsed.origin === origin ||
+          !Array.isArray(parsed.tables) ||
+          !parsed.tables.every((t) => typeof t === "string")
+        )
+          return;
         for (const l of listeners) l(parsed.tables as string[]);
       } catch {
         // a message that is not ours: ignored

@@ -58,7 +58,8 @@ export class StatementStats {
   dropped = 0;
 
   constructor(readonly maxShapes = 1000) {
-    if (!Number.isSafeInteger(maxShapes) || maxShapes < 1) throw new ConfigurationError(`metrics: { maxShapes } takes a positive integer, got ${String(maxShapes)}`);
+    if (!Number.isSafeInteger(maxShapes) || maxShapes < 1)
+      throw new ConfigurationError(`metrics: { maxShapes } takes a positive integer, got ${String(maxShapes)}`);
   }
 
   /** Adds one statement. */
@@ -69,7 +70,17 @@ export class StatementStats {
         this.dropped++;
         return;
       }
-      shape = { sql: e.sql, model: e.model, operation: e.operation, calls: 0, rows: 0, errors: 0, totalMs: 0, maxMs: 0, samples: [] };
+      shape = {
+        sql: e.sql,
+        model: e.model,
+        operation: e.operation,
+        calls: 0,
+        rows: 0,
+        errors: 0,
+        totalMs: 0,
+        maxMs: 0,
+        samples: [],
+      };
       this.shapes.set(e.sql, shape);
     }
     const ms = e.durationMs;

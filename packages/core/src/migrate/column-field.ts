@@ -1,6 +1,13 @@
 import { f } from "../model/f.js";
 import type { Field, FieldKind, OnDelete } from "../model/field.js";
-import { type AnyModel, type FieldMeta, type ModelMeta, type ModelOptions, type TableOptions, buildMeta } from "../model/model-meta.js";
+import {
+  type AnyModel,
+  type FieldMeta,
+  type ModelMeta,
+  type ModelOptions,
+  type TableOptions,
+  buildMeta,
+} from "../model/model-meta.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { ColumnInfo } from "../sql/schema.js";
 
@@ -26,7 +33,15 @@ export function tableStub(table: string, key?: ColumnField): AnyModel {
   const sig = key ? `${table}:${key.kind}:${JSON.stringify(keyType(key).options)}` : table;
   let stub = stubs.get(sig);
   if (!stub) {
-    const meta = key ? tableMeta(table, { id: { ...keyType(key), required: true, options: { ...keyType(key).options, primaryKey: true } } as ColumnField }) : { table, identity: true };
+    const meta = key
+      ? tableMeta(table, {
+          id: {
+            ...keyType(key),
+            required: true,
+            options: { ...keyType(key).options, primaryKey: true },
+          } as ColumnField,
+        })
+      : { table, identity: true };
     stubs.set(sig, (stub = { meta } as unknown as AnyModel));
   }
   return stub;
@@ -89,7 +104,11 @@ export function columnOf(field: FieldMeta): ColumnField {
 export type { TableOptions };
 
 /** Resolves column definitions into field metadata, as the DDL compiler takes them. */
-export function tableMeta(table: string, columns: Readonly<Record<string, ColumnField>>, options: TableOptions = {}): ModelMeta {
+export function tableMeta(
+  table: string,
+  columns: Readonly<Record<string, ColumnField>>,
+  options: TableOptions = {},
+): ModelMeta {
   const meta = buildMeta(table, columns as Record<string, Field>, options as ModelOptions, () => tableStub(table));
   return meta;
 }
@@ -167,7 +186,11 @@ function canonicalJson(quoted: string): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
 }
 
 function balanced(s: string): boolean {
@@ -185,14 +208,35 @@ export function defaultOf(ddl: DdlCompiler, field: FieldMeta): string | null {
 }
 
 const keyKinds: readonly FieldKind[] = ["integer", "bigInteger", "char", "uuid"];
-const kinds: readonly FieldKind[] = ["integer", "bigInteger", "smallInteger", "text", "char", "boolean", "datetime", "date", "time", "float", "decimal", "json", "binary", "uuid", "selection"];
+const kinds: readonly FieldKind[] = [
+  "integer",
+  "bigInteger",
+  "smallInteger",
+  "text",
+  "char",
+  "boolean",
+  "datetime",
+  "date",
+  "time",
+  "float",
+  "decimal",
+  "json",
+  "binary",
+  "uuid",
+  "selection",
+];
 
 /**
  * The column definition that renders a database column back: the first field kind whose DDL type
  * (with the sizes read from the type) equals it, with nullability and a default read from the
  * column. Columns of no known type come back as `text`, marked `unknownType`.
  */
-export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo, only: readonly FieldKind[] = kinds): { field: ColumnField; unknownType: boolean } {
+export function columnFromInfo(
+  ddl: DdlCompiler,
+  table: string,
+  column: ColumnInfo,
+  only: readonly FieldKind[] = kinds,
+): { field: ColumnField; unknownType: boolean } {
   const sizes = (column.type.match(/\d+/g) ?? []).map(Number);
   const want = canonicalType(column.type);
   for (const kind of only) {
@@ -205,12 +249,23 @@ export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnIn
     if (canonicalType(ddl.typeOf(meta)) !== want) continue;
     const value = defaultValue(kind, column.default);
     if (value !== undefined) {
-      const withDefault = Object.freeze({ ...bare, options: Object.freeze({ ...options, default: value }) }) as ColumnField;
-      if (defaultOf(ddl, columnMeta(table, column.name, withDefault)) === canonicalDefault(column.default)) return { field: withDefault, unknownType: false };
+      const withDefault = Object.freeze({
+        ...bare,
+        options: Object.freeze({ ...options, default: value }),
+      }) as ColumnField;
+      if (defaultOf(ddl, columnMeta(table, column.name, withDefault)) === canonicalDefault(column.default))
+        return { field: withDefault, unknownType: false };
     }
     return { field: bare, unknownType: false };
   }
-  return { field: Object.freeze({ kind: "text", required: !column.nullable, options: Object.freeze({ required: !column.nullable }) }) as ColumnField, unknownType: true };
+  return {
+    field: Object.freeze({
+      kind: "text",
+      required: !column.nullable,
+      options: Object.freeze({ required: !column.nullable }),
+    }) as ColumnField,
+    unknownType: true,
+  };
 }
 
 /**
@@ -220,7 +275,12 @@ export function columnFromInfo(ddl: DdlCompiler, table: string, column: ColumnIn
 export function keyFromInfo(ddl: DdlCompiler, table: string, column: ColumnInfo): ColumnField | undefined {
   if (canonicalType(column.type) === canonicalType(ddl.referenceType())) return undefined;
   // read as a plain column (a field named id must be a declared key to be built), of a kind a key may have
-  const { field, unknownType } = columnFromInfo(ddl, table, { ...column, name: "key", nullable: false, default: null }, keyKinds);
+  const { field, unknownType } = columnFromInfo(
+    ddl,
+    table,
+    { ...column, name: "key", nullable: false, default: null },
+    keyKinds,
+  );
   if (unknownType) return undefined;
   const options: Record<string, unknown> = { primaryKey: true, ...keyType(field).options };
   // a type without a size (ClickHouse's String) states no maxLength

@@ -8,7 +8,12 @@ import { type ColumnField, type TableOptions, columnOf, keyType } from "./column
 export interface DesiredTable {
   readonly name: string;
   /** Set for a many2many link table (two reference columns, no id). */
-  readonly link?: { readonly column1: string; readonly column2: string; readonly key1?: ColumnField; readonly key2?: ColumnField };
+  readonly link?: {
+    readonly column1: string;
+    readonly column2: string;
+    readonly key1?: ColumnField;
+    readonly key2?: ColumnField;
+  };
   /** The declared key (`id: f.uuid({ primaryKey: true })`); absent for an integer identity id. */
   readonly key?: { readonly field: ColumnField; readonly meta: FieldMeta };
   /** Columns other than `id`, by column name, with the field metadata the DDL renders. */
@@ -27,7 +32,11 @@ export interface DesiredTable {
  * The schema the models describe, with the same names `db.sync()` gives indexes and foreign keys,
  * so a database made by `sync` and one made by migrations compare equal.
  */
-export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, options: { foreignKeys: boolean }): Map<string, DesiredTable> {
+export function desiredSchema(
+  models: readonly ModelMeta[],
+  ddl: DdlCompiler,
+  options: { foreignKeys: boolean },
+): Map<string, DesiredTable> {
   const out = new Map<string, DesiredTable>();
   const uniqueM2o = new Set<unknown>();
   for (const model of models) {
@@ -42,11 +51,20 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
       columns.set(field.column, { field: columnOf(field), meta: field });
       const unique = field.def.options.unique === true || uniqueM2o.has(field);
       if (unique || field.def.options.index === true || field.kind === "many2one") {
-        indexes.push({ name: constraintName(unique ? "uq" : "idx", model.table, [field.column]), columns: [field.column], unique });
+        indexes.push({
+          name: constraintName(unique ? "uq" : "idx", model.table, [field.column]),
+          columns: [field.column],
+          unique,
+        });
       }
       if (field.kind === "many2one" && options.foreignKeys) {
         const name = constraintName("fk", model.table, [field.column]);
-        foreignKeys.push({ name, column: field.column, refTable: field.target().table, onDelete: field.onDelete ?? "set null" });
+        foreignKeys.push({
+          name,
+          column: field.column,
+          refTable: field.target().table,
+          onDelete: field.onDelete ?? "set null",
+        });
       }
     }
     for (const group of model.options.indexes ?? []) {
@@ -56,7 +74,15 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
     }
     const key = model.identity ? {} : { key: { field: columnOf(model.id), meta: model.id } };
     const layout = ddl.tableLayout(model);
-    out.set(model.table, { name: model.table, ...key, columns, indexes, foreignKeys, options: ddl.migrationOptions(model), ...layout });
+    out.set(model.table, {
+      name: model.table,
+      ...key,
+      columns,
+      indexes,
+      foreignKeys,
+      options: ddl.migrationOptions(model),
+      ...layout,
+    });
   }
   for (const model of models) {
     for (const field of model.fields.values()) {
@@ -64,13 +90,26 @@ export function desiredSchema(models: readonly ModelMeta[], ddl: DdlCompiler, op
       const link = field.link!();
       const foreignKeys: ForeignKeyInfo[] = [];
       if (options.foreignKeys) {
-        for (const [column, ref] of [[link.column1, model.table], [link.column2, field.target().table]] as const) {
-          foreignKeys.push({ name: constraintName("fk", link.table, [column]), column, refTable: ref, onDelete: "cascade" });
+        for (const [column, ref] of [
+          [link.column1, model.table],
+          [link.column2, field.target().table],
+        ] as const) {
+          foreignKeys.push({
+            name: constraintName("fk", link.table, [column]),
+            column,
+            refTable: ref,
+            onDelete: "cascade",
+          });
         }
       }
       out.set(link.table, {
         name: link.table,
-        link: { column1: link.column1, column2: link.column2, ...linkKey("key1", model), ...linkKey("key2", field.target()) },
+        link: {
+          column1: link.column1,
+          column2: link.column2,
+          ...linkKey("key1", model),
+          ...linkKey("key2", field.target()),
+        },
         columns: new Map(),
         indexes: [{ name: constraintName("idx", link.table, [link.column2]), columns: [link.column2], unique: false }],
         foreignKeys,

@@ -1,7 +1,15 @@
 import { UnsupportedError } from "../errors.js";
 import type { DdlCompiler } from "../sql/ddl-compiler.js";
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo } from "../sql/schema.js";
-import { type ColumnField, canonicalDefault, canonicalType, columnFromInfo, defaultOf, keyFromInfo, keyType } from "./column-field.js";
+import {
+  type ColumnField,
+  canonicalDefault,
+  canonicalType,
+  columnFromInfo,
+  defaultOf,
+  keyFromInfo,
+  keyType,
+} from "./column-field.js";
 import type { DesiredTable } from "./desired-schema.js";
 import type { Operation } from "./operations.js";
 
@@ -37,7 +45,20 @@ export function isDotormTable(table: string): boolean {
   return /^_?dotorm_/.test(table);
 }
 
-const phases = ["dropForeignKey", "dropIndex", "renameColumn", "createTable", "createLinkTable", "addColumn", "alterColumn", "dropColumn", "dropTable", "dropLinkTable", "addIndex", "addForeignKey"] as const;
+const phases = [
+  "dropForeignKey",
+  "dropIndex",
+  "renameColumn",
+  "createTable",
+  "createLinkTable",
+  "addColumn",
+  "alterColumn",
+  "dropColumn",
+  "dropTable",
+  "dropLinkTable",
+  "addIndex",
+  "addForeignKey",
+] as const;
 
 /**
  * Compares the models' schema with the database's and lists the operations that make the database
@@ -48,13 +69,19 @@ const phases = ["dropForeignKey", "dropIndex", "renameColumn", "createTable", "c
  * @example
  * const { operations } = diffSchema(desiredSchema(models, ddl, caps), await introspector.describe(exec), ddl);
  */
-export function diffSchema(desired: ReadonlyMap<string, DesiredTable>, actual: SchemaInfo, ddl: DdlCompiler, options: DiffOptions = {}): SchemaDiff {
+export function diffSchema(
+  desired: ReadonlyMap<string, DesiredTable>,
+  actual: SchemaInfo,
+  ddl: DdlCompiler,
+  options: DiffOptions = {},
+): SchemaDiff {
   const ops: Operation[] = [];
   const renameCandidates: Rename[] = [];
   const ignore = options.ignoreTable ?? isDotormTable;
   const sameIndex = (a: IndexInfo, b: IndexInfo) =>
     a.columns.join() === b.columns.join() && (options.uniqueConstraints === false || a.unique === b.unique);
-  const sameFk = (a: ForeignKeyInfo, b: ForeignKeyInfo) => a.column === b.column && a.refTable === b.refTable && a.onDelete === b.onDelete;
+  const sameFk = (a: ForeignKeyInfo, b: ForeignKeyInfo) =>
+    a.column === b.column && a.refTable === b.refTable && a.onDelete === b.onDelete;
 
   for (const want of desired.values()) {
     const have = actual.get(want.name);
@@ -82,9 +109,11 @@ export function diffSchema(desired: ReadonlyMap<string, DesiredTable>, actual: S
       if (cur && !sameFk(cur, fk)) ops.push({ kind: "dropForeignKey", table: want.name, ...cur });
       if (!cur || !sameFk(cur, fk)) ops.push({ kind: "addForeignKey", table: want.name, ...fk });
     }
-    for (const cur of have?.indexes ?? []) if (!want.indexes.some((i) => i.name === cur.name)) ops.push({ kind: "dropIndex", table: want.name, ...cur });
+    for (const cur of have?.indexes ?? [])
+      if (!want.indexes.some((i) => i.name === cur.name)) ops.push({ kind: "dropIndex", table: want.name, ...cur });
     for (const cur of have?.foreignKeys ?? []) {
-      if (!want.foreignKeys.some((k) => k.name === cur.name)) ops.push({ kind: "dropForeignKey", table: want.name, ...cur });
+      if (!want.foreignKeys.some((k) => k.name === cur.name))
+        ops.push({ kind: "dropForeignKey", table: want.name, ...cur });
     }
   }
   for (const have of actual.values()) {
@@ -94,14 +123,28 @@ export function diffSchema(desired: ReadonlyMap<string, DesiredTable>, actual: S
     ops.push(dropTableOp(have, ddl));
   }
   const rank = (op: Operation) => phases.indexOf(op.kind);
-  return { operations: ops.map((op, i) => [op, i] as const).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([op]) => op), renameCandidates };
+  return {
+    operations: ops
+      .map((op, i) => [op, i] as const)
+      .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
+      .map(([op]) => op),
+    renameCandidates,
+  };
 }
 
-function diffColumns(want: DesiredTable, have: TableInfo, ddl: DdlCompiler, renames: readonly Rename[], ops: Operation[], candidates: Rename[]) {
+function diffColumns(
+  want: DesiredTable,
+  have: TableInfo,
+  ddl: DdlCompiler,
+  renames: readonly Rename[],
+  ops: Operation[],
+  candidates: Rename[],
+) {
   const cols = new Map(have.columns.filter((c) => c.name !== "id").map((c) => [c.name, c]));
   for (const r of renames) {
     const col = cols.get(r.from);
-    if (r.table !== want.name || !col || cols.has(r.to) || !want.columns.has(r.to) || want.columns.has(r.from)) continue;
+    if (r.table !== want.name || !col || cols.has(r.to) || !want.columns.has(r.to) || want.columns.has(r.from))
+      continue;
     ops.push({ kind: "renameColumn", table: want.name, from: r.from, to: r.to });
     cols.delete(r.from);
     cols.set(r.to, { ...col, name: r.to });
@@ -118,7 +161,13 @@ function diffColumns(want: DesiredTable, have: TableInfo, ddl: DdlCompiler, rena
     const sameNull = col.nullable === !target.meta.required;
     const sameDefault = defaultOf(ddl, target.meta) === canonicalDefault(col.default);
     if (!sameType || !sameNull || !sameDefault) {
-      ops.push({ kind: "alterColumn", table: want.name, column: name, from: fieldOf(ddl, want.name, col), to: target.field });
+      ops.push({
+        kind: "alterColumn",
+        table: want.name,
+        column: name,
+        from: fieldOf(ddl, want.name, col),
+        to: target.field,
+      });
     }
   }
   for (const [name, { field, meta }] of want.columns) {
@@ -138,7 +187,14 @@ function dropTableOp(have: TableInfo, ddl: DdlCompiler): Operation {
   if (!names.includes("id") && names.length === 2 && have.primaryKey.length === 2) {
     const [c1, c2] = have.columns as [ColumnInfo, ColumnInfo];
     const [key1, key2] = [keyFromInfo(ddl, have.name, c1), keyFromInfo(ddl, have.name, c2)];
-    return { kind: "dropLinkTable", table: have.name, column1: c1.name, column2: c2.name, ...(key1 ? { key1: keyType(key1) } : {}), ...(key2 ? { key2: keyType(key2) } : {}) };
+    return {
+      kind: "dropLinkTable",
+      table: have.name,
+      column1: c1.name,
+      column2: c2.name,
+      ...(key1 ? { key1: keyType(key1) } : {}),
+      ...(key2 ? { key2: keyType(key2) } : {}),
+    };
   }
   const id = have.columns.find((c) => c.name === "id");
   const key = id ? keyFromInfo(ddl, have.name, id) : undefined;

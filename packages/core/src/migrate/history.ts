@@ -64,11 +64,17 @@ export class History {
 
   async rows(): Promise<HistoryRow[]> {
     const { sql } = this.db;
-    const rows = await sql`SELECT name, checksum, applied_at, duration_ms, dotorm_version, status, step, error FROM ${sql.id(historyTable)} ORDER BY name`;
+    const rows =
+      await sql`SELECT name, checksum, applied_at, duration_ms, dotorm_version, status, step, error FROM ${sql.id(historyTable)} ORDER BY name`;
     return rows.map((r) => ({
       name: String(r.name),
       checksum: String(r.checksum),
-      appliedAt: r.applied_at instanceof Date ? r.applied_at : new Date(`${String(r.applied_at).replace(" ", "T")}${/Z|[+-]\d\d:?\d\d$/.test(String(r.applied_at)) ? "" : "Z"}`),
+      appliedAt:
+        r.applied_at instanceof Date
+          ? r.applied_at
+          : new Date(
+              `${String(r.applied_at).replace(" ", "T")}${/Z|[+-]\d\d:?\d\d$/.test(String(r.applied_at)) ? "" : "Z"}`,
+            ),
       durationMs: Number(r.duration_ms),
       dotormVersion: String(r.dotorm_version),
       status: r.status === "failed" ? "failed" : "applied",
@@ -79,7 +85,9 @@ export class History {
 
   async record(row: Omit<HistoryRow, "dotormVersion">): Promise<void> {
     const { sql } = this.db;
-    const cols = ["name", "checksum", "applied_at", "duration_ms", "dotorm_version", "status", "step", "error"].map((c) => sql.id(c));
+    const cols = ["name", "checksum", "applied_at", "duration_ms", "dotorm_version", "status", "step", "error"].map(
+      (c) => sql.id(c),
+    );
     await sql`INSERT INTO ${sql.id(historyTable)} (${cols[0]}, ${cols[1]}, ${cols[2]}, ${cols[3]}, ${cols[4]}, ${cols[5]}, ${cols[6]}, ${cols[7]}) VALUES (${row.name}, ${row.checksum}, ${row.appliedAt}, ${Math.round(row.durationMs)}, ${dotormVersion}, ${row.status}, ${row.step}, ${row.error})`;
   }
 

@@ -12,12 +12,20 @@ import { fieldSource } from "./migration-source.js";
 interface InspectedModel {
   readonly name: string;
   readonly table: string;
-  readonly fields: { key: string; field: Field; target?: string; link?: { table: string; column1: string; column2: string }; note?: string }[];
+  readonly fields: {
+    key: string;
+    field: Field;
+    target?: string;
+    link?: { table: string; column1: string; column2: string };
+    note?: string;
+  }[];
   readonly options: ModelOptions;
 }
 
-const pascal = (table: string) => table.replace(/(^|_)([a-z0-9])/gi, (_, __, c: string) => c.toUpperCase()).replace(/^(\d)/, "T$1");
-const isLink = (t: TableInfo) => !t.columns.some((c) => c.name === "id") && t.columns.length === 2 && t.primaryKey.length === 2;
+const pascal = (table: string) =>
+  table.replace(/(^|_)([a-z0-9])/gi, (_, __, c: string) => c.toUpperCase()).replace(/^(\d)/, "T$1");
+const isLink = (t: TableInfo) =>
+  !t.columns.some((c) => c.name === "id") && t.columns.length === 2 && t.primaryKey.length === 2;
 
 /** Reads models off a schema: columns, references (with ON DELETE), indexes, link tables as many2many. */
 function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
@@ -40,13 +48,21 @@ function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
         const opts: Record<string, unknown> = { onDelete: fk.onDelete };
         if (!col.nullable) opts.required = true;
         if (unique) opts.unique = true;
-        fields.push({ key: col.name, field: f.many2one(() => undefined, opts as Many2oneOptions), target: fk.refTable });
+        fields.push({
+          key: col.name,
+          field: f.many2one(() => undefined, opts as Many2oneOptions),
+          target: fk.refTable,
+        });
         continue;
       }
       const { field, unknownType } = columnFromInfo(ddl, t.name, col);
       const extra = { ...(unique ? { unique: true } : {}), ...(indexed ? { index: true } : {}) };
       const merged = Object.freeze({ ...field, options: Object.freeze({ ...field.options, ...extra }) }) as Field;
-      fields.push({ key: col.name, field: merged, note: unknownType ? `database type ${col.type} has no DotORM field; read as text` : undefined });
+      fields.push({
+        key: col.name,
+        field: merged,
+        note: unknownType ? `database type ${col.type} has no DotORM field; read as text` : undefined,
+      });
     }
     const composite = t.indexes.filter((i) => i.columns.length > 1).map((i) => [...i.columns]);
     const options: ModelOptions = {
@@ -61,7 +77,12 @@ function inspectModels(info: SchemaInfo, ddl: DdlCompiler): InspectedModel[] {
     const [owner, target] = [refOf(c1), refOf(c2)];
     const m = owner ? out.get(owner) : undefined;
     if (!m || !target || !out.has(target)) continue;
-    m.fields.push({ key: `${t.name}_ids`, field: f.many2many(() => undefined, { table: t.name, column1: c1, column2: c2 }), target, link: { table: t.name, column1: c1, column2: c2 } });
+    m.fields.push({
+      key: `${t.name}_ids`,
+      field: f.many2many(() => undefined, { table: t.name, column1: c1, column2: c2 }),
+      target,
+      link: { table: t.name, column1: c1, column2: c2 },
+    });
   }
   return [...out.values()];
 }
@@ -103,9 +124,12 @@ export function modelsSource(info: SchemaInfo, ddl: DdlCompiler): string {
   const blocks = inspected.map((m) => {
     const lines = m.fields.map(({ key, field, target, link, note }) => {
       const comment = note ? `  // ${note}\n` : "";
-      if (link) return `${comment}  ${key}: f.many2many(() => ${names.get(target as string)}, ${JSON.stringify(link)}),`;
+      if (link)
+        return `${comment}  ${key}: f.many2many(() => ${names.get(target as string)}, ${JSON.stringify(link)}),`;
       if (target) {
-        const o = Object.entries(field.options as Record<string, unknown>).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+        const o = Object.entries(field.options as Record<string, unknown>).map(
+          ([k, v]) => `${k}: ${JSON.stringify(v)}`,
+        );
         return `${comment}  ${key}: f.many2one(() => ${names.get(target)}${o.length ? `, { ${o.join(", ")} }` : ""}),`;
       }
       return `${comment}  ${key}: ${fieldSource(field)},`;

@@ -25,14 +25,28 @@ export interface LockOptions {
 export async function withMigrationLock<T>(db: Database, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lock = db.adapter.ddl.migrationLock();
   if (lock && db.adapter.capabilities.transactions) {
-    const refused = () => new MigrationError(`could not take the migration lock within its timeout (${lock.acquire}); another process is migrating: try again when it is done`);
+    const refused = () =>
+      new MigrationError(
+        `could not take the migration lock within its timeout (${lock.acquire}); another process is migrating: try again when it is done`,
+      );
     return holdLock(db, lock, "migrate", fn, refused);
   }
   return withLockRow(db, fn, options);
 }
 
 async function withLockRow<T>(db: Database, fn: () => Promise<T>, options: LockOptions): Promise<T> {
-  await ensureTable(db, tableMeta(lockTable, { token: f.char({ maxLength: 64, required: true }), acquired_at: f.datetime({ required: true }), expires_at: f.datetime({ required: true }) }, { clickhouse: { orderBy: ["token"] } } as TableOptions)); // opaque: @dotorm/clickhouse declares the key
+  await ensureTable(
+    db,
+    tableMeta(
+      lockTable,
+      {
+        token: f.char({ maxLength: 64, required: true }),
+        acquired_at: f.datetime({ required: true }),
+        expires_at: f.datetime({ required: true }),
+      },
+      { clickhouse: { orderBy: ["token"] } } as TableOptions,
+    ),
+  ); // opaque: @dotorm/clickhouse declares the key
   const { sql } = db;
   const token = randomUUID();
   const table = sql.id(lockTable);
@@ -51,7 +65,9 @@ async function withLockRow<T>(db: Database, fn: () => Promise<T>, options: LockO
     }
     await sql`DELETE FROM ${table} WHERE ${sql.id("token")} = ${token}`;
     if (Date.now() > deadline) {
-      throw new MigrationError(`another process holds the migration lock (until ${String(live[0]?.expires_at)} at the latest); try again when it is done, or delete its row from ${lockTable} if it died`);
+      throw new MigrationError(
+        `another process holds the migration lock (until ${String(live[0]?.expires_at)} at the latest); try again when it is done, or delete its row from ${lockTable} if it died`,
+      );
     }
     await pause(100 + Math.random() * 100);
   }

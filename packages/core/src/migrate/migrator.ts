@@ -36,7 +36,11 @@ export interface RunOptions extends LockOptions {
   /** `up`: stop after this migration (inclusive). */
   readonly to?: string;
   /** Progress: a migration starts or ends, a statement is sent. */
-  readonly onProgress?: (event: { type: "start" | "done"; name: string; durationMs?: number } | { type: "statement"; name: string; sql: string }) => void;
+  readonly onProgress?: (
+    event:
+      | { type: "start" | "done"; name: string; durationMs?: number }
+      | { type: "statement"; name: string; sql: string },
+  ) => void;
 }
 
 /**
@@ -81,7 +85,8 @@ export class Migrator {
     let pending = this.migrations.filter((m) => status.find((s) => s.name === m.name)?.state === "pending");
     if (options.to !== undefined) {
       const stop = pending.findIndex((m) => m.name === options.to || m.name.endsWith(`_${options.to}`));
-      if (stop < 0) throw new MigrationError(`--to ${options.to}: no pending migration has that name (see dotorm migrate status)`);
+      if (stop < 0)
+        throw new MigrationError(`--to ${options.to}: no pending migration has that name (see dotorm migrate status)`);
       pending = pending.slice(0, stop + 1);
     }
     refuseDestructive(pending, (m) => m.destructive, options, "up");
@@ -92,11 +97,14 @@ export class Migrator {
 
   /** Reverts the last `count` applied migrations (default 1), newest first; returns their names. */
   async down(count = 1, options: RunOptions = {}): Promise<string[]> {
-    if (!Number.isInteger(count) || count < 1) throw new MigrationError(`down takes a positive number of migrations, got ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new MigrationError(`down takes a positive number of migrations, got ${count}`);
     await this.history.ensure();
     const status = statusOf(this.migrations, await this.history.rows());
     blockOnProblems(status);
-    const applied = status.filter((s) => s.state === "applied").map((s) => this.migrations.find((m) => m.name === s.name) as Migration);
+    const applied = status
+      .filter((s) => s.state === "applied")
+      .map((s) => this.migrations.find((m) => m.name === s.name) as Migration);
     const chosen = applied.slice(-count).reverse();
     refuseDestructive(chosen, (m) => m.destructiveDown, options, "down");
     const done: string[] = [];
@@ -108,7 +116,8 @@ export class Migrator {
   async resolve(name: string): Promise<void> {
     await this.history.ensure();
     const row = (await this.history.rows()).find((r) => r.name === name);
-    if (row?.status !== "failed") throw new MigrationError(`${name} has no failed run to resolve (see dotorm migrate status)`, name);
+    if (row?.status !== "failed")
+      throw new MigrationError(`${name} has no failed run to resolve (see dotorm migrate status)`, name);
     await this.history.remove(name);
   }
 
@@ -133,16 +142,47 @@ export class Migrator {
           const message = e instanceof Error ? e.message : String(e);
           const where = `step ${schema.steps}${schema.current ? ` (${schema.current})` : ""}`;
           if (transactional) {
-            throw new MigrationError(`${direction} of ${m.name} failed at ${where}: ${message}. Nothing of it was applied (the transaction was rolled back).`, m.name, { cause: e });
+            throw new MigrationError(
+              `${direction} of ${m.name} failed at ${where}: ${message}. Nothing of it was applied (the transaction was rolled back).`,
+              m.name,
+              { cause: e },
+            );
           }
           if (direction === "up" && schema.sent > 0) {
-            await this.history.record({ name: m.name, checksum: m.checksum, appliedAt: new Date(), durationMs: performance.now() - start, status: "failed", step: schema.steps, error: `${where}: ${message}` });
+            await this.history.record({
+              name: m.name,
+              checksum: m.checksum,
+              appliedAt: new Date(),
+              durationMs: performance.now() - start,
+              status: "failed",
+              step: schema.steps,
+              error: `${where}: ${message}`,
+            });
           }
-          const note = schema.sent === 0 ? "Nothing was sent to the database." : direction === "up" ? stepsNote(schema.steps) : `${m.name} stays applied in the history; steps before ${schema.steps} were reverted and stay so: repair by hand, then run down again.`;
-          return { ran: false as const, error: new MigrationError(`${direction} of ${m.name} failed at ${where}: ${message}. ${note}`, m.name, { cause: e }) };
+          const note =
+            schema.sent === 0
+              ? "Nothing was sent to the database."
+              : direction === "up"
+                ? stepsNote(schema.steps)
+                : `${m.name} stays applied in the history; steps before ${schema.steps} were reverted and stay so: repair by hand, then run down again.`;
+          return {
+            ran: false as const,
+            error: new MigrationError(`${direction} of ${m.name} failed at ${where}: ${message}. ${note}`, m.name, {
+              cause: e,
+            }),
+          };
         }
         const durationMs = performance.now() - start;
-        if (direction === "up") await this.history.record({ name: m.name, checksum: m.checksum, appliedAt: new Date(), durationMs, status: "applied", step: 0, error: "" });
+        if (direction === "up")
+          await this.history.record({
+            name: m.name,
+            checksum: m.checksum,
+            appliedAt: new Date(),
+            durationMs,
+            status: "applied",
+            step: 0,
+            error: "",
+          });
         else await this.history.remove(m.name);
         options.onProgress?.({ type: "done", name: m.name, durationMs });
         return { ran: true as const };
@@ -155,7 +195,8 @@ export class Migrator {
 }
 
 function stepsNote(step: number): string {
-  const done = step > 1 ? `Steps 1 to ${step - 1} were applied and stay` : "Earlier statements of this step may have been applied";
+  const done =
+    step > 1 ? `Steps 1 to ${step - 1} were applied and stay` : "Earlier statements of this step may have been applied";
   return `${done} (this database has no transactional DDL); the history records the failure: repair the schema by hand, then run \`dotorm migrate resolve\` and \`up\` again.`;
 }
 
@@ -175,23 +216,42 @@ function statusOf(migrations: readonly Migration[], rows: readonly HistoryRow[])
     if (r.status === "failed") return { ...base, state: "failed", step: r.step, error: r.error };
     return { ...base, state: r.checksum === m.checksum ? "applied" : "changed" };
   });
-  for (const r of rows) if (!migrations.some((m) => m.name === r.name)) out.push({ name: r.name, state: r.status === "failed" ? "failed" : "missing", appliedAt: r.appliedAt, durationMs: r.durationMs, step: r.step, error: r.error });
+  for (const r of rows)
+    if (!migrations.some((m) => m.name === r.name))
+      out.push({
+        name: r.name,
+        state: r.status === "failed" ? "failed" : "missing",
+        appliedAt: r.appliedAt,
+        durationMs: r.durationMs,
+        step: r.step,
+        error: r.error,
+      });
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function blockOnProblems(status: readonly MigrationStatus[]) {
   const changed = status.filter((s) => s.state === "changed").map((s) => s.name);
   if (changed.length) {
-    throw new MigrationError(`applied migration files were edited since they ran: ${changed.join(", ")}. Restore them (git checkout) and put new changes in a new migration`, changed[0]);
+    throw new MigrationError(
+      `applied migration files were edited since they ran: ${changed.join(", ")}. Restore them (git checkout) and put new changes in a new migration`,
+      changed[0],
+    );
   }
   const failed = status.find((s) => s.state === "failed");
   if (failed) throw failedError({ name: failed.name, error: failed.error ?? "", step: failed.step ?? 0 } as HistoryRow);
 }
 
-function refuseDestructive(list: readonly Migration[], pick: (m: Migration) => readonly string[] | undefined, options: RunOptions, direction: string) {
+function refuseDestructive(
+  list: readonly Migration[],
+  pick: (m: Migration) => readonly string[] | undefined,
+  options: RunOptions,
+  direction: string,
+) {
   if (options.allowDestructive) return;
   const lossy = list.flatMap((m) => (pick(m) ?? []).map((what) => `${m.name}: ${what}`));
   if (lossy.length) {
-    throw new MigrationError(`refused before running anything: ${direction} would lose data:\n  ${lossy.join("\n  ")}\nRun again with --allow-destructive (allowDestructive: true) to go ahead.`);
+    throw new MigrationError(
+      `refused before running anything: ${direction} would lose data:\n  ${lossy.join("\n  ")}\nRun again with --allow-destructive (allowDestructive: true) to go ahead.`,
+    );
   }
 }

@@ -7,13 +7,35 @@ import type { ColumnField, TableOptions } from "./column-field.js";
  * compiler (`renderOperation`), written into migration files as `db.schema.*` calls.
  */
 export type Operation =
-  | { readonly kind: "createTable"; readonly table: string; readonly columns: Readonly<Record<string, ColumnField>>; readonly options?: TableOptions }
-  | { readonly kind: "dropTable"; readonly table: string; readonly columns: Readonly<Record<string, ColumnField>>; readonly options?: TableOptions }
+  | {
+      readonly kind: "createTable";
+      readonly table: string;
+      readonly columns: Readonly<Record<string, ColumnField>>;
+      readonly options?: TableOptions;
+    }
+  | {
+      readonly kind: "dropTable";
+      readonly table: string;
+      readonly columns: Readonly<Record<string, ColumnField>>;
+      readonly options?: TableOptions;
+    }
   | { readonly kind: "addColumn"; readonly table: string; readonly column: string; readonly field: ColumnField }
   | { readonly kind: "dropColumn"; readonly table: string; readonly column: string; readonly field: ColumnField }
   | { readonly kind: "renameColumn"; readonly table: string; readonly from: string; readonly to: string }
-  | { readonly kind: "alterColumn"; readonly table: string; readonly column: string; readonly from: ColumnField; readonly to: ColumnField }
-  | { readonly kind: "addIndex" | "dropIndex"; readonly table: string; readonly name: string; readonly columns: readonly string[]; readonly unique: boolean }
+  | {
+      readonly kind: "alterColumn";
+      readonly table: string;
+      readonly column: string;
+      readonly from: ColumnField;
+      readonly to: ColumnField;
+    }
+  | {
+      readonly kind: "addIndex" | "dropIndex";
+      readonly table: string;
+      readonly name: string;
+      readonly columns: readonly string[];
+      readonly unique: boolean;
+    }
   | {
       readonly kind: "addForeignKey" | "dropForeignKey";
       readonly table: string;
@@ -102,7 +124,9 @@ export function destructiveReason(op: Operation): string | undefined {
     case "dropColumn":
       return `drops column ${op.table}.${op.column} and its values`;
     case "alterColumn":
-      return widens(op.from, op.to) ? undefined : `changes ${op.table}.${op.column} from ${op.from.kind} to a narrower or different ${op.to.kind}: values may be cut or lost`;
+      return widens(op.from, op.to)
+        ? undefined
+        : `changes ${op.table}.${op.column} from ${op.from.kind} to a narrower or different ${op.to.kind}: values may be cut or lost`;
     default:
       return undefined;
   }
@@ -135,7 +159,8 @@ export function describeOperation(op: Operation): string {
 
 function fieldSummary(field: ColumnField): string {
   const o = field.options as Record<string, unknown>;
-  const size = field.kind === "char" ? `(${o.maxLength ?? 255})` : field.kind === "decimal" ? `(${o.precision}, ${o.scale})` : "";
+  const size =
+    field.kind === "char" ? `(${o.maxLength ?? 255})` : field.kind === "decimal" ? `(${o.precision}, ${o.scale})` : "";
   const dflt = o.default !== undefined ? ` default ${JSON.stringify(o.default)}` : "";
   return `${field.kind}${size}${field.required ? " required" : " optional"}${dflt}`;
 }

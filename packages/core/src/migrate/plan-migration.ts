@@ -12,7 +12,9 @@ import { type Rename, type SchemaDiff, diffSchema } from "./diff-schema.js";
  */
 export async function planMigration(db: Database, options: { renames?: readonly Rename[] } = {}): Promise<SchemaDiff> {
   const { adapter } = db;
-  const desired = desiredSchema([...db.models.values()], adapter.ddl, { foreignKeys: adapter.capabilities.foreignKeys });
+  const desired = desiredSchema([...db.models.values()], adapter.ddl, {
+    foreignKeys: adapter.capabilities.foreignKeys,
+  });
   const actual = await adapter.introspector.describe((q) => db.exec(q, { operation: "migrate" }));
   return diffSchema(desired, actual, adapter.ddl, {
     renames: options.renames,

@@ -27,7 +27,11 @@ export function renderOperation(op: Operation, ddl: DdlCompiler): string[] {
     case "renameColumn":
       return [ddl.renameColumn(op.table, op.from, op.to)];
     case "alterColumn":
-      return ddl.alterColumn(op.table, columnMeta(op.table, op.column, op.from), columnMeta(op.table, op.column, op.to));
+      return ddl.alterColumn(
+        op.table,
+        columnMeta(op.table, op.column, op.from),
+        columnMeta(op.table, op.column, op.to),
+      );
     case "addIndex":
       return [ddl.createIndex(op.name, op.table, op.columns, op.unique)];
     case "dropIndex":

@@ -43,7 +43,9 @@ export class SchemaBuilder {
     this.begin(label ?? describeOperation(op));
     const reason = destructiveReason(op);
     if (reason && !this.options.allowDestructive) {
-      throw new MigrationError(`refused: this step ${reason}; run again with --allow-destructive (allowDestructive: true) once the data is backed up or no longer needed`);
+      throw new MigrationError(
+        `refused: this step ${reason}; run again with --allow-destructive (allowDestructive: true) once the data is backed up or no longer needed`,
+      );
     }
     for (const sql of renderOperation(op, this.db.adapter.ddl)) {
       this.options.onStatement?.(sql, this.steps);
@@ -73,7 +75,10 @@ export class SchemaBuilder {
 
   /** Drops a column and its values (destructive). */
   dropColumn(table: string, column: string): Promise<void> {
-    return this.apply({ kind: "dropColumn", table, column, field: { kind: "text", required: false, options: {} } }, `drop column ${table}.${column}`);
+    return this.apply(
+      { kind: "dropColumn", table, column, field: { kind: "text", required: false, options: {} } },
+      `drop column ${table}.${column}`,
+    );
   }
 
   renameColumn(table: string, from: string, to: string): Promise<void> {
@@ -93,12 +98,21 @@ export class SchemaBuilder {
     return this.apply({ kind: "dropIndex", table, name, columns: [], unique: false }, `drop index ${name} on ${table}`);
   }
 
-  addForeignKey(table: string, name: string, column: string, refTable: string, options: { onDelete: OnDelete }): Promise<void> {
+  addForeignKey(
+    table: string,
+    name: string,
+    column: string,
+    refTable: string,
+    options: { onDelete: OnDelete },
+  ): Promise<void> {
     return this.apply({ kind: "addForeignKey", table, name, column, refTable, onDelete: options.onDelete });
   }
 
   dropForeignKey(table: string, name: string): Promise<void> {
-    return this.apply({ kind: "dropForeignKey", table, name, column: "", refTable: "", onDelete: "no action" }, `drop foreign key ${name} on ${table}`);
+    return this.apply(
+      { kind: "dropForeignKey", table, name, column: "", refTable: "", onDelete: "no action" },
+      `drop foreign key ${name} on ${table}`,
+    );
   }
 
   /**
@@ -108,7 +122,12 @@ export class SchemaBuilder {
    * @example
    * await db.schema.createLinkTable("token_countries", "token_id", "country_id", { key1: f.uuid(), key2: f.char({ maxLength: 2 }) });
    */
-  createLinkTable(table: string, column1: string, column2: string, keys: { key1?: ColumnField; key2?: ColumnField } = {}): Promise<void> {
+  createLinkTable(
+    table: string,
+    column1: string,
+    column2: string,
+    keys: { key1?: ColumnField; key2?: ColumnField } = {},
+  ): Promise<void> {
     return this.apply({ kind: "createLinkTable", table, column1, column2, ...keys });
   }
 

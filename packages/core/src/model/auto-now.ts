@@ -22,12 +22,16 @@ export function checkAutoNow(table: string, name: string, def: Field): void {
   if (o.autoNow === undefined && o.autoNowAdd === undefined) return;
   const where = `${table}.${name}`;
   for (const key of ["autoNow", "autoNowAdd"] as const) {
-    if (o[key] !== undefined && typeof o[key] !== "boolean") throw new ConfigurationError(`${where}: ${key} is true or false, got ${typeof o[key]}`);
+    if (o[key] !== undefined && typeof o[key] !== "boolean")
+      throw new ConfigurationError(`${where}: ${key} is true or false, got ${typeof o[key]}`);
   }
   if (!autoNowOf(def)) return;
-  if (def.kind !== "datetime" && def.kind !== "date") throw new ConfigurationError(`${where}: autoNow and autoNowAdd apply to datetime and date fields, not ${def.kind}`);
-  if (o.autoNow && o.autoNowAdd) throw new ConfigurationError(`${where}: give autoNow (every write) or autoNowAdd (creation only), not both`);
-  if (o.default !== undefined) throw new ConfigurationError(`${where}: a field stamped by autoNow/autoNowAdd takes no default`);
+  if (def.kind !== "datetime" && def.kind !== "date")
+    throw new ConfigurationError(`${where}: autoNow and autoNowAdd apply to datetime and date fields, not ${def.kind}`);
+  if (o.autoNow && o.autoNowAdd)
+    throw new ConfigurationError(`${where}: give autoNow (every write) or autoNowAdd (creation only), not both`);
+  if (o.default !== undefined)
+    throw new ConfigurationError(`${where}: a field stamped by autoNow/autoNowAdd takes no default`);
   if (o.store === false) throw new ConfigurationError(`${where}: autoNow/autoNowAdd need a stored field`);
 }
 

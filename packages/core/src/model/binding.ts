@@ -19,7 +19,11 @@ export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
-  create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean }): Promise<Id[]>;
+  create(
+    model: ModelMeta,
+    values: readonly object[] | Iterable<object> | AsyncIterable<object>,
+    options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean },
+  ): Promise<Id[]>;
   update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number>;
   delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number>;
   /** A query set's update: the rows its filter list matches (every row for an empty list). */
@@ -29,9 +33,19 @@ export interface ModelBinding {
   aggregate(model: ModelMeta, request: object): Promise<Record<string, unknown>[]>;
   explain(model: ModelMeta, options: object, explainOptions?: unknown): Promise<string | ExplainPlan>;
   stream(model: ModelMeta, options: object, batchSize: number): AsyncIterable<object>;
-  paginate(model: ModelMeta, options: object, size: number, after?: string): Promise<{ data: object[]; cursor: string | null }>;
+  paginate(
+    model: ModelMeta,
+    options: object,
+    size: number,
+    after?: string,
+  ): Promise<{ data: object[]; cursor: string | null }>;
   /** `getOrCreate` (`update` false) and `updateOrCreate` (`update` true): `[record, created]`. */
-  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]>;
+  getOrCreate(
+    model: ModelMeta,
+    values: object,
+    defaults: object | undefined,
+    update: boolean,
+  ): Promise<[object, boolean]>;
   /** Runs `fn` with a deadline of `ms` (a call's `timeout` option, checked here) on every statement it starts. */
   within<T>(ms: unknown, fn: () => Promise<T>): Promise<T>;
 }
@@ -92,7 +106,10 @@ export function unbindModel(model: ModelMeta, binding: ModelBinding): void {
  * through one) is pinned to, else the one `connect` bound; a clear error when there is none.
  */
 export function bindingOf(model: ModelMeta, via?: unknown): ModelBinding {
-  const own = typeof via === "function" || (typeof via === "object" && via !== null) ? (via as { [pinned]?: ModelBinding })[pinned] : undefined;
+  const own =
+    typeof via === "function" || (typeof via === "object" && via !== null)
+      ? (via as { [pinned]?: ModelBinding })[pinned]
+      : undefined;
   if (own) return own;
   const b = bindings.get(model);
   if (!b) {

@@ -14,13 +14,17 @@ const term = /^(-?)([A-Za-z_][A-Za-z0-9_]*)$/;
 export function checkDefaultOrder(table: string, order: unknown, fields: ReadonlyMap<string, FieldMeta>): void {
   if (order === undefined) return;
   if (!Array.isArray(order) || order.length === 0) {
-    throw new ConfigurationError(`${table}: the default order is a non-empty list of field keys, e.g. ["-priority", "id"]`);
+    throw new ConfigurationError(
+      `${table}: the default order is a non-empty list of field keys, e.g. ["-priority", "id"]`,
+    );
   }
   for (const item of order) {
     const m = typeof item === "string" ? term.exec(item) : null;
-    if (!m) throw new ConfigurationError(`${table}: default order term ${JSON.stringify(item)} must be "field" or "-field"`);
+    if (!m)
+      throw new ConfigurationError(`${table}: default order term ${JSON.stringify(item)} must be "field" or "-field"`);
     const field = fields.get(m[2] as string);
     if (!field) throw new ConfigurationError(`${table}: the default order names unknown field "${m[2]}"`);
-    if (!field.stored) throw new ConfigurationError(`${table}: the default order names "${m[2]}", which is not a column (stored field)`);
+    if (!field.stored)
+      throw new ConfigurationError(`${table}: the default order names "${m[2]}", which is not a column (stored field)`);
   }
 }

@@ -17,17 +17,24 @@ type Req<O> = O extends { required: true } | { primaryKey: true } ? true : false
 /** `true` when the options give a default (a stamp set by `autoNow`/`autoNowAdd` counts as one). */
 type Def<O> = O extends { default: unknown } ? true : O extends { autoNow: true } | { autoNowAdd: true } ? true : false;
 /** Which writes accept the field: computed fields none, `readonly` and stamped ones create only. */
-type Wr<O> = O extends { store: false } ? "never" : O extends { readonly: true } | { autoNow: true } | { autoNowAdd: true } | { primaryKey: true } ? "on-create" : "always";
+type Wr<O> = O extends { store: false }
+  ? "never"
+  : O extends { readonly: true } | { autoNow: true } | { autoNowAdd: true } | { primaryKey: true }
+    ? "on-create"
+    : "always";
 
-function make<T, K extends FieldKind, O>(kind: K, options: object = {}, extra: object = {}): Field<T, K, Req<O>, Def<O>, Wr<O>> {
+function make<T, K extends FieldKind, O>(
+  kind: K,
+  options: object = {},
+  extra: object = {},
+): Field<T, K, Req<O>, Def<O>, Wr<O>> {
   const opts = { ...options } as FieldOptions & Record<string, unknown>;
-  return Object.freeze({ kind, required: (opts.required ?? opts.primaryKey === true) as Req<O>, options: Object.freeze(opts), ...extra }) as Field<
-    T,
-    K,
-    Req<O>,
-    Def<O>,
-    Wr<O>
-  >;
+  return Object.freeze({
+    kind,
+    required: (opts.required ?? opts.primaryKey === true) as Req<O>,
+    options: Object.freeze(opts),
+    ...extra,
+  }) as Field<T, K, Req<O>, Def<O>, Wr<O>>;
 }
 
 type Opts<T> = FieldOptions<T, boolean>;
@@ -105,19 +112,24 @@ export interface VirtualRelationOptions {
  */
 export const f = {
   /** INTEGER (32-bit). */
-  integer: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) => make<number, "integer", O>("integer", o),
+  integer: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) =>
+    make<number, "integer", O>("integer", o),
   /**
    * BIGINT, read as a JS number; values outside ±2^53 are refused with a clear error.
    * `id: f.bigInteger({ primaryKey: true })` makes it the key, given by the caller on create.
    */
-  bigInteger: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) => make<number, "bigInteger", O>("bigInteger", o),
+  bigInteger: <const O extends IntegerOptions = {}>(o?: Checked<O, IntegerOptions>) =>
+    make<number, "bigInteger", O>("bigInteger", o),
   /** SMALLINT (16-bit). */
-  smallInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) => make<number, "smallInteger", O>("smallInteger", o),
+  smallInteger: <const O extends Opts<number> = {}>(o?: Checked<O, Opts<number>>) =>
+    make<number, "smallInteger", O>("smallInteger", o),
   /** VARCHAR(maxLength), 255 unless given; `id: f.char({ primaryKey: true, maxLength: 20 })` makes it the key. */
-  char: <const O extends CharOptions = {}>(o?: Checked<O, CharOptions>) => make<string, "char", O>("char", { maxLength: 255, ...o }),
+  char: <const O extends CharOptions = {}>(o?: Checked<O, CharOptions>) =>
+    make<string, "char", O>("char", { maxLength: 255, ...o }),
   /** Unbounded text. */
   text: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "text", O>("text", o),
-  boolean: <const O extends Opts<boolean> = {}>(o?: Checked<O, Opts<boolean>>) => make<boolean, "boolean", O>("boolean", o),
+  boolean: <const O extends Opts<boolean> = {}>(o?: Checked<O, Opts<boolean>>) =>
+    make<boolean, "boolean", O>("boolean", o),
   /**
    * A point in time, stored in UTC (TIMESTAMPTZ, DATETIME(6), DateTime64); read as `Date`.
    * `{ autoNowAdd: true }` stamps it when the record is created, `{ autoNow: true }` on every write.
@@ -125,9 +137,11 @@ export const f = {
    * @example
    * created_at: f.datetime({ autoNowAdd: true }), updated_at: f.datetime({ autoNow: true }),
    */
-  datetime: <const O extends DatetimeOptions<Date> = {}>(o?: Checked<O, DatetimeOptions<Date>>) => make<Date, "datetime", O>("datetime", o),
+  datetime: <const O extends DatetimeOptions<Date> = {}>(o?: Checked<O, DatetimeOptions<Date>>) =>
+    make<Date, "datetime", O>("datetime", o),
   /** A calendar date, read and written as `"YYYY-MM-DD"` (no time-zone shifts); takes `autoNow` / `autoNowAdd` as `datetime` does (UTC day). */
-  date: <const O extends DatetimeOptions<string> = {}>(o?: Checked<O, DatetimeOptions<string>>) => make<string, "date", O>("date", o),
+  date: <const O extends DatetimeOptions<string> = {}>(o?: Checked<O, DatetimeOptions<string>>) =>
+    make<string, "date", O>("date", o),
   /** A time of day, read and written as `"HH:MM:SS"` (fractions allowed). */
   time: <const O extends Opts<string> = {}>(o?: Checked<O, Opts<string>>) => make<string, "time", O>("time", o),
   /** DOUBLE PRECISION. */
@@ -136,7 +150,8 @@ export const f = {
   decimal: <const O extends DecimalOptions = {}>(o?: Checked<O, DecimalOptions>) =>
     make<string, "decimal", O>("decimal", { precision: 18, scale: 2, ...o }),
   /** A JSON document (JSONB, JSON). */
-  json: <T extends JsonValue = JsonValue, const O extends Opts<T> = {}>(o?: Checked<O, Opts<NoInfer<T>>>) => make<T, "json", O>("json", o),
+  json: <T extends JsonValue = JsonValue, const O extends Opts<T> = {}>(o?: Checked<O, Opts<NoInfer<T>>>) =>
+    make<T, "json", O>("json", o),
   /** One of a fixed list of string values (validated on write); the value type is the union of the options. */
   selection: <const V extends string, const O extends SelectionOptions<V> = SelectionOptions<V>>(
     // `default` must not widen V: only `options` say which values exist.
@@ -151,10 +166,14 @@ export const f = {
    */
   uuid: <const O extends UuidOptions = {}>(o?: Checked<O, UuidOptions>) => make<string, "uuid", O>("uuid", o),
   /** Bytes (BYTEA, LONGBLOB, String); read as a `Uint8Array` (a Buffer on Node). */
-  binary: <const O extends Opts<Uint8Array> = {}>(o?: Checked<O, Opts<Uint8Array>>) => make<Uint8Array, "binary", O>("binary", o),
+  binary: <const O extends Opts<Uint8Array> = {}>(o?: Checked<O, Opts<Uint8Array>>) =>
+    make<Uint8Array, "binary", O>("binary", o),
 
   /** A foreign key to `target`'s id; read as the id, or as an object when nested. */
-  many2one: <M, const O extends Many2oneOptions = {}>(target: () => M, o?: Checked<O, Many2oneOptions>): Many2oneField<M, Req<O>, Def<O>, Wr<O>> =>
+  many2one: <M, const O extends Many2oneOptions = {}>(
+    target: () => M,
+    o?: Checked<O, Many2oneOptions>,
+  ): Many2oneField<M, Req<O>, Def<O>, Wr<O>> =>
     Object.freeze({ ...make<number, "many2one", O>("many2one", o), target, onDelete: o?.onDelete }),
   /** The rows of `target` whose many2one `inverse` points at this record. */
   one2many: <M, const O extends VirtualRelationOptions = {}>(
@@ -162,9 +181,17 @@ export const f = {
     inverse: string,
     o?: Checked<O, VirtualRelationOptions>,
   ): One2manyField<M, Wr<O>> =>
-    Object.freeze({ ...make<number[], "one2many", O & { default: [] }>("one2many", o), required: false as const, target, inverse }),
+    Object.freeze({
+      ...make<number[], "one2many", O & { default: [] }>("one2many", o),
+      required: false as const,
+      target,
+      inverse,
+    }),
   /** A set of `target` rows through a link table. */
-  many2many: <M, const O extends Many2manyOptions = {}>(target: () => M, o?: Checked<O, Many2manyOptions>): Many2manyField<M, Wr<O>> =>
+  many2many: <M, const O extends Many2manyOptions = {}>(
+    target: () => M,
+    o?: Checked<O, Many2manyOptions>,
+  ): Many2manyField<M, Wr<O>> =>
     Object.freeze({
       ...make<number[], "many2many", O & { default: [] }>("many2many", o),
       required: false as const,
@@ -172,6 +199,15 @@ export const f = {
       link: { table: o?.table, column1: o?.column1, column2: o?.column2 },
     }),
   /** The record of `target` whose unique many2one `inverse` points here. */
-  one2one: <M, const O extends VirtualRelationOptions = {}>(target: () => M, inverse: string, o?: Checked<O, VirtualRelationOptions>): One2oneField<M> =>
-    Object.freeze({ ...make<number, "one2one", { default: null; store: false }>("one2one", o), required: false as const, target, inverse }),
+  one2one: <M, const O extends VirtualRelationOptions = {}>(
+    target: () => M,
+    inverse: string,
+    o?: Checked<O, VirtualRelationOptions>,
+  ): One2oneField<M> =>
+    Object.freeze({
+      ...make<number, "one2one", { default: null; store: false }>("one2one", o),
+      required: false as const,
+      target,
+      inverse,
+    }),
 };

@@ -32,7 +32,8 @@ export class FieldRef<N extends string = string> {
   }
 
   private step<M extends string>(op: ArithmeticOp, value: number | FieldRef<M>): FieldRef<N | M> {
-    if (this.steps.length >= maxSteps) throw new QueryError(`F("${this.field}") has more than ${maxSteps} operations`, this.field);
+    if (this.steps.length >= maxSteps)
+      throw new QueryError(`F("${this.field}") has more than ${maxSteps} operations`, this.field);
     return FieldRef.of<N | M>(this.field, [...this.steps, [op, value]]);
   }
 

@@ -1,4 +1,3 @@
-
 /** Every kind of field a model can declare. */
 export type FieldKind =
   | "integer"
@@ -79,8 +78,12 @@ export interface Field<
 }
 
 /** A many2one: a foreign-key column to `M`. */
-export interface Many2oneField<M, R extends boolean = boolean, D extends boolean = boolean, W extends WriteMode = WriteMode>
-  extends Field<number, "many2one", R, D, W> {
+export interface Many2oneField<
+  M,
+  R extends boolean = boolean,
+  D extends boolean = boolean,
+  W extends WriteMode = WriteMode,
+> extends Field<number, "many2one", R, D, W> {
   readonly target: () => M;
   readonly onDelete?: OnDelete;
 }
@@ -92,7 +95,8 @@ export interface One2manyField<M, W extends WriteMode = WriteMode> extends Field
 }
 
 /** A many2many through a link table. */
-export interface Many2manyField<M, W extends WriteMode = WriteMode> extends Field<number[], "many2many", false, true, W> {
+export interface Many2manyField<M, W extends WriteMode = WriteMode>
+  extends Field<number[], "many2many", false, true, W> {
   readonly target: () => M;
   readonly link: { table?: string; column1?: string; column2?: string };
 }

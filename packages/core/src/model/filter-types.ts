@@ -26,22 +26,50 @@ export type Operator =
 
 /** All operators, for runtime checks. */
 export const operators: ReadonlySet<string> = new Set<Operator>([
-  "=", "!=", ">", ">=", "<", "<=", "in", "not in", "like", "ilike", "not like", "not ilike",
-  "=like", "=ilike", "is null", "is not null", "between", "not between", "any", "not any",
+  "=",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "in",
+  "not in",
+  "like",
+  "ilike",
+  "not like",
+  "not ilike",
+  "=like",
+  "=ilike",
+  "is null",
+  "is not null",
+  "between",
+  "not between",
+  "any",
+  "not any",
 ]);
 
 type RelKeys<F> = {
-  [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2many" | "many2many" | "one2one", boolean, boolean> ? K : never;
-}[keyof F] & string;
+  [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2many" | "many2many" | "one2one", boolean, boolean>
+    ? K
+    : never;
+}[keyof F] &
+  string;
 
 /** Keys of the date and datetime fields of `F` (they expose date parts to filters). */
-export type DateKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, "date" | "datetime", boolean, boolean> ? K : never }[keyof F] & string;
+export type DateKeys<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, "date" | "datetime", boolean, boolean> ? K : never;
+}[keyof F] &
+  string;
 
 /** Date parts a filter may compare: `["created_at.year", "=", 2024]`, `created_at__month__in: [1, 2]` (UTC). */
 export type DatePartName = "year" | "month" | "day" | "date";
 
 /** The field map a relation field points at (any name for a target typed only as `AnyModel`). */
-type TargetFields<Fd> = Fd extends { target: () => infer M } ? (M extends { readonly fields: infer T extends FieldMap } ? T : FieldMap) : FieldMap;
+type TargetFields<Fd> = Fd extends { target: () => infer M }
+  ? M extends { readonly fields: infer T extends FieldMap }
+    ? T
+    : FieldMap
+  : FieldMap;
 
 /** Depth counter for {@link FilterPath}: past three hops a path is no longer checked name by name. */
 type Hop = [never, 0, 1, 2];
@@ -54,7 +82,9 @@ export type FilterPath<F, D extends number = 3> =
   | (keyof F & string)
   | "id"
   | `${DateKeys<F>}.${DatePartName}`
-  | ([D] extends [never] ? `${RelKeys<F>}.${string}` : { [K in RelKeys<F>]: `${K}.${FilterPath<TargetFields<F[K]>, Hop[D]>}` }[RelKeys<F>]);
+  | ([D] extends [never]
+      ? `${RelKeys<F>}.${string}`
+      : { [K in RelKeys<F>]: `${K}.${FilterPath<TargetFields<F[K]>, Hop[D]>}` }[RelKeys<F>]);
 
 /** Operators that compare with one value. */
 export type ValueOperator = "=" | "!=" | ">" | ">=" | "<" | "<=";
@@ -75,21 +105,23 @@ type UntypedCondition = readonly [string, Operator, unknown?];
  * for it (a decimal as a number, an instant as text or epoch milliseconds, a day as a Date, a record
  * for a many2one), a related id for a one2many / many2many, or an {@link F} expression.
  */
-type CondValue<F, Fd> = FieldRef<FieldKeyOf<F>> | (Fd extends Field<infer T, infer K, boolean, boolean>
-  ? K extends "one2many" | "many2many" | "one2one"
-    ? IdOf<TargetOf<Fd>>
-    : K extends "many2one"
-      ? IdOf<TargetOf<Fd>> | { readonly id: IdOf<TargetOf<Fd>> }
-      : K extends "json"
-        ? unknown
-        : K extends "decimal"
-          ? T | number
-          : K extends "datetime"
-            ? T | string | number
-            : K extends "date"
-              ? T | Date
-              : T
-  : unknown);
+type CondValue<F, Fd> =
+  | FieldRef<FieldKeyOf<F>>
+  | (Fd extends Field<infer T, infer K, boolean, boolean>
+      ? K extends "one2many" | "many2many" | "one2one"
+        ? IdOf<TargetOf<Fd>>
+        : K extends "many2one"
+          ? IdOf<TargetOf<Fd>> | { readonly id: IdOf<TargetOf<Fd>> }
+          : K extends "json"
+            ? unknown
+            : K extends "decimal"
+              ? T | number
+              : K extends "datetime"
+                ? T | string | number
+                : K extends "date"
+                  ? T | Date
+                  : T
+      : unknown);
 
 type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
 

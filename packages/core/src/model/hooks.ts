@@ -59,14 +59,24 @@ export interface ModelHooks<F extends FieldMap = FieldMap> {
 /** The names of the hooks. */
 export type HookName = keyof ModelHooks;
 
-const names: ReadonlySet<string> = new Set<HookName>(["beforeCreate", "afterCreate", "beforeUpdate", "afterUpdate", "beforeDelete", "afterDelete"]);
+const names: ReadonlySet<string> = new Set<HookName>([
+  "beforeCreate",
+  "afterCreate",
+  "beforeUpdate",
+  "afterUpdate",
+  "beforeDelete",
+  "afterDelete",
+]);
 
 /** Refuses hooks that are not functions, or names that are not hooks, when the model is defined. */
 export function checkHooks(table: string, hooks: unknown): void {
   if (hooks === undefined) return;
-  if (typeof hooks !== "object" || hooks === null || Array.isArray(hooks)) throw new ConfigurationError(`${table}: hooks is an object of hook functions (beforeCreate, afterCreate, ...)`);
+  if (typeof hooks !== "object" || hooks === null || Array.isArray(hooks))
+    throw new ConfigurationError(`${table}: hooks is an object of hook functions (beforeCreate, afterCreate, ...)`);
   for (const [name, fn] of Object.entries(hooks)) {
-    if (!names.has(name)) throw new ConfigurationError(`${table}: unknown hook "${name}"; hooks are ${[...names].join(", ")}`);
-    if (typeof fn !== "function" && fn !== undefined) throw new ConfigurationError(`${table}: hook "${name}" must be a function`);
+    if (!names.has(name))
+      throw new ConfigurationError(`${table}: unknown hook "${name}"; hooks are ${[...names].join(", ")}`);
+    if (typeof fn !== "function" && fn !== undefined)
+      throw new ConfigurationError(`${table}: hook "${name}" must be a function`);
   }
 }

@@ -22,9 +22,16 @@ export function useModelClass(cls: AnyModel): void {
 const idField: Field = Object.freeze({ kind: "integer", required: true, options: Object.freeze({ readonly: true }) });
 
 /** Builds the metadata of a model. Relation targets resolve on first use. */
-export function buildMeta(table: string, defs: Record<string, Field>, options: ModelOptions, ctorRef: () => AnyModel): ModelMeta {
+export function buildMeta(
+  table: string,
+  defs: Record<string, Field>,
+  options: ModelOptions,
+  ctorRef: () => AnyModel,
+): ModelMeta {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new ConfigurationError(`model table name ${JSON.stringify(table)} must be a plain identifier (letters, digits, _)`);
+    throw new ConfigurationError(
+      `model table name ${JSON.stringify(table)} must be a plain identifier (letters, digits, _)`,
+    );
   }
   const fields = new Map<string, FieldMeta>();
   const identity = defs.id === undefined;
@@ -59,13 +66,22 @@ export function buildMeta(table: string, defs: Record<string, Field>, options: M
 function fieldMeta(model: ModelMeta, name: string, def: Field): FieldMeta {
   const column = (def.options.column as string | undefined) ?? name;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
-    throw new ConfigurationError(`${model.table}.${name}: column name ${JSON.stringify(column)} must be a plain identifier`);
+    throw new ConfigurationError(
+      `${model.table}.${name}: column name ${JSON.stringify(column)} must be a plain identifier`,
+    );
   }
-  const rel = def as Field & { target?: () => AnyModel; inverse?: string; onDelete?: OnDelete; link?: { table?: string; column1?: string; column2?: string } };
+  const rel = def as Field & {
+    target?: () => AnyModel;
+    inverse?: string;
+    onDelete?: OnDelete;
+    link?: { table?: string; column1?: string; column2?: string };
+  };
   const target = (): ModelMeta => {
     const t = rel.target?.();
     if (!t || !(t as AnyModel).meta) {
-      throw new ConfigurationError(`${model.table}.${name}: relation target is not a model (check the () => Model thunk)`);
+      throw new ConfigurationError(
+        `${model.table}.${name}: relation target is not a model (check the () => Model thunk)`,
+      );
     }
     return (t as AnyModel).meta;
   };

@@ -27,16 +27,28 @@ const keyKinds: ReadonlySet<FieldKind> = new Set(["integer", "bigInteger", "char
 export function checkPrimaryKey(table: string, name: string, def: Field): void {
   const o = def.options as PrimaryKeyOptions & { store?: unknown; column?: unknown; default?: unknown };
   const where = `${table}.${name}`;
-  if (o.primaryKey !== undefined && typeof o.primaryKey !== "boolean") throw new ConfigurationError(`${where}: primaryKey is true or false`);
+  if (o.primaryKey !== undefined && typeof o.primaryKey !== "boolean")
+    throw new ConfigurationError(`${where}: primaryKey is true or false`);
   if (name !== "id") {
-    if (o.primaryKey) throw new ConfigurationError(`${where}: the primary key is the field named "id"; declare id: f.${def.kind}({ primaryKey: true, ... })`);
+    if (o.primaryKey)
+      throw new ConfigurationError(
+        `${where}: the primary key is the field named "id"; declare id: f.${def.kind}({ primaryKey: true, ... })`,
+      );
     return;
   }
-  if (!o.primaryKey) throw new ConfigurationError(`${table}: "id" is implicit (an integer the database generates); to choose its type declare it with primaryKey: true`);
-  if (!keyKinds.has(def.kind)) throw new ConfigurationError(`${where}: a primary key is an integer, bigInteger, char or uuid field, not ${def.kind}`);
+  if (!o.primaryKey)
+    throw new ConfigurationError(
+      `${table}: "id" is implicit (an integer the database generates); to choose its type declare it with primaryKey: true`,
+    );
+  if (!keyKinds.has(def.kind))
+    throw new ConfigurationError(
+      `${where}: a primary key is an integer, bigInteger, char or uuid field, not ${def.kind}`,
+    );
   if (o.store === false) throw new ConfigurationError(`${where}: the primary key must be stored`);
-  if (o.column !== undefined && o.column !== "id") throw new ConfigurationError(`${where}: the primary key's column is "id"; it takes no other column name`);
-  if (o.default === "uuid7" && def.kind !== "uuid") throw new ConfigurationError(`${where}: default "uuid7" is for uuid fields`);
+  if (o.column !== undefined && o.column !== "id")
+    throw new ConfigurationError(`${where}: the primary key's column is "id"; it takes no other column name`);
+  if (o.default === "uuid7" && def.kind !== "uuid")
+    throw new ConfigurationError(`${where}: default "uuid7" is for uuid fields`);
 }
 
 /** Whether a value read back for an id of `kind` is numeric (integer keys) or a string. */

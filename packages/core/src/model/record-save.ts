@@ -17,7 +17,8 @@ function heldFields(meta: ModelMeta, record: Record<string, unknown>): FieldMeta
 
 /** Related records read with `nested` (a list of them, or one record): not values save() writes back. */
 function isNested(field: FieldMeta, value: unknown): boolean {
-  if (field.kind === "one2many" || field.kind === "many2many") return Array.isArray(value) && value.some((v) => typeof v === "object" && v !== null);
+  if (field.kind === "one2many" || field.kind === "many2many")
+    return Array.isArray(value) && value.some((v) => typeof v === "object" && v !== null);
   return (field.kind === "many2one" || field.kind === "one2one") && typeof value === "object" && value !== null;
 }
 
@@ -36,12 +37,21 @@ function writeOnce(field: FieldMeta): boolean {
  * @example
  * const chat = await Chat.get(1); chat.name = "Renamed"; await saveRecord(Chat.meta, chat, binding); // UPDATE ... SET name
  */
-export async function saveRecord(meta: ModelMeta, record: Record<string, unknown>, binding: ModelBinding, update: (values: object) => Promise<void>): Promise<void> {
+export async function saveRecord(
+  meta: ModelMeta,
+  record: Record<string, unknown>,
+  binding: ModelBinding,
+  update: (values: object) => Promise<void>,
+): Promise<void> {
   // a nested many2one record stays writable (its id is compared); nested lists are left to update()
   const held = heldFields(meta, record).filter((f) => f.kind === "many2one" || !isNested(f, record[f.name]));
   const baseline = baselineOf(record);
   const absent = record.id === undefined || record.id === null;
-  const fresh = absent || (!meta.identity && !baseline && (await binding.get(meta, checkId(meta, record.id), { fields: ["id"] }, true)) === null);
+  const fresh =
+    absent ||
+    (!meta.identity &&
+      !baseline &&
+      (await binding.get(meta, checkId(meta, record.id), { fields: ["id"] }, true)) === null);
   if (fresh) {
     const values = Object.fromEntries(held.map((f) => [f.name, record[f.name]]));
     if (!absent) values.id = record.id;
@@ -53,7 +63,9 @@ export async function saveRecord(meta: ModelMeta, record: Record<string, unknown
     remember(record, stored);
     return;
   }
-  const changed = baseline ? held.filter((f) => !baseline.has(f.name) || baseline.get(f.name) !== comparable(f, record[f.name])) : held.filter((f) => !writeOnce(f));
+  const changed = baseline
+    ? held.filter((f) => !baseline.has(f.name) || baseline.get(f.name) !== comparable(f, record[f.name]))
+    : held.filter((f) => !writeOnce(f));
   if (changed.length === 0) return;
   await update(Object.fromEntries(changed.map((f) => [f.name, record[f.name]])));
 }
@@ -66,10 +78,18 @@ export async function saveRecord(meta: ModelMeta, record: Record<string, unknown
  * @example
  * await refreshRecord(Chat.meta, chat, binding);
  */
-export async function refreshRecord(meta: ModelMeta, record: Record<string, unknown>, binding: ModelBinding): Promise<void> {
+export async function refreshRecord(
+  meta: ModelMeta,
+  record: Record<string, unknown>,
+  binding: ModelBinding,
+): Promise<void> {
   const id = checkId(meta, record.id);
-  const held = heldFields(meta, record).filter((f) => f.stored || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one");
-  const fields = (held.length === 0 ? meta.columns : held.filter((f) => !isNested(f, record[f.name]))).map((f) => f.name);
+  const held = heldFields(meta, record).filter(
+    (f) => f.stored || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one",
+  );
+  const fields = (held.length === 0 ? meta.columns : held.filter((f) => !isNested(f, record[f.name]))).map(
+    (f) => f.name,
+  );
   const fresh = (await binding.get(meta, id, { fields }, false)) as Record<string, unknown>;
   const read = fields.map((name) => meta.fields.get(name) as FieldMeta);
   for (const field of read) record[field.name] = fresh[field.name];

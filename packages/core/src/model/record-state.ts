@@ -48,13 +48,15 @@ export function comparable(field: FieldMeta, value: unknown): unknown {
   if (value === null || value === undefined || typeof value !== "object") return value ?? null;
   if (value instanceof Date) return `d${value.getTime()}`;
   if (value instanceof Uint8Array) return `b${Array.from(value).join(",")}`;
-  if ((field.kind === "many2one" || field.kind === "one2one") && !Array.isArray(value)) return (value as { id?: unknown }).id ?? null;
+  if ((field.kind === "many2one" || field.kind === "one2one") && !Array.isArray(value))
+    return (value as { id?: unknown }).id ?? null;
   return `j${JSON.stringify(value)}`;
 }
 
 function snapshot(record: Record<string, unknown>, fields: readonly FieldMeta[]): unknown[] {
   const values = new Array<unknown>(fields.length);
-  for (let i = 0; i < fields.length; i++) values[i] = comparable(fields[i] as FieldMeta, record[(fields[i] as FieldMeta).name]);
+  for (let i = 0; i < fields.length; i++)
+    values[i] = comparable(fields[i] as FieldMeta, record[(fields[i] as FieldMeta).name]);
   return values;
 }
 

@@ -16,27 +16,32 @@ export interface ModelType<F extends FieldMap = FieldMap> {
 export type FieldsOf<M> = M extends { readonly fields: infer F extends FieldMap } ? F : FieldMap;
 
 /** The JS value of a field in a record. */
-export type FieldValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
-  ? IdOf<TargetOf<Fd>>[]
-  : Fd extends Field<unknown, "many2one" | "one2one", infer R, boolean>
-    ? R extends true
-      ? IdOf<TargetOf<Fd>>
-      : IdOf<TargetOf<Fd>> | null
-    : Fd extends Field<infer T, infer _K, true, boolean>
-      ? T
-      : Fd extends Field<infer T, infer _K, boolean, boolean>
-        ? T | null
-        : never;
+export type FieldValue<Fd> =
+  Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+    ? IdOf<TargetOf<Fd>>[]
+    : Fd extends Field<unknown, "many2one" | "one2one", infer R, boolean>
+      ? R extends true
+        ? IdOf<TargetOf<Fd>>
+        : IdOf<TargetOf<Fd>> | null
+      : Fd extends Field<infer T, infer _K, true, boolean>
+        ? T
+        : Fd extends Field<infer T, infer _K, boolean, boolean>
+          ? T | null
+          : never;
 
 type RelKind = "many2one" | "one2many" | "many2many" | "one2one";
 
 /** Keys of the relation fields of `F`. */
-export type RelationKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, RelKind, boolean, boolean> ? K : never }[keyof F] & string;
+export type RelationKeys<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, RelKind, boolean, boolean> ? K : never;
+}[keyof F] &
+  string;
 
 /** Keys returned when no `fields` are given: every field but one2many, many2many and one2one. */
 export type DefaultKeys<F> = {
   [K in keyof F]: F[K] extends Field<unknown, "one2many" | "many2many" | "one2one", boolean, boolean> ? never : K;
-}[keyof F] & string;
+}[keyof F] &
+  string;
 
 /** A field key of `F`, or `"id"`. */
 export type FieldKey<F> = (keyof F & string) | "id";
@@ -47,7 +52,9 @@ export type { IdOf, KeyOf } from "./field.js";
 export type TargetOf<Fd> = Fd extends { target: () => infer M } ? M : never;
 
 /** The full record type of a model: `Infer<typeof Chat>`. */
-export type Infer<M> = Simplify<{ id: KeyOf<FieldsOf<M>> } & { [K in Exclude<keyof FieldsOf<M>, "id">]: FieldValue<FieldsOf<M>[K]> }>;
+export type Infer<M> = Simplify<
+  { id: KeyOf<FieldsOf<M>> } & { [K in Exclude<keyof FieldsOf<M>, "id">]: FieldValue<FieldsOf<M>[K]> }
+>;
 
 /** The options object form of a nested relation. */
 export interface NestedObject<M> {
@@ -81,10 +88,10 @@ type KeysOfSpec<S> = S extends { fields: readonly (infer K)[] }
 type NestedOfSpec<S> = S extends { fields: readonly (infer I)[] }
   ? (S extends { nested: infer N } ? N : {}) & UnionToIntersection<Exclude<I, string>>
   : S extends { nested: infer N }
-  ? N
-  : S extends readonly (infer I)[]
-    ? UnionToIntersection<Exclude<I, string>>
-    : {};
+    ? N
+    : S extends readonly (infer I)[]
+      ? UnionToIntersection<Exclude<I, string>>
+      : {};
 /**
  * Whether a nested spec names its fields. A list without any name (`[]`, `[{ author_id: [...] }]`)
  * loads the default fields, as the object form without `fields` does; `{ fields: [] }` means id only.
@@ -101,21 +108,22 @@ type HasFieldList<S> = S extends { fields: readonly unknown[] }
 export type Row<M, Keys, N> = [M] extends [ModelType]
   ? Simplify<
       { id: KeyOf<FieldsOf<M>> } & Omit<InstanceType<M>, keyof FieldsOf<M>> & {
-        [K in Exclude<Keys & keyof FieldsOf<M>, keyof N | "id">]: FieldValue<FieldsOf<M>[K]>;
-      } & { [K in keyof N & keyof FieldsOf<M>]: NestedValue<FieldsOf<M>[K], N[K]> }
+          [K in Exclude<Keys & keyof FieldsOf<M>, keyof N | "id">]: FieldValue<FieldsOf<M>[K]>;
+        } & { [K in keyof N & keyof FieldsOf<M>]: NestedValue<FieldsOf<M>[K], N[K]> }
     >
   : { id: number } & Record<string, unknown>;
 
 /** The value of a nested relation: an object (or null) for many2one/one2one, an array for x2many. */
-export type NestedValue<Fd, S> = Fd extends Field<unknown, infer K, infer R, boolean>
-  ? K extends "one2many" | "many2many"
-    ? NestedRow<TargetOf<Fd>, S>[]
-    : K extends "one2one"
-      ? NestedRow<TargetOf<Fd>, S> | null
-      : R extends true
-        ? NestedRow<TargetOf<Fd>, S>
-        : NestedRow<TargetOf<Fd>, S> | null
-  : never;
+export type NestedValue<Fd, S> =
+  Fd extends Field<unknown, infer K, infer R, boolean>
+    ? K extends "one2many" | "many2many"
+      ? NestedRow<TargetOf<Fd>, S>[]
+      : K extends "one2one"
+        ? NestedRow<TargetOf<Fd>, S> | null
+        : R extends true
+          ? NestedRow<TargetOf<Fd>, S>
+          : NestedRow<TargetOf<Fd>, S> | null
+    : never;
 
 type NestedRow<M, S> = Row<M, HasFieldList<S> extends true ? KeysOfSpec<S> : DefaultKeys<FieldsOf<M>>, NestedOfSpec<S>>;
 
@@ -150,9 +158,10 @@ export type ResultOf<M, O> = Row<
 type NoExtraKeys<T, Allowed> = { [K in Exclude<keyof T, Allowed>]: never };
 
 /** Keys a nested object form accepts: ordering and paging only make sense for x2many. */
-type NestedObjectKeys<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
-  ? keyof NestedObject<unknown>
-  : "fields" | "nested" | "filter";
+type NestedObjectKeys<Fd> =
+  Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+    ? keyof NestedObject<unknown>
+    : "fields" | "nested" | "filter";
 
 /** Checks one nested spec against relation field `Fd`: deeper maps and object forms name only what exists. */
 type CheckNestedArg<Fd, S> = [TargetOf<Fd>] extends [ModelType]
@@ -165,19 +174,27 @@ type CheckNestedArg<Fd, S> = [TargetOf<Fd>] extends [ModelType]
 
 type Trim<S extends string> = S extends ` ${infer R}` ? Trim<R> : S extends `${infer R} ` ? Trim<R> : S;
 type Direction = "asc" | "desc" | "ASC" | "DESC";
-type SingleRelationKeys<F> = { [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2one", boolean, boolean> ? K : never }[keyof F] & string;
+type SingleRelationKeys<F> = {
+  [K in keyof F]: F[K] extends Field<unknown, "many2one" | "one2one", boolean, boolean> ? K : never;
+}[keyof F] &
+  string;
 /** Fields a read can be ordered by: stored columns (and `id`), and dotted many2one paths (the first hop is checked). */
 type OrderKey<F> = DefaultKeys<F> | "id" | `${SingleRelationKeys<F>}.${string}`;
-type OrderTermOk<F, T extends string> = Trim<T> extends `${infer K} ${infer D}`
-  ? K extends OrderKey<F>
-    ? Trim<D> extends Direction
-      ? true
+type OrderTermOk<F, T extends string> =
+  Trim<T> extends `${infer K} ${infer D}`
+    ? K extends OrderKey<F>
+      ? Trim<D> extends Direction
+        ? true
+        : false
       : false
+    : Trim<T> extends OrderKey<F>
+      ? true
+      : false;
+type OrderOk<F, S extends string> = S extends `${infer A},${infer B}`
+  ? OrderTermOk<F, A> extends true
+    ? OrderOk<F, B>
     : false
-  : Trim<T> extends OrderKey<F>
-    ? true
-    : false;
-type OrderOk<F, S extends string> = S extends `${infer A},${infer B}` ? (OrderTermOk<F, A> extends true ? OrderOk<F, B> : false) : OrderTermOk<F, S>;
+  : OrderTermOk<F, S>;
 
 /**
  * Checks a literal `order` ("name desc, id"): each term a field of the model with an optional
@@ -206,7 +223,9 @@ export type CheckNested<F, N> = NoExtraKeys<N, RelationKeys<F>> & {
  */
 export type CheckRead<F, O, Allowed extends PropertyKey> = O extends unknown
   ? // one deferred conditional (not a bare intersection), so declarations print it by name, not spelt out
-    NoExtraKeys<O, Allowed> & (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown) & CheckOrder<F, O>
+    NoExtraKeys<O, Allowed> &
+      (O extends { nested: infer N } ? { nested: CheckNested<F, N> } : unknown) &
+      CheckOrder<F, O>
   : never;
 
 /** Commands accepted by one2many and many2many fields on write; `I` is the related model's id type. */
@@ -228,13 +247,14 @@ interface WriteExtra {
 }
 
 /** The value a write accepts for a field; required fields refuse `null`. */
-type WriteValue<Fd> = Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
-  ? readonly KeyIds<Fd>[] | X2manyCommands<Record<string, unknown>, KeyIds<Fd>>
-  : Fd extends Field<unknown, "many2one", infer R, boolean>
-    ? NullUnless<R, IdOf<TargetOf<Fd>> | { id: IdOf<TargetOf<Fd>> }>
-  : Fd extends Field<infer T, infer K, infer R, boolean>
-    ? NullUnless<R, T | (K extends keyof WriteExtra ? WriteExtra[K] : never)>
-    : never;
+type WriteValue<Fd> =
+  Fd extends Field<unknown, "one2many" | "many2many", boolean, boolean>
+    ? readonly KeyIds<Fd>[] | X2manyCommands<Record<string, unknown>, KeyIds<Fd>>
+    : Fd extends Field<unknown, "many2one", infer R, boolean>
+      ? NullUnless<R, IdOf<TargetOf<Fd>> | { id: IdOf<TargetOf<Fd>> }>
+      : Fd extends Field<infer T, infer K, infer R, boolean>
+        ? NullUnless<R, T | (K extends keyof WriteExtra ? WriteExtra[K] : never)>
+        : never;
 
 type NullUnless<R, T> = R extends true ? T : T | null;
 
@@ -243,7 +263,15 @@ type KeyIds<Fd> = IdOf<TargetOf<Fd>> extends infer I extends number | string ? I
 
 /** Keys of `F` a write accepts: computed fields never, `readonly` ones on create only. */
 type KeysWritable<F, On extends "create" | "update"> = {
-  [K in keyof F]: F[K] extends Field<unknown, FieldKind, boolean, boolean, On extends "create" ? "never" : "never" | "on-create"> ? never : K;
+  [K in keyof F]: F[K] extends Field<
+    unknown,
+    FieldKind,
+    boolean,
+    boolean,
+    On extends "create" ? "never" : "never" | "on-create"
+  >
+    ? never
+    : K;
 }[keyof F];
 
 type RequiredOnCreate<F> = {

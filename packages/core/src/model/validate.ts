@@ -17,7 +17,16 @@ function fail(message: string): never {
   throw new ValueError(message);
 }
 
-const describe = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : typeof v === "object" ? (v === null ? "null" : Array.isArray(v) ? "an array" : "an object") : String(v));
+const describe = (v: unknown) =>
+  typeof v === "string"
+    ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)
+    : typeof v === "object"
+      ? v === null
+        ? "null"
+        : Array.isArray(v)
+          ? "an array"
+          : "an object"
+      : String(v);
 
 /**
  * Converts a JavaScript value for a field into the value sent to the database, refusing what the
@@ -44,7 +53,8 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
     }
     case "float": {
       // decimal notation only: Number() would also take "0x10", "0b1" and "Infinity"
-      const n = typeof value === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : value;
+      const n =
+        typeof value === "string" && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : value;
       if (typeof n !== "number" || !Number.isFinite(n)) fail(`must be a finite number, got ${describe(value)}`);
       return n;
     }
@@ -86,7 +96,8 @@ export function toDbValue(field: FieldMeta, value: unknown): unknown {
       if (!(value instanceof Uint8Array)) fail(`must be a Uint8Array or Buffer, got ${describe(value)}`);
       return value;
     case "uuid":
-      if (typeof value !== "string" || !uuidPattern.test(value)) fail(`must be a UUID ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"), got ${describe(value)}`);
+      if (typeof value !== "string" || !uuidPattern.test(value))
+        fail(`must be a UUID ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"), got ${describe(value)}`);
       return value.toLowerCase();
     case "many2one":
     case "one2one": {
@@ -128,15 +139,23 @@ function toDecimal(value: unknown, precision: number, scale: number): string {
   if (frac.length > scale) fail(`has ${frac.length} digits after the point; the scale allows ${scale}`);
   const intDigits = int === "0" ? 0 : int.length;
   if (intDigits > precision - scale) {
-    fail(`has ${intDigits} digits before the point; precision ${precision} with scale ${scale} allows ${precision - scale}`);
+    fail(
+      `has ${intDigits} digits before the point; precision ${precision} with scale ${scale} allows ${precision - scale}`,
+    );
   }
   const negative = m[1] === "-" && (int !== "0" || frac !== "");
   return `${negative ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
 }
 
 function toDate(value: unknown): Date {
-  const d = value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined;
-  if (!d || Number.isNaN(d.getTime())) fail(`must be a Date, an ISO 8601 string or epoch milliseconds, got ${describe(value)}`);
+  const d =
+    value instanceof Date
+      ? value
+      : typeof value === "string" || typeof value === "number"
+        ? new Date(value)
+        : undefined;
+  if (!d || Number.isNaN(d.getTime()))
+    fail(`must be a Date, an ISO 8601 string or epoch milliseconds, got ${describe(value)}`);
   if (typeof value === "string") {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
     if (!m) fail(`must be an ISO 8601 date-time, got ${describe(value)}`);
@@ -192,7 +211,8 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  */
 export function checkText(value: string, at: string): void {
   if (value.includes("\u0000")) fail(`must not contain the NUL character (\\u0000)${at}`);
-  if (loneSurrogate.test(value)) fail(`must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)${at}`);
+  if (loneSurrogate.test(value))
+    fail(`must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)${at}`);
 }
 
 function checkJson(value: unknown, path: string, seen: Set<object>): void {
@@ -211,7 +231,9 @@ function checkJson(value: unknown, path: string, seen: Set<object>): void {
       if (seen.has(value)) fail(`is not JSON-serialisable: circular reference${at}`);
       const proto = Object.getPrototypeOf(value);
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        fail(`is not JSON-serialisable: ${proto?.constructor?.name ?? "object"} instance${at} (use plain objects, arrays and primitives)`);
+        fail(
+          `is not JSON-serialisable: ${proto?.constructor?.name ?? "object"} instance${at} (use plain objects, arrays and primitives)`,
+        );
       }
       seen.add(value);
       if (Array.isArray(value)) for (const [i, v] of value.entries()) checkJson(v, `${path}[${i}]`, seen);
@@ -251,7 +273,8 @@ export function validateValue(field: FieldMeta, value: unknown): unknown {
  */
 export function checkId(model: ModelMeta, id: unknown): Id {
   if (!model.identity) {
-    if (id === null || id === undefined) throw new ValidationError(`${model.table}.id must be given, got ${String(id)}`, "id", model.table);
+    if (id === null || id === undefined)
+      throw new ValidationError(`${model.table}.id must be given, got ${String(id)}`, "id", model.table);
     return validateValue(model.id, id) as Id;
   }
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {

@@ -11,15 +11,37 @@ export type CondNode =
   | { readonly kind: "or"; readonly items: readonly CondNode[] }
   | { readonly kind: "not"; readonly item: CondNode }
   | { readonly kind: "const"; readonly value: boolean }
-  | { readonly kind: "cmp"; readonly field: FieldMeta; readonly op: "=" | "<>" | ">" | ">=" | "<" | "<="; readonly value: unknown }
+  | {
+      readonly kind: "cmp";
+      readonly field: FieldMeta;
+      readonly op: "=" | "<>" | ">" | ">=" | "<" | "<=";
+      readonly value: unknown;
+    }
   | { readonly kind: "null"; readonly field: FieldMeta; readonly negate: boolean }
   | { readonly kind: "in"; readonly field: FieldMeta; readonly values: readonly unknown[]; readonly negate: boolean }
-  | { readonly kind: "like"; readonly field: FieldMeta; readonly pattern: string; readonly ci: boolean; readonly negate: boolean }
-  | { readonly kind: "between"; readonly field: FieldMeta; readonly low: unknown; readonly high: unknown; readonly negate: boolean }
+  | {
+      readonly kind: "like";
+      readonly field: FieldMeta;
+      readonly pattern: string;
+      readonly ci: boolean;
+      readonly negate: boolean;
+    }
+  | {
+      readonly kind: "between";
+      readonly field: FieldMeta;
+      readonly low: unknown;
+      readonly high: unknown;
+      readonly negate: boolean;
+    }
   /** Some row reached through relation `via` matches `cond` (dotted paths). */
   | { readonly kind: "exists"; readonly via: FieldMeta; readonly cond: CondNode }
   /** A field compared with an expression over fields of the same row (`F`). */
-  | { readonly kind: "cmpExpr"; readonly field: FieldMeta; readonly op: "=" | "<>" | ">" | ">=" | "<" | "<="; readonly expr: ExprNode };
+  | {
+      readonly kind: "cmpExpr";
+      readonly field: FieldMeta;
+      readonly op: "=" | "<>" | ">" | ">=" | "<" | "<=";
+      readonly expr: ExprNode;
+    };
 
 /** Arithmetic over fields of one row (`F("views").add(1)`), built only by core from a fixed table of operators. */
 export type ExprNode =
@@ -108,7 +130,11 @@ export interface SelectPlan extends ReadPlan {
   /** Whether a withheld order field is refused (an order the caller gave) or left out (the model's default order). */
   readonly strictOrder: boolean;
   /** `distinct().values(...)`: the select before it was made distinct, and the arguments to make it so again. */
-  readonly distinct?: { readonly base: SelectNode; readonly fields: readonly unknown[] | undefined; readonly ordered: boolean };
+  readonly distinct?: {
+    readonly base: SelectNode;
+    readonly fields: readonly unknown[] | undefined;
+    readonly ordered: boolean;
+  };
 }
 
 /** A row lock of a select (`forUpdate`). */

@@ -19,7 +19,10 @@ export function checkCacheOption(option: unknown, where: string): CacheOption | 
   const ttl = (option as { ttl?: unknown } | null)?.ttl;
   const keys = typeof option === "object" && option !== null && !Array.isArray(option) ? Object.keys(option) : [];
   if (keys.length !== 1 || typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 1) {
-    throw new QueryError(`${where}: cache takes { ttl } with a positive integer of milliseconds (or false), got ${JSON.stringify(option) ?? String(option)}`, "cache");
+    throw new QueryError(
+      `${where}: cache takes { ttl } with a positive integer of milliseconds (or false), got ${JSON.stringify(option) ?? String(option)}`,
+      "cache",
+    );
   }
   return { ttl };
 }

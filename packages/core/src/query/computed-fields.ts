@@ -13,7 +13,11 @@ export function computedOf(field: FieldMeta): Computed | undefined {
   return registry.get(field);
 }
 
-function derive(base: FieldMeta, patch: { name: string; kind: FieldKind; model: ModelMeta }, computed: Computed): FieldMeta {
+function derive(
+  base: FieldMeta,
+  patch: { name: string; kind: FieldKind; model: ModelMeta },
+  computed: Computed,
+): FieldMeta {
   const field: FieldMeta = Object.freeze({ ...base, ...patch, required: false, stored: true });
   registry.set(field, computed);
   return field;
@@ -28,7 +32,11 @@ export function datePartField(source: FieldMeta, part: DatePart): FieldMeta {
   if (!parts) partFields.set(source, (parts = new Map()));
   let field = parts.get(part);
   if (!field) {
-    field = derive(source, { name: source.name, kind: part === "date" ? "date" : "integer", model: source.model }, { kind: "datePart", part, source });
+    field = derive(
+      source,
+      { name: source.name, kind: part === "date" ? "date" : "integer", model: source.model },
+      { kind: "datePart", part, source },
+    );
     parts.set(part, field);
   }
   return field;
@@ -40,7 +48,13 @@ export function pathField(model: ModelMeta, name: string, hops: readonly PathHop
 }
 
 /** The stand-in field of a per-row aggregate of a relation (`annotate`). */
-export function aggregateField(model: ModelMeta, alias: string, hop: PathHop, fn: AggregateFn, field: FieldMeta): FieldMeta {
+export function aggregateField(
+  model: ModelMeta,
+  alias: string,
+  hop: PathHop,
+  fn: AggregateFn,
+  field: FieldMeta,
+): FieldMeta {
   const kind: FieldKind = fn === "count" || fn === "count_distinct" ? "integer" : fn === "avg" ? "float" : field.kind;
   return derive(field, { name: alias, kind, model }, { kind: "relAggregate", hop, fn, field });
 }

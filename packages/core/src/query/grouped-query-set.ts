@@ -22,7 +22,9 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
   }
 
   /** Conditions on aggregates, ANDed: `having([["n", ">", 2]])`. */
-  having(conditions: readonly (readonly [string, "=" | "!=" | ">" | ">=" | "<" | "<=", unknown])[]): GroupedQuerySet<M, G> {
+  having(
+    conditions: readonly (readonly [string, "=" | "!=" | ">" | ">=" | "<" | "<=", unknown])[],
+  ): GroupedQuerySet<M, G> {
     assertUnsliced(this.state, "having");
     return this.with({ having: [...(this.state.having ?? []), ...conditions] });
   }
@@ -54,16 +56,17 @@ export class GroupedQuerySet<M extends ModelType, G extends readonly string[]> {
   ): Promise<({ [K in G[number] & keyof FieldsOf<M>]: unknown } & AggregateResult<FieldsOf<M>, A>)[]> {
     const s = this.state;
     const binding = bindingOf(this.model, this.via);
-    const run = () => binding.aggregate(this.model, {
-      filter: s.filter,
-      groupBy: s.groupBy,
-      nested: s.nested,
-      aggregates: spec,
-      having: s.having,
-      order: s.order,
-      limit: s.limit,
-      offset: s.offset,
-    });
+    const run = () =>
+      binding.aggregate(this.model, {
+        filter: s.filter,
+        groupBy: s.groupBy,
+        nested: s.nested,
+        aggregates: spec,
+        having: s.having,
+        order: s.order,
+        limit: s.limit,
+        offset: s.offset,
+      });
     return (await (s.timeout === undefined ? run() : binding.within(s.timeout, run))) as never;
   }
 }

@@ -18,14 +18,18 @@ export function keysetOrder(model: ModelMeta, order: readonly OrderNode[]): Orde
 export function sortKey(order: readonly OrderNode[], row: Record<string, unknown>): unknown[] {
   return order.map((o) => {
     const v = row[o.field.name];
-    return typeof v === "object" && v !== null && !(v instanceof Date) && "id" in v ? (v as { id: unknown }).id : (v ?? null);
+    return typeof v === "object" && v !== null && !(v instanceof Date) && "id" in v
+      ? (v as { id: unknown }).id
+      : (v ?? null);
   });
 }
 
 /** Encodes the sort key of the last row of a page. */
 export function encodeCursor(order: readonly OrderNode[], row: Record<string, unknown>): string {
   const values = sortKey(order, row).map((v) => (v instanceof Date ? v.toISOString() : v));
-  return Buffer.from(JSON.stringify({ k: order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`), v: values })).toString("base64url");
+  return Buffer.from(
+    JSON.stringify({ k: order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`), v: values }),
+  ).toString("base64url");
 }
 
 /** Decodes a cursor and returns the condition "comes after it" for this order. */
@@ -40,10 +44,18 @@ export function afterCursor(order: readonly OrderNode[], cursor: string): CondNo
     throw new QueryError("the pagination cursor is malformed; pass the cursor of the previous page unchanged");
   }
   const keys = order.map((o) => `${o.desc ? "-" : ""}${o.field.name}`);
-  if (!Array.isArray(parsed.k) || !Array.isArray(parsed.v) || parsed.k.join(",") !== keys.join(",") || parsed.v.length !== keys.length) {
+  if (
+    !Array.isArray(parsed.k) ||
+    !Array.isArray(parsed.v) ||
+    parsed.k.join(",") !== keys.join(",") ||
+    parsed.v.length !== keys.length
+  ) {
     throw new QueryError("the pagination cursor belongs to another order; restart paging without `after`");
   }
-  return afterValues(order, (parsed.v as unknown[]).map((v, i) => (v === null ? null : convert((order[i] as OrderNode).field, v))));
+  return afterValues(
+    order,
+    (parsed.v as unknown[]).map((v, i) => (v === null ? null : convert((order[i] as OrderNode).field, v))),
+  );
 }
 
 /** The condition "comes after the row whose sort key is `values`" for this order. */
@@ -75,7 +87,10 @@ function strictlyAfter(term: OrderNode, value: unknown): CondNode | undefined {
   if (!desc) {
     // ascending, NULLs last: after v come larger values and then every NULL; nothing comes after NULL
     if (value === null) return undefined;
-    return ast.or([{ kind: "cmp", field, op: ">", value }, { kind: "null", field, negate: false }]);
+    return ast.or([
+      { kind: "cmp", field, op: ">", value },
+      { kind: "null", field, negate: false },
+    ]);
   }
   // descending, NULLs first: after NULL come all values; after v, smaller values
   if (value === null) return ast.seal({ kind: "null", field, negate: true });

@@ -4,7 +4,14 @@ import { checkText, toDbValue, ValueError } from "../model/validate.js";
 import { type CondNode, ast } from "./ast.js";
 
 const stringKinds = new Set(["char", "text", "selection"]);
-const orderedOps: Record<string, "=" | "<>" | ">" | ">=" | "<" | "<="> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
+const orderedOps: Record<string, "=" | "<>" | ">" | ">=" | "<" | "<="> = {
+  "=": "=",
+  "!=": "<>",
+  ">": ">",
+  ">=": ">=",
+  "<": "<",
+  "<=": "<=",
+};
 const never: CondNode = { kind: "const", value: false };
 
 /** "a char field", "an integer field": the article a field kind takes. */
@@ -17,7 +24,9 @@ export function article(kind: string): string {
  * `= null`, `is null` and `in [..., null]` do. Only positive operators are asked.
  */
 export function holdsForNull(op: string, value: unknown): boolean {
-  return (op === "=" && value === null) || op === "is null" || (op === "in" && Array.isArray(value) && value.includes(null));
+  return (
+    (op === "=" && value === null) || op === "is null" || (op === "in" && Array.isArray(value) && value.includes(null))
+  );
 }
 
 /**
@@ -38,8 +47,10 @@ export function leafCondition(field: FieldMeta, op: string, value: unknown, path
     case ">=":
     case "<":
     case "<=":
-      if (value === null || value === undefined) throw new QueryError(`"${op}" on "${path}" needs a value, not null`, path);
-      if (kind === "json" || kind === "boolean" || kind === "binary") throw new QueryError(`"${op}" cannot compare ${article(kind)} field ("${path}")`, path);
+      if (value === null || value === undefined)
+        throw new QueryError(`"${op}" on "${path}" needs a value, not null`, path);
+      if (kind === "json" || kind === "boolean" || kind === "binary")
+        throw new QueryError(`"${op}" cannot compare ${article(kind)} field ("${path}")`, path);
       return { kind: "cmp", field, op: orderedOps[op] as "=", value: comparable(field, value, path) };
     case "in":
     case "not in": {
@@ -56,7 +67,8 @@ export function leafCondition(field: FieldMeta, op: string, value: unknown, path
     case "not ilike":
     case "=like":
     case "=ilike": {
-      if (!stringKinds.has(kind)) throw new QueryError(`"${op}" works on text fields; "${path}" is ${article(kind)} field`, path);
+      if (!stringKinds.has(kind))
+        throw new QueryError(`"${op}" works on text fields; "${path}" is ${article(kind)} field`, path);
       if (typeof value !== "string") throw new QueryError(`"${op}" on "${path}" needs a string`, path);
       checkPattern(value, path);
       const raw = op.startsWith("=");
@@ -72,7 +84,13 @@ export function leafCondition(field: FieldMeta, op: string, value: unknown, path
       if (!Array.isArray(value) || value.length !== 2 || value.includes(null)) {
         throw new QueryError(`"${op}" on "${path}" needs [low, high]`, path);
       }
-      const node: CondNode = { kind: "between", field, low: comparable(field, value[0], path), high: comparable(field, value[1], path), negate: false };
+      const node: CondNode = {
+        kind: "between",
+        field,
+        low: comparable(field, value[0], path),
+        high: comparable(field, value[1], path),
+        negate: false,
+      };
       return op === "between" ? node : negateWithNulls(true, node, field);
     }
     default:
@@ -88,7 +106,13 @@ function nullCheck(field: FieldMeta, negate: boolean): CondNode {
 /** A string longer than the char field's `maxLength` (in code points, as the database counts). */
 function tooLong(field: FieldMeta, value: unknown): boolean {
   const max = (field.def.options as { maxLength?: number }).maxLength;
-  return field.kind === "char" && typeof value === "string" && max !== undefined && value.length > max && [...value].length > max;
+  return (
+    field.kind === "char" &&
+    typeof value === "string" &&
+    max !== undefined &&
+    value.length > max &&
+    [...value].length > max
+  );
 }
 
 function convert(field: FieldMeta, value: unknown, path: string): unknown {
@@ -125,7 +149,12 @@ function checkPattern(value: string, path: string): void {
 function negateWithNulls(negate: boolean, node: CondNode, field: FieldMeta, hadNull = false): CondNode {
   if (!negate) return node;
   if (hadNull || node.kind === "const") return { kind: "not", item: node };
-  const positive = node.kind === "in" || node.kind === "like" || node.kind === "between" ? { ...node, negate: true } : node.kind === "cmp" ? { ...node, op: "<>" as const } : { kind: "not" as const, item: node };
+  const positive =
+    node.kind === "in" || node.kind === "like" || node.kind === "between"
+      ? { ...node, negate: true }
+      : node.kind === "cmp"
+        ? { ...node, op: "<>" as const }
+        : { kind: "not" as const, item: node };
   if (field.required || field.name === "id") return positive;
   return ast.or([positive, { kind: "null", field, negate: false }]);
 }
@@ -137,5 +166,7 @@ function negateWithNulls(negate: boolean, node: CondNode, field: FieldMeta, hadN
  * (PostgreSQL would refuse the pattern).
  */
 function canonicalPattern(pattern: string): string {
-  return pattern.replace(/\\([\s\S]?)/g, (_, next: string) => (next === "" ? "\\\\" : /[%_\\]/.test(next) ? `\\${next}` : next));
+  return pattern.replace(/\\([\s\S]?)/g, (_, next: string) =>
+    next === "" ? "\\\\" : /[%_\\]/.test(next) ? `\\${next}` : next,
+  );
 }

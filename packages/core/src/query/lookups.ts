@@ -22,8 +22,22 @@ export type Lookup =
   | "ne";
 
 const lookups = new Set<string>([
-  "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte",
-  "startswith", "istartswith", "endswith", "iendswith", "isnull", "range", "ne",
+  "exact",
+  "iexact",
+  "contains",
+  "icontains",
+  "in",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "startswith",
+  "istartswith",
+  "endswith",
+  "iendswith",
+  "isnull",
+  "range",
+  "ne",
 ]);
 
 const escapeLike = (v: unknown, key: string) => {
@@ -91,7 +105,11 @@ function sameRecord(model: ModelMeta, entries: readonly Entry[]): unknown[] {
       // Django reads `isnull: false` through a to-many as "some related record has a value"
       // (an inner join), not as the complement of `isnull: true`
       const some = only.lookup === "isnull" && only.value === false;
-      out.push(some ? [prefix, "any", sameRecord(group.target, group.entries)] : condition(`${prefix}.${only.path.join(".")}`, only.lookup, only.value, only.key));
+      out.push(
+        some
+          ? [prefix, "any", sameRecord(group.target, group.entries)]
+          : condition(`${prefix}.${only.path.join(".")}`, only.lookup, only.value, only.key),
+      );
       continue;
     }
     const sub = sameRecord(group.target, group.entries);
@@ -106,7 +124,10 @@ function sameRecord(model: ModelMeta, entries: readonly Entry[]): unknown[] {
  * Where `entry` first crosses a one2many / many2many to reach a related record's field (or its id):
  * the path up to that relation, its target, and the rest of the path on the target.
  */
-function toManyPrefix(model: ModelMeta, entry: Entry): { prefix: string; target: ModelMeta; rest: string[] } | undefined {
+function toManyPrefix(
+  model: ModelMeta,
+  entry: Entry,
+): { prefix: string; target: ModelMeta; rest: string[] } | undefined {
   let current = model;
   for (const [i, name] of entry.path.entries()) {
     const field = current.fields.get(name);
@@ -115,7 +136,11 @@ function toManyPrefix(model: ModelMeta, entry: Entry): { prefix: string; target:
     if (field.kind === "one2many" || field.kind === "many2many") {
       // on the relation itself, isnull / null ask whether there is any related record: not about one record
       if (end && (entry.lookup === "isnull" || entry.value === null)) return undefined;
-      return { prefix: entry.path.slice(0, i + 1).join("."), target: field.target(), rest: end ? ["id"] : entry.path.slice(i + 1) };
+      return {
+        prefix: entry.path.slice(0, i + 1).join("."),
+        target: field.target(),
+        rest: end ? ["id"] : entry.path.slice(i + 1),
+      };
     }
     if (field.kind !== "many2one" && field.kind !== "one2one") return undefined;
     current = field.target();
@@ -129,7 +154,11 @@ function fieldAt(model: ModelMeta, parts: readonly string[]): boolean {
   for (const [i, p] of parts.entries()) {
     const field: FieldMeta | undefined = m?.fields.get(p);
     if (!field) return false;
-    if (i < parts.length - 1) m = field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one" ? field.target() : undefined;
+    if (i < parts.length - 1)
+      m =
+        field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one"
+          ? field.target()
+          : undefined;
   }
   return true;
 }

@@ -17,7 +17,8 @@ const negatives: Readonly<Record<string, string>> = {
   "not any": "any",
 };
 const textOps = new Set(["like", "ilike", "not like", "not ilike", "=like", "=ilike"]);
-const isRelation = (f: FieldMeta) => f.kind === "many2one" || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one";
+const isRelation = (f: FieldMeta) =>
+  f.kind === "many2one" || f.kind === "one2many" || f.kind === "many2many" || f.kind === "one2one";
 
 /** Options of {@link parseFilter}. */
 export interface ParseFilterOptions {
@@ -43,7 +44,12 @@ export function parseFilter(model: ModelMeta, filter: unknown, options: ParseFil
   return cond && ast.seal(cond);
 }
 
-function parseList(model: ModelMeta, list: readonly unknown[], opts: ParseFilterOptions, depth: number): CondNode | undefined {
+function parseList(
+  model: ModelMeta,
+  list: readonly unknown[],
+  opts: ParseFilterOptions,
+  depth: number,
+): CondNode | undefined {
   if (depth > 32) throw new QueryError("filter nests too deeply (more than 32 levels)");
   const groups: CondNode[][] = [[]];
   let expectItem = true;
@@ -58,7 +64,7 @@ function parseList(model: ModelMeta, list: readonly unknown[], opts: ParseFilter
     (groups[groups.length - 1] as CondNode[]).push(node);
     expectItem = false;
   }
-  if (expectItem && list.length > 0) throw new QueryError("a filter must not end with \"and\" / \"or\"");
+  if (expectItem && list.length > 0) throw new QueryError('a filter must not end with "and" / "or"');
   const ors = groups.map((g) => ast.and(g) ?? ({ kind: "const", value: true } as const));
   if (list.length === 0) return undefined;
   return ast.or(ors);
@@ -66,7 +72,9 @@ function parseList(model: ModelMeta, list: readonly unknown[], opts: ParseFilter
 
 function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, depth: number): CondNode {
   if (!Array.isArray(item)) {
-    throw new QueryError(`a filter item must be a [field, operator, value] list, a group, "and", "or" or ["not", item]; got ${JSON.stringify(item)}`);
+    throw new QueryError(
+      `a filter item must be a [field, operator, value] list, a group, "and", "or" or ["not", item]; got ${JSON.stringify(item)}`,
+    );
   }
   if (item[0] === "not") {
     if (item.length !== 2) throw new QueryError('"not" takes exactly one item: ["not", condition]');
@@ -82,9 +90,13 @@ function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, de
 
 function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseFilterOptions, depth: number): CondNode {
   const [path, op, value] = item;
-  if (typeof path !== "string") throw new QueryError(`a condition starts with a field name, got ${JSON.stringify(path)}`);
+  if (typeof path !== "string")
+    throw new QueryError(`a condition starts with a field name, got ${JSON.stringify(path)}`);
   if (typeof op !== "string" || !operators.has(op)) {
-    throw new QueryError(`unknown operator ${JSON.stringify(op)} in condition on "${path}"; use one of ${[...operators].join(", ")}`, path);
+    throw new QueryError(
+      `unknown operator ${JSON.stringify(op)} in condition on "${path}"; use one of ${[...operators].join(", ")}`,
+      path,
+    );
   }
   if (item.length > 3 || (item.length < 3 && op !== "is null" && op !== "is not null")) {
     throw new QueryError(`condition on "${path}" must be [field, operator, value]`, path);
@@ -98,17 +110,24 @@ function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseF
   const last = steps[steps.length - 1] as FieldMeta;
   const positive = negatives[op] ?? op;
   if (positive === "any") {
-    if (!isRelation(last)) throw new QueryError(`"${op}" takes a relation field; "${path}" is ${article(last.kind)} field`, path);
-    if (!Array.isArray(value)) throw new QueryError(`"${op}" on "${path}" needs a filter list on ${last.target().table}`, path);
+    if (!isRelation(last))
+      throw new QueryError(`"${op}" takes a relation field; "${path}" is ${article(last.kind)} field`, path);
+    if (!Array.isArray(value))
+      throw new QueryError(`"${op}" on "${path}" needs a filter list on ${last.target().table}`, path);
   } else if (isRelation(last) && textOps.has(op)) {
-    const example = [...last.target().fields.values()].find((f) => f.kind === "char" || f.kind === "text")?.name ?? "name";
-    throw new QueryError(`"${op}" cannot match the relation "${path}" itself; write a dotted path to a text field of ${last.target().table}, such as "${path}.${example}"`, path);
+    const example =
+      [...last.target().fields.values()].find((f) => f.kind === "char" || f.kind === "text")?.name ?? "name";
+    throw new QueryError(
+      `"${op}" cannot match the relation "${path}" itself; write a dotted path to a text field of ${last.target().table}, such as "${path}.${example}"`,
+      path,
+    );
   }
   // relations crossed: the path's, plus the last field when the condition is on related records
   // (a one2many / many2many compares its related ids, `any` filters them)
   const relations = isRelation(last) && (last.kind !== "many2one" || positive === "any") ? steps : steps.slice(0, -1);
   // F() compares fields of one record: exprCondition refuses a field reached through a relation
-  if (isFieldRef(value)) return exprCondition(model, relations.includes(last) ? last.target().id : last, op, value, path);
+  if (isFieldRef(value))
+    return exprCondition(model, relations.includes(last) ? last.target().id : last, op, value, path);
   if (relations.length === 0) return leafCondition(last, op, value, path);
   const leaf =
     positive === "any"
@@ -126,22 +145,31 @@ function resolvePath(model: ModelMeta, path: string, opts: ParseFilterOptions): 
   let current = model;
   for (const [i, name] of segments.entries()) {
     const field = current.fields.get(name);
-    if (!field || opts.isHidden?.(field)) throw new QueryError(`unknown field "${name}" on ${current.table} in filter path "${path}"`, path);
+    if (!field || opts.isHidden?.(field))
+      throw new QueryError(`unknown field "${name}" on ${current.table} in filter path "${path}"`, path);
     const part = segments[i + 1];
-    if ((field.kind === "date" || field.kind === "datetime") && i === segments.length - 2 && part !== undefined && dateParts.has(part)) {
+    if (
+      (field.kind === "date" || field.kind === "datetime") &&
+      i === segments.length - 2 &&
+      part !== undefined &&
+      dateParts.has(part)
+    ) {
       // a date part: ["created_at.year", ">=", 2024]
-      if (!field.stored) throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
+      if (!field.stored)
+        throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
       steps.push(datePartField(field, part as DatePart));
       break;
     }
     steps.push(field);
     if (i === segments.length - 1) break;
-    if (!isRelation(field)) throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);
+    if (!isRelation(field))
+      throw new QueryError(`"${name}" in filter path "${path}" is not a relation, so it cannot be followed`, path);
     opts.onPath?.(field);
     current = field.target();
   }
   const last = steps[steps.length - 1] as FieldMeta;
-  if (!last.stored && !isRelation(last)) throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
+  if (!last.stored && !isRelation(last))
+    throw new QueryError(`field "${path}" is computed and not stored; it cannot be filtered on`, path);
   if (last.kind !== "many2one" && isRelation(last)) opts.onPath?.(last);
   return steps;
 }

@@ -20,7 +20,14 @@ export interface AggregateRequest {
 
 const fns = new Set<AggregateFn>(["count", "sum", "avg", "min", "max", "count_distinct"]);
 const numericKinds = new Set(["integer", "smallInteger", "bigInteger", "float", "decimal"]);
-const havingOps: Record<string, HavingNode["op"]> = { "=": "=", "!=": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
+const havingOps: Record<string, HavingNode["op"]> = {
+  "=": "=",
+  "!=": "<>",
+  ">": ">",
+  ">=": ">=",
+  "<": "<",
+  "<=": "<=",
+};
 
 /**
  * Builds the aggregate query from the request alone; the secure step applies the read rule and the
@@ -28,26 +35,45 @@ const havingOps: Record<string, HavingNode["op"]> = { "=": "=", "!=": "<>", ">":
  */
 export function planAggregate(model: ModelMeta, req: AggregateRequest): AggregateNode {
   if (typeof req.aggregates !== "object" || req.aggregates === null || Object.keys(req.aggregates).length === 0) {
-    throw new QueryError('aggregate() takes { alias: [field, "count" | "sum" | "avg" | "min" | "max" | "count_distinct"] }');
+    throw new QueryError(
+      'aggregate() takes { alias: [field, "count" | "sum" | "avg" | "min" | "max" | "count_distinct"] }',
+    );
   }
   const groupNames = names("groupBy", req.groupBy);
   const orderTerms = names("order", req.order);
-  if (req.having !== undefined && !Array.isArray(req.having)) throw new QueryError("having() takes a list of conditions [alias, operator, value]");
-  if (req.nested !== undefined && (typeof req.nested !== "object" || req.nested === null || Array.isArray(req.nested))) {
+  if (req.having !== undefined && !Array.isArray(req.having))
+    throw new QueryError("having() takes a list of conditions [alias, operator, value]");
+  if (
+    req.nested !== undefined &&
+    (typeof req.nested !== "object" || req.nested === null || Array.isArray(req.nested))
+  ) {
     throw new QueryError("nested maps group keys to the fields to load from them");
   }
   const limit = checkCount("limit", req.limit);
   const offset = checkCount("offset", req.offset);
   const aggregates: AggregateItem[] = Object.entries(req.aggregates).map(([alias, spec]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias) || groupNames.includes(alias) || alias === "id" || reserved.has(alias)) {
+    if (
+      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias) ||
+      groupNames.includes(alias) ||
+      alias === "id" ||
+      reserved.has(alias)
+    ) {
       throw new QueryError(`aggregate alias "${alias}" must be a plain identifier that is not a group key`, alias);
     }
-    if (!Array.isArray(spec) || spec.length !== 2) throw new QueryError(`aggregate "${alias}" must be [field, function]`, alias);
+    if (!Array.isArray(spec) || spec.length !== 2)
+      throw new QueryError(`aggregate "${alias}" must be [field, function]`, alias);
     const [name, fn] = spec as [unknown, unknown];
     const field = typeof name === "string" ? model.fields.get(name) : undefined;
-    if (!field?.stored) throw new QueryError(`aggregate "${alias}": unknown or unstored field "${String(name)}" on ${model.table}`, alias);
+    if (!field?.stored)
+      throw new QueryError(
+        `aggregate "${alias}": unknown or unstored field "${String(name)}" on ${model.table}`,
+        alias,
+      );
     if (typeof fn !== "string" || !fns.has(fn as AggregateFn)) {
-      throw new QueryError(`aggregate "${alias}": unknown function ${JSON.stringify(fn)}; use count, sum, avg, min, max or count_distinct`, alias);
+      throw new QueryError(
+        `aggregate "${alias}": unknown function ${JSON.stringify(fn)}; use count, sum, avg, min, max or count_distinct`,
+        alias,
+      );
     }
     if ((fn === "sum" || fn === "avg") && !numericKinds.has(field.kind)) {
       throw new QueryError(`aggregate "${alias}": ${fn} needs a numeric field; ${field.name} is ${field.kind}`, alias);
@@ -57,10 +83,20 @@ export function planAggregate(model: ModelMeta, req: AggregateRequest): Aggregat
   const groupBy: SelectItem[] = [];
   for (const name of groupNames) {
     const field = model.fields.get(name);
-    if (!field?.stored) throw new QueryError(`cannot group ${model.table} by unknown or unstored field "${name}"`, name);
+    if (!field?.stored)
+      throw new QueryError(`cannot group ${model.table} by unknown or unstored field "${name}"`, name);
     const spec = req.nested && Object.hasOwn(req.nested, name) ? req.nested[name] : undefined;
-    if (spec !== undefined && field.kind !== "many2one") throw new QueryError(`only a many2one group key can be nested ("${name}")`, name);
-    groupBy.push(spec === undefined ? { kind: "column", field } : { kind: "nested", field, sub: planRead(field.target(), Array.isArray(spec) ? { fields: spec as string[] } : (spec as object)) });
+    if (spec !== undefined && field.kind !== "many2one")
+      throw new QueryError(`only a many2one group key can be nested ("${name}")`, name);
+    groupBy.push(
+      spec === undefined
+        ? { kind: "column", field }
+        : {
+            kind: "nested",
+            field,
+            sub: planRead(field.target(), Array.isArray(spec) ? { fields: spec as string[] } : (spec as object)),
+          },
+    );
   }
   const fields = [...new Set([...groupNames, ...aggregates.map((a) => a.field.name)])];
   const where = planFilter(model, req.filter);
@@ -69,11 +105,24 @@ export function planAggregate(model: ModelMeta, req: AggregateRequest): Aggregat
   const order = orderTerms.map((term) => {
     const desc = term.startsWith("-");
     const name = desc ? term.slice(1) : term;
-    const key: FieldMeta | AggregateItem | undefined = byAlias.get(name) ?? (groupNames.includes(name) ? model.fields.get(name) : undefined);
-    if (!key) throw new QueryError(`cannot order an aggregate by "${name}": use a group key or an aggregate alias`, name);
+    const key: FieldMeta | AggregateItem | undefined =
+      byAlias.get(name) ?? (groupNames.includes(name) ? model.fields.get(name) : undefined);
+    if (!key)
+      throw new QueryError(`cannot order an aggregate by "${name}": use a group key or an aggregate alias`, name);
     return { key, desc };
   });
-  return { kind: "aggregate", model, groupBy, aggregates, where, having, order, limit, offset, plan: { filter: where, annotations: [], fields } };
+  return {
+    kind: "aggregate",
+    model,
+    groupBy,
+    aggregates,
+    where,
+    having,
+    order,
+    limit,
+    offset,
+    plan: { filter: where, annotations: [], fields },
+  };
 }
 
 /** Names an object's prototype machinery answers to: never aliases (the result rows are plain objects). */
@@ -82,19 +131,22 @@ const reserved = new Set([...Object.getOwnPropertyNames(Object.prototype), "prot
 /** A list of strings (group keys, order terms), checked before use. */
 function names(what: string, list: unknown): string[] {
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) throw new QueryError(`${what} takes field names (strings)`);
+  if (!Array.isArray(list) || !list.every((x) => typeof x === "string"))
+    throw new QueryError(`${what} takes field names (strings)`);
   return [...list];
 }
 
 function planHaving(byAlias: Map<string, AggregateItem>, cond: unknown): HavingNode {
-  if (!Array.isArray(cond) || cond.length !== 3) throw new QueryError("having() takes conditions [alias, operator, value]");
+  if (!Array.isArray(cond) || cond.length !== 3)
+    throw new QueryError("having() takes conditions [alias, operator, value]");
   const [alias, op, value] = cond as [unknown, unknown, unknown];
   const item = typeof alias === "string" ? byAlias.get(alias) : undefined;
   if (!item) throw new QueryError(`having: "${String(alias)}" is not an aggregate alias`, String(alias));
   const sqlOp = typeof op === "string" && Object.hasOwn(havingOps, op) ? havingOps[op] : undefined;
   if (!sqlOp) throw new QueryError(`having: operator ${JSON.stringify(op)} is not one of = != > >= < <=`, item.alias);
   if (item.fn === "count" || item.fn === "count_distinct" || item.fn === "avg") {
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new QueryError(`having: "${item.alias}" compares with a number`, item.alias);
+    if (typeof value !== "number" || !Number.isFinite(value))
+      throw new QueryError(`having: "${item.alias}" compares with a number`, item.alias);
     return { item, op: sqlOp, value };
   }
   try {

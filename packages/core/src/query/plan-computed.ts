@@ -24,7 +24,12 @@ export function planPath(model: ModelMeta, name: string): FieldMeta {
   for (const segment of segments.slice(0, -1)) {
     const via = current.fields.get(segment);
     if (!via || !singleKinds.has(via.kind)) {
-      const why = via && manyKinds.has(via.kind) ? "is a to-many relation: load it with nested()" : via ? "is not a relation" : `is not a field of ${current.table}`;
+      const why =
+        via && manyKinds.has(via.kind)
+          ? "is a to-many relation: load it with nested()"
+          : via
+            ? "is not a relation"
+            : `is not a field of ${current.table}`;
       throw new QueryError(`"${segment}" in "${name}" ${why}; paths follow many2one and one2one fields`, name);
     }
     hops.push({ via });
@@ -32,7 +37,8 @@ export function planPath(model: ModelMeta, name: string): FieldMeta {
   }
   const leafName = segments[segments.length - 1] as string;
   const leaf = current.fields.get(leafName);
-  if (!leaf?.stored || manyKinds.has(leaf.kind)) throw new QueryError(`"${name}": ${current.table} has no stored field "${leafName}"`, name);
+  if (!leaf?.stored || manyKinds.has(leaf.kind))
+    throw new QueryError(`"${name}": ${current.table} has no stored field "${leafName}"`, name);
   return pathField(model, name, hops, leaf);
 }
 
@@ -43,26 +49,41 @@ export function planPath(model: ModelMeta, name: string): FieldMeta {
 export function planAnnotations(model: ModelMeta, spec: unknown): Map<string, FieldMeta> {
   const out = new Map<string, FieldMeta>();
   if (spec === undefined) return out;
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec))
+    throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
   for (const [alias, entry] of Object.entries(spec)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias) || alias.includes("__") || model.fields.has(alias)) {
-      throw new QueryError(`annotation "${alias}" must be a plain identifier without "__" that is not a field of ${model.table}`, alias);
+      throw new QueryError(
+        `annotation "${alias}" must be a plain identifier without "__" that is not a field of ${model.table}`,
+        alias,
+      );
     }
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string" || typeof entry[1] !== "string") {
       throw new QueryError(`annotation "${alias}" must be [relation, function], e.g. ["messages", "count"]`, alias);
     }
     const [path, fn] = entry as [string, string];
-    if (!fns.has(fn as AggregateFn)) throw new QueryError(`annotation "${alias}": unknown function "${fn}"; use count, sum, avg, min, max or count_distinct`, alias);
+    if (!fns.has(fn as AggregateFn))
+      throw new QueryError(
+        `annotation "${alias}": unknown function "${fn}"; use count, sum, avg, min, max or count_distinct`,
+        alias,
+      );
     const [relName, fieldName, ...rest] = path.split("__");
     const via = model.fields.get(relName ?? "");
     if (!via || !manyKinds.has(via.kind) || rest.length > 0) {
-      throw new QueryError(`annotation "${alias}": "${path}" must be a one2many or many2many field of ${model.table}, optionally __ one of its fields`, alias);
+      throw new QueryError(
+        `annotation "${alias}": "${path}" must be a one2many or many2many field of ${model.table}, optionally __ one of its fields`,
+        alias,
+      );
     }
     const target = via.target();
     const field = fieldName === undefined ? target.id : target.fields.get(fieldName);
-    if (!field?.stored || manyKinds.has(field.kind)) throw new QueryError(`annotation "${alias}": ${target.table} has no stored field "${fieldName}"`, alias);
+    if (!field?.stored || manyKinds.has(field.kind))
+      throw new QueryError(`annotation "${alias}": ${target.table} has no stored field "${fieldName}"`, alias);
     if ((fn === "sum" || fn === "avg") && !numericKinds.has(field.kind)) {
-      throw new QueryError(`annotation "${alias}": ${fn} needs a numeric field; ${target.table}.${field.name} is ${field.kind}`, alias);
+      throw new QueryError(
+        `annotation "${alias}": ${fn} needs a numeric field; ${target.table}.${field.name} is ${field.kind}`,
+        alias,
+      );
     }
     out.set(alias, aggregateField(model, alias, { via }, fn as AggregateFn, field));
   }

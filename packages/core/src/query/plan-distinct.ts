@@ -18,18 +18,29 @@ export function planDistinct(select: SelectNode, fields: readonly unknown[] | un
   const what = select.model.table;
   if (select.lock) throw new QueryError(`${what}: forUpdate() locks records; distinct() values cannot be locked`);
   const computed = select.computed?.[0];
-  if (computed) throw new QueryError(`${what}: distinct() compares stored fields; "${computed.name}" is computed after the read`, computed.name);
+  if (computed)
+    throw new QueryError(
+      `${what}: distinct() compares stored fields; "${computed.name}" is computed after the read`,
+      computed.name,
+    );
   const relation = select.items.find((i) => i.kind !== "column");
   if (relation) {
-    throw new QueryError(`${what}: distinct() compares stored fields, many2one paths and annotations; "${relation.field.name}" loads related records, not a value`, relation.field.name);
+    throw new QueryError(
+      `${what}: distinct() compares stored fields, many2one paths and annotations; "${relation.field.name}" loads related records, not a value`,
+      relation.field.name,
+    );
   }
   const items = select.items.filter((i) => i.field !== select.model.id);
-  if (items.length === 0) throw new QueryError(`${what}: distinct() values need at least one field, e.g. values("name")`);
+  if (items.length === 0)
+    throw new QueryError(`${what}: distinct() values need at least one field, e.g. values("name")`);
   const listed = new Set(items.map((i) => i.field.name));
   const given = ordered ? select.order : [];
   const stray = given.find((o) => !listed.has(o.field.name));
   if (stray) {
-    throw new QueryError(`${what}: distinct() values can be ordered by listed fields only; list "${stray.field.name}" in values() or order by another field`, stray.field.name);
+    throw new QueryError(
+      `${what}: distinct() values can be ordered by listed fields only; list "${stray.field.name}" in values() or order by another field`,
+      stray.field.name,
+    );
   }
   const named = new Set(given.map((o) => o.field.name));
   const ties: OrderNode[] = items.filter((i) => !named.has(i.field.name)).map((i) => ({ field: i.field, desc: false }));

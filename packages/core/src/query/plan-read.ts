@@ -1,6 +1,15 @@
 import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type CondNode, type CountNode, type LockNode, type OrderNode, type SelectItem, type SelectNode, type SelectPlan, ast } from "./ast.js";
+import {
+  type CondNode,
+  type CountNode,
+  type LockNode,
+  type OrderNode,
+  type SelectItem,
+  type SelectNode,
+  type SelectPlan,
+  ast,
+} from "./ast.js";
 import { parseFilter } from "./parse-filter.js";
 import { planDistinct } from "./plan-distinct.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
@@ -36,7 +45,15 @@ export function planRead(model: ModelMeta, req: ReadRequest, extra?: CondNode): 
   const filter = planFilter(model, req.filter, named);
   const { items, computed, loadOnly, names, explicit, nestedNames } = planItems(model, req.fields, req.nested, named);
   const order = readOrder(model, req, named);
-  const plan: SelectPlan = { extra, filter, annotations: [...named.values()], names, explicit, nestedNames, strictOrder: strictOrder(model, req) };
+  const plan: SelectPlan = {
+    extra,
+    filter,
+    annotations: [...named.values()],
+    names,
+    explicit,
+    nestedNames,
+    strictOrder: strictOrder(model, req),
+  };
   const select: SelectNode = {
     kind: "select",
     model,
@@ -53,11 +70,17 @@ export function planRead(model: ModelMeta, req: ReadRequest, extra?: CondNode): 
   if (req.distinct !== true) return select;
   const ordered = req.order !== undefined && req.order !== "";
   const distinct = planDistinct(select, req.fields, ordered);
-  return distinct === select ? select : { ...distinct, plan: { ...plan, distinct: { base: select, fields: req.fields, ordered } } };
+  return distinct === select
+    ? select
+    : { ...distinct, plan: { ...plan, distinct: { base: select, fields: req.fields, ordered } } };
 }
 
 /** A count (or existence check) of the rows a filter matches, with annotations usable in the filter. */
-export function planCount(model: ModelMeta, req: { filter?: unknown; annotations?: unknown } | undefined, exists: boolean): CountNode {
+export function planCount(
+  model: ModelMeta,
+  req: { filter?: unknown; annotations?: unknown } | undefined,
+  exists: boolean,
+): CountNode {
   const named = planAnnotations(model, req?.annotations);
   const filter = planFilter(model, req?.filter, named);
   return { kind: "count", model, where: filter, exists, plan: { filter, annotations: [...named.values()] } };
@@ -70,12 +93,15 @@ export function planCount(model: ModelMeta, req: { filter?: unknown; annotations
  * checkLock({ skipLocked: true }); // { skipLocked: true, noWait: false }
  */
 export function checkLock(lock: unknown): LockNode {
-  if (typeof lock !== "object" || lock === null || Array.isArray(lock)) throw new QueryError("forUpdate() takes { skipLocked?: boolean, noWait?: boolean }");
+  if (typeof lock !== "object" || lock === null || Array.isArray(lock))
+    throw new QueryError("forUpdate() takes { skipLocked?: boolean, noWait?: boolean }");
   const bad = Object.keys(lock).find((k) => k !== "skipLocked" && k !== "noWait");
   if (bad) throw new QueryError(`forUpdate() has no option "${bad}"; use skipLocked or noWait`, bad);
   const { skipLocked = false, noWait = false } = lock as Record<string, unknown>;
-  if (typeof skipLocked !== "boolean" || typeof noWait !== "boolean") throw new QueryError("forUpdate() options skipLocked and noWait are true or false");
-  if (skipLocked && noWait) throw new QueryError("forUpdate() takes skipLocked or noWait, not both: skip held rows, or fail on them");
+  if (typeof skipLocked !== "boolean" || typeof noWait !== "boolean")
+    throw new QueryError("forUpdate() options skipLocked and noWait are true or false");
+  if (skipLocked && noWait)
+    throw new QueryError("forUpdate() takes skipLocked or noWait, not both: skip held rows, or fail on them");
   return Object.freeze({ skipLocked, noWait });
 }
 
@@ -83,7 +109,11 @@ export function checkLock(lock: unknown): LockNode {
  * Parses a filter (dotted paths become EXISTS without any rule: the secure step checks the fields
  * and ANDs each path's target rule into its EXISTS).
  */
-export function planFilter(model: ModelMeta, filter: unknown, named?: ReadonlyMap<string, FieldMeta>): CondNode | undefined {
+export function planFilter(
+  model: ModelMeta,
+  filter: unknown,
+  named?: ReadonlyMap<string, FieldMeta>,
+): CondNode | undefined {
   return parseFilter(model, filter, named && named.size > 0 ? { named } : {});
 }
 
@@ -100,18 +130,25 @@ export function checkCount(name: string, value: unknown): number | undefined {
  * Parses `order` ("name desc, id") with `sort` as the direction of terms that give none. Only stored
  * fields of the model are accepted; anything else is a {@link QueryError}, never SQL.
  */
-export function planOrder(model: ModelMeta, order?: unknown, sort?: string, named?: ReadonlyMap<string, FieldMeta>): OrderNode[] {
+export function planOrder(
+  model: ModelMeta,
+  order?: unknown,
+  sort?: string,
+  named?: ReadonlyMap<string, FieldMeta>,
+): OrderNode[] {
   if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
     throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
   }
   const defaultDesc = sort?.toLowerCase() === "desc";
   if (noOrder(order)) return defaultOrder(model, defaultDesc) ?? [{ field: model.id, desc: defaultDesc }];
-  if (typeof order !== "string") throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
+  if (typeof order !== "string")
+    throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
   return order.split(",").map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
     if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`);
     const field = named?.get(m[1] as string) ?? model.fields.get(m[1] as string);
-    if (!field?.stored) throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
+    if (!field?.stored)
+      throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);
     return { field, desc: m[2] ? m[2].toLowerCase() === "desc" : defaultDesc };
   });
 }
@@ -121,7 +158,11 @@ export function planOrder(model: ModelMeta, order?: unknown, sort?: string, name
  * session may not read would leak its values through the row order, so an order the caller gives
  * is refused and the model's default order leaves such terms out (see {@link strictOrder}).
  */
-export function readOrder(model: ModelMeta, req: ReadRequest, named: ReadonlyMap<string, FieldMeta> | false = new Map()): OrderNode[] {
+export function readOrder(
+  model: ModelMeta,
+  req: ReadRequest,
+  named: ReadonlyMap<string, FieldMeta> | false = new Map(),
+): OrderNode[] {
   const terms = pathTerms(req.order);
   // `false`: keyset pages and streams order by the model's own columns only (their cursor holds the values)
   return planOrder(model, terms, req.sort, named === false ? undefined : orderFields(model, terms, named));
@@ -142,7 +183,11 @@ const pathTerms = (order: unknown): unknown =>
 const noOrder = (order: unknown) => order === undefined || order === null || order === "";
 
 /** Annotations, and the many2one paths an order string names (`author_id__name desc`). */
-function orderFields(model: ModelMeta, order: unknown, named: ReadonlyMap<string, FieldMeta>): ReadonlyMap<string, FieldMeta> {
+function orderFields(
+  model: ModelMeta,
+  order: unknown,
+  named: ReadonlyMap<string, FieldMeta>,
+): ReadonlyMap<string, FieldMeta> {
   if (typeof order !== "string" || !order.includes("__")) return named;
   const out = new Map(named);
   for (const term of order.split(",")) {
@@ -152,7 +197,12 @@ function orderFields(model: ModelMeta, order: unknown, named: ReadonlyMap<string
   return out;
 }
 
-function planItems(model: ModelMeta, fields?: readonly string[], nested?: Record<string, unknown>, named: ReadonlyMap<string, FieldMeta> = new Map()) {
+function planItems(
+  model: ModelMeta,
+  fields?: readonly string[],
+  nested?: Record<string, unknown>,
+  named: ReadonlyMap<string, FieldMeta> = new Map(),
+) {
   if (fields !== undefined && !Array.isArray(fields)) throw new QueryError("fields must be a list of field names");
   if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
     throw new QueryError("nested must be an object mapping relation fields to what to load from them");
@@ -160,16 +210,24 @@ function planItems(model: ModelMeta, fields?: readonly string[], nested?: Record
   const nestedNames = Object.keys(nested ?? {});
   const explicit = fields !== undefined;
   // annotations and many2one paths (`author_id__name`): all annotations by default, else those listed
-  const extraNames = explicit ? fields.filter((n) => typeof n === "string" && (named.has(n) || isPath(n))) : [...named.keys()];
+  const extraNames = explicit
+    ? fields.filter((n) => typeof n === "string" && (named.has(n) || isPath(n)))
+    : [...named.keys()];
   const names: string[] = explicit ? fields.filter((n) => !extraNames.includes(n)) : defaultNames(model);
   for (const name of [...names, ...nestedNames]) {
-    if (typeof name !== "string" || !model.fields.has(name)) throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
+    if (typeof name !== "string" || !model.fields.has(name))
+      throw new QueryError(`unknown field "${String(name)}" on ${model.table}`, String(name));
   }
   const { items, computed, loadOnly } = columnItems(model, names, nestedNames);
   for (const name of extraNames) items.push({ kind: "column", field: named.get(name) ?? planPath(model, name) });
   for (const name of nestedNames) {
     const field = model.fields.get(name) as FieldMeta;
-    if (field.kind !== "many2one" && field.kind !== "one2many" && field.kind !== "many2many" && field.kind !== "one2one") {
+    if (
+      field.kind !== "many2one" &&
+      field.kind !== "one2many" &&
+      field.kind !== "many2many" &&
+      field.kind !== "one2one"
+    ) {
       throw new QueryError(`"${name}" on ${model.table} is not a relation, so it cannot be nested`, name);
     }
     items.push({ kind: "nested", field, sub: planNested(field, (nested as Record<string, unknown>)[name]) });
@@ -181,7 +239,11 @@ function planItems(model: ModelMeta, fields?: readonly string[], nested?: Record
  * The columns, id lists and computed fields of `names` (nested relations excepted), with the fields
  * computed ones depend on, read for the computation only (`loadOnly`). Id lists carry no rule yet.
  */
-export function columnItems(model: ModelMeta, names: readonly string[], nestedNames: readonly string[]): { items: SelectItem[]; computed: FieldMeta[]; loadOnly: string[] } {
+export function columnItems(
+  model: ModelMeta,
+  names: readonly string[],
+  nestedNames: readonly string[],
+): { items: SelectItem[]; computed: FieldMeta[]; loadOnly: string[] } {
   const want = new Set(["id", ...names.filter((n) => !nestedNames.includes(n))]);
   // dependencies are read for the computation only, and dropped from the records afterwards
   const loadOnly: string[] = [];
@@ -199,7 +261,8 @@ export function columnItems(model: ModelMeta, names: readonly string[], nestedNa
     if (field.stored) items.push({ kind: "column", field });
     else if (field.def.options.compute) computed.push(field);
     // the ids of related rows follow the target's read rule (added by the secure step), as nested reads do
-    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") items.push({ kind: "ids", field });
+    else if (field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one")
+      items.push({ kind: "ids", field });
   }
   return { items, computed, loadOnly };
 }
@@ -240,11 +303,21 @@ function planNested(field: FieldMeta, spec: unknown): SelectNode {
     // `fields` may hold inline nested maps, as the array form does: { fields: ["body", { author_id: ["name"] }] }
     if (Array.isArray(req.fields) && req.fields.some((x) => typeof x !== "string")) {
       const inline = splitInline(field, req.fields);
-      if (req.nested !== undefined && (typeof req.nested !== "object" || req.nested === null || Array.isArray(req.nested))) {
-        throw new QueryError(`nested "${field.name}": "nested" must be an object mapping relation fields to what to load from them`, field.name);
+      if (
+        req.nested !== undefined &&
+        (typeof req.nested !== "object" || req.nested === null || Array.isArray(req.nested))
+      ) {
+        throw new QueryError(
+          `nested "${field.name}": "nested" must be an object mapping relation fields to what to load from them`,
+          field.name,
+        );
       }
       const twice = Object.keys(inline.nested ?? {}).find((k) => req.nested !== undefined && k in req.nested);
-      if (twice) throw new QueryError(`nested "${field.name}" names "${twice}" both inline in "fields" and in "nested": give it once`, twice);
+      if (twice)
+        throw new QueryError(
+          `nested "${field.name}" names "${twice}" both inline in "fields" and in "nested": give it once`,
+          twice,
+        );
       req = { ...req, fields: inline.fields ?? [], nested: { ...req.nested, ...inline.nested } };
     }
   } else if (spec === true) {
@@ -254,7 +327,10 @@ function planNested(field: FieldMeta, spec: unknown): SelectNode {
   }
   const single = field.kind === "many2one" || field.kind === "one2one";
   if (single && (req.limit !== undefined || req.offset !== undefined || req.order !== undefined)) {
-    throw new QueryError(`nested "${field.name}" is a single record; limit, offset and order apply to one2many and many2many only`, field.name);
+    throw new QueryError(
+      `nested "${field.name}" is a single record; limit, offset and order apply to one2many and many2many only`,
+      field.name,
+    );
   }
   return planRead(target, req);
 }

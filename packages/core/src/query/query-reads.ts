@@ -31,7 +31,6 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
     return this.state.timeout === undefined ? fn() : this.binding.within(this.state.timeout, fn);
   }
 
-
   protected orderString(order = this.state.order): string | undefined {
     return order?.map((t) => (t.startsWith("-") ? `${t.slice(1)} desc` : `${t} asc`)).join(", ");
   }
@@ -88,7 +87,9 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
    */
   async last(): Promise<Row<M, O, X> | null> {
     assertUnsliced(this.state, "last");
-    const reversed = this.state.order ? { order: this.orderString(flip(this.state.order)) } : { sort: this.state.reversed ? undefined : "desc" };
+    const reversed = this.state.order
+      ? { order: this.orderString(flip(this.state.order)) }
+      : { sort: this.state.reversed ? undefined : "desc" };
     const [row] = await this.rows({ ...reversed, limit: 1 });
     return row ?? null;
   }
@@ -118,11 +119,16 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
     return row;
   }
 
-
   /** How many records match (of the slice, when sliced). */
   async count(): Promise<number> {
     if (this.state.none) return 0;
-    const total = await this.bounded(() => this.binding.count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, false));
+    const total = await this.bounded(() =>
+      this.binding.count(
+        this.model,
+        { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache },
+        false,
+      ),
+    );
     const { limit, offset = 0 } = this.state;
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
@@ -131,9 +137,16 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
   async exists(): Promise<boolean> {
     if (this.state.none) return false;
     if (this.state.limit !== undefined || this.state.offset !== undefined) return (await this.count()) > 0;
-    return (await this.bounded(() => this.binding.count(this.model, { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache }, true))) > 0;
+    return (
+      (await this.bounded(() =>
+        this.binding.count(
+          this.model,
+          { filter: this.state.filter, annotations: this.state.annotations, cache: this.state.cache },
+          true,
+        ),
+      )) > 0
+    );
   }
-
 
   /**
    * Plain objects instead of records (no methods). With field names, exactly those keys in that
@@ -165,11 +178,12 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
     return rows.map((r) => (fields.length > 0 ? fields : Object.keys(r)).map((k) => r[k]));
   }
 
-
   /** Aggregates over the matching records: `{ n: ["id", "count"], total: ["amount", "sum"] }`. */
   async aggregate<const A extends AggregateSpec<FieldsOf<M>>>(spec: A): Promise<AggregateResult<FieldsOf<M>, A>> {
     assertUnsliced(this.state, "aggregate");
-    const [row] = await this.bounded(() => this.binding.aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache }));
+    const [row] = await this.bounded(() =>
+      this.binding.aggregate(this.model, { filter: this.state.filter, aggregates: spec, cache: this.state.cache }),
+    );
     return row as AggregateResult<FieldsOf<M>, A>;
   }
 
@@ -191,12 +205,16 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
    * for await (const lead of Lead.query().filter({ stage__code: "won" }).stream({ batchSize: 500 })) send(lead);
    */
   stream(options: { batchSize?: number } = {}): AsyncIterable<Row<M, O, X>> {
-    return this.binding.stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<Row<M, O, X>>;
+    return this.binding.stream(this.model, this.searchOptions(), options.batchSize ?? 1000) as AsyncIterable<
+      Row<M, O, X>
+    >;
   }
 
   /** Keyset pagination: `{ data, cursor }`; pass `cursor` as `after` for the next page. */
   async paginate(options: { size: number; after?: string | null }): Promise<Page<Row<M, O, X>>> {
     assertUnsliced(this.state, "paginate");
-    return (await this.bounded(() => this.binding.paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined))) as Page<Row<M, O, X>>;
+    return (await this.bounded(() =>
+      this.binding.paginate(this.model, this.searchOptions(), options.size, options.after ?? undefined),
+    )) as Page<Row<M, O, X>>;
   }
 }

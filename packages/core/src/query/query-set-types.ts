@@ -60,7 +60,15 @@ type AggValue<Fd, Fn> = Fn extends "count" | "count_distinct"
       : number | null;
 
 /** The typed result of an aggregate spec. */
-export type AggregateResult<F, A> = { [K in keyof A]: A[K] extends readonly [infer N, infer Fn] ? (N extends keyof F ? AggValue<F[N], Fn> : Fn extends "count" | "count_distinct" ? number : number | null) : never };
+export type AggregateResult<F, A> = {
+  [K in keyof A]: A[K] extends readonly [infer N, infer Fn]
+    ? N extends keyof F
+      ? AggValue<F[N], Fn>
+      : Fn extends "count" | "count_distinct"
+        ? number
+        : number | null
+    : never;
+};
 
 /** A page of keyset pagination; pass `cursor` as `after` for the next one (null on the last page). */
 export interface Page<R> {
@@ -103,7 +111,8 @@ export interface QueryState {
 }
 
 /** Order terms with a leading `-` flipped. */
-export const flip = (terms: readonly string[]): string[] => terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
+export const flip = (terms: readonly string[]): string[] =>
+  terms.map((t) => (t.startsWith("-") ? t.slice(1) : `-${t}`));
 
 /** A record as a plain object (no prototype, no methods), deeply. */
 export function plain(value: unknown): unknown {
@@ -135,23 +144,31 @@ export type PathKey<F> = `${SingleKeys<F>}__${string}`;
 export type AnnotationSpec<F> = Record<string, readonly [ToManyKeys<F> | `${ToManyKeys<F>}__${string}`, AggregateFn]>;
 
 /** The values annotations add to each record: counts are numbers; other aggregates may be null (decimals as strings). */
-export type AnnotationResult<A> = { [K in keyof A]: A[K] extends readonly [unknown, "count" | "count_distinct"] ? number : number | string | null };
+export type AnnotationResult<A> = {
+  [K in keyof A]: A[K] extends readonly [unknown, "count" | "count_distinct"] ? number : number | string | null;
+};
 
 /** A name `values()` takes: a field, a many2one path or an annotation. */
 export type ValueKey<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string);
 
 /** What `orderBy` takes for a model: fields, many2one paths and annotations, each optionally with a leading `-`. */
-export type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string) extends infer K extends string ? K | `-${K}` : never;
+export type OrderTerm<M, X> = FieldKey<FieldsOf<M>> | PathKey<FieldsOf<M>> | (keyof X & string) extends infer K extends
+  string
+  ? K | `-${K}`
+  : never;
 
 /** A literal term must be one of `Allowed`; a plain `string` (built at run time) passes to the run-time check. */
 export type CheckedTerm<T, Allowed> = string extends T ? T : T extends Allowed ? T : Allowed;
 
 /** Lookups on annotations: `n_messages__gte: 10`. */
-export type AnnotationLookups<X> = { [K in (keyof X & string) | `${keyof X & string}__${Lookup}`]?: LookupValue<never> };
+export type AnnotationLookups<X> = {
+  [K in (keyof X & string) | `${keyof X & string}__${Lookup}`]?: LookupValue<never>;
+};
 
 /** A limit or offset: a non-negative integer, checked when given. */
 export function sliceSize(what: string, n: unknown): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
+    throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
   return n;
 }
 
@@ -172,9 +189,10 @@ export function valuesListArgs(args: readonly unknown[]): { fields: string[]; fl
   const fields = (hasOptions ? args.slice(0, -1) : args) as string[];
   const bad = Object.keys(options).find((k) => k !== "flat");
   if (bad) throw new QueryError(`valuesList() has no option "${bad}"; it takes { flat: true }`, bad);
-  if (options.flat !== undefined && typeof options.flat !== "boolean") throw new QueryError("valuesList() option flat is true or false");
-  if (options.flat && fields.length !== 1) throw new QueryError("valuesList(field, { flat: true }) takes exactly one field");
+  if (options.flat !== undefined && typeof options.flat !== "boolean")
+    throw new QueryError("valuesList() option flat is true or false");
+  if (options.flat && fields.length !== 1)
+    throw new QueryError("valuesList(field, { flat: true }) takes exactly one field");
   if (!fields.every((a) => typeof a === "string")) throw new QueryError("valuesList() takes field names");
   return { fields, flat: options.flat === true };
 }
-

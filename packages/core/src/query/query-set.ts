@@ -6,7 +6,18 @@ import { lookupsToFilter } from "./lookups.js";
 import { checkLock } from "./plan-read.js";
 import { checkCacheOption } from "./cache-option.js";
 import { QueryReads } from "./query-reads.js";
-import type { AnnotationLookups, AnnotationResult, AnnotationSpec, CheckedTerm, LockOptions, Lookups, OrderTerm, QueryState, Row, UpdateWithRefs } from "./query-set-types.js";
+import type {
+  AnnotationLookups,
+  AnnotationResult,
+  AnnotationSpec,
+  CheckedTerm,
+  LockOptions,
+  Lookups,
+  OrderTerm,
+  QueryState,
+  Row,
+  UpdateWithRefs,
+} from "./query-set-types.js";
 import { MultipleRecordsFound, assertUnsliced, bulkIds, flip, sliceSize } from "./query-set-types.js";
 
 /**
@@ -59,9 +70,12 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * must name a field, a many2one path or an annotation (a misspelt one does not compile); a term
    * typed only as `string` is checked when the query runs.
    */
-  orderBy<const T extends readonly string[]>(...terms: T & { readonly [I in keyof T]: CheckedTerm<T[I], OrderTerm<M, X>> }): QuerySet<M, O, X> {
+  orderBy<const T extends readonly string[]>(
+    ...terms: T & { readonly [I in keyof T]: CheckedTerm<T[I], OrderTerm<M, X>> }
+  ): QuerySet<M, O, X> {
     assertUnsliced(this.state, "orderBy");
-    if (!terms.every((t) => typeof t === "string")) throw new QueryError('orderBy takes field names, "-name" for descending');
+    if (!terms.every((t) => typeof t === "string"))
+      throw new QueryError('orderBy takes field names, "-name" for descending');
     return this.with({ order: terms, reversed: undefined });
   }
 
@@ -73,7 +87,9 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    */
   reverse(): QuerySet<M, O, X> {
     assertUnsliced(this.state, "reverse");
-    return this.state.order ? this.with({ order: flip(this.state.order) }) : this.with({ reversed: !this.state.reversed });
+    return this.state.order
+      ? this.with({ order: flip(this.state.order) })
+      : this.with({ reversed: !this.state.reversed });
   }
 
   /** At most `n` records (a slice: see the class comment). */
@@ -87,7 +103,9 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
   }
 
   /** Loads only these fields (plus id). */
-  only<const K extends readonly FieldKey<FieldsOf<M>>[]>(...fields: K): QuerySet<M, Omit<O, "fields"> & { fields: K }, X> {
+  only<const K extends readonly FieldKey<FieldsOf<M>>[]>(
+    ...fields: K
+  ): QuerySet<M, Omit<O, "fields"> & { fields: K }, X> {
     return this.with({ fields: fields }) as never;
   }
 
@@ -104,9 +122,16 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * @example
    * const chats = await Chat.query().prefetch("messages", "creator_id").limit(20); chats[0].creator_id.name;
    */
-  prefetch<const K extends readonly RelationKeys<FieldsOf<M>>[]>(...names: K): QuerySet<M, Omit<O, "nested"> & { nested: (O extends { nested: infer N } ? N : {}) & { [P in K[number]]: readonly [] } }, X> {
+  prefetch<const K extends readonly RelationKeys<FieldsOf<M>>[]>(
+    ...names: K
+  ): QuerySet<
+    M,
+    Omit<O, "nested"> & { nested: (O extends { nested: infer N } ? N : {}) & { [P in K[number]]: readonly [] } },
+    X
+  > {
     const bad = names.find((n) => typeof n !== "string");
-    if (bad !== undefined || names.length === 0) throw new QueryError(`prefetch() takes relation field names, e.g. prefetch("messages", "creator_id")`);
+    if (bad !== undefined || names.length === 0)
+      throw new QueryError(`prefetch() takes relation field names, e.g. prefetch("messages", "creator_id")`);
     const nested = { ...this.state.nested };
     for (const name of names) nested[name] ??= true;
     return this.with({ nested }) as never;
@@ -136,7 +161,11 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * const page = await Lead.query().filter({ stage__code: "won" }).timeout(2000).limit(50);
    */
   timeout(ms: number): QuerySet<M, O, X> {
-    if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0) throw new QueryError(`timeout() takes a positive whole number of milliseconds, got ${JSON.stringify(ms)}`, "timeout");
+    if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0)
+      throw new QueryError(
+        `timeout() takes a positive whole number of milliseconds, got ${JSON.stringify(ms)}`,
+        "timeout",
+      );
     return this.with({ timeout: ms });
   }
 
@@ -150,7 +179,8 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    */
   annotate<const A extends AnnotationSpec<FieldsOf<M>>>(spec: A): QuerySet<M, O, X & AnnotationResult<A>> {
     assertUnsliced(this.state, "annotate");
-    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
+    if (typeof spec !== "object" || spec === null || Array.isArray(spec))
+      throw new QueryError('annotate() takes { alias: ["relation", "count"] }');
     return this.with({ annotations: { ...this.state.annotations, ...spec } }) as never;
   }
 
@@ -217,7 +247,8 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * const stages = await Lead.query().filter({ is_won: false }).distinct().values("stage_id"); // [{ stage_id: 1 }, { stage_id: 3 }]
    */
   distinct(...fields: never[]): QuerySet<M, O, X> {
-    if (fields.length > 0) throw new QueryError("distinct() takes no fields: list them in values(), e.g. distinct().values(\"stage_id\")");
+    if (fields.length > 0)
+      throw new QueryError('distinct() takes no fields: list them in values(), e.g. distinct().values("stage_id")');
     return this.with({ distinct: true });
   }
 
@@ -228,7 +259,10 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    * @example
    * await Post.query().filter({ id: 7 }).update({ views: F("views").add(1) });
    */
-  update(values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>, options?: { hooks?: boolean }): Promise<number> {
+  update(
+    values: UpdateWithRefs<M extends { updateMany(t: never, v: infer V): unknown } ? V : object, FieldsOf<M>>,
+    options?: { hooks?: boolean },
+  ): Promise<number> {
     assertUnsliced(this.state, "update");
     if (this.state.none) return Promise.resolve(0);
     return this.bounded(() => this.binding.updateFilter(this.model, this.state.filter, values as object, options));
@@ -240,10 +274,19 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
     if (this.state.none) return Promise.resolve(0);
     return this.bounded(() => this.binding.deleteFilter(this.model, this.state.filter, options));
   }
-
 }
 
 export { GroupedQuerySet } from "./grouped-query-set.js";
 export { QueryReads } from "./query-reads.js";
 export { MultipleRecordsFound } from "./query-set-types.js";
-export type { AggregateResult, AggregateSpec, AnnotationResult, AnnotationSpec, LockOptions, Lookups, LookupValue, Page, UpdateWithRefs } from "./query-set-types.js";
+export type {
+  AggregateResult,
+  AggregateSpec,
+  AnnotationResult,
+  AnnotationSpec,
+  LockOptions,
+  Lookups,
+  LookupValue,
+  Page,
+  UpdateWithRefs,
+} from "./query-set-types.js";

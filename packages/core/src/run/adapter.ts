@@ -52,7 +52,12 @@ export interface Driver {
    * so memory stays bounded. `conn` is the current transaction's connection, if any (see
    * {@link StreamConnection}). A stream whose connection dies ends with a `ConnectionError`.
    */
-  stream?(query: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]>;
+  stream?(
+    query: CompiledQuery,
+    batchSize: number,
+    conn?: StreamConnection,
+    options?: ExecOptions,
+  ): AsyncIterable<readonly Record<string, unknown>[]>;
   /**
    * Whether a statement that failed with `error` inside a transaction left it unable to commit
    * (PostgreSQL: every error; MySQL: a deadlock or a lost connection). Absent means always.

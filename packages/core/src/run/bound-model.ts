@@ -17,9 +17,12 @@ const bound = new WeakMap<Runner, WeakMap<AnyModel, AnyModel>>();
  */
 export function boundModel<M extends AnyModel>(db: Runner, cls: M): M {
   const meta = (cls as { meta?: ModelMeta } | null | undefined)?.meta;
-  if (typeof cls !== "function" || !meta) throw new ConfigurationError("db.model() takes a model class returned by model() (or a class extending it)");
+  if (typeof cls !== "function" || !meta)
+    throw new ConfigurationError("db.model() takes a model class returned by model() (or a class extending it)");
   if (db.models.get(meta.table) !== meta) {
-    throw new ConfigurationError(`db.model(${cls.name}): "${meta.table}" is not among this database's models; list it in connect(adapter, { models: [...] })`);
+    throw new ConfigurationError(
+      `db.model(${cls.name}): "${meta.table}" is not among this database's models; list it in connect(adapter, { models: [...] })`,
+    );
   }
   let classes = bound.get(db);
   if (!classes) bound.set(db, (classes = new WeakMap()));

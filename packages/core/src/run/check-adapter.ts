@@ -9,7 +9,13 @@ import type { Adapter } from "./adapter.js";
  */
 export function checkAdapter(adapter: Adapter): void {
   const compiler = (adapter as { compiler?: { compile?: unknown } } | null)?.compiler;
-  if (typeof adapter !== "object" || adapter === null || typeof compiler !== "object" || compiler === null || typeof compiler.compile !== "function") {
+  if (
+    typeof adapter !== "object" ||
+    adapter === null ||
+    typeof compiler !== "object" ||
+    compiler === null ||
+    typeof compiler.compile !== "function"
+  ) {
     throw new ConfigurationError("connect() takes an adapter, e.g. connect(postgres({ url }), { models })");
   }
   if (!(adapter.compiler instanceof SqlCompiler)) {

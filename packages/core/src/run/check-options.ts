@@ -13,10 +13,12 @@ const show = (value: unknown): string => {
   }
 };
 
-const integerIn = (min: number, max: number, unit = "") => (value: unknown) =>
-  typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
-    ? undefined
-    : `must be a whole number${unit} from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any" : max}, got ${show(value)}`;
+const integerIn =
+  (min: number, max: number, unit = "") =>
+  (value: unknown) =>
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+      ? undefined
+      : `must be a whole number${unit} from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any" : max}, got ${show(value)}`;
 
 /**
  * The checks adapters describe their options with (see {@link checkOptions}).
@@ -26,7 +28,8 @@ const integerIn = (min: number, max: number, unit = "") => (value: unknown) =>
  */
 export const option = {
   string: (): OptionCheck => (v) => (typeof v === "string" ? undefined : `must be a string, got ${show(v)}`),
-  nonEmptyString: (): OptionCheck => (v) => (typeof v === "string" && v.length > 0 ? undefined : `must be a non-empty string, got ${show(v)}`),
+  nonEmptyString: (): OptionCheck => (v) =>
+    typeof v === "string" && v.length > 0 ? undefined : `must be a non-empty string, got ${show(v)}`,
   boolean: (): OptionCheck => (v) => (typeof v === "boolean" ? undefined : `must be true or false, got ${show(v)}`),
   integer: (min: number, max = Number.MAX_SAFE_INTEGER): OptionCheck => integerIn(min, max),
   /** A time limit: whole milliseconds, 0 turns it off. */
@@ -37,7 +40,9 @@ export const option = {
       values.includes(v) ? undefined : `must be one of ${values.map(show).join(", ")}, got ${show(v)}`,
   /** A plain SQL identifier: letters, digits and `_`, not starting with a digit. */
   identifier: (): OptionCheck => (v) =>
-    typeof v === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && v.length <= 63 ? undefined : `must be a plain identifier (letters, digits and _, at most 63), got ${show(v)}`,
+    typeof v === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && v.length <= 63
+      ? undefined
+      : `must be a plain identifier (letters, digits and _, at most 63), got ${show(v)}`,
   /** A URL whose scheme is one of `protocols` (without the colon), e.g. `["postgres", "postgresql"]`. */
   url:
     (protocols: readonly string[], example: string): OptionCheck =>
@@ -51,13 +56,16 @@ export const option = {
         return `${show(v)} is not a URL; ${expected}`;
       }
       const scheme = url.protocol.slice(0, -1);
-      if (!protocols.includes(scheme)) return `${show(v)} has the scheme "${scheme}:", expected ${protocols.map((p) => `${p}://`).join(" or ")} (${example})`;
+      if (!protocols.includes(scheme))
+        return `${show(v)} has the scheme "${scheme}:", expected ${protocols.map((p) => `${p}://`).join(" or ")} (${example})`;
       if (!url.hostname && scheme.startsWith("http")) return `${show(v)} names no host; ${expected}`;
-      if (url.port && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) return `${show(v)} has port ${url.port}, expected 1 to 65535`;
+      if (url.port && !(Number(url.port) >= 1 && Number(url.port) <= 65535))
+        return `${show(v)} has port ${url.port}, expected 1 to 65535`;
       return undefined;
     },
   /** A plain object (its entries are the caller's to check). */
-  record: (): OptionCheck => (v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? undefined : `must be an object, got ${show(v)}`),
+  record: (): OptionCheck => (v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? undefined : `must be an object, got ${show(v)}`,
   /** Accepts what any of `checks` accepts; the message of the last one otherwise. */
   either:
     (...checks: OptionCheck[]): OptionCheck =>
@@ -75,12 +83,15 @@ export const option = {
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
       let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
       d[i]![j] = best;
     }
   }
@@ -101,9 +112,13 @@ export function closestName(name: string, known: readonly string[]): string | un
     const dist = distance(name, k);
     if (dist < bestDistance) [best, bestDistance] = [k, dist];
   }
-  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.min(name.length, best.length) / 3))) return best;
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(Math.min(name.length, best.length) / 3)))
+    return best;
   const lower = name.toLowerCase();
-  return known.find((k) => k.length >= 4 && lower.length >= 4 && (lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower)));
+  return known.find(
+    (k) =>
+      k.length >= 4 && lower.length >= 4 && (lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower)),
+  );
 }
 
 /**
@@ -125,7 +140,9 @@ export function checkOptions(fn: string, options: unknown, spec: Readonly<Record
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(spec, key)) {
       const near = closestName(key, known);
-      throw new ConfigurationError(`${fn}({ ${key} }): unknown option${near ? `; did you mean ${near}?` : ""} (${fn}() takes ${known.join(", ")})`);
+      throw new ConfigurationError(
+        `${fn}({ ${key} }): unknown option${near ? `; did you mean ${near}?` : ""} (${fn}() takes ${known.join(", ")})`,
+      );
     }
     const value = (options as Record<string, unknown>)[key];
     if (value === undefined) continue;

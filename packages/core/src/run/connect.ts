@@ -8,11 +8,17 @@ import type { ModelMeta } from "../model/model-meta.js";
 /** What each option of {@link connect} accepts. */
 const connectOptions: Record<string, OptionCheck> = {
   models: (v) => (Array.isArray(v) ? undefined : "must be a list of model classes, e.g. { models: [User, Chat] }"),
-  access: (v) => (typeof v === "object" && v !== null && typeof (v as { check?: unknown }).check === "function" ? undefined : "must be an AccessChecker (an object with a check function)"),
+  access: (v) =>
+    typeof v === "object" && v !== null && typeof (v as { check?: unknown }).check === "function"
+      ? undefined
+      : "must be an AccessChecker (an object with a check function)",
   verify: option.boolean(),
   bind: option.boolean(),
   log: (v) => (typeof v === "function" ? undefined : "must be a listener function"),
-  metrics: (v) => (typeof v === "boolean" || (typeof v === "object" && v !== null && !Array.isArray(v)) ? undefined : "must be true, false or { maxShapes }"),
+  metrics: (v) =>
+    typeof v === "boolean" || (typeof v === "object" && v !== null && !Array.isArray(v))
+      ? undefined
+      : "must be true, false or { maxShapes }",
   nPlusOne: option.record(),
   cache: option.record(),
 };
@@ -28,7 +34,8 @@ const connectOptions: Record<string, OptionCheck> = {
  */
 export async function connect(adapter: Adapter | Promise<Adapter>, options: ConnectOptions): Promise<Database> {
   checkOptions("connect", options, connectOptions);
-  if (options?.models === undefined) throw new ConfigurationError("connect() needs the models it serves: connect(adapter, { models: [User, Chat] })");
+  if (options?.models === undefined)
+    throw new ConfigurationError("connect() needs the models it serves: connect(adapter, { models: [User, Chat] })");
   // a model still bound to another open database is refused before anything is opened (bind: false
   // and db.model(M) serve it from a second database)
   const bind = options.bind !== false;

@@ -1,6 +1,13 @@
 import { AccessGate } from "../access/access-gate.js";
 import type { AccessChecker } from "../access/access-checker.js";
-import { ConfigurationError, ConnectionError, DotormError, QueryError, TransactionError, UnsupportedError } from "../errors.js";
+import {
+  ConfigurationError,
+  ConnectionError,
+  DotormError,
+  QueryError,
+  TransactionError,
+  UnsupportedError,
+} from "../errors.js";
 import { bindModels, unbindModel } from "../model/binding.js";
 import type { AnyModel, ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
@@ -9,7 +16,15 @@ import { checkAdapter } from "./check-adapter.js";
 import { modelMap } from "./model-map.js";
 import { syncSchema } from "./sync-schema.js";
 import { verifyAdapter } from "./verify-adapter.js";
-import { type Deadline, deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
+import {
+  type Deadline,
+  deadlineIn,
+  deadlineStore,
+  primaryStore,
+  replicaReads,
+  sessionStore,
+  txStore,
+} from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import { memoryStore } from "../insight/memory-store.js";
@@ -87,17 +102,22 @@ export class Database implements Runner {
     if (bind && options.bind !== false) this.bindModels();
     this.sql = rawSql(this);
     const metrics = options.metrics ?? true;
-    const stats = metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
+    const stats =
+      metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
     if (stats) this.emitter.on("query", (e) => stats.record(e));
     if (stats) this.planned = new PlannedReads(stats.maxShapes);
     this.stats = statsView(stats, () => {
-      throw new ConfigurationError("statement metrics are off for this database: connect without { metrics: false } to use db.stats()");
+      throw new ConfigurationError(
+        "statement metrics are off for this database: connect without { metrics: false } to use db.stats()",
+      );
     });
     this.emitter.on("query", queryLogger());
     this.detector = new NPlusOneDetector(this, models, (r) => this.emitter.emit("nPlusOne", r), options.nPlusOne);
     const store = options.cache?.store ?? memoryStore();
     if (typeof store?.get !== "function" || typeof store.set !== "function" || typeof store.invalidate !== "function") {
-      throw new ConfigurationError("connect({ cache: { store } }) takes a store with get, set and invalidate (see memoryStore and redisStore)");
+      throw new ConfigurationError(
+        "connect({ cache: { store } }) takes a store with get, set and invalidate (see memoryStore and redisStore)",
+      );
     }
     this.cache = new QueryCache(store, models, (e) => this.emitter.emit("cache", e));
   }
@@ -187,7 +207,8 @@ export class Database implements Runner {
     const query = this.adapter.compiler.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
     this.planned?.note(node, query);
-    if (info.cache) return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
+    if (info.cache)
+      return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
     if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
     return this.dispatch(query, info).finally(() => this.cache.written(node, this.txLine()));
   }
@@ -212,7 +233,9 @@ export class Database implements Runner {
     const deadline = deadlineStore.getStore();
     if (frame?.line.owner === this) return this.sendIn(frame, query, { deadline }, info);
     const readOnly = this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    return this.send(query, info, deadline, (o) => this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o));
+    return this.send(query, info, deadline, (o) =>
+      this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o),
+    );
   }
 
   /**
@@ -228,7 +251,12 @@ export class Database implements Runner {
   }
 
   /** Sends one statement through `run`, with the deadline check, error mapping and the "query" event. */
-  private async send(query: CompiledQuery, info: StatementInfo, deadline: Deadline | undefined, run: (o: ExecOptions | undefined) => Promise<ExecResult>): Promise<ExecResult> {
+  private async send(
+    query: CompiledQuery,
+    info: StatementInfo,
+    deadline: Deadline | undefined,
+    run: (o: ExecOptions | undefined) => Promise<ExecResult>,
+  ): Promise<ExecResult> {
     if (this.closed) throw new DotormError("this database was closed; connect again");
     if (deadline && Date.now() >= deadline.at) {
       throw new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`);
@@ -240,12 +268,19 @@ export class Database implements Runner {
       result = await run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined);
     } catch (e) {
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
-      if (listening) this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
+      if (listening)
+        this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
       throw error;
     }
     if (listening) {
       const rowCount = result.rows.length || result.affected;
-      this.emitter.emit("query", { sql: query.sql, params: query.params, durationMs: performance.now() - start, rowCount, ...info });
+      this.emitter.emit("query", {
+        sql: query.sql,
+        params: query.params,
+        durationMs: performance.now() - start,
+        rowCount,
+        ...info,
+      });
     }
     return result;
   }
@@ -255,7 +290,12 @@ export class Database implements Runner {
    * settled, unless `force`), after the statements queued before it; records a failure that leaves
    * the transaction unable to commit.
    */
-  private sendIn(frame: TxFrame, query: CompiledQuery, options: { force?: boolean; deadline?: Deadline }, info: StatementInfo = {}): Promise<ExecResult> {
+  private sendIn(
+    frame: TxFrame,
+    query: CompiledQuery,
+    options: { force?: boolean; deadline?: Deadline },
+    info: StatementInfo = {},
+  ): Promise<ExecResult> {
     const { line } = frame;
     return this.send(query, info, options.deadline, (o) => {
       const run = () => line.conn.execute(query, o).catch((e: unknown) => this.noteFailure(frame, e));
@@ -270,16 +310,25 @@ export class Database implements Runner {
   }
 
   /** Streams a SELECT's rows in batches through the driver; one "query" event when it ends. @internal */
-  async *streamRows(query: CompiledQuery, batchSize: number, info: StatementInfo): AsyncGenerator<readonly Record<string, unknown>[]> {
+  async *streamRows(
+    query: CompiledQuery,
+    batchSize: number,
+    info: StatementInfo,
+  ): AsyncGenerator<readonly Record<string, unknown>[]> {
     if (this.closed) throw new DotormError("this database was closed; connect again");
     const current = txStore.getStore();
     const frame = current?.line.owner === this ? current : undefined;
     const deadline = deadlineStore.getStore();
     const readOnly = !frame && this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    const timed: ExecOptions | undefined = deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined;
+    const timed: ExecOptions | undefined = deadline
+      ? { deadline: deadline.at, deadlineLabel: deadline.label }
+      : undefined;
     const options: ExecOptions | undefined = readOnly ? { ...timed, readOnly } : timed;
     const conn: StreamConnection | undefined = frame && {
-      execute: (q, o) => this.sendIn(frame, q, { deadline: o?.deadline ? { at: o.deadline, label: o.deadlineLabel ?? "the deadline" } : deadline }),
+      execute: (q, o) =>
+        this.sendIn(frame, q, {
+          deadline: o?.deadline ? { at: o.deadline, label: o.deadlineLabel ?? "the deadline" } : deadline,
+        }),
       connection: frame.line.conn,
       hold: () => frame.line.hold(frame),
     };
@@ -292,12 +341,19 @@ export class Database implements Runner {
         yield rows;
       }
     } catch (e) {
-      if (frame && !(e instanceof TransactionError) && (this.adapter.driver.abortsTransaction?.(e) ?? true)) frame.aborted ??= e;
+      if (frame && !(e instanceof TransactionError) && (this.adapter.driver.abortsTransaction?.(e) ?? true))
+        frame.aborted ??= e;
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount, ...info, error });
       throw error;
     }
-    this.emitter.emit("query", { sql: query.sql, params: query.params, durationMs: performance.now() - start, rowCount, ...info });
+    this.emitter.emit("query", {
+      sql: query.sql,
+      params: query.params,
+      durationMs: performance.now() - start,
+      rowCount,
+      ...info,
+    });
   }
 
   /**
@@ -317,10 +373,15 @@ export class Database implements Runner {
   async transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
     const { capabilities, driver, dialect } = this.adapter;
     if (!capabilities.transactions || !driver.acquire) {
-      throw new UnsupportedError("transaction", dialect, "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL");
+      throw new UnsupportedError(
+        "transaction",
+        dialect,
+        "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL",
+      );
     }
     if (this.closed) throw new DotormError("this database was closed; connect again");
-    const send = (frame: TxFrame, query: CompiledQuery, o: { force?: boolean; deadline?: Deadline }) => this.sendIn(frame, query, o);
+    const send = (frame: TxFrame, query: CompiledQuery, o: { force?: boolean; deadline?: Deadline }) =>
+      this.sendIn(frame, query, o);
     if (this.txLine()) return runTransaction(this.adapter, this, send, fn, options);
     let line: object | undefined;
     const body = () => {
@@ -328,7 +389,9 @@ export class Database implements Runner {
       return fn();
     };
     // what the transaction wrote is dropped from the cache again once it committed or rolled back
-    return runTransaction(this.adapter, this, send, body, options).finally(() => line && this.cache.transactionEnded(line));
+    return runTransaction(this.adapter, this, send, body, options).finally(
+      () => line && this.cache.transactionEnded(line),
+    );
   }
 
   /**
@@ -340,7 +403,8 @@ export class Database implements Runner {
    * const page = await db.withTimeout(2000, () => Lead.search({ limit: 50 }));
    */
   async withTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-    if (!(Number.isSafeInteger(ms) && ms > 0)) throw new ConfigurationError(`withTimeout() takes a positive number of milliseconds, got ${String(ms)}`);
+    if (!(Number.isSafeInteger(ms) && ms > 0))
+      throw new ConfigurationError(`withTimeout() takes a positive number of milliseconds, got ${String(ms)}`);
     return deadlineStore.run(deadlineIn(ms, `db.withTimeout(${ms})`), fn);
   }
 

@@ -14,7 +14,11 @@ export interface CallLimit {
  * @example
  * const limit = callLimit(options, 35_000); // { ms: 35000, label: "queryTimeout (35000 ms)" }
  */
-export function callLimit(options: ExecOptions | undefined, queryTimeout: number, name = "queryTimeout"): CallLimit | undefined {
+export function callLimit(
+  options: ExecOptions | undefined,
+  queryTimeout: number,
+  name = "queryTimeout",
+): CallLimit | undefined {
   const own = queryTimeout > 0 ? ownLimit(name, queryTimeout) : undefined;
   if (options?.deadline === undefined) return own;
   const ms = Math.max(0, options.deadline - Date.now());
@@ -39,7 +43,12 @@ function ownLimit(name: string, ms: number): CallLimit {
  * @example
  * return withinLimit(client.query(sql), callLimit(options, 35_000), "PostgreSQL", () => socket.destroy());
  */
-export function withinLimit<T>(work: Promise<T>, limit: CallLimit | undefined, database: string, expire: () => void): Promise<T> {
+export function withinLimit<T>(
+  work: Promise<T>,
+  limit: CallLimit | undefined,
+  database: string,
+  expire: () => void,
+): Promise<T> {
   if (!limit) return work;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -77,7 +86,9 @@ export function withinLimit<T>(work: Promise<T>, limit: CallLimit | undefined, d
 export function limitOption(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigurationError(`${name} must be a whole number of milliseconds, 0 for no limit; got ${JSON.stringify(value)}`);
+    throw new ConfigurationError(
+      `${name} must be a whole number of milliseconds, 0 for no limit; got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -7,7 +7,9 @@ import type { ModelBinding } from "../model/binding.js";
 /** The lookup of getOrCreate / updateOrCreate: each field equal to its value, checked like any filter. */
 function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[] {
   if (typeof values !== "object" || values === null || Array.isArray(values)) {
-    throw new QueryError(`${model.table}.${what}() takes the field values to look up, e.g. ${what}({ code: "vip" }, { label: "VIP" })`);
+    throw new QueryError(
+      `${model.table}.${what}() takes the field values to look up, e.g. ${what}({ code: "vip" }, { label: "VIP" })`,
+    );
   }
   const entries = Object.entries(values);
   if (entries.length === 0) throw new QueryError(`${model.table}.${what}() needs at least one field to look up`);
@@ -28,7 +30,14 @@ function lookupFilter(model: ModelMeta, values: unknown, what: string): unknown[
  * @example
  * const [tag, created] = await getOrCreate(db, ops, Tag.meta, { code: "vip" }, { label: "VIP" }, false);
  */
-export async function getOrCreate(db: Runner, ops: ModelBinding, model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+export async function getOrCreate(
+  db: Runner,
+  ops: ModelBinding,
+  model: ModelMeta,
+  values: object,
+  defaults: object | undefined,
+  update: boolean,
+): Promise<[object, boolean]> {
   const what = update ? "updateOrCreate" : "getOrCreate";
   const filter = lookupFilter(model, values, what);
   if (defaults !== undefined && (typeof defaults !== "object" || defaults === null || Array.isArray(defaults))) {
@@ -60,7 +69,11 @@ export async function getOrCreate(db: Runner, ops: ModelBinding, model: ModelMet
       if (!update || defaults === undefined || Object.keys(defaults).length === 0) return [winner, false];
       const id = (winner as { id: number }).id;
       await ops.update(model, id, defaults);
-      const [updated] = await ops.search(model, { filter: [["id", "=", id]], limit: 1, ...(rowLocks === true ? { lock: {} } : {}) });
+      const [updated] = await ops.search(model, {
+        filter: [["id", "=", id]],
+        limit: 1,
+        ...(rowLocks === true ? { lock: {} } : {}),
+      });
       return [updated ?? winner, false];
     }
     return [(await ops.get(model, id, undefined, false)) as object, true];

@@ -9,7 +9,13 @@ import type { Runner } from "./runner.js";
  * @example
  * await holdLock(db, ddl.syncLock()!, "sync", () => plan(), () => new QueryError("another sync holds the lock"));
  */
-export function holdLock<T>(db: Runner, lock: MigrationLockSql, operation: "sync" | "migrate", fn: () => Promise<T>, refused: () => Error): Promise<T> {
+export function holdLock<T>(
+  db: Runner,
+  lock: MigrationLockSql,
+  operation: "sync" | "migrate",
+  fn: () => Promise<T>,
+  refused: () => Error,
+): Promise<T> {
   return db.transaction(async () => {
     const got = await db.exec({ sql: lock.acquire, params: [] }, { operation });
     // PostgreSQL's lock returns void (read as ""), GET_LOCK 1 when held, 0 on timeout, NULL on error.

@@ -11,7 +11,10 @@ import { type AnyModel, type ModelMeta, useModelClass } from "../model/model-met
 export function modelMap(classes: readonly AnyModel[]): Map<string, ModelMeta> {
   const models = new Map<string, ModelMeta>();
   for (const cls of classes) {
-    if (!cls?.meta) throw new ConfigurationError("connect({ models }) takes model classes returned by model() (or classes extending them)");
+    if (!cls?.meta)
+      throw new ConfigurationError(
+        "connect({ models }) takes model classes returned by model() (or classes extending them)",
+      );
     const prev = models.get(cls.meta.table);
     if (prev && prev !== cls.meta) throw new ConfigurationError(`two models use the table "${cls.meta.table}"`);
     models.set(cls.meta.table, cls.meta);
@@ -37,10 +40,17 @@ export function checkRelations(meta: ModelMeta, models: ReadonlyMap<string, Mode
     );
   }
   for (const field of meta.fields.values()) {
-    if (field.kind === "many2one" || field.kind === "one2many" || field.kind === "many2many" || field.kind === "one2one") {
+    if (
+      field.kind === "many2one" ||
+      field.kind === "one2many" ||
+      field.kind === "many2many" ||
+      field.kind === "one2one"
+    ) {
       const target = field.target();
       if (!models.has(target.table)) {
-        throw new ConfigurationError(`${meta.table}.${field.name} points at "${target.table}", which is not in connect({ models })`);
+        throw new ConfigurationError(
+          `${meta.table}.${field.name} points at "${target.table}", which is not in connect({ models })`,
+        );
       }
       field.inverse?.();
     }

@@ -7,7 +7,11 @@ import type { CompiledQuery, DriverConnection, ExecOptions, ExecResult } from ".
  * @example
  * execute(q, options) { return executeAlone((o) => this.acquire(o), q, options); }
  */
-export async function executeAlone(acquire: (options?: ExecOptions) => Promise<DriverConnection>, query: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+export async function executeAlone(
+  acquire: (options?: ExecOptions) => Promise<DriverConnection>,
+  query: CompiledQuery,
+  options?: ExecOptions,
+): Promise<ExecResult> {
   const conn = await acquire(options);
   try {
     return await conn.execute(query, options);

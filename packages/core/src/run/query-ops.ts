@@ -12,15 +12,24 @@ import type { ExplainPlan } from "../insight/explain-plan.js";
 import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
 
 /** Aggregates: one row per group (or one row), counts as numbers, decimals as strings. */
-export async function aggregate(db: Runner, model: ModelMeta, req: AggregateRequest): Promise<Record<string, unknown>[]> {
+export async function aggregate(
+  db: Runner,
+  model: ModelMeta,
+  req: AggregateRequest,
+): Promise<Record<string, unknown>[]> {
   const node = await secureRead(planAggregate(model, req), db.accessGate());
-  const result = await db.run(node, { model: model.table, operation: "aggregate", cache: cacheFor(model, (req as { cache?: unknown }).cache) });
+  const result = await db.run(node, {
+    model: model.table,
+    operation: "aggregate",
+    cache: cacheFor(model, (req as { cache?: unknown }).cache),
+  });
   const compiler = db.adapter.compiler;
   const groups: SelectNode = { kind: "select", model, items: node.groupBy, order: [] };
   const keys = hydrate(groups, result.rows, (f, raw, inJson) => compiler.decode(f, raw, inJson));
   return result.rows.map((row, i) => {
     const out: Record<string, unknown> = { ...(keys[i] as object) };
-    for (const item of node.aggregates) out[item.alias] = decodeAggregate(item, row[item.alias], (f, raw) => compiler.decode(f, raw, false));
+    for (const item of node.aggregates)
+      out[item.alias] = decodeAggregate(item, row[item.alias], (f, raw) => compiler.decode(f, raw, false));
     return out;
   });
 }
@@ -37,13 +46,21 @@ function decodeAggregate(item: AggregateItem, raw: unknown, decode: (f: FieldMet
  * The database's plan for a read: its text without options (as it always was), else the
  * normalised plan of the secured statement a search would send (see `explainStatement`).
  */
-export async function explain(db: Runner, model: ModelMeta, req: ReadRequest, options?: unknown): Promise<string | ExplainPlan> {
+export async function explain(
+  db: Runner,
+  model: ModelMeta,
+  req: ReadRequest,
+  options?: unknown,
+): Promise<string | ExplainPlan> {
   const checked = options === undefined ? undefined : checkExplainOptions(options);
   if (req.lock !== undefined) assertLockable(db);
   const select = await planSecured(model, db.accessGate(), () => planRead(model, req));
   const compiled = db.adapter.compiler.compile(select);
   if (checked) return explainStatement(db, compiled, checked, select, model.table);
-  const result = await db.exec({ sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params }, { model: model.table, operation: "explain" });
+  const result = await db.exec(
+    { sql: db.adapter.compiler.explain(compiled.sql), params: compiled.params },
+    { model: model.table, operation: "explain" },
+  );
   return result.rows.map((r) => Object.values(r).join(" ")).join("\n");
 }
 
@@ -52,9 +69,16 @@ export async function explain(db: Runner, model: ModelMeta, req: ReadRequest, op
  * stream when it has one; otherwise (a single-session embedded engine, where a held cursor would
  * block every other statement) batch after batch by keyset, each starting after the last row.
  */
-export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, batchSize: number): AsyncGenerator<object> {
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
-  if (req.limit !== undefined || req.offset !== undefined) throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
+export async function* stream(
+  db: Runner,
+  model: ModelMeta,
+  req: ReadRequest,
+  batchSize: number,
+): AsyncGenerator<object> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new QueryError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (req.limit !== undefined || req.offset !== undefined)
+    throw new QueryError("stream() reads every matching row: drop limit/offset (or use paginate())");
   if (req.lock !== undefined) assertLockable(db);
   const compiler = db.adapter.compiler;
   if (db.adapter.driver.stream) {
@@ -81,13 +105,16 @@ export async function* stream(db: Runner, model: ModelMeta, req: ReadRequest, ba
 
 /** Keyset pagination: `size` records after `after`, and the cursor of the last one (null at the end). */
 export async function paginate(db: Runner, model: ModelMeta, req: ReadRequest, size: number, after?: string) {
-  if (!Number.isSafeInteger(size) || size < 1 || size > 10_000) throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1 || size > 10_000)
+    throw new QueryError(`page size must be an integer from 1 to 10000, got ${size}`);
   if (req.lock !== undefined) assertLockable(db);
   const gate = db.accessGate();
   const order = keysetOrder(model, await secureKeysetOrder(model, req, gate));
   const fields = req.fields ? [...new Set([...req.fields, ...order.map((o) => o.field.name)])] : undefined;
   const cursor = after !== undefined && after !== null ? afterCursor(order, after) : undefined;
-  const select = await planSecured(model, gate, () => planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, cursor));
+  const select = await planSecured(model, gate, () =>
+    planRead(model, { ...req, fields, limit: size + 1, offset: undefined }, cursor),
+  );
   const cache = req.lock === undefined ? cacheFor(model, (req as { cache?: unknown }).cache) : undefined;
   const result = await db.run({ ...select, order }, { model: model.table, operation: "paginate", cache });
   const rows = db.adapter.compiler.read(select, result.rows, db.ops.protos);
@@ -100,7 +127,14 @@ export async function paginate(db: Runner, model: ModelMeta, req: ReadRequest, s
 export function assertLockable(db: Runner): void {
   const { capabilities, dialect } = db.adapter;
   if (capabilities.rowLocks !== true) {
-    throw new UnsupportedError("forUpdate (row locks)", dialect, "this database has no row locks; serialise the work another way (e.g. a queue in PostgreSQL or MySQL)");
+    throw new UnsupportedError(
+      "forUpdate (row locks)",
+      dialect,
+      "this database has no row locks; serialise the work another way (e.g. a queue in PostgreSQL or MySQL)",
+    );
   }
-  if (!db.inTransaction) throw new QueryError("forUpdate() locks rows until the transaction ends: run it inside db.transaction(async () => ...)");
+  if (!db.inTransaction)
+    throw new QueryError(
+      "forUpdate() locks rows until the transaction ends: run it inside db.transaction(async () => ...)",
+    );
 }

@@ -7,7 +7,9 @@ import type { Runner } from "./runner.js";
 export class SqlIdentifier {
   constructor(readonly name: string) {
     if (typeof name !== "string" || name.length === 0 || name.length > 63 || name.includes("\u0000")) {
-      throw new QueryError(`sql.id() takes a non-empty identifier of at most 63 characters, got ${JSON.stringify(name)}`);
+      throw new QueryError(
+        `sql.id() takes a non-empty identifier of at most 63 characters, got ${JSON.stringify(name)}`,
+      );
     }
   }
 }
@@ -26,7 +28,9 @@ export interface RawSql {
 export function rawSql(db: Runner): RawSql {
   const compile = (strings: TemplateStringsArray, values: unknown[]) => {
     if (!Array.isArray(strings) || !("raw" in strings)) {
-      throw new QueryError("db.sql is a template tag: write the query as a tagged template (db.sql`...`), not db.sql(string)");
+      throw new QueryError(
+        "db.sql is a template tag: write the query as a tagged template (db.sql`...`), not db.sql(string)",
+      );
     }
     const compiler = db.adapter.compiler;
     const ctx = new CompileContext();
@@ -43,7 +47,8 @@ export function rawSql(db: Runner): RawSql {
   tag.id = (name: string) => new SqlIdentifier(name);
   tag.as = (model) => {
     const meta = model.meta;
-    if (!db.models.has(meta.table)) throw new ConfigurationError(`sql.as(): model "${meta.table}" is not connected to this database`);
+    if (!db.models.has(meta.table))
+      throw new ConfigurationError(`sql.as(): model "${meta.table}" is not connected to this database`);
     return async (strings, ...values) => {
       const rows = (await db.exec(compile(strings, values), { model: meta.table, operation: "sql" })).rows;
       const compiler = db.adapter.compiler;

@@ -28,7 +28,12 @@ import { getOrCreate } from "./get-or-create.js";
  * MySQL's drivers misread years below 100; checking batch by batch at render time would leave the
  * earlier batches written).
  */
-function checkYears(model: ModelMeta, columns: readonly FieldMeta[], rows: readonly (readonly unknown[])[], [min, max]: readonly [number, number]): void {
+function checkYears(
+  model: ModelMeta,
+  columns: readonly FieldMeta[],
+  rows: readonly (readonly unknown[])[],
+  [min, max]: readonly [number, number],
+): void {
   columns.forEach((field, i) => {
     if (field.kind !== "datetime" && field.kind !== "date") return;
     rows.forEach((row, r) => {
@@ -37,7 +42,11 @@ function checkYears(model: ModelMeta, columns: readonly FieldMeta[], rows: reado
       const year = v instanceof Date ? v.getUTCFullYear() : Number(String(v).slice(0, 4));
       if (year < min || year > max) {
         const which = rows.length > 1 ? ` (record #${r})` : "";
-        throw new ValidationError(`${model.table}.${field.name}: this database holds years ${min} to ${max}, got ${year}${which}`, field.name, model.table);
+        throw new ValidationError(
+          `${model.table}.${field.name}: this database holds years ${min} to ${max}, got ${year}${which}`,
+          field.name,
+          model.table,
+        );
       }
     });
   });
@@ -62,7 +71,12 @@ export class RecordOps implements ModelBinding {
 
   within<T>(ms: unknown, fn: () => Promise<T>): Promise<T> {
     if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0) {
-      return Promise.reject(new QueryError(`timeout must be a positive whole number of milliseconds, got ${JSON.stringify(ms) ?? String(ms)}`, "timeout"));
+      return Promise.reject(
+        new QueryError(
+          `timeout must be a positive whole number of milliseconds, got ${JSON.stringify(ms) ?? String(ms)}`,
+          "timeout",
+        ),
+      );
     }
     return this.db.within(ms, `the call's timeout (${ms} ms)`, fn);
   }
@@ -76,13 +90,17 @@ export class RecordOps implements ModelBinding {
     const replica = (options as { replica?: unknown } | undefined)?.replica;
     if (replica === undefined || replica === true) return fn();
     // a rejection, not a throw: callers of search/get/count always get a promise
-    if (replica !== false) return Promise.reject(new QueryError(`the "replica" option is true or false, got ${describe(replica)}`, "replica"));
+    if (replica !== false)
+      return Promise.reject(
+        new QueryError(`the "replica" option is true or false, got ${describe(replica)}`, "replica"),
+      );
     return this.db.primary(fn);
   }
 
   private async searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     if (options?.lock !== undefined) assertLockable(this.db);
-    const cache = options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
+    const cache =
+      options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
     const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return this.db.adapter.compiler.read(select, result.rows, this.protos);
@@ -92,12 +110,19 @@ export class RecordOps implements ModelBinding {
     return this.onReplicaUnless(options, () => this.getHere(model, id, options, orNull));
   }
 
-  private async getHere(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
+  private async getHere(
+    model: ModelMeta,
+    id: unknown,
+    options: ReadRequest | undefined,
+    orNull: boolean,
+  ): Promise<object | null> {
     const cond = ast.idIn(model, [checkId(model, id)]);
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, { fields: options?.fields, nested: options?.nested }, cond));
+    const select = await planSecured(model, this.db.accessGate(), () =>
+      planRead(model, { fields: options?.fields, nested: options?.nested }, cond),
+    );
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
@@ -108,21 +133,36 @@ export class RecordOps implements ModelBinding {
     return this.onReplicaUnless(options, () => this.countHere(model, options, exists));
   }
 
-  private async countHere(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
+  private async countHere(
+    model: ModelMeta,
+    options: { filter?: unknown } | undefined,
+    exists: boolean,
+  ): Promise<number> {
     const node = await secureRead(planCount(model, options, exists), this.db.accessGate());
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
     const result = await this.db.run(node, { model: model.table, operation: exists ? "exists" : "count", cache });
     return exists ? result.rows.length : Number(result.rows[0]?.n ?? 0);
   }
 
-  async create(model: ModelMeta, values: readonly object[] | Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<Id[]> {
+  async create(
+    model: ModelMeta,
+    values: readonly object[] | Iterable<object> | AsyncIterable<object>,
+    options?: CreateOptions & HookOption,
+  ): Promise<Id[]> {
     const hooks = activeHooks(model, options);
     if (hooks && Array.isArray(values) && values.length > 0) {
-      if (options?.onConflict) throw new QueryError(`${model.table} has lifecycle hooks, which an upsert does not run: pass { hooks: false } to upsert without them`, "hooks");
-      return createWithHooks(this.db, hooks, values, (rows) => this.create(model, rows as object[], { ...options, hooks: false }));
+      if (options?.onConflict)
+        throw new QueryError(
+          `${model.table} has lifecycle hooks, which an upsert does not run: pass { hooks: false } to upsert without them`,
+          "hooks",
+        );
+      return createWithHooks(this.db, hooks, values, (rows) =>
+        this.create(model, rows as object[], { ...options, hooks: false }),
+      );
     }
     if (!Array.isArray(values)) {
-      if (values && (Symbol.asyncIterator in values || Symbol.iterator in values)) return this.createFrom(model, values, options);
+      if (values && (Symbol.asyncIterator in values || Symbol.iterator in values))
+        return this.createFrom(model, values, options);
       throw new QueryError("createMany takes a list (or an iterable) of records");
     }
     if (values.length === 0) return [];
@@ -132,9 +172,16 @@ export class RecordOps implements ModelBinding {
     const relations = relationValues(model, values);
     const upsert = options?.onConflict ? planUpsert(model, options) : undefined;
     if (upsert && this.db.adapter.capabilities.uniqueConstraints === false) {
-      throw new UnsupportedError("upsert", this.db.adapter.dialect, "this database enforces no unique key to conflict on; search first, then create or update");
+      throw new UnsupportedError(
+        "upsert",
+        this.db.adapter.dialect,
+        "this database enforces no unique key to conflict on; search first, then create or update",
+      );
     }
-    const { rule } = await secureWrite({ operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) }, this.db.accessGate());
+    const { rule } = await secureWrite(
+      { operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) },
+      this.db.accessGate(),
+    );
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
       await this.assertValuesWithin(model, prepared, rule);
@@ -152,7 +199,8 @@ export class RecordOps implements ModelBinding {
       }
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       // with transactions a refusal here rolls the insert back; without, the values were checked above
-      if (rule && this.db.adapter.capabilities.transactions) await this.assertWithin(model, upsert ? created : ids, rule, "create");
+      if (rule && this.db.adapter.capabilities.transactions)
+        await this.assertWithin(model, upsert ? created : ids, rule, "create");
       return ids;
     };
     return rule || upsert || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
@@ -163,7 +211,11 @@ export class RecordOps implements ModelBinding {
    * one chunk however many rows the source yields. All chunks are one transaction where the
    * database has transactions.
    */
-  private createFrom(model: ModelMeta, source: Iterable<object> | AsyncIterable<object>, options?: CreateOptions & HookOption): Promise<Id[]> {
+  private createFrom(
+    model: ModelMeta,
+    source: Iterable<object> | AsyncIterable<object>,
+    options?: CreateOptions & HookOption,
+  ): Promise<Id[]> {
     const chunk = Math.min(createChunk, this.db.adapter.compiler.insertBatchSize(model.columns.length + 1));
     return this.db.atomic(async () => {
       const ids: Id[] = [];
@@ -205,27 +257,50 @@ export class RecordOps implements ModelBinding {
     return (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id));
   };
 
-
   /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
-  private async assertWithin(model: ModelMeta, ids: readonly Id[], rule: CondNode, operation: Operation): Promise<void> {
+  private async assertWithin(
+    model: ModelMeta,
+    ids: readonly Id[],
+    rule: CondNode,
+    operation: Operation,
+  ): Promise<void> {
     const where = ast.and([ast.idIn(model, ids), rule]);
     const result = await this.db.run({ kind: "count", model, where }, { model: model.table, operation });
     if (Number(result.rows[0]?.n ?? 0) !== ids.length) {
-      throw new AccessDenied(`${operation} on ${model.table}: the values fall outside what this session may ${operation}`, model.table, operation);
+      throw new AccessDenied(
+        `${operation} on ${model.table}: the values fall outside what this session may ${operation}`,
+        model.table,
+        operation,
+      );
     }
   }
 
   /** Checks rows about to be inserted against the create rule, without writing them. */
-  private async assertValuesWithin(model: ModelMeta, prepared: ReturnType<typeof prepareCreate>, rule: CondNode): Promise<void> {
+  private async assertValuesWithin(
+    model: ModelMeta,
+    prepared: ReturnType<typeof prepareCreate>,
+    rule: CondNode,
+  ): Promise<void> {
     const probe = async (via: FieldMeta, value: unknown, cond: CondNode) => {
       const target = via.target();
       const where = ast.and([ast.idIn(target, [value as number]), cond]);
-      return (await this.db.run({ kind: "count", model: target, where, exists: true }, { model: target.table, operation: "create" })).rows.length > 0;
+      return (
+        (
+          await this.db.run(
+            { kind: "count", model: target, where, exists: true },
+            { model: target.table, operation: "create" },
+          )
+        ).rows.length > 0
+      );
     };
     for (const values of prepared.rows) {
       const row = new Map(prepared.columns.map((field, i) => [field, values[i]]));
       if (!(await matchValues(rule, row, probe))) {
-        throw new AccessDenied(`create on ${model.table}: the values fall outside what this session may create`, model.table, "create");
+        throw new AccessDenied(
+          `create on ${model.table}: the values fall outside what this session may create`,
+          model.table,
+          "create",
+        );
       }
     }
   }
@@ -236,9 +311,16 @@ export class RecordOps implements ModelBinding {
    */
   private async scopeOf(model: ModelMeta, target: unknown): Promise<WriteScope> {
     if (idLike(model, target)) return WriteScope.ids(model, [checkId(model, target)], true);
-    if (!Array.isArray(target)) throw new QueryError(`${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`);
+    if (!Array.isArray(target))
+      throw new QueryError(
+        `${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`,
+      );
     if (target.length === 0) return WriteScope.ids(model, []);
-    if (target.every((x) => idLike(model, x))) return WriteScope.ids(model, target.map((x) => checkId(model, x)));
+    if (target.every((x) => idLike(model, x)))
+      return WriteScope.ids(
+        model,
+        target.map((x) => checkId(model, x)),
+      );
     return WriteScope.filter(planFilter(model, target) ?? ast.const(true));
   }
 
@@ -249,15 +331,27 @@ export class RecordOps implements ModelBinding {
    * when any of those rows lies outside the rule of `operation`, nothing changes and
    * {@link AccessDenied} is raised.
    */
-  private async guarded(model: ModelMeta, operation: "update" | "delete", { scope, rule, read }: SecuredWrite, run: (where?: CondNode) => Promise<number>): Promise<number> {
+  private async guarded(
+    model: ModelMeta,
+    operation: "update" | "delete",
+    { scope, rule, read }: SecuredWrite,
+    run: (where?: CondNode) => Promise<number>,
+  ): Promise<number> {
     if (!rule && !read) return run(scope?.where);
     const visible = ast.and([scope?.where, read]);
     return this.db.atomic(async () => {
       if (read && scope?.ids) await this.assertVisible(model, scope.ids, visible, operation);
       if (rule) {
-        const found = await this.db.run({ kind: "count", model, where: ast.and([visible, ast.not(rule)]), exists: true }, { model: model.table, operation });
+        const found = await this.db.run(
+          { kind: "count", model, where: ast.and([visible, ast.not(rule)]), exists: true },
+          { model: model.table, operation },
+        );
         if (found.rows.length > 0) {
-          throw new AccessDenied(`${operation} on ${model.table}: some targeted records are outside what this session may ${operation}`, model.table, operation);
+          throw new AccessDenied(
+            `${operation} on ${model.table}: some targeted records are outside what this session may ${operation}`,
+            model.table,
+            operation,
+          );
         }
       }
       return run(ast.and([visible, rule]));
@@ -265,9 +359,22 @@ export class RecordOps implements ModelBinding {
   }
 
   /** Named ids the session cannot read are not found, exactly as `get` reports them. */
-  private async assertVisible(model: ModelMeta, ids: readonly Id[], visible: CondNode | undefined, operation: Operation): Promise<void> {
-    const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where: visible, order: [] };
-    const found = new Set((await this.db.run(select, { model: model.table, operation })).rows.map((r) => rowId(model.id.kind, r.id)));
+  private async assertVisible(
+    model: ModelMeta,
+    ids: readonly Id[],
+    visible: CondNode | undefined,
+    operation: Operation,
+  ): Promise<void> {
+    const select = {
+      kind: "select" as const,
+      model,
+      items: [{ kind: "column" as const, field: model.id }],
+      where: visible,
+      order: [],
+    };
+    const found = new Set(
+      (await this.db.run(select, { model: model.table, operation })).rows.map((r) => rowId(model.id.kind, r.id)),
+    );
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw new RecordNotFound(model.table, missing);
   }
@@ -288,17 +395,27 @@ export class RecordOps implements ModelBinding {
     const hooks = activeHooks(model, options);
     const { set, exprs, given, reads } = prepareUpdate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
-    if (years) checkYears(model, set.map(([f]) => f), [set.map(([, v]) => v)], years);
+    if (years)
+      checkYears(
+        model,
+        set.map(([f]) => f),
+        [set.map(([, v]) => v)],
+        years,
+      );
     const relations = relationValues(model, [values]);
     const secured = await secureWrite({ operation: "update", model, scope, given, reads }, this.db.accessGate());
     if (scope.ids?.length === 0) return 0;
     const work = async (where?: CondNode) => {
       let changed = scope.ids?.length ?? 0;
       if (set.length > 0 || exprs.length > 0) {
-        const result = await this.db.run({ kind: "update", model, set, exprs, where }, { model: model.table, operation: "update" });
+        const result = await this.db.run(
+          { kind: "update", model, set, exprs, where },
+          { model: model.table, operation: "update" },
+        );
         changed = result.affected;
       } else if (scope.single || relations.length > 0) {
-        changed = (await this.db.run({ kind: "count", model, where }, { model: model.table, operation: "update" })).rows[0]?.n as number;
+        changed = (await this.db.run({ kind: "count", model, where }, { model: model.table, operation: "update" }))
+          .rows[0]?.n as number;
       }
       if (scope.single && Number(changed) === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
       if (relations.length > 0) {
@@ -308,13 +425,31 @@ export class RecordOps implements ModelBinding {
       return Number(changed);
     };
     const frozen = Object.freeze({ ...values }) as never;
-    const write = !hooks ? work : (where?: CondNode) =>
-      writeWithHooks(this.db, model, where, hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id: id as never, values: frozen })), hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id: id as never, values: frozen })), work, "update");
-    return relations.length > 0 || hooks ? this.db.atomic(() => this.guarded(model, "update", secured, write)) : this.guarded(model, "update", secured, write);
+    const write = !hooks
+      ? work
+      : (where?: CondNode) =>
+          writeWithHooks(
+            this.db,
+            model,
+            where,
+            hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id: id as never, values: frozen })),
+            hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id: id as never, values: frozen })),
+            work,
+            "update",
+          );
+    return relations.length > 0 || hooks
+      ? this.db.atomic(() => this.guarded(model, "update", secured, write))
+      : this.guarded(model, "update", secured, write);
   }
 
   private async idsOf(model: ModelMeta, where?: CondNode): Promise<Id[]> {
-    const select = { kind: "select" as const, model, items: [{ kind: "column" as const, field: model.id }], where, order: [] };
+    const select = {
+      kind: "select" as const,
+      model,
+      items: [{ kind: "column" as const, field: model.id }],
+      where,
+      order: [],
+    };
     const result = await this.db.run(select, { model: model.table, operation: "update" });
     return result.rows.map((r) => rowId(model.id.kind, r.id));
   }
@@ -335,15 +470,33 @@ export class RecordOps implements ModelBinding {
     const hooks = activeHooks(model, options);
     if (scope.ids?.length === 0) return 0;
     const secured = await secureWrite({ operation: "delete", model, scope }, this.db.accessGate());
-    const work = async (where?: CondNode) => (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
-    const write = !hooks ? work : (where?: CondNode) =>
-      writeWithHooks(this.db, model, where, hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id: id as never })), hooks.afterDelete && ((id) => hooks.afterDelete?.({ id: id as never })), work, "delete");
-    const deleted = await (hooks ? this.db.atomic(() => this.guarded(model, "delete", secured, write)) : this.guarded(model, "delete", secured, write));
+    const work = async (where?: CondNode) =>
+      (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
+    const write = !hooks
+      ? work
+      : (where?: CondNode) =>
+          writeWithHooks(
+            this.db,
+            model,
+            where,
+            hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id: id as never })),
+            hooks.afterDelete && ((id) => hooks.afterDelete?.({ id: id as never })),
+            work,
+            "delete",
+          );
+    const deleted = await (hooks
+      ? this.db.atomic(() => this.guarded(model, "delete", secured, write))
+      : this.guarded(model, "delete", secured, write));
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
   }
 
-  getOrCreate(model: ModelMeta, values: object, defaults: object | undefined, update: boolean): Promise<[object, boolean]> {
+  getOrCreate(
+    model: ModelMeta,
+    values: object,
+    defaults: object | undefined,
+    update: boolean,
+  ): Promise<[object, boolean]> {
     return getOrCreate(this.db, this, model, values, defaults, update);
   }
 

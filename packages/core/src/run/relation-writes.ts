@@ -36,7 +36,11 @@ function ids(field: FieldMeta, name: string, value: unknown): Id[] {
   };
   if (!Array.isArray(value) || !value.every(valid)) {
     const what = target.identity ? "positive integers" : `${target.table} ${target.id.kind} keys`;
-    throw new ValidationError(`${field.model.table}.${field.name}: "${name}" takes a list of ids (${what})`, field.name, field.model.table);
+    throw new ValidationError(
+      `${field.model.table}.${field.name}: "${name}" takes a list of ids (${what})`,
+      field.name,
+      field.model.table,
+    );
   }
   return [...new Set(value.map((v) => checkId(target, v)))];
 }
@@ -46,7 +50,11 @@ const x2manyCache = new WeakMap<ModelMeta, FieldMeta[]>();
 /** The model's one2many and many2many fields (looked up once per model). */
 function x2manyOf(model: ModelMeta): FieldMeta[] {
   let list = x2manyCache.get(model);
-  if (!list) x2manyCache.set(model, (list = [...model.fields.values()].filter((f) => f.kind === "one2many" || f.kind === "many2many")));
+  if (!list)
+    x2manyCache.set(
+      model,
+      (list = [...model.fields.values()].filter((f) => f.kind === "one2many" || f.kind === "many2many")),
+    );
   return list;
 }
 
@@ -65,13 +73,23 @@ export function relationValues(model: ModelMeta, records: readonly object[]): Re
         continue;
       }
       if (typeof value !== "object" || value === null) {
-        throw new ValidationError(`${model.table}.${key} takes a list of ids or commands { create, update, delete, link, unlink, set }`, key, model.table);
+        throw new ValidationError(
+          `${model.table}.${key} takes a list of ids or commands { create, update, delete, link, unlink, set }`,
+          key,
+          model.table,
+        );
       }
       const bad = Object.keys(value).find((k) => !commandNames.has(k));
-      if (bad) throw new ValidationError(`${model.table}.${key}: unknown command "${bad}"; use create, update, delete, link, unlink or set`, key, model.table);
+      if (bad)
+        throw new ValidationError(
+          `${model.table}.${key}: unknown command "${bad}"; use create, update, delete, link, unlink or set`,
+          key,
+          model.table,
+        );
       const c = value as Record<string, unknown>;
       for (const name of ["delete", "link", "unlink", "set"]) if (c[name] !== undefined) ids(field, name, c[name]);
-      if (c.create !== undefined && !Array.isArray(c.create)) throw new ValidationError(`${model.table}.${key}: "create" takes a list of records`, key, model.table);
+      if (c.create !== undefined && !Array.isArray(c.create))
+        throw new ValidationError(`${model.table}.${key}: "create" takes a list of records`, key, model.table);
       if (c.update !== undefined && (typeof c.update !== "object" || c.update === null || Array.isArray(c.update))) {
         throw new ValidationError(`${model.table}.${key}: "update" takes { [id]: values }`, key, model.table);
       }
@@ -101,7 +119,12 @@ export async function writeRelations(
   }
 }
 
-async function assertExist(db: Runner, field: FieldMeta, targetIds: readonly Id[], extra?: ReturnType<typeof ast.and>): Promise<void> {
+async function assertExist(
+  db: Runner,
+  field: FieldMeta,
+  targetIds: readonly Id[],
+  extra?: ReturnType<typeof ast.and>,
+): Promise<void> {
   if (targetIds.length === 0) return;
   const target = field.target();
   const where = ast.and([ast.idIn(target, targetIds), extra, await db.accessGate()?.rule(target, "read")]);
@@ -122,7 +145,10 @@ async function one2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): P
   const mine = ast.seal({ kind: "cmp", field: inverse, op: "=", value: owner });
   if (c.set) {
     await assertExist(db, field, c.set);
-    const others = ast.and([mine, c.set.length ? ast.seal({ kind: "in", field: target.id, values: c.set, negate: true }) : undefined]);
+    const others = ast.and([
+      mine,
+      c.set.length ? ast.seal({ kind: "in", field: target.id, values: c.set, negate: true }) : undefined,
+    ]);
     await detach(db, field, others);
     if (c.set.length) await ops.updateScope(target, WriteScope.ids(target, c.set), { [inverse.name]: owner });
   }
@@ -143,14 +169,21 @@ async function one2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): P
     await assertExist(db, field, c.delete, mine);
     await ops.deleteScope(target, WriteScope.ids(target, c.delete));
   }
-  if (c.create?.length) await ops.create(target, c.create.map((v) => ({ ...v, [inverse.name]: owner })));
+  if (c.create?.length)
+    await ops.create(
+      target,
+      c.create.map((v) => ({ ...v, [inverse.name]: owner })),
+    );
 }
 
 /** Detaches one2many rows: clears the inverse, or refuses when the inverse is required. */
 async function detach(db: Runner, field: FieldMeta, where: ReturnType<typeof ast.and>): Promise<void> {
   const inverse = field.inverse!();
   if (inverse.required) {
-    const res = await db.run({ kind: "count", model: inverse.model, where, exists: true }, { model: inverse.model.table, operation: "update" });
+    const res = await db.run(
+      { kind: "count", model: inverse.model, where, exists: true },
+      { model: inverse.model.table, operation: "update" },
+    );
     if (res.rows.length > 0) {
       throw new ValidationError(
         `${field.model.table}.${field.name}: cannot unlink ${inverse.model.table} rows because ${inverse.model.table}.${inverse.name} is required; use "delete" instead`,
@@ -172,7 +205,10 @@ async function many2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): 
       {
         kind: "insert",
         table: link.table,
-        columns: [{ name: link.column1, field: field.model.id }, { name: link.column2, field: target.id }],
+        columns: [
+          { name: link.column1, field: field.model.id },
+          { name: link.column2, field: target.id },
+        ],
         rows: targets.map((t) => [owner, t]),
         returningId: false,
         ignoreConflicts: true,
@@ -182,7 +218,16 @@ async function many2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): 
   };
   const unlink = async (targets?: readonly Id[]) =>
     db.run(
-      { kind: "unlink", table: link.table, ownerColumn: link.column1, targetColumn: link.column2, owners: [owner], targets, ownerKey: field.model.id, targetKey: target.id },
+      {
+        kind: "unlink",
+        table: link.table,
+        ownerColumn: link.column1,
+        targetColumn: link.column2,
+        owners: [owner],
+        targets,
+        ownerKey: field.model.id,
+        targetKey: target.id,
+      },
       { model: field.model.table, operation: "unlink" },
     );
   if (c.set) {
@@ -195,7 +240,8 @@ async function many2many(db: Runner, field: FieldMeta, owner: Id, c: Commands): 
     await assertExist(db, field, c.link);
     await linkRows(c.link);
   }
-  for (const [text, values] of Object.entries(c.update ?? {})) await db.ops.updateScope(target, WriteScope.ids(target, [idFromText(target, text)]), values);
+  for (const [text, values] of Object.entries(c.update ?? {}))
+    await db.ops.updateScope(target, WriteScope.ids(target, [idFromText(target, text)]), values);
   if (c.delete?.length) await db.ops.deleteScope(target, WriteScope.ids(target, c.delete));
   if (c.create?.length) await linkRows(await db.ops.create(target, c.create));
 }

@@ -73,7 +73,12 @@ export class ReplicatedDriver implements Driver {
   }
 
   /** A replica's call failed: the primary answers when the replica is down, else the error stands. */
-  private fallBack(state: ReplicaState, error: unknown, query: CompiledQuery, options: ExecOptions): Promise<ExecResult> {
+  private fallBack(
+    state: ReplicaState,
+    error: unknown,
+    query: CompiledQuery,
+    options: ExecOptions,
+  ): Promise<ExecResult> {
     if (!this.isDown(state, error, options)) throw error;
     return this.primary.execute(query, options);
   }
@@ -83,9 +88,19 @@ export class ReplicatedDriver implements Driver {
     return this.primary.acquire(options);
   }
 
-  async *stream(query: CompiledQuery, batchSize: number, conn?: StreamConnection, options?: ExecOptions): AsyncIterable<readonly Record<string, unknown>[]> {
+  async *stream(
+    query: CompiledQuery,
+    batchSize: number,
+    conn?: StreamConnection,
+    options?: ExecOptions,
+  ): AsyncIterable<readonly Record<string, unknown>[]> {
     const primaryStream = () => this.primary.stream!(query, batchSize, conn, options);
-    const state = conn || !options?.readOnly ? undefined : this.options.maxLag === undefined ? this.nextUp() : await this.pickRecent();
+    const state =
+      conn || !options?.readOnly
+        ? undefined
+        : this.options.maxLag === undefined
+          ? this.nextUp()
+          : await this.pickRecent();
     if (!state?.replica.driver.stream) {
       yield* primaryStream();
       return;
@@ -175,7 +190,10 @@ export class ReplicatedDriver implements Driver {
       await state.lagCheck;
     }
     const ok = state.lag !== undefined && state.lag <= (this.options.maxLag as number);
-    if (!ok) this.log(`replica ${state.replica.name} skipped: ${state.lag === undefined ? "it is not replicating" : `${Math.round(state.lag)} ms behind (maxReplicaLag ${this.options.maxLag} ms)`}`);
+    if (!ok)
+      this.log(
+        `replica ${state.replica.name} skipped: ${state.lag === undefined ? "it is not replicating" : `${Math.round(state.lag)} ms behind (maxReplicaLag ${this.options.maxLag} ms)`}`,
+      );
     return ok;
   }
 
@@ -186,7 +204,10 @@ export class ReplicatedDriver implements Driver {
     const mapped = error instanceof ConnectionError ? error : state.replica.driver.mapError(error);
     if (!(mapped instanceof ConnectionError)) return false;
     state.downUntil = Date.now() + (this.options.retryAfter ?? 30_000);
-    this.log(`replica ${state.replica.name} left out for ${this.options.retryAfter ?? 30_000} ms: ${mapped.message}`, mapped);
+    this.log(
+      `replica ${state.replica.name} left out for ${this.options.retryAfter ?? 30_000} ms: ${mapped.message}`,
+      mapped,
+    );
     return true;
   }
 }

@@ -49,7 +49,11 @@ export interface Runner {
   /** Sends one compiled statement (raw SQL, DDL, EXPLAIN). */
   exec(query: CompiledQuery, info?: StatementInfo): Promise<ExecResult>;
   /** Streams a SELECT's rows in batches. */
-  streamRows(query: CompiledQuery, batchSize: number, info: StatementInfo): AsyncGenerator<readonly Record<string, unknown>[]>;
+  streamRows(
+    query: CompiledQuery,
+    batchSize: number,
+    info: StatementInfo,
+  ): AsyncGenerator<readonly Record<string, unknown>[]>;
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** A transaction where the database has them, `fn` directly otherwise. */
   atomic<T>(fn: () => Promise<T>): Promise<T>;

@@ -24,12 +24,17 @@ export function syncSchema(db: Runner): Promise<string[]> {
   };
   const lock = ddl.syncLock();
   if (lock && capabilities.transactions) {
-    const refused = () => new ConfigurationError(`could not take the sync lock within its timeout (${lock.acquire}): another process is syncing this database; try again when it is done`);
+    const refused = () =>
+      new ConfigurationError(
+        `could not take the sync lock within its timeout (${lock.acquire}): another process is syncing this database; try again when it is done`,
+      );
     return holdLock(db, lock, "sync", work, refused);
   }
   return capabilities.transactionalDdl ? db.transaction(work) : work();
 }
 
 function linkTables(models: readonly ModelMeta[]): string[] {
-  return models.flatMap((m) => [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table));
+  return models.flatMap((m) =>
+    [...m.fields.values()].filter((f) => f.kind === "many2many").map((f) => f.link!().table),
+  );
 }

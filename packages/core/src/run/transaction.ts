@@ -49,15 +49,26 @@ const unfinished = () =>
  * Statements are bound to their level and sent one at a time; the promise resolves only when the
  * database committed (or released the savepoint).
  */
-export function runTransaction<T>(adapter: Adapter, owner: object, send: TxSend, fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export function runTransaction<T>(
+  adapter: Adapter,
+  owner: object,
+  send: TxSend,
+  fn: () => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const { timeout } = options;
   if (timeout !== undefined && !(Number.isSafeInteger(timeout) && timeout > 0)) {
-    throw new ConfigurationError(`transaction({ timeout }) takes a positive number of milliseconds, got ${String(timeout)}`);
+    throw new ConfigurationError(
+      `transaction({ timeout }) takes a positive number of milliseconds, got ${String(timeout)}`,
+    );
   }
-  const deadline = timeout === undefined ? deadlineStore.getStore() : deadlineIn(timeout, `the transaction timeout (${timeout} ms)`);
+  const deadline =
+    timeout === undefined ? deadlineStore.getStore() : deadlineIn(timeout, `the transaction timeout (${timeout} ms)`);
   const within = <R>(f: () => Promise<R>) => (deadline ? deadlineStore.run(deadline, f) : f());
   const current = txStore.getStore();
-  return current?.line.owner === owner ? nested(adapter, send, current, fn, within, deadline) : root(adapter, owner, send, fn, within, deadline);
+  return current?.line.owner === owner
+    ? nested(adapter, send, current, fn, within, deadline)
+    : root(adapter, owner, send, fn, within, deadline);
 }
 
 async function root<T>(
@@ -69,7 +80,9 @@ async function root<T>(
   deadline: Deadline | undefined,
 ): Promise<T> {
   const { compiler, driver } = adapter;
-  const conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined).catch((e: unknown) => {
+  const conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(
+    deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined,
+  ).catch((e: unknown) => {
     throw driver.mapError(e);
   });
   const line = new TxLine(conn, owner);
@@ -119,14 +132,18 @@ async function nested<T>(
       frame.assertOpen();
     }
     if (outcome.ok && frame.aborted === undefined && !running) {
-      const released = await settle(() => send(frame, { sql: compiler.releaseSavepoint(name), params: [], kind: "other" }, { force: true, deadline }));
+      const released = await settle(() =>
+        send(frame, { sql: compiler.releaseSavepoint(name), params: [], kind: "other" }, { force: true, deadline }),
+      );
       if (released.ok) return outcome.value;
       outcome = released;
     }
-    await send(frame, { sql: compiler.rollbackToSavepoint(name), params: [], kind: "other" }, { force: true }).catch((e: unknown) => {
-      // the savepoint is gone (the database ended the whole transaction): the enclosing level cannot commit either
-      parent.aborted ??= e;
-    });
+    await send(frame, { sql: compiler.rollbackToSavepoint(name), params: [], kind: "other" }, { force: true }).catch(
+      (e: unknown) => {
+        // the savepoint is gone (the database ended the whole transaction): the enclosing level cannot commit either
+        parent.aborted ??= e;
+      },
+    );
     if (!outcome.ok) throw outcome.error;
     throw running ? unfinished() : aborted(frame.aborted);
   } finally {

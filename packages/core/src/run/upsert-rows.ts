@@ -5,7 +5,12 @@ import { type InsertNode, ast } from "../query/ast.js";
 import type { Runner } from "./runner.js";
 
 /** Inserts rows (with `onConflict`: as an upsert) and returns their ids in order. */
-export type InsertRows = (model: ModelMeta, columns: readonly FieldMeta[], rows: unknown[][], onConflict?: InsertNode["onConflict"]) => Promise<Id[]>;
+export type InsertRows = (
+  model: ModelMeta,
+  columns: readonly FieldMeta[],
+  rows: unknown[][],
+  onConflict?: InsertNode["onConflict"],
+) => Promise<Id[]>;
 
 /** Compares conflict keys as the database does for the field types a unique key takes. */
 const keyOf = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
@@ -28,13 +33,18 @@ export async function upsertRows(
 ): Promise<{ ids: Id[]; created: Id[] }> {
   const key = conflict.columns[0] as FieldMeta;
   const k = columns.indexOf(key);
-  const keyAt = (row: readonly unknown[]) => (k < 0 || row[k] === null || row[k] === undefined ? undefined : keyOf(row[k]));
+  const keyAt = (row: readonly unknown[]) =>
+    k < 0 || row[k] === null || row[k] === undefined ? undefined : keyOf(row[k]);
   const keys = new Map<string, unknown>();
   for (const row of rows) {
     const s = keyAt(row);
     if (s === undefined) continue;
     if (keys.has(s)) {
-      throw new ValidationError(`${model.table}.${key.name}: the same record appears twice in one upsert (${JSON.stringify(s)}); each conflict key may occur once per call`, key.name, model.table);
+      throw new ValidationError(
+        `${model.table}.${key.name}: the same record appears twice in one upsert (${JSON.stringify(s)}); each conflict key may occur once per call`,
+        key.name,
+        model.table,
+      );
     }
     keys.set(s, row[k]);
   }
@@ -51,18 +61,27 @@ export async function upsertRows(
 }
 
 /** The ids of the rows already holding these keys (whatever the session may read: checked next). */
-async function existingIds(db: Runner, model: ModelMeta, key: FieldMeta, values: readonly unknown[]): Promise<Map<string, Id>> {
+async function existingIds(
+  db: Runner,
+  model: ModelMeta,
+  key: FieldMeta,
+  values: readonly unknown[],
+): Promise<Map<string, Id>> {
   const found = new Map<string, Id>();
   if (values.length === 0) return found;
   const select = {
     kind: "select" as const,
     model,
-    items: [{ kind: "column" as const, field: model.id }, { kind: "column" as const, field: key }],
+    items: [
+      { kind: "column" as const, field: model.id },
+      { kind: "column" as const, field: key },
+    ],
     where: ast.seal({ kind: "in", field: key, values, negate: false }),
     order: [],
   };
   const result = await db.run(select, { model: model.table, operation: "create" });
-  for (const row of result.rows) found.set(keyOf(db.adapter.compiler.decode(key, row[key.name], false)), rowId(model.id.kind, row.id));
+  for (const row of result.rows)
+    found.set(keyOf(db.adapter.compiler.decode(key, row[key.name], false)), rowId(model.id.kind, row.id));
   return found;
 }
 
@@ -76,6 +95,10 @@ async function assertUpdatable(db: Runner, model: ModelMeta, ids: readonly Id[])
   const where = ast.and([ast.idIn(model, ids), read, update]);
   const result = await db.run({ kind: "count", model, where }, { model: model.table, operation: "update" });
   if (Number(result.rows[0]?.n ?? 0) !== ids.length) {
-    throw new AccessDenied(`update on ${model.table}: the upsert matches records outside what this session may update`, model.table, "update");
+    throw new AccessDenied(
+      `update on ${model.table}: the upsert matches records outside what this session may update`,
+      model.table,
+      "update",
+    );
   }
 }

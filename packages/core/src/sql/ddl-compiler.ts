@@ -120,7 +120,8 @@ export abstract class DdlCompiler {
       return ` DEFAULT ${this.literal(d)}`;
     }
     if (field.kind === "decimal" && typeof d === "string" && /^-?\d+(\.\d+)?$/.test(d)) return ` DEFAULT ${d}`;
-    if (field.kind === "date" && typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d)) return ` DEFAULT ${this.literal(d)}`;
+    if (field.kind === "date" && typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d))
+      return ` DEFAULT ${this.literal(d)}`;
     return "";
   }
 
@@ -132,7 +133,10 @@ export abstract class DdlCompiler {
   }
 
   createTable(model: ModelMeta): string {
-    const cols = [model.identity ? this.idColumn() : this.keyColumn(model), ...model.columns.map((c) => this.columnDef(c))];
+    const cols = [
+      model.identity ? this.idColumn() : this.keyColumn(model),
+      ...model.columns.map((c) => this.columnDef(c)),
+    ];
     return `CREATE TABLE ${this.tableRef(model.table)} (${cols.join(", ")})${this.tableOptions(model)}`;
   }
 

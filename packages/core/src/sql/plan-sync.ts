@@ -13,7 +13,12 @@ export interface PlanOptions {
  * columns, unique and plain indexes, foreign keys and many2many link tables. It never drops or
  * alters anything, so running it twice sends nothing the second time.
  */
-export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl: DdlCompiler, options: PlanOptions): string[] {
+export function planSync(
+  models: readonly ModelMeta[],
+  schema: SchemaState,
+  ddl: DdlCompiler,
+  options: PlanOptions,
+): string[] {
   const tables: string[] = [];
   const columns: string[] = [];
   const indexes: string[] = [];
@@ -40,7 +45,9 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
       if (field.kind === "many2one" && options.foreignKeys) {
         const name = constraintName("fk", model.table, [field.column]);
         if (!state?.foreignKeys.has(name)) {
-          fks.push(ddl.addForeignKey(name, model.table, field.column, field.target().table, field.onDelete ?? "set null"));
+          fks.push(
+            ddl.addForeignKey(name, model.table, field.column, field.target().table, field.onDelete ?? "set null"),
+          );
         }
       }
     }
@@ -64,7 +71,10 @@ export function planSync(models: readonly ModelMeta[], schema: SchemaState, ddl:
     const idx = constraintName("idx", link.table, [link.column2]);
     if (!state?.indexes.has(idx)) indexes.push(ddl.createIndex(idx, link.table, [link.column2], false));
     if (options.foreignKeys) {
-      for (const [column, ref] of [[link.column1, link.owner], [link.column2, link.target]] as const) {
+      for (const [column, ref] of [
+        [link.column1, link.owner],
+        [link.column2, link.target],
+      ] as const) {
         const name = constraintName("fk", link.table, [column]);
         if (!state?.foreignKeys.has(name)) fks.push(ddl.addForeignKey(name, link.table, column, ref.table, "cascade"));
       }

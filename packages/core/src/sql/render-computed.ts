@@ -30,7 +30,13 @@ export function renderComputed(c: Computed, ctx: CompileContext, host: ComputedH
   }
 }
 
-function hops(list: readonly PathHop[], i: number, ctx: CompileContext, host: ComputedHost, leaf: (ctx: CompileContext) => string): string {
+function hops(
+  list: readonly PathHop[],
+  i: number,
+  ctx: CompileContext,
+  host: ComputedHost,
+  leaf: (ctx: CompileContext) => string,
+): string {
   const hop = list[i];
   if (!hop) return leaf(ctx);
   const alias = ctx.nextAlias();

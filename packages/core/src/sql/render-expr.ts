@@ -25,7 +25,10 @@ export function renderExpr(node: ExprNode, host: ExprHost): string {
       return host.param(node.value, node.field);
     case "arith": {
       const op = Object.hasOwn(arithmetic, node.op) ? arithmetic[node.op] : undefined;
-      if (op === undefined) throw new QueryError(`unknown arithmetic operator ${JSON.stringify(node.op)}: expressions are built by F() only`);
+      if (op === undefined)
+        throw new QueryError(
+          `unknown arithmetic operator ${JSON.stringify(node.op)}: expressions are built by F() only`,
+        );
       return `(${renderExpr(node.left, host)} ${op} ${renderExpr(node.right, host)})`;
     }
     default:

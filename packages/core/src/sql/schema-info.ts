@@ -26,7 +26,10 @@ const onDeleteOf = (v: unknown): ForeignKeyInfo["onDelete"] => {
  * @example
  * return describeRows({ tables, columns, indexes, foreignKeys, primaryKeys }, (type) => type.toUpperCase());
  */
-export function describeRows(rows: DescribeRows, mapType: (type: string, table: string, column: string) => string = (t) => t): SchemaInfo {
+export function describeRows(
+  rows: DescribeRows,
+  mapType: (type: string, table: string, column: string) => string = (t) => t,
+): SchemaInfo {
   type Mutable = {
     name: string;
     engine?: string;
@@ -47,7 +50,10 @@ export function describeRows(rows: DescribeRows, mapType: (type: string, table: 
     const s = table(r.t);
     if (r.engine) s.engine = String(r.engine);
     if (r.order_by !== undefined && r.order_by !== null) {
-      s.orderBy = String(r.order_by).split(",").map((x) => x.trim().replace(/^`|`$/g, "")).filter(Boolean);
+      s.orderBy = String(r.order_by)
+        .split(",")
+        .map((x) => x.trim().replace(/^`|`$/g, ""))
+        .filter(Boolean);
     }
   }
   for (const r of rows.columns) {
@@ -64,7 +70,12 @@ export function describeRows(rows: DescribeRows, mapType: (type: string, table: 
     idx.columns.push(String(r.c));
   }
   for (const r of rows.foreignKeys) {
-    table(r.t).foreignKeys.push({ name: String(r.name), column: String(r.c), refTable: String(r.ref), onDelete: onDeleteOf(r.del) });
+    table(r.t).foreignKeys.push({
+      name: String(r.name),
+      column: String(r.c),
+      refTable: String(r.ref),
+      onDelete: onDeleteOf(r.del),
+    });
   }
   for (const r of rows.primaryKeys) table(r.t).primaryKey.push(String(r.c));
   for (const s of out.values()) s.indexes.sort((a, b) => a.name.localeCompare(b.name));

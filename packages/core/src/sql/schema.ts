@@ -35,7 +35,11 @@ export interface NameRow {
  * @example
  * return schemaState({ columns: cols.rows, indexes: idx.rows, foreignKeys: fks.rows });
  */
-export function schemaState(rows: { columns: readonly NameRow[]; indexes: readonly NameRow[]; foreignKeys?: readonly NameRow[] }): SchemaState {
+export function schemaState(rows: {
+  columns: readonly NameRow[];
+  indexes: readonly NameRow[];
+  foreignKeys?: readonly NameRow[];
+}): SchemaState {
   const state = new Map<string, { columns: Set<string>; indexes: Set<string>; foreignKeys: Set<string> }>();
   const table = (t: unknown) => {
     let s = state.get(String(t));

@@ -30,13 +30,27 @@ import { computedOf } from "../query/computed-fields.js";
  * The only comparison operators and aggregate functions SQL is ever written with: the compiler
  * looks a node's operator up here and never splices the node's own string.
  */
-const comparisons: Readonly<Record<string, string>> = Object.freeze({ "=": "=", "<>": "<>", ">": ">", ">=": ">=", "<": "<", "<=": "<=" });
-const aggregateFns: Readonly<Record<string, string>> = Object.freeze({ count: "COUNT", sum: "SUM", avg: "AVG", min: "MIN", max: "MAX" });
+const comparisons: Readonly<Record<string, string>> = Object.freeze({
+  "=": "=",
+  "<>": "<>",
+  ">": ">",
+  ">=": ">=",
+  "<": "<",
+  "<=": "<=",
+});
+const aggregateFns: Readonly<Record<string, string>> = Object.freeze({
+  count: "COUNT",
+  sum: "SUM",
+  avg: "AVG",
+  min: "MIN",
+  max: "MAX",
+});
 
 /** A token of the fixed tables above; anything else is a condition core did not build. */
 function token(table: Readonly<Record<string, string>>, key: unknown, what: string): string {
   const sql = typeof key === "string" && Object.hasOwn(table, key) ? table[key] : undefined;
-  if (sql === undefined) throw new QueryError(`unknown ${what} ${JSON.stringify(key)}: conditions are built from filter lists only`);
+  if (sql === undefined)
+    throw new QueryError(`unknown ${what} ${JSON.stringify(key)}: conditions are built from filter lists only`);
   return sql;
 }
 
@@ -73,12 +87,18 @@ export class SqlCompiler extends SqlDialect {
     const ctx = new CompileContext(options);
     const sql = this.statement(node, ctx);
     const kind = statementKind(node.kind);
-    if (node.kind === "insert" && node.returningId) return { sql, params: this.finishParams(ctx), kind, generatedIds: node.rows.length };
+    if (node.kind === "insert" && node.returningId)
+      return { sql, params: this.finishParams(ctx), kind, generatedIds: node.rows.length };
     return { sql, params: this.finishParams(ctx), kind };
   }
 
   /** Records from the rows of `select` compiled with `options`, in the layout the nesting strategy rendered. */
-  read(select: SelectNode, rows: readonly Record<string, unknown>[], protos?: Prototypes, options?: CompileOptions): object[] {
+  read(
+    select: SelectNode,
+    rows: readonly Record<string, unknown>[],
+    protos?: Prototypes,
+    options?: CompileOptions,
+  ): object[] {
     return this.nesting.read(select, rows, this.decoder, protos, options);
   }
 
@@ -180,14 +200,19 @@ export class SqlCompiler extends SqlDialect {
         const link = field.link!();
         const l = `${alias}l`;
         const key = q(l, link.column1);
-        return { from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${q(l, link.column2)} = ${q(alias, "id")}`, key, correlation: `${key} = ${q(outer, "id")}` };
+        return {
+          from: `${t} JOIN ${this.quote(link.table)} ${l} ON ${q(l, link.column2)} = ${q(alias, "id")}`,
+          key,
+          correlation: `${key} = ${q(outer, "id")}`,
+        };
       }
     }
   }
 
   cond(node: CondNode, ctx: CompileContext): string {
     // a condition core did not build and check (e.g. an object shaped like a node) never becomes SQL
-    if (!isSealed(node)) throw new QueryError("a condition must be a filter list; objects shaped like internal nodes are refused");
+    if (!isSealed(node))
+      throw new QueryError("a condition must be a filter list; objects shaped like internal nodes are refused");
     switch (node.kind) {
       case "and":
       case "or":
@@ -203,7 +228,12 @@ export class SqlCompiler extends SqlDialect {
       case "in":
         return this.in(ctx, this.column(ctx, node.field), node.field, node.values, node.negate === true);
       case "like":
-        return this.like(this.column(ctx, node.field), this.param(ctx, node.pattern, node.field), node.ci === true, node.negate === true);
+        return this.like(
+          this.column(ctx, node.field),
+          this.param(ctx, node.pattern, node.field),
+          node.ci === true,
+          node.negate === true,
+        );
       case "between":
         return `${this.column(ctx, node.field)} ${node.negate === true ? "NOT " : ""}BETWEEN ${this.param(ctx, node.low, node.field)} AND ${this.param(ctx, node.high, node.field)}`;
       case "cmpExpr":
@@ -211,7 +241,10 @@ export class SqlCompiler extends SqlDialect {
       case "exists": {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.relationJoin(node.via, ctx.alias, alias);
-        return ctx.scoped(alias, () => `EXISTS (SELECT 1 FROM ${from} WHERE ${correlation} AND ${this.cond(node.cond, ctx)})`);
+        return ctx.scoped(
+          alias,
+          () => `EXISTS (SELECT 1 FROM ${from} WHERE ${correlation} AND ${this.cond(node.cond, ctx)})`,
+        );
       }
       default:
         throw new QueryError(`unknown condition ${JSON.stringify((node as { kind?: unknown }).kind)}`);
@@ -273,7 +306,10 @@ export class SqlCompiler extends SqlDialect {
     const keys = node.groupBy.map((item) => this.column(ctx, item.field));
     if (keys.length > 0) sql += ` GROUP BY ${keys.join(", ")}`;
     if (node.having.length > 0) {
-      const having = node.having.map((h) => `${this.aggregateExpr(h.item, ctx)} ${token(comparisons, h.op, "comparison")} ${this.param(ctx, h.value, h.item.fn.startsWith("count") ? undefined : h.item.field)}`);
+      const having = node.having.map(
+        (h) =>
+          `${this.aggregateExpr(h.item, ctx)} ${token(comparisons, h.op, "comparison")} ${this.param(ctx, h.value, h.item.fn.startsWith("count") ? undefined : h.item.field)}`,
+      );
       sql += ` HAVING ${having.join(" AND ")}`;
     }
     const order = node.order.map((o) =>
@@ -295,7 +331,9 @@ export class SqlCompiler extends SqlDialect {
   /** The SET list of an UPDATE: bound values, then expressions over the row (`F`). */
   protected setList(node: UpdateNode, ctx: CompileContext, qualified = true): string {
     const values = node.set.map(([f, v]) => `${this.quote(f.column)} = ${this.param(ctx, v, f)}`);
-    const exprs = (node.exprs ?? []).map(([f, e]) => `${this.quote(f.column)} = ${renderExpr(e, this.exprHost(ctx, qualified))}`);
+    const exprs = (node.exprs ?? []).map(
+      ([f, e]) => `${this.quote(f.column)} = ${renderExpr(e, this.exprHost(ctx, qualified))}`,
+    );
     return [...values, ...exprs].join(", ");
   }
 

@@ -63,6 +63,8 @@ export interface ExecResult {
 }
 
 /** The statement kind of a query node's kind (a count or an aggregate reads rows). */
-export function statementKind(node: "select" | "count" | "aggregate" | "insert" | "update" | "delete" | "unlink"): StatementKind {
+export function statementKind(
+  node: "select" | "count" | "aggregate" | "insert" | "update" | "delete" | "unlink",
+): StatementKind {
   return node === "count" || node === "aggregate" ? "select" : node === "unlink" ? "delete" : node;
 }

@@ -8,7 +8,9 @@ const missing = 987_654_321;
 /** Two replies that must not tell a hidden record from a missing one: same status, same body once the ids are aligned. */
 function expectSame(hidden: Reply, absent: Reply, hiddenId: number) {
   expect(hidden.status).toBe(absent.status);
-  expect(JSON.stringify(hidden.body).replaceAll(String(hiddenId), "ID")).toBe(JSON.stringify(absent.body).replaceAll(String(missing), "ID"));
+  expect(JSON.stringify(hidden.body).replaceAll(String(hiddenId), "ID")).toBe(
+    JSON.stringify(absent.body).replaceAll(String(missing), "ID"),
+  );
 }
 
 /** Two users with record and field rules: each sees and writes only their own, through every route. */
@@ -23,7 +25,12 @@ export function accessRoutes(target: ConformanceTarget) {
       const get = (path: string, h = A()) => ctx().http("GET", path, undefined, h);
       const q = (v: unknown) => encodeURIComponent(JSON.stringify(v));
       const snapshot = () =>
-        ctx().sudo(async () => JSON.stringify([await Note.search({ order: "id", fields: ["title", "amount", "body", "owner_id"] }), await Line.search({ order: "id" })]));
+        ctx().sudo(async () =>
+          JSON.stringify([
+            await Note.search({ order: "id", fields: ["title", "amount", "body", "owner_id"] }),
+            await Line.search({ order: "id" }),
+          ]),
+        );
 
       test("setup: Alice (user) and Bob (manager) with notes and lines", async () => {
         await ctx().sudo(async () => {
@@ -56,8 +63,16 @@ export function accessRoutes(target: ConformanceTarget) {
       test("get, PATCH and DELETE of another user's record read exactly like a missing one, and change nothing", async () => {
         const before = await snapshot();
         expectSame(await get(`/auto/notes/${s.b1}`), await get(`/auto/notes/${missing}`), s.b1);
-        expectSame(await ctx().http("PATCH", `/auto/notes/${s.b1}`, { title: "taken" }, A()), await ctx().http("PATCH", `/auto/notes/${missing}`, { title: "taken" }, A()), s.b1);
-        expectSame(await ctx().http("DELETE", `/auto/notes/${s.b1}`, undefined, A()), await ctx().http("DELETE", `/auto/notes/${missing}`, undefined, A()), s.b1);
+        expectSame(
+          await ctx().http("PATCH", `/auto/notes/${s.b1}`, { title: "taken" }, A()),
+          await ctx().http("PATCH", `/auto/notes/${missing}`, { title: "taken" }, A()),
+          s.b1,
+        );
+        expectSame(
+          await ctx().http("DELETE", `/auto/notes/${s.b1}`, undefined, A()),
+          await ctx().http("DELETE", `/auto/notes/${missing}`, undefined, A()),
+          s.b1,
+        );
         expectSame(await get(`/auto/notes/${s.b1}/lines`), await get(`/auto/notes/${missing}/lines`), s.b1);
         expect(await snapshot()).toBe(before);
       });
@@ -68,7 +83,11 @@ export function accessRoutes(target: ConformanceTarget) {
         const absent = await ctx().http("PATCH", "/auto/notes", { ids: [s.a1, missing], values: { body: "x" } }, A());
         expectSame(hidden, absent, s.b1);
         expect(hidden.status).toBe(404);
-        expectSame(await ctx().http("DELETE", "/auto/notes", { ids: [s.a1, s.b1] }, A()), await ctx().http("DELETE", "/auto/notes", { ids: [s.a1, missing] }, A()), s.b1);
+        expectSame(
+          await ctx().http("DELETE", "/auto/notes", { ids: [s.a1, s.b1] }, A()),
+          await ctx().http("DELETE", "/auto/notes", { ids: [s.a1, missing] }, A()),
+          s.b1,
+        );
         expect(await snapshot()).toBe(before);
       });
 
@@ -78,7 +97,12 @@ export function accessRoutes(target: ConformanceTarget) {
         expect(lines.body.data[0]).toMatchObject({ id: s.al, note_id: { id: s.a1, title: "shared word a1" } });
         const page = await get(`/auto/notes/${s.a1}/lines`);
         expect(page.body).toMatchObject({ total: 1, data: [{ id: s.al }] });
-        const agg = await ctx().http("POST", "/auto/notes/aggregate", { groupBy: ["owner_id"], aggregate: { n: ["id", "count"] } }, A());
+        const agg = await ctx().http(
+          "POST",
+          "/auto/notes/aggregate",
+          { groupBy: ["owner_id"], aggregate: { n: ["id", "count"] } },
+          A(),
+        );
         expect(agg.body.data).toEqual([{ owner_id: s.alice, n: 2 }]);
         const names = await get("/auto/notes/name_search?q=shared");
         expect(names.body.data).toEqual([{ id: s.a1, name: "shared word a1" }]);
@@ -95,29 +119,41 @@ export function accessRoutes(target: ConformanceTarget) {
         const high = await get(`/auto/notes?filter=${q([["amount", ">", 500]])}`);
         expect(low.status).toBe(403);
         expect(high).toEqual({ ...low, headers: high.headers });
-        expect((await get(`/auto/notes?filter=${q([["owner_id.name", "=", "Bob"], "or", ["amount", "=", 100]])}`)).status).toBe(403);
+        expect(
+          (await get(`/auto/notes?filter=${q([["owner_id.name", "=", "Bob"], "or", ["amount", "=", 100]])}`)).status,
+        ).toBe(403);
         expect((await get("/auto/notes?order=amount")).status).toBe(403);
         expect((await get("/auto/notes?fields=title,amount")).status).toBe(403);
         expect((await get(`/auto/notes/${s.a1}?fields=amount`)).status).toBe(403);
-        expect((await ctx().http("POST", "/auto/notes/aggregate", { aggregate: { t: ["amount", "sum"] } }, A())).status).toBe(403);
+        expect(
+          (await ctx().http("POST", "/auto/notes/aggregate", { aggregate: { t: ["amount", "sum"] } }, A())).status,
+        ).toBe(403);
         expect((await get(`/auto/note_lines?nested=${q({ note_id: ["amount"] })}`)).status).toBe(403);
       });
 
       test("a private field reads exactly like a field that does not exist: in filters, paths, order, fields, nested and aggregates", async () => {
         const pairs: [string, string][] = [
           [`/auto/notes?filter=${q([["secret", "=", "sa"]])}`, `/auto/notes?filter=${q([["nosuch", "=", "sa"]])}`],
-          [`/auto/notes?filter=${q([["owner_id.password_hash", "=", "pa"]])}`, `/auto/notes?filter=${q([["owner_id.nosuch", "=", "pa"]])}`],
+          [
+            `/auto/notes?filter=${q([["owner_id.password_hash", "=", "pa"]])}`,
+            `/auto/notes?filter=${q([["owner_id.nosuch", "=", "pa"]])}`,
+          ],
           ["/auto/notes?order=secret", "/auto/notes?order=nosuch"],
           ["/auto/notes?order=owner_id.password_hash%20desc", "/auto/notes?order=owner_id.nosuch%20desc"],
           ["/auto/notes?fields=secret", "/auto/notes?fields=nosuch"],
-          [`/auto/notes?nested=${q({ owner_id: ["password_hash"] })}`, `/auto/notes?nested=${q({ owner_id: ["nosuch"] })}`],
+          [
+            `/auto/notes?nested=${q({ owner_id: ["password_hash"] })}`,
+            `/auto/notes?nested=${q({ owner_id: ["nosuch"] })}`,
+          ],
         ];
         for (const [priv, none] of pairs) {
           const a = await get(priv, B());
           const b = await get(none, B());
           expect(a.status, priv).toBe(400);
           expect(b.status).toBe(400);
-          expect(JSON.stringify(a.body).replace(/secret|password_hash/g, "F")).toBe(JSON.stringify(b.body).replace(/nosuch/g, "F"));
+          expect(JSON.stringify(a.body).replace(/secret|password_hash/g, "F")).toBe(
+            JSON.stringify(b.body).replace(/nosuch/g, "F"),
+          );
         }
         const agg = await ctx().http("POST", "/auto/notes/aggregate", { aggregate: { n: ["secret", "count"] } }, B());
         expect(agg.status).toBe(400);
@@ -128,10 +164,17 @@ export function accessRoutes(target: ConformanceTarget) {
         const forBob = await ctx().http("POST", "/auto/notes", { title: "planted", owner_id: s.bob }, A());
         expect(forBob.status).toBe(403);
         expect(forBob.body).toMatchObject({ error: { code: "ACCESS_DENIED" } });
-        expect((await ctx().http("POST", "/auto/notes", { title: "rich", owner_id: s.alice, amount: "5" }, A())).status).toBe(403);
+        expect(
+          (await ctx().http("POST", "/auto/notes", { title: "rich", owner_id: s.alice, amount: "5" }, A())).status,
+        ).toBe(403);
         expect((await ctx().http("PATCH", `/auto/notes/${s.a1}`, { amount: "5" }, A())).status).toBe(403);
         expect((await ctx().http("POST", "/auto/note_lines", { note_id: s.b1, text: "sneak" }, A())).status).toBe(403);
-        const hijack = await ctx().http("POST", "/auto/notes", { title: "lines", owner_id: s.alice, lines: { update: { [s.bl]: { text: "hijack" } } } }, A());
+        const hijack = await ctx().http(
+          "POST",
+          "/auto/notes",
+          { title: "lines", owner_id: s.alice, lines: { update: { [s.bl]: { text: "hijack" } } } },
+          A(),
+        );
         expect(hijack.body).toMatchObject({ error: { code: "VALIDATION_ERROR", details: { field: "lines" } } });
         expect((await ctx().http("POST", "/auto/users", { name: "Mallory" }, A())).status).toBe(403);
         if (ctx().db.adapter.capabilities.transactions) expect(await snapshot()).toBe(before);

@@ -21,8 +21,15 @@ export function attackRoutes(target: ConformanceTarget) {
     const s = { alice: 0, bob: 0, a1: 0, b1: 0 };
     const A = () => ({ "x-user": String(s.alice) });
     const snapshot = () =>
-      ctx().sudo(async () => JSON.stringify([await Note.search({ order: "id" }), await Line.search({ order: "id" }), await User.search({ order: "id" })]));
-    const bobsRows = () => ctx().sudo(async () => JSON.stringify(await Note.search({ filter: [["owner_id", "=", s.bob]], order: "id" })));
+      ctx().sudo(async () =>
+        JSON.stringify([
+          await Note.search({ order: "id" }),
+          await Line.search({ order: "id" }),
+          await User.search({ order: "id" }),
+        ]),
+      );
+    const bobsRows = () =>
+      ctx().sudo(async () => JSON.stringify(await Note.search({ filter: [["owner_id", "=", s.bob]], order: "id" })));
     const refused = async (method: string, path: string, body?: unknown, status = 400) => {
       const r = await ctx().http(method, path, body, A());
       expect(r.status, `${method} ${path} ${JSON.stringify(r.body)}`).toBe(status);
@@ -65,20 +72,44 @@ export function attackRoutes(target: ConformanceTarget) {
         await raw(`{"title":"p","owner_id":${s.alice},"data":{"__proto__":{"polluted":true}}}`),
         await raw(`{"filter":[],"nested":{"__proto__":{"polluted":true}}}`, "POST", "/auto/notes/search"),
         await raw(`{"ids":[${s.a1}],"values":{"__proto__":{"title":"x"}}}`, "PATCH", "/auto/notes"),
-        await ctx().http("GET", `/auto/notes?nested=${encodeURIComponent('{"__proto__":{"owner_id":true}}')}`, undefined, A()),
+        await ctx().http(
+          "GET",
+          `/auto/notes?nested=${encodeURIComponent('{"__proto__":{"owner_id":true}}')}`,
+          undefined,
+          A(),
+        ),
       ]) {
         expect(r.status, JSON.stringify(r.body)).toBe(400);
       }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(await refused("POST", "/auto/notes", { title: "c", owner_id: s.alice, constructor: { prototype: {} } })).toBeDefined();
+      expect(
+        await refused("POST", "/auto/notes", { title: "c", owner_id: s.alice, constructor: { prototype: {} } }),
+      ).toBeDefined();
       expect(await snapshot()).toBe(before);
     });
 
     test("huge, negative and non-numeric limits, offsets, sizes and id lists are 400s naming the parameter", async () => {
-      for (const path of ["/auto/notes?limit=1000000", "/auto/notes?limit=99999999999999999999", "/auto/notes?limit=-1", "/auto/notes?limit=1e3", "/auto/notes?size=51", "/auto/notes?offset=abc", "/auto/notes/name_search?limit=51", "/auto/notes?limit=2&size=2"]) {
+      for (const path of [
+        "/auto/notes?limit=1000000",
+        "/auto/notes?limit=99999999999999999999",
+        "/auto/notes?limit=-1",
+        "/auto/notes?limit=1e3",
+        "/auto/notes?size=51",
+        "/auto/notes?offset=abc",
+        "/auto/notes/name_search?limit=51",
+        "/auto/notes?limit=2&size=2",
+      ]) {
         await refused("GET", path);
       }
-      for (const body of [{ limit: 51 }, { limit: 1e300 }, { limit: -5 }, { limit: "10" }, { offset: 2 ** 60 }, { limit: 1.5 }]) await refused("POST", "/auto/notes/search", body);
+      for (const body of [
+        { limit: 51 },
+        { limit: 1e300 },
+        { limit: -5 },
+        { limit: "10" },
+        { offset: 2 ** 60 },
+        { limit: 1.5 },
+      ])
+        await refused("POST", "/auto/notes/search", body);
       const ok = await ctx().http("GET", "/auto/notes?offset=999999999999999", undefined, A());
       expect(ok.status).toBe(200);
       expect(ok.body.data).toEqual([]);
@@ -91,7 +122,9 @@ export function attackRoutes(target: ConformanceTarget) {
     });
 
     test("nesting deeper than the limit, and JSON deeper than 32 levels, are refused", async () => {
-      const deep = { lines: { nested: { note_id: { nested: { lines: { nested: { note_id: { nested: { owner_id: true } } } } } } } } };
+      const deep = {
+        lines: { nested: { note_id: { nested: { lines: { nested: { note_id: { nested: { owner_id: true } } } } } } } },
+      };
       await refused("GET", `/auto/notes?nested=${q(deep)}`);
       await refused("POST", "/auto/notes/search", { nested: deep });
       let filter: unknown = ["id", "=", 1];
@@ -127,17 +160,33 @@ export function attackRoutes(target: ConformanceTarget) {
       await refused("POST", "/auto/notes", { title: "a\u0000b", owner_id: s.alice });
       await refused("POST", "/auto/notes", { title: "ok", owner_id: s.alice, data: { k: "\u0000" } });
       await refused("POST", "/auto/notes", `{"title":"\\ud800","owner_id":${s.alice}}`);
-      await refused("POST", "/auto/notes", new Uint8Array([...Buffer.from('{"title":"'), 0xff, 0xfe, ...Buffer.from(`","owner_id":${s.alice}}`)]));
+      await refused(
+        "POST",
+        "/auto/notes",
+        new Uint8Array([...Buffer.from('{"title":"'), 0xff, 0xfe, ...Buffer.from(`","owner_id":${s.alice}}`)]),
+      );
       await refused("GET", "/auto/notes?fields=%FF");
       await refused("GET", "/auto/notes?fields=title&fields=id");
-      for (const body of [[], "x", 1, null, { title: ["x"], owner_id: s.alice }, { title: "x", owner_id: s.alice, amount: {} }, { title: "x", owner_id: { id: s.bob } }]) {
+      for (const body of [
+        [],
+        "x",
+        1,
+        null,
+        { title: ["x"], owner_id: s.alice },
+        { title: "x", owner_id: s.alice, amount: {} },
+        { title: "x", owner_id: { id: s.bob } },
+      ]) {
         await refused("POST", "/auto/notes", body);
       }
       expect(await snapshot()).toBe(before);
     });
 
     test("every request is bounded in time (504 JSON), and a server fault is a 500 with a request id and no internals", async () => {
-      const slow = crud(ctx().db, { ...restOptions, timeoutMs: 50, session: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 400)) });
+      const slow = crud(ctx().db, {
+        ...restOptions,
+        timeoutMs: 50,
+        session: () => new Promise((resolve) => setTimeout(() => resolve(undefined), 400)),
+      });
       const late = await slow.request("/auto/notes");
       expect(late.status).toBe(504);
       expect(await late.json()).toMatchObject({ error: { code: "TIMEOUT" } });
@@ -153,17 +202,36 @@ export function attackRoutes(target: ConformanceTarget) {
       const text = await r.text();
       expect(text).not.toMatch(/boom|select|session\.ts|at /);
       const body = JSON.parse(text);
-      expect(body).toEqual({ error: { code: "INTERNAL_ERROR", message: expect.any(String), details: { requestId: r.headers.get("x-request-id") } } });
+      expect(body).toEqual({
+        error: {
+          code: "INTERNAL_ERROR",
+          message: expect.any(String),
+          details: { requestId: r.headers.get("x-request-id") },
+        },
+      });
       expect(faults).toEqual([body.error.details.requestId]);
     });
 
     test("models switched off by options: read-only models refuse writes (405), unexposed ones do not exist (404)", async () => {
-      const app = crud(ctx().db, { ...restOptions, models: { notes: { write: false }, users: false, note_lines: true, tags: true } });
+      const app = crud(ctx().db, {
+        ...restOptions,
+        models: { notes: { write: false }, users: false, note_lines: true, tags: true },
+      });
       const h = { "x-user": String(s.alice), "content-type": "application/json" };
       expect((await app.request("/auto/notes", { headers: h })).status).toBe(200);
-      expect((await app.request("/auto/notes", { method: "POST", headers: h, body: JSON.stringify({ title: "x", owner_id: s.alice }) })).status).toBe(405);
+      expect(
+        (
+          await app.request("/auto/notes", {
+            method: "POST",
+            headers: h,
+            body: JSON.stringify({ title: "x", owner_id: s.alice }),
+          })
+        ).status,
+      ).toBe(405);
       expect((await app.request("/auto/users", { headers: h })).status).toBe(404);
-      const doc = (await (await app.request("/auto/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+      const doc = (await (await app.request("/auto/openapi.json")).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
       expect(doc.paths["/auto/users"]).toBeUndefined();
       expect(Object.keys(doc.paths["/auto/notes"] ?? {})).toEqual(["get"]);
       expect(await ctx().sudo(() => Note.count({ filter: [["title", "=", "x"]] }))).toBe(0);
@@ -173,7 +241,25 @@ export function attackRoutes(target: ConformanceTarget) {
       const bob = await bobsRows();
       const hostileText = fc.oneof(
         fc.string({ maxLength: 12 }),
-        fc.constantFrom("__proto__", "constructor", "\u0000", "\ud800", "' OR 1=1 --", "1e309", "-1", "9".repeat(30), "%FF", "%", "null", "[]", "{}", "id desc, (select 1)", "amount", "secret", "owner_id.password_hash"),
+        fc.constantFrom(
+          "__proto__",
+          "constructor",
+          "\u0000",
+          "\ud800",
+          "' OR 1=1 --",
+          "1e309",
+          "-1",
+          "9".repeat(30),
+          "%FF",
+          "%",
+          "null",
+          "[]",
+          "{}",
+          "id desc, (select 1)",
+          "amount",
+          "secret",
+          "owner_id.password_hash",
+        ),
       );
       const value = fc.letrec((tie) => ({
         v: fc.oneof(
@@ -186,16 +272,58 @@ export function attackRoutes(target: ConformanceTarget) {
           fc.dictionary(hostileText, tie("v"), { maxKeys: 4 }),
         ),
       })).v;
-      const key = fc.constantFrom("fields", "filter", "nested", "order", "sort", "limit", "offset", "after", "size", "q", "__proto__", "ids", "values", "title");
-      const query = fc.array(fc.tuple(key, fc.oneof(hostileText, value.map((v) => JSON.stringify(v) ?? ""))), { maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `${k}=${encode(v)}`).join("&"));
+      const key = fc.constantFrom(
+        "fields",
+        "filter",
+        "nested",
+        "order",
+        "sort",
+        "limit",
+        "offset",
+        "after",
+        "size",
+        "q",
+        "__proto__",
+        "ids",
+        "values",
+        "title",
+      );
+      const query = fc
+        .array(
+          fc.tuple(
+            key,
+            fc.oneof(
+              hostileText,
+              value.map((v) => JSON.stringify(v) ?? ""),
+            ),
+          ),
+          { maxLength: 4 },
+        )
+        .map((pairs) => pairs.map(([k, v]) => `${k}=${encode(v)}`).join("&"));
       const body = fc.oneof(
         value.map((v) => JSON.stringify(v) ?? "null"),
         fc.record({ ids: value, values: value }).map((o) => JSON.stringify(o)),
-        fc.record({ filter: value, fields: value, nested: value, limit: value }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
-        fc.record({ title: value, owner_id: value, lines: value, tag_ids: value, data: value }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+        fc
+          .record({ filter: value, fields: value, nested: value, limit: value }, { requiredKeys: [] })
+          .map((o) => JSON.stringify(o)),
+        fc
+          .record({ title: value, owner_id: value, lines: value, tag_ids: value, data: value }, { requiredKeys: [] })
+          .map((o) => JSON.stringify(o)),
         fc.constantFrom('{"__proto__":{"x":1}}', '{"title":"x",', "\u0000", `{"ids":${JSON.stringify(forged)}}`),
       );
-      const path = fc.constantFrom("/auto/notes", "/auto/notes/search", "/auto/notes/aggregate", "/auto/notes/name_search", "/auto/note_lines", `/auto/notes/${s.b1}`, `/auto/notes/${s.a1}`, `/auto/notes/${s.b1}/lines`, "/auto/notes/fields", "/auto/nope", "/auto/notes/-1");
+      const path = fc.constantFrom(
+        "/auto/notes",
+        "/auto/notes/search",
+        "/auto/notes/aggregate",
+        "/auto/notes/name_search",
+        "/auto/note_lines",
+        `/auto/notes/${s.b1}`,
+        `/auto/notes/${s.a1}`,
+        `/auto/notes/${s.b1}/lines`,
+        "/auto/notes/fields",
+        "/auto/nope",
+        "/auto/notes/-1",
+      );
       const method = fc.constantFrom("GET", "POST", "PATCH", "DELETE");
       await fc.assert(
         fc.asyncProperty(method, path, query, body, async (m, p, qs, b) => {

@@ -10,7 +10,17 @@ export function crudRoutes(target: ConformanceTarget) {
     const seed = async (titles: string[]) => {
       const ids: number[] = [];
       for (const [i, title] of titles.entries()) {
-        ids.push(await ctx().sudo(() => Note.create({ title, owner_id: me, amount: `${i + 1}.50`, secret: "hidden", kind: i % 2 ? "todo" : "memo" })));
+        ids.push(
+          await ctx().sudo(() =>
+            Note.create({
+              title,
+              owner_id: me,
+              amount: `${i + 1}.50`,
+              secret: "hidden",
+              kind: i % 2 ? "todo" : "memo",
+            }),
+          ),
+        );
       }
       return ids;
     };
@@ -25,8 +35,22 @@ export function crudRoutes(target: ConformanceTarget) {
       const r = await ctx().http("GET", "/auto/notes/fields", undefined, h);
       expect(r.status).toBe(200);
       const byName = Object.fromEntries(r.body.data.map((x: { name: string }) => [x.name, x]));
-      expect(byName.title).toMatchObject({ type: "char", label: "Title", help: "what the note is about", required: true, readonly: false, maxLength: 80 });
-      expect(byName.kind).toMatchObject({ type: "selection", options: [["memo", "Memo"], ["todo", "To do"]], default: "memo" });
+      expect(byName.title).toMatchObject({
+        type: "char",
+        label: "Title",
+        help: "what the note is about",
+        required: true,
+        readonly: false,
+        maxLength: 80,
+      });
+      expect(byName.kind).toMatchObject({
+        type: "selection",
+        options: [
+          ["memo", "Memo"],
+          ["todo", "To do"],
+        ],
+        default: "memo",
+      });
       expect(byName.created_at).toMatchObject({ type: "datetime", readonly: true });
       // the related model's display field rides along, so a client can read related names in one request
       expect(byName.owner_id.relation).toEqual({ model: "users", kind: "many2one", display: "name" });
@@ -38,13 +62,25 @@ export function crudRoutes(target: ConformanceTarget) {
 
     test("POST creates (201 { id }), GET serialises dates, decimals, JSON and relations, never private fields", async () => {
       const tag = await ctx().sudo(() => Tag.create({ name: "t1" }));
-      const r = await ctx().http("POST", "/auto/notes", { title: "first", owner_id: me, amount: "12.5", data: { a: [1, "x"] }, due: "2024-02-29", tag_ids: [tag] }, h);
+      const r = await ctx().http(
+        "POST",
+        "/auto/notes",
+        { title: "first", owner_id: me, amount: "12.5", data: { a: [1, "x"] }, due: "2024-02-29", tag_ids: [tag] },
+        h,
+      );
       expect(r.status).toBe(201);
       expect(r.body).toEqual({ id: expect.any(Number) });
       await ctx().sudo(() => Note.updateMany([r.body.id], { secret: "s3cret" }));
       const got = await ctx().http("GET", `/auto/notes/${r.body.id}`, undefined, h);
       expect(got.status).toBe(200);
-      expect(got.body.data).toMatchObject({ id: r.body.id, title: "first", data: { a: [1, "x"] }, due: "2024-02-29", owner_id: me, kind: "memo" });
+      expect(got.body.data).toMatchObject({
+        id: r.body.id,
+        title: "first",
+        data: { a: [1, "x"] },
+        due: "2024-02-29",
+        owner_id: me,
+        kind: "memo",
+      });
       expect(got.body.data.amount).toMatch(/^12\.50?$/);
       expect(got.body.data.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
       expect(got.body.data).not.toHaveProperty("secret");
@@ -56,7 +92,12 @@ export function crudRoutes(target: ConformanceTarget) {
     test("GET list: filter, order, sort, limit, offset and total", async () => {
       await seed(["L-a", "L-b", "L-c", "L-d", "L-e"]);
       const filter = encodeURIComponent(JSON.stringify([["title", "like", "L-"]]));
-      const r = await ctx().http("GET", `/auto/notes?filter=${filter}&fields=title&order=title&sort=desc&limit=2&offset=1`, undefined, h);
+      const r = await ctx().http(
+        "GET",
+        `/auto/notes?filter=${filter}&fields=title&order=title&sort=desc&limit=2&offset=1`,
+        undefined,
+        h,
+      );
       expect(r.status).toBe(200);
       expect(r.body.total).toBe(5);
       expect(r.body.data.map((x: { title: string }) => x.title)).toEqual(["L-d", "L-c"]);
@@ -70,12 +111,27 @@ export function crudRoutes(target: ConformanceTarget) {
       ctx().db.on("query", listener);
       try {
         const totals: [string, number, number][] = [];
-        for (const [limit, offset] of [[2, 4], [10, 0], [2, 0], [2, 7]] as const) {
+        for (const [limit, offset] of [
+          [2, 4],
+          [10, 0],
+          [2, 0],
+          [2, 7],
+        ] as const) {
           const before = counts.length;
-          const r = await ctx().http("GET", `/auto/notes?filter=${filter}&fields=title&limit=${limit}&offset=${offset}`, undefined, h);
+          const r = await ctx().http(
+            "GET",
+            `/auto/notes?filter=${filter}&fields=title&limit=${limit}&offset=${offset}`,
+            undefined,
+            h,
+          );
           totals.push([`${limit}/${offset}`, r.body.total, counts.length - before]);
         }
-        expect(totals).toEqual([["2/4", 5, 0], ["10/0", 5, 0], ["2/0", 5, 1], ["2/7", 5, 1]]);
+        expect(totals).toEqual([
+          ["2/4", 5, 0],
+          ["10/0", 5, 0],
+          ["2/0", 5, 1],
+          ["2/7", 5, 1],
+        ]);
       } finally {
         ctx().db.off("query", listener);
       }
@@ -83,11 +139,21 @@ export function crudRoutes(target: ConformanceTarget) {
 
     test("POST search: full body with nested many2one and one2many", async () => {
       const [id] = await seed(["S-nested"]);
-      await ctx().sudo(() => Line.createMany([{ note_id: id!, text: "one", qty: 1 }, { note_id: id!, text: "two", qty: 2 }]));
+      await ctx().sudo(() =>
+        Line.createMany([
+          { note_id: id!, text: "one", qty: 1 },
+          { note_id: id!, text: "two", qty: 2 },
+        ]),
+      );
       const r = await ctx().http(
         "POST",
         "/auto/notes/search",
-        { filter: [["title", "=", "S-nested"]], fields: ["title"], nested: { owner_id: ["name"], lines: { fields: ["text"], order: "qty desc" } }, limit: 5 },
+        {
+          filter: [["title", "=", "S-nested"]],
+          fields: ["title"],
+          nested: { owner_id: ["name"], lines: { fields: ["text"], order: "qty desc" } },
+          limit: 5,
+        },
         h,
       );
       expect(r.status).toBe(200);
@@ -113,7 +179,12 @@ export function crudRoutes(target: ConformanceTarget) {
       expect(r.status).toBe(200);
       expect(r.body.data).toMatchObject({ id, title: "P-two" });
       expect(Number(r.body.data.amount)).toBe(3);
-      const ro = await ctx().http("PATCH", `/auto/notes/${id}`, { title: "P-three", created_at: "2020-01-01T00:00:00Z" }, h);
+      const ro = await ctx().http(
+        "PATCH",
+        `/auto/notes/${id}`,
+        { title: "P-three", created_at: "2020-01-01T00:00:00Z" },
+        h,
+      );
       expect(ro.status).toBe(400);
       expect(ro.body.error.details.field).toBe("created_at");
       const priv = await ctx().http("PATCH", `/auto/notes/${id}`, { title: "P-three", secret: "x" }, h);
@@ -155,7 +226,9 @@ export function crudRoutes(target: ConformanceTarget) {
       const ids = await seed(["B-1", "B-2", "B-3"]);
       const up = await ctx().http("PATCH", "/auto/notes", { ids: ids.slice(0, 2), values: { body: "bulk" } }, h);
       expect(up.body).toEqual({ count: 2 });
-      const bodies = await ctx().sudo(() => Note.search({ filter: [["id", "in", ids]], fields: ["body"], order: "id" }));
+      const bodies = await ctx().sudo(() =>
+        Note.search({ filter: [["id", "in", ids]], fields: ["body"], order: "id" }),
+      );
       expect(bodies.map((n) => n.body)).toEqual(["bulk", "bulk", null]);
       const bad = await ctx().http("PATCH", "/auto/notes", { ids: [ids[2], 999999999], values: { body: "no" } }, h);
       expect(bad.status).toBe(404);
@@ -170,10 +243,25 @@ export function crudRoutes(target: ConformanceTarget) {
     });
 
     test("create with relation commands is one transaction: a failing last command leaves nothing", async () => {
-      const ok = await ctx().http("POST", "/auto/notes", { title: "R-ok", owner_id: me, lines: { create: [{ text: "a" }, { text: "b" }] } }, h);
+      const ok = await ctx().http(
+        "POST",
+        "/auto/notes",
+        { title: "R-ok", owner_id: me, lines: { create: [{ text: "a" }, { text: "b" }] } },
+        h,
+      );
       expect(ok.status).toBe(201);
       expect(await ctx().sudo(() => Line.count({ filter: [["note_id", "=", ok.body.id]] }))).toBe(2);
-      const r = await ctx().http("POST", "/auto/notes", { title: "R-bad", owner_id: me, lines: { create: [{ text: "a" }, { text: "b" }] }, tag_ids: { link: [987654321] } }, h);
+      const r = await ctx().http(
+        "POST",
+        "/auto/notes",
+        {
+          title: "R-bad",
+          owner_id: me,
+          lines: { create: [{ text: "a" }, { text: "b" }] },
+          tag_ids: { link: [987654321] },
+        },
+        h,
+      );
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ error: { code: "VALIDATION_ERROR", details: { field: "tag_ids" } } });
       // ClickHouse has no transactions: the note written before the failing command stays (its README says so)
@@ -186,7 +274,12 @@ export function crudRoutes(target: ConformanceTarget) {
       const [id] = await seed(["X-rel"]);
       await ctx().sudo(() => Line.createMany([1, 2, 3, 4].map((q) => ({ note_id: id!, text: `x${q}`, qty: q }))));
       const filter = encodeURIComponent(JSON.stringify([["qty", ">", 1]]));
-      const r = await ctx().http("GET", `/auto/notes/${id}/lines?filter=${filter}&order=qty&sort=desc&limit=2&fields=text`, undefined, h);
+      const r = await ctx().http(
+        "GET",
+        `/auto/notes/${id}/lines?filter=${filter}&order=qty&sort=desc&limit=2&fields=text`,
+        undefined,
+        h,
+      );
       expect(r.status).toBe(200);
       expect(r.body.total).toBe(3);
       expect(r.body.data.map((l: { text: string }) => l.text)).toEqual(["x4", "x3"]);
@@ -213,18 +306,28 @@ export function crudRoutes(target: ConformanceTarget) {
       const r = await ctx().http(
         "POST",
         "/auto/notes/aggregate",
-        { filter: [["title", "in", ["A1", "A2", "A3"]]], groupBy: ["kind"], aggregate: { n: ["id", "count"], total: ["amount", "sum"] }, order: ["-n"], having: [["n", ">=", 1]] },
+        {
+          filter: [["title", "in", ["A1", "A2", "A3"]]],
+          groupBy: ["kind"],
+          aggregate: { n: ["id", "count"], total: ["amount", "sum"] },
+          order: ["-n"],
+          having: [["n", ">=", 1]],
+        },
         h,
       );
       expect(r.status).toBe(200);
-      expect(r.body.data.map((x: { kind: string; n: number; total: string }) => [x.kind, x.n, Number(x.total)])).toEqual([
+      expect(
+        r.body.data.map((x: { kind: string; n: number; total: string }) => [x.kind, x.n, Number(x.total)]),
+      ).toEqual([
         ["memo", 2, 3.5],
         ["todo", 1, 10],
       ]);
     });
 
     test("keyset pages: GET ?size=&after= returns { data, cursor } until the cursor is null", async () => {
-      const ids = await ctx().sudo(() => Note.createMany(["k1", "k2", "k3", "k4", "k5"].map((title) => ({ title, owner_id: me }))));
+      const ids = await ctx().sudo(() =>
+        Note.createMany(["k1", "k2", "k3", "k4", "k5"].map((title) => ({ title, owner_id: me }))),
+      );
       const filter = encodeURIComponent(JSON.stringify([["title", "=like", "k_"]]));
       const seen: number[] = [];
       let cursor: string | null = null;
@@ -250,7 +353,10 @@ export function crudRoutes(target: ConformanceTarget) {
       expect(put.status).toBe(405);
       expect(put.headers.get("allow")).toContain("PATCH");
       expect(put.body).toMatchObject({ error: { code: "METHOD_NOT_ALLOWED" } });
-      const form = await ctx().http("POST", "/auto/notes", "title=x", { ...h, "content-type": "application/x-www-form-urlencoded" });
+      const form = await ctx().http("POST", "/auto/notes", "title=x", {
+        ...h,
+        "content-type": "application/x-www-form-urlencoded",
+      });
       expect(form.status).toBe(415);
       const big = await ctx().http("POST", "/auto/notes", { title: "x", owner_id: me, body: "y".repeat(70_000) }, h);
       expect(big.status).toBe(413);
@@ -265,7 +371,9 @@ export function crudRoutes(target: ConformanceTarget) {
       const dup = await ctx().http("POST", "/auto/tags", { name: "twice", code: "once" }, h);
       if (ctx().db.adapter.capabilities.uniqueConstraints !== false) {
         expect(dup.status).toBe(409);
-        expect(dup.body).toMatchObject({ error: { code: "INTEGRITY_ERROR", details: { kind: "unique", field: "code" } } });
+        expect(dup.body).toMatchObject({
+          error: { code: "INTEGRITY_ERROR", details: { kind: "unique", field: "code" } },
+        });
         expect(await ctx().sudo(() => Tag.count({ filter: [["name", "=", "twice"]] }))).toBe(0);
       } else {
         expect(dup.status).toBe(201); // nothing enforces unique here (ClickHouse), as the adapter documents

@@ -34,9 +34,16 @@ export function keyRoutes(target: ConformanceTarget) {
       const h = { "x-user": "1" };
 
       test("POST gives the uuid made by the ORM, or the char key given; GET, PATCH and DELETE take them in the path", async () => {
-        expect((await ctx().http("POST", "/auto/key_countries", { id: "fr", name: "France" }, h)).body).toEqual({ id: "fr" });
+        expect((await ctx().http("POST", "/auto/key_countries", { id: "fr", name: "France" }, h)).body).toEqual({
+          id: "fr",
+        });
         await ctx().http("POST", "/auto/key_countries", { id: "de", name: "Germany" }, h);
-        const created = await ctx().http("POST", "/auto/key_tokens", { label: "one", country_id: "fr", countries: ["fr", "de"] }, h);
+        const created = await ctx().http(
+          "POST",
+          "/auto/key_tokens",
+          { label: "one", country_id: "fr", countries: ["fr", "de"] },
+          h,
+        );
         expect(created.status).toBe(201);
         const id = created.body.id as string;
         expect(id).toMatch(uuidV7);
@@ -59,7 +66,12 @@ export function keyRoutes(target: ConformanceTarget) {
       test("a malformed id in the path is a 400 naming id (never a 500); a well-formed absent one is a 404", async () => {
         for (const bad of ["not-a-uuid", "1", "' OR '1'='1", "0190a0b2-zzzz-7000-8000-000000000000"]) {
           for (const method of ["GET", "PATCH", "DELETE"]) {
-            const r = await ctx().http(method, `/auto/key_tokens/${encodeURIComponent(bad)}`, method === "PATCH" ? { label: "x" } : undefined, h);
+            const r = await ctx().http(
+              method,
+              `/auto/key_tokens/${encodeURIComponent(bad)}`,
+              method === "PATCH" ? { label: "x" } : undefined,
+              h,
+            );
             expect(r.status, `${method} ${bad}`).toBe(400);
             expect(r.body).toMatchObject(errorShape);
             expect(r.body.error.details).toMatchObject({ field: "id" });
@@ -79,10 +91,18 @@ export function keyRoutes(target: ConformanceTarget) {
 
       test("bulk PATCH and DELETE take { ids } of the key's type; malformed ids are a 400, absent ones a 404", async () => {
         const ids: string[] = [];
-        for (const label of ["b1", "b2"]) ids.push((await ctx().http("POST", "/auto/key_tokens", { label }, h)).body.id);
-        const patched = await ctx().http("PATCH", "/auto/key_tokens", { ids: [ids[0], ids[1]?.toUpperCase()], values: { label: "bulk" } }, h);
+        for (const label of ["b1", "b2"])
+          ids.push((await ctx().http("POST", "/auto/key_tokens", { label }, h)).body.id);
+        const patched = await ctx().http(
+          "PATCH",
+          "/auto/key_tokens",
+          { ids: [ids[0], ids[1]?.toUpperCase()], values: { label: "bulk" } },
+          h,
+        );
         expect(patched.body).toEqual({ count: 2 });
-        expect((await ctx().http("PATCH", "/auto/key_tokens", { ids: [1, 2], values: { label: "x" } }, h)).status).toBe(400);
+        expect((await ctx().http("PATCH", "/auto/key_tokens", { ids: [1, 2], values: { label: "x" } }, h)).status).toBe(
+          400,
+        );
         expect((await ctx().http("DELETE", "/auto/key_tokens", { ids: ["nope"] }, h)).status).toBe(400);
         expect((await ctx().http("DELETE", "/auto/key_tokens", { ids: [ids[0], missing] }, h)).status).toBe(404);
         expect((await ctx().http("DELETE", "/auto/key_tokens", { ids }, h)).body).toEqual({ count: 2 });
@@ -92,9 +112,17 @@ export function keyRoutes(target: ConformanceTarget) {
         const doc = (await ctx().http("GET", "/auto/openapi.json")).body;
         const result = await validate(structuredClone(doc));
         expect(result.valid, result.valid ? "" : compileErrors(result)).toBe(true);
-        const idParam = (path: string, method: string) => doc.paths[path][method].parameters.find((p: { name?: string; $ref?: string }) => p.name === "id" || p.$ref?.endsWith("/id"));
-        expect(idParam("/auto/key_tokens/{id}", "get")).toMatchObject({ in: "path", schema: { type: "string", format: "uuid" } });
-        expect(idParam("/auto/key_countries/{id}", "delete")).toMatchObject({ schema: { type: "string", maxLength: 8 } });
+        const idParam = (path: string, method: string) =>
+          doc.paths[path][method].parameters.find(
+            (p: { name?: string; $ref?: string }) => p.name === "id" || p.$ref?.endsWith("/id"),
+          );
+        expect(idParam("/auto/key_tokens/{id}", "get")).toMatchObject({
+          in: "path",
+          schema: { type: "string", format: "uuid" },
+        });
+        expect(idParam("/auto/key_countries/{id}", "delete")).toMatchObject({
+          schema: { type: "string", maxLength: 8 },
+        });
         expect(idParam("/auto/key_items/{id}", "get")).toEqual({ $ref: "#/components/parameters/id" });
         const created = doc.paths["/auto/key_tokens"].post.responses["201"].content["application/json"].schema;
         expect(created.properties.id).toEqual({ type: "string", format: "uuid" });

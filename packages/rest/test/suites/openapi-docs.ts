@@ -19,23 +19,35 @@ export function openApiDocs(target: ConformanceTarget) {
       for (const t of ["users", "tags", "notes", "note_lines"]) {
         expect(Object.keys(doc.paths[`/auto/${t}`]).sort()).toEqual(["delete", "get", "patch", "post"]);
         expect(Object.keys(doc.paths[`/auto/${t}/{id}`]).sort()).toEqual(["delete", "get", "patch"]);
-        for (const p of ["fields", "search", "aggregate", "name_search"]) expect(doc.paths[`/auto/${t}/${p}`], `${t}/${p}`).toBeDefined();
+        for (const p of ["fields", "search", "aggregate", "name_search"])
+          expect(doc.paths[`/auto/${t}/${p}`], `${t}/${p}`).toBeDefined();
       }
       expect(doc.paths["/auto/notes/{id}/lines"].get).toBeDefined();
       expect(doc.paths["/auto/notes/{id}/tag_ids"].get).toBeDefined();
       const { Notes, NotesCreate, NotesUpdate, NoteLinesCreateFromNoteId } = doc.components.schemas;
       expect(NotesCreate.required.sort()).toEqual(["owner_id", "title"]);
-      expect(NotesCreate.properties.title).toMatchObject({ type: "string", maxLength: 80, title: "Title", description: "what the note is about" });
+      expect(NotesCreate.properties.title).toMatchObject({
+        type: "string",
+        maxLength: 80,
+        title: "Title",
+        description: "what the note is about",
+      });
       expect(NotesCreate.properties.kind).toMatchObject({ enum: ["memo", "todo"] });
       expect(NotesCreate.properties.due).toMatchObject({ type: ["string", "null"], format: "date" });
-      expect(Notes.properties.created_at).toMatchObject({ type: ["string", "null"], format: "date-time", readOnly: true });
+      expect(Notes.properties.created_at).toMatchObject({
+        type: ["string", "null"],
+        format: "date-time",
+        readOnly: true,
+      });
       expect(Notes.properties.amount.type).toEqual(["string", "null"]);
       expect(Notes.properties.amount.pattern).toBeDefined();
       expect(NotesCreate.properties.created_at).toBeDefined();
       expect(NotesUpdate.properties.created_at).toBeUndefined();
       expect(NotesUpdate.required).toBeUndefined();
       expect(NoteLinesCreateFromNoteId.required).toEqual(["text"]);
-      expect(doc.components.responses.BadRequest.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
+      expect(doc.components.responses.BadRequest.content["application/json"].schema).toEqual({
+        $ref: "#/components/schemas/Error",
+      });
     });
 
     test("private fields appear nowhere in the document", async () => {

@@ -38,7 +38,12 @@ export function accessMatrix(target: ConformanceTarget) {
         { model: chats, role: "manager", filter: [] },
         // global: nobody sees messages of archived chats
         { model: messages, operations: ["read"], filter: [["chat_id.is_archived", "=", false]] },
-        { model: messages, role: "user", operations: ["update", "delete"], filter: [["author_user_id", "=", "{{user_id}}"]] },
+        {
+          model: messages,
+          role: "user",
+          operations: ["update", "delete"],
+          filter: [["author_user_id", "=", "{{user_id}}"]],
+        },
       ],
       fields: [
         { model: chats, field: "description", read: ["user"] },
@@ -116,9 +121,13 @@ export function accessMatrix(target: ConformanceTarget) {
           [d.annArchived, []], // the global rule hides messages of archived chats, even nested
         ]);
         // a guest has no read right on messages at all: asking for them nested fails rather than lies
-        await expect(as(d.s.gus, () => Chat.get(d.annOpen, { nested: { messages: ["body"] } }))).rejects.toBeInstanceOf(AccessDenied);
+        await expect(as(d.s.gus, () => Chat.get(d.annOpen, { nested: { messages: ["body"] } }))).rejects.toBeInstanceOf(
+          AccessDenied,
+        );
         // a many2one to a row the session may not read reads as null
-        const msgs = await as(d.s.bob, () => ctx().ChatMessage.search({ fields: ["body"], nested: { chat_id: ["name"] } }));
+        const msgs = await as(d.s.bob, () =>
+          ctx().ChatMessage.search({ fields: ["body"], nested: { chat_id: ["name"] } }),
+        );
         expect(msgs.map((m) => [m.id, m.chat_id?.name ?? null])).toEqual([
           [d.m1, null],
           [d.m2, null],
@@ -129,7 +138,8 @@ export function accessMatrix(target: ConformanceTarget) {
       test("read, dotted filter paths: hidden related rows do not match; no right on the path model is denied", async () => {
         const d = await data();
         const { Chat } = ctx();
-        const byBody = (s: Session, body: string) => as(s, () => Chat.search({ filter: [["messages.body", "=", body]], fields: ["name"] }));
+        const byBody = (s: Session, body: string) =>
+          as(s, () => Chat.search({ filter: [["messages.body", "=", body]], fields: ["name"] }));
         expect((await byBody(d.s.ann, "ann in ann open")).map((c) => c.id)).toEqual([d.annOpen]);
         expect(await byBody(d.s.ann, "ann in archived")).toEqual([]);
         await expect(byBody(d.s.gus, "ann in ann open")).rejects.toBeInstanceOf(AccessDenied);
@@ -146,9 +156,13 @@ export function accessMatrix(target: ConformanceTarget) {
         const err = await as(d.s.gus, () => Chat.get(d.annOpen, { fields: ["description"] })).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(AccessDenied);
         expect((err as AccessDenied).field).toBe("description");
-        await expect(as(d.s.gus, () => Chat.search({ filter: [["description", "ilike", "secret"]] }))).rejects.toBeInstanceOf(AccessDenied);
+        await expect(
+          as(d.s.gus, () => Chat.search({ filter: [["description", "ilike", "secret"]] })),
+        ).rejects.toBeInstanceOf(AccessDenied);
         await expect(as(d.s.gus, () => Chat.search({ order: "description" }))).rejects.toBeInstanceOf(AccessDenied);
-        await expect(as(d.s.ann, () => User.updateMany([d.ann], { login: "hacked" }))).rejects.toBeInstanceOf(AccessDenied);
+        await expect(as(d.s.ann, () => User.updateMany([d.ann], { login: "hacked" }))).rejects.toBeInstanceOf(
+          AccessDenied,
+        );
         expect((await ctx().db.sudo(() => User.get(d.ann))).login).toBe("am-ann");
       });
 
@@ -156,10 +170,19 @@ export function accessMatrix(target: ConformanceTarget) {
         const d = await data();
         const { Chat, db } = ctx();
         const before = await db.sudo(() => Chat.count());
-        await expect(as(d.s.bob, () => Chat.create({ name: "forged", creator_id: d.ann }))).rejects.toBeInstanceOf(AccessDenied);
-        await expect(as(d.s.gus, () => Chat.create({ name: "guest chat", creator_id: d.gus }))).rejects.toBeInstanceOf(AccessDenied);
+        await expect(as(d.s.bob, () => Chat.create({ name: "forged", creator_id: d.ann }))).rejects.toBeInstanceOf(
+          AccessDenied,
+        );
+        await expect(as(d.s.gus, () => Chat.create({ name: "guest chat", creator_id: d.gus }))).rejects.toBeInstanceOf(
+          AccessDenied,
+        );
         await expect(
-          as(d.s.bob, () => Chat.createMany([{ name: "ok", creator_id: d.bob }, { name: "forged 2", creator_id: d.ann }])),
+          as(d.s.bob, () =>
+            Chat.createMany([
+              { name: "ok", creator_id: d.bob },
+              { name: "forged 2", creator_id: d.ann },
+            ]),
+          ),
         ).rejects.toBeInstanceOf(AccessDenied);
         expect(await db.sudo(() => Chat.count())).toBe(before);
         const id = await as(d.s.bob, () => Chat.create({ name: "bob new", creator_id: d.bob }));
@@ -173,17 +196,29 @@ export function accessMatrix(target: ConformanceTarget) {
         const names = () => db.sudo(async () => (await Chat.search({ fields: ["name"] })).map((c) => c.name));
         const snapshot = await names();
         // an id Bob cannot read is not found, as in get; nothing changes
-        await expect(as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" }))).rejects.toMatchObject({ id: d.annOpen });
-        await expect(as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" }))).rejects.toBeInstanceOf(RecordNotFound);
+        await expect(
+          as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" })),
+        ).rejects.toMatchObject({ id: d.annOpen });
+        await expect(
+          as(d.s.bob, () => Chat.updateMany([d.bobOpen, d.annOpen], { name: "mine now" })),
+        ).rejects.toBeInstanceOf(RecordNotFound);
         await expect(as(d.s.ann, () => Chat.deleteMany([d.annOpen]))).rejects.toBeInstanceOf(AccessDenied); // users may not delete chats
         await expect(as(d.s.ann, () => ChatMessage.deleteMany([d.m1, d.m2]))).rejects.toBeInstanceOf(AccessDenied); // m2 is Bob's, and Ann reads it
         // a filter Ann reads two messages through, one of them Bob's: denied as a whole
-        await expect(as(d.s.ann, () => ChatMessage.updateMany([["body", "like", "ann open"]], { body: "x" }))).rejects.toBeInstanceOf(AccessDenied);
-        await expect(as(d.s.ann, () => ChatMessage.query().filter({ body__contains: "ann open" }).delete())).rejects.toBeInstanceOf(AccessDenied);
+        await expect(
+          as(d.s.ann, () => ChatMessage.updateMany([["body", "like", "ann open"]], { body: "x" })),
+        ).rejects.toBeInstanceOf(AccessDenied);
+        await expect(
+          as(d.s.ann, () => ChatMessage.query().filter({ body__contains: "ann open" }).delete()),
+        ).rejects.toBeInstanceOf(AccessDenied);
         expect(await names()).toEqual(snapshot);
         // a filter matches only the rows the session reads: Bob's filter over every "open" chat touches his own
-        expect(await as(d.s.bob, () => Chat.updateMany([["name", "like", "open"]], { description: "bob was here" }))).toBe(1);
-        expect(await as(d.s.bob, () => Chat.query().filter({ name__contains: "open" }).update({ description: null }))).toBe(1);
+        expect(
+          await as(d.s.bob, () => Chat.updateMany([["name", "like", "open"]], { description: "bob was here" })),
+        ).toBe(1);
+        expect(
+          await as(d.s.bob, () => Chat.query().filter({ name__contains: "open" }).update({ description: null })),
+        ).toBe(1);
         expect((await db.sudo(() => Chat.get(d.annOpen))).description).toBe("secret plans");
         expect(await db.sudo(() => ChatMessage.count())).toBe(4);
         expect(await as(d.s.bob, () => Chat.updateMany([d.bobOpen], { description: "bob's" }))).toBe(1);
@@ -202,8 +237,12 @@ export function accessMatrix(target: ConformanceTarget) {
         try {
           // the message is readable (the read rule has no placeholder) but the update rule holds for no row
           expect((await as(nobody, () => ChatMessage.get(orphan))).body).toBe("nobody's");
-          await expect(as(nobody, () => ChatMessage.updateMany([orphan], { body: "taken" }))).rejects.toBeInstanceOf(AccessDenied);
-          await expect(as(nobody, () => ChatMessage.updateMany([["author_user_id", "=", null]], { body: "taken" }))).rejects.toBeInstanceOf(AccessDenied);
+          await expect(as(nobody, () => ChatMessage.updateMany([orphan], { body: "taken" }))).rejects.toBeInstanceOf(
+            AccessDenied,
+          );
+          await expect(
+            as(nobody, () => ChatMessage.updateMany([["author_user_id", "=", null]], { body: "taken" })),
+          ).rejects.toBeInstanceOf(AccessDenied);
           await expect(as(nobody, () => ChatMessage.deleteMany([orphan]))).rejects.toBeInstanceOf(AccessDenied);
           expect(await as(nobody, () => ctx().Chat.count())).toBe(0);
           expect((await db.sudo(() => ChatMessage.get(orphan))).body).toBe("nobody's");
@@ -216,7 +255,11 @@ export function accessMatrix(target: ConformanceTarget) {
         const d = await data();
         const { Chat } = ctx();
         expect(await as(d.s.ann, () => Chat.query().aggregate({ n: ["id", "count"] }))).toEqual({ n: 2 });
-        const grouped = await as(d.s.gus, () => Chat.query().groupBy("creator_id").aggregate({ n: ["id", "count"] }));
+        const grouped = await as(d.s.gus, () =>
+          Chat.query()
+            .groupBy("creator_id")
+            .aggregate({ n: ["id", "count"] }),
+        );
         expect(grouped).toEqual([
           { creator_id: d.ann, n: 1 },
           { creator_id: d.bob, n: 1 },

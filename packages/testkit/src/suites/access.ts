@@ -1,11 +1,22 @@
-import { AccessDenied, type AccessChecker, type FieldMap, type Filter, type Operation, RecordNotFound } from "@dotorm/core";
+import {
+  AccessDenied,
+  type AccessChecker,
+  type FieldMap,
+  type Filter,
+  type Operation,
+  RecordNotFound,
+} from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
 
 /** A test session carries its own policy, so each test states the rules it runs under. */
 interface Policy {
-  readonly rule?: (model: string, operation: Operation, ids?: readonly (number | string)[]) => boolean | Filter<FieldMap>;
+  readonly rule?: (
+    model: string,
+    operation: Operation,
+    ids?: readonly (number | string)[],
+  ) => boolean | Filter<FieldMap>;
   /** Every question the checker was asked in the session, in order. */
   readonly asked?: { model: string; operation: Operation; ids?: readonly (number | string)[] }[];
   readonly denied?: (model: string, operation: Operation) => readonly string[];
@@ -28,7 +39,11 @@ export function access(target: ConformanceTarget) {
     (ctx) => {
       test("the checker is told the ids a call names: updates and deletes by id, not reads or writes by filter", async () => {
         const { db, Role } = ctx();
-        const [a, b, c] = (await Role.createMany([{ code: "ids-a" }, { code: "ids-b" }, { code: "ids-c" }])) as [number, number, number];
+        const [a, b, c] = (await Role.createMany([{ code: "ids-a" }, { code: "ids-b" }, { code: "ids-c" }])) as [
+          number,
+          number,
+          number,
+        ];
         const asked: NonNullable<Policy["asked"]> = [];
         const mine = (q: (typeof asked)[number]) => q.model === Role.meta.table;
         await db.withSession({ asked }, () => Role.updateMany([b, a], { name: "by ids" }));
@@ -41,11 +56,19 @@ export function access(target: ConformanceTarget) {
         expect(asked.filter(mine).every((q) => q.ids === undefined)).toBe(true);
         expect(asked.filter(mine).map((q) => q.operation)).toContain("update");
         // a checker can decide on the ids: c may not be deleted, a may
-        const guard = { asked: [] as NonNullable<Policy["asked"]>, rule: (model: string, operation: Operation, ids?: readonly (number | string)[]) => !(model === Role.meta.table && operation === "delete" && ids?.includes(c)) };
+        const guard = {
+          asked: [] as NonNullable<Policy["asked"]>,
+          rule: (model: string, operation: Operation, ids?: readonly (number | string)[]) =>
+            !(model === Role.meta.table && operation === "delete" && ids?.includes(c)),
+        };
         await expect(db.withSession(guard, () => Role.deleteMany([c]))).rejects.toBeInstanceOf(AccessDenied);
         expect(await Role.exists({ filter: [["id", "=", c]] })).toBe(true);
         expect(await db.withSession(guard, () => Role.deleteMany([a]))).toBe(1);
-        expect(guard.asked.filter(mine).find((q) => q.operation === "delete")).toEqual({ model: Role.meta.table, operation: "delete", ids: [c] });
+        expect(guard.asked.filter(mine).find((q) => q.operation === "delete")).toEqual({
+          model: Role.meta.table,
+          operation: "delete",
+          ids: [c],
+        });
       });
 
       /** Two users, each with a chat and messages, one of them "secret". */
@@ -132,12 +155,21 @@ export function access(target: ConformanceTarget) {
           const chat = await Chat.get(annChat, { nested: { messages: ["body"] } });
           expect(chat.messages.map((m) => m.body)).toEqual(["hello"]);
           expect(await Chat.count({ filter: [["messages.body", "=", "secret"]] })).toBe(0);
-          expect(await Chat.count({ filter: [["id", "=", annChat], ["messages.body", "=", "hello"]] })).toBe(1);
+          expect(
+            await Chat.count({
+              filter: [
+                ["id", "=", annChat],
+                ["messages.body", "=", "hello"],
+              ],
+            }),
+          ).toBe(1);
         });
         const noUsers: Policy = { rule: (m, op) => !(m === User.meta.table && op === "read") };
         await db.withSession(noUsers, async () => {
           await expect(Chat.get(annChat, { nested: { creator_id: ["name"] } })).rejects.toBeInstanceOf(AccessDenied);
-          await expect(Chat.search({ filter: [["creator_id.name", "=", "nest-ann"]] })).rejects.toBeInstanceOf(AccessDenied);
+          await expect(Chat.search({ filter: [["creator_id.name", "=", "nest-ann"]] })).rejects.toBeInstanceOf(
+            AccessDenied,
+          );
           expect((await Chat.get(annChat, { fields: ["name"] })).name).toBe("nest-ann-chat");
         });
       });
@@ -149,10 +181,15 @@ export function access(target: ConformanceTarget) {
         const before = await rows();
         for (const operation of ["update", "delete"] as const) {
           await db.withSession(only(Chat.meta.table, operation, [["creator_id", "=", ann]]), async () => {
-            const attempts = operation === "update"
-              ? [() => Chat.updateMany([annChat, bobChat], { description: "x" }), () => Chat.updateMany([["name", "like", "write-"]], { description: "x" })]
-              : [() => Chat.deleteMany([annChat, bobChat]), () => Chat.deleteMany([["name", "like", "write-"]])];
-            for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ operation, model: Chat.meta.table });
+            const attempts =
+              operation === "update"
+                ? [
+                    () => Chat.updateMany([annChat, bobChat], { description: "x" }),
+                    () => Chat.updateMany([["name", "like", "write-"]], { description: "x" }),
+                  ]
+                : [() => Chat.deleteMany([annChat, bobChat]), () => Chat.deleteMany([["name", "like", "write-"]])];
+            for (const attempt of attempts)
+              await expect(attempt()).rejects.toMatchObject({ operation, model: Chat.meta.table });
           });
         }
         expect(await rows()).toEqual(before);
@@ -169,9 +206,14 @@ export function access(target: ConformanceTarget) {
         const { ann, bob } = await seed("create");
         await db.withSession(only(Chat.meta.table, "create", [["creator_id", "=", ann]]), async () => {
           expect(await Chat.create({ name: "create-ok", creator_id: ann })).toBeGreaterThan(0);
-          await expect(Chat.create({ name: "create-bad", creator_id: bob })).rejects.toMatchObject({ operation: "create" });
+          await expect(Chat.create({ name: "create-bad", creator_id: bob })).rejects.toMatchObject({
+            operation: "create",
+          });
           await expect(
-            Chat.createMany([{ name: "create-batch", creator_id: ann }, { name: "create-batch", creator_id: bob }]),
+            Chat.createMany([
+              { name: "create-batch", creator_id: ann },
+              { name: "create-batch", creator_id: bob },
+            ]),
           ).rejects.toBeInstanceOf(AccessDenied);
         });
         expect(await Chat.count({ filter: [["name", "in", ["create-ok"]]] })).toBe(1);
@@ -181,7 +223,8 @@ export function access(target: ConformanceTarget) {
       test("withSession nests and restores; sudo bypasses the checker and ends with its callback", async () => {
         const { db, Chat } = ctx();
         const { ann, bob } = await seed("nest-session");
-        const names = async () => (await Chat.search({ filter: [["name", "like", "nest-session-"]], fields: ["name"] })).map((c) => c.name);
+        const names = async () =>
+          (await Chat.search({ filter: [["name", "like", "nest-session-"]], fields: ["name"] })).map((c) => c.name);
         const asAnn = only(Chat.meta.table, "read", [["creator_id", "=", ann]]);
         const asBob = only(Chat.meta.table, "read", [["creator_id", "=", bob]]);
         await db.withSession(asAnn, async () => {
@@ -203,14 +246,20 @@ export function access(target: ConformanceTarget) {
         const open = await Thing.get(id as number, { fields: ["shout"] });
         expect(open.shout).toBe("HIDDEN LABEL");
         expect(Object.keys(open).sort()).toEqual(["id", "shout"]);
-        expect(Object.keys((await Thing.query().filter({ id }).only("shout").first()) ?? {}).sort()).toEqual(["id", "shout"]);
+        expect(Object.keys((await Thing.query().filter({ id }).only("shout").first()) ?? {}).sort()).toEqual([
+          "id",
+          "shout",
+        ]);
         const hideLabel: Policy = { denied: (m) => (m === Thing.meta.table ? ["label"] : []) };
         await db.withSession(hideLabel, async () => {
           const [row] = await Thing.search({ filter: [["id", "=", id as number]] });
           expect(row).toBeDefined();
           expect(Object.keys(row ?? {})).not.toContain("label");
           expect(Object.keys(row ?? {})).not.toContain("shout");
-          for (const call of [() => Thing.get(id as number, { fields: ["shout"] }), () => Thing.query().filter({ id }).only("shout").all()]) {
+          for (const call of [
+            () => Thing.get(id as number, { fields: ["shout"] }),
+            () => Thing.query().filter({ id }).only("shout").all(),
+          ]) {
             const err = await call().catch((e: unknown) => e);
             expect(err).toBeInstanceOf(AccessDenied);
             expect(err).toMatchObject({ field: "shout" });
@@ -223,15 +272,25 @@ export function access(target: ConformanceTarget) {
         const { ann, annChat } = await seed("ids");
         const [plain, hidden] = await Role.createMany([{ code: "ids-plain" }, { code: "ids-hidden" }]);
         await User.updateMany([ann], { role_ids: [plain as number, hidden as number] });
-        const messages = (await ChatMessage.search({ filter: [["chat_id", "=", annChat]], order: "id", fields: ["body"] })).map((m) => [m.id, m.body]);
+        const messages = (
+          await ChatMessage.search({ filter: [["chat_id", "=", annChat]], order: "id", fields: ["body"] })
+        ).map((m) => [m.id, m.body]);
         const visible = messages.filter(([, body]) => body !== "secret").map(([mid]) => mid);
         const rules: Policy = {
           rule: (m, op) =>
-            op !== "read" ? true : m === ChatMessage.meta.table ? [["body", "!=", "secret"]] : m === Role.meta.table ? [["code", "!=", "ids-hidden"]] : true,
+            op !== "read"
+              ? true
+              : m === ChatMessage.meta.table
+                ? [["body", "!=", "secret"]]
+                : m === Role.meta.table
+                  ? [["code", "!=", "ids-hidden"]]
+                  : true,
         };
         await db.withSession(rules, async () => {
           expect((await Chat.get(annChat, { fields: ["name", "messages"] })).messages).toEqual(visible);
-          expect((await Chat.get(annChat, { nested: { messages: ["body"] } })).messages.map((m) => m.id)).toEqual(visible);
+          expect((await Chat.get(annChat, { nested: { messages: ["body"] } })).messages.map((m) => m.id)).toEqual(
+            visible,
+          );
           expect((await User.get(ann, { fields: ["role_ids"] })).role_ids).toEqual([plain]);
           const [listed] = await User.search({ filter: [["id", "=", ann]], fields: ["name", "role_ids"] });
           expect(listed?.role_ids).toEqual([plain]);
@@ -246,7 +305,9 @@ export function access(target: ConformanceTarget) {
           db.withSession(only(Chat.meta.table, "read", [["creator_id", "=", user]]), async () => {
             const seen: number[][] = [];
             for (let i = 0; i < 5; i++) {
-              seen.push((await Chat.search({ filter: [["name", "like", "conc-"]], fields: ["name"] })).map((c) => c.id));
+              seen.push(
+                (await Chat.search({ filter: [["name", "like", "conc-"]], fields: ["name"] })).map((c) => c.id),
+              );
               await new Promise((r) => setTimeout(r, 1));
             }
             return seen;
@@ -272,8 +333,14 @@ export function access(target: ConformanceTarget) {
           await expect(Chat.get(annChat, { nested: { creator_id: ["bio"] } })).rejects.toMatchObject({ field: "bio" });
           const nested = await Chat.get(annChat, { nested: { creator_id: {} } });
           expect(Object.keys(nested.creator_id)).not.toContain("bio");
-          await expect(User.updateMany([ann], { bio: "overwritten" })).rejects.toMatchObject({ field: "bio", operation: "update" });
-          await expect(User.create({ name: "fields-new", bio: "x" })).rejects.toMatchObject({ field: "bio", operation: "create" });
+          await expect(User.updateMany([ann], { bio: "overwritten" })).rejects.toMatchObject({
+            field: "bio",
+            operation: "update",
+          });
+          await expect(User.create({ name: "fields-new", bio: "x" })).rejects.toMatchObject({
+            field: "bio",
+            operation: "create",
+          });
         });
         expect((await User.get(ann)).bio).toBe("ann's bio");
         expect(await User.count({ filter: [["name", "=", "fields-new"]] })).toBe(0);

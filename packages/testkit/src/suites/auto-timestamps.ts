@@ -63,11 +63,11 @@ export function autoTimestamps(target: ConformanceTarget) {
     test("update, updateMany (ids and filter) and query-set updates move autoNow and leave autoNowAdd", async () => {
       const { Note } = await own();
       const old = new Date("2021-01-01T00:00:00.000Z");
-      const [x, y, z] = await Note.createMany([
+      const [x, y, z] = (await Note.createMany([
         { code: "u1", created_at: old, updated_at: old, touched_on: "2021-01-01" },
         { code: "u2", created_at: old, updated_at: old, touched_on: "2021-01-01" },
         { code: "u3", created_at: old, updated_at: old, touched_on: "2021-01-01" },
-      ]) as [number, number, number];
+      ])) as [number, number, number];
       const record = await Note.get(x);
       const { from, to } = await window(() => record.update({ body: "edited" }));
       const after = await stamps(x);
@@ -107,7 +107,10 @@ export function autoTimestamps(target: ConformanceTarget) {
       const id = await Note.create({ code: "v1", body: "same" });
       const before = await stamps(id);
       for (const field of ["created_at", "updated_at", "touched_on"]) {
-        await expect(Note.updateMany([id], untyped({ body: "changed", [field]: new Date() }))).rejects.toMatchObject({ name: "ValidationError", field });
+        await expect(Note.updateMany([id], untyped({ body: "changed", [field]: new Date() }))).rejects.toMatchObject({
+          name: "ValidationError",
+          field,
+        });
       }
       expect(await Note.get(id, { fields: ["body"] })).toMatchObject({ body: "same" });
       expect(await stamps(id)).toEqual(before);
@@ -119,8 +122,21 @@ export function autoTimestamps(target: ConformanceTarget) {
     test("save() of a record built by hand (not read through DotORM) updates it without sending the stamps it holds", async () => {
       const { Note } = await own();
       const old = new Date("2021-01-01T00:00:00.000Z");
-      const id = await Note.create({ code: "h1", body: "before", created_at: old, updated_at: old, touched_on: "2021-01-01" });
-      const built = new Note({ id, code: "h1", body: "after", created_at: new Date(), updated_at: new Date(), touched_on: "2030-01-01" });
+      const id = await Note.create({
+        code: "h1",
+        body: "before",
+        created_at: old,
+        updated_at: old,
+        touched_on: "2021-01-01",
+      });
+      const built = new Note({
+        id,
+        code: "h1",
+        body: "after",
+        created_at: new Date(),
+        updated_at: new Date(),
+        touched_on: "2030-01-01",
+      });
       await built.save();
       const after = await stamps(id);
       expect(await Note.get(id, { fields: ["body"] })).toMatchObject({ body: "after" });
@@ -132,12 +148,16 @@ export function autoTimestamps(target: ConformanceTarget) {
     test("an upsert's update half moves autoNow and keeps autoNowAdd; naming a stamp in `update` is refused", async () => {
       const { Note } = await own();
       if (ctx().db.adapter.capabilities.uniqueConstraints === false) {
-        await expect(Note.createMany([{ code: "p1" }], { onConflict: ["code"], update: ["body"] })).rejects.toBeInstanceOf(UnsupportedError);
+        await expect(
+          Note.createMany([{ code: "p1" }], { onConflict: ["code"], update: ["body"] }),
+        ).rejects.toBeInstanceOf(UnsupportedError);
         return;
       }
       const old = new Date("2021-01-01T00:00:00.000Z");
       const id = await Note.create({ code: "p1", created_at: old, updated_at: old });
-      const { from } = await window(() => Note.createMany([{ code: "p1", body: "upserted" }], { onConflict: ["code"], update: ["body"] }));
+      const { from } = await window(() =>
+        Note.createMany([{ code: "p1", body: "upserted" }], { onConflict: ["code"], update: ["body"] }),
+      );
       const after = await stamps(id);
       expect(after.created.toISOString()).toBe(old.toISOString());
       expect(after.updated.getTime()).toBeGreaterThanOrEqual(from);
@@ -147,13 +167,19 @@ export function autoTimestamps(target: ConformanceTarget) {
       await sleep(5);
       await Note.createMany([{ code: "p1" }], { onConflict: ["code"] });
       expect(await stamps(id)).toEqual(kept);
-      await expect(Note.createMany([{ code: "p1" }], { onConflict: ["code"], update: untyped(["created_at"]) })).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        Note.createMany([{ code: "p1" }], { onConflict: ["code"], update: untyped(["created_at"]) }),
+      ).rejects.toBeInstanceOf(ValidationError);
     });
 
     test("a stamp on a field that cannot hold one, both stamps, or a stamp with a default is a ConfigurationError at definition", () => {
       expect(() => model("bad_ts", { n: f.integer(untyped({ autoNow: true })) })).toThrow(ConfigurationError);
-      expect(() => model("bad_ts", { at: f.datetime(untyped({ autoNow: true, autoNowAdd: true })) })).toThrow(/not both/);
-      expect(() => model("bad_ts", { at: f.datetime(untyped({ autoNow: true, default: "now" })) })).toThrow(/bad_ts\.at/);
+      expect(() => model("bad_ts", { at: f.datetime(untyped({ autoNow: true, autoNowAdd: true })) })).toThrow(
+        /not both/,
+      );
+      expect(() => model("bad_ts", { at: f.datetime(untyped({ autoNow: true, default: "now" })) })).toThrow(
+        /bad_ts\.at/,
+      );
       expect(() => model("bad_ts", { at: f.datetime(untyped({ autoNow: "yes" })) })).toThrow(ConfigurationError);
     });
   });

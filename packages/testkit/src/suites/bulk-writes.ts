@@ -1,4 +1,11 @@
-import { AccessDenied, type AccessChecker, type FieldMap, type Filter, type Operation, RecordNotFound } from "@dotorm/core";
+import {
+  AccessDenied,
+  type AccessChecker,
+  type FieldMap,
+  type Filter,
+  type Operation,
+  RecordNotFound,
+} from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -66,20 +73,32 @@ export function bulkWrites(target: ConformanceTarget) {
           }
           // a hidden id and an absent one are reported alike: not found, as get reports them
           for (const id of [hidden as number, absent]) {
-            for (const call of [() => Thing.deleteMany([low as number, id]), () => Thing.updateMany([id], { notes: "x" }), () => Thing.get(id)]) {
+            for (const call of [
+              () => Thing.deleteMany([low as number, id]),
+              () => Thing.updateMany([id], { notes: "x" }),
+              () => Thing.get(id),
+            ]) {
               const err = await call().catch((e: unknown) => e);
               expect(err).toBeInstanceOf(RecordNotFound);
               expect(err).toMatchObject({ model: table, id });
             }
           }
           // a readable row outside the write rule denies the whole call
-          await expect(Thing.deleteMany([["count", ">", 5]])).rejects.toMatchObject({ operation: "delete", model: table });
+          await expect(Thing.deleteMany([["count", ">", 5]])).rejects.toMatchObject({
+            operation: "delete",
+            model: table,
+          });
           await expect(Thing.updateMany([["count", ">", 15]], { notes: "x" })).rejects.toBeInstanceOf(AccessDenied);
           await expect(Thing.deleteMany([high as number])).rejects.toBeInstanceOf(AccessDenied);
-          expect(await Thing.updateMany([["count", "<", 100]], { notes: "x" }).catch((e: unknown) => e)).toBeInstanceOf(AccessDenied);
+          expect(await Thing.updateMany([["count", "<", 100]], { notes: "x" }).catch((e: unknown) => e)).toBeInstanceOf(
+            AccessDenied,
+          );
           expect(await Thing.deleteMany([["count", "<", 15]])).toBe(1);
         });
-        const left = await Thing.search({ filter: [["id", "in", [low, high, hidden] as number[]]], fields: ["label", "notes"] });
+        const left = await Thing.search({
+          filter: [["id", "in", [low, high, hidden] as number[]]],
+          fields: ["label", "notes"],
+        });
         expect(left.map((r) => [r.label, r.notes])).toEqual([
           ["vis-high", null],
           ["hidden", null],

@@ -15,7 +15,9 @@ export function callTimeouts(target: ConformanceTarget) {
       const { statements } = await record(async () => {
         for (const bad of [0, -1, 1.5, "100", Number.NaN, null, Number.POSITIVE_INFINITY]) {
           const timeout = bad as number;
-          await expect(Role.search({ timeout }), String(bad)).rejects.toThrow(/timeout must be a positive whole number of milliseconds/);
+          await expect(Role.search({ timeout }), String(bad)).rejects.toThrow(
+            /timeout must be a positive whole number of milliseconds/,
+          );
           await expect(Role.count({ timeout })).rejects.toBeInstanceOf(QueryError);
           await expect(Role.exists({ timeout })).rejects.toBeInstanceOf(QueryError);
           await expect(Role.get(1, { timeout })).rejects.toBeInstanceOf(QueryError);
@@ -31,15 +33,26 @@ export function callTimeouts(target: ConformanceTarget) {
     test("calls in time return what they return without the option, through every call kind", async () => {
       const { Role } = ctx();
       const t = { timeout: 20_000 };
-      const [a, b] = (await Role.createMany([{ code: "ct-a", name: "x" }, { code: "ct-b", name: "y" }], t)) as [number, number];
+      const [a, b] = (await Role.createMany(
+        [
+          { code: "ct-a", name: "x" },
+          { code: "ct-b", name: "y" },
+        ],
+        t,
+      )) as [number, number];
       const filter = [["code", "like", "ct-"]] as const;
-      expect((await Role.search({ filter: [...filter], fields: ["code"], ...t })).map((r) => r.code)).toEqual(["ct-a", "ct-b"]);
+      expect((await Role.search({ filter: [...filter], fields: ["code"], ...t })).map((r) => r.code)).toEqual([
+        "ct-a",
+        "ct-b",
+      ]);
       expect((await Role.get(a, { fields: ["code"], ...t })).code).toBe("ct-a");
       expect(await Role.getOrNull(b + 1_000_000, t)).toBeNull();
       expect(await Role.count({ filter: [...filter], ...t })).toBe(2);
       expect(await Role.exists({ filter: [...filter], ...t })).toBe(true);
       expect(await Role.updateMany([b], { name: "z" }, t)).toBe(1);
-      const qs = Role.query().where([...filter]).timeout(20_000);
+      const qs = Role.query()
+        .where([...filter])
+        .timeout(20_000);
       expect(await qs.count()).toBe(2);
       expect((await qs.orderBy("code").values("name")).map((r) => r.name)).toEqual(["x", "z"]);
       expect(await qs.aggregate({ n: ["id", "count"] })).toEqual({ n: 2 });

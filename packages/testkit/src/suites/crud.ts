@@ -37,7 +37,9 @@ export function crud(target: ConformanceTarget) {
       }
       const ids = await Role.createMany(gen());
       expect(ids).toHaveLength(25);
-      expect((await Role.search({ filter: [["id", "in", ids]], order: "id" })).map((r) => r.code)).toEqual(Array.from({ length: 25 }, (_, i) => `gen-${i}`));
+      expect((await Role.search({ filter: [["id", "in", ids]], order: "id" })).map((r) => r.code)).toEqual(
+        Array.from({ length: 25 }, (_, i) => `gen-${i}`),
+      );
       expect(await Role.createMany(agen())).toHaveLength(3);
       async function* broken() {
         yield { code: "iter-ok" };
@@ -71,7 +73,10 @@ export function crud(target: ConformanceTarget) {
       const chat = await Chat.get(await Chat.create({ name: "Before", creator_id: creator }));
       await chat.update({ name: "After", is_archived: true });
       expect(chat.name).toBe("After");
-      expect(await Chat.get(chat.id, { fields: ["name", "is_archived"] })).toMatchObject({ name: "After", is_archived: true });
+      expect(await Chat.get(chat.id, { fields: ["name", "is_archived"] })).toMatchObject({
+        name: "After",
+        is_archived: true,
+      });
       await chat.delete();
       expect(await Chat.getOrNull(chat.id)).toBeNull();
       await expect(chat.delete()).rejects.toBeInstanceOf(RecordNotFound);
@@ -83,10 +88,30 @@ export function crud(target: ConformanceTarget) {
       const creator = await User.create({ name: "Bulk" });
       const ids = await Chat.createMany([1, 2, 3, 4].map((i) => ({ name: `bulk ${i}`, creator_id: creator })));
       expect(await Chat.updateMany(ids.slice(0, 2), { is_archived: true })).toBe(2);
-      expect(await Chat.updateMany([["creator_id", "=", creator], ["is_archived", "=", false]], { description: "open" })).toBe(2);
-      expect(await Chat.count({ filter: [["creator_id", "=", creator], ["description", "=", "open"]] })).toBe(2);
+      expect(
+        await Chat.updateMany(
+          [
+            ["creator_id", "=", creator],
+            ["is_archived", "=", false],
+          ],
+          { description: "open" },
+        ),
+      ).toBe(2);
+      expect(
+        await Chat.count({
+          filter: [
+            ["creator_id", "=", creator],
+            ["description", "=", "open"],
+          ],
+        }),
+      ).toBe(2);
       expect(await Chat.updateMany([], { name: "x" })).toBe(0);
-      expect(await Chat.deleteMany([["creator_id", "=", creator], ["is_archived", "=", true]])).toBe(2);
+      expect(
+        await Chat.deleteMany([
+          ["creator_id", "=", creator],
+          ["is_archived", "=", true],
+        ]),
+      ).toBe(2);
       expect(await Chat.deleteMany(ids)).toBe(2);
       expect(await Chat.count({ filter: [["creator_id", "=", creator]] })).toBe(0);
     });
@@ -94,11 +119,21 @@ export function crud(target: ConformanceTarget) {
     test("count and exists follow the filter", async () => {
       const { User } = ctx();
       const total = await User.count();
-      await User.createMany([{ name: "cnt", bio: "x" }, { name: "cnt", bio: "y" }]);
+      await User.createMany([
+        { name: "cnt", bio: "x" },
+        { name: "cnt", bio: "y" },
+      ]);
       expect(await User.count({ filter: [["name", "=", "cnt"]] })).toBe(2);
       // no filter counts every row: exactly the two more
       expect(await User.count()).toBe(total + 2);
-      expect(await User.exists({ filter: [["name", "=", "cnt"], ["bio", "=", "y"]] })).toBe(true);
+      expect(
+        await User.exists({
+          filter: [
+            ["name", "=", "cnt"],
+            ["bio", "=", "y"],
+          ],
+        }),
+      ).toBe(true);
       expect(await User.exists({ filter: [["name", "=", "nobody-at-all"]] })).toBe(false);
     });
 

@@ -20,7 +20,13 @@ export function ddlDefaults(target: ConformanceTarget) {
         flag: f.boolean({ default: true }),
         later: f.json({ default: () => ({ made: "in js" }) }),
       });
-    const expected = { tags: ["new", "it's"], settings: { theme: "dark", size: 2, deep: { list: [1, "b\\c"] } }, day: "2024-02-29", note: "it's \\ fine", flag: true };
+    const expected = {
+      tags: ["new", "it's"],
+      settings: { theme: "dark", size: 2, deep: { list: [1, "b\\c"] } },
+      day: "2024-02-29",
+      note: "it's \\ fine",
+      flag: true,
+    };
 
     /** A second database on the suite's adapter (never closed: the harness closes the shared driver). */
     async function on(M: ReturnType<typeof defaults>): Promise<Database> {
@@ -49,14 +55,19 @@ export function ddlDefaults(target: ConformanceTarget) {
       expect(row).toMatchObject({ ...expected, later: { made: "in js" } });
       expect(Number(row.price)).toBe(9.5);
       const given = await M.create({ label: "given", tags: [], settings: null, note: "mine" });
-      expect(await M.get(given, { fields: ["tags", "settings", "note"] })).toMatchObject({ tags: [], settings: null, note: "mine" });
+      expect(await M.get(given, { fields: ["tags", "settings", "note"] })).toMatchObject({
+        tags: [],
+        settings: null,
+        note: "mine",
+      });
     });
 
     test("migrations see the defaults: no drift after sync, and a changed JSON default is a column change", async () => {
       const M = defaults("drift");
       const db = await on(M);
       expect(await db.sync()).toEqual([]);
-      const mine = (ops: Awaited<ReturnType<typeof planMigration>>["operations"]) => ops.map(describeOperation).filter((d) => d.includes(M.meta.table));
+      const mine = (ops: Awaited<ReturnType<typeof planMigration>>["operations"]) =>
+        ops.map(describeOperation).filter((d) => d.includes(M.meta.table));
       expect(mine((await planMigration(db)).operations)).toEqual([]);
       const changed = await connect(ctx().db.adapter, { models: [defaults("drift", ["other"])] });
       const ops = (await planMigration(changed)).operations.filter((o) => JSON.stringify(o).includes(M.meta.table));

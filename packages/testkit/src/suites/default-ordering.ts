@@ -41,9 +41,17 @@ export function defaultOrdering(target: ConformanceTarget) {
     async function seed(title: string) {
       const { Board, Lead } = await own();
       const board = await Board.create({ title });
-      const rows = [["c", 1], ["a", 3], ["b", 3], ["d", 2]] as const;
-      const ids = await Lead.createMany(rows.map(([name, priority]) => ({ name: `${title}-${name}`, priority, board_id: board })));
-      const names = (leads: readonly object[]) => leads.map((l) => String((l as { name: string }).name).slice(title.length + 1)).join("");
+      const rows = [
+        ["c", 1],
+        ["a", 3],
+        ["b", 3],
+        ["d", 2],
+      ] as const;
+      const ids = await Lead.createMany(
+        rows.map(([name, priority]) => ({ name: `${title}-${name}`, priority, board_id: board })),
+      );
+      const names = (leads: readonly object[]) =>
+        leads.map((l) => String((l as { name: string }).name).slice(title.length + 1)).join("");
       return { board, ids, names, filter: [["board_id", "=", board]] as [["board_id", "=", number]] };
     }
 
@@ -73,9 +81,15 @@ export function defaultOrdering(target: ConformanceTarget) {
       const { board, names } = await seed("n");
       const got = await Board.get(board, { nested: { leads: ["name"] } });
       expect(names(got.leads as object[])).toBe("abdc");
-      const [found] = await Board.search({ filter: [["id", "=", board]], nested: { leads: { fields: ["name"], limit: 2 } } });
+      const [found] = await Board.search({
+        filter: [["id", "=", board]],
+        nested: { leads: { fields: ["name"], limit: 2 } },
+      });
       expect(names(found?.leads as object[])).toBe("ab");
-      const [given] = await Board.search({ filter: [["id", "=", board]], nested: { leads: { fields: ["name"], order: "name desc" } } });
+      const [given] = await Board.search({
+        filter: [["id", "=", board]],
+        nested: { leads: { fields: ["name"], order: "name desc" } },
+      });
       expect(names(given?.leads as object[])).toBe("dcba");
     });
 

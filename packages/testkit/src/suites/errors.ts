@@ -54,7 +54,10 @@ export function errors(target: ConformanceTarget) {
       expect(cause).not.toBeInstanceOf(DotormError);
       expect(await User.count({ filter: [["login", "=", "dup-login"]] })).toBe(1);
       const other = await User.create({ name: "Bob", login: "dup-other" });
-      await expect(User.updateMany([other], { login: "dup-login" })).rejects.toMatchObject({ kind: "unique", field: "login" });
+      await expect(User.updateMany([other], { login: "dup-login" })).rejects.toMatchObject({
+        kind: "unique",
+        field: "login",
+      });
       expect((await User.get(other)).login).toBe("dup-other");
     });
 
@@ -83,7 +86,9 @@ export function errors(target: ConformanceTarget) {
 
     test("RecordNotFound names the model and id on get, record.update and record.delete", async () => {
       const { Chat, User } = ctx();
-      const chat = await Chat.get(await Chat.create({ name: "vanishing", creator_id: await User.create({ name: "Gone" }) }));
+      const chat = await Chat.get(
+        await Chat.create({ name: "vanishing", creator_id: await User.create({ name: "Gone" }) }),
+      );
       await Chat.deleteMany([chat.id]);
       for (const attempt of [() => Chat.get(chat.id), () => chat.update({ name: "x" }), () => chat.delete()]) {
         const err = await attempt().catch((e: unknown) => e);
@@ -110,7 +115,10 @@ export function errors(target: ConformanceTarget) {
       await User.create({ name: "Evented", login: "evented" });
       const unique = db.adapter.capabilities.uniqueConstraints !== false;
       // Without unique constraints a duplicate is no failure; a raw statement on a missing table is.
-      const fail = () => (unique ? User.create({ name: "Again", login: "evented" }) : db.sql`select * from ${db.sql.id("no_such_table_evented")}`);
+      const fail = () =>
+        unique
+          ? User.create({ name: "Again", login: "evented" })
+          : db.sql`select * from ${db.sql.id("no_such_table_evented")}`;
       const { result, statements } = await record(() => fail().catch((e: unknown) => e));
       expect(result).toBeInstanceOf(unique ? IntegrityError : DotormError);
       expect(statements.some((s) => s.error === result)).toBe(true);

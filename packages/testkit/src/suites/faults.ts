@@ -66,7 +66,11 @@ export function faults(target: ConformanceTarget) {
      * it waits ends it at once. Asserts a typed ConnectionError within the limit, then that the
      * pool serves the next call.
      */
-    async function expectFault(fault: Fault, call: () => Promise<unknown>, trigger: "before" | "inside" = "before"): Promise<ConnectionError> {
+    async function expectFault(
+      fault: Fault,
+      call: () => Promise<unknown>,
+      trigger: "before" | "inside" = "before",
+    ): Promise<ConnectionError> {
       if (trigger === "before") proxy.blackhole();
       const started = performance.now();
       const pending = call().then(
@@ -81,7 +85,8 @@ export function faults(target: ConformanceTarget) {
       const elapsed = performance.now() - started;
       expect(err).toBeInstanceOf(ConnectionError);
       expect(elapsed).toBeLessThan((fault === "reset" ? 0 : limits.queryTimeout) + slack);
-      if (fault === "blackhole" && trigger === "before") expect((err as Error).message).toMatch(/queryTimeout \(1000 ms\)/);
+      if (fault === "blackhole" && trigger === "before")
+        expect((err as Error).message).toMatch(/queryTimeout \(1000 ms\)/);
       proxy.pass();
       // the pool serves the next call, and it reads what a connection without the proxy reads
       expect(await models.Role.count()).toBe(await ctx().Role.count());
@@ -117,12 +122,16 @@ export function faults(target: ConformanceTarget) {
         // more than the socket buffers hold, so the fault reaches rows not yet received
         const total = 20_000;
         const name = "n".repeat(250);
-        await Role.createMany(Array.from({ length: total }, (_, i) => ({ code: `st-${fault}-${String(i).padStart(5, "0")}`, name })));
+        await Role.createMany(
+          Array.from({ length: total }, (_, i) => ({ code: `st-${fault}-${String(i).padStart(5, "0")}`, name })),
+        );
         let seen = 0;
         await expectFault(
           fault,
           async () => {
-            for await (const _ of models.Role.query().where([["code", "=like", `st-${fault}-%`]]).stream({ batchSize: 200 })) {
+            for await (const _ of models.Role.query()
+              .where([["code", "=like", `st-${fault}-%`]])
+              .stream({ batchSize: 200 })) {
               if (++seen === 200) fault === "reset" ? proxy.reset() : proxy.blackhole();
             }
           },
@@ -163,7 +172,14 @@ export function faults(target: ConformanceTarget) {
         ["get", () => models.Role.get(1, { timeout: 300 })],
         ["updateMany", () => models.Role.updateMany([["code", "=", "none"]], { name: "x" }, { timeout: 300 })],
         ["query set", () => models.Role.query().timeout(300).first()],
-        ["grouped", () => models.Role.query().timeout(300).groupBy("name").aggregate({ n: ["id", "count"] })],
+        [
+          "grouped",
+          () =>
+            models.Role.query()
+              .timeout(300)
+              .groupBy("name")
+              .aggregate({ n: ["id", "count"] }),
+        ],
       ];
       for (const [name, call] of calls) {
         proxy.blackhole();

@@ -19,9 +19,20 @@ export function fields(target: ConformanceTarget) {
         { label: "max", small: 32767, count: 2147483647, big: Number.MAX_SAFE_INTEGER },
       ];
       const ids = await Thing.createMany(rows);
-      const back = await Thing.search({ filter: [["id", "in", ids]], fields: ["label", "small", "count", "big"], order: "id" });
+      const back = await Thing.search({
+        filter: [["id", "in", ids]],
+        fields: ["label", "small", "count", "big"],
+        order: "id",
+      });
       expect(back.map(({ id: _, ...r }) => r)).toEqual(rows);
-      expect(await Thing.count({ filter: [["id", "in", ids], ["big", "=", Number.MAX_SAFE_INTEGER]] })).toBe(1);
+      expect(
+        await Thing.count({
+          filter: [
+            ["id", "in", ids],
+            ["big", "=", Number.MAX_SAFE_INTEGER],
+          ],
+        }),
+      ).toBe(1);
     });
 
     test("float, decimal (a string, exact), boolean, selection", async () => {
@@ -50,21 +61,39 @@ export function fields(target: ConformanceTarget) {
       expect(row.at?.getTime()).toBe(at.getTime());
       expect(row.day).toBe("2024-02-29");
       expect(row.clock).toBe("13:45:30");
-      const fromStrings = await Thing.create({ label: "time2", at: "2024-12-31T23:59:59.999Z", day: new Date("2025-01-02T00:00:00Z"), clock: "07:05" });
+      const fromStrings = await Thing.create({
+        label: "time2",
+        at: "2024-12-31T23:59:59.999Z",
+        day: new Date("2025-01-02T00:00:00Z"),
+        clock: "07:05",
+      });
       const second = await Thing.get(fromStrings, { fields: ["at", "day", "clock"] });
       expect(second.at?.toISOString()).toBe("2024-12-31T23:59:59.999Z");
       expect(second.day).toBe("2025-01-02");
       expect(second.clock).toBe("07:05:00");
-      expect(await Thing.count({ filter: [["id", "=", id], ["at", "=", at]] })).toBe(1);
+      expect(
+        await Thing.count({
+          filter: [
+            ["id", "=", id],
+            ["at", "=", at],
+          ],
+        }),
+      ).toBe(1);
     });
 
     test("a datetime default of now is one instant for every record of a createMany, between the call's start and end", async () => {
       const { Chat, ChatMessage, User } = ctx();
       const chat = await Chat.create({ name: "clock", creator_id: await User.create({ name: "clock" }) });
       const before = Date.now();
-      const ids = await ChatMessage.createMany(Array.from({ length: 300 }, (_, i) => ({ chat_id: chat, body: `tick ${i}` })));
+      const ids = await ChatMessage.createMany(
+        Array.from({ length: 300 }, (_, i) => ({ chat_id: chat, body: `tick ${i}` })),
+      );
       const after = Date.now();
-      const stamps = new Set((await ChatMessage.search({ filter: [["id", "in", ids]], fields: ["created_at"] })).map((m) => m.created_at?.getTime()));
+      const stamps = new Set(
+        (await ChatMessage.search({ filter: [["id", "in", ids]], fields: ["created_at"] })).map((m) =>
+          m.created_at?.getTime(),
+        ),
+      );
       expect(stamps.size).toBe(1);
       const [stamp] = [...stamps] as number[];
       expect(stamp).toBeGreaterThanOrEqual(before);
@@ -82,14 +111,24 @@ export function fields(target: ConformanceTarget) {
       // never closed: closing would close the suite's adapter, which the harness closes
       const db = await connect(ctx().db.adapter, { models: [Ticket] });
       await db.sync();
-      const ids = await Ticket.createMany([{ title: "one" }, { title: "two", code: "given", level: 9 }, { title: "three" }]);
-      const rows = await Ticket.search({ filter: [["id", "in", ids]], fields: ["title", "code", "level", "due"], order: "id" });
+      const ids = await Ticket.createMany([
+        { title: "one" },
+        { title: "two", code: "given", level: 9 },
+        { title: "three" },
+      ]);
+      const rows = await Ticket.search({
+        filter: [["id", "in", ids]],
+        fields: ["title", "code", "level", "due"],
+        order: "id",
+      });
       expect(rows.map((r) => [r.title, r.code, r.level, r.due])).toEqual([
         ["one", "T-1", 7, "2030-01-02"],
         ["two", "given", 9, "2030-01-02"],
         ["three", "T-2", 7, "2030-01-02"],
       ]);
-      expect(await Ticket.get(await Ticket.create({ title: "four" }), { fields: ["code"] })).toMatchObject({ code: "T-3" });
+      expect(await Ticket.get(await Ticket.create({ title: "four" }), { fields: ["code"] })).toMatchObject({
+        code: "T-3",
+      });
       expect(calls).toBe(3);
     });
 
@@ -114,11 +153,18 @@ export function fields(target: ConformanceTarget) {
       const early = `${String(firstYear).padStart(4, "0")}-01-01`;
       if (db.adapter.capabilities.yearRange) {
         // outside the range: refused, never clamped to another date
-        await expect(Thing.create({ label: "far", at: new Date(`${lastYear + 1}-01-01T00:00:00Z`) })).rejects.toBeInstanceOf(ValidationError);
-        await expect(Thing.create({ label: "far", day: `${String(firstYear - 1).padStart(4, "0")}-12-31` })).rejects.toBeInstanceOf(ValidationError);
+        await expect(
+          Thing.create({ label: "far", at: new Date(`${lastYear + 1}-01-01T00:00:00Z`) }),
+        ).rejects.toBeInstanceOf(ValidationError);
+        await expect(
+          Thing.create({ label: "far", day: `${String(firstYear - 1).padStart(4, "0")}-12-31` }),
+        ).rejects.toBeInstanceOf(ValidationError);
         // refused before anything is written, even when the bad row comes after good ones
         const before = await Thing.count();
-        const batch = [{ label: "in range", at: new Date("2000-01-01T00:00:00Z") }, { label: "far", at: new Date(`${lastYear + 1}-06-01T00:00:00Z`) }];
+        const batch = [
+          { label: "in range", at: new Date("2000-01-01T00:00:00Z") },
+          { label: "far", at: new Date(`${lastYear + 1}-06-01T00:00:00Z`) },
+        ];
         await expect(Thing.createMany(batch)).rejects.toBeInstanceOf(ValidationError);
         expect(await Thing.count()).toBe(before);
         // an update is refused the same way, and leaves the value as it was
@@ -126,16 +172,29 @@ export function fields(target: ConformanceTarget) {
         const tooEarly = new Date(Date.UTC(2000, 0, 1));
         tooEarly.setUTCFullYear(firstYear - 1);
         await expect((await Thing.get(kept)).update({ at: tooEarly })).rejects.toBeInstanceOf(ValidationError);
-        await expect(Thing.updateMany([kept], { day: `${String(firstYear - 1).padStart(4, "0")}-06-01` })).rejects.toBeInstanceOf(ValidationError);
+        await expect(
+          Thing.updateMany([kept], { day: `${String(firstYear - 1).padStart(4, "0")}-06-01` }),
+        ).rejects.toBeInstanceOf(ValidationError);
         expect((await Thing.get(kept, { fields: ["at"] })).at?.toISOString()).toBe("2000-01-01T00:00:00.000Z");
       }
       const rows = [
-        { label: "e1", ratio: 0.1 + 0.2, price: "-99999999.99", at: new Date("1969-07-20T20:17:40.001Z"), notes: "", blob: new Uint8Array(0) },
+        {
+          label: "e1",
+          ratio: 0.1 + 0.2,
+          price: "-99999999.99",
+          at: new Date("1969-07-20T20:17:40.001Z"),
+          notes: "",
+          blob: new Uint8Array(0),
+        },
         { label: "e2", ratio: Number.MAX_VALUE, price: "99999999.99", at: new Date(late), notes: null, data: null },
         { label: "e3", ratio: 5e-324, price: "0", day: early },
       ];
       const ids = await Thing.createMany(rows);
-      const back = await Thing.search({ filter: [["id", "in", ids]], fields: ["ratio", "price", "at", "notes", "blob", "data", "day"], order: "id" });
+      const back = await Thing.search({
+        filter: [["id", "in", ids]],
+        fields: ["ratio", "price", "at", "notes", "blob", "data", "day"],
+        order: "id",
+      });
       expect(back.map((r) => r.ratio)).toEqual([0.1 + 0.2, Number.MAX_VALUE, 5e-324]);
       expect(back.map((r) => canonical(r.price as string))).toEqual(["-99999999.99", "99999999.99", "0"]);
       expect(back.map((r) => r.at?.toISOString() ?? null)).toEqual(["1969-07-20T20:17:40.001Z", late, null]);
@@ -143,13 +202,27 @@ export function fields(target: ConformanceTarget) {
       expect(Array.from(back[0]?.blob ?? [1])).toEqual([]);
       expect(back.map((r) => r.data)).toEqual([null, null, null]);
       expect(back[2]?.day).toBe(early);
-      expect(await Thing.count({ filter: [["id", "in", ids], ["notes", "=", ""]] })).toBe(1);
-      expect(await Thing.count({ filter: [["id", "in", ids], ["notes", "is null"]] })).toBe(2);
+      expect(
+        await Thing.count({
+          filter: [
+            ["id", "in", ids],
+            ["notes", "=", ""],
+          ],
+        }),
+      ).toBe(1);
+      expect(
+        await Thing.count({
+          filter: [
+            ["id", "in", ids],
+            ["notes", "is null"],
+          ],
+        }),
+      ).toBe(2);
     });
 
     test("char holds exactly maxLength characters, counted as characters not bytes", async () => {
       const { Thing } = ctx();
-      const labels = ["x".repeat(20), "é".repeat(20), "😀".repeat(20), "it's \"quoted\" \\ ok"];
+      const labels = ["x".repeat(20), "é".repeat(20), "😀".repeat(20), 'it\'s "quoted" \\ ok'];
       const ids = await Thing.createMany(labels.map((label) => ({ label })));
       const rows = await Thing.search({ filter: [["id", "in", ids]], fields: ["label"], order: "id" });
       expect(rows.map((r) => r.label)).toEqual(labels);
@@ -159,7 +232,8 @@ export function fields(target: ConformanceTarget) {
       const { Thing, db } = ctx();
       const id = await Thing.create({ label: "column", code: "C-1" });
       expect((await Thing.get(id, { fields: ["code"] })).code).toBe("C-1");
-      const raw = await db.sql`select ${db.sql.id("thing_code")} as c from ${db.sql.id(Thing.meta.table)} where ${db.sql.id("id")} = ${id}`;
+      const raw =
+        await db.sql`select ${db.sql.id("thing_code")} as c from ${db.sql.id(Thing.meta.table)} where ${db.sql.id("id")} = ${id}`;
       expect(raw.map((r) => r.c)).toEqual(["C-1"]);
     });
 
@@ -233,7 +307,9 @@ export function fields(target: ConformanceTarget) {
         [{ small: 99999 }, "small"],
       ];
       for (const [values, field] of cases) {
-        const { result, statements } = await record(() => Thing.updateMany([id], untyped(values)).catch((e: unknown) => e));
+        const { result, statements } = await record(() =>
+          Thing.updateMany([id], untyped(values)).catch((e: unknown) => e),
+        );
         expect(result, field).toBeInstanceOf(ValidationError);
         expect(result).toMatchObject({ field });
         expect(statements).toHaveLength(0);
@@ -246,7 +322,11 @@ export function fields(target: ConformanceTarget) {
     test("createMany with one bad row writes nothing", async () => {
       const { Thing, record } = ctx();
       const before = await Thing.count({ filter: [["notes", "=", "batch"]] });
-      const rows = [{ label: "ok1", notes: "batch" }, { label: "ok2", notes: "batch" }, { label: "bad", kind: "zzz", notes: "batch" }];
+      const rows = [
+        { label: "ok1", notes: "batch" },
+        { label: "ok2", notes: "batch" },
+        { label: "bad", kind: "zzz", notes: "batch" },
+      ];
       const { result, statements } = await record(() => Thing.createMany(untyped(rows)).catch((e: unknown) => e));
       expect(result).toBeInstanceOf(ValidationError);
       expect(result).toMatchObject({ field: "kind" });

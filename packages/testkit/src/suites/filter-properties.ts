@@ -23,7 +23,8 @@ export function filterProperties(target: ConformanceTarget) {
       const { Thing } = ctx();
       const rows = [] as { label: string; small: number | null; flag: boolean | null; notes: string | null }[];
       for (const [i, small] of ints.entries()) {
-        for (const [j, notes] of texts.entries()) rows.push({ label: `fp-${i}-${j}`, small, flag: (i + j) % 3 === 0 ? null : (i + j) % 3 === 1, notes });
+        for (const [j, notes] of texts.entries())
+          rows.push({ label: `fp-${i}-${j}`, small, flag: (i + j) % 3 === 0 ? null : (i + j) % 3 === 1, notes });
       }
       const ids = await Thing.createMany(rows);
       const byId = new Map(ids.map((id, k) => [id, rows[k] as (typeof rows)[number]]));
@@ -33,14 +34,24 @@ export function filterProperties(target: ConformanceTarget) {
       const intCond = fc.oneof(
         fc.tuple(fc.constantFrom("=", "!=", ">", ">=", "<", "<="), intValue).map(([op, v]) => ["small", op, v]),
         fc.tuple(fc.constantFrom("=", "!="), fc.constant(null)).map(([op, v]) => ["small", op, v]),
-        fc.tuple(fc.constantFrom("in", "not in"), fc.array(fc.oneof(intValue, fc.constant(null)), { maxLength: 3 })).map(([op, v]) => ["small", op, v]),
-        fc.tuple(fc.constantFrom("between", "not between"), intValue, intValue).map(([op, a, b]) => ["small", op, [Math.min(a, b), Math.max(a, b)]]),
+        fc
+          .tuple(fc.constantFrom("in", "not in"), fc.array(fc.oneof(intValue, fc.constant(null)), { maxLength: 3 }))
+          .map(([op, v]) => ["small", op, v]),
+        fc
+          .tuple(fc.constantFrom("between", "not between"), intValue, intValue)
+          .map(([op, a, b]) => ["small", op, [Math.min(a, b), Math.max(a, b)]]),
         fc.constantFrom("is null", "is not null").map((op) => ["small", op]),
       );
-      const boolCond = fc.tuple(fc.constantFrom("=", "!="), fc.constantFrom(true, false, null)).map(([op, v]) => ["flag", op, v]);
+      const boolCond = fc
+        .tuple(fc.constantFrom("=", "!="), fc.constantFrom(true, false, null))
+        .map(([op, v]) => ["flag", op, v]);
       const textCond = fc.oneof(
-        fc.tuple(fc.constantFrom("=", "!=", "like", "ilike", "not like", "not ilike", "=like", "=ilike"), textValue).map(([op, v]) => ["notes", op, v]),
-        fc.tuple(fc.constantFrom("in", "not in"), fc.array(textValue, { maxLength: 3 })).map(([op, v]) => ["notes", op, v]),
+        fc
+          .tuple(fc.constantFrom("=", "!=", "like", "ilike", "not like", "not ilike", "=like", "=ilike"), textValue)
+          .map(([op, v]) => ["notes", op, v]),
+        fc
+          .tuple(fc.constantFrom("in", "not in"), fc.array(textValue, { maxLength: 3 }))
+          .map(([op, v]) => ["notes", op, v]),
       );
       const condition = fc.oneof(intCond, boolCond, textCond);
       const item = filterTree(condition);
@@ -49,7 +60,9 @@ export function filterProperties(target: ConformanceTarget) {
       await fc.assert(
         fc.asyncProperty(item, async (filter) => {
           const full = [scope, [filter]];
-          const found = (await Thing.search({ filter: full as never, fields: ["label"] })).map((r) => r.id).sort((a, b) => a - b);
+          const found = (await Thing.search({ filter: full as never, fields: ["label"] }))
+            .map((r) => r.id)
+            .sort((a, b) => a - b);
           const holds = referenceFilter([filter]);
           const expected = [...byId].filter(([, row]) => holds(row)).map(([id]) => id);
           expect(found, JSON.stringify(filter)).toEqual(expected.sort((a, b) => a - b));
@@ -61,7 +74,8 @@ export function filterProperties(target: ConformanceTarget) {
     test("random filters over scalar and relation fields: F and [not, F] partition the table, each negative operator is the complement of its positive one, and the rows are those the stated semantics select", async () => {
       const prefix = `${ctx().Thing.meta.table.replace(/_things$/, "")}_prop`;
       const data = await seedRelations(ctx().db.adapter, prefix, {
-        check: ({ session, model }) => (session !== undefined && model.endsWith("_tags") ? [["name", "!=", "t4"]] : true),
+        check: ({ session, model }) =>
+          session !== undefined && model.endsWith("_tags") ? [["name", "!=", "t4"]] : true,
       });
       const all = Object.values(data.items).sort((a, b) => a - b);
       const ids = async (filter: unknown[], session: boolean) => {
@@ -75,8 +89,14 @@ export function filterProperties(target: ConformanceTarget) {
           const label = `${JSON.stringify(filter)}${session ? " (session)" : ""}`;
           const yes = await ids([filter], session);
           const no = await ids([["not", filter]], session);
-          expect(yes.filter((id) => no.includes(id)), label).toEqual([]);
-          expect([...yes, ...no].sort((a, b) => a - b), label).toEqual(all);
+          expect(
+            yes.filter((id) => no.includes(id)),
+            label,
+          ).toEqual([]);
+          expect(
+            [...yes, ...no].sort((a, b) => a - b),
+            label,
+          ).toEqual(all);
         }),
         { numRuns: 50, seed: 20261130 },
       );
@@ -91,7 +111,9 @@ export function filterProperties(target: ConformanceTarget) {
       await fc.assert(
         fc.asyncProperty(relationFilter(data, { textOrdering: false }).item, fc.boolean(), async (filter, session) => {
           const expected = (session ? reference.session : reference.plain)(filter);
-          expect(await ids([filter], session), `${JSON.stringify(filter)}${session ? " (session)" : ""}`).toEqual(expected);
+          expect(await ids([filter], session), `${JSON.stringify(filter)}${session ? " (session)" : ""}`).toEqual(
+            expected,
+          );
         }),
         { numRuns: 60, seed: 20261130 },
       );

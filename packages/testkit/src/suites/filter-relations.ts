@@ -27,21 +27,37 @@ export function filterRelations(target: ConformanceTarget) {
   return suite("filter-relations", target, (ctx) => {
     let data: RelationModels & RelationData & { db: Database };
     beforeAll(async () => {
-      data = await seedRelations(ctx().db.adapter, `${ctx().Thing.meta.table.replace(/_things$/, "")}_rel`, hideTags as AccessChecker<any>);
+      data = await seedRelations(
+        ctx().db.adapter,
+        `${ctx().Thing.meta.table.replace(/_things$/, "")}_rel`,
+        hideTags as AccessChecker<any>,
+      );
     });
 
     /** Item names matching `filter`, in id order. */
-    const items = async (filter: unknown[]) => (await data.Item.search({ filter: untyped(filter), fields: ["name"], order: "id" })).map((r) => r.name);
+    const items = async (filter: unknown[]) =>
+      (await data.Item.search({ filter: untyped(filter), fields: ["name"], order: "id" })).map((r) => r.name);
     /** Author names matching `filter`, in id order. */
-    const authors = async (filter: unknown[]) => (await data.Author.search({ filter: untyped(filter), fields: ["name"], order: "id" })).map((r) => r.name);
+    const authors = async (filter: unknown[]) =>
+      (await data.Author.search({ filter: untyped(filter), fields: ["name"], order: "id" })).map((r) => r.name);
 
     test("x2many: not in / != mean no related record is in the list; records without any match (Odoo test_00_in_not_in_m2m)", async () => {
       const { t1, t2 } = data.tags;
       expect(await items([["tag_ids", "in", [t1]]])).toEqual(["one", "two"]);
       expect(await items([["tag_ids", "in", [t1, t2]]])).toEqual(["one", "two"]);
-      expect(await items([["tag_ids", "in", [t1]], ["tag_ids", "in", [t2]]])).toEqual(["one"]);
+      expect(
+        await items([
+          ["tag_ids", "in", [t1]],
+          ["tag_ids", "in", [t2]],
+        ]),
+      ).toEqual(["one"]);
       expect(await items([["tag_ids", "not in", [t1, t2]]])).toEqual(["three", "four", "five"]);
-      expect(await items([["tag_ids", "not in", [t1]], ["tag_ids", "not in", [t2]]])).toEqual(["three", "four", "five"]);
+      expect(
+        await items([
+          ["tag_ids", "not in", [t1]],
+          ["tag_ids", "not in", [t2]],
+        ]),
+      ).toEqual(["three", "four", "five"]);
       expect(await items([["tag_ids", "not in", [t2]]])).toEqual(["two", "three", "four", "five"]);
       expect(await items([["tag_ids", "!=", t1]])).toEqual(["three", "four", "five"]);
       expect(await items([["not", ["tag_ids", "in", [t1]]]])).toEqual(await items([["tag_ids", "not in", [t1]]]));
@@ -62,14 +78,23 @@ export function filterRelations(target: ConformanceTarget) {
       expect(await lookup(Item.query().filter({ tag_ids__isnull: false }))).toEqual(["one", "two", "four", "five"]);
       // Django tickets 5324/6704: exclude across a many2many with several related records
       expect(await lookup(Item.query().exclude({ tag_ids__name: "t1" }))).toEqual(["three", "four", "five"]);
-      expect(await lookup(Item.query().exclude({ tag_ids__name: "t1" }).exclude({ tag_ids__name: "t4" }))).toEqual(["three", "five"]);
+      expect(await lookup(Item.query().exclude({ tag_ids__name: "t1" }).exclude({ tag_ids__name: "t4" }))).toEqual([
+        "three",
+        "five",
+      ]);
     });
 
     test("x2many conditions see only the related records the session may read", async () => {
       const { db } = data;
       const as = <T>(fn: () => Promise<T>) => db.withSession({ hideTag: "t4" } satisfies Session, fn);
       expect(await as(() => items([["tag_ids", "=", null]]))).toEqual(["three", "four"]);
-      expect(await as(() => items([["tag_ids", "not in", [data.tags.t4]]]))).toEqual(["one", "two", "three", "four", "five"]);
+      expect(await as(() => items([["tag_ids", "not in", [data.tags.t4]]]))).toEqual([
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+      ]);
       expect(await as(() => items([["tag_ids.name", "=", null]]))).toEqual(["three", "four"]);
       expect(await as(() => items([["tag_ids", "!=", null]]))).toEqual(["one", "two", "five"]);
     });
@@ -90,31 +115,61 @@ export function filterRelations(target: ConformanceTarget) {
       expect(await authors([["item_ids.tag_ids.parent_id", "is not null"]])).toEqual(["a4"]);
       const names = async (q: ReturnType<typeof Item.query>) => (await q.orderBy("id")).map((r) => r.name);
       expect(await names(Item.query().filter({ creator_id__name__isnull: true }))).toEqual(["five"]);
-      expect(await names(Item.query().exclude({ creator_id__name__isnull: true }))).toEqual(["one", "two", "three", "four"]);
+      expect(await names(Item.query().exclude({ creator_id__name__isnull: true }))).toEqual([
+        "one",
+        "two",
+        "three",
+        "four",
+      ]);
     });
 
     test("lookups of one filter() call on the same to-many path hold on one related record (Django test_ticket2306)", async () => {
       const { Item, Author } = data;
       const { t1, t2 } = data.tags;
-      const names = async (q: { orderBy(...t: string[]): PromiseLike<{ name: string }[]> }) => (await q.orderBy("id")).map((r) => r.name);
+      const names = async (q: { orderBy(...t: string[]): PromiseLike<{ name: string }[]> }) =>
+        (await q.orderBy("id")).map((r) => r.name);
       expect(await names(Item.query().filter({ tag_ids: t1 }))).toEqual(["one", "two"]);
       expect(await names(Item.query().filter({ tag_ids: t1 }).filter({ tag_ids: t2 }))).toEqual(["one"]);
       expect(await names(Item.query().filter({ tag_ids: t1, tag_ids__id: t2 }))).toEqual([]);
       expect(await names(Item.query().filter({ tag_ids__name: "t1", tag_ids__parent_id__name: "t1" }))).toEqual([]);
-      expect(await names(Item.query().filter({ tag_ids__name: "t2", tag_ids__parent_id__name: "t1" }))).toEqual(["one"]);
+      expect(await names(Item.query().filter({ tag_ids__name: "t2", tag_ids__parent_id__name: "t1" }))).toEqual([
+        "one",
+      ]);
       expect(await names(Author.query().filter({ item_ids__name: "two", item_ids__note: "n3" }))).toEqual([]);
       expect(await names(Author.query().filter({ item_ids__name: "three", item_ids__note: "n3" }))).toEqual(["a2"]);
-      expect(await names(Author.query().filter({ item_ids__name: "two" }).filter({ item_ids__note: "n3" }))).toEqual(["a2"]);
-      expect(await names(Author.query().exclude({ item_ids__name: "two", item_ids__note: "n3" }))).toEqual(["a1", "a2", "a3", "a4"]);
+      expect(await names(Author.query().filter({ item_ids__name: "two" }).filter({ item_ids__note: "n3" }))).toEqual([
+        "a2",
+      ]);
+      expect(await names(Author.query().exclude({ item_ids__name: "two", item_ids__note: "n3" }))).toEqual([
+        "a1",
+        "a2",
+        "a3",
+        "a4",
+      ]);
       // every condition holds for an empty record: authors without items match, as with one condition
-      expect(await names(Author.query().filter({ item_ids__note__isnull: true, item_ids__tag_ids__isnull: true }))).toEqual(["a3"]);
-      expect(await names(Author.query().filter({ item_ids__note__isnull: true, item_ids__name__in: ["four", null] }))).toEqual(["a3", "a4"]);
+      expect(
+        await names(Author.query().filter({ item_ids__note__isnull: true, item_ids__tag_ids__isnull: true })),
+      ).toEqual(["a3"]);
+      expect(
+        await names(Author.query().filter({ item_ids__note__isnull: true, item_ids__name__in: ["four", null] })),
+      ).toEqual(["a3", "a4"]);
       // isnull: false through a to-many is "some related record has one" (Django ticket_10790_5), as a join reads it
       expect(await names(Author.query().filter({ item_ids__tag_ids__isnull: false }))).toEqual(["a1", "a2", "a4"]);
       expect(await names(Author.query().exclude({ item_ids__tag_ids__isnull: true }))).toEqual(["a1", "a4"]);
       expect(await names(Author.query().filter({ item_ids__note__isnull: false }))).toEqual(["a1", "a2"]);
       // the same as a filter list, with `any`
-      expect(await authors([["item_ids", "any", [["name", "=", "two"], ["note", "=", "n3"]]]])).toEqual([]);
+      expect(
+        await authors([
+          [
+            "item_ids",
+            "any",
+            [
+              ["name", "=", "two"],
+              ["note", "=", "n3"],
+            ],
+          ],
+        ]),
+      ).toEqual([]);
       expect(await authors([["item_ids", "not any", [["note", "=", "n3"]]]])).toEqual(["a3", "a4"]);
       expect(await items([["creator_id", "any", [["name", "in", ["a1", "a4"]]]]])).toEqual(["one", "four"]);
     });
@@ -133,7 +188,9 @@ export function filterRelations(target: ConformanceTarget) {
       expect(await items([["name", "between", ["a", "zzzzzzzzzzzz"]]])).toEqual(all);
       expect(await items([["creator_id.name", "=", long]])).toEqual([]);
       expect(await items([["creator_id.name", "!=", long]])).toEqual(all);
-      const q = await data.Item.query().filter({ name__in: [long], note__iexact: long }).count();
+      const q = await data.Item.query()
+        .filter({ name__in: [long], note__iexact: long })
+        .count();
       expect(q).toBe(0);
     });
 
@@ -143,15 +200,21 @@ export function filterRelations(target: ConformanceTarget) {
       data.db.on("query", listener);
       try {
         for (const op of ["like", "ilike", "not like", "=like"]) {
-          const e = (await data.Item.search({ filter: untyped([["tag_ids", op, "t"]]) }).catch((x: unknown) => x)) as QueryError;
+          const e = (await data.Item.search({ filter: untyped([["tag_ids", op, "t"]]) }).catch(
+            (x: unknown) => x,
+          )) as QueryError;
           expect(e).toBeInstanceOf(QueryError);
           expect(e.message).toContain('"tag_ids.name"');
           expect(e.message).not.toMatch(/\ba integer\b/);
           expect(e.field).toBe("tag_ids");
         }
-        const m2o = (await data.Item.search({ filter: untyped([["creator_id", "ilike", "a"]]) }).catch((x: unknown) => x)) as QueryError;
+        const m2o = (await data.Item.search({ filter: untyped([["creator_id", "ilike", "a"]]) }).catch(
+          (x: unknown) => x,
+        )) as QueryError;
         expect(m2o.message).toContain('"creator_id.name"');
-        const scalar = (await data.Item.search({ filter: untyped([["id", "like", "1"]]) }).catch((x: unknown) => x)) as QueryError;
+        const scalar = (await data.Item.search({ filter: untyped([["id", "like", "1"]]) }).catch(
+          (x: unknown) => x,
+        )) as QueryError;
         expect(scalar.message).toContain("is an integer field");
       } finally {
         data.db.off("query", listener);

@@ -12,7 +12,11 @@ export function filters(target: ConformanceTarget) {
     /** Labels of the Things tagged `tag` matching `filter`, in id order. */
     async function labels(tag: string, filter: readonly unknown[]): Promise<string[]> {
       const { Thing } = ctx();
-      const rows = await Thing.search({ filter: untyped([["notes", "=", tag], filter]), fields: ["label"], order: "id" });
+      const rows = await Thing.search({
+        filter: untyped([["notes", "=", tag], filter]),
+        fields: ["label"],
+        order: "id",
+      });
       return rows.map((r) => r.label);
     }
 
@@ -31,13 +35,34 @@ export function filters(target: ConformanceTarget) {
       await numbers("cmp");
       const cases: [unknown[], string[]][] = [
         [["small", "=", 2], ["b"]],
-        [["small", "!=", 2], ["a", "c", "n"]],
-        [["small", ">", 1], ["b", "c"]],
-        [["small", ">=", 2], ["b", "c"]],
-        [["small", "<", 3], ["a", "b"]],
-        [["small", "<=", 2], ["a", "b"]],
-        [["small", "between", [2, 3]], ["b", "c"]],
-        [["small", "not between", [2, 3]], ["a", "n"]],
+        [
+          ["small", "!=", 2],
+          ["a", "c", "n"],
+        ],
+        [
+          ["small", ">", 1],
+          ["b", "c"],
+        ],
+        [
+          ["small", ">=", 2],
+          ["b", "c"],
+        ],
+        [
+          ["small", "<", 3],
+          ["a", "b"],
+        ],
+        [
+          ["small", "<=", 2],
+          ["a", "b"],
+        ],
+        [
+          ["small", "between", [2, 3]],
+          ["b", "c"],
+        ],
+        [
+          ["small", "not between", [2, 3]],
+          ["a", "n"],
+        ],
       ];
       for (const [cond, expected] of cases) expect(await labels("cmp", cond), JSON.stringify(cond)).toEqual(expected);
     });
@@ -45,12 +70,27 @@ export function filters(target: ConformanceTarget) {
     test("in / not in, with NULL in the list and with an empty list", async () => {
       await numbers("in");
       const cases: [unknown[], string[]][] = [
-        [["small", "in", [1, 3]], ["a", "c"]],
-        [["small", "not in", [1, 3]], ["b", "n"]],
-        [["small", "in", [1, null]], ["a", "n"]],
-        [["small", "not in", [1, null]], ["b", "c"]],
+        [
+          ["small", "in", [1, 3]],
+          ["a", "c"],
+        ],
+        [
+          ["small", "not in", [1, 3]],
+          ["b", "n"],
+        ],
+        [
+          ["small", "in", [1, null]],
+          ["a", "n"],
+        ],
+        [
+          ["small", "not in", [1, null]],
+          ["b", "c"],
+        ],
         [["small", "in", []], []],
-        [["small", "not in", []], ["a", "b", "c", "n"]],
+        [
+          ["small", "not in", []],
+          ["a", "b", "c", "n"],
+        ],
       ];
       for (const [cond, expected] of cases) expect(await labels("in", cond), JSON.stringify(cond)).toEqual(expected);
     });
@@ -68,20 +108,39 @@ export function filters(target: ConformanceTarget) {
       const values = ["Alpha", "alpha_1", "50%off", "beta", null];
       await Thing.createMany(values.map((code, i) => ({ label: `l${i}`, code, notes: "like" })));
       const codes = async (cond: unknown[]) => {
-        const rows = await Thing.search({ filter: untyped([["notes", "=", "like"], cond]), fields: ["code"], order: "id" });
+        const rows = await Thing.search({
+          filter: untyped([["notes", "=", "like"], cond]),
+          fields: ["code"],
+          order: "id",
+        });
         return rows.map((r) => r.code);
       };
       const cases: [unknown[], (string | null)[]][] = [
-        [["code", "like", "lph"], ["Alpha", "alpha_1"]],
+        [
+          ["code", "like", "lph"],
+          ["Alpha", "alpha_1"],
+        ],
         [["code", "like", "Alp"], ["Alpha"]],
-        [["code", "ilike", "ALP"], ["Alpha", "alpha_1"]],
-        [["code", "not like", "Alp"], ["alpha_1", "50%off", "beta", null]],
-        [["code", "not ilike", "ALP"], ["50%off", "beta", null]],
+        [
+          ["code", "ilike", "ALP"],
+          ["Alpha", "alpha_1"],
+        ],
+        [
+          ["code", "not like", "Alp"],
+          ["alpha_1", "50%off", "beta", null],
+        ],
+        [
+          ["code", "not ilike", "ALP"],
+          ["50%off", "beta", null],
+        ],
         [["code", "like", "%"], ["50%off"]],
         [["code", "like", "_"], ["alpha_1"]],
         [["code", "ilike", "A_1"], ["alpha_1"]],
         [["code", "=like", "a%"], ["alpha_1"]],
-        [["code", "=ilike", "a%"], ["Alpha", "alpha_1"]],
+        [
+          ["code", "=ilike", "a%"],
+          ["Alpha", "alpha_1"],
+        ],
         [["code", "=like", "_eta"], ["beta"]],
         [["code", "=ilike", "BETA"], ["beta"]],
       ];
@@ -92,9 +151,28 @@ export function filters(target: ConformanceTarget) {
       await numbers("prec");
       expect(await labels("prec", [["small", "=", 1], ["small", "=", 2], "or", ["small", "=", 3]])).toEqual(["c"]);
       expect(await labels("prec", [["small", "=", 1], "or", ["small", "=", 2], ["label", "=", "c"]])).toEqual(["a"]);
-      expect(await labels("prec", [["small", "=", 1], "or", ["small", "=", 2], "and", ["label", "=", "b"]])).toEqual(["a", "b"]);
-      expect(await labels("prec", [[["small", "=", 1], "or", ["small", "=", 2]], ["label", "!=", "a"]])).toEqual(["b"]);
-      expect(await labels("prec", [[["small", "=", 1], "or", [["small", "=", 3], ["label", "=", "c"]]]])).toEqual(["a", "c"]);
+      expect(await labels("prec", [["small", "=", 1], "or", ["small", "=", 2], "and", ["label", "=", "b"]])).toEqual([
+        "a",
+        "b",
+      ]);
+      expect(
+        await labels("prec", [
+          [["small", "=", 1], "or", ["small", "=", 2]],
+          ["label", "!=", "a"],
+        ]),
+      ).toEqual(["b"]);
+      expect(
+        await labels("prec", [
+          [
+            ["small", "=", 1],
+            "or",
+            [
+              ["small", "=", 3],
+              ["label", "=", "c"],
+            ],
+          ],
+        ]),
+      ).toEqual(["a", "c"]);
     });
 
     test('["not", item] is the complement, NULL rows included', async () => {
@@ -122,7 +200,13 @@ export function filters(target: ConformanceTarget) {
       const bob = await User.create({ name: "m2o-bob" });
       const chat = await Chat.create({ name: "m2o", creator_id: ann });
       await Chat.create({ name: "m2o", creator_id: bob });
-      const byId = await Chat.search({ filter: [["name", "=", "m2o"], ["creator_id", "=", ann]], fields: ["name"] });
+      const byId = await Chat.search({
+        filter: [
+          ["name", "=", "m2o"],
+          ["creator_id", "=", ann],
+        ],
+        fields: ["name"],
+      });
       expect(byId.map((c) => c.id)).toEqual([chat]);
     });
 
@@ -138,13 +222,18 @@ export function filters(target: ConformanceTarget) {
         { chat_id: bobChat, author_user_id: ann, body: "hay" },
       ]);
       const chats = async (filter: readonly unknown[]) =>
-        (await Chat.search({ filter: untyped([["name", "like", "path-"], ...filter]), fields: ["name"] })).map((c) => c.name);
+        (await Chat.search({ filter: untyped([["name", "like", "path-"], ...filter]), fields: ["name"] })).map(
+          (c) => c.name,
+        );
       expect(await chats([["creator_id.name", "=", "Path Ann"]])).toEqual(["path-1"]);
       expect(await chats([["creator_id.name", "ilike", "path b"]])).toEqual(["path-2"]);
       expect(await chats([["messages.body", "like", "needle"]])).toEqual(["path-1"]);
       expect(await chats([["messages.author_user_id.name", "=", "Path Ann"]])).toEqual(["path-2"]);
       expect(await chats([["creator_id.role_ids.code", "=", "path-staff"]])).toEqual(["path-2"]);
-      expect(await chats([["messages.body", "=", "hay"], "or", ["creator_id.name", "=", "Path Ann"]])).toEqual(["path-1", "path-2"]);
+      expect(await chats([["messages.body", "=", "hay"], "or", ["creator_id.name", "=", "Path Ann"]])).toEqual([
+        "path-1",
+        "path-2",
+      ]);
       const users = await User.search({ filter: [["role_ids.code", "=", "path-admin"]], fields: ["name"] });
       expect(users.map((u) => u.id)).toEqual([ann]);
       const byIds = await User.search({ filter: [["role_ids", "in", [staff as number]]], fields: ["name"] });
@@ -173,7 +262,9 @@ export function filters(target: ConformanceTarget) {
         [42],
       ];
       for (const filter of bad) {
-        const { result, statements } = await record(() => Chat.search({ filter: untyped(filter) }).catch((e: unknown) => e));
+        const { result, statements } = await record(() =>
+          Chat.search({ filter: untyped(filter) }).catch((e: unknown) => e),
+        );
         expect(result, JSON.stringify(filter)).toBeInstanceOf(QueryError);
         expect(statements).toHaveLength(0);
       }
@@ -189,7 +280,9 @@ export function filters(target: ConformanceTarget) {
       });
       for (const e of result) expect(e).toBeInstanceOf(QueryError);
       expect(statements).toHaveLength(0);
-      const unknown = (await Chat.search({ filter: untyped([["nope", "=", 1]]) }).catch((e: unknown) => e)) as QueryError;
+      const unknown = (await Chat.search({ filter: untyped([["nope", "=", 1]]) }).catch(
+        (e: unknown) => e,
+      )) as QueryError;
       expect(unknown.message).toContain("nope");
       expect(unknown.field).toBe("nope");
     });

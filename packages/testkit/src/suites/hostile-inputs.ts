@@ -31,10 +31,32 @@ const names: unknown[] = [
 ];
 
 /** Operators that are not operators. */
-const operators: unknown[] = ["IS NULL) OR (1=1", "constructor", "__proto__", "toString", "==", "LIKE", "", null, 1, {}, ["="]];
+const operators: unknown[] = [
+  "IS NULL) OR (1=1",
+  "constructor",
+  "__proto__",
+  "toString",
+  "==",
+  "LIKE",
+  "",
+  null,
+  1,
+  {},
+  ["="],
+];
 
 /** Order strings and sort values. */
-const orders: unknown[] = ["name; drop table x", "name desc; --", "(select 1)", "__proto__", "constructor desc", "name nulls first", 5, {}, ["name"]];
+const orders: unknown[] = [
+  "name; drop table x",
+  "name desc; --",
+  "(select 1)",
+  "__proto__",
+  "constructor desc",
+  "name nulls first",
+  5,
+  {},
+  ["name"],
+];
 
 /** Limits and offsets. */
 const counts: unknown[] = [-1, 1.5, "1; DROP TABLE x", "10", Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, {}, true];
@@ -89,7 +111,11 @@ export function hostileInputs(target: ConformanceTarget) {
         return out;
       });
       const wrong = result.filter(([, e]) => !(e instanceof QueryError || e instanceof ValidationError));
-      expect(wrong.map(([label, e]) => `${label}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : JSON.stringify(e)}`)).toEqual([]);
+      expect(
+        wrong.map(
+          ([label, e]) => `${label}: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : JSON.stringify(e)}`,
+        ),
+      ).toEqual([]);
       expect(statements.map((s) => s.sql)).toEqual([]);
     }
 
@@ -111,7 +137,13 @@ export function hostileInputs(target: ConformanceTarget) {
         ["qs.update", () => qs().update({ name: "x" })],
         ["qs.delete", () => qs().delete()],
         ["qs.aggregate", () => qs().aggregate({ n: ["id", "count"] })],
-        ["qs.groupBy.aggregate", () => qs().groupBy("creator_id").aggregate({ n: ["id", "count"] })],
+        [
+          "qs.groupBy.aggregate",
+          () =>
+            qs()
+              .groupBy("creator_id")
+              .aggregate({ n: ["id", "count"] }),
+        ],
         ["qs.paginate", () => qs().paginate({ size: 2 })],
         ["nested filter", () => Chat.search({ nested: { messages: { filter: f } } })],
       ];
@@ -128,19 +160,57 @@ export function hostileInputs(target: ConformanceTarget) {
         calls.push([`get fields ${l}`, () => Chat.get(1, untyped({ fields: [n] }))]);
         calls.push([`only ${l}`, () => Chat.query().only(untyped(n)).all()]);
         calls.push([`values ${l}`, () => Chat.query().values(untyped(n))]);
-        calls.push([`groupBy ${l}`, () => Chat.query().groupBy(untyped(n)).aggregate({ n: ["id", "count"] })]);
+        calls.push([
+          `groupBy ${l}`,
+          () =>
+            Chat.query()
+              .groupBy(untyped(n))
+              .aggregate({ n: ["id", "count"] }),
+        ]);
         calls.push([`aggregate field ${l}`, () => Chat.query().aggregate(untyped({ n: [n, "count"] }))]);
-        calls.push([`upsert onConflict ${l}`, () => Chat.createMany([{ name: "x", creator_id: 1 }], untyped({ onConflict: [n] }))]);
+        calls.push([
+          `upsert onConflict ${l}`,
+          () => Chat.createMany([{ name: "x", creator_id: 1 }], untyped({ onConflict: [n] })),
+        ]);
         if (typeof n === "string") {
           calls.push([`nested ${l}`, () => Chat.search(untyped({ nested: { [n]: ["name"] } }))]);
           calls.push([`nested inner ${l}`, () => Chat.search(untyped({ nested: { creator_id: [n] } }))]);
-          calls.push([`lookup ${l}`, () => Chat.query().filter(untyped({ [n]: "x" })).all()]);
-          calls.push([`lookup suffix ${l}`, () => Chat.query().filter(untyped({ [`name__${n}`]: "x" })).all()]);
+          calls.push([
+            `lookup ${l}`,
+            () =>
+              Chat.query()
+                .filter(untyped({ [n]: "x" }))
+                .all(),
+          ]);
+          calls.push([
+            `lookup suffix ${l}`,
+            () =>
+              Chat.query()
+                .filter(untyped({ [`name__${n}`]: "x" }))
+                .all(),
+          ]);
           calls.push([`create key ${l}`, () => Chat.create(untyped({ name: "x", creator_id: 1, [n]: "x" }))]);
           calls.push([`update key ${l}`, () => Chat.updateMany([1], untyped({ [n]: "x" }))]);
-          calls.push([`having alias ${l}`, () => Chat.query().groupBy("creator_id").having(untyped([[n, "=", 1]])).aggregate({ n: ["id", "count"] })]);
-          calls.push([`aggregate alias ${l}`, () => Chat.query().aggregate(untyped(json(`{${JSON.stringify(n)}: ["id", "count"]}`)))]);
-          calls.push([`group order ${l}`, () => Chat.query().groupBy("creator_id").orderBy(n).aggregate({ n: ["id", "count"] })]);
+          calls.push([
+            `having alias ${l}`,
+            () =>
+              Chat.query()
+                .groupBy("creator_id")
+                .having(untyped([[n, "=", 1]]))
+                .aggregate({ n: ["id", "count"] }),
+          ]);
+          calls.push([
+            `aggregate alias ${l}`,
+            () => Chat.query().aggregate(untyped(json(`{${JSON.stringify(n)}: ["id", "count"]}`))),
+          ]);
+          calls.push([
+            `group order ${l}`,
+            () =>
+              Chat.query()
+                .groupBy("creator_id")
+                .orderBy(n)
+                .aggregate({ n: ["id", "count"] }),
+          ]);
         }
       }
       await refused(calls);
@@ -152,10 +222,26 @@ export function hostileInputs(target: ConformanceTarget) {
       const calls: [string, () => unknown][] = [];
       for (const op of operators) {
         const l = label(op);
-        calls.push(...filterCalls(c, [["name", op, "x"]]).map(([k, fn]) => [`${k} ${l}`, fn] as [string, () => unknown]));
-        calls.push([`having ${l}`, () => Chat.query().groupBy("creator_id").having(untyped([["n", op, 1]])).aggregate({ n: ["id", "count"] })]);
+        calls.push(
+          ...filterCalls(c, [["name", op, "x"]]).map(([k, fn]) => [`${k} ${l}`, fn] as [string, () => unknown]),
+        );
+        calls.push([
+          `having ${l}`,
+          () =>
+            Chat.query()
+              .groupBy("creator_id")
+              .having(untyped([["n", op, 1]]))
+              .aggregate({ n: ["id", "count"] }),
+        ]);
         calls.push([`aggregate fn ${l}`, () => Chat.query().aggregate(untyped({ n: ["id", op] }))]);
-        if (typeof op === "string") calls.push([`lookup ${l}`, () => Chat.query().filter(untyped({ [`name__${op}`]: "x" })).all()]);
+        if (typeof op === "string")
+          calls.push([
+            `lookup ${l}`,
+            () =>
+              Chat.query()
+                .filter(untyped({ [`name__${op}`]: "x" }))
+                .all(),
+          ]);
       }
       await refused(calls);
     });
@@ -177,20 +263,42 @@ export function hostileInputs(target: ConformanceTarget) {
         calls.push([`offset ${l}`, () => Chat.search(untyped({ offset: n }))]);
         calls.push([`qs.limit ${l}`, () => Chat.query().limit(untyped(n)).all()]);
         calls.push([`qs.offset ${l}`, () => Chat.query().offset(untyped(n)).all()]);
-        calls.push([`grouped limit ${l}`, () => Chat.query().groupBy("creator_id").limit(untyped(n)).aggregate({ n: ["id", "count"] })]);
-        calls.push([`grouped offset ${l}`, () => Chat.query().groupBy("creator_id").offset(untyped(n)).aggregate({ n: ["id", "count"] })]);
+        calls.push([
+          `grouped limit ${l}`,
+          () =>
+            Chat.query()
+              .groupBy("creator_id")
+              .limit(untyped(n))
+              .aggregate({ n: ["id", "count"] }),
+        ]);
+        calls.push([
+          `grouped offset ${l}`,
+          () =>
+            Chat.query()
+              .groupBy("creator_id")
+              .offset(untyped(n))
+              .aggregate({ n: ["id", "count"] }),
+        ]);
         calls.push([`nested limit ${l}`, () => Chat.search(untyped({ nested: { messages: { limit: n } } }))]);
         calls.push([`page size ${l}`, () => Chat.query().paginate({ size: untyped(n) })]);
-        calls.push([`stream batch ${l}`, async () => {
-          for await (const _ of Chat.query().stream({ batchSize: untyped(n) })) break;
-        }]);
+        calls.push([
+          `stream batch ${l}`,
+          async () => {
+            for await (const _ of Chat.query().stream({ batchSize: untyped(n) })) break;
+          },
+        ]);
       }
       await refused(calls);
     });
 
     test("forged and malformed keyset cursors", async () => {
       const { Chat } = ctx();
-      await refused(cursors.map((after) => [`after ${label(after)}`, () => Chat.query().paginate({ size: 2, after: untyped(after) })]));
+      await refused(
+        cursors.map((after) => [
+          `after ${label(after)}`,
+          () => Chat.query().paginate({ size: 2, after: untyped(after) }),
+        ]),
+      );
     });
 
     test("objects shaped like internal nodes, and __proto__ keys, wherever a caller passes structure", async () => {
@@ -212,11 +320,23 @@ export function hostileInputs(target: ConformanceTarget) {
         calls.push([`lookups ${l}`, () => Chat.query().filter(untyped(node)).all()]);
         calls.push([`aggregate ${l}`, () => Chat.query().aggregate(untyped(node))]);
       }
-      calls.push(["create __proto__ key", () => Chat.create(untyped(json('{"name": "x", "creator_id": 1, "__proto__": {"is_archived": true}}')))]);
+      calls.push([
+        "create __proto__ key",
+        () => Chat.create(untyped(json('{"name": "x", "creator_id": 1, "__proto__": {"is_archived": true}}'))),
+      ]);
       calls.push(["update __proto__ key", () => Chat.updateMany([1], untyped(json('{"__proto__": {"name": "x"}}')))]);
-      calls.push(["lookups __proto__ key", () => Chat.query().filter(untyped(json('{"__proto__": {"name": "x"}}'))).all()]);
+      calls.push([
+        "lookups __proto__ key",
+        () =>
+          Chat.query()
+            .filter(untyped(json('{"__proto__": {"name": "x"}}')))
+            .all(),
+      ]);
       calls.push(["nested __proto__ key", () => Chat.search(untyped(json('{"nested": {"__proto__": ["name"]}}')))]);
-      calls.push(["relation commands __proto__ key", () => ctx().User.updateMany([1], untyped(json('{"role_ids": {"__proto__": {"set": [1]}}}')))]);
+      calls.push([
+        "relation commands __proto__ key",
+        () => ctx().User.updateMany([1], untyped(json('{"role_ids": {"__proto__": {"set": [1]}}}'))),
+      ]);
       await refused(calls);
     });
   });

@@ -43,10 +43,55 @@ import { typedRuleValues } from "./typed-rule-values.js";
 import { upserts } from "./upserts.js";
 
 /** Every conformance suite, by feature. */
-export const suites = { crud, nested, relations, filters, filterRelations, ordering, fields, errors, transactions, transactionBinding, querysets, querysetReads, querysetDistinct, querysetExpressions, querysetDateParts, querysetLocks, querysetValues, querysetRelations, sync, ddlDefaults, accessMatrix, access, bulkWrites, upserts, injection, hostileInputs, rolesTables, filterProperties, typedRuleValues, nonInterference, migrations, migrationsRunner, modelBinding, modelConveniences, primaryKeys, callTimeouts, faults, insightStats, insightNPlusOne, insightCache, insightExplain } as const;
+export const suites = {
+  crud,
+  nested,
+  relations,
+  filters,
+  filterRelations,
+  ordering,
+  fields,
+  errors,
+  transactions,
+  transactionBinding,
+  querysets,
+  querysetReads,
+  querysetDistinct,
+  querysetExpressions,
+  querysetDateParts,
+  querysetLocks,
+  querysetValues,
+  querysetRelations,
+  sync,
+  ddlDefaults,
+  accessMatrix,
+  access,
+  bulkWrites,
+  upserts,
+  injection,
+  hostileInputs,
+  rolesTables,
+  filterProperties,
+  typedRuleValues,
+  nonInterference,
+  migrations,
+  migrationsRunner,
+  modelBinding,
+  modelConveniences,
+  primaryKeys,
+  callTimeouts,
+  faults,
+  insightStats,
+  insightNPlusOne,
+  insightCache,
+  insightExplain,
+} as const;
 
 /** Declares every suite (or the named ones) for a target. Call it at the top of a test file. */
-export async function runConformance(target: ConformanceTarget, only?: readonly (keyof typeof suites | keyof typeof modelOptionSuites)[]): Promise<void> {
+export async function runConformance(
+  target: ConformanceTarget,
+  only?: readonly (keyof typeof suites | keyof typeof modelOptionSuites)[],
+): Promise<void> {
   for (const [name, run] of Object.entries({ ...suites, ...modelOptionSuites })) {
     if (!only || only.includes(name as keyof typeof suites)) await run(target);
   }

@@ -32,7 +32,8 @@ function likeRegex(pattern: string, ci: boolean): RegExp {
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] as string;
-    if (ch === "\\" && i + 1 < pattern.length) source += (pattern[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (ch === "\\" && i + 1 < pattern.length)
+      source += (pattern[++i] as string).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     else if (ch === "%") source += "[\\s\\S]*";
     else if (ch === "_") source += "[\\s\\S]";
     else source += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -51,7 +52,9 @@ export function injection(target: ConformanceTarget) {
 
     async function matching(cond: readonly unknown[]): Promise<number[]> {
       const { Thing } = ctx();
-      return (await Thing.search({ filter: untyped([["code", "=", "inj"], cond]), fields: ["label"] })).map((r) => r.id);
+      return (await Thing.search({ filter: untyped([["code", "=", "inj"], cond]), fields: ["label"] })).map(
+        (r) => r.id,
+      );
     }
 
     test("hostile strings are bound in every operator: exact results, tables intact", async () => {
@@ -72,12 +75,19 @@ export function injection(target: ConformanceTarget) {
         expect(await matching(["notes", "not between", [s, s]]), label).toEqual(others);
         expect(await matching(["notes", "like", s]), label).toEqual(where((v) => v.includes(s)));
         expect(await matching(["notes", "not like", s]), label).toEqual(where((v) => !v.includes(s)));
-        expect(await matching(["notes", "ilike", s]), label).toEqual(where((v) => v.toLowerCase().includes(s.toLowerCase())));
-        expect(await matching(["notes", "not ilike", s]), label).toEqual(where((v) => !v.toLowerCase().includes(s.toLowerCase())));
+        expect(await matching(["notes", "ilike", s]), label).toEqual(
+          where((v) => v.toLowerCase().includes(s.toLowerCase())),
+        );
+        expect(await matching(["notes", "not ilike", s]), label).toEqual(
+          where((v) => !v.toLowerCase().includes(s.toLowerCase())),
+        );
         // A total order puts every other value strictly below or above, whatever the collation.
         const below = await matching(["notes", "<", s]);
         const above = await matching(["notes", ">", s]);
-        expect([...below, ...above].sort((a, b) => a - b), label).toEqual(others);
+        expect(
+          [...below, ...above].sort((a, b) => a - b),
+          label,
+        ).toEqual(others);
         expect(await matching(["notes", "<=", s]), label).toEqual([...below, id].sort((a, b) => a - b));
         expect(await matching(["notes", ">=", s]), label).toEqual([...above, id].sort((a, b) => a - b));
         // A lone trailing backslash is no valid pattern; every other string is one.
@@ -96,8 +106,18 @@ export function injection(target: ConformanceTarget) {
       for (const s of hostile) {
         const data = { [s]: s, list: [s] };
         const id = await Thing.create({ label: s.slice(0, 20), notes: s, data });
-        expect(await Thing.get(id, { fields: ["label", "notes", "data"] })).toMatchObject({ label: s.slice(0, 20), notes: s, data });
-        await Thing.updateMany([["id", "=", id], ["notes", "=", s]], { notes: `${s}${s}` });
+        expect(await Thing.get(id, { fields: ["label", "notes", "data"] })).toMatchObject({
+          label: s.slice(0, 20),
+          notes: s,
+          data,
+        });
+        await Thing.updateMany(
+          [
+            ["id", "=", id],
+            ["notes", "=", s],
+          ],
+          { notes: `${s}${s}` },
+        );
         expect((await Thing.get(id)).notes).toBe(`${s}${s}`);
       }
     });
@@ -147,14 +167,37 @@ export function injection(target: ConformanceTarget) {
 
     test("hostile field names, nested names, order strings and sort values are refused before any SQL", async () => {
       const { Chat, record } = ctx();
-      const names = ['name"; drop table x; --', "name OR 1=1", "id)", "", " name", "NAME", "__proto__", "constructor", "toString", "t0.name", "creator_id.name; --", "creator_id..name"];
+      const names = [
+        'name"; drop table x; --',
+        "name OR 1=1",
+        "id)",
+        "",
+        " name",
+        "NAME",
+        "__proto__",
+        "constructor",
+        "toString",
+        "t0.name",
+        "creator_id.name; --",
+        "creator_id..name",
+      ];
       const reads: Record<string, unknown>[] = [
         ...names.map((n) => ({ filter: [[n, "=", "x"]] })),
         ...names.map((n) => ({ fields: [n] })),
         ...names.map((n) => ({ nested: { [n]: ["name"] } })),
         { nested: { creator_id: ['name"--'] } },
         { nested: { messages: { fields: ["body"], order: "body; drop table x" } } },
-        ...["name; drop table x", "name desc; --", "(select 1)", "name, id) --", "1", "name nulls first", 'name collate "C"', "messages.body", "creator_id.name.x"].map((order) => ({ order })),
+        ...[
+          "name; drop table x",
+          "name desc; --",
+          "(select 1)",
+          "name, id) --",
+          "1",
+          "name nulls first",
+          'name collate "C"',
+          "messages.body",
+          "creator_id.name.x",
+        ].map((order) => ({ order })),
         ...["desc; drop", "asc nulls first", "DESC --", "random()"].map((sort) => ({ sort })),
       ];
       const { result, statements } = await record(async () => {
@@ -174,7 +217,10 @@ export function injection(target: ConformanceTarget) {
 
     test("objects shaped like internal condition nodes are refused as targets and filters, before any SQL", async () => {
       const { Thing, record } = ctx();
-      const ids = await Thing.createMany([{ label: "node-a", code: "node" }, { label: "node-b", code: "node", secret: "s3cret" }]);
+      const ids = await Thing.createMany([
+        { label: "node-a", code: "node" },
+        { label: "node-b", code: "node", secret: "s3cret" },
+      ]);
       const id = { column: "id", kind: "integer", name: "id" };
       const forged: unknown[] = [
         // the injection of the issue: an operator spliced into SQL, a column never checked against the model
@@ -197,7 +243,13 @@ export function injection(target: ConformanceTarget) {
         ["search filter [node]", () => Thing.search(untyped({ filter: [node] }))],
         ["count filter [node]", () => Thing.count(untyped({ filter: [node] }))],
         ["exists filter [[node]]", () => Thing.exists(untyped({ filter: [[node]] }))],
-        ["query().where([node]).delete()", () => Thing.query().where(untyped([node])).delete()],
+        [
+          "query().where([node]).delete()",
+          () =>
+            Thing.query()
+              .where(untyped([node]))
+              .delete(),
+        ],
         ["query().where(node).update()", () => Thing.query().where(untyped(node)).update({ notes: "pwned" })],
         ["get(node)", () => Thing.get(untyped(node))],
       ];
@@ -208,7 +260,10 @@ export function injection(target: ConformanceTarget) {
           return out;
         });
         for (const [name, err] of result) expect(err, `${name} ${JSON.stringify(node)}`).toBeInstanceOf(QueryError);
-        expect(statements.map((s) => s.sql), JSON.stringify(node)).toEqual([]);
+        expect(
+          statements.map((s) => s.sql),
+          JSON.stringify(node),
+        ).toEqual([]);
       }
       const rows = await Thing.search({ filter: [["code", "=", "node"]], fields: ["notes"] });
       expect(rows.map((r) => [r.id, r.notes])).toEqual(ids.map((i) => [i, null]));
@@ -221,9 +276,30 @@ export function injection(target: ConformanceTarget) {
         fc.asyncProperty(text, async (s) => {
           const id = await Thing.create({ label: "prop", notes: s });
           expect((await Thing.get(id, { fields: ["notes"] })).notes).toBe(s);
-          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "=", s]] })).toBe(1);
-          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "ilike", s]] })).toBe(1);
-          expect(await Thing.count({ filter: [["id", "=", id], ["notes", "not like", s]] })).toBe(0);
+          expect(
+            await Thing.count({
+              filter: [
+                ["id", "=", id],
+                ["notes", "=", s],
+              ],
+            }),
+          ).toBe(1);
+          expect(
+            await Thing.count({
+              filter: [
+                ["id", "=", id],
+                ["notes", "ilike", s],
+              ],
+            }),
+          ).toBe(1);
+          expect(
+            await Thing.count({
+              filter: [
+                ["id", "=", id],
+                ["notes", "not like", s],
+              ],
+            }),
+          ).toBe(0);
         }),
         { numRuns: 60 },
       );

@@ -1,4 +1,14 @@
-import { type AccessChecker, type CacheEvent, type FieldMap, type Filter, QueryError, UnsupportedError, connect, f, model } from "@dotorm/core";
+import {
+  type AccessChecker,
+  type CacheEvent,
+  type FieldMap,
+  type Filter,
+  QueryError,
+  UnsupportedError,
+  connect,
+  f,
+  model,
+} from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -11,7 +21,9 @@ interface Viewer {
 
 const checker: AccessChecker<Viewer> = {
   check: ({ session, model, operation }) =>
-    session && operation === "read" && model.endsWith("_chats") ? ([["creator_id", "=", session.user]] as Filter<FieldMap>) : true,
+    session && operation === "read" && model.endsWith("_chats")
+      ? ([["creator_id", "=", session.user]] as Filter<FieldMap>)
+      : true,
   deniedFields: ({ session, model }) => (session?.hideBio && model.endsWith("_users") ? ["bio"] : []),
 };
 
@@ -46,7 +58,13 @@ export function insightCache(target: ConformanceTarget) {
         expect(events[1]?.tables).toContain(Chat.meta.table);
         second[0]!.name = "mutated";
         expect((await qs.all())[0]?.name).toBe("c1 chat 1");
-        for (const read of [() => qs.count(), () => qs.exists(), () => qs.paginate({ size: 2 }), () => qs.aggregate({ n: ["id", "count"] }), () => qs.first()]) {
+        for (const read of [
+          () => qs.count(),
+          () => qs.exists(),
+          () => qs.paginate({ size: 2 }),
+          () => qs.aggregate({ n: ["id", "count"] }),
+          () => qs.first(),
+        ]) {
           const [a, sentA] = await sent(read as () => Promise<unknown>);
           const [b, sentB] = await sent(read as () => Promise<unknown>);
           expect(sentA).toBe(1);
@@ -61,8 +79,12 @@ export function insightCache(target: ConformanceTarget) {
         const { db, User, Chat, ChatMessage, Role } = ctx();
         const ann = await User.create({ name: "stale ann", login: "stale-ann" });
         const [chat] = await Chat.createMany([{ name: "c2 chat", creator_id: ann }]);
-        const chats = Chat.query().filter({ name__startswith: "c2 " }).nested({ messages: ["body"] }).cache(ttl);
-        const names = async () => (await chats).map((c) => [c.name, (c.messages as unknown as { body: string }[]).map((m) => m.body)]);
+        const chats = Chat.query()
+          .filter({ name__startswith: "c2 " })
+          .nested({ messages: ["body"] })
+          .cache(ttl);
+        const names = async () =>
+          (await chats).map((c) => [c.name, (c.messages as unknown as { body: string }[]).map((m) => m.body)]);
         expect(await names()).toEqual([["c2 chat", []]]);
         await (await Chat.get(chat!)).update({ name: "c2 renamed" });
         expect(await names()).toEqual([["c2 renamed", []]]);
@@ -78,7 +100,10 @@ export function insightCache(target: ConformanceTarget) {
         expect((await names()).map(([n]) => n)).toEqual(["c2 renamed", "c2 second"]);
         // many2many: link table rows written by a relation command
         const admin = await Role.create({ code: "c2-admin", name: "Admin" });
-        const user = User.query().filter({ login: "stale-ann" }).nested({ role_ids: ["code"] }).cache(ttl);
+        const user = User.query()
+          .filter({ login: "stale-ann" })
+          .nested({ role_ids: ["code"] })
+          .cache(ttl);
         expect((await user.get()).role_ids).toEqual([]);
         await User.updateMany([ann], { role_ids: { link: [admin] } });
         expect(((await user.get()).role_ids as { code: string }[]).map((r) => r.code)).toEqual(["c2-admin"]);
@@ -114,7 +139,10 @@ export function insightCache(target: ConformanceTarget) {
         expect(await as({ user: ann! })).toEqual(["c3 ann's"]);
         expect((await qs).map((c) => c.name)).toEqual(["c3 ann's", "c3 bob's"]);
         const users = User.query().filter({ login__startswith: "sess-" }).orderBy("id").cache(ttl);
-        expect((await db.withSession({ user: ann! }, () => users.all())).map((u) => u.bio)).toEqual(["ann bio", "bob bio"]);
+        expect((await db.withSession({ user: ann! }, () => users.all())).map((u) => u.bio)).toEqual([
+          "ann bio",
+          "bob bio",
+        ]);
         const hidden = await db.withSession({ user: ann!, hideBio: true }, () => users.all());
         expect(hidden.map((u) => Object.keys(u).includes("bio"))).toEqual([false, false]);
       });
@@ -122,7 +150,12 @@ export function insightCache(target: ConformanceTarget) {
       test("a transaction that wrote a table reads past the cache; commit and rollback leave no stale or uncommitted entry", async () => {
         const { db, User } = ctx();
         const id = await User.create({ name: "tx before", login: "tx-1" });
-        const name = () => User.query().filter({ login: "tx-1" }).cache(ttl).get().then((u) => u.name);
+        const name = () =>
+          User.query()
+            .filter({ login: "tx-1" })
+            .cache(ttl)
+            .get()
+            .then((u) => u.name);
         if (!db.adapter.capabilities.transactions) {
           await expect(db.transaction(async () => undefined)).rejects.toBeInstanceOf(UnsupportedError);
           return;
@@ -157,7 +190,16 @@ export function insightCache(target: ConformanceTarget) {
         expect((await sent(() => qs.all()))[1]).toBe(0);
         await new Promise((r) => setTimeout(r, 80));
         expect((await sent(() => qs.all()))[1]).toBe(1);
-        for (const bad of [{ ttl: 0 }, { ttl: -5 }, { ttl: 1.5 }, { ttl: "60" }, { ttl: 10, extra: 1 }, null, [], "60s"]) {
+        for (const bad of [
+          { ttl: 0 },
+          { ttl: -5 },
+          { ttl: 1.5 },
+          { ttl: "60" },
+          { ttl: 10, extra: 1 },
+          null,
+          [],
+          "60s",
+        ]) {
           expect(() => User.query().cache(bad as never)).toThrow(QueryError);
         }
         await expect(User.search({ cache: { ttl: Number.NaN } } as never)).rejects.toBeInstanceOf(QueryError);
@@ -165,7 +207,11 @@ export function insightCache(target: ConformanceTarget) {
 
       test("the model option cache: { ttl } caches every read of the model; cache(false) opts one out", async () => {
         const { namespace } = ctx();
-        const Stage = model(`${ctx().prefix}_cached_stages`, { name: f.char({ maxLength: 40, required: true }) }, { cache: ttl });
+        const Stage = model(
+          `${ctx().prefix}_cached_stages`,
+          { name: f.char({ maxLength: 40, required: true }) },
+          { cache: ttl },
+        );
         const db = await connect(await target.open(`${namespace}_m`), { models: [Stage] });
         try {
           await db.sync();

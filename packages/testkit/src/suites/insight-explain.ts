@@ -1,4 +1,14 @@
-import { type AccessChecker, type AdviseEvent, type ExplainEvent, type ExplainPlan, QueryError, UnsupportedError, connect, f, model } from "@dotorm/core";
+import {
+  type AccessChecker,
+  type AdviseEvent,
+  type ExplainEvent,
+  type ExplainPlan,
+  QueryError,
+  UnsupportedError,
+  connect,
+  f,
+  model,
+} from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -97,8 +107,14 @@ export async function insightExplain(target: ConformanceTarget) {
     test("explain options are checked: unknown keys and non-boolean analyze raise QueryError naming them", async () => {
       const { Thing } = ctx();
       const qs = Thing.query();
-      await expect(qs.explain({ analyse: true } as never)).rejects.toMatchObject({ name: "QueryError", field: "analyse" });
-      await expect(qs.explain({ analyze: "yes" } as never)).rejects.toMatchObject({ name: "QueryError", field: "analyze" });
+      await expect(qs.explain({ analyse: true } as never)).rejects.toMatchObject({
+        name: "QueryError",
+        field: "analyse",
+      });
+      await expect(qs.explain({ analyze: "yes" } as never)).rejects.toMatchObject({
+        name: "QueryError",
+        field: "analyze",
+      });
       await expect(qs.explain(null as never)).rejects.toBeInstanceOf(QueryError);
       await expect(Thing.query().explain([] as never)).rejects.toBeInstanceOf(QueryError);
     });
@@ -109,7 +125,9 @@ export async function insightExplain(target: ConformanceTarget) {
       const q = (name: string) => db.adapter.compiler.quote(name);
       const sql = `UPDATE ${q(Thing.meta.table)} SET ${q("label")} = 'changed' WHERE ${q("id")} = ${id}`;
       if (!postgresLike(db.adapter.dialect)) {
-        const { statements } = await record(() => expect(db.explain({ sql, params: [] }, { analyze: true })).rejects.toBeInstanceOf(UnsupportedError));
+        const { statements } = await record(() =>
+          expect(db.explain({ sql, params: [] }, { analyze: true })).rejects.toBeInstanceOf(UnsupportedError),
+        );
         expect(statements.filter((s) => s.operation === "explain")).toEqual([]);
       } else {
         const plan = await db.explain({ sql, params: [] }, { analyze: true });
@@ -133,7 +151,12 @@ export async function insightExplain(target: ConformanceTarget) {
     test("a sort that spills to disk is reported where the database says so (PostgreSQL analyzed)", async () => {
       const { db, Thing } = ctx();
       if (!postgresLike(db.adapter.dialect)) return;
-      await Thing.createMany(Array.from({ length: 4000 }, (_, i) => ({ label: `spill-${i}`, notes: `${"x".repeat(200)}${(i * 7919) % 4000}` })));
+      await Thing.createMany(
+        Array.from({ length: 4000 }, (_, i) => ({
+          label: `spill-${i}`,
+          notes: `${"x".repeat(200)}${(i * 7919) % 4000}`,
+        })),
+      );
       const plan = await db.transaction(async () => {
         await db.sql`SET LOCAL work_mem = '64kB'`;
         return Thing.query().filter({ label__startswith: "spill-" }).orderBy("notes").explain({ analyze: true });
@@ -153,7 +176,9 @@ export async function insightExplain(target: ConformanceTarget) {
       await events.sync();
       const ids = await Event.createMany(Array.from({ length: 30_000 }, (_, i) => ({ code: `c${i % 3}` })));
       const table = Event.meta.table;
-      const byKey = await Event.query().filter({ id: ids[0] as number }).explain({});
+      const byKey = await Event.query()
+        .filter({ id: ids[0] as number })
+        .explain({});
       expect(reads(byKey, table)[0]).toMatchObject({ keyUsed: true, access: "index" });
       const plan = await Event.query().filter({ code: "c1" }).explain({});
       const [scan] = reads(plan, table);
@@ -194,7 +219,8 @@ export async function insightExplain(target: ConformanceTarget) {
 
 /** A session reads only the chats it created; outside a session everything is readable (to seed). */
 const ownChats: AccessChecker<{ user: number }> = {
-  check: ({ session, model, operation }) => (session && model.endsWith("_chats") && operation === "read" ? [["creator_id", "=", session.user]] : true),
+  check: ({ session, model, operation }) =>
+    session && model.endsWith("_chats") && operation === "read" ? [["creator_id", "=", session.user]] : true,
 };
 
 /** Explain is not an oracle: it plans (and analyzes) the secured read, the statement a search sends for that session. */
@@ -206,7 +232,10 @@ function explainAccess(target: ConformanceTarget) {
       test("explain runs the secured read of the session: same statement as its search, only its rows counted", async () => {
         const { db, Chat, User, record } = ctx();
         const [ann, bob] = (await User.createMany([{ name: "ex-ann" }, { name: "ex-bob" }])) as [number, number];
-        await Chat.createMany([...[1, 2].map((i) => ({ name: `ann-${i}`, creator_id: ann })), ...[1, 2, 3].map((i) => ({ name: `bob-${i}`, creator_id: bob }))]);
+        await Chat.createMany([
+          ...[1, 2].map((i) => ({ name: `ann-${i}`, creator_id: ann })),
+          ...[1, 2, 3].map((i) => ({ name: `bob-${i}`, creator_id: bob })),
+        ]);
         const open = await Chat.query().explain({});
         await db.withSession({ user: ann }, async () => {
           const { statements } = await record(() => Chat.query().all());

@@ -8,9 +8,13 @@ export function insightNPlusOne(target: ConformanceTarget) {
   return suite("nplusone", target, (ctx) => {
     async function seed(tag: string, n = 6) {
       const { User, Chat, ChatMessage } = ctx();
-      const users = await User.createMany(Array.from({ length: n }, (_, i) => ({ name: `${tag} u${i}`, login: `${tag}-u${i}` })));
+      const users = await User.createMany(
+        Array.from({ length: n }, (_, i) => ({ name: `${tag} u${i}`, login: `${tag}-u${i}` })),
+      );
       const chats = await Chat.createMany(users.map((u, i) => ({ name: `${tag} c${i}`, creator_id: u })));
-      await ChatMessage.createMany(chats.map((c) => ({ chat_id: c, author_user_id: users[0] as number, body: `${tag} m` })));
+      await ChatMessage.createMany(
+        chats.map((c) => ({ chat_id: c, author_user_id: users[0] as number, body: `${tag} m` })),
+      );
       return { users, chats };
     }
 
@@ -33,7 +37,8 @@ export function insightNPlusOne(target: ConformanceTarget) {
       const { Chat, User } = ctx();
       const { chats } = await seed("np1");
       const { reports, lines } = await watched(async () => {
-        for (const chat of await Chat.search({ filter: [["name", "like", "np1 "]] })) await User.get(chat.creator_id as number);
+        for (const chat of await Chat.search({ filter: [["name", "like", "np1 "]] }))
+          await User.get(chat.creator_id as number);
       });
       expect(reports).toHaveLength(1);
       const [r] = reports;
@@ -66,10 +71,16 @@ export function insightNPlusOne(target: ConformanceTarget) {
       const listener = (e: { operation?: string }) => sent.push(e.operation ?? "");
       db.on("query", listener);
       try {
-        const run = db.scope(async () => {
-          for (const id of users) await User.get(id);
-        }, { mode: "throw", threshold: 3 });
-        const error = await run.then(() => undefined, (e: unknown) => e);
+        const run = db.scope(
+          async () => {
+            for (const id of users) await User.get(id);
+          },
+          { mode: "throw", threshold: 3 },
+        );
+        const error = await run.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(NPlusOneError);
         expect((error as NPlusOneError).code).toBe("N_PLUS_ONE");
         expect((error as NPlusOneError).report.callSite).toMatch(/insight-n-plus-one/);
@@ -87,16 +98,21 @@ export function insightNPlusOne(target: ConformanceTarget) {
         let n = 0;
         for await (const _ of Chat.query().filter({ name__startswith: "np4 " }).stream({ batchSize: 1 })) n++;
         expect(n).toBe(7);
-        for (let i = 0; i < 6; i++) await ChatMessage.createMany([{ chat_id: (await Chat.search({ limit: 1 }))[0]!.id, body: `np4 ${i}` }]);
+        for (let i = 0; i < 6; i++)
+          await ChatMessage.createMany([{ chat_id: (await Chat.search({ limit: 1 }))[0]!.id, body: `np4 ${i}` }]);
         let page = await Chat.query().filter({ name__startswith: "np4 " }).paginate({ size: 1 });
-        while (page.cursor) page = await Chat.query().filter({ name__startswith: "np4 " }).paginate({ size: 1, after: page.cursor });
+        while (page.cursor)
+          page = await Chat.query().filter({ name__startswith: "np4 " }).paginate({ size: 1, after: page.cursor });
         for (let i = 0; i < 6; i++) await User.get(users[0] as number);
       });
       expect(reports).toEqual([]);
       const off = await watched(async () => {
-        await db.scope(async () => {
-          for (const id of users) await User.get(id);
-        }, { mode: "off" });
+        await db.scope(
+          async () => {
+            for (const id of users) await User.get(id);
+          },
+          { mode: "off" },
+        );
       });
       expect(off.reports).toEqual([]);
       const events: NPlusOneReport[] = [];
@@ -114,15 +130,22 @@ export function insightNPlusOne(target: ConformanceTarget) {
         for (const id of users.slice(0, 4)) await User.get(id);
       });
       expect(below.reports).toEqual([]);
-      const two = await watched(async () => {
-        for (const id of users.slice(0, 2)) await User.get(id);
-      }, { threshold: 2 });
+      const two = await watched(
+        async () => {
+          for (const id of users.slice(0, 2)) await User.get(id);
+        },
+        { threshold: 2 },
+      );
       expect(two.reports).toHaveLength(1);
       // two scopes running side by side do not add up
       const side = await watched(async () => {
-        await Promise.all([0, 1].map((k) => db.scope(async () => {
-          for (const id of users.slice(k * 3, k * 3 + 3)) await User.get(id);
-        })));
+        await Promise.all(
+          [0, 1].map((k) =>
+            db.scope(async () => {
+              for (const id of users.slice(k * 3, k * 3 + 3)) await User.get(id);
+            }),
+          ),
+        );
       });
       expect(side.reports).toEqual([]);
       await expect(db.scope(async () => 1, { threshold: 1 })).rejects.toBeInstanceOf(ConfigurationError);

@@ -72,7 +72,10 @@ export function insightStats(target: ConformanceTarget) {
     test("failed statements count as errors of their shape; reset() forgets everything", async () => {
       const { db } = ctx();
       db.stats.reset();
-      for (let i = 0; i < 2; i++) await expect(db.sql`select x from dotorm_no_such_table_stats where x = ${i}`).rejects.toBeInstanceOf(DotormError);
+      for (let i = 0; i < 2; i++)
+        await expect(db.sql`select x from dotorm_no_such_table_stats where x = ${i}`).rejects.toBeInstanceOf(
+          DotormError,
+        );
       const [failed] = db.stats().filter((s) => s.sql.includes("dotorm_no_such_table_stats"));
       expect(failed).toMatchObject({ calls: 2, errors: 2, rows: 0, operation: "sql" });
       db.stats.reset();
@@ -91,11 +94,21 @@ export function insightStats(target: ConformanceTarget) {
       const label = shape!.sql.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
       expect(text).toContain("# TYPE dotorm_statement_calls_total counter");
       expect(text).toContain("# TYPE dotorm_statement_duration_seconds summary");
-      expect(text).toContain(`dotorm_statement_calls_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
-      expect(text).toContain(`dotorm_statement_rows_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
+      expect(text).toContain(
+        `dotorm_statement_calls_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`,
+      );
+      expect(text).toContain(
+        `dotorm_statement_rows_total{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`,
+      );
       expect(text).toMatch(/dotorm_statement_duration_seconds\{statement="[^\n]*",quantile="0.95"\} [0-9.e-]+/);
-      expect(text).toContain(`dotorm_statement_duration_seconds_count{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`);
-      expect((await db.stats.prometheus({ prefix: "app_" })).split("\n").filter((l) => l.startsWith("app_statement_calls_total"))).toHaveLength(1);
+      expect(text).toContain(
+        `dotorm_statement_duration_seconds_count{statement="${label}",model="${Chat.meta.table}",operation="get"} 2`,
+      );
+      expect(
+        (await db.stats.prometheus({ prefix: "app_" }))
+          .split("\n")
+          .filter((l) => l.startsWith("app_statement_calls_total")),
+      ).toHaveLength(1);
     });
 
     test("a prom-client registry scrapes the same metrics", async () => {
@@ -110,10 +123,17 @@ export function insightStats(target: ConformanceTarget) {
       expect(text).toMatch(/operation="get"\} 1/);
       const json = await registry.getMetricsAsJSON();
       const calls = json.find((m) => m.name === "dotorm_statement_calls_total");
-      expect(calls?.values).toEqual([expect.objectContaining({ value: 1, labels: expect.objectContaining({ model: User.meta.table, operation: "get" }) })]);
+      expect(calls?.values).toEqual([
+        expect.objectContaining({
+          value: 1,
+          labels: expect.objectContaining({ model: User.meta.table, operation: "get" }),
+        }),
+      ]);
       await User.get(id);
       const lines = (await registry.metrics()).split("\n");
-      expect(lines.some((l) => l.startsWith("dotorm_statement_calls_total{") && l.endsWith('operation="get"} 2'))).toBe(true);
+      expect(lines.some((l) => l.startsWith("dotorm_statement_calls_total{") && l.endsWith('operation="get"} 2'))).toBe(
+        true,
+      );
       registry.resetMetrics();
       expect(db.stats()).toEqual([]);
     });

@@ -65,7 +65,12 @@ export function lifecycleHooks(target: ConformanceTarget) {
       const Comment = model(
         `${p}_hk_comments`,
         { post_id: f.many2one(() => Post, { onDelete: "cascade" }), body: f.text() },
-        { hooks: { afterCreate: ({ values }) => void log.push(`comment:${values.body}`), beforeDelete: ({ id }) => void log.push(`comment-delete:${id}`) } },
+        {
+          hooks: {
+            afterCreate: ({ values }) => void log.push(`comment:${values.body}`),
+            beforeDelete: ({ id }) => void log.push(`comment-delete:${id}`),
+          },
+        },
       );
       return { Audit, Post, Comment };
     });
@@ -88,15 +93,27 @@ export function lifecycleHooks(target: ConformanceTarget) {
 
     test("updates and deletes run the hooks once per record they reach, ids, filters, records and query sets alike; { hooks: false } skips them", async () => {
       const { Post } = await own();
-      const [x, y, z] = (await Post.createMany([{ title: "ux" }, { title: "uy" }, { title: "uz" }], { hooks: false })) as [number, number, number];
+      const [x, y, z] = (await Post.createMany([{ title: "ux" }, { title: "uy" }, { title: "uz" }], {
+        hooks: false,
+      })) as [number, number, number];
       take();
       expect(await Post.updateMany([x, y], { title: "u2" })).toBe(2);
-      expect(take()).toEqual([`beforeUpdate:${x}:title`, `beforeUpdate:${y}:title`, `afterUpdate:${x}`, `afterUpdate:${y}`]);
+      expect(take()).toEqual([
+        `beforeUpdate:${x}:title`,
+        `beforeUpdate:${y}:title`,
+        `afterUpdate:${x}`,
+        `afterUpdate:${y}`,
+      ]);
       await Post.updateMany([["title", "=", "uz"]], { title: "u3" });
       expect(take()).toEqual([`beforeUpdate:${z}:title`, `afterUpdate:${z}`]);
       await (await Post.get(z)).update({ title: "u4" });
       await Post.query().filter({ id: z }).update({ title: "u5" });
-      expect(take()).toEqual([`beforeUpdate:${z}:title`, `afterUpdate:${z}`, `beforeUpdate:${z}:title`, `afterUpdate:${z}`]);
+      expect(take()).toEqual([
+        `beforeUpdate:${z}:title`,
+        `afterUpdate:${z}`,
+        `beforeUpdate:${z}:title`,
+        `afterUpdate:${z}`,
+      ]);
       // a filter matching nothing calls no hook
       await Post.updateMany([["title", "=", "nobody"]], { title: "u6" });
       await Post.updateMany([x], { title: "u7" }, { hooks: false });
@@ -106,7 +123,7 @@ export function lifecycleHooks(target: ConformanceTarget) {
       expect(take().sort()).toEqual([`afterDelete:${x}`, `afterDelete:${y}`, `beforeDelete:${x}`, `beforeDelete:${y}`]);
       await (await Post.get(z)).delete();
       expect(take()).toEqual([`beforeDelete:${z}`, `afterDelete:${z}`]);
-      const w = await Post.create({ title: "uw" }, );
+      const w = await Post.create({ title: "uw" });
       take();
       await Post.query().filter({ id: w }).delete({ hooks: false });
       expect(take()).toEqual([]);
@@ -125,7 +142,7 @@ export function lifecycleHooks(target: ConformanceTarget) {
       expect(await Post.count({ filter: [["title", "in", ["b1", "b2"]]] })).toBe(0);
       // the hook's own write of another model rolls back with the call (where there are transactions)
       expect(await Audit.count()).toBe(transactional() ? audits : audits + 1);
-      const id = await Post.create({ title: "b3" }, );
+      const id = await Post.create({ title: "b3" });
       failing.add("beforeUpdate");
       failing.add("beforeDelete");
       try {
@@ -171,13 +188,24 @@ export function lifecycleHooks(target: ConformanceTarget) {
 
     test("an upsert on a model with hooks needs { hooks: false }; bad hooks are refused at definition, a bad option at the call", async () => {
       const { Post } = await own();
-      await expect(Post.createMany([{ title: "p1", slug: "p1" }], { onConflict: ["slug"], update: ["title"] })).rejects.toThrow(/hooks: false/);
-      const upsert = Post.createMany([{ title: "p1", slug: "p1" }], { onConflict: ["slug"], update: ["title"], hooks: false });
-      if (ctx().db.adapter.capabilities.uniqueConstraints === false) await expect(upsert).rejects.toBeInstanceOf(UnsupportedError);
+      await expect(
+        Post.createMany([{ title: "p1", slug: "p1" }], { onConflict: ["slug"], update: ["title"] }),
+      ).rejects.toThrow(/hooks: false/);
+      const upsert = Post.createMany([{ title: "p1", slug: "p1" }], {
+        onConflict: ["slug"],
+        update: ["title"],
+        hooks: false,
+      });
+      if (ctx().db.adapter.capabilities.uniqueConstraints === false)
+        await expect(upsert).rejects.toBeInstanceOf(UnsupportedError);
       else expect(await upsert).toHaveLength(1);
       await expect(Post.updateMany([1], { title: "x" }, untyped({ hooks: "no" }))).rejects.toBeInstanceOf(QueryError);
-      expect(() => model("hk_bad", { n: f.integer() }, untyped({ hooks: { beforeSave() {} } }))).toThrow(/unknown hook "beforeSave"/);
-      expect(() => model("hk_bad", { n: f.integer() }, untyped({ hooks: { afterCreate: "log" } }))).toThrow(ConfigurationError);
+      expect(() => model("hk_bad", { n: f.integer() }, untyped({ hooks: { beforeSave() {} } }))).toThrow(
+        /unknown hook "beforeSave"/,
+      );
+      expect(() => model("hk_bad", { n: f.integer() }, untyped({ hooks: { afterCreate: "log" } }))).toThrow(
+        ConfigurationError,
+      );
     });
   });
 }

@@ -7,7 +7,18 @@ import type { ConformanceTarget } from "../target.js";
 /** The ten typical model changes of the round trip, as successive versions of two or three models. */
 function versions(p: string): AnyModel[][] {
   const out: AnyModel[][] = [];
-  type Opts = { probability?: boolean; dropNotes?: boolean; renamed?: boolean; bigAmount?: boolean; indexed?: boolean; partner?: boolean; watchers?: boolean; optionalName?: boolean; stage?: string; activities?: boolean };
+  type Opts = {
+    probability?: boolean;
+    dropNotes?: boolean;
+    renamed?: boolean;
+    bigAmount?: boolean;
+    indexed?: boolean;
+    partner?: boolean;
+    watchers?: boolean;
+    optionalName?: boolean;
+    stage?: string;
+    activities?: boolean;
+  };
   const make = (o: Opts) => {
     const Partner = model(`${p}_partners`, { name: f.char({ maxLength: 100, required: !o.optionalName }) });
     const Lead = model(`${p}_leads`, {
@@ -17,9 +28,20 @@ function versions(p: string): AnyModel[][] {
       stage: f.char({ maxLength: 20, required: true, default: o.stage ?? "new" }),
       ...(o.probability ? { probability: f.integer({ index: o.indexed }) } : {}),
       ...(o.partner ? { partner_id: f.many2one(() => Partner, { onDelete: "cascade" }) } : {}),
-      ...(o.watchers ? { watcher_ids: f.many2many(() => Partner, { table: `${p}_lead_watchers`, column1: "lead_id", column2: "partner_id" }) } : {}),
+      ...(o.watchers
+        ? {
+            watcher_ids: f.many2many(() => Partner, {
+              table: `${p}_lead_watchers`,
+              column1: "lead_id",
+              column2: "partner_id",
+            }),
+          }
+        : {}),
     });
-    const Activity = model(`${p}_activities`, { lead_id: f.many2one(() => Lead, { required: true, onDelete: "cascade" }), note: f.text() });
+    const Activity = model(`${p}_activities`, {
+      lead_id: f.many2one(() => Lead, { required: true, onDelete: "cascade" }),
+      note: f.text(),
+    });
     return o.activities ? [Partner, Lead, Activity] : [Partner, Lead];
   };
   const steps: Opts[] = [
@@ -64,7 +86,9 @@ export function migrations(target: ConformanceTarget) {
         const plan = await kit.generate(models, name, renames);
         expect(plan.operations.length, `step ${i} plans something`).toBeGreaterThan(0);
         if (i === 3) {
-          expect(plan.operations.map(describeOperation)).toEqual([`rename column ${prefix()}_rt_leads.title to subject`]);
+          expect(plan.operations.map(describeOperation)).toEqual([
+            `rename column ${prefix()}_rt_leads.title to subject`,
+          ]);
           const unconfirmed = await kit.generate(models, name);
           expect(unconfirmed.renameCandidates).toEqual(renames);
         }
@@ -74,19 +98,29 @@ export function migrations(target: ConformanceTarget) {
         const again = await kit.generate(models, "again");
         expect(again.operations.map(describeOperation), `after step ${i}`).toEqual([]);
         if (i === 2) {
-          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & { create(v: object): Promise<number>; get(id: number): Promise<Record<string, unknown>> };
+          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & {
+            create(v: object): Promise<number>;
+            get(id: number): Promise<Record<string, unknown>>;
+          };
           await Lead.create({ title: "kept across the rename", amount: 5 });
         }
         if (i === 3) {
-          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & { search(o: object): Promise<Record<string, unknown>[]> };
-          expect((await Lead.search({ fields: ["subject"] })).map((r) => r.subject)).toEqual(["kept across the rename"]);
+          const Lead = plan.db.model(models[1] as AnyModel) as AnyModel & {
+            search(o: object): Promise<Record<string, unknown>[]>;
+          };
+          expect((await Lead.search({ fields: ["subject"] })).map((r) => r.subject)).toEqual([
+            "kept across the rename",
+          ]);
         }
       }
       firstSchema = await kit.schema();
       const last = await kit.on(all.at(-1) as AnyModel[]);
       const status = await new Migrator(last, applied).status();
       // the wipe of the first test is in the history too, with no file here
-      expect(status.map((s) => [s.name, s.state])).toEqual([["000_wipe", "missing"], ...applied.map((m) => [m.name, "applied"])]);
+      expect(status.map((s) => [s.name, s.state])).toEqual([
+        ["000_wipe", "missing"],
+        ...applied.map((m) => [m.name, "applied"]),
+      ]);
       const reverted = await new Migrator(last, applied).down(applied.length, { allowDestructive: true });
       expect(reverted).toEqual(applied.map((m) => m.name).reverse());
       expect([...(await kit.schema()).keys()]).toEqual([]);

@@ -16,7 +16,10 @@ export function modelBinding(target: ConformanceTarget) {
 
     /** A model with a method, on a table of its own (a new class per call). */
     const notes = (name: string) =>
-      class Note extends model(`${ctx().prefix}_${name}`, { body: f.char({ maxLength: 40, required: true }), hits: f.integer({ default: 0 }) }) {
+      class Note extends model(`${ctx().prefix}_${name}`, {
+        body: f.char({ maxLength: 40, required: true }),
+        hits: f.integer({ default: 0 }),
+      }) {
         shout(): string {
           return this.body.toUpperCase();
         }
@@ -39,7 +42,9 @@ export function modelBinding(target: ConformanceTarget) {
       const adapterB = await target.open(namespace);
       const err = await connect(adapterB, { models: [Note] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConfigurationError);
-      expect((err as Error).message).toMatch(/^model Note \(".*_rebind"\) is already connected to another open database: close that one first \(db\.close\(\)\), or connect this one with \{ bind: false \} and use db\.model\(Note\)/);
+      expect((err as Error).message).toMatch(
+        /^model Note \(".*_rebind"\) is already connected to another open database: close that one first \(db\.close\(\)\), or connect this one with \{ bind: false \} and use db\.model\(Note\)/,
+      );
       // nothing moved: the statics still run on a
       expect(await Note.count()).toBe(1);
       await a.close();

@@ -35,7 +35,11 @@ export function modelConveniences(target: ConformanceTarget) {
       expect(await Chat.get(id)).toMatchObject({ name: "dirty renamed", description: "keep" });
       expect((await record(() => chat.save())).statements).toHaveLength(0);
       // a JSON value changed in place and a date are seen; update() resets the baseline
-      const thingId = await Thing.create({ label: "json", data: { tags: ["a"] }, at: new Date("2024-01-01T00:00:00Z") });
+      const thingId = await Thing.create({
+        label: "json",
+        data: { tags: ["a"] },
+        at: new Date("2024-01-01T00:00:00Z"),
+      });
       const thing = await Thing.get(thingId);
       (thing.data as { tags: string[] }).tags.push("b");
       thing.at = new Date("2024-01-01T00:00:00Z");
@@ -65,11 +69,20 @@ export function modelConveniences(target: ConformanceTarget) {
     test("all(), filter() and exclude() are the query set's, from the model", async () => {
       const { Chat } = ctx();
       const creator = await user("short");
-      await Chat.createMany([{ name: "short a", creator_id: creator }, { name: "short b", creator_id: creator, is_archived: true }]);
-      const names = (rows: { name: string }[]) => rows.map((r) => r.name).filter((n) => n.startsWith("short")).sort();
+      await Chat.createMany([
+        { name: "short a", creator_id: creator },
+        { name: "short b", creator_id: creator, is_archived: true },
+      ]);
+      const names = (rows: { name: string }[]) =>
+        rows
+          .map((r) => r.name)
+          .filter((n) => n.startsWith("short"))
+          .sort();
       expect(names(await Chat.all())).toEqual(["short a", "short b"]);
       expect(names(await Chat.filter({ name__startswith: "short", is_archived: false }))).toEqual(["short a"]);
-      expect(names(await Chat.exclude({ is_archived: true }).filter({ name__startswith: "short" }))).toEqual(["short a"]);
+      expect(names(await Chat.exclude({ is_archived: true }).filter({ name__startswith: "short" }))).toEqual([
+        "short a",
+      ]);
       expect(await Chat.filter({ name__startswith: "short" }).count()).toBe(2);
       await expect(Chat.filter({ nope: 1 } as never).count()).rejects.toBeInstanceOf(QueryError);
     });
@@ -89,7 +102,10 @@ export function modelConveniences(target: ConformanceTarget) {
       await expect(Role.getOrCreate({ nope: 1 } as never)).rejects.toMatchObject({ name: "QueryError", field: "nope" });
       await expect(Role.getOrCreate({} as never)).rejects.toBeInstanceOf(QueryError);
       await expect(Role.getOrCreate({ code: "goc" }, 5 as never)).rejects.toMatchObject({ field: "defaults" });
-      await Role.createMany([{ code: "twin-a", name: "twin" }, { code: "twin-b", name: "twin" }]);
+      await Role.createMany([
+        { code: "twin-a", name: "twin" },
+        { code: "twin-b", name: "twin" },
+      ]);
       await expect(Role.getOrCreate({ name: "twin" })).rejects.toBeInstanceOf(MultipleRecordsFound);
     });
 
@@ -110,7 +126,9 @@ export function modelConveniences(target: ConformanceTarget) {
         expect(racers.filter(([, created]) => created)).toHaveLength(1);
         expect(await Role.count({ filter: [["code", "=", code]] })).toBe(1);
       }
-      const results = await Promise.all(Array.from({ length: 4 }, () => Role.getOrCreate({ code: "race" }, { name: "r" })));
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => Role.getOrCreate({ code: "race" }, { name: "r" })),
+      );
       expect(new Set(results.map(([r]) => r.id)).size).toBe(1);
       expect(results.filter(([, created]) => created)).toHaveLength(1);
       expect(await Role.count({ filter: [["code", "=", "race"]] })).toBe(1);
@@ -126,7 +144,10 @@ export function modelConveniences(target: ConformanceTarget) {
       const { Chat, ChatMessage, record } = ctx();
       const creator = await user("Pre Fetch");
       const chat = await Chat.create({ name: "prefetch", creator_id: creator });
-      await ChatMessage.createMany([{ chat_id: chat, body: "p1" }, { chat_id: chat, body: "p2" }]);
+      await ChatMessage.createMany([
+        { chat_id: chat, body: "p1" },
+        { chat_id: chat, body: "p2" },
+      ]);
       const qs = Chat.query().filter({ id: chat });
       const viaNested = await record(() => qs.nested({ messages: true as never, creator_id: true as never }).all());
       const viaPrefetch = await record(() => qs.prefetch("messages", "creator_id").all());

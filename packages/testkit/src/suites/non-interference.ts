@@ -9,7 +9,8 @@ import type { ConformanceTarget } from "../target.js";
 
 /** A record's id in a generated operation, resolved per world (`{ $id: "users:4" }`). */
 type IdToken = { readonly $id: string };
-const idOf = (model: WorldModel, max: number): fc.Arbitrary<IdToken> => fc.nat(max).map((k) => ({ $id: `${model}:${k}` }));
+const idOf = (model: WorldModel, max: number): fc.Arbitrary<IdToken> =>
+  fc.nat(max).map((k) => ({ $id: `${model}:${k}` }));
 
 const fieldsOf: Record<WorldModel, readonly string[]> = {
   users: ["name", "login", "is_active"],
@@ -28,13 +29,21 @@ function condition(model: WorldModel): fc.Arbitrary<unknown> {
       return fc.oneof(
         fc.tuple(fc.constantFrom("name", "bio"), op, fc.constantFrom(...pools.names)),
         fc.tuple(fc.constant("name"), eq, name),
-        fc.tuple(fc.constant("login"), fc.constantFrom("=", "like", ">"), fc.constantFrom("v-1", "x-", "v-", "x-0-0", "x-1-1")),
+        fc.tuple(
+          fc.constant("login"),
+          fc.constantFrom("=", "like", ">"),
+          fc.constantFrom("v-1", "x-", "v-", "x-0-0", "x-1-1"),
+        ),
         fc.tuple(fc.constant("is_active"), eq, fc.boolean()),
         fc.tuple(fc.constant("id"), set, fc.array(idOf("users", 7), { maxLength: 3 })),
       );
     case "chats":
       return fc.oneof(
-        fc.tuple(fc.constantFrom("name", "description", "creator_id.name", "creator_id.bio"), op, fc.constantFrom(...pools.names)),
+        fc.tuple(
+          fc.constantFrom("name", "description", "creator_id.name", "creator_id.bio"),
+          op,
+          fc.constantFrom(...pools.names),
+        ),
         fc.tuple(fc.constantFrom("name", "description"), eq, name),
         fc.tuple(fc.constant("chat_type"), set, fc.array(fc.constantFrom(...pools.chatTypes), { maxLength: 2 })),
         fc.tuple(fc.constantFrom("is_archived", "creator_id.is_active"), eq, fc.boolean()),
@@ -58,11 +67,22 @@ const modelArb = fc.constantFrom<WorldModel>("users", "chats", "things");
 function writeValues(model: WorldModel): fc.Arbitrary<Record<string, unknown>> {
   switch (model) {
     case "users":
-      return fc.oneof(fc.record({ name: fc.constantFrom(...pools.names) }), fc.record({ login: fc.constantFrom("v-1", "n-1") }), fc.record({ bio: fc.constant("x") }));
+      return fc.oneof(
+        fc.record({ name: fc.constantFrom(...pools.names) }),
+        fc.record({ login: fc.constantFrom("v-1", "n-1") }),
+        fc.record({ bio: fc.constant("x") }),
+      );
     case "chats":
-      return fc.oneof(fc.record({ name: fc.constantFrom(...pools.names), chat_type: fc.constantFrom(...pools.chatTypes) }), fc.record({ is_archived: fc.boolean() }), fc.record({ description: fc.constant("x") }));
+      return fc.oneof(
+        fc.record({ name: fc.constantFrom(...pools.names), chat_type: fc.constantFrom(...pools.chatTypes) }),
+        fc.record({ is_archived: fc.boolean() }),
+        fc.record({ description: fc.constant("x") }),
+      );
     default:
-      return fc.oneof(fc.record({ count: fc.integer({ min: 0, max: 9 }), notes: fc.constantFrom(...pools.notes) }), fc.record({ price: fc.constant("1") }));
+      return fc.oneof(
+        fc.record({ count: fc.integer({ min: 0, max: 9 }), notes: fc.constantFrom(...pools.notes) }),
+        fc.record({ price: fc.constant("1") }),
+      );
   }
 }
 
@@ -78,24 +98,90 @@ const operation = modelArb.chain((model) => {
   // single conditions half the time: deep trees are mostly empty or full, which hides little
   const filter = fc.oneof(condition(model), filterTree(condition(model))).map((f) => [f]);
   const target = fc.oneof(filter, fc.array(idOf(model, 8), { minLength: 1, maxLength: 3 }));
-  const order = fc.option(fc.tuple(fc.constantFrom(...fieldsOf[model], "id"), fc.constantFrom("asc", "desc")).map(([f, d]) => `${f} ${d}`), { nil: undefined });
+  const order = fc.option(
+    fc.tuple(fc.constantFrom(...fieldsOf[model], "id"), fc.constantFrom("asc", "desc")).map(([f, d]) => `${f} ${d}`),
+    { nil: undefined },
+  );
   const w = (weight: number, arbitrary: fc.Arbitrary<unknown>) => ({ weight, arbitrary });
   return fc.oneof(
-    w(4, fc.record({ kind: fc.constant("search"), model: fc.constant(model), filter, order, limit: fc.option(fc.nat(4), { nil: undefined }), offset: fc.option(fc.nat(3), { nil: undefined }) })),
+    w(
+      4,
+      fc.record({
+        kind: fc.constant("search"),
+        model: fc.constant(model),
+        filter,
+        order,
+        limit: fc.option(fc.nat(4), { nil: undefined }),
+        offset: fc.option(fc.nat(3), { nil: undefined }),
+      }),
+    ),
     w(3, fc.record({ kind: fc.constantFrom("count", "exists"), model: fc.constant(model), filter })),
-    w(2, fc.record({ kind: fc.constant("paginate"), model: fc.constant(model), filter, order: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }) })),
-    w(2, fc.record({ kind: fc.constant("nested"), model: fc.constant("chats"), filter: fc.oneof(condition("chats"), filterTree(condition("chats"))).map((f) => [f]), fields: fc.constantFrom(["name"], ["name", "login"], ["bio"]) })),
+    w(
+      2,
+      fc.record({
+        kind: fc.constant("paginate"),
+        model: fc.constant(model),
+        filter,
+        order: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }),
+      }),
+    ),
+    w(
+      2,
+      fc.record({
+        kind: fc.constant("nested"),
+        model: fc.constant("chats"),
+        filter: fc.oneof(condition("chats"), filterTree(condition("chats"))).map((f) => [f]),
+        fields: fc.constantFrom(["name"], ["name", "login"], ["bio"]),
+      }),
+    ),
     w(1, fc.record({ kind: fc.constant("get"), model: fc.constant(model), id: idOf(model, 8) })),
-    w(3, fc.record({ kind: fc.constant("aggregate"), model: fc.constant(model), filter, on: fc.constantFrom(...fieldsOf[model], "price", "bio", "description", "id"), by: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }) })),
-    w(2, fc.record({ kind: fc.constant("distinct"), model: fc.constant(model), filter, field: fc.constantFrom(...fieldsOf[model]) })),
-    w(3, fc.record({ kind: fc.constantFrom("updateMany", "querysetUpdate"), model: fc.constant(model), target, values: writeValues(model) })),
+    w(
+      3,
+      fc.record({
+        kind: fc.constant("aggregate"),
+        model: fc.constant(model),
+        filter,
+        on: fc.constantFrom(...fieldsOf[model], "price", "bio", "description", "id"),
+        by: fc.option(fc.constantFrom(...fieldsOf[model]), { nil: undefined }),
+      }),
+    ),
+    w(
+      2,
+      fc.record({
+        kind: fc.constant("distinct"),
+        model: fc.constant(model),
+        filter,
+        field: fc.constantFrom(...fieldsOf[model]),
+      }),
+    ),
+    w(
+      3,
+      fc.record({
+        kind: fc.constantFrom("updateMany", "querysetUpdate"),
+        model: fc.constant(model),
+        target,
+        values: writeValues(model),
+      }),
+    ),
     w(2, fc.record({ kind: fc.constantFrom("deleteMany", "querysetDelete"), model: fc.constant(model), target })),
-    w(1, fc.record({
-      kind: fc.constant("upsert"),
-      model: fc.constant("users"),
-      rows: fc.uniqueArray(fc.constantFrom("v-0", "v-2", "n-1", "n-2", "n-3"), { minLength: 1, maxLength: 2 }).map((logins) => logins.map((login) => ({ login, name: "Up" }))),
-    })),
-    w(1, fc.record({ kind: fc.constant("create"), model: fc.constant("chats"), values: fc.record({ name: fc.constantFrom(...pools.names), creator_id: idOf("users", 7) }) })),
+    w(
+      1,
+      fc.record({
+        kind: fc.constant("upsert"),
+        model: fc.constant("users"),
+        rows: fc
+          .uniqueArray(fc.constantFrom("v-0", "v-2", "n-1", "n-2", "n-3"), { minLength: 1, maxLength: 2 })
+          .map((logins) => logins.map((login) => ({ login, name: "Up" }))),
+      }),
+    ),
+    w(
+      1,
+      fc.record({
+        kind: fc.constant("create"),
+        model: fc.constant("chats"),
+        values: fc.record({ name: fc.constantFrom(...pools.names), creator_id: idOf("users", 7) }),
+      }),
+    ),
   ) as fc.Arbitrary<Op>;
 });
 
@@ -105,7 +191,8 @@ type Operation = Op;
 function resolve(world: World, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => resolve(world, v));
   if (value !== null && typeof value === "object" && "$id" in value) return world.id((value as IdToken).$id);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(world, v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(world, v)]));
   return value;
 }
 
@@ -165,7 +252,9 @@ async function observe(world: World, raw: Operation): Promise<unknown> {
       case "aggregate": {
         // the greatest id would differ between worlds as a number (ClickHouse ids are not sequential): counted only
         const idLike = op.on === "id" || op.on === "creator_id";
-        const spec = idLike ? { n: ["id", "count"], c: [op.on, "count"] } : { n: ["id", "count"], c: [op.on, "count"], top: [op.on, "max"] };
+        const spec = idLike
+          ? { n: ["id", "count"], c: [op.on, "count"] }
+          : { n: ["id", "count"], c: [op.on, "count"], top: [op.on, "max"] };
         const qs = M.query().where(op.filter);
         return (op.by ? qs.groupBy(op.by) : qs).aggregate(spec);
       }
@@ -216,7 +305,10 @@ export function nonInterference(target: ConformanceTarget) {
       let other: { db: Database; world: World } | undefined;
       beforeAll(async () => {
         const models = makeModels(`${ctx().prefix}b`);
-        const db = await connect(await target.open(namespace()), { models: [...models.models], access: hostileChecker });
+        const db = await connect(await target.open(namespace()), {
+          models: [...models.models],
+          access: hostileChecker,
+        });
         await db.sync();
         other = { db, world: new World(db, models, `${ctx().prefix}b_`) };
       });

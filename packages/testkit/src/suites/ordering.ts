@@ -21,7 +21,10 @@ export function ordering(target: ConformanceTarget) {
       ]);
     }
 
-    async function ids(tag: string, options: { order?: string; sort?: "asc" | "desc"; limit?: number; offset?: number }) {
+    async function ids(
+      tag: string,
+      options: { order?: string; sort?: "asc" | "desc"; limit?: number; offset?: number },
+    ) {
       const { Thing } = ctx();
       return (await Thing.search({ filter: [["notes", "=", tag]], fields: ["label"], ...options })).map((r) => r.id);
     }
@@ -53,7 +56,8 @@ export function ordering(target: ConformanceTarget) {
       const all = await seed("pages");
       const sorted = await ids("pages", { order: "label desc" });
       const pages = [];
-      for (let offset = 0; offset < all.length; offset += 2) pages.push(...(await ids("pages", { order: "label desc", limit: 2, offset })));
+      for (let offset = 0; offset < all.length; offset += 2)
+        pages.push(...(await ids("pages", { order: "label desc", limit: 2, offset })));
       expect(pages).toEqual(sorted);
       expect([...pages].sort((x, y) => x - y)).toEqual(all);
       expect(await ids("pages", { limit: 0 })).toEqual([]);

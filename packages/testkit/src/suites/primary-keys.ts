@@ -69,7 +69,10 @@ export function primaryKeys(target: ConformanceTarget) {
     const guarded = ownModels(ctx, (p) => build(`${p}g`), keyChecker);
 
     /** Statements `db` sent while `fn` ran. */
-    async function sent(db: { on(e: "query", l: (e: QueryEvent) => void): void; off(e: "query", l: (e: QueryEvent) => void): void }, fn: () => Promise<unknown>) {
+    async function sent(
+      db: { on(e: "query", l: (e: QueryEvent) => void): void; off(e: "query", l: (e: QueryEvent) => void): void },
+      fn: () => Promise<unknown>,
+    ) {
       const out: QueryEvent[] = [];
       const listener = (e: QueryEvent) => out.push(e);
       db.on("query", listener);
@@ -108,14 +111,28 @@ export function primaryKeys(target: ConformanceTarget) {
     test("char and bigint keys are given by the caller; a missing key is a ValidationError naming id; the key is never updated", async () => {
       const { Country, Account } = await own();
       expect(await Country.create({ id: "fr", name: "France" })).toBe("fr");
-      expect(await Country.createMany([{ id: "de", name: "Germany" }, { id: "it", name: "Italy" }])).toEqual(["de", "it"]);
+      expect(
+        await Country.createMany([
+          { id: "de", name: "Germany" },
+          { id: "it", name: "Italy" },
+        ]),
+      ).toEqual(["de", "it"]);
       expect(await Country.get("de")).toMatchObject({ id: "de", name: "Germany" });
       const big = 9_007_199_254_740_000;
       expect(await Account.create({ id: big, name: "big" })).toBe(big);
       expect((await Account.get(big)).id).toBe(big);
-      await expect(Country.create(untyped({ name: "nowhere" }))).rejects.toMatchObject({ name: "ValidationError", field: "id" });
-      await expect(Account.create(untyped({ name: "no key" }))).rejects.toMatchObject({ name: "ValidationError", field: "id" });
-      await expect(Country.updateMany(["fr"], untyped({ id: "fx" }))).rejects.toMatchObject({ name: "ValidationError", field: "id" });
+      await expect(Country.create(untyped({ name: "nowhere" }))).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "id",
+      });
+      await expect(Account.create(untyped({ name: "no key" }))).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "id",
+      });
+      await expect(Country.updateMany(["fr"], untyped({ id: "fx" }))).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "id",
+      });
       // a duplicate key is the database's unique violation (no unique keys on ClickHouse: the row is simply added)
       if (ctx().db.adapter.capabilities.uniqueConstraints !== false) {
         await expect(Country.create({ id: "fr", name: "again" })).rejects.toMatchObject({ name: "IntegrityError" });
@@ -141,30 +158,76 @@ export function primaryKeys(target: ConformanceTarget) {
         expect(statements, what).toHaveLength(0);
       }
       // a relation value is checked against the target's key
-      await expect(Token.create({ label: "bad", country_id: untyped(7) })).rejects.toMatchObject({ name: "ValidationError", field: "country_id" });
+      await expect(Token.create({ label: "bad", country_id: untyped(7) })).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "country_id",
+      });
     });
 
     test("many2one, one2many and many2many to non-integer keys: writes, filters, nested reads both ways", async () => {
       const { Token, Country, Account, Item } = await own();
-      await Country.createMany([{ id: "es", name: "Spain" }, { id: "pt", name: "Portugal" }]);
+      await Country.createMany([
+        { id: "es", name: "Spain" },
+        { id: "pt", name: "Portugal" },
+      ]);
       const acc = await Account.create({ id: 77, name: "acct" });
-      const token = await Token.create({ label: "rel", country_id: "es", countries: ["es", "pt"], items: { create: [{ name: "a", account_id: acc }, { name: "b" }] } });
+      const token = await Token.create({
+        label: "rel",
+        country_id: "es",
+        countries: ["es", "pt"],
+        items: { create: [{ name: "a", account_id: acc }, { name: "b" }] },
+      });
       const read = await Token.get(token, { fields: ["label", "country_id", "countries", "items"] });
       expect(read.country_id).toBe("es");
       expect([...(read.countries as string[])].sort()).toEqual(["es", "pt"]);
       expect(read.items).toHaveLength(2);
-      const nested = await Token.get(token, { nested: { country_id: ["name"], countries: ["name"], items: { fields: ["name", "account_id"], nested: { account_id: ["name"] }, order: "name" } } });
+      const nested = await Token.get(token, {
+        nested: {
+          country_id: ["name"],
+          countries: ["name"],
+          items: { fields: ["name", "account_id"], nested: { account_id: ["name"] }, order: "name" },
+        },
+      });
       expect(nested.country_id).toMatchObject({ id: "es", name: "Spain" });
       expect(nested.countries.map((c) => c.name).sort()).toEqual(["Portugal", "Spain"]);
-      expect((nested.items as unknown as { name: string; account_id: { name: string } | null }[]).map((i) => [i.name, i.account_id?.name ?? null])).toEqual([["a", "acct"], ["b", null]]);
-      const items = await Item.search({ filter: [["token_id", "=", token], ["token_id.country_id.name", "=", "Spain"]], nested: { token_id: ["label", "id"] }, order: "name" });
-      expect(items.map((i) => [i.name, i.token_id.id, i.token_id.label])).toEqual([["a", token, "rel"], ["b", token, "rel"]]);
+      expect(
+        (nested.items as unknown as { name: string; account_id: { name: string } | null }[]).map((i) => [
+          i.name,
+          i.account_id?.name ?? null,
+        ]),
+      ).toEqual([
+        ["a", "acct"],
+        ["b", null],
+      ]);
+      const items = await Item.search({
+        filter: [
+          ["token_id", "=", token],
+          ["token_id.country_id.name", "=", "Spain"],
+        ],
+        nested: { token_id: ["label", "id"] },
+        order: "name",
+      });
+      expect(items.map((i) => [i.name, i.token_id.id, i.token_id.label])).toEqual([
+        ["a", token, "rel"],
+        ["b", token, "rel"],
+      ]);
       expect((await Item.search({ filter: [["account_id", "=", acc]] })).map((i) => i.name)).toEqual(["a"]);
       // a second level reached by a join: a char key present, and absent (null, not an empty object)
       const bare = await Token.create({ label: "bare", items: { create: [{ name: "c" }] } });
-      const deep = await Item.search({ filter: [["token_id", "in", [token, bare]]], nested: { token_id: { fields: ["label"], nested: { country_id: ["name"] } } }, order: "name" });
-      expect(deep.map((i) => [i.name, (i.token_id.country_id as { name: string } | null)?.name ?? null])).toEqual([["a", "Spain"], ["b", "Spain"], ["c", null]]);
-      const ids = await Item.search({ filter: [["token_id", "=", bare]], nested: { token_id: ["country_id", "countries"] } });
+      const deep = await Item.search({
+        filter: [["token_id", "in", [token, bare]]],
+        nested: { token_id: { fields: ["label"], nested: { country_id: ["name"] } } },
+        order: "name",
+      });
+      expect(deep.map((i) => [i.name, (i.token_id.country_id as { name: string } | null)?.name ?? null])).toEqual([
+        ["a", "Spain"],
+        ["b", "Spain"],
+        ["c", null],
+      ]);
+      const ids = await Item.search({
+        filter: [["token_id", "=", bare]],
+        nested: { token_id: ["country_id", "countries"] },
+      });
       expect(ids.map((i) => [i.token_id.country_id, i.token_id.countries])).toEqual([[null, []]]);
       expect(await Token.count({ filter: [["countries.id", "=", "pt"]] })).toBe(1);
       // commands take the target's keys
@@ -173,7 +236,10 @@ export function primaryKeys(target: ConformanceTarget) {
       const [first] = read.items as number[];
       await Token.updateMany([token], { items: { update: { [String(first)]: { name: "renamed" } } } });
       expect((await Item.get(first as number)).name).toBe("renamed");
-      await expect(Token.updateMany([token], { countries: { link: untyped([12]) } })).rejects.toMatchObject({ name: "ValidationError", field: "countries" });
+      await expect(Token.updateMany([token], { countries: { link: untyped([12]) } })).rejects.toMatchObject({
+        name: "ValidationError",
+        field: "countries",
+      });
     });
 
     test("save, refresh, getOrCreate, updateOrCreate, keyset pages and upserts work with a declared key", async () => {
@@ -198,7 +264,13 @@ export function primaryKeys(target: ConformanceTarget) {
       expect([made.id, created]).toEqual(["be", true]);
       const [same, again] = await Country.updateOrCreate({ id: "be" }, { name: "België" });
       expect([same.id, same.name, again]).toEqual(["be", "België", false]);
-      const all = await Token.createMany([{ label: "p1" }, { label: "p2" }, { label: "p3" }, { label: "p4" }, { label: "p5" }]);
+      const all = await Token.createMany([
+        { label: "p1" },
+        { label: "p2" },
+        { label: "p3" },
+        { label: "p4" },
+        { label: "p5" },
+      ]);
       const seen: string[] = [];
       let cursor: string | null | undefined;
       do {
@@ -209,11 +281,17 @@ export function primaryKeys(target: ConformanceTarget) {
       expect([...seen].sort()).toEqual([...all].sort());
       expect((await Token.query().inBulk(all.slice(0, 2))).size).toBe(2);
       if (ctx().db.adapter.capabilities.uniqueConstraints === false) {
-        await expect(Country.createMany([{ id: "be", name: "x" }], { onConflict: ["id"], update: ["name"] })).rejects.toBeInstanceOf(UnsupportedError);
+        await expect(
+          Country.createMany([{ id: "be", name: "x" }], { onConflict: ["id"], update: ["name"] }),
+        ).rejects.toBeInstanceOf(UnsupportedError);
         return;
       }
-      expect(await Country.createMany([{ id: "be", name: "Belgique" }], { onConflict: ["id"], update: ["name"] })).toEqual(["be"]);
-      expect(await Country.createMany([{ id: "lu", name: "Luxembourg" }], { onConflict: ["id"], update: ["name"] })).toEqual(["lu"]);
+      expect(
+        await Country.createMany([{ id: "be", name: "Belgique" }], { onConflict: ["id"], update: ["name"] }),
+      ).toEqual(["be"]);
+      expect(
+        await Country.createMany([{ id: "lu", name: "Luxembourg" }], { onConflict: ["id"], update: ["name"] }),
+      ).toEqual(["lu"]);
       expect((await Country.get("be")).name).toBe("Belgique");
     });
 
@@ -224,7 +302,9 @@ export function primaryKeys(target: ConformanceTarget) {
       const seen = await db.withSession(policy, () => Token.search({ filter: [["label", "in", ["mine", "theirs"]]] }));
       expect(seen.map((r) => r.id)).toEqual([a]);
       await expect(db.withSession(policy, () => Token.get(b))).rejects.toBeInstanceOf(RecordNotFound);
-      await expect(db.withSession(policy, () => Token.updateMany([b], { label: "stolen" }))).rejects.toBeInstanceOf(RecordNotFound);
+      await expect(db.withSession(policy, () => Token.updateMany([b], { label: "stolen" }))).rejects.toBeInstanceOf(
+        RecordNotFound,
+      );
       await db.withSession(policy, () => Token.updateMany([a], { label: "mine!" }));
       expect(policy.asked).toContainEqual({ model: Token.meta.table, operation: "update", ids: [a] });
       expect((await Token.get(b)).label).toBe("theirs");
@@ -243,7 +323,10 @@ export function primaryKeys(target: ConformanceTarget) {
       }
       try {
         const token = await Token.create({ label: "no lease" });
-        await Country.createMany([{ id: "ie", name: "Ireland" }, { id: "is", name: "Iceland" }]);
+        await Country.createMany([
+          { id: "ie", name: "Ireland" },
+          { id: "is", name: "Iceland" },
+        ]);
         expect(leased).toBe(0);
         await Item.create({ name: "leased", token_id: token });
         expect(leased).toBe(real ? 1 : 0);
@@ -270,9 +353,13 @@ export function primaryKeys(target: ConformanceTarget) {
       const mine = async () => (await planMigration(db)).operations.filter((op) => op.table.startsWith(`${p}_`));
       const ops = await mine();
       const source = migrationSource(ops, db.adapter.ddl, db.adapter.dialect);
-      expect(source).toContain(`db.schema.createTable("${p}_fresh", {\n    id: f.uuid({ primaryKey: true, default: "uuid7" }),`);
+      expect(source).toContain(
+        `db.schema.createTable("${p}_fresh", {\n    id: f.uuid({ primaryKey: true, default: "uuid7" }),`,
+      );
       expect(source).toContain(`fresh_id: ref("${p}_fresh", { required: true, key: f.uuid() })`);
-      expect(source).toContain(`db.schema.createLinkTable("${p}_child_fresh", "${p}_children_id", "${p}_fresh_id", { key2: f.uuid() })`);
+      expect(source).toContain(
+        `db.schema.createLinkTable("${p}_child_fresh", "${p}_children_id", "${p}_fresh_id", { key2: f.uuid() })`,
+      );
       const schema = new SchemaBuilder(db, { allowDestructive: true });
       for (const op of ops) await schema.apply(op);
       try {
@@ -280,11 +367,16 @@ export function primaryKeys(target: ConformanceTarget) {
         const fresh = await Fresh.create({ n: 1 });
         expect(fresh).toMatch(uuidV7);
         const child = await Child.create({ fresh_id: fresh, many: [fresh] });
-        expect(await Child.get(child, { fields: ["fresh_id", "many"] })).toMatchObject({ fresh_id: fresh, many: [fresh] });
+        expect(await Child.get(child, { fields: ["fresh_id", "many"] })).toMatchObject({
+          fresh_id: fresh,
+          many: [fresh],
+        });
         // the same table as an identity model: changing the key's type in place is refused, naming the table
         const Identity = model(`${p}_fresh`, { n: f.integer() });
         const other = await connect(ctx().db.adapter, { models: [Identity] });
-        await expect(planMigration(other)).rejects.toThrow(new RegExp(`changing a primary key's type.*${p}_fresh\\.id`));
+        await expect(planMigration(other)).rejects.toThrow(
+          new RegExp(`changing a primary key's type.*${p}_fresh\\.id`),
+        );
       } finally {
         for (const op of inverseOfAll(ops)) await schema.apply(op);
       }
@@ -294,7 +386,9 @@ export function primaryKeys(target: ConformanceTarget) {
 
     test("a primaryKey on another field, on an unsupported kind, or an undeclared id is a ConfigurationError", () => {
       expect(() => model("bad_pk", { code: f.char(untyped({ primaryKey: true })) })).toThrow(ConfigurationError);
-      expect(() => model("bad_pk", { id: f.text(untyped({ primaryKey: true })) })).toThrow(/integer, bigInteger, char or uuid/);
+      expect(() => model("bad_pk", { id: f.text(untyped({ primaryKey: true })) })).toThrow(
+        /integer, bigInteger, char or uuid/,
+      );
       expect(() => model("bad_pk", { id: f.char() })).toThrow(/primaryKey: true/);
       expect(() => model("bad_pk", { id: f.char(untyped({ primaryKey: true, default: "uuid7" })) })).toThrow(/uuid7/);
     });

@@ -6,7 +6,8 @@ import type { ConformanceTarget } from "../target.js";
 /** Session "limited" may not read Thing.at. */
 const checker: AccessChecker<string> = {
   check: () => true,
-  deniedFields: ({ session, model, operation }) => (session === "limited" && model.endsWith("_things") && operation === "read" ? ["at"] : []),
+  deniedFields: ({ session, model, operation }) =>
+    session === "limited" && model.endsWith("_things") && operation === "read" ? ["at"] : [],
 };
 
 /** Date parts in lookups and filter lists (`at__year`, `["day.month", "=", 2]`), in UTC. */
@@ -23,7 +24,9 @@ export function querysetDateParts(target: ConformanceTarget) {
           { label: `${tag}-b`, at: new Date("2024-01-01T00:15:00Z"), day: "2024-03-01" },
           { label: `${tag}-c`, at: new Date("2024-05-17T12:00:00Z"), day: null },
         ]);
-        const qs = Thing.query().filter({ label__startswith: `${tag}-` }).orderBy("label");
+        const qs = Thing.query()
+          .filter({ label__startswith: `${tag}-` })
+          .orderBy("label");
         return { ids: ids as [number, number, number], qs, pick: async (q: typeof qs) => (await q).map((r) => r.id) };
       }
 
@@ -47,7 +50,14 @@ export function querysetDateParts(target: ConformanceTarget) {
         expect(await pick(qs.filter({ day__month: 2, day__day: 29 }))).toEqual([a]);
         expect(await pick(qs.filter({ day__year__ne: 2024 }))).toEqual([c]);
         expect(await pick(qs.filter({ day__date: "2024-03-01" }))).toEqual([b]);
-        expect(await pick(qs.where([["at.year", "=", 2024], ["day.month", "between", [3, 12]]]))).toEqual([b]);
+        expect(
+          await pick(
+            qs.where([
+              ["at.year", "=", 2024],
+              ["day.month", "between", [3, 12]],
+            ]),
+          ),
+        ).toEqual([b]);
         expect(await pick(qs.where([["day.year", "is null"]]))).toEqual([c]);
       });
 

@@ -5,7 +5,8 @@ import type { ConformanceTarget } from "../target.js";
 
 /** Session "limited" reads only chats that are not archived, and may not read Chat.description. */
 const checker: AccessChecker<string> = {
-  check: ({ session, model, operation }) => (session === "limited" && operation === "read" && model.endsWith("_chats") ? [["is_archived", "=", false]] : true),
+  check: ({ session, model, operation }) =>
+    session === "limited" && operation === "read" && model.endsWith("_chats") ? [["is_archived", "=", false]] : true,
   deniedFields: ({ session, model }) => (session === "limited" && model.endsWith("_chats") ? ["description"] : []),
 };
 
@@ -18,7 +19,10 @@ export function querysetDistinct(target: ConformanceTarget) {
       /** Six chats: chat_type repeats, description is NULL twice, two are archived. */
       async function seed(tag: string) {
         const { User, Chat, ChatMessage } = ctx();
-        const [ann, bob] = (await User.createMany([{ name: `Ann ${tag}` }, { name: `Bob ${tag}` }])) as [number, number];
+        const [ann, bob] = (await User.createMany([{ name: `Ann ${tag}` }, { name: `Bob ${tag}` }])) as [
+          number,
+          number,
+        ];
         const rows = [
           { chat_type: "group", description: "x", creator_id: bob },
           { chat_type: "direct", description: null, creator_id: ann },
@@ -34,13 +38,21 @@ export function querysetDistinct(target: ConformanceTarget) {
 
       test("values(field) after distinct() gives each value once, in the field's order; without it, one row per record", async () => {
         const { qs, ids } = await seed("one");
-        expect(await qs.distinct().values("chat_type")).toEqual([{ chat_type: "channel" }, { chat_type: "direct" }, { chat_type: "group" }]);
+        expect(await qs.distinct().values("chat_type")).toEqual([
+          { chat_type: "channel" },
+          { chat_type: "direct" },
+          { chat_type: "group" },
+        ]);
         const all = await qs.values("id", "chat_type");
         expect(all).toHaveLength(6);
         expect(all.map((r) => r.id)).toEqual(ids);
         expect((await qs.values("chat_type")).every((r) => !("id" in r))).toBe(true);
         expect(await qs.distinct().valuesList("chat_type", { flat: true })).toEqual(["channel", "direct", "group"]);
-        expect(await qs.orderBy("-chat_type").distinct().valuesList("chat_type", { flat: true })).toEqual(["group", "direct", "channel"]);
+        expect(await qs.orderBy("-chat_type").distinct().valuesList("chat_type", { flat: true })).toEqual([
+          "group",
+          "direct",
+          "channel",
+        ]);
       });
 
       test("several fields: each combination once, NULL as one value (last ascending, first descending), ties by the listed fields", async () => {
@@ -52,7 +64,9 @@ export function querysetDistinct(target: ConformanceTarget) {
           ["group", null],
         ];
         expect(await qs.distinct().valuesList("chat_type", "description")).toEqual(pairs);
-        expect(await qs.distinct().values("chat_type", "description")).toEqual(pairs.map(([chat_type, description]) => ({ chat_type, description })));
+        expect(await qs.distinct().values("chat_type", "description")).toEqual(
+          pairs.map(([chat_type, description]) => ({ chat_type, description })),
+        );
         expect(await qs.orderBy("-description").distinct().valuesList("description", "chat_type")).toEqual([
           [null, "direct"],
           [null, "group"],
@@ -60,8 +74,12 @@ export function querysetDistinct(target: ConformanceTarget) {
           ["x", "group"],
         ]);
         // a slice of the combinations, not of the records
-        expect(await qs.distinct().offset(1).limit(2).valuesList("chat_type", "description")).toEqual(pairs.slice(1, 3));
-        expect(await qs.exclude({ is_archived: true }).distinct().valuesList("is_archived", { flat: true })).toEqual([false]);
+        expect(await qs.distinct().offset(1).limit(2).valuesList("chat_type", "description")).toEqual(
+          pairs.slice(1, 3),
+        );
+        expect(await qs.exclude({ is_archived: true }).distinct().valuesList("is_archived", { flat: true })).toEqual([
+          false,
+        ]);
       });
 
       test("listing id (or no field) keeps every record; count(), first() and records are unchanged by distinct()", async () => {
@@ -107,13 +125,26 @@ export function querysetDistinct(target: ConformanceTarget) {
       test("every scalar type compares as its own value", async () => {
         const { Thing } = ctx();
         const blob = new Uint8Array([0, 255, 7]);
-        const base = { price: "12.50", day: "2024-02-29", at: new Date("2024-05-17T23:30:00.250Z"), flag: true, kind: "a" as const, blob, data: { k: [1, "x"] }, ratio: 0.5, clock: "12:30:00" };
+        const base = {
+          price: "12.50",
+          day: "2024-02-29",
+          at: new Date("2024-05-17T23:30:00.250Z"),
+          flag: true,
+          kind: "a" as const,
+          blob,
+          data: { k: [1, "x"] },
+          ratio: 0.5,
+          clock: "12:30:00",
+        };
         await Thing.createMany([
           { label: "dv-1", ...base },
           { label: "dv-2", ...base, price: "12.5" },
           { label: "dv-3", ...base, price: "3.00", flag: false, day: "1999-12-31" },
         ]);
-        const rows = await Thing.query().filter({ label__startswith: "dv-" }).distinct().values("price", "day", "at", "flag", "kind", "blob", "data", "ratio", "clock");
+        const rows = await Thing.query()
+          .filter({ label__startswith: "dv-" })
+          .distinct()
+          .values("price", "day", "at", "flag", "kind", "blob", "data", "ratio", "clock");
         expect(rows).toHaveLength(2);
         // "12.50" and "12.5" are one decimal (ClickHouse prints it without trailing zeros)
         expect(rows.map((r) => [Number(r.price), r.day, r.flag])).toEqual([
@@ -128,14 +159,27 @@ export function querysetDistinct(target: ConformanceTarget) {
         const { qs } = await seed("bad");
         const { Thing } = ctx();
         const { statements } = await ctx().record(async () => {
-          expect(() => (qs.distinct as (...f: string[]) => unknown)("chat_type")).toThrow(/distinct\(\) takes no fields/);
+          expect(() => (qs.distinct as (...f: string[]) => unknown)("chat_type")).toThrow(
+            /distinct\(\) takes no fields/,
+          );
           await expect(qs.distinct().values("messages")).rejects.toThrow(/"messages" loads related records/);
           await expect(Thing.query().distinct().values("shout")).rejects.toThrow(/"shout" is computed/);
-          await expect(qs.nested({ creator_id: ["name"] }).distinct().values("chat_type")).rejects.toBeInstanceOf(QueryError);
-          await expect(qs.orderBy("name").distinct().values("chat_type")).rejects.toThrow(/ordered by listed fields only; list "name"/);
-          await expect(qs.distinct().valuesList("chat_type", "name", { flat: true } as never)).rejects.toThrow(/exactly one field/);
+          await expect(
+            qs
+              .nested({ creator_id: ["name"] })
+              .distinct()
+              .values("chat_type"),
+          ).rejects.toBeInstanceOf(QueryError);
+          await expect(qs.orderBy("name").distinct().values("chat_type")).rejects.toThrow(
+            /ordered by listed fields only; list "name"/,
+          );
+          await expect(qs.distinct().valuesList("chat_type", "name", { flat: true } as never)).rejects.toThrow(
+            /exactly one field/,
+          );
           await expect(qs.distinct().valuesList("chat_type", { flat: 1 } as never)).rejects.toBeInstanceOf(QueryError);
-          await expect(qs.distinct().valuesList("chat_type", { named: true } as never)).rejects.toThrow(/no option "named"/);
+          await expect(qs.distinct().valuesList("chat_type", { named: true } as never)).rejects.toThrow(
+            /no option "named"/,
+          );
         });
         expect(statements).toHaveLength(0);
         if (ctx().db.adapter.capabilities.rowLocks) {

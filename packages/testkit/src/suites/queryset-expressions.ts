@@ -6,7 +6,8 @@ import type { ConformanceTarget } from "../target.js";
 /** Session "limited" may not read Thing.small; everything else is allowed. */
 const checker: AccessChecker<string> = {
   check: () => true,
-  deniedFields: ({ session, model, operation }) => (session === "limited" && model.endsWith("_things") && operation === "read" ? ["small"] : []),
+  deniedFields: ({ session, model, operation }) =>
+    session === "limited" && model.endsWith("_things") && operation === "read" ? ["small"] : [],
 };
 
 /** `F()` expressions: atomic updates computed by the database, and filters comparing two fields. */
@@ -23,7 +24,12 @@ export function querysetExpressions(target: ConformanceTarget) {
           { label: `${tag}-c`, count: 2, small: null, ratio: null, price: null },
         ];
         const ids = await Thing.createMany(rows);
-        return { ids, qs: Thing.query().filter({ label__startswith: `${tag}-` }).orderBy("label") };
+        return {
+          ids,
+          qs: Thing.query()
+            .filter({ label__startswith: `${tag}-` })
+            .orderBy("label"),
+        };
       }
 
       test("update with F() is one UPDATE computed by the database; concurrent increments are never lost", async () => {
@@ -68,21 +74,37 @@ export function querysetExpressions(target: ConformanceTarget) {
         const { ids, qs } = await seed("bad");
         const { statements } = await ctx().record(async () => {
           await expect(qs.update({ count: F("nope" as never) })).rejects.toBeInstanceOf(QueryError);
-          await expect(qs.update({ count: F("label" as never).add(1) })).rejects.toThrow(/numeric fields; .*label is a char field/);
+          await expect(qs.update({ count: F("label" as never).add(1) })).rejects.toThrow(
+            /numeric fields; .*label is a char field/,
+          );
           await expect(qs.update({ count: F("count").div(2) })).rejects.toThrow(/integer division/);
           await expect(qs.update({ count: F("count").add(1.5) })).rejects.toBeInstanceOf(QueryError);
-          await expect(qs.update({ count: F("count").add("1; drop table x" as never) })).rejects.toBeInstanceOf(QueryError);
+          await expect(qs.update({ count: F("count").add("1; drop table x" as never) })).rejects.toBeInstanceOf(
+            QueryError,
+          );
           await expect(qs.update({ count: F("count").add(Number.NaN) })).rejects.toBeInstanceOf(QueryError);
           await expect(qs.update({ label: F("count") as never })).rejects.toBeInstanceOf(QueryError);
           // an object shaped like an expression is a value, not an expression
-          await expect(qs.update({ count: { field: "count", steps: [["add", 1]] } as never })).rejects.toBeInstanceOf(ValidationError);
-          await expect(qs.filter({ count: { field: "small", steps: [] } as never }).all()).rejects.toBeInstanceOf(QueryError);
+          await expect(qs.update({ count: { field: "count", steps: [["add", 1]] } as never })).rejects.toBeInstanceOf(
+            ValidationError,
+          );
+          await expect(qs.filter({ count: { field: "small", steps: [] } as never }).all()).rejects.toBeInstanceOf(
+            QueryError,
+          );
           await expect(qs.filter({ count__in: F("small") as never }).all()).rejects.toBeInstanceOf(QueryError);
-          await expect(Thing.query().where([["label", "like", F("notes") as never]]).all()).rejects.toBeInstanceOf(QueryError);
+          await expect(
+            Thing.query()
+              .where([["label", "like", F("notes") as never]])
+              .all(),
+          ).rejects.toBeInstanceOf(QueryError);
         });
         expect(statements).toHaveLength(0);
         const { ChatMessage } = ctx();
-        await expect(ChatMessage.query().filter({ chat_id__name: F("body") as never }).all()).rejects.toThrow(/same record/);
+        await expect(
+          ChatMessage.query()
+            .filter({ chat_id__name: F("body") as never })
+            .all(),
+        ).rejects.toThrow(/same record/);
         expect((await Thing.get(ids[0] as number)).count).toBe(1);
       });
 

@@ -21,7 +21,14 @@ export function querysetLocks(target: ConformanceTarget) {
       expect(() => qs.forUpdate({ skipLocked: "yes" } as never)).toThrow(QueryError);
       expect(() => qs.forUpdate({ wait: 5 } as never)).toThrow(QueryError);
       const { result, statements } = await ctx().record(() =>
-        db.transaction(async () => [await qs.forUpdate(), await qs.forUpdate({ skipLocked: true }).first(), await qs.forUpdate({ noWait: true }).values("code")] as const),
+        db.transaction(
+          async () =>
+            [
+              await qs.forUpdate(),
+              await qs.forUpdate({ skipLocked: true }).first(),
+              await qs.forUpdate({ noWait: true }).values("code"),
+            ] as const,
+        ),
       );
       expect(result[0].map((r) => r.code)).toEqual(["fu-1", "fu-2"]);
       expect(result[1]?.code).toBe("fu-1");
@@ -34,7 +41,8 @@ export function querysetLocks(target: ConformanceTarget) {
     if (target.name !== "pglite") {
       test("skipLocked skips a row another transaction holds, noWait fails at once, a plain lock waits", async () => {
         const { db, Role } = ctx();
-        if (db.adapter.capabilities.rowLocks !== true) return expect(Role.query().forUpdate().first()).rejects.toBeInstanceOf(UnsupportedError);
+        if (db.adapter.capabilities.rowLocks !== true)
+          return expect(Role.query().forUpdate().first()).rejects.toBeInstanceOf(UnsupportedError);
         const ids = await Role.createMany([{ code: "lk-1" }, { code: "lk-2" }, { code: "lk-3" }]);
         const qs = Role.query().filter({ code__startswith: "lk-" }).orderBy("id");
         let release = () => {};
@@ -52,9 +60,13 @@ export function querysetLocks(target: ConformanceTarget) {
         try {
           expect(await taken).toBe(ids[0]);
           expect((await db.transaction(() => qs.forUpdate({ skipLocked: true }).first()))?.id).toBe(ids[1]);
-          expect((await db.transaction(() => qs.forUpdate({ skipLocked: true }).limit(5).all())).map((r) => r.id)).toEqual([ids[1], ids[2]]);
+          expect(
+            (await db.transaction(() => qs.forUpdate({ skipLocked: true }).limit(5).all())).map((r) => r.id),
+          ).toEqual([ids[1], ids[2]]);
           const start = Date.now();
-          await expect(db.transaction(() => qs.forUpdate({ noWait: true }).first())).rejects.toBeInstanceOf(DotormError);
+          await expect(db.transaction(() => qs.forUpdate({ noWait: true }).first())).rejects.toBeInstanceOf(
+            DotormError,
+          );
           expect(Date.now() - start).toBeLessThan(5000);
           let done = false;
           const waiter = db.transaction(async () => {
@@ -75,13 +87,16 @@ export function querysetLocks(target: ConformanceTarget) {
 
       test("read-modify-write under forUpdate loses no update between concurrent transactions", async () => {
         const { db, Thing } = ctx();
-        if (db.adapter.capabilities.rowLocks !== true) return expect(Thing.query().forUpdate().first()).rejects.toBeInstanceOf(UnsupportedError);
+        if (db.adapter.capabilities.rowLocks !== true)
+          return expect(Thing.query().forUpdate().first()).rejects.toBeInstanceOf(UnsupportedError);
         const id = (await Thing.create({ label: "rmw", count: 0 })) as number;
         const bump = () =>
           db.transaction(async () => {
             const row = (await Thing.query().filter({ id }).forUpdate().first()) as { count: number | null };
             await new Promise((r) => setTimeout(r, 50));
-            await Thing.query().filter({ id }).update({ count: (row.count ?? 0) + 1 });
+            await Thing.query()
+              .filter({ id })
+              .update({ count: (row.count ?? 0) + 1 });
           });
         await Promise.all([bump(), bump(), bump(), bump()]);
         expect((await Thing.get(id)).count).toBe(4);

@@ -8,7 +8,9 @@ export function querysetReads(target: ConformanceTarget) {
   return suite("queryset reads", target, (ctx) => {
     async function seed(tag: string) {
       const { Role } = ctx();
-      const ids = await Role.createMany(["d", "b", "e", "a", "c"].map((c, i) => ({ code: `${tag}-${c}`, name: i % 2 ? "odd" : null })));
+      const ids = await Role.createMany(
+        ["d", "b", "e", "a", "c"].map((c, i) => ({ code: `${tag}-${c}`, name: i % 2 ? "odd" : null })),
+      );
       return { ids, qs: Role.query().filter({ code__startswith: `${tag}-` }) };
     }
 
@@ -52,7 +54,17 @@ export function querysetReads(target: ConformanceTarget) {
       const { qs } = await seed("none");
       const { result, statements } = await ctx().record(async () => {
         const none = qs.none();
-        return [await none, await none.first(), await none.count(), await none.exists(), await none.values("code"), await none.getOrNull(), await none.update({ name: "x" }), await none.delete(), await none.inBulk([1])];
+        return [
+          await none,
+          await none.first(),
+          await none.count(),
+          await none.exists(),
+          await none.values("code"),
+          await none.getOrNull(),
+          await none.update({ name: "x" }),
+          await none.delete(),
+          await none.inBulk([1]),
+        ];
       });
       expect(result).toEqual([[], null, 0, false, [], null, 0, 0, new Map()]);
       expect(statements).toHaveLength(0);
@@ -63,7 +75,13 @@ export function querysetReads(target: ConformanceTarget) {
     test("reverse() flips the order, the default order by id included", async () => {
       const { ids, qs } = await seed("rev");
       expect((await qs.reverse()).map((r) => r.id)).toEqual([...ids].reverse());
-      expect((await qs.orderBy("-name", "code").reverse()).map((r) => r.code)).toEqual(["rev-b", "rev-a", "rev-e", "rev-d", "rev-c"]);
+      expect((await qs.orderBy("-name", "code").reverse()).map((r) => r.code)).toEqual([
+        "rev-b",
+        "rev-a",
+        "rev-e",
+        "rev-d",
+        "rev-c",
+      ]);
       expect((await qs.orderBy("code").reverse().reverse().first())?.code).toBe("rev-a");
     });
 
@@ -82,7 +100,9 @@ export function querysetReads(target: ConformanceTarget) {
     test("inBulk() maps ids to records in one statement; invisible or missing ids are absent", async () => {
       const { ids, qs } = await seed("bulk");
       const [a, b, c] = ids as [number, number, number];
-      const { result, statements } = await ctx().record(() => qs.filter({ name: "odd" }).inBulk([a, b, c, b, 999_999_999]));
+      const { result, statements } = await ctx().record(() =>
+        qs.filter({ name: "odd" }).inBulk([a, b, c, b, 999_999_999]),
+      );
       expect([...result.keys()].sort((x, y) => x - y)).toEqual([b]);
       expect(result.get(b)?.code).toBe("bulk-b");
       expect(statements).toHaveLength(1);

@@ -55,14 +55,19 @@ export function querysetRelations(target: ConformanceTarget) {
         const { ChatMessage } = ctx();
         const { qs } = await seed("vp");
         if (await unsupported(qs)) return;
-        const { result, statements } = await ctx().record(() => qs.orderBy("-creator_id__name").values("name", "creator_id__name", "creator_id__login"));
+        const { result, statements } = await ctx().record(() =>
+          qs.orderBy("-creator_id__name").values("name", "creator_id__name", "creator_id__login"),
+        );
         expect(result).toEqual([
           { name: "vp a", creator_id__name: "Zed vp", creator_id__login: "zed-vp" },
           { name: "vp c", creator_id__name: "Hidden vp", creator_id__login: "hid-vp" },
           { name: "vp b", creator_id__name: "Ann vp", creator_id__login: "ann-vp" },
         ]);
         expect(statements).toHaveLength(1);
-        const messages = await ChatMessage.query().filter({ chat_id__name__startswith: "vp " }).orderBy("author_user_id__name", "body").values("body", "chat_id__creator_id__name", "author_user_id__name");
+        const messages = await ChatMessage.query()
+          .filter({ chat_id__name__startswith: "vp " })
+          .orderBy("author_user_id__name", "body")
+          .values("body", "chat_id__creator_id__name", "author_user_id__name");
         expect(messages.map((m) => [m.body, m.chat_id__creator_id__name, m.author_user_id__name])).toEqual([
           ["x", "Zed vp", "Ann vp"],
           ["secret", "Zed vp", "Zed vp"],
@@ -78,7 +83,11 @@ export function querysetRelations(target: ConformanceTarget) {
         await db.withSession("limited", async () => {
           const rows = await qs.orderBy("name").values("creator_id__name");
           expect(rows.map((r) => r.creator_id__name)).toEqual(["Zed vr", "Ann vr", null]);
-          expect((await qs.orderBy("creator_id__name").values("name")).map((r) => r.name)).toEqual(["vr b", "vr a", "vr c"]);
+          expect((await qs.orderBy("creator_id__name").values("name")).map((r) => r.name)).toEqual([
+            "vr b",
+            "vr a",
+            "vr c",
+          ]);
           await expect(qs.values("creator_id__login")).rejects.toBeInstanceOf(AccessDenied);
           await expect(qs.orderBy("creator_id__login").all()).rejects.toBeInstanceOf(AccessDenied);
         });
@@ -100,7 +109,11 @@ export function querysetRelations(target: ConformanceTarget) {
       test("annotate: per-row aggregates of a relation in one statement, usable in filter, orderBy and values", async () => {
         const { chats, qs } = await seed("an");
         if (await unsupported(qs)) return;
-        const annotated = qs.annotate({ n_messages: ["messages", "count"], authors: ["messages__author_user_id", "count_distinct"], last_id: ["messages__id", "max"] });
+        const annotated = qs.annotate({
+          n_messages: ["messages", "count"],
+          authors: ["messages__author_user_id", "count_distinct"],
+          last_id: ["messages__id", "max"],
+        });
         const { result, statements } = await ctx().record(() => annotated.orderBy("-n_messages", "name").all());
         expect(result.map((c) => [c.id, c.n_messages, c.authors])).toEqual([
           [chats[0], 3, 2],
@@ -110,9 +123,14 @@ export function querysetRelations(target: ConformanceTarget) {
         expect(result[1]?.last_id).toBeGreaterThan(0);
         expect(result[2]?.last_id).toBeNull();
         expect(statements).toHaveLength(1);
-        expect((await annotated.filter({ n_messages__gte: 1 }).orderBy("name")).map((c) => c.id)).toEqual([chats[0], chats[2]]);
-        expect((await annotated.exclude({ n_messages: 0 }).count())).toBe(2);
-        expect(await annotated.filter({ n_messages: 0 }).values("name", "n_messages")).toEqual([{ name: "an b", n_messages: 0 }]);
+        expect((await annotated.filter({ n_messages__gte: 1 }).orderBy("name")).map((c) => c.id)).toEqual([
+          chats[0],
+          chats[2],
+        ]);
+        expect(await annotated.exclude({ n_messages: 0 }).count()).toBe(2);
+        expect(await annotated.filter({ n_messages: 0 }).values("name", "n_messages")).toEqual([
+          { name: "an b", n_messages: 0 },
+        ]);
       });
 
       test("annotate counts only what the session may read; bad specs are refused", async () => {
@@ -132,7 +150,12 @@ export function querysetRelations(target: ConformanceTarget) {
           { "n; drop": ["messages", "count"] },
           { n: "messages" },
         ];
-        for (const spec of bad) await expect(Chat.query().annotate(spec as never).all()).rejects.toBeInstanceOf(QueryError);
+        for (const spec of bad)
+          await expect(
+            Chat.query()
+              .annotate(spec as never)
+              .all(),
+          ).rejects.toBeInstanceOf(QueryError);
         expect(() => qs.limit(1).annotate({ n: ["messages", "count"] })).toThrow(QueryError);
         expect(chats).toHaveLength(3);
       });

@@ -13,7 +13,13 @@ export function querysetValues(target: ConformanceTarget) {
         { name: `${tag} a`, chat_type: "direct", creator_id: ann },
         { name: `${tag} b`, chat_type: "group", creator_id: ann, is_archived: true },
       ]);
-      return { ann, ids, qs: Chat.query().filter({ name__startswith: `${tag} ` }).orderBy("id") };
+      return {
+        ann,
+        ids,
+        qs: Chat.query()
+          .filter({ name__startswith: `${tag} ` })
+          .orderBy("id"),
+      };
     }
 
     test("values(names) gives exactly those keys in the order named; id only when named", async () => {

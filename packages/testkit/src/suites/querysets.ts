@@ -30,8 +30,13 @@ export function querysets(target: ConformanceTarget) {
       const { chats, ann } = await seed("qs1");
       const base = Chat.query().filter({ name__startswith: "qs1 " });
       expect((await base).map((c) => c.id)).toEqual(chats);
-      expect((await base.exclude({ is_archived: true }).orderBy("-id").all()).map((c) => c.id)).toEqual([chats[1], chats[0]]);
-      expect((await base.where([["chat_type", "in", ["direct", "channel"]]]).only("name")).map((c) => Object.keys(c).sort())).toEqual([
+      expect((await base.exclude({ is_archived: true }).orderBy("-id").all()).map((c) => c.id)).toEqual([
+        chats[1],
+        chats[0],
+      ]);
+      expect(
+        (await base.where([["chat_type", "in", ["direct", "channel"]]]).only("name")).map((c) => Object.keys(c).sort()),
+      ).toEqual([
         ["id", "name"],
         ["id", "name"],
       ]);
@@ -62,7 +67,11 @@ export function querysets(target: ConformanceTarget) {
       expect(await ids({ id__range: [chats[1], chats[2]] })).toEqual([chats[1], chats[2]]);
       expect(await ids({ chat_type__ne: "group" })).toEqual([chats[1], chats[2]]);
       expect(await ids({ messages__body: "c" })).toEqual([chats[1]]);
-      await expect(Chat.query().filter({ nope__exact: 1 } as never).all()).rejects.toBeInstanceOf(QueryError);
+      await expect(
+        Chat.query()
+          .filter({ nope__exact: 1 } as never)
+          .all(),
+      ).rejects.toBeInstanceOf(QueryError);
     });
 
     test("first, last (reversed order), get, count, exists, values", async () => {
@@ -99,7 +108,14 @@ export function querysets(target: ConformanceTarget) {
     test("aggregate, groupBy with a nested many2one, having, ordering by an aggregate", async () => {
       const { Chat, ChatMessage } = ctx();
       const { ann, bob, chats } = await seed("qs5");
-      const totals = await Chat.query().filter({ name__startswith: "qs5 " }).aggregate({ n: ["id", "count"], creators: ["creator_id", "count_distinct"], first: ["id", "min"], last: ["id", "max"] });
+      const totals = await Chat.query()
+        .filter({ name__startswith: "qs5 " })
+        .aggregate({
+          n: ["id", "count"],
+          creators: ["creator_id", "count_distinct"],
+          first: ["id", "min"],
+          last: ["id", "max"],
+        });
       expect(totals).toEqual({ n: 3, creators: 2, first: chats[0], last: chats[2] });
       const byCreator = await Chat.query()
         .filter({ name__startswith: "qs5 " })
@@ -111,7 +127,11 @@ export function querysets(target: ConformanceTarget) {
         { creator_id: { id: ann, name: "Ann qs5" }, n: 2 },
         { creator_id: { id: bob, name: "Bob qs5" }, n: 1 },
       ]);
-      const busy = await ChatMessage.query().filter({ chat_id__name__startswith: "qs5 " }).groupBy("chat_id").having([["n", ">", 1]]).aggregate({ n: ["id", "count"] });
+      const busy = await ChatMessage.query()
+        .filter({ chat_id__name__startswith: "qs5 " })
+        .groupBy("chat_id")
+        .having([["n", ">", 1]])
+        .aggregate({ n: ["id", "count"] });
       expect(busy).toEqual([{ chat_id: chats[0], n: 2 }]);
       await expect(Chat.query().aggregate({ s: ["name", "sum"] })).rejects.toBeInstanceOf(QueryError);
     });
@@ -127,14 +147,41 @@ export function querysets(target: ConformanceTarget) {
       ]);
       const qs = Thing.query().filter({ label__startswith: "sa-" });
       // avg skips nulls: ratio averages over four rows
-      expect(await qs.aggregate({ total: ["count", "sum"], mean: ["count", "avg"], r: ["ratio", "sum"], ra: ["ratio", "avg"] })).toEqual({ total: 39, mean: 7.8, r: 8, ra: 2 });
-      expect(await qs.groupBy("kind").orderBy("kind").aggregate({ total: ["count", "sum"], mean: ["count", "avg"] })).toEqual([
+      expect(
+        await qs.aggregate({
+          total: ["count", "sum"],
+          mean: ["count", "avg"],
+          r: ["ratio", "sum"],
+          ra: ["ratio", "avg"],
+        }),
+      ).toEqual({ total: 39, mean: 7.8, r: 8, ra: 2 });
+      expect(
+        await qs
+          .groupBy("kind")
+          .orderBy("kind")
+          .aggregate({ total: ["count", "sum"], mean: ["count", "avg"] }),
+      ).toEqual([
         { kind: "a", total: 9, mean: 3 },
         { kind: "b", total: 30, mean: 15 },
       ]);
-      expect(await qs.groupBy("kind").having([["total", ">", 10]]).aggregate({ total: ["count", "sum"] })).toEqual([{ kind: "b", total: 30 }]);
-      expect(await qs.groupBy("kind").having([["mean", "<", 5]]).aggregate({ mean: ["count", "avg"] })).toEqual([{ kind: "a", mean: 3 }]);
-      expect(await qs.groupBy("kind").having([["mean", ">", 100]]).aggregate({ mean: ["count", "avg"] })).toEqual([]);
+      expect(
+        await qs
+          .groupBy("kind")
+          .having([["total", ">", 10]])
+          .aggregate({ total: ["count", "sum"] }),
+      ).toEqual([{ kind: "b", total: 30 }]);
+      expect(
+        await qs
+          .groupBy("kind")
+          .having([["mean", "<", 5]])
+          .aggregate({ mean: ["count", "avg"] }),
+      ).toEqual([{ kind: "a", mean: 3 }]);
+      expect(
+        await qs
+          .groupBy("kind")
+          .having([["mean", ">", 100]])
+          .aggregate({ mean: ["count", "avg"] }),
+      ).toEqual([]);
     });
 
     test("keyset pages are stable under inserts, for any order, ties broken by id", async () => {
@@ -160,7 +207,10 @@ export function querysets(target: ConformanceTarget) {
       const { Role } = ctx();
       await Role.createMany(Array.from({ length: 250 }, (_, i) => ({ code: `stream-${String(i).padStart(3, "0")}` })));
       const codes: string[] = [];
-      for await (const role of Role.query().filter({ code__startswith: "stream-" }).orderBy("code").stream({ batchSize: 64 })) {
+      for await (const role of Role.query()
+        .filter({ code__startswith: "stream-" })
+        .orderBy("code")
+        .stream({ batchSize: 64 })) {
         codes.push(role.code);
       }
       expect(codes).toHaveLength(250);
@@ -169,7 +219,7 @@ export function querysets(target: ConformanceTarget) {
       // other queries may run while a stream is open (no deadlock on single-session engines)
       let inside = 0;
       for await (const role of Role.query().filter({ code__startswith: "stream-" }).stream({ batchSize: 100 })) {
-        if (role.code.endsWith("0")) inside += (await Role.query().filter({ code: role.code }).count());
+        if (role.code.endsWith("0")) inside += await Role.query().filter({ code: role.code }).count();
       }
       expect(inside).toBe(25);
       // stopping early releases the cursor: the database stays usable
@@ -210,36 +260,51 @@ export function querysets(target: ConformanceTarget) {
     test("stream with nested relations: every record whole, its children in order, across batch boundaries", async () => {
       const { Chat, ChatMessage, User } = ctx();
       const user = await User.create({ name: "streamer" });
-      const chats = await Chat.createMany(Array.from({ length: 7 }, (_, i) => ({ name: `nested-stream-${i}`, creator_id: user })));
-      await ChatMessage.createMany(chats.flatMap((chat, c) => Array.from({ length: c % 4 }, (_, m) => ({ chat_id: chat, body: `c${c}m${m}` }))));
+      const chats = await Chat.createMany(
+        Array.from({ length: 7 }, (_, i) => ({ name: `nested-stream-${i}`, creator_id: user })),
+      );
+      await ChatMessage.createMany(
+        chats.flatMap((chat, c) => Array.from({ length: c % 4 }, (_, m) => ({ chat_id: chat, body: `c${c}m${m}` }))),
+      );
       const seen: { name: string; creator: string; bodies: string[] }[] = [];
       const stream = Chat.query()
         .filter({ name__startswith: "nested-stream-" })
         .orderBy("name")
         .nested({ creator_id: ["name"], messages: { fields: ["body"], order: "id", sort: "desc", limit: 2 } })
         .stream({ batchSize: 3 });
-      for await (const chat of stream) seen.push({ name: chat.name, creator: chat.creator_id.name, bodies: chat.messages.map((m) => String(m.body)) });
+      for await (const chat of stream)
+        seen.push({ name: chat.name, creator: chat.creator_id.name, bodies: chat.messages.map((m) => String(m.body)) });
       expect(seen).toEqual(
         chats.map((_, c) => ({
           name: `nested-stream-${c}`,
           creator: "streamer",
-          bodies: Array.from({ length: c % 4 }, (_, m) => `c${c}m${m}`).reverse().slice(0, 2),
+          bodies: Array.from({ length: c % 4 }, (_, m) => `c${c}m${m}`)
+            .reverse()
+            .slice(0, 2),
         })),
       );
     });
 
     test("createMany upserts on a unique field", async () => {
       const { User, db } = ctx();
-      const [a, b] = await User.createMany([{ name: "Up A", login: "up-a" }, { name: "Up B", login: "up-b" }]);
+      const [a, b] = await User.createMany([
+        { name: "Up A", login: "up-a" },
+        { name: "Up B", login: "up-b" },
+      ]);
       if (db.adapter.capabilities.uniqueConstraints === false) {
         // No unique constraint to conflict on (ClickHouse): upserts are refused, nothing is written.
-        await expect(User.createMany([{ name: "Up A2", login: "up-a" }], { onConflict: ["login"], update: ["name"] })).rejects.toBeInstanceOf(UnsupportedError);
+        await expect(
+          User.createMany([{ name: "Up A2", login: "up-a" }], { onConflict: ["login"], update: ["name"] }),
+        ).rejects.toBeInstanceOf(UnsupportedError);
         expect((await User.get(a as number)).name).toBe("Up A");
         expect(b).toBeGreaterThan(0);
         return;
       }
       const ids = await User.createMany(
-        [{ name: "Up A2", login: "up-a" }, { name: "Up C", login: "up-c" }],
+        [
+          { name: "Up A2", login: "up-a" },
+          { name: "Up C", login: "up-c" },
+        ],
         { onConflict: ["login"], update: ["name"] },
       );
       expect(ids[0]).toBe(a);
@@ -255,9 +320,12 @@ export function querysets(target: ConformanceTarget) {
       const { db, User } = ctx();
       await User.create({ name: "Raw'); drop table x; --", login: "raw-1" });
       const hostile = "Raw'); drop table x; --";
-      const rows = await db.sql`select ${db.sql.id("name")} as n from ${db.sql.id(User.meta.table)} where name = ${hostile}`;
+      const rows =
+        await db.sql`select ${db.sql.id("name")} as n from ${db.sql.id(User.meta.table)} where name = ${hostile}`;
       expect(rows).toEqual([{ n: hostile }]);
-      const users = await db.sql.as(User)`select id, name, login from ${db.sql.id(User.meta.table)} where login = ${"raw-1"}`;
+      const users = await db.sql.as(
+        User,
+      )`select id, name, login from ${db.sql.id(User.meta.table)} where login = ${"raw-1"}`;
       expect(users[0]).toBeInstanceOf(User);
       expect(users[0]?.login).toBe("raw-1");
     });
@@ -268,7 +336,11 @@ export function querysets(target: ConformanceTarget) {
       const { statements: searched } = await record(() => qs.all());
       const { result: plan, statements } = await record(() => qs.explain());
       expect(statements).toHaveLength(1);
-      expect(statements[0]).toMatchObject({ sql: `EXPLAIN ${searched[0]?.sql}`, params: searched[0]?.params, operation: "explain" });
+      expect(statements[0]).toMatchObject({
+        sql: `EXPLAIN ${searched[0]?.sql}`,
+        params: searched[0]?.params,
+        operation: "explain",
+      });
       expect(typeof plan).toBe("string");
       expect(plan.trim()).not.toBe("");
     });

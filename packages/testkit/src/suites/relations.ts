@@ -8,7 +8,10 @@ export function relations(target: ConformanceTarget) {
   return suite("relations", target, (ctx) => {
     test("many2many: write ids, read ids and nested objects, both sides of a default link table", async () => {
       const { User, Role, Team } = ctx();
-      const [admin, sales] = await Role.createMany([{ code: "m2m-admin", name: "Admin" }, { code: "m2m-sales", name: "Sales" }]);
+      const [admin, sales] = await Role.createMany([
+        { code: "m2m-admin", name: "Admin" },
+        { code: "m2m-sales", name: "Sales" },
+      ]);
       const ann = await User.create({ name: "m2m Ann", role_ids: [admin as number, sales as number] });
       const row = await User.get(ann, { fields: ["name", "role_ids"], nested: { role_ids: ["code"] } });
       expect(row.role_ids.map((r) => r.code)).toEqual(["m2m-admin", "m2m-sales"]);
@@ -16,12 +19,18 @@ export function relations(target: ConformanceTarget) {
 
       const team = await Team.create({ name: "m2m Team", member_ids: [ann] });
       expect((await User.get(ann, { fields: ["team_ids"] })).team_ids).toEqual([team]);
-      expect((await Team.get(team, { nested: { member_ids: ["name"] } })).member_ids).toMatchObject([{ id: ann, name: "m2m Ann" }]);
+      expect((await Team.get(team, { nested: { member_ids: ["name"] } })).member_ids).toMatchObject([
+        { id: ann, name: "m2m Ann" },
+      ]);
     });
 
     test("many2many commands: link, unlink only this record's links, set, create", async () => {
       const { User, Role } = ctx();
-      const [r1, r2, r3] = (await Role.createMany([{ code: "cmd-1" }, { code: "cmd-2" }, { code: "cmd-3" }])) as [number, number, number];
+      const [r1, r2, r3] = (await Role.createMany([{ code: "cmd-1" }, { code: "cmd-2" }, { code: "cmd-3" }])) as [
+        number,
+        number,
+        number,
+      ];
       const a = await User.create({ name: "cmd A", role_ids: [r1, r2] });
       const b = await User.create({ name: "cmd B", role_ids: [r1, r2] });
       await (await User.get(a)).update({ role_ids: { unlink: [r1] } });
@@ -42,7 +51,11 @@ export function relations(target: ConformanceTarget) {
     test("one2many commands: create, update, delete; unlink refused on a required inverse", async () => {
       const { Chat, ChatMessage, User } = ctx();
       const u = await User.create({ name: "o2m" });
-      const chat = await Chat.create({ name: "o2m chat", creator_id: u, messages: { create: [{ body: "one" }, { body: "two" }] } });
+      const chat = await Chat.create({
+        name: "o2m chat",
+        creator_id: u,
+        messages: { create: [{ body: "one" }, { body: "two" }] },
+      });
       let msgs = (await Chat.get(chat, { nested: { messages: ["body"] } })).messages;
       expect(msgs.map((m) => m.body)).toEqual(["one", "two"]);
       const [m1, m2] = msgs.map((m) => m.id) as [number, number];
@@ -63,7 +76,10 @@ export function relations(target: ConformanceTarget) {
         folder_id: f.many2one((): AnyModel => Folder),
         tag_ids: f.many2many(() => Tag),
       });
-      const Folder = model(`${p}_rc_folders`, { name: f.char({ maxLength: 40, required: true }), docs: f.one2many(() => Doc, "folder_id") });
+      const Folder = model(`${p}_rc_folders`, {
+        name: f.char({ maxLength: 40, required: true }),
+        docs: f.one2many(() => Doc, "folder_id"),
+      });
       // never closed: closing would close the suite's adapter, which the harness closes
       const db = await connect(ctx().db.adapter, { models: [Tag, Doc, Folder] });
       await db.sync();
@@ -80,7 +96,10 @@ export function relations(target: ConformanceTarget) {
         { title: "d4" },
         { title: "d5", folder_id: b },
       ])) as [number, number, number, number, number];
-      const folderOf = async () => Object.fromEntries((await Doc.search({ fields: ["title", "folder_id"], order: "id" })).map((d) => [d.title, d.folder_id]));
+      const folderOf = async () =>
+        Object.fromEntries(
+          (await Doc.search({ fields: ["title", "folder_id"], order: "id" })).map((d) => [d.title, d.folder_id]),
+        );
 
       // set: A holds exactly d2 and d3 (d3 moves from B), d1 is detached to null, B keeps d5
       await Folder.updateMany([a], { docs: { set: [d2, d3] } });
@@ -110,11 +129,19 @@ export function relations(target: ConformanceTarget) {
 
     test("many2many commands update and delete the related records themselves", async () => {
       const { Doc, Tag } = await folders();
-      const [t1, t2, t3] = (await Tag.createMany([{ name: "t1" }, { name: "t2" }, { name: "t3" }])) as [number, number, number];
+      const [t1, t2, t3] = (await Tag.createMany([{ name: "t1" }, { name: "t2" }, { name: "t3" }])) as [
+        number,
+        number,
+        number,
+      ];
       const doc = await Doc.create({ title: "tagged", tag_ids: [t1, t2] });
       const other = await Doc.create({ title: "other", tag_ids: [t2, t3] });
       await Doc.updateMany([doc], { tag_ids: { update: { [t1]: { name: "t1 renamed" } } } });
-      expect((await Tag.search({ fields: ["name"], order: "id" })).map((t) => t.name)).toEqual(["t1 renamed", "t2", "t3"]);
+      expect((await Tag.search({ fields: ["name"], order: "id" })).map((t) => t.name)).toEqual([
+        "t1 renamed",
+        "t2",
+        "t3",
+      ]);
       expect((await Doc.get(doc, { fields: ["tag_ids"] })).tag_ids).toEqual([t1, t2]);
 
       await Doc.updateMany([doc], { tag_ids: { delete: [t2] } });
@@ -136,7 +163,9 @@ export function relations(target: ConformanceTarget) {
       expect(await User.count()).toBe(caps.transactions ? before : before + 1);
       const r = await Role.create({ code: "atomic-role" });
       const u = await User.create({ name: "atomic 2", role_ids: [r] });
-      await expect(User.updateMany([u], { name: "renamed", role_ids: { link: [99999998] } })).rejects.toBeInstanceOf(ValidationError);
+      await expect(User.updateMany([u], { name: "renamed", role_ids: { link: [99999998] } })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       expect((await User.get(u, { fields: ["name"] })).name).toBe(caps.transactions ? "atomic 2" : "renamed");
       await expect(User.updateMany([u], { role_ids: { bogus: [1] } as never })).rejects.toBeInstanceOf(ValidationError);
     });
@@ -160,7 +189,10 @@ export function relations(target: ConformanceTarget) {
       const role = await Role.create({ code: "depth-role", name: "Depth" });
       const ann = await User.create({ name: "Depth Ann", role_ids: [role] });
       const chat = await Chat.create({ name: "depth", creator_id: ann });
-      await ChatMessage.createMany([{ chat_id: chat, author_user_id: ann, body: "a" }, { chat_id: chat, body: "b" }]);
+      await ChatMessage.createMany([
+        { chat_id: chat, author_user_id: ann, body: "a" },
+        { chat_id: chat, body: "b" },
+      ]);
       const { result, statements } = await record(() =>
         Chat.get(chat, {
           fields: ["name"],
@@ -173,15 +205,22 @@ export function relations(target: ConformanceTarget) {
       expect(statements).toHaveLength(1);
       expect(result.creator_id.role_ids.map((r) => r.code)).toEqual(["depth-role"]);
       expect(result.messages).toHaveLength(2);
-      expect(result.messages[0]?.author_user_id).toMatchObject({ name: "Depth Ann", role_ids: [{ code: "depth-role", name: "Depth" }] });
+      expect(result.messages[0]?.author_user_id).toMatchObject({
+        name: "Depth Ann",
+        role_ids: [{ code: "depth-role", name: "Depth" }],
+      });
       expect(result.messages[1]?.author_user_id).toBeNull();
     });
 
     test("a page of 100 chats with creators and their last 5 messages is one statement", async () => {
       const { Chat, ChatMessage, User, record } = ctx();
       const u = await User.create({ name: "pager" });
-      const chats = await Chat.createMany(Array.from({ length: 100 }, (_, i) => ({ name: `last5-${i}`, creator_id: u })));
-      await ChatMessage.createMany(chats.flatMap((c) => Array.from({ length: 7 }, (_, j) => ({ chat_id: c, body: `m${j}` }))));
+      const chats = await Chat.createMany(
+        Array.from({ length: 100 }, (_, i) => ({ name: `last5-${i}`, creator_id: u })),
+      );
+      await ChatMessage.createMany(
+        chats.flatMap((c) => Array.from({ length: 7 }, (_, j) => ({ chat_id: c, body: `m${j}` }))),
+      );
       const { result, statements } = await record(() =>
         Chat.search({
           filter: [["name", "like", "last5-"]],
@@ -202,8 +241,15 @@ export function relations(target: ConformanceTarget) {
       const { Chat, User, Role } = ctx();
       const r = await Role.create({ code: "dot-role" });
       const u = await User.create({ name: "Dotty", role_ids: [r] });
-      const chats = await Chat.createMany([{ name: "dot-1", creator_id: u }, { name: "dot-2", creator_id: u }]);
-      expect((await User.search({ filter: [["role_ids.code", "in", ["dot-role", "nope"]]], fields: ["name"] })).map((x) => x.id)).toEqual([u]);
+      const chats = await Chat.createMany([
+        { name: "dot-1", creator_id: u },
+        { name: "dot-2", creator_id: u },
+      ]);
+      expect(
+        (await User.search({ filter: [["role_ids.code", "in", ["dot-role", "nope"]]], fields: ["name"] })).map(
+          (x) => x.id,
+        ),
+      ).toEqual([u]);
       const found = await Chat.search({ filter: [["creator_id.role_ids.code", "=", "dot-role"]], fields: ["name"] });
       expect(found.map((c) => c.id)).toEqual(chats);
       expect(await Chat.count({ filter: [["creator_id.role_ids.code", "=", "nope"]] })).toBe(0);

@@ -1,4 +1,13 @@
-import { AccessDenied, type Database, accessModels, connect, f, model, rolesChecker, rolesFromTables } from "@dotorm/core";
+import {
+  AccessDenied,
+  type Database,
+  accessModels,
+  connect,
+  f,
+  model,
+  rolesChecker,
+  rolesFromTables,
+} from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConformanceTarget } from "../target.js";
 import { onCI } from "../ci.js";
@@ -34,14 +43,22 @@ export async function rolesTables(target: ConformanceTarget) {
       db = await connect(await target.open(namespace), { models: [...access.models, Lead], access: checker });
       await db.sync();
       await db.sudo(async () => {
-        const [user, manager] = (await access.Role.createMany([{ code: "crm_user" }, { code: "crm_manager" }])) as [number, number];
+        const [user, manager] = (await access.Role.createMany([{ code: "crm_user" }, { code: "crm_manager" }])) as [
+          number,
+          number,
+        ];
         await access.Role.updateMany([manager], { based_role_ids: [user] });
         await access.AccessList.createMany([
           { model: "rt_leads", role_id: user, perm_read: true, perm_create: true },
           { model: "rt_leads", role_id: manager, perm_update: true, perm_delete: true },
         ]);
         await access.Rule.createMany([
-          { model: "rt_leads", role_id: user, domain: [["user_id", "=", "{{user_id}}"], "or", ["user_id", "=", null]], perm_create: false },
+          {
+            model: "rt_leads",
+            role_id: user,
+            domain: [["user_id", "=", "{{user_id}}"], "or", ["user_id", "=", null]],
+            perm_create: false,
+          },
           { model: "rt_leads", role_id: manager, domain: [], perm_create: false },
         ]);
         await Lead.createMany([{ title: "mine", user_id: 1 }, { title: "theirs", user_id: 2 }, { title: "nobody's" }]);
@@ -57,8 +74,14 @@ export async function rolesTables(target: ConformanceTarget) {
       expect(await titles({ userId: 1, roles: ["crm_user"] })).toEqual(["mine", "nobody's"]);
       expect(await titles({ userId: 1, roles: ["crm_manager"] })).toEqual(["mine", "theirs", "nobody's"]);
       await expect(as({ userId: 1, roles: [] }, () => Lead.search({}))).rejects.toBeInstanceOf(AccessDenied);
-      await expect(as({ userId: 1, roles: ["crm_user"] }, () => Lead.deleteMany([["title", "=", "mine"]]))).rejects.toBeInstanceOf(AccessDenied);
-      expect(await as({ userId: 1, roles: ["crm_manager"] }, () => Lead.updateMany([["title", "=", "theirs"]], { user_id: 1 }))).toBe(1);
+      await expect(
+        as({ userId: 1, roles: ["crm_user"] }, () => Lead.deleteMany([["title", "=", "mine"]])),
+      ).rejects.toBeInstanceOf(AccessDenied);
+      expect(
+        await as({ userId: 1, roles: ["crm_manager"] }, () =>
+          Lead.updateMany([["title", "=", "theirs"]], { user_id: 1 }),
+        ),
+      ).toBe(1);
     });
 
     test("a change in the tables applies once the cached configuration is invalidated", async () => {

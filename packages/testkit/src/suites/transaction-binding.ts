@@ -1,4 +1,11 @@
-import { ConnectionError, type Database, type DriverConnection, TransactionConflict, TransactionError, UnsupportedError } from "@dotorm/core";
+import {
+  ConnectionError,
+  type Database,
+  type DriverConnection,
+  TransactionConflict,
+  TransactionError,
+  UnsupportedError,
+} from "@dotorm/core";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
 import type { ConformanceTarget } from "../target.js";
@@ -54,7 +61,9 @@ export function transactionBinding(target: ConformanceTarget) {
 
     const codes = async (prefix: string) => {
       const { Role } = ctx();
-      return (await Role.search({ filter: [["code", "=like", `${prefix}%`]], fields: ["code"], order: "code" })).map((r) => r.code);
+      return (await Role.search({ filter: [["code", "=like", `${prefix}%`]], fields: ["code"], order: "code" })).map(
+        (r) => r.code,
+      );
     };
 
     test("Promise.all of writes inside a transaction: one statement at a time on its connection, all committed", async () => {
@@ -172,7 +181,12 @@ export function transactionBinding(target: ConformanceTarget) {
         await Role.create({ code: "spcaught-after" });
       });
       if (inner && "value" in inner) {
-        expect(await codes("spcaught-")).toEqual(["spcaught-after", "spcaught-inner", "spcaught-outer", "spcaught-taken"]);
+        expect(await codes("spcaught-")).toEqual([
+          "spcaught-after",
+          "spcaught-inner",
+          "spcaught-outer",
+          "spcaught-taken",
+        ]);
       } else {
         expect(inner?.error).toBeInstanceOf(TransactionError);
         expect(inner?.error).toMatchObject({ reason: "aborted" });
@@ -270,7 +284,11 @@ export function transactionBinding(target: ConformanceTarget) {
       const seen = await db.transaction(async () => {
         await Role.createMany(Array.from({ length: 5 }, (_, i) => ({ code: `strm-${i}` })));
         const codesSeen: string[] = [];
-        for await (const role of Role.query().where([["code", "=like", "strm-%"]]).orderBy("code").stream({ batchSize: 2 })) codesSeen.push(role.code);
+        for await (const role of Role.query()
+          .where([["code", "=like", "strm-%"]])
+          .orderBy("code")
+          .stream({ batchSize: 2 }))
+          codesSeen.push(role.code);
         await Role.create({ code: "strm-after" });
         return codesSeen;
       });

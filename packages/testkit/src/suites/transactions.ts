@@ -21,7 +21,9 @@ export function transactions(target: ConformanceTarget) {
 
     const codes = async (prefix: string) => {
       const { Role } = ctx();
-      return (await Role.search({ filter: [["code", "=like", `${prefix}%`]], fields: ["code"], order: "code" })).map((r) => r.code);
+      return (await Role.search({ filter: [["code", "=like", `${prefix}%`]], fields: ["code"], order: "code" })).map(
+        (r) => r.code,
+      );
     };
 
     test("commits when the callback resolves and returns its value", async () => {

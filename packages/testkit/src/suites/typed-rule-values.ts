@@ -1,4 +1,13 @@
-import { AccessDenied, type AccessChecker, type FieldMeta, type Filter, type FieldMap, matchValues, parseFilter, toDbValue } from "@dotorm/core";
+import {
+  AccessDenied,
+  type AccessChecker,
+  type FieldMeta,
+  type Filter,
+  type FieldMap,
+  matchValues,
+  parseFilter,
+  toDbValue,
+} from "@dotorm/core";
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { suite } from "../harness.js";
@@ -53,19 +62,39 @@ function condition(): fc.Arbitrary<unknown> {
     );
   });
   const parts = fc.oneof(
-    fc.tuple(fc.constantFrom("at.year", "day.year"), fc.constantFrom(...ordered), fc.constantFrom(1999, 2000, 2024, 2150)),
+    fc.tuple(
+      fc.constantFrom("at.year", "day.year"),
+      fc.constantFrom(...ordered),
+      fc.constantFrom(1999, 2000, 2024, 2150),
+    ),
     fc.tuple(fc.constantFrom("at.month", "day.month"), fc.constantFrom(...ordered), fc.constantFrom(1, 2, 5, 12)),
     fc.tuple(fc.constantFrom("at.day", "day.day"), fc.constantFrom(...ordered), fc.constantFrom(1, 17, 29, 31)),
-    fc.tuple(fc.constantFrom("at.date", "day.date"), fc.constantFrom(...ordered), fc.constantFrom("2024-05-17", "2024-12-31", "2000-01-01", "2024-02-29")),
+    fc.tuple(
+      fc.constantFrom("at.date", "day.date"),
+      fc.constantFrom(...ordered),
+      fc.constantFrom("2024-05-17", "2024-12-31", "2000-01-01", "2024-02-29"),
+    ),
   );
-  const text = fc.tuple(fc.constantFrom("like", "ilike", "not like", "not ilike", "=like"), fc.constantFrom("a", "A", "B", "b%", "%b", "a_", "")).map(([op, v]) => ["notes", op, v]);
-  const flag = fc.tuple(fc.constantFrom("=", "!="), fc.constantFrom(true, false, null)).map(([op, v]) => ["flag", op, v]);
+  const text = fc
+    .tuple(
+      fc.constantFrom("like", "ilike", "not like", "not ilike", "=like"),
+      fc.constantFrom("a", "A", "B", "b%", "%b", "a_", ""),
+    )
+    .map(([op, v]) => ["notes", op, v]);
+  const flag = fc
+    .tuple(fc.constantFrom("=", "!="), fc.constantFrom(true, false, null))
+    .map(([op, v]) => ["flag", op, v]);
   return fc.oneof(...typed, parts, text, flag);
 }
 
 /** A record of stored values, each field empty now and then. */
 const rowArbitrary: fc.Arbitrary<Row> = fc.record(
-  Object.fromEntries(Object.entries(stored).map(([k, list]) => [k, fc.option(fc.constantFrom(...(list as readonly unknown[])), { nil: null, freq: 5 })])) as {
+  Object.fromEntries(
+    Object.entries(stored).map(([k, list]) => [
+      k,
+      fc.option(fc.constantFrom(...(list as readonly unknown[])), { nil: null, freq: 5 }),
+    ]),
+  ) as {
     [K in keyof Row]: fc.Arbitrary<Row[K]>;
   },
 );
@@ -91,8 +120,10 @@ export function typedRuleValues(target: ConformanceTarget) {
         const { db, Thing } = ctx();
         const rule: Filter<FieldMap> = [["price", "<", 2]];
         await db.withSession(rule, async () => {
-          for (const price of ["100000", "10", "9", "2"]) await expect(Thing.create({ label: `cr-${price}`, price }), price).rejects.toBeInstanceOf(AccessDenied);
-          for (const price of ["1.5", "-3.25", "0"]) expect(await Thing.create({ label: `cr-${price}`, price }), price).toBeGreaterThan(0);
+          for (const price of ["100000", "10", "9", "2"])
+            await expect(Thing.create({ label: `cr-${price}`, price }), price).rejects.toBeInstanceOf(AccessDenied);
+          for (const price of ["1.5", "-3.25", "0"])
+            expect(await Thing.create({ label: `cr-${price}`, price }), price).toBeGreaterThan(0);
         });
         expect(await Thing.count({ filter: [["label", "like", "cr-"]] })).toBe(3);
       });
@@ -102,7 +133,8 @@ export function typedRuleValues(target: ConformanceTarget) {
         const meta = Thing.meta;
         const rows = fc.sample(rowArbitrary, { numRuns: 48, seed: 20261130 });
         // every stored value at least once
-        for (const [name, list] of Object.entries(stored)) for (const v of list) rows.push({ ...(rows[0] as Row), [name]: v });
+        for (const [name, list] of Object.entries(stored))
+          for (const v of list) rows.push({ ...(rows[0] as Row), [name]: v });
         const ids = await Thing.createMany(rows.map((r, i) => ({ label: `tv-${i}`, ...typedRow(r) })));
         const converted = rows.map((r) => {
           const map = new Map<FieldMeta, unknown>();
@@ -115,10 +147,14 @@ export function typedRuleValues(target: ConformanceTarget) {
         const scope = ["id", "in", ids];
         await fc.assert(
           fc.asyncProperty(filterTree(condition()), async (rule) => {
-            const found = (await Thing.search({ filter: [scope, [rule]] as never, fields: ["label"] })).map((r) => r.id).sort((a, b) => a - b);
+            const found = (await Thing.search({ filter: [scope, [rule]] as never, fields: ["label"] }))
+              .map((r) => r.id)
+              .sort((a, b) => a - b);
             const cond = parseFilter(meta, [rule]);
             const expected: number[] = [];
-            for (const [k, id] of ids.entries()) if (!cond || (await matchValues(cond, converted[k] as Map<FieldMeta, unknown>, async () => false))) expected.push(id);
+            for (const [k, id] of ids.entries())
+              if (!cond || (await matchValues(cond, converted[k] as Map<FieldMeta, unknown>, async () => false)))
+                expected.push(id);
             expect(found, JSON.stringify(rule)).toEqual(expected.sort((a, b) => a - b));
           }),
           { numRuns: 150, seed: 20261130 },
@@ -132,13 +168,15 @@ export function typedRuleValues(target: ConformanceTarget) {
           fc.asyncProperty(filterTree(condition()), rowArbitrary, async (rule, row) => {
             const label = `cc-${n++}`;
             const values = { label, ...typedRow(row) };
-            const admitted = await db.withSession([rule] as Filter<FieldMap>, () => Thing.create(values)).then(
-              () => true,
-              (e: unknown) => {
-                if (e instanceof AccessDenied) return false;
-                throw e;
-              },
-            );
+            const admitted = await db
+              .withSession([rule] as Filter<FieldMap>, () => Thing.create(values))
+              .then(
+                () => true,
+                (e: unknown) => {
+                  if (e instanceof AccessDenied) return false;
+                  throw e;
+                },
+              );
             if (!admitted) await Thing.create(values);
             const matches = await Thing.count({ filter: [["label", "=", label], [rule]] as never });
             expect(admitted, `${JSON.stringify(rule)} ${JSON.stringify(row)}`).toBe(matches === 1);

@@ -62,18 +62,45 @@ export function upserts(target: ConformanceTarget) {
         { code: "theirs", slug: "t", owner: 2, secret: "kept" },
         { code: "own", slug: "o", owner: 1, secret: "kept" },
       ]);
-      const rows = async () => (await Badge.search({ order: "code", fields: ["code", "slug", "owner", "secret"] })).map((r) => [r.code, r.slug, r.owner, r.secret]);
+      const rows = async () =>
+        (await Badge.search({ order: "code", fields: ["code", "slug", "owner", "secret"] })).map((r) => [
+          r.code,
+          r.slug,
+          r.owner,
+          r.secret,
+        ]);
       const before = await rows();
       // taking over another user's row: its owner is checked before the update, not after
-      await expect(upsert([{ code: "theirs", slug: "t2", owner: 1 }], ["slug", "owner"])).rejects.toBeInstanceOf(AccessDenied);
+      await expect(upsert([{ code: "theirs", slug: "t2", owner: 1 }], ["slug", "owner"])).rejects.toBeInstanceOf(
+        AccessDenied,
+      );
       // a field updateMany refuses is refused in the update half too
-      await expect(db.withSession(mine, () => Badge.updateMany([own as number], { secret: "x" }))).rejects.toMatchObject({ field: "secret" });
-      await expect(upsert([{ code: "own", owner: 1, secret: "x" }], ["secret"])).rejects.toMatchObject({ field: "secret", operation: "update" });
+      await expect(
+        db.withSession(mine, () => Badge.updateMany([own as number], { secret: "x" })),
+      ).rejects.toMatchObject({ field: "secret" });
+      await expect(upsert([{ code: "own", owner: 1, secret: "x" }], ["secret"])).rejects.toMatchObject({
+        field: "secret",
+        operation: "update",
+      });
       // the insert half follows the create rule, and a refusal leaves nothing of the call
-      await expect(upsert([{ code: "own", slug: "o2", owner: 1 }, { code: "new", owner: 2 }], ["slug"])).rejects.toBeInstanceOf(AccessDenied);
+      await expect(
+        upsert(
+          [
+            { code: "own", slug: "o2", owner: 1 },
+            { code: "new", owner: 2 },
+          ],
+          ["slug"],
+        ),
+      ).rejects.toBeInstanceOf(AccessDenied);
       expect(await rows()).toEqual(before);
       // allowed: own row updated, new row created, ids in row order
-      const ids = await upsert([{ code: "new", slug: "n", owner: 1 }, { code: "own", slug: "o2", owner: 1 }], ["slug"]);
+      const ids = await upsert(
+        [
+          { code: "new", slug: "n", owner: 1 },
+          { code: "own", slug: "o2", owner: 1 },
+        ],
+        ["slug"],
+      );
       expect(ids[1]).toBe(own);
       expect(ids[0]).not.toBe(theirs);
       expect(await rows()).toEqual([
@@ -87,17 +114,37 @@ export function upserts(target: ConformanceTarget) {
     test("a collision on another unique key is an IntegrityError, never an update of the row holding it; a key twice in one call is a ValidationError", async () => {
       const { Badge } = await open();
       if (unsupported()) {
-        await expect(Badge.createMany([{ code: "x", owner: 1 }], { onConflict: ["code"], update: ["slug"] })).rejects.toBeInstanceOf(UnsupportedError);
+        await expect(
+          Badge.createMany([{ code: "x", owner: 1 }], { onConflict: ["code"], update: ["slug"] }),
+        ).rejects.toBeInstanceOf(UnsupportedError);
         return;
       }
       const [x] = await Badge.createMany([{ code: "x", slug: "sx", owner: 1 }]);
-      const err = await Badge.createMany([{ code: "y", slug: "sx", owner: 3 }], { onConflict: ["code"], update: ["slug", "owner"] }).catch((e: unknown) => e);
+      const err = await Badge.createMany([{ code: "y", slug: "sx", owner: 3 }], {
+        onConflict: ["code"],
+        update: ["slug", "owner"],
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(IntegrityError);
-      const twice = await Badge.createMany([{ code: "x", owner: 1 }, { code: "x", owner: 2 }], { onConflict: ["code"], update: ["owner"] }).catch((e: unknown) => e);
+      const twice = await Badge.createMany(
+        [
+          { code: "x", owner: 1 },
+          { code: "x", owner: 2 },
+        ],
+        { onConflict: ["code"], update: ["owner"] },
+      ).catch((e: unknown) => e);
       expect(twice).toBeInstanceOf(ValidationError);
-      expect((await Badge.search({ filter: [["code", "in", ["x", "y"]]], fields: ["code", "slug", "owner"] })).map((r) => [r.id, r.code, r.slug, r.owner])).toEqual([[x, "x", "sx", 1]]);
+      expect(
+        (await Badge.search({ filter: [["code", "in", ["x", "y"]]], fields: ["code", "slug", "owner"] })).map((r) => [
+          r.id,
+          r.code,
+          r.slug,
+          r.owner,
+        ]),
+      ).toEqual([[x, "x", "sx", 1]]);
       // the conflict key itself still updates
-      expect(await Badge.createMany([{ code: "x", slug: "sx2", owner: 4 }], { onConflict: ["code"], update: ["slug"] })).toEqual([x]);
+      expect(
+        await Badge.createMany([{ code: "x", slug: "sx2", owner: 4 }], { onConflict: ["code"], update: ["slug"] }),
+      ).toEqual([x]);
       expect((await Badge.get(x as number)).slug).toBe("sx2");
       await Badge.deleteMany([x as number]);
     });

@@ -5,7 +5,12 @@ import { Link } from "react-router";
 import { api, query } from "../api/client";
 import { type AccessRow, type Perm, type RoleNode, closure, cycleThrough, effectiveRights, perms } from "./role-graph";
 
-const permLabels: Record<Perm, string> = { perm_read: "Read", perm_create: "Create", perm_update: "Update", perm_delete: "Delete" };
+const permLabels: Record<Perm, string> = {
+  perm_read: "Read",
+  perm_create: "Create",
+  perm_update: "Update",
+  perm_delete: "Delete",
+};
 
 /**
  * The administrators' view of roles with inheritance: each role's inherited roles (editable; a
@@ -16,15 +21,25 @@ export default function RoleInheritancePage() {
   const qc = useQueryClient();
   const roles = useQuery({
     queryKey: ["list", "roles", "inheritance"],
-    queryFn: async () => (await api<{ data: RoleNode[] }>("GET", `/auto/roles${query({ fields: "code,name,based_role_ids", order: "code", limit: 500 })}`)).data,
+    queryFn: async () =>
+      (
+        await api<{ data: RoleNode[] }>(
+          "GET",
+          `/auto/roles${query({ fields: "code,name,based_role_ids", order: "code", limit: 500 })}`,
+        )
+      ).data,
   });
   const rights = useQuery({
     queryKey: ["list", "access_list", "inheritance"],
     queryFn: async () =>
-      api<{ data: AccessRow[]; total: number }>("GET", `/auto/access_list${query({ fields: "model,role_id,perm_read,perm_create,perm_update,perm_delete", order: "model", limit: 500 })}`),
+      api<{ data: AccessRow[]; total: number }>(
+        "GET",
+        `/auto/access_list${query({ fields: "model,role_id,perm_read,perm_create,perm_update,perm_delete", order: "model", limit: 500 })}`,
+      ),
   });
   const [shown, setShown] = useState<string | null>(null);
-  if (roles.isError || rights.isError) return <Alert color="red">{((roles.error ?? rights.error) as Error).message}</Alert>;
+  if (roles.isError || rights.isError)
+    return <Alert color="red">{((roles.error ?? rights.error) as Error).message}</Alert>;
   if (!roles.data || !rights.data) return <Loader aria-label="Loading" />;
   const all = roles.data;
   const nameOf = (id: number) => {
@@ -43,7 +58,8 @@ export default function RoleInheritancePage() {
           Role inheritance
         </Title>
         <Text size="sm" c="gray.7">
-          A role has the rights and record rules of every role it inherits, directly or through others. Changes apply to sessions within 30 seconds.
+          A role has the rights and record rules of every role it inherits, directly or through others. Changes apply to
+          sessions within 30 seconds.
         </Text>
       </div>
       <Table.ScrollContainer minWidth={640}>
@@ -57,7 +73,13 @@ export default function RoleInheritancePage() {
           </Table.Thead>
           <Table.Tbody>
             {all.map((r) => (
-              <RoleRow key={r.id} role={r} roles={all} nameOf={nameOf} onSaved={() => qc.invalidateQueries({ queryKey: ["list", "roles"] })} />
+              <RoleRow
+                key={r.id}
+                role={r}
+                roles={all}
+                nameOf={nameOf}
+                onSaved={() => qc.invalidateQueries({ queryKey: ["list", "roles"] })}
+              />
             ))}
           </Table.Tbody>
         </Table>
@@ -66,7 +88,14 @@ export default function RoleInheritancePage() {
         <Title order={2} size="h3">
           Rights of
         </Title>
-        <Select aria-label="Role whose rights are shown" data={all.map((r) => ({ value: String(r.id), label: r.name ?? r.code }))} value={selected ? String(selected.id) : null} onChange={setShown} allowDeselect={false} w={240} />
+        <Select
+          aria-label="Role whose rights are shown"
+          data={all.map((r) => ({ value: String(r.id), label: r.name ?? r.code }))}
+          value={selected ? String(selected.id) : null}
+          onChange={setShown}
+          allowDeselect={false}
+          w={240}
+        />
       </Group>
       {rights.data.total > rights.data.data.length && (
         <Text size="sm" c="gray.7">
@@ -75,7 +104,11 @@ export default function RoleInheritancePage() {
       )}
       {selected?.code === "admin" && <Text size="sm">Administrators bypass every check.</Text>}
       <Table.ScrollContainer minWidth={640}>
-        <Table striped aria-label={`Rights of ${selected ? nameOf(selected.id) : ""} per model`} data-testid="effective-rights">
+        <Table
+          striped
+          aria-label={`Rights of ${selected ? nameOf(selected.id) : ""} per model`}
+          data-testid="effective-rights"
+        >
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Model</Table.Th>
@@ -107,7 +140,17 @@ export default function RoleInheritancePage() {
   );
 }
 
-function RoleRow({ role, roles, nameOf, onSaved }: { role: RoleNode; roles: RoleNode[]; nameOf(id: number): string; onSaved(): void }) {
+function RoleRow({
+  role,
+  roles,
+  nameOf,
+  onSaved,
+}: {
+  role: RoleNode;
+  roles: RoleNode[];
+  nameOf(id: number): string;
+  onSaved(): void;
+}) {
   const [based, setBased] = useState<string[] | null>(null);
   const current = based ?? role.based_role_ids.map(String);
   const ids = current.map(Number);
@@ -120,8 +163,18 @@ function RoleRow({ role, roles, nameOf, onSaved }: { role: RoleNode; roles: Role
       onSaved();
     },
   });
-  const inherited = [...closure(role.id, roles.map((r) => (r.id === role.id ? { ...r, based_role_ids: ids } : r)))].filter((id) => id !== role.id);
-  const error = cycle.length > 0 ? `${label} would inherit from itself through ${cycle.map(nameOf).join(", ")}` : save.error ? (save.error as Error).message : undefined;
+  const inherited = [
+    ...closure(
+      role.id,
+      roles.map((r) => (r.id === role.id ? { ...r, based_role_ids: ids } : r)),
+    ),
+  ].filter((id) => id !== role.id);
+  const error =
+    cycle.length > 0
+      ? `${label} would inherit from itself through ${cycle.map(nameOf).join(", ")}`
+      : save.error
+        ? (save.error as Error).message
+        : undefined;
   return (
     <Table.Tr data-role={role.code}>
       <Table.Td>

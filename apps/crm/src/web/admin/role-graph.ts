@@ -44,7 +44,11 @@ export function cycleThrough(id: number, based: readonly number[], roles: readon
 }
 
 /** Per model, the rights a role has with what it inherits, and which roles grant each. */
-export function effectiveRights(id: number, roles: readonly RoleNode[], rows: readonly AccessRow[]): Map<string, Record<Perm, number[]>> {
+export function effectiveRights(
+  id: number,
+  roles: readonly RoleNode[],
+  rows: readonly AccessRow[],
+): Map<string, Record<Perm, number[]>> {
   const mine = closure(id, roles);
   const out = new Map<string, Record<Perm, number[]>>();
   for (const row of rows) {

@@ -63,9 +63,15 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     parsed = undefined;
   }
   if (!res.ok) {
-    const err = (parsed as { error?: { code?: string; message?: string; details?: { field?: string } } } | undefined)?.error;
+    const err = (parsed as { error?: { code?: string; message?: string; details?: { field?: string } } } | undefined)
+      ?.error;
     if (res.status === 401 && path !== "/api/login") onUnauthorized();
-    throw new ApiError(res.status, err?.code ?? "HTTP_ERROR", err?.message ?? `${res.status} ${res.statusText}`, err?.details?.field);
+    throw new ApiError(
+      res.status,
+      err?.code ?? "HTTP_ERROR",
+      err?.message ?? `${res.status} ${res.statusText}`,
+      err?.details?.field,
+    );
   }
   return parsed as T;
 }

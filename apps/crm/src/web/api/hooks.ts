@@ -19,8 +19,13 @@ export function useFields(model: string) {
  * (the related model's display field, which the field metadata names), or just the id when the
  * related model has none. Undefined until the fields are known.
  */
-export function displayNested(fields: readonly FieldMeta[] | undefined, names: readonly string[]): Record<string, string[]> | undefined {
+export function displayNested(
+  fields: readonly FieldMeta[] | undefined,
+  names: readonly string[],
+): Record<string, string[]> | undefined {
   if (!fields) return undefined;
-  const rel = fields.filter((f) => names.includes(f.name) && (f.relation?.kind === "many2one" || f.relation?.kind === "many2many"));
+  const rel = fields.filter(
+    (f) => names.includes(f.name) && (f.relation?.kind === "many2one" || f.relation?.kind === "many2many"),
+  );
   return Object.fromEntries(rel.map((f) => [f.name, [f.relation?.display ?? "id"]]));
 }

@@ -44,8 +44,22 @@ export function LoginPage() {
                 {error}
               </Alert>
             )}
-            <TextInput label="Login" name="login" autoComplete="username" required value={login} onChange={(e) => setLogin(e.currentTarget.value)} />
-            <PasswordInput label="Password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <TextInput
+              label="Login"
+              name="login"
+              autoComplete="username"
+              required
+              value={login}
+              onChange={(e) => setLogin(e.currentTarget.value)}
+            />
+            <PasswordInput
+              label="Password"
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
             <Button type="submit" loading={busy}>
               Log in
             </Button>

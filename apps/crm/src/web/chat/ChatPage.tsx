@@ -1,4 +1,19 @@
-import { ActionIcon, Alert, Badge, Button, Grid, Group, Loader, NavLink, Paper, ScrollArea, Stack, Text, Textarea, Title } from "@mantine/core";
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  Loader,
+  NavLink,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
@@ -14,7 +29,14 @@ export function ChatPage() {
   const navigate = useNavigate();
   const chats = useQuery({
     queryKey: ["chats"],
-    queryFn: async () => (await api<{ data: Chat[] }>("POST", "/auto/chats/search", { fields: ["name", "chat_type"], order: "name", limit: 200 })).data,
+    queryFn: async () =>
+      (
+        await api<{ data: Chat[] }>("POST", "/auto/chats/search", {
+          fields: ["name", "chat_type"],
+          order: "name",
+          limit: 200,
+        })
+      ).data,
   });
   const current = chatId ? Number(chatId) : chats.data?.[0]?.id;
   return (
@@ -32,11 +54,18 @@ export function ChatPage() {
               </Text>
             )}
             {chats.data?.map((c) => (
-              <NavLink key={c.id} label={c.chat_type === "direct" ? `${c.name} (direct)` : c.name} active={c.id === current} onClick={() => navigate(`/chat/${c.id}`)} />
+              <NavLink
+                key={c.id}
+                label={c.chat_type === "direct" ? `${c.name} (direct)` : c.name}
+                active={c.id === current}
+                onClick={() => navigate(`/chat/${c.id}`)}
+              />
             ))}
           </Paper>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, sm: 9 }}>{current !== undefined && <Conversation key={current} chatId={current} />}</Grid.Col>
+        <Grid.Col span={{ base: 12, sm: 9 }}>
+          {current !== undefined && <Conversation key={current} chatId={current} />}
+        </Grid.Col>
       </Grid>
     </Stack>
   );
@@ -51,14 +80,16 @@ function Conversation({ chatId }: { chatId: number }) {
   const messages = useQuery({
     queryKey: key,
     queryFn: async () =>
-      (await api<{ data: Message[] }>("POST", "/auto/chat_messages/search", {
-        filter: [["chat_id", "=", chatId]],
-        fields: ["body", "starred", "pinned", "created_at", "author_id"],
-        nested: { author_id: ["name"] },
-        order: "id",
-        sort: "desc",
-        limit: 50,
-      })).data.reverse(),
+      (
+        await api<{ data: Message[] }>("POST", "/auto/chat_messages/search", {
+          filter: [["chat_id", "=", chatId]],
+          fields: ["body", "starred", "pinned", "created_at", "author_id"],
+          nested: { author_id: ["name"] },
+          order: "id",
+          sort: "desc",
+          limit: 50,
+        })
+      ).data.reverse(),
   });
   useEffect(() => {
     const source = new EventSource(`/api/chats/${chatId}/stream`);
@@ -75,7 +106,8 @@ function Conversation({ chatId }: { chatId: number }) {
     },
   });
   const flag = useMutation({
-    mutationFn: ({ id, patch }: { id: number; patch: Partial<Pick<Message, "starred" | "pinned">> }) => api("PATCH", `/auto/chat_messages/${id}`, patch),
+    mutationFn: ({ id, patch }: { id: number; patch: Partial<Pick<Message, "starred" | "pinned">> }) =>
+      api("PATCH", `/auto/chat_messages/${id}`, patch),
     onSettled: () => void qc.invalidateQueries({ queryKey: key }),
   });
   const submit = (e: FormEvent) => {
@@ -111,13 +143,29 @@ function Conversation({ chatId }: { chatId: number }) {
             <Paper key={m.id} p="xs" bg={m.pinned ? "yellow.0" : "gray.0"} data-testid="message">
               <Group justify="space-between" wrap="nowrap" gap="xs">
                 <Text size="xs" fw={600}>
-                  {displayName(m.author_id)} <Text span size="xs" c="gray.7" fw={400}>{m.created_at ? new Date(m.created_at).toLocaleString() : ""}</Text>
+                  {displayName(m.author_id)}{" "}
+                  <Text span size="xs" c="gray.7" fw={400}>
+                    {m.created_at ? new Date(m.created_at).toLocaleString() : ""}
+                  </Text>
                 </Text>
                 <Group gap={2} wrap="nowrap">
-                  <ActionIcon size="sm" variant="subtle" color={m.starred ? "orange.9" : "gray.7"} aria-label="Star" aria-pressed={!!m.starred} onClick={() => flag.mutate({ id: m.id, patch: { starred: !m.starred } })}>
+                  <ActionIcon
+                    size="sm"
+                    variant="subtle"
+                    color={m.starred ? "orange.9" : "gray.7"}
+                    aria-label="Star"
+                    aria-pressed={!!m.starred}
+                    onClick={() => flag.mutate({ id: m.id, patch: { starred: !m.starred } })}
+                  >
                     {m.starred ? "★" : "☆"}
                   </ActionIcon>
-                  <Button size="compact-xs" variant={m.pinned ? "filled" : "subtle"} color="gray.8" aria-pressed={!!m.pinned} onClick={() => flag.mutate({ id: m.id, patch: { pinned: !m.pinned } })}>
+                  <Button
+                    size="compact-xs"
+                    variant={m.pinned ? "filled" : "subtle"}
+                    color="gray.8"
+                    aria-pressed={!!m.pinned}
+                    onClick={() => flag.mutate({ id: m.id, patch: { pinned: !m.pinned } })}
+                  >
                     {m.pinned ? "Pinned" : "Pin"}
                   </Button>
                 </Group>
@@ -136,7 +184,15 @@ function Conversation({ chatId }: { chatId: number }) {
       )}
       <form onSubmit={submit}>
         <Group mt="sm" align="flex-end" wrap="nowrap">
-          <Textarea style={{ flex: 1 }} label="Message" autosize minRows={1} maxRows={5} value={body} onChange={(e) => setBody(e.currentTarget.value)} />
+          <Textarea
+            style={{ flex: 1 }}
+            label="Message"
+            autosize
+            minRows={1}
+            maxRows={5}
+            value={body}
+            onChange={(e) => setBody(e.currentTarget.value)}
+          />
           <Button type="submit" loading={send.isPending}>
             Send
           </Button>

@@ -30,17 +30,27 @@ export function activityPerUser(rows: DashboardData["activity"], names: Map<numb
 /** The sales dashboard: pipeline value by stage, won revenue per month, funnel and activity per user, from ClickHouse. */
 export default function DashboardPage() {
   const now = new Date();
-  const [range, setRange] = useState<DatesRangeValue<string>>([day(new Date(now.getTime() - 365 * 86_400_000)), day(now)]);
+  const [range, setRange] = useState<DatesRangeValue<string>>([
+    day(new Date(now.getTime() - 365 * 86_400_000)),
+    day(now),
+  ]);
   const [team, setTeam] = useState<Picked | null>(null);
   const [from, to] = range;
   const figures = useQuery({
     queryKey: ["dashboard", from, to, team?.id],
     enabled: !!from && !!to,
-    queryFn: async () => (await api<{ data: DashboardData }>("GET", `/api/dashboard${query({ from, to, team_id: team?.id })}`)).data,
+    queryFn: async () =>
+      (await api<{ data: DashboardData }>("GET", `/api/dashboard${query({ from, to, team_id: team?.id })}`)).data,
   });
   const users = useQuery({
     queryKey: ["dashboard-users"],
-    queryFn: async () => (await api<{ data: { id: number; name: string }[] }>("POST", "/auto/users/search", { fields: ["name"], limit: 500 })).data,
+    queryFn: async () =>
+      (
+        await api<{ data: { id: number; name: string }[] }>("POST", "/auto/users/search", {
+          fields: ["name"],
+          limit: 500,
+        })
+      ).data,
   });
   const names = new Map((users.data ?? []).map((u) => [u.id, u.name]));
   const d = figures.data;
@@ -55,7 +65,14 @@ export default function DashboardPage() {
           Dashboard
         </Title>
         <Group gap="sm" align="flex-end" wrap="wrap">
-          <DatePickerInput type="range" label="Period" w={260} value={range} onChange={setRange} valueFormat="YYYY-MM-DD" />
+          <DatePickerInput
+            type="range"
+            label="Period"
+            w={260}
+            value={range}
+            onChange={setRange}
+            valueFormat="YYYY-MM-DD"
+          />
           <div style={{ width: 200 }}>
             <RecordPicker model="sales_teams" label="Team" placeholder="All teams" value={team} onChange={setTeam} />
           </div>
@@ -72,27 +89,57 @@ export default function DashboardPage() {
           </SimpleGrid>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Panel title="Pipeline value by stage">
-              <BarChart h={240} data={d.pipeline} dataKey="stage" series={[{ name: "value", label: "Value", color: "blue.6" }]} valueFormatter={money} />
+              <BarChart
+                h={240}
+                data={d.pipeline}
+                dataKey="stage"
+                series={[{ name: "value", label: "Value", color: "blue.6" }]}
+                valueFormatter={money}
+              />
             </Panel>
             <Panel title="Won revenue per month">
               {d["won-revenue"].length === 0 ? (
                 <Empty />
               ) : (
-                <AreaChart h={240} data={d["won-revenue"]} dataKey="month" series={[{ name: "revenue", label: "Revenue", color: "teal.6" }]} valueFormatter={money} curveType="monotone" />
+                <AreaChart
+                  h={240}
+                  data={d["won-revenue"]}
+                  dataKey="month"
+                  series={[{ name: "revenue", label: "Revenue", color: "teal.6" }]}
+                  valueFormatter={money}
+                  curveType="monotone"
+                />
               )}
             </Panel>
             <Panel title="Funnel">
               {d.funnel.length === 0 ? (
                 <Empty />
               ) : (
-                <FunnelChart h={240} size={220} withLabels labelsPosition="inside" data={d.funnel.map((r, i) => ({ name: r.stage, value: r.leads, color: colors[i % colors.length] as string }))} />
+                <FunnelChart
+                  h={240}
+                  size={220}
+                  withLabels
+                  labelsPosition="inside"
+                  data={d.funnel.map((r, i) => ({
+                    name: r.stage,
+                    value: r.leads,
+                    color: colors[i % colors.length] as string,
+                  }))}
+                />
               )}
             </Panel>
             <Panel title="Activity per user">
               {d.activity.length === 0 ? (
                 <Empty />
               ) : (
-                <BarChart h={240} data={activityPerUser(d.activity, names).slice(0, 10)} dataKey="user" orientation="vertical" yAxisProps={{ width: 110 }} series={[{ name: "events", label: "Events", color: "grape.6" }]} />
+                <BarChart
+                  h={240}
+                  data={activityPerUser(d.activity, names).slice(0, 10)}
+                  dataKey="user"
+                  orientation="vertical"
+                  yAxisProps={{ width: 110 }}
+                  series={[{ name: "events", label: "Events", color: "grape.6" }]}
+                />
               )}
             </Panel>
           </SimpleGrid>

@@ -1,17 +1,37 @@
-import { ActionIcon, Alert, Avatar, Badge, Button, Card, Group, Loader, Menu, Paper, ScrollArea, Stack, Text, TextInput, Title } from "@mantine/core";
+import {
+  ActionIcon,
+  Alert,
+  Avatar,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Menu,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, type Row, api, displayName, idOf } from "../api/client";
 
 type Stage = Pick<Row<"LeadStages">, "id" | "name" | "sequence">;
-type Card_ = Pick<Row<"Leads">, "id" | "name" | "expected_revenue" | "priority" | "stage_id" | "partner_id" | "user_id">;
+type Card_ = Pick<
+  Row<"Leads">,
+  "id" | "name" | "expected_revenue" | "priority" | "stage_id" | "partner_id" | "user_id"
+>;
 /** One stage's column of `GET /api/kanban`: the leads the user may read in it, their revenue, the newest cards. */
 type Column = { stage_id: number; n: number; total: string; cards: Card_[] };
 type Board = { stages: Stage[]; columns: Column[] };
 
 const perColumn = 40;
-const money = (v: string | number | null | undefined) => Number(v ?? 0).toLocaleString(undefined, { maximumFractionDigits: 0 });
+const money = (v: string | number | null | undefined) =>
+  Number(v ?? 0).toLocaleString(undefined, { maximumFractionDigits: 0 });
 const initials = (name: string) =>
   name
     .split(/\s+/)
@@ -36,7 +56,8 @@ export function LeadKanban() {
   const board = useQuery(kanbanQuery);
 
   const move = useMutation({
-    mutationFn: ({ lead, to }: { lead: Card_; from: number; to: number }) => api("PATCH", `/auto/leads/${lead.id}`, { stage_id: to }),
+    mutationFn: ({ lead, to }: { lead: Card_; from: number; to: number }) =>
+      api("PATCH", `/auto/leads/${lead.id}`, { stage_id: to }),
     onMutate: async ({ lead, from, to }) => {
       setProblem(null);
       await qc.cancelQueries({ queryKey: ["kanban"] });
@@ -44,16 +65,31 @@ export function LeadKanban() {
       const revenue = Number(lead.expected_revenue ?? 0);
       const moved = (c: Column): Column =>
         c.stage_id === from
-          ? { ...c, n: c.n - 1, total: String(Number(c.total) - revenue), cards: c.cards.filter((l) => l.id !== lead.id) }
+          ? {
+              ...c,
+              n: c.n - 1,
+              total: String(Number(c.total) - revenue),
+              cards: c.cards.filter((l) => l.id !== lead.id),
+            }
           : c.stage_id === to
-            ? { ...c, n: c.n + 1, total: String(Number(c.total) + revenue), cards: [{ ...lead, stage_id: to }, ...c.cards] }
+            ? {
+                ...c,
+                n: c.n + 1,
+                total: String(Number(c.total) + revenue),
+                cards: [{ ...lead, stage_id: to }, ...c.cards],
+              }
             : c;
       qc.setQueryData<Board>(["kanban"], (b) => b && { ...b, columns: b.columns.map(moved) });
       return before;
     },
     onError: (e, { lead }, before) => {
       if (before) qc.setQueryData(["kanban"], before);
-      const why = e instanceof ApiError && e.status === 403 ? "you may not change this lead" : e instanceof ApiError && e.status === 409 ? "it conflicts with another change" : e.message;
+      const why =
+        e instanceof ApiError && e.status === 403
+          ? "you may not change this lead"
+          : e instanceof ApiError && e.status === 409
+            ? "it conflicts with another change"
+            : e.message;
       setProblem(`"${lead.name}" was not moved: ${why}`);
     },
     onSettled: () => void qc.invalidateQueries({ queryKey: ["kanban"] }),
@@ -123,7 +159,13 @@ export function LeadKanban() {
                     </Text>
                   )}
                   {col?.cards.map((lead) => (
-                    <LeadCard key={lead.id} lead={lead} stages={list} onMove={(to) => move.mutate({ lead, from: s.id, to })} from={s.id} />
+                    <LeadCard
+                      key={lead.id}
+                      lead={lead}
+                      stages={list}
+                      onMove={(to) => move.mutate({ lead, from: s.id, to })}
+                      from={s.id}
+                    />
                   ))}
                   {col && col.n > col.cards.length && (
                     <Text size="xs" c="gray.7" ta="center">
@@ -140,7 +182,17 @@ export function LeadKanban() {
   );
 }
 
-function LeadCard({ lead, stages, from, onMove }: { lead: Card_; stages: Stage[]; from: number; onMove(to: number): void }) {
+function LeadCard({
+  lead,
+  stages,
+  from,
+  onMove,
+}: {
+  lead: Card_;
+  stages: Stage[];
+  from: number;
+  onMove(to: number): void;
+}) {
   const user = displayName(lead.user_id);
   return (
     <Card
@@ -156,7 +208,14 @@ function LeadCard({ lead, stages, from, onMove }: { lead: Card_; stages: Stage[]
       }}
     >
       <Group justify="space-between" wrap="nowrap" gap={4} align="flex-start">
-        <Text size="sm" fw={600} component={Link} to={`/leads/${lead.id}`} c="inherit" style={{ overflowWrap: "anywhere" }}>
+        <Text
+          size="sm"
+          fw={600}
+          component={Link}
+          to={`/leads/${lead.id}`}
+          c="inherit"
+          style={{ overflowWrap: "anywhere" }}
+        >
           {lead.name}
         </Text>
         <MoveMenu name={lead.name ?? ""} stages={stages.filter((s) => s.id !== from)} onMove={onMove} />
@@ -200,7 +259,14 @@ function Stars({ value }: { value: number }) {
 function MoveMenu({ name, stages, onMove }: { name: string; stages: Stage[]; onMove(to: number): void }) {
   const [open, setOpen] = useState(false);
   const button = (
-    <ActionIcon variant="subtle" size="sm" color="gray" aria-label={`Move ${name}`} aria-haspopup="menu" onClick={open ? undefined : () => setOpen(true)}>
+    <ActionIcon
+      variant="subtle"
+      size="sm"
+      color="gray"
+      aria-label={`Move ${name}`}
+      aria-haspopup="menu"
+      onClick={open ? undefined : () => setOpen(true)}
+    >
       ⋮
     </ActionIcon>
   );
@@ -245,7 +311,15 @@ function QuickCreate({ stageId }: { stageId: number }) {
   };
   return (
     <form onSubmit={submit}>
-      <TextInput size="xs" aria-label="New lead name" placeholder="Lead name" autoFocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={create.error?.message} />
+      <TextInput
+        size="xs"
+        aria-label="New lead name"
+        placeholder="Lead name"
+        autoFocus
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={create.error?.message}
+      />
       <Group gap={4} mt={4}>
         <Button size="compact-xs" type="submit" loading={create.isPending}>
           Add

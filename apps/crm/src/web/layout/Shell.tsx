@@ -12,10 +12,21 @@ export function Shell() {
   const navigate = useNavigate();
   const admin = isAdmin(me);
   const link = (to: string, label: string) => (
-    <NavLink key={to} component={Link} to={to} label={label} active={location.pathname === to || location.pathname.startsWith(`${to}/`)} onClick={close} />
+    <NavLink
+      key={to}
+      component={Link}
+      to={to}
+      label={label}
+      active={location.pathname === to || location.pathname.startsWith(`${to}/`)}
+      onClick={close}
+    />
   );
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">

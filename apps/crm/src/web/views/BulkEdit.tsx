@@ -29,7 +29,11 @@ export function BulkEdit({ model, fields, ids, onDone }: Props) {
   const [value, setValue] = useState<unknown>(null);
   const field = usable.find((f) => f.name === name);
   const apply = useMutation({
-    mutationFn: () => api("PATCH", `/auto/${model}`, { ids, values: { [field?.name as string]: toApiValue(field as FieldMeta, value) } }),
+    mutationFn: () =>
+      api("PATCH", `/auto/${model}`, {
+        ids,
+        values: { [field?.name as string]: toApiValue(field as FieldMeta, value) },
+      }),
     onSuccess: () => {
       setOpened(false);
       setName(null);
@@ -46,7 +50,12 @@ export function BulkEdit({ model, fields, ids, onDone }: Props) {
       <Button size="xs" variant="light" onClick={() => setOpened(true)}>
         Edit field
       </Button>
-      <Modal opened={opened} onClose={close} title={`Set a field on ${ids.length} record${ids.length === 1 ? "" : "s"}`} closeButtonProps={{ "aria-label": "Close" }}>
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={`Set a field on ${ids.length} record${ids.length === 1 ? "" : "s"}`}
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
         <Stack gap="sm">
           <Select
             label="Field to set"
@@ -59,7 +68,16 @@ export function BulkEdit({ model, fields, ids, onDone }: Props) {
               apply.reset();
             }}
           />
-          {field && <FieldWidget key={field.name} field={field} creating={false} value={value} error={apply.error instanceof Error ? apply.error.message : undefined} onChange={setValue} />}
+          {field && (
+            <FieldWidget
+              key={field.name}
+              field={field}
+              creating={false}
+              value={value}
+              error={apply.error instanceof Error ? apply.error.message : undefined}
+              onChange={setValue}
+            />
+          )}
           {apply.isError && !field && (
             <Text size="sm" c="red.9" role="alert">
               {(apply.error as Error).message}

@@ -32,12 +32,38 @@ export function asPicked(v: unknown): Picked | null {
 export function FieldWidget({ field, value, onChange, error, creating }: Props) {
   const label = labelOf(field);
   const readOnly = field.readonly && !creating;
-  const common = { label, description: field.help, required: field.required && !readOnly, readOnly, error, name: field.name };
+  const common = {
+    label,
+    description: field.help,
+    required: field.required && !readOnly,
+    readOnly,
+    error,
+    name: field.name,
+  };
   if (field.relation?.kind === "many2one") {
-    return <RecordPicker model={field.relation.model} label={label} value={asPicked(value)} onChange={onChange} required={common.required} readOnly={readOnly} error={error} />;
+    return (
+      <RecordPicker
+        model={field.relation.model}
+        label={label}
+        value={asPicked(value)}
+        onChange={onChange}
+        required={common.required}
+        readOnly={readOnly}
+        error={error}
+      />
+    );
   }
   if (field.relation?.kind === "many2many") {
-    return <TagsPicker model={field.relation.model} label={label} value={Array.isArray(value) ? value.map(asPicked).filter((p): p is Picked => !!p) : []} onChange={onChange} error={error} readOnly={readOnly} />;
+    return (
+      <TagsPicker
+        model={field.relation.model}
+        label={label}
+        value={Array.isArray(value) ? value.map(asPicked).filter((p): p is Picked => !!p) : []}
+        onChange={onChange}
+        error={error}
+        readOnly={readOnly}
+      />
+    );
   }
   if (field.relation?.kind === "one2many") {
     const n = Array.isArray(value) ? value.length : 0;
@@ -45,9 +71,27 @@ export function FieldWidget({ field, value, onChange, error, creating }: Props) 
   }
   switch (field.type) {
     case "text":
-      return <Textarea {...common} autosize minRows={3} maxRows={10} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <Textarea
+          {...common}
+          autosize
+          minRows={3}
+          maxRows={10}
+          value={typeof value === "string" ? value : ""}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
     case "boolean":
-      return <Checkbox label={label} name={field.name} disabled={readOnly} error={error} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />;
+      return (
+        <Checkbox
+          label={label}
+          name={field.name}
+          disabled={readOnly}
+          error={error}
+          checked={value === true}
+          onChange={(e) => onChange(e.currentTarget.checked)}
+        />
+      );
     case "selection":
       return (
         <Select
@@ -59,7 +103,16 @@ export function FieldWidget({ field, value, onChange, error, creating }: Props) 
         />
       );
     case "date":
-      return <DateInput {...common} clearable clearButtonProps={{ "aria-label": `Clear ${label}` }} valueFormat="YYYY-MM-DD" value={typeof value === "string" && value ? value : null} onChange={(v) => onChange(v || null)} />;
+      return (
+        <DateInput
+          {...common}
+          clearable
+          clearButtonProps={{ "aria-label": `Clear ${label}` }}
+          valueFormat="YYYY-MM-DD"
+          value={typeof value === "string" && value ? value : null}
+          onChange={(v) => onChange(v || null)}
+        />
+      );
     case "datetime":
       return (
         <DateTimePicker
@@ -78,7 +131,13 @@ export function FieldWidget({ field, value, onChange, error, creating }: Props) 
           autosize
           minRows={3}
           validationError="not valid JSON"
-          value={typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value, null, 2)}
+          value={
+            typeof value === "string"
+              ? value
+              : value === undefined || value === null
+                ? ""
+                : JSON.stringify(value, null, 2)
+          }
           onChange={(v) => onChange(v)}
         />
       );
@@ -102,9 +161,23 @@ export function FieldWidget({ field, value, onChange, error, creating }: Props) 
         );
       }
       if (field.type === "decimal" || field.type === "monetary") {
-        return <TextInput {...common} inputMode="decimal" value={value === null || value === undefined ? "" : String(value)} onChange={(e) => onChange(e.currentTarget.value)} />;
+        return (
+          <TextInput
+            {...common}
+            inputMode="decimal"
+            value={value === null || value === undefined ? "" : String(value)}
+            onChange={(e) => onChange(e.currentTarget.value)}
+          />
+        );
       }
-      return <TextInput {...common} maxLength={field.maxLength} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput
+          {...common}
+          maxLength={field.maxLength}
+          value={typeof value === "string" ? value : ""}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
   }
 }
 
@@ -123,7 +196,21 @@ async function toBase64(file: File): Promise<string> {
   return btoa(s);
 }
 
-function TagsPicker({ model, label, value, onChange, error, readOnly }: { model: string; label: string; value: Picked[]; onChange(v: Picked[]): void; error?: string | undefined; readOnly: boolean }) {
+function TagsPicker({
+  model,
+  label,
+  value,
+  onChange,
+  error,
+  readOnly,
+}: {
+  model: string;
+  label: string;
+  value: Picked[];
+  onChange(v: Picked[]): void;
+  error?: string | undefined;
+  readOnly: boolean;
+}) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 200);
   const found = useQuery({
@@ -143,7 +230,9 @@ function TagsPicker({ model, label, value, onChange, error, readOnly }: { model:
       filter={({ options: o }) => o}
       data={options.map((r) => ({ value: String(r.id), label: r.name }))}
       value={value.map((v) => String(v.id))}
-      onChange={(ids) => onChange(ids.map((id) => options.find((o) => String(o.id) === id)).filter((p): p is Picked => !!p))}
+      onChange={(ids) =>
+        onChange(ids.map((id) => options.find((o) => String(o.id) === id)).filter((p): p is Picked => !!p))
+      }
     />
   );
 }

@@ -30,7 +30,8 @@ const opLabels: Record<string, string> = {
 export function FilterBar({ fields, conditions, onChange }: Props) {
   const usable = filterable(fields);
   const set = (next: Condition[]) => onChange(next, buildFilter(next, fields));
-  const update = (i: number, patch: Partial<Condition>) => set(conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)));
+  const update = (i: number, patch: Partial<Condition>) =>
+    set(conditions.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   return (
     // biome-ignore lint/a11y/useSemanticElements: the <search> element is not mapped to the search role by every browser and test DOM yet; role="search" on a div is the documented fallback
     <div role="search" aria-label="Filters">
@@ -62,8 +63,15 @@ export function FilterBar({ fields, conditions, onChange }: Props) {
               allowDeselect={false}
               onChange={(op) => op && update(i, { op })}
             />
-            {field && !valueless(c.op) && <ValueInput n={n} field={field} value={c.value} onChange={(value) => update(i, { value })} />}
-            <ActionIcon variant="subtle" color="gray" aria-label={`Remove filter ${n}`} onClick={() => set(conditions.filter((_, j) => j !== i))}>
+            {field && !valueless(c.op) && (
+              <ValueInput n={n} field={field} value={c.value} onChange={(value) => update(i, { value })} />
+            )}
+            <ActionIcon
+              variant="subtle"
+              color="gray"
+              aria-label={`Remove filter ${n}`}
+              onClick={() => set(conditions.filter((_, j) => j !== i))}
+            >
               ×
             </ActionIcon>
           </Group>
@@ -90,23 +98,68 @@ export function FilterBar({ fields, conditions, onChange }: Props) {
   );
 }
 
-function ValueInput({ n, field, value, onChange }: { n: number; field: FieldMeta; value: Condition["value"]; onChange(v: Condition["value"]): void }) {
+function ValueInput({
+  n,
+  field,
+  value,
+  onChange,
+}: {
+  n: number;
+  field: FieldMeta;
+  value: Condition["value"];
+  onChange(v: Condition["value"]): void;
+}) {
   const label = `Filter ${n} value`;
   if (field.relation) {
     return (
       <div style={{ width: 200 }}>
-        <RecordPicker model={field.relation.model} label={label} hideLabel size="xs" value={typeof value === "object" ? value : null} onChange={onChange} />
+        <RecordPicker
+          model={field.relation.model}
+          label={label}
+          hideLabel
+          size="xs"
+          value={typeof value === "object" ? value : null}
+          onChange={onChange}
+        />
       </div>
     );
   }
   if (field.type === "boolean") {
     return (
-      <Select aria-label={label} size="xs" w={100} data={[{ value: "true", label: "yes" }, { value: "false", label: "no" }]} value={typeof value === "string" ? value : null} onChange={(v) => onChange(v)} />
+      <Select
+        aria-label={label}
+        size="xs"
+        w={100}
+        data={[
+          { value: "true", label: "yes" },
+          { value: "false", label: "no" },
+        ]}
+        value={typeof value === "string" ? value : null}
+        onChange={(v) => onChange(v)}
+      />
     );
   }
   if (field.type === "selection") {
-    return <Select aria-label={label} size="xs" w={160} data={(field.options ?? []).map(([v, l]) => ({ value: v, label: l }))} value={typeof value === "string" ? value : null} onChange={(v) => onChange(v)} />;
+    return (
+      <Select
+        aria-label={label}
+        size="xs"
+        w={160}
+        data={(field.options ?? []).map(([v, l]) => ({ value: v, label: l }))}
+        value={typeof value === "string" ? value : null}
+        onChange={(v) => onChange(v)}
+      />
+    );
   }
   const type = field.type === "date" || field.type === "datetime" ? "date" : "text";
-  return <TextInput aria-label={label} size="xs" w={180} type={type} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.currentTarget.value)} />;
+  return (
+    <TextInput
+      aria-label={label}
+      size="xs"
+      w={180}
+      type={type}
+      value={typeof value === "string" ? value : ""}
+      onChange={(e) => onChange(e.currentTarget.value)}
+    />
+  );
 }

@@ -17,21 +17,39 @@ export function FormView() {
   const fields = useFields(model);
   if (fields.isError) return <Alert color="red">{(fields.error as Error).message}</Alert>;
   if (!fields.data) return <Loader aria-label="Loading" />;
-  return <RecordForm key={`${model}/${id ?? "new"}`} model={model} id={id === undefined || id === "create" ? null : Number(id)} fields={fields.data} />;
+  return (
+    <RecordForm
+      key={`${model}/${id ?? "new"}`}
+      model={model}
+      id={id === undefined || id === "create" ? null : Number(id)}
+      fields={fields.data}
+    />
+  );
 }
 
 function RecordForm({ model, id, fields }: { model: string; id: number | null; fields: FieldMeta[] }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   // server-set fields (readonly) are not offered when creating
-  const editable = fields.filter((f) => f.name !== "id" && f.relation?.kind !== "one2many" && !(id === null && f.readonly));
+  const editable = fields.filter(
+    (f) => f.name !== "id" && f.relation?.kind !== "one2many" && !(id === null && f.readonly),
+  );
   // one2many fields as editable tables (read-only ones, like a chat's messages, are not loaded here)
   const tables = fields.filter((f) => f.relation?.kind === "one2many" && !f.readonly);
-  const nested = displayNested(fields, editable.map((f) => f.name));
+  const nested = displayNested(
+    fields,
+    editable.map((f) => f.name),
+  );
   const record = useQuery({
     queryKey: ["record", model, id, nested],
     enabled: id !== null && nested !== undefined,
-    queryFn: async () => (await api<{ data: Values }>("GET", `/auto/${model}/${id}${query({ fields: editable.map((f) => f.name).join(","), nested })}`)).data,
+    queryFn: async () =>
+      (
+        await api<{ data: Values }>(
+          "GET",
+          `/auto/${model}/${id}${query({ fields: editable.map((f) => f.name).join(","), nested })}`,
+        )
+      ).data,
   });
   const defaults = Object.fromEntries(fields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
   const [values, setValues] = useState<Values>(id === null ? defaults : {});
@@ -91,7 +109,10 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
     onError: (e) => setGeneral(e.message),
   });
 
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty.size > 0 && !leaving.current && currentLocation.pathname !== nextLocation.pathname);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty.size > 0 && !leaving.current && currentLocation.pathname !== nextLocation.pathname,
+  );
   useEffect(() => {
     if (dirty.size === 0) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
@@ -174,7 +195,12 @@ function RecordForm({ model, id, fields }: { model: string; id: number | null; f
           />
         ))}
       </Stack>
-      <Modal opened={blocker.state === "blocked"} onClose={() => blocker.reset?.()} title="Unsaved changes" closeButtonProps={{ "aria-label": "Close" }}>
+      <Modal
+        opened={blocker.state === "blocked"}
+        onClose={() => blocker.reset?.()}
+        title="Unsaved changes"
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
         <Text size="sm" mb="md">
           Leave this page and lose your changes?
         </Text>

@@ -1,4 +1,18 @@
-import { Alert, Anchor, Button, Checkbox, Group, Loader, Pagination, Popover, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  Pagination,
+  Popover,
+  Stack,
+  Table,
+  Text,
+  Title,
+  UnstyledButton,
+} from "@mantine/core";
 import { useLocalStorage } from "@mantine/hooks";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -16,7 +30,18 @@ const pageSize = 20;
 
 /** The columns shown by default: the first few stored, non-x2many fields. */
 function defaultColumns(fields: readonly FieldMeta[]): string[] {
-  return fields.filter((f) => f.name !== "id" && f.type !== "one2many" && f.type !== "many2many" && f.type !== "json" && f.type !== "binary" && f.type !== "text").slice(0, 6).map((f) => f.name);
+  return fields
+    .filter(
+      (f) =>
+        f.name !== "id" &&
+        f.type !== "one2many" &&
+        f.type !== "many2many" &&
+        f.type !== "json" &&
+        f.type !== "binary" &&
+        f.type !== "text",
+    )
+    .slice(0, 6)
+    .map((f) => f.name);
 }
 
 /** The generic list view of any model at `/<model>`: columns from the field metadata, server-side filter, sort and pages. */
@@ -74,7 +99,10 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
   };
   // the CSV holds what the list shows: its columns (those a cell can hold), filter and order
   const exportHref = `/api/export/${model}${query({
-    fields: ["id", ...shown.filter((f) => f.type !== "one2many" && f.type !== "many2many" && f.type !== "binary").map((f) => f.name)].join(","),
+    fields: [
+      "id",
+      ...shown.filter((f) => f.type !== "one2many" && f.type !== "many2many" && f.type !== "binary").map((f) => f.name),
+    ].join(","),
     filter: filter.length > 0 ? filter : undefined,
     order: order.field,
     sort: order.dir,
@@ -91,7 +119,11 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
           {titleOf(model)}
         </Title>
         <Group gap="xs">
-          <SavedFilters model={model} conditions={conditions} onApply={(c) => applyConditions(c, buildFilter(c, fields))} />
+          <SavedFilters
+            model={model}
+            conditions={conditions}
+            onApply={(c) => applyConditions(c, buildFilter(c, fields))}
+          />
           <ColumnPicker fields={fields} columns={columns} onChange={setColumns} />
           <Button component="a" href={exportHref} download variant="default" size="sm">
             Export CSV
@@ -145,7 +177,10 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
                 />
               </Table.Th>
               {shown.map((f) => (
-                <Table.Th key={f.name} aria-sort={order.field === f.name ? (order.dir === "asc" ? "ascending" : "descending") : "none"}>
+                <Table.Th
+                  key={f.name}
+                  aria-sort={order.field === f.name ? (order.dir === "asc" ? "ascending" : "descending") : "none"}
+                >
                   <UnstyledButton onClick={() => sortBy(f.name)} fw={600} fz="sm">
                     {labelOf(f)}
                     {order.field === f.name ? (order.dir === "asc" ? " ▲" : " ▼") : ""}
@@ -169,7 +204,10 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
                   />
                 </Table.Td>
                 {shown.map((f, i) => (
-                  <Table.Td key={f.name} style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+                  <Table.Td
+                    key={f.name}
+                    style={{ maxWidth: 320, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}
+                  >
                     {i === 0 ? (
                       <Anchor component={Link} to={`/${model}/${r.id as number}`} size="sm">
                         {formatCell(f, r[f.name]) || `#${r.id as number}`}
@@ -193,13 +231,27 @@ function ListTable({ model, fields }: { model: string; fields: FieldMeta[] }) {
         <Text size="sm" c="gray.7" data-testid="list-total">
           {total} record{total === 1 ? "" : "s"}
         </Text>
-        <Pagination total={Math.max(1, Math.ceil(total / pageSize))} value={page} onChange={setPage} size="sm" getControlProps={(c) => ({ "aria-label": `${c} page` })} />
+        <Pagination
+          total={Math.max(1, Math.ceil(total / pageSize))}
+          value={page}
+          onChange={setPage}
+          size="sm"
+          getControlProps={(c) => ({ "aria-label": `${c} page` })}
+        />
       </Group>
     </Stack>
   );
 }
 
-function ColumnPicker({ fields, columns, onChange }: { fields: FieldMeta[]; columns: string[]; onChange(c: string[]): void }) {
+function ColumnPicker({
+  fields,
+  columns,
+  onChange,
+}: {
+  fields: FieldMeta[];
+  columns: string[];
+  onChange(c: string[]): void;
+}) {
   return (
     <Popover withArrow position="bottom-end">
       <Popover.Target>
@@ -216,7 +268,9 @@ function ColumnPicker({ fields, columns, onChange }: { fields: FieldMeta[]; colu
                 key={f.name}
                 label={labelOf(f)}
                 checked={columns.includes(f.name)}
-                onChange={() => onChange(columns.includes(f.name) ? columns.filter((c) => c !== f.name) : [...columns, f.name])}
+                onChange={() =>
+                  onChange(columns.includes(f.name) ? columns.filter((c) => c !== f.name) : [...columns, f.name])
+                }
               />
             ))}
         </Stack>

@@ -1,4 +1,16 @@
-import { ActionIcon, Alert, Button, Checkbox, Group, Loader, Select, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  Select,
+  Table,
+  Text,
+  TextInput,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type FieldMeta, api, query } from "../api/client";
 import { useFields } from "../api/hooks";
@@ -30,30 +42,53 @@ export function One2manyTable({ model, id, field, value, onChange, readOnly }: P
   const target = field.relation?.model as string;
   const targetFields = useFields(target);
   const columns = targetFields.data ? lineColumns(targetFields.data, model) : undefined;
-  const nested = columns ? [...columns.filter((c) => c.relation?.kind !== "many2one").map((c) => c.name), ...columns.filter((c) => c.relation?.kind === "many2one").map((c) => ({ [c.name]: ["name"] }))] : undefined;
+  const nested = columns
+    ? [
+        ...columns.filter((c) => c.relation?.kind !== "many2one").map((c) => c.name),
+        ...columns.filter((c) => c.relation?.kind === "many2one").map((c) => ({ [c.name]: ["name"] })),
+      ]
+    : undefined;
   const stored = useQuery({
     queryKey: ["record", model, id, "o2m", field.name, nested],
     enabled: id !== null && nested !== undefined,
     queryFn: async () => {
-      const r = await api<{ data: Record<string, unknown> }>("GET", `/auto/${model}/${id}${query({ fields: field.name, nested: { [field.name]: nested } })}`);
+      const r = await api<{ data: Record<string, unknown> }>(
+        "GET",
+        `/auto/${model}/${id}${query({ fields: field.name, nested: { [field.name]: nested } })}`,
+      );
       return (r.data[field.name] as Record<string, unknown>[] | undefined) ?? [];
     },
   });
   // a list of records reads as a plural ("Lines", "Members") unless the model labels it
   const label = field.label && field.label !== field.name ? field.label : `${labelOf(field)}s`;
-  if (targetFields.isError || stored.isError) return <Alert color="red">{((targetFields.error ?? stored.error) as Error).message}</Alert>;
+  if (targetFields.isError || stored.isError)
+    return <Alert color="red">{((targetFields.error ?? stored.error) as Error).message}</Alert>;
   if (!columns || (id !== null && !stored.data)) return <Loader size="sm" aria-label={`Loading ${label}`} />;
 
   const draft: One2manyDraft = isDraft(value) ? value : draftOf(stored.data ?? [], columns);
   const setLine = (key: string, name: string, v: unknown) =>
     onChange({
       ...draft,
-      lines: draft.lines.map((l) => (l.key === key ? { ...l, values: { ...l.values, [name]: v }, changed: l.changed.includes(name) ? l.changed : [...l.changed, name] } : l)),
+      lines: draft.lines.map((l) =>
+        l.key === key
+          ? {
+              ...l,
+              values: { ...l.values, [name]: v },
+              changed: l.changed.includes(name) ? l.changed : [...l.changed, name],
+            }
+          : l,
+      ),
     });
   const remove = (line: LineDraft) =>
-    onChange({ ...draft, lines: draft.lines.filter((l) => l.key !== line.key), deleted: line.id === undefined ? draft.deleted : [...draft.deleted, line.id] });
+    onChange({
+      ...draft,
+      lines: draft.lines.filter((l) => l.key !== line.key),
+      deleted: line.id === undefined ? draft.deleted : [...draft.deleted, line.id],
+    });
   const add = () => {
-    const defaults = Object.fromEntries(columns.filter((c) => c.default !== undefined && !c.readonly).map((c) => [c.name, c.default]));
+    const defaults = Object.fromEntries(
+      columns.filter((c) => c.default !== undefined && !c.readonly).map((c) => [c.name, c.default]),
+    );
     onChange({ ...draft, lines: [...draft.lines, { key: `new-${++counter}`, values: defaults, changed: [] }] });
   };
 
@@ -69,7 +104,11 @@ export function One2manyTable({ model, id, field, value, onChange, readOnly }: P
               {columns.map((c) => (
                 <Table.Th key={c.name}>{labelOf(c)}</Table.Th>
               ))}
-              {!readOnly && <Table.Th w={40}><VisuallyHidden>Remove</VisuallyHidden></Table.Th>}
+              {!readOnly && (
+                <Table.Th w={40}>
+                  <VisuallyHidden>Remove</VisuallyHidden>
+                </Table.Th>
+              )}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -80,13 +119,23 @@ export function One2manyTable({ model, id, field, value, onChange, readOnly }: P
                     {readOnly || c.readonly ? (
                       <Text size="sm">{formatCell(c, line.values[c.name])}</Text>
                     ) : (
-                      <CellInput field={c} label={`${labelOf(c)}, line ${i + 1}`} value={line.values[c.name]} onChange={(v) => setLine(line.key, c.name, v)} />
+                      <CellInput
+                        field={c}
+                        label={`${labelOf(c)}, line ${i + 1}`}
+                        value={line.values[c.name]}
+                        onChange={(v) => setLine(line.key, c.name, v)}
+                      />
                     )}
                   </Table.Td>
                 ))}
                 {!readOnly && (
                   <Table.Td>
-                    <ActionIcon variant="subtle" color="red" aria-label={`Remove line ${i + 1}`} onClick={() => remove(line)}>
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Remove line ${i + 1}`}
+                      onClick={() => remove(line)}
+                    >
                       ×
                     </ActionIcon>
                   </Table.Td>
@@ -115,13 +164,42 @@ export function One2manyTable({ model, id, field, value, onChange, readOnly }: P
 const numeric = new Set(["integer", "smallInteger", "bigInteger", "float", "decimal", "monetary"]);
 
 /** A compact input for one cell, labelled for assistive technology only. */
-function CellInput({ field, label, value, onChange }: { field: FieldMeta; label: string; value: unknown; onChange(v: unknown): void }) {
+function CellInput({
+  field,
+  label,
+  value,
+  onChange,
+}: {
+  field: FieldMeta;
+  label: string;
+  value: unknown;
+  onChange(v: unknown): void;
+}) {
   if (field.relation?.kind === "many2one") {
-    return <RecordPicker model={field.relation.model} label={label} hideLabel size="xs" required={field.required} value={asPicked(value)} onChange={onChange} />;
+    return (
+      <RecordPicker
+        model={field.relation.model}
+        label={label}
+        hideLabel
+        size="xs"
+        required={field.required}
+        value={asPicked(value)}
+        onChange={onChange}
+      />
+    );
   }
-  if (field.type === "boolean") return <Checkbox aria-label={label} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />;
+  if (field.type === "boolean")
+    return <Checkbox aria-label={label} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />;
   if (field.type === "selection") {
-    return <Select aria-label={label} size="xs" data={(field.options ?? []).map(([v, l]) => ({ value: v, label: l }))} value={typeof value === "string" ? value : null} onChange={onChange} />;
+    return (
+      <Select
+        aria-label={label}
+        size="xs"
+        data={(field.options ?? []).map(([v, l]) => ({ value: v, label: l }))}
+        value={typeof value === "string" ? value : null}
+        onChange={onChange}
+      />
+    );
   }
   const type = field.type === "date" ? "date" : "text";
   return (
@@ -134,7 +212,11 @@ function CellInput({ field, label, value, onChange }: { field: FieldMeta; label:
       value={value === null || value === undefined ? "" : String(value)}
       onChange={(e) => {
         const text = e.currentTarget.value;
-        const integer = field.type === "integer" || field.type === "smallInteger" || field.type === "bigInteger" || field.type === "float";
+        const integer =
+          field.type === "integer" ||
+          field.type === "smallInteger" ||
+          field.type === "bigInteger" ||
+          field.type === "float";
         onChange(integer && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text);
       }}
     />

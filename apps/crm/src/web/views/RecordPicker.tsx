@@ -25,7 +25,18 @@ interface Props {
 }
 
 /** A many2one picker: search-as-you-type through `GET /auto/<model>/name_search`. */
-export function RecordPicker({ model, label, value, onChange, required, readOnly, error, placeholder, size, hideLabel }: Props) {
+export function RecordPicker({
+  model,
+  label,
+  value,
+  onChange,
+  required,
+  readOnly,
+  error,
+  placeholder,
+  size,
+  hideLabel,
+}: Props) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search, 200);
   const found = useQuery({

@@ -23,7 +23,13 @@ export function asConditions(v: unknown): Condition[] {
   if (!Array.isArray(v)) return [];
   return v.filter(
     (c): c is Condition =>
-      !!c && typeof c === "object" && typeof c.field === "string" && typeof c.op === "string" && (c.value === null || typeof c.value === "string" || (typeof c.value === "object" && typeof c.value.id === "number")),
+      !!c &&
+      typeof c === "object" &&
+      typeof c.field === "string" &&
+      typeof c.op === "string" &&
+      (c.value === null ||
+        typeof c.value === "string" ||
+        (typeof c.value === "object" && typeof c.value.id === "number")),
   );
 }
 
@@ -42,12 +48,24 @@ export function SavedFilters({ model, conditions, onApply }: Props) {
     enabled: me !== null && me !== undefined,
     // the rule keeps others' filters out, but administrators bypass rules: ask for one's own
     queryFn: async () =>
-      (await api<{ data: { id: number; name: string; conditions: unknown }[] }>("GET", `/auto/saved_filters${query({ filter: [["model", "=", model], ["user_id", "=", me?.id ?? 0]], fields: "name,conditions", order: "name", limit: 100 })}`)).data.map(
-        (r) => ({ id: r.id, name: r.name, conditions: asConditions(r.conditions) }),
-      ),
+      (
+        await api<{ data: { id: number; name: string; conditions: unknown }[] }>(
+          "GET",
+          `/auto/saved_filters${query({
+            filter: [
+              ["model", "=", model],
+              ["user_id", "=", me?.id ?? 0],
+            ],
+            fields: "name,conditions",
+            order: "name",
+            limit: 100,
+          })}`,
+        )
+      ).data.map((r) => ({ id: r.id, name: r.name, conditions: asConditions(r.conditions) })),
   });
   const create = useMutation({
-    mutationFn: () => api<{ id: number }>("POST", "/auto/saved_filters", { name: name.trim(), model, conditions, user_id: me?.id }),
+    mutationFn: () =>
+      api<{ id: number }>("POST", "/auto/saved_filters", { name: name.trim(), model, conditions, user_id: me?.id }),
     onSuccess: async () => {
       setNaming(false);
       setName("");
@@ -78,7 +96,13 @@ export function SavedFilters({ model, conditions, onApply }: Props) {
               <Menu.Item onClick={() => onApply(s.conditions)} style={{ overflowWrap: "anywhere" }}>
                 {s.name}
               </Menu.Item>
-              <ActionIcon variant="subtle" color="red" aria-label={`Delete saved filter ${s.name}`} onClick={() => remove.mutate(s.id)} loading={remove.isPending && remove.variables === s.id}>
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                aria-label={`Delete saved filter ${s.name}`}
+                onClick={() => remove.mutate(s.id)}
+                loading={remove.isPending && remove.variables === s.id}
+              >
                 ×
               </ActionIcon>
             </Group>
@@ -89,10 +113,22 @@ export function SavedFilters({ model, conditions, onApply }: Props) {
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
-      <Modal opened={naming} onClose={() => setNaming(false)} title="Save the current filter" closeButtonProps={{ "aria-label": "Close" }}>
+      <Modal
+        opened={naming}
+        onClose={() => setNaming(false)}
+        title="Save the current filter"
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
         <form onSubmit={submit}>
           <Stack gap="sm">
-            <TextInput label="Name" required maxLength={100} value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
+            <TextInput
+              label="Name"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              data-autofocus
+            />
             {create.isError && (
               <Text c="red.9" size="sm" role="alert">
                 {(create.error as Error).message}

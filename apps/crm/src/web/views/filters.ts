@@ -80,7 +80,10 @@ export function buildFilter(conditions: readonly Condition[], fields: readonly F
       const start = new Date(`${day}T00:00:00`);
       if (Number.isNaN(start.getTime())) continue;
       if (c.op === "=") {
-        out.push([c.field, ">=", start.toISOString()], [c.field, "<", new Date(start.getTime() + 86_400_000).toISOString()]);
+        out.push(
+          [c.field, ">=", start.toISOString()],
+          [c.field, "<", new Date(start.getTime() + 86_400_000).toISOString()],
+        );
       } else if (c.op === "<=") {
         out.push([c.field, "<", new Date(start.getTime() + 86_400_000).toISOString()]);
       } else out.push([c.field, c.op, start.toISOString()]);

@@ -14,7 +14,12 @@ export function formatCell(field: FieldMeta, v: unknown): string {
   }
   if (field.type === "decimal" || field.type === "monetary") {
     const n = Number(v);
-    return Number.isFinite(n) ? n.toLocaleString(undefined, { minimumFractionDigits: field.scale ?? 2, maximumFractionDigits: field.scale ?? 2 }) : String(v);
+    return Number.isFinite(n)
+      ? n.toLocaleString(undefined, {
+          minimumFractionDigits: field.scale ?? 2,
+          maximumFractionDigits: field.scale ?? 2,
+        })
+      : String(v);
   }
   if (field.type === "json") return JSON.stringify(v).slice(0, 80);
   return String(v);

@@ -25,14 +25,24 @@ export function isDraft(v: unknown): v is One2manyDraft {
 
 /** A draft of the records as read, nothing changed yet. */
 export function draftOf(records: readonly Record<string, unknown>[], columns: FieldMeta[]): One2manyDraft {
-  return { kind: "one2many-draft", columns, lines: records.map((r) => ({ key: `id-${String(r.id)}`, id: r.id as number, values: r, changed: [] })), deleted: [] };
+  return {
+    kind: "one2many-draft",
+    columns,
+    lines: records.map((r) => ({ key: `id-${String(r.id)}`, id: r.id as number, values: r, changed: [] })),
+    deleted: [],
+  };
 }
 
 /** The fields a one2many table shows as columns: the related model's simple fields, not the way back. */
 export function lineColumns(target: readonly FieldMeta[], parentModel: string, max = 6): FieldMeta[] {
   return target
     .filter((f) => f.name !== "id" && !(f.relation?.kind === "many2one" && f.relation.model === parentModel))
-    .filter((f) => f.relation?.kind !== "one2many" && f.relation?.kind !== "many2many" && !["json", "binary", "text"].includes(f.type))
+    .filter(
+      (f) =>
+        f.relation?.kind !== "one2many" &&
+        f.relation?.kind !== "many2many" &&
+        !["json", "binary", "text"].includes(f.type),
+    )
     .filter((f) => !(f.readonly && f.default === undefined && f.type === "datetime"))
     .slice(0, max);
 }

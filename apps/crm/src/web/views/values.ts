@@ -7,7 +7,8 @@ export function toApiValue(field: FieldMeta, v: unknown): unknown {
   if (v === undefined) return undefined;
   if (field.relation?.kind === "one2many") return isDraft(v) ? commandsOf(v) : undefined;
   if (field.relation?.kind === "many2one") return asPicked(v)?.id ?? null;
-  if (field.relation?.kind === "many2many") return Array.isArray(v) ? v.map((x) => asPicked(x)?.id).filter((id) => id !== undefined) : [];
+  if (field.relation?.kind === "many2many")
+    return Array.isArray(v) ? v.map((x) => asPicked(x)?.id).filter((id) => id !== undefined) : [];
   if (v === "" && field.type !== "char" && field.type !== "text") return null;
   if (field.type === "json" && typeof v === "string") {
     try {
@@ -36,7 +37,11 @@ export function commandsOf(draft: One2manyDraft): Record<string, unknown> {
         .filter(([, v]) => v !== undefined),
     );
   const create = draft.lines.filter((l) => l.id === undefined).map((l) => values(l, Object.keys(l.values)));
-  const update = Object.fromEntries(draft.lines.filter((l) => l.id !== undefined && l.changed.length > 0).map((l) => [String(l.id), values(l, l.changed)]));
+  const update = Object.fromEntries(
+    draft.lines
+      .filter((l) => l.id !== undefined && l.changed.length > 0)
+      .map((l) => [String(l.id), values(l, l.changed)]),
+  );
   const out: Record<string, unknown> = {};
   if (create.length > 0) out.create = create;
   if (Object.keys(update).length > 0) out.update = update;

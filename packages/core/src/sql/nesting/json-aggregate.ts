@@ -58,13 +58,21 @@ export class JsonAggregate implements NestingStrategy {
     const sub: SelectNode =
       item.kind === "nested"
         ? item.sub
-        : { kind: "select", model: target, items: [{ kind: "column", field: target.id }], where: item.where, order: [] };
+        : {
+            kind: "select",
+            model: target,
+            items: [{ kind: "column", field: target.id }],
+            where: item.where,
+            order: [],
+          };
     const outer = ctx.alias;
     const alias = ctx.nextAlias();
     const { from, correlation } = h.relationJoin(field, outer, alias);
     return ctx.scoped(alias, () => {
       const object =
-        item.kind === "ids" ? h.jsonValue(h.column(ctx, target.id), target.id) : h.jsonObject(this.objectPairs(sub, ctx));
+        item.kind === "ids"
+          ? h.jsonValue(h.column(ctx, target.id), target.id)
+          : h.jsonObject(this.objectPairs(sub, ctx));
       const where = sub.where ? `${correlation} AND ${h.cond(sub.where, ctx)}` : correlation;
       if (field.kind === "many2one" || field.kind === "one2one") {
         return `(SELECT ${object} FROM ${from} WHERE ${where}${field.kind === "one2one" ? " LIMIT 1" : ""})`;
@@ -76,14 +84,24 @@ export class JsonAggregate implements NestingStrategy {
     });
   }
 
-  read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, _options?: CompileOptions): object[] {
+  read(
+    select: SelectNode,
+    rows: readonly Record<string, unknown>[],
+    decode: Decoder,
+    protos: Prototypes | undefined,
+    _options?: CompileOptions,
+  ): object[] {
     return hydrate(select, rows, decode, protos, this.joinedItems(select) ?? noJoins);
   }
 
   /** The `[key, expression]` pairs of `sub`'s JSON object in the current scope. */
   protected objectPairs(sub: SelectNode, ctx: CompileContext): [string, string][] {
     const h = this.host;
-    return sub.items.map((it) => (it.kind === "column" ? [it.field.name, h.jsonValue(h.column(ctx, it.field), it.field)] : [it.field.name, this.nested(it, ctx)]));
+    return sub.items.map((it) =>
+      it.kind === "column"
+        ? [it.field.name, h.jsonValue(h.column(ctx, it.field), it.field)]
+        : [it.field.name, this.nested(it, ctx)],
+    );
   }
 
   /** Whether the many2ones nested in `node`'s select list are joined (see `JsonAggregateOptions.joins`). */
@@ -94,13 +112,22 @@ export class JsonAggregate implements NestingStrategy {
 
   /** Whether `item`, listed with `prefix`, is read through a LEFT JOIN into plain columns. */
   private joinsItem(item: SelectItem, prefix: string, join: boolean): item is Extract<SelectItem, { kind: "nested" }> {
-    return join && item.kind === "nested" && item.field.kind === "many2one" && this.aliasesFit(item.sub, prefix + item.field.name + joinedKeySeparator);
+    return (
+      join &&
+      item.kind === "nested" &&
+      item.field.kind === "many2one" &&
+      this.aliasesFit(item.sub, prefix + item.field.name + joinedKeySeparator)
+    );
   }
 
   /** Whether every column of `sub` named with `prefix` stays within the alias limit (else its JSON subquery is used). */
   private aliasesFit(sub: SelectNode, prefix: string): boolean {
     // a UTF-16 unit is at most 3 UTF-8 bytes: short names need no byte count
-    return sub.items.every((it) => (prefix.length + it.field.name.length) * 3 <= this.maxAliasBytes || Buffer.byteLength(prefix + it.field.name) <= this.maxAliasBytes);
+    return sub.items.every(
+      (it) =>
+        (prefix.length + it.field.name.length) * 3 <= this.maxAliasBytes ||
+        Buffer.byteLength(prefix + it.field.name) <= this.maxAliasBytes,
+    );
   }
 
   /** The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to `joins`. */
@@ -110,7 +137,9 @@ export class JsonAggregate implements NestingStrategy {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.host.relationJoin(item.field, ctx.alias, alias);
         return ctx.scoped(alias, () => {
-          joins.push(` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.host.cond(item.sub.where, ctx)}` : correlation}`);
+          joins.push(
+            ` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.host.cond(item.sub.where, ctx)}` : correlation}`,
+          );
           return this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins, join);
         });
       }
@@ -122,7 +151,8 @@ export class JsonAggregate implements NestingStrategy {
   /** The result column names `selectList` gives `node` (joined many2ones spread into their columns). */
   protected columnNames(node: SelectNode, prefix: string, join: boolean, out: string[] = []): string[] {
     for (const item of node.items) {
-      if (this.joinsItem(item, prefix, join)) this.columnNames(item.sub, prefix + item.field.name + joinedKeySeparator, join, out);
+      if (this.joinsItem(item, prefix, join))
+        this.columnNames(item.sub, prefix + item.field.name + joinedKeySeparator, join, out);
       else out.push(prefix + item.field.name);
     }
     return out;
@@ -138,7 +168,11 @@ export class JsonAggregate implements NestingStrategy {
     return this.collectJoined(select, prefix, into);
   }
 
-  private collectJoined(node: SelectNode, prefix: string, into: Set<SelectItem> | undefined): Set<SelectItem> | undefined {
+  private collectJoined(
+    node: SelectNode,
+    prefix: string,
+    into: Set<SelectItem> | undefined,
+  ): Set<SelectItem> | undefined {
     for (const item of node.items) {
       if (!this.joinsItem(item, prefix, true)) continue;
       into ??= new Set();

@@ -56,5 +56,11 @@ export interface NestingStrategy {
   /** The value expression of one nested relation, correlated with the current scope (group keys, DISTINCT lists). */
   nested(item: RelationItem, ctx: CompileContext): string;
   /** Records from the rows of `select` as `select()` rendered it with `options`. */
-  read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, options?: CompileOptions): object[];
+  read(
+    select: SelectNode,
+    rows: readonly Record<string, unknown>[],
+    decode: Decoder,
+    protos: Prototypes | undefined,
+    options?: CompileOptions,
+  ): object[];
 }

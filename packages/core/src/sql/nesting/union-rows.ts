@@ -27,7 +27,13 @@ export class UnionRows extends JsonAggregate {
     return this.tagged(root, ctx.options) ? this.union(root, ctx) : super.select(root, ctx);
   }
 
-  override read(select: SelectNode, rows: readonly Record<string, unknown>[], decode: Decoder, protos: Prototypes | undefined, options?: CompileOptions): object[] {
+  override read(
+    select: SelectNode,
+    rows: readonly Record<string, unknown>[],
+    decode: Decoder,
+    protos: Prototypes | undefined,
+    options?: CompileOptions,
+  ): object[] {
     if (!this.tagged(select, options)) return super.read(select, rows, decode, protos, options);
     if (rows.length === 0) return [];
     let joined: Set<SelectItem> | undefined;
@@ -70,7 +76,9 @@ export class UnionRows extends JsonAggregate {
     const h = this.host;
     const { node, own, item, parent } = branch;
     const tags = (b: string, p: string, n: string) =>
-      branch.index === 0 ? `${b} AS ${h.quote(tagColumns.branch)}, ${p} AS ${h.quote(tagColumns.parent)}, ${n} AS ${h.quote(tagColumns.rank)}` : `${b}, ${p}, ${n}`;
+      branch.index === 0
+        ? `${b} AS ${h.quote(tagColumns.branch)}, ${p} AS ${h.quote(tagColumns.parent)}, ${n} AS ${h.quote(tagColumns.rank)}`
+        : `${b}, ${p}, ${n}`;
     const extra: string[] = [];
     if (!item || !parent) {
       const list = this.selectList(own, ctx, "", extra, join);
@@ -97,7 +105,9 @@ export class UnionRows extends JsonAggregate {
 
   /** `node`'s LIMIT / OFFSET, or a LIMIT admitting every row so a member's ORDER BY holds. */
   private page(ctx: CompileContext, node: SelectNode): string {
-    return node.limit === undefined && !node.offset ? this.host.unboundedLimit() : this.host.limitOffset(ctx, node.limit, node.offset);
+    return node.limit === undefined && !node.offset
+      ? this.host.unboundedLimit()
+      : this.host.limitOffset(ctx, node.limit, node.offset);
   }
 
   /** `ranked`, as the hydrator asks it (bound once, not per read). */
@@ -136,7 +146,14 @@ export class UnionRows extends JsonAggregate {
    */
   private underParent(key: string, parent: Branch, ctx: CompileContext): string {
     const where = parent.node.where;
-    if (parent.index === 0 && parent.node.limit === undefined && !parent.node.offset && where?.kind === "cmp" && where.op === "=" && where.field === parent.node.model.id) {
+    if (
+      parent.index === 0 &&
+      parent.node.limit === undefined &&
+      !parent.node.offset &&
+      where?.kind === "cmp" &&
+      where.op === "=" &&
+      where.field === parent.node.model.id
+    ) {
       return `${key} = ${this.host.param(ctx, where.value, where.field)}`;
     }
     return `${key} IN (${this.idsOf(parent, ctx)})`;
@@ -160,7 +177,9 @@ export class UnionRows extends JsonAggregate {
       } else {
         sql = `SELECT ${ctx.alias}.${id} FROM ${h.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${h.cond(node.where, ctx)}` : ""}`;
       }
-      return paged ? `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}` : sql;
+      return paged
+        ? `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}`
+        : sql;
     });
     // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
     return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
