@@ -7,10 +7,10 @@ import type { ModelOptions, TableOptions } from "../src/model/model-meta.js";
 // augmentation), which this program does not import.
 describe("adapter table options", () => {
   test("a core-only program cannot pass `clickhouse` (the adapter declares it)", () => {
-    // @ts-expect-error the key belongs to @dotorm/clickhouse
     const Event = model(
       "ao_events",
       { kind: f.char({ maxLength: 20, required: true }) },
+      // @ts-expect-error the key belongs to @dotorm/clickhouse
       { clickhouse: { orderBy: ["kind"] } },
     );
     expectTypeOf(Event.meta.options).toEqualTypeOf<ModelOptions>();
