@@ -2,9 +2,10 @@ import type { AnyModel, Database } from "@dotorm/core";
 import type { Faker } from "@faker-js/faker";
 import type { EventInput } from "../analytics/event-writer.js";
 import * as m from "../models/index.js";
-import { hashPassword } from "../server/passwords.js";
 import { type Progress, silent } from "./progress.js";
-import { type SeedSize, demoUsers, seedSizes, seededFaker, stageHistory, stagePlan, workingTime } from "./seed-plan.js";
+import { type SeedSize, seedSizes, seededFaker, stageHistory, stagePlan, workingTime } from "./seed-plan.js";
+import { seedPeople } from "./seed-people.js";
+import { createAll, money } from "./seed-rows.js";
 
 /** Options of {@link seed}. */
 export interface SeedOptions {
@@ -27,30 +28,6 @@ export async function isSeeded(db: Database): Promise<boolean> {
   return db.sudo(() => m.User.exists());
 }
 
-const batch = 1000;
-
-async function createAll(
-  model: AnyModel,
-  rows: object[],
-  progress: Progress,
-  step: string,
-  size = batch,
-): Promise<number[]> {
-  progress.start(step, rows.length);
-  const ids: number[] = [];
-  for (let i = 0; i < rows.length; i += size) {
-    const part = rows.slice(i, i + size);
-    ids.push(
-      ...((await (model as unknown as { createMany(r: object[]): Promise<number[]> }).createMany(part)) as number[]),
-    );
-    progress.advance(part.length);
-  }
-  return ids;
-}
-
-const money = (faker: Faker, min: number, max: number) =>
-  faker.number.float({ min, max, fractionDigits: 2 }).toFixed(2);
-
 /**
  * Creates the demo data: users for each role (password = login), teams, stages, partners, leads
  * with a year of stage history, sales, activities, projects, chats and messages, in batches through
@@ -67,57 +44,8 @@ export async function seed(dbs: { db: Database; analytics: Database }, options: 
 
   await dbs.db.sudo(() =>
     dbs.db.transaction(async () => {
-      const roleIds = new Map((await m.Role.search({ fields: ["code"] })).map((r) => [r.code, r.id]));
-      // users: the demo logins, then more salespeople
-      const people = [
-        ...demoUsers.map((u) => ({ ...u, password: u.login })),
-        ...Array.from({ length: size.salespeople }, (_, i) => ({
-          login: `rep${i + 1}`,
-          name: faker.person.fullName(),
-          role: "salesperson",
-          isAdmin: false,
-          password: `rep${i + 1}`,
-        })),
-      ];
-      const userRows = await Promise.all(
-        people.map(async (p) => ({
-          name: p.name,
-          login: p.login,
-          email: `${p.login}@example.com`,
-          password_hash: await hashPassword(p.password),
-          is_admin: p.isAdmin,
-          lang: "en" as const,
-          role_ids: [roleIds.get(p.role) as number],
-        })),
-      );
-      const userIds = await createAll(m.User, userRows, progress, "users");
+      const { userIds, byLogin, sellers, teamOf, teamIds, teamRows } = await seedPeople(faker, options.size, progress);
       report.users = userIds.length;
-      const byLogin = new Map(people.map((p, i) => [p.login, userIds[i] as number]));
-      const sellers = people
-        .filter((p) => p.role === "salesperson" || p.role === "sales_manager")
-        .map((p) => byLogin.get(p.login) as number);
-
-      // teams: the manager leads the first, with the two demo salespeople in it
-      const teamCount = options.size === "large" ? 3 : 2;
-      const teamOf = new Map<number, number>();
-      const teamRows = Array.from({ length: teamCount }, (_, t) => {
-        const members = sellers.filter((_, i) => i % teamCount === t);
-        return {
-          name: ["Direct sales", "Partners", "Enterprise"][t] as string,
-          leader_id: members[0] ?? null,
-          member_ids: members,
-        };
-      });
-      teamRows[0]!.member_ids = [
-        byLogin.get("manager") as number,
-        byLogin.get("sales") as number,
-        byLogin.get("sales2") as number,
-      ];
-      teamRows[0]!.leader_id = byLogin.get("manager") as number;
-      for (const [t, row] of teamRows.entries())
-        row.member_ids = t === 0 ? row.member_ids : row.member_ids.filter((u) => !teamRows[0]!.member_ids.includes(u));
-      const teamIds = await createAll(m.SalesTeam, teamRows, progress, "teams");
-      for (const [t, row] of teamRows.entries()) for (const u of row.member_ids) teamOf.set(u, teamIds[t] as number);
 
       const stageIds = await createAll(
         m.LeadStage,
