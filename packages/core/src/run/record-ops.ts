@@ -1,17 +1,15 @@
-import { AccessDenied, QueryError, RecordNotFound, UnsupportedError, ValidationError } from "../errors.js";
+import { QueryError, RecordNotFound, UnsupportedError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
-import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { type Id, isNumericKey, rowId } from "../model/primary-key.js";
+import type { ModelMeta } from "../model/model-meta.js";
+import { type Id, rowId } from "../model/primary-key.js";
 import { checkId } from "../model/validate.js";
-import { matchValues } from "../access/match-values.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter, planRead } from "../query/plan-read.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
 import { planSecured, secureRead } from "../access/secure-read.js";
-import { type SecuredWrite, secureWrite } from "../access/secure-write.js";
+import { secureWrite } from "../access/secure-write.js";
 import { WriteScope } from "../query/write-scope.js";
-import type { Operation } from "../access/access-checker.js";
 import type { Runner } from "./runner.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
@@ -22,48 +20,10 @@ import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../query/cache-option.js";
 import { recordPrototype } from "./bound-model.js";
 import { getOrCreate } from "./get-or-create.js";
-
-/**
- * Refuses dates the database cannot hold before anything is written (ClickHouse would clamp them,
- * MySQL's drivers misread years below 100; checking batch by batch at render time would leave the
- * earlier batches written).
- */
-function checkYears(
-  model: ModelMeta,
-  columns: readonly FieldMeta[],
-  rows: readonly (readonly unknown[])[],
-  [min, max]: readonly [number, number],
-): void {
-  columns.forEach((field, i) => {
-    if (field.kind !== "datetime" && field.kind !== "date") return;
-    rows.forEach((row, r) => {
-      const v = row[i];
-      if (v === null || v === undefined) return;
-      const year = v instanceof Date ? v.getUTCFullYear() : Number(String(v).slice(0, 4));
-      if (year < min || year > max) {
-        const which = rows.length > 1 ? ` (record #${r})` : "";
-        throw new ValidationError(
-          `${model.table}.${field.name}: this database holds years ${min} to ${max}, got ${year}${which}`,
-          field.name,
-          model.table,
-        );
-      }
-    });
-  });
-}
+import { assertValuesWithin, assertWithin, checkYears, describe, guarded, idsOf, scopeOf } from "./write-guards.js";
 
 /** Records per INSERT when createMany reads from an iterable. */
 const createChunk = 10_000;
-
-/** A caller's value, short, for an error message. */
-function describe(x: unknown): string {
-  return x === null ? "null" : typeof x === "object" ? "an object" : typeof x;
-}
-
-/** Whether `x` has the JS type of `model`'s ids (a number, or a string for uuid and char keys). */
-function idLike(model: ModelMeta, x: unknown): boolean {
-  return typeof x === (isNumericKey(model.id.kind) ? "number" : "string");
-}
 
 /** The operations models call, run through the one pipeline: plan -> access -> compile -> execute -> hydrate. */
 export class RecordOps implements ModelBinding {
@@ -184,7 +144,7 @@ export class RecordOps implements ModelBinding {
     );
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
-      await this.assertValuesWithin(model, prepared, rule);
+      await assertValuesWithin(this.db, model, prepared, rule);
     }
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
     const work = async () => {
@@ -200,7 +160,7 @@ export class RecordOps implements ModelBinding {
       if (relations.length > 0) await writeRelations(this.db, ids, relations, true);
       // with transactions a refusal here rolls the insert back; without, the values were checked above
       if (rule && this.db.adapter.capabilities.transactions)
-        await this.assertWithin(model, upsert ? created : ids, rule, "create");
+        await assertWithin(this.db, model, upsert ? created : ids, rule, "create");
       return ids;
     };
     return rule || upsert || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
@@ -257,131 +217,9 @@ export class RecordOps implements ModelBinding {
     return (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id));
   };
 
-  /** After a create: every new row must satisfy the create rule, or the transaction rolls back. */
-  private async assertWithin(
-    model: ModelMeta,
-    ids: readonly Id[],
-    rule: CondNode,
-    operation: Operation,
-  ): Promise<void> {
-    const where = ast.and([ast.idIn(model, ids), rule]);
-    const result = await this.db.run({ kind: "count", model, where }, { model: model.table, operation });
-    if (Number(result.rows[0]?.n ?? 0) !== ids.length) {
-      throw new AccessDenied(
-        `${operation} on ${model.table}: the values fall outside what this session may ${operation}`,
-        model.table,
-        operation,
-      );
-    }
-  }
-
-  /** Checks rows about to be inserted against the create rule, without writing them. */
-  private async assertValuesWithin(
-    model: ModelMeta,
-    prepared: ReturnType<typeof prepareCreate>,
-    rule: CondNode,
-  ): Promise<void> {
-    const probe = async (via: FieldMeta, value: unknown, cond: CondNode) => {
-      const target = via.target();
-      const where = ast.and([ast.idIn(target, [value as number]), cond]);
-      return (
-        (
-          await this.db.run(
-            { kind: "count", model: target, where, exists: true },
-            { model: target.table, operation: "create" },
-          )
-        ).rows.length > 0
-      );
-    };
-    for (const values of prepared.rows) {
-      const row = new Map(prepared.columns.map((field, i) => [field, values[i]]));
-      if (!(await matchValues(rule, row, probe))) {
-        throw new AccessDenied(
-          `create on ${model.table}: the values fall outside what this session may create`,
-          model.table,
-          "create",
-        );
-      }
-    }
-  }
-
-  /**
-   * The rows a public bulk call targets: a positive id, a list of ids, or a filter list, parsed
-   * and checked like every filter. Nothing else is accepted (an object is never taken as a node).
-   */
-  private async scopeOf(model: ModelMeta, target: unknown): Promise<WriteScope> {
-    if (idLike(model, target)) return WriteScope.ids(model, [checkId(model, target)], true);
-    if (!Array.isArray(target))
-      throw new QueryError(
-        `${model.table}: updateMany/deleteMany take a list of ids or a filter list, got ${describe(target)}`,
-      );
-    if (target.length === 0) return WriteScope.ids(model, []);
-    if (target.every((x) => idLike(model, x)))
-      return WriteScope.ids(
-        model,
-        target.map((x) => checkId(model, x)),
-      );
-    return WriteScope.filter(planFilter(model, target) ?? ast.const(true));
-  }
-
-  /**
-   * Runs an update or delete bounded by the access rules, so that it reveals nothing a read would
-   * not: the target is first narrowed to the rows the session can read (a filter simply does not
-   * match the others; a named id that is not readable is {@link RecordNotFound}, as in `get`); then
-   * when any of those rows lies outside the rule of `operation`, nothing changes and
-   * {@link AccessDenied} is raised.
-   */
-  private async guarded(
-    model: ModelMeta,
-    operation: "update" | "delete",
-    { scope, rule, read }: SecuredWrite,
-    run: (where?: CondNode) => Promise<number>,
-  ): Promise<number> {
-    if (!rule && !read) return run(scope?.where);
-    const visible = ast.and([scope?.where, read]);
-    return this.db.atomic(async () => {
-      if (read && scope?.ids) await this.assertVisible(model, scope.ids, visible, operation);
-      if (rule) {
-        const found = await this.db.run(
-          { kind: "count", model, where: ast.and([visible, ast.not(rule)]), exists: true },
-          { model: model.table, operation },
-        );
-        if (found.rows.length > 0) {
-          throw new AccessDenied(
-            `${operation} on ${model.table}: some targeted records are outside what this session may ${operation}`,
-            model.table,
-            operation,
-          );
-        }
-      }
-      return run(ast.and([visible, rule]));
-    });
-  }
-
-  /** Named ids the session cannot read are not found, exactly as `get` reports them. */
-  private async assertVisible(
-    model: ModelMeta,
-    ids: readonly Id[],
-    visible: CondNode | undefined,
-    operation: Operation,
-  ): Promise<void> {
-    const select = {
-      kind: "select" as const,
-      model,
-      items: [{ kind: "column" as const, field: model.id }],
-      where: visible,
-      order: [],
-    };
-    const found = new Set(
-      (await this.db.run(select, { model: model.table, operation })).rows.map((r) => rowId(model.id.kind, r.id)),
-    );
-    const missing = ids.find((id) => !found.has(id));
-    if (missing !== undefined) throw new RecordNotFound(model.table, missing);
-  }
-
   /** `updateMany(ids | filter, values)` and a record's `update(values)`. */
   async update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number> {
-    return this.updateScope(model, await this.scopeOf(model, target), values, options);
+    return this.updateScope(model, await scopeOf(model, target), values, options);
   }
 
   /** A query set's `update(values)`: every row its filter matches (all rows for an empty filter). */
@@ -419,7 +257,7 @@ export class RecordOps implements ModelBinding {
       }
       if (scope.single && Number(changed) === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
       if (relations.length > 0) {
-        const ids = scope.ids ?? (await this.idsOf(model, where));
+        const ids = scope.ids ?? (await idsOf(this.db, model, where));
         await writeRelations(this.db, ids, relations, false);
       }
       return Number(changed);
@@ -438,25 +276,13 @@ export class RecordOps implements ModelBinding {
             "update",
           );
     return relations.length > 0 || hooks
-      ? this.db.atomic(() => this.guarded(model, "update", secured, write))
-      : this.guarded(model, "update", secured, write);
-  }
-
-  private async idsOf(model: ModelMeta, where?: CondNode): Promise<Id[]> {
-    const select = {
-      kind: "select" as const,
-      model,
-      items: [{ kind: "column" as const, field: model.id }],
-      where,
-      order: [],
-    };
-    const result = await this.db.run(select, { model: model.table, operation: "update" });
-    return result.rows.map((r) => rowId(model.id.kind, r.id));
+      ? this.db.atomic(() => guarded(this.db, model, "update", secured, write))
+      : guarded(this.db, model, "update", secured, write);
   }
 
   /** `deleteMany(ids | filter)` and a record's `delete()`. */
   async delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number> {
-    return this.deleteScope(model, await this.scopeOf(model, target), options);
+    return this.deleteScope(model, await scopeOf(model, target), options);
   }
 
   /** A query set's `delete()`: every row its filter matches (all rows for an empty filter). */
@@ -485,8 +311,8 @@ export class RecordOps implements ModelBinding {
             "delete",
           );
     const deleted = await (hooks
-      ? this.db.atomic(() => this.guarded(model, "delete", secured, write))
-      : this.guarded(model, "delete", secured, write));
+      ? this.db.atomic(() => guarded(this.db, model, "delete", secured, write))
+      : guarded(this.db, model, "delete", secured, write));
     if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
     return deleted;
   }
