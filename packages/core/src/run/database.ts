@@ -1,46 +1,29 @@
 import { AccessGate } from "../access/access-gate.js";
 import type { AccessChecker } from "../access/access-checker.js";
-import {
-  ConfigurationError,
-  ConnectionError,
-  DotormError,
-  QueryError,
-  TransactionError,
-  UnsupportedError,
-} from "../errors.js";
+import { ConfigurationError, QueryError, UnsupportedError } from "../errors.js";
 import { bindModels, unbindModel } from "../model/binding.js";
 import type { AnyModel, ModelMeta } from "../model/model-meta.js";
 import type { QueryNode } from "../query/ast.js";
-import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
+import type { Adapter, CompiledQuery, ExecOptions, ExecResult } from "./adapter.js";
 import { checkAdapter } from "./check-adapter.js";
 import { modelMap } from "./model-map.js";
 import { syncSchema } from "./sync-schema.js";
 import { verifyAdapter } from "./verify-adapter.js";
-import {
-  type Deadline,
-  deadlineIn,
-  deadlineStore,
-  primaryStore,
-  replicaReads,
-  sessionStore,
-  txStore,
-} from "./context.js";
+import { deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
-import { memoryStore } from "../insight/memory-store.js";
-import { NPlusOneDetector, type NPlusOneOptions } from "../insight/n-plus-one.js";
-import { QueryCache } from "../insight/query-cache.js";
-import { queryLogger } from "../insight/query-log.js";
-import { StatementStats } from "../insight/statement-stats.js";
-import { type Advice, type AdviseOptions, PlannedReads, advise } from "../insight/advise.js";
+import type { NPlusOneDetector, NPlusOneOptions } from "../insight/n-plus-one.js";
+import type { QueryCache } from "../insight/query-cache.js";
+import { type Advice, type AdviseOptions, type PlannedReads, advise } from "../insight/advise.js";
 import type { ExplainOptions, ExplainPlan } from "../insight/explain-plan.js";
 import { checkExplainOptions, explainStatement } from "../insight/explain-statement.js";
-import { type StatsView, statsView } from "../insight/stats-view.js";
+import type { StatsView } from "../insight/stats-view.js";
 import type { ConnectOptions } from "./connect-options.js";
 import { RecordOps } from "./record-ops.js";
 import { boundModel } from "./bound-model.js";
+import { instrumentation } from "./instrumentation.js";
+import { StatementSender } from "./statement-sender.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
-import type { TxFrame } from "./tx-line.js";
 import type { Runner, StatementInfo } from "./runner.js";
 
 export type { ConnectOptions } from "./connect-options.js";
@@ -48,6 +31,9 @@ export type { StatementInfo } from "./runner.js";
 
 /** Raw statements that only read: they leave the query cache alone (anything else drops all of it). */
 const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
+
+/** The options of a replica-eligible read without a deadline (shared: drivers never change them). */
+const readOnlyOptions: ExecOptions = Object.freeze({ readOnly: true });
 
 /**
  * A connected database: the models bound to it, transactions, sessions, instrumentation, raw SQL.
@@ -57,9 +43,6 @@ const readOnlySql = /^\s*\(?\s*(select|show|explain|describe|desc|values)\b/i;
  * await db.sync();
  * await db.transaction(async () => { await Chat.create({ name: "General", creator_id: 1 }) });
  */
-/** The options of a replica-eligible read without a deadline (shared: drivers never change them). */
-const readOnlyOptions: ExecOptions = Object.freeze({ readOnly: true });
-
 export class Database implements Runner {
   readonly models: ReadonlyMap<string, ModelMeta>;
   /** @internal The configured access checker (none: no checks). */
@@ -68,7 +51,7 @@ export class Database implements Runner {
   readonly emitter = new Emitter();
   /** @internal */
   readonly ops: RecordOps;
-  private closed = false;
+  private readonly sender: StatementSender;
   private readonly detector: NPlusOneDetector;
   /** @internal */
   readonly cache: QueryCache;
@@ -84,7 +67,7 @@ export class Database implements Runner {
    * app.get("/metrics", async (c) => c.text(await db.stats.prometheus()));
    */
   readonly stats: StatsView;
-  private readonly planned?: PlannedReads;
+  private readonly planned: PlannedReads | undefined;
 
   constructor(
     readonly adapter: Adapter,
@@ -93,33 +76,19 @@ export class Database implements Runner {
     bind = true,
   ) {
     this.access = options.access;
-    const models = modelMap(options.models);
-    this.models = models;
+    this.models = modelMap(options.models);
     checkAdapter(adapter);
+    this.sender = new StatementSender(adapter, this.emitter);
     if (options.log) this.emitter.on("log", options.log);
     adapter.driver.logTo?.((e) => this.emitter.emit("log", e));
     this.ops = new RecordOps(this);
     if (bind && options.bind !== false) this.bindModels();
     this.sql = rawSql(this);
-    const metrics = options.metrics ?? true;
-    const stats =
-      metrics === false ? undefined : new StatementStats(typeof metrics === "object" ? metrics.maxShapes : undefined);
-    if (stats) this.emitter.on("query", (e) => stats.record(e));
-    if (stats) this.planned = new PlannedReads(stats.maxShapes);
-    this.stats = statsView(stats, () => {
-      throw new ConfigurationError(
-        "statement metrics are off for this database: connect without { metrics: false } to use db.stats()",
-      );
-    });
-    this.emitter.on("query", queryLogger());
-    this.detector = new NPlusOneDetector(this, models, (r) => this.emitter.emit("nPlusOne", r), options.nPlusOne);
-    const store = options.cache?.store ?? memoryStore();
-    if (typeof store?.get !== "function" || typeof store.set !== "function" || typeof store.invalidate !== "function") {
-      throw new ConfigurationError(
-        "connect({ cache: { store } }) takes a store with get, set and invalidate (see memoryStore and redisStore)",
-      );
-    }
-    this.cache = new QueryCache(store, models, (e) => this.emitter.emit("cache", e));
+    const insight = instrumentation(this, options);
+    this.stats = insight.stats;
+    this.planned = insight.planned;
+    this.detector = insight.detector;
+    this.cache = insight.cache;
   }
 
   /**
@@ -164,7 +133,7 @@ export class Database implements Runner {
    * await db.verify(); // later, e.g. in a readiness probe
    */
   async verify(): Promise<void> {
-    if (this.closed) throw new DotormError("this database was closed; connect again");
+    this.sender.assertOpen();
     await verifyAdapter(this.adapter);
   }
 
@@ -231,9 +200,9 @@ export class Database implements Runner {
   private dispatch(query: CompiledQuery, info: StatementInfo): Promise<ExecResult> {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
-    if (frame?.line.owner === this) return this.sendIn(frame, query, { deadline }, info);
+    if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info);
     const readOnly = this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    return this.send(query, info, deadline, (o) =>
+    return this.sender.send(query, info, deadline, (o) =>
       this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o),
     );
   }
@@ -250,110 +219,13 @@ export class Database implements Runner {
     return primaryStore.run(true, fn);
   }
 
-  /** Sends one statement through `run`, with the deadline check, error mapping and the "query" event. */
-  private async send(
-    query: CompiledQuery,
-    info: StatementInfo,
-    deadline: Deadline | undefined,
-    run: (o: ExecOptions | undefined) => Promise<ExecResult>,
-  ): Promise<ExecResult> {
-    if (this.closed) throw new DotormError("this database was closed; connect again");
-    if (deadline && Date.now() >= deadline.at) {
-      throw new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`);
-    }
-    const listening = this.emitter.has("query");
-    const start = listening ? performance.now() : 0;
-    let result: ExecResult;
-    try {
-      result = await run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined);
-    } catch (e) {
-      const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
-      if (listening)
-        this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
-      throw error;
-    }
-    if (listening) {
-      const rowCount = result.rows.length || result.affected;
-      this.emitter.emit("query", {
-        sql: query.sql,
-        params: query.params,
-        durationMs: performance.now() - start,
-        rowCount,
-        ...info,
-      });
-    }
-    return result;
-  }
-
-  /**
-   * Sends a statement on a transaction's connection, in the level `frame` (refused once that level
-   * settled, unless `force`), after the statements queued before it; records a failure that leaves
-   * the transaction unable to commit.
-   */
-  private sendIn(
-    frame: TxFrame,
-    query: CompiledQuery,
-    options: { force?: boolean; deadline?: Deadline },
-    info: StatementInfo = {},
-  ): Promise<ExecResult> {
-    const { line } = frame;
-    return this.send(query, info, options.deadline, (o) => {
-      const run = () => line.conn.execute(query, o).catch((e: unknown) => this.noteFailure(frame, e));
-      return options.force ? line.force(run) : line.run(frame, run);
-    });
-  }
-
-  /** Marks `frame` unable to commit when the driver says the error aborted the transaction; rethrows. */
-  private noteFailure(frame: TxFrame, error: unknown): never {
-    if (this.adapter.driver.abortsTransaction?.(error) ?? true) frame.aborted ??= error;
-    throw error;
-  }
-
   /** Streams a SELECT's rows in batches through the driver; one "query" event when it ends. @internal */
-  async *streamRows(
+  streamRows(
     query: CompiledQuery,
     batchSize: number,
     info: StatementInfo,
   ): AsyncGenerator<readonly Record<string, unknown>[]> {
-    if (this.closed) throw new DotormError("this database was closed; connect again");
-    const current = txStore.getStore();
-    const frame = current?.line.owner === this ? current : undefined;
-    const deadline = deadlineStore.getStore();
-    const readOnly = !frame && this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    const timed: ExecOptions | undefined = deadline
-      ? { deadline: deadline.at, deadlineLabel: deadline.label }
-      : undefined;
-    const options: ExecOptions | undefined = readOnly ? { ...timed, readOnly } : timed;
-    const conn: StreamConnection | undefined = frame && {
-      execute: (q, o) =>
-        this.sendIn(frame, q, {
-          deadline: o?.deadline ? { at: o.deadline, label: o.deadlineLabel ?? "the deadline" } : deadline,
-        }),
-      connection: frame.line.conn,
-      hold: () => frame.line.hold(frame),
-    };
-    frame?.assertOpen();
-    const start = performance.now();
-    let rowCount = 0;
-    try {
-      for await (const rows of this.adapter.driver.stream!(query, batchSize, conn, options)) {
-        rowCount += rows.length;
-        yield rows;
-      }
-    } catch (e) {
-      if (frame && !(e instanceof TransactionError) && (this.adapter.driver.abortsTransaction?.(e) ?? true))
-        frame.aborted ??= e;
-      const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
-      this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount, ...info, error });
-      throw error;
-    }
-    this.emitter.emit("query", {
-      sql: query.sql,
-      params: query.params,
-      durationMs: performance.now() - start,
-      rowCount,
-      ...info,
-    });
+    return this.sender.stream(this, query, batchSize, info);
   }
 
   /**
@@ -379,9 +251,8 @@ export class Database implements Runner {
         "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL",
       );
     }
-    if (this.closed) throw new DotormError("this database was closed; connect again");
-    const send = (frame: TxFrame, query: CompiledQuery, o: { force?: boolean; deadline?: Deadline }) =>
-      this.sendIn(frame, query, o);
+    this.sender.assertOpen();
+    const send = this.sender.txSend;
     if (this.txLine()) return runTransaction(this.adapter, this, send, fn, options);
     let line: object | undefined;
     const body = () => {
@@ -457,8 +328,8 @@ export class Database implements Runner {
 
   /** Closes the pool (or the embedded engine) and unbinds the models. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.sender.closed) return;
+    this.sender.closed = true;
     for (const meta of this.models.values()) unbindModel(meta, this.ops);
     await this.adapter.driver.close();
   }
