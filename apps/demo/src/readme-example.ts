@@ -18,9 +18,7 @@ export class ChatMessage extends model("chat_messages", {
   chat_id: f.many2one(() => Chat, { required: true, onDelete: "cascade" }),
   body: f.text(),
 }) {
-  preview() {
-    return (this.body ?? "").slice(0, 80);
-  }
+  preview() { return (this.body ?? "").slice(0, 80); }
 }
 
 const db = await connect(postgres({ pglite: true }), { models: [User, Chat, ChatMessage] });
@@ -35,13 +33,7 @@ const chat = await Chat.get(chatId);
 const slim = await Chat.get(chatId, { fields: ["name", "is_archived"], nested: { creator_id: ["name", "id"] } });
 console.log(slim.creator_id.name); // "Ann": string, typed from the request; one SQL statement
 // search
-const chats = await Chat.search({
-  filter: [["is_archived", "=", false]],
-  fields: ["id", "name"],
-  order: "id",
-  sort: "desc",
-  limit: 20,
-});
+const chats = await Chat.search({ filter: [["is_archived", "=", false]], fields: ["id", "name"], order: "id", sort: "desc", limit: 20 });
 console.log(chats.map((c) => c.name)); // [ "General" ]
 // update, delete (the chat's messages go with it: onDelete "cascade")
 await chat.update({ name: "New Name" });
