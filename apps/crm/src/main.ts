@@ -46,13 +46,17 @@ const { app, hub, idle } = createApp({
 });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const host = info.address.includes(":") ? `[${info.address}]` : info.address;
-  console.log(`\nDotORM CRM listening on http://${host}:${info.port}`);
-  console.log(`  web UI:   http://${host}:${info.port}/`);
-  console.log(`  API docs: http://${host}:${info.port}/auto/docs`);
-  console.log("  demo logins (password = login):");
-  for (const u of demoUsers) console.log(`    ${u.login.padEnd(8)} ${u.role}`);
+  const base = `http://${host}:${info.port}`;
+  // One write, so that whoever watches the output for the URL gets the logins with it.
   console.log(
-    `  try: curl -s -X POST http://${host}:${info.port}/api/login -H 'content-type: application/json' -d '{"login":"sales","password":"sales"}'`,
+    [
+      `\nDotORM CRM listening on ${base}`,
+      `  web UI:   ${base}/`,
+      `  API docs: ${base}/auto/docs`,
+      "  demo logins (password = login):",
+      ...demoUsers.map((u) => `    ${u.login.padEnd(8)} ${u.role}`),
+      `  try: curl -s -X POST ${base}/api/login -H 'content-type: application/json' -d '{"login":"sales","password":"sales"}'`,
+    ].join("\n"),
   );
 });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "vitest";
 
 const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Starts the CRM as `pnpm crm` does (tsx src/main.ts) and waits for its URL. */
+/** Starts the CRM as `pnpm crm` does (tsx src/main.ts) and waits for its banner (URL to the last line). */
 async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: app,
@@ -27,7 +27,7 @@ async function start(dataDir: string): Promise<{ child: ChildProcess; url: strin
   child.stderr?.on("data", (d) => (out += d));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setInterval(() => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (http:\/\/\S+)[\s\S]*try: curl.*\n/.exec(out);
       if (m) {
         clearInterval(timer);
         resolveUrl(m[1] as string);
