@@ -2,7 +2,8 @@ import type { Database } from "@dotorm/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { timeout } from "hono/timeout";
+import { HTTPException } from "hono/http-exception";
+import type { MiddlewareHandler } from "hono";
 import { aggregateRoute } from "./aggregate-route.js";
 import { type CrudOptions, resolveOptions } from "./crud-options.js";
 import { docsRoutes } from "./docs-page.js";
@@ -30,7 +31,7 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
 
   if (nPlusOneOn(options.nPlusOne))
     app.use("*", nPlusOneScope(db, typeof options.nPlusOne === "object" ? options.nPlusOne : undefined));
-  app.use("*", timeout(cfg.timeoutMs));
+  app.use("*", timeLimit(cfg.timeoutMs));
   const limitBody = bodyLimit({
     maxSize: cfg.maxBodyBytes,
     onError: () => {
@@ -83,6 +84,30 @@ export function crud(db: Database, options: CrudOptions = {}): Hono<RestEnv> {
   readRoutes(app, cfg);
   writeRoutes(app, cfg);
   return app;
+}
+
+/** What a request that outlives its limit ends with (answered 504 TIMEOUT by `errorResponse`). */
+const timedOut = new HTTPException(504, { message: "Gateway Timeout" });
+
+/**
+ * hono/timeout's behaviour (the request ends with a 504 when `ms` pass first) with one promise and
+ * one timer per request, instead of an async function, a timer promise and a `Promise.race`.
+ */
+function timeLimit(ms: number): MiddlewareHandler<RestEnv> {
+  return (_c, next) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(timedOut), ms);
+      next().then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
 }
 
 /**
