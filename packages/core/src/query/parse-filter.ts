@@ -37,15 +37,14 @@ const parsedFor = new WeakMap<CondNode, ModelMeta>();
  * Parses a filter list against a model into a condition node, resolving every field name and
  * checking every operator and value. Throws {@link QueryError} before any SQL exists.
  *
- * A condition this function returned may stand for its filter list wherever a read of the same
- * model takes `filter` (`search`, `count`, `exists`): one parse then serves several statements, as a
- * page and its total. It is taken as it is only without `isHidden` and `onPath` (those checks would
- * not run again); the access step secures it as it secures a list. Any other non-list is refused.
+ * At runtime, a condition this function returned may stand for its filter list wherever a read of
+ * the same model takes `filter` (`search`, `count`, `exists`; the typed options still take lists, so
+ * this serves loosely typed callers such as `@dotorm/rest`): one parse then serves several statements,
+ * as a page and its total. It is taken as it is only without `isHidden` and `onPath` (those checks
+ * would not run again); the access step secures it as it secures a list. Any other non-list is refused.
  *
  * @example
  * parseFilter(Chat.meta, [["name", "ilike", "gen"], "or", ["creator_id.name", "=", "Ann"]]);
- * const where = parseFilter(Chat.meta, [["is_archived", "=", false]]);
- * const [rows, total] = [await Chat.search({ filter: where, limit: 20 }), await Chat.count({ filter: where })];
  */
 export function parseFilter(model: ModelMeta, filter: unknown, options: ParseFilterOptions = {}): CondNode | undefined {
   if (filter === undefined || filter === null) return undefined;
