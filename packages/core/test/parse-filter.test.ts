@@ -304,3 +304,23 @@ describe("refusals", () => {
     expect(refusal([["data", "<", 1]], thing).message).toMatch(/cannot compare a json/);
   });
 });
+
+describe("a parsed filter given again", () => {
+  test("stands for its list in a read of the same model, as the same condition", () => {
+    const cond = parseFilter(chat, [["name", "=", "a"], "or", ["creator_id.name", "ilike", "b"]]);
+    expect(cond).toBeDefined();
+    expect(parseFilter(chat, cond)).toBe(cond);
+    expect(show(parseFilter(chat, cond))).toBe(parse([["name", "=", "a"], "or", ["creator_id.name", "ilike", "b"]]));
+  });
+
+  test("is refused for another model, with per-call checks, and when it is a look-alike", () => {
+    const cond = parseFilter(chat, [["name", "=", "a"]]);
+    expect(refusal(cond, user).message).toBe("a filter must be a list, got object");
+    expect(() => parseFilter(chat, cond, { isHidden: () => false })).toThrow(QueryError);
+    expect(() => parseFilter(chat, cond, { onPath: () => undefined })).toThrow(QueryError);
+    expect(refusal({ ...cond }).message).toBe("a filter must be a list, got object");
+    const either = parseFilter(chat, [["name", "=", "a"], "or", ["name", "=", "b"]]) as { items?: unknown[] };
+    expect(either.items).toHaveLength(2);
+    expect(refusal(either.items?.[0]).message).toBe("a filter must be a list, got object");
+  });
+});

@@ -20,7 +20,8 @@ export function aggregateRoute(app: Hono<RestEnv>, cfg: CrudConfig): void {
       }
       spec[alias] = [visibleField(meta, name).name, fn];
     }
-    const filter = checkFilter(meta, body.filter);
+    const filter = body.filter;
+    if (filter !== undefined) checkFilter(meta, filter);
     const limit = checkLimit(cfg, body.limit) ?? cfg.maxLimit;
     const rows = await asSession(cfg, c, () => {
       let qs = api(meta).query();

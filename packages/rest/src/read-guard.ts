@@ -1,4 +1,4 @@
-import { type FieldMeta, type ModelMeta, QueryError, parseFilter } from "@dotorm/core";
+import { type CondNode, type FieldMeta, type ModelMeta, QueryError, parseFilter } from "@dotorm/core";
 import { type CrudConfig, isPrivate } from "./crud-options.js";
 import type { NestedMap, NestedOptions, NestedSpec } from "./request-schemas.js";
 import { badRequest } from "./rest-error.js";
@@ -6,6 +6,11 @@ import { badRequest } from "./rest-error.js";
 /** A read request after the API checked it: only names the model exposes, limits within bounds. */
 export interface CheckedRead {
   filter?: unknown[];
+  /**
+   * The top-level filter as core parsed it (private fields refused): a read of the same model takes
+   * it as its `filter`, so a page and its total share one parse. Absent in nested reads.
+   */
+  where?: CondNode;
   fields?: string[];
   nested?: Record<string, unknown>;
   order?: string;
@@ -23,11 +28,12 @@ export function visibleField(model: ModelMeta, name: string): FieldMeta {
   return field;
 }
 
-/** Parses a filter with core's parser, private fields hidden, so unknown names fail here by name. */
-export function checkFilter(model: ModelMeta, filter: unknown[] | undefined): unknown[] | undefined {
-  if (filter === undefined) return undefined;
-  parseFilter(model, filter, { isHidden: isPrivate });
-  return filter;
+/**
+ * Parses a filter with core's parser, private fields hidden, so unknown names fail here by name;
+ * returns the parsed condition (undefined for an empty filter).
+ */
+export function checkFilter(model: ModelMeta, filter: unknown[]): CondNode | undefined {
+  return parseFilter(model, filter, { isHidden: isPrivate });
 }
 
 /**
@@ -72,7 +78,11 @@ export function checkRead(cfg: CrudConfig, model: ModelMeta, req: NestedOptions,
   const out: CheckedRead = {};
   if (req.fields !== undefined) out.fields = req.fields.map((n) => visibleField(model, n).name);
   if (req.nested !== undefined) out.nested = checkNested(cfg, model, req.nested, depth + 1);
-  if (req.filter !== undefined) out.filter = checkFilter(model, req.filter);
+  if (req.filter !== undefined) {
+    const where = checkFilter(model, req.filter);
+    out.filter = req.filter;
+    if (depth === 0 && where) out.where = where;
+  }
   if (req.order !== undefined) out.order = checkOrder(model, req.order);
   if (req.sort !== undefined) out.sort = req.sort;
   if (req.limit !== undefined) out.limit = checkLimit(cfg, req.limit);

@@ -1,4 +1,4 @@
-import { type Id, type ModelMeta, QueryError } from "@dotorm/core";
+import { type Id, type ModelMeta, QueryError, parseFilter } from "@dotorm/core";
 import type { Context, Hono } from "hono";
 import type { CrudConfig } from "./crud-options.js";
 import { fieldsMetadata } from "./fields-metadata.js";
@@ -18,6 +18,12 @@ import {
 import { badRequest, notFound } from "./rest-error.js";
 import { serialize } from "./serialize.js";
 import { validate } from "./validate.js";
+import { checkFilterJson, checkQuery } from "./quick-checks.js";
+
+const listKeys: ReadonlySet<string> = new Set(Object.keys(listQuery.shape));
+const getKeys: ReadonlySet<string> = new Set(Object.keys(getQuery.shape));
+const relationQuery = listQuery.omit({ after: true, size: true });
+const relationKeys: ReadonlySet<string> = new Set(Object.keys(relationQuery.shape));
 
 /** The list query string as a read request (`fields=a,b`, `filter` and `nested` as JSON). */
 function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "order" | "sort" | "limit" | "offset">) {
@@ -29,7 +35,7 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
             .split(",")
             .map((s) => s.trim())
             .filter((s) => s !== ""),
-    filter: q.filter === undefined ? undefined : validate(filterSchema, jsonParam(q.filter, "filter"), "filter"),
+    filter: q.filter === undefined ? undefined : checkFilterJson(filterSchema, jsonParam(q.filter, "filter")),
     nested: q.nested === undefined ? undefined : validate(nestedMap, jsonParam(q.nested, "nested"), "nested"),
     order: q.order,
     sort: q.sort,
@@ -44,10 +50,11 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
  * first, costs a count.
  */
 async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
-  const checked = checkRead(cfg, meta, req);
+  const { where, ...checked } = checkRead(cfg, meta, req);
+  // parsed once for the rows and the total (the caller's part was checked, private fields refused, above)
   const filter = extra
-    ? [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])]
-    : checked.filter;
+    ? parseFilter(meta, [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])])
+    : where;
   const m = api(meta);
   const limit = checked.limit ?? cfg.maxLimit;
   const offset = checked.offset ?? 0;
@@ -128,7 +135,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.get(`${p}/:model`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
-    const q = validate(listQuery, queryOf(c), "query");
+    const q = checkQuery(listQuery, listKeys, queryOf(c));
     const req = readFromQuery(q);
     if (q.after === undefined && q.size === undefined)
       return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
@@ -156,7 +163,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
   app.get(`${p}/:model/:id`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
     const id = idOf(c, meta);
-    const q = validate(getQuery, queryOf(c), "query");
+    const q = checkQuery(getQuery, getKeys, queryOf(c));
     const req = checkRead(cfg, meta, readFromQuery(q));
     const record = await asSession(cfg, c, () => api(meta).get(id, { fields: req.fields, nested: req.nested }));
     return c.json({ data: serialize(meta, record) });
@@ -178,7 +185,7 @@ async function relationPage(cfg: CrudConfig, c: Context) {
     );
   }
   const target = field.target();
-  const q = validate(listQuery.omit({ after: true, size: true }), queryOf(c), "query");
+  const q = checkQuery(relationQuery, relationKeys, queryOf(c));
   const req = readFromQuery(q);
   return c.json(
     await asSession(cfg, c, async () => {

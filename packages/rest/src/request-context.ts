@@ -152,9 +152,13 @@ export async function bodyOf(c: Context): Promise<unknown> {
   return parseJson(text, "the request body");
 }
 
-/** Runs `fn` as the request's session (`db.withSession`). */
-export async function asSession<T>(cfg: CrudConfig, c: Context, fn: () => Promise<T>): Promise<T> {
-  const given = cfg.session(c);
-  const session = given instanceof Promise ? await given : given;
-  return cfg.db.withSession(session, fn);
+/** Runs `fn` as the request's session (`db.withSession`); a synchronous session adds no promise hop. */
+export function asSession<T>(cfg: CrudConfig, c: Context, fn: () => Promise<T>): Promise<T> {
+  try {
+    const given = cfg.session(c);
+    if (given instanceof Promise) return given.then((session) => cfg.db.withSession(session, fn));
+    return cfg.db.withSession(given, fn);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -30,18 +30,40 @@ export interface ParseFilterOptions {
   named?: ReadonlyMap<string, FieldMeta>;
 }
 
+/** The conditions {@link parseFilter} returned, by the model each was parsed for. */
+const parsedFor = new WeakMap<CondNode, ModelMeta>();
+
 /**
  * Parses a filter list against a model into a condition node, resolving every field name and
  * checking every operator and value. Throws {@link QueryError} before any SQL exists.
+ *
+ * At runtime, a condition this function returned may stand for its filter list wherever a read of
+ * the same model takes `filter` (`search`, `count`, `exists`; the typed options still take lists, so
+ * this serves loosely typed callers such as `@dotorm/rest`): one parse then serves several statements,
+ * as a page and its total. It is taken as it is only without `isHidden` and `onPath` (those checks
+ * would not run again); the access step secures it as it secures a list. Any other non-list is refused.
  *
  * @example
  * parseFilter(Chat.meta, [["name", "ilike", "gen"], "or", ["creator_id.name", "=", "Ann"]]);
  */
 export function parseFilter(model: ModelMeta, filter: unknown, options: ParseFilterOptions = {}): CondNode | undefined {
   if (filter === undefined || filter === null) return undefined;
-  if (!Array.isArray(filter)) throw new QueryError(`a filter must be a list, got ${typeof filter}`);
+  if (!Array.isArray(filter)) {
+    const parsed = reusable(model, filter, options);
+    if (parsed) return parsed;
+    throw new QueryError(`a filter must be a list, got ${typeof filter}`);
+  }
   const cond = parseList(model, filter, options, 0);
-  return cond && ast.seal(cond);
+  if (!cond) return undefined;
+  const sealed = ast.seal(cond);
+  parsedFor.set(sealed, model);
+  return sealed;
+}
+
+/** `filter` when it is a condition parseFilter built for `model` and no per-call check is asked for. */
+function reusable(model: ModelMeta, filter: unknown, options: ParseFilterOptions): CondNode | undefined {
+  if (typeof filter !== "object" || filter === null || options.isHidden || options.onPath) return undefined;
+  return parsedFor.get(filter as CondNode) === model ? (filter as CondNode) : undefined;
 }
 
 function parseList(

@@ -60,6 +60,25 @@ export function accessRoutes(target: ConformanceTarget) {
         expect(Number(bobs.body.data[0].amount)).toBe(100);
       });
 
+      test("a full page counts its total under the same filter and the session's rule (one parse serves both)", async () => {
+        const own = await get("/auto/notes?limit=1&order=id");
+        expect(own.body).toMatchObject({ total: 2, data: [{ id: Math.min(s.a1, s.a2) }] });
+        const shared = q([["title", "ilike", "shared"]]);
+        expect((await get(`/auto/notes?limit=1&filter=${shared}`)).body).toMatchObject({
+          total: 1,
+          data: [{ id: s.a1 }],
+        });
+        expect((await get(`/auto/notes?limit=1&filter=${shared}`, B())).body).toMatchObject({
+          total: 1,
+          data: [{ id: s.b1 }],
+        });
+        const rel = await get(`/auto/notes/${s.a1}/lines?limit=1&filter=${q([["qty", ">=", 1]])}`);
+        expect(rel.body).toMatchObject({ total: 1, data: [{ id: s.al }] });
+        const hidden = await get(`/auto/notes?limit=1&filter=${q([["secret", "=", "sb"]])}`);
+        expect(hidden.status).toBe(400);
+        expect(hidden.body.error.message).toContain('unknown field "secret"');
+      });
+
       test("get, PATCH and DELETE of another user's record read exactly like a missing one, and change nothing", async () => {
         const before = await snapshot();
         expectSame(await get(`/auto/notes/${s.b1}`), await get(`/auto/notes/${missing}`), s.b1);
