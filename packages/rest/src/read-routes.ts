@@ -18,12 +18,7 @@ import {
 import { badRequest, notFound } from "./rest-error.js";
 import { serialize } from "./serialize.js";
 import { validate } from "./validate.js";
-import { checkFilterJson, checkQuery } from "./quick-checks.js";
-
-const listKeys: ReadonlySet<string> = new Set(Object.keys(listQuery.shape));
-const getKeys: ReadonlySet<string> = new Set(Object.keys(getQuery.shape));
 const relationQuery = listQuery.omit({ after: true, size: true });
-const relationKeys: ReadonlySet<string> = new Set(Object.keys(relationQuery.shape));
 
 /** The list query string as a read request (`fields=a,b`, `filter` and `nested` as JSON). */
 function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "order" | "sort" | "limit" | "offset">) {
@@ -35,7 +30,7 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
             .split(",")
             .map((s) => s.trim())
             .filter((s) => s !== ""),
-    filter: q.filter === undefined ? undefined : checkFilterJson(filterSchema, jsonParam(q.filter, "filter")),
+    filter: q.filter === undefined ? undefined : validate(filterSchema, jsonParam(q.filter, "filter"), "filter"),
     nested: q.nested === undefined ? undefined : validate(nestedMap, jsonParam(q.nested, "nested"), "nested"),
     order: q.order,
     sort: q.sort,
@@ -135,7 +130,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.get(`${p}/:model`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
-    const q = checkQuery(listQuery, listKeys, queryOf(c));
+    const q = validate(listQuery, queryOf(c), "query");
     const req = readFromQuery(q);
     if (q.after === undefined && q.size === undefined)
       return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
@@ -163,7 +158,7 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
   app.get(`${p}/:model/:id`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
     const id = idOf(c, meta);
-    const q = checkQuery(getQuery, getKeys, queryOf(c));
+    const q = validate(getQuery, queryOf(c), "query");
     const req = checkRead(cfg, meta, readFromQuery(q));
     const record = await asSession(cfg, c, () => api(meta).get(id, { fields: req.fields, nested: req.nested }));
     return c.json({ data: serialize(meta, record) });
@@ -185,7 +180,7 @@ async function relationPage(cfg: CrudConfig, c: Context) {
     );
   }
   const target = field.target();
-  const q = checkQuery(relationQuery, relationKeys, queryOf(c));
+  const q = validate(relationQuery, queryOf(c), "query");
   const req = readFromQuery(q);
   return c.json(
     await asSession(cfg, c, async () => {
