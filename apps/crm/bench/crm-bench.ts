@@ -16,6 +16,8 @@ const pgUrl = new URL(process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.
 const database = process.env.CRM_BENCH_DB ?? "crm_bench_crm";
 const seconds = Number(process.env.CRM_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.CRM_BENCH_CONNECTIONS ?? 50);
+// unmeasured load before each run, so that the first run does not pay the server's JIT warm-up alone
+const warmup = Number(process.env.CRM_BENCH_WARMUP ?? 3);
 const dataDir = resolve(app, "../../.data/crm-bench");
 
 async function ensureDatabase(): Promise<string> {
@@ -75,6 +77,7 @@ function serverCpuMicros(pid: number | undefined): number {
 async function run(title: string, url: string, token: string, pid: number | undefined) {
   const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!check.ok) throw new Error(`${title}: ${check.status} ${await check.text()}`);
+  if (warmup > 0) await autocannon({ url, connections, duration: warmup, headers: { authorization: `Bearer ${token}` } });
   const cpuBefore = serverCpuMicros(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
   const cpuPerRequest = (serverCpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total);
@@ -93,7 +96,7 @@ try {
     await run("leads list page (admin, all 10,000 leads)", page, admin, child.pid),
     await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin, child.pid),
   ];
-  console.log(`\n${connections} connections, ${seconds} s each, Node ${process.version}`);
+  console.log(`\n${connections} connections, ${seconds} s each (after ${warmup} s unmeasured), Node ${process.version}`);
   console.table(rows);
 } finally {
   child.kill("SIGTERM");
