@@ -18,6 +18,8 @@ const seconds = Number(process.env.CRM_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.CRM_BENCH_CONNECTIONS ?? 50);
 // unmeasured load before each run, so that the first run does not pay the server's JIT warm-up alone
 const warmup = Number(process.env.CRM_BENCH_WARMUP ?? 3);
+// CRM_BENCH_ONLY=salesperson runs only the rows whose title contains it (e.g. to profile one page)
+const only = process.env.CRM_BENCH_ONLY ?? "";
 const dataDir = resolve(app, "../../.data/crm-bench");
 
 async function ensureDatabase(): Promise<string> {
@@ -75,6 +77,7 @@ function serverCpuMicros(pid: number | undefined): number {
 }
 
 async function run(title: string, url: string, token: string, pid: number | undefined) {
+  if (!title.includes(only)) return undefined;
   const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!check.ok) throw new Error(`${title}: ${check.status} ${await check.text()}`);
   if (warmup > 0) await autocannon({ url, connections, duration: warmup, headers: { authorization: `Bearer ${token}` } });
@@ -97,7 +100,7 @@ try {
     await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin, child.pid),
   ];
   console.log(`\n${connections} connections, ${seconds} s each (after ${warmup} s unmeasured), Node ${process.version}`);
-  console.table(rows);
+  console.table(rows.filter((r) => r !== undefined));
 } finally {
   child.kill("SIGTERM");
 }
