@@ -88,9 +88,10 @@ describe("rolesChecker", () => {
 
   test("answers kept per role set never carry one session's values into another's", async () => {
     // same roles, different users and teams, interleaved: each gets its own placeholders
-    const calls = [];
+    const calls: Promise<readonly [number, unknown]>[] = [];
     for (let i = 0; i < 3; i++)
-      for (const id of [5, 6, 7]) calls.push(ask({ id, roles: ["user"] }, "update").then((f) => [id, f] as const));
+      for (const id of [5, 6, 7])
+        calls.push((async () => [id, await ask({ id, roles: ["user"] }, "update")] as const)());
     for (const [id, f] of await Promise.all(calls))
       expect(f).toEqual([[["active", "=", true]], [[["user_id", "=", id]]]]);
     const teams = rolesChecker<{ id: number; teams: number[] }>(
@@ -114,6 +115,16 @@ describe("rolesChecker", () => {
     expect(await ask({ id: 1, roles: ['user","manager'] }, "delete")).toBe(false);
     expect(await ask({ id: 1, roles: ["user,manager"] }, "delete")).toBe(false);
     expect(await ask({ id: 1, roles: ["manager", "user"] }, "delete")).not.toBe(false);
+    // frozen lists of codes (found by identity) and equal unfrozen ones answer alike; a list that can
+    // still change is looked up by its content each time
+    const frozen = Object.freeze(["manager"]) as string[];
+    expect(await ask({ id: 1, roles: frozen }, "delete")).not.toBe(false);
+    expect(await ask({ id: 1, roles: Object.freeze(["user"]) as string[] }, "delete")).toBe(false);
+    expect(await ask({ id: 1, roles: frozen }, "delete")).not.toBe(false);
+    const changing = ["manager"];
+    expect(await ask({ id: 1, roles: changing }, "delete")).not.toBe(false);
+    changing[0] = "user";
+    expect(await ask({ id: 1, roles: changing }, "delete")).toBe(false);
     expect(await ask(undefined, "read", "notes")).toBe(true);
     expect(await ask({ id: 1, roles: ["user"] }, "read", "notes")).toEqual([[[["id", "in", []]]]]);
   });

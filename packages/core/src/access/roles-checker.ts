@@ -98,7 +98,11 @@ export function rolesChecker<S>(
   // Answers that depend only on the configuration and the session's role codes, per role set; what
   // depends on the rest of the session (placeholders) is filled in on every call.
   const setOf = (c: Compiled, s: S | undefined): RoleSet => {
-    const own = s === undefined ? [] : session.rolesOf(s);
+    const own = s === undefined ? noCodes : session.rolesOf(s);
+    // a frozen list of codes cannot change: its set is found by identity (sessions reused across requests)
+    const frozen = Object.isFrozen(own);
+    const known = frozen ? c.byList.get(own) : undefined;
+    if (known !== undefined) return known;
     // JSON: unambiguous whatever characters the codes hold
     const key = JSON.stringify(own);
     let set = c.sets.get(key);
@@ -107,6 +111,7 @@ export function rolesChecker<S>(
       set = { roles: c.closure(own), answers: new Map(), denied: new Map() };
       c.sets.set(key, set);
     }
+    if (frozen) c.byList.set(own, set);
     return set;
   };
 
@@ -151,6 +156,8 @@ export function rolesChecker<S>(
   };
 }
 
+const noCodes: readonly string[] = Object.freeze([]);
+
 /** Most role sets whose answers are kept per configuration (then they are all dropped and rebuilt). */
 const maxRoleSets = 1000;
 
@@ -190,6 +197,8 @@ interface Compiled {
   closure(roles: readonly string[]): Set<string>;
   /** Per role set (its codes as JSON): answers of this configuration; dropped with it. */
   sets: Map<string, RoleSet>;
+  /** The same, by frozen list of codes. */
+  byList: WeakMap<readonly string[], RoleSet>;
 }
 
 function compile(config: RolesConfig): Compiled {
@@ -199,6 +208,7 @@ function compile(config: RolesConfig): Compiled {
     rules: config.rules ?? [],
     fields: config.fields ?? [],
     sets: new Map(),
+    byList: new WeakMap(),
     closure(roles) {
       const out = new Set<string>();
       const visit = (code: string) => {
