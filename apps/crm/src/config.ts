@@ -47,6 +47,11 @@ const schema = z.object({
     .positive("must be more than 0")
     .max(24 * 365, "must be at most a year")
     .default(12),
+  SESSION_CACHE_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .min(0, "must be 0 (off) or more")
+    .max(60, "must be at most 60")
+    .default(5),
   SEED: flag.default(true),
   SEED_SIZE: z.enum(["small", "large"], { error: 'must be "small" or "large"' }).default("large"),
   COOKIE_SECURE: flag.default(false),

@@ -42,6 +42,7 @@ const { app, hub, idle } = createApp({
   analytics: dbs.analytics,
   events,
   sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+  sessionCacheMs: config.SESSION_CACHE_SECONDS * 1000,
   cookieSecure: config.COOKIE_SECURE,
 });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

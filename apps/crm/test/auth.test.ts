@@ -216,17 +216,25 @@ describe("login, sessions and request hygiene [pglite]", () => {
 
   test("configuration: each bad variable is named with what is wrong", () => {
     expect(loadConfig({}).PORT).toBe(3000);
+    expect(loadConfig({}).SESSION_CACHE_SECONDS).toBe(5);
+    expect(loadConfig({ SESSION_CACHE_SECONDS: "0" }).SESSION_CACHE_SECONDS).toBe(0);
     expect(loadConfig({ PORT: "8080", DATABASE_URL: "postgres://u:p@h/db" })).toMatchObject({
       PORT: 8080,
       DATABASE_URL: "postgres://u:p@h/db",
     });
     try {
-      loadConfig({ PORT: "eighty", DATABASE_URL: "sqlite://x", CLICKHOUSE_URL: "ftp://x", SEED_SIZE: "huge" });
+      loadConfig({
+        PORT: "eighty",
+        DATABASE_URL: "sqlite://x",
+        CLICKHOUSE_URL: "ftp://x",
+        SEED_SIZE: "huge",
+        SESSION_CACHE_SECONDS: "600",
+      });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       const problems = (e as ConfigError).problems.join("\n");
-      for (const name of ["PORT", "DATABASE_URL", "CLICKHOUSE_URL", "SEED_SIZE"])
+      for (const name of ["PORT", "DATABASE_URL", "CLICKHOUSE_URL", "SEED_SIZE", "SESSION_CACHE_SECONDS"])
         expect(problems).toContain(`${name}=`);
     }
   });

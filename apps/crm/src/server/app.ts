@@ -22,6 +22,12 @@ export interface AppOptions {
   readonly events: EventWriter;
   /** Session lifetime. Default 12 hours. */
   readonly sessionTtlMs?: number;
+  /**
+   * How long a found session is reused by its token's next requests without reading the database
+   * (writes through this server to users, roles or teams and logouts take effect at once; other
+   * processes' changes within this time). Default 5 s; 0 reads the session on every request.
+   */
+  readonly sessionCacheMs?: number;
   /** Send the session cookie with `Secure` (behind HTTPS). Default false. */
   readonly cookieSecure?: boolean;
   /** Login attempts per login and per IP per minute. Default 10. */
@@ -60,7 +66,9 @@ const writes = new Set(["POST", "PUT", "PATCH"]);
  */
 export function createApp(options: AppOptions): CrmApp {
   const log = options.log ?? ((message, error) => console.error(`[crm] ${message}`, error));
-  const sessions = new SessionStore(options.db, options.sessionTtlMs ?? 12 * 3_600_000);
+  const sessions = new SessionStore(options.db, options.sessionTtlMs ?? 12 * 3_600_000, {
+    ms: options.sessionCacheMs,
+  });
   const hub = new ChatHub();
   const app = new Hono();
 

@@ -16,6 +16,10 @@ export interface AutoDeps {
   readonly hub: ChatHub;
 }
 
+/** Tables a session is read from (the user, their roles' codes, their teams): a write to one forgets cached sessions. */
+const sessionTables = new Set(["users", "roles", "sales_teams"]);
+const reads = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** Sale fields only `POST /api/sales/:id/confirm` sets. */
 const serverOnly: Record<string, readonly string[]> = { sales: ["state", "confirmed_at", "amount_total"] };
 
@@ -109,7 +113,13 @@ export function autoRoutes(app: Hono, deps: AutoDeps): void {
           : [];
     const before = await leadStates(deps.db, leadWrite);
 
-    const res = await rest.fetch(c.req.raw, c.env);
+    let res: Response;
+    try {
+      res = await rest.fetch(c.req.raw, c.env);
+    } finally {
+      // after the write (committed or failed): the next request of every session reads it afresh
+      if (!reads.has(method) && table !== undefined && sessionTables.has(table)) deps.sessions.invalidate();
+    }
     if (!res.ok) return res;
 
     if (table === "leads" && (method === "PATCH" || (method === "POST" && id === undefined))) {

@@ -4,6 +4,7 @@ import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
 import type { CrmSession } from "../access-setup.js";
 import { Session } from "../models/users.js";
+import { SessionCache } from "./session-cache.js";
 
 /** The cookie that carries the session token (HttpOnly, SameSite=Lax). */
 export const sessionCookie = "crm_session";
@@ -22,17 +23,34 @@ export function requestToken(c: Context): string | undefined {
   return cookie && /^[A-Za-z0-9_-]{20,128}$/.test(cookie) ? cookie : undefined;
 }
 
+/** How a {@link SessionStore} keeps sessions it found between requests. */
+export interface SessionCacheOptions {
+  /** How long a found session is reused without reading the database again. Default 5 s; 0 turns the cache off. */
+  readonly ms?: number;
+  /** Most sessions kept (least recently used dropped first). Default 10,000. */
+  readonly max?: number;
+}
+
 /**
  * Creates, finds and revokes login sessions. Tokens are 32 random bytes (base64url); only their
- * hash is stored, with an expiry. A request's session is looked up once and remembered for it.
+ * hash is stored, with an expiry. A request's session is looked up once and remembered for it, and
+ * a found session is reused by the same token's requests for a few seconds (keyed by the token's
+ * hash, never past the session's expiry). Logout, {@link SessionStore.revokeUser} and
+ * {@link SessionStore.invalidate} (which the server calls after any write to users, roles or teams)
+ * take effect at once; a change made to those tables by another process is seen within the cache's
+ * lifetime.
  */
 export class SessionStore {
   private readonly seen = new WeakMap<Request, CrmSession | null>();
+  private readonly cache: SessionCache<CrmSession>;
 
   constructor(
     private readonly db: Database,
     private readonly ttlMs: number,
-  ) {}
+    cache: SessionCacheOptions = {},
+  ) {
+    this.cache = new SessionCache(cache.ms ?? 5_000, cache.max ?? 10_000);
+  }
 
   /** Starts a session for `userId`; returns the token (to send once) and its expiry. */
   async create(userId: number, meta: { userAgent?: string; ip?: string }): Promise<{ token: string; expiresAt: Date }> {
@@ -51,15 +69,30 @@ export class SessionStore {
     return { token, expiresAt };
   }
 
-  /** The session a token opens, if it exists, has not expired and its user is active. */
+  /** The session a token opens, if it exists, has not expired and its user is active (read from the database). */
   async find(token: string): Promise<CrmSession | undefined> {
+    return (await this.lookup(tokenHash(token)))?.session;
+  }
+
+  /** The session a token opens, reused from the cache when the same token was looked up a moment ago. */
+  async cached(token: string): Promise<CrmSession | undefined> {
+    const hash = tokenHash(token);
+    const hit = this.cache.get(hash);
+    if (hit !== undefined) return hit;
+    const generation = this.cache.generation;
+    const found = await this.lookup(hash);
+    if (found) this.cache.set(hash, found.session, found.expiresAt, generation);
+    return found?.session;
+  }
+
+  private async lookup(hash: string): Promise<{ session: CrmSession; expiresAt: number } | undefined> {
     const [row] = await this.db.sudo(() =>
       Session.search({
         filter: [
-          ["token_hash", "=", tokenHash(token)],
+          ["token_hash", "=", hash],
           ["expires_at", ">", new Date()],
         ],
-        fields: ["id"],
+        fields: ["id", "expires_at"],
         nested: { user_id: ["login", "is_admin", "active", "team_ids", { role_ids: ["code"] }] },
         limit: 1,
       }),
@@ -74,14 +107,16 @@ export class SessionStore {
           role_ids: { code: string }[];
         }
       | undefined;
-    if (!user || user.active === false) return undefined;
-    return {
+    if (!row || !user || user.active === false) return undefined;
+    // frozen: one cached session is handed to every request of its token
+    const session: CrmSession = Object.freeze({
       userId: user.id,
       login: user.login,
       isAdmin: user.is_admin === true,
-      roles: user.role_ids.map((r) => r.code),
-      teamIds: user.team_ids,
-    };
+      roles: Object.freeze(user.role_ids.map((r) => r.code)),
+      teamIds: Object.freeze([...user.team_ids]),
+    });
+    return { session, expiresAt: new Date(row.expires_at as Date | string).getTime() };
   }
 
   /** The request's session (cached per request), or undefined when it carries no valid token. */
@@ -89,18 +124,36 @@ export class SessionStore {
     const req = c.req.raw;
     if (this.seen.has(req)) return this.seen.get(req) ?? undefined;
     const token = requestToken(c);
-    const session = token === undefined ? undefined : await this.find(token);
+    const session = token === undefined ? undefined : await this.cached(token);
     this.seen.set(req, session ?? null);
     return session;
   }
 
   /** Ends the session of `token` (logout); true when one was ended. */
   async revoke(token: string): Promise<boolean> {
-    return (await this.db.sudo(() => Session.deleteMany([["token_hash", "=", tokenHash(token)]]))) > 0;
+    const hash = tokenHash(token);
+    try {
+      return (await this.db.sudo(() => Session.deleteMany([["token_hash", "=", hash]]))) > 0;
+    } finally {
+      // after the delete: a lookup that read the row before it cannot cache it (new generation)
+      this.cache.delete(hash);
+    }
   }
 
   /** Ends every session of a user (password change, deactivation). */
   async revokeUser(userId: number): Promise<number> {
-    return this.db.sudo(() => Session.deleteMany([["user_id", "=", userId]]));
+    try {
+      return await this.db.sudo(() => Session.deleteMany([["user_id", "=", userId]]));
+    } finally {
+      this.cache.deleteWhere((s) => s.userId === userId);
+    }
+  }
+
+  /**
+   * Forgets every cached session, so the next request of each reads its user, roles and teams
+   * again; call it after changing users, roles or team membership.
+   */
+  invalidate(): void {
+    this.cache.clear();
   }
 }

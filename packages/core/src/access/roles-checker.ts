@@ -62,7 +62,10 @@ export interface RolesSessionOptions<S> {
  * per role or for everyone; record rules per role and operation (a user's role rules ORed, global
  * rules ANDed) with placeholders from the session; field rules; an admin flag that bypasses.
  * Without a session only rights and rules for everyone apply. The configuration is given in code
- * or loaded (e.g. from tables) by `load`, cached for `ttlMs`.
+ * or loaded (e.g. from tables) by `load`, cached for `ttlMs` (concurrent calls share one load).
+ * What a set of role codes may do on a model is worked out once per configuration and kept with
+ * it; only the placeholders are filled in from the session on each call, so answers never carry
+ * one session's values into another's (call `invalidate()` after changing a configuration in place).
  *
  * @example
  * const access = rolesChecker<{ userId: number; roles: string[] }>(
@@ -78,15 +81,39 @@ export function rolesChecker<S>(
   config: RolesConfig | { load: () => Promise<RolesConfig>; ttlMs?: number },
   session: RolesSessionOptions<S>,
 ): AccessChecker<S> & { invalidate(): void } {
-  let cached: { at: number; value: Compiled } | undefined;
-  const get = async (): Promise<Compiled> => {
-    if (!("load" in config)) return (cached ??= { at: 0, value: compile(config) }).value;
-    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000))
-      cached = { at: Date.now(), value: compile(await config.load()) };
+  // the loading promise is shared, so that the requests arriving when the cache expires load it once
+  let cached: { at: number; value: Promise<Compiled> } | undefined;
+  const get = (): Promise<Compiled> => {
+    if (!("load" in config)) return (cached ??= { at: 0, value: Promise.resolve(compile(config)) }).value;
+    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) {
+      const entry = { at: Date.now(), value: config.load().then(compile) };
+      cached = entry;
+      // a failed load is not kept: the next call tries again
+      entry.value.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
     return cached.value;
   };
-  const rolesFor = (c: Compiled, s: S | undefined) =>
-    s === undefined ? new Set<string>() : c.closure(session.rolesOf(s));
+  // Answers that depend only on the configuration and the session's role codes, per role set; what
+  // depends on the rest of the session (placeholders) is filled in on every call.
+  const setOf = (c: Compiled, s: S | undefined): RoleSet => {
+    const own = s === undefined ? noCodes : session.rolesOf(s);
+    // a frozen list of codes cannot change: its set is found by identity (sessions reused across requests)
+    const frozen = Object.isFrozen(own);
+    const known = frozen ? c.byList.get(own) : undefined;
+    if (known !== undefined) return known;
+    // JSON: unambiguous whatever characters the codes hold
+    const key = JSON.stringify(own);
+    let set = c.sets.get(key);
+    if (set === undefined) {
+      if (c.sets.size >= maxRoleSets) c.sets.clear();
+      set = { roles: c.closure(own), answers: new Map(), denied: new Map() };
+      c.sets.set(key, set);
+    }
+    if (frozen) c.byList.set(own, set);
+    return set;
+  };
 
   return {
     invalidate() {
@@ -95,35 +122,69 @@ export function rolesChecker<S>(
     async check({ session: s, model, operation }: AccessRequest<S>) {
       if (s !== undefined && session.isAdmin?.(s)) return true;
       const c = await get();
-      const roles = rolesFor(c, s);
-      const allowed = c.rights.some(
-        (r) => r.model === model && r[operation] === true && (r.role === undefined || roles.has(r.role)),
-      );
-      if (!allowed) return false;
-      const rules = c.rules.filter((r) => r.model === model && (r.operations ?? ops).includes(operation));
+      const set = setOf(c, s);
+      const key = `${operation}:${model}`;
+      let answer = set.answers.get(key);
+      if (answer === undefined) {
+        answer = answerFor(c, set.roles, model, operation);
+        remember(set.answers, key, answer);
+      }
+      if (answer === false) return false;
+      if (answer.global.length === 0 && answer.mine.length === 0) return true;
       const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
-      const global = rules.filter((r) => r.role === undefined).map((r) => bind(r.filter, ctx));
-      const mine = rules.filter((r) => r.role !== undefined && roles.has(r.role)).map((r) => bind(r.filter, ctx));
-      const parts: unknown[] = [...global];
-      if (mine.length > 0) parts.push(mine.flatMap((f, i) => (i === 0 ? [f] : ["or", f])));
-      return parts.length === 0 ? true : (parts as Filter<any>);
+      const parts: unknown[] = answer.global.map((f) => bind(f, ctx));
+      if (answer.mine.length > 0)
+        parts.push(answer.mine.flatMap((f, i) => (i === 0 ? [bind(f, ctx)] : ["or", bind(f, ctx)])));
+      return parts as Filter<any>;
     },
     async deniedFields({ session: s, model, operation, fields }) {
       if (s !== undefined && session.isAdmin?.(s)) return [];
       const c = await get();
-      const roles = rolesFor(c, s);
-      const key = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
-      if (!key) return [];
-      return c.fields
-        .filter(
-          (r) =>
-            r.model === model &&
-            fields.includes(r.field) &&
-            r[key] !== undefined &&
-            !r[key]!.some((role) => roles.has(role)),
-        )
-        .map((r) => r.field);
+      const set = setOf(c, s);
+      const kind = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
+      if (!kind) return [];
+      const key = `${kind}:${model}`;
+      let denied = set.denied.get(key);
+      if (denied === undefined) {
+        denied = c.fields
+          .filter((r) => r.model === model && r[kind] !== undefined && !r[kind]!.some((role) => set.roles.has(role)))
+          .map((r) => r.field);
+        remember(set.denied, key, denied);
+      }
+      return denied.filter((f) => fields.includes(f));
     },
+  };
+}
+
+const noCodes: readonly string[] = Object.freeze([]);
+
+/** Most role sets whose answers are kept per configuration (then they are all dropped and rebuilt). */
+const maxRoleSets = 1000;
+
+/** What a role set may do on one model and operation: not at all, or under these rules (unbound). */
+type Answer = false | { readonly global: readonly unknown[]; readonly mine: readonly unknown[] };
+
+interface RoleSet {
+  /** The set's codes with the inherited ones. */
+  readonly roles: Set<string>;
+  readonly answers: Map<string, Answer>;
+  readonly denied: Map<string, readonly string[]>;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= 10_000) map.clear();
+  map.set(key, value);
+}
+
+function answerFor(c: Compiled, roles: Set<string>, model: string, operation: Operation): Answer {
+  const allowed = c.rights.some(
+    (r) => r.model === model && r[operation] === true && (r.role === undefined || roles.has(r.role)),
+  );
+  if (!allowed) return false;
+  const rules = c.rules.filter((r) => r.model === model && (r.operations ?? ops).includes(operation));
+  return {
+    global: rules.filter((r) => r.role === undefined).map((r) => r.filter),
+    mine: rules.filter((r) => r.role !== undefined && roles.has(r.role)).map((r) => r.filter),
   };
 }
 
@@ -134,6 +195,10 @@ interface Compiled {
   rules: readonly RecordRule[];
   fields: readonly FieldRule[];
   closure(roles: readonly string[]): Set<string>;
+  /** Per role set (its codes as JSON): answers of this configuration; dropped with it. */
+  sets: Map<string, RoleSet>;
+  /** The same, by frozen list of codes. */
+  byList: WeakMap<readonly string[], RoleSet>;
 }
 
 function compile(config: RolesConfig): Compiled {
@@ -142,6 +207,8 @@ function compile(config: RolesConfig): Compiled {
     rights: config.rights,
     rules: config.rules ?? [],
     fields: config.fields ?? [],
+    sets: new Map(),
+    byList: new WeakMap(),
     closure(roles) {
       const out = new Set<string>();
       const visit = (code: string) => {
