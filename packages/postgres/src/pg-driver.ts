@@ -68,26 +68,26 @@ export interface PgPoolOptions {
 /** Statements never worth preparing: a cursor's DECLARE names a new cursor each time. */
 const ONE_OFF = /^\s*DECLARE\s/i;
 
-/** pg's query object, as its callback API takes it (the typings only know the event-emitter side). */
-interface PgQuery {
-  name?: string;
-  callback?: (error: Error | null, result: pg.QueryResult) => void;
-}
-const PgQuery = pg.Query as unknown as new (text: string, values?: unknown[]) => PgQuery;
+type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
+/** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
+const PgQuery = pg.Query as unknown as new (
+  config: { text: string; values?: unknown[]; name?: string },
+  values: undefined,
+  callback: QueryCallback,
+) => pg.Submittable;
 
 /**
- * Sends one statement through pg's callback API, named `name` (prepared) when given. pg's promise
- * API (`client.query(config)` without a callback) costs far more client CPU per call: it copies the
- * config through property descriptors and chains an extra promise around every result; with it a
- * page of 100 rows cost ~170 µs of client CPU against ~130 µs this way (bench/README.md, 2026-12-01).
+ * Sends one statement through pg's callback API, named `name` (prepared) when given. The query is
+ * built with its name and callback from the start: pg's promise API (`client.query(config)` without
+ * a callback) sets the callback on the query afterwards, and so did a first version of this function
+ * with the name too; either way a page of 100 rows cost ~165-175 µs of client CPU against ~112-116 µs
+ * when built whole, as `pool.query` builds it (bench/README.md, 2026-12-01).
  * The connection's `execute` gives a failure a stack leading back to the caller, as pg's promise API does.
  */
 function query(client: pg.PoolClient, text: string, values: unknown[] | undefined, name?: string) {
   return new Promise<pg.QueryResult>((resolve, reject) => {
-    const q = new PgQuery(text, values);
-    if (name !== undefined) q.name = name;
-    q.callback = (error, result) => (error ? reject(error) : resolve(result));
-    client.query(q as unknown as pg.Submittable);
+    const config = name === undefined ? { text, values } : { text, values, name };
+    client.query(new PgQuery(config, undefined, (error, result) => (error ? reject(error) : resolve(result))));
   });
 }
 
