@@ -68,6 +68,29 @@ export interface PgPoolOptions {
 /** Statements never worth preparing: a cursor's DECLARE names a new cursor each time. */
 const ONE_OFF = /^\s*DECLARE\s/i;
 
+type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
+/** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
+const PgQuery = pg.Query as unknown as new (
+  config: { text: string; values?: unknown[]; name?: string },
+  values: undefined,
+  callback: QueryCallback,
+) => pg.Submittable;
+
+/**
+ * Sends one statement through pg's callback API, named `name` (prepared) when given. The query is
+ * built with its name and callback from the start: pg's promise API (`client.query(config)` without
+ * a callback) sets the callback on the query afterwards, and so did a first version of this function
+ * with the name too; either way a page of 100 rows cost ~165-175 µs of client CPU against ~112-116 µs
+ * when built whole, as `pool.query` builds it (bench/README.md, 2026-12-01).
+ * The connection's `execute` gives a failure a stack leading back to the caller, as pg's promise API does.
+ */
+function query(client: pg.PoolClient, text: string, values: unknown[] | undefined, name?: string) {
+  return new Promise<pg.QueryResult>((resolve, reject) => {
+    const config = name === undefined ? { text, values } : { text, values, name };
+    client.query(new PgQuery(config, undefined, (error, result) => (error ? reject(error) : resolve(result))));
+  });
+}
+
 function toResult(r: pg.QueryResult): ExecResult {
   return { rows: r.rows, affected: r.rowCount ?? 0 };
 }
@@ -120,14 +143,15 @@ export class PgDriver implements Driver {
    * Statements evicted from the connection's cache are deallocated first, in one round trip.
    */
   private async send(client: pg.PoolClient, q: CompiledQuery): Promise<pg.QueryResult> {
-    if (!this.prepare || !Array.isArray(q.params) || q.params.length === 0 || ONE_OFF.test(q.sql)) {
-      return client.query({ text: q.sql, values: q.params as unknown[] });
+    const values = q.params as unknown[];
+    if (!this.prepare || !Array.isArray(values) || values.length === 0 || ONE_OFF.test(q.sql)) {
+      return query(client, q.sql, values);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
     if (stale) {
-      await client.query(stale.sql).then(
+      await query(client, stale.sql, undefined).then(
         () => statements.settled(stale.names),
         (e: unknown) => {
           statements.settled(stale.names, e);
@@ -136,7 +160,7 @@ export class PgDriver implements Driver {
         },
       );
     }
-    return client.query({ text: q.sql, values: q.params as unknown[], name });
+    return query(client, q.sql, values, name);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
@@ -186,6 +210,9 @@ export class PgDriver implements Driver {
         } catch (e) {
           // a server error leaves the connection usable; anything else (network, deadline) does not
           if (!(e instanceof pg.DatabaseError)) broken = true;
+          // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
+          // promise API gives them); the limit's own ConnectionError has one already
+          if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
           throw e;
         }
       },
