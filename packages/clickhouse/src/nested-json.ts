@@ -93,6 +93,14 @@ export class NestedJson extends JsonAggregate {
     super(host);
   }
 
+  /**
+   * Never: the page total is a separate count on ClickHouse (its scalar subqueries are not
+   * promised the planning of PostgreSQL's InitPlan, and a count of a MergeTree is cheap).
+   */
+  override inlineTotal(): boolean {
+    return false;
+  }
+
   override nested(item: RelationItem, ctx: CompileContext): string {
     return this.topLevel(item, ctx.alias, ctx);
   }

@@ -22,6 +22,21 @@ describe("get and search results", () => {
     expectTypeOf<Data<(typeof rows)[number]>>().toEqualTypeOf<{ id: number; name: string }>();
   });
 
+  test("searchAndCount: { data: what search returns, total: number }, with the same option checks", async () => {
+    const options = { fields: ["name"], nested: { creator_id: ["name"] }, limit: 10, offset: 20 } as const;
+    const page = await Chat.searchAndCount(options);
+    const rows = await Chat.search(options);
+    expectTypeOf(page).toEqualTypeOf<{ data: typeof rows; total: number }>();
+    expectTypeOf<Data<(typeof page.data)[number]>>().toEqualTypeOf<Data<(typeof rows)[number]>>();
+    const qs = await Chat.query().filter({ is_archived: false }).limit(5).searchAndCount();
+    const all = await Chat.query().filter({ is_archived: false }).limit(5);
+    expectTypeOf(qs).toEqualTypeOf<{ data: typeof all; total: number }>();
+    // @ts-expect-error "fileds" is not a read option
+    void Chat.searchAndCount({ fields: ["name"], fileds: ["x"] });
+    // @ts-expect-error "nmae" is not a field of chats
+    void Chat.searchAndCount({ fields: ["nmae"] });
+  });
+
   test("fields: [] reads the id only", async () => {
     const bare = await Chat.get(1, { fields: [] });
     expectTypeOf<Data<typeof bare>>().toEqualTypeOf<{ id: number }>();

@@ -225,6 +225,28 @@ describe("query-set features on MariaDB, through the public API", () => {
     });
   });
 
+  test("searchAndCount: one statement with the total's ? parameters first; tagged union rows (nested one2many) count apart", async () => {
+    const filter = [["name", "like", "gen"]];
+    expect(await recorder.single(() => Chat.searchAndCount({ fields: ["name"], filter, limit: 2, offset: 4 }))).toEqual(
+      {
+        sql:
+          "SELECT (SELECT COUNT(*) FROM `app_chats` t1 WHERE t1.`name` LIKE ? COLLATE utf8mb4_bin) AS `#total`, " +
+          "t0.`id`, t0.`name` FROM `app_chats` t0 WHERE t0.`name` LIKE ? COLLATE utf8mb4_bin ORDER BY t0.`id` ASC LIMIT ? OFFSET ?",
+        params: ["%gen%", "%gen%", 2, 4],
+      },
+    );
+    const tagged = await recorder.statements(() =>
+      Chat.searchAndCount({ fields: ["name"], filter, nested: { messages: ["body"] }, limit: 2, offset: 4 }),
+    );
+    expect(tagged).toHaveLength(2);
+    expect(tagged[0]?.sql).toMatch(/^\(SELECT 0 AS `#b`.* UNION ALL /);
+    expect(tagged[0]?.sql).not.toContain("#total");
+    expect(tagged[1]).toEqual({
+      sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`name` LIKE ? COLLATE utf8mb4_bin",
+      params: ["%gen%"],
+    });
+  });
+
   test("F(): arithmetic over the row's own columns in SET and WHERE", async () => {
     expect(
       await recorder.single(() =>

@@ -61,6 +61,28 @@ describe("reads", () => {
     });
   });
 
+  test("searchAndCount: one statement, the total an uncorrelated COUNT(*) subquery with the page's where (parameters first)", async () => {
+    const page = () =>
+      Chat.searchAndCount({
+        filter: [["is_archived", "=", false], "or", ["creator_id.name", "ilike", "ann"]],
+        fields: ["name"],
+        nested: { creator_id: ["name"] },
+        order: "name",
+        limit: 20,
+        offset: 40,
+      });
+    expect(await single(page)).toEqual({
+      sql:
+        'SELECT (SELECT COUNT(*) FROM "app_chats" t1 WHERE (t1."is_archived" = $1 OR EXISTS (SELECT 1 FROM "app_users" t2 ' +
+        'WHERE t2."id" = t1."creator_id" AND t2."name" ILIKE $2))) AS "#total", ' +
+        't0."id", t0."name", t3."id" AS "creator_id.id", t3."name" AS "creator_id.name" FROM "app_chats" t0 ' +
+        'LEFT JOIN "app_users" t3 ON t3."id" = t0."creator_id" WHERE (t0."is_archived" = $3 OR EXISTS (SELECT 1 FROM "app_users" t4 ' +
+        'WHERE t4."id" = t0."creator_id" AND t4."name" ILIKE $4)) ORDER BY t0."name" ASC NULLS LAST, t0."id" ASC NULLS LAST LIMIT $5 OFFSET $6',
+      // the count's where is the page's, rendered first (for its own alias): its parameters come first
+      params: [false, "%ann%", false, "%ann%", 20, 40],
+    });
+  });
+
   test("nested many2one (joined) + one2many with order and limit (object form) + many2one inside it: one statement", async () => {
     const read = () =>
       Chat.get(7, {

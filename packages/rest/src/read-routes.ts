@@ -40,9 +40,10 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
 }
 
 /**
- * A page with its total: `{ data, total }`, limit defaulting to `maxLimit`. A page that ends before
- * its limit tells the total itself (offset + rows), so only a full page, or an empty one past the
- * first, costs a count.
+ * A page with its total: `{ data, total }`, limit defaulting to `maxLimit`, read by core's
+ * `searchAndCount`: one statement where the database allows (the total a subquery of the page's
+ * SELECT); elsewhere a page that ends before its limit tells the total itself (offset + rows), so
+ * only a full page, or an empty one past the first, costs a count.
  */
 async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
   const { where, ...checked } = checkRead(cfg, meta, req);
@@ -52,10 +53,7 @@ async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?
     : where;
   const m = api(meta);
   const limit = checked.limit ?? cfg.maxLimit;
-  const offset = checked.offset ?? 0;
-  const data = await m.search({ ...checked, filter, limit });
-  const total =
-    data.length < limit && (data.length > 0 || offset === 0) ? offset + data.length : await m.count({ filter });
+  const { data, total } = await m.searchAndCount({ ...checked, filter, limit });
   return { data: data.map((r) => serialize(meta, r)), total };
 }
 

@@ -14,6 +14,7 @@ export interface ModelApi {
   get(id: Id, options?: object): Promise<object>;
   getOrNull(id: Id, options?: object): Promise<object | null>;
   search(options?: object): Promise<object[]>;
+  searchAndCount(options?: object): Promise<{ data: object[]; total: number }>;
   count(options?: object): Promise<number>;
   updateMany(target: readonly Id[], values: object): Promise<number>;
   deleteMany(target: readonly Id[]): Promise<number>;

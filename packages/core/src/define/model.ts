@@ -99,6 +99,19 @@ export interface ModelStatics<F extends FieldMap> {
     this: M,
     options?: O & CheckRead<F, O, keyof SearchOptions<F>>,
   ): Promise<ResultOf<M, O>[]>;
+  /**
+   * A page of records (as `search` returns them) and how many records match in all, limit and
+   * offset aside (as `count` with the same filter returns it), access rules applied to both. One
+   * statement where the database allows (PostgreSQL, MySQL/MariaDB without nested lists): the
+   * page's SELECT carries the count as an uncorrelated subquery, run once.
+   *
+   * @example
+   * const { data, total } = await Lead.searchAndCount({ filter: [["stage", "=", "won"]], order: "name", limit: 50, offset: 100 });
+   */
+  searchAndCount<M extends ModelType<F>, const O extends SearchOptions<F> = {}>(
+    this: M,
+    options?: O & CheckRead<F, O, keyof SearchOptions<F>>,
+  ): Promise<{ data: ResultOf<M, O>[]; total: number }>;
   /** How many records match. */
   count(options?: CountOptions<F>): Promise<number>;
   /** Whether any record matches. */
@@ -193,6 +206,9 @@ export function model<F extends FieldMap>(
     }
     static search(options: object = {}) {
       return timed(meta, options, () => bindingOf(meta, this).search(meta, options), this);
+    }
+    static searchAndCount(options: object = {}) {
+      return timed(meta, options, () => bindingOf(meta, this).searchAndCount(meta, options), this);
     }
     static count(options?: object) {
       return timed(meta, options, () => bindingOf(meta, this).count(meta, options, false), this);

@@ -17,6 +17,8 @@ export type WriteTarget = readonly Id[] | readonly unknown[];
  */
 export interface ModelBinding {
   search(model: ModelMeta, options: object): Promise<object[]>;
+  /** A page and the number of records matching in all, in one statement where the database allows. */
+  searchAndCount(model: ModelMeta, options: object): Promise<{ data: object[]; total: number }>;
   get(model: ModelMeta, id: unknown, options: object | undefined, orNull: boolean): Promise<object | null>;
   count(model: ModelMeta, options: object | undefined, exists: boolean): Promise<number>;
   create(

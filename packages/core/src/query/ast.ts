@@ -101,6 +101,12 @@ export interface SelectNode {
   readonly lock?: LockNode;
   /** `SELECT DISTINCT` of column items only (`distinct().values(...)`); `order` names items only. */
   readonly distinct?: boolean;
+  /**
+   * Also read how many rows `where` matches, regardless of limit and offset, in a leading
+   * `#total` column of every row (an uncorrelated scalar subquery, evaluated once): a page with its
+   * total in one statement. Only where `SqlCompiler.countsInline` says the select can carry it.
+   */
+  readonly total?: boolean;
   /** What planning read from the request, for the secure step (absent on selects core builds itself). */
   readonly plan?: SelectPlan;
 }

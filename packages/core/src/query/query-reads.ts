@@ -133,6 +133,22 @@ export abstract class QueryReads<M extends ModelType, O = {}, X = {}> implements
     return Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
   }
 
+  /**
+   * The records of the slice and how many records match in all (the slice aside, unlike `count()`):
+   * a page with its total, in one statement where the database allows (see the model's `searchAndCount`).
+   *
+   * @example
+   * const { data, total } = await Lead.query().filter({ stage__code: "won" }).orderBy("name").offset(100).limit(50).searchAndCount();
+   */
+  async searchAndCount(): Promise<{ data: Row<M, O, X>[]; total: number }> {
+    if (this.state.none) return { data: [], total: 0 };
+    const options = this.searchOptions();
+    return (await this.bounded(() => this.binding.searchAndCount(this.model, options))) as {
+      data: Row<M, O, X>[];
+      total: number;
+    };
+  }
+
   /** Whether any record matches (in the slice, when sliced). */
   async exists(): Promise<boolean> {
     if (this.state.none) return false;

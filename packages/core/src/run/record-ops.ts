@@ -20,6 +20,7 @@ import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../query/cache-option.js";
 import { recordPrototype } from "./bound-model.js";
 import { getOrCreate } from "./get-or-create.js";
+import { searchAndCount } from "./search-and-count.js";
 import { assertValuesWithin, assertWithin, checkYears, describe, guarded, idsOf, scopeOf } from "./write-guards.js";
 
 /** Records per INSERT when createMany reads from an iterable. */
@@ -43,6 +44,10 @@ export class RecordOps implements ModelBinding {
 
   search(model: ModelMeta, options: ReadRequest): Promise<object[]> {
     return this.onReplicaUnless(options, () => this.searchHere(model, options));
+  }
+
+  searchAndCount(model: ModelMeta, options: ReadRequest): Promise<{ data: object[]; total: number }> {
+    return this.onReplicaUnless(options, () => searchAndCount(this.db, model, options ?? {}));
   }
 
   /** Runs `fn` on the primary when the caller passed `{ replica: false }`. */

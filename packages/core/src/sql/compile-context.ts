@@ -18,6 +18,18 @@ export class CompileContext {
     this.aliasCount += 1;
     return `t${this.aliasCount}`;
   }
+  /**
+   * Items the root SELECT lists first, with their trailing `, ` (the page total, see
+   * `SelectNode.total`): already rendered, so their parameters come first. Taken once by the
+   * nesting strategy's `select`.
+   */
+  leading = "";
+  /** `leading`, cleared: only the root select lists it. */
+  takeLeading(): string {
+    const lead = this.leading;
+    this.leading = "";
+    return lead;
+  }
   /** Runs `fn` with `alias` as the current scope. */
   scoped<T>(alias: string, fn: () => T): T {
     const prev = this.alias;

@@ -54,6 +54,9 @@ function token(table: Readonly<Record<string, string>>, key: unknown, what: stri
   return sql;
 }
 
+/** The column a select with `total` carries the page total in (see `SelectNode.total`). */
+export const totalColumn = "#total";
+
 /**
  * The base SQL compiler: walks the query AST and renders standard SQL. Adapters subclass it and
  * override only the hooks where their database differs (quoting, placeholders, ILIKE, JSON
@@ -150,7 +153,30 @@ export class SqlCompiler extends SqlDialect {
 
   /** A SELECT: DISTINCT here, the rest (nested relations included) by the nesting strategy. */
   protected select(node: SelectNode, ctx: CompileContext): string {
-    return node.distinct ? this.distinctSelect(node, ctx) : this.nesting.select(node, ctx);
+    if (node.distinct) return this.distinctSelect(node, ctx);
+    if (node.total) {
+      if (!this.countsInline(node, ctx.options))
+        throw new QueryError("this select cannot carry its total in a column: count separately");
+      // rendered first, so its parameters are the first ones whatever the placeholders
+      ctx.leading = `${this.totalItem(node, ctx)}, `;
+    }
+    return this.nesting.select(node, ctx);
+  }
+
+  /**
+   * Whether `select` can read its total in the same statement (`SelectNode.total`): not DISTINCT,
+   * not locked, and rendered by the nesting strategy as one root row per record.
+   */
+  countsInline(select: SelectNode, options?: CompileOptions): boolean {
+    return !select.distinct && !select.lock && this.nesting.inlineTotal?.(select, options) === true;
+  }
+
+  /** `(SELECT COUNT(*) FROM <table> tN WHERE <the select's where, in tN>) AS "#total"`: uncorrelated, run once. */
+  protected totalItem(node: SelectNode, ctx: CompileContext): string {
+    const alias = ctx.nextAlias();
+    const where = node.where;
+    const cond = where ? ` WHERE ${ctx.scoped(alias, () => this.cond(where, ctx))}` : "";
+    return `(SELECT COUNT(*) FROM ${this.table(node.model)} ${alias}${cond}) AS ${this.quote(totalColumn)}`;
   }
 
   /**

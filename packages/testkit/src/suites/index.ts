@@ -36,6 +36,7 @@ import { querysetValues } from "./queryset-values.js";
 import { querysetRelations } from "./queryset-relations.js";
 import { relations } from "./relations.js";
 import { rolesTables } from "./roles-tables.js";
+import { searchAndCount } from "./search-and-count.js";
 import { sync } from "./sync.js";
 import { transactionBinding } from "./transaction-binding.js";
 import { transactions } from "./transactions.js";
@@ -62,6 +63,7 @@ export const suites = {
   querysetLocks,
   querysetValues,
   querysetRelations,
+  searchAndCount,
   sync,
   ddlDefaults,
   accessMatrix,

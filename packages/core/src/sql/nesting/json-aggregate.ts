@@ -42,13 +42,18 @@ export class JsonAggregate implements NestingStrategy {
   select(node: SelectNode, ctx: CompileContext): string {
     const h = this.host;
     const joins: string[] = [];
+    const lead = ctx.takeLeading();
     const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
-    let sql = `SELECT ${items} FROM ${h.table(node.model)} ${ctx.alias}${joins.join("")}`;
+    let sql = `SELECT ${lead}${items} FROM ${h.table(node.model)} ${ctx.alias}${joins.join("")}`;
     if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${h.orderBy(node.order, node.model, ctx)}`;
     sql += h.limitOffset(ctx, node.limit, node.offset);
     if (node.lock) sql += h.lockClause(node.lock, ctx.alias);
     return sql;
+  }
+
+  inlineTotal(_node: SelectNode, _options?: CompileOptions): boolean {
+    return true;
   }
 
   nested(item: RelationItem, ctx: CompileContext): string {

@@ -53,6 +53,12 @@ export interface NestingStrategy {
   readonly name: string;
   /** A (non-DISTINCT) SELECT of `node` with its nested relations, in `ctx`'s scope. */
   select(node: SelectNode, ctx: CompileContext): string;
+  /**
+   * Whether `select()` renders `node` as one root row per record and lists the context's leading
+   * items (`CompileContext.leading`) first, so a page can carry its total in a column (see
+   * `SelectNode.total`). Absent: never (the total is then a separate count).
+   */
+  inlineTotal?(node: SelectNode, options?: CompileOptions): boolean;
   /** The value expression of one nested relation, correlated with the current scope (group keys, DISTINCT lists). */
   nested(item: RelationItem, ctx: CompileContext): string;
   /** Records from the rows of `select` as `select()` rendered it with `options`. */

@@ -27,6 +27,11 @@ export class UnionRows extends JsonAggregate {
     return this.tagged(root, ctx.options) ? this.union(root, ctx) : super.select(root, ctx);
   }
 
+  /** Tagged rows are several per record: their page total is a separate count. */
+  override inlineTotal(node: SelectNode, options?: CompileOptions): boolean {
+    return !this.tagged(node, options);
+  }
+
   override read(
     select: SelectNode,
     rows: readonly Record<string, unknown>[],
