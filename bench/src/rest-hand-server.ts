@@ -2,8 +2,10 @@
  * The hand-written side of the REST bench: what one writes without an ORM for the same two
  * requests, on Hono and a `pg` pool. It checks its input as a careful hand-written handler does
  * (known columns and operators only, integer limits, 400 otherwise), builds parameterised SQL, and
- * answers the same JSON as crud(): a page is the rows then `SELECT count(*)`; a chat with its creator
- * is one JOIN, its latest messages a second query.
+ * answers the same JSON as crud(): a page is the rows then `SELECT count(*)` (with `HAND_PAGE=one`,
+ * the strongest hand-written form: one statement whose first column is the total as an uncorrelated
+ * `(SELECT count(*) ...)`, as crud()'s `searchAndCount` sends it); a chat with its creator is one
+ * JOIN, its latest messages a second query.
  */
 import { Hono } from "hono";
 import pg from "pg";
@@ -13,6 +15,8 @@ import { serveForBench } from "./rest-server.js";
 const [schema = "dotorm_bench_rest", poolSize = "10"] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: benchUrlFor(schema), max: Number(poolSize) });
 
+/** The page and its total in one statement (`HAND_PAGE=one`), else two. */
+const onePage = process.env.HAND_PAGE === "one";
 const chatColumns = new Set(["id", "name", "is_archived", "creator_id"]);
 const operators = new Set(["=", "!=", ">", ">=", "<", "<="]);
 
@@ -70,11 +74,15 @@ app.get("/auto/chats", async (c) => {
   if (!chatColumns.has(order)) throw new BadRequest(`unknown order ${order}`);
   const limit = integer(q.limit, 1000, 1000);
   const offset = integer(q.offset, 0, 1_000_000_000);
-  const rows = await pool.query(
-    `SELECT ${cols.join(", ")} FROM chats${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-    params,
-  );
-  const total = await pool.query(`SELECT count(*)::int AS total FROM chats${cond}`, params);
+  const page = `SELECT ${cols.join(", ")} FROM chats${cond} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
+  const count = `SELECT count(*)::int AS total FROM chats${cond}`;
+  if (onePage) {
+    const rows = await pool.query(page.replace("SELECT ", `SELECT (${count}) AS "#total", `), params);
+    const first = rows.rows[0];
+    if (first) return c.json({ data: rows.rows.map(({ "#total": _, ...row }) => row), total: first["#total"] });
+  }
+  const rows = await pool.query(page, params);
+  const total = await pool.query(count, params);
   return c.json({ data: rows.rows, total: total.rows[0].total });
 });
 
