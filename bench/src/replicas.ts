@@ -63,19 +63,18 @@ try {
     for (const side of order) side.figures.push(await opsPerSecond(page(side), timing));
   }
   // Sequential calls, the sides interleaved in small batches (side A 50 calls, side B 50, side C 50,
-  // then again in rotated order), so that every side sees the same machine load to within a few
-  // milliseconds: on a shared machine, whole-side rounds of a second differ by more than the 3% being
-  // measured. Per side: this process's CPU time per call (what routing adds to the client) and the
-  // wall time per call (what it costs a sequential caller). The batches are then grouped into blocks
-  // whose per-block ratios give the spread.
+  // then again in rotated order), so that the three batches of one turn see the same machine load to
+  // within a few milliseconds: on a shared machine, whole-side rounds of a second differ by more than
+  // the 3% being measured. Per batch and side: this process's CPU time (what routing adds to the
+  // client) and the wall time (what it costs a sequential caller). Each turn gives one paired ratio
+  // per side; their median, with the distribution-free 95% interval of a median (order statistics),
+  // is robust to the turns a garbage collection or a checkpoint lands in.
   const batch = Number(process.env.BENCH_BATCH ?? 50);
-  const batches = Number(process.env.BENCH_BATCHES ?? 400);
-  const blocks = 10;
-  const cpu = sides.map(() => Array.from({ length: blocks }, () => 0));
-  const wall = sides.map(() => Array.from({ length: blocks }, () => 0));
+  const batches = Number(process.env.BENCH_BATCHES ?? 600);
+  const cpu = sides.map(() => [] as number[]);
+  const wall = sides.map(() => [] as number[]);
   const ops = sides.map((side) => page(side));
   for (let b = 0; b < batches; b++) {
-    const block = Math.floor((b * blocks) / batches);
     for (let j = 0; j < sides.length; j++) {
       const i = (j + b) % sides.length;
       const op = ops[i]!;
@@ -83,17 +82,20 @@ try {
       const before = process.cpuUsage();
       for (let n = 0; n < batch; n++) await op();
       const used = process.cpuUsage(before);
-      wall[i]![block]! += performance.now() - t0;
-      cpu[i]![block]! += used.user + used.system;
+      wall[i]!.push(performance.now() - t0);
+      cpu[i]!.push(used.user + used.system);
     }
   }
-  const perCall = batch * (batches / blocks);
-  /** Median and range over the blocks of side `i`'s figure relative to the primary-only side's. */
-  const spread = (xs: number[][], i: number) => {
-    const r = xs[i]!.map((x, k) => x / (xs[0]![k] as number)).sort((a, b) => a - b);
-    return `${median(r).toFixed(3)}× (${(r[0] as number).toFixed(3)}–${(r[r.length - 1] as number).toFixed(3)})`;
+  /** Side `i`'s per-turn ratios to the primary-only side: median and its 95% interval. */
+  const paired = (xs: number[][], i: number) => {
+    const r = xs[i]!.map((x, k) => x / (xs[0]![k] as number)).sort((p, q) => p - q);
+    const half = Math.ceil(0.98 * Math.sqrt(r.length));
+    const mid = Math.floor(r.length / 2);
+    const lo = r[Math.max(0, mid - half)] as number;
+    const hi = r[Math.min(r.length - 1, mid + half)] as number;
+    return `${median(r).toFixed(3)}× (${lo.toFixed(3)}–${hi.toFixed(3)})`;
   };
-  const total = (xs: number[][], i: number) => xs[i]!.reduce((a, b) => a + b, 0) / (perCall * blocks);
+  const perCall = (xs: number[][], i: number) => xs[i]!.reduce((p, q) => p + q, 0) / (batch * batches);
   /** Median and spread of the per-round ratios of `xs` to the primary-only side's figures `base`. */
   const ratios = (xs: readonly number[], base: readonly number[]) => {
     const r = xs.map((x, i) => x / (base[i] as number)).sort((a, b) => a - b);
@@ -110,12 +112,12 @@ try {
     ),
   );
   console.log(
-    `\nPage of 20, sequential: ${batches} batches of ${batch} calls per side, the sides interleaved batch by batch; ratios: median over ${blocks} blocks of ${perCall} calls, with their range\n`,
+    `\nPage of 20, sequential: ${batches} turns of ${batch} calls per side, the sides interleaved turn by turn; ratio to the primary only: median of the per-turn ratios with its 95% interval\n`,
   );
   console.log(
     markdownTable(
       ["side", "client CPU µs/call", "vs primary only", "wall µs/call", "vs primary only"],
-      sides.map((s, i) => [s.name, total(cpu, i), spread(cpu, i), total(wall, i) * 1000, spread(wall, i)]),
+      sides.map((s, i) => [s.name, perCall(cpu, i), paired(cpu, i), perCall(wall, i) * 1000, paired(wall, i)]),
     ),
   );
 } finally {
