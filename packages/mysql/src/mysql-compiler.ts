@@ -12,7 +12,6 @@ import {
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
-  type SelectNode,
   SqlCompiler,
   UnionRows,
   decodeValue,
@@ -88,7 +87,7 @@ export class MysqlCompiler extends SqlCompiler {
   ) {
     const flavor = options.flavor ?? "mariadb";
     // MySQL keeps column aliases up to 256 characters
-    const nesting = { joins: options.joins === false ? false : joinsIn, maxAliasBytes: 256 };
+    const nesting = { joins: options.joins !== false, maxAliasBytes: 256 };
     const union = (options.nesting ?? (flavor === "mariadb" ? "union" : "json")) === "union";
     super((host) => (union ? new UnionRows(host, nesting) : new JsonAggregate(host, nesting)));
     this.flavor = flavor;
@@ -275,23 +274,6 @@ export class MysqlCompiler extends SqlCompiler {
   override begin(): string {
     return "START TRANSACTION";
   }
-}
-
-/**
- * Whether the nested many2ones of `node` are joined: `?` placeholders are filled in text order, but a
- * joined many2one's ON condition (an access rule) is rendered while the select list is, before the
- * list's later values, so such a select keeps the correlated JSON subqueries, which have no ordering problem.
- */
-function joinsIn(node: SelectNode): boolean {
-  return !joinHasCondition(node);
-}
-
-/** Whether a many2one the base compiler would join (at any depth of joins) carries a condition. */
-function joinHasCondition(node: SelectNode): boolean {
-  return node.items.some(
-    (it) =>
-      it.kind === "nested" && it.field.kind === "many2one" && (it.sub.where !== undefined || joinHasCondition(it.sub)),
-  );
 }
 
 /** Whether a condition reads `table` in one of its subqueries (dotted paths become EXISTS). */

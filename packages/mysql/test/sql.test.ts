@@ -147,19 +147,20 @@ describe("MySQL SQL next to PostgreSQL's, for the same query", () => {
     );
   });
 
-  test("a joined many2one with a condition would misplace its `?` values, so it stays a JSON subquery", () => {
+  test("a joined many2one with a condition (an access rule) binds its ON values after the select list's, in text order", () => {
     const union = mariadb.compile(nodes.guardedNested!);
     expect(union.sql).toMatch(
-      /^\(SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, \(SELECT JSON_OBJECT\('id', t1.`id`, 'name', t1.`name`\) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`is_active` = \?\) AS `creator_id`, /,
+      /^\(SELECT 0 AS `#b`, NULL AS `#p`, NULL AS `#n`, t0.`id`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, NULL AS `1#id` FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` AND t1.`is_active` = \? WHERE t0.`name` = \? /,
     );
     expect(union.params).toEqual([true, "General", "General", "hi"]);
     const { sql, params } = mariadbJson.compile(nodes.guardedNested!);
     expect(sql).toBe(
-      "SELECT t0.`id`, (SELECT JSON_OBJECT('id', t1.`id`, 'name', t1.`name`) FROM `app_users` t1 WHERE t1.`id` = t0.`creator_id` AND t1.`is_active` = ?) AS `creator_id`, " +
+      "SELECT t0.`id`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name`, " +
         "(SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', t2.`id`) ORDER BY t2.`id` ASC), JSON_ARRAY()) FROM `app_chat_messages` t2 WHERE t2.`chat_id` = t0.`id` AND t2.`body` = ?) AS `messages` " +
-        "FROM `app_chats` t0 WHERE t0.`name` = ? ORDER BY t0.`id` ASC",
+        "FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` AND t1.`is_active` = ? WHERE t0.`name` = ? ORDER BY t0.`id` ASC",
     );
-    expect(params).toEqual([true, "hi", "General"]);
+    // the messages' value is listed before the join's, and bound first
+    expect(params).toEqual(["hi", true, "General"]);
   });
 
   test("an offset without a limit gets MySQL's largest LIMIT; dates go as UTC text", () => {
@@ -244,6 +245,17 @@ describe("query-set features on MariaDB, through the public API", () => {
     expect(tagged[1]).toEqual({
       sql: "SELECT COUNT(*) AS `n` FROM `app_chats` t0 WHERE t0.`name` LIKE ? COLLATE utf8mb4_bin",
       params: ["%gen%"],
+    });
+  });
+
+  test("a page of chats with their creator's name: one SELECT, the creator LEFT JOINed into the row", async () => {
+    expect(
+      await recorder.single(() => Chat.search({ fields: ["name"], nested: { creator_id: ["name"] }, limit: 100 })),
+    ).toEqual({
+      sql:
+        "SELECT t0.`id`, t0.`name`, t1.`id` AS `creator_id.id`, t1.`name` AS `creator_id.name` " +
+        "FROM `app_chats` t0 LEFT JOIN `app_users` t1 ON t1.`id` = t0.`creator_id` ORDER BY t0.`id` ASC LIMIT ?",
+      params: [100],
     });
   });
 

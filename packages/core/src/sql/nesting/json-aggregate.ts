@@ -3,14 +3,24 @@ import type { SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
 import type { NestingHost, NestingStrategy, RelationItem } from "./nesting-strategy.js";
 
+/** A joined many2one's `LEFT JOIN ... ON ...`, rendered once the select list is (see `selectList`). */
+export type JoinClause = () => string;
+
+/** The LEFT JOINs of a select list, in the order their many2ones were listed (a parent's before its children's). */
+export function renderJoins(joins: readonly JoinClause[]): string {
+  let sql = "";
+  for (const join of joins) sql += join();
+  return sql;
+}
+
 /** Options of {@link JsonAggregate}. */
 export interface JsonAggregateOptions {
   /**
    * Whether the nested many2ones of a row-level select are read through a LEFT JOIN into plain
    * columns (`"creator_id.name"`) rather than a correlated JSON subquery: the database plans one
-   * join and the client parses no JSON. A function decides per select. Default false; turn it on
-   * only when the join conditions' parameters may be numbered after the select list's (numbered
-   * placeholders), or per select when they carry none (MySQL's `?`).
+   * join and the client parses no JSON. A function decides per select. Default false. A join's ON
+   * condition (the target's access rule) is rendered after the whole select list, so its values are
+   * bound in text order: right for numbered and `?` placeholders alike.
    */
   readonly joins?: boolean | ((select: SelectNode) => boolean);
   /** Longest column alias the database keeps intact (default 63: PostgreSQL truncates past 63 bytes). */
@@ -41,10 +51,10 @@ export class JsonAggregate implements NestingStrategy {
 
   select(node: SelectNode, ctx: CompileContext): string {
     const h = this.host;
-    const joins: string[] = [];
+    const joins: JoinClause[] = [];
     const lead = ctx.takeLeading();
     const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
-    let sql = `SELECT ${lead}${items} FROM ${h.table(node.model)} ${ctx.alias}${joins.join("")}`;
+    let sql = `SELECT ${lead}${items} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(joins)}`;
     if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
     sql += ` ORDER BY ${h.orderBy(node.order, node.model, ctx)}`;
     sql += h.limitOffset(ctx, node.limit, node.offset);
@@ -135,18 +145,31 @@ export class JsonAggregate implements NestingStrategy {
     );
   }
 
-  /** The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to `joins`. */
-  protected selectList(node: SelectNode, ctx: CompileContext, prefix: string, joins: string[], join: boolean): string {
+  /**
+   * The select list of `node` in the current scope; each joined many2one adds its LEFT JOIN to
+   * `joins`, rendered (`renderJoins`) only once the whole list is: a join's ON condition (the target's
+   * access rule) then binds its values after the list's, in text order, as `?` placeholders need.
+   */
+  protected selectList(
+    node: SelectNode,
+    ctx: CompileContext,
+    prefix: string,
+    joins: JoinClause[],
+    join: boolean,
+  ): string {
     const items = node.items.map((item) => {
       if (this.joinsItem(item, prefix, join)) {
         const alias = ctx.nextAlias();
         const { from, correlation } = this.host.relationJoin(item.field, ctx.alias, alias);
-        return ctx.scoped(alias, () => {
-          joins.push(
-            ` LEFT JOIN ${from} ON ${item.sub.where ? `${correlation} AND ${this.host.cond(item.sub.where, ctx)}` : correlation}`,
-          );
-          return this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins, join);
-        });
+        const where = item.sub.where;
+        joins.push(() =>
+          where
+            ? ctx.scoped(alias, () => ` LEFT JOIN ${from} ON ${correlation} AND ${this.host.cond(where, ctx)}`)
+            : ` LEFT JOIN ${from} ON ${correlation}`,
+        );
+        return ctx.scoped(alias, () =>
+          this.selectList(item.sub, ctx, prefix + item.field.name + joinedKeySeparator, joins, join),
+        );
       }
       return this.host.selectItem(item, ctx, prefix + item.field.name);
     });

@@ -2,7 +2,7 @@ import { type Branch, branchesOf, isBranchItem, tagColumns } from "../../hydrate
 import { type Decoder, type Prototypes, hydrateTagged, noJoins } from "../../hydrate/hydrate.js";
 import type { CondNode, SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
-import { JsonAggregate } from "./json-aggregate.js";
+import { type JoinClause, JsonAggregate, renderJoins } from "./json-aggregate.js";
 
 /**
  * Nested one2many / many2many as tagged rows of one statement: one SELECT per branch (see
@@ -84,10 +84,10 @@ export class UnionRows extends JsonAggregate {
       branch.index === 0
         ? `${b} AS ${h.quote(tagColumns.branch)}, ${p} AS ${h.quote(tagColumns.parent)}, ${n} AS ${h.quote(tagColumns.rank)}`
         : `${b}, ${p}, ${n}`;
-    const extra: string[] = [];
+    const extra: JoinClause[] = [];
     if (!item || !parent) {
       const list = this.selectList(own, ctx, "", extra, join);
-      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${extra.join("")}`;
+      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(extra)}`;
       if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
       return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
     }
@@ -96,7 +96,7 @@ export class UnionRows extends JsonAggregate {
       return ctx.scoped(alias, () => {
         const { from, key } = h.relationJoin(item.field, "", alias);
         const list = this.selectList(own, ctx, branch.prefix, extra, join);
-        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${extra.join("")}`;
+        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${renderJoins(extra)}`;
         sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
         return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
       });
@@ -104,7 +104,7 @@ export class UnionRows extends JsonAggregate {
     const k = ctx.nextAlias();
     const list = ctx.scoped(alias, () => this.selectList(own, ctx, branch.prefix, extra, join));
     let sql = `SELECT ${tags(String(branch.index), `${k}.${h.quote("p")}`, `${k}.${h.quote("n")}`)}, ${columns(list)} FROM (${this.rankedIds(branch, ctx)}) ${k}`;
-    sql += ` JOIN ${h.table(node.model)} ${alias} ON ${alias}.${h.quote("id")} = ${k}.${h.quote("id")}${extra.join("")}`;
+    sql += ` JOIN ${h.table(node.model)} ${alias} ON ${alias}.${h.quote("id")} = ${k}.${h.quote("id")}${renderJoins(extra)}`;
     return `${sql} WHERE ${this.rankWindow(ctx, `${k}.${h.quote("n")}`, node)}`;
   }
 
