@@ -227,7 +227,7 @@ describe("query-set features on MariaDB, through the public API", () => {
   });
 
   test("searchAndCount: one statement with the total's ? parameters first; tagged union rows (nested one2many) count apart", async () => {
-    const filter = [["name", "like", "gen"]];
+    const filter = [["name", "like", "gen"]] as const;
     expect(await recorder.single(() => Chat.searchAndCount({ fields: ["name"], filter, limit: 2, offset: 4 }))).toEqual(
       {
         sql:
