@@ -204,8 +204,11 @@ export async function insightExplain(target: ConformanceTarget) {
       const small = advice.findIndex((a) => a.column === "small");
       const big = advice.findIndex((a) => a.column === "big");
       expect(small).toBeGreaterThanOrEqual(0);
-      expect(big).toBeGreaterThan(small);
+      expect(big).toBeGreaterThanOrEqual(0);
       expect(advice[small]).toMatchObject({ kind: "missing-index", table: Thing.meta.table, calls: 25 });
+      expect(advice[big]).toMatchObject({ kind: "missing-index", table: Thing.meta.table, calls: 1 });
+      // ranked by total time, as measured (not by call count: on a loaded machine one slow call of
+      // "big" can outlast 25 fast ones of "small", so which comes first is the timings' to say)
       expect(advice[small]?.statements).toHaveLength(1);
       for (let i = 1; i < advice.length; i++) expect(advice[i - 1]!.totalMs).toBeGreaterThanOrEqual(advice[i]!.totalMs);
       expect(explained.length).toBe(advised[0]?.explained);
