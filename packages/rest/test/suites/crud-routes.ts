@@ -104,7 +104,7 @@ export function crudRoutes(target: ConformanceTarget) {
       expect(Object.keys(r.body.data[0]).sort()).toEqual(["id", "title"]);
     });
 
-    test("GET list: a page and its total in one statement (the count a subquery of the page's SELECT); an empty page past the end counts apart", async () => {
+    test("GET list: a page and its total in one statement where the engine can (the count a subquery of the page's SELECT); an empty page past the end counts apart", async () => {
       const filter = encodeURIComponent(JSON.stringify([["title", "like", "L-"]]));
       // every statement the list sends, and those with a count (the total, inline or apart)
       const sent: string[] = [];
@@ -128,12 +128,29 @@ export function crudRoutes(target: ConformanceTarget) {
           const mine = sent.slice(before);
           totals.push([`${limit}/${offset}`, r.body.total, mine.length, mine.filter((q) => /count\(/i.test(q)).length]);
         }
-        expect(totals).toEqual([
-          ["2/4", 5, 1, 1],
-          ["10/0", 5, 1, 1],
-          ["2/0", 5, 1, 1],
-          ["2/7", 5, 2, 2],
-        ]);
+        // one statement where the engine's nesting strategy reads the total inline (not ClickHouse);
+        // elsewhere the page, then a count only when the page is full or empty past the first row
+        const inline = ctx().db.adapter.compiler.countsInline({
+          kind: "select",
+          model: Note.meta,
+          items: [],
+          order: [],
+        });
+        expect(totals).toEqual(
+          inline
+            ? [
+                ["2/4", 5, 1, 1],
+                ["10/0", 5, 1, 1],
+                ["2/0", 5, 1, 1],
+                ["2/7", 5, 2, 2],
+              ]
+            : [
+                ["2/4", 5, 1, 0],
+                ["10/0", 5, 1, 0],
+                ["2/0", 5, 2, 1],
+                ["2/7", 5, 2, 1],
+              ],
+        );
       } finally {
         ctx().db.off("query", listener);
       }
