@@ -209,7 +209,8 @@ export class PgDriver implements Driver {
           );
         } catch (e) {
           // a server error leaves the connection usable; anything else (network, deadline) does not
-          if (!(e instanceof pg.DatabaseError)) broken = true;
+          // nor a server error that ended the session (FATAL: terminated by an administrator, shut down)
+          if (!(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC") broken = true;
           // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
           // promise API gives them); the limit's own ConnectionError has one already
           if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);

@@ -3,6 +3,7 @@ import { type Server, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigurationError, ConnectionError, connect, f, model } from "@dotorm/core";
+import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { postgres } from "../src/index.js";
 import { pgUrl } from "./targets.js";
@@ -224,5 +225,37 @@ describe("PGlite in a directory keeps its data across connections", () => {
     expect((err as Error).message).toMatch(
       /^postgres\(\{ pglite \}\): PGlite could not open ".*not-a-directory": ErrnoError \(errno \d+\); give a directory it can create or write/,
     );
+  });
+});
+
+describe("a session the server ends", () => {
+  test("a connection terminated by an administrator is not handed out again: the next call succeeds", async () => {
+    const Dropped = model("conn_dropped_notes", { body: f.text({ required: true }) });
+    const db = await connect(postgres({ url: pgUrl, max: 1 }), { models: [Dropped] });
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    try {
+      await db.sync();
+      await Dropped.create({ body: "kept" });
+      const slow = db.sql`select pg_sleep(5) as dropped_by_test`.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // wait until the statement runs, then end its session from another connection
+      for (let i = 0; i < 100; i++) {
+        const r = await admin.query(
+          "select pg_terminate_backend(pid) as t from pg_stat_activity where query like '%dropped_by_test%' and pid <> pg_backend_pid()",
+        );
+        if (r.rowCount) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await slow).toBeInstanceOf(ConnectionError);
+      // the pool's only connection was the terminated one: the next call must get a fresh one
+      expect(await Dropped.count()).toBe(1);
+    } finally {
+      await db.sql`drop table if exists conn_dropped_notes`.catch(() => undefined);
+      await admin.end();
+      await db.close();
+    }
   });
 });
