@@ -55,12 +55,7 @@ export function withinLimit<T>(
       try {
         expire();
       } finally {
-        reject(
-          new ConnectionError(
-            `${database} did not answer within ${limit.label}; the connection was closed (the database rolls back what was not committed). ` +
-              "Raise the limit if the statement is legitimately slow, or check the network and the server",
-          ),
-        );
+        reject(limitError(database, limit));
       }
     }, limit.ms);
     work.then(
@@ -74,6 +69,20 @@ export function withinLimit<T>(
       },
     );
   });
+}
+
+/**
+ * The error of a call that passed `limit` (what {@link withinLimit} rejects with), for drivers that
+ * keep their own timers: the connection, in an unknown state, must have been closed.
+ *
+ * @example
+ * conn.destroy(); reject(limitError("MySQL", callLimit(options, 35_000)!));
+ */
+export function limitError(database: string, limit: CallLimit): ConnectionError {
+  return new ConnectionError(
+    `${database} did not answer within ${limit.label}; the connection was closed (the database rolls back what was not committed). ` +
+      "Raise the limit if the statement is legitimately slow, or check the network and the server",
+  );
 }
 
 /**
