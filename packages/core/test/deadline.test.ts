@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ConnectionError, callLimit, limitError, withinLimit } from "../src/index.js";
+import { ConnectionError, callLimit, limitPassed, withinLimit } from "../src/index.js";
 
-describe("limitError: the error of a call past its limit, for drivers that keep their own timers", () => {
+describe("limitPassed: the error of a call past its limit, for drivers that keep their own timers", () => {
   test("is the ConnectionError withinLimit rejects with, naming the database and the limit", async () => {
     const limit = callLimit(undefined, 5);
     expect(limit).toEqual({ ms: 5, label: "queryTimeout (5 ms)" });
@@ -11,7 +11,7 @@ describe("limitError: the error of a call past its limit, for drivers that keep 
     }).catch((e: unknown) => e);
     expect(expired).toBe(true);
     expect(late).toBeInstanceOf(ConnectionError);
-    const own = limitError("MySQL", limit!);
+    const own = limitPassed("MySQL", limit!);
     expect(own).toBeInstanceOf(ConnectionError);
     expect(own.message).toBe((late as Error).message);
     expect(own.message).toMatch(/^MySQL did not answer within queryTimeout \(5 ms\); the connection was closed/);

@@ -8,7 +8,7 @@ import {
   type StreamConnection,
   type CallLimit,
   callLimit,
-  limitError,
+  limitPassed,
   limitOption,
 } from "@dotorm/core";
 import mysql from "mysql2/promise";
@@ -215,7 +215,7 @@ export class Mysql2Driver implements Driver {
         done(
           new ConnectionError(
             `no MySQL connection within ${what}: the pool is exhausted or the server does not answer`,
-            { cause: limitError("the MySQL pool", limit) },
+            { cause: limitPassed("the MySQL pool", limit) },
           ),
         );
       }, limit.ms);
@@ -245,7 +245,7 @@ export class Mysql2Driver implements Driver {
     const expire = (limit: CallLimit) => {
       ended = true;
       conn.destroy();
-      settle(limitError("MySQL", limit));
+      settle(limitPassed("MySQL", limit));
     };
     const limit = options?.deadline === undefined ? this.ownLimit : callLimit(options, this.queryTimeout);
     const watch = limit && limit === this.ownLimit ? this.watches.get(conn) : undefined;
