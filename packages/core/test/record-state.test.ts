@@ -62,7 +62,7 @@ describe("record baselines", () => {
     (record.data as { tags: string[] }).tags.push("y");
     (record.at as Date).setTime(6);
     expect(baselineOf(record)).toEqual(
-      new Map([
+      new Map<string, unknown>([
         ["data", 'j{"tags":["x"]}'],
         ["at", 5],
       ]),
