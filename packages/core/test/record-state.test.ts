@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { decodeValue } from "../src/hydrate/decode-value.js";
 import { hydrate } from "../src/hydrate/hydrate.js";
-import { baselineOf, remember } from "../src/model/record-state.js";
+import { baselineOf, comparable, remember } from "../src/model/record-state.js";
 import { planRead } from "../src/query/plan-read.js";
 import { chat, thing } from "./fixtures.js";
 
@@ -62,13 +62,27 @@ describe("record baselines", () => {
     (record.data as { tags: string[] }).tags.push("y");
     (record.at as Date).setTime(6);
     expect(baselineOf(record)).toEqual(
-      new Map([
+      new Map<string, unknown>([
         ["data", 'j{"tags":["x"]}'],
-        ["at", "d5"],
+        ["at", 5],
       ]),
     );
     const frozen = Object.freeze({ data: 1 });
     remember(frozen, [thing.fields.get("data")!]);
     expect(baselineOf(frozen)).toBeUndefined();
+  });
+
+  test("a datetime's Date compares by instant; a number or text given to the field never equals it", () => {
+    const at = thing.fields.get("at")!;
+    expect(at.kind).toBe("datetime");
+    expect(comparable(at, new Date(5))).toBe(comparable(at, new Date(5)));
+    expect(comparable(at, new Date(5))).not.toBe(comparable(at, new Date(6)));
+    expect(comparable(at, 5)).not.toBe(comparable(at, new Date(5)));
+    expect(comparable(at, "5")).not.toBe(comparable(at, new Date(5)));
+    expect(comparable(at, "d5")).not.toBe(comparable(at, new Date(5)));
+    expect(comparable(at, 5)).toBe(comparable(at, 5));
+    // an invalid Date equals itself, as before
+    expect(comparable(at, new Date(Number.NaN))).toBe(comparable(at, new Date(Number.NaN)));
+    expect(comparable(at, null)).toBeNull();
   });
 });

@@ -6,16 +6,26 @@ import {
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
+  type CallLimit,
   callLimit,
-  executeAlone,
+  limitPassed,
   limitOption,
-  withinLimit,
 } from "@dotorm/core";
 import mysql from "mysql2/promise";
 // Types by name, so the published declarations never default-import mysql2 (TS1192 without esModuleInterop).
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import type { Pool } from "mysql2/promise";
 import { mapMysqlError } from "./map-mysql-error.js";
-import { type CoreConnection, streamRows } from "./stream-rows.js";
+import {
+  type CoreConnection,
+  type CorePool,
+  type MysqlCallError,
+  StatementWatch,
+  breaksConnection,
+  hasIdleConnection,
+  sendStatement,
+  toResult,
+} from "./mysql2-calls.js";
+import { type CoreConnection as StreamConnectionCore, streamRows } from "./stream-rows.js";
 
 /** Options of the mysql2 pool. */
 export interface Mysql2PoolOptions {
@@ -64,26 +74,6 @@ const sessionSetup =
   "time_zone = '+00:00', group_concat_max_len = 4294967295, " +
   "sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'";
 
-/** Above this many values a statement is sent as text rather than prepared (see `run`). */
-const maxPreparedParams = 1000;
-
-type Raw = RowDataPacket[] | ResultSetHeader;
-
-/**
- * The driver's answer. An INSERT whose ids the core reads (`generatedIds`) and that returned no
- * rows reports them here, the one place they are worked out: the server numbers a statement's rows
- * from its insert id, `insertIdStep` apart (see {@link AutoIncrement}).
- */
-function toResult(raw: unknown, insertIdStep: number, generatedIds: number | undefined): ExecResult {
-  const r = raw as Raw;
-  if (Array.isArray(r)) return { rows: r, affected: 0 };
-  if (generatedIds === undefined) return { rows: [], affected: r.affectedRows, insertId: r.insertId, insertIdStep };
-  const first = Number(r.insertId);
-  const ids = new Array<number>(generatedIds);
-  for (let i = 0; i < generatedIds; i++) ids[i] = first + i * insertIdStep;
-  return { rows: [], affected: r.affectedRows, ids, insertId: r.insertId, insertIdStep };
-}
-
 /**
  * How the server numbers the rows of one INSERT: `step` apart (`auto_increment_increment`, not 1 on
  * Galera clusters), and consecutively for every multi-row INSERT ... VALUES when InnoDB's lock mode
@@ -95,9 +85,6 @@ export interface AutoIncrement {
   readonly consecutive: boolean;
 }
 
-/** Anything that runs statements: the pool or one of its connections. */
-type Runner = Pick<Pool, "execute" | "query">;
-
 /** How the server is told the statement time limit: MariaDB and MySQL name (and scale) it differently. */
 export type StatementTimeoutSetting = (ms: number) => string;
 
@@ -107,21 +94,29 @@ export interface Mysql2DriverOptions {
   statementTimeoutSetting?: StatementTimeoutSetting;
 }
 
-/** Underlying mysql2 connections that already have DotORM's error listener. */
-const guarded = new WeakSet<object>();
+type Settle = (error: MysqlCallError | null, result?: ExecResult) => void;
 
-/** A driver over a `mysql2/promise` pool. */
+/**
+ * A driver over a `mysql2` pool. Statements go through mysql2's callback API (`pool.pool`): one
+ * promise per call of the driver, none of mysql2's promise wrappers (bench/README.md, issue 18).
+ */
 export class Mysql2Driver implements Driver {
+  /** The pool, as `mysql2/promise` wraps it; the driver itself uses the callback pool under it. */
   readonly pool: Pool;
+  private readonly core: CorePool;
   private readonly prepare: boolean;
   /** The mysql2 connection behind each transaction's DriverConnection, for streaming inside it. */
-  private readonly held = new WeakMap<DriverConnection, PoolConnection>();
+  private readonly held = new WeakMap<DriverConnection, CoreConnection>();
+  /** The statement watch of each mysql2 connection the driver has had (it also has our error listener). */
+  private readonly watches = new WeakMap<CoreConnection, StatementWatch>();
   /** Read from the first connection (the same server for all); unknown until then. */
   autoIncrement?: AutoIncrement;
 
   private readonly statementTimeout: number;
   private readonly queryTimeout: number;
   private readonly acquireTimeout: number;
+  /** `queryTimeout` as a limit, when set (the same object `callLimit` returns for it). */
+  private readonly ownLimit: CallLimit | undefined;
 
   constructor(options: Mysql2PoolOptions, own: Mysql2DriverOptions = {}) {
     this.prepare = options.prepare !== false;
@@ -132,6 +127,7 @@ export class Mysql2Driver implements Driver {
       this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
     );
     this.acquireTimeout = limitOption("acquireTimeout", options.acquireTimeout, 10_000);
+    this.ownLimit = callLimit(undefined, this.queryTimeout);
     const setting = own.statementTimeoutSetting ?? ((ms: number) => `max_statement_time = ${ms / 1000}`);
     const setup = `SET ${sessionSetup}`;
     // apart from the setup: a server without this variable (MariaDB asked for the MySQL flavor)
@@ -169,6 +165,7 @@ export class Mysql2Driver implements Driver {
       // affectedRows counts matched rows, as on PostgreSQL (an update to equal values still "finds" the row).
       flags: ["FOUND_ROWS"],
     });
+    this.core = this.pool.pool as unknown as CorePool;
     this.pool.pool.on("connection", (conn) => {
       conn.query(setup, (err: unknown) => {
         if (err) conn.destroy();
@@ -187,77 +184,114 @@ export class Mysql2Driver implements Driver {
     });
   }
 
-  /**
-   * Statements with values are prepared (once per shape and connection). Statements without values,
-   * and very large one-off ones (a createMany batch), go as text with mysql2 escaping the values:
-   * preparing those would cost a round trip and keep a huge cached statement on every connection.
-   */
-  private async run(runner: Runner, q: CompiledQuery): Promise<ExecResult> {
-    const params = q.params as unknown[];
-    const step = this.autoIncrement?.step ?? 1;
-    if (params.length === 0) return toResult((await runner.query(q.sql))[0], step, q.generatedIds);
-    if (this.prepare && params.length <= maxPreparedParams)
-      return toResult((await runner.execute(q.sql, params as never))[0], step, q.generatedIds);
-    return toResult((await runner.query(q.sql, params))[0], step, q.generatedIds);
-  }
-
   /** One statement on a connection of its own from the pool, within the call's limits. */
   execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
-    return executeAlone((o) => this.acquire(o), q, options);
-  }
-
-  /** A pool connection within `acquireTimeout` (or the caller's earlier deadline), with its errors caught. */
-  private async checkout(options?: ExecOptions): Promise<mysql.PoolConnection> {
-    const pending = this.pool.getConnection();
-    const expire = () =>
-      void pending.then(
-        (c) => c.release(),
-        () => undefined,
-      );
-    const conn = await withinLimit(
-      pending,
-      callLimit(options, this.acquireTimeout, "acquireTimeout"),
-      "the MySQL pool",
-      expire,
-    ).catch((e: unknown) => {
-      if (e instanceof ConnectionError)
-        throw new ConnectionError(
-          `no MySQL connection within ${/acquireTimeout/.test(e.message) ? `acquireTimeout (${this.acquireTimeout} ms)` : "the call's deadline"}: the pool is exhausted or the server does not answer`,
-          { cause: e },
-        );
-      throw mapMysqlError(e);
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.take(options, (error, conn) => {
+        if (error || !conn) return reject(error);
+        this.send(conn, q, options, (e, result) => {
+          if (e && breaksConnection(e)) conn.destroy();
+          else conn.release();
+          return e ? reject(e) : resolve(result as ExecResult);
+        });
+      });
     });
-    // A reset while the connection is out must fail the call in flight, never crash the process:
-    // mysql2 re-emits such errors on the connection (its pool listens only once).
-    const raw = conn.connection as unknown as { on(event: "error", l: () => void): void };
-    if (!guarded.has(raw)) {
-      guarded.add(raw);
-      raw.on("error", () => undefined);
-    }
-    return conn;
   }
 
-  async acquire(options?: ExecOptions): Promise<DriverConnection> {
-    const conn = await this.checkout(options);
+  /**
+   * Takes a pool connection within `acquireTimeout` (or the caller's earlier deadline), with its
+   * errors caught. An idle connection comes on the next tick: no timer then.
+   */
+  private take(options: ExecOptions | undefined, done: (error: Error | null, conn?: CoreConnection) => void): void {
+    const limit = hasIdleConnection(this.core) ? undefined : callLimit(options, this.acquireTimeout, "acquireTimeout");
+    let late = false;
+    const timer =
+      limit &&
+      setTimeout(() => {
+        late = true;
+        const what = limit.label.startsWith("acquireTimeout")
+          ? `acquireTimeout (${this.acquireTimeout} ms)`
+          : "the call's deadline";
+        done(
+          new ConnectionError(
+            `no MySQL connection within ${what}: the pool is exhausted or the server does not answer`,
+            { cause: limitPassed("the MySQL pool", limit) },
+          ),
+        );
+      }, limit.ms);
+    this.core.getConnection((error, conn) => {
+      // the connection that comes after the limit goes back to the pool
+      if (late) return error ? undefined : conn.release();
+      if (timer) clearTimeout(timer);
+      if (error) return done(mapMysqlError(error));
+      if (!this.watches.has(conn)) {
+        this.watches.set(conn, new StatementWatch(this.queryTimeout));
+        // A reset while the connection is out must fail the call in flight, never crash the process:
+        // mysql2 re-emits such errors on the connection (its pool listens only once).
+        conn.on("error", () => undefined);
+      }
+      done(null, conn);
+    });
+  }
+
+  /**
+   * Sends `q` on `conn` within `queryTimeout` (the connection's watch) or the caller's earlier
+   * deadline (a timer of its own). Past the limit the connection is destroyed and `settle` gets the
+   * limit's `ConnectionError`; a reply that comes after is dropped.
+   */
+  private send(conn: CoreConnection, q: CompiledQuery, options: ExecOptions | undefined, settle: Settle): void {
+    const step = this.autoIncrement?.step ?? 1;
+    let ended = false;
+    const expire = (limit: CallLimit) => {
+      ended = true;
+      conn.destroy();
+      settle(limitPassed("MySQL", limit));
+    };
+    const limit = options?.deadline === undefined ? this.ownLimit : callLimit(options, this.queryTimeout);
+    const watch = limit && limit === this.ownLimit ? this.watches.get(conn) : undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (watch) watch.arm(() => expire(limit as CallLimit));
+    else if (limit) timer = setTimeout(() => expire(limit), limit.ms);
+    sendStatement(conn, q, this.prepare, (error, raw) => {
+      if (ended) return;
+      ended = true;
+      if (watch) watch.disarm();
+      else if (timer) clearTimeout(timer);
+      if (error) settle(error);
+      else settle(null, toResult(raw, step, q.generatedIds));
+    });
+  }
+
+  /** A pool connection for the caller's statements, one at a time (a transaction's). */
+  acquire(options?: ExecOptions): Promise<DriverConnection> {
+    return new Promise<DriverConnection>((resolve, reject) => {
+      this.take(options, (error, conn) => (error || !conn ? reject(error) : resolve(this.lease(conn))));
+    });
+  }
+
+  private lease(conn: CoreConnection): DriverConnection {
+    // A server error leaves the connection usable; a network, protocol or deadline error does not.
     let broken = false;
     const handle: DriverConnection = {
-      execute: async (q, o) => {
-        try {
-          return await withinLimit(this.run(conn, q), callLimit(o, this.queryTimeout), "MySQL", () => {
-            broken = true;
-            conn.destroy();
+      execute: (q, o) =>
+        new Promise<ExecResult>((resolve, reject) => {
+          this.send(conn, q, o, (e, result) => {
+            if (!e) return resolve(result as ExecResult);
+            if (breaksConnection(e)) broken = true;
+            reject(e);
           });
-        } catch (e) {
-          // A server error leaves the connection usable; a network, protocol or deadline error does not.
-          const err = e as { errno?: unknown; fatal?: boolean };
-          if (err.fatal || typeof err.errno !== "number") broken = true;
-          throw e;
-        }
-      },
+        }),
       release: (discard) => (broken || discard ? conn.destroy() : conn.release()),
     };
     this.held.set(handle, conn);
     return handle;
+  }
+
+  /** A pool connection within the acquire limits, for a stream. */
+  private checkout(options?: ExecOptions): Promise<CoreConnection> {
+    return new Promise<CoreConnection>((resolve, reject) => {
+      this.take(options, (error, conn) => (error || !conn ? reject(error) : resolve(conn)));
+    });
   }
 
   /** Streams a SELECT on the transaction's connection, or on one taken from the pool for it. */
@@ -280,7 +314,7 @@ export class Mysql2Driver implements Driver {
     let broken = false;
     try {
       yield* streamRows(
-        target.connection as unknown as CoreConnection,
+        target as unknown as StreamConnectionCore,
         q,
         batchSize,
         this.prepare,

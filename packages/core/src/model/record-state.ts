@@ -43,10 +43,16 @@ interface Baseline {
 /**
  * A value in a form `===` compares: dates by instant, bytes and JSON by content, a nested
  * many2one record by its id, so a value changed in place (`record.data.tags.push(x)`) is seen.
+ * A datetime field's Date is its instant as a number (every row read has one: no string is made
+ * for it), and a number given to such a field compares as text, so it never equals a Date.
  */
 export function comparable(field: FieldMeta, value: unknown): unknown {
-  if (value === null || value === undefined || typeof value !== "object") return value ?? null;
-  if (value instanceof Date) return `d${value.getTime()}`;
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "object") return typeof value === "number" && field.kind === "datetime" ? `n${value}` : value;
+  if (value instanceof Date) {
+    const time = value.getTime();
+    return field.kind === "datetime" && !Number.isNaN(time) ? time : `d${time}`;
+  }
   if (value instanceof Uint8Array) return `b${Array.from(value).join(",")}`;
   if ((field.kind === "many2one" || field.kind === "one2one") && !Array.isArray(value))
     return (value as { id?: unknown }).id ?? null;
