@@ -1,12 +1,14 @@
 import { connect } from "@dotorm/core";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 import { recordsAdapter, withGenericPlans } from "../src/databases.js";
 import { pgServer } from "./targets.js";
 
 const pgUrl = process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-async function planCacheMode(url: string): Promise<string> {
-  const db = await connect(recordsAdapter({ DATABASE_URL: url, DATA_DIR: "/nonexistent" }), { models: [] });
+async function planCacheMode(url: string, generic?: boolean): Promise<string> {
+  const config = { DATABASE_URL: url, DATA_DIR: "/nonexistent", PG_GENERIC_PLANS: generic };
+  const db = await connect(recordsAdapter(config), { models: [] });
   try {
     const [row] = await db.sql`show plan_cache_mode`;
     return String((row as { plan_cache_mode: string }).plan_cache_mode);
@@ -18,6 +20,12 @@ async function planCacheMode(url: string): Promise<string> {
 describe.runIf(await pgServer.available())("the records database on a PostgreSQL server", () => {
   it("plans each statement shape once per connection (generic plans)", async () => {
     expect(await planCacheMode(pgUrl)).toBe("force_generic_plan");
+  });
+
+  it("leaves the server's mode with PG_GENERIC_PLANS=0", async () => {
+    expect(loadConfig({ PG_GENERIC_PLANS: "0" }).PG_GENERIC_PLANS).toBe(false);
+    expect(loadConfig({}).PG_GENERIC_PLANS).toBe(true);
+    expect(await planCacheMode(pgUrl, false)).toBe("auto");
   });
 
   it("keeps a plan_cache_mode the URL sets, and the URL's other connection options", async () => {
