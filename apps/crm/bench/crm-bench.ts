@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 
-const app = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// CRM_BENCH_APP runs another checkout's server with this script (A/B of two builds with the same measure)
+const app = resolve(process.env.CRM_BENCH_APP ?? resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 const pgUrl = new URL(process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
 const database = process.env.CRM_BENCH_DB ?? "crm_bench_crm";
 const seconds = Number(process.env.CRM_BENCH_SECONDS ?? 10);
@@ -77,16 +78,34 @@ function serverCpuMicros(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time so far (µs) of the PostgreSQL backends serving the bench database (the server runs on
+ * this machine and shares its cores, so its CPU per request counts as much as the Node server's).
+ */
+async function databaseCpuMicros(): Promise<number> {
+  const admin = new pg.Client({ connectionString: pgUrl.toString() });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query("select pid from pg_stat_activity where datname = $1", [database]);
+    return rows.reduce((sum: number, r: { pid: number }) => sum + serverCpuMicros(r.pid), 0);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function run(title: string, url: string, token: string, pid: number | undefined) {
   if (!title.includes(only)) return undefined;
   const check = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!check.ok) throw new Error(`${title}: ${check.status} ${await check.text()}`);
   if (warmup > 0) await autocannon({ url, connections, duration: warmup, headers: { authorization: `Bearer ${token}` } });
-  const cpuBefore = serverCpuMicros(pid);
+  const [cpuBefore, dbBefore] = [serverCpuMicros(pid), await databaseCpuMicros()];
   const result = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
-  const cpuPerRequest = (serverCpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total);
+  const requests = Math.max(1, result.requests.total);
+  const cpuPerRequest = (serverCpuMicros(pid) - cpuBefore) / requests;
+  // the pool's connections stay open between the two readings (a backend that ended in between is not counted)
+  const dbPerRequest = ((await databaseCpuMicros()) - dbBefore) / requests;
   const errors = result.errors + result.non2xx + result.timeouts;
-  return { title, "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, "max ms": result.latency.max, "server CPU µs/req": Math.round(cpuPerRequest), errors };
+  return { title, "req/s": Math.round(result.requests.average), "p50 ms": result.latency.p50, "p99 ms": result.latency.p99, "max ms": result.latency.max, "server CPU µs/req": Math.round(cpuPerRequest), "PG CPU µs/req": Math.round(dbPerRequest), errors };
 }
 
 const url = await ensureDatabase();
@@ -100,7 +119,8 @@ try {
     await run("leads list page (admin, all 10,000 leads)", page, admin, child.pid),
     await run("dashboard pipeline on chDB (admin, a year of events)", `${base}/api/dashboard/pipeline`, admin, child.pid),
   ];
-  console.log(`\n${connections} connections, ${seconds} s each (after ${warmup} s unmeasured), Node ${process.version}`);
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  console.log(`\n${connections} connections, ${seconds} s each (after ${warmup} s unmeasured), Node ${process.version}, load ${load}`);
   console.table(rows.filter((r) => r !== undefined));
 } finally {
   child.kill("SIGTERM");

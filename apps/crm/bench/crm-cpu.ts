@@ -5,23 +5,57 @@
  * counts the process's own CPU time (`process.cpuUsage`), not what other processes leave it.
  * `app.request` builds undici's Request and Response, which the HTTP server does not: `/api/health`
  * is measured the same way, and the page's figure above it is the work the page adds.
- * CRM_CPU_REQUESTS (default 3000) per round, CRM_CPU_ROUNDS (default 3); prints each round and the median.
+ * CRM_CPU_REQUESTS (default 3000) per round, CRM_CPU_ROUNDS (default 3); prints each round and the median,
+ * with the CPU the PostgreSQL backends spent per request (they share the machine's cores).
  */
-import { clickhouse } from "@dotorm/clickhouse";
-import { postgres } from "@dotorm/postgres";
-import { EventWriter } from "../src/analytics/event-writer.js";
-import { openDatabases } from "../src/databases.js";
-import { createApp } from "../src/server/app.js";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import pg from "pg";
 
-const pgUrl = new URL(process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test");
-pgUrl.pathname = `/${process.env.CRM_BENCH_DB ?? "crm_bench_crm"}`;
+// CRM_BENCH_APP measures another checkout's server (A/B of two builds with the same measure)
+const crmDir = resolve(process.env.CRM_BENCH_APP ?? resolve(dirname(fileURLToPath(import.meta.url)), ".."));
+const load = <T>(path: string): Promise<T> => import(pathToFileURL(resolve(crmDir, path)).href) as Promise<T>;
+const { EventWriter } = await load<typeof import("../src/analytics/event-writer.js")>("src/analytics/event-writer.ts");
+const { analyticsAdapter, openDatabases, recordsAdapter } = await load<typeof import("../src/databases.js")>("src/databases.ts");
+const { createApp } = await load<typeof import("../src/server/app.js")>("src/server/app.ts");
+
+const adminUrl = process.env.DOTORM_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const database = process.env.CRM_BENCH_DB ?? "crm_bench_crm";
+const pgUrl = new URL(adminUrl);
+pgUrl.pathname = `/${database}`;
 const requests = Number(process.env.CRM_CPU_REQUESTS ?? 3000);
 const rounds = Number(process.env.CRM_CPU_ROUNDS ?? 3);
 const inFlight = 50;
 
-const dbs = await openDatabases(postgres({ url: pgUrl.toString() }), clickhouse({ embedded: "/tmp/crm-cpu-bench-chdb" }));
+// the records database as the server opens it (its connection options included)
+// (and the adapters of the measured checkout's own packages)
+const records = recordsAdapter({ DATABASE_URL: pgUrl.toString(), DATA_DIR: "/tmp/crm-cpu-bench" });
+const analytics = analyticsAdapter({ CLICKHOUSE_DATABASE: "crm", DATA_DIR: "/tmp/crm-cpu-bench" });
+const dbs = await openDatabases(records, analytics);
 const events = new EventWriter();
 const { app } = createApp({ db: dbs.db, analytics: dbs.analytics, events, log: () => {} });
+
+/** CPU time so far (µs) of the PostgreSQL backends serving the bench database (Linux /proc; 0 elsewhere). */
+async function databaseCpuMicros(): Promise<number> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query("select pid from pg_stat_activity where datname = $1", [database]);
+    let sum = 0;
+    for (const { pid } of rows as { pid: number }[]) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+        sum += (Number(fields[11]) + Number(fields[12])) * 10_000;
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
+    return sum;
+  } finally {
+    await admin.end();
+  }
+}
 
 async function login(user: string): Promise<string> {
   const r = await app.request("/api/login", {
@@ -47,11 +81,15 @@ async function measure(token: string, n: number, path = page): Promise<number> {
       await r.arrayBuffer();
     }
   };
-  const before = process.cpuUsage();
+  const [before, dbBefore] = [process.cpuUsage(), await databaseCpuMicros()];
   await Promise.all(Array.from({ length: inFlight }, worker));
   const used = process.cpuUsage(before);
+  databaseCpu.push(((await databaseCpuMicros()) - dbBefore) / n);
   return (used.user + used.system) / n;
 }
+
+/** PostgreSQL's CPU per request of each measured round (clock ticks of 10 ms, so rounds of thousands). */
+const databaseCpu: number[] = [];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 try {
@@ -63,9 +101,10 @@ try {
     const token = await login(user);
     await measure(token, Math.max(500, requests / 4)); // warm-up
     const figures: number[] = [];
+    databaseCpu.length = 0;
     for (let i = 0; i < rounds; i++) figures.push(await measure(token, requests));
     console.log(
-      `leads list page as ${user}: ${Math.round(median(figures))} µs CPU/request, ${Math.round(median(figures) - median(base))} above /api/health (rounds ${figures.map(Math.round).join(", ")})`,
+      `leads list page as ${user}: ${Math.round(median(figures))} µs CPU/request, ${Math.round(median(figures) - median(base))} above /api/health (rounds ${figures.map(Math.round).join(", ")}); PostgreSQL ${Math.round(median(databaseCpu))} µs/request (rounds ${databaseCpu.map(Math.round).join(", ")})`,
     );
   }
 } finally {

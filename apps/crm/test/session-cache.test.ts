@@ -160,6 +160,37 @@ describe("the CRM's session cache [pglite]", () => {
     expect(await store.cached(token)).toBeUndefined();
   });
 
+  test("concurrent requests of one token share one read, but none started after a removal", async () => {
+    const store = new SessionStore(crm.dbs.db, 60_000, { ms: 60_000 });
+    const token = await crm.login("bob");
+    let reads = 0;
+    const count = (e: { model?: string; sql: string }) => {
+      if (e.model === "sessions" && /^\s*select/i.test(e.sql)) reads++;
+    };
+    crm.dbs.db.on("query", count);
+    try {
+      const sessions = await Promise.all(Array.from({ length: 20 }, () => store.cached(token)));
+      expect(sessions.map((s) => s?.login)).toEqual(Array(20).fill("bob"));
+      expect(reads).toBe(1);
+      // a removal while a read is in flight: the requests after it read again
+      store.invalidate();
+      reads = 0;
+      const early = store.cached(token);
+      store.invalidate();
+      const late = store.cached(token);
+      expect([(await early)?.login, (await late)?.login]).toEqual(["bob", "bob"]);
+      expect(reads).toBe(2);
+      // and a request after a logout gets no session, whatever was being read for the token
+      store.invalidate();
+      const before = store.cached(token);
+      await store.revoke(token);
+      expect(await store.cached(token)).toBeUndefined();
+      await before;
+    } finally {
+      crm.dbs.db.off("query", count);
+    }
+  });
+
   test("a cached session cannot be changed by whoever receives it", async () => {
     const store = new SessionStore(crm.dbs.db, 60_000, { ms: 60_000 });
     const token = await crm.login("bob");

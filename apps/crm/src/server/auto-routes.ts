@@ -80,6 +80,8 @@ export function autoRoutes(app: Hono, deps: AutoDeps): void {
 
   app.all("/auto/*", async (c) => {
     const method = c.req.method;
+    // a read changes nothing the CRM watches (no body to guard, no stage change, no session table written)
+    if (reads.has(method)) return rest.fetch(c.req.raw, c.env);
     const [, , table, id] = c.req.path.split("/");
     const body = method === "POST" || method === "PATCH" ? await bodyOf(c) : undefined;
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { Database } from "@dotorm/core";
 import { getCookie } from "hono/cookie";
 import type { Context } from "hono";
@@ -11,7 +11,8 @@ export const sessionCookie = "crm_session";
 
 /** SHA-256 of a token: what the sessions table stores, so a leaked table opens no session. */
 export function tokenHash(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  // one-shot: no Hash object per request
+  return hash("sha256", token, "hex");
 }
 
 /** The token a request carries: `Authorization: Bearer <token>`, else the session cookie. */
@@ -43,6 +44,11 @@ export interface SessionCacheOptions {
 export class SessionStore {
   private readonly seen = new WeakMap<Request, CrmSession | null>();
   private readonly cache: SessionCache<CrmSession>;
+  /** Lookups being read, by token hash, with the cache generation they started in. */
+  private readonly reading = new Map<
+    string,
+    { generation: number; found: Promise<{ session: CrmSession; expiresAt: number } | undefined> }
+  >();
 
   constructor(
     private readonly db: Database,
@@ -74,15 +80,29 @@ export class SessionStore {
     return (await this.lookup(tokenHash(token)))?.session;
   }
 
-  /** The session a token opens, reused from the cache when the same token was looked up a moment ago. */
+  /**
+   * The session a token opens, reused from the cache when the same token was looked up a moment
+   * ago. Concurrent requests of one token that miss the cache share one read of the database (a
+   * browser's parallel calls, or every request in flight when the entry expires), unless anything
+   * was removed from the cache since that read started: a request after a logout or a change to
+   * users, roles or teams reads afresh.
+   */
   async cached(token: string): Promise<CrmSession | undefined> {
     const hash = tokenHash(token);
     const hit = this.cache.get(hash);
     if (hit !== undefined) return hit;
     const generation = this.cache.generation;
-    const found = await this.lookup(hash);
-    if (found) this.cache.set(hash, found.session, found.expiresAt, generation);
-    return found?.session;
+    const flight = this.reading.get(hash);
+    if (flight?.generation === generation) return (await flight.found)?.session;
+    const own = { generation, found: this.lookup(hash) };
+    this.reading.set(hash, own);
+    try {
+      const found = await own.found;
+      if (found) this.cache.set(hash, found.session, found.expiresAt, generation);
+      return found?.session;
+    } finally {
+      if (this.reading.get(hash) === own) this.reading.delete(hash);
+    }
   }
 
   private async lookup(hash: string): Promise<{ session: CrmSession; expiresAt: number } | undefined> {
