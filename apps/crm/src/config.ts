@@ -52,8 +52,6 @@ const schema = z.object({
     .min(0, "must be 0 (off) or more")
     .max(60, "must be at most 60")
     .default(5),
-  // startup `options` that a pooler (PgBouncer) may refuse: 0 leaves the server's plan cache mode as it is
-  PG_GENERIC_PLANS: flag.default(true),
   SEED: flag.default(true),
   SEED_SIZE: z.enum(["small", "large"], { error: 'must be "small" or "large"' }).default("large"),
   COOKIE_SECURE: flag.default(false),
