@@ -66,7 +66,7 @@ export { Database } from "./run/database.js";
 export { connect } from "./run/connect.js";
 export type { ConnectOptions, StatementInfo } from "./run/database.js";
 export type { TransactionOptions } from "./run/transaction.js";
-export { callLimit, limitOption, withinLimit } from "./run/deadline.js";
+export { callLimit, limitOption, limitPassed, withinLimit } from "./run/deadline.js";
 export type { CallLimit } from "./run/deadline.js";
 export type { QueryEvent, DatabaseEvents, LogEvent, LogLevel } from "./run/events.js";
 export { checkOptions, closestName, option } from "./run/check-options.js";

@@ -6,9 +6,11 @@ import {
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
+  type CallLimit,
   callLimit,
   executeAlone,
   limitOption,
+  limitPassed,
   withinLimit,
 } from "@dotorm/core";
 import pg from "pg";
@@ -71,28 +73,48 @@ const ONE_OFF = /^\s*DECLARE\s/i;
 type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
 /** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
 const PgQuery = pg.Query as unknown as new (
-  config: { text: string; values?: unknown[]; name?: string },
-  values: undefined,
+  text: string,
+  values: unknown[] | undefined,
   callback: QueryCallback,
-) => pg.Submittable;
+) => pg.Submittable & { name?: string };
 
 /**
- * Sends one statement through pg's callback API, named `name` (prepared) when given. The query is
- * built with its name and callback from the start: pg's promise API (`client.query(config)` without
- * a callback) sets the callback on the query afterwards, and so did a first version of this function
- * with the name too; either way a page of 100 rows cost ~165-175 µs of client CPU against ~112-116 µs
- * when built whole, as `pool.query` builds it (bench/README.md, 2026-12-01).
- * The connection's `execute` gives a failure a stack leading back to the caller, as pg's promise API does.
+ * Sends one statement through pg's callback API, named `name` (prepared) when given, and settles
+ * one promise with its result: no promise per layer, and the call's time limit in the same promise
+ * (`expire` closes the connection when it passes, as `withinLimit` does).
+ *
+ * The query is built from the SQL text with its callback in the constructor: pg's promise API sets
+ * the callback afterwards, which cost ~40% more client CPU on a page of 100 rows (bench/README.md,
+ * 2026-12-01); and a config object (`{ text, values, name }`) is copied by pg through
+ * `Object.getOwnPropertyDescriptors` for every statement (~4 µs each, 2026-12-01 pg-perf pass),
+ * where a text is not. The name is set after construction (pg reads it only when submitting).
  */
-function query(client: pg.PoolClient, text: string, values: unknown[] | undefined, name?: string) {
-  return new Promise<pg.QueryResult>((resolve, reject) => {
-    const config = name === undefined ? { text, values } : { text, values, name };
-    client.query(new PgQuery(config, undefined, (error, result) => (error ? reject(error) : resolve(result))));
+function query(
+  client: pg.PoolClient,
+  text: string,
+  values: unknown[] | undefined,
+  name: string | undefined,
+  limit?: CallLimit,
+  expire?: () => void,
+): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const timer =
+      limit &&
+      setTimeout(() => {
+        try {
+          expire?.();
+        } finally {
+          reject(limitPassed("PostgreSQL", limit));
+        }
+      }, limit.ms);
+    const q = new PgQuery(text, values, (error, result) => {
+      if (timer) clearTimeout(timer);
+      if (error) reject(error);
+      else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
+    });
+    if (name !== undefined) q.name = name;
+    client.query(q);
   });
-}
-
-function toResult(r: pg.QueryResult): ExecResult {
-  return { rows: r.rows, affected: r.rowCount ?? 0 };
 }
 
 /** Closes a client's socket at once (end() would wait for a peer that may never answer). */
@@ -139,28 +161,46 @@ export class PgDriver implements Driver {
   }
 
   /**
-   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values.
-   * Statements evicted from the connection's cache are deallocated first, in one round trip.
+   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values,
+   * within `limit`. Statements evicted from the connection's cache are deallocated first, in one
+   * round trip.
    */
-  private async send(client: pg.PoolClient, q: CompiledQuery): Promise<pg.QueryResult> {
+  private send(
+    client: pg.PoolClient,
+    q: CompiledQuery,
+    limit: CallLimit | undefined,
+    expire: () => void,
+  ): Promise<ExecResult> {
     const values = q.params as unknown[];
     if (!this.prepare || !Array.isArray(values) || values.length === 0 || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values);
+      return query(client, q.sql, values, undefined, limit, expire);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
-    if (stale) {
-      await query(client, stale.sql, undefined).then(
-        () => statements.settled(stale.names),
-        (e: unknown) => {
-          statements.settled(stale.names, e);
-          // a server error (the transaction is aborted) leaves the connection as it was
-          if (!(e instanceof pg.DatabaseError)) throw e;
-        },
-      );
-    }
-    return query(client, q.sql, values, name);
+    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire);
+    return query(client, q.sql, values, name, limit, expire);
+  }
+
+  private async deallocateThenSend(
+    client: pg.PoolClient,
+    statements: PreparedStatements,
+    stale: { sql: string; names: string[] },
+    sql: string,
+    values: unknown[],
+    name: string,
+    limit: CallLimit | undefined,
+    expire: () => void,
+  ): Promise<ExecResult> {
+    await query(client, stale.sql, undefined, undefined, limit, expire).then(
+      () => statements.settled(stale.names),
+      (e: unknown) => {
+        statements.settled(stale.names, e);
+        // a server error (the transaction is aborted) leaves the connection as it was
+        if (!(e instanceof pg.DatabaseError)) throw e;
+      },
+    );
+    return query(client, sql, values, name, limit, expire);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
@@ -195,18 +235,16 @@ export class PgDriver implements Driver {
       broken = true;
     };
     client.on("error", onError);
+    const close = () => {
+      broken = true;
+      destroy(client);
+    };
     return {
       execute: async (q, o) => {
         if (broken)
           throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
-        const work = this.send(client, q);
         try {
-          return toResult(
-            await withinLimit(work, callLimit(o, this.queryTimeout), "PostgreSQL", () => {
-              broken = true;
-              destroy(client);
-            }),
-          );
+          return await this.send(client, q, callLimit(o, this.queryTimeout), close);
         } catch (e) {
           // a server error leaves the connection usable; anything else (network, deadline) does not
           // nor a server error that ended the session (FATAL: terminated by an administrator, shut down)

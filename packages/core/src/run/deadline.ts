@@ -37,6 +37,20 @@ function ownLimit(name: string, ms: number): CallLimit {
 }
 
 /**
+ * The error of a call that did not answer within `limit` (its connection was closed), as
+ * {@link withinLimit} rejects with; for drivers that time their calls themselves.
+ *
+ * @example
+ * const timer = setTimeout(() => { socket.destroy(); reject(limitPassed("PostgreSQL", limit)); }, limit.ms);
+ */
+export function limitPassed(database: string, limit: CallLimit): ConnectionError {
+  return new ConnectionError(
+    `${database} did not answer within ${limit.label}; the connection was closed (the database rolls back what was not committed). ` +
+      "Raise the limit if the statement is legitimately slow, or check the network and the server",
+  );
+}
+
+/**
  * Settles as `work` does, unless `limit` passes first: then `expire` runs (it must close the
  * connection, whose state is unknown) and the call rejects with a `ConnectionError` naming the limit.
  *
@@ -55,12 +69,7 @@ export function withinLimit<T>(
       try {
         expire();
       } finally {
-        reject(
-          new ConnectionError(
-            `${database} did not answer within ${limit.label}; the connection was closed (the database rolls back what was not committed). ` +
-              "Raise the limit if the statement is legitimately slow, or check the network and the server",
-          ),
-        );
+        reject(limitPassed(database, limit));
       }
     }, limit.ms);
     work.then(
