@@ -179,7 +179,13 @@ export class Database implements Runner {
     if (info.cache)
       return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
     if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
-    return this.dispatch(query, info).finally(() => this.cache.written(node, this.txLine()));
+    // a write inside a transaction is dropped from the cache once, when the transaction ends
+    const tx = this.txLine();
+    if (tx) {
+      this.cache.wroteIn(tx, node);
+      return this.dispatch(query, info);
+    }
+    return this.dispatch(query, info).finally(() => this.cache.written(node));
   }
 
   /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */
