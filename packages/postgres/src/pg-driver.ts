@@ -17,6 +17,7 @@ import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 import { PreparedStatements } from "./prepared-statements.js";
+import { StatementTimer } from "./statement-timer.js";
 
 /** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
 const passthrough = (value: string) => value;
@@ -96,19 +97,23 @@ function query(
   name: string | undefined,
   limit?: CallLimit,
   expire?: () => void,
+  timer?: StatementTimer,
 ): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
-    const timer =
-      limit &&
-      setTimeout(() => {
-        try {
-          expire?.();
-        } finally {
-          reject(limitPassed("PostgreSQL", limit));
-        }
-      }, limit.ms);
+    const passed = () => {
+      try {
+        expire?.();
+      } finally {
+        reject(limitPassed("PostgreSQL", limit as CallLimit));
+      }
+    };
+    // the driver's own limit on the connection's timer; a caller's deadline on a timer of its own
+    const own = limit && timer?.limit === limit ? timer : undefined;
+    const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
+    own?.arm(passed);
     const q = new PgQuery(text, values, (error, result) => {
-      if (timer) clearTimeout(timer);
+      if (deadline) clearTimeout(deadline);
+      own?.disarm();
       if (error) reject(error);
       else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
     });
@@ -128,6 +133,8 @@ export class PgDriver implements Driver {
   private readonly prepare: boolean;
   private readonly maxPrepared: number;
   private readonly queryTimeout: number;
+  /** The driver's own limit of every statement (`queryTimeout`), timed on one timer per connection. */
+  private readonly ownLimit: CallLimit | undefined;
   private readonly acquireTimeout: number;
   private readonly statementTimeout: number;
 
@@ -140,6 +147,7 @@ export class PgDriver implements Driver {
       options.queryTimeout,
       this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
     );
+    this.ownLimit = callLimit(undefined, this.queryTimeout);
     this.acquireTimeout = limitOption(
       "acquireTimeout",
       options.acquireTimeout ?? options.connectionTimeoutMillis,
@@ -172,14 +180,15 @@ export class PgDriver implements Driver {
     expire: () => void,
   ): Promise<ExecResult> {
     const values = q.params as unknown[];
+    const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
     if (!this.prepare || !Array.isArray(values) || values.length === 0 || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values, undefined, limit, expire);
+      return query(client, q.sql, values, undefined, limit, expire, timer);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
     if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire);
-    return query(client, q.sql, values, name, limit, expire);
+    return query(client, q.sql, values, name, limit, expire, timer);
   }
 
   private async deallocateThenSend(
@@ -216,20 +225,7 @@ export class PgDriver implements Driver {
     // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
     // connection that comes later goes back to the pool)
     const limit = callLimit(options, 0);
-    const pending = this.pool.connect();
-    const expire = () =>
-      void pending.then(
-        (c) => c.release(),
-        () => undefined,
-      );
-    const client = await withinLimit(
-      pending,
-      limit && limit.ms < this.acquireTimeout ? limit : undefined,
-      "PostgreSQL",
-      expire,
-    ).catch((e: unknown) => {
-      throw this.acquireError(e);
-    });
+    const client = limit && limit.ms < this.acquireTimeout ? await this.connectWithin(limit) : await this.connect();
     let broken = false;
     const onError = () => {
       broken = true;
@@ -260,6 +256,28 @@ export class PgDriver implements Driver {
         client.release(broken || discard === true);
       },
     };
+  }
+
+  /** A connection from the pool, through pg-pool's callback API (its promise API adds two promises). */
+  private connect(): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((error, client) =>
+        error ? reject(this.acquireError(error)) : resolve(client as pg.PoolClient),
+      );
+    });
+  }
+
+  /** A connection from the pool by the caller's deadline (one that comes later goes back to the pool). */
+  private connectWithin(limit: CallLimit): Promise<pg.PoolClient> {
+    const pending = this.pool.connect();
+    const expire = () =>
+      void pending.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+    return withinLimit(pending, limit, "PostgreSQL", expire).catch((e: unknown) => {
+      throw this.acquireError(e);
+    });
   }
 
   private acquireError(e: unknown): Error {

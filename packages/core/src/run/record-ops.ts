@@ -143,15 +143,20 @@ export class RecordOps implements ModelBinding {
         "this database enforces no unique key to conflict on; search first, then create or update",
       );
     }
-    const { rule } = await secureWrite(
+    const secured = secureWrite(
       { operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) },
       this.db.accessGate(),
     );
+    // without a checker the answer is at hand: no hop
+    const { rule } = secured instanceof Promise ? await secured : secured;
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
       await assertValuesWithin(this.db, model, prepared, rule);
     }
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
+    // the common case, one INSERT and nothing around it
+    if (!rule && !upsert && relations.length === 0 && prepared.rows.length <= batch)
+      return await this.insert(model, prepared.columns, prepared.rows);
     const work = async () => {
       const ids: Id[] = [];
       const created: Id[] = [];
@@ -168,7 +173,7 @@ export class RecordOps implements ModelBinding {
         await assertWithin(this.db, model, upsert ? created : ids, rule, "create");
       return ids;
     };
-    return rule || upsert || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
+    return this.db.atomic(work);
   }
 
   /**
