@@ -122,6 +122,15 @@ function query(
   });
 }
 
+/**
+ * Whether a failed statement leaves its connection unusable: a server error does not, anything else
+ * (network, deadline) does, and so does a server error that ended the session (FATAL: terminated by
+ * an administrator, shut down).
+ */
+function breaks(e: unknown): boolean {
+  return !(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC";
+}
+
 /** Closes a client's socket at once (end() would wait for a peer that may never answer). */
 function destroy(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
@@ -213,8 +222,63 @@ export class PgDriver implements Driver {
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
-  execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
-    return executeAlone((o) => this.acquire(o), q, options);
+  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    // a caller's deadline also bounds the wait for the connection: through acquire
+    if (options?.deadline !== undefined) return executeAlone((o) => this.acquire(o), q, options);
+    try {
+      return await this.alone(q);
+    } catch (e) {
+      // as the connection's execute does: a stack that leads back to the caller
+      if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
+      throw e;
+    }
+  }
+
+  /**
+   * What `executeAlone` over {@link acquire} does (take a connection, send, give it back, dropping
+   * a broken one), in one promise with pg's callback APIs: a statement outside a transaction went
+   * through five async layers (ten promises) before.
+   */
+  private alone(q: CompiledQuery): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.pool.connect((error, pooled) => {
+        if (error || !pooled) {
+          reject(this.acquireError(error));
+          return;
+        }
+        const client = pooled as pg.PoolClient;
+        let broken = false;
+        const onError = () => {
+          broken = true;
+        };
+        client.on("error", onError);
+        const close = () => {
+          broken = true;
+          destroy(client);
+        };
+        const release = () => {
+          client.removeListener("error", onError);
+          client.release(broken);
+        };
+        let sent: Promise<ExecResult>;
+        try {
+          sent = this.send(client, q, this.ownLimit, close);
+        } catch (e) {
+          sent = Promise.reject(e);
+        }
+        sent.then(
+          (result) => {
+            release();
+            resolve(result);
+          },
+          (e: unknown) => {
+            if (breaks(e)) broken = true;
+            release();
+            reject(e);
+          },
+        );
+      });
+    });
   }
 
   /**
@@ -242,9 +306,7 @@ export class PgDriver implements Driver {
         try {
           return await this.send(client, q, callLimit(o, this.queryTimeout), close);
         } catch (e) {
-          // a server error leaves the connection usable; anything else (network, deadline) does not
-          // nor a server error that ended the session (FATAL: terminated by an administrator, shut down)
-          if (!(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC") broken = true;
+          if (breaks(e)) broken = true;
           // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
           // promise API gives them); the limit's own ConnectionError has one already
           if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);

@@ -66,7 +66,9 @@ export class RecordOps implements ModelBinding {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache =
       options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
+    const planned = planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
+    // without a checker the plan is at hand: no hop
+    const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return this.db.adapter.compiler.read(select, result.rows, this.protos);
   }
@@ -85,9 +87,10 @@ export class RecordOps implements ModelBinding {
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const select = await planSecured(model, this.db.accessGate(), () =>
+    const planned = planSecured(model, this.db.accessGate(), () =>
       planRead(model, { fields: options?.fields, nested: options?.nested }, cond),
     );
+    const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
