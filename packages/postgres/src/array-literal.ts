@@ -8,13 +8,18 @@
 export function arrayLiteral(values: readonly unknown[], kind: string): string | undefined {
   if (kind === "binary") return undefined;
   const parts = new Array<string>(values.length);
+  // a column of stamps is usually one instant (a default "now"): formatted once
+  let lastDate: Date | undefined;
+  let lastText = "";
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) parts[i] = "NULL";
     else if (typeof v === "number") parts[i] = String(v);
     else if (typeof v === "boolean") parts[i] = v ? "t" : "f";
-    else if (v instanceof Date) parts[i] = `"${v.toISOString()}"`;
-    else if (typeof v === "string") parts[i] = quote(v);
+    else if (v instanceof Date) {
+      if (v !== lastDate) lastText = `"${((lastDate = v)).toISOString()}"`;
+      parts[i] = lastText;
+    } else if (typeof v === "string") parts[i] = quote(v);
     else return undefined;
   }
   return `{${parts.join(",")}}`;

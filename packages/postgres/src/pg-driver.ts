@@ -6,15 +6,18 @@ import {
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
+  type CallLimit,
   callLimit,
   executeAlone,
   limitOption,
+  limitPassed,
   withinLimit,
 } from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 import { PreparedStatements } from "./prepared-statements.js";
+import { StatementTimer } from "./statement-timer.js";
 
 /** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
 const passthrough = (value: string) => value;
@@ -71,28 +74,61 @@ const ONE_OFF = /^\s*DECLARE\s/i;
 type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
 /** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
 const PgQuery = pg.Query as unknown as new (
-  config: { text: string; values?: unknown[]; name?: string },
-  values: undefined,
+  text: string,
+  values: unknown[] | undefined,
   callback: QueryCallback,
-) => pg.Submittable;
+) => pg.Submittable & { name?: string };
 
 /**
- * Sends one statement through pg's callback API, named `name` (prepared) when given. The query is
- * built with its name and callback from the start: pg's promise API (`client.query(config)` without
- * a callback) sets the callback on the query afterwards, and so did a first version of this function
- * with the name too; either way a page of 100 rows cost ~165-175 µs of client CPU against ~112-116 µs
- * when built whole, as `pool.query` builds it (bench/README.md, 2026-12-01).
- * The connection's `execute` gives a failure a stack leading back to the caller, as pg's promise API does.
+ * Sends one statement through pg's callback API, named `name` (prepared) when given, and settles
+ * one promise with its result: no promise per layer, and the call's time limit in the same promise
+ * (`expire` closes the connection when it passes, as `withinLimit` does).
+ *
+ * The query is built from the SQL text with its callback in the constructor: pg's promise API sets
+ * the callback afterwards, which cost ~40% more client CPU on a page of 100 rows (bench/README.md,
+ * 2026-12-01); and a config object (`{ text, values, name }`) is copied by pg through
+ * `Object.getOwnPropertyDescriptors` for every statement (~4 µs each, 2026-12-01 pg-perf pass),
+ * where a text is not. The name is set after construction (pg reads it only when submitting).
  */
-function query(client: pg.PoolClient, text: string, values: unknown[] | undefined, name?: string) {
-  return new Promise<pg.QueryResult>((resolve, reject) => {
-    const config = name === undefined ? { text, values } : { text, values, name };
-    client.query(new PgQuery(config, undefined, (error, result) => (error ? reject(error) : resolve(result))));
+function query(
+  client: pg.PoolClient,
+  text: string,
+  values: unknown[] | undefined,
+  name: string | undefined,
+  limit?: CallLimit,
+  expire?: () => void,
+  timer?: StatementTimer,
+): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const passed = () => {
+      try {
+        expire?.();
+      } finally {
+        reject(limitPassed("PostgreSQL", limit as CallLimit));
+      }
+    };
+    // the driver's own limit on the connection's timer; a caller's deadline on a timer of its own
+    const own = limit && timer?.limit === limit ? timer : undefined;
+    const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
+    own?.arm(passed);
+    const q = new PgQuery(text, values, (error, result) => {
+      if (deadline) clearTimeout(deadline);
+      own?.disarm();
+      if (error) reject(error);
+      else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
+    });
+    if (name !== undefined) q.name = name;
+    client.query(q);
   });
 }
 
-function toResult(r: pg.QueryResult): ExecResult {
-  return { rows: r.rows, affected: r.rowCount ?? 0 };
+/**
+ * Whether a failed statement leaves its connection unusable: a server error does not, anything else
+ * (network, deadline) does, and so does a server error that ended the session (FATAL: terminated by
+ * an administrator, shut down).
+ */
+function breaks(e: unknown): boolean {
+  return !(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC";
 }
 
 /** Closes a client's socket at once (end() would wait for a peer that may never answer). */
@@ -106,6 +142,8 @@ export class PgDriver implements Driver {
   private readonly prepare: boolean;
   private readonly maxPrepared: number;
   private readonly queryTimeout: number;
+  /** The driver's own limit of every statement (`queryTimeout`), timed on one timer per connection. */
+  private readonly ownLimit: CallLimit | undefined;
   private readonly acquireTimeout: number;
   private readonly statementTimeout: number;
 
@@ -118,6 +156,7 @@ export class PgDriver implements Driver {
       options.queryTimeout,
       this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
     );
+    this.ownLimit = callLimit(undefined, this.queryTimeout);
     this.acquireTimeout = limitOption(
       "acquireTimeout",
       options.acquireTimeout ?? options.connectionTimeoutMillis,
@@ -139,33 +178,107 @@ export class PgDriver implements Driver {
   }
 
   /**
-   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values.
-   * Statements evicted from the connection's cache are deallocated first, in one round trip.
+   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values,
+   * within `limit`. Statements evicted from the connection's cache are deallocated first, in one
+   * round trip.
    */
-  private async send(client: pg.PoolClient, q: CompiledQuery): Promise<pg.QueryResult> {
+  private send(
+    client: pg.PoolClient,
+    q: CompiledQuery,
+    limit: CallLimit | undefined,
+    expire: () => void,
+  ): Promise<ExecResult> {
     const values = q.params as unknown[];
+    const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
     if (!this.prepare || !Array.isArray(values) || values.length === 0 || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values);
+      return query(client, q.sql, values, undefined, limit, expire, timer);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
-    if (stale) {
-      await query(client, stale.sql, undefined).then(
-        () => statements.settled(stale.names),
-        (e: unknown) => {
-          statements.settled(stale.names, e);
-          // a server error (the transaction is aborted) leaves the connection as it was
-          if (!(e instanceof pg.DatabaseError)) throw e;
-        },
-      );
-    }
-    return query(client, q.sql, values, name);
+    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire);
+    return query(client, q.sql, values, name, limit, expire, timer);
+  }
+
+  private async deallocateThenSend(
+    client: pg.PoolClient,
+    statements: PreparedStatements,
+    stale: { sql: string; names: string[] },
+    sql: string,
+    values: unknown[],
+    name: string,
+    limit: CallLimit | undefined,
+    expire: () => void,
+  ): Promise<ExecResult> {
+    await query(client, stale.sql, undefined, undefined, limit, expire).then(
+      () => statements.settled(stale.names),
+      (e: unknown) => {
+        statements.settled(stale.names, e);
+        // a server error (the transaction is aborted) leaves the connection as it was
+        if (!(e instanceof pg.DatabaseError)) throw e;
+      },
+    );
+    return query(client, sql, values, name, limit, expire);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
-  execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
-    return executeAlone((o) => this.acquire(o), q, options);
+  async execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
+    // a caller's deadline also bounds the wait for the connection: through acquire
+    if (options?.deadline !== undefined) return executeAlone((o) => this.acquire(o), q, options);
+    try {
+      return await this.alone(q);
+    } catch (e) {
+      // as the connection's execute does: a stack that leads back to the caller
+      if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
+      throw e;
+    }
+  }
+
+  /**
+   * What `executeAlone` over {@link acquire} does (take a connection, send, give it back, dropping
+   * a broken one), in one promise with pg's callback APIs: a statement outside a transaction went
+   * through five async layers (ten promises) before.
+   */
+  private alone(q: CompiledQuery): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.pool.connect((error, pooled) => {
+        if (error || !pooled) {
+          reject(this.acquireError(error));
+          return;
+        }
+        const client = pooled as pg.PoolClient;
+        let broken = false;
+        const onError = () => {
+          broken = true;
+        };
+        client.on("error", onError);
+        const close = () => {
+          broken = true;
+          destroy(client);
+        };
+        const release = () => {
+          client.removeListener("error", onError);
+          client.release(broken);
+        };
+        let sent: Promise<ExecResult>;
+        try {
+          sent = this.send(client, q, this.ownLimit, close);
+        } catch (e) {
+          sent = Promise.reject(e);
+        }
+        sent.then(
+          (result) => {
+            release();
+            resolve(result);
+          },
+          (e: unknown) => {
+            if (breaks(e)) broken = true;
+            release();
+            reject(e);
+          },
+        );
+      });
+    });
   }
 
   /**
@@ -176,41 +289,24 @@ export class PgDriver implements Driver {
     // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
     // connection that comes later goes back to the pool)
     const limit = callLimit(options, 0);
-    const pending = this.pool.connect();
-    const expire = () =>
-      void pending.then(
-        (c) => c.release(),
-        () => undefined,
-      );
-    const client = await withinLimit(
-      pending,
-      limit && limit.ms < this.acquireTimeout ? limit : undefined,
-      "PostgreSQL",
-      expire,
-    ).catch((e: unknown) => {
-      throw this.acquireError(e);
-    });
+    const client = limit && limit.ms < this.acquireTimeout ? await this.connectWithin(limit) : await this.connect();
     let broken = false;
     const onError = () => {
       broken = true;
     };
     client.on("error", onError);
+    const close = () => {
+      broken = true;
+      destroy(client);
+    };
     return {
       execute: async (q, o) => {
         if (broken)
           throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
-        const work = this.send(client, q);
         try {
-          return toResult(
-            await withinLimit(work, callLimit(o, this.queryTimeout), "PostgreSQL", () => {
-              broken = true;
-              destroy(client);
-            }),
-          );
+          return await this.send(client, q, callLimit(o, this.queryTimeout), close);
         } catch (e) {
-          // a server error leaves the connection usable; anything else (network, deadline) does not
-          // nor a server error that ended the session (FATAL: terminated by an administrator, shut down)
-          if (!(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC") broken = true;
+          if (breaks(e)) broken = true;
           // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
           // promise API gives them); the limit's own ConnectionError has one already
           if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
@@ -222,6 +318,28 @@ export class PgDriver implements Driver {
         client.release(broken || discard === true);
       },
     };
+  }
+
+  /** A connection from the pool, through pg-pool's callback API (its promise API adds two promises). */
+  private connect(): Promise<pg.PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.pool.connect((error, client) =>
+        error ? reject(this.acquireError(error)) : resolve(client as pg.PoolClient),
+      );
+    });
+  }
+
+  /** A connection from the pool by the caller's deadline (one that comes later goes back to the pool). */
+  private connectWithin(limit: CallLimit): Promise<pg.PoolClient> {
+    const pending = this.pool.connect();
+    const expire = () =>
+      void pending.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+    return withinLimit(pending, limit, "PostgreSQL", expire).catch((e: unknown) => {
+      throw this.acquireError(e);
+    });
   }
 
   private acquireError(e: unknown): Error {

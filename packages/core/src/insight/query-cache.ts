@@ -100,36 +100,64 @@ export class QueryCache {
     return result;
   }
 
-  /** After a write statement (run or failed): drops the entries of what it changed. */
-  async written(node: QueryNode, tx: object | undefined): Promise<void> {
+  /**
+   * After a write statement (run or failed) outside a transaction: drops the entries of what it
+   * changed. Settles at once (undefined) when the store drops them synchronously.
+   */
+  written(node: QueryNode): Promise<void> | undefined {
+    const tables = this.writeReach(node);
+    return tables && this.invalidate(tables);
+  }
+
+  /**
+   * A write statement inside the transaction `tx`: its tables are read past the cache for the rest
+   * of the transaction and dropped once, when it ends ({@link transactionEnded}). Nothing is dropped
+   * now: until the commit, other connections still read the rows as the cache holds them.
+   */
+  wroteIn(tx: object, node: QueryNode): void {
+    const tables = this.writeReach(node);
+    if (!tables) return;
+    let set = this.txWrites.get(tx);
+    if (!set) this.txWrites.set(tx, (set = new Set()));
+    for (const t of tables) set.add(t);
+  }
+
+  /** The tables a write may change (with those a delete reaches through foreign keys); undefined for a read. */
+  private writeReach(node: QueryNode): readonly string[] | undefined {
     const table = writtenTable(node);
-    if (table === undefined) return;
-    const tables = node.kind === "delete" ? deleteReach(this.models, table) : [table];
-    if (tx) {
-      let set = this.txWrites.get(tx);
-      if (!set) this.txWrites.set(tx, (set = new Set()));
-      for (const t of tables) set.add(t);
-    }
-    await this.invalidate(tables);
+    if (table === undefined) return undefined;
+    return node.kind === "delete" ? deleteReach(this.models, table) : [table];
   }
 
-  /** When a transaction ended (committed or rolled back): drops again what it wrote. */
-  async transactionEnded(tx: object): Promise<void> {
+  /** When a transaction ended (committed or rolled back): drops what it wrote, once. */
+  transactionEnded(tx: object): Promise<void> | undefined {
     const set = this.txWrites.get(tx);
-    if (!set) return;
+    if (!set) return undefined;
     this.txWrites.delete(tx);
-    await this.invalidate([...set]);
+    return this.invalidate([...set]);
   }
 
-  /** Drops the entries of `tables` (also for raw SQL writes, with every table). */
-  async invalidate(tables: readonly string[]): Promise<void> {
+  /**
+   * Drops the entries of `tables` (also for raw SQL writes, with every table); undefined when the
+   * store did so synchronously (the in-memory store), else a promise of it. Never rejects.
+   */
+  invalidate(tables: readonly string[]): Promise<void> | undefined {
     this.bump(tables);
+    let pending: void | Promise<void>;
     try {
-      await this.store.invalidate(tables);
-      this.emit({ type: "invalidate", tables });
+      pending = this.store.invalidate(tables);
     } catch (error) {
       this.emit({ type: "invalidate", tables, error });
+      return undefined;
     }
+    if (pending === undefined || typeof (pending as Promise<void>).then !== "function") {
+      this.emit({ type: "invalidate", tables });
+      return undefined;
+    }
+    return (pending as Promise<void>).then(
+      () => this.emit({ type: "invalidate", tables }),
+      (error: unknown) => this.emit({ type: "invalidate", tables, error }),
+    );
   }
 
   /** Every table the models of this database use, for a write the pipeline cannot see into (raw SQL). */

@@ -179,7 +179,13 @@ export class Database implements Runner {
     if (info.cache)
       return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
     if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
-    return this.dispatch(query, info).finally(() => this.cache.written(node, this.txLine()));
+    // a write inside a transaction is dropped from the cache once, when the transaction ends
+    const tx = this.txLine();
+    if (tx) {
+      this.cache.wroteIn(tx, node);
+      return this.dispatch(query, info);
+    }
+    return this.dispatch(query, info).finally(() => this.cache.written(node));
   }
 
   /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */
@@ -242,28 +248,26 @@ export class Database implements Runner {
    *   await Promise.all([Chat.create({ name: "a", creator_id: 1 }), Chat.create({ name: "b", creator_id: 1 })]);
    * }, { timeout: 5000 });
    */
-  async transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
-    const { capabilities, driver, dialect } = this.adapter;
-    if (!capabilities.transactions || !driver.acquire) {
-      throw new UnsupportedError(
-        "transaction",
-        dialect,
-        "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL",
-      );
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
+    // not an async function: the transaction's own promise is returned as is (errors still reject)
+    try {
+      const { capabilities, driver, dialect } = this.adapter;
+      if (!capabilities.transactions || !driver.acquire) {
+        throw new UnsupportedError(
+          "transaction",
+          dialect,
+          "run the statements without a transaction, or keep transactional data in PostgreSQL or MySQL",
+        );
+      }
+      this.sender.assertOpen();
+      // what the transaction wrote is dropped from the cache once it committed or rolled back
+      return runTransaction(this.adapter, this, this.sender.txSend, fn, options, this.transactionEnded);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    this.sender.assertOpen();
-    const send = this.sender.txSend;
-    if (this.txLine()) return runTransaction(this.adapter, this, send, fn, options);
-    let line: object | undefined;
-    const body = () => {
-      line = this.txLine();
-      return fn();
-    };
-    // what the transaction wrote is dropped from the cache again once it committed or rolled back
-    return runTransaction(this.adapter, this, send, body, options).finally(
-      () => line && this.cache.transactionEnded(line),
-    );
   }
+
+  private readonly transactionEnded = (line: object) => this.cache.transactionEnded(line);
 
   /**
    * Runs `fn` with a deadline: every statement it starts must have answered within `ms` of this

@@ -66,7 +66,9 @@ export class RecordOps implements ModelBinding {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache =
       options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const select = await planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
+    const planned = planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
+    // without a checker the plan is at hand: no hop
+    const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
     return this.db.adapter.compiler.read(select, result.rows, this.protos);
   }
@@ -85,9 +87,10 @@ export class RecordOps implements ModelBinding {
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const select = await planSecured(model, this.db.accessGate(), () =>
+    const planned = planSecured(model, this.db.accessGate(), () =>
       planRead(model, { fields: options?.fields, nested: options?.nested }, cond),
     );
+    const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });
     const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
@@ -143,15 +146,20 @@ export class RecordOps implements ModelBinding {
         "this database enforces no unique key to conflict on; search first, then create or update",
       );
     }
-    const { rule } = await secureWrite(
+    const secured = secureWrite(
       { operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) },
       this.db.accessGate(),
     );
+    // without a checker the answer is at hand: no hop
+    const { rule } = secured instanceof Promise ? await secured : secured;
     if (rule && !this.db.adapter.capabilities.transactions) {
       // no transaction to roll a denied row back: check the values before anything is written
       await assertValuesWithin(this.db, model, prepared, rule);
     }
     const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
+    // the common case, one INSERT and nothing around it
+    if (!rule && !upsert && relations.length === 0 && prepared.rows.length <= batch)
+      return await this.insert(model, prepared.columns, prepared.rows);
     const work = async () => {
       const ids: Id[] = [];
       const created: Id[] = [];
@@ -168,7 +176,7 @@ export class RecordOps implements ModelBinding {
         await assertWithin(this.db, model, upsert ? created : ids, rule, "create");
       return ids;
     };
-    return rule || upsert || relations.length > 0 || prepared.rows.length > batch ? this.db.atomic(work) : work();
+    return this.db.atomic(work);
   }
 
   /**

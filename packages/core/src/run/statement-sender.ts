@@ -32,6 +32,7 @@ export class StatementSender {
     info: StatementInfo,
     deadline: Deadline | undefined,
     run: (o: ExecOptions | undefined) => Promise<ExecResult>,
+    frame?: TxFrame,
   ): Promise<ExecResult> {
     if (this.closed) throw new DotormError("this database was closed; connect again");
     if (deadline && Date.now() >= deadline.at) {
@@ -43,6 +44,8 @@ export class StatementSender {
     try {
       result = await run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined);
     } catch (e) {
+      // a statement of a transaction that failed may leave it unable to commit
+      if (frame && !(e instanceof TransactionError)) this.noteFailure(frame, e);
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       if (listening)
         this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
@@ -73,16 +76,21 @@ export class StatementSender {
     info: StatementInfo = {},
   ): Promise<ExecResult> {
     const { line } = frame;
-    return this.send(query, info, options.deadline, (o) => {
-      const run = () => line.conn.execute(query, o).catch((e: unknown) => this.noteFailure(frame, e));
-      return options.force ? line.force(run) : line.run(frame, run);
-    });
+    return this.send(
+      query,
+      info,
+      options.deadline,
+      (o) => {
+        const run = () => line.conn.execute(query, o);
+        return options.force ? line.force(run) : line.run(frame, run);
+      },
+      frame,
+    );
   }
 
-  /** Marks `frame` unable to commit when the driver says the error aborted the transaction; rethrows. */
-  private noteFailure(frame: TxFrame, error: unknown): never {
+  /** Marks `frame` unable to commit when the driver says the error aborted the transaction. */
+  private noteFailure(frame: TxFrame, error: unknown): void {
     if (this.adapter.driver.abortsTransaction?.(error) ?? true) frame.aborted ??= error;
-    throw error;
   }
 
   /**

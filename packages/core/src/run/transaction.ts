@@ -1,5 +1,5 @@
 import { ConfigurationError, TransactionError } from "../errors.js";
-import type { Adapter, CompiledQuery, ExecResult } from "./adapter.js";
+import type { Adapter, CompiledQuery, DriverConnection, ExecResult } from "./adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, txStore } from "./context.js";
 import { type TxFrame, TxLine } from "./tx-line.js";
 
@@ -29,6 +29,9 @@ async function settle<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/** Called once a transaction (not a savepoint) ended, committed or not, before its promise settles. */
+export type TransactionEnded = (line: TxLine) => Promise<void> | undefined;
+
 function aborted(cause: unknown): TransactionError {
   return new TransactionError(
     "the transaction was rolled back by the database, not committed: a statement inside it failed (and the error was caught), " +
@@ -55,6 +58,7 @@ export function runTransaction<T>(
   send: TxSend,
   fn: () => Promise<T>,
   options: TransactionOptions = {},
+  ended?: TransactionEnded,
 ): Promise<T> {
   const { timeout } = options;
   if (timeout !== undefined && !(Number.isSafeInteger(timeout) && timeout > 0)) {
@@ -68,7 +72,7 @@ export function runTransaction<T>(
   const current = txStore.getStore();
   return current?.line.owner === owner
     ? nested(adapter, send, current, fn, within, deadline)
-    : root(adapter, owner, send, fn, within, deadline);
+    : root(adapter, owner, send, fn, within, deadline, ended);
 }
 
 async function root<T>(
@@ -78,19 +82,29 @@ async function root<T>(
   fn: () => Promise<T>,
   within: <R>(f: () => Promise<R>) => Promise<R>,
   deadline: Deadline | undefined,
+  ended: TransactionEnded | undefined,
 ): Promise<T> {
   const { compiler, driver } = adapter;
-  const conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(
-    deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined,
-  ).catch((e: unknown) => {
+  let conn: DriverConnection;
+  try {
+    conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(
+      deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined,
+    );
+  } catch (e) {
     throw driver.mapError(e);
-  });
+  }
   const line = new TxLine(conn, owner);
   const frame = line.root;
   let discard = false;
   try {
     await send(frame, { sql: compiler.begin(), params: [], kind: "other" }, { deadline });
-    const outcome = await within(() => txStore.run(frame, () => settle(fn)));
+    let outcome: Outcome<T>;
+    try {
+      // the callback's context is the transaction's level: its statements find it there
+      outcome = { ok: true, value: await within(() => txStore.run(frame, fn)) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
     const running = line.nestedRunning(frame);
     line.settle(frame);
     if (outcome.ok && frame.aborted === undefined && !running) {
@@ -105,6 +119,8 @@ async function root<T>(
   } finally {
     line.settle(frame);
     conn.release(discard);
+    const after = ended?.(line);
+    if (after) await after;
   }
 }
 

@@ -62,11 +62,19 @@ interface Waiter {
  * its own statements reach the connection, so concurrent savepoints never interleave.
  */
 export class TxLine {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** A statement (or a stream holding the connection) is running on it. */
+  private busy = false;
+  /** Statements of the holder (and forced ones) waiting for the connection, in order. */
+  private queue: (() => void)[] = [];
   private waiters: Waiter[] = [];
   /** The innermost running level: the only one whose statements may be sent now. */
   private holder: TxFrame;
   readonly root: TxFrame;
+  /** Starts the next queued statement once the running one settled (one function per line). */
+  private readonly next = (): void => {
+    this.busy = false;
+    this.queue.shift()?.();
+  };
 
   constructor(
     readonly conn: DriverConnection,
@@ -76,17 +84,37 @@ export class TxLine {
     this.holder = this.root;
   }
 
+  /**
+   * Runs `fn` on the connection now when it is free (its promise is returned as is: no promise is
+   * added per statement), or after the statements queued before it.
+   */
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.busy) return this.start(fn);
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(() => {
+        this.start(fn).then(resolve, reject);
+      });
+    });
+  }
+
+  private start<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy = true;
+    let p: Promise<T>;
+    try {
+      p = fn();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(this.next, this.next);
+    return p;
+  }
+
   /** Runs `fn` on the connection when `frame` holds it, after every statement queued before. */
   run<T>(frame: TxFrame, fn: () => Promise<T>): Promise<T> {
     frame.assertOpen();
+    if (this.holder === frame) return this.enqueue(fn);
     return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        const p = this.tail.then(fn);
-        this.tail = p.catch(() => undefined);
-        p.then(resolve, reject);
-      };
-      if (this.holder === frame) start();
-      else this.waiters.push({ frame, start, fail: reject });
+      this.waiters.push({ frame, start: () => this.enqueue(fn).then(resolve, reject), fail: reject });
     });
   }
 
@@ -99,9 +127,7 @@ export class TxLine {
 
   /** Runs `fn` after everything queued, whoever holds the connection (COMMIT, ROLLBACK, savepoint ends). */
   force<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn);
-    this.tail = p.catch(() => undefined);
-    return p;
+    return this.enqueue(fn);
   }
 
   /**

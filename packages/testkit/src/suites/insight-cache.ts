@@ -182,6 +182,37 @@ export function insightCache(target: ConformanceTarget) {
         expect(await name()).toBe("tx committed");
       });
 
+      test("a transaction's writes drop the cache once, when it ends: cached entries stay until then, none is served stale after", async () => {
+        const { db, User } = ctx();
+        if (!db.adapter.capabilities.transactions) return; // refused: asserted by the test above
+        const id = await User.create({ name: "once before", login: "once-1" });
+        const name = () =>
+          User.query()
+            .filter({ login: "once-1" })
+            .cache(ttl)
+            .get()
+            .then((u) => u.name);
+        expect(await name()).toBe("once before");
+        const events: CacheEvent[] = [];
+        const listener = (e: CacheEvent) => events.push(e);
+        db.on("cache", listener);
+        let inside: string[] = [];
+        await db.transaction(async () => {
+          await User.updateMany([id], { name: "once a" });
+          await User.updateMany([id], { name: "once b" });
+          await User.create({ name: "once other", login: "once-2" });
+          expect(await name()).toBe("once b");
+          inside = events.map((e) => e.type);
+        });
+        db.off("cache", listener);
+        // three writes, nothing dropped while the transaction ran (its own reads went past the cache)
+        expect(inside).toEqual(["bypass"]);
+        const dropped = events.filter((e) => e.type === "invalidate");
+        expect(dropped).toHaveLength(1);
+        expect(dropped[0]?.tables).toEqual([User.meta.table]);
+        expect(await name()).toBe("once b");
+      });
+
       test("entries expire after their ttl; hostile cache options are refused", async () => {
         const { User } = ctx();
         await User.create({ name: "ttl", login: "ttl-1" });

@@ -1,0 +1,129 @@
+/**
+ * Client CPU per call of two builds of `@dotorm/core` + `@dotorm/postgres` in one process (e.g. main's
+ * worktree against a branch's), in alternating batches, so the load of a shared machine moves both
+ * alike: `AB_A=/work/main AB_B=/work/my-branch pnpm --filter @dotorm/bench ab tx page20 get page100`.
+ * `AB_RAW=1` puts raw `pg` (the PostgreSQL bench's raw side) in A's place. Prints the medians and the
+ * per-round paired ratio B/A. Needs the bench schema (`pnpm --filter @dotorm/bench cpu --setup`).
+ * Settings: AB_ROUNDS (12), AB_BATCH (800 calls per side and round, 4 in flight).
+ */
+import { median } from "./harness.js";
+import { benchUrl, randomIds } from "./pg-setup.js";
+import { rawSide } from "./pg-raw-side.js";
+import type { Side } from "./side-process.js";
+
+const seed = { users: 1000, chats: 2000 };
+
+/** The bench models and workloads on the build under `root` (its own core: models bind to one). */
+async function buildSide(root: string): Promise<Side> {
+  const core = await import(`${root}/packages/core/dist/index.js`);
+  const { postgres } = await import(`${root}/packages/postgres/dist/index.js`);
+  const { model, f, connect } = core;
+  const User = model("users", {
+    name: f.char({ maxLength: 255, required: true }),
+    login: f.char({ maxLength: 100, unique: true }),
+    is_active: f.boolean({ default: true }),
+  });
+  const Chat = model("chats", {
+    name: f.char({ maxLength: 255, required: true }),
+    is_archived: f.boolean({ default: false }),
+    creator_id: f.many2one(() => User, { required: true }),
+    messages: f.one2many(() => ChatMessage, "chat_id"),
+  });
+  const ChatMessage = model("chat_messages", {
+    chat_id: f.many2one(() => Chat, { required: true, onDelete: "cascade" }),
+    author_user_id: f.many2one(() => User),
+    body: f.text(),
+    created_at: f.datetime({ default: "now", readonly: true }),
+  });
+  const db = await connect(postgres({ url: benchUrl, max: 4 }), { models: [User, Chat, ChatMessage] });
+  const rand = randomIds(42);
+  return {
+    workloads: {
+      tx: {
+        op: () =>
+          db.transaction(async () => {
+            const author = rand(seed.users);
+            const chatId = await Chat.create({ name: "tx", creator_id: author });
+            await ChatMessage.createMany(
+              [1, 2, 3].map((i) => ({ chat_id: chatId, author_user_id: author, body: `m${i}` })),
+            );
+          }),
+      },
+      page20: {
+        op: () =>
+          Chat.search({
+            filter: [
+              ["is_archived", "=", false],
+              ["id", ">", rand(seed.chats - 100)],
+            ],
+            fields: ["name", "is_archived", "creator_id"],
+            order: "id",
+            limit: 20,
+          }),
+      },
+      get: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
+      page100: {
+        op: () =>
+          Chat.search({
+            filter: [["id", ">", rand(seed.chats - 100)]],
+            fields: ["name", "is_archived"],
+            nested: { creator_id: ["name"] },
+            order: "id",
+            limit: 100,
+          }),
+      },
+    },
+    close: async () => {
+      await db.sql`DELETE FROM chats WHERE id > ${seed.chats}`;
+      await db.close();
+    },
+  };
+}
+
+async function run(op: () => Promise<unknown>, n: number): Promise<void> {
+  let left = n;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (left-- > 0) await op();
+    }),
+  );
+}
+
+async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number> {
+  const before = process.cpuUsage();
+  await run(op, n);
+  const c = process.cpuUsage(before);
+  return (c.user + c.system) / n;
+}
+
+const a = process.env.AB_RAW ? await rawSide(4) : await buildSide(process.env.AB_A ?? "/work/main");
+const b = await buildSide(process.env.AB_B ?? process.cwd().replace(/\/bench$/, ""));
+const rounds = Number(process.env.AB_ROUNDS ?? 12);
+const batch = Number(process.env.AB_BATCH ?? 800);
+const nameA = process.env.AB_RAW ? "raw pg" : "A";
+try {
+  for (const w of process.argv.slice(2)) {
+    const [opA, opB] = [a.workloads[w]?.op, b.workloads[w]?.op];
+    if (!opA || !opB) throw new Error(`no workload ${w}`);
+    await run(opA, 1500);
+    await run(opB, 1500);
+    const [ca, cb, ratio] = [[], [], []] as number[][];
+    for (let r = 0; r < rounds; r++) {
+      const first = r % 2 === 0;
+      const x = first ? await cpuPerCall(opA, batch) : 0;
+      const y = await cpuPerCall(opB, batch);
+      const xa = first ? x : await cpuPerCall(opA, batch);
+      ca!.push(xa);
+      cb!.push(y);
+      ratio!.push(y / xa);
+    }
+    const s = [...ratio!].sort((p, q) => p - q);
+    const q = (i: number) => (s[Math.min(s.length - 1, Math.max(0, i))] as number).toFixed(3);
+    console.log(
+      `${w}: ${nameA} ${median(ca!).toFixed(1)} µs, B ${median(cb!).toFixed(1)} µs CPU/call; B/${nameA} per round: median ${median(ratio!).toFixed(3)}, middle half ${q(Math.floor(s.length / 4))}–${q(Math.ceil((3 * s.length) / 4) - 1)} (${rounds} rounds of ${batch})`,
+    );
+  }
+} finally {
+  await a.close();
+  await b.close();
+}
