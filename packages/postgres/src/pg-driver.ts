@@ -178,8 +178,8 @@ export class PgDriver implements Driver {
   }
 
   /**
-   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values,
-   * within `limit`. Statements evicted from the connection's cache are deallocated first, in one
+   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values or
+   * is a compiled read, within `limit`. Statements evicted from the connection's cache are deallocated first, in one
    * round trip.
    */
   private send(
@@ -190,7 +190,11 @@ export class PgDriver implements Driver {
   ): Promise<ExecResult> {
     const values = q.params as unknown[];
     const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
-    if (!this.prepare || !Array.isArray(values) || values.length === 0 || ONE_OFF.test(q.sql)) {
+    // a compiled read is prepared even without values (a page with no filter: planned once, not per
+    // call); other statements without values (BEGIN, DDL, hand-written SQL that may hold several
+    // statements) go as simple queries
+    const named = Array.isArray(values) && (values.length > 0 || q.kind === "select");
+    if (!this.prepare || !named || ONE_OFF.test(q.sql)) {
       return query(client, q.sql, values, undefined, limit, expire, timer);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);

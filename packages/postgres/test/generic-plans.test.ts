@@ -63,6 +63,18 @@ describe.runIf(await pgServer.available())("paged reads on the PostgreSQL server
     await plans("LIMIT 10 OFFSET 20");
   });
 
+  test("a compiled read without values is prepared too (planned once); hand-written SQL is not", async () => {
+    const first = await Ticket.search({ fields: ["name"], order: "id", limit: 3 });
+    for (let run = 0; run < 7; run++)
+      expect(await Ticket.search({ fields: ["name"], order: "id", limit: 3 })).toEqual(first);
+    const { generic, custom } = await plans("LIMIT 3");
+    expect(generic + custom).toBeLessThanOrEqual(8);
+    expect(generic).toBeGreaterThan(0);
+    await db.sql`select 'hand written' as note`;
+    const rows = (await db.sql`select statement from pg_prepared_statements`) as { statement: string }[];
+    expect(rows.some((r) => r.statement.includes("hand written"))).toBe(false);
+  });
+
   test("the compiler writes only non-negative safe integers", () => {
     const compiler = new PostgresCompiler();
     const ctx = { params: [] } as unknown as Parameters<PostgresCompiler["limitOffset"]>[0];
