@@ -24,8 +24,8 @@ const expected: Record<string, [{ sql: string; params: Record<string, unknown> }
         params: { p0: 7, p1: 1 },
       },
       {
-        sql: 'SELECT t0."id", t0."name", t0."is_archived" FROM "app_chats" t0 WHERE t0."id" = $1 ORDER BY t0."id" ASC NULLS LAST LIMIT $2',
-        params: [7, 1],
+        sql: 'SELECT t0."id", t0."name", t0."is_archived" FROM "app_chats" t0 WHERE t0."id" = $1 ORDER BY t0."id" ASC NULLS LAST LIMIT 1',
+        params: [7],
       },
     ],
     filteredPage: [
@@ -34,8 +34,8 @@ const expected: Record<string, [{ sql: string; params: Record<string, unknown> }
         params: { p0: false, p1: "%gen%", p2: 20, p3: 40 },
       },
       {
-        sql: 'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (t0."is_archived" = $1 OR t0."name" ILIKE $2) ORDER BY t0."description" DESC NULLS FIRST, t0."id" ASC NULLS LAST LIMIT $3 OFFSET $4',
-        params: [false, "%gen%", 20, 40],
+        sql: 'SELECT t0."id", t0."name" FROM "app_chats" t0 WHERE (t0."is_archived" = $1 OR t0."name" ILIKE $2) ORDER BY t0."description" DESC NULLS FIRST, t0."id" ASC NULLS LAST LIMIT 20 OFFSET 40',
+        params: [false, "%gen%"],
       },
     ],
     nested: [
@@ -44,8 +44,8 @@ const expected: Record<string, [{ sql: string; params: Record<string, unknown> }
         params: { p0: 50, p1: 7 },
       },
       {
-        sql: 'SELECT t0."id", t0."name", t1."id" AS "creator_id.id", t1."name" AS "creator_id.name", (SELECT COALESCE(json_agg(t4.j ORDER BY t4.n), \'[]\') FROM (SELECT json_build_object(\'id\', t2."id", \'body\', t2."body", \'author_user_id\', (SELECT json_build_object(\'id\', t3."id", \'name\', t3."name") FROM "app_users" t3 WHERE t3."id" = t2."author_user_id")) AS j, row_number() OVER (ORDER BY t2."id" DESC NULLS FIRST) AS n FROM "app_chat_messages" t2 WHERE t2."chat_id" = t0."id" ORDER BY t2."id" DESC NULLS FIRST LIMIT $1) t4) AS "messages" FROM "app_chats" t0 LEFT JOIN "app_users" t1 ON t1."id" = t0."creator_id" WHERE t0."id" = $2 ORDER BY t0."id" ASC NULLS LAST',
-        params: [50, 7],
+        sql: 'SELECT t0."id", t0."name", t1."id" AS "creator_id.id", t1."name" AS "creator_id.name", (SELECT COALESCE(json_agg(t4.j ORDER BY t4.n), \'[]\') FROM (SELECT json_build_object(\'id\', t2."id", \'body\', t2."body", \'author_user_id\', (SELECT json_build_object(\'id\', t3."id", \'name\', t3."name") FROM "app_users" t3 WHERE t3."id" = t2."author_user_id")) AS j, row_number() OVER (ORDER BY t2."id" DESC NULLS FIRST) AS n FROM "app_chat_messages" t2 WHERE t2."chat_id" = t0."id" ORDER BY t2."id" DESC NULLS FIRST LIMIT 50) t4) AS "messages" FROM "app_chats" t0 LEFT JOIN "app_users" t1 ON t1."id" = t0."creator_id" WHERE t0."id" = $1 ORDER BY t0."id" ASC NULLS LAST',
+        params: [7],
       },
     ],
     insert: [
