@@ -136,6 +136,30 @@ function destroy(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
+/**
+ * A client while it is out of the pool: its errors (a reset, a server shutdown) mark it broken
+ * instead of crashing the process, `close` ends its socket at once (a call past its limit), and
+ * `release` gives it back, discarding it when broken.
+ */
+function checkout(client: pg.PoolClient) {
+  const state = {
+    broken: false,
+    close: () => {
+      state.broken = true;
+      destroy(client);
+    },
+    release: (discard = false) => {
+      client.removeListener("error", onError);
+      client.release(state.broken || discard);
+    },
+  };
+  const onError = () => {
+    state.broken = true;
+  };
+  client.on("error", onError);
+  return state;
+}
+
 /** A driver over a `pg` pool. */
 export class PgDriver implements Driver {
   readonly pool: pg.Pool;
@@ -251,33 +275,21 @@ export class PgDriver implements Driver {
           return;
         }
         const client = pooled as pg.PoolClient;
-        let broken = false;
-        const onError = () => {
-          broken = true;
-        };
-        client.on("error", onError);
-        const close = () => {
-          broken = true;
-          destroy(client);
-        };
-        const release = () => {
-          client.removeListener("error", onError);
-          client.release(broken);
-        };
+        const out = checkout(client);
         let sent: Promise<ExecResult>;
         try {
-          sent = this.send(client, q, this.ownLimit, close);
+          sent = this.send(client, q, this.ownLimit, out.close);
         } catch (e) {
           sent = Promise.reject(e);
         }
         sent.then(
           (result) => {
-            release();
+            out.release();
             resolve(result);
           },
           (e: unknown) => {
-            if (breaks(e)) broken = true;
-            release();
+            if (breaks(e)) out.broken = true;
+            out.release();
             reject(e);
           },
         );
@@ -294,33 +306,22 @@ export class PgDriver implements Driver {
     // connection that comes later goes back to the pool)
     const limit = callLimit(options, 0);
     const client = limit && limit.ms < this.acquireTimeout ? await this.connectWithin(limit) : await this.connect();
-    let broken = false;
-    const onError = () => {
-      broken = true;
-    };
-    client.on("error", onError);
-    const close = () => {
-      broken = true;
-      destroy(client);
-    };
+    const out = checkout(client);
     return {
       execute: async (q, o) => {
-        if (broken)
+        if (out.broken)
           throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
         try {
-          return await this.send(client, q, callLimit(o, this.queryTimeout), close);
+          return await this.send(client, q, callLimit(o, this.queryTimeout), out.close);
         } catch (e) {
-          if (breaks(e)) broken = true;
+          if (breaks(e)) out.broken = true;
           // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
           // promise API gives them); the limit's own ConnectionError has one already
           if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
           throw e;
         }
       },
-      release: (discard) => {
-        client.removeListener("error", onError);
-        client.release(broken || discard === true);
-      },
+      release: (discard) => out.release(discard === true),
     };
   }
 
