@@ -1,5 +1,5 @@
 import type { FieldMeta } from "../model/model-meta.js";
-import { rememberFresh } from "../model/record-state.js";
+import { comparable, rememberComparable, rememberFresh } from "../model/record-state.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
 import { isBranchItem } from "./branches.js";
 import {
@@ -16,6 +16,8 @@ import {
 type Factory = (
   decode: Decoder,
   remember: typeof rememberFresh,
+  rememberValues: typeof rememberComparable,
+  comparable: (field: FieldMeta, value: unknown) => unknown,
   protos: readonly object[],
   fields: readonly FieldMeta[],
   tracked: readonly (readonly FieldMeta[])[],
@@ -82,7 +84,7 @@ export function compiledReader(
     if (factories.size >= maxShapes) factories.clear();
     factories.set(env.key, factory);
   }
-  return factory(decode, rememberFresh, env.protos, env.fields, env.tracked, env.extra);
+  return factory(decode, rememberFresh, rememberComparable, comparable, env.protos, env.fields, env.tracked, env.extra);
 }
 
 /**
@@ -99,6 +101,8 @@ function gather(
   env: Env,
 ): void {
   env.protos.push(protos(select.model));
+  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
+  env.tracked.push(select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((i) => i.field));
   // names are written with their length first, so no name (whatever its characters) reads as another shape
   let key = `${prefix.length}:${prefix}(`;
   for (const item of select.items) {
@@ -122,8 +126,6 @@ function gather(
     env.extra.push((record) => derive(record, computed, loadOnly));
     key += "=";
   }
-  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
-  env.tracked.push(select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((i) => i.field));
   env.key += `${key})`;
 }
 
@@ -135,6 +137,9 @@ function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectIt
     const n = functions.length;
     functions.push("");
     let body = `const r=Object.create(p${count.p++});`;
+    const t = count.t++;
+    // the baseline's values, each as its value is set (read back from the record when a compute may change it)
+    const snapshot: string[] = [];
     for (const item of node.items) {
       const key = prefix + item.field.name;
       let value: string;
@@ -144,10 +149,14 @@ function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectIt
         const inner = key + joinedKeySeparator;
         value = `row[${literal(`${inner}id`)}]==null?null:r${write(item.sub, inner, false)}(row)`;
       } else value = `x${count.x++}(row)`;
-      body += `r[${literal(item.field.name)}]=${value};`;
+      const v = `v${snapshot.length}`;
+      if (item.kind !== "nested" || !isMany(item.field)) {
+        body += `const ${v}=${value};r[${literal(item.field.name)}]=${v};`;
+        snapshot.push(`C(t${t}[${snapshot.length}],${v})`);
+      } else body += `r[${literal(item.field.name)}]=${value};`;
     }
-    if (!branch && (node.computed ?? []).length > 0) body += `x${count.x++}(r);`;
-    body += `M(r,t${count.t++});return r;`;
+    if (!branch && (node.computed ?? []).length > 0) body += `x${count.x++}(r);M(r,t${t});return r;`;
+    else body += `V(r,t${t},[${snapshot.join(",")}]);return r;`;
     functions[n] = `function r${n}(row){${body}}`;
     return n;
   };
@@ -161,7 +170,7 @@ function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectIt
   ] as const)
     for (let i = 0; i < count[letter]; i++) locals.push(`${letter}${i}=${array}[${i}]`);
   const declare = locals.length > 0 ? `const ${locals.join(",")};` : "";
-  return `"use strict";return function(D,M,P,F,T,X){${declare}${functions.join("")}return r0;};`;
+  return `"use strict";return function(D,M,V,C,P,F,T,X){${declare}${functions.join("")}return r0;};`;
 }
 
 /** A string as a JavaScript string literal (JSON's quoting is valid JavaScript). */
