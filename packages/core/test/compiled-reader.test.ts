@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { compiledShapes, useCompiledReaders } from "../src/hydrate/compiled-reader.js";
+import { decodeValue } from "../src/hydrate/decode-value.js";
+import { hydrate } from "../src/hydrate/hydrate.js";
+import type { FieldMeta } from "../src/model/model-meta.js";
 import { baselineOf } from "../src/model/record-state.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
 import { JsonAggregate } from "../src/sql/nesting/json-aggregate.js";
@@ -93,6 +96,23 @@ describe("compiled row readers", () => {
         ],
       },
     ]);
+  });
+
+  test("a column is decoded by the decoder's own per-field function when it offers one", () => {
+    const select = planRead(chat, { fields: ["name", "is_archived"] });
+    const asked: string[] = [];
+    const decode = Object.assign((field: FieldMeta, raw: unknown) => decodeValue(field, raw), {
+      column: (field: FieldMeta) => {
+        asked.push(field.name);
+        return (raw: unknown) => `${field.name}=${String(raw)}`;
+      },
+    });
+    const records = hydrate(select, [chatRows[0]!, chatRows[1]!], decode) as Record<string, unknown>[];
+    expect(asked).toEqual(["id", "name", "is_archived"]);
+    expect(records.map((r) => r.name)).toEqual(["name=a", "name=b"]);
+    // the closure reader keeps the three-argument form
+    useCompiledReaders(false);
+    expect((hydrate(select, [chatRows[0]!], decode)[0] as Record<string, unknown>).name).toBe("a");
   });
 
   test("a shape is compiled once and reused by later reads of it, whatever their rows", () => {

@@ -4,7 +4,10 @@ import type { SelectItem, SelectNode } from "../query/ast.js";
 import { isBranchItem } from "./branches.js";
 
 /** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
-export type Decoder = (field: FieldMeta, raw: unknown, inJson: boolean) => unknown;
+export type Decoder = ((field: FieldMeta, raw: unknown, inJson: boolean) => unknown) & {
+  /** One field's decoder outside JSON (the compiler's `columnDecoder`), if the decoder offers one. */
+  readonly column?: (field: FieldMeta) => (raw: unknown) => unknown;
+};
 
 /** The prototype records of a model get (the model's class by default; a database's bound class, see `db.model`). */
 export type Prototypes = (model: ModelMeta) => object;

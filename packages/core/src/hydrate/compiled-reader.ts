@@ -19,7 +19,7 @@ type Factory = (
   rememberValues: typeof rememberComparable,
   comparable: (field: FieldMeta, value: unknown) => unknown,
   protos: readonly object[],
-  fields: readonly FieldMeta[],
+  columns: readonly ((raw: unknown) => unknown)[],
   tracked: readonly (readonly FieldMeta[])[],
   extra: readonly ((value: Record<string, unknown>) => unknown)[],
 ) => RowReader;
@@ -27,7 +27,7 @@ type Factory = (
 /** The values a shape's source refers to by position, gathered per read, and the shape's key. */
 interface Env {
   readonly protos: object[];
-  readonly fields: FieldMeta[];
+  readonly columns: ((raw: unknown) => unknown)[];
   readonly tracked: FieldMeta[][];
   readonly extra: ((value: Record<string, unknown>) => unknown)[];
   key: string;
@@ -71,7 +71,7 @@ export function compiledReader(
   branch: boolean,
 ): RowReader | undefined {
   if (!enabled) return undefined;
-  const env: Env = { protos: [], fields: [], tracked: [], extra: [], key: "" };
+  const env: Env = { protos: [], columns: [], tracked: [], extra: [], key: "" };
   gather(select, decode, protos, prefix, joined, branch, env);
   let factory = factories.get(env.key);
   if (!factory) {
@@ -84,7 +84,16 @@ export function compiledReader(
     if (factories.size >= maxShapes) factories.clear();
     factories.set(env.key, factory);
   }
-  return factory(decode, rememberFresh, rememberComparable, comparable, env.protos, env.fields, env.tracked, env.extra);
+  return factory(
+    decode,
+    rememberFresh,
+    rememberComparable,
+    comparable,
+    env.protos,
+    env.columns,
+    env.tracked,
+    env.extra,
+  );
 }
 
 /**
@@ -109,7 +118,8 @@ function gather(
     const name = `${item.field.name.length}:${item.field.name}`;
     if (branch && isBranchItem(item)) key += `[${name},`;
     else if (item.kind === "column") {
-      env.fields.push(item.field);
+      const field = item.field;
+      env.columns.push(decode.column ? decode.column(field) : (raw) => decode(field, raw, false));
       key += `${name},`;
     } else if (item.kind === "nested" && !isMany(item.field) && joined.has(item)) {
       env.key += `${key}.`;
@@ -144,7 +154,7 @@ function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectIt
       const key = prefix + item.field.name;
       let value: string;
       if (branch && isBranchItem(item)) value = "[]";
-      else if (item.kind === "column") value = `D(f${count.f++},row[${literal(key)}],false)`;
+      else if (item.kind === "column") value = `f${count.f++}(row[${literal(key)}])`;
       else if (item.kind === "nested" && !isMany(item.field) && joined.has(item)) {
         const inner = key + joinedKeySeparator;
         value = `row[${literal(`${inner}id`)}]==null?null:r${write(item.sub, inner, false)}(row)`;
