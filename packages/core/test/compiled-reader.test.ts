@@ -73,7 +73,10 @@ describe("compiled row readers", () => {
 
   test("nested JSON values and ids, and tagged union rows with a many2many branch", () => {
     const nestedJson = planRead(chat, { fields: ["name"], nested: { creator_id: ["name"], messages: ["body"] } });
-    const jsonRows = [{ id: 1, name: "a", creator_id: '{"id":7,"name":"bob"}', messages: '[{"id":3,"body":"hi"}]' }];
+    const jsonRows = [
+      { id: 1, name: "a", creator_id: '{"id":7,"name":"bob"}', messages: '[{"id":3,"body":"hi"}]' },
+      { id: 2, name: "b", creator_id: null, messages: "[]" },
+    ];
     const [c1, j1] = both(() => json.read(nestedJson, jsonRows));
     expect(j1).toEqual(c1);
 
@@ -112,25 +115,30 @@ describe("compiled row readers", () => {
     expect(records.map((r) => r.name)).toEqual(["name=a", "name=b"]);
     // the closure reader keeps the three-argument form
     useCompiledReaders(false);
-    expect((hydrate(select, [chatRows[0]!], decode)[0] as Record<string, unknown>).name).toBe("a");
+    expect((hydrate(select, [chatRows[0]!, chatRows[1]!], decode)[0] as Record<string, unknown>).name).toBe("a");
   });
 
   test("a shape is compiled once and reused by later reads of it, whatever their rows", () => {
     const select = () => planRead(chat, { fields: ["name", "description"], nested: { creator_id: ["login"] } });
     const row = (id: number) => ({ id, name: "n", description: null, "creator_id.id": id, "creator_id.login": "x" });
-    joined.read(select(), [row(1)]);
+    joined.read(select(), [row(1), row(2)]);
     const shapes = compiledShapes();
-    joined.read(select(), [row(2), row(3)]);
-    joined.read(select(), [row(4)]);
+    joined.read(select(), [row(3), row(4), row(5)]);
+    joined.read(select(), [row(6), row(7)]);
     expect(compiledShapes()).toBe(shapes);
-    planRead(chat, { fields: ["description", "name"] });
-    joined.read(planRead(chat, { fields: ["description", "name"] }), [row(5)]);
+    joined.read(planRead(chat, { fields: ["description", "name"] }), [row(8), row(9)]);
+    expect(compiledShapes()).toBe(shapes + 1);
+    // one row is read with closures: nothing to compile for it
+    joined.read(planRead(chat, { fields: ["description"] }), [row(10)]);
     expect(compiledShapes()).toBe(shapes + 1);
   });
 
   test("where code cannot be compiled (new Function refused), the closure reader reads the rows", () => {
     const select = planRead(chat, { fields: ["name", "chat_type"], nested: { creator_id: ["is_active"] } });
-    const rows = [{ id: 9, name: "z", chat_type: "group", "creator_id.id": 4, "creator_id.is_active": 1 }];
+    const rows = [
+      { id: 9, name: "z", chat_type: "group", "creator_id.id": 4, "creator_id.is_active": 1 },
+      { id: 10, name: "y", chat_type: "direct", "creator_id.id": null, "creator_id.is_active": null },
+    ];
     useCompiledReaders(false);
     const closures = looks(joined.read(select, rows));
     useCompiledReaders(true);

@@ -30,16 +30,18 @@ export function hydrate(
 ): object[] {
   if (rows.length === 0) return [];
   const out = new Array<object>(rows.length);
-  const read = reader(select, decode, protos, "", joined);
+  const read = reader(rows.length, select, decode, protos, "", joined);
   for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string, unknown>);
   return out;
 }
 
 /**
- * The reader of `select`'s rows: compiled once per shape where code can be compiled
- * ({@link compiledReader}), else built of closures for this read ({@link closureReader}).
+ * The reader of `count` rows of `select`: compiled once per shape where code can be compiled
+ * ({@link compiledReader}), else built of closures for this read ({@link closureReader}). One row is
+ * read with closures: finding its shape's compiled reader costs more than it saves on one row.
  */
 function reader(
+  count: number,
   select: SelectNode,
   decode: Decoder,
   protos: Prototypes,
@@ -48,7 +50,7 @@ function reader(
   branch = false,
 ): RowReader {
   return (
-    compiledReader(select, decode, protos, prefix, joined, branch) ??
+    (count > 1 ? compiledReader(select, decode, protos, prefix, joined, branch) : undefined) ??
     closureReader(select, decode, protos, false, prefix, joined, branch)
   );
 }
@@ -80,7 +82,7 @@ export function hydrateTagged(
   for (const branch of branches) {
     const branchRows = byBranch[branch.index] as Record<string, unknown>[];
     if (branchRows.length === 0) continue;
-    const read = reader(branch.node, decode, protos, branch.prefix, joined, true);
+    const read = reader(branchRows.length, branch.node, decode, protos, branch.prefix, joined, true);
     const own = records[branch.index] as Record<string, unknown>[];
     const ordered = ranked(branch)
       ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank]))
