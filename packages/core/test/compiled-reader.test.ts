@@ -8,7 +8,9 @@ import { planRead, type ReadRequest } from "../src/query/plan-read.js";
 import { JsonAggregate } from "../src/sql/nesting/json-aggregate.js";
 import { UnionRows } from "../src/sql/nesting/union-rows.js";
 import { SqlCompiler } from "../src/sql/sql-compiler.js";
-import { chat, thing, user } from "./fixtures.js";
+import { f } from "../src/model/f.js";
+import { model } from "../src/define/model.js";
+import { chat, Role, thing, user } from "./fixtures.js";
 
 // Hydration compiles one reader per shape; it must make exactly the records the closure reader makes.
 const joined = new SqlCompiler((host) => new JsonAggregate(host, { joins: true }));
@@ -116,6 +118,32 @@ describe("compiled row readers", () => {
     // the closure reader keeps the three-argument form
     useCompiledReaders(false);
     expect((hydrate(select, [chatRows[0]!, chatRows[1]!], decode)[0] as Record<string, unknown>).name).toBe("a");
+  });
+
+  test("one field name, a nested many2one in one model and a nested list in another: two shapes", () => {
+    const One = model("cr_one", { rel: f.many2one(() => Role) });
+    const Many = model("cr_many", {
+      rel: f.many2many(() => Role, { table: "cr_many_roles", column1: "many_id", column2: "role_id" }),
+    });
+    const one = json.read(planRead(One.meta, { nested: { rel: ["code"] } }), [
+      { id: 1, rel: '{"id":5,"code":"a"}' },
+      { id: 2, rel: null },
+    ]);
+    const many = json.read(planRead(Many.meta, { nested: { rel: ["code"] } }), [
+      { id: 1, rel: '[{"id":5,"code":"a"}]' },
+      { id: 2, rel: "[]" },
+    ]);
+    expect(baselineOf(one[0]!)).toEqual(
+      new Map<string, unknown>([
+        ["id", 1],
+        ["rel", 5],
+      ]),
+    );
+    expect(baselineOf(many[0]!)).toEqual(new Map([["id", 1]]));
+    expect(JSON.parse(JSON.stringify(many))).toEqual([
+      { id: 1, rel: [{ id: 5, code: "a" }] },
+      { id: 2, rel: [] },
+    ]);
   });
 
   test("a shape is compiled once and reused by later reads of it, whatever their rows", () => {

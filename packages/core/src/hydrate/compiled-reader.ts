@@ -127,7 +127,8 @@ function gather(
       gather(item.sub, decode, protos, prefix + item.field.name + joinedKeySeparator, joined, false, env);
     } else {
       env.extra.push(itemReader(item, decode, protos, false, prefix, joined));
-      key += `*${name},`;
+      // a nested list is left out of the baseline, a many2one or an id is in it: not one shape
+      key += `${item.kind === "nested" && isMany(item.field) ? "&" : "*"}${name},`;
     }
   }
   const computed = branch ? [] : (select.computed ?? []);
