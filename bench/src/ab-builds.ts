@@ -4,19 +4,26 @@
  * alike: `AB_A=/work/main AB_B=/work/my-branch pnpm --filter @dotorm/bench ab tx page20 get page100`.
  * `AB_RAW=1` puts raw `pg` (the PostgreSQL bench's raw side) in A's place. Prints the medians and the
  * per-round paired ratio B/A. Needs the bench schema (`pnpm --filter @dotorm/bench cpu --setup`).
- * Settings: AB_ROUNDS (12), AB_BATCH (800 calls per side and round, 4 in flight).
+ * Settings: AB_ROUNDS (12), AB_BATCH (800 calls per side and round, 4 in flight). `AB_DB=mysql` runs
+ * `@dotorm/mysql` on the MySQL bench's database instead (and raw `mysql2` with `AB_RAW=1`; seed it
+ * with `pnpm --filter @dotorm/bench mysql` first).
  */
 import { median } from "./harness.js";
+import { benchUrl as mysqlUrl } from "./mysql-setup.js";
+import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
 import { benchUrl, randomIds } from "./pg-setup.js";
 import { rawSide } from "./pg-raw-side.js";
 import type { Side } from "./side-process.js";
 
 const seed = { users: 1000, chats: 2000 };
+const onMysql = process.env.AB_DB === "mysql";
 
 /** The bench models and workloads on the build under `root` (its own core: models bind to one). */
 async function buildSide(root: string): Promise<Side> {
   const core = await import(`${root}/packages/core/dist/index.js`);
-  const { postgres } = await import(`${root}/packages/postgres/dist/index.js`);
+  const adapter = onMysql
+    ? (await import(`${root}/packages/mysql/dist/index.js`)).mysql({ url: mysqlUrl, max: 4 })
+    : (await import(`${root}/packages/postgres/dist/index.js`)).postgres({ url: benchUrl, max: 4 });
   const { model, f, connect } = core;
   const User = model("users", {
     name: f.char({ maxLength: 255, required: true }),
@@ -35,7 +42,7 @@ async function buildSide(root: string): Promise<Side> {
     body: f.text(),
     created_at: f.datetime({ default: "now", readonly: true }),
   });
-  const db = await connect(postgres({ url: benchUrl, max: 4 }), { models: [User, Chat, ChatMessage] });
+  const db = await connect(adapter, { models: [User, Chat, ChatMessage] });
   const rand = randomIds(42);
   return {
     workloads: {
@@ -62,6 +69,22 @@ async function buildSide(root: string): Promise<Side> {
           }),
       },
       get: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
+      chat50: {
+        op: () =>
+          Chat.get(rand(seed.chats - 1), {
+            fields: ["name"],
+            nested: {
+              creator_id: ["name"],
+              messages: {
+                fields: ["body", "created_at"],
+                nested: { author_user_id: ["name"] },
+                order: "id",
+                sort: "desc",
+                limit: 50,
+              },
+            },
+          }),
+      },
       page100: {
         op: () =>
           Chat.search({
@@ -96,11 +119,13 @@ async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number
   return (c.user + c.system) / n;
 }
 
-const a = process.env.AB_RAW ? await rawSide(4) : await buildSide(process.env.AB_A ?? "/work/main");
+const a = process.env.AB_RAW
+  ? await (onMysql ? mysqlRawSide(4) : rawSide(4))
+  : await buildSide(process.env.AB_A ?? "/work/main");
 const b = await buildSide(process.env.AB_B ?? process.cwd().replace(/\/bench$/, ""));
 const rounds = Number(process.env.AB_ROUNDS ?? 12);
 const batch = Number(process.env.AB_BATCH ?? 800);
-const nameA = process.env.AB_RAW ? "raw pg" : "A";
+const nameA = process.env.AB_RAW ? (onMysql ? "raw mysql2" : "raw pg") : "A";
 try {
   for (const w of process.argv.slice(2)) {
     const [opA, opB] = [a.workloads[w]?.op, b.workloads[w]?.op];

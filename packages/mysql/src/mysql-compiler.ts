@@ -126,6 +126,34 @@ export class MysqlCompiler extends SqlCompiler {
     return decodeValue(field, raw);
   }
 
+  /**
+   * `decode` outside JSON, with the values mysql2 already hands over in their final form returned
+   * at once (a safe integer, a Date, 0/1 for a boolean, text); anything else goes through `decode`.
+   */
+  override columnDecoder(field: FieldMeta): (raw: unknown) => unknown {
+    const slow = (raw: unknown) => this.decode(field, raw, false);
+    switch (field.kind) {
+      case "char":
+      case "text":
+      case "selection":
+        return (raw) => (raw === undefined ? null : raw);
+      case "many2one":
+      case "one2one":
+        if (!field.target().identity) return slow;
+        return (raw) => (typeof raw === "number" && Number.isSafeInteger(raw) ? raw : slow(raw));
+      case "integer":
+      case "smallInteger":
+      case "bigInteger":
+        return (raw) => (typeof raw === "number" && Number.isSafeInteger(raw) ? raw : slow(raw));
+      case "boolean":
+        return (raw) => (raw === 1 ? true : raw === 0 ? false : slow(raw));
+      case "datetime":
+        return (raw) => (raw instanceof Date ? raw : slow(raw));
+      default:
+        return slow;
+    }
+  }
+
   /** Prepared statements take at most 65,535 placeholders. */
   override insertBatchSize(columns: number): number {
     return Math.max(1, Math.floor(65_535 / Math.max(1, columns)));

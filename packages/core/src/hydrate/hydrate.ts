@@ -1,24 +1,17 @@
-import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
-import { rememberFresh } from "../model/record-state.js";
-import { type Branch, type BranchItem, branchesOf, isBranchItem, tagColumns } from "./branches.js";
+import { type Branch, type BranchItem, branchesOf, tagColumns } from "./branches.js";
+import {
+  type Decoder,
+  type Prototypes,
+  type RowReader,
+  classPrototype,
+  closureReader,
+  derive,
+  noJoins,
+} from "./closure-reader.js";
+import { compiledReader } from "./compiled-reader.js";
 
-/** Decodes one raw value; adapters may supply their own (see `SqlCompiler.decode`). */
-export type Decoder = (field: FieldMeta, raw: unknown, inJson: boolean) => unknown;
-
-/** The prototype records of a model get (the model's class by default; a database's bound class, see `db.model`). */
-export type Prototypes = (model: ModelMeta) => object;
-
-const classPrototype: Prototypes = (model) => model.ctor.prototype as object;
-
-/** Builds one record (or nested object) from a row, or from a parsed JSON object. */
-type RowReader = (row: Record<string, unknown>) => object;
-
-/** Column-name separator of a many2one the compiler loaded with a join (`creator_id.name`). */
-export const joinedKeySeparator = ".";
-
-/** No nested many2one read as joined columns. */
-export const noJoins: ReadonlySet<SelectItem> = new Set();
+export { type Decoder, joinedKeySeparator, noJoins, type Prototypes } from "./closure-reader.js";
 
 /**
  * Turns result rows into records of the model's class (so methods defined on a subclass work),
@@ -37,89 +30,29 @@ export function hydrate(
 ): object[] {
   if (rows.length === 0) return [];
   const out = new Array<object>(rows.length);
-  const read = reader(select, decode, protos, false, "", joined);
+  const read = reader(rows.length, select, decode, protos, "", joined);
   for (let i = 0; i < rows.length; i++) out[i] = read(rows[i] as Record<string, unknown>);
   return out;
 }
 
 /**
- * A reader for `select`'s records; `prefix` names a joined many2one's columns, `joined` lists the
- * many2ones read from joined columns. A `branch` reader (tagged layout) gives each nested one2many /
- * many2many an empty array to be filled from its own rows, and leaves computed fields to be derived
- * once the arrays are full.
+ * The reader of `count` rows of `select`: compiled once per shape where code can be compiled
+ * ({@link compiledReader}), else built of closures for this read ({@link closureReader}). One row is
+ * read with closures: finding its shape's compiled reader costs more than it saves on one row.
  */
 function reader(
+  count: number,
   select: SelectNode,
   decode: Decoder,
   protos: Prototypes,
-  inJson: boolean,
   prefix: string,
   joined: ReadonlySet<SelectItem>,
   branch = false,
 ): RowReader {
-  const proto = protos(select.model);
-  const names = select.items.map((item) => item.field.name);
-  const values = select.items.map((item) =>
-    branch && isBranchItem(item) ? () => [] : itemReader(item, decode, protos, inJson, prefix, joined),
+  return (
+    (count > 1 ? compiledReader(select, decode, protos, prefix, joined, branch) : undefined) ??
+    closureReader(select, decode, protos, false, prefix, joined, branch)
   );
-  const computed = branch ? [] : (select.computed ?? []);
-  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
-  const tracked = select.items
-    .filter((item) => item.kind !== "nested" || !isMany(item.field))
-    .map((item) => item.field);
-  return (row) => {
-    const record = Object.create(proto) as Record<string, unknown>;
-    for (let i = 0; i < names.length; i++)
-      record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
-    if (computed.length > 0) derive(record, computed, select.loadOnly);
-    rememberFresh(record, tracked);
-    return record;
-  };
-}
-
-function itemReader(
-  item: SelectItem,
-  decode: Decoder,
-  protos: Prototypes,
-  inJson: boolean,
-  prefix: string,
-  joined: ReadonlySet<SelectItem>,
-): (row: Record<string, unknown>) => unknown {
-  const key = prefix + item.field.name;
-  if (item.kind === "column") return (row) => decode(item.field, row[key], inJson);
-  const target = item.field.target();
-  const many = item.field.kind === "one2many" || item.field.kind === "many2many";
-  if (item.kind === "nested" && !many && joined.has(item)) {
-    const inner = key + joinedKeySeparator;
-    const read = reader(item.sub, decode, protos, false, inner, joined);
-    const idKey = inner + "id";
-    return (row) => (row[idKey] === null || row[idKey] === undefined ? null : read(row));
-  }
-  const json = (row: Record<string, unknown>) => {
-    const raw = row[key];
-    return typeof raw === "string" ? JSON.parse(raw) : raw;
-  };
-  if (item.kind === "ids") {
-    if (!many) {
-      return (row) => {
-        const value = json(row);
-        return value === null || value === undefined ? null : decode(target.id, value, true);
-      };
-    }
-    return (row) => ((json(row) ?? []) as unknown[]).map((v) => decode(target.id, v, true));
-  }
-  const read = reader(item.sub, decode, protos, true, "", noJoins);
-  if (!many) {
-    return (row) => {
-      const value = json(row) as Record<string, unknown> | null | undefined;
-      return value === null || value === undefined ? null : read(value);
-    };
-  }
-  return (row) => ((json(row) ?? []) as Record<string, unknown>[]).map(read);
-}
-
-function isMany(field: FieldMeta): boolean {
-  return field.kind === "one2many" || field.kind === "many2many";
 }
 
 /**
@@ -149,7 +82,7 @@ export function hydrateTagged(
   for (const branch of branches) {
     const branchRows = byBranch[branch.index] as Record<string, unknown>[];
     if (branchRows.length === 0) continue;
-    const read = reader(branch.node, decode, protos, false, branch.prefix, joined, true);
+    const read = reader(branchRows.length, branch.node, decode, protos, branch.prefix, joined, true);
     const own = records[branch.index] as Record<string, unknown>[];
     const ordered = ranked(branch)
       ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank]))
@@ -187,14 +120,4 @@ export function hydrateTagged(
     for (const record of records[i] as Record<string, unknown>[]) derive(record, computed, loadOnly);
   }
   return records[0] as object[];
-}
-
-/** Fills computed fields, then drops the fields read only for them (never returned unless asked for). */
-function derive(
-  record: Record<string, unknown>,
-  computed: readonly FieldMeta[],
-  loadOnly: readonly string[] | undefined,
-): void {
-  for (const field of computed) record[field.name] = field.def.options.compute!(record);
-  if (loadOnly) for (const name of loadOnly) delete record[name];
 }

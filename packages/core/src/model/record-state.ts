@@ -74,6 +74,14 @@ export function rememberFresh(record: object, fields: readonly FieldMeta[]): voi
   BaselineSlot.set(record, { fields, values: snapshot(record as Record<string, unknown>, fields) }, true);
 }
 
+/**
+ * As {@link rememberFresh}, from the {@link comparable} values the caller worked out as it set them
+ * (a compiled row reader has each value at hand, so it does not read the record back).
+ */
+export function rememberComparable(record: object, fields: readonly FieldMeta[], values: unknown[]): void {
+  BaselineSlot.set(record, { fields, values }, true);
+}
+
 /** Remembers the current values of `fields` of `record` as its baseline (replacing theirs only). */
 export function remember(record: object, fields: readonly FieldMeta[]): void {
   const old = BaselineSlot.of(record);

@@ -105,7 +105,22 @@ export class SqlCompiler extends SqlDialect {
     return this.nesting.read(select, rows, this.decoder, protos, options);
   }
 
-  private readonly decoder: Decoder = (field, raw, inJson) => this.decode(field, raw, inJson);
+  private readonly decoder: Decoder = Object.assign(
+    (field: FieldMeta, raw: unknown, inJson: boolean) => this.decode(field, raw, inJson),
+    { column: (field: FieldMeta) => this.cachedColumnDecoder(field) },
+  );
+
+  /** {@link columnDecoder}s made so far, by field. */
+  private readonly columnDecoders = new WeakMap<FieldMeta, (raw: unknown) => unknown>();
+
+  private cachedColumnDecoder(field: FieldMeta): (raw: unknown) => unknown {
+    let decoder = this.columnDecoders.get(field);
+    if (!decoder) {
+      decoder = this.columnDecoder(field);
+      this.columnDecoders.set(field, decoder);
+    }
+    return decoder;
+  }
 
   protected statement(node: QueryNode, ctx: CompileContext): string {
     switch (node.kind) {

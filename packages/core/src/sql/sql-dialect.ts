@@ -38,6 +38,15 @@ export abstract class SqlDialect {
     return decodeValue(field, raw);
   }
 
+  /**
+   * One field's decoder for values outside JSON, as `decode(field, raw, false)` decodes them; made
+   * once per field and compiler, and called per value by compiled row readers. An adapter whose
+   * driver already hands some kinds over in their final form may return a shorter path for them.
+   */
+  columnDecoder(field: FieldMeta): (raw: unknown) => unknown {
+    return (raw) => this.decode(field, raw, false);
+  }
+
   /** How many rows one INSERT statement may carry with `columns` columns (placeholder limits). */
   insertBatchSize(columns: number): number {
     return Math.max(1, Math.floor(30000 / Math.max(1, columns)));

@@ -1,0 +1,190 @@
+import type { FieldMeta } from "../model/model-meta.js";
+import { comparable, rememberComparable, rememberFresh } from "../model/record-state.js";
+import type { SelectItem, SelectNode } from "../query/ast.js";
+import { isBranchItem } from "./branches.js";
+import {
+  type Decoder,
+  type Prototypes,
+  type RowReader,
+  derive,
+  isMany,
+  itemReader,
+  joinedKeySeparator,
+} from "./closure-reader.js";
+
+/** What a compiled shape is given per read: the decoder, the baseline setter and the values of the walk. */
+type Factory = (
+  decode: Decoder,
+  remember: typeof rememberFresh,
+  rememberValues: typeof rememberComparable,
+  comparable: (field: FieldMeta, value: unknown) => unknown,
+  protos: readonly object[],
+  columns: readonly ((raw: unknown) => unknown)[],
+  tracked: readonly (readonly FieldMeta[])[],
+  extra: readonly ((value: Record<string, unknown>) => unknown)[],
+) => RowReader;
+
+/** The values a shape's source refers to by position, gathered per read, and the shape's key. */
+interface Env {
+  readonly protos: object[];
+  readonly columns: ((raw: unknown) => unknown)[];
+  readonly tracked: FieldMeta[][];
+  readonly extra: ((value: Record<string, unknown>) => unknown)[];
+  key: string;
+}
+
+/** Compiled shapes by their key; the source names no model, so models of one shape share it. */
+const factories = new Map<string, Factory>();
+/** Shapes kept at most (a caller building field lists at will must not grow the map for ever). */
+const maxShapes = 500;
+/** False once `new Function` is refused (a content security policy): the closure reader is used. */
+let enabled = true;
+
+/**
+ * Turns compiled readers on or off (on by default; off, hydration builds closures per read). For
+ * tests that compare both, and for hosts that forbid `new Function` yet do not throw on it.
+ */
+export function useCompiledReaders(on: boolean): void {
+  enabled = on;
+}
+
+/** How many shapes have been compiled and are kept (for tests). */
+export function compiledShapes(): number {
+  return factories.size;
+}
+
+/**
+ * A reader for `select`'s records, as {@link closureReader} builds it but as one function per
+ * (sub)select with each column's key and field name written in: plain property stores and loads in
+ * a fixed order, where the closure reader makes a keyed store and a closure call per column. The
+ * function is compiled once per shape (its source) and reused; the values that differ between
+ * reads of one shape (fields, prototypes, the decoder) are passed in. Nested JSON values and `ids`
+ * items are read by the closure reader's own item readers. Undefined when code cannot be compiled
+ * here (`new Function` refused): the caller then uses the closure reader.
+ */
+export function compiledReader(
+  select: SelectNode,
+  decode: Decoder,
+  protos: Prototypes,
+  prefix: string,
+  joined: ReadonlySet<SelectItem>,
+  branch: boolean,
+): RowReader | undefined {
+  if (!enabled) return undefined;
+  const env: Env = { protos: [], columns: [], tracked: [], extra: [], key: "" };
+  gather(select, decode, protos, prefix, joined, branch, env);
+  let factory = factories.get(env.key);
+  if (!factory) {
+    try {
+      factory = new Function(source(select, prefix, joined, branch))() as Factory;
+    } catch {
+      enabled = false;
+      return undefined;
+    }
+    if (factories.size >= maxShapes) factories.clear();
+    factories.set(env.key, factory);
+  }
+  return factory(
+    decode,
+    rememberFresh,
+    rememberComparable,
+    comparable,
+    env.protos,
+    env.columns,
+    env.tracked,
+    env.extra,
+  );
+}
+
+/**
+ * Walks `select` as the compiled reader reads it, gathering the values its source refers to by
+ * position (`env`) and a key naming the shape: what the source is written from, and nothing else.
+ */
+function gather(
+  select: SelectNode,
+  decode: Decoder,
+  protos: Prototypes,
+  prefix: string,
+  joined: ReadonlySet<SelectItem>,
+  branch: boolean,
+  env: Env,
+): void {
+  env.protos.push(protos(select.model));
+  // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
+  env.tracked.push(select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((i) => i.field));
+  // names are written with their length first, so no name (whatever its characters) reads as another shape
+  let key = `${prefix.length}:${prefix}(`;
+  for (const item of select.items) {
+    const name = `${item.field.name.length}:${item.field.name}`;
+    if (branch && isBranchItem(item)) key += `[${name},`;
+    else if (item.kind === "column") {
+      const field = item.field;
+      env.columns.push(decode.column ? decode.column(field) : (raw) => decode(field, raw, false));
+      key += `${name},`;
+    } else if (item.kind === "nested" && !isMany(item.field) && joined.has(item)) {
+      env.key += `${key}.`;
+      key = "";
+      gather(item.sub, decode, protos, prefix + item.field.name + joinedKeySeparator, joined, false, env);
+    } else {
+      env.extra.push(itemReader(item, decode, protos, false, prefix, joined));
+      // a nested list is left out of the baseline, a many2one or an id is in it: not one shape
+      key += `${item.kind === "nested" && isMany(item.field) ? "&" : "*"}${name},`;
+    }
+  }
+  const computed = branch ? [] : (select.computed ?? []);
+  if (computed.length > 0) {
+    const loadOnly = select.loadOnly;
+    env.extra.push((record) => derive(record, computed, loadOnly));
+    key += "=";
+  }
+  env.key += `${key})`;
+}
+
+/** The factory's source for the shape `gather` walked: values bound to locals in its order, then the readers. */
+function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectItem>, branch: boolean): string {
+  const count = { p: 0, f: 0, t: 0, x: 0 };
+  const functions: string[] = [];
+  const write = (node: SelectNode, prefix: string, branch: boolean): number => {
+    const n = functions.length;
+    functions.push("");
+    let body = `const r=Object.create(p${count.p++});`;
+    const t = count.t++;
+    // the baseline's values, each as its value is set (read back from the record when a compute may change it)
+    const snapshot: string[] = [];
+    for (const item of node.items) {
+      const key = prefix + item.field.name;
+      let value: string;
+      if (branch && isBranchItem(item)) value = "[]";
+      else if (item.kind === "column") value = `f${count.f++}(row[${literal(key)}])`;
+      else if (item.kind === "nested" && !isMany(item.field) && joined.has(item)) {
+        const inner = key + joinedKeySeparator;
+        value = `row[${literal(`${inner}id`)}]==null?null:r${write(item.sub, inner, false)}(row)`;
+      } else value = `x${count.x++}(row)`;
+      const v = `v${snapshot.length}`;
+      if (item.kind !== "nested" || !isMany(item.field)) {
+        body += `const ${v}=${value};r[${literal(item.field.name)}]=${v};`;
+        snapshot.push(`C(t${t}[${snapshot.length}],${v})`);
+      } else body += `r[${literal(item.field.name)}]=${value};`;
+    }
+    if (!branch && (node.computed ?? []).length > 0) body += `x${count.x++}(r);M(r,t${t});return r;`;
+    else body += `V(r,t${t},[${snapshot.join(",")}]);return r;`;
+    functions[n] = `function r${n}(row){${body}}`;
+    return n;
+  };
+  write(select, prefix, branch);
+  const locals: string[] = [];
+  for (const [letter, array] of [
+    ["p", "P"],
+    ["f", "F"],
+    ["t", "T"],
+    ["x", "X"],
+  ] as const)
+    for (let i = 0; i < count[letter]; i++) locals.push(`${letter}${i}=${array}[${i}]`);
+  const declare = locals.length > 0 ? `const ${locals.join(",")};` : "";
+  return `"use strict";return function(D,M,V,C,P,F,T,X){${declare}${functions.join("")}return r0;};`;
+}
+
+/** A string as a JavaScript string literal (JSON's quoting is valid JavaScript). */
+function literal(s: string): string {
+  return JSON.stringify(s);
+}
