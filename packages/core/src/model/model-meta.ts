@@ -63,7 +63,15 @@ export function buildMeta(
   return meta;
 }
 
+/** Names a record cannot carry as its own fields: setting them would replace or shadow its prototype. */
+const reservedFieldNames = new Set(["__proto__", "constructor", "prototype"]);
+
 function fieldMeta(model: ModelMeta, name: string, def: Field): FieldMeta {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || reservedFieldNames.has(name)) {
+    throw new ConfigurationError(
+      `${model.table}: field name ${JSON.stringify(name)} must be a plain identifier (letters, digits, _) other than __proto__, constructor or prototype; rename it (the column option keeps the column's name)`,
+    );
+  }
   const column = (def.options.column as string | undefined) ?? name;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
     throw new ConfigurationError(
