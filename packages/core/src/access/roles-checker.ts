@@ -81,19 +81,31 @@ export function rolesChecker<S>(
   config: RolesConfig | { load: () => Promise<RolesConfig>; ttlMs?: number },
   session: RolesSessionOptions<S>,
 ): AccessChecker<S> & { invalidate(): void } {
-  // the loading promise is shared, so that the requests arriving when the cache expires load it once
-  let cached: { at: number; value: Promise<Compiled> } | undefined;
-  const get = (): Promise<Compiled> => {
-    if (!("load" in config)) return (cached ??= { at: 0, value: Promise.resolve(compile(config)) }).value;
-    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) {
-      const entry = { at: Date.now(), value: config.load().then(compile) };
-      cached = entry;
-      // a failed load is not kept: the next call tries again
-      entry.value.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
+  // the loading promise is shared, so that the requests arriving when the cache expires load it once;
+  // once it has loaded, `ready` holds the configuration and calls answer without a promise
+  let cached: { at: number; value: Promise<Compiled>; ready?: Compiled } | undefined;
+  const get = (): Compiled | Promise<Compiled> => {
+    if (!("load" in config)) {
+      if (!cached) {
+        const ready = compile(config);
+        cached = { at: 0, value: Promise.resolve(ready), ready };
+      }
+      return cached.ready as Compiled;
     }
-    return cached.value;
+    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) {
+      const entry: NonNullable<typeof cached> = { at: Date.now(), value: config.load().then(compile) };
+      cached = entry;
+      entry.value.then(
+        (c) => {
+          entry.ready = c;
+        },
+        // a failed load is not kept: the next call tries again
+        () => {
+          if (cached === entry) cached = undefined;
+        },
+      );
+    }
+    return cached.ready ?? cached.value;
   };
   // Answers that depend only on the configuration and the session's role codes, per role set; what
   // depends on the rest of the session (placeholders) is filled in on every call.
@@ -119,41 +131,52 @@ export function rolesChecker<S>(
     invalidate() {
       cached = undefined;
     },
-    async check({ session: s, model, operation }: AccessRequest<S>) {
-      if (s !== undefined && session.isAdmin?.(s)) return true;
-      const c = await get();
-      const set = setOf(c, s);
-      const key = `${operation}:${model}`;
-      let answer = set.answers.get(key);
-      if (answer === undefined) {
-        answer = answerFor(c, set.roles, model, operation);
-        remember(set.answers, key, answer);
-      }
-      if (answer === false) return false;
-      if (answer.global.length === 0 && answer.mine.length === 0) return true;
-      const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
-      const parts: unknown[] = answer.global.map((f) => bind(f, ctx));
-      if (answer.mine.length > 0)
-        parts.push(answer.mine.flatMap((f, i) => (i === 0 ? [bind(f, ctx)] : ["or", bind(f, ctx)])));
-      return parts as Filter<any>;
+    check(request: AccessRequest<S>) {
+      if (request.session !== undefined && session.isAdmin?.(request.session)) return true;
+      const c = get();
+      return c instanceof Promise ? c.then((loaded) => checkWith(loaded, request)) : checkWith(c, request);
     },
-    async deniedFields({ session: s, model, operation, fields }) {
-      if (s !== undefined && session.isAdmin?.(s)) return [];
-      const c = await get();
-      const set = setOf(c, s);
-      const kind = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
-      if (!kind) return [];
-      const key = `${kind}:${model}`;
-      let denied = set.denied.get(key);
-      if (denied === undefined) {
-        denied = c.fields
-          .filter((r) => r.model === model && r[kind] !== undefined && !r[kind]!.some((role) => set.roles.has(role)))
-          .map((r) => r.field);
-        remember(set.denied, key, denied);
-      }
-      return denied.filter((f) => fields.includes(f));
+    deniedFields(request) {
+      if (request.session !== undefined && session.isAdmin?.(request.session)) return [];
+      const c = get();
+      return c instanceof Promise ? c.then((loaded) => deniedWith(loaded, request)) : deniedWith(c, request);
     },
   };
+
+  function checkWith(c: Compiled, { session: s, model, operation }: AccessRequest<S>): boolean | Filter<any> {
+    const set = setOf(c, s);
+    const key = `${operation}:${model}`;
+    let answer = set.answers.get(key);
+    if (answer === undefined) {
+      answer = answerFor(c, set.roles, model, operation);
+      remember(set.answers, key, answer);
+    }
+    if (answer === false) return false;
+    if (answer.global.length === 0 && answer.mine.length === 0) return true;
+    const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
+    const parts: unknown[] = answer.global.map((f) => bind(f, ctx));
+    if (answer.mine.length > 0)
+      parts.push(answer.mine.flatMap((f, i) => (i === 0 ? [bind(f, ctx)] : ["or", bind(f, ctx)])));
+    return parts as Filter<any>;
+  }
+
+  function deniedWith(
+    c: Compiled,
+    { session: s, model, operation, fields }: AccessRequest<S> & { readonly fields: readonly string[] },
+  ): readonly string[] {
+    const set = setOf(c, s);
+    const kind = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
+    if (!kind) return [];
+    const key = `${kind}:${model}`;
+    let denied = set.denied.get(key);
+    if (denied === undefined) {
+      denied = c.fields
+        .filter((r) => r.model === model && r[kind] !== undefined && !r[kind]!.some((role) => set.roles.has(role)))
+        .map((r) => r.field);
+      remember(set.denied, key, denied);
+    }
+    return denied.filter((f) => fields.includes(f));
+  }
 }
 
 const noCodes: readonly string[] = Object.freeze([]);
