@@ -141,12 +141,31 @@ export class SessionStore {
 
   /** The request's session (cached per request), or undefined when it carries no valid token. */
   async fromContext(c: Context): Promise<CrmSession | undefined> {
+    return this.current(c);
+  }
+
+  /**
+   * {@link SessionStore.fromContext}, without a promise when the answer is at hand (the request's
+   * own, or its token's cached session): the hot path of every API request.
+   */
+  current(c: Context): CrmSession | undefined | Promise<CrmSession | undefined> {
     const req = c.req.raw;
-    if (this.seen.has(req)) return this.seen.get(req) ?? undefined;
+    const seen = this.seen.get(req);
+    if (seen !== undefined) return seen ?? undefined;
     const token = requestToken(c);
-    const session = token === undefined ? undefined : await this.cached(token);
-    this.seen.set(req, session ?? null);
-    return session;
+    if (token === undefined) {
+      this.seen.set(req, null);
+      return undefined;
+    }
+    const hit = this.cache.get(tokenHash(token));
+    if (hit !== undefined) {
+      this.seen.set(req, hit);
+      return hit;
+    }
+    return this.cached(token).then((session) => {
+      this.seen.set(req, session ?? null);
+      return session;
+    });
   }
 
   /** Ends the session of `token` (logout); true when one was ended. */
