@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { AccessGate } from "../src/access/access-gate.js";
 import type { AccessChecker, AccessRequest } from "../src/access/access-checker.js";
-import { rolesChecker } from "../src/access/roles-checker.js";
+import { type RolesConfig, rolesChecker } from "../src/access/roles-checker.js";
 import { planSecured, secureRead } from "../src/access/secure-read.js";
 import { AccessDenied } from "../src/errors.js";
 import type { SelectNode } from "../src/query/ast.js";
@@ -89,7 +89,7 @@ describe("rolesChecker answers at once once its configuration is loaded", () => 
   // the user's role rules, ORed (one here), as one part
   const own = [[[["user_id", "=", 5]]]];
   const options = { rolesOf: (s: { roles: string[] }) => s.roles, context: () => ({ user_id: 5 }) };
-  const config = {
+  const config: RolesConfig = {
     rights: [{ model: "leads", role: "user", read: true }],
     rules: [{ model: "leads", role: "user", filter: [["user_id", "=", "{{user_id}}"]] }],
     fields: [{ model: "leads", field: "margin", read: ["manager"] }],
@@ -127,5 +127,44 @@ describe("rolesChecker answers at once once its configuration is loaded", () => 
     expect(reloaded).toBeInstanceOf(Promise);
     await reloaded;
     expect(loads).toBe(2);
+  });
+
+  test("the next configuration loads ahead of the expiry: no call waits while calls come, none is answered past the ttl", async () => {
+    const ttlMs = 200;
+    const loads: { resolve: (c: RolesConfig) => void }[] = [];
+    const c = rolesChecker(
+      { load: () => new Promise<RolesConfig>((resolve) => loads.push({ resolve })), ttlMs },
+      options,
+    );
+    const session = { roles: ["user"] };
+    const ask = () => c.check({ session, model: "leads", operation: "read" });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const first = ask();
+    loads[0]?.resolve(config);
+    expect(await first).toEqual(own);
+    expect(loads).toHaveLength(1);
+    await sleep(ttlMs * 0.85);
+    // in the last fifth: answered at once from the current configuration, and one reload started
+    expect(ask()).toEqual(own);
+    expect(ask()).toEqual(own);
+    expect(loads).toHaveLength(2);
+    // the reload brings a configuration that takes the right away: the next call uses it, still at once
+    loads[1]?.resolve({ rights: [] });
+    await sleep(0);
+    expect(ask()).toBe(false);
+    // a reload ahead that does not arrive in time: past the ttl the call waits for a fresh load
+    await sleep(ttlMs * 0.85);
+    expect(ask()).toBe(false);
+    expect(loads).toHaveLength(3);
+    await sleep(ttlMs * 0.3);
+    const late = ask();
+    expect(late).toBeInstanceOf(Promise);
+    expect(loads).toHaveLength(4);
+    loads[3]?.resolve(config);
+    expect(await late).toEqual(own);
+    // the stale reload ahead arriving afterwards is not used
+    loads[2]?.resolve({ rights: [] });
+    await sleep(0);
+    expect(ask()).toEqual(own);
   });
 });

@@ -62,7 +62,9 @@ export interface RolesSessionOptions<S> {
  * per role or for everyone; record rules per role and operation (a user's role rules ORed, global
  * rules ANDed) with placeholders from the session; field rules; an admin flag that bypasses.
  * Without a session only rights and rules for everyone apply. The configuration is given in code
- * or loaded (e.g. from tables) by `load`, cached for `ttlMs` (concurrent calls share one load).
+ * or loaded (e.g. from tables) by `load`, cached for `ttlMs` (concurrent calls share one load; in
+ * the last fifth of that time one call starts the next load, and calls go on answering from the
+ * current configuration until it has loaded, so that none waits for a reload while requests flow).
  * What a set of role codes may do on a model is worked out once per configuration and kept with
  * it; only the placeholders are filled in from the session on each call, so answers never carry
  * one session's values into another's (call `invalidate()` after changing a configuration in place).
@@ -83,7 +85,28 @@ export function rolesChecker<S>(
 ): AccessChecker<S> & { invalidate(): void } {
   // the loading promise is shared, so that the requests arriving when the cache expires load it once;
   // once it has loaded, `ready` holds the configuration and calls answer without a promise
-  let cached: { at: number; value: Promise<Compiled>; ready?: Compiled } | undefined;
+  let cached: Loaded | undefined;
+  // in the last fifth of the configuration's life a reload starts ahead, so that no call waits at the expiry
+  let ahead: Loaded | undefined;
+  const load = (from: () => Promise<RolesConfig>, early: boolean): Loaded => {
+    const entry: Loaded = { at: Date.now(), value: from().then(compile) };
+    entry.value.then(
+      (c) => {
+        entry.ready = c;
+        if (early && aheadOf(entry)) cached = entry;
+      },
+      () => {
+        // a failed load is not kept: the next call tries again
+        if (cached === entry) cached = undefined;
+      },
+    );
+    return entry;
+  };
+  const aheadOf = (entry: Loaded): boolean => {
+    if (ahead !== entry) return false;
+    ahead = undefined;
+    return true;
+  };
   const get = (): Compiled | Promise<Compiled> => {
     if (!("load" in config)) {
       if (!cached) {
@@ -92,18 +115,13 @@ export function rolesChecker<S>(
       }
       return cached.ready as Compiled;
     }
-    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) {
-      const entry: NonNullable<typeof cached> = { at: Date.now(), value: config.load().then(compile) };
-      cached = entry;
-      entry.value.then(
-        (c) => {
-          entry.ready = c;
-        },
-        // a failed load is not kept: the next call tries again
-        () => {
-          if (cached === entry) cached = undefined;
-        },
-      );
+    const ttl = config.ttlMs ?? 60_000;
+    const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
+    if (!cached || age > ttl) {
+      cached = load(config.load, false);
+      ahead = undefined;
+    } else if (cached.ready && ahead === undefined && age > ttl * 0.8) {
+      ahead = load(config.load, true);
     }
     return cached.ready ?? cached.value;
   };
@@ -130,6 +148,7 @@ export function rolesChecker<S>(
   return {
     invalidate() {
       cached = undefined;
+      ahead = undefined;
     },
     check(request: AccessRequest<S>) {
       if (request.session !== undefined && session.isAdmin?.(request.session)) return true;
@@ -177,6 +196,13 @@ export function rolesChecker<S>(
     }
     return denied.filter((f) => fields.includes(f));
   }
+}
+
+/** A configuration loaded (or being loaded) at `at`; `ready` once it has. */
+interface Loaded {
+  readonly at: number;
+  readonly value: Promise<Compiled>;
+  ready?: Compiled;
 }
 
 const noCodes: readonly string[] = Object.freeze([]);
