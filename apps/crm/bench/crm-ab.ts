@@ -9,6 +9,8 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+// as deployed (the bench runs its server so): no N+1 scope per request
+process.env.NODE_ENV ??= "production";
 const here = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dirs = { A: process.env.CRM_AB_A, B: process.env.CRM_AB_B ?? here };
 if (!dirs.A) throw new Error("set CRM_AB_A to the apps/crm directory of the build to compare with");
