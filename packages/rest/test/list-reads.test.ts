@@ -19,7 +19,12 @@ beforeAll(async () => {
     },
   });
   await db.sync();
-  owners = await db.sudo(() => User.createMany([{ name: "a", login: "a" }, { name: "b", login: "b" }]));
+  owners = await db.sudo(() =>
+    User.createMany([
+      { name: "a", login: "a" },
+      { name: "b", login: "b" },
+    ]),
+  );
   await db.sudo(() =>
     Note.createMany(owners.flatMap((o, i) => [1, 2].map((n) => ({ title: `${i}-${n}`, owner_id: o })))),
   );
