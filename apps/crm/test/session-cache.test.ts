@@ -160,6 +160,43 @@ describe("the CRM's session cache [pglite]", () => {
     expect(await store.cached(token)).toBeUndefined();
   });
 
+  test("a token in use is read again before its entry expires: no request waits, none is served past the bound", async () => {
+    const ms = 600;
+    const store = new SessionStore(crm.dbs.db, 60_000, { ms });
+    const token = await crm.login("ana");
+    let reads = 0;
+    const count = (e: { model?: string; sql: string }) => {
+      if (e.model === "sessions" && /^\s*select/i.test(e.sql)) reads++;
+    };
+    const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+    crm.dbs.db.on("query", count);
+    try {
+      expect((await store.cached(token))?.login).toBe("ana");
+      expect(reads).toBe(1);
+      await sleep(ms * 0.85);
+      // in the entry's last fifth: served from the cache, and one read started in the background
+      expect((await store.cached(token))?.login).toBe("ana");
+      expect((await store.cached(token))?.login).toBe("ana");
+      await sleep(50);
+      expect(reads).toBe(2);
+      // past the first entry's lifetime, the refreshed one serves without a read
+      await sleep(ms * 0.3);
+      expect((await store.cached(token))?.login).toBe("ana");
+      expect(reads).toBe(2);
+      // a change outside this server: seen by a refresh ahead, or at the latest once the bound has passed
+      await crm.dbs.db.sudo(async () =>
+        User.updateMany([(await User.query().filter({ login: "ana" }).get()).id], { active: false }),
+      );
+      await sleep(ms + 50);
+      expect(await store.cached(token)).toBeUndefined();
+    } finally {
+      crm.dbs.db.off("query", count);
+      await crm.dbs.db.sudo(async () =>
+        User.updateMany([(await User.query().filter({ login: "ana" }).get()).id], { active: true }),
+      );
+    }
+  });
+
   test("concurrent requests of one token share one read, but none started after a removal", async () => {
     const store = new SessionStore(crm.dbs.db, 60_000, { ms: 60_000 });
     const token = await crm.login("bob");

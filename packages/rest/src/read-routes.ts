@@ -2,7 +2,8 @@ import { type Id, type ModelMeta, QueryError, parseFilter } from "@dotorm/core";
 import type { Context, Hono } from "hono";
 import type { CrudConfig } from "./crud-options.js";
 import { fieldsMetadata } from "./fields-metadata.js";
-import { checkLimit, checkRead, visibleField } from "./read-guard.js";
+import { frozenCheck, listReadOf } from "./list-reads.js";
+import { type CheckedRead, checkLimit, checkRead, visibleField } from "./read-guard.js";
 import { type RestEnv, api, asSession, bodyOf, idOf, jsonParam, modelOf, queryOf, textId } from "./request-context.js";
 import {
   type ListQuery,
@@ -45,8 +46,8 @@ function readFromQuery(q: Pick<ListQuery, "fields" | "filter" | "nested" | "orde
  * SELECT); elsewhere a page that ends before its limit tells the total itself (offset + rows), so
  * only a full page, or an empty one past the first, costs a count.
  */
-async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[]) {
-  const { where, ...checked } = checkRead(cfg, meta, req);
+async function page(cfg: CrudConfig, meta: ModelMeta, req: NestedOptions, extra?: unknown[], known?: CheckedRead) {
+  const { where, ...checked } = known ?? checkRead(cfg, meta, req);
   // parsed once for the rows and the total (the caller's part was checked, private fields refused, above)
   const filter = extra
     ? parseFilter(meta, [...extra, ...(checked.filter && checked.filter.length > 0 ? [checked.filter] : [])])
@@ -128,10 +129,16 @@ export function readRoutes(app: Hono<RestEnv>, cfg: CrudConfig): void {
 
   app.get(`${p}/:model`, async (c) => {
     const { meta } = modelOf(cfg, c, "read");
-    const q = validate(listQuery, queryOf(c), "query");
-    const req = readFromQuery(q);
-    if (q.after === undefined && q.size === undefined)
-      return c.json(await asSession(cfg, c, () => page(cfg, meta, req)));
+    const list = listReadOf(cfg, meta, c, readFromQuery);
+    const { q, req } = list;
+    if (q.after === undefined && q.size === undefined) {
+      // checked inside the session (a request without one learns nothing of the fields), once per query string
+      return c.json(
+        await asSession(cfg, c, () =>
+          page(cfg, meta, req, undefined, (list.checked ??= frozenCheck(checkRead(cfg, meta, req)))),
+        ),
+      );
+    }
     if (q.limit !== undefined || q.offset !== undefined)
       throw badRequest(
         "keyset pages (after, size) take no limit or offset",

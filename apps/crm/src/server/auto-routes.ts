@@ -20,6 +20,11 @@ export interface AutoDeps {
 const sessionTables = new Set(["users", "roles", "sales_teams"]);
 const reads = new Set(["GET", "HEAD", "OPTIONS"]);
 
+function signedIn(s: CrmSession | undefined): CrmSession {
+  if (!s) throw unauthorized();
+  return s;
+}
+
 /** Sale fields only `POST /api/sales/:id/confirm` sets. */
 const serverOnly: Record<string, readonly string[]> = { sales: ["state", "confirmed_at", "amount_total"] };
 
@@ -57,10 +62,10 @@ const ids = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is num
  * through `/api/attachments`, which checks their size).
  */
 export function autoRoutes(app: Hono, deps: AutoDeps): void {
-  const session = async (c: Context): Promise<CrmSession> => {
-    const s = await deps.sessions.fromContext(c);
-    if (!s) throw unauthorized();
-    return s;
+  // a cached session is handed over as it is (no promise): REST runs the request in it at once
+  const session = (c: Context): CrmSession | Promise<CrmSession> => {
+    const s = deps.sessions.current(c);
+    return s instanceof Promise ? s.then(signedIn) : signedIn(s);
   };
   const rest = crud(deps.db, {
     prefix: "/auto",

@@ -48,6 +48,11 @@ export class SessionCache<V extends {}> {
     return this.entries?.get(key);
   }
 
+  /** How long the entry of `key` has left (ms; 0 when there is none). */
+  remaining(key: string): number {
+    return Math.max(0, this.entries?.getRemainingTTL(key) ?? 0);
+  }
+
   /**
    * Keeps `value` for `key` until `ttlMs` from now or `expiresAt`, whichever is first; nothing is
    * kept when the cache is off, the value expires within a millisecond, or anything was removed

@@ -39,11 +39,14 @@ export interface SessionCacheOptions {
  * hash, never past the session's expiry). Logout, {@link SessionStore.revokeUser} and
  * {@link SessionStore.invalidate} (which the server calls after any write to users, roles or teams)
  * take effect at once; a change made to those tables by another process is seen within the cache's
- * lifetime.
+ * lifetime. A token in use is read again in the background in its entry's last fifth, so that its
+ * requests do not wait for the read when the entry expires.
  */
 export class SessionStore {
   private readonly seen = new WeakMap<Request, CrmSession | null>();
   private readonly cache: SessionCache<CrmSession>;
+  /** An entry with less life left than this is read again in the background when used. */
+  private readonly refreshAheadMs: number;
   /** Lookups being read, by token hash, with the cache generation they started in. */
   private readonly reading = new Map<
     string,
@@ -55,7 +58,9 @@ export class SessionStore {
     private readonly ttlMs: number,
     cache: SessionCacheOptions = {},
   ) {
-    this.cache = new SessionCache(cache.ms ?? 5_000, cache.max ?? 10_000);
+    const ms = cache.ms ?? 5_000;
+    this.cache = new SessionCache(ms, cache.max ?? 10_000);
+    this.refreshAheadMs = ms / 5;
   }
 
   /** Starts a session for `userId`; returns the token (to send once) and its expiry. */
@@ -89,20 +94,45 @@ export class SessionStore {
    */
   async cached(token: string): Promise<CrmSession | undefined> {
     const hash = tokenHash(token);
-    const hit = this.cache.get(hash);
+    const hit = this.hit(hash);
     if (hit !== undefined) return hit;
+    return (await this.read(hash))?.session;
+  }
+
+  /**
+   * The cached session of `hash`; in the last fifth of the entry's life the next read starts in the
+   * background (once), so that a token in use is read again before its entry expires and no request
+   * waits for it. The entry is never used past its lifetime: a refresh that has not arrived by then
+   * is waited for as a miss.
+   */
+  private hit(hash: string): CrmSession | undefined {
+    const hit = this.cache.get(hash);
+    if (hit !== undefined && this.cache.remaining(hash) < this.refreshAheadMs) {
+      this.read(hash).catch(() => {}); // a failure shows on the read after the entry expired
+    }
+    return hit;
+  }
+
+  /**
+   * Reads the session of `hash` and caches it, sharing a read already in flight unless anything was
+   * removed from the cache since it started; a session no longer found is dropped from the cache.
+   */
+  private read(hash: string): Promise<{ session: CrmSession; expiresAt: number } | undefined> {
     const generation = this.cache.generation;
     const flight = this.reading.get(hash);
-    if (flight?.generation === generation) return (await flight.found)?.session;
+    if (flight?.generation === generation) return flight.found;
     const own = { generation, found: this.lookup(hash) };
     this.reading.set(hash, own);
-    try {
-      const found = await own.found;
-      if (found) this.cache.set(hash, found.session, found.expiresAt, generation);
-      return found?.session;
-    } finally {
+    const done = () => {
       if (this.reading.get(hash) === own) this.reading.delete(hash);
-    }
+    };
+    own.found.then((found) => {
+      if (found) this.cache.set(hash, found.session, found.expiresAt, generation);
+      // gone meanwhile (revoked, expired, its user deactivated by another process): not served again
+      else if (this.cache.generation === generation) this.cache.delete(hash);
+      done();
+    }, done);
+    return own.found;
   }
 
   private async lookup(hash: string): Promise<{ session: CrmSession; expiresAt: number } | undefined> {
@@ -141,12 +171,31 @@ export class SessionStore {
 
   /** The request's session (cached per request), or undefined when it carries no valid token. */
   async fromContext(c: Context): Promise<CrmSession | undefined> {
+    return this.current(c);
+  }
+
+  /**
+   * {@link SessionStore.fromContext}, without a promise when the answer is at hand (the request's
+   * own, or its token's cached session): the hot path of every API request.
+   */
+  current(c: Context): CrmSession | undefined | Promise<CrmSession | undefined> {
     const req = c.req.raw;
-    if (this.seen.has(req)) return this.seen.get(req) ?? undefined;
+    const seen = this.seen.get(req);
+    if (seen !== undefined) return seen ?? undefined;
     const token = requestToken(c);
-    const session = token === undefined ? undefined : await this.cached(token);
-    this.seen.set(req, session ?? null);
-    return session;
+    if (token === undefined) {
+      this.seen.set(req, null);
+      return undefined;
+    }
+    const hit = this.hit(tokenHash(token));
+    if (hit !== undefined) {
+      this.seen.set(req, hit);
+      return hit;
+    }
+    return this.cached(token).then((session) => {
+      this.seen.set(req, session ?? null);
+      return session;
+    });
   }
 
   /** Ends the session of `token` (logout); true when one was ended. */

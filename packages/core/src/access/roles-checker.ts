@@ -62,7 +62,9 @@ export interface RolesSessionOptions<S> {
  * per role or for everyone; record rules per role and operation (a user's role rules ORed, global
  * rules ANDed) with placeholders from the session; field rules; an admin flag that bypasses.
  * Without a session only rights and rules for everyone apply. The configuration is given in code
- * or loaded (e.g. from tables) by `load`, cached for `ttlMs` (concurrent calls share one load).
+ * or loaded (e.g. from tables) by `load`, cached for `ttlMs` (concurrent calls share one load; in
+ * the last fifth of that time one call starts the next load, and calls go on answering from the
+ * current configuration until it has loaded, so that none waits for a reload while requests flow).
  * What a set of role codes may do on a model is worked out once per configuration and kept with
  * it; only the placeholders are filled in from the session on each call, so answers never carry
  * one session's values into another's (call `invalidate()` after changing a configuration in place).
@@ -81,19 +83,47 @@ export function rolesChecker<S>(
   config: RolesConfig | { load: () => Promise<RolesConfig>; ttlMs?: number },
   session: RolesSessionOptions<S>,
 ): AccessChecker<S> & { invalidate(): void } {
-  // the loading promise is shared, so that the requests arriving when the cache expires load it once
-  let cached: { at: number; value: Promise<Compiled> } | undefined;
-  const get = (): Promise<Compiled> => {
-    if (!("load" in config)) return (cached ??= { at: 0, value: Promise.resolve(compile(config)) }).value;
-    if (!cached || Date.now() - cached.at > (config.ttlMs ?? 60_000)) {
-      const entry = { at: Date.now(), value: config.load().then(compile) };
-      cached = entry;
-      // a failed load is not kept: the next call tries again
-      entry.value.catch(() => {
+  // the loading promise is shared, so that the requests arriving when the cache expires load it once;
+  // once it has loaded, `ready` holds the configuration and calls answer without a promise
+  let cached: Loaded | undefined;
+  // in the last fifth of the configuration's life a reload starts ahead, so that no call waits at the expiry
+  let ahead: Loaded | undefined;
+  const load = (from: () => Promise<RolesConfig>, early: boolean): Loaded => {
+    const entry: Loaded = { at: Date.now(), value: from().then(compile) };
+    entry.value.then(
+      (c) => {
+        entry.ready = c;
+        if (early && aheadOf(entry)) cached = entry;
+      },
+      () => {
+        // a failed load is not kept: the next call tries again
         if (cached === entry) cached = undefined;
-      });
+      },
+    );
+    return entry;
+  };
+  const aheadOf = (entry: Loaded): boolean => {
+    if (ahead !== entry) return false;
+    ahead = undefined;
+    return true;
+  };
+  const get = (): Compiled | Promise<Compiled> => {
+    if (!("load" in config)) {
+      if (!cached) {
+        const ready = compile(config);
+        cached = { at: 0, value: Promise.resolve(ready), ready };
+      }
+      return cached.ready as Compiled;
     }
-    return cached.value;
+    const ttl = config.ttlMs ?? 60_000;
+    const age = cached ? Date.now() - cached.at : Number.POSITIVE_INFINITY;
+    if (!cached || age > ttl) {
+      cached = load(config.load, false);
+      ahead = undefined;
+    } else if (cached.ready && ahead === undefined && age > ttl * 0.8) {
+      ahead = load(config.load, true);
+    }
+    return cached.ready ?? cached.value;
   };
   // Answers that depend only on the configuration and the session's role codes, per role set; what
   // depends on the rest of the session (placeholders) is filled in on every call.
@@ -118,42 +148,61 @@ export function rolesChecker<S>(
   return {
     invalidate() {
       cached = undefined;
+      ahead = undefined;
     },
-    async check({ session: s, model, operation }: AccessRequest<S>) {
-      if (s !== undefined && session.isAdmin?.(s)) return true;
-      const c = await get();
-      const set = setOf(c, s);
-      const key = `${operation}:${model}`;
-      let answer = set.answers.get(key);
-      if (answer === undefined) {
-        answer = answerFor(c, set.roles, model, operation);
-        remember(set.answers, key, answer);
-      }
-      if (answer === false) return false;
-      if (answer.global.length === 0 && answer.mine.length === 0) return true;
-      const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
-      const parts: unknown[] = answer.global.map((f) => bind(f, ctx));
-      if (answer.mine.length > 0)
-        parts.push(answer.mine.flatMap((f, i) => (i === 0 ? [bind(f, ctx)] : ["or", bind(f, ctx)])));
-      return parts as Filter<any>;
+    check(request: AccessRequest<S>) {
+      if (request.session !== undefined && session.isAdmin?.(request.session)) return true;
+      const c = get();
+      return c instanceof Promise ? c.then((loaded) => checkWith(loaded, request)) : checkWith(c, request);
     },
-    async deniedFields({ session: s, model, operation, fields }) {
-      if (s !== undefined && session.isAdmin?.(s)) return [];
-      const c = await get();
-      const set = setOf(c, s);
-      const kind = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
-      if (!kind) return [];
-      const key = `${kind}:${model}`;
-      let denied = set.denied.get(key);
-      if (denied === undefined) {
-        denied = c.fields
-          .filter((r) => r.model === model && r[kind] !== undefined && !r[kind]!.some((role) => set.roles.has(role)))
-          .map((r) => r.field);
-        remember(set.denied, key, denied);
-      }
-      return denied.filter((f) => fields.includes(f));
+    deniedFields(request) {
+      if (request.session !== undefined && session.isAdmin?.(request.session)) return [];
+      const c = get();
+      return c instanceof Promise ? c.then((loaded) => deniedWith(loaded, request)) : deniedWith(c, request);
     },
   };
+
+  function checkWith(c: Compiled, { session: s, model, operation }: AccessRequest<S>): boolean | Filter<any> {
+    const set = setOf(c, s);
+    const key = `${operation}:${model}`;
+    let answer = set.answers.get(key);
+    if (answer === undefined) {
+      answer = answerFor(c, set.roles, model, operation);
+      remember(set.answers, key, answer);
+    }
+    if (answer === false) return false;
+    if (answer.global.length === 0 && answer.mine.length === 0) return true;
+    const ctx = s === undefined ? {} : (session.context?.(s) ?? {});
+    const parts: unknown[] = answer.global.map((f) => bind(f, ctx));
+    if (answer.mine.length > 0)
+      parts.push(answer.mine.flatMap((f, i) => (i === 0 ? [bind(f, ctx)] : ["or", bind(f, ctx)])));
+    return parts as Filter<any>;
+  }
+
+  function deniedWith(
+    c: Compiled,
+    { session: s, model, operation, fields }: AccessRequest<S> & { readonly fields: readonly string[] },
+  ): readonly string[] {
+    const set = setOf(c, s);
+    const kind = operation === "read" ? "read" : operation === "delete" ? undefined : "write";
+    if (!kind) return [];
+    const key = `${kind}:${model}`;
+    let denied = set.denied.get(key);
+    if (denied === undefined) {
+      denied = c.fields
+        .filter((r) => r.model === model && r[kind] !== undefined && !r[kind]!.some((role) => set.roles.has(role)))
+        .map((r) => r.field);
+      remember(set.denied, key, denied);
+    }
+    return denied.filter((f) => fields.includes(f));
+  }
+}
+
+/** A configuration loaded (or being loaded) at `at`; `ready` once it has. */
+interface Loaded {
+  readonly at: number;
+  readonly value: Promise<Compiled>;
+  ready?: Compiled;
 }
 
 const noCodes: readonly string[] = Object.freeze([]);

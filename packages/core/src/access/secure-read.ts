@@ -14,7 +14,8 @@ import { aggregateField, computedOf, pathField } from "../query/computed-fields.
 import { exprFields } from "../query/expressions.js";
 import { planDistinct } from "../query/plan-distinct.js";
 import { type ReadRequest, columnItems, dependencies, readOrder, strictOrder } from "../query/plan-read.js";
-import type { AccessGate } from "./access-gate.js";
+import { type AccessGate, assertAllowed } from "./access-gate.js";
+import { type Maybe, type Steps, drive } from "./steps.js";
 
 /** A planned read: a select, a count or an aggregate, as `query/` built it. */
 export type PlannedRead = SelectNode | CountNode | AggregateNode;
@@ -25,21 +26,27 @@ export type PlannedRead = SelectNode | CountNode | AggregateNode;
  * and of the rows behind id lists ANDed in; fields the session may not read left out of a default
  * field list or order and refused ({@link AccessDenied}) when the caller named them, in the select
  * list, a filter, an order, a path, a group key or an aggregate. Without a gate (no checker, or
- * `sudo`) the planned read is returned as it is, with no async work.
+ * `sudo`) the planned read is returned as it is, with no async work; with a checker that answers at
+ * once (a `rolesChecker` whose configuration is loaded) the secured read is returned as it is too,
+ * without a promise per question; otherwise a promise of it.
  *
  * @example
  * const select = await secureRead(planRead(model, { filter, order }), db.accessGate());
  */
 export function secureRead<N extends PlannedRead>(node: N, gate: AccessGate | undefined): N | Promise<N> {
   if (!gate) return node;
-  const fields = new Map<FieldMeta, Promise<FieldMeta>>();
+  return drive(securePlanned(gate, node));
+}
+
+function securePlanned<N extends PlannedRead>(gate: AccessGate, node: N): Steps<N> {
+  const fields: Secured = new Map();
   switch (node.kind) {
     case "select":
-      return secureSelect(gate, node, fields) as Promise<N>;
+      return secureSelect(gate, node, fields) as Steps<N>;
     case "count":
-      return secureCount(gate, node, fields) as Promise<N>;
+      return secureCount(gate, node, fields) as Steps<N>;
     default:
-      return secureAggregate(gate, node as AggregateNode, fields) as Promise<N>;
+      return secureAggregate(gate, node as AggregateNode, fields) as Steps<N>;
   }
 }
 
@@ -58,7 +65,12 @@ export function planSecured<N extends PlannedRead>(
   plan: () => N,
 ): N | Promise<N> {
   if (!gate) return plan();
-  return gate.rule(model, "read").then(() => secureRead(plan(), gate));
+  return drive(
+    (function* () {
+      yield gate.ruleNow(model, "read");
+      return yield* securePlanned(gate, plan());
+    })(),
+  );
 }
 
 /**
@@ -71,28 +83,28 @@ export async function secureKeysetOrder(
   gate: AccessGate | undefined,
 ): Promise<OrderNode[]> {
   const order = readOrder(model, req, false);
-  return gate ? checkOrder(gate, model, order, strictOrder(model, req)) : order;
+  return gate ? drive(checkOrder(gate, model, order, strictOrder(model, req))) : order;
 }
 
 /** Secured stand-ins of the call's computed fields (paths, annotations), each secured once. */
-type Secured = Map<FieldMeta, Promise<FieldMeta>>;
+type Secured = Map<FieldMeta, Maybe<FieldMeta>>;
 
-async function secureSelect(gate: AccessGate, node: SelectNode, fields: Secured): Promise<SelectNode> {
+function* secureSelect(gate: AccessGate, node: SelectNode, fields: Secured): Steps<SelectNode> {
   const plan = node.plan;
   // a select core built itself (no plan) carries its own conditions
   if (!plan) return node;
   if (plan.distinct)
     return planDistinct(
-      await secureSelect(gate, plan.distinct.base, fields),
+      yield* secureSelect(gate, plan.distinct.base, fields),
       plan.distinct.fields,
       plan.distinct.ordered,
     );
   const { model } = node;
-  const rule = await gate.rule(model, "read");
-  await secureAll(gate, plan.annotations, fields);
-  const where = ast.and([plan.extra, await secureCond(gate, plan.filter, fields), rule]);
+  const rule: CondNode | undefined = yield gate.ruleNow(model, "read");
+  yield* secureAll(gate, plan.annotations, fields);
+  const where = ast.and([plan.extra, yield* secureCond(gate, plan.filter, fields), rule]);
   const { names, nestedNames } = plan;
-  const denied = await gate.deniedFields(model, "read", [
+  const denied: ReadonlySet<string> = yield gate.deniedNow(model, "read", [
     ...new Set([...names, ...nestedNames, ...names.flatMap((n) => dependencies(model, n))]),
   ]);
   let planned: Pick<SelectNode, "items" | "computed" | "loadOnly"> = node;
@@ -114,8 +126,8 @@ async function secureSelect(gate: AccessGate, node: SelectNode, fields: Secured)
     }
   }
   const items: SelectItem[] = [];
-  for (const item of planned.items) items.push(await secureItem(gate, item, fields));
-  const order = await checkOrder(gate, model, await secureOrder(gate, node.order, fields), plan.strictOrder);
+  for (const item of planned.items) items.push(yield* secureItem(gate, item, fields));
+  const order = yield* checkOrder(gate, model, yield* secureOrder(gate, node.order, fields), plan.strictOrder);
   return { ...node, ...planned, items, where, order };
 }
 
@@ -128,22 +140,22 @@ function pathLike(field: FieldMeta): boolean {
   return computed !== undefined && computed.kind !== "datePart";
 }
 
-async function secureItem(gate: AccessGate, item: SelectItem, fields: Secured): Promise<SelectItem> {
+function* secureItem(gate: AccessGate, item: SelectItem, fields: Secured): Steps<SelectItem> {
   switch (item.kind) {
     // the ids of related rows follow the target's read rule, as nested reads do
     case "ids":
-      return { ...item, where: await gate.rule(item.field.target(), "read") };
+      return { ...item, where: yield gate.ruleNow(item.field.target(), "read") };
     case "nested":
-      return { ...item, sub: await secureSelect(gate, item.sub, fields) };
+      return { ...item, sub: yield* secureSelect(gate, item.sub, fields) };
     default:
-      return pathLike(item.field) ? { kind: "column", field: await secureField(gate, item.field, fields) } : item;
+      return pathLike(item.field) ? { kind: "column", field: yield secureField(gate, item.field, fields) } : item;
   }
 }
 
-async function secureOrder(gate: AccessGate, order: readonly OrderNode[], fields: Secured): Promise<OrderNode[]> {
+function* secureOrder(gate: AccessGate, order: readonly OrderNode[], fields: Secured): Steps<OrderNode[]> {
   const out: OrderNode[] = [];
   for (const o of order)
-    out.push(pathLike(o.field) ? { field: await secureField(gate, o.field, fields), desc: o.desc } : o);
+    out.push(pathLike(o.field) ? { field: yield secureField(gate, o.field, fields), desc: o.desc } : o);
   return out;
 }
 
@@ -151,41 +163,41 @@ async function secureOrder(gate: AccessGate, order: readonly OrderNode[], fields
  * Sorting by a field the session may not read would leak its values through the row order: an
  * order the caller gave is refused, the model's default order leaves such terms out.
  */
-async function checkOrder(
-  gate: AccessGate,
-  model: ModelMeta,
-  order: OrderNode[],
-  strict: boolean,
-): Promise<OrderNode[]> {
+function* checkOrder(gate: AccessGate, model: ModelMeta, order: OrderNode[], strict: boolean): Steps<OrderNode[]> {
   const names = order.map((o) => o.field.name);
   if (strict) {
-    await gate.assertFields(model, "read", names);
+    yield* assertFields(gate, model, names);
     return order;
   }
-  const denied = await gate.deniedFields(model, "read", names);
+  const denied: ReadonlySet<string> = yield gate.deniedNow(model, "read", names);
   return denied.size === 0 ? order : order.filter((o) => !denied.has(o.field.name));
 }
 
-async function secureCount(gate: AccessGate, node: CountNode, fields: Secured): Promise<CountNode> {
+function* secureCount(gate: AccessGate, node: CountNode, fields: Secured): Steps<CountNode> {
   if (!node.plan) return node;
-  await secureAll(gate, node.plan.annotations, fields);
-  const filter = await secureCond(gate, node.plan.filter, fields);
-  return { ...node, where: ast.and([filter, await gate.rule(node.model, "read")]) };
+  yield* secureAll(gate, node.plan.annotations, fields);
+  const filter = yield* secureCond(gate, node.plan.filter, fields);
+  return { ...node, where: ast.and([filter, yield gate.ruleNow(node.model, "read")]) };
 }
 
-async function secureAggregate(gate: AccessGate, node: AggregateNode, fields: Secured): Promise<AggregateNode> {
+function* secureAggregate(gate: AccessGate, node: AggregateNode, fields: Secured): Steps<AggregateNode> {
   if (!node.plan) return node;
   const groupBy: SelectItem[] = [];
   for (const item of node.groupBy)
-    groupBy.push(item.kind === "nested" ? { ...item, sub: await secureSelect(gate, item.sub, fields) } : item);
-  await gate.assertFields(node.model, "read", node.plan.fields);
-  const filter = await secureCond(gate, node.plan.filter, fields);
-  return { ...node, groupBy, where: ast.and([filter, await gate.rule(node.model, "read")]) };
+    groupBy.push(item.kind === "nested" ? { ...item, sub: yield* secureSelect(gate, item.sub, fields) } : item);
+  yield* assertFields(gate, node.model, node.plan.fields);
+  const filter = yield* secureCond(gate, node.plan.filter, fields);
+  return { ...node, groupBy, where: ast.and([filter, yield gate.ruleNow(node.model, "read")]) };
 }
 
 /** Secures the computed fields in order (their checks run one after the other, as they are listed). */
-async function secureAll(gate: AccessGate, list: readonly FieldMeta[], fields: Secured): Promise<void> {
-  for (const field of list) await secureField(gate, field, fields);
+function* secureAll(gate: AccessGate, list: readonly FieldMeta[], fields: Secured): Steps<void> {
+  for (const field of list) yield secureField(gate, field, fields);
+}
+
+/** Throws {@link AccessDenied} when the session may not read one of `names` on `model`. */
+function* assertFields(gate: AccessGate, model: ModelMeta, names: readonly string[]): Steps<void> {
+  assertAllowed(model, "read", names, yield gate.deniedNow(model, "read", names));
 }
 
 /**
@@ -193,23 +205,23 @@ async function secureAll(gate: AccessGate, list: readonly FieldMeta[], fields: S
  * readable, and each reached model's read rule is on its hop (a row it hides reads as NULL, or is
  * not counted).
  */
-function secureField(gate: AccessGate, field: FieldMeta, fields: Secured): Promise<FieldMeta> {
+function secureField(gate: AccessGate, field: FieldMeta, fields: Secured): Maybe<FieldMeta> {
   let secured = fields.get(field);
-  if (!secured) fields.set(field, (secured = securePath(gate, field)));
+  if (!secured) fields.set(field, (secured = drive(securePath(gate, field))));
   return secured;
 }
 
-async function securePath(gate: AccessGate, field: FieldMeta): Promise<FieldMeta> {
+function* securePath(gate: AccessGate, field: FieldMeta): Steps<FieldMeta> {
   const computed = computedOf(field);
   if (computed?.kind === "relAggregate") {
     const { via } = computed.hop;
     const target = via.target();
-    await gate.assertFields(field.model, "read", [via.name]);
-    await gate.assertFields(target, "read", [computed.field.name]);
+    yield* assertFields(gate, field.model, [via.name]);
+    yield* assertFields(gate, target, [computed.field.name]);
     return aggregateField(
       field.model,
       field.name,
-      { via, where: await gate.rule(target, "read") },
+      { via, where: yield gate.ruleNow(target, "read") },
       computed.fn,
       computed.field,
     );
@@ -218,12 +230,12 @@ async function securePath(gate: AccessGate, field: FieldMeta): Promise<FieldMeta
   const hops: PathHop[] = [];
   let current = field.model;
   for (const { via } of computed.hops) {
-    await gate.assertFields(current, "read", [via.name]);
+    yield* assertFields(gate, current, [via.name]);
     const target = via.target();
-    hops.push({ via, where: await gate.rule(target, "read") });
+    hops.push({ via, where: yield gate.ruleNow(target, "read") });
     current = target;
   }
-  await gate.assertFields(current, "read", [computed.leaf.name]);
+  yield* assertFields(gate, current, [computed.leaf.name]);
   return pathField(field.model, field.name, hops, computed.leaf);
 }
 
@@ -232,40 +244,43 @@ async function securePath(gate: AccessGate, field: FieldMeta): Promise<FieldMeta
  * their secured stand-ins. Filtering on a field the session may not read is refused: the matches
  * would reveal its values.
  */
-async function secureCond(
-  gate: AccessGate,
-  cond: CondNode | undefined,
-  fields: Secured,
-): Promise<CondNode | undefined> {
-  return cond && ast.seal(await guard(gate, cond, fields));
+function* secureCond(gate: AccessGate, cond: CondNode | undefined, fields: Secured): Steps<CondNode | undefined> {
+  return cond && ast.seal(yield* guard(gate, cond, fields));
 }
 
 /** Secures a caller's filter for a write's scope (see `secureWrite`). */
-export function secureFilter(gate: AccessGate, cond: CondNode | undefined): Promise<CondNode | undefined> {
-  return secureCond(gate, cond, new Map());
+export async function secureFilter(gate: AccessGate, cond: CondNode | undefined): Promise<CondNode | undefined> {
+  return drive(secureCond(gate, cond, new Map()));
 }
 
-async function guard(gate: AccessGate, node: CondNode, fields: Secured): Promise<CondNode> {
+function* guard(gate: AccessGate, node: CondNode, fields: Secured): Steps<CondNode> {
   switch (node.kind) {
     case "and":
-    case "or":
-      return { kind: node.kind, items: await Promise.all(node.items.map((i) => guard(gate, i, fields))) };
+    case "or": {
+      const items: CondNode[] = [];
+      for (const item of node.items) items.push(yield* guard(gate, item, fields));
+      return { kind: node.kind, items };
+    }
     case "not":
-      return { kind: "not", item: await guard(gate, node.item, fields) };
+      return { kind: "not", item: yield* guard(gate, node.item, fields) };
     case "exists": {
-      await gate.assertFields(node.via.model, "read", [node.via.name]);
-      const rule = await gate.rule(node.via.target(), "read");
-      return { kind: "exists", via: node.via, cond: ast.and([await guard(gate, node.cond, fields), rule]) as CondNode };
+      yield* assertFields(gate, node.via.model, [node.via.name]);
+      const rule: CondNode | undefined = yield gate.ruleNow(node.via.target(), "read");
+      return {
+        kind: "exists",
+        via: node.via,
+        cond: ast.and([yield* guard(gate, node.cond, fields), rule]) as CondNode,
+      };
     }
     case "const":
       return node;
     case "cmpExpr":
-      await gate.assertFields(node.field.model, "read", [node.field.name, ...exprFields(node.expr).map((f) => f.name)]);
+      yield* assertFields(gate, node.field.model, [node.field.name, ...exprFields(node.expr).map((f) => f.name)]);
       return node;
     default: {
-      await gate.assertFields(node.field.model, "read", [node.field.name]);
+      yield* assertFields(gate, node.field.model, [node.field.name]);
       // an annotation in a filter is compared under the related model's rule, as it is selected
-      return pathLike(node.field) ? { ...node, field: await secureField(gate, node.field, fields) } : node;
+      return pathLike(node.field) ? { ...node, field: yield secureField(gate, node.field, fields) } : node;
     }
   }
 }
