@@ -98,6 +98,7 @@ function query(
   limit?: CallLimit,
   expire?: () => void,
   timer?: StatementTimer,
+  onError?: (e: Error) => void,
 ): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
     const passed = () => {
@@ -114,8 +115,10 @@ function query(
     const q = new PgQuery(text, values, (error, result) => {
       if (deadline) clearTimeout(deadline);
       own?.disarm();
-      if (error) reject(error);
-      else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
+      if (error) {
+        onError?.(error);
+        reject(error);
+      } else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
     });
     if (name !== undefined) q.name = name;
     client.query(q);
@@ -211,6 +214,7 @@ export class PgDriver implements Driver {
     q: CompiledQuery,
     limit: CallLimit | undefined,
     expire: () => void,
+    onError?: (e: Error) => void,
   ): Promise<ExecResult> {
     const values = q.params as unknown[];
     const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
@@ -219,13 +223,13 @@ export class PgDriver implements Driver {
     // statements) go as simple queries
     const named = Array.isArray(values) && (values.length > 0 || q.kind === "select");
     if (!this.prepare || !named || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values, undefined, limit, expire, timer);
+      return query(client, q.sql, values, undefined, limit, expire, timer, onError);
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
-    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire);
-    return query(client, q.sql, values, name, limit, expire, timer);
+    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire, onError);
+    return query(client, q.sql, values, name, limit, expire, timer, onError);
   }
 
   private async deallocateThenSend(
@@ -237,8 +241,9 @@ export class PgDriver implements Driver {
     name: string,
     limit: CallLimit | undefined,
     expire: () => void,
+    onError?: (e: Error) => void,
   ): Promise<ExecResult> {
-    await query(client, stale.sql, undefined, undefined, limit, expire).then(
+    await query(client, stale.sql, undefined, undefined, limit, expire, undefined, onError).then(
       () => statements.settled(stale.names),
       (e: unknown) => {
         statements.settled(stale.names, e);
@@ -246,7 +251,7 @@ export class PgDriver implements Driver {
         if (!(e instanceof pg.DatabaseError)) throw e;
       },
     );
-    return query(client, sql, values, name, limit, expire);
+    return query(client, sql, values, name, limit, expire, undefined, onError);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
@@ -301,37 +306,49 @@ export class PgDriver implements Driver {
    * A connection checked out of the pool. Its errors (a reset, a server shutdown) are caught while
    * it is out: they fail the call in flight and the client is discarded on release.
    */
-  async acquire(options?: ExecOptions): Promise<DriverConnection> {
+  acquire(options?: ExecOptions): Promise<DriverConnection> {
     // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
     // connection that comes later goes back to the pool)
-    const limit = callLimit(options, 0);
-    const client = limit && limit.ms < this.acquireTimeout ? await this.connectWithin(limit) : await this.connect();
+    let limit: CallLimit | undefined;
+    try {
+      limit = callLimit(options, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (limit && limit.ms < this.acquireTimeout) return this.connectWithin(limit).then((c) => this.connection(c));
+    // one promise: the connection is made in pg-pool's callback
+    return new Promise((resolve, reject) => {
+      this.pool.connect((error, client) =>
+        error ? reject(this.acquireError(error)) : resolve(this.connection(client as pg.PoolClient)),
+      );
+    });
+  }
+
+  /** A client checked out of the pool as a {@link DriverConnection}. */
+  private connection(client: pg.PoolClient): DriverConnection {
     const out = checkout(client);
+    // a failed statement that leaves the connection unusable marks it, in pg's callback (no promise)
+    const failed = (e: unknown) => {
+      if (breaks(e)) out.broken = true;
+    };
     return {
-      execute: async (q, o) => {
+      // Not an async function and no reaction of its own: each promise costs a hook call on Node 20
+      // once AsyncLocalStorage is in use. Core wraps every driver error in one of its own, made
+      // where the caller awaits (the stack users see).
+      execute: (q, o) => {
         if (out.broken)
-          throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
+          return Promise.reject(
+            new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"),
+          );
         try {
-          return await this.send(client, q, callLimit(o, this.queryTimeout), out.close);
+          return this.send(client, q, callLimit(o, this.queryTimeout), out.close, failed);
         } catch (e) {
-          if (breaks(e)) out.broken = true;
-          // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
-          // promise API gives them); the limit's own ConnectionError has one already
-          if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
-          throw e;
+          failed(e);
+          return Promise.reject(e);
         }
       },
       release: (discard) => out.release(discard === true),
     };
-  }
-
-  /** A connection from the pool, through pg-pool's callback API (its promise API adds two promises). */
-  private connect(): Promise<pg.PoolClient> {
-    return new Promise((resolve, reject) => {
-      this.pool.connect((error, client) =>
-        error ? reject(this.acquireError(error)) : resolve(client as pg.PoolClient),
-      );
-    });
   }
 
   /** A connection from the pool by the caller's deadline (one that comes later goes back to the pool). */

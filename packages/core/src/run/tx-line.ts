@@ -85,19 +85,22 @@ export class TxLine {
   }
 
   /**
-   * Runs `fn` on the connection now when it is free (its promise is returned as is: no promise is
-   * added per statement), or after the statements queued before it.
+   * Runs `fn` on the connection now when it is free, or after the statements queued before it. The
+   * promise returned is `fn`'s with `ok` / `fail` applied (the caller's own handling of the
+   * statement, e.g. the sender's event and error mapping): one reaction per statement does both
+   * that and starting the next statement, since every promise costs a hook call on Node 20 once
+   * `AsyncLocalStorage` is in use.
    */
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.busy) return this.start(fn);
-    return new Promise<T>((resolve, reject) => {
+  private enqueue<T, R>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
+    if (!this.busy) return this.start(fn, ok, fail);
+    return new Promise<R>((resolve, reject) => {
       this.queue.push(() => {
-        this.start(fn).then(resolve, reject);
+        this.start(fn, ok, fail).then(resolve, reject);
       });
     });
   }
 
-  private start<T>(fn: () => Promise<T>): Promise<T> {
+  private start<T, R>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
     this.busy = true;
     let p: Promise<T>;
     try {
@@ -105,16 +108,35 @@ export class TxLine {
     } catch (e) {
       p = Promise.reject(e);
     }
-    p.then(this.next, this.next);
-    return p;
+    // the next statement starts once the caller's handler ran (a failure is noted before it)
+    return p.then(
+      (r) => {
+        try {
+          return ok ? ok(r) : (r as unknown as R);
+        } finally {
+          this.next();
+        }
+      },
+      (e: unknown) => {
+        try {
+          if (fail) return fail(e);
+          throw e;
+        } finally {
+          this.next();
+        }
+      },
+    );
   }
 
-  /** Runs `fn` on the connection when `frame` holds it, after every statement queued before. */
-  run<T>(frame: TxFrame, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the connection when `frame` holds it, after every statement queued before; `ok` and
+   * `fail` (optional) map its outcome. Throws when `frame` settled.
+   */
+  run<T, R = T>(frame: TxFrame, fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
     frame.assertOpen();
-    if (this.holder === frame) return this.enqueue(fn);
-    return new Promise<T>((resolve, reject) => {
-      this.waiters.push({ frame, start: () => this.enqueue(fn).then(resolve, reject), fail: reject });
+    if (this.holder === frame) return this.enqueue(fn, ok, fail);
+    return new Promise<R>((resolve, reject) => {
+      this.waiters.push({ frame, start: () => this.enqueue(fn, ok, fail).then(resolve, reject), fail: reject });
     });
   }
 
@@ -126,8 +148,8 @@ export class TxLine {
   }
 
   /** Runs `fn` after everything queued, whoever holds the connection (COMMIT, ROLLBACK, savepoint ends). */
-  force<T>(fn: () => Promise<T>): Promise<T> {
-    return this.enqueue(fn);
+  force<T, R = T>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
+    return this.enqueue(fn, ok, fail);
   }
 
   /**
