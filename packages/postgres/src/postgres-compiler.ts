@@ -11,7 +11,7 @@ import {
   SqlCompiler,
 } from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
-import { InsertShapes, insertShapeKey } from "./insert-shapes.js";
+import { InsertShapes } from "./insert-shapes.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
 export const pgArrayType: Record<string, string> = {
@@ -148,23 +148,18 @@ export class PostgresCompiler extends SqlCompiler {
       return super.compile(node, options);
     const row = node.rows[0];
     if (row === undefined) return super.compile(node, options);
-    const many = node.rows.length >= 2;
-    const key = insertShapeKey(
-      node.table,
-      node.returningId && this.returning,
-      node.columns,
-      many ? node.columns.map((c) => arrayTypeOfField(c.field)) : undefined,
-    );
-    const sql = this.insertShapes.get(key);
+    const returning = node.returningId && this.returning;
+    const types = node.rows.length >= 2 ? node.columns.map((c) => arrayTypeOfField(c.field)) : undefined;
+    const sql = this.insertShapes.get(node.table, returning, node.columns, types);
     if (sql === undefined) {
       const compiled = super.compile(node, options);
-      this.insertShapes.set(key, compiled.sql);
+      this.insertShapes.set(node.table, returning, node.columns, types, compiled.sql);
       return compiled;
     }
     const ctx = new CompileContext(options);
     // the values bound as `param` and `insertSource` bind them
-    if (many) this.bindArrays(node, ctx);
-    else for (let i = 0; i < node.columns.length; i++) ctx.params.push(this.encode(row[i], node.columns[i]?.field));
+    if (types) this.bindArrays(node, ctx);
+    else for (let i = 0; i < node.columns.length; i++) this.param(ctx, row[i], node.columns[i]?.field);
     const params = this.finishParams(ctx);
     return node.returningId
       ? { sql, params, kind: "insert", generatedIds: node.rows.length }
