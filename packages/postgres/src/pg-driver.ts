@@ -3,6 +3,7 @@ import {
   ConnectionError,
   type Driver,
   type DriverConnection,
+  type ExecCallback,
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
@@ -90,6 +91,47 @@ const PgQuery = pg.Query as unknown as new (
  * `Object.getOwnPropertyDescriptors` for every statement (~4 µs each, 2026-12-01 pg-perf pass),
  * where a text is not. The name is set after construction (pg reads it only when submitting).
  */
+function queryWith(
+  client: pg.PoolClient,
+  text: string,
+  values: unknown[] | undefined,
+  name: string | undefined,
+  done: ExecCallback,
+  limit?: CallLimit,
+  expire?: () => void,
+  timer?: StatementTimer,
+  onError?: (e: Error) => void,
+): void {
+  let settled = false;
+  const finish = (error: unknown, result?: ExecResult) => {
+    if (settled) return;
+    settled = true;
+    done(error, result);
+  };
+  const passed = () => {
+    try {
+      expire?.();
+    } finally {
+      finish(limitPassed("PostgreSQL", limit as CallLimit));
+    }
+  };
+  // the driver's own limit on the connection's timer; a caller's deadline on a timer of its own
+  const own = limit && timer?.limit === limit ? timer : undefined;
+  const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
+  own?.arm(passed);
+  const q = new PgQuery(text, values, (error, result) => {
+    if (deadline) clearTimeout(deadline);
+    own?.disarm();
+    if (error) {
+      onError?.(error);
+      finish(error);
+    } else finish(null, { rows: result.rows, affected: result.rowCount ?? 0 });
+  });
+  if (name !== undefined) q.name = name;
+  client.query(q);
+}
+
+/** {@link queryWith} as one promise. */
 function query(
   client: pg.PoolClient,
   text: string,
@@ -101,28 +143,13 @@ function query(
   onError?: (e: Error) => void,
 ): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
-    const passed = () => {
-      try {
-        expire?.();
-      } finally {
-        reject(limitPassed("PostgreSQL", limit as CallLimit));
-      }
-    };
-    // the driver's own limit on the connection's timer; a caller's deadline on a timer of its own
-    const own = limit && timer?.limit === limit ? timer : undefined;
-    const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
-    own?.arm(passed);
-    const q = new PgQuery(text, values, (error, result) => {
-      if (deadline) clearTimeout(deadline);
-      own?.disarm();
-      if (error) {
-        onError?.(error);
-        reject(error);
-      } else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
-    });
-    if (name !== undefined) q.name = name;
-    client.query(q);
+    queryWith(client, text, values, name, settleWith(resolve, reject), limit, expire, timer, onError);
   });
+}
+
+/** A callback that settles a promise. */
+function settleWith(resolve: (r: ExecResult) => void, reject: (e: unknown) => void): ExecCallback {
+  return (error, result) => (error !== null && error !== undefined ? reject(error) : resolve(result as ExecResult));
 }
 
 /**
@@ -216,6 +243,20 @@ export class PgDriver implements Driver {
     expire: () => void,
     onError?: (e: Error) => void,
   ): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.sendWith(client, q, limit, expire, settleWith(resolve, reject), onError);
+    });
+  }
+
+  /** {@link send} with a callback (a transaction's statements: no promise of the driver's own). */
+  private sendWith(
+    client: pg.PoolClient,
+    q: CompiledQuery,
+    limit: CallLimit | undefined,
+    expire: () => void,
+    done: ExecCallback,
+    onError?: (e: Error) => void,
+  ): void {
     const values = q.params as unknown[];
     const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
     // a compiled read is prepared even without values (a page with no filter: planned once, not per
@@ -223,13 +264,20 @@ export class PgDriver implements Driver {
     // statements) go as simple queries
     const named = Array.isArray(values) && (values.length > 0 || q.kind === "select");
     if (!this.prepare || !named || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values, undefined, limit, expire, timer, onError);
+      queryWith(client, q.sql, values, undefined, done, limit, expire, timer, onError);
+      return;
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
-    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire, onError);
-    return query(client, q.sql, values, name, limit, expire, timer, onError);
+    if (stale) {
+      this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire, onError).then(
+        (r) => done(null, r),
+        (e: unknown) => done(e),
+      );
+      return;
+    }
+    queryWith(client, q.sql, values, name, done, limit, expire, timer, onError);
   }
 
   private async deallocateThenSend(
@@ -345,6 +393,18 @@ export class PgDriver implements Driver {
         } catch (e) {
           failed(e);
           return Promise.reject(e);
+        }
+      },
+      executeWith: (q, o, done) => {
+        if (out.broken) {
+          done(new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"));
+          return;
+        }
+        try {
+          this.sendWith(client, q, callLimit(o, this.queryTimeout), out.close, done, failed);
+        } catch (e) {
+          failed(e);
+          done(e);
         }
       },
       release: (discard) => out.release(discard === true),

@@ -95,7 +95,11 @@ export class StatementSender {
       info,
       options.deadline,
       (o, ok, fail) => {
-        const run = () => line.conn.execute(query, o);
+        const { conn } = line;
+        // a driver with a callback form: one promise per statement
+        if (conn.executeWith)
+          return line.runWith(frame, (done) => conn.executeWith?.(query, o, done), ok, fail, options.force);
+        const run = () => conn.execute(query, o);
         return options.force ? line.force(run, ok, fail) : line.run(frame, run, ok, fail);
       },
       frame,

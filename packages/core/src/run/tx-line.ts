@@ -1,5 +1,5 @@
 import { TransactionError } from "../errors.js";
-import type { DriverConnection } from "./adapter.js";
+import type { DriverConnection, ExecCallback, ExecResult } from "./adapter.js";
 
 /**
  * One level of a transaction: the transaction itself (no `savepoint`) or a nested transaction
@@ -129,6 +129,62 @@ export class TxLine {
   }
 
   /**
+   * {@link run} for a statement started with a callback (`begin(done)`, a driver's `executeWith`):
+   * one promise for the statement, settled in the driver's callback, which also starts the next one.
+   */
+  runWith<R>(
+    frame: TxFrame,
+    begin: (done: ExecCallback) => void,
+    ok: ((r: ExecResult) => R) | undefined,
+    fail: (e: unknown) => R,
+    force = false,
+  ): Promise<R> {
+    if (!force) frame.assertOpen();
+    if ((force || this.holder === frame) && !this.busy) return this.startWith(begin, ok, fail);
+    // waits its turn as other statements do (a promise of its own then)
+    const fn = () =>
+      new Promise<ExecResult>((resolve, reject) =>
+        begin((e, r) => (e !== null && e !== undefined ? reject(e) : resolve(r as ExecResult))),
+      );
+    return force ? this.enqueue(fn, ok, fail) : this.run(frame, fn, ok, fail);
+  }
+
+  private startWith<R>(
+    begin: (done: ExecCallback) => void,
+    ok: ((r: ExecResult) => R) | undefined,
+    fail: (e: unknown) => R,
+  ): Promise<R> {
+    this.busy = true;
+    return new Promise<R>((resolve, reject) => {
+      let called = false;
+      let now = true;
+      const settle = (error: unknown, result?: ExecResult) => {
+        try {
+          if (error !== null && error !== undefined) resolve(failLater(error, fail));
+          else resolve(ok ? ok(result as ExecResult) : (result as R));
+        } catch (e) {
+          reject(e);
+        } finally {
+          this.next();
+        }
+      };
+      const done: ExecCallback = (error, result) => {
+        if (called) return;
+        called = true;
+        // a driver answering at once (a refusal) is settled after begin returned, as a promise would be
+        if (now) queueMicrotask(() => settle(error, result));
+        else settle(error, result);
+      };
+      try {
+        begin(done);
+      } catch (e) {
+        done(e);
+      }
+      now = false;
+    });
+  }
+
+  /**
    * Runs `fn` on the connection when `frame` holds it, after every statement queued before; `ok` and
    * `fail` (optional) map its outcome. Throws when `frame` settled.
    */
@@ -211,4 +267,20 @@ export class TxLine {
       i = 0;
     }
   }
+}
+
+/**
+ * `fail(error)` run in a promise reaction that the statement's promise already follows, not in the
+ * driver's callback: an error made there (the mapped error users see) gets the async stack of the
+ * code awaiting the statement, not the socket read's. The failure path only: two promises.
+ */
+function failLater<R>(error: unknown, fail: (e: unknown) => R): Promise<R> {
+  let rejectNow: (e: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    rejectNow = reject;
+  });
+  const handled = failed.then(undefined, fail);
+  // the caller resolves its promise with `handled` first; the rejection's reaction runs after that link
+  queueMicrotask(() => rejectNow(error));
+  return handled;
 }
