@@ -60,7 +60,15 @@ export { schemaState } from "./sql/schema.js";
 export { constraintName } from "./sql/constraint-name.js";
 export { planSync } from "./sql/plan-sync.js";
 export { decodeValue } from "./hydrate/decode-value.js";
-export type { Adapter, Capabilities, Driver, DriverConnection, ExecOptions, StreamConnection } from "./run/adapter.js";
+export type {
+  Adapter,
+  Capabilities,
+  Driver,
+  DriverConnection,
+  ExecCallback,
+  ExecOptions,
+  StreamConnection,
+} from "./run/adapter.js";
 export type { BulkRows, CompiledQuery, ExecResult, StatementKind } from "./sql/statement.js";
 export { Database } from "./run/database.js";
 export { connect } from "./run/connect.js";

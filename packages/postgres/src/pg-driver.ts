@@ -3,6 +3,7 @@ import {
   ConnectionError,
   type Driver,
   type DriverConnection,
+  type ExecCallback,
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
@@ -10,13 +11,13 @@ import {
   callLimit,
   executeAlone,
   limitOption,
-  limitPassed,
   withinLimit,
 } from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 import { PreparedStatements } from "./prepared-statements.js";
+import { breaks, checkout, query, queryWith, settleWith } from "./pg-query.js";
 import { StatementTimer } from "./statement-timer.js";
 
 /** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
@@ -71,95 +72,6 @@ export interface PgPoolOptions {
 /** Statements never worth preparing: a cursor's DECLARE names a new cursor each time. */
 const ONE_OFF = /^\s*DECLARE\s/i;
 
-type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
-/** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
-const PgQuery = pg.Query as unknown as new (
-  text: string,
-  values: unknown[] | undefined,
-  callback: QueryCallback,
-) => pg.Submittable & { name?: string };
-
-/**
- * Sends one statement through pg's callback API, named `name` (prepared) when given, and settles
- * one promise with its result: no promise per layer, and the call's time limit in the same promise
- * (`expire` closes the connection when it passes, as `withinLimit` does).
- *
- * The query is built from the SQL text with its callback in the constructor: pg's promise API sets
- * the callback afterwards, which cost ~40% more client CPU on a page of 100 rows (bench/README.md,
- * 2026-12-01); and a config object (`{ text, values, name }`) is copied by pg through
- * `Object.getOwnPropertyDescriptors` for every statement (~4 µs each, 2026-12-01 pg-perf pass),
- * where a text is not. The name is set after construction (pg reads it only when submitting).
- */
-function query(
-  client: pg.PoolClient,
-  text: string,
-  values: unknown[] | undefined,
-  name: string | undefined,
-  limit?: CallLimit,
-  expire?: () => void,
-  timer?: StatementTimer,
-): Promise<ExecResult> {
-  return new Promise<ExecResult>((resolve, reject) => {
-    const passed = () => {
-      try {
-        expire?.();
-      } finally {
-        reject(limitPassed("PostgreSQL", limit as CallLimit));
-      }
-    };
-    // the driver's own limit on the connection's timer; a caller's deadline on a timer of its own
-    const own = limit && timer?.limit === limit ? timer : undefined;
-    const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
-    own?.arm(passed);
-    const q = new PgQuery(text, values, (error, result) => {
-      if (deadline) clearTimeout(deadline);
-      own?.disarm();
-      if (error) reject(error);
-      else resolve({ rows: result.rows, affected: result.rowCount ?? 0 });
-    });
-    if (name !== undefined) q.name = name;
-    client.query(q);
-  });
-}
-
-/**
- * Whether a failed statement leaves its connection unusable: a server error does not, anything else
- * (network, deadline) does, and so does a server error that ended the session (FATAL: terminated by
- * an administrator, shut down).
- */
-function breaks(e: unknown): boolean {
-  return !(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC";
-}
-
-/** Closes a client's socket at once (end() would wait for a peer that may never answer). */
-function destroy(client: pg.PoolClient): void {
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-}
-
-/**
- * A client while it is out of the pool: its errors (a reset, a server shutdown) mark it broken
- * instead of crashing the process, `close` ends its socket at once (a call past its limit), and
- * `release` gives it back, discarding it when broken.
- */
-function checkout(client: pg.PoolClient) {
-  const state = {
-    broken: false,
-    close: () => {
-      state.broken = true;
-      destroy(client);
-    },
-    release: (discard = false) => {
-      client.removeListener("error", onError);
-      client.release(state.broken || discard);
-    },
-  };
-  const onError = () => {
-    state.broken = true;
-  };
-  client.on("error", onError);
-  return state;
-}
-
 /** A driver over a `pg` pool. */
 export class PgDriver implements Driver {
   readonly pool: pg.Pool;
@@ -211,7 +123,22 @@ export class PgDriver implements Driver {
     q: CompiledQuery,
     limit: CallLimit | undefined,
     expire: () => void,
+    onError?: (e: Error) => void,
   ): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.sendWith(client, q, limit, expire, settleWith(resolve, reject), onError);
+    });
+  }
+
+  /** {@link send} with a callback (a transaction's statements: no promise of the driver's own). */
+  private sendWith(
+    client: pg.PoolClient,
+    q: CompiledQuery,
+    limit: CallLimit | undefined,
+    expire: () => void,
+    done: ExecCallback,
+    onError?: (e: Error) => void,
+  ): void {
     const values = q.params as unknown[];
     const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
     // a compiled read is prepared even without values (a page with no filter: planned once, not per
@@ -219,13 +146,20 @@ export class PgDriver implements Driver {
     // statements) go as simple queries
     const named = Array.isArray(values) && (values.length > 0 || q.kind === "select");
     if (!this.prepare || !named || ONE_OFF.test(q.sql)) {
-      return query(client, q.sql, values, undefined, limit, expire, timer);
+      queryWith(client, q.sql, values, undefined, done, limit, expire, timer, onError);
+      return;
     }
     const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
     const stale = statements.takeStale();
-    if (stale) return this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire);
-    return query(client, q.sql, values, name, limit, expire, timer);
+    if (stale) {
+      this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire, onError).then(
+        (r) => done(null, r),
+        (e: unknown) => done(e),
+      );
+      return;
+    }
+    queryWith(client, q.sql, values, name, done, limit, expire, timer, onError);
   }
 
   private async deallocateThenSend(
@@ -237,8 +171,9 @@ export class PgDriver implements Driver {
     name: string,
     limit: CallLimit | undefined,
     expire: () => void,
+    onError?: (e: Error) => void,
   ): Promise<ExecResult> {
-    await query(client, stale.sql, undefined, undefined, limit, expire).then(
+    await query(client, stale.sql, undefined, undefined, limit, expire, undefined, onError).then(
       () => statements.settled(stale.names),
       (e: unknown) => {
         statements.settled(stale.names, e);
@@ -246,7 +181,7 @@ export class PgDriver implements Driver {
         if (!(e instanceof pg.DatabaseError)) throw e;
       },
     );
-    return query(client, sql, values, name, limit, expire);
+    return query(client, sql, values, name, limit, expire, undefined, onError);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
@@ -301,37 +236,61 @@ export class PgDriver implements Driver {
    * A connection checked out of the pool. Its errors (a reset, a server shutdown) are caught while
    * it is out: they fail the call in flight and the client is discarded on release.
    */
-  async acquire(options?: ExecOptions): Promise<DriverConnection> {
+  acquire(options?: ExecOptions): Promise<DriverConnection> {
     // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
     // connection that comes later goes back to the pool)
-    const limit = callLimit(options, 0);
-    const client = limit && limit.ms < this.acquireTimeout ? await this.connectWithin(limit) : await this.connect();
+    let limit: CallLimit | undefined;
+    try {
+      limit = callLimit(options, 0);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (limit && limit.ms < this.acquireTimeout) return this.connectWithin(limit).then((c) => this.connection(c));
+    // one promise: the connection is made in pg-pool's callback
+    return new Promise((resolve, reject) => {
+      this.pool.connect((error, client) =>
+        error ? reject(this.acquireError(error)) : resolve(this.connection(client as pg.PoolClient)),
+      );
+    });
+  }
+
+  /** A client checked out of the pool as a {@link DriverConnection}. */
+  private connection(client: pg.PoolClient): DriverConnection {
     const out = checkout(client);
+    // a failed statement that leaves the connection unusable marks it, in pg's callback (no promise)
+    const failed = (e: unknown) => {
+      if (breaks(e)) out.broken = true;
+    };
     return {
-      execute: async (q, o) => {
+      // Not an async function and no reaction of its own: each promise costs a hook call on Node 20
+      // once AsyncLocalStorage is in use. Core wraps every driver error in one of its own, made
+      // where the caller awaits (the stack users see).
+      execute: (q, o) => {
         if (out.broken)
-          throw new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call");
+          return Promise.reject(
+            new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"),
+          );
         try {
-          return await this.send(client, q, callLimit(o, this.queryTimeout), out.close);
+          return this.send(client, q, callLimit(o, this.queryTimeout), out.close, failed);
         } catch (e) {
-          if (breaks(e)) out.broken = true;
-          // pg's errors get a stack that leads back to the caller, not to the socket's read (as pg's
-          // promise API gives them); the limit's own ConnectionError has one already
-          if (e instanceof Error && !(e instanceof ConnectionError)) Error.captureStackTrace(e);
-          throw e;
+          failed(e);
+          return Promise.reject(e);
+        }
+      },
+      executeWith: (q, o, done) => {
+        if (out.broken) {
+          done(new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"));
+          return;
+        }
+        try {
+          this.sendWith(client, q, callLimit(o, this.queryTimeout), out.close, done, failed);
+        } catch (e) {
+          failed(e);
+          done(e);
         }
       },
       release: (discard) => out.release(discard === true),
     };
-  }
-
-  /** A connection from the pool, through pg-pool's callback API (its promise API adds two promises). */
-  private connect(): Promise<pg.PoolClient> {
-    return new Promise((resolve, reject) => {
-      this.pool.connect((error, client) =>
-        error ? reject(this.acquireError(error)) : resolve(client as pg.PoolClient),
-      );
-    });
   }
 
   /** A connection from the pool by the caller's deadline (one that comes later goes back to the pool). */

@@ -1,13 +1,17 @@
 import {
-  type CompileContext,
+  CompileContext,
+  type CompileOptions,
+  type CompiledQuery,
   type DatePart,
   type FieldMeta,
   type InsertNode,
   JsonAggregate,
+  type QueryNode,
   QueryError,
   SqlCompiler,
 } from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
+import { InsertShapes } from "./insert-shapes.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
 export const pgArrayType: Record<string, string> = {
@@ -35,6 +39,16 @@ export function arrayTypeOf(field: FieldMeta | undefined): string {
   if ((field.kind === "many2one" || field.kind === "one2one") && !field.target().identity)
     return arrayTypeOf(field.target().id);
   return pgArrayType[field.kind] ?? "text";
+}
+
+const arrayTypes = new WeakMap<FieldMeta, string>();
+
+/** {@link arrayTypeOf}, remembered per field (a relation's resolves its target). */
+function arrayTypeOfField(field: FieldMeta | undefined): string {
+  if (!field) return "int4";
+  let type = arrayTypes.get(field);
+  if (type === undefined) arrayTypes.set(field, (type = arrayTypeOf(field)));
+  return type;
 }
 
 /** `n` as SQL text, when it is a row count (a non-negative safe integer); a QueryError otherwise. */
@@ -122,15 +136,50 @@ export class PostgresCompiler extends SqlCompiler {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** The SQL text of plain INSERTs compiled before, per shape. */
+  readonly insertShapes = new InsertShapes();
+
+  /**
+   * A plain INSERT (no conflict clause) takes its SQL text from {@link insertShapes} when its shape
+   * was compiled before, and only binds its values; anything else compiles as usual.
+   */
+  override compile(node: QueryNode, options?: CompileOptions): CompiledQuery {
+    if (node.kind !== "insert" || node.onConflict || node.ignoreConflicts || node.columns.length === 0)
+      return super.compile(node, options);
+    const row = node.rows[0];
+    if (row === undefined) return super.compile(node, options);
+    const returning = node.returningId && this.returning;
+    const types = node.rows.length >= 2 ? node.columns.map((c) => arrayTypeOfField(c.field)) : undefined;
+    const sql = this.insertShapes.get(node.table, returning, node.columns, types);
+    if (sql === undefined) {
+      const compiled = super.compile(node, options);
+      this.insertShapes.set(node.table, returning, node.columns, types, compiled.sql);
+      return compiled;
+    }
+    const ctx = new CompileContext(options);
+    // the values bound as `param` and `insertSource` bind them
+    if (types) this.bindArrays(node, ctx);
+    else for (let i = 0; i < node.columns.length; i++) this.param(ctx, row[i], node.columns[i]?.field);
+    const params = this.finishParams(ctx);
+    return node.returningId
+      ? { sql, params, kind: "insert", generatedIds: node.rows.length }
+      : { sql, params, kind: "insert" };
+  }
+
   /** Several rows go as one array per column through `unnest`: one statement shape for any row count. */
   protected override insertSource(node: InsertNode, ctx: CompileContext): string {
     if (node.rows.length < 2) return super.insertSource(node, ctx);
-    const arrays = node.columns.map((c, i) => {
-      const kind = c.field?.kind ?? "integer";
-      const values = node.rows.map((row) => this.encode(row[i], c.field));
-      ctx.params.push(arrayLiteral(values, kind) ?? values);
-      return `$${ctx.params.length}::${arrayTypeOf(c.field)}[]`;
-    });
-    return `SELECT * FROM unnest(${arrays.join(", ")})`;
+    const first = ctx.params.length;
+    this.bindArrays(node, ctx);
+    return `SELECT * FROM unnest(${node.columns.map((c, i) => `$${first + i + 1}::${arrayTypeOf(c.field)}[]`).join(", ")})`;
+  }
+
+  /** Binds each column's values as one array (an array literal where it can). */
+  private bindArrays(node: InsertNode, ctx: CompileContext): void {
+    for (let i = 0; i < node.columns.length; i++) {
+      const field = node.columns[i]?.field;
+      const values = node.rows.map((row) => this.encode(row[i], field));
+      ctx.params.push(arrayLiteral(values, field?.kind ?? "integer") ?? values);
+    }
   }
 }

@@ -71,4 +71,26 @@ describe("the pg driver's statements", () => {
     expect(mapped.cause).toBe(err);
     expect((await d.execute({ sql: "select $1::int as ok", params: [1] })).rows).toEqual([{ ok: 1 }]);
   });
+
+  test("a transaction's connection answers through executeWith's callback: results, errors (the connection stays usable), prepared names", async () => {
+    const d = driver();
+    const conn = await d.acquire();
+    const call = (sql: string, params: unknown[]) =>
+      new Promise<{ error: unknown; result?: { rows: readonly Record<string, unknown>[] } }>((resolve) => {
+        conn.executeWith?.({ sql, params }, undefined, (error, result) => resolve({ error, result }));
+      });
+    try {
+      expect(typeof conn.executeWith).toBe("function");
+      const ok = await call("select $1::int * 2 as v", [21]);
+      expect(ok.error).toBeNull();
+      expect(ok.result?.rows).toEqual([{ v: 42 }]);
+      const bad = await call("select * from no_such_table_cb2 where id = $1", [1]);
+      expect((bad.error as { code?: string }).code).toBe("42P01");
+      expect((await call("select $1::int * 2 as v", [4])).result?.rows).toEqual([{ v: 8 }]);
+      const names = await conn.execute({ sql: "select statement from pg_prepared_statements", params: [] });
+      expect(names.rows.some((r) => String(r.statement).includes("$1::int * 2"))).toBe(true);
+    } finally {
+      conn.release();
+    }
+  });
 });

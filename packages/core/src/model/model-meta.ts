@@ -35,6 +35,9 @@ export function buildMeta(
   }
   const fields = new Map<string, FieldMeta>();
   const identity = defs.id === undefined;
+  // the stored fields, listed once the model is built (fields never change after that)
+  let built = false;
+  let columns: readonly FieldMeta[] | undefined;
   const meta: ModelMeta = {
     identity,
     table,
@@ -45,7 +48,10 @@ export function buildMeta(
       return fields.get("id") as FieldMeta;
     },
     get columns() {
-      return [...fields.values()].filter((x) => x.stored && x.name !== "id");
+      if (columns) return columns;
+      const list = Object.freeze([...fields.values()].filter((x) => x.stored && x.name !== "id"));
+      if (built) columns = list;
+      return list;
     },
     get ctor() {
       return classOverride.get(meta) ?? ctorRef();
@@ -60,6 +66,7 @@ export function buildMeta(
   }
   checkDefaultOrder(table, options.order, fields);
   checkHooks(table, options.hooks);
+  built = true;
   return meta;
 }
 

@@ -14,6 +14,10 @@ export interface PreparedRows {
   readonly given: ReadonlySet<string>;
 }
 
+function isPlainObject(values: unknown): values is Record<string, unknown> {
+  return typeof values === "object" && values !== null && !Array.isArray(values);
+}
+
 function plainObject(values: unknown, what: string): Record<string, unknown> {
   if (typeof values !== "object" || values === null || Array.isArray(values)) {
     throw new ValidationError(
@@ -69,47 +73,78 @@ function checkKeys(model: ModelMeta, keys: readonly string[], where: string, cre
  * row is checked before anything is sent, so one bad row leaves the table untouched.
  */
 export function prepareCreate(model: ModelMeta, input: readonly unknown[]): PreparedRows {
-  const records = input.map((v, i) => plainObject(v, input.length > 1 ? `record #${i}` : "create values"));
+  // plain loops, and the "record #i" of a message made only for an error: this runs on every create
+  const many = input.length > 1;
+  const records = new Array<Record<string, unknown>>(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const v = input[i];
+    records[i] = isPlainObject(v) ? v : plainObject(v, many ? `record #${i}` : "create values");
+  }
   const given = new Set<string>();
-  records.forEach((r, i) => {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as Record<string, unknown>;
     // Keys, not entries: a 10,000-record createMany would otherwise allocate 40,000 pair arrays.
     const keys = Object.keys(r);
-    checkKeys(model, keys, records.length > 1 ? ` (record #${i})` : "", true);
+    if (!keysWritable(model, keys)) checkKeys(model, keys, many ? ` (record #${i})` : "", true);
     for (const k of keys) if (r[k] !== undefined) given.add(k);
-  });
+  }
   const columns = model.columns.filter(
     (c) => given.has(c.name) || c.def.options.default !== undefined || c.required || autoNowOf(c.def),
   );
   // a declared key comes first: the insert reads the new ids from there (see RecordOps.insert)
   if (!model.identity) columns.unshift(model.id);
   const now = new Date();
-  const rows = records.map((record, i) =>
-    columns.map((field) => {
-      let value = record[field.name];
-      // a stamp is set unless the caller gives the value (imports keep their original times)
-      if ((value === undefined || value === null) && autoNowOf(field.def)) value = stampOf(field, now);
-      if (value === undefined) value = resolveDefault(field, now);
-      if (value === undefined || value === null) {
-        if (field.required) {
-          throw new ValidationError(
-            `${model.table}.${field.name} is required${records.length > 1 ? ` (record #${i})` : ""}`,
-            field.name,
-            model.table,
-          );
-        }
-        return null;
-      }
-      try {
-        return validateValue(field, value);
-      } catch (e) {
-        // In a batch the caller needs to know which record to fix, not only which field.
-        if (e instanceof ValidationError && records.length > 1)
-          throw new ValidationError(`${e.message} (record #${i})`, e.field, e.model, { cause: e });
-        throw e;
-      }
-    }),
-  );
+  const rows = new Array<unknown[]>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Record<string, unknown>;
+    const row = new Array<unknown>(columns.length);
+    for (let j = 0; j < columns.length; j++) row[j] = createValue(model, columns[j] as FieldMeta, record, now, many, i);
+    rows[i] = row;
+  }
   return { columns, rows, given };
+}
+
+/** Whether every key names a field a create may write (else `checkKeys` says which and why). */
+function keysWritable(model: ModelMeta, keys: readonly string[]): boolean {
+  for (const key of keys) {
+    const field = model.fields.get(key);
+    if (!field || key === "id" || (!field.stored && field.kind !== "one2many" && field.kind !== "many2many"))
+      return false;
+  }
+  return true;
+}
+
+/** The value of `field` a created row holds: the caller's (validated), its stamp or default, or null. */
+function createValue(
+  model: ModelMeta,
+  field: FieldMeta,
+  record: Record<string, unknown>,
+  now: Date,
+  many: boolean,
+  i: number,
+): unknown {
+  let value = record[field.name];
+  // a stamp is set unless the caller gives the value (imports keep their original times)
+  if ((value === undefined || value === null) && autoNowOf(field.def)) value = stampOf(field, now);
+  if (value === undefined) value = resolveDefault(field, now);
+  if (value === undefined || value === null) {
+    if (field.required) {
+      throw new ValidationError(
+        `${model.table}.${field.name} is required${many ? ` (record #${i})` : ""}`,
+        field.name,
+        model.table,
+      );
+    }
+    return null;
+  }
+  try {
+    return validateValue(field, value);
+  } catch (e) {
+    // In a batch the caller needs to know which record to fix, not only which field.
+    if (e instanceof ValidationError && many)
+      throw new ValidationError(`${e.message} (record #${i})`, e.field, e.model, { cause: e });
+    throw e;
+  }
 }
 
 /** The validated values of an `update`. */

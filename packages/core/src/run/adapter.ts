@@ -24,9 +24,19 @@ export interface ExecOptions {
   readonly readOnly?: boolean;
 }
 
+/** How {@link DriverConnection.executeWith} reports: the error, or `null` and the result. */
+export type ExecCallback = (error: unknown, result?: ExecResult) => void;
+
 /** One connection taken from the pool (for transactions). Used by the core one statement at a time. */
 export interface DriverConnection {
   execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Optional: {@link execute} with a callback instead of a promise, for drivers over a callback
+   * API. When present, core sends a transaction's statements through it and settles one promise
+   * per statement of its own (each promise costs a hook call on Node 20 once `AsyncLocalStorage`
+   * is in use). Calls `done` once, as `execute` would settle: `done(null, result)` or `done(error)`.
+   */
+  executeWith?(query: CompiledQuery, options: ExecOptions | undefined, done: ExecCallback): void;
   /**
    * Gives the connection back. `discard` is set when it may be left in an unknown state (a
    * transaction that could not be rolled back): the driver must close it instead of pooling it.

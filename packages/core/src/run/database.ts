@@ -208,8 +208,8 @@ export class Database implements Runner {
     const deadline = deadlineStore.getStore();
     if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info);
     const readOnly = this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    return this.sender.send(query, info, deadline, (o) =>
-      this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o),
+    return this.sender.send(query, info, deadline, (o, ok, fail) =>
+      this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o).then(ok, fail),
     );
   }
 

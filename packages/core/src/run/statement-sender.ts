@@ -26,42 +26,56 @@ export class StatementSender {
     if (this.closed) throw new DotormError("this database was closed; connect again");
   }
 
-  /** Sends one statement through `run`, with the deadline check, error mapping and the "query" event. */
-  async send(
+  /**
+   * Sends one statement through `run`, with the deadline check, error mapping and the "query" event.
+   * `run` applies `ok` (absent when nothing listens) and `fail` to the driver's promise itself: one
+   * reaction per statement does all of it. Not an async function: every promise (and every `await`)
+   * costs a hook call per promise once `AsyncLocalStorage` is in use (Node 20). Refusals reject,
+   * never throw.
+   */
+  send(
     query: CompiledQuery,
     info: StatementInfo,
     deadline: Deadline | undefined,
-    run: (o: ExecOptions | undefined) => Promise<ExecResult>,
+    run: (
+      o: ExecOptions | undefined,
+      ok: ((r: ExecResult) => ExecResult) | undefined,
+      fail: (e: unknown) => never,
+    ) => Promise<ExecResult>,
     frame?: TxFrame,
   ): Promise<ExecResult> {
-    if (this.closed) throw new DotormError("this database was closed; connect again");
+    if (this.closed) return Promise.reject(new DotormError("this database was closed; connect again"));
     if (deadline && Date.now() >= deadline.at) {
-      throw new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`);
+      return Promise.reject(new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`));
     }
     const listening = this.emitter.has("query");
     const start = listening ? performance.now() : 0;
-    let result: ExecResult;
-    try {
-      result = await run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined);
-    } catch (e) {
+    const ok = listening
+      ? (result: ExecResult) => {
+          const rowCount = result.rows.length || result.affected;
+          this.emitter.emit("query", {
+            sql: query.sql,
+            params: query.params,
+            durationMs: performance.now() - start,
+            rowCount,
+            ...info,
+          });
+          return result;
+        }
+      : undefined;
+    const fail = (e: unknown): never => {
       // a statement of a transaction that failed may leave it unable to commit
       if (frame && !(e instanceof TransactionError)) this.noteFailure(frame, e);
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       if (listening)
         this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
       throw error;
+    };
+    try {
+      return run(deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined, ok, fail);
+    } catch (e) {
+      return rejected(() => fail(e));
     }
-    if (listening) {
-      const rowCount = result.rows.length || result.affected;
-      this.emitter.emit("query", {
-        sql: query.sql,
-        params: query.params,
-        durationMs: performance.now() - start,
-        rowCount,
-        ...info,
-      });
-    }
-    return result;
   }
 
   /**
@@ -80,9 +94,13 @@ export class StatementSender {
       query,
       info,
       options.deadline,
-      (o) => {
-        const run = () => line.conn.execute(query, o);
-        return options.force ? line.force(run) : line.run(frame, run);
+      (o, ok, fail) => {
+        const { conn } = line;
+        // a driver with a callback form: one promise per statement
+        if (conn.executeWith)
+          return line.runWith(frame, (done) => conn.executeWith?.(query, o, done), ok, fail, options.force);
+        const run = () => conn.execute(query, o);
+        return options.force ? line.force(run, ok, fail) : line.run(frame, run, ok, fail);
       },
       frame,
     );
@@ -142,5 +160,14 @@ export class StatementSender {
       rowCount,
       ...info,
     });
+  }
+}
+
+/** The rejection of what `fn` throws (it always throws). */
+function rejected(fn: () => never): Promise<never> {
+  try {
+    fn();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }

@@ -1,5 +1,5 @@
 import { TransactionError } from "../errors.js";
-import type { DriverConnection } from "./adapter.js";
+import type { DriverConnection, ExecCallback, ExecResult } from "./adapter.js";
 
 /**
  * One level of a transaction: the transaction itself (no `savepoint`) or a nested transaction
@@ -85,19 +85,22 @@ export class TxLine {
   }
 
   /**
-   * Runs `fn` on the connection now when it is free (its promise is returned as is: no promise is
-   * added per statement), or after the statements queued before it.
+   * Runs `fn` on the connection now when it is free, or after the statements queued before it. The
+   * promise returned is `fn`'s with `ok` / `fail` applied (the caller's own handling of the
+   * statement, e.g. the sender's event and error mapping): one reaction per statement does both
+   * that and starting the next statement, since every promise costs a hook call on Node 20 once
+   * `AsyncLocalStorage` is in use.
    */
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.busy) return this.start(fn);
-    return new Promise<T>((resolve, reject) => {
+  private enqueue<T, R>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
+    if (!this.busy) return this.start(fn, ok, fail);
+    return new Promise<R>((resolve, reject) => {
       this.queue.push(() => {
-        this.start(fn).then(resolve, reject);
+        this.start(fn, ok, fail).then(resolve, reject);
       });
     });
   }
 
-  private start<T>(fn: () => Promise<T>): Promise<T> {
+  private start<T, R>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
     this.busy = true;
     let p: Promise<T>;
     try {
@@ -105,16 +108,91 @@ export class TxLine {
     } catch (e) {
       p = Promise.reject(e);
     }
-    p.then(this.next, this.next);
-    return p;
+    // the next statement starts once the caller's handler ran (a failure is noted before it)
+    return p.then(
+      (r) => {
+        try {
+          return ok ? ok(r) : (r as unknown as R);
+        } finally {
+          this.next();
+        }
+      },
+      (e: unknown) => {
+        try {
+          if (fail) return fail(e);
+          throw e;
+        } finally {
+          this.next();
+        }
+      },
+    );
   }
 
-  /** Runs `fn` on the connection when `frame` holds it, after every statement queued before. */
-  run<T>(frame: TxFrame, fn: () => Promise<T>): Promise<T> {
+  /**
+   * {@link run} for a statement started with a callback (`begin(done)`, a driver's `executeWith`):
+   * one promise for the statement, settled in the driver's callback, which also starts the next one.
+   */
+  runWith<R>(
+    frame: TxFrame,
+    begin: (done: ExecCallback) => void,
+    ok: ((r: ExecResult) => R) | undefined,
+    fail: (e: unknown) => R,
+    force = false,
+  ): Promise<R> {
+    if (!force) frame.assertOpen();
+    if ((force || this.holder === frame) && !this.busy) return this.startWith(begin, ok, fail);
+    // waits its turn as other statements do (a promise of its own then)
+    const fn = () =>
+      new Promise<ExecResult>((resolve, reject) =>
+        begin((e, r) => (e !== null && e !== undefined ? reject(e) : resolve(r as ExecResult))),
+      );
+    return force ? this.enqueue(fn, ok, fail) : this.run(frame, fn, ok, fail);
+  }
+
+  private startWith<R>(
+    begin: (done: ExecCallback) => void,
+    ok: ((r: ExecResult) => R) | undefined,
+    fail: (e: unknown) => R,
+  ): Promise<R> {
+    this.busy = true;
+    return new Promise<R>((resolve, reject) => {
+      let called = false;
+      let now = true;
+      const settle = (error: unknown, result?: ExecResult) => {
+        try {
+          if (error !== null && error !== undefined) resolve(failLater(error, fail));
+          else resolve(ok ? ok(result as ExecResult) : (result as R));
+        } catch (e) {
+          reject(e);
+        } finally {
+          this.next();
+        }
+      };
+      const done: ExecCallback = (error, result) => {
+        if (called) return;
+        called = true;
+        // a driver answering at once (a refusal) is settled after begin returned, as a promise would be
+        if (now) queueMicrotask(() => settle(error, result));
+        else settle(error, result);
+      };
+      try {
+        begin(done);
+      } catch (e) {
+        done(e);
+      }
+      now = false;
+    });
+  }
+
+  /**
+   * Runs `fn` on the connection when `frame` holds it, after every statement queued before; `ok` and
+   * `fail` (optional) map its outcome. Throws when `frame` settled.
+   */
+  run<T, R = T>(frame: TxFrame, fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
     frame.assertOpen();
-    if (this.holder === frame) return this.enqueue(fn);
-    return new Promise<T>((resolve, reject) => {
-      this.waiters.push({ frame, start: () => this.enqueue(fn).then(resolve, reject), fail: reject });
+    if (this.holder === frame) return this.enqueue(fn, ok, fail);
+    return new Promise<R>((resolve, reject) => {
+      this.waiters.push({ frame, start: () => this.enqueue(fn, ok, fail).then(resolve, reject), fail: reject });
     });
   }
 
@@ -126,8 +204,8 @@ export class TxLine {
   }
 
   /** Runs `fn` after everything queued, whoever holds the connection (COMMIT, ROLLBACK, savepoint ends). */
-  force<T>(fn: () => Promise<T>): Promise<T> {
-    return this.enqueue(fn);
+  force<T, R = T>(fn: () => Promise<T>, ok?: (r: T) => R, fail?: (e: unknown) => R): Promise<R> {
+    return this.enqueue(fn, ok, fail);
   }
 
   /**
@@ -189,4 +267,20 @@ export class TxLine {
       i = 0;
     }
   }
+}
+
+/**
+ * `fail(error)` run in a promise reaction that the statement's promise already follows, not in the
+ * driver's callback: an error made there (the mapped error users see) gets the async stack of the
+ * code awaiting the statement, not the socket read's. The failure path only: two promises.
+ */
+function failLater<R>(error: unknown, fail: (e: unknown) => R): Promise<R> {
+  let rejectNow: (e: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    rejectNow = reject;
+  });
+  const handled = failed.then(undefined, fail);
+  // the caller resolves its promise with `handled` first; the rejection's reaction runs after that link
+  queueMicrotask(() => rejectNow(error));
+  return handled;
 }

@@ -34,6 +34,16 @@ async function peakConcurrency<T>(db: Database, fn: () => Promise<T>): Promise<{
         inFlight--;
       }
     };
+    // the callback form, which core uses where the driver has it
+    const executeWith = conn.executeWith?.bind(conn);
+    if (executeWith)
+      conn.executeWith = (query, options, done) => {
+        peak = Math.max(peak, ++inFlight);
+        executeWith(query, options, (error, result) => {
+          inFlight--;
+          done(error, result);
+        });
+      };
     return conn;
   };
   try {

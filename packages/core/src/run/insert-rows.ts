@@ -1,0 +1,66 @@
+import type { ModelMeta } from "../model/model-meta.js";
+import { type Id, rowId } from "../model/primary-key.js";
+import type { InsertNode } from "../query/ast.js";
+import type { prepareCreate } from "../query/prepare-write.js";
+import type { Runner } from "./runner.js";
+
+type Columns = ReturnType<typeof prepareCreate>["columns"];
+
+/** The INSERT columns of a create's fields. */
+const columnsOf = (fields: Columns) => fields.map((field) => ({ name: field.column, field }));
+
+/**
+ * One INSERT of `rows` (prepared by `prepareCreate`) into `model`'s table; resolves to the new ids.
+ * Not an async function: on the common path it returns one reaction on the statement's promise,
+ * with no `await` (each costs promises and, once `AsyncLocalStorage` is in use on Node 20, a hook
+ * call per promise). Never throws: a failure rejects.
+ */
+export function insertRows(
+  db: Runner,
+  model: ModelMeta,
+  columns: Columns,
+  rows: unknown[][],
+  onConflict?: InsertNode["onConflict"],
+): Promise<Id[]> {
+  try {
+    if (model.identity && db.adapter.capabilities.clientIds)
+      return insertClientIds(db, model, columns, rows, onConflict);
+    // a declared key is the first column, given by the caller or its default (see prepareCreate)
+    const ids = model.identity ? undefined : rows.map((r) => r[0] as Id);
+    const sent = db.run(
+      { kind: "insert", table: model.table, columns: columnsOf(columns), rows, returningId: !ids, onConflict },
+      { model: model.table, operation: "create" },
+    );
+    // the driver reports new ids it did not get as rows (MySQL's insert id); RETURNING gives rows
+    return sent.then(
+      (result) => ids ?? (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id)),
+    );
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** An INSERT into a model whose ids the adapter makes before sending it (`nextIds`). */
+async function insertClientIds(
+  db: Runner,
+  model: ModelMeta,
+  columns: Columns,
+  rows: unknown[][],
+  onConflict?: InsertNode["onConflict"],
+): Promise<Id[]> {
+  const ids = await db.adapter.nextIds!(rows.length);
+  const cols = columnsOf(columns);
+  cols.unshift({ name: "id", field: model.id });
+  await db.run(
+    {
+      kind: "insert",
+      table: model.table,
+      columns: cols,
+      rows: rows.map((r, i) => [ids[i], ...r]),
+      returningId: false,
+      onConflict,
+    },
+    { model: model.table, operation: "create" },
+  );
+  return ids;
+}
