@@ -161,6 +161,33 @@ describe("compiled row readers", () => {
     expect(compiledShapes()).toBe(shapes + 1);
   });
 
+  test("plain columns: the model's last reader is reused for the same fields, decoder and prototype only", () => {
+    const asked: string[] = [];
+    const tagged = (tag: string) =>
+      Object.assign((field: FieldMeta, raw: unknown) => decodeValue(field, raw), {
+        column: (field: FieldMeta) => {
+          asked.push(`${tag}:${field.name}`);
+          return (raw: unknown) => `${tag}:${String(raw)}`;
+        },
+      });
+    const [one, two] = [tagged("1"), tagged("2")];
+    const rows = [chatRows[0]!, chatRows[1]!];
+    const read = (fields: string[], decode = one, protos?: (m: unknown) => object) =>
+      hydrate(planRead(chat, { fields }), rows, decode, protos as never) as Record<string, unknown>[];
+    read(["name", "is_archived"]);
+    expect(asked).toEqual(["1:id", "1:name", "1:is_archived"]);
+    // the same call shape again (a new plan): no walk of it, its reader as it was
+    expect(read(["name", "is_archived"]).map((r) => r.name)).toEqual(["1:a", "1:b"]);
+    expect(asked).toHaveLength(3);
+    // another decoder, other fields, another prototype: each gets a reader of its own
+    expect(read(["name", "is_archived"], two).map((r) => r.name)).toEqual(["2:a", "2:b"]);
+    expect(Object.keys(read(["is_archived"], two)[0]!)).toEqual(["id", "is_archived"]);
+    class Bound {}
+    expect(read(["is_archived"], two, () => Bound.prototype)[0]).toBeInstanceOf(Bound);
+    expect(read(["is_archived"], two)[0]).not.toBeInstanceOf(Bound);
+    expect(asked).toHaveLength(3 + 3 + 2 + 2 + 2);
+  });
+
   test("where code cannot be compiled (new Function refused), the closure reader reads the rows", () => {
     const select = planRead(chat, { fields: ["name", "chat_type"], nested: { creator_id: ["is_active"] } });
     const rows = [

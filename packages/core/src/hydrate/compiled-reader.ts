@@ -1,4 +1,4 @@
-import type { FieldMeta } from "../model/model-meta.js";
+import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { comparable, rememberComparable, rememberFresh } from "../model/record-state.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
 import { isBranchItem } from "./branches.js";
@@ -35,6 +35,19 @@ interface Env {
 
 /** Compiled shapes by their key; the source names no model, so models of one shape share it. */
 const factories = new Map<string, Factory>();
+/**
+ * The last reader of plain columns built for each model (no nesting, ids or computed fields, a
+ * top-level select), and what it was built from. A call shape repeated (a page, a get) reuses it
+ * as it is: no walk, no shape key, no factory call per read.
+ */
+interface PlainReader {
+  readonly decode: Decoder;
+  readonly proto: object;
+  readonly fields: readonly FieldMeta[];
+  readonly reader: RowReader;
+}
+const lastPlain = new WeakMap<ModelMeta, PlainReader>();
+
 /** Shapes kept at most (a caller building field lists at will must not grow the map for ever). */
 const maxShapes = 500;
 /** False once `new Function` is refused (a content security policy): the closure reader is used. */
@@ -71,6 +84,10 @@ export function compiledReader(
   branch: boolean,
 ): RowReader | undefined {
   if (!enabled) return undefined;
+  const plain = prefix === "" && !branch && plainColumns(select);
+  const memo = plain ? lastPlain.get(select.model) : undefined;
+  if (memo && memo.decode === decode && memo.proto === protos(select.model) && sameFields(memo.fields, select.items))
+    return memo.reader;
   const env: Env = { protos: [], columns: [], tracked: [], extra: [], key: "" };
   gather(select, decode, protos, prefix, joined, branch, env);
   let factory = factories.get(env.key);
@@ -84,7 +101,7 @@ export function compiledReader(
     if (factories.size >= maxShapes) factories.clear();
     factories.set(env.key, factory);
   }
-  return factory(
+  const reader = factory(
     decode,
     rememberFresh,
     rememberComparable,
@@ -94,6 +111,25 @@ export function compiledReader(
     env.tracked,
     env.extra,
   );
+  if (plain) {
+    const fields = select.items.map((item) => item.field);
+    lastPlain.set(select.model, { decode, proto: env.protos[0] as object, fields, reader });
+  }
+  return reader;
+}
+
+/** Whether `select` reads stored columns only: its reader depends on nothing but their fields. */
+function plainColumns(select: SelectNode): boolean {
+  if ((select.computed ?? []).length > 0) return false;
+  for (const item of select.items) if (item.kind !== "column") return false;
+  return true;
+}
+
+/** Whether `items` read exactly `fields`, in order. */
+function sameFields(fields: readonly FieldMeta[], items: readonly SelectItem[]): boolean {
+  if (fields.length !== items.length) return false;
+  for (let i = 0; i < fields.length; i++) if ((items[i] as SelectItem).field !== fields[i]) return false;
+  return true;
 }
 
 /**
