@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { QueryNode } from "../src/query/ast.js";
+import { ast, type CondNode, isSealed, type QueryNode } from "../src/query/ast.js";
 import { parseFilter } from "../src/query/parse-filter.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
 import { prepareCreate } from "../src/query/prepare-write.js";
@@ -163,5 +163,15 @@ describe("conditions come from core only", () => {
     expect(compile(node(real)).sql).toBe('SELECT COUNT(*) AS "n" FROM "chats" t0 WHERE t0."id" = ?');
     // a real node cannot be altered into an injection: it is frozen
     expect(() => Object.assign(real as object, { op: "IS NULL) OR (1=1" })).toThrow(TypeError);
+  });
+
+  test("a copy of a sealed condition is not sealed; a node frozen before core sealed it is", () => {
+    const real = parseFilter(chat, [["id", "=", 1]]) as object;
+    const node = (where: unknown) => ({ kind: "count", model: chat, where }) as QueryNode;
+    for (const copy of [{ ...real }, Object.assign({}, real), Object.create(real)])
+      expect(() => compile(node(copy))).toThrow(/filter list/);
+    const frozen = ast.seal(Object.freeze({ kind: "cmp", field: chat.id, op: "=", value: 2 }) as CondNode);
+    expect(compile(node(frozen)).sql).toBe('SELECT COUNT(*) AS "n" FROM "chats" t0 WHERE t0."id" = ?');
+    expect(isSealed(ast.and([frozen, real as CondNode]))).toBe(true);
   });
 });
