@@ -14,6 +14,7 @@ import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
 import { benchUrl, randomIds } from "./pg-setup.js";
 import { rawSide } from "./pg-raw-side.js";
 import type { Side } from "./side-process.js";
+import { chatWith50Messages } from "./workload-specs.js";
 
 const seed = { users: 1000, chats: 2000 };
 const onMysql = process.env.AB_DB === "mysql";
@@ -70,20 +71,7 @@ async function buildSide(root: string): Promise<Side> {
       },
       get: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
       chat50: {
-        op: () =>
-          Chat.get(rand(seed.chats - 1), {
-            fields: ["name"],
-            nested: {
-              creator_id: ["name"],
-              messages: {
-                fields: ["body", "created_at"],
-                nested: { author_user_id: ["name"] },
-                order: "id",
-                sort: "desc",
-                limit: 50,
-              },
-            },
-          }),
+        op: () => Chat.get(rand(seed.chats - 1), chatWith50Messages),
       },
       page100: {
         op: () =>

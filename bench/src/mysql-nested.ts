@@ -12,24 +12,13 @@ import { markdownTable, median, opsPerSecond } from "./harness.js";
 import { Chat, models, seed } from "./models.js";
 import { benchUrl, setUpMysql } from "./mysql-setup.js";
 import { randomIds } from "./pg-setup.js";
+import { chatWith50Messages } from "./workload-specs.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const timing = { warmupMs: 300, durationMs: Number(process.env.BENCH_MS ?? 600), minOps: 3, concurrency: 4 };
 if (process.env.BENCH_SETUP) await setUpMysql();
 
-const spec = {
-  fields: ["name"],
-  nested: {
-    creator_id: ["name"],
-    messages: {
-      fields: ["body", "created_at"],
-      nested: { author_user_id: ["name"] },
-      order: "id",
-      sort: "desc",
-      limit: 50,
-    },
-  },
-} as const;
+const spec = chatWith50Messages;
 const union = await connect(mysql({ url: benchUrl, max: 4 }), { models });
 let statement = "";
 union.on("query", (e) => {

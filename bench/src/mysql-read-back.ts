@@ -9,6 +9,7 @@ import { connect } from "@dotorm/core";
 import { mysql } from "@dotorm/mysql";
 import { Chat, models } from "./models.js";
 import { benchUrl } from "./mysql-setup.js";
+import { chatWith50Messages } from "./workload-specs.js";
 const db = await connect(mysql({ url: benchUrl, max: 2 }), { models });
 const compiler = (db as any).adapter.compiler;
 const caught: any[] = [];
@@ -17,19 +18,7 @@ compiler.read = (...a: any[]) => {
   caught.push(a);
   return real(...a);
 };
-await Chat.get(5, {
-  fields: ["name"],
-  nested: {
-    creator_id: ["name"],
-    messages: {
-      fields: ["body", "created_at"],
-      nested: { author_user_id: ["name"] },
-      order: "id",
-      sort: "desc",
-      limit: 50,
-    },
-  },
-});
+await Chat.get(5, chatWith50Messages);
 await Chat.search({
   filter: [["id", ">", 100]],
   fields: ["name", "is_archived"],

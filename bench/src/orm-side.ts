@@ -2,6 +2,7 @@ import { type Adapter, type Database, connect } from "@dotorm/core";
 import { Chat, ChatMessage, models, seed, sinkChatId } from "./models.js";
 import { bulkMessages, randomIds } from "./pg-setup.js";
 import type { Side } from "./side-process.js";
+import { chatWith50Messages } from "./workload-specs.js";
 
 /** Removes the chats the transaction workload made (their messages go with them: on delete cascade). */
 async function dropTxChats(db: Database): Promise<void> {
@@ -60,20 +61,7 @@ export async function ormSide(adapter: Adapter, makeVictims: MakeVictims): Promi
         op: () => ChatMessage.deleteMany([doomed.pop() as number]),
       },
       chat50: {
-        op: () =>
-          Chat.get(rand(seed.chats - 1), {
-            fields: ["name"],
-            nested: {
-              creator_id: ["name"],
-              messages: {
-                fields: ["body", "created_at"],
-                nested: { author_user_id: ["name"] },
-                order: "id",
-                sort: "desc",
-                limit: 50,
-              },
-            },
-          }),
+        op: () => Chat.get(rand(seed.chats - 1), chatWith50Messages),
       },
       page100: {
         op: () =>
