@@ -1,7 +1,9 @@
 /**
  * DotORM on @dotorm/mysql against raw `mysql2` on the same server. Run with
  * `pnpm --filter @dotorm/bench mysql` (after building core and mysql). Settings: DOTORM_MYSQL_URL
- * and those of compare.ts. See bench/README.md for the method and the figures.
+ * and those of compare.ts. `BENCH_AA=1` puts raw `mysql2` on both sides (an A/A run: the spread the
+ * harness shows between two identical sides, its noise floor). See bench/README.md for the method
+ * and the figures.
  */
 import { compare } from "./compare.js";
 import { ormSide } from "./mysql-orm-side.js";
@@ -14,7 +16,7 @@ compare({
   url: mysqlUrl,
   createManyTarget: 1.0,
   setUp: setUpMysql,
-  ormSide,
+  ormSide: process.env.BENCH_AA ? rawSide : ormSide,
   rawSide,
 }).catch((e) => {
   console.error(e);
