@@ -281,6 +281,13 @@ export class Mysql2Driver implements Driver {
             reject(e);
           });
         }),
+      // the callback form core settles a transaction's statement with (one promise per statement)
+      executeWith: (q, o, done) =>
+        this.send(conn, q, o, (e, result) => {
+          if (!e) return done(null, result);
+          if (breaksConnection(e)) broken = true;
+          done(e);
+        }),
       release: (discard) => (broken || discard ? conn.destroy() : conn.release()),
     };
     this.held.set(handle, conn);
