@@ -15,3 +15,4 @@ export { replicaSuite } from "./replica-suite.js";
 export type { ReplicaSuiteOptions } from "./replica-suite.js";
 export { sqlRecorder } from "./sql-recorder.js";
 export type { SqlRecorder } from "./sql-recorder.js";
+export { transactionPromiseBudget } from "./promise-budget.js";

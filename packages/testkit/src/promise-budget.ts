@@ -1,0 +1,63 @@
+import { createHook } from "node:async_hooks";
+import { type Database, connect, f, model } from "@dotorm/core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ConformanceTarget } from "./target.js";
+
+const Owner = model("promise_owners", { name: f.char({ maxLength: 50 }) });
+const Note = model("promise_notes", {
+  owner_id: f.many2one(() => Owner, { required: true }),
+  body: f.text(),
+  at: f.datetime({ default: "now", readonly: true }),
+});
+
+/** PROMISE resources made per call of `op`, over `n` calls after a warm-up. */
+async function promisesPerCall(op: () => Promise<unknown>, n = 20): Promise<number> {
+  for (let i = 0; i < 5; i++) await op();
+  let count = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === "PROMISE") count++;
+    },
+  });
+  hook.enable();
+  try {
+    for (let i = 0; i < n; i++) await op();
+  } finally {
+    hook.disable();
+  }
+  return count / n;
+}
+
+/**
+ * Declares the test that a transaction (a create, then a three-row createMany: four statements)
+ * makes at most `budget` promises on `target`. On Node 20 each promise costs a hook call once
+ * `AsyncLocalStorage` is in use (a transaction turns it on for the process), so the write path
+ * settles a statement with one promise (the driver's callback form, `executeWith`) and adds none
+ * per layer (issue 18).
+ *
+ * @example
+ * transactionPromiseBudget(pgServer, "pg_tx_promises", 20);
+ */
+export function transactionPromiseBudget(target: ConformanceTarget, namespace: string, budget: number): void {
+  let db: Database;
+  beforeAll(async () => {
+    db = await connect(await target.open(namespace), { models: [Owner, Note] });
+    await db.sync();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await target.drop?.(namespace);
+  });
+
+  describe(`promises per call [${target.name}]`, () => {
+    test(`a transaction creating a record and three more (four statements) makes at most ${budget} promises`, async () => {
+      const op = () =>
+        db.transaction(async () => {
+          const ownerId = await Owner.create({ name: "o" });
+          await Note.createMany([1, 2, 3].map((i) => ({ owner_id: ownerId, body: `n${i}` })));
+        });
+      expect(await promisesPerCall(op)).toBeLessThanOrEqual(budget);
+      expect(await Note.count()).toBe(75);
+    });
+  });
+}
