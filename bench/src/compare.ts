@@ -25,13 +25,16 @@ export interface Comparison {
  * interleaved round by round with alternating order, and prints medians, ratios and targets.
  * Settings: BENCH_ROUNDS (5), BENCH_MS (timed window per workload and round, 600),
  * BENCH_CONCURRENCY (calls in flight, 4), BENCH_POOL (pool size of both sides, 4), BENCH_JSON (a file
- * to write the medians to, for `bench:check`).
+ * to write the medians to, for `bench:check`), BENCH_CONTROL=1 (a third process runs the raw side
+ * again, in the same rotation: its ratio to the raw side is the harness's own noise, printed beside
+ * DotORM's so a ratio can be read against what two identical sides read in the same run).
  */
 export async function compare(c: Comparison): Promise<void> {
   const rounds = env("BENCH_ROUNDS", 5);
   const windowMs = env("BENCH_MS", 600);
   const concurrency = env("BENCH_CONCURRENCY", 4);
   const poolSize = env("BENCH_POOL", 4);
+  const control = process.env.BENCH_CONTROL === "1";
   const side = process.argv[2];
   if (side === "orm") return serveSide(() => c.ormSide(poolSize));
   if (side === "raw") return serveSide(() => c.rawSide(poolSize));
@@ -58,8 +61,9 @@ export async function compare(c: Comparison): Promise<void> {
   const script = fileURLToPath(c.script);
   const orm = new SideProcess("DotORM", script, ["orm"]);
   const raw = new SideProcess(c.rawName, script, ["raw"]);
-  const results = new Map<string, { orm: number[]; raw: number[] }>(
-    workloads.map(([name]) => [name, { orm: [], raw: [] }]),
+  const ctl = control ? new SideProcess(`${c.rawName} (control)`, script, ["raw"]) : undefined;
+  const results = new Map<string, { orm: number[]; raw: number[]; ctl: number[] }>(
+    workloads.map(([name]) => [name, { orm: [], raw: [], ctl: [] }]),
   );
   for (let round = 0; round < rounds; round++) {
     for (const [i, [name]] of workloads.entries()) {
@@ -70,20 +74,27 @@ export async function compare(c: Comparison): Promise<void> {
         concurrency: sequential.has(name) ? 1 : concurrency,
       };
       const r = results.get(name)!;
-      // Alternate which side goes first, so neither always runs on a cooler (or hotter) machine.
-      const first = (round + i) % 2 === 0;
-      if (first) r.orm.push(await orm.run(name, timing));
-      r.raw.push(await raw.run(name, timing));
-      if (!first) r.orm.push(await orm.run(name, timing));
+      // Rotate which side goes first, so none always runs on a cooler (or hotter) machine.
+      const sides: [SideProcess, number[]][] = [
+        [orm, r.orm],
+        [raw, r.raw],
+      ];
+      if (ctl) sides.push([ctl, r.ctl]);
+      const shift = (round + i) % sides.length;
+      for (const [proc, out] of [...sides.slice(shift), ...sides.slice(0, shift)])
+        out.push(await proc.run(name, timing));
     }
     console.log(`round ${round + 1}/${rounds} done`);
   }
   const [ormRss, rawRss] = [await orm.finish(), await raw.finish()];
+  if (ctl) await ctl.finish();
   const summary = workloads.map(([name, label, target]) => {
     const r = results.get(name)!;
     // the ratio of each round (both sides measured back to back), so the spread shows the noise
     const ratios = r.orm.map((o, i) => o / (r.raw[i] as number));
+    const controls = r.ctl.map((o, i) => o / (r.raw[i] as number));
     return {
+      control: controls.length > 0 ? spread(controls) : undefined,
       name,
       label,
       target,
@@ -100,12 +111,15 @@ export async function compare(c: Comparison): Promise<void> {
     w.raw,
     `${w.ratio.toFixed(2)}×`,
     `${w.low.toFixed(2)}–${w.high.toFixed(2)}×`,
+    ...(w.control
+      ? [`${w.control.median.toFixed(2)}× (${w.control.low.toFixed(2)}–${w.control.high.toFixed(2)})`]
+      : []),
     `≥ ${w.target.toFixed(2)}×`,
     w.ratio >= w.target ? "yes" : "no",
   ]);
-  console.log(
-    `\n${markdownTable(["workload (median ops/s)", "DotORM", c.rawName, "median ratio", "spread (per round)", "target", "met"], rows)}`,
-  );
+  const head = ["workload (median ops/s)", "DotORM", c.rawName, "median ratio", "spread (per round)"];
+  if (control) head.push(`control: ${c.rawName} again / ${c.rawName}`);
+  console.log(`\n${markdownTable([...head, "target", "met"], rows)}`);
   const rssOk = ormRss - rawRss <= 10 ? "yes" : "no";
   console.log(
     `\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 10 MB: ${rssOk})`,
@@ -116,4 +130,9 @@ export async function compare(c: Comparison): Promise<void> {
       process.env.BENCH_JSON,
       JSON.stringify({ workloads: summary, rss: { orm: ormRss, raw: rawRss } }, null, 2),
     );
+}
+
+/** Median, lowest and highest of a non-empty list of ratios. */
+function spread(ratios: readonly number[]): { median: number; low: number; high: number } {
+  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
