@@ -87,7 +87,7 @@ export async function compare(c: Comparison): Promise<void> {
     console.log(`round ${round + 1}/${rounds} done`);
   }
   const [ormRss, rawRss] = [await orm.finish(), await raw.finish()];
-  if (ctl) await ctl.finish();
+  const ctlRss = ctl ? await ctl.finish() : undefined;
   const summary = workloads.map(([name, label, target]) => {
     const r = results.get(name)!;
     // the ratio of each round (both sides measured back to back), so the spread shows the noise
@@ -124,6 +124,10 @@ export async function compare(c: Comparison): Promise<void> {
   console.log(
     `\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 10 MB: ${rssOk})`,
   );
+  if (ctlRss !== undefined)
+    console.log(
+      `control: ${c.rawName} again ${ctlRss.toFixed(1)} MB, ${(ctlRss - rawRss).toFixed(1)} MB over the raw side`,
+    );
   // bench:check reads the figures back from here
   if (process.env.BENCH_JSON)
     writeFileSync(
