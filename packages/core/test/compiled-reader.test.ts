@@ -3,7 +3,7 @@ import { compiledShapes, useCompiledReaders } from "../src/hydrate/compiled-read
 import { decodeValue } from "../src/hydrate/decode-value.js";
 import { hydrate } from "../src/hydrate/hydrate.js";
 import type { FieldMeta } from "../src/model/model-meta.js";
-import { baselineOf } from "../src/model/record-state.js";
+import { baselineOf, comparable } from "../src/model/record-state.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
 import { JsonAggregate } from "../src/sql/nesting/json-aggregate.js";
 import { UnionRows } from "../src/sql/nesting/union-rows.js";
@@ -188,6 +188,23 @@ describe("compiled row readers", () => {
     expect(asked).toHaveLength(3 + 3 + 2 + 2 + 2);
   });
 
+  test("a datetime column and one of another kind under one name: two shapes (a number in a datetime compares as text)", () => {
+    const Text = model("cr_text", { at: f.char() });
+    const Time = model("cr_time", { at: f.datetime() });
+    const raw = Object.assign((_field: FieldMeta, value: unknown) => value, {
+      column: () => (value: unknown) => value,
+    });
+    const rows = [
+      { id: 1, at: 5 },
+      { id: 2, at: null },
+    ];
+    const [text] = hydrate(planRead(Text.meta, { fields: ["at"] }), rows, raw);
+    const [time] = hydrate(planRead(Time.meta, { fields: ["at"] }), rows, raw);
+    expect(baselineOf(text!)?.get("at")).toBe(5);
+    expect(baselineOf(time!)?.get("at")).toBe(comparable(Time.meta.fields.get("at")!, 5));
+    expect(baselineOf(time!)?.get("at")).not.toBe(5);
+  });
+
   test("where code cannot be compiled (new Function refused), the closure reader reads the rows", () => {
     const select = planRead(chat, { fields: ["name", "chat_type"], nested: { creator_id: ["is_active"] } });
     const rows = [
@@ -207,5 +224,17 @@ describe("compiled row readers", () => {
     vi.unstubAllGlobals();
     joined.read(planRead(chat, { fields: ["chat_type"] }), rows);
     expect(compiledShapes()).toBe(shapes);
+    // records of a prototype no class was compiled for get their baseline all the same
+    class Bound {}
+    const bound = joined.read(select, rows, () => Bound.prototype) as Record<string, unknown>[];
+    expect(Object.getPrototypeOf(bound[0])).toBe(Bound.prototype);
+    expect(Object.getPrototypeOf(bound[0]!.creator_id)).toBe(Bound.prototype);
+    expect(bound.map((r) => baselineOf(r))).toEqual((closures as { baseline: unknown }[]).map((c) => c.baseline));
+    expect(baselineOf(bound[0]!.creator_id as object)).toEqual(
+      new Map<string, unknown>([
+        ["id", 4],
+        ["is_active", true],
+      ]),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { rememberFresh } from "../model/record-state.js";
+import { comparable, hydratedClass, rememberFresh } from "../model/record-state.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
 import { isBranchItem } from "./branches.js";
 
@@ -48,8 +48,24 @@ export function closureReader(
   const tracked = select.items
     .filter((item) => item.kind !== "nested" || !isMany(item.field))
     .map((item) => item.field);
+  // records are born with their baseline where a class can be compiled for them (see hydratedClass)
+  const made = hydratedClass(proto);
+  if (made && computed.length === 0) {
+    return (row) => {
+      // the baseline's array, filled as the record's values are set
+      const baseline = new Array<unknown>(tracked.length);
+      const record = new made(tracked, baseline) as Record<string, unknown>;
+      for (let i = 0; i < names.length; i++)
+        record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
+      for (let i = 0; i < tracked.length; i++) {
+        const field = tracked[i] as FieldMeta;
+        baseline[i] = comparable(field, record[field.name]);
+      }
+      return record;
+    };
+  }
   return (row) => {
-    const record = Object.create(proto) as Record<string, unknown>;
+    const record = (made ? new made(tracked, undefined) : Object.create(proto)) as Record<string, unknown>;
     for (let i = 0; i < names.length; i++)
       record[names[i] as string] = (values[i] as (row: Record<string, unknown>) => unknown)(row);
     if (computed.length > 0) derive(record, computed, select.loadOnly);

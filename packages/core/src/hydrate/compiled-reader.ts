@@ -1,5 +1,5 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
-import { comparable, rememberComparable, rememberFresh } from "../model/record-state.js";
+import { comparable, type HydratedClass, hydratedClass, rememberFresh } from "../model/record-state.js";
 import type { SelectItem, SelectNode } from "../query/ast.js";
 import { isBranchItem } from "./branches.js";
 import {
@@ -16,9 +16,8 @@ import {
 type Factory = (
   decode: Decoder,
   remember: typeof rememberFresh,
-  rememberValues: typeof rememberComparable,
   comparable: (field: FieldMeta, value: unknown) => unknown,
-  protos: readonly object[],
+  classes: readonly HydratedClass[],
   columns: readonly ((raw: unknown) => unknown)[],
   tracked: readonly (readonly FieldMeta[])[],
   extra: readonly ((value: Record<string, unknown>) => unknown)[],
@@ -26,7 +25,8 @@ type Factory = (
 
 /** The values a shape's source refers to by position, gathered per read, and the shape's key. */
 interface Env {
-  readonly protos: object[];
+  /** Each (sub)select's record class (see `hydratedClass`), undefined where none can be compiled. */
+  readonly classes: (HydratedClass | undefined)[];
   readonly columns: ((raw: unknown) => unknown)[];
   readonly tracked: FieldMeta[][];
   readonly extra: ((value: Record<string, unknown>) => unknown)[];
@@ -88,8 +88,9 @@ export function compiledReader(
   const memo = plain ? lastPlain.get(select.model) : undefined;
   if (memo && memo.decode === decode && memo.proto === protos(select.model) && sameFields(memo.fields, select.items))
     return memo.reader;
-  const env: Env = { protos: [], columns: [], tracked: [], extra: [], key: "" };
+  const env: Env = { classes: [], columns: [], tracked: [], extra: [], key: "" };
   gather(select, decode, protos, prefix, joined, branch, env);
+  if (env.classes.includes(undefined)) return undefined;
   let factory = factories.get(env.key);
   if (!factory) {
     try {
@@ -104,16 +105,15 @@ export function compiledReader(
   const reader = factory(
     decode,
     rememberFresh,
-    rememberComparable,
     comparable,
-    env.protos,
+    env.classes as HydratedClass[],
     env.columns,
     env.tracked,
     env.extra,
   );
   if (plain) {
     const fields = select.items.map((item) => item.field);
-    lastPlain.set(select.model, { decode, proto: env.protos[0] as object, fields, reader });
+    lastPlain.set(select.model, { decode, proto: protos(select.model), fields, reader });
   }
   return reader;
 }
@@ -145,7 +145,7 @@ function gather(
   branch: boolean,
   env: Env,
 ): void {
-  env.protos.push(protos(select.model));
+  env.classes.push(hydratedClass(protos(select.model)));
   // the baseline of save(): stored columns, ids of relations, nested many2ones (by id); not nested lists
   env.tracked.push(select.items.filter((item) => item.kind !== "nested" || !isMany(item.field)).map((i) => i.field));
   // names are written with their length first, so no name (whatever its characters) reads as another shape
@@ -156,7 +156,8 @@ function gather(
     else if (item.kind === "column") {
       const field = item.field;
       env.columns.push(decode.column ? decode.column(field) : (raw) => decode(field, raw, false));
-      key += `${name},`;
+      // a datetime's baseline value is always worked out by comparable(): not the shape of another kind
+      key += `${name}${field.kind === "datetime" ? "@" : ""},`;
     } else if (item.kind === "nested" && !isMany(item.field) && joined.has(item)) {
       env.key += `${key}.`;
       key = "";
@@ -176,18 +177,25 @@ function gather(
   env.key += `${key})`;
 }
 
-/** The factory's source for the shape `gather` walked: values bound to locals in its order, then the readers. */
+/**
+ * The factory's source for the shape `gather` walked: values bound to locals in its order, then the
+ * readers. A reader works out a record's values first, then makes the record with its baseline
+ * (`new H(fields, comparables)`) and stores them; with computed fields, the baseline is taken once
+ * they are derived (a compute may change what the record holds).
+ */
 function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectItem>, branch: boolean): string {
-  const count = { p: 0, f: 0, t: 0, x: 0 };
+  const count = { h: 0, f: 0, t: 0, x: 0 };
   const functions: string[] = [];
   const write = (node: SelectNode, prefix: string, branch: boolean): number => {
     const n = functions.length;
     functions.push("");
-    let body = `const r=Object.create(p${count.p++});`;
+    const h = count.h++;
     const t = count.t++;
-    // the baseline's values, each as its value is set (read back from the record when a compute may change it)
+    let body = "";
+    let stores = "";
+    // the baseline's values, each as its value is set
     const snapshot: string[] = [];
-    for (const item of node.items) {
+    node.items.forEach((item, i) => {
       const key = prefix + item.field.name;
       let value: string;
       if (branch && isBranchItem(item)) value = "[]";
@@ -196,28 +204,38 @@ function source(select: SelectNode, prefix: string, joined: ReadonlySet<SelectIt
         const inner = key + joinedKeySeparator;
         value = `row[${literal(`${inner}id`)}]==null?null:r${write(item.sub, inner, false)}(row)`;
       } else value = `x${count.x++}(row)`;
-      const v = `v${snapshot.length}`;
-      if (item.kind !== "nested" || !isMany(item.field)) {
-        body += `const ${v}=${value};r[${literal(item.field.name)}]=${v};`;
-        snapshot.push(`C(t${t}[${snapshot.length}],${v})`);
-      } else body += `r[${literal(item.field.name)}]=${value};`;
-    }
-    if (!branch && (node.computed ?? []).length > 0) body += `x${count.x++}(r);M(r,t${t});return r;`;
-    else body += `V(r,t${t},[${snapshot.join(",")}]);return r;`;
+      body += `const v${i}=${value};`;
+      stores += `r[${literal(item.field.name)}]=v${i};`;
+      if (item.kind !== "nested" || !isMany(item.field))
+        snapshot.push(comparableOf(item.field, `t${t}[${snapshot.length}]`, `v${i}`));
+    });
+    if (!branch && (node.computed ?? []).length > 0)
+      body += `const r=new H${h}(t${t},undefined);${stores}x${count.x++}(r);M(r,t${t});return r;`;
+    else body += `const r=new H${h}(t${t},[${snapshot.join(",")}]);${stores}return r;`;
     functions[n] = `function r${n}(row){${body}}`;
     return n;
   };
   write(select, prefix, branch);
   const locals: string[] = [];
   for (const [letter, array] of [
-    ["p", "P"],
+    ["h", "H"],
     ["f", "F"],
     ["t", "T"],
     ["x", "X"],
   ] as const)
-    for (let i = 0; i < count[letter]; i++) locals.push(`${letter}${i}=${array}[${i}]`);
+    for (let i = 0; i < count[letter]; i++) locals.push(`${letter === "h" ? "H" : letter}${i}=${array}[${i}]`);
   const declare = locals.length > 0 ? `const ${locals.join(",")};` : "";
-  return `"use strict";return function(D,M,V,C,P,F,T,X){${declare}${functions.join("")}return r0;};`;
+  return `"use strict";return function(D,M,C,H,F,T,X){${declare}${functions.join("")}return r0;};`;
+}
+
+/**
+ * The source of {@link comparable}`(field, value)`: a value other than an object is its own
+ * comparable (outside a datetime field, where a number compares as text), so only objects,
+ * null and undefined make the call.
+ */
+function comparableOf(field: FieldMeta, fieldExpr: string, value: string): string {
+  if (field.kind === "datetime") return `C(${fieldExpr},${value})`;
+  return `(typeof ${value}==="object"||${value}===undefined?C(${fieldExpr},${value}):${value})`;
 }
 
 /** A string as a JavaScript string literal (JSON's quoting is valid JavaScript). */

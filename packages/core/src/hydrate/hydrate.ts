@@ -88,6 +88,9 @@ export function hydrateTagged(
       ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank]))
       : branchRows;
     const parentId = branch.parent?.node.model.id;
+    // the parent's id as a column of its own (the decoder's per-field function when it offers one)
+    const parentKey =
+      parentId && (decode.column ? decode.column(parentId) : (raw: unknown) => decode(parentId, raw, false));
     const add = (row: Record<string, unknown>, list?: unknown[]) => {
       const record = read(row) as Record<string, unknown>;
       list?.push(record);
@@ -101,14 +104,12 @@ export function hydrateTagged(
       }
     };
     for (const row of ordered) {
-      if (!parentId) {
+      if (!parentKey) {
         add(row);
         continue;
       }
       // a child whose parent was not read (not readable, past its limit) has no list and is dropped
-      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(
-        decode(parentId, row[tagColumns.parent], false) as number,
-      );
+      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(parentKey(row[tagColumns.parent]) as number);
       for (const list of lists ?? []) add(row, list);
     }
   }

@@ -2,11 +2,13 @@ import type { FieldMeta } from "./model-meta.js";
 
 /**
  * What each record held when it was read or last written, per field: the baseline `save()`
- * compares with, so it writes the changed fields only (dirty tracking). Kept in a private class
- * field stamped onto the record (the base constructor returns the record, so the subclass adds its
- * field to it): invisible to `Object.keys`, `JSON.stringify`, reflection, spread and
+ * compares with, so it writes the changed fields only (dirty tracking). Kept in private class
+ * fields of the record: invisible to `Object.keys`, `JSON.stringify`, reflection, spread and
  * `structuredClone` (a copy has no baseline, as a record never read through DotORM), and a read
- * costs one field per record rather than a WeakMap entry, whose upkeep was most of hydration's CPU.
+ * costs a field per record rather than a WeakMap entry, whose upkeep was most of hydration's CPU.
+ * A record hydration makes is born with them ({@link hydratedClass}); any other record gets them
+ * stamped on when it is first remembered: the base constructor returns the record, so the
+ * subclass adds its field to it.
  */
 class Stamp {
   constructor(record: object) {
@@ -27,11 +29,74 @@ class BaselineSlot extends Stamp {
     return #baseline in record ? (record as BaselineSlot).#baseline : undefined;
   }
 
-  /** Sets the baseline; `fresh` promises the record has none yet (hydration's just-made records). */
+  /** Sets the baseline; `fresh` promises the record has none yet (a record just made). */
   static set(record: object, baseline: Baseline, fresh: boolean): void {
     if (!fresh && #baseline in record) (record as BaselineSlot).#baseline = baseline;
     else new BaselineSlot(record, baseline);
   }
+}
+
+/**
+ * The class hydration makes the records of one prototype with: `new H(fields, values)` is an object
+ * of exactly that prototype (the base constructor returns `Object.create(proto)`: no model
+ * constructor runs) holding the baseline `{ fields, values }` (values as {@link comparable} gives
+ * them) in private fields of the class's own, set before any property. `values` may be left
+ * undefined and set later ({@link rememberFresh}), when computed fields must be derived first.
+ */
+export type HydratedClass = new (fields: readonly FieldMeta[], values: unknown[] | undefined) => object;
+
+/** The baseline access of one {@link HydratedClass}: its private fields are its own. */
+interface Hydrated {
+  new (fields: readonly FieldMeta[], values: unknown[] | undefined): object;
+  of(record: object): Baseline | undefined;
+  /** Sets the baseline of a record the class made; false for any other object. */
+  set(record: object, baseline: Baseline): boolean;
+}
+
+/** The hydrated class of each prototype, made on first use. */
+const hydrated = new WeakMap<object, Hydrated>();
+/** How many classes were compiled: each source differs by it (see {@link hydratedClass}). */
+let compiledClasses = 0;
+/** False once `new Function` is refused: records are then made by `Object.create` and stamped. */
+let compilable = true;
+
+/**
+ * The {@link HydratedClass} of `proto`, or undefined where code cannot be compiled (`new Function`
+ * refused). One class per prototype, each compiled from a source of its own: V8 keeps the
+ * feedback of a class's field initializer per compiled function, and one class shared by every
+ * model (or a field added to a record already filled, as the stamp does) sees as many layouts as
+ * there are models and shapes, which made setting the baseline cost more than the rest of a
+ * record's hydration.
+ */
+export function hydratedClass(proto: object): HydratedClass | undefined {
+  const known = hydrated.get(proto);
+  if (known || !compilable) return known;
+  let made: Hydrated;
+  try {
+    made = new Function(
+      "P",
+      `"use strict";/*${compiledClasses++}*/const B=class{constructor(){return Object.create(P)}};` +
+        "return class extends B{#f;#v;constructor(f,v){super();this.#f=f;this.#v=v}" +
+        "static of(r){return #f in r&&r.#v!==undefined?{fields:r.#f,values:r.#v}:undefined}" +
+        "static set(r,b){if(!(#f in r))return false;r.#f=b.fields;r.#v=b.values;return true}};",
+    )(proto) as Hydrated;
+  } catch {
+    compilable = false;
+    return undefined;
+  }
+  hydrated.set(proto, made);
+  return made;
+}
+
+/** The baseline of `record`: the private fields of its prototype's hydrated class, else the stamp. */
+function baselineSlot(record: object): Baseline | undefined {
+  const made = hydrated.get(Object.getPrototypeOf(record) as object);
+  return made?.of(record) ?? BaselineSlot.of(record);
+}
+
+function setBaseline(record: object, baseline: Baseline, fresh: boolean): void {
+  const made = hydrated.get(Object.getPrototypeOf(record) as object);
+  if (!made?.set(record, baseline)) BaselineSlot.set(record, baseline, fresh);
 }
 
 /** The fields a baseline covers and the {@link comparable} value each held, in the same order. */
@@ -67,24 +132,17 @@ function snapshot(record: Record<string, unknown>, fields: readonly FieldMeta[])
 }
 
 /**
- * The baseline of a record hydration has just made (it has none yet): the fast path of
- * {@link remember}, taken once per row read.
+ * The baseline of a record hydration has just made (it has none yet): the fields' current values.
+ * Taken once per record whose computed fields had to be derived first, or made without a
+ * {@link HydratedClass}.
  */
 export function rememberFresh(record: object, fields: readonly FieldMeta[]): void {
-  BaselineSlot.set(record, { fields, values: snapshot(record as Record<string, unknown>, fields) }, true);
-}
-
-/**
- * As {@link rememberFresh}, from the {@link comparable} values the caller worked out as it set them
- * (a compiled row reader has each value at hand, so it does not read the record back).
- */
-export function rememberComparable(record: object, fields: readonly FieldMeta[], values: unknown[]): void {
-  BaselineSlot.set(record, { fields, values }, true);
+  setBaseline(record, { fields, values: snapshot(record as Record<string, unknown>, fields) }, true);
 }
 
 /** Remembers the current values of `fields` of `record` as its baseline (replacing theirs only). */
 export function remember(record: object, fields: readonly FieldMeta[]): void {
-  const old = BaselineSlot.of(record);
+  const old = baselineSlot(record);
   if (!old) {
     // a frozen or sealed object cannot carry a baseline: save() then writes every field it holds
     if (Object.isExtensible(record)) rememberFresh(record, fields);
@@ -96,11 +154,11 @@ export function remember(record: object, fields: readonly FieldMeta[]): void {
     fields: [...kept.map((i) => old.fields[i] as FieldMeta), ...fields],
     values: [...kept.map((i) => old.values[i]), ...snapshot(record as Record<string, unknown>, fields)],
   };
-  BaselineSlot.set(record, next, false);
+  setBaseline(record, next, false);
 }
 
 /** The baseline of `record`, when it was read (or saved) through DotORM. */
 export function baselineOf(record: object): ReadonlyMap<string, unknown> | undefined {
-  const b = BaselineSlot.of(record);
+  const b = baselineSlot(record);
   return b ? new Map(b.fields.map((f, i) => [f.name, b.values[i]])) : undefined;
 }

@@ -52,6 +52,44 @@ export function modelConveniences(target: ConformanceTarget) {
       await expect(thing.save()).rejects.toMatchObject({ field: "secret" });
     });
 
+    test("save() on records read in a page with nested creators: the changed fields only, the creator by id", async () => {
+      const { Chat, record } = ctx();
+      const [bob, ann] = [await user("page bob"), await user("page ann")];
+      const ids: number[] = [];
+      for (const name of ["page a", "page b", "page c"])
+        ids.push(await Chat.create({ name, description: "kept", creator_id: bob }));
+      const page = await Chat.search({
+        filter: [["id", "in", ids]],
+        fields: ["name", "description", "is_archived"],
+        nested: { creator_id: ["name"] },
+        order: "id",
+      });
+      expect(page).toHaveLength(3);
+      const [first, second, third] = page as [(typeof page)[number], (typeof page)[number], (typeof page)[number]];
+      const writes = async (save: () => Promise<void>) =>
+        (await record(save)).statements
+          .filter((s) => s.operation === "update" && /^\s*update/i.test(s.sql))
+          .map((s) => s.sql);
+      // nothing changed, the nested creator renamed in place: no SQL
+      (first.creator_id as { name: string }).name = "renamed in place";
+      expect(await writes(() => first.save())).toEqual([]);
+      second.name = "page b2";
+      const [named] = await writes(() => second.save());
+      expect(named).toMatch(/name/);
+      expect(named).not.toMatch(/description|is_archived|creator_id/);
+      (third as { creator_id: unknown }).creator_id = ann;
+      const [moved] = await writes(() => third.save());
+      expect(moved).toMatch(/creator_id/);
+      expect(moved).not.toMatch(/description|is_archived|[^_]name/);
+      expect(await writes(() => third.save())).toEqual([]);
+      const again = await Chat.search({ filter: [["id", "in", ids]], fields: ["name", "creator_id"], order: "id" });
+      expect(again.map((c) => [c.name, c.creator_id])).toEqual([
+        ["page a", bob],
+        ["page b2", bob],
+        ["page c", ann],
+      ]);
+    });
+
     test("refresh() reads the record again; a deleted row is RecordNotFound; a new record has no id to refresh", async () => {
       const { Chat } = ctx();
       const id = await Chat.create({ name: "fresh", creator_id: await user("fresh") });
