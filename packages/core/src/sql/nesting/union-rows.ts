@@ -89,7 +89,7 @@ export class UnionRows extends JsonAggregate {
       const list = this.selectList(own, ctx, "", extra, join);
       let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(extra)}`;
       if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
-      return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
+      return `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
     }
     const alias = ctx.nextAlias();
     if (!this.ranked(branch)) {
@@ -98,7 +98,7 @@ export class UnionRows extends JsonAggregate {
         const list = this.selectList(own, ctx, branch.prefix, extra, join);
         let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${renderJoins(extra)}`;
         sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
-        return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
+        return `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
       });
     }
     const k = ctx.nextAlias();
@@ -138,7 +138,7 @@ export class UnionRows extends JsonAggregate {
     const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
     return ctx.scoped(ctx.nextAlias(), () => {
       const { from, key } = h.relationJoin(item.field, "", ctx.alias);
-      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${h.orderBy(node.order, node.model, ctx)})`;
+      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${this.orderBy(node.order, node.model, ctx)})`;
       let sql = `SELECT ${ctx.alias}.${h.quote("id")} AS ${h.quote("id")}, ${key} AS ${h.quote("p")}, ${rank} AS ${h.quote("n")} FROM ${from}`;
       sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
       return node.where ? `${sql} AND ${h.cond(node.where, ctx)}` : sql;
@@ -183,7 +183,7 @@ export class UnionRows extends JsonAggregate {
         sql = `SELECT ${ctx.alias}.${id} FROM ${h.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${h.cond(node.where, ctx)}` : ""}`;
       }
       return paged
-        ? `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}`
+        ? `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}`
         : sql;
     });
     // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
