@@ -207,8 +207,11 @@ function names(w: Walk, value: unknown): string[] {
 function nestedMap(w: Walk, value: unknown, depth: number): Record<string, unknown> {
   if (!isPlainObject(value) || depth > maxDepth) throw refused;
   w.key += "{";
-  const out: Record<string, unknown> = {};
+  // no prototype: a name is only ever an own key of the copy
+  const out: Record<string, unknown> = Object.create(null);
   for (const k of Object.keys(value)) {
+    // a `__proto__` key is planned as it always was (and refused there)
+    if (k === "__proto__") throw refused;
     w.text(k);
     out[k] = nestedSpec(w, own(value, k), depth);
   }

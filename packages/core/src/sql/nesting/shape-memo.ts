@@ -9,6 +9,8 @@ interface Head {
   readonly sql: string;
   /** Aliases the head names (`t1`...): handed out again on each use, so what follows is numbered alike. */
   readonly aliases: number;
+  /** Values the head binds (a nested page's limit): constants of the shape, bound again on each use. */
+  readonly params: readonly unknown[];
   /** Whole statements by what follows the head: a repeated statement is the same string. */
   readonly statements: Map<string, string>;
 }
@@ -33,7 +35,9 @@ export function renderedHeads(): number {
  * The parts of a select's SQL that depend on its shape alone, kept per compiler (so per dialect and
  * options) for selects planned once per shape (`planReadShaped`): their items and order lists are
  * frozen, so the same list is the same shape. A list that is not frozen (a select core built, one the
- * access step rewrote) is rendered every time. A part is kept only when rendering it bound no value.
+ * access step rewrote) is rendered every time. A head's values can only come from those frozen items
+ * (a nested page's limit): they are kept with it and bound again. An ORDER BY is kept only when it
+ * bound no value.
  */
 export class ShapeMemo {
   private readonly heads = new WeakMap<readonly SelectItem[], Head>();
@@ -55,11 +59,13 @@ export class ShapeMemo {
     const known = this.heads.get(items);
     if (known && known.model === model && known.join === join) {
       ctx.skipAliases(known.aliases);
+      for (const value of known.params) ctx.params.push(value);
       return { sql: known.sql, kept: known };
     }
     const sql = render();
-    if (ctx.params.length !== 0) return { sql };
-    const kept: Head = { model, join, sql, aliases: ctx.aliases, statements: new Map() };
+    // values of the frozen items only; an object (a date, a buffer) is not shared between calls
+    if (ctx.params.some((p) => typeof p === "object" || typeof p === "function")) return { sql };
+    const kept: Head = { model, join, sql, aliases: ctx.aliases, params: [...ctx.params], statements: new Map() };
     this.heads.set(items, kept);
     headsRendered++;
     return { sql, kept };
