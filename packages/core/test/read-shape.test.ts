@@ -7,7 +7,7 @@ import { ast, type SelectNode } from "../src/query/ast.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
 import { keptShapes, maxShapesPerModel, plannedShapes, planReadShaped } from "../src/query/read-shape.js";
 import { JsonAggregate } from "../src/sql/nesting/json-aggregate.js";
-import { renderedHeads } from "../src/sql/nesting/shape-memo.js";
+import { renderedFragments, renderedHeads } from "../src/sql/nesting/shape-memo.js";
 import { UnionRows } from "../src/sql/nesting/union-rows.js";
 import { SqlCompiler } from "../src/sql/sql-compiler.js";
 import { chat, message, show } from "./fixtures.js";
@@ -25,6 +25,13 @@ const shapes = (n: number): ReadRequest[] => [
   { fields: ["name"], nested: { messages: { fields: ["body", { author_user_id: ["name"] }], limit: 5, order: "id" } } },
   { filter: [["name", "ilike", `%${n}%`], "or", ["creator_id.name", "=", `u${n}`]], sort: "desc", offset: n },
   { nested: { creator_id: true, messages: ["body"] }, filter: [["id", "in", [n, n + 1]]] },
+  // the same shape with a filter that names more aliases (EXISTS) on every other call
+  {
+    fields: ["name"],
+    nested: { creator_id: ["name"], messages: ["body", { author_user_id: ["name"] }] },
+    filter: n % 2 === 0 ? [["creator_id.name", "=", `u${n}`]] : [["id", "=", n]],
+    limit: n % 3 === 0 ? undefined : 2,
+  },
 ];
 
 const get = (n: number) =>
@@ -46,7 +53,7 @@ describe("planReadShaped", () => {
 
   test("compiles exactly as planRead does, statement and values, on every nesting strategy", () => {
     for (const [name, compiler] of Object.entries(compilers)) {
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 6; round++) {
         for (const req of shapes(round + 3)) {
           expect(compiler.compile(planReadShaped(chat, req)), `${name} ${JSON.stringify(req)}`).toEqual(
             compiler.compile(planRead(chat, req)),
@@ -76,6 +83,20 @@ describe("planReadShaped", () => {
     expect([first.params, second.params]).toEqual([
       [3, 1, 10],
       [3, 2, 10],
+    ]);
+  });
+
+  test("renders a repeated shape's union members once per compiler", () => {
+    const compiler = new SqlCompiler((host) => new UnionRows(host, { joins: true }));
+    const before = renderedFragments();
+    const first = compiler.compile(get(1));
+    const second = compiler.compile(get(2));
+    // the root's member and the messages' member
+    expect(renderedFragments() - before).toBe(2);
+    expect(second.sql).toBe(first.sql);
+    expect([first.params, second.params]).toEqual([
+      [1, 1],
+      [2, 2],
     ]);
   });
 

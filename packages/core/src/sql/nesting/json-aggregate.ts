@@ -121,7 +121,21 @@ export class JsonAggregate implements NestingStrategy {
     protos: Prototypes | undefined,
     _options?: CompileOptions,
   ): object[] {
-    return hydrate(select, rows, decode, protos, this.joinedItems(select) ?? noJoins);
+    return hydrate(select, rows, decode, protos, this.joinedOf(select));
+  }
+
+  /** The nested many2ones of a planned-once shape read as joined columns, by its frozen items. */
+  private readonly joinedKept = new WeakMap<object, { join: boolean; joined: ReadonlySet<SelectItem> }>();
+
+  /** {@link joinedItems} of a root select, kept for a planned-once shape. */
+  private joinedOf(select: SelectNode): ReadonlySet<SelectItem> {
+    if (select.distinct || !Object.isFrozen(select.items)) return this.joinedItems(select) ?? noJoins;
+    const join = this.joinsIn(select);
+    const kept = this.joinedKept.get(select.items);
+    if (kept?.join === join) return kept.joined;
+    const joined = this.joinedItems(select) ?? noJoins;
+    this.joinedKept.set(select.items, { join, joined });
+    return joined;
   }
 
   /** The `[key, expression]` pairs of `sub`'s JSON object in the current scope. */

@@ -25,10 +25,16 @@ interface OrderText {
 /** Statements kept per head; past this they are dropped all at once. */
 const maxStatements = 32;
 let headsRendered = 0;
+let fragmentsRendered = 0;
 
 /** How many select heads have been rendered and kept (a repeated read shape is rendered once; for tests). */
 export function renderedHeads(): number {
   return headsRendered;
+}
+
+/** How many pieces of union members have been rendered and kept (for tests). */
+export function renderedFragments(): number {
+  return fragmentsRendered;
 }
 
 /**
@@ -91,6 +97,44 @@ export class ShapeMemo {
     const sql = render();
     if (ctx.params.length === params && ctx.aliases === aliases)
       this.orders.set(order, { model, alias: ctx.alias, sql });
+    return sql;
+  }
+}
+
+/** A piece of SQL inside a statement, as rendered for one frozen list at one point of the statement. */
+interface Fragment {
+  readonly sql: string;
+  readonly aliases: number;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Pieces of SQL rendered for a frozen list (see {@link ShapeMemo}) at a given point of a statement:
+ * the same list, alias, aliases handed out and values bound so far (and the caller's `at`) render the
+ * same text, hand out the same aliases and bind the same constant values, which are kept with it.
+ */
+export class FragmentMemo {
+  private readonly kept = new WeakMap<object, Map<string, Fragment>>();
+
+  render(list: object, at: string, ctx: CompileContext, render: () => string): string {
+    if (!Object.isFrozen(list)) return render();
+    const key = `${at}|${ctx.alias}|${ctx.aliases}|${ctx.params.length}|${ctx.options.streaming === true}`;
+    let map = this.kept.get(list);
+    const known = map?.get(key);
+    if (known) {
+      ctx.skipAliases(known.aliases);
+      for (const value of known.params) ctx.params.push(value);
+      return known.sql;
+    }
+    const aliases = ctx.aliases;
+    const params = ctx.params.length;
+    const sql = render();
+    const bound = ctx.params.slice(params);
+    if (bound.some((p) => typeof p === "object" || typeof p === "function")) return sql;
+    if (!map) this.kept.set(list, (map = new Map()));
+    if (map.size >= maxStatements) map.clear();
+    map.set(key, { sql, aliases: ctx.aliases - aliases, params: bound });
+    fragmentsRendered++;
     return sql;
   }
 }
