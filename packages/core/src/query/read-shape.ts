@@ -17,16 +17,28 @@ interface ReadShape {
   readonly strictOrder: boolean;
 }
 
-/** Shapes kept per model; past this the oldest is dropped. */
+/** Shapes kept per model; past this they are dropped all at once. */
 export const maxShapesPerModel = 256;
 /** Longest name or order string a key takes; a longer one is planned on every call. */
 const maxText = 128;
 /** Most names, options and numbers in one key. */
-const maxTokens = 96;
+const maxTokens = 160;
 /** Deepest nesting a key follows. */
 const maxDepth = 6;
 
-const shapes = new WeakMap<ModelMeta, Map<string, ReadShape>>();
+/** A node of a model's shape trie: the next node by token, and the shape ending here. */
+interface ShapeNode {
+  next?: Map<unknown, ShapeNode>;
+  shape?: ReadShape;
+}
+
+/** A model's kept shapes: a trie by the tokens of the walk, and how many shapes it holds. */
+interface ShapeTrie {
+  root: ShapeNode;
+  size: number;
+}
+
+const shapes = new WeakMap<ModelMeta, ShapeTrie>();
 let planned = 0;
 const noAnnotations: readonly FieldMeta[] = Object.freeze([]);
 
@@ -49,20 +61,24 @@ export function keptShapes(model: ModelMeta): number {
  * whose planning fails is never kept: it fails the same way every time.
  */
 export function planReadShaped(model: ModelMeta, req: ReadRequest, extra?: CondNode): SelectNode {
-  const walked = walkRequest(req);
-  if (walked === undefined) return planRead(model, req, extra);
-  let kept = shapes.get(model);
-  let shape = kept?.get(walked.key);
+  let trie = shapes.get(model);
+  const found = walkRequest(req, new Walk(trie?.root));
+  if (found === refusedShape) return planRead(model, req, extra);
+  let shape = found;
   if (shape === undefined) {
+    // planned from a plain copy of the request taken by a second walk, which also gives the tokens
+    // the shape is kept under: what is kept is what its tokens say (a proxy answering differently
+    // from one walk to the next changes nothing)
+    const w = new Walk(undefined);
     try {
-      shape = planShape(model, walked.copy);
+      if (walkRequest(req, w) === refusedShape) return planRead(model, req, extra);
+      shape = planShape(model, w.copy);
     } catch {
       // today's path, with the caller's own request: its error, every time
       return planRead(model, req, extra);
     }
-    if (!kept) shapes.set(model, (kept = new Map()));
-    if (kept.size >= maxShapesPerModel) kept.delete(kept.keys().next().value as string);
-    kept.set(walked.key, shape);
+    if (!trie || trie.size >= maxShapesPerModel) shapes.set(model, (trie = { root: {}, size: 0 }));
+    keep(trie, w.tokens as unknown[], shape);
   }
   // the values of the call, checked in planRead's order: the filter first, then limit, offset and lock
   const filter = planFilter(model, req.filter);
@@ -76,7 +92,7 @@ export function planReadShaped(model: ModelMeta, req: ReadRequest, extra?: CondN
     order: shape.order,
     limit: checkCount("limit", req.limit),
     offset: checkCount("offset", req.offset),
-    ...(req.lock === undefined ? {} : { lock: checkLock(req.lock) }),
+    ...(req.lock === undefined ? undefined : { lock: checkLock(req.lock) }),
     plan: {
       extra,
       filter,
@@ -88,6 +104,19 @@ export function planReadShaped(model: ModelMeta, req: ReadRequest, extra?: CondN
     },
   };
   return select;
+}
+
+/** Keeps `shape` under `tokens`. */
+function keep(trie: ShapeTrie, tokens: readonly unknown[], shape: ReadShape): void {
+  let node = trie.root;
+  for (const token of tokens) {
+    node.next ??= new Map();
+    let next = node.next.get(token);
+    if (!next) node.next.set(token, (next = {}));
+    node = next;
+  }
+  if (!node.shape) trie.size++;
+  node.shape = shape;
 }
 
 /** Plans the shape of `copy` (no values) and freezes what is kept. */
@@ -141,45 +170,109 @@ function frozenSelect(node: SelectNode): SelectNode {
 
 /** Thrown inside the walk: the request is not taken (planned as it always was). */
 const refused: unique symbol = Symbol("refused");
+/** Thrown inside a looking-up walk: no shape kept has these tokens so far. */
+const unknownShape: unique symbol = Symbol("unknown shape");
+/** What {@link walkRequest} answers for a request it does not take. */
+const refusedShape: unique symbol = Symbol("refused shape");
 
+// Markers of the walk's tokens: numbers, where names are strings; a number that is a value (a nested
+// limit or offset) only ever follows its marker. So no two shapes have the same tokens.
+const fieldsMark = -1;
+const nestedMark = -2;
+const orderMark = -3;
+const sortMark = -4;
+const listOpen = -5;
+const listClose = -6;
+const mapOpen = -7;
+const mapClose = -8;
+const wholeMark = -9;
+const optionsOpen = -10;
+const optionsClose = -11;
+const nullMark = -12;
+const optionMarks: Readonly<Record<string, number>> = {
+  fields: -13,
+  nested: -14,
+  order: -15,
+  sort: -16,
+  limit: -17,
+  offset: -18,
+};
+
+/**
+ * One walk of a request: looking its tokens up in a model's trie (every call), or recording them with
+ * a plain copy of the shape (on a miss).
+ */
 class Walk {
-  key = "";
-  tokens = 0;
-  count(): void {
-    if (++this.tokens > maxTokens) throw refused;
+  readonly tokens: unknown[] | undefined;
+  readonly copy: Record<string, unknown> = {};
+  private count = 0;
+  constructor(private at: ShapeNode | undefined) {
+    this.tokens = at === undefined ? [] : undefined;
+  }
+  get copying(): boolean {
+    return this.tokens !== undefined;
+  }
+  /** The shape ending where the looking-up walk stands. */
+  get shape(): ReadShape | undefined {
+    return this.at?.shape;
+  }
+  step(token: unknown): void {
+    if (++this.count > maxTokens) throw refused;
+    if (this.tokens) {
+      this.tokens.push(token);
+      return;
+    }
+    const next = this.at?.next?.get(token);
+    if (next === undefined) throw unknownShape;
+    this.at = next;
   }
   text(s: unknown): string {
     if (typeof s !== "string" || s.length > maxText) throw refused;
-    this.count();
-    // length-prefixed: no name can end early or run into the next
-    this.key += `${s.length}:${s}`;
+    this.step(s);
     return s;
   }
 }
 
-/** Root keys of a request the walk reads; the values a call carries are not part of the key. */
-const rootShape = ["fields", "nested", "order", "sort"] as const;
-/** Root keys whose presence (a defined value) means the request is planned as it always was. */
-const rootRefused = ["annotations", "distinct"] as const;
-
-/** The key of `req`'s shape and a plain copy of it (what is planned), or undefined when the walk does not take it. */
-function walkRequest(req: unknown): { key: string; copy: ReadRequest } | undefined {
-  if (!isPlainObject(req)) return undefined;
+/**
+ * Walks the shape of `req` (fields, nested, order, sort; `annotations` and `distinct` must be absent),
+ * each read once, the values a call carries not at all: the shape kept under its tokens (undefined
+ * when there is none yet, or when recording), or {@link refusedShape} when the walk does not take it.
+ */
+function walkRequest(req: unknown, w: Walk): ReadShape | undefined | typeof refusedShape {
+  if (!isPlainObject(req)) return refusedShape;
+  const r = req as ReadRequest;
+  const copy = w.copying ? w.copy : undefined;
   try {
-    for (const k of rootRefused) if (own(req, k) !== undefined) return undefined;
-    const w = new Walk();
-    const copy: Record<string, unknown> = {};
-    for (const k of rootShape) {
-      const value = own(req, k);
-      if (value === undefined) continue;
-      w.key += k[0] as string;
-      if (k === "fields") copy.fields = names(w, value);
-      else if (k === "nested") copy.nested = nestedMap(w, value, 1);
-      else copy[k] = orderText(w, value);
+    if (own(r, "annotations", r.annotations) !== undefined || own(r, "distinct", r.distinct) !== undefined)
+      return refusedShape;
+    const fields = own(r, "fields", r.fields);
+    if (fields !== undefined) {
+      w.step(fieldsMark);
+      const out = names(w, fields);
+      if (copy) copy.fields = out;
     }
-    return { key: w.key, copy };
+    const nested = own(r, "nested", r.nested);
+    if (nested !== undefined) {
+      w.step(nestedMark);
+      const out = nestedMap(w, nested, 1);
+      if (copy) copy.nested = out;
+    }
+    const order = own(r, "order", r.order);
+    if (order !== undefined) {
+      w.step(orderMark);
+      const out = orderText(w, order);
+      if (copy) copy.order = out;
+    }
+    const sort = own(r, "sort", r.sort);
+    if (sort !== undefined) {
+      w.step(sortMark);
+      const out = orderText(w, sort);
+      if (copy) copy.sort = out;
+    }
+    return w.shape;
   } catch (e) {
-    if (e === refused) return undefined;
+    if (e === unknownShape) return undefined;
+    if (e === refused) return refusedShape;
     throw e;
   }
 }
@@ -187,35 +280,40 @@ function walkRequest(req: unknown): { key: string; copy: ReadRequest } | undefin
 /** An order or sort: a string, or null (no order). */
 function orderText(w: Walk, value: unknown): string | null {
   if (value === null) {
-    w.key += "~";
+    w.step(nullMark);
     return null;
   }
   return w.text(value);
 }
 
 /** A list of field names. */
-function names(w: Walk, value: unknown): string[] {
+function names(w: Walk, value: unknown): string[] | undefined {
   if (!isPlainArray(value)) throw refused;
-  w.key += "[";
-  const out: string[] = [];
-  for (let i = 0; i < value.length; i++) out.push(w.text(own(value, i)));
-  w.key += "]";
+  w.step(listOpen);
+  const out: string[] | undefined = w.copying ? [] : undefined;
+  for (let i = 0; i < value.length; i++) {
+    const name = w.text(own(value, i, value[i]));
+    out?.push(name);
+  }
+  w.step(listClose);
   return out;
 }
 
 /** `{ relation: spec }`. */
-function nestedMap(w: Walk, value: unknown, depth: number): Record<string, unknown> {
+function nestedMap(w: Walk, value: unknown, depth: number): Record<string, unknown> | undefined {
   if (!isPlainObject(value) || depth > maxDepth) throw refused;
-  w.key += "{";
+  w.step(mapOpen);
   // no prototype: a name is only ever an own key of the copy
-  const out: Record<string, unknown> = Object.create(null);
-  for (const k of Object.keys(value)) {
+  const out: Record<string, unknown> | undefined = w.copying ? Object.create(null) : undefined;
+  const map = value as Record<string, unknown>;
+  for (const k of Object.keys(map)) {
     // a `__proto__` key is planned as it always was (and refused there)
     if (k === "__proto__") throw refused;
     w.text(k);
-    out[k] = nestedSpec(w, own(value, k), depth);
+    const spec = nestedSpec(w, own(map, k, map[k]), depth);
+    if (out) out[k] = spec;
   }
-  w.key += "}";
+  w.step(mapClose);
   return out;
 }
 
@@ -224,48 +322,49 @@ const nestedShape = new Set(["fields", "nested", "order", "sort", "limit", "offs
 
 /** A nested spec: `true`, a list of names and inline maps, or an options object. */
 function nestedSpec(w: Walk, spec: unknown, depth: number): unknown {
-  w.count();
   if (spec === true) {
-    w.key += "T";
+    w.step(wholeMark);
     return true;
   }
   if (isPlainArray(spec)) return inlineList(w, spec, depth);
   if (!isPlainObject(spec)) throw refused;
-  w.key += "(";
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(spec)) {
+  w.step(optionsOpen);
+  const out: Record<string, unknown> | undefined = w.copying ? {} : undefined;
+  const options = spec as Record<string, unknown>;
+  for (const k of Object.keys(options)) {
     if (!nestedShape.has(k)) throw refused;
-    const value = own(spec, k);
+    const value = own(options, k, options[k]);
     if (value === undefined) continue;
     if (k === "filter") throw refused;
-    w.key += k[0] === "o" ? (k === "order" ? "o" : "x") : (k[0] as string);
-    if (k === "fields") out.fields = isPlainArray(value) ? inlineList(w, value, depth) : refuse();
-    else if (k === "nested") out.nested = nestedMap(w, value, depth + 1);
-    else if (k === "limit" || k === "offset") out[k] = count(w, value);
-    else out[k] = orderText(w, value);
+    w.step(optionMarks[k]);
+    let copied: unknown;
+    if (k === "fields") copied = isPlainArray(value) ? inlineList(w, value, depth) : refuse();
+    else if (k === "nested") copied = nestedMap(w, value, depth + 1);
+    else if (k === "limit" || k === "offset") copied = count(w, value);
+    else copied = orderText(w, value);
+    if (out) out[k] = copied;
   }
-  w.key += ")";
+  w.step(optionsClose);
   return out;
 }
 
 /** `["name", { relation: spec }]`: names and inline maps of deeper relations. */
-function inlineList(w: Walk, list: readonly unknown[], depth: number): unknown[] {
-  w.key += "[";
-  const out: unknown[] = [];
+function inlineList(w: Walk, list: readonly unknown[], depth: number): unknown[] | undefined {
+  w.step(listOpen);
+  const out: unknown[] | undefined = w.copying ? [] : undefined;
   for (let i = 0; i < list.length; i++) {
-    const x = own(list, i);
-    if (typeof x === "string") out.push(w.text(x));
-    else out.push(nestedMap(w, x, depth + 1));
+    const x = own(list, i, list[i]);
+    const copied = typeof x === "string" ? w.text(x) : nestedMap(w, x, depth + 1);
+    out?.push(copied);
   }
-  w.key += "]";
+  w.step(listClose);
   return out;
 }
 
 /** A nested limit or offset: part of the shape (the SQL of a nested page depends on it). */
 function count(w: Walk, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) throw refused;
-  w.count();
-  w.key += `#${value};`;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || Object.is(value, -0)) throw refused;
+  w.step(value);
   return value;
 }
 
@@ -286,11 +385,10 @@ function isPlainArray(value: unknown): value is readonly unknown[] {
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(k: PropertyKey): unknown }).__lookupGetter__;
 
 /**
- * `o[k]`, read once (the key and the planned copy both come from this one read); a value behind a
- * getter is refused.
+ * `value`, just read as `o[k]` (each is read once per walk); a value behind a getter is refused. An
+ * undefined value is taken as absent, as planning takes it.
  */
-function own(o: object, k: string | number): unknown {
-  const value = (o as Record<string | number, unknown>)[k];
-  if (value !== undefined && lookupGetter.call(o, k as string) !== undefined) throw refused;
+function own(o: object, k: string | number, value: unknown): unknown {
+  if (value !== undefined && lookupGetter.call(o, k) !== undefined) throw refused;
   return value;
 }
