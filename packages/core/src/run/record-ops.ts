@@ -5,7 +5,8 @@ import type { Id } from "../model/primary-key.js";
 import { checkId } from "../model/validate.js";
 import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
-import { type ReadRequest, planCount, planFilter, planRead } from "../query/plan-read.js";
+import { type ReadRequest, planCount, planFilter } from "../query/plan-read.js";
+import { planReadShaped } from "../query/read-shape.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
 import { planSecured, secureRead } from "../access/secure-read.js";
 import { secureWrite } from "../access/secure-write.js";
@@ -67,7 +68,7 @@ export class RecordOps implements ModelBinding {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache =
       options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const planned = planSecured(model, this.db.accessGate(), () => planRead(model, options ?? {}));
+    const planned = planSecured(model, this.db.accessGate(), () => planReadShaped(model, options ?? {}));
     // without a checker the plan is at hand: no hop
     const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "search", cache });
@@ -89,7 +90,7 @@ export class RecordOps implements ModelBinding {
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
     const planned = planSecured(model, this.db.accessGate(), () =>
-      planRead(model, { fields: options?.fields, nested: options?.nested }, cond),
+      planReadShaped(model, { fields: options?.fields, nested: options?.nested }, cond),
     );
     const select = planned instanceof Promise ? await planned : planned;
     const result = await this.db.run(select, { model: model.table, operation: "get", cache });

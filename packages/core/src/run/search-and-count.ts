@@ -1,5 +1,6 @@
 import type { ModelMeta } from "../model/model-meta.js";
-import { type ReadRequest, planRead } from "../query/plan-read.js";
+import type { ReadRequest } from "../query/plan-read.js";
+import { planReadShaped } from "../query/read-shape.js";
 import { planSecured } from "../access/secure-read.js";
 import { cacheFor } from "../query/cache-option.js";
 import { totalColumn } from "../sql/sql-compiler.js";
@@ -23,7 +24,7 @@ export async function searchAndCount(
 ): Promise<{ data: object[]; total: number }> {
   if (options.lock !== undefined) assertLockable(db);
   const cache = options.lock === undefined ? cacheFor(model, (options as { cache?: unknown }).cache) : undefined;
-  const select = await planSecured(model, db.accessGate(), () => planRead(model, options));
+  const select = await planSecured(model, db.accessGate(), () => planReadShaped(model, options));
   const compiler = db.adapter.compiler;
   const info = { model: model.table, operation: "search", cache };
   const inline = compiler.countsInline(select);

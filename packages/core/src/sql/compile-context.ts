@@ -18,6 +18,14 @@ export class CompileContext {
     this.aliasCount += 1;
     return `t${this.aliasCount}`;
   }
+  /** How many aliases {@link nextAlias} has handed out so far. */
+  get aliases(): number {
+    return this.aliasCount;
+  }
+  /** Hands out `count` aliases at once: those a piece of SQL rendered before (and kept) names. */
+  skipAliases(count: number): void {
+    this.aliasCount += count;
+  }
   /**
    * Items the root SELECT lists first, with their trailing `, ` (the page total, see
    * `SelectNode.total`): already rendered, so their parameters come first. Taken once by the

@@ -2,6 +2,7 @@ import { type Decoder, type Prototypes, hydrate, joinedKeySeparator, noJoins } f
 import type { SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
 import type { NestingHost, NestingStrategy, RelationItem } from "./nesting-strategy.js";
+import { ShapeMemo } from "./shape-memo.js";
 
 /** A joined many2one's `LEFT JOIN ... ON ...`, rendered once the select list is (see `selectList`). */
 export type JoinClause = () => string;
@@ -51,15 +52,29 @@ export class JsonAggregate implements NestingStrategy {
 
   select(node: SelectNode, ctx: CompileContext): string {
     const h = this.host;
-    const joins: JoinClause[] = [];
     const lead = ctx.takeLeading();
-    const items = this.selectList(node, ctx, "", joins, this.joinsIn(node));
-    let sql = `SELECT ${lead}${items} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(joins)}`;
-    if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
-    sql += ` ORDER BY ${h.orderBy(node.order, node.model, ctx)}`;
-    sql += h.limitOffset(ctx, node.limit, node.offset);
-    if (node.lock) sql += h.lockClause(node.lock, ctx.alias);
-    return sql;
+    const join = this.joinsIn(node);
+    const render = () => {
+      const joins: JoinClause[] = [];
+      const items = this.selectList(node, ctx, "", joins, join);
+      return `SELECT ${lead}${items} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(joins)}`;
+    };
+    // a planned-once shape's head (select list, FROM, joins) is rendered once; a page total leads with values
+    const head = lead === "" ? this.memo.head(node.items, node.model, join, ctx, render) : { sql: render() };
+    let tail = "";
+    if (node.where) tail += ` WHERE ${h.cond(node.where, ctx)}`;
+    tail += ` ORDER BY ${this.orderBy(node.order, node.model, ctx)}`;
+    tail += h.limitOffset(ctx, node.limit, node.offset);
+    if (node.lock) tail += h.lockClause(node.lock, ctx.alias);
+    return head.kept ? this.memo.statement(head.kept, tail) : head.sql + tail;
+  }
+
+  /** SQL kept for planned-once shapes (see {@link ShapeMemo}). */
+  protected readonly memo = new ShapeMemo();
+
+  /** `host.orderBy`, kept for a planned-once order. */
+  protected orderBy(order: SelectNode["order"], model: SelectNode["model"], ctx: CompileContext): string {
+    return this.memo.order(order, model, ctx, () => this.host.orderBy(order, model, ctx));
   }
 
   inlineTotal(_node: SelectNode, _options?: CompileOptions): boolean {
@@ -93,7 +108,7 @@ export class JsonAggregate implements NestingStrategy {
         return `(SELECT ${object} FROM ${from} WHERE ${where}${field.kind === "one2one" ? " LIMIT 1" : ""})`;
       }
       return h.nestedArray(
-        { object, from, where, orderBy: h.orderBy(sub.order, target, ctx), limit: sub.limit, offset: sub.offset },
+        { object, from, where, orderBy: this.orderBy(sub.order, target, ctx), limit: sub.limit, offset: sub.offset },
         ctx,
       );
     });
@@ -106,7 +121,21 @@ export class JsonAggregate implements NestingStrategy {
     protos: Prototypes | undefined,
     _options?: CompileOptions,
   ): object[] {
-    return hydrate(select, rows, decode, protos, this.joinedItems(select) ?? noJoins);
+    return hydrate(select, rows, decode, protos, this.joinedOf(select));
+  }
+
+  /** The nested many2ones of a planned-once shape read as joined columns, by its frozen items. */
+  private readonly joinedKept = new WeakMap<object, { join: boolean; joined: ReadonlySet<SelectItem> }>();
+
+  /** {@link joinedItems} of a root select, kept for a planned-once shape. */
+  private joinedOf(select: SelectNode): ReadonlySet<SelectItem> {
+    if (select.distinct || !Object.isFrozen(select.items)) return this.joinedItems(select) ?? noJoins;
+    const join = this.joinsIn(select);
+    const kept = this.joinedKept.get(select.items);
+    if (kept?.join === join) return kept.joined;
+    const joined = this.joinedItems(select) ?? noJoins;
+    this.joinedKept.set(select.items, { join, joined });
+    return joined;
   }
 
   /** The `[key, expression]` pairs of `sub`'s JSON object in the current scope. */

@@ -3,6 +3,7 @@ import { type Decoder, type Prototypes, hydrateTagged, noJoins } from "../../hyd
 import type { CondNode, SelectItem, SelectNode } from "../../query/ast.js";
 import type { CompileContext, CompileOptions } from "../compile-context.js";
 import { type JoinClause, JsonAggregate, renderJoins } from "./json-aggregate.js";
+import { FragmentMemo } from "./shape-memo.js";
 
 /**
  * Nested one2many / many2many as tagged rows of one statement: one SELECT per branch (see
@@ -41,10 +42,31 @@ export class UnionRows extends JsonAggregate {
   ): object[] {
     if (!this.tagged(select, options)) return super.read(select, rows, decode, protos, options);
     if (rows.length === 0) return [];
-    let joined: Set<SelectItem> | undefined;
-    for (const branch of branchesOf(select)) joined = this.joinedItems(branch.node, branch.prefix, joined);
-    return hydrateTagged(select, rows, decode, protos, joined ?? noJoins, this.isRanked);
+    const branches = branchesOf(select);
+    const joins = joinsKey(branches.map((b) => this.joinsIn(b.node)));
+    let joined = this.keptJoined(select.items, joins);
+    if (joined === undefined) {
+      let found: Set<SelectItem> | undefined;
+      for (const branch of branches) found = this.joinedItems(branch.node, branch.prefix, found);
+      joined = found ?? noJoins;
+      if (Object.isFrozen(select.items)) this.taggedJoined.set(select.items, { joins, joined });
+    }
+    return hydrateTagged(select, rows, decode, protos, joined, this.isRanked);
   }
+
+  /** The joined many2ones of a planned-once shape's branches, by its frozen items. */
+  private readonly taggedJoined = new WeakMap<object, { joins: string; joined: ReadonlySet<SelectItem> }>();
+
+  private keptJoined(items: object, joins: string): ReadonlySet<SelectItem> | undefined {
+    const kept = this.taggedJoined.get(items);
+    return kept?.joins === joins ? kept.joined : undefined;
+  }
+
+  /** Column names of a planned-once shape's branches, by its frozen items. */
+  private readonly namesKept = new WeakMap<object, { joins: string; names: readonly string[][] }>();
+
+  /** Value-free pieces of the members of planned-once shapes. */
+  private readonly fragments = new FragmentMemo();
 
   /** Whether `node` is read as tagged rows: it nests a one2many / many2many, and is neither locked nor streamed. */
   private tagged(node: SelectNode, options: CompileOptions | undefined): boolean {
@@ -56,7 +78,16 @@ export class UnionRows extends JsonAggregate {
     const h = this.host;
     const branches = branchesOf(root);
     const joins = branches.map((b) => this.joinsIn(b.node));
-    const names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
+    // the branches, their columns and their joins follow from the root's items alone
+    const joinsAt = joinsKey(joins);
+    const kept = this.namesKept.get(root.items);
+    let names = kept?.joins === joinsAt ? kept.names : undefined;
+    if (!names) {
+      names = branches.map((b, i) => this.columnNames(b.own, b.prefix, joins[i] as boolean));
+      if (Object.isFrozen(root.items)) this.namesKept.set(root.items, { joins: joinsAt, names });
+    }
+    const fragment = (branch: Branch, part: string, render: () => string) =>
+      this.fragments.render(root.items, `${branch.index}${part}${joinsAt}`, ctx, render);
     const members = branches.map((branch, i) => {
       // the first member names every column; the others only fill theirs with NULL
       const pad = (from: number, to: number) => {
@@ -71,13 +102,19 @@ export class UnionRows extends JsonAggregate {
       const before = pad(0, i);
       const after = pad(i + 1, names.length);
       const columns = (list: string) => `${before}${list}${after ? `, ${after.slice(0, -2)}` : ""}`;
-      return `(${this.member(branch, ctx, columns, joins[i] as boolean)})`;
+      return `(${this.member(branch, ctx, columns, joins[i] as boolean, fragment)})`;
     });
     return members.join(" UNION ALL ");
   }
 
   /** One member of the union; `columns` pads the branch's own select list with the others' NULLs. */
-  private member(branch: Branch, ctx: CompileContext, columns: (list: string) => string, join: boolean): string {
+  private member(
+    branch: Branch,
+    ctx: CompileContext,
+    columns: (list: string) => string,
+    join: boolean,
+    fragment: (branch: Branch, part: string, render: () => string) => string,
+  ): string {
     const h = this.host;
     const { node, own, item, parent } = branch;
     const tags = (b: string, p: string, n: string) =>
@@ -86,19 +123,23 @@ export class UnionRows extends JsonAggregate {
         : `${b}, ${p}, ${n}`;
     const extra: JoinClause[] = [];
     if (!item || !parent) {
-      const list = this.selectList(own, ctx, "", extra, join);
-      let sql = `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(extra)}`;
+      let sql = fragment(branch, "r", () => {
+        const list = this.selectList(own, ctx, "", extra, join);
+        return `SELECT ${tags("0", "NULL", "NULL")}, ${columns(list)} FROM ${h.table(node.model)} ${ctx.alias}${renderJoins(extra)}`;
+      });
       if (node.where) sql += ` WHERE ${h.cond(node.where, ctx)}`;
-      return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
+      return `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
     }
     const alias = ctx.nextAlias();
     if (!this.ranked(branch)) {
       return ctx.scoped(alias, () => {
         const { from, key } = h.relationJoin(item.field, "", alias);
-        const list = this.selectList(own, ctx, branch.prefix, extra, join);
-        let sql = `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${renderJoins(extra)}`;
+        let sql = fragment(branch, "c", () => {
+          const list = this.selectList(own, ctx, branch.prefix, extra, join);
+          return `SELECT ${tags(String(branch.index), key, "NULL")}, ${columns(list)} FROM ${from}${renderJoins(extra)}`;
+        });
         sql += ` WHERE ${this.underParent(key, parent, ctx)}${node.where ? ` AND ${h.cond(node.where, ctx)}` : ""}`;
-        return `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
+        return `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${this.page(ctx, node)}`;
       });
     }
     const k = ctx.nextAlias();
@@ -138,7 +179,7 @@ export class UnionRows extends JsonAggregate {
     const { node, item, parent } = branch as Required<Pick<Branch, "item" | "parent">> & Branch;
     return ctx.scoped(ctx.nextAlias(), () => {
       const { from, key } = h.relationJoin(item.field, "", ctx.alias);
-      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${h.orderBy(node.order, node.model, ctx)})`;
+      const rank = `ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${this.orderBy(node.order, node.model, ctx)})`;
       let sql = `SELECT ${ctx.alias}.${h.quote("id")} AS ${h.quote("id")}, ${key} AS ${h.quote("p")}, ${rank} AS ${h.quote("n")} FROM ${from}`;
       sql += ` WHERE ${this.underParent(key, parent, ctx)}`;
       return node.where ? `${sql} AND ${h.cond(node.where, ctx)}` : sql;
@@ -183,13 +224,20 @@ export class UnionRows extends JsonAggregate {
         sql = `SELECT ${ctx.alias}.${id} FROM ${h.table(node.model)} ${ctx.alias}${node.where ? ` WHERE ${h.cond(node.where, ctx)}` : ""}`;
       }
       return paged
-        ? `${sql} ORDER BY ${h.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}`
+        ? `${sql} ORDER BY ${this.orderBy(node.order, node.model, ctx)}${h.limitOffset(ctx, node.limit, node.offset)}`
         : sql;
     });
     // a LIMIT inside IN (...) is refused by MySQL and MariaDB; inside a derived table it is not
     return paged ? `SELECT ${x}.${id} FROM (${inner}) ${x}` : inner;
   }
 }
+
+/** The joins flags of a select's branches, as a key. */
+const joinsKey = (joins: readonly boolean[]): string => {
+  let key = "";
+  for (const join of joins) key += join ? "j" : "-";
+  return key;
+};
 
 /** Whether a select reads at most one record: limit 1, or its filter fixes the id to one value. */
 function singleRecord(node: SelectNode): boolean {
