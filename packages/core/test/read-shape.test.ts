@@ -151,6 +151,11 @@ describe("planReadShaped", () => {
       ],
       [{ nested: { messages: ["body"] } }, { nested: { messages: { fields: ["body"], offset: 1 } } }],
       [{ nested: { messages: ["body", { author_user_id: ["name"] }] } }, { nested: { messages: ["body"] } }],
+      [
+        { nested: { messages: { fields: ["body"], limit: 5, offset: 6 } } },
+        { nested: { messages: { fields: ["body"], limit: 6, offset: 5 } } },
+      ],
+      [{ fields: ["name", "description"] }, { fields: ["name"] }],
       [{ order: "name desc" }, { order: "name asc" }],
       [{ order: "name" }, { order: "name", sort: "desc" }],
       [{ fields: ["creator_id"] }, { fields: ["creator_id__name"] }],

@@ -19,11 +19,11 @@ interface ReadShape {
 
 /** Shapes kept per model; past this they are dropped all at once. */
 export const maxShapesPerModel = 256;
-/** Longest name or order string a key takes; a longer one is planned on every call. */
+/** Longest name or order string the walk takes; a request with a longer one is planned on every call. */
 const maxText = 128;
-/** Most names, options and numbers in one key. */
+/** Most tokens (names, markers, numbers) of one walk. */
 const maxTokens = 160;
-/** Deepest nesting a key follows. */
+/** Deepest nesting the walk follows. */
 const maxDepth = 6;
 
 /** A node of a model's shape trie: the next node by token, and the shape ending here. */
@@ -54,8 +54,8 @@ export function keptShapes(model: ModelMeta): number {
 
 /**
  * {@link planRead} with the request's shape planned once: `fields`, `nested` (without filters), `order`
- * and `sort` are read by a strict, bounded walk into a key, and the items and order planned for the
- * key are reused; the filter, `extra`, limit, offset and lock are checked and planned on every call,
+ * and `sort` are read by a strict, bounded walk into tokens, and the items and order planned for those
+ * tokens are reused; the filter, `extra`, limit, offset and lock are checked and planned on every call,
  * exactly as `planRead` does. A request the walk does not take (annotations, distinct, a nested filter,
  * getters, class instances, long names, deep or large specs) is planned as it always was, and a shape
  * whose planning fails is never kept: it fails the same way every time.
@@ -317,7 +317,7 @@ function nestedMap(w: Walk, value: unknown, depth: number): Record<string, unkno
   return out;
 }
 
-/** Options a nested spec's key takes (a filter is a value: a nested spec with one is not taken). */
+/** Options of a nested spec the walk takes (a filter is a value: a nested spec with one is not taken). */
 const nestedShape = new Set(["fields", "nested", "order", "sort", "limit", "offset", "filter"]);
 
 /** A nested spec: `true`, a list of names and inline maps, or an options object. */
