@@ -5,6 +5,7 @@ import { hydrate } from "../src/hydrate/hydrate.js";
 import type { FieldMeta } from "../src/model/model-meta.js";
 import { baselineOf, comparable } from "../src/model/record-state.js";
 import { planRead, type ReadRequest } from "../src/query/plan-read.js";
+import { planReadShaped } from "../src/query/read-shape.js";
 import { JsonAggregate } from "../src/sql/nesting/json-aggregate.js";
 import { UnionRows } from "../src/sql/nesting/union-rows.js";
 import { SqlCompiler } from "../src/sql/sql-compiler.js";
@@ -118,6 +119,48 @@ describe("compiled row readers", () => {
     // the closure reader keeps the three-argument form
     useCompiledReaders(false);
     expect((hydrate(select, [chatRows[0]!, chatRows[1]!], decode)[0] as Record<string, unknown>).name).toBe("a");
+  });
+
+  test("a shape planned once keeps its reader: built on the first read only, one-row reads included", () => {
+    const asked: string[] = [];
+    const decode = Object.assign((field: FieldMeta, raw: unknown) => decodeValue(field, raw), {
+      column: (field: FieldMeta) => {
+        asked.push(field.name);
+        return (raw: unknown) => (field.name === "is_archived" ? raw === 1 : raw);
+      },
+    });
+    const request: ReadRequest = { fields: ["name", "is_archived"], nested: { creator_id: ["name"] } };
+    const select = () => planReadShaped(chat, request);
+    // the creator as joined columns, as the compiler reads it; the frozen items are the same each call
+    const creator = new Set(select().items.filter((item) => item.kind === "nested"));
+    expect(creator.size).toBe(1);
+    const first = hydrate(select(), [chatRows[0]!], decode, undefined, creator);
+    const built = asked.length;
+    expect(built).toBeGreaterThan(0);
+    const again = hydrate(select(), [chatRows[0]!, chatRows[1]!], decode, undefined, creator);
+    expect(asked.length).toBe(built);
+    expect(looks(again[0])).toEqual(looks(first[0]));
+    expect(again.map((r) => (r as Record<string, unknown>).is_archived)).toEqual([false, true]);
+    expect((again[1] as Record<string, unknown>).creator_id).toBeNull();
+    // a select planned per call (not frozen) is read as before: its columns are asked for again
+    const perCall = planRead(chat, request);
+    hydrate(
+      perCall,
+      [chatRows[0]!, chatRows[1]!],
+      decode,
+      undefined,
+      new Set(perCall.items.filter((i) => i.kind === "nested")),
+    );
+    expect(asked.length).toBe(built * 2);
+    // another decoder, or no joined creator, is not given the kept reader
+    const other = Object.assign((field: FieldMeta, raw: unknown) => decodeValue(field, raw), {
+      column: (field: FieldMeta) => (raw: unknown) => (field.name === "name" ? `other:${String(raw)}` : raw),
+    });
+    expect((hydrate(select(), [chatRows[0]!], other, undefined, creator)[0] as Record<string, unknown>).name).toBe(
+      "other:a",
+    );
+    const unjoined = hydrate(select(), [{ ...chatRows[0]!, creator_id: '{"id":7,"name":"bob"}' }], decode);
+    expect(((unjoined[0] as Record<string, unknown>).creator_id as Record<string, unknown>).name).toBe("bob");
   });
 
   test("one field name, a nested many2one in one model and a nested list in another: two shapes", () => {

@@ -48,6 +48,24 @@ interface PlainReader {
 }
 const lastPlain = new WeakMap<ModelMeta, PlainReader>();
 
+/**
+ * The reader built for a select planned once per shape (`planReadShaped`), by its frozen items: the
+ * same frozen list is the same shape (its computed fields and nested selects with it), so a repeated
+ * read finds its reader with no walk, shape key or factory call, and one row is read by it too. Kept
+ * with everything else a reader is built from, each compared on use.
+ */
+interface KeptReader {
+  readonly decode: Decoder;
+  readonly proto: object;
+  readonly prefix: string;
+  readonly joined: ReadonlySet<SelectItem>;
+  readonly branch: boolean;
+  readonly computed: SelectNode["computed"];
+  readonly loadOnly: SelectNode["loadOnly"];
+  readonly reader: RowReader;
+}
+const kept = new WeakMap<readonly SelectItem[], KeptReader>();
+
 /** Shapes kept at most (a caller building field lists at will must not grow the map for ever). */
 const maxShapes = 500;
 /** False once `new Function` is refused (a content security policy): the closure reader is used. */
@@ -84,6 +102,11 @@ export function compiledReader(
   branch: boolean,
 ): RowReader | undefined {
   if (!enabled) return undefined;
+  const frozen = Object.isFrozen(select.items);
+  if (frozen) {
+    const known = keptReader(select, decode, protos, prefix, joined, branch);
+    if (known) return known;
+  }
   const plain = prefix === "" && !branch && plainColumns(select);
   const memo = plain ? lastPlain.get(select.model) : undefined;
   if (memo && memo.decode === decode && memo.proto === protos(select.model) && sameFields(memo.fields, select.items))
@@ -115,7 +138,36 @@ export function compiledReader(
     const fields = select.items.map((item) => item.field);
     lastPlain.set(select.model, { decode, proto: protos(select.model), fields, reader });
   }
+  if (frozen) {
+    const { computed, loadOnly } = select;
+    kept.set(select.items, { decode, proto: protos(select.model), prefix, joined, branch, computed, loadOnly, reader });
+  }
   return reader;
+}
+
+/**
+ * The reader kept for `select`'s frozen items (a shape planned once) when it was built from the same
+ * decoder, prototype, prefix, joined many2ones, branch flag, computed and load-only fields; else undefined.
+ */
+function keptReader(
+  select: SelectNode,
+  decode: Decoder,
+  protos: Prototypes,
+  prefix: string,
+  joined: ReadonlySet<SelectItem>,
+  branch: boolean,
+): RowReader | undefined {
+  const known = kept.get(select.items);
+  return known &&
+    known.decode === decode &&
+    known.prefix === prefix &&
+    known.joined === joined &&
+    known.branch === branch &&
+    known.computed === select.computed &&
+    known.loadOnly === select.loadOnly &&
+    known.proto === protos(select.model)
+    ? known.reader
+    : undefined;
 }
 
 /** Whether `select` reads stored columns only: its reader depends on nothing but their fields. */

@@ -38,7 +38,8 @@ export function hydrate(
 /**
  * The reader of `count` rows of `select`: compiled once per shape where code can be compiled
  * ({@link compiledReader}), else built of closures for this read ({@link closureReader}). One row is
- * read with closures: finding its shape's compiled reader costs more than it saves on one row.
+ * read with closures (finding its shape's compiled reader costs more than it saves on one row), unless
+ * the select was planned once per shape: its reader is then kept with its frozen items.
  */
 function reader(
   count: number,
@@ -49,8 +50,10 @@ function reader(
   joined: ReadonlySet<SelectItem>,
   branch = false,
 ): RowReader {
+  // a shape planned once (frozen items) keeps its compiled reader: found at once, worth it for one row too
+  const compile = count > 1 || Object.isFrozen(select.items);
   return (
-    (count > 1 ? compiledReader(select, decode, protos, prefix, joined, branch) : undefined) ??
+    (compile ? compiledReader(select, decode, protos, prefix, joined, branch) : undefined) ??
     closureReader(select, decode, protos, false, prefix, joined, branch)
   );
 }
