@@ -9,40 +9,6 @@ import { connect } from "@dotorm/core";
 import { mysql } from "@dotorm/mysql";
 import { Chat, models } from "./models.js";
 import { benchUrl } from "./mysql-setup.js";
-import { chatWith50Messages } from "./workload-specs.js";
+import { timeReadBack } from "./read-back.js";
 const db = await connect(mysql({ url: benchUrl, max: 2 }), { models });
-const compiler = (db as any).adapter.compiler;
-const caught: any[] = [];
-const real = compiler.read.bind(compiler);
-compiler.read = (...a: any[]) => {
-  caught.push(a);
-  return real(...a);
-};
-await Chat.get(5, chatWith50Messages);
-await Chat.search({
-  filter: [["id", ">", 100]],
-  fields: ["name", "is_archived"],
-  nested: { creator_id: ["name"] },
-  order: "id",
-  limit: 100,
-});
-await Chat.get(5, { fields: ["name", "is_archived"] });
-compiler.read = real;
-for (const [name, args] of [
-  ["chat50", caught[0]],
-  ["page100", caught[1]],
-  ["get", caught[2]],
-] as const) {
-  const n = name === "get" ? 200_000 : 20_000;
-  for (let i = 0; i < n / 4; i++) real(...args);
-  const r: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t = process.cpuUsage();
-    for (let i = 0; i < n; i++) real(...args);
-    const c = process.cpuUsage(t);
-    r.push((c.user + c.system) / n);
-  }
-  r.sort((a, b) => a - b);
-  console.log(`${name} read µs: ${r[2]!.toFixed(2)} (${r.map((x) => x.toFixed(2)).join("/")})`);
-}
-await db.close();
+await timeReadBack(db, Chat);

@@ -7,7 +7,7 @@
  * Run `cpu --setup` once first (it seeds the schema).
  */
 import { benchUrl } from "./pg-setup.js";
-import { chatWith50Messages } from "./workload-specs.js";
+import { timeReadBack } from "./read-back.js";
 
 const root = process.env.READ_BACK_ROOT;
 const core = (await import(
@@ -36,38 +36,4 @@ const ChatMessage = model("chat_messages", {
   created_at: f.datetime({ default: "now", readonly: true }),
 });
 const db = await connect(postgres({ url: benchUrl, max: 2 }), { models: [User, Chat, ChatMessage] });
-const compiler = (db as any).adapter.compiler;
-const caught: unknown[][] = [];
-const real = compiler.read.bind(compiler);
-compiler.read = (...a: unknown[]) => {
-  caught.push(a);
-  return real(...a);
-};
-await Chat.get(5, chatWith50Messages);
-await Chat.search({
-  filter: [["id", ">", 100]],
-  fields: ["name", "is_archived"],
-  nested: { creator_id: ["name"] },
-  order: "id",
-  limit: 100,
-});
-await Chat.get(5, { fields: ["name", "is_archived"] });
-compiler.read = real;
-for (const [name, args] of [
-  ["chat50", caught[0]],
-  ["page100", caught[1]],
-  ["get", caught[2]],
-] as const) {
-  const n = name === "get" ? 200_000 : 20_000;
-  for (let i = 0; i < n / 4; i++) real(...(args as unknown[]));
-  const r: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t = process.cpuUsage();
-    for (let i = 0; i < n; i++) real(...(args as unknown[]));
-    const c = process.cpuUsage(t);
-    r.push((c.user + c.system) / n);
-  }
-  r.sort((a, b) => a - b);
-  console.log(`${name} read µs: ${r[2]!.toFixed(2)} (${r.map((x) => x.toFixed(2)).join("/")})`);
-}
-await db.close();
+await timeReadBack(db, Chat);
