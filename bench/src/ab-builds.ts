@@ -14,6 +14,7 @@ import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
 import { benchUrl, randomIds } from "./pg-setup.js";
 import { rawSide } from "./pg-raw-side.js";
 import type { Side } from "./side-process.js";
+import { benchModelsOn } from "./models-on.js";
 import { chatWith50Messages } from "./workload-specs.js";
 
 const seed = { users: 1000, chats: 2000 };
@@ -25,24 +26,8 @@ async function buildSide(root: string): Promise<Side> {
   const adapter = onMysql
     ? (await import(`${root}/packages/mysql/dist/index.js`)).mysql({ url: mysqlUrl, max: 4 })
     : (await import(`${root}/packages/postgres/dist/index.js`)).postgres({ url: benchUrl, max: 4 });
-  const { model, f, connect } = core;
-  const User = model("users", {
-    name: f.char({ maxLength: 255, required: true }),
-    login: f.char({ maxLength: 100, unique: true }),
-    is_active: f.boolean({ default: true }),
-  });
-  const Chat = model("chats", {
-    name: f.char({ maxLength: 255, required: true }),
-    is_archived: f.boolean({ default: false }),
-    creator_id: f.many2one(() => User, { required: true }),
-    messages: f.one2many(() => ChatMessage, "chat_id"),
-  });
-  const ChatMessage = model("chat_messages", {
-    chat_id: f.many2one(() => Chat, { required: true, onDelete: "cascade" }),
-    author_user_id: f.many2one(() => User),
-    body: f.text(),
-    created_at: f.datetime({ default: "now", readonly: true }),
-  });
+  const { connect } = core;
+  const { User, Chat, ChatMessage } = benchModelsOn(core);
   const db = await connect(adapter, { models: [User, Chat, ChatMessage] });
   const rand = randomIds(42);
   return {

@@ -7,6 +7,7 @@
  * Run `cpu --setup` once first (it seeds the schema).
  */
 import { benchUrl } from "./pg-setup.js";
+import { benchModelsOn } from "./models-on.js";
 import { timeReadBack } from "./read-back.js";
 
 const root = process.env.READ_BACK_ROOT;
@@ -16,24 +17,7 @@ const core = (await import(
 const { postgres } = (await import(
   root ? `${root}/packages/postgres/dist/index.js` : "@dotorm/postgres"
 )) as typeof import("@dotorm/postgres");
-const { f, model, connect } = core;
-// the bench models, on the core being measured (models bind to one core)
-const User = model("users", {
-  name: f.char({ maxLength: 255, required: true }),
-  login: f.char({ maxLength: 100, unique: true }),
-  is_active: f.boolean({ default: true }),
-});
-const Chat = model("chats", {
-  name: f.char({ maxLength: 255, required: true }),
-  is_archived: f.boolean({ default: false }),
-  creator_id: f.many2one(() => User, { required: true }),
-  messages: f.one2many((): import("@dotorm/core").AnyModel => ChatMessage, "chat_id"),
-});
-const ChatMessage = model("chat_messages", {
-  chat_id: f.many2one(() => Chat, { required: true, onDelete: "cascade" }),
-  author_user_id: f.many2one(() => User),
-  body: f.text(),
-  created_at: f.datetime({ default: "now", readonly: true }),
-});
+const { connect } = core;
+const { User, Chat, ChatMessage } = benchModelsOn(core);
 const db = await connect(postgres({ url: benchUrl, max: 2 }), { models: [User, Chat, ChatMessage] });
 await timeReadBack(db, Chat);
