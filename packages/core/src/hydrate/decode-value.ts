@@ -84,16 +84,7 @@ function digits(s: string, from: number, count: number): number {
  * else, or a value out of range, gives undefined (the caller falls back to `new Date`).
  */
 export function parseUtcDateTime(s: string): Date | undefined {
-  if (
-    s.length < 19 ||
-    s.length > 29 ||
-    s.charCodeAt(4) !== 45 ||
-    s.charCodeAt(7) !== 45 ||
-    s.charCodeAt(10) !== 32 ||
-    s.charCodeAt(13) !== 58 ||
-    s.charCodeAt(16) !== 58
-  )
-    return undefined;
+  if (s.length < 19 || s.length > 29 || !dateTimeMarks(s, 32)) return undefined;
   let ms = 0;
   if (s.length > 19) {
     if (s.charCodeAt(19) !== 46) return undefined;
@@ -124,6 +115,20 @@ export function parseUtcDateTime(s: string): Date | undefined {
   return date.getUTCDate() === day ? date : undefined;
 }
 
+/**
+ * Whether `s` has the dashes, separator and colons of `YYYY-MM-DD?HH:MM:SS` in place, `separator`
+ * being the character code between date and time (32: a space, 84: `T`).
+ */
+function dateTimeMarks(s: string, separator: number): boolean {
+  return (
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    s.charCodeAt(10) === separator &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  );
+}
+
 /** Days of each month in a common year. */
 const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -151,15 +156,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
  */
 export function parseOffsetDateTime(s: string): Date | undefined {
   const n = s.length;
-  if (
-    n < 20 ||
-    s.charCodeAt(4) !== 45 ||
-    s.charCodeAt(7) !== 45 ||
-    s.charCodeAt(10) !== 84 ||
-    s.charCodeAt(13) !== 58 ||
-    s.charCodeAt(16) !== 58
-  )
-    return undefined;
+  if (n < 20 || !dateTimeMarks(s, 84)) return undefined;
   let end = n; // where the fraction ends and the offset begins
   let offset = 0; // minutes east of UTC
   if (s.charCodeAt(n - 1) === 90) end = n - 1;

