@@ -3,6 +3,7 @@ import {
   ConnectionError,
   type Driver,
   type DriverConnection,
+  type ExecCallback,
   type ExecOptions,
   type ExecResult,
   type StreamConnection,
@@ -187,13 +188,19 @@ export class Mysql2Driver implements Driver {
   /** One statement on a connection of its own from the pool, within the call's limits. */
   execute(q: CompiledQuery, options?: ExecOptions): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
-      this.take(options, (error, conn) => {
-        if (error || !conn) return reject(error);
-        this.send(conn, q, options, (e, result) => {
-          if (e && breaksConnection(e)) conn.destroy();
-          else conn.release();
-          return e ? reject(e) : resolve(result as ExecResult);
-        });
+      this.executeWith(q, options, (e, result) => (e ? reject(e) : resolve(result as ExecResult)));
+    });
+  }
+
+  /** {@link execute} with a callback: core settles one promise of its own per statement. */
+  executeWith(q: CompiledQuery, options: ExecOptions | undefined, done: ExecCallback): void {
+    this.take(options, (error, conn) => {
+      if (error || !conn) return done(error ?? new ConnectionError("no MySQL connection came from the pool"));
+      this.send(conn, q, options, (e, result) => {
+        if (e && breaksConnection(e)) conn.destroy();
+        else conn.release();
+        if (e) done(e);
+        else done(null, result);
       });
     });
   }

@@ -204,31 +204,43 @@ export class PgDriver implements Driver {
    */
   private alone(q: CompiledQuery): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
-      this.pool.connect((error, pooled) => {
-        if (error || !pooled) {
-          reject(this.acquireError(error));
-          return;
-        }
-        const client = pooled as pg.PoolClient;
-        const out = checkout(client);
-        let sent: Promise<ExecResult>;
-        try {
-          sent = this.send(client, q, this.ownLimit, out.close);
-        } catch (e) {
-          sent = Promise.reject(e);
-        }
-        sent.then(
-          (result) => {
-            out.release();
-            resolve(result);
-          },
-          (e: unknown) => {
-            if (breaks(e)) out.broken = true;
-            out.release();
-            reject(e);
-          },
-        );
-      });
+      this.aloneWith(q, settleWith(resolve, reject));
+    });
+  }
+
+  /** {@link execute} with a callback: core settles one promise of its own per statement. */
+  executeWith(q: CompiledQuery, options: ExecOptions | undefined, done: ExecCallback): void {
+    if (options?.deadline === undefined) {
+      this.aloneWith(q, done);
+      return;
+    }
+    this.execute(q, options).then(
+      (result) => done(null, result),
+      (e: unknown) => done(e),
+    );
+  }
+
+  /** {@link alone} with a callback, called once. */
+  private aloneWith(q: CompiledQuery, done: ExecCallback): void {
+    this.pool.connect((error, pooled) => {
+      if (error || !pooled) return done(this.acquireError(error));
+      const client = pooled as pg.PoolClient;
+      const out = checkout(client);
+      let settled = false;
+      const finish: ExecCallback = (e, result) => {
+        if (settled) return;
+        settled = true;
+        const failed = e !== null && e !== undefined;
+        if (failed && breaks(e)) out.broken = true;
+        out.release();
+        if (failed) done(e);
+        else done(null, result);
+      };
+      try {
+        this.sendWith(client, q, this.ownLimit, out.close, finish);
+      } catch (e) {
+        finish(e);
+      }
     });
   }
 

@@ -30,15 +30,21 @@ async function promisesPerCall(op: () => Promise<unknown>, n = 20): Promise<numb
 
 /**
  * Declares the test that a transaction (a create, then a three-row createMany: four statements)
- * makes at most `budget` promises on `target`. On Node 20 each promise costs a hook call once
+ * makes at most `budget` promises on `target`, and, given `reads`, that a get by id and a filtered
+ * search outside a transaction make at most `reads` each (the caller's own `await` included). On Node 20 each promise costs a hook call once
  * `AsyncLocalStorage` is in use (a transaction turns it on for the process), so the write path
  * settles a statement with one promise (the driver's callback form, `executeWith`) and adds none
  * per layer (issue 18).
  *
  * @example
- * transactionPromiseBudget(pgServer, "pg_tx_promises", 20);
+ * transactionPromiseBudget(pgServer, "pg_tx_promises", 20, 4);
  */
-export function transactionPromiseBudget(target: ConformanceTarget, namespace: string, budget: number): void {
+export function transactionPromiseBudget(
+  target: ConformanceTarget,
+  namespace: string,
+  budget: number,
+  reads?: number,
+): void {
   let db: Database;
   beforeAll(async () => {
     db = await connect(await target.open(namespace), { models: [Owner, Note] });
@@ -59,5 +65,16 @@ export function transactionPromiseBudget(target: ConformanceTarget, namespace: s
       expect(await promisesPerCall(op)).toBeLessThanOrEqual(budget);
       expect(await Note.count()).toBe(75);
     });
+
+    if (reads !== undefined)
+      test(`a get by id and a filtered search outside a transaction each make at most ${reads} promises`, async () => {
+        const [first] = await Owner.search({ limit: 1 });
+        const id = (first as { id: number }).id;
+        const get = () => Owner.get(id, { fields: ["name"] });
+        const search = () => Owner.search({ filter: [["id", ">=", id]], fields: ["name"], limit: 5 });
+        expect(await promisesPerCall(get)).toBeLessThanOrEqual(reads);
+        expect(await promisesPerCall(search)).toBeLessThanOrEqual(reads);
+        expect(((await get()) as { name: string }).name).toBe("o");
+      });
   });
 }

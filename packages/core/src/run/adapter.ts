@@ -51,6 +51,13 @@ export interface DriverConnection {
 export interface Driver {
   execute(query: CompiledQuery, options?: ExecOptions): Promise<ExecResult>;
   /**
+   * Optional: {@link execute} with a callback instead of a promise, for drivers over a callback
+   * API. When present, core sends statements outside a transaction through it and settles one
+   * promise per statement of its own (each promise costs a hook call on Node 20 once
+   * `AsyncLocalStorage` is in use). Calls `done` once, as `execute` would settle.
+   */
+  executeWith?(query: CompiledQuery, options: ExecOptions | undefined, done: ExecCallback): void;
+  /**
    * True when the driver sends reads to replicas (the core's `ReplicatedDriver`): only then does the
    * core work out, per statement, whether it may go to one (`ExecOptions.readOnly`).
    */

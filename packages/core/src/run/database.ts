@@ -22,6 +22,7 @@ import type { ConnectOptions } from "./connect-options.js";
 import { RecordOps } from "./record-ops.js";
 import { boundModel } from "./bound-model.js";
 import { instrumentation } from "./instrumentation.js";
+import { callbackStatement } from "./callback-statement.js";
 import { StatementSender } from "./statement-sender.js";
 import { type TransactionOptions, runTransaction } from "./transaction.js";
 import type { Runner, StatementInfo } from "./runner.js";
@@ -207,10 +208,14 @@ export class Database implements Runner {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
     if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info);
-    const readOnly = this.adapter.driver.routesReads === true && replicaReads(info.operation);
-    return this.sender.send(query, info, deadline, (o, ok, fail) =>
-      this.adapter.driver.execute(query, readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o).then(ok, fail),
-    );
+    const { driver } = this.adapter;
+    const readOnly = driver.routesReads === true && replicaReads(info.operation);
+    return this.sender.send(query, info, deadline, (o, ok, fail) => {
+      const options = readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o;
+      // a driver with a callback form: one promise per statement, settled in its callback
+      if (driver.executeWith) return callbackStatement((done) => driver.executeWith?.(query, options, done), ok, fail);
+      return driver.execute(query, options).then(ok, fail);
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { TransactionError } from "../errors.js";
 import type { DriverConnection, ExecCallback, ExecResult } from "./adapter.js";
+import { failLater } from "./callback-statement.js";
 
 /**
  * One level of a transaction: the transaction itself (no `savepoint`) or a nested transaction
@@ -267,20 +268,4 @@ export class TxLine {
       i = 0;
     }
   }
-}
-
-/**
- * `fail(error)` run in a promise reaction that the statement's promise already follows, not in the
- * driver's callback: an error made there (the mapped error users see) gets the async stack of the
- * code awaiting the statement, not the socket read's. The failure path only: two promises.
- */
-function failLater<R>(error: unknown, fail: (e: unknown) => R): Promise<R> {
-  let rejectNow: (e: unknown) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => {
-    rejectNow = reject;
-  });
-  const handled = failed.then(undefined, fail);
-  // the caller resolves its promise with `handled` first; the rejection's reaction runs after that link
-  queueMicrotask(() => rejectNow(error));
-  return handled;
 }
