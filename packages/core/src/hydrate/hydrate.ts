@@ -117,18 +117,26 @@ export function hydrateTagged(
     // the parent's id as a column of its own (the decoder's per-field function when it offers one)
     const parentKey =
       parentId && (decode.column ? decode.column(parentId) : (raw: unknown) => decode(parentId, raw, false));
+    // siblings come one after the other: their parent's lists are looked up once per run of them
+    let lastRaw: unknown;
+    let first: unknown[] | undefined;
+    let others: unknown[][] | undefined;
     for (let r = from; r < to; r++) {
       const row = list[r] as Record<string, unknown>;
       if (!parentKey) {
         take(read(row) as Record<string, unknown>, roots, own, branch, slots, more);
         continue;
       }
+      const raw = row[tagColumns.parent];
+      if (r === from || raw !== lastRaw) {
+        const id = parentKey(raw);
+        first = parentSlots?.get(id);
+        others = parentMore?.get(id);
+        lastRaw = raw;
+      }
       // a child whose parent was not read (not readable, past its limit) has no list and is dropped
-      const id = parentKey(row[tagColumns.parent]);
-      const first = parentSlots?.get(id);
       if (!first) continue;
       take(read(row) as Record<string, unknown>, first, own, branch, slots, more);
-      const others = parentMore?.get(id);
       if (others)
         for (const array of others) take(read(row) as Record<string, unknown>, array, own, branch, slots, more);
     }
