@@ -117,6 +117,8 @@ export function hydrateTagged(
     // the parent's id as a column of its own (the decoder's per-field function when it offers one)
     const parentKey =
       parentId && (decode.column ? decode.column(parentId) : (raw: unknown) => decode(parentId, raw, false));
+    // a record with no children and no computed fields only joins its parent's list
+    const leaf = branch.children.length === 0 && own === undefined;
     // siblings come one after the other: their parent's lists are looked up once per run of them
     let lastRaw: unknown;
     let first: unknown[] | undefined;
@@ -136,6 +138,10 @@ export function hydrateTagged(
       }
       // a child whose parent was not read (not readable, past its limit) has no list and is dropped
       if (!first) continue;
+      if (leaf && !others) {
+        first.push(read(row));
+        continue;
+      }
       take(read(row) as Record<string, unknown>, first, own, branch, slots, more);
       if (others)
         for (const array of others) take(read(row) as Record<string, unknown>, array, own, branch, slots, more);
