@@ -1,4 +1,4 @@
-import { type AccessChecker, type AnyModel, type Database, connect, f, model } from "@dotorm/core";
+import { type AccessChecker, type AnyModel, type Database, type QueryEvent, connect, f, model } from "@dotorm/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mysql } from "../src/index.js";
 import { dropDatabase, freshDatabase, requireMysql, urlFor } from "./targets.js";
@@ -64,12 +64,15 @@ describe.runIf(up)("MariaDB: a repeated nested shape read through UNION ALL", ()
     const secured = await connect(mysql({ url: urlFor(name), max: 2 }), { models: ruled.models, access });
     dbs = [db, secured];
     const { User, Chat, Message } = plain;
-    [ids.ann, ids.bob] = await User.createMany([{ name: "ann" }, { name: "bob" }]);
-    [ids.busy, ids.quiet, ids.other] = await Chat.createMany([
+    const users = (await User.createMany([{ name: "ann" }, { name: "bob" }])) as number[];
+    ids.ann = users[0] as number;
+    ids.bob = users[1] as number;
+    const chats = (await Chat.createMany([
       { name: "busy", creator_id: ids.ann },
       { name: "quiet", creator_id: null },
       { name: "other", creator_id: ids.bob },
-    ]);
+    ])) as number[];
+    [ids.busy, ids.quiet, ids.other] = chats as [number, number, number];
     await Message.createMany([
       { chat_id: ids.busy, author_user_id: ids.ann, body: "b1" },
       { chat_id: ids.busy, author_user_id: null, body: "b2" },
@@ -97,7 +100,9 @@ describe.runIf(up)("MariaDB: a repeated nested shape read through UNION ALL", ()
 
   test("two different ids in a row read their own chat, creator and latest messages (a null author as null)", async () => {
     const sent: { sql: string; params: readonly unknown[] }[] = [];
-    const listen = (e: { sql: string; params: readonly unknown[] }) => sent.push({ sql: e.sql, params: e.params });
+    const listen = (e: QueryEvent) => {
+      sent.push({ sql: e.sql, params: e.params as readonly unknown[] });
+    };
     (dbs[0] as Database).on("query", listen);
     for (let round = 0; round < 3; round++) {
       expect(summary(await get(ids.busy))).toEqual({
