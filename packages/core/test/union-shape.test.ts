@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { branchesOf, keptBranchTrees, nodeOf } from "../src/hydrate/branches.js";
 import { ast } from "../src/query/ast.js";
@@ -61,6 +62,47 @@ describe("a kept shape read through UNION ALL", () => {
       }
     }
     expect(keptUnionStatements() - before).toBe(5);
+  });
+
+  test("any sequence of roots of kept shapes compiles as the same reads built per call do", () => {
+    const union = new SqlCompiler((host) => new UnionRows(host, { joins: true }));
+    const nested = [
+      spec.nested,
+      { messages: { fields: ["body"], limit: 2, offset: 1 } },
+      { creator_id: ["name"], messages: ["body", { author_user_id: ["name"] }] },
+    ];
+    const leaf = fc.oneof(
+      fc.integer({ min: 1, max: 9 }).map((n) => ["id", "=", n]),
+      fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }).map((ids) => ["id", "in", ids]),
+      fc.constantFrom(["name", "=", null], ["name", "like", "%x"], ["is_archived", "=", true]),
+      fc.string({ maxLength: 3 }).map((s) => ["creator_id.name", "=", s]),
+      fc.string({ maxLength: 3 }).map((s) => ["messages.body", "=", s]),
+    );
+    const filter = fc.oneof(
+      leaf.map((c) => [c]),
+      fc.tuple(leaf, leaf).map(([a, b]) => [a, b]),
+      fc.tuple(leaf, leaf).map(([a, b]) => [a, "or", b]),
+    );
+    const read = fc.record({
+      nested: fc.integer({ min: 0, max: nested.length - 1 }),
+      filter: fc.option(filter, { nil: undefined }),
+      limit: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+      offset: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+      get: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined, freq: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(read, { minLength: 1, maxLength: 6 }), (reads) => {
+        for (const r of reads) {
+          const shape = { fields: ["name"], nested: nested[r.nested] } as ReadRequest;
+          const select =
+            r.get === undefined
+              ? planReadShaped(chat, { ...shape, filter: r.filter, limit: r.limit, offset: r.offset } as ReadRequest)
+              : planReadShaped(chat, shape, ast.idIn(chat, [r.get]));
+          expect(union.compile(select)).toEqual(union.compile({ ...select, items: [...select.items] }));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test("each read of the shape puts its own rows together", () => {
