@@ -1,5 +1,5 @@
 import type { SelectItem, SelectNode } from "../query/ast.js";
-import { type Branch, type BranchItem, branchesOf, tagColumns } from "./branches.js";
+import { type Branch, type BranchItem, branchesOf, nodeOf, tagColumns } from "./branches.js";
 import {
   type Decoder,
   type Prototypes,
@@ -60,11 +60,13 @@ function reader(
 
 /**
  * Puts records together from the tagged layout: one UNION ALL whose rows each hold one record of
- * one branch (`#b`), children naming their parent's id (`#p`). Rows are grouped by branch first, so
- * the order in which the database returns the branches does not matter; within a branch the rows
- * keep the database's order, or are sorted by their per-parent rank (`#n`) when the strategy ranked
- * the branch (`ranked`). A child whose parent is not among the parent rows (not readable, or past its
- * limit) is dropped. `joined` lists the nested many2ones read as joined columns, as in {@link hydrate}.
+ * one branch (`#b`), children naming their parent's id (`#p`). Rows are taken branch by branch, so
+ * the order in which the database returns the branches does not matter (rows already grouped
+ * parents first, as the members are written, are read where they stand; others are grouped first);
+ * within a branch the rows keep the database's order, or are sorted by their per-parent rank (`#n`)
+ * when the strategy ranked the branch (`ranked`, asked with the read's root). A child whose parent
+ * is not among the parent rows (not readable, or past its limit) is dropped. `joined` lists the
+ * nested many2ones read as joined columns, as in {@link hydrate}.
  */
 export function hydrateTagged(
   select: SelectNode,
@@ -72,56 +74,131 @@ export function hydrateTagged(
   decode: Decoder,
   protos: Prototypes | undefined,
   joined: ReadonlySet<SelectItem>,
-  ranked: (branch: Branch) => boolean,
+  ranked: (branch: Branch, root: SelectNode) => boolean,
 ): object[] {
   protos ??= classPrototype;
   const branches = branchesOf(select);
-  const byBranch = branches.map(() => [] as Record<string, unknown>[]);
-  for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
-  const records = branches.map(() => [] as Record<string, unknown>[]);
-  // For each branch, its parents' arrays by parent id: a many2many target under several parents
-  // (or under several copies of one parent) gets a record of its own in each.
-  const slots = branches.map(() => new Map<number, unknown[][]>());
-  for (const branch of branches) {
-    const branchRows = byBranch[branch.index] as Record<string, unknown>[];
-    if (branchRows.length === 0) continue;
-    const read = reader(branchRows.length, branch.node, decode, protos, branch.prefix, joined, true);
-    const own = records[branch.index] as Record<string, unknown>[];
-    const ordered = ranked(branch)
-      ? [...branchRows].sort((a, b) => Number(a[tagColumns.rank]) - Number(b[tagColumns.rank]))
-      : branchRows;
+  const count = branches.length;
+  // where each branch's rows start and end in `rows`, or (rows not grouped by branch) the rows of each
+  const bounds = runs(rows, count);
+  let byBranch: Record<string, unknown>[][] | undefined;
+  if (!bounds) {
+    byBranch = branches.map(() => []);
+    for (const row of rows) byBranch[Number(row[tagColumns.branch])]?.push(row);
+  }
+  const roots: object[] = [];
+  // records of a branch with computed fields, filled after its children (see below)
+  let computedOf: Record<string, unknown>[][] | undefined;
+  // For each branch, its parents' arrays by parent id; a many2many target under several parents (or
+  // under several copies of one parent) gets a record of its own in each, their further lists in `more`.
+  const slots: (Map<unknown, unknown[]> | undefined)[] = new Array(count);
+  const more: (Map<unknown, unknown[][]> | undefined)[] = new Array(count);
+  for (let b = 0; b < count; b++) {
+    const branch = branches[b] as Branch;
+    let list: readonly Record<string, unknown>[] = byBranch ? (byBranch[b] as Record<string, unknown>[]) : rows;
+    let from = bounds ? (bounds[b] as number) : 0;
+    let to = bounds ? (bounds[b + 1] as number) : list.length;
+    if (to === from) continue;
+    const node = nodeOf(branch, select);
+    const read = reader(to - from, node, decode, protos, branch.prefix, joined, true);
+    if (b > 0 && ranked(branch, select)) {
+      list = list.slice(from, to).sort((x, y) => Number(x[tagColumns.rank]) - Number(y[tagColumns.rank]));
+      from = 0;
+      to = list.length;
+    }
+    let own: Record<string, unknown>[] | undefined;
+    if (node.computed?.length) {
+      own = [];
+      (computedOf ??= [])[b] = own;
+    }
     const parentId = branch.parent?.node.model.id;
+    const parentSlots = slots[b];
+    const parentMore = more[b];
     // the parent's id as a column of its own (the decoder's per-field function when it offers one)
     const parentKey =
       parentId && (decode.column ? decode.column(parentId) : (raw: unknown) => decode(parentId, raw, false));
-    const add = (row: Record<string, unknown>, list?: unknown[]) => {
-      const record = read(row) as Record<string, unknown>;
-      list?.push(record);
-      own.push(record);
-      for (const child of branch.children) {
-        const childSlots = slots[child.index] as Map<number, unknown[][]>;
-        const array = record[(child.item as BranchItem).field.name] as unknown[];
-        const lists = childSlots.get(record.id as number);
-        if (lists) lists.push(array);
-        else childSlots.set(record.id as number, [array]);
-      }
-    };
-    for (const row of ordered) {
+    // a record with no children and no computed fields only joins its parent's list
+    const leaf = branch.children.length === 0 && own === undefined;
+    // siblings come one after the other: their parent's lists are looked up once per run of them
+    let lastRaw: unknown;
+    let first: unknown[] | undefined;
+    let others: unknown[][] | undefined;
+    for (let r = from; r < to; r++) {
+      const row = list[r] as Record<string, unknown>;
       if (!parentKey) {
-        add(row);
+        take(read(row) as Record<string, unknown>, roots, own, branch, slots, more);
         continue;
       }
+      const raw = row[tagColumns.parent];
+      if (r === from || raw !== lastRaw) {
+        const id = parentKey(raw);
+        first = parentSlots?.get(id);
+        others = parentMore?.get(id);
+        lastRaw = raw;
+      }
       // a child whose parent was not read (not readable, past its limit) has no list and is dropped
-      const lists = (slots[branch.index] as Map<number, unknown[][]>).get(parentKey(row[tagColumns.parent]) as number);
-      for (const list of lists ?? []) add(row, list);
+      if (!first) continue;
+      if (leaf && !others) {
+        first.push(read(row));
+        continue;
+      }
+      take(read(row) as Record<string, unknown>, first, own, branch, slots, more);
+      if (others)
+        for (const array of others) take(read(row) as Record<string, unknown>, array, own, branch, slots, more);
     }
   }
   // computed fields last, children before parents, so a compute may read its nested arrays
-  for (let i = branches.length - 1; i >= 0; i--) {
-    const computed = (branches[i] as Branch).node.computed ?? [];
-    if (computed.length === 0) continue;
-    const loadOnly = (branches[i] as Branch).node.loadOnly;
-    for (const record of records[i] as Record<string, unknown>[]) derive(record, computed, loadOnly);
+  if (computedOf) {
+    for (let i = count - 1; i >= 0; i--) {
+      const records = computedOf[i];
+      if (!records) continue;
+      const node = nodeOf(branches[i] as Branch, select);
+      for (const record of records) derive(record, node.computed ?? [], node.loadOnly);
+    }
   }
-  return records[0] as object[];
+  return roots;
+}
+
+/** Adds a record read for `branch` to `list` (and `own`), and its children's arrays to their slots. */
+function take(
+  record: Record<string, unknown>,
+  list: unknown[],
+  own: Record<string, unknown>[] | undefined,
+  branch: Branch,
+  slots: (Map<unknown, unknown[]> | undefined)[],
+  more: (Map<unknown, unknown[][]> | undefined)[],
+): void {
+  list.push(record);
+  own?.push(record);
+  for (const child of branch.children) {
+    const array = record[(child.item as BranchItem).field.name] as unknown[];
+    const id = record.id;
+    const childSlots = (slots[child.index] ??= new Map());
+    if (!childSlots.has(id)) {
+      childSlots.set(id, array);
+      continue;
+    }
+    const childMore = (more[child.index] ??= new Map());
+    const lists = childMore.get(id);
+    if (lists) lists.push(array);
+    else childMore.set(id, [array]);
+  }
+}
+
+/**
+ * Where each of `count` branches' rows start in `rows` (and the last one ends), when the rows come
+ * grouped by branch in branch order, as the members are written; undefined otherwise.
+ */
+function runs(rows: readonly Record<string, unknown>[], count: number): number[] | undefined {
+  const bounds = new Array<number>(count + 1);
+  let at = 0;
+  bounds[0] = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const tag = Number((rows[r] as Record<string, unknown>)[tagColumns.branch]);
+    if (tag === at) continue;
+    if (!(tag > at && tag < count && Number.isInteger(tag))) return undefined;
+    while (at < tag) bounds[++at] = r;
+  }
+  while (at < count) bounds[++at] = rows.length;
+  return bounds;
 }
