@@ -115,8 +115,9 @@ export class UnionRows extends JsonAggregate {
     if (!statements) this.statements.set(root.items, (statements = new Map()));
     const key = statementKey(joinsAt, this.byIdAlone(root), singleRecord(root), rendered.where, rendered.page);
     const known = statements.get(key);
-    // the same key renders the same text: a different length would mean otherwise, and is not taken
-    if (known !== undefined && known.length === sql.length) return known;
+    // the same key renders the same text; only that very text is answered with the kept string (whose
+    // hash the statement caches downstream already hold), never a text that differs in any way
+    if (known === sql) return known;
     if (statements.size >= maxStatements) statements.clear();
     statements.set(key, sql);
     statementsKept++;
