@@ -83,12 +83,12 @@ export function templateRead(
   extra: CondNode | undefined,
   compiler: SqlCompiler,
 ): { select: SelectNode; query: CompiledQuery } | undefined {
-  if (!isPlainObject(req) || own(req, "lock", req.lock) !== undefined) return undefined;
-  const limit = own(req, "limit", req.limit);
-  const offset = own(req, "offset", req.offset);
-  const filter = own(req, "filter", req.filter);
-  if (filter === refused || !plainCount(limit) || !(offset === undefined || offset === null || Object.is(offset, 0)))
-    return undefined;
+  // each read once (a value behind a getter too: nothing is built from one, see below)
+  if (!isPlainObject(req) || req.lock !== undefined) return undefined;
+  const limit = req.limit;
+  const offset = req.offset;
+  const filter = req.filter;
+  if (!plainCount(limit) || !(offset === undefined || offset === null || Object.is(offset, 0))) return undefined;
   const shape = readShapeOf(model, req);
   if (shape === undefined) return undefined;
   let byShape = templates.get(compiler);
@@ -100,7 +100,9 @@ export function templateRead(
   if (found === "refused") return undefined;
   const template = found === "taken" ? w.node?.kept : undefined;
   if (template === undefined) {
-    // built from a plain copy taken by a second walk: what is kept is what its tokens say
+    // built from a plain copy taken by a second walk, never from values behind getters: what is kept
+    // is what its tokens say
+    if (["filter", "limit", "offset"].some((k) => lookupGetter.call(req, k) !== undefined)) return undefined;
     const again = new FilterWalk<Template | null>(undefined, model);
     if (walk(again, filter, limit, offset, extra) !== "taken") return undefined;
     const copy = filter === undefined || filter === null ? undefined : again.copy;
@@ -339,10 +341,3 @@ function isPlainObject(value: unknown): value is ReadRequest {
 }
 
 const lookupGetter = (Object.prototype as unknown as { __lookupGetter__(k: PropertyKey): unknown }).__lookupGetter__;
-/** What {@link own} answers for a value behind a getter. */
-const refused: unique symbol = Symbol("behind a getter");
-
-/** `value`, just read as `o[k]`, or {@link refused} when it is behind a getter. */
-function own(o: object, k: string, value: unknown): unknown {
-  return value !== undefined && lookupGetter.call(o, k) !== undefined ? refused : value;
-}
