@@ -215,4 +215,13 @@ describe("templateRead", () => {
     expect(fast?.query.sql).toBe(today(compiler, req([["count", "=", 10]])).sql);
     expect(builtTemplates()).toBe(before);
   });
+
+  test("a field whose values the compiler encodes itself (JSON) is sent by today's path, every time", () => {
+    const compiler = compilers.json;
+    const req = (v: string) => ({ filter: [["data", "=", v]], fields: ["count"] }) as ReadRequest;
+    for (const v of ["a", "b", "c"]) {
+      expect(templateRead(thing, req(v), undefined, compiler)).toBeUndefined();
+      expect(today(compiler, req(v)).error).toBeUndefined();
+    }
+  });
 });

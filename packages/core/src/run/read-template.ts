@@ -118,7 +118,13 @@ export function templateRead(
   const values = callValues(template, extra, w.leaves);
   if (values === undefined) return undefined;
   const select = shapedSelect(model, shape, { limit, offset }, extra, template.filter, template.where);
-  const params = bindAll(template.params, values, compiler);
+  let params: CompiledQuery["params"];
+  try {
+    params = bindAll(template.params, values, compiler);
+  } catch {
+    // a value the compiler refuses (a date out of ClickHouse's range): today's path throws its error
+    return undefined;
+  }
   return { select, query: { sql: template.sql, params, kind: template.kind } };
 }
 
@@ -203,7 +209,13 @@ function build(
   const filterSlots = filter && marked(filter, slots);
   if (slots.next !== values.length) return null;
   const where = ast.and([extraSlots, filterSlots]);
-  const query = compiler.compile({ ...select, where, plan: select.plan && { ...select.plan, filter: filterSlots } });
+  let query: CompiledQuery;
+  try {
+    query = compiler.compile({ ...select, where, plan: select.plan && { ...select.plan, filter: filterSlots } });
+  } catch {
+    // a compiler that reads a value itself (a JSON field's value is encoded as text): no template
+    return null;
+  }
   const template: Template = Object.freeze({
     sql: query.sql,
     kind: query.kind,
