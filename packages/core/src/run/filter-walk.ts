@@ -107,10 +107,11 @@ const maxTokens = 400;
  * Walks a filter list (conditions `[field, operator, value]` on fields of the model itself, `"and"`,
  * `"or"`, `["not", item]` and groups) into the tokens of its skeleton: field names, operators and the
  * kinds of values (null, boolean, number, bigint, string, over-long string, date, lists of these),
- * never the values, then the `tail` tokens; each condition is pushed onto `w.leaves` in order. Answers "taken" (the walk's
- * node or tokens hold the skeleton), "unknown" (looking up: nothing kept under it) or "refused": the
- * filter goes through today's path, which also gives every error (a dotted path, `any`, an object or
- * a function as a value, a proxy, a class instance, a big or deep filter).
+ * never the values, then the `tail` tokens; each condition is pushed onto `w.leaves` in order.
+ * Answers "taken" (the walk's node or tokens hold the skeleton), "unknown" (looking up: nothing kept
+ * under it) or "refused": the filter goes through today's path, which also gives every error (a
+ * dotted path, `any`, an object or a function as a value, a proxy, a class instance, a big or deep
+ * filter).
  */
 export function walkFilter<T>(
   w: FilterWalk<T>,

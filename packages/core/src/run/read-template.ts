@@ -72,10 +72,11 @@ export function builtTemplates(): number {
  * and kinds of values, never the values), with the call's values checked and converted by the very
  * function planning uses ({@link leafCondition}) and encoded by the compiler. Undefined when the
  * request goes through today's path: the walk does not take it (a lock, a non-zero offset, a dotted
- * path, `any`, an object or a getter as a value, a proxy answering differently), a value fails its
- * check (today's path then throws the same error), or no template is kept yet (one is built from a
- * plain copy of the request, and kept only when it gives this call's very statement and params).
- * Only for reads with no access checker and no query cache.
+ * path, `any`, an object or a function as a value, a proxy), a value fails its check (today's path
+ * then throws the same error), or no template is kept yet (one is built from a plain copy of the
+ * request, never from values behind getters, and kept only when it gives this call's very statement
+ * and params). On a kept skeleton each item and value is read once, a getter's too, and that value is
+ * what is checked and sent. Only for reads with no access checker and no query cache.
  */
 export function templateRead(
   model: ModelMeta,
