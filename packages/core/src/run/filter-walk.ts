@@ -32,10 +32,14 @@ const leafOps = new Set([
 ]);
 /** Kinds of fields whose conditions cross a relation (an EXISTS): not taken. */
 const crossing = new Set(["one2many", "many2many", "one2one"]);
-/** Most conditions, nesting and list values of a filter the walk takes. */
+/**
+ * Most conditions, nesting and list values of a filter the walk takes: a list's length is part of the
+ * skeleton, so longer lists (batch loads of varying size) go through today's path rather than make a
+ * template per length.
+ */
 const maxLeaves = 32;
 const maxDepth = 6;
-const maxList = 64;
+const maxList = 16;
 
 /** Thrown inside the walk: the filter is not taken (it goes through today's path). */
 const refused: unique symbol = Symbol("refused filter");

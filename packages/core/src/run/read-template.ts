@@ -37,7 +37,7 @@ class Slot {
 }
 
 /** Templates kept per read shape; past this they are dropped all at once. */
-const maxTemplates = 64;
+const maxTemplates = 128;
 /** Templates by compiler (dialect and options), read shape and key (filter skeleton, limit, offset, get or search). */
 const templates = new WeakMap<SqlCompiler, WeakMap<ReadShape, Trie>>();
 
