@@ -103,8 +103,8 @@ function nullCheck(field: FieldMeta, negate: boolean): CondNode {
   return field === field.model.id ? { kind: "const", value: negate } : { kind: "null", field, negate };
 }
 
-/** A string longer than the char field's `maxLength` (in code points, as the database counts). */
-function tooLong(field: FieldMeta, value: unknown): boolean {
+/** A string longer than the char field's `maxLength` (in code points, as the database counts): its `=` matches nothing. */
+export function tooLong(field: FieldMeta, value: unknown): boolean {
   const max = (field.def.options as { maxLength?: number }).maxLength;
   return (
     field.kind === "char" &&

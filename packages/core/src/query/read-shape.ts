@@ -1,12 +1,13 @@
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type CondNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
+import { frozenItems, frozenOrder } from "./frozen-select.js";
 import { checkCount, checkLock, planFilter, planRead, type ReadRequest } from "./plan-read.js";
 
 /**
  * What {@link planRead} derives from a request's shape alone (fields, nested, order, sort): planned
  * once per shape and model, frozen, and shared by every read of that shape.
  */
-interface ReadShape {
+export interface ReadShape {
   readonly items: readonly SelectItem[];
   readonly computed?: readonly FieldMeta[];
   readonly loadOnly?: readonly string[];
@@ -61,34 +62,58 @@ export function keptShapes(model: ModelMeta): number {
  * whose planning fails is never kept: it fails the same way every time.
  */
 export function planReadShaped(model: ModelMeta, req: ReadRequest, extra?: CondNode): SelectNode {
-  let trie = shapes.get(model);
-  const found = walkRequest(req, new Walk(trie?.root));
-  if (found === refusedShape) return planRead(model, req, extra);
-  let shape = found;
-  if (shape === undefined) {
-    // planned from a plain copy of the request taken by a second walk, which also gives the tokens
-    // the shape is kept under: what is kept is what its tokens say (a proxy answering differently
-    // from one walk to the next changes nothing)
-    const w = new Walk(undefined);
-    try {
-      if (walkRequest(req, w) === refusedShape) return planRead(model, req, extra);
-      shape = planShape(model, w.copy);
-    } catch {
-      // today's path, with the caller's own request: its error, every time
-      return planRead(model, req, extra);
-    }
-    if (!trie || trie.size >= maxShapesPerModel) shapes.set(model, (trie = { root: {}, size: 0 }));
-    keep(trie, w.tokens as unknown[], shape);
-  }
+  const shape = readShapeOf(model, req);
+  // not taken, or failing: today's path, with the caller's own request (its error, every time)
+  if (shape === undefined) return planRead(model, req, extra);
   // the values of the call, checked in planRead's order: the filter first, then limit, offset and lock
   const filter = planFilter(model, req.filter);
-  const select: SelectNode = {
+  return shapedSelect(model, shape, req, extra, filter, ast.and([extra, filter]));
+}
+
+/**
+ * The kept shape of `req` (planned and kept on first use), or undefined when the walk does not take
+ * the request or its shape fails to plan (nothing is kept then).
+ */
+export function readShapeOf(model: ModelMeta, req: ReadRequest): ReadShape | undefined {
+  let trie = shapes.get(model);
+  const found = walkRequest(req, new Walk(trie?.root));
+  if (found === refusedShape) return undefined;
+  if (found !== undefined) return found;
+  // planned from a plain copy of the request taken by a second walk, which also gives the tokens
+  // the shape is kept under: what is kept is what its tokens say (a proxy answering differently
+  // from one walk to the next changes nothing)
+  const w = new Walk(undefined);
+  let shape: ReadShape;
+  try {
+    if (walkRequest(req, w) === refusedShape) return undefined;
+    shape = planShape(model, w.copy);
+  } catch {
+    return undefined;
+  }
+  if (!trie || trie.size >= maxShapesPerModel) shapes.set(model, (trie = { root: {}, size: 0 }));
+  keep(trie, w.tokens as unknown[], shape);
+  return shape;
+}
+
+/**
+ * The select of a kept `shape` with the call's values: `filter` and `where` as the caller planned them,
+ * then limit, offset and lock checked as planRead checks them.
+ */
+export function shapedSelect(
+  model: ModelMeta,
+  shape: ReadShape,
+  req: { readonly limit?: unknown; readonly offset?: unknown; readonly lock?: unknown },
+  extra: CondNode | undefined,
+  filter: CondNode | undefined,
+  where: CondNode | undefined,
+): SelectNode {
+  return {
     kind: "select",
     model,
     items: shape.items,
     computed: shape.computed,
     loadOnly: shape.loadOnly,
-    where: ast.and([extra, filter]),
+    where,
     order: shape.order,
     limit: checkCount("limit", req.limit),
     offset: checkCount("offset", req.offset),
@@ -103,7 +128,6 @@ export function planReadShaped(model: ModelMeta, req: ReadRequest, extra?: CondN
       strictOrder: shape.strictOrder,
     },
   };
-  return select;
 }
 
 /** Keeps `shape` under `tokens`. */
@@ -133,36 +157,6 @@ function planShape(model: ModelMeta, copy: ReadRequest): ReadShape {
     explicit: plan.explicit,
     nestedNames: Object.freeze([...plan.nestedNames]),
     strictOrder: plan.strictOrder,
-  });
-}
-
-function frozenOrder(order: readonly OrderNode[]): readonly OrderNode[] {
-  return Object.freeze(order.map((o) => Object.freeze({ ...o })));
-}
-
-function frozenItems(items: readonly SelectItem[]): readonly SelectItem[] {
-  return Object.freeze(
-    items.map((item) => Object.freeze(item.kind === "nested" ? { ...item, sub: frozenSelect(item.sub) } : { ...item })),
-  );
-}
-
-/** A frozen copy of a nested select (its nodes and lists; the model's field metadata is left as it is). */
-function frozenSelect(node: SelectNode): SelectNode {
-  const plan = node.plan;
-  return Object.freeze({
-    ...node,
-    items: frozenItems(node.items),
-    order: frozenOrder(node.order),
-    computed: node.computed && Object.freeze([...node.computed]),
-    loadOnly: node.loadOnly && Object.freeze([...node.loadOnly]),
-    plan:
-      plan &&
-      Object.freeze({
-        ...plan,
-        annotations: Object.freeze([...plan.annotations]),
-        names: Object.freeze([...plan.names]),
-        nestedNames: Object.freeze([...plan.nestedNames]),
-      }),
   });
 }
 

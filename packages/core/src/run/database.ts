@@ -173,8 +173,8 @@ export class Database implements Runner {
   }
 
   /** Compiles and executes one AST node. @internal */
-  run(node: QueryNode, info: StatementInfo): Promise<ExecResult> {
-    const query = this.adapter.compiler.compile(node);
+  run(node: QueryNode, info: StatementInfo, compiled?: CompiledQuery): Promise<ExecResult> {
+    const query = compiled ?? this.adapter.compiler.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
     this.planned?.note(node, query);
     if (info.cache)

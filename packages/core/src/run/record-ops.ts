@@ -7,6 +7,7 @@ import { type CondNode, type InsertNode, ast } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter } from "../query/plan-read.js";
 import { planReadShaped } from "../query/read-shape.js";
+import { templateRead } from "./read-template.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
 import { planSecured, secureRead } from "../access/secure-read.js";
 import { secureWrite } from "../access/secure-write.js";
@@ -68,10 +69,13 @@ export class RecordOps implements ModelBinding {
     if (options?.lock !== undefined) assertLockable(this.db);
     const cache =
       options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const planned = planSecured(model, this.db.accessGate(), () => planReadShaped(model, options ?? {}));
+    const gate = this.db.accessGate();
+    // no checker to add conditions, no cache: a repeated read is sent from its template, unparsed and uncompiled
+    const fast = gate || cache ? undefined : templateRead(model, options ?? {}, undefined, this.db.adapter.compiler);
+    const planned = fast?.select ?? planSecured(model, gate, () => planReadShaped(model, options ?? {}));
     // without a checker the plan is at hand: no hop
     const select = planned instanceof Promise ? await planned : planned;
-    const result = await this.db.run(select, { model: model.table, operation: "search", cache });
+    const result = await this.db.run(select, { model: model.table, operation: "search", cache }, fast?.query);
     return this.db.adapter.compiler.read(select, result.rows, this.protos);
   }
 
@@ -89,11 +93,12 @@ export class RecordOps implements ModelBinding {
     const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
     if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
     const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const planned = planSecured(model, this.db.accessGate(), () =>
-      planReadShaped(model, { fields: options?.fields, nested: options?.nested }, cond),
-    );
+    const req = { fields: options?.fields, nested: options?.nested };
+    const gate = this.db.accessGate();
+    const fast = gate || cache ? undefined : templateRead(model, req, cond, this.db.adapter.compiler);
+    const planned = fast?.select ?? planSecured(model, gate, () => planReadShaped(model, req, cond));
     const select = planned instanceof Promise ? await planned : planned;
-    const result = await this.db.run(select, { model: model.table, operation: "get", cache });
+    const result = await this.db.run(select, { model: model.table, operation: "get", cache }, fast?.query);
     const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
     if (!record && !orNull) throw new RecordNotFound(model.table, id);
     return record ?? null;

@@ -44,8 +44,11 @@ export interface Runner {
   readonly emitter: Emitter;
   /** Whether the current async chain is inside a transaction of this database. */
   readonly inTransaction: boolean;
-  /** Compiles and sends one AST node (query cache, N+1 detector and metrics included). */
-  run(node: QueryNode, info: StatementInfo): Promise<ExecResult>;
+  /**
+   * Compiles and sends one AST node (query cache, N+1 detector and metrics included); `compiled` is
+   * the node as the adapter's compiler compiles it, when the caller has it already (a read template).
+   */
+  run(node: QueryNode, info: StatementInfo, compiled?: CompiledQuery): Promise<ExecResult>;
   /** Sends one compiled statement (raw SQL, DDL, EXPLAIN). */
   exec(query: CompiledQuery, info?: StatementInfo): Promise<ExecResult>;
   /** Streams a SELECT's rows in batches. */

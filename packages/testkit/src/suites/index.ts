@@ -10,6 +10,7 @@ import { errors } from "./errors.js";
 import { faults } from "./faults.js";
 import { fields } from "./fields.js";
 import { filterProperties } from "./filter-properties.js";
+import { readTemplates } from "./read-templates.js";
 import { filterRelations } from "./filter-relations.js";
 import { filters } from "./filters.js";
 import { hostileInputs } from "./hostile-inputs.js";
@@ -74,6 +75,7 @@ export const suites = {
   hostileInputs,
   rolesTables,
   filterProperties,
+  readTemplates,
   typedRuleValues,
   nonInterference,
   migrations,
