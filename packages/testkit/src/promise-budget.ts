@@ -37,7 +37,7 @@ async function promisesPerCall(op: () => Promise<unknown>, n = 20): Promise<numb
  * per layer (issue 18).
  *
  * @example
- * transactionPromiseBudget(pgServer, "pg_tx_promises", 20, 4);
+ * transactionPromiseBudget(pgServer, "pg_tx_promises", 20, 3);
  */
 export function transactionPromiseBudget(
   target: ConformanceTarget,

@@ -2,14 +2,12 @@ import { QueryError, RecordNotFound, UnsupportedError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { Id } from "../model/primary-key.js";
-import { checkId } from "../model/validate.js";
-import { type CondNode, type InsertNode, ast } from "../query/ast.js";
+import type { CondNode, InsertNode } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter } from "../query/plan-read.js";
-import { planReadShaped } from "../query/read-shape.js";
-import { templateRead } from "./read-template.js";
+import { getRecord, searchRecords } from "./record-reads.js";
 import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
-import { planSecured, secureRead } from "../access/secure-read.js";
+import { secureRead } from "../access/secure-read.js";
 import { secureWrite } from "../access/secure-write.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Runner } from "./runner.js";
@@ -17,7 +15,7 @@ import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
 import { activeHooks, createWithHooks, writeWithHooks } from "./write-hooks.js";
 import type { HookOption } from "../model/binding.js";
-import { aggregate, assertLockable, explain, paginate, stream } from "./query-ops.js";
+import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
 import { cacheFor } from "../query/cache-option.js";
 import { recordPrototype } from "./bound-model.js";
@@ -65,43 +63,21 @@ export class RecordOps implements ModelBinding {
     return this.db.primary(fn);
   }
 
-  private async searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
-    if (options?.lock !== undefined) assertLockable(this.db);
-    const cache =
-      options?.lock === undefined ? cacheFor(model, (options as { cache?: unknown } | undefined)?.cache) : undefined;
-    const gate = this.db.accessGate();
-    // no checker to add conditions, no cache: a repeated read is sent from its template, unparsed and uncompiled
-    const fast = gate || cache ? undefined : templateRead(model, options ?? {}, undefined, this.db.adapter.compiler);
-    const planned = fast?.select ?? planSecured(model, gate, () => planReadShaped(model, options ?? {}));
-    // without a checker the plan is at hand: no hop
-    const select = planned instanceof Promise ? await planned : planned;
-    const result = await this.db.run(select, { model: model.table, operation: "search", cache }, fast?.query);
-    return this.db.adapter.compiler.read(select, result.rows, this.protos);
+  private searchHere(model: ModelMeta, options: ReadRequest): Promise<object[]> {
+    return searchRecords(this.db, this.protos, model, options);
   }
 
   get(model: ModelMeta, id: unknown, options: ReadRequest | undefined, orNull: boolean): Promise<object | null> {
     return this.onReplicaUnless(options, () => this.getHere(model, id, options, orNull));
   }
 
-  private async getHere(
+  private getHere(
     model: ModelMeta,
     id: unknown,
     options: ReadRequest | undefined,
     orNull: boolean,
   ): Promise<object | null> {
-    const cond = ast.idIn(model, [checkId(model, id)]);
-    const bad = options && ["filter", "order", "limit", "offset"].find((k) => k in options);
-    if (bad) throw new QueryError(`get() takes fields, nested and cache only; "${bad}" belongs to search()`);
-    const cache = cacheFor(model, (options as { cache?: unknown } | undefined)?.cache);
-    const req = { fields: options?.fields, nested: options?.nested };
-    const gate = this.db.accessGate();
-    const fast = gate || cache ? undefined : templateRead(model, req, cond, this.db.adapter.compiler);
-    const planned = fast?.select ?? planSecured(model, gate, () => planReadShaped(model, req, cond));
-    const select = planned instanceof Promise ? await planned : planned;
-    const result = await this.db.run(select, { model: model.table, operation: "get", cache }, fast?.query);
-    const [record] = this.db.adapter.compiler.read(select, result.rows, this.protos);
-    if (!record && !orNull) throw new RecordNotFound(model.table, id);
-    return record ?? null;
+    return getRecord(this.db, this.protos, model, id, options, orNull);
   }
 
   count(model: ModelMeta, options: { filter?: unknown } | undefined, exists: boolean): Promise<number> {
