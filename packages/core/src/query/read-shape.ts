@@ -2,6 +2,7 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { type CondNode, type OrderNode, type SelectItem, type SelectNode, ast } from "./ast.js";
 import { frozenItems, frozenOrder } from "./frozen-select.js";
 import { checkCount, checkLock, planFilter, planRead, type ReadRequest } from "./plan-read.js";
+import { type TokenNode, type TokenTrie, keepUnder } from "./token-trie.js";
 
 /**
  * What {@link planRead} derives from a request's shape alone (fields, nested, order, sort): planned
@@ -28,16 +29,9 @@ const maxTokens = 160;
 const maxDepth = 6;
 
 /** A node of a model's shape trie: the next node by token, and the shape ending here. */
-interface ShapeNode {
-  next?: Map<unknown, ShapeNode>;
-  shape?: ReadShape;
-}
-
+type ShapeNode = TokenNode<ReadShape>;
 /** A model's kept shapes: a trie by the tokens of the walk, and how many shapes it holds. */
-interface ShapeTrie {
-  root: ShapeNode;
-  size: number;
-}
+type ShapeTrie = TokenTrie<ReadShape>;
 
 const shapes = new WeakMap<ModelMeta, ShapeTrie>();
 let planned = 0;
@@ -91,7 +85,7 @@ export function readShapeOf(model: ModelMeta, req: ReadRequest): ReadShape | und
     return undefined;
   }
   if (!trie || trie.size >= maxShapesPerModel) shapes.set(model, (trie = { root: {}, size: 0 }));
-  keep(trie, w.tokens as unknown[], shape);
+  keepUnder(trie, w.tokens as unknown[], shape);
   return shape;
 }
 
@@ -128,19 +122,6 @@ export function shapedSelect(
       strictOrder: shape.strictOrder,
     },
   };
-}
-
-/** Keeps `shape` under `tokens`. */
-function keep(trie: ShapeTrie, tokens: readonly unknown[], shape: ReadShape): void {
-  let node = trie.root;
-  for (const token of tokens) {
-    node.next ??= new Map();
-    let next = node.next.get(token);
-    if (!next) node.next.set(token, (next = {}));
-    node = next;
-  }
-  if (!node.shape) trie.size++;
-  node.shape = shape;
 }
 
 /** Plans the shape of `copy` (no values) and freezes what is kept. */
@@ -208,7 +189,7 @@ class Walk {
   }
   /** The shape ending where the looking-up walk stands. */
   get shape(): ReadShape | undefined {
-    return this.at?.shape;
+    return this.at?.kept;
   }
   step(token: unknown): void {
     if (++this.count > maxTokens) throw refused;

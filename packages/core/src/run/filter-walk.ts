@@ -1,6 +1,8 @@
 import { types } from "node:util";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { tooLong } from "../query/leaf-condition.js";
+import type { TokenNode } from "../query/token-trie.js";
+import { operators } from "../model/filter-types.js";
 
 /** One condition of a filter as the walk read it: its field name, operator and value. */
 export interface FilterLeaf {
@@ -10,26 +12,7 @@ export interface FilterLeaf {
 }
 
 /** Operators whose condition on a field of the model itself is one node on its column (no `any`). */
-const leafOps = new Set([
-  "=",
-  "!=",
-  ">",
-  ">=",
-  "<",
-  "<=",
-  "in",
-  "not in",
-  "like",
-  "ilike",
-  "not like",
-  "not ilike",
-  "=like",
-  "=ilike",
-  "is null",
-  "is not null",
-  "between",
-  "not between",
-]);
+const leafOps: ReadonlySet<string> = new Set([...operators].filter((op) => op !== "any" && op !== "not any"));
 /** Kinds of fields whose conditions cross a relation (an EXISTS): not taken. */
 const crossing = new Set(["one2many", "many2many", "one2one"]);
 /**
@@ -58,10 +41,7 @@ const valuesOpen = -7;
 const valuesClose = -8;
 
 /** A node of a trie of skeletons: the next node by token, and what is kept where a skeleton ends. */
-export interface SkeletonNode<T> {
-  next?: Map<unknown, SkeletonNode<T>>;
-  kept?: T;
-}
+export type SkeletonNode<T> = TokenNode<T>;
 
 /**
  * One walk of a filter: looking its tokens up in a trie (every call: each item and value read once,

@@ -5,7 +5,8 @@ import { planFilter, type ReadRequest } from "../query/plan-read.js";
 import { type ReadShape, readShapeOf, shapedSelect } from "../query/read-shape.js";
 import type { SqlCompiler } from "../sql/sql-compiler.js";
 import type { CompiledQuery } from "../sql/statement.js";
-import { type FilterLeaf, FilterWalk, type SkeletonNode, walkFilter } from "./filter-walk.js";
+import { type FilterLeaf, FilterWalk, walkFilter } from "./filter-walk.js";
+import { type TokenTrie, keepUnder } from "../query/token-trie.js";
 
 /**
  * What a read of one shape, filter skeleton, limit and offset compiles to, whatever its values: the
@@ -42,23 +43,8 @@ const maxTemplates = 128;
 const templates = new WeakMap<SqlCompiler, WeakMap<ReadShape, Trie>>();
 
 /** The templates of one read shape and compiler, by the tokens of the walk; null: none can be made. */
-interface Trie {
-  root: SkeletonNode<Template | null>;
-  size: number;
-}
+type Trie = TokenTrie<Template | null>;
 
-/** Keeps `template` under `tokens`. */
-function keep(trie: Trie, tokens: readonly unknown[], template: Template | null): void {
-  let node = trie.root;
-  for (const token of tokens) {
-    node.next ??= new Map();
-    let next = node.next.get(token);
-    if (!next) node.next.set(token, (next = {}));
-    node = next;
-  }
-  if (node.kept === undefined) trie.size++;
-  node.kept = template;
-}
 let built = 0;
 
 /** How many read templates have been built (a repeated skeleton is built once; for tests). */
@@ -111,7 +97,7 @@ export function templateRead(
     // undefined: this call's values fail (nothing kept; today's path throws its error)
     if (built === undefined) return undefined;
     if (trie.size >= maxTemplates) byShape.set(shape, (trie = { root: {}, size: 0 }));
-    keep(trie, again.tokens as unknown[], built);
+    keepUnder(trie, again.tokens as unknown[], built);
     // this call goes through today's path: the template serves the next ones
     return undefined;
   }
