@@ -10,8 +10,13 @@ const Note = model("promise_notes", {
   at: f.datetime({ default: "now", readonly: true }),
 });
 
-/** PROMISE resources made per call of `op`, over `n` calls after a warm-up. */
-async function promisesPerCall(op: () => Promise<unknown>, n = 20): Promise<number> {
+/**
+ * PROMISE resources made per call of `op`: the fewest over `batches` batches of `n` calls, after a
+ * warm-up. The hook sees every promise of the process, so a batch can also count the test runner's own
+ * (its reports to the main process, on a slow machine more of them); the fewest is the op's own count,
+ * and an op that makes more promises on every call still reads more in every batch.
+ */
+async function promisesPerCall(op: () => Promise<unknown>, n = 20, batches = 5): Promise<number> {
   for (let i = 0; i < 5; i++) await op();
   let count = 0;
   const hook = createHook({
@@ -19,13 +24,18 @@ async function promisesPerCall(op: () => Promise<unknown>, n = 20): Promise<numb
       if (type === "PROMISE") count++;
     },
   });
-  hook.enable();
-  try {
-    for (let i = 0; i < n; i++) await op();
-  } finally {
-    hook.disable();
+  let fewest = Number.POSITIVE_INFINITY;
+  for (let b = 0; b < batches; b++) {
+    count = 0;
+    hook.enable();
+    try {
+      for (let i = 0; i < n; i++) await op();
+    } finally {
+      hook.disable();
+    }
+    fewest = Math.min(fewest, count / n);
   }
-  return count / n;
+  return fewest;
 }
 
 /**
@@ -63,7 +73,8 @@ export function transactionPromiseBudget(
           await Note.createMany([1, 2, 3].map((i) => ({ owner_id: ownerId, body: `n${i}` })));
         });
       expect(await promisesPerCall(op)).toBeLessThanOrEqual(budget);
-      expect(await Note.count()).toBe(75);
+      // a warm-up of 5 and 5 batches of 20 transactions, three notes each
+      expect(await Note.count()).toBe((5 + 5 * 20) * 3);
     });
 
     if (reads !== undefined)
