@@ -276,6 +276,11 @@ export class Mysql2Driver implements Driver {
     });
   }
 
+  /** {@link acquire} with a callback: core takes a transaction's connection and sends its BEGIN with one promise. */
+  acquireWith(options: ExecOptions | undefined, done: (error: unknown, conn?: DriverConnection) => void): void {
+    this.take(options, (error, conn) => (error || !conn ? done(error) : done(null, this.lease(conn))));
+  }
+
   private lease(conn: CoreConnection): DriverConnection {
     // A server error leaves the connection usable; a network, protocol or deadline error does not.
     let broken = false;

@@ -266,6 +266,20 @@ export class PgDriver implements Driver {
     });
   }
 
+  /**
+   * {@link acquire} with a callback: core takes a transaction's connection and sends its BEGIN with
+   * one promise. A caller's deadline earlier than acquireTimeout goes through {@link acquire}.
+   */
+  acquireWith(options: ExecOptions | undefined, done: (error: unknown, conn?: DriverConnection) => void): void {
+    if (options?.deadline !== undefined) {
+      this.acquire(options).then((c) => done(null, c), done);
+      return;
+    }
+    this.pool.connect((error, client) =>
+      error ? done(this.acquireError(error)) : done(null, this.connection(client as pg.PoolClient)),
+    );
+  }
+
   /** A client checked out of the pool as a {@link DriverConnection}. */
   private connection(client: pg.PoolClient): DriverConnection {
     const out = checkout(client);

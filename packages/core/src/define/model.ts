@@ -188,9 +188,7 @@ export function model<F extends FieldMap>(
     }
 
     static create(values: object): Promise<Id> {
-      return bindingOf(meta, this)
-        .create(meta, [values])
-        .then((ids) => ids[0] as Id);
+      return bindingOf(meta, this).createOne(meta, values);
     }
     static createMany(
       values: readonly object[] | Iterable<object> | AsyncIterable<object>,

@@ -26,6 +26,8 @@ export interface ModelBinding {
     values: readonly object[] | Iterable<object> | AsyncIterable<object>,
     options?: { onConflict?: readonly string[]; update?: readonly string[]; hooks?: boolean },
   ): Promise<Id[]>;
+  /** `Model.create(values)`: one record, its new id. */
+  createOne(model: ModelMeta, values: object): Promise<Id>;
   update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number>;
   delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number>;
   /** A query set's update: the rows its filter list matches (every row for an empty list). */

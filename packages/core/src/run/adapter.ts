@@ -65,6 +65,13 @@ export interface Driver {
   /** A dedicated connection, for transactions. Absent when the database has no transactions. */
   acquire?(options?: ExecOptions): Promise<DriverConnection>;
   /**
+   * Optional: {@link acquire} with a callback instead of a promise, for drivers over a callback API.
+   * When present, core takes a transaction's connection and sends its BEGIN (through the connection's
+   * `executeWith`) settling one promise of its own. Calls `done` once: `done(null, connection)` or
+   * `done(error)`, with the errors `acquire` would reject with.
+   */
+  acquireWith?(options: ExecOptions | undefined, done: (error: unknown, conn?: DriverConnection) => void): void;
+  /**
    * Streams the rows of a SELECT in batches from a server-side cursor or the driver's own stream,
    * so memory stays bounded. `conn` is the current transaction's connection, if any (see
    * {@link StreamConnection}). A stream whose connection dies ends with a `ConnectionError`.

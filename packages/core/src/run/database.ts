@@ -172,21 +172,32 @@ export class Database implements Runner {
     return advise(this, this.stats(), this.planned!, options);
   }
 
-  /** Compiles and executes one AST node. @internal */
-  run(node: QueryNode, info: StatementInfo, compiled?: CompiledQuery): Promise<ExecResult> {
+  /**
+   * Compiles and executes one AST node; `map` reads the result in the statement's own reaction
+   * (no promise of its own; it must not throw). @internal
+   */
+  run<R = ExecResult>(
+    node: QueryNode,
+    info: StatementInfo,
+    compiled?: CompiledQuery,
+    map?: (r: ExecResult) => R,
+  ): Promise<R> {
     const query = compiled ?? this.adapter.compiler.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
     this.planned?.note(node, query);
-    if (info.cache)
-      return this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
-    if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate") return this.dispatch(query, info);
+    if (info.cache) {
+      const read = this.cache.read(node, query, info, info.cache, this.txLine(), () => this.dispatch(query, info));
+      return map ? read.then(map) : (read as Promise<R>);
+    }
+    if (node.kind === "select" || node.kind === "count" || node.kind === "aggregate")
+      return this.dispatch(query, info, map);
     // a write inside a transaction is dropped from the cache once, when the transaction ends
     const tx = this.txLine();
     if (tx) {
       this.cache.wroteIn(tx, node);
-      return this.dispatch(query, info);
+      return this.dispatch(query, info, map);
     }
-    return this.dispatch(query, info).finally(() => this.cache.written(node));
+    return this.dispatch(query, info, map).finally(() => this.cache.written(node));
   }
 
   /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */
@@ -204,18 +215,26 @@ export class Database implements Runner {
     return this.dispatch(query, info).finally(() => this.cache.invalidate(this.cache.allTables()));
   }
 
-  private dispatch(query: CompiledQuery, info: StatementInfo): Promise<ExecResult> {
+  private dispatch<R = ExecResult>(query: CompiledQuery, info: StatementInfo, map?: (r: ExecResult) => R): Promise<R> {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
-    if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info);
+    if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info, map);
     const { driver } = this.adapter;
     const readOnly = driver.routesReads === true && replicaReads(info.operation);
-    return this.sender.send(query, info, deadline, (o, ok, fail) => {
-      const options = readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o;
-      // a driver with a callback form: one promise per statement, settled in its callback
-      if (driver.executeWith) return callbackStatement((done) => driver.executeWith?.(query, options, done), ok, fail);
-      return driver.execute(query, options).then(ok, fail);
-    });
+    return this.sender.send<R>(
+      query,
+      info,
+      deadline,
+      (o, ok, fail) => {
+        const options = readOnly ? (o ? { ...o, readOnly } : readOnlyOptions) : o;
+        // a driver with a callback form: one promise per statement, settled in its callback
+        if (driver.executeWith)
+          return callbackStatement((done) => driver.executeWith?.(query, options, done), ok, fail);
+        return driver.execute(query, options).then(ok, fail) as Promise<R>;
+      },
+      undefined,
+      map,
+    );
   }
 
   /**
@@ -266,7 +285,15 @@ export class Database implements Runner {
       }
       this.sender.assertOpen();
       // what the transaction wrote is dropped from the cache once it committed or rolled back
-      return runTransaction(this.adapter, this, this.sender.txSend, fn, options, this.transactionEnded);
+      return runTransaction(
+        this.adapter,
+        this,
+        this.sender.txOpen,
+        this.sender.txSend,
+        fn,
+        options,
+        this.transactionEnded,
+      );
     } catch (e) {
       return Promise.reject(e);
     }

@@ -2,6 +2,7 @@ import type { ModelMeta } from "../model/model-meta.js";
 import { type Id, rowId } from "../model/primary-key.js";
 import type { InsertNode } from "../query/ast.js";
 import type { prepareCreate } from "../query/prepare-write.js";
+import type { ExecResult } from "./adapter.js";
 import type { Runner } from "./runner.js";
 
 type Columns = ReturnType<typeof prepareCreate>["columns"];
@@ -10,30 +11,34 @@ type Columns = ReturnType<typeof prepareCreate>["columns"];
 const columnsOf = (fields: Columns) => fields.map((field) => ({ name: field.column, field }));
 
 /**
- * One INSERT of `rows` (prepared by `prepareCreate`) into `model`'s table; resolves to the new ids.
- * Not an async function: on the common path it returns one reaction on the statement's promise,
- * with no `await` (each costs promises and, once `AsyncLocalStorage` is in use on Node 20, a hook
- * call per promise). Never throws: a failure rejects.
+ * One INSERT of `rows` (prepared by `prepareCreate`) into `model`'s table; resolves to the new ids,
+ * or to what `pick` reads from them (`create`'s one id). Not an async function: on the common path
+ * the ids are read (and picked) in the statement's own reaction, with no promise of its own (each
+ * costs, once `AsyncLocalStorage` is in use on Node 20, a hook call). Never throws: a failure rejects.
  */
-export function insertRows(
+export function insertRows<R = Id[]>(
   db: Runner,
   model: ModelMeta,
   columns: Columns,
   rows: unknown[][],
   onConflict?: InsertNode["onConflict"],
-): Promise<Id[]> {
+  pick?: (ids: Id[]) => R,
+): Promise<R> {
   try {
-    if (model.identity && db.adapter.capabilities.clientIds)
-      return insertClientIds(db, model, columns, rows, onConflict);
+    if (model.identity && db.adapter.capabilities.clientIds) {
+      const sent = insertClientIds(db, model, columns, rows, onConflict);
+      return pick ? sent.then(pick) : (sent as Promise<R>);
+    }
     // a declared key is the first column, given by the caller or its default (see prepareCreate)
     const ids = model.identity ? undefined : rows.map((r) => r[0] as Id);
-    const sent = db.run(
+    // the driver reports new ids it did not get as rows (MySQL's insert id); RETURNING gives rows
+    const read = (result: ExecResult): Id[] =>
+      ids ?? (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id));
+    return db.run(
       { kind: "insert", table: model.table, columns: columnsOf(columns), rows, returningId: !ids, onConflict },
       { model: model.table, operation: "create" },
-    );
-    // the driver reports new ids it did not get as rows (MySQL's insert id); RETURNING gives rows
-    return sent.then(
-      (result) => ids ?? (result.ids as Id[] | undefined) ?? result.rows.map((r) => rowId(model.id.kind, r.id)),
+      undefined,
+      pick ? (result) => pick(read(result)) : (read as (r: ExecResult) => R),
     );
   } catch (e) {
     return Promise.reject(e);

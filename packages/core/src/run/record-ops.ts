@@ -24,6 +24,9 @@ import { insertRows } from "./insert-rows.js";
 import { searchAndCount } from "./search-and-count.js";
 import { assertValuesWithin, assertWithin, checkYears, describe, guarded, idsOf, scopeOf } from "./write-guards.js";
 
+/** The one id of a create of one record. */
+const firstId = (ids: Id[]): Id => ids[0] as Id;
+
 /** Records per INSERT when createMany reads from an iterable. */
 const createChunk = 10_000;
 
@@ -113,11 +116,22 @@ export class RecordOps implements ModelBinding {
     }
   }
 
-  private createNow(
+  /** `Model.create(values)`: {@link create} of one record, its id read in the INSERT's own reaction. */
+  createOne(model: ModelMeta, values: object): Promise<Id> {
+    try {
+      return this.createNow(model, [values], undefined, firstId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private createNow<R = Id[]>(
     model: ModelMeta,
     values: readonly object[] | Iterable<object> | AsyncIterable<object>,
     options?: CreateOptions & HookOption,
-  ): Promise<Id[]> {
+    pick?: (ids: Id[]) => R,
+  ): Promise<R> {
+    const picked = (sent: Promise<Id[]>): Promise<R> => (pick ? sent.then(pick) : (sent as Promise<R>));
     const hooks = activeHooks(model, options);
     if (hooks && Array.isArray(values) && values.length > 0) {
       if (options?.onConflict)
@@ -125,16 +139,18 @@ export class RecordOps implements ModelBinding {
           `${model.table} has lifecycle hooks, which an upsert does not run: pass { hooks: false } to upsert without them`,
           "hooks",
         );
-      return createWithHooks(this.db, hooks, values, (rows) =>
-        this.create(model, rows as object[], { ...options, hooks: false }),
+      return picked(
+        createWithHooks(this.db, hooks, values, (rows) =>
+          this.create(model, rows as object[], { ...options, hooks: false }),
+        ),
       );
     }
     if (!Array.isArray(values)) {
       if (values && (Symbol.asyncIterator in values || Symbol.iterator in values))
-        return this.createFrom(model, values, options);
+        return picked(this.createFrom(model, values, options));
       throw new QueryError("createMany takes a list (or an iterable) of records");
     }
-    if (values.length === 0) return Promise.resolve([]);
+    if (values.length === 0) return picked(Promise.resolve([]));
     const prepared = prepareCreate(model, values);
     const years = this.db.adapter.capabilities.yearRange;
     if (years) checkYears(model, prepared.columns, prepared.rows, years);
@@ -151,12 +167,12 @@ export class RecordOps implements ModelBinding {
       { operation: "create", model, given: [...prepared.given], upsert: upsert?.update.map((f) => f.name) },
       this.db.accessGate(),
     );
-    const write = (rule: CondNode | undefined): Promise<Id[]> => {
+    const write = (rule: CondNode | undefined): Promise<R> => {
       const batch = this.db.adapter.compiler.insertBatchSize(prepared.columns.length + 1);
       // the common case, one INSERT and nothing around it
       if (!rule && !upsert && relations.length === 0 && prepared.rows.length <= batch)
-        return this.insert(model, prepared.columns, prepared.rows);
-      return this.createChecked(model, prepared, relations, upsert, rule, batch);
+        return insertRows(this.db, model, prepared.columns, prepared.rows, undefined, pick);
+      return picked(this.createChecked(model, prepared, relations, upsert, rule, batch));
     };
     // without a checker the answer is at hand: no hop
     return secured instanceof Promise ? secured.then(({ rule }) => write(rule)) : write(secured.rule);

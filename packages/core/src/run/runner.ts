@@ -46,9 +46,16 @@ export interface Runner {
   readonly inTransaction: boolean;
   /**
    * Compiles and sends one AST node (query cache, N+1 detector and metrics included); `compiled` is
-   * the node as the adapter's compiler compiles it, when the caller has it already (a read template).
+   * the node as the adapter's compiler compiles it, when the caller has it already (a read template);
+   * `map` reads the result in the statement's own reaction, with no promise of its own (it must not
+   * throw: it may run in the driver's callback).
    */
-  run(node: QueryNode, info: StatementInfo, compiled?: CompiledQuery): Promise<ExecResult>;
+  run<R = ExecResult>(
+    node: QueryNode,
+    info: StatementInfo,
+    compiled?: CompiledQuery,
+    map?: (r: ExecResult) => R,
+  ): Promise<R>;
   /** Sends one compiled statement (raw SQL, DDL, EXPLAIN). */
   exec(query: CompiledQuery, info?: StatementInfo): Promise<ExecResult>;
   /** Streams a SELECT's rows in batches. */

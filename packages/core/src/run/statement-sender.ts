@@ -1,10 +1,19 @@
 import { ConnectionError, DotormError, TransactionError } from "../errors.js";
-import type { Adapter, CompiledQuery, ExecOptions, ExecResult, StreamConnection } from "./adapter.js";
+import type {
+  Adapter,
+  CompiledQuery,
+  DriverConnection,
+  ExecCallback,
+  ExecOptions,
+  ExecResult,
+  StreamConnection,
+} from "./adapter.js";
 import { type Deadline, deadlineStore, replicaReads, txStore } from "./context.js";
 import type { Emitter } from "./events.js";
 import type { StatementInfo } from "./runner.js";
-import type { TxSend } from "./transaction.js";
-import type { TxFrame } from "./tx-line.js";
+import { callbackStatement } from "./callback-statement.js";
+import type { TxOpen, TxSend } from "./transaction.js";
+import { type TxFrame, TxLine } from "./tx-line.js";
 
 /**
  * How a database's statements reach the driver: the closed and deadline checks, error mapping, the
@@ -28,22 +37,25 @@ export class StatementSender {
 
   /**
    * Sends one statement through `run`, with the deadline check, error mapping and the "query" event.
-   * `run` applies `ok` (absent when nothing listens) and `fail` to the driver's promise itself: one
-   * reaction per statement does all of it. Not an async function: every promise (and every `await`)
-   * costs a hook call per promise once `AsyncLocalStorage` is in use (Node 20). Refusals reject,
-   * never throw.
+   * `run` applies `ok` (absent when nothing listens and there is no `map`) and `fail` to the driver's
+   * promise itself: one reaction per statement does all of it, `map` (the caller's reading of the
+   * result, e.g. the new ids of an INSERT) included. Not an async function: every promise (and every
+   * `await`) costs a hook call per promise once `AsyncLocalStorage` is in use (Node 20). Refusals
+   * reject, never throw. `map` must not throw: it runs in the driver's callback, where an error would
+   * carry no stack of the caller's.
    */
-  send(
+  send<R = ExecResult>(
     query: CompiledQuery,
     info: StatementInfo,
     deadline: Deadline | undefined,
     run: (
       o: ExecOptions | undefined,
-      ok: ((r: ExecResult) => ExecResult) | undefined,
+      ok: ((r: ExecResult) => R) | undefined,
       fail: (e: unknown) => never,
-    ) => Promise<ExecResult>,
+    ) => Promise<R>,
     frame?: TxFrame,
-  ): Promise<ExecResult> {
+    map?: (r: ExecResult) => R,
+  ): Promise<R> {
     if (this.closed) return Promise.reject(new DotormError("this database was closed; connect again"));
     if (deadline && Date.now() >= deadline.at) {
       return Promise.reject(new ConnectionError(`the statement was not sent: ${deadline.label} had already passed`));
@@ -51,7 +63,7 @@ export class StatementSender {
     const listening = this.emitter.has("query");
     const start = listening ? performance.now() : 0;
     const ok = listening
-      ? (result: ExecResult) => {
+      ? (result: ExecResult): R => {
           const rowCount = result.rows.length || result.affected;
           this.emitter.emit("query", {
             sql: query.sql,
@@ -60,9 +72,9 @@ export class StatementSender {
             rowCount,
             ...info,
           });
-          return result;
+          return map ? map(result) : (result as R);
         }
-      : undefined;
+      : map;
     const fail = (e: unknown): never => {
       // a statement of a transaction that failed may leave it unable to commit
       if (frame && !(e instanceof TransactionError)) this.noteFailure(frame, e);
@@ -83,14 +95,15 @@ export class StatementSender {
    * settled, unless `force`), after the statements queued before it; records a failure that leaves
    * the transaction unable to commit.
    */
-  sendIn(
+  sendIn<R = ExecResult>(
     frame: TxFrame,
     query: CompiledQuery,
     options: { force?: boolean; deadline?: Deadline },
     info: StatementInfo = {},
-  ): Promise<ExecResult> {
+    map?: (r: ExecResult) => R,
+  ): Promise<R> {
     const { line } = frame;
-    return this.send(
+    return this.send<R>(
       query,
       info,
       options.deadline,
@@ -103,7 +116,67 @@ export class StatementSender {
         return options.force ? line.force(run, ok, fail) : line.run(frame, run, ok, fail);
       },
       frame,
+      map,
     );
+  }
+
+  /**
+   * Takes a connection for a transaction of `owner` and sends its BEGIN (as `runTransaction` calls
+   * it). With a driver over a callback API (`acquireWith`) both steps settle one promise of core's
+   * own; otherwise the connection's promise, then the BEGIN's. The connection is given back when the
+   * BEGIN fails; a connection that cannot be had fails as the BEGIN (mapped, with its "query" event).
+   */
+  readonly txOpen: TxOpen = (owner, deadline) => {
+    const { driver, compiler } = this.adapter;
+    const begin: CompiledQuery = { sql: compiler.begin(), params: [], kind: "other" };
+    const { acquireWith } = driver;
+    if (!acquireWith) return this.openInTurn(owner, begin, deadline);
+    let line: TxLine | undefined;
+    return this.send<TxLine>(
+      begin,
+      {},
+      deadline,
+      (o, ok, fail) =>
+        callbackStatement(
+          (done) =>
+            acquireWith.call(driver, o, (error, conn) => {
+              if (error || !conn) return done(error ?? new ConnectionError("the driver gave no connection"));
+              line = new TxLine(conn, owner);
+              const sent: ExecCallback = (e, result) => {
+                if (e) conn.release();
+                done(e, result);
+              };
+              if (conn.executeWith) conn.executeWith(begin, o, sent);
+              else conn.execute(begin, o).then((r) => sent(null, r), sent);
+            }),
+          ok,
+          fail,
+        ),
+      undefined,
+      () => line as TxLine,
+    );
+  };
+
+  /** {@link txOpen} over the driver's promise API: the connection, then the BEGIN on it. */
+  private async openInTurn(owner: object, begin: CompiledQuery, deadline: Deadline | undefined): Promise<TxLine> {
+    const { driver } = this.adapter;
+    let conn: DriverConnection;
+    try {
+      conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(
+        deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined,
+      );
+    } catch (e) {
+      throw driver.mapError(e);
+    }
+    const line = new TxLine(conn, owner);
+    try {
+      await this.sendIn(line.root, begin, { deadline });
+    } catch (e) {
+      line.settle(line.root);
+      conn.release();
+      throw e;
+    }
+    return line;
   }
 
   /** Marks `frame` unable to commit when the driver says the error aborted the transaction. */

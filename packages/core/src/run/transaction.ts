@@ -1,7 +1,7 @@
 import { ConfigurationError, TransactionError } from "../errors.js";
-import type { Adapter, CompiledQuery, DriverConnection, ExecResult } from "./adapter.js";
+import type { Adapter, CompiledQuery, ExecResult } from "./adapter.js";
 import { type Deadline, deadlineIn, deadlineStore, txStore } from "./context.js";
-import { type TxFrame, TxLine } from "./tx-line.js";
+import type { TxFrame, TxLine } from "./tx-line.js";
 
 /** Options of `db.transaction`. */
 export interface TransactionOptions {
@@ -18,6 +18,9 @@ export interface TxSend {
   /** `force`: a statement ending a level (COMMIT, ROLLBACK, savepoints), sent even though the level settled. */
   (frame: TxFrame, query: CompiledQuery, options: { force?: boolean; deadline?: Deadline }): Promise<ExecResult>;
 }
+
+/** How a transaction's connection is taken and its BEGIN sent: resolves to the transaction's line. */
+export type TxOpen = (owner: object, deadline: Deadline | undefined) => Promise<TxLine>;
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
@@ -55,6 +58,7 @@ const unfinished = () =>
 export function runTransaction<T>(
   adapter: Adapter,
   owner: object,
+  open: TxOpen,
   send: TxSend,
   fn: () => Promise<T>,
   options: TransactionOptions = {},
@@ -72,32 +76,25 @@ export function runTransaction<T>(
   const current = txStore.getStore();
   return current?.line.owner === owner
     ? nested(adapter, send, current, fn, within, deadline)
-    : root(adapter, owner, send, fn, within, deadline, ended);
+    : root(adapter, owner, open, send, fn, within, deadline, ended);
 }
 
 async function root<T>(
   adapter: Adapter,
   owner: object,
+  open: TxOpen,
   send: TxSend,
   fn: () => Promise<T>,
   within: <R>(f: () => Promise<R>) => Promise<R>,
   deadline: Deadline | undefined,
   ended: TransactionEnded | undefined,
 ): Promise<T> {
-  const { compiler, driver } = adapter;
-  let conn: DriverConnection;
-  try {
-    conn = await (driver.acquire as NonNullable<typeof driver.acquire>)(
-      deadline ? { deadline: deadline.at, deadlineLabel: deadline.label } : undefined,
-    );
-  } catch (e) {
-    throw driver.mapError(e);
-  }
-  const line = new TxLine(conn, owner);
+  const { compiler } = adapter;
+  // the connection and the BEGIN (given back when the BEGIN fails)
+  const line = await open(owner, deadline);
   const frame = line.root;
   let discard = false;
   try {
-    await send(frame, { sql: compiler.begin(), params: [], kind: "other" }, { deadline });
     let outcome: Outcome<T>;
     try {
       // the callback's context is the transaction's level: its statements find it there
@@ -118,7 +115,7 @@ async function root<T>(
     throw running ? unfinished() : aborted(frame.aborted);
   } finally {
     line.settle(frame);
-    conn.release(discard);
+    line.conn.release(discard);
     const after = ended?.(line);
     if (after) await after;
   }

@@ -219,6 +219,16 @@ export function faults(target: ConformanceTarget) {
       expect(err).toBeInstanceOf(ConnectionError);
       expect((err as Error).message).toMatch(/acquireTimeout \(1000 ms\)/);
       expect(performance.now() - started).toBeLessThan(limits.acquireTimeout + slack);
+      // a transaction waits for its connection the same way (its BEGIN is never sent), and a caller's
+      // earlier deadline ends the wait sooner, naming that deadline
+      const tx = await db.transaction(() => models.Role.count()).catch((e: unknown) => e);
+      expect(tx).toBeInstanceOf(ConnectionError);
+      expect((tx as Error).message).toMatch(/acquireTimeout \(1000 ms\)/);
+      const soon = performance.now();
+      const timed = await db.withTimeout(200, () => db.transaction(() => models.Role.count())).catch((e: unknown) => e);
+      expect(timed).toBeInstanceOf(ConnectionError);
+      expect((timed as Error).message).not.toMatch(/acquireTimeout/);
+      expect(performance.now() - soon).toBeLessThan(limits.acquireTimeout);
       release();
       await Promise.all(holders);
       // the pool serves the next call, and it reads what a connection without the proxy reads

@@ -19,12 +19,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the connections the driver hands out (the engine itself is real).
  */
 async function peakConcurrency<T>(db: Database, fn: () => Promise<T>): Promise<{ result: T; peak: number }> {
-  const driver = db.adapter.driver as { acquire?: (...a: unknown[]) => Promise<DriverConnection> };
-  const original = driver.acquire as NonNullable<typeof driver.acquire>;
+  type Acquire = (...a: unknown[]) => Promise<DriverConnection>;
+  type AcquireWith = (options: unknown, done: (error: unknown, conn?: DriverConnection) => void) => void;
+  const driver = db.adapter.driver as { acquire?: Acquire; acquireWith?: AcquireWith };
+  const original = driver.acquire as Acquire;
+  const originalWith = driver.acquireWith;
   let inFlight = 0;
   let peak = 0;
-  driver.acquire = async (...args: unknown[]) => {
-    const conn = await original.apply(db.adapter.driver, args);
+  const watch = (conn: DriverConnection): DriverConnection => {
     const execute = conn.execute.bind(conn);
     conn.execute = async (...a: Parameters<DriverConnection["execute"]>) => {
       peak = Math.max(peak, ++inFlight);
@@ -46,10 +48,16 @@ async function peakConcurrency<T>(db: Database, fn: () => Promise<T>): Promise<{
       };
     return conn;
   };
+  driver.acquire = async (...args: unknown[]) => watch(await original.apply(db.adapter.driver, args));
+  // the callback form of acquire, which core takes a transaction's connection with where the driver has it
+  if (originalWith)
+    driver.acquireWith = (options, done) =>
+      originalWith.call(db.adapter.driver, options, (error, conn) => done(error, conn && watch(conn)));
   try {
     return { result: await fn(), peak };
   } finally {
     driver.acquire = original;
+    if (originalWith) driver.acquireWith = originalWith;
   }
 }
 
