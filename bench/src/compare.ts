@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { markdownTable, median } from "./harness.js";
@@ -27,7 +28,9 @@ export interface Comparison {
  * BENCH_CONCURRENCY (calls in flight, 4), BENCH_POOL (pool size of both sides, 4), BENCH_JSON (a file
  * to write the medians to, for `bench:check`), BENCH_CONTROL=1 (a third process runs the raw side
  * again, in the same rotation: its ratio to the raw side is the harness's own noise, printed beside
- * DotORM's so a ratio can be read against what two identical sides read in the same run).
+ * DotORM's so a ratio can be read against what two identical sides read in the same run), BENCH_ONLY
+ * (a comma list of workload names: only those run), BENCH_RAW_ALS=1 (a diagnostic: the raw sides run
+ * with an AsyncLocalStorage store entered, so Node 20's promise hook is on in every process).
  */
 export async function compare(c: Comparison): Promise<void> {
   const rounds = env("BENCH_ROUNDS", 5);
@@ -37,9 +40,15 @@ export async function compare(c: Comparison): Promise<void> {
   const control = process.env.BENCH_CONTROL === "1";
   const side = process.argv[2];
   if (side === "orm") return serveSide(() => c.ormSide(poolSize));
-  if (side === "raw") return serveSide(() => c.rawSide(poolSize));
+  if (side === "raw") {
+    // BENCH_RAW_ALS=1, a diagnostic (never the headline figure): the raw side runs with Node 20's
+    // AsyncLocalStorage promise hook on, as DotORM's does once a transaction ran, so the two differ
+    // only in their own work
+    if (process.env.BENCH_RAW_ALS === "1") new AsyncLocalStorage<boolean>().enterWith(true);
+    return serveSide(() => c.rawSide(poolSize));
+  }
 
-  const workloads = [
+  const every = [
     ["get", "get by id (3 columns), 4 in flight", 1.0],
     ["getSeq", "get by id, one call at a time", 1.0],
     ["page20", "filtered page of 20", 1.0],
@@ -51,6 +60,10 @@ export async function compare(c: Comparison): Promise<void> {
     ["page100", "page of 100 chats with creators (raw: one JOIN)", 1.0],
     ["tx", "transaction: a chat and 3 messages", 1.0],
   ] as const;
+  // BENCH_ONLY=tx,get: those workloads only (a narrower question answered in more rounds)
+  const only = process.env.BENCH_ONLY?.split(",");
+  const workloads = only ? every.filter(([name]) => only.includes(name)) : every;
+  if (workloads.length === 0) throw new Error(`BENCH_ONLY names no workload; they are ${every.map(([n]) => n)}`);
   /** Workloads measured one call at a time. */
   const sequential = new Set<string>(["createMany", "getSeq"]);
 

@@ -47,6 +47,7 @@ export type { ParseFilterOptions } from "./query/parse-filter.js";
 export type { AccessChecker, AccessRequest, Operation } from "./access/access-checker.js";
 export { SqlCompiler } from "./sql/sql-compiler.js";
 export { SqlDialect } from "./sql/sql-dialect.js";
+export { InsertShapes } from "./sql/insert-shapes.js";
 export { CompileContext, type CompileOptions } from "./sql/compile-context.js";
 export type { NestedArrayParts, RelationJoin } from "./sql/compile-context.js";
 export type { NestingHost, NestingStrategy, RelationItem } from "./sql/nesting/nesting-strategy.js";

@@ -1,5 +1,7 @@
 import {
-  type CompileContext,
+  CompileContext,
+  type CompileOptions,
+  type CompiledQuery,
   type CondNode,
   ConfigurationError,
   QueryError,
@@ -7,11 +9,13 @@ import {
   type DeleteNode,
   type FieldMeta,
   type InsertNode,
+  InsertShapes,
   JsonAggregate,
   type LockNode,
   type ModelMeta,
   type NestedArrayParts,
   type OrderNode,
+  type QueryNode,
   SqlCompiler,
   UnionRows,
   decodeValue,
@@ -203,15 +207,45 @@ export class MysqlCompiler extends SqlCompiler {
     return ` LIMIT ${noLimit}`;
   }
 
+  /** The SQL text of plain INSERTs compiled before, per shape (the row count is part of it: one tuple per row). */
+  readonly insertShapes = new InsertShapes();
+
+  /**
+   * A plain INSERT (no conflict clause) takes its SQL text from {@link insertShapes} when its shape
+   * was compiled before, and only binds its values (as {@link insertSource} does); anything else
+   * compiles as usual. Whether the text returns ids is part of the shape: on MariaDB it stops doing
+   * so once the driver knows the insert id is exact.
+   */
+  override compile(node: QueryNode, options?: CompileOptions): CompiledQuery {
+    if (node.kind !== "insert" || node.onConflict || node.ignoreConflicts || node.columns.length === 0)
+      return super.compile(node, options);
+    const rows = node.rows.length;
+    const returning = node.returningId && this.returning && !this.insertIdExact?.();
+    const sql = this.insertShapes.get(node.table, returning, node.columns, undefined, rows);
+    if (sql === undefined) {
+      const compiled = super.compile(node, options);
+      this.insertShapes.set(compiled.sql, node.table, returning, node.columns, undefined, rows);
+      return compiled;
+    }
+    const ctx = new CompileContext(options);
+    this.bindRows(node, ctx);
+    const params = this.finishParams(ctx);
+    return node.returningId ? { sql, params, kind: "insert", generatedIds: rows } : { sql, params, kind: "insert" };
+  }
+
   /** The same `(?, ?, ...)` tuple for every row: built once, not per value (createMany sends thousands). */
   protected override insertSource(node: InsertNode, ctx: CompileContext): string {
+    const tuple = `(${node.columns.map(() => "?").join(", ")})`;
+    this.bindRows(node, ctx);
+    return `VALUES ${new Array<string>(node.rows.length).fill(tuple).join(", ")}`;
+  }
+
+  /** Binds an INSERT's values row by row; validated values of most kinds go as they are, the others through `encode`. */
+  private bindRows(node: InsertNode, ctx: CompileContext): void {
     const fields = node.columns.map((c) => c.field);
-    const tuple = `(${fields.map(() => "?").join(", ")})`;
-    // Validated values of most kinds go as they are; only the others pay for `encode`.
     const encoded = fields.map((f) => f === undefined || encodedKinds.has(f.kind));
     for (const row of node.rows)
       for (let i = 0; i < fields.length; i++) ctx.params.push(encoded[i] ? this.encode(row[i], fields[i]) : row[i]);
-    return `VALUES ${new Array<string>(node.rows.length).fill(tuple).join(", ")}`;
   }
 
   /** OFFSET needs a LIMIT in MySQL. */

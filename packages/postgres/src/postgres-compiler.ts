@@ -5,13 +5,13 @@ import {
   type DatePart,
   type FieldMeta,
   type InsertNode,
+  InsertShapes,
   JsonAggregate,
   type QueryNode,
   QueryError,
   SqlCompiler,
 } from "@dotorm/core";
 import { arrayLiteral } from "./array-literal.js";
-import { InsertShapes } from "./insert-shapes.js";
 
 /** PostgreSQL array element types used by `unnest` bulk inserts and `= ANY($n)`. */
 export const pgArrayType: Record<string, string> = {
@@ -153,7 +153,7 @@ export class PostgresCompiler extends SqlCompiler {
     const sql = this.insertShapes.get(node.table, returning, node.columns, types);
     if (sql === undefined) {
       const compiled = super.compile(node, options);
-      this.insertShapes.set(node.table, returning, node.columns, types, compiled.sql);
+      this.insertShapes.set(compiled.sql, node.table, returning, node.columns, types);
       return compiled;
     }
     const ctx = new CompileContext(options);

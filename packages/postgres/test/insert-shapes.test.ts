@@ -1,6 +1,5 @@
-import { type FieldMeta, type InsertNode, f, model } from "@dotorm/core";
+import { type FieldMeta, type InsertNode, InsertShapes, f, model } from "@dotorm/core";
 import { describe, expect, test } from "vitest";
-import { InsertShapes } from "../src/insert-shapes.js";
 import { PostgresCompiler } from "../src/index.js";
 
 const Author = model("shape_authors", { name: f.char({ maxLength: 50 }) });
@@ -157,9 +156,9 @@ describe("compiled INSERT text per shape", () => {
   test("the shapes held are bounded: past the limit they are dropped and compiled again", () => {
     const shapes = new InsertShapes(3);
     const cols = [{ name: "a" }];
-    for (const t of ["t1", "t2", "t3"]) shapes.set(t, true, cols, undefined, `sql ${t}`);
+    for (const t of ["t1", "t2", "t3"]) shapes.set(`sql ${t}`, t, true, cols);
     expect(shapes.size).toBe(3);
-    shapes.set("t4", true, cols, undefined, "sql t4");
+    shapes.set("sql t4", "t4", true, cols);
     expect(shapes.size).toBe(1);
     expect(shapes.get("t1", true, cols)).toBeUndefined();
     expect(shapes.get("t4", true, cols)).toBe("sql t4");
