@@ -40,8 +40,9 @@ async function promisesPerCall(op: () => Promise<unknown>, n = 20, batches = 5):
 
 /**
  * Declares the test that a transaction (a create, then a three-row createMany: four statements)
- * makes at most `budget` promises on `target`, and, given `reads`, that a get by id and a filtered
- * search outside a transaction make at most `reads` each (the caller's own `await` included). On Node 20 each promise costs a hook call once
+ * makes at most `budget` promises on `target`, and, given `reads`, that a get by id, a filtered
+ * search, an update by id and a delete by id outside a transaction make at most `reads` each (the
+ * caller's own `await` included). On Node 20 each promise costs a hook call once
  * `AsyncLocalStorage` is in use (a transaction turns it on for the process), so the write path
  * settles a statement with one promise (the driver's callback form, `executeWith`) and adds none
  * per layer (issue 18).
@@ -78,7 +79,7 @@ export function transactionPromiseBudget(
     });
 
     if (reads !== undefined)
-      test(`a get by id and a filtered search outside a transaction each make at most ${reads} promises`, async () => {
+      test(`a get by id, a filtered search, an update by id and a delete by id outside a transaction each make at most ${reads} promises`, async () => {
         const [first] = await Owner.search({ limit: 1 });
         const id = (first as { id: number }).id;
         const get = () => Owner.get(id, { fields: ["name"] });
@@ -86,6 +87,17 @@ export function transactionPromiseBudget(
         expect(await promisesPerCall(get)).toBeLessThanOrEqual(reads);
         expect(await promisesPerCall(search)).toBeLessThanOrEqual(reads);
         expect(((await get()) as { name: string }).name).toBe("o");
+        const [note] = await Note.search({ limit: 1, fields: ["body"] });
+        const noteId = (note as { id: number }).id;
+        let n = 0;
+        const update = () => Note.updateMany([noteId], { body: `edited ${++n}` });
+        expect(await promisesPerCall(update)).toBeLessThanOrEqual(reads);
+        expect(((await Note.get(noteId, { fields: ["body"] })) as { body: string }).body).toBe(`edited ${n}`);
+        // deleting a row that is gone runs the same statement as deleting one that is there
+        await Note.deleteMany([noteId]);
+        const remove = () => Note.deleteMany([noteId]);
+        expect(await promisesPerCall(remove)).toBeLessThanOrEqual(reads);
+        expect(await Note.getOrNull(noteId)).toBeNull();
       });
   });
 }

@@ -197,7 +197,8 @@ export class Database implements Runner {
       this.cache.wroteIn(tx, node);
       return this.dispatch(query, info, map);
     }
-    return this.dispatch(query, info, map).finally(() => this.cache.written(node));
+    // the cache drops what the write changed before the write settles (in its reaction: no promise of its own)
+    return this.dispatch(query, info, map, () => this.cache.written(node));
   }
 
   /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */
@@ -215,7 +216,12 @@ export class Database implements Runner {
     return this.dispatch(query, info).finally(() => this.cache.invalidate(this.cache.allTables()));
   }
 
-  private dispatch<R = ExecResult>(query: CompiledQuery, info: StatementInfo, map?: (r: ExecResult) => R): Promise<R> {
+  private dispatch<R = ExecResult>(
+    query: CompiledQuery,
+    info: StatementInfo,
+    map?: (r: ExecResult) => R,
+    after?: () => Promise<void> | undefined,
+  ): Promise<R> {
     const frame = txStore.getStore();
     const deadline = deadlineStore.getStore();
     if (frame?.line.owner === this) return this.sender.sendIn(frame, query, { deadline }, info, map);
@@ -234,6 +240,7 @@ export class Database implements Runner {
       },
       undefined,
       map,
+      after,
     );
   }
 

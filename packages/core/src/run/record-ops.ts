@@ -1,4 +1,4 @@
-import { QueryError, RecordNotFound, UnsupportedError } from "../errors.js";
+import { QueryError, UnsupportedError } from "../errors.js";
 import type { ModelBinding, WriteTarget } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
 import type { Id } from "../model/primary-key.js";
@@ -6,14 +6,14 @@ import type { CondNode, InsertNode } from "../query/ast.js";
 import { type CreateOptions, planUpsert } from "../query/plan-upsert.js";
 import { type ReadRequest, planCount, planFilter } from "../query/plan-read.js";
 import { getRecord, searchRecords } from "./record-reads.js";
-import { prepareCreate, prepareUpdate } from "../query/prepare-write.js";
+import { prepareCreate } from "../query/prepare-write.js";
 import { secureRead } from "../access/secure-read.js";
 import { secureWrite } from "../access/secure-write.js";
 import { WriteScope } from "../query/write-scope.js";
 import type { Runner } from "./runner.js";
 import { writeRelations, relationValues } from "./relation-writes.js";
 import { upsertRows } from "./upsert-rows.js";
-import { activeHooks, createWithHooks, writeWithHooks } from "./write-hooks.js";
+import { activeHooks, createWithHooks } from "./write-hooks.js";
 import type { HookOption } from "../model/binding.js";
 import { aggregate, explain, paginate, stream } from "./query-ops.js";
 import type { AggregateRequest } from "../query/plan-aggregate.js";
@@ -22,7 +22,8 @@ import { recordPrototype } from "./bound-model.js";
 import { getOrCreate } from "./get-or-create.js";
 import { insertRows } from "./insert-rows.js";
 import { searchAndCount } from "./search-and-count.js";
-import { assertValuesWithin, assertWithin, checkYears, describe, guarded, idsOf, scopeOf } from "./write-guards.js";
+import { assertValuesWithin, assertWithin, checkYears, describe, scopeOf } from "./write-guards.js";
+import { deleteScope, updateScope } from "./record-changes.js";
 
 /** The one id of a create of one record. */
 const firstId = (ids: Id[]): Id => ids[0] as Id;
@@ -244,104 +245,42 @@ export class RecordOps implements ModelBinding {
     onConflict?: InsertNode["onConflict"],
   ): Promise<Id[]> => insertRows(this.db, model, columns, rows, onConflict);
 
-  /** `updateMany(ids | filter, values)` and a record's `update(values)`. */
-  async update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number> {
-    return this.updateScope(model, await scopeOf(model, target), values, options);
+  /** `updateMany(ids | filter, values)` and a record's `update(values)` (see {@link updateScope}). */
+  update(model: ModelMeta, target: WriteTarget | Id, values: object, options?: HookOption): Promise<number> {
+    try {
+      return updateScope(this.db, model, scopeOf(model, target), values, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** A query set's `update(values)`: every row its filter matches (all rows for an empty filter). */
   async updateFilter(model: ModelMeta, filter: unknown, values: object, options?: HookOption): Promise<number> {
-    return this.updateScope(model, WriteScope.filter(planFilter(model, filter)), values, options);
+    return updateScope(this.db, model, WriteScope.filter(planFilter(model, filter)), values, options);
   }
 
   /** Updates the rows of a scope built inside core (bulk calls, query sets, relation commands). @internal */
-  async updateScope(model: ModelMeta, scope: WriteScope, values: object, options?: HookOption): Promise<number> {
-    WriteScope.check(scope);
-    const hooks = activeHooks(model, options);
-    const { set, exprs, given, reads } = prepareUpdate(model, values);
-    const years = this.db.adapter.capabilities.yearRange;
-    if (years)
-      checkYears(
-        model,
-        set.map(([f]) => f),
-        [set.map(([, v]) => v)],
-        years,
-      );
-    const relations = relationValues(model, [values]);
-    const secured = await secureWrite({ operation: "update", model, scope, given, reads }, this.db.accessGate());
-    if (scope.ids?.length === 0) return 0;
-    const work = async (where?: CondNode) => {
-      let changed = scope.ids?.length ?? 0;
-      if (set.length > 0 || exprs.length > 0) {
-        const result = await this.db.run(
-          { kind: "update", model, set, exprs, where },
-          { model: model.table, operation: "update" },
-        );
-        changed = result.affected;
-      } else if (scope.single || relations.length > 0) {
-        changed = (await this.db.run({ kind: "count", model, where }, { model: model.table, operation: "update" }))
-          .rows[0]?.n as number;
-      }
-      if (scope.single && Number(changed) === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
-      if (relations.length > 0) {
-        const ids = scope.ids ?? (await idsOf(this.db, model, where));
-        await writeRelations(this.db, ids, relations, false);
-      }
-      return Number(changed);
-    };
-    const frozen = Object.freeze({ ...values }) as never;
-    const write = !hooks
-      ? work
-      : (where?: CondNode) =>
-          writeWithHooks(
-            this.db,
-            model,
-            where,
-            hooks.beforeUpdate && ((id) => hooks.beforeUpdate?.({ id: id as never, values: frozen })),
-            hooks.afterUpdate && ((id) => hooks.afterUpdate?.({ id: id as never, values: frozen })),
-            work,
-            "update",
-          );
-    return relations.length > 0 || hooks
-      ? this.db.atomic(() => guarded(this.db, model, "update", secured, write))
-      : guarded(this.db, model, "update", secured, write);
+  updateScope(model: ModelMeta, scope: WriteScope, values: object, options?: HookOption): Promise<number> {
+    return updateScope(this.db, model, scope, values, options);
   }
 
-  /** `deleteMany(ids | filter)` and a record's `delete()`. */
-  async delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number> {
-    return this.deleteScope(model, await scopeOf(model, target), options);
+  /** `deleteMany(ids | filter)` and a record's `delete()` (see {@link deleteScope}). */
+  delete(model: ModelMeta, target: WriteTarget | Id, options?: HookOption): Promise<number> {
+    try {
+      return deleteScope(this.db, model, scopeOf(model, target), options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** A query set's `delete()`: every row its filter matches (all rows for an empty filter). */
   async deleteFilter(model: ModelMeta, filter: unknown, options?: HookOption): Promise<number> {
-    return this.deleteScope(model, WriteScope.filter(planFilter(model, filter)), options);
+    return deleteScope(this.db, model, WriteScope.filter(planFilter(model, filter)), options);
   }
 
   /** Deletes the rows of a scope built inside core. @internal */
-  async deleteScope(model: ModelMeta, scope: WriteScope, options?: HookOption): Promise<number> {
-    WriteScope.check(scope);
-    const hooks = activeHooks(model, options);
-    if (scope.ids?.length === 0) return 0;
-    const secured = await secureWrite({ operation: "delete", model, scope }, this.db.accessGate());
-    const work = async (where?: CondNode) =>
-      (await this.db.run({ kind: "delete", model, where }, { model: model.table, operation: "delete" })).affected;
-    const write = !hooks
-      ? work
-      : (where?: CondNode) =>
-          writeWithHooks(
-            this.db,
-            model,
-            where,
-            hooks.beforeDelete && ((id) => hooks.beforeDelete?.({ id: id as never })),
-            hooks.afterDelete && ((id) => hooks.afterDelete?.({ id: id as never })),
-            work,
-            "delete",
-          );
-    const deleted = await (hooks
-      ? this.db.atomic(() => guarded(this.db, model, "delete", secured, write))
-      : guarded(this.db, model, "delete", secured, write));
-    if (scope.single && deleted === 0) throw new RecordNotFound(model.table, scope.ids?.[0]);
-    return deleted;
+  deleteScope(model: ModelMeta, scope: WriteScope, options?: HookOption): Promise<number> {
+    return deleteScope(this.db, model, scope, options);
   }
 
   getOrCreate(

@@ -42,7 +42,9 @@ export class StatementSender {
    * result, e.g. the new ids of an INSERT) included. Not an async function: every promise (and every
    * `await`) costs a hook call per promise once `AsyncLocalStorage` is in use (Node 20). Refusals
    * reject, never throw. `map` must not throw: it runs in the driver's callback, where an error would
-   * carry no stack of the caller's.
+   * carry no stack of the caller's. `after` (the query cache dropping what a write changed) runs once
+   * the statement ran or failed, before it settles; when it returns a promise, the statement settles
+   * after that promise.
    */
   send<R = ExecResult>(
     query: CompiledQuery,
@@ -55,6 +57,7 @@ export class StatementSender {
     ) => Promise<R>,
     frame?: TxFrame,
     map?: (r: ExecResult) => R,
+    after?: () => Promise<void> | undefined,
   ): Promise<R> {
     if (this.closed) return Promise.reject(new DotormError("this database was closed; connect again"));
     if (deadline && Date.now() >= deadline.at) {
@@ -62,25 +65,34 @@ export class StatementSender {
     }
     const listening = this.emitter.has("query");
     const start = listening ? performance.now() : 0;
-    const ok = listening
-      ? (result: ExecResult): R => {
-          const rowCount = result.rows.length || result.affected;
-          this.emitter.emit("query", {
-            sql: query.sql,
-            params: query.params,
-            durationMs: performance.now() - start,
-            rowCount,
-            ...info,
-          });
-          return map ? map(result) : (result as R);
-        }
-      : map;
+    const ok =
+      listening || after
+        ? (result: ExecResult): R => {
+            if (listening)
+              this.emitter.emit("query", {
+                sql: query.sql,
+                params: query.params,
+                durationMs: performance.now() - start,
+                rowCount: result.rows.length || result.affected,
+                ...info,
+              });
+            const value = map ? map(result) : (result as R);
+            // a store that drops entries asynchronously: the statement settles once it did
+            const pending = after?.();
+            return pending ? (pending.then(() => value) as R) : value;
+          }
+        : map;
     const fail = (e: unknown): never => {
       // a statement of a transaction that failed may leave it unable to commit
       if (frame && !(e instanceof TransactionError)) this.noteFailure(frame, e);
       const error = e instanceof DotormError ? e : this.adapter.driver.mapError(e, query);
       if (listening)
         this.emitter.emit("query", { ...query, durationMs: performance.now() - start, rowCount: 0, ...info, error });
+      const pending = after?.();
+      if (pending)
+        return pending.then(() => {
+          throw error;
+        }) as never;
       throw error;
     };
     try {
@@ -236,10 +248,10 @@ export class StatementSender {
   }
 }
 
-/** The rejection of what `fn` throws (it always throws). */
+/** The rejection of what `fn` throws, or the rejecting promise it returns (`fail` waiting for the cache). */
 function rejected(fn: () => never): Promise<never> {
   try {
-    fn();
+    return fn();
   } catch (e) {
     return Promise.reject(e);
   }

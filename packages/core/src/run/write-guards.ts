@@ -107,9 +107,10 @@ export async function assertValuesWithin(
 
 /**
  * The rows a public bulk call targets: a positive id, a list of ids, or a filter list, parsed
- * and checked like every filter. Nothing else is accepted (an object is never taken as a node).
+ * and checked like every filter. Nothing else is accepted (an object is never taken as a node):
+ * anything else throws a `QueryError`.
  */
-export async function scopeOf(model: ModelMeta, target: unknown): Promise<WriteScope> {
+export function scopeOf(model: ModelMeta, target: unknown): WriteScope {
   if (idLike(model, target)) return WriteScope.ids(model, [checkId(model, target)], true);
   if (!Array.isArray(target))
     throw new QueryError(
