@@ -56,7 +56,8 @@ async function buildSide(root: string): Promise<Side> {
       },
       get: { op: () => Chat.get(rand(seed.chats), { fields: ["name", "is_archived"] }) },
       insert: {
-        op: () => ChatMessage.create({ chat_id: rand(seed.chats - 1), author_user_id: rand(seed.users), body: "hello" }),
+        op: () =>
+          ChatMessage.create({ chat_id: rand(seed.chats - 1), author_user_id: rand(seed.users), body: "hello" }),
       },
       update: { op: () => ChatMessage.updateMany([rand(seed.chats * 10)], { body: "edited" }) },
       chat50: {
