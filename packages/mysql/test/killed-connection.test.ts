@@ -70,6 +70,37 @@ describe("a session the server ends mid-statement (KILL from another connection)
     }
   });
 
+  test("KILL of the pool's idle connection: the next transaction begins on a fresh one (its BEGIN is tried again)", async () => {
+    const db = await connect(mysql({ url: urlFor(database), max: 1 }), { models: [Killed] });
+    const admin = await mysql2.createConnection({ uri: mysqlUrl });
+    try {
+      await db.sync();
+      const before = await Killed.count();
+      const idle = async () => {
+        const [rows] = await admin.query(
+          "SELECT id FROM information_schema.processlist WHERE db = ? AND command = 'Sleep' AND id <> CONNECTION_ID()",
+          [database],
+        );
+        return (rows as { id: number }[]).map((r) => Number(r.id));
+      };
+      for (let round = 1; round <= 3; round++) {
+        const killed = await idle();
+        expect(killed).toHaveLength(1);
+        for (const id of killed) await admin.query(`KILL ${id}`);
+        // the server closed the connection while it sat in the pool; nothing of the transaction ran on it
+        const count = await db.transaction(async () => {
+          await Killed.create({ body: `after kill ${round}` });
+          return Killed.count();
+        });
+        expect(count).toBe(before + round);
+        expect(await idle()).not.toContain(killed[0]);
+      }
+    } finally {
+      await admin.end();
+      await db.close();
+    }
+  });
+
   test("KILL QUERY <id> ends the statement only: a typed error, and the same connection serves the next call", async () => {
     const db = await connect(mysql({ url: urlFor(database), max: 1 }), { models: [Killed] });
     try {

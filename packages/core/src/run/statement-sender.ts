@@ -135,8 +135,10 @@ export class StatementSender {
   /**
    * Takes a connection for a transaction of `owner` and sends its BEGIN (as `runTransaction` calls
    * it). With a driver over a callback API (`acquireWith`) both steps settle one promise of core's
-   * own; otherwise the connection's promise, then the BEGIN's. The connection is given back when the
-   * BEGIN fails; a connection that cannot be had fails as the BEGIN (mapped, with its "query" event).
+   * own; otherwise the connection's promise, then the BEGIN's. A connection that cannot be had fails
+   * as the BEGIN (mapped, with its "query" event). When the BEGIN fails, its connection is discarded
+   * and the BEGIN is tried once more on another one: nothing ran on it yet, and a connection the server
+   * closed while it sat in the pool (a KILL, a restart, a proxy's idle limit) fails its first statement.
    */
   readonly txOpen: TxOpen = (owner, deadline) => {
     const { driver, compiler } = this.adapter;
@@ -144,33 +146,38 @@ export class StatementSender {
     const { acquireWith } = driver;
     if (!acquireWith) return this.openInTurn(owner, begin, deadline);
     let line: TxLine | undefined;
+    const attempt = (o: ExecOptions | undefined, done: ExecCallback, again: boolean): void =>
+      acquireWith.call(driver, o, (error, conn) => {
+        if (error || !conn) return done(error ?? new ConnectionError("the driver gave no connection"));
+        const sent: ExecCallback = (e, result) => {
+          if (!e) {
+            line = new TxLine(conn, owner);
+            return done(null, result);
+          }
+          conn.release(true);
+          if (again) attempt(o, done, false);
+          else done(e);
+        };
+        if (conn.executeWith) conn.executeWith(begin, o, sent);
+        else conn.execute(begin, o).then((r) => sent(null, r), sent);
+      });
     return this.send<TxLine>(
       begin,
       {},
       deadline,
-      (o, ok, fail) =>
-        callbackStatement(
-          (done) =>
-            acquireWith.call(driver, o, (error, conn) => {
-              if (error || !conn) return done(error ?? new ConnectionError("the driver gave no connection"));
-              line = new TxLine(conn, owner);
-              const sent: ExecCallback = (e, result) => {
-                if (e) conn.release();
-                done(e, result);
-              };
-              if (conn.executeWith) conn.executeWith(begin, o, sent);
-              else conn.execute(begin, o).then((r) => sent(null, r), sent);
-            }),
-          ok,
-          fail,
-        ),
+      (o, ok, fail) => callbackStatement((done) => attempt(o, done, true), ok, fail),
       undefined,
       () => line as TxLine,
     );
   };
 
-  /** {@link txOpen} over the driver's promise API: the connection, then the BEGIN on it. */
-  private async openInTurn(owner: object, begin: CompiledQuery, deadline: Deadline | undefined): Promise<TxLine> {
+  /** {@link txOpen} over the driver's promise API: the connection, then the BEGIN on it (tried twice as there). */
+  private async openInTurn(
+    owner: object,
+    begin: CompiledQuery,
+    deadline: Deadline | undefined,
+    again = true,
+  ): Promise<TxLine> {
     const { driver } = this.adapter;
     let conn: DriverConnection;
     try {
@@ -185,7 +192,8 @@ export class StatementSender {
       await this.sendIn(line.root, begin, { deadline });
     } catch (e) {
       line.settle(line.root);
-      conn.release();
+      conn.release(true);
+      if (again) return this.openInTurn(owner, begin, deadline, false);
       throw e;
     }
     return line;
