@@ -190,8 +190,9 @@ describe("CRM web UI in a real browser", () => {
     expect(shared).toBeDefined();
     await sales.goto(`/chat/${shared}`);
     await manager.goto(`/chat/${shared}`);
-    await expect.poll(() => sales.getByTestId("live").innerText()).toBe("LIVE");
-    await expect.poll(() => manager.getByTestId("live").innerText()).toBe("LIVE");
+    // the page loads, reads the chat and opens its event stream first: seconds on a loaded CI machine, not one
+    await expect.poll(() => sales.getByTestId("live").innerText(), { timeout: 10_000 }).toBe("LIVE");
+    await expect.poll(() => manager.getByTestId("live").innerText(), { timeout: 10_000 }).toBe("LIVE");
     const text = `hello from the e2e test ${Date.now()}`;
     await sales.getByLabel("Message").fill(text);
     await sales.getByRole("button", { name: "Send" }).click();
