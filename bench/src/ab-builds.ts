@@ -3,10 +3,12 @@
  * worktree against a branch's), in alternating batches, so the load of a shared machine moves both
  * alike: `AB_A=/work/main AB_B=/work/my-branch pnpm --filter @dotorm/bench ab tx page20 get page100`.
  * `AB_RAW=1` puts raw `pg` (the PostgreSQL bench's raw side) in A's place. Prints the medians and the
- * per-round paired ratio B/A. Needs the bench schema (`pnpm --filter @dotorm/bench cpu --setup`).
+ * per-round paired ratios B/A of CPU per call and of throughput (the wall time of equal batches).
+ * Needs the bench schema (`pnpm --filter @dotorm/bench cpu --setup`).
  * Settings: AB_ROUNDS (12), AB_BATCH (800 calls per side and round, 4 in flight). `AB_DB=mysql` runs
  * `@dotorm/mysql` on the MySQL bench's database instead (and raw `mysql2` with `AB_RAW=1`; seed it
- * with `pnpm --filter @dotorm/bench mysql` first).
+ * with `pnpm --filter @dotorm/bench mysql` first). `AB_RAW=1 AB_AA=1` puts the raw driver in B's place too
+ * (two pools of identical code: the instrument's own spread).
  */
 import { median } from "./harness.js";
 import { benchUrl as mysqlUrl } from "./mysql-setup.js";
@@ -90,17 +92,32 @@ async function run(op: () => Promise<unknown>, n: number): Promise<void> {
   );
 }
 
+/** Wall-clock milliseconds of each batch, by side (the throughput figure: batches of the same size). */
+const wall = new Map<unknown, number[]>();
+
 async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number> {
   const before = process.cpuUsage();
+  const start = performance.now();
   await run(op, n);
   const c = process.cpuUsage(before);
+  wall.set(op, [...(wall.get(op) ?? []), performance.now() - start]);
   return (c.user + c.system) / n;
+}
+
+/** The middle half of a list of ratios, as "low–high". */
+function middleHalf(values: readonly number[]): string {
+  const s = [...values].sort((p, q) => p - q);
+  const at = (i: number) => (s[Math.min(s.length - 1, Math.max(0, i))] as number).toFixed(3);
+  return `${at(Math.floor(s.length / 4))}–${at(Math.ceil((3 * s.length) / 4) - 1)}`;
 }
 
 const a = process.env.AB_RAW
   ? await (onMysql ? mysqlRawSide(4) : rawSide(4))
   : await buildSide(process.env.AB_A ?? "/work/main");
-const b = await buildSide(process.env.AB_B ?? process.cwd().replace(/\/bench$/, ""));
+// AB_AA=1 (with AB_RAW=1): the raw driver on both sides, two pools of one process: what identical code reads
+const b = process.env.AB_AA
+  ? await (onMysql ? mysqlRawSide(4) : rawSide(4))
+  : await buildSide(process.env.AB_B ?? process.cwd().replace(/\/bench$/, ""));
 const rounds = Number(process.env.AB_ROUNDS ?? 12);
 const batch = Number(process.env.AB_BATCH ?? 800);
 const nameA = process.env.AB_RAW ? (onMysql ? "raw mysql2" : "raw pg") : "A";
@@ -120,10 +137,11 @@ try {
       cb!.push(y);
       ratio!.push(y / xa);
     }
-    const s = [...ratio!].sort((p, q) => p - q);
-    const q = (i: number) => (s[Math.min(s.length - 1, Math.max(0, i))] as number).toFixed(3);
+    const [wa, wb] = [wall.get(opA) ?? [], wall.get(opB) ?? []];
+    // throughput B/A per round: A's batch time over B's (the same number of calls)
+    const speed = wb.slice(-rounds).map((t, i) => (wa.slice(-rounds)[i] as number) / t);
     console.log(
-      `${w}: ${nameA} ${median(ca!).toFixed(1)} µs, B ${median(cb!).toFixed(1)} µs CPU/call; B/${nameA} per round: median ${median(ratio!).toFixed(3)}, middle half ${q(Math.floor(s.length / 4))}–${q(Math.ceil((3 * s.length) / 4) - 1)} (${rounds} rounds of ${batch})`,
+      `${w}: ${nameA} ${median(ca!).toFixed(1)} µs, B ${median(cb!).toFixed(1)} µs CPU/call; B/${nameA} per round: median ${median(ratio!).toFixed(3)}, middle half ${middleHalf(ratio!)} (${rounds} rounds of ${batch}); throughput B/${nameA}: median ${median(speed).toFixed(3)}, middle half ${middleHalf(speed)}`,
     );
   }
 } finally {

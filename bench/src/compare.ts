@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { markdownTable, median } from "./harness.js";
+import { markdownTable, median, permutations } from "./harness.js";
 import { type Side, SideProcess, serveSide } from "./side-process.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -27,7 +27,7 @@ export interface Comparison {
  * Settings: BENCH_ROUNDS (5), BENCH_MS (timed window per workload and round, 600),
  * BENCH_CONCURRENCY (calls in flight, 4), BENCH_POOL (pool size of both sides, 4), BENCH_JSON (a file
  * to write the medians to, for `bench:check`), BENCH_CONTROL=1 (a third process runs the raw side
- * again, in the same rotation: its ratio to the raw side is the harness's own noise, printed beside
+ * again, taking its turn in every order: its ratio to the raw side is the harness's own noise, printed beside
  * DotORM's so a ratio can be read against what two identical sides read in the same run), BENCH_ONLY
  * (a comma list of workload names: only those run), BENCH_RAW_ALS=1 (a diagnostic: the raw sides run
  * with an AsyncLocalStorage store entered, so Node 20's promise hook is on in every process).
@@ -87,14 +87,15 @@ export async function compare(c: Comparison): Promise<void> {
         concurrency: sequential.has(name) ? 1 : concurrency,
       };
       const r = results.get(name)!;
-      // Rotate which side goes first, so none always runs on a cooler (or hotter) machine.
+      // Every order of the sides in turn (not only rotations: with three sides a rotation always
+      // runs the raw side right after DotORM's), so none always runs first, or after the same side.
       const sides: [SideProcess, number[]][] = [
         [orm, r.orm],
         [raw, r.raw],
       ];
       if (ctl) sides.push([ctl, r.ctl]);
-      const shift = (round + i) % sides.length;
-      for (const [proc, out] of [...sides.slice(shift), ...sides.slice(0, shift)])
+      const orders = permutations(sides);
+      for (const [proc, out] of orders[(round + i) % orders.length] as typeof sides)
         out.push(await proc.run(name, timing));
     }
     console.log(`round ${round + 1}/${rounds} done`);

@@ -62,3 +62,11 @@ export function markdownTable(head: readonly string[], rows: readonly (readonly 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toString() : n.toFixed(2);
 }
+
+/** Every order of `items` (n! of them; the bench has two or three sides). */
+export function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
