@@ -5,11 +5,23 @@ import type { Side } from "./side-process.js";
 
 /**
  * Raw `pg`'s side: the SQL a developer would write by hand with `pool.query(text, values)`, default
- * type parsers, no prepared-statement names. The nested chat takes two queries (a chat and its messages), the page of 100 with creators one JOIN.
+ * type parsers. The nested chat takes two queries (a chat and its messages), the page of 100 with
+ * creators one JOIN. Every statement is named (`{ name, text, values }`: parsed and planned once per
+ * connection, as DotORM's are), the strongest hand-written form; `BENCH_PG_NAMED=0` sends them unnamed
+ * (parsed every time), as most hand-written `pg` code does.
  */
 export async function rawSide(poolSize: number): Promise<Side> {
   const pool = new pg.Pool({ connectionString: benchUrl, max: poolSize });
-  const q = async (text: string, values: unknown[]) => (await pool.query(text, values)).rows;
+  const names = new Map<string, string>();
+  const named = process.env.BENCH_PG_NAMED !== "0";
+  /** The query config of `text`: named (one name per text) unless BENCH_PG_NAMED=0. */
+  const sql = (text: string, values: unknown[]): pg.QueryConfig => {
+    if (!named) return { text, values };
+    let name = names.get(text);
+    if (name === undefined) names.set(text, (name = `raw_${names.size}`));
+    return { name, text, values };
+  };
+  const q = async (text: string, values: unknown[]) => (await pool.query(sql(text, values))).rows;
   const rand = randomIds(42);
   const bulk = bulkMessages(sinkChatId);
   let doomed: number[] = [];
@@ -28,16 +40,20 @@ export async function rawSide(poolSize: number): Promise<Side> {
             await client.query("BEGIN");
             const author = rand(seed.users);
             const [chat] = (
-              await client.query("INSERT INTO chats (name, is_archived, creator_id) VALUES ($1, $2, $3) RETURNING id", [
-                "tx",
-                false,
-                author,
-              ])
+              await client.query(
+                sql("INSERT INTO chats (name, is_archived, creator_id) VALUES ($1, $2, $3) RETURNING id", [
+                  "tx",
+                  false,
+                  author,
+                ]),
+              )
             ).rows;
             const now = new Date();
             await client.query(
-              "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12) RETURNING id",
-              [1, 2, 3].flatMap((i) => [chat.id, author, `m${i}`, now]),
+              sql(
+                "INSERT INTO chat_messages (chat_id, author_user_id, body, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8), ($9, $10, $11, $12) RETURNING id",
+                [1, 2, 3].flatMap((i) => [chat.id, author, `m${i}`, now]),
+              ),
             );
             await client.query("COMMIT");
           } catch (e) {
@@ -79,10 +95,12 @@ export async function rawSide(poolSize: number): Promise<Side> {
       },
       update: {
         op: () =>
-          pool.query("UPDATE chat_messages SET body = $1 WHERE id = $2", [
-            "edited",
-            rand(seed.chats * seed.messagesPerChat),
-          ]),
+          pool.query(
+            sql("UPDATE chat_messages SET body = $1 WHERE id = $2", [
+              "edited",
+              rand(seed.chats * seed.messagesPerChat),
+            ]),
+          ),
       },
       delete: {
         prepare: async () => {
@@ -93,7 +111,7 @@ export async function rawSide(poolSize: number): Promise<Side> {
           );
           doomed = rows.map((r) => r.id as number);
         },
-        op: () => pool.query("DELETE FROM chat_messages WHERE id = $1", [doomed.pop()]),
+        op: () => pool.query(sql("DELETE FROM chat_messages WHERE id = $1", [doomed.pop()])),
       },
       chat50: {
         op: async () => {
