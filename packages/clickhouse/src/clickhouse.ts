@@ -62,7 +62,8 @@ export interface ClickHouseOptions {
    */
   logLevel?: keyof typeof clickhouseLogLevels;
   /**
-   * How long `connect` waits for the server to answer its check (default 10 s; `verify: false`
+   * How long `connect` waits for the server to answer its check (default 10 s for a server, 60 s
+   * for the embedded engine, whose first start in a process loads and starts it there; `verify: false`
    * skips the check).
    */
   connectTimeout?: number;
@@ -169,7 +170,7 @@ export function clickhouse(options: ClickHouseOptions = {}): Adapter {
       streams: !options.embedded,
       statementTimeout,
       queryTimeout,
-      connectTimeout: options.connectTimeout ?? 10_000,
+      connectTimeout: options.connectTimeout ?? (options.embedded ? 60_000 : 10_000),
       relay,
       batches,
     }),

@@ -117,6 +117,19 @@ describe("connection failures are ConnectionErrors at connect, with the driver's
     }
   });
 
+  test("connect's check waits 10 s for a server and 60 s for embedded chDB (its first start loads the engine); a given connectTimeout wins", async () => {
+    const waits = async (options: Parameters<typeof clickhouse>[0]) => {
+      const { driver } = clickhouse(options);
+      const ms = (driver as unknown as { connectTimeout: number }).connectTimeout;
+      await driver.close();
+      return ms;
+    };
+    expect(await waits({ url: "http://127.0.0.1:1" })).toBe(10_000);
+    expect(await waits({ url: "http://127.0.0.1:1", connectTimeout: 2500 })).toBe(2500);
+    expect(await waits({ embedded: true, database: "dotorm_verify_edges" })).toBe(60_000);
+    expect(await waits({ embedded: true, database: "dotorm_verify_edges", connectTimeout: 1500 })).toBe(1500);
+  });
+
   test("chDB: connect checks the embedded engine and resolves", async () => {
     const db = await connect(clickhouse({ embedded: true, database: "dotorm_verify_edges" }), { models: [Note] });
     expect(await db.sql`SELECT ${41} + 1 AS n`).toEqual([{ n: 42 }]);
