@@ -100,7 +100,9 @@ async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number
   const start = performance.now();
   await run(op, n);
   const c = process.cpuUsage(before);
-  wall.set(op, [...(wall.get(op) ?? []), performance.now() - start]);
+  const times = wall.get(op) ?? [];
+  times.push(performance.now() - start);
+  wall.set(op, times);
   return (c.user + c.system) / n;
 }
 
@@ -137,9 +139,9 @@ try {
       cb!.push(y);
       ratio!.push(y / xa);
     }
-    const [wa, wb] = [wall.get(opA) ?? [], wall.get(opB) ?? []];
-    // throughput B/A per round: A's batch time over B's (the same number of calls)
-    const speed = wb.slice(-rounds).map((t, i) => (wa.slice(-rounds)[i] as number) / t);
+    // throughput B/A per round: A's batch time over B's (the same number of calls; warm-ups are not timed)
+    const wa = wall.get(opA) ?? [];
+    const speed = (wall.get(opB) ?? []).map((t, i) => (wa[i] as number) / t);
     console.log(
       `${w}: ${nameA} ${median(ca!).toFixed(1)} µs, B ${median(cb!).toFixed(1)} µs CPU/call; B/${nameA} per round: median ${median(ratio!).toFixed(3)}, middle half ${middleHalf(ratio!)} (${rounds} rounds of ${batch}); throughput B/${nameA}: median ${median(speed).toFixed(3)}, middle half ${middleHalf(speed)}`,
     );
