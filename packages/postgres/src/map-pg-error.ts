@@ -129,6 +129,14 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
         `PostgreSQL ${code === "40P01" ? "deadlock" : "serialization failure"}: ${e.message}; the database rolled the transaction back: run it again`,
         cause,
       );
+    case "0A000":
+      if (/must not change result type/.test(e.message ?? "")) {
+        return new TransactionConflict(
+          "a table's columns changed (a migration) after this connection prepared the statement; it is prepared again on its next call: run the call (or its transaction) again",
+          cause,
+        );
+      }
+      break;
     case "3D000":
       return new ConnectionError(
         `the PostgreSQL database does not exist (${e.message}): create it (CREATE DATABASE) or fix the database name in the url`,

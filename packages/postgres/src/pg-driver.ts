@@ -16,18 +16,11 @@ import {
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
+import { resultChanged } from "./named-statement.js";
 import { PreparedStatements } from "./prepared-statements.js";
 import { breaks, checkout, query, queryWith, settleWith } from "./pg-query.js";
 import { StatementTimer } from "./statement-timer.js";
-
-/** pg type parsers: int8 and numeric stay strings (checked by the core), dates stay "YYYY-MM-DD". */
-const passthrough = (value: string) => value;
-const typeParsers = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20 || oid === 1700 || oid === 1082 || oid === 1083) return passthrough;
-    return pg.types.getTypeParser(oid, format as "text");
-  },
-};
+import { typeParsers } from "./type-parsers.js";
 
 /** Options of the pg pool and its time limits (milliseconds; 0 turns a limit off). */
 export interface PgPoolOptions {
@@ -159,7 +152,7 @@ export class PgDriver implements Driver {
       );
       return;
     }
-    queryWith(client, q.sql, values, name, done, limit, expire, timer, onError);
+    queryWith(client, q.sql, values, { name, statements }, done, limit, expire, timer, onError);
   }
 
   private async deallocateThenSend(
@@ -181,7 +174,7 @@ export class PgDriver implements Driver {
         if (!(e instanceof pg.DatabaseError)) throw e;
       },
     );
-    return query(client, sql, values, name, limit, expire, undefined, onError);
+    return query(client, sql, values, { name, statements }, limit, expire, undefined, onError);
   }
 
   /** One statement on a connection of its own from the pool, within the call's limits. */
@@ -227,8 +220,20 @@ export class PgDriver implements Driver {
       const client = pooled as pg.PoolClient;
       const out = checkout(client);
       let settled = false;
+      let retried = false;
       const finish: ExecCallback = (e, result) => {
         if (settled) return;
+        // a statement whose result columns changed since it was prepared did not run: once more,
+        // prepared afresh (a transaction cannot: it is aborted, and the error says to run it again)
+        if (!retried && resultChanged(e)) {
+          retried = true;
+          try {
+            this.sendWith(client, q, this.ownLimit, out.close, finish);
+          } catch (again) {
+            finish(again);
+          }
+          return;
+        }
         settled = true;
         const failed = e !== null && e !== undefined;
         if (failed && breaks(e)) out.broken = true;

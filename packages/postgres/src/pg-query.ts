@@ -4,7 +4,15 @@
  */
 import { type CallLimit, type ExecCallback, type ExecResult, limitPassed } from "@dotorm/core";
 import pg from "pg";
+import { NamedStatement } from "./named-statement.js";
+import type { PreparedStatements } from "./prepared-statements.js";
 import type { StatementTimer } from "./statement-timer.js";
+
+/** A prepared statement's name on a connection, and the connection's statements (their row readers). */
+export interface Prepared {
+  name: string;
+  statements: PreparedStatements;
+}
 
 type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
 /** pg's Query, as its callback API takes it (the typings only know the event-emitter side). */
@@ -12,24 +20,24 @@ const PgQuery = pg.Query as unknown as new (
   text: string,
   values: unknown[] | undefined,
   callback: QueryCallback,
-) => pg.Submittable & { name?: string };
+) => pg.Submittable;
 
 /**
- * Sends one statement through pg's callback API, named `name` (prepared) when given, and settles
- * one promise with its result: no promise per layer, and the call's time limit in the same promise
- * (`expire` closes the connection when it passes, as `withinLimit` does).
+ * Sends one statement through pg's callback API, as a prepared statement when `prepared` names it
+ * (a {@link NamedStatement}: described once per connection, not on every call), and calls `done`
+ * once with its result, within the call's time limit (`expire` closes the connection when it
+ * passes, as `withinLimit` does).
  *
- * The query is built from the SQL text with its callback in the constructor: pg's promise API sets
- * the callback afterwards, which cost ~40% more client CPU on a page of 100 rows (bench/README.md,
- * 2026-12-01); and a config object (`{ text, values, name }`) is copied by pg through
- * `Object.getOwnPropertyDescriptors` for every statement (~4 µs each, 2026-12-01 pg-perf pass),
- * where a text is not. The name is set after construction (pg reads it only when submitting).
+ * Any other statement is pg's own Query, built from the SQL text with its callback in the
+ * constructor: pg's promise API sets the callback afterwards, which cost ~40% more client CPU on a
+ * page of 100 rows (bench/README.md, 2026-12-01); and a config object (`{ text, values }`) is copied
+ * by pg through `Object.getOwnPropertyDescriptors` for every statement (~4 µs each).
  */
 export function queryWith(
   client: pg.PoolClient,
   text: string,
   values: unknown[] | undefined,
-  name: string | undefined,
+  prepared: Prepared | undefined,
   done: ExecCallback,
   limit?: CallLimit,
   expire?: () => void,
@@ -53,16 +61,23 @@ export function queryWith(
   const own = limit && timer?.limit === limit ? timer : undefined;
   const deadline = limit && !own ? setTimeout(passed, limit.ms) : undefined;
   own?.arm(passed);
-  const q = new PgQuery(text, values, (error, result) => {
+  const settle: ExecCallback = (error, result) => {
     if (deadline) clearTimeout(deadline);
     own?.disarm();
-    if (error) {
-      onError?.(error);
+    if (error !== null && error !== undefined) {
+      onError?.(error as Error);
       finish(error);
-    } else finish(null, { rows: result.rows, affected: result.rowCount ?? 0 });
-  });
-  if (name !== undefined) q.name = name;
-  client.query(q);
+    } else finish(null, result);
+  };
+  if (prepared !== undefined && values !== undefined) {
+    client.query(new NamedStatement(text, values, prepared.name, prepared.statements, settle));
+    return;
+  }
+  client.query(
+    new PgQuery(text, values, (error, result) =>
+      error ? settle(error) : settle(null, { rows: result.rows, affected: result.rowCount ?? 0 }),
+    ),
+  );
 }
 
 /** {@link queryWith} as one promise. */
@@ -70,14 +85,14 @@ export function query(
   client: pg.PoolClient,
   text: string,
   values: unknown[] | undefined,
-  name: string | undefined,
+  prepared: Prepared | undefined,
   limit?: CallLimit,
   expire?: () => void,
   timer?: StatementTimer,
   onError?: (e: Error) => void,
 ): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
-    queryWith(client, text, values, name, settleWith(resolve, reject), limit, expire, timer, onError);
+    queryWith(client, text, values, prepared, settleWith(resolve, reject), limit, expire, timer, onError);
   });
 }
 

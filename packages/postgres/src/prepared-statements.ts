@@ -7,6 +7,16 @@ interface PgConnectionState {
   submittedNamedStatements?: Record<string, string>;
 }
 
+/**
+ * How to read the rows of one prepared statement, from the RowDescription the server sent for it:
+ * each column's name and its type's parser, and an object with every column set to null.
+ */
+export interface RowReader {
+  readonly names: readonly string[];
+  readonly parsers: readonly ((raw: string) => unknown)[];
+  readonly empty: Readonly<Record<string, null>>;
+}
+
 const connectionOf = (client: pg.ClientBase) => (client as unknown as { connection?: PgConnectionState }).connection;
 
 /**
@@ -24,6 +34,8 @@ const connectionOf = (client: pg.ClientBase) => (client as unknown as { connecti
 export class PreparedStatements {
   private static readonly byClient = new WeakMap<pg.ClientBase, PreparedStatements>();
   private readonly names: LRUCache<string, string>;
+  /** The row reader of each statement the server described on this connection. */
+  private readonly readers = new Map<string, RowReader>();
   /** Evicted names not yet deallocated on the server. */
   private stale: string[] = [];
   private next = 0;
@@ -36,6 +48,7 @@ export class PreparedStatements {
       max,
       dispose: (name, _sql, reason) => {
         if (reason === "evict") this.stale.push(name);
+        this.readers.delete(name);
       },
     });
   }
@@ -52,6 +65,28 @@ export class PreparedStatements {
     let name = this.names.get(sql);
     if (name === undefined) this.names.set(sql, (name = `dotorm_${(this.next++).toString(36)}`));
     return name;
+  }
+
+  /** The kept row reader of the statement named `name`, if the server described it on this connection. */
+  reader(name: string): RowReader | undefined {
+    return this.readers.get(name);
+  }
+
+  /** Keeps the row reader of the statement named `name` (while the statement lives on this connection). */
+  describe(name: string, reader: RowReader): void {
+    this.readers.set(name, reader);
+  }
+
+  /**
+   * Drops the statement for `sql` from this connection: it is deallocated before the next
+   * statement and the shape gets a new name when used again. For a statement the server can no
+   * longer run (its result columns changed: SQLSTATE 0A000).
+   */
+  forget(sql: string): void {
+    const name = this.names.get(sql);
+    if (name === undefined) return;
+    this.names.delete(sql);
+    this.stale.push(name);
   }
 
   /** How many statement names the connection holds. */
@@ -85,6 +120,7 @@ export class PreparedStatements {
     }
     const connection = connectionOf(this.client);
     for (const n of names) {
+      this.readers.delete(n);
       if (connection) delete connection.parsedStatements[n];
       if (connection?.submittedNamedStatements) delete connection.submittedNamedStatements[n];
     }
