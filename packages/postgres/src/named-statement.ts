@@ -75,6 +75,8 @@ export class NamedStatement implements pg.Submittable {
   private affected = 0;
   private failed: unknown;
   private settled = false;
+  /** Whether the next CommandComplete is the BEGIN's, not the statement's. */
+  private beginning: boolean;
 
   constructor(
     /** Read by pg's client: it records the statement as parsed under this name and text. */
@@ -83,7 +85,16 @@ export class NamedStatement implements pg.Submittable {
     readonly name: string,
     private readonly statements: PreparedStatements,
     private readonly done: ExecCallback,
-  ) {}
+    /**
+     * A transaction's BEGIN to run first, in the same round trip (Parse / Bind / Execute of it, then
+     * the statement's, then one Sync). Only for a statement the connection has parsed: pg records
+     * every ParseComplete of a submittable under the submittable's name, so a failed Parse of the
+     * statement would be recorded as parsed.
+     */
+    private readonly begin?: string,
+  ) {
+    this.beginning = begin !== undefined;
+  }
 
   submit(connection: pg.Connection): Error | null {
     const c = connection as unknown as PgConnection;
@@ -99,8 +110,15 @@ export class NamedStatement implements pg.Submittable {
       return e instanceof Error ? e : new Error(String(e));
     }
     if (previous === this.text) this.reader = this.statements.reader(this.name);
+    if (this.begin !== undefined && previous !== this.text)
+      return new Error(`${this.name} must be parsed on this connection before it can go with a BEGIN`);
     c.stream.cork?.();
     try {
+      if (this.begin !== undefined) {
+        c.parse({ text: this.begin, name: "" });
+        c.bind({ statement: "", values: [] });
+        c.execute({});
+      }
       if (previous === undefined) {
         c.parse({ text: this.text, name: this.name });
         if (c.submittedNamedStatements) c.submittedNamedStatements[this.name] = this.text;
@@ -146,6 +164,10 @@ export class NamedStatement implements pg.Submittable {
   }
 
   handleCommandComplete(msg: { text: string }): void {
+    if (this.beginning) {
+      this.beginning = false;
+      return;
+    }
     this.affected = countOf(msg.text);
   }
 

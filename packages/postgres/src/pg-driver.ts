@@ -18,6 +18,7 @@ import { cursorStream } from "./cursor-stream.js";
 import { mapPgError } from "./map-pg-error.js";
 import { resultChanged } from "./named-statement.js";
 import { PreparedStatements } from "./prepared-statements.js";
+import { PgConnection, type PgLink } from "./pg-connection.js";
 import { breaks, checkout, query, queryWith, settleWith } from "./pg-query.js";
 import { StatementTimer } from "./statement-timer.js";
 import { typeParsers } from "./type-parsers.js";
@@ -76,6 +77,9 @@ export class PgDriver implements Driver {
   private readonly acquireTimeout: number;
   private readonly statementTimeout: number;
 
+  /** What the connections given out by {@link acquire} use of this driver. */
+  private readonly link: PgLink;
+
   constructor(options: PgPoolOptions) {
     this.prepare = (options.preparedStatements ?? options.prepare) !== false;
     this.maxPrepared = options.maxPreparedStatements ?? 2000;
@@ -86,6 +90,13 @@ export class PgDriver implements Driver {
       this.statementTimeout > 0 ? this.statementTimeout + 5_000 : 35_000,
     );
     this.ownLimit = callLimit(undefined, this.queryTimeout);
+    this.link = {
+      send: (client, q, limit, expire, done, onError, begin) =>
+        this.sendWith(client, q, limit, expire, done, onError, begin),
+      connect: (done) =>
+        this.pool.connect((error, client) => (error ? done(this.acquireError(error)) : done(null, client))),
+      queryTimeout: this.queryTimeout,
+    };
     this.acquireTimeout = limitOption(
       "acquireTimeout",
       options.acquireTimeout ?? options.connectionTimeoutMillis,
@@ -107,23 +118,12 @@ export class PgDriver implements Driver {
   }
 
   /**
-   * Sends `q` on `client`, prepared under the connection's name for its shape when it has values or
-   * is a compiled read, within `limit`. Statements evicted from the connection's cache are deallocated first, in one
-   * round trip.
+   * Sends `q` on `client` and calls `done` once, prepared under the connection's name for its shape
+   * when it has values or is a compiled read, within `limit`. Statements evicted from the
+   * connection's cache are deallocated first, in one round trip. With `begin` (a transaction's
+   * BEGIN, kept back by its connection), a prepared statement the connection already parsed goes
+   * with it in one round trip; any other is sent after it.
    */
-  private send(
-    client: pg.PoolClient,
-    q: CompiledQuery,
-    limit: CallLimit | undefined,
-    expire: () => void,
-    onError?: (e: Error) => void,
-  ): Promise<ExecResult> {
-    return new Promise<ExecResult>((resolve, reject) => {
-      this.sendWith(client, q, limit, expire, settleWith(resolve, reject), onError);
-    });
-  }
-
-  /** {@link send} with a callback (a transaction's statements: no promise of the driver's own). */
   private sendWith(
     client: pg.PoolClient,
     q: CompiledQuery,
@@ -131,6 +131,7 @@ export class PgDriver implements Driver {
     expire: () => void,
     done: ExecCallback,
     onError?: (e: Error) => void,
+    begin?: string,
   ): void {
     const values = q.params as unknown[];
     const timer = limit !== undefined && limit === this.ownLimit ? StatementTimer.of(client, limit) : undefined;
@@ -138,12 +139,32 @@ export class PgDriver implements Driver {
     // call); other statements without values (BEGIN, DDL, hand-written SQL that may hold several
     // statements) go as simple queries
     const named = Array.isArray(values) && (values.length > 0 || q.kind === "select");
-    if (!this.prepare || !named || ONE_OFF.test(q.sql)) {
+    const statements =
+      this.prepare && named && !ONE_OFF.test(q.sql) ? PreparedStatements.of(client, this.maxPrepared) : undefined;
+    if (begin !== undefined && !statements?.parsed(q.sql)) {
+      // its BEGIN first (a statement not prepared yet is parsed outside the round trip: see NamedStatement)
+      queryWith(
+        client,
+        begin,
+        undefined,
+        undefined,
+        (e) => (e !== null && e !== undefined ? done(e) : this.sendWith(client, q, limit, expire, done, onError)),
+        limit,
+        expire,
+        timer,
+        onError,
+      );
+      return;
+    }
+    if (statements === undefined) {
       queryWith(client, q.sql, values, undefined, done, limit, expire, timer, onError);
       return;
     }
-    const statements = PreparedStatements.of(client, this.maxPrepared);
     const name = statements.name(q.sql);
+    if (begin !== undefined) {
+      queryWith(client, q.sql, values, { name, statements, begin }, done, limit, expire, timer, onError);
+      return;
+    }
     const stale = statements.takeStale();
     if (stale) {
       this.deallocateThenSend(client, statements, stale, q.sql, values, name, limit, expire, onError).then(
@@ -287,41 +308,7 @@ export class PgDriver implements Driver {
 
   /** A client checked out of the pool as a {@link DriverConnection}. */
   private connection(client: pg.PoolClient): DriverConnection {
-    const out = checkout(client);
-    // a failed statement that leaves the connection unusable marks it, in pg's callback (no promise)
-    const failed = (e: unknown) => {
-      if (breaks(e)) out.broken = true;
-    };
-    return {
-      // Not an async function and no reaction of its own: each promise costs a hook call on Node 20
-      // once AsyncLocalStorage is in use. Core wraps every driver error in one of its own, made
-      // where the caller awaits (the stack users see).
-      execute: (q, o) => {
-        if (out.broken)
-          return Promise.reject(
-            new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"),
-          );
-        try {
-          return this.send(client, q, callLimit(o, this.queryTimeout), out.close, failed);
-        } catch (e) {
-          failed(e);
-          return Promise.reject(e);
-        }
-      },
-      executeWith: (q, o, done) => {
-        if (out.broken) {
-          done(new ConnectionError("the PostgreSQL connection broke (reset or closed by the server); retry the call"));
-          return;
-        }
-        try {
-          this.sendWith(client, q, callLimit(o, this.queryTimeout), out.close, done, failed);
-        } catch (e) {
-          failed(e);
-          done(e);
-        }
-      },
-      release: (discard) => out.release(discard === true),
-    };
+    return new PgConnection(this.link, client);
   }
 
   /** A connection from the pool by the caller's deadline (one that comes later goes back to the pool). */

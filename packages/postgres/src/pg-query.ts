@@ -12,6 +12,8 @@ import type { StatementTimer } from "./statement-timer.js";
 export interface Prepared {
   name: string;
   statements: PreparedStatements;
+  /** A transaction's BEGIN, sent before the statement in the same round trip (the statement must be parsed). */
+  begin?: string;
 }
 
 type QueryCallback = (error: Error | null, result: pg.QueryResult) => void;
@@ -70,7 +72,7 @@ export function queryWith(
     } else finish(null, result);
   };
   if (prepared !== undefined && values !== undefined) {
-    client.query(new NamedStatement(text, values, prepared.name, prepared.statements, settle));
+    client.query(new NamedStatement(text, values, prepared.name, prepared.statements, settle, prepared.begin));
     return;
   }
   client.query(
@@ -121,6 +123,7 @@ function destroy(client: pg.PoolClient): void {
  * `release` gives it back, discarding it when broken.
  */
 export function checkout(client: pg.PoolClient) {
+  let released = false;
   const state = {
     broken: false,
     close: () => {
@@ -128,6 +131,8 @@ export function checkout(client: pg.PoolClient) {
       destroy(client);
     },
     release: (discard = false) => {
+      if (released) return;
+      released = true;
       client.removeListener("error", onError);
       client.release(state.broken || discard);
     },

@@ -67,6 +67,15 @@ export class PreparedStatements {
     return name;
   }
 
+  /**
+   * Whether the server parsed `sql` on this connection under its current name (pg records a
+   * statement once the server confirmed its parse), and no deallocation is waiting.
+   */
+  parsed(sql: string): boolean {
+    const name = this.names.peek(sql);
+    return name !== undefined && this.stale.length === 0 && connectionOf(this.client)?.parsedStatements[name] === sql;
+  }
+
   /** The kept row reader of the statement named `name`, if the server described it on this connection. */
   reader(name: string): RowReader | undefined {
     return this.readers.get(name);

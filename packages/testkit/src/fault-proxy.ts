@@ -8,6 +8,8 @@ interface Pair {
   readonly upstream: Socket;
   /** Bytes are dropped in both directions (the connection looks alive but nothing arrives). */
   dead: boolean;
+  /** The connection is reset when the client next sends bytes. */
+  resetOnWrite?: boolean;
 }
 
 /**
@@ -64,6 +66,13 @@ export class FaultProxy {
     // forwarded with backpressure, so unread data stays on the sending side (as on a real path)
     const forward = (from: Socket, to: Socket) =>
       from.on("data", (chunk) => {
+        if (from === client && pair.resetOnWrite) {
+          this.pairs.delete(pair);
+          pair.dead = true;
+          client.resetAndDestroy();
+          upstream.destroy();
+          return;
+        }
         if (pair.dead || to.write(chunk)) return;
         from.pause();
         to.once("drain", () => from.resume());
@@ -90,6 +99,15 @@ export class FaultProxy {
       pair.upstream.destroy();
       this.pairs.delete(pair);
     }
+  }
+
+  /**
+   * Resets each open connection when its client next sends bytes; new connections pass. What a
+   * client sees of a connection a server or a proxy closed while it sat idle in the pool: it learns
+   * only when it writes.
+   */
+  resetOnNextWrite(): void {
+    for (const pair of this.pairs) pair.resetOnWrite = true;
   }
 
   /** Drops every byte of open and new connections, without closing them, until `pass()`. */
