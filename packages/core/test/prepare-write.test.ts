@@ -125,6 +125,18 @@ describe("update", () => {
     expect(refusal(() => prepareUpdate(chat, "name=x")).message).toMatch(/update values must be an object/);
   });
 
+  test("the keys are read once: an object that lists other keys the second time cannot slip one past the checks", () => {
+    // a proxy whose own keys change between enumerations (first a field, then a name no field has)
+    let listed = 0;
+    const shifty = new Proxy({ name: "New", nmae: "x" } as Record<string, unknown>, {
+      ownKeys: () => (listed++ === 0 ? ["name"] : ["nmae"]),
+      getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, key),
+    });
+    const { set, given } = prepareUpdate(chat, shifty);
+    expect(set.map(([f, v]) => [f.name, v])).toEqual([["name", "New"]]);
+    expect(given).toEqual(["name"]);
+  });
+
   test("x2many values are passed on (given) without a column to set", () => {
     const { set, given } = prepareUpdate(user, { role_ids: [1] });
     expect(set).toEqual([]);

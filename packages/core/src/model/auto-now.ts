@@ -40,7 +40,13 @@ export function stampOf(field: FieldMeta, now: Date): Date | string {
   return field.kind === "date" ? now.toISOString().slice(0, 10) : now;
 }
 
-/** The fields every write stamps (`autoNow`). */
-export function autoNowFields(model: ModelMeta): FieldMeta[] {
-  return model.columns.filter((c) => autoNowOf(c.def) === "autoNow");
+/** The `autoNow` fields of each model's columns (a list of columns never changes once made). */
+const stamped = new WeakMap<readonly FieldMeta[], readonly FieldMeta[]>();
+
+/** The fields every write stamps (`autoNow`), found once per model. */
+export function autoNowFields(model: ModelMeta): readonly FieldMeta[] {
+  let fields = stamped.get(model.columns);
+  if (fields === undefined)
+    stamped.set(model.columns, (fields = Object.freeze(model.columns.filter((c) => autoNowOf(c.def) === "autoNow"))));
+  return fields;
 }

@@ -163,14 +163,17 @@ export interface PreparedUpdate {
  * field cleared. Any write stamps the model's `autoNow` fields with one instant: every path that
  * changes stored rows (update, updateMany, query sets, relation commands, `save`) comes through here.
  */
-export function prepareUpdate(model: ModelMeta, input: unknown, now: Date = new Date()): PreparedUpdate {
+export function prepareUpdate(model: ModelMeta, input: unknown, now?: Date): PreparedUpdate {
   const values = plainObject(input, "update values");
-  checkKeys(model, Object.keys(values), "");
+  // keys, not entries, and the instant only when a field is stamped: this runs on every update
+  const keys = Object.keys(values);
+  checkKeys(model, keys, "");
   const set: [FieldMeta, unknown][] = [];
   const exprs: [FieldMeta, ExprNode][] = [];
   const given: string[] = [];
   const reads: string[] = [];
-  for (const [key, value] of Object.entries(values)) {
+  for (const key of keys) {
+    const value = values[key];
     if (value === undefined) continue;
     const field = model.fields.get(key) as FieldMeta;
     if (field.def.options.readonly)
@@ -195,6 +198,10 @@ export function prepareUpdate(model: ModelMeta, input: unknown, now: Date = new 
       throw new ValidationError(`${model.table}.${key} is required and cannot be set to null`, key, model.table);
     set.push([field, validateValue(field, value)]);
   }
-  if (given.length > 0) for (const field of autoNowFields(model)) set.push([field, stampOf(field, now)]);
-  return { set, exprs, given, reads: [...new Set(reads)] };
+  if (given.length > 0) {
+    const stamps = autoNowFields(model);
+    const at = stamps.length > 0 ? (now ?? new Date()) : undefined;
+    for (const field of stamps) set.push([field, stampOf(field, at as Date)]);
+  }
+  return { set, exprs, given, reads: reads.length > 1 ? [...new Set(reads)] : reads };
 }
