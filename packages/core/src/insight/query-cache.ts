@@ -122,11 +122,18 @@ export class QueryCache {
     for (const t of tables) set.add(t);
   }
 
+  /** What a delete of each table reaches, found once per table (the models of a database never change). */
+  private readonly reaches = new Map<string, readonly string[]>();
+
   /** The tables a write may change (with those a delete reaches through foreign keys); undefined for a read. */
   private writeReach(node: QueryNode): readonly string[] | undefined {
     const table = writtenTable(node);
     if (table === undefined) return undefined;
-    return node.kind === "delete" ? deleteReach(this.models, table) : [table];
+    if (node.kind !== "delete") return [table];
+    let reach = this.reaches.get(table);
+    if (reach === undefined) this.reaches.set(table, (reach = deleteReach(this.models, table)));
+    // a copy: the list goes on to the store, which is not ours
+    return [...reach];
   }
 
   /** When a transaction ended (committed or rolled back): drops what it wrote, once. */

@@ -68,6 +68,39 @@ function checkKeys(model: ModelMeta, keys: readonly string[], where: string, cre
   }
 }
 
+/** What a create does with one column, found once per model (see {@link columnPlans}). */
+interface ColumnPlan {
+  readonly field: FieldMeta;
+  /** A column of every INSERT, given or not: it has a default, is required or is stamped. */
+  readonly always: boolean;
+  readonly stamp: "autoNow" | "autoNowAdd" | undefined;
+  readonly hasDefault: boolean;
+}
+
+/** The plans of a model's columns (the declared key first when it is not generated), by its columns list. */
+const plans = new WeakMap<readonly FieldMeta[], readonly ColumnPlan[]>();
+
+function planOf(field: FieldMeta): ColumnPlan {
+  const stamp = autoNowOf(field.def);
+  const hasDefault = field.def.options.default !== undefined;
+  return Object.freeze({ field, always: hasDefault || field.required || stamp !== undefined, stamp, hasDefault });
+}
+
+/**
+ * Each column's plan, made once per model: a create reads its fields' options (objects of many
+ * shapes, slow to read on every call) only here.
+ */
+function columnPlans(model: ModelMeta): readonly ColumnPlan[] {
+  let list = plans.get(model.columns);
+  if (list === undefined) {
+    const all = model.columns.map(planOf);
+    // a declared key comes first: the insert reads the new ids from there (see RecordOps.insert)
+    if (!model.identity) all.unshift(Object.freeze({ ...planOf(model.id), always: true }));
+    plans.set(model.columns, (list = Object.freeze(all)));
+  }
+  return list;
+}
+
 /**
  * Validates records for `create`: unknown fields, types, lengths, required fields, defaults. Every
  * row is checked before anything is sent, so one bad row leaves the table untouched.
@@ -88,17 +121,16 @@ export function prepareCreate(model: ModelMeta, input: readonly unknown[]): Prep
     if (!keysWritable(model, keys)) checkKeys(model, keys, many ? ` (record #${i})` : "", true);
     for (const k of keys) if (r[k] !== undefined) given.add(k);
   }
-  const columns = model.columns.filter(
-    (c) => given.has(c.name) || c.def.options.default !== undefined || c.required || autoNowOf(c.def),
-  );
-  // a declared key comes first: the insert reads the new ids from there (see RecordOps.insert)
-  if (!model.identity) columns.unshift(model.id);
-  const now = new Date();
+  const chosen: ColumnPlan[] = [];
+  for (const plan of columnPlans(model)) if (plan.always || given.has(plan.field.name)) chosen.push(plan);
+  const columns = chosen.map((p) => p.field);
+  // one instant for the whole call, as SQL's CURRENT_TIMESTAMP is one per statement
+  const now = chosen.some((p) => p.stamp !== undefined || p.hasDefault) ? new Date() : undefined;
   const rows = new Array<unknown[]>(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as Record<string, unknown>;
-    const row = new Array<unknown>(columns.length);
-    for (let j = 0; j < columns.length; j++) row[j] = createValue(model, columns[j] as FieldMeta, record, now, many, i);
+    const row = new Array<unknown>(chosen.length);
+    for (let j = 0; j < chosen.length; j++) row[j] = createValue(model, chosen[j] as ColumnPlan, record, now, many, i);
     rows[i] = row;
   }
   return { columns, rows, given };
@@ -114,19 +146,20 @@ function keysWritable(model: ModelMeta, keys: readonly string[]): boolean {
   return true;
 }
 
-/** The value of `field` a created row holds: the caller's (validated), its stamp or default, or null. */
+/** The value of a column a created row holds: the caller's (validated), its stamp or default, or null. */
 function createValue(
   model: ModelMeta,
-  field: FieldMeta,
+  plan: ColumnPlan,
   record: Record<string, unknown>,
-  now: Date,
+  now: Date | undefined,
   many: boolean,
   i: number,
 ): unknown {
+  const field = plan.field;
   let value = record[field.name];
   // a stamp is set unless the caller gives the value (imports keep their original times)
-  if ((value === undefined || value === null) && autoNowOf(field.def)) value = stampOf(field, now);
-  if (value === undefined) value = resolveDefault(field, now);
+  if ((value === undefined || value === null) && plan.stamp !== undefined) value = stampOf(field, now as Date);
+  if (value === undefined && plan.hasDefault) value = resolveDefault(field, now as Date);
   if (value === undefined || value === null) {
     if (field.required) {
       throw new ValidationError(
