@@ -146,7 +146,12 @@ export class NamedStatement implements pg.Submittable {
     const reader = this.reader;
     const raw = msg.fields;
     if (reader === undefined || raw.length !== reader.names.length) {
-      this.failed = new Error(`PostgreSQL sent rows that do not match the columns of ${this.name}`);
+      // a server that parsed the statement afresh (a pooler's other connection, after a migration):
+      // the next call prepares and describes it again
+      this.statements.forget(this.text);
+      this.failed = new Error(
+        `PostgreSQL sent rows that do not match the columns it described for ${this.name} (the table changed?); the statement is prepared again on its next call: retry`,
+      );
       return;
     }
     const { names, parsers } = reader;

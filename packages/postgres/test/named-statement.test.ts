@@ -2,7 +2,9 @@ import { type CompiledQuery, type Database, TransactionConflict, connect } from 
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { postgres } from "../src/index.js";
+import { rowReader } from "../src/named-statement.js";
 import type { PgDriver } from "../src/pg-driver.js";
+import { PreparedStatements } from "../src/prepared-statements.js";
 import { pgServer, pgUrl } from "./targets.js";
 
 /**
@@ -133,6 +135,18 @@ describe.runIf(await pgServer.available())("named statements on the PostgreSQL s
     expect(err).toBeInstanceOf(TransactionConflict);
     expect((err as Error).message).toMatch(/columns changed.*run the call \(or its transaction\) again/);
     expect(await db.transaction(() => read())).toEqual([{ id: 2, label: "b" }]);
+  });
+
+  test("rows that do not match the kept reader (a server that parsed the statement afresh) fail the call, and the next call describes it again", async () => {
+    const sql = "select id, n from ns_items where id = $1";
+    expect((await run(sql, [3])).rows).toEqual([{ id: 3, n: 3 }]);
+    // what a pooler's other server connection would answer after a migration: a reader of another width
+    const client = await driver.pool.connect();
+    client.release();
+    const statements = PreparedStatements.of(client, 2000);
+    statements.describe(statements.name(sql), rowReader([{ name: "id", dataTypeID: 23 }]));
+    await expect(run(sql, [3])).rejects.toThrow(/do not match the columns it described/);
+    expect((await run(sql, [3])).rows).toEqual([{ id: 3, n: 3 }]);
   });
 
   test("a value pg cannot send fails its call before anything is written; the connection answers the next", async () => {
