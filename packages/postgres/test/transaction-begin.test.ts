@@ -1,4 +1,4 @@
-import { type Database, IntegrityError, connect, f, model } from "@dotorm/core";
+import { ConnectionError, type Database, IntegrityError, connect, f, model } from "@dotorm/core";
 import { FaultProxy } from "@dotorm/testkit";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -120,6 +120,23 @@ describe.runIf(await pgServer.available())("a transaction's BEGIN on the Postgre
       await Note.create({ body: "both" });
     });
     expect(await committed()).toBe(2);
+  });
+
+  test("a connection reset at the first statement while no new one can be had: the transaction fails with a ConnectionError, nothing is written", async () => {
+    proxy.resetOnNextWrite(true);
+    const err = await db
+      .transaction(async () => {
+        await Note.create({ body: "lost" });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    proxy.pass();
+    expect(await committed()).toBe(0);
+    // the pool serves the next transaction once the server is back
+    await db.transaction(async () => {
+      await Note.create({ body: "back" });
+    });
+    expect(await committed()).toBe(1);
   });
 
   test("a connection the server ended before the first statement: the transaction runs on a fresh one", async () => {

@@ -102,12 +102,14 @@ export class FaultProxy {
   }
 
   /**
-   * Resets each open connection when its client next sends bytes; new connections pass. What a
-   * client sees of a connection a server or a proxy closed while it sat idle in the pool: it learns
-   * only when it writes.
+   * Resets each open connection when its client next sends bytes; new connections pass (unless
+   * `refuseNew`). What a client sees of a connection a server or a proxy closed while it sat idle in
+   * the pool: it learns only when it writes.
    */
-  resetOnNextWrite(): void {
+  resetOnNextWrite(refuseNew = false): void {
     for (const pair of this.pairs) pair.resetOnWrite = true;
+    // and, with `refuseNew`, new connections are reset too (a server that went away) until `pass()`
+    if (refuseNew) this.mode = "reset";
   }
 
   /** Drops every byte of open and new connections, without closing them, until `pass()`. */
