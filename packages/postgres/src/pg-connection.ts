@@ -14,7 +14,7 @@ import {
   callLimit,
 } from "@dotorm/core";
 import type pg from "pg";
-import { breaks, checkout, settleWith } from "./pg-query.js";
+import { breaks, checkout, connectionLost, settleWith } from "./pg-query.js";
 
 /** What a {@link PgConnection} needs of its driver. */
 export interface PgLink {
@@ -118,7 +118,7 @@ export class PgConnection implements DriverConnection {
       limit,
       (e, result) => {
         // a socket error or a server that ended the session, not a deadline of ours (a DotormError)
-        if (e === null || e === undefined || !breaks(e) || e instanceof DotormError) return done(e, result);
+        if (e === null || e === undefined || e instanceof DotormError || !connectionLost(e)) return done(e, result);
         this.replace((error) => (error ? done(error) : this.send(q, limit, done, begin)));
       },
       begin,

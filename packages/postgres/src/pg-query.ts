@@ -112,6 +112,20 @@ export function breaks(e: unknown): boolean {
   return !(e instanceof pg.DatabaseError) || e.severity === "FATAL" || e.severity === "PANIC";
 }
 
+/**
+ * Whether `e` says the connection itself is gone (a socket error, pg finding the connection ended,
+ * or a server that ended the session), not that one statement failed. A value pg cannot send breaks
+ * the connection for {@link breaks} (it is discarded to be safe) but the connection was not lost.
+ */
+export function connectionLost(e: unknown): boolean {
+  if (e instanceof pg.DatabaseError) return e.severity === "FATAL" || e.severity === "PANIC";
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === "string" && /^E[A-Z]+$/.test(code)) ||
+    /Connection terminated|not queryable|connection error/i.test(typeof message === "string" ? message : "")
+  );
+}
+
 /** Closes a client's socket at once (end() would wait for a peer that may never answer). */
 function destroy(client: pg.PoolClient): void {
   (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();

@@ -155,6 +155,22 @@ describe.runIf(await pgServer.available())("a transaction's BEGIN on the Postgre
     expect(now).not.toBe(pid);
   });
 
+  test("a first statement with a value pg cannot send fails once: the connection was not lost, nothing is retried", async () => {
+    let asked = 0;
+    const bad = {
+      toPostgres() {
+        asked++;
+        throw new Error("no text form");
+      },
+    };
+    const err = await db
+      .transaction(() => db.sql`insert into tb_notes (body) values (${bad})`)
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/no text form/);
+    expect(asked).toBe(1);
+    expect(await committed()).toBe(0);
+  });
+
   test("a reset at a later statement is not retried: the transaction fails and nothing of it stays", async () => {
     const err = await db
       .transaction(async () => {
