@@ -52,6 +52,16 @@ function networkProblem(e: {
 }
 
 /**
+ * Whether `error` is PostgreSQL refusing a prepared statement because its result columns changed
+ * since it was parsed (a migration altered or dropped a column it reads): the statement is then
+ * useless on that connection, though the connection is fine.
+ */
+export function resultChanged(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null | undefined;
+  return e?.code === "0A000" && typeof e.message === "string" && e.message.includes("must not change result type");
+}
+
+/**
  * Maps PostgreSQL errors (by SQLSTATE) to DotORM errors, keeping the original as `cause`.
  * https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
@@ -130,7 +140,7 @@ export function mapPgError(error: unknown, statementTimeout?: number): Error {
         cause,
       );
     case "0A000":
-      if (/must not change result type/.test(e.message ?? "")) {
+      if (resultChanged(e)) {
         return new TransactionConflict(
           "a table's columns changed (a migration) after this connection prepared the statement; it is prepared again on its next call: run the call (or its transaction) again",
           cause,

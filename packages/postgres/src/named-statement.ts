@@ -8,12 +8,13 @@
  *
  * Safe because PostgreSQL itself refuses to run a prepared statement whose result columns changed
  * since it was parsed (SQLSTATE 0A000, "cached plan must not change result type"): a kept reader
- * always matches the rows it reads. `PgDriver` forgets a statement that fails that way, so the next
- * call prepares (and describes) it afresh.
+ * always matches the rows it reads. A statement that fails that way is forgotten, so the next call
+ * prepares (and describes) it afresh.
  */
 import type { ExecCallback } from "@dotorm/core";
 import type pg from "pg";
 import pgUtils from "pg/lib/utils.js";
+import { resultChanged } from "./map-pg-error.js";
 import type { PreparedStatements, RowReader } from "./prepared-statements.js";
 import { typeParsers } from "./type-parsers.js";
 
@@ -43,16 +44,6 @@ export function rowReader(fields: readonly { name: string; dataTypeID: number }[
     // a plain object with every column (rows are spread from it: one hidden class per statement)
     empty: { ...empty },
   };
-}
-
-/**
- * Whether `error` is PostgreSQL refusing a prepared statement because its result columns changed
- * since it was parsed (a migration altered or dropped a column it reads): the statement is then
- * useless on that connection, though the connection is fine.
- */
-export function resultChanged(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null | undefined;
-  return e?.code === "0A000" && typeof e.message === "string" && e.message.includes("must not change result type");
 }
 
 /** The row count of a CommandComplete tag ("SELECT 5", "INSERT 0 1", "UPDATE 3"), 0 when it has none. */

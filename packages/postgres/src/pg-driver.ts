@@ -15,8 +15,7 @@ import {
 } from "@dotorm/core";
 import pg from "pg";
 import { cursorStream } from "./cursor-stream.js";
-import { mapPgError } from "./map-pg-error.js";
-import { resultChanged } from "./named-statement.js";
+import { mapPgError, resultChanged } from "./map-pg-error.js";
 import { PreparedStatements } from "./prepared-statements.js";
 import { PgConnection, type PgLink } from "./pg-connection.js";
 import { breaks, checkout, query, queryWith, settleWith } from "./pg-query.js";

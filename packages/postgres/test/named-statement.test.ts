@@ -1,6 +1,6 @@
 import { type CompiledQuery, type Database, TransactionConflict, connect } from "@dotorm/core";
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { postgres } from "../src/index.js";
 import { rowReader } from "../src/named-statement.js";
 import type { PgDriver } from "../src/pg-driver.js";
@@ -18,23 +18,17 @@ let driver: PgDriver;
 const run = (sql: string, params: unknown[], kind: CompiledQuery["kind"] = "select") =>
   driver.execute({ sql, params, kind });
 
-/** Counts the Describe messages pg writes on the pool's one connection while `body` runs. */
+/** Counts the Describe messages pg writes on the pool's one connection while `body` runs (a spy that calls through). */
 async function describes(body: () => Promise<void>): Promise<number> {
   const client = await driver.pool.connect();
-  const connection = (client as unknown as { connection: { describe(m: unknown): void } }).connection;
   client.release();
-  const original = connection.describe;
-  let count = 0;
-  connection.describe = function (m: unknown) {
-    count++;
-    original.call(this, m);
-  };
+  const spy = vi.spyOn((client as unknown as { connection: { describe(m: unknown): void } }).connection, "describe");
   try {
     await body();
+    return spy.mock.calls.length;
   } finally {
-    connection.describe = original;
+    spy.mockRestore();
   }
-  return count;
 }
 
 describe.runIf(await pgServer.available())("named statements on the PostgreSQL server", () => {

@@ -1,7 +1,7 @@
 import { ConnectionError, type Database, IntegrityError, connect, f, model } from "@dotorm/core";
 import { FaultProxy } from "@dotorm/testkit";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { postgres } from "../src/index.js";
 import type { PgDriver } from "../src/pg-driver.js";
 import { pgServer, pgUrl } from "./targets.js";
@@ -27,23 +27,17 @@ async function committed(): Promise<number> {
   }
 }
 
-/** The statements pg is given on the pool's one connection while `body` runs (their SQL). */
+/** The statements pg is given on the pool's one connection while `body` runs (their SQL; a spy that calls through). */
 async function submitted(body: () => Promise<unknown>): Promise<string[]> {
-  const pool = (db.adapter.driver as PgDriver).pool;
-  const client = await pool.connect();
+  const client = await (db.adapter.driver as PgDriver).pool.connect();
   client.release();
-  const original = client.query;
-  const seen: string[] = [];
-  client.query = function (this: pg.PoolClient, q: unknown, ...rest: unknown[]) {
-    seen.push(typeof q === "string" ? q : (q as { text: string }).text);
-    return (original as (...a: unknown[]) => unknown).call(this, q, ...rest);
-  } as typeof client.query;
+  const spy = vi.spyOn(client as unknown as { query(q: unknown): unknown }, "query");
   try {
     await body();
+    return spy.mock.calls.map(([q]) => (typeof q === "string" ? q : (q as { text: string }).text));
   } finally {
-    client.query = original;
+    spy.mockRestore();
   }
-  return seen;
 }
 
 describe.runIf(await pgServer.available())("a transaction's BEGIN on the PostgreSQL server", () => {
