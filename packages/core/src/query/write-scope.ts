@@ -23,7 +23,8 @@ export class WriteScope {
 
   /** These ids (deduplicated). */
   static ids(model: ModelMeta, ids: readonly Id[], single = false): WriteScope {
-    const unique = [...new Set(ids)];
+    // one id (a record's own write, the common call) needs no deduplication
+    const unique = ids.length === 1 ? [ids[0] as Id] : [...new Set(ids)];
     return new WriteScope(unique.length === 0 ? ast.const(false) : ast.idIn(model, unique), unique, single);
   }
 

@@ -7,6 +7,7 @@ import type { SqlCompiler } from "../sql/sql-compiler.js";
 import type { CompiledQuery } from "../sql/statement.js";
 import { type FilterLeaf, FilterWalk, walkFilter } from "./filter-walk.js";
 import { type TokenTrie, keepUnder } from "../query/token-trie.js";
+import { Slot, bindAll, sameParams } from "./template-params.js";
 
 /**
  * What a read of one shape, filter skeleton, limit and offset compiles to, whatever its values: the
@@ -25,16 +26,6 @@ interface Template {
   readonly extra: CondNode | undefined;
   /** Per condition of the filter, in order: its field and the shape of its node. */
   readonly leaves: readonly { readonly field: FieldMeta; readonly skeleton: CondNode }[];
-}
-
-/** A value of the call in a template's params: the `index`th value, encoded for `field`. */
-class Slot {
-  constructor(
-    readonly index: number,
-    readonly field: FieldMeta | undefined,
-  ) {
-    Object.freeze(this);
-  }
 }
 
 /** Templates kept per read shape; past this they are dropped all at once. */
@@ -214,7 +205,8 @@ function build(
   });
   // kept only when it gives this call's very statement and params
   const params = bindAll(template.params, values, compiler);
-  if (query.sql !== reference.sql || query.kind !== reference.kind || !same(params, reference.params)) return null;
+  if (query.sql !== reference.sql || query.kind !== reference.kind || !sameParams(params, reference.params))
+    return null;
   built++;
   return template;
 }
@@ -284,44 +276,6 @@ function marked(node: CondNode, slots: { next: number }): CondNode {
     default:
       return node;
   }
-}
-
-/** A template's param with the call's values: a slot's value encoded as the compiler encodes it. */
-function bind(param: unknown, values: readonly unknown[], compiler: SqlCompiler): unknown {
-  if (param instanceof Slot) return compiler.encode(values[param.index], param.field);
-  // a list of slots (PostgreSQL's and ClickHouse's one array parameter of an IN): a fresh list per call
-  if (Array.isArray(param)) return param.map((p) => bind(p, values, compiler));
-  return param;
-}
-
-/** A template's params (a list, or ClickHouse's record) with the call's values. */
-function bindAll(
-  params: Template["params"],
-  values: readonly unknown[],
-  compiler: SqlCompiler,
-): CompiledQuery["params"] {
-  if (Array.isArray(params)) return params.map((p) => bind(p, values, compiler));
-  const record = params as Readonly<Record<string, unknown>>;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(record)) out[k] = bind(record[k], values, compiler);
-  return out;
-}
-
-/** Whether two params are the same: the same primitives, dates, bytes and lists (anything else is not). */
-function same(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (a instanceof Date && b instanceof Date) return Object.is(a.getTime(), b.getTime());
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.from(a).equals(b);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && same(a[k], b[k]));
-  }
-  return false;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
 /** A limit as planning takes it (undefined, null, or a non-negative safe integer, not -0). */
