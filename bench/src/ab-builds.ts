@@ -9,8 +9,13 @@
  * `@dotorm/mysql` on the MySQL bench's database instead (and raw `mysql2` with `AB_RAW=1`; seed it
  * with `pnpm --filter @dotorm/bench mysql` first). `AB_RAW=1 AB_AA=1` puts the raw driver in B's place too
  * (two pools of identical code: the instrument's own spread).
+ * `AB_SERVER=1` also reads the database server's CPU per call (every thread of `postgres` or
+ * `mariadbd` on this machine, nanosecond scheduler times) and prints the ratio of client + server CPU
+ * per call: on a machine whose cores the client and the server share, what bounds throughput, and
+ * far steadier than throughput itself.
  */
 import { median } from "./harness.js";
+import { serverCpuNs } from "./server-cpu.js";
 import { benchUrl as mysqlUrl } from "./mysql-setup.js";
 import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
 import { benchUrl, randomIds } from "./pg-setup.js";
@@ -95,7 +100,14 @@ async function run(op: () => Promise<unknown>, n: number): Promise<void> {
 /** Wall-clock milliseconds of each batch, by side (the throughput figure: batches of the same size). */
 const wall = new Map<unknown, number[]>();
 
+/** AB_SERVER=1: the server's CPU per call too (every thread of `postgres` / `mariadbd`, see {@link serverCpuNs}). */
+const serverComm = process.env.AB_SERVER === "1" ? (onMysql ? "mariadbd" : "postgres") : undefined;
+/** The server's CPU µs per call of each batch, by side. */
+const serverUs = new Map<unknown, number[]>();
+
 async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number> {
+  // read outside the client's window: the reading's own work is not the call's
+  const serverBefore = serverComm ? serverCpuNs(serverComm) : 0;
   const before = process.cpuUsage();
   const start = performance.now();
   await run(op, n);
@@ -103,6 +115,11 @@ async function cpuPerCall(op: () => Promise<unknown>, n: number): Promise<number
   const times = wall.get(op) ?? [];
   times.push(performance.now() - start);
   wall.set(op, times);
+  if (serverComm) {
+    const list = serverUs.get(op) ?? [];
+    list.push((serverCpuNs(serverComm) - serverBefore) / 1000 / n);
+    serverUs.set(op, list);
+  }
   return (c.user + c.system) / n;
 }
 
@@ -142,6 +159,14 @@ try {
     // throughput B/A per round: A's batch time over B's (the same number of calls; warm-ups are not timed)
     const wa = wall.get(opA) ?? [];
     const speed = (wall.get(opB) ?? []).map((t, i) => (wa[i] as number) / t);
+    if (serverComm) {
+      // the machine's whole cost of a call: what bounds throughput when client and server share its cores
+      const [sa, sb] = [serverUs.get(opA) ?? [], serverUs.get(opB) ?? []];
+      const total = cb!.map((y, i) => (y + (sb[i] as number)) / ((ca![i] as number) + (sa[i] as number)));
+      console.log(
+        `${w}: server CPU/call ${nameA} ${median(sa).toFixed(1)} µs, B ${median(sb).toFixed(1)} µs; client + server B/${nameA} per round: median ${median(total).toFixed(3)}, middle half ${middleHalf(total)}`,
+      );
+    }
     console.log(
       `${w}: ${nameA} ${median(ca!).toFixed(1)} µs, B ${median(cb!).toFixed(1)} µs CPU/call; B/${nameA} per round: median ${median(ratio!).toFixed(3)}, middle half ${middleHalf(ratio!)} (${rounds} rounds of ${batch}); throughput B/${nameA}: median ${median(speed).toFixed(3)}, middle half ${middleHalf(speed)}`,
     );
