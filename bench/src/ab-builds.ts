@@ -16,9 +16,10 @@
  */
 import { median } from "./harness.js";
 import { serverCpuNs } from "./server-cpu.js";
-import { benchUrl as mysqlUrl } from "./mysql-setup.js";
+import { makeVictims, benchUrl as mysqlUrl } from "./mysql-setup.js";
 import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
-import { benchUrl, randomIds } from "./pg-setup.js";
+import { sinkChatId } from "./models.js";
+import { benchUrl, randomIds, victims } from "./pg-setup.js";
 import { rawSide } from "./pg-raw-side.js";
 import type { Side } from "./side-process.js";
 import { benchModelsOn } from "./models-on.js";
@@ -37,6 +38,19 @@ async function buildSide(root: string): Promise<Side> {
   const { User, Chat, ChatMessage } = benchModelsOn(core);
   const db = await connect(adapter, { models: [User, Chat, ChatMessage] });
   const rand = randomIds(42);
+  let doomed: number[] = [];
+  /** Rows for the delete workload (raw SQL, as the benches make them), the previous ones removed. */
+  const makeDoomed = async (): Promise<number[]> => {
+    if (onMysql) {
+      const run = (sql: string, params: unknown[]) => db.exec({ sql, params });
+      const select = async (sql: string, params: unknown[]) => (await run(sql, params)).rows as { id: number }[];
+      return makeVictims(run, select, sinkChatId, victims, doomed);
+    }
+    await db.sql`DELETE FROM chat_messages WHERE id = ANY(${doomed})`;
+    const rows = await db.sql`INSERT INTO chat_messages (chat_id, body, created_at)
+      SELECT ${sinkChatId}::int, 'doomed', now() FROM generate_series(1, ${victims}::int) RETURNING id`;
+    return (rows as { id: number }[]).map((r) => r.id);
+  };
   return {
     workloads: {
       tx: {
@@ -67,6 +81,12 @@ async function buildSide(root: string): Promise<Side> {
           ChatMessage.create({ chat_id: rand(seed.chats - 1), author_user_id: rand(seed.users), body: "hello" }),
       },
       update: { op: () => ChatMessage.updateMany([rand(seed.chats * 10)], { body: "edited" }) },
+      delete: {
+        prepare: async () => {
+          doomed = await makeDoomed();
+        },
+        op: () => ChatMessage.deleteMany([doomed.pop() as number]),
+      },
       chat50: {
         op: () => Chat.get(rand(seed.chats - 1), chatWith50Messages),
       },
@@ -144,6 +164,11 @@ try {
   for (const w of process.argv.slice(2)) {
     const [opA, opB] = [a.workloads[w]?.op, b.workloads[w]?.op];
     if (!opA || !opB) throw new Error(`no workload ${w}`);
+    // rows to delete (enough for the warm-up and every round), made before anything is measured
+    if (w === "delete" && 1500 + rounds * batch > victims)
+      throw new Error(`delete: ${rounds} rounds of ${batch} need more than the ${victims} rows made for them`);
+    await a.workloads[w]?.prepare?.();
+    await b.workloads[w]?.prepare?.();
     await run(opA, 1500);
     await run(opB, 1500);
     const [ca, cb, ratio] = [[], [], []] as number[][];
