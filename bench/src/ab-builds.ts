@@ -44,7 +44,8 @@ async function buildSide(root: string): Promise<Side> {
     if (onMysql) {
       const run = (sql: string, params: unknown[]) => db.exec({ sql, params });
       const select = async (sql: string, params: unknown[]) => (await run(sql, params)).rows as { id: number }[];
-      return makeVictims(run, select, sinkChatId, victims, doomed);
+      // a body of its own: the raw side's rows ("doomed") are made before these and must stay
+      return makeVictims(run, select, sinkChatId, victims, doomed, "doomed-ab");
     }
     await db.sql`DELETE FROM chat_messages WHERE id = ANY(${doomed})`;
     const rows = await db.sql`INSERT INTO chat_messages (chat_id, body, created_at)

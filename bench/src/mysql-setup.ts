@@ -65,22 +65,29 @@ export async function setUpMysql(): Promise<void> {
   }
 }
 
-/** Makes `victims` rows in the sink chat for the delete workload and returns their ids (raw SQL on both sides). */
+/**
+ * Makes `victims` rows in the sink chat for the delete workload and returns their ids (raw SQL on
+ * both sides); the rows of the same `body` left from before are removed first (`ab-builds` gives each
+ * of its two sides its own, since both make theirs before either runs).
+ */
 export async function makeVictims(
   run: (sql: string, values: unknown[]) => Promise<unknown>,
   select: (sql: string, values: unknown[]) => Promise<{ id: number }[]>,
   sink: number,
   count: number,
   old: number[],
+  body = "doomed",
 ): Promise<number[]> {
+  // the body is written into the INSERT (one placeholder a row keeps it under MySQL's 65,535)
+  if (!/^[a-z-]+$/.test(body)) throw new Error(`makeVictims: a body of lower-case letters, got ${body}`);
   if (old.length > 0) await run(`DELETE FROM chat_messages WHERE id IN (${old.map(() => "?").join(", ")})`, old);
-  await run("DELETE FROM chat_messages WHERE chat_id = ? AND body = 'doomed'", [sink]);
-  const values = Array.from({ length: count }, () => "(?, 'doomed', NOW(6))").join(", ");
+  await run("DELETE FROM chat_messages WHERE chat_id = ? AND body = ?", [sink, body]);
+  const values = Array.from({ length: count }, () => `(?, '${body}', NOW(6))`).join(", ");
   await run(
     `INSERT INTO chat_messages (chat_id, body, created_at) VALUES ${values}`,
     Array.from({ length: count }, () => sink),
   );
-  return (await select("SELECT id FROM chat_messages WHERE chat_id = ? AND body = 'doomed' ORDER BY id", [sink])).map(
+  return (await select("SELECT id FROM chat_messages WHERE chat_id = ? AND body = ? ORDER BY id", [sink, body])).map(
     (r) => Number(r.id),
   );
 }

@@ -16,7 +16,14 @@ export abstract class SqlDialect {
     return quoteAnsi(name);
   }
 
-  /** Adds a bound value and returns its placeholder (`?` here). */
+  /**
+   * Adds a bound value and returns its placeholder (`?` here). The placeholder may depend on the
+   * field and on the value's JS type (null, a string, a date, ...), never on the value itself:
+   * repeated reads, updates and deletes are sent from a statement compiled once per shape, with each
+   * call's values passed through {@link encode}. (A template is kept only when compiling it gives
+   * the call's own statement back, so a dialect that writes a value into the text is compiled every
+   * time rather than sent wrong.)
+   */
   param(ctx: CompileContext, value: unknown, field?: FieldMeta): string {
     ctx.params.push(this.encode(value, field));
     return "?";
