@@ -16,10 +16,11 @@
  */
 import { median } from "./harness.js";
 import { serverCpuNs } from "./server-cpu.js";
-import { makeVictims, benchUrl as mysqlUrl } from "./mysql-setup.js";
+import { benchUrl as mysqlUrl } from "./mysql-setup.js";
+import { mysqlVictims } from "./mysql-orm-side.js";
 import { rawSide as mysqlRawSide } from "./mysql-raw-side.js";
-import { sinkChatId } from "./models.js";
 import { benchUrl, randomIds, victims } from "./pg-setup.js";
+import { pgVictims } from "./pg-orm-side.js";
 import { rawSide } from "./pg-raw-side.js";
 import type { Side } from "./side-process.js";
 import { benchModelsOn } from "./models-on.js";
@@ -39,19 +40,8 @@ async function buildSide(root: string): Promise<Side> {
   const db = await connect(adapter, { models: [User, Chat, ChatMessage] });
   const rand = randomIds(42);
   let doomed: number[] = [];
-  /** Rows for the delete workload (raw SQL, as the benches make them), the previous ones removed. */
-  const makeDoomed = async (): Promise<number[]> => {
-    if (onMysql) {
-      const run = (sql: string, params: unknown[]) => db.exec({ sql, params });
-      const select = async (sql: string, params: unknown[]) => (await run(sql, params)).rows as { id: number }[];
-      // a body of its own: the raw side's rows ("doomed") are made before these and must stay
-      return makeVictims(run, select, sinkChatId, victims, doomed, "doomed-ab");
-    }
-    await db.sql`DELETE FROM chat_messages WHERE id = ANY(${doomed})`;
-    const rows = await db.sql`INSERT INTO chat_messages (chat_id, body, created_at)
-      SELECT ${sinkChatId}::int, 'doomed', now() FROM generate_series(1, ${victims}::int) RETURNING id`;
-    return (rows as { id: number }[]).map((r) => r.id);
-  };
+  // on MySQL a body of its own: the raw side's rows ("doomed") are made before these and must stay
+  const makeDoomed = onMysql ? mysqlVictims("doomed-ab") : pgVictims;
   return {
     workloads: {
       tx: {
@@ -84,7 +74,7 @@ async function buildSide(root: string): Promise<Side> {
       update: { op: () => ChatMessage.updateMany([rand(seed.chats * 10)], { body: "edited" }) },
       delete: {
         prepare: async () => {
-          doomed = await makeDoomed();
+          doomed = await makeDoomed(db, doomed);
         },
         op: () => ChatMessage.deleteMany([doomed.pop() as number]),
       },
