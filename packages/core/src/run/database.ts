@@ -10,6 +10,7 @@ import { modelMap } from "./model-map.js";
 import { syncSchema } from "./sync-schema.js";
 import { verifyAdapter } from "./verify-adapter.js";
 import { deadlineIn, deadlineStore, primaryStore, replicaReads, sessionStore, txStore } from "./context.js";
+import { templateWrite } from "./write-template.js";
 import { type DatabaseEvents, Emitter } from "./events.js";
 import { type RawSql, rawSql } from "./raw-sql.js";
 import type { NPlusOneDetector, NPlusOneOptions } from "../insight/n-plus-one.js";
@@ -182,7 +183,7 @@ export class Database implements Runner {
     compiled?: CompiledQuery,
     map?: (r: ExecResult) => R,
   ): Promise<R> {
-    const query = compiled ?? this.adapter.compiler.compile(node);
+    const query = compiled ?? this.compile(node);
     if (this.detector.active > 0) this.detector.watch(node, query, info);
     this.planned?.note(node, query);
     if (info.cache) {
@@ -199,6 +200,15 @@ export class Database implements Runner {
     }
     // the cache drops what the write changed before the write settles (in its reaction: no promise of its own)
     return this.dispatch(query, info, map, () => this.cache.written(node));
+  }
+
+  /** `node` as the adapter's compiler compiles it; an update or delete by id from its kept template (see {@link templateWrite}). */
+  private compile(node: QueryNode): CompiledQuery {
+    if (node.kind === "update" || node.kind === "delete") {
+      const kept = templateWrite(this.adapter.compiler, node);
+      if (kept) return kept;
+    }
+    return this.adapter.compiler.compile(node);
   }
 
   /** The transaction of this database the call chain runs in, if any (its writes are tracked for the cache). */

@@ -1,7 +1,7 @@
 import { RecordNotFound } from "../errors.js";
 import type { HookOption } from "../model/binding.js";
 import type { ModelMeta } from "../model/model-meta.js";
-import type { CondNode, DeleteNode, UpdateNode } from "../query/ast.js";
+import type { CondNode } from "../query/ast.js";
 import { prepareUpdate } from "../query/prepare-write.js";
 import { WriteScope } from "../query/write-scope.js";
 import { type SecuredWrite, secureWrite } from "../access/secure-write.js";
@@ -10,7 +10,6 @@ import type { Runner } from "./runner.js";
 import { relationValues, writeRelations } from "./relation-writes.js";
 import { activeHooks, writeWithHooks } from "./write-hooks.js";
 import { checkYears, guarded, idsOf } from "./write-guards.js";
-import { templateWrite } from "./write-template.js";
 
 /** The rows an UPDATE or DELETE changed, read in the statement's own reaction. */
 const affectedOf = (result: ExecResult): number => Number(result.affected);
@@ -72,8 +71,8 @@ export function updateScope(
       if (scope.ids?.length === 0) return Promise.resolve(0);
       // the common case: one UPDATE and nothing around it
       if (!hooks && relations.length === 0 && !secured.rule && !secured.read && (set.length > 0 || exprs.length > 0)) {
-        const node: UpdateNode = { kind: "update", model, set, exprs, where: secured.scope?.where };
-        return found(model, scope, db.run(node, info, templateWrite(db.adapter.compiler, node), affectedOf));
+        const where = secured.scope?.where;
+        return found(model, scope, db.run({ kind: "update", model, set, exprs, where }, info, undefined, affectedOf));
       }
       const frozen = Object.freeze({ ...values }) as never;
       const run = !hooks
@@ -114,10 +113,7 @@ export function deleteScope(db: Runner, model: ModelMeta, scope: WriteScope, opt
     const hooks = activeHooks(model, options);
     if (scope.ids?.length === 0) return Promise.resolve(0);
     const info = { model: model.table, operation: "delete" };
-    const work = (where?: CondNode) => {
-      const node: DeleteNode = { kind: "delete", model, where };
-      return db.run(node, info, templateWrite(db.adapter.compiler, node), affectedOf);
-    };
+    const work = (where?: CondNode) => db.run({ kind: "delete", model, where }, info, undefined, affectedOf);
     const write = (secured: SecuredWrite): Promise<number> => {
       // the common case: one DELETE and nothing around it
       if (!hooks && !secured.rule && !secured.read) return found(model, scope, work(secured.scope?.where));

@@ -37,8 +37,9 @@ export function builtWriteTemplates(): number {
  * compiler's `encode` refuses (the usual path then throws its error). Never throws.
  *
  * @example
+ * // as Database.run compiles an update or delete
  * const node = { kind: "update", model: Lead.meta, set: [[stage, "won"]], where: ast.idIn(Lead.meta, [7]) };
- * await db.run(node, info, templateWrite(compiler, node));
+ * const query = templateWrite(compiler, node) ?? compiler.compile(node);
  */
 export function templateWrite(compiler: SqlCompiler, node: UpdateNode | DeleteNode): CompiledQuery | undefined {
   const key = shapeOf(node);
