@@ -6,6 +6,7 @@ import type { Introspector } from "../sql/schema.js";
 import { type ExplainOptions, type ExplainPlan, type PlanReader, planNodes } from "./explain-plan.js";
 import { readColumns } from "./read-columns.js";
 import { recommend } from "./recommend.js";
+import { shown } from "../model/shown.js";
 
 /** What `db.on("explain")` listeners receive, once per explained statement. */
 export interface ExplainEvent {
@@ -53,7 +54,7 @@ export function checkExplainOptions(options: unknown): ExplainOptions {
   }
   for (const key of Object.keys(options)) {
     if (key !== "analyze")
-      throw new QueryError(`explain() has no option ${JSON.stringify(key)}: it takes { analyze?: boolean }`, key);
+      throw new QueryError(`explain() has no option ${shown(key)}: it takes { analyze?: boolean }`, key);
   }
   const analyze = (options as { analyze?: unknown }).analyze;
   if (analyze !== undefined && typeof analyze !== "boolean") {

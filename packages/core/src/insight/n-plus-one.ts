@@ -8,6 +8,7 @@ import { callSite, captureStack } from "./call-site.js";
 import { NPlusOneError } from "./n-plus-one-error.js";
 import { paramsKey } from "./params-key.js";
 import type { NPlusOneReport } from "./n-plus-one-report.js";
+import { shown } from "../model/shown.js";
 
 /** How the detector reacts: an event and a log line, an `NPlusOneError`, or nothing. */
 export type NPlusOneMode = "warn" | "throw" | "off";
@@ -50,7 +51,7 @@ export function checkNPlusOne(options: NPlusOneOptions | undefined, where: strin
     throw new ConfigurationError(`${where}: threshold must be an integer of at least 2, got ${String(threshold)}`);
   }
   if (mode !== undefined && mode !== "warn" && mode !== "throw" && mode !== "off") {
-    throw new ConfigurationError(`${where}: mode must be "warn", "throw" or "off", got ${JSON.stringify(mode)}`);
+    throw new ConfigurationError(`${where}: mode must be "warn", "throw" or "off", got ${shown(mode)}`);
   }
   if (log !== undefined && typeof log !== "function") throw new ConfigurationError(`${where}: log must be a function`);
   return options;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ConfigurationError } from "../errors.js";
 import type { CacheStore } from "./cache-store.js";
+import { shown } from "../model/shown.js";
 
 /** The part of an ioredis client the store uses (ioredis itself fits; no dependency on it here). */
 export interface RedisLike {
@@ -49,7 +50,7 @@ export function redisStore(options: RedisStoreOptions): CacheStore {
     throw new ConfigurationError("redisStore({ client }) takes an ioredis client");
   if (typeof prefix !== "string" || !/^[A-Za-z0-9_:.-]{1,100}$/.test(prefix)) {
     throw new ConfigurationError(
-      `redisStore({ prefix }) takes a key prefix of letters, digits and _ : . - (one per database), got ${JSON.stringify(prefix)}`,
+      `redisStore({ prefix }) takes a key prefix of letters, digits and _ : . - (one per database), got ${shown(prefix)}`,
     );
   }
   const channel = options.channel ?? `${prefix}invalidate`;

@@ -1,6 +1,7 @@
 import { QueryError, ValidationError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "./model-meta.js";
 import { type Id, isNumericKey } from "./primary-key.js";
+import { shown } from "./shown.js";
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -278,7 +279,7 @@ export function checkId(model: ModelMeta, id: unknown): Id {
     return validateValue(model.id, id) as Id;
   }
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-    throw new QueryError(`${model.table} ids are positive integers, got ${JSON.stringify(id)}`, "id");
+    throw new QueryError(`${model.table} ids are positive integers, got ${shown(id)}`, "id");
   }
   return id;
 }

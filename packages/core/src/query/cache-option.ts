@@ -1,5 +1,6 @@
 import { QueryError } from "../errors.js";
 import type { ModelMeta } from "../model/model-meta.js";
+import { shown } from "../model/shown.js";
 
 /** How long a read may be served from the query cache: `qs.cache({ ttl })`, the model option `cache`. */
 export interface CacheOption {
@@ -20,7 +21,7 @@ export function checkCacheOption(option: unknown, where: string): CacheOption | 
   const keys = typeof option === "object" && option !== null && !Array.isArray(option) ? Object.keys(option) : [];
   if (keys.length !== 1 || typeof ttl !== "number" || !Number.isSafeInteger(ttl) || ttl < 1) {
     throw new QueryError(
-      `${where}: cache takes { ttl } with a positive integer of milliseconds (or false), got ${JSON.stringify(option) ?? String(option)}`,
+      `${where}: cache takes { ttl } with a positive integer of milliseconds (or false), got ${shown(option)}`,
       "cache",
     );
   }

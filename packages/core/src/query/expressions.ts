@@ -2,6 +2,7 @@ import { QueryError } from "../errors.js";
 import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import type { CondNode, ExprNode } from "./ast.js";
 import { type ArithmeticOp, type FieldRef, isFieldRef, refFields } from "../model/field-ref.js";
+import { shown } from "../model/shown.js";
 
 export { type ArithmeticOp, F, FieldRef, isFieldRef, refFields } from "../model/field-ref.js";
 
@@ -47,7 +48,7 @@ function build(ref: FieldRef, fields: readonly FieldMeta[], integral: boolean, a
   const root = fields[at.i++] as FieldMeta;
   let node: ExprNode = { kind: "field", field: root };
   for (const [op, value] of ref.steps) {
-    if (!(op in sqlOps)) throw new QueryError(`F("${ref.field}"): unknown operation ${JSON.stringify(op)}`, ref.field);
+    if (!(op in sqlOps)) throw new QueryError(`F("${ref.field}"): unknown operation ${shown(op)}`, ref.field);
     if (op === "div" && integral)
       throw new QueryError(
         `F("${ref.field}").div(): integer division differs between databases; divide float or decimal fields`,
@@ -59,7 +60,7 @@ function build(ref: FieldRef, fields: readonly FieldMeta[], integral: boolean, a
       right = { kind: "value", value, field: root };
     else
       throw new QueryError(
-        `F("${ref.field}").${op}() takes ${integral ? "an integer" : "a finite number"} or another F(), got ${JSON.stringify(value)}`,
+        `F("${ref.field}").${op}() takes ${integral ? "an integer" : "a finite number"} or another F(), got ${shown(value)}`,
         ref.field,
       );
     node = { kind: "arith", op: sqlOps[op], left: node, right };

@@ -5,6 +5,7 @@ import { datePartField, dateParts } from "./computed-fields.js";
 import { operators } from "./filter-types.js";
 import { exprCondition, isFieldRef } from "./expressions.js";
 import { article, holdsForNull, leafCondition } from "./leaf-condition.js";
+import { shown } from "../model/shown.js";
 
 /** Each negative operator and the positive one it is the complement of. */
 const negatives: Readonly<Record<string, string>> = {
@@ -95,7 +96,7 @@ function parseList(
 function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, depth: number): CondNode {
   if (!Array.isArray(item)) {
     throw new QueryError(
-      `a filter item must be a [field, operator, value] list, a group, "and", "or" or ["not", item]; got ${JSON.stringify(item)}`,
+      `a filter item must be a [field, operator, value] list, a group, "and", "or" or ["not", item]; got ${shown(item)}`,
     );
   }
   if (item[0] === "not") {
@@ -112,11 +113,10 @@ function parseItem(model: ModelMeta, item: unknown, opts: ParseFilterOptions, de
 
 function parseCondition(model: ModelMeta, item: readonly unknown[], opts: ParseFilterOptions, depth: number): CondNode {
   const [path, op, value] = item;
-  if (typeof path !== "string")
-    throw new QueryError(`a condition starts with a field name, got ${JSON.stringify(path)}`);
+  if (typeof path !== "string") throw new QueryError(`a condition starts with a field name, got ${shown(path)}`);
   if (typeof op !== "string" || !operators.has(op)) {
     throw new QueryError(
-      `unknown operator ${JSON.stringify(op)} in condition on "${path}"; use one of ${[...operators].join(", ")}`,
+      `unknown operator ${shown(op)} in condition on "${path}"; use one of ${[...operators].join(", ")}`,
       path,
     );
   }

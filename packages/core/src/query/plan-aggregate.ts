@@ -3,6 +3,7 @@ import type { FieldMeta, ModelMeta } from "../model/model-meta.js";
 import { toDbValue, ValueError } from "../model/validate.js";
 import type { AggregateFn, AggregateItem, AggregateNode, HavingNode, SelectItem } from "./ast.js";
 import { checkCount, planFilter, planRead } from "./plan-read.js";
+import { shown } from "../model/shown.js";
 
 /** An aggregation request, as a query set hands it over. */
 export interface AggregateRequest {
@@ -143,7 +144,7 @@ function planHaving(byAlias: Map<string, AggregateItem>, cond: unknown): HavingN
   const item = typeof alias === "string" ? byAlias.get(alias) : undefined;
   if (!item) throw new QueryError(`having: "${String(alias)}" is not an aggregate alias`, String(alias));
   const sqlOp = typeof op === "string" && Object.hasOwn(havingOps, op) ? havingOps[op] : undefined;
-  if (!sqlOp) throw new QueryError(`having: operator ${JSON.stringify(op)} is not one of = != > >= < <=`, item.alias);
+  if (!sqlOp) throw new QueryError(`having: operator ${shown(op)} is not one of = != > >= < <=`, item.alias);
   if (item.fn === "count" || item.fn === "count_distinct" || item.fn === "avg") {
     if (typeof value !== "number" || !Number.isFinite(value))
       throw new QueryError(`having: "${item.alias}" compares with a number`, item.alias);

@@ -14,6 +14,7 @@ import { parseFilter } from "./parse-filter.js";
 import { planDistinct } from "./plan-distinct.js";
 import { isPath, planAnnotations, planPath } from "./plan-computed.js";
 import { defaultOrder } from "./default-order.js";
+import { shown } from "../model/shown.js";
 
 /** Read options as they arrive at runtime (the typed surface narrows them at compile time). */
 export interface ReadRequest {
@@ -121,7 +122,7 @@ export function planFilter(
 export function checkCount(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new QueryError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    throw new QueryError(`${name} must be a non-negative integer, got ${shown(value)}`);
   }
   return value;
 }
@@ -137,7 +138,7 @@ export function planOrder(
   named?: ReadonlyMap<string, FieldMeta>,
 ): OrderNode[] {
   if (sort !== undefined && sort !== "asc" && sort !== "desc" && sort !== "ASC" && sort !== "DESC") {
-    throw new QueryError(`sort must be "asc" or "desc", got ${JSON.stringify(sort)}`);
+    throw new QueryError(`sort must be "asc" or "desc", got ${shown(sort)}`);
   }
   const defaultDesc = sort?.toLowerCase() === "desc";
   if (noOrder(order)) return defaultOrder(model, defaultDesc) ?? [{ field: model.id, desc: defaultDesc }];
@@ -145,7 +146,7 @@ export function planOrder(
     throw new QueryError(`order must be a string such as "name desc, id", got ${typeof order}`);
   return order.split(",").map((term) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(term);
-    if (!m) throw new QueryError(`order term ${JSON.stringify(term.trim())} must be "<field>" or "<field> asc|desc"`);
+    if (!m) throw new QueryError(`order term ${shown(term.trim())} must be "<field>" or "<field> asc|desc"`);
     const field = named?.get(m[1] as string) ?? model.fields.get(m[1] as string);
     if (!field?.stored)
       throw new QueryError(`cannot order ${model.table} by unknown or unstored field "${m[1]}"`, m[1]);

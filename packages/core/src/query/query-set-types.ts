@@ -7,6 +7,7 @@ import type { AggregateFn } from "./ast.js";
 import type { FieldRef } from "./expressions.js";
 import type { DateKeys, DatePartName } from "./filter-types.js";
 import type { Lookup } from "./lookups.js";
+import { shown } from "../model/shown.js";
 
 /** `get()` on a query set matched several records. */
 export class MultipleRecordsFound extends DotormError {
@@ -168,7 +169,7 @@ export type AnnotationLookups<X> = {
 /** A limit or offset: a non-negative integer, checked when given. */
 export function sliceSize(what: string, n: unknown): number {
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
-    throw new QueryError(`${what}() takes a non-negative integer, got ${JSON.stringify(n)}`);
+    throw new QueryError(`${what}() takes a non-negative integer, got ${shown(n)}`);
   return n;
 }
 

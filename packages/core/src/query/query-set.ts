@@ -19,6 +19,7 @@ import type {
   UpdateWithRefs,
 } from "./query-set-types.js";
 import { MultipleRecordsFound, assertUnsliced, bulkIds, flip, sliceSize } from "./query-set-types.js";
+import { shown } from "../model/shown.js";
 
 /**
  * An immutable, chainable, awaitable query over a model, compiled to the same AST as `search`,
@@ -162,10 +163,7 @@ export class QuerySet<M extends ModelType, O = {}, X = {}> extends QueryReads<M,
    */
   timeout(ms: number): QuerySet<M, O, X> {
     if (typeof ms !== "number" || !Number.isSafeInteger(ms) || ms <= 0)
-      throw new QueryError(
-        `timeout() takes a positive whole number of milliseconds, got ${JSON.stringify(ms)}`,
-        "timeout",
-      );
+      throw new QueryError(`timeout() takes a positive whole number of milliseconds, got ${shown(ms)}`, "timeout");
     return this.with({ timeout: ms });
   }
 
