@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { markdownTable, median, permutations } from "./harness.js";
+import { type Measured, markdownTable, median, permutations } from "./harness.js";
 import { type Side, SideProcess, serveSide } from "./side-process.js";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -19,6 +19,11 @@ export interface Comparison {
   readonly setUp: () => Promise<void>;
   readonly ormSide: (poolSize: number) => Promise<Side>;
   readonly rawSide: (poolSize: number) => Promise<Side>;
+  /**
+   * The server's process name (`postgres`, `mariadbd`): on Linux, with the server on this machine,
+   * each window also reads the server's CPU per call (server-cpu.ts). `BENCH_SERVER_CPU=0` turns it off.
+   */
+  readonly serverComm: string;
 }
 
 /**
@@ -31,6 +36,10 @@ export interface Comparison {
  * DotORM's so a ratio can be read against what two identical sides read in the same run), BENCH_ONLY
  * (a comma list of workload names: only those run), BENCH_RAW_ALS=1 (a diagnostic: the raw sides run
  * with an AsyncLocalStorage store entered, so Node 20's promise hook is on in every process).
+ * Beside the rates, every window reads the CPU time each call cost the side's process and, on Linux
+ * with the server on this machine, the server: the "CPU per call" columns give DotORM's ÷ the raw
+ * side's (lower is cheaper), the median of the rounds' ratios. On two cores the client and the server
+ * share, that cost bounds throughput and moves far less than throughput itself.
  */
 export async function compare(c: Comparison): Promise<void> {
   const rounds = env("BENCH_ROUNDS", 5);
@@ -39,6 +48,9 @@ export async function compare(c: Comparison): Promise<void> {
   const poolSize = env("BENCH_POOL", 4);
   const control = process.env.BENCH_CONTROL === "1";
   const side = process.argv[2];
+  // read by the side processes (serveSide), which inherit this environment
+  if (process.platform === "linux" && process.env.BENCH_SERVER_CPU !== "0")
+    process.env.BENCH_SERVER_COMM ??= c.serverComm;
   if (side === "orm") return serveSide(() => c.ormSide(poolSize));
   if (side === "raw") {
     // BENCH_RAW_ALS=1, a diagnostic (never the headline figure): the raw side runs with Node 20's
@@ -75,7 +87,7 @@ export async function compare(c: Comparison): Promise<void> {
   const orm = new SideProcess("DotORM", script, ["orm"]);
   const raw = new SideProcess(c.rawName, script, ["raw"]);
   const ctl = control ? new SideProcess(`${c.rawName} (control)`, script, ["raw"]) : undefined;
-  const results = new Map<string, { orm: number[]; raw: number[]; ctl: number[] }>(
+  const results = new Map<string, { orm: Measured[]; raw: Measured[]; ctl: Measured[] }>(
     workloads.map(([name]) => [name, { orm: [], raw: [], ctl: [] }]),
   );
   for (let round = 0; round < rounds; round++) {
@@ -89,7 +101,7 @@ export async function compare(c: Comparison): Promise<void> {
       const r = results.get(name)!;
       // Every order of the sides in turn (not only rotations: with three sides a rotation always
       // runs the raw side right after DotORM's), so none always runs first, or after the same side.
-      const sides: [SideProcess, number[]][] = [
+      const sides: [SideProcess, Measured[]][] = [
         [orm, r.orm],
         [raw, r.raw],
       ];
@@ -105,18 +117,20 @@ export async function compare(c: Comparison): Promise<void> {
   const summary = workloads.map(([name, label, target]) => {
     const r = results.get(name)!;
     // the ratio of each round (both sides measured back to back), so the spread shows the noise
-    const ratios = r.orm.map((o, i) => o / (r.raw[i] as number));
-    const controls = r.ctl.map((o, i) => o / (r.raw[i] as number));
+    const ratios = r.orm.map((o, i) => o.ops / (r.raw[i] as Measured).ops);
+    const controls = r.ctl.map((o, i) => o.ops / (r.raw[i] as Measured).ops);
     return {
       control: controls.length > 0 ? spread(controls) : undefined,
       name,
       label,
       target,
-      orm: median(r.orm),
-      raw: median(r.raw),
+      orm: median(r.orm.map((m) => m.ops)),
+      raw: median(r.raw.map((m) => m.ops)),
       ratio: median(ratios),
       low: Math.min(...ratios),
       high: Math.max(...ratios),
+      cpu: cpuRatios(r.orm, r.raw),
+      controlCpu: r.ctl.length > 0 ? cpuRatios(r.ctl, r.raw) : undefined,
     };
   });
   const rows = summary.map((w) => [
@@ -134,6 +148,25 @@ export async function compare(c: Comparison): Promise<void> {
   const head = ["workload (median ops/s)", "DotORM", c.rawName, "median ratio", "spread (per round)"];
   if (control) head.push(`control: ${c.rawName} again / ${c.rawName}`);
   console.log(`\n${markdownTable([...head, "target", "met"], rows)}`);
+  const cpuHead = [
+    "CPU per call, DotORM ÷ " + c.rawName + " (median of rounds; lower is cheaper)",
+    "client",
+    "client + server",
+  ];
+  if (control) cpuHead.push("control: client", "control: client + server");
+  const cpuCells = (x: CpuRatios | undefined) =>
+    x
+      ? [
+          `${x.client.median.toFixed(2)} (${x.client.low.toFixed(2)}–${x.client.high.toFixed(2)})`,
+          x.total ? `${x.total.median.toFixed(2)} (${x.total.low.toFixed(2)}–${x.total.high.toFixed(2)})` : "n/a",
+        ]
+      : [];
+  console.log(
+    `\n${markdownTable(
+      cpuHead,
+      summary.map((w) => [w.label, ...cpuCells(w.cpu), ...cpuCells(w.controlCpu)]),
+    )}`,
+  );
   const rssOk = ormRss - rawRss <= 10 ? "yes" : "no";
   console.log(
     `\npeak RSS: DotORM ${ormRss.toFixed(1)} MB, ${c.rawName} ${rawRss.toFixed(1)} MB, difference ${(ormRss - rawRss).toFixed(1)} MB (target ≤ 10 MB: ${rssOk})`,
@@ -150,7 +183,24 @@ export async function compare(c: Comparison): Promise<void> {
     );
 }
 
+interface CpuRatios {
+  readonly client: Spread;
+  /** Client + server; undefined when the server's CPU was not read. */
+  readonly total?: Spread;
+}
+
+/** Per round, `side`'s CPU per call ÷ `raw`'s: the client's, and the client's plus the server's. */
+function cpuRatios(side: readonly Measured[], raw: readonly Measured[]): CpuRatios {
+  const client = spread(side.map((m, i) => m.clientUs / (raw[i] as Measured).clientUs));
+  const read = side.every((m, i) => (m.serverUs ?? 0) > 0 && ((raw[i] as Measured).serverUs ?? 0) > 0);
+  if (!read) return { client };
+  const total = (m: Measured) => m.clientUs + (m.serverUs as number);
+  return { client, total: spread(side.map((m, i) => total(m) / total(raw[i] as Measured))) };
+}
+
+type Spread = { median: number; low: number; high: number };
+
 /** Median, lowest and highest of a non-empty list of ratios. */
-function spread(ratios: readonly number[]): { median: number; low: number; high: number } {
+function spread(ratios: readonly number[]): Spread {
   return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }

@@ -31,10 +31,45 @@ async function loop(op: () => Promise<unknown>, ms: number, minOps: number, conc
 
 /** Operations per second of `op` after a warm-up. */
 export async function opsPerSecond(op: () => Promise<unknown>, t: TimingOptions): Promise<number> {
+  return (await measure(op, t)).ops;
+}
+
+/** What one timed window of a workload cost: its rate, and the CPU each call took. */
+export interface Measured {
+  /** Calls per second (wall clock). */
+  readonly ops: number;
+  /** This process's CPU time (user + system) per call, in µs. */
+  readonly clientUs: number;
+  /** The database server's CPU time per call in µs, when `serverCpuNs` was given (see server-cpu.ts). */
+  readonly serverUs?: number;
+}
+
+/**
+ * {@link opsPerSecond} with the CPU the window cost: this process's (`process.cpuUsage`) and, given
+ * `serverCpuNs` (a reading of the server's CPU time so far, in ns), the server's, both per call.
+ * The readings are taken just outside the timed window, so reading the server's CPU costs the rate nothing.
+ *
+ * @example
+ * const { ops, clientUs, serverUs } = await measure(op, timing, () => serverCpuNs("postgres"));
+ */
+export async function measure(
+  op: () => Promise<unknown>,
+  t: TimingOptions,
+  serverCpuNs?: () => number,
+): Promise<Measured> {
   if (t.warmupMs > 0) await loop(op, t.warmupMs, 1, t.concurrency);
+  const serverBefore = serverCpuNs?.();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const done = await loop(op, t.durationMs, t.minOps, t.concurrency);
-  return (done * 1000) / (performance.now() - start);
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverNs = serverCpuNs && serverBefore !== undefined ? serverCpuNs() - serverBefore : undefined;
+  return {
+    ops: (done * 1000) / ms,
+    clientUs: (cpu.user + cpu.system) / done,
+    ...(serverNs === undefined ? {} : { serverUs: serverNs / 1000 / done }),
+  };
 }
 
 /** The median of a non-empty list. */

@@ -18,6 +18,7 @@ compare({
   setUp: setUpMysql,
   ormSide: process.env.BENCH_AA ? rawSide : ormSide,
   rawSide,
+  serverComm: "mariadbd",
 }).catch((e) => {
   console.error(e);
   process.exit(1);

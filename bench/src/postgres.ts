@@ -16,6 +16,7 @@ compare({
   setUp: setUpPostgres,
   ormSide,
   rawSide,
+  serverComm: "postgres",
 }).catch((e) => {
   console.error(e);
   process.exit(1);

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { type TimingOptions, opsPerSecond, peakRssMb } from "./harness.js";
+import { type Measured, type TimingOptions, measure, peakRssMb } from "./harness.js";
+import { serverCpuNs } from "./server-cpu.js";
 
 /**
  * Each side of a bench (DotORM, the raw driver) lives in its own child process, so its peak RSS is
@@ -21,11 +22,17 @@ export interface Side {
 }
 
 type Request = { run: string; timing: TimingOptions } | { finish: true };
-type Reply = { ops: number } | { rssMb: number } | { error: string };
+type Reply = { measured: Measured } | { ready: true } | { rssMb: number } | { error: string };
 
-/** In the child: connects the side and answers the parent's requests until told to finish. */
+/**
+ * In the child: connects the side and answers the parent's requests until told to finish. With
+ * `BENCH_SERVER_COMM` set (the server's process name, `postgres` or `mariadbd`), each window also
+ * reads the server's CPU (see server-cpu.ts).
+ */
 export async function serveSide(connect: () => Promise<Side>): Promise<void> {
   const side = await connect();
+  const comm = process.env.BENCH_SERVER_COMM;
+  const server = comm ? () => serverCpuNs(comm) : undefined;
   const reply = (r: Reply) => process.send!(r);
   process.on("message", async (msg: Request) => {
     try {
@@ -38,12 +45,12 @@ export async function serveSide(connect: () => Promise<Side>): Promise<void> {
       const w = side.workloads[msg.run];
       if (!w) throw new Error(`no workload "${msg.run}"`);
       await w.prepare?.();
-      reply({ ops: await opsPerSecond(w.op, msg.timing) });
+      reply({ measured: await measure(w.op, msg.timing, server) });
     } catch (e) {
       reply({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
   });
-  reply({ ops: 0 });
+  reply({ ready: true });
 }
 
 /** In the parent: a side running in a child process. */
@@ -73,12 +80,12 @@ export class SideProcess {
     });
   }
 
-  /** Runs workload `name` in the child; resolves to its ops/s. */
-  async run(name: string, timing: TimingOptions): Promise<number> {
+  /** Runs workload `name` in the child; resolves to its rate and CPU per call. */
+  async run(name: string, timing: TimingOptions): Promise<Measured> {
     await this.ready;
     const reply = this.next();
     this.child.send({ run: name, timing } satisfies Request);
-    return ((await reply) as { ops: number }).ops;
+    return ((await reply) as { measured: Measured }).measured;
   }
 
   /** Closes the side and returns its peak RSS in MB. */
