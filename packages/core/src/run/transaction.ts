@@ -72,11 +72,15 @@ export function runTransaction<T>(
   }
   const deadline =
     timeout === undefined ? deadlineStore.getStore() : deadlineIn(timeout, `the transaction timeout (${timeout} ms)`);
-  const within = <R>(f: () => Promise<R>) => (deadline ? deadlineStore.run(deadline, f) : f());
   const current = txStore.getStore();
   return current?.line.owner === owner
-    ? nested(adapter, send, current, fn, within, deadline)
-    : root(adapter, owner, open, send, fn, within, deadline, ended);
+    ? nested(adapter, send, current, fn, deadline)
+    : root(adapter, owner, open, send, fn, deadline, ended);
+}
+
+/** Runs `f` under `deadline` (the transaction's own, or the one it runs under), if any. */
+function within<R>(deadline: Deadline | undefined, f: () => Promise<R>): Promise<R> {
+  return deadline ? deadlineStore.run(deadline, f) : f();
 }
 
 async function root<T>(
@@ -85,7 +89,6 @@ async function root<T>(
   open: TxOpen,
   send: TxSend,
   fn: () => Promise<T>,
-  within: <R>(f: () => Promise<R>) => Promise<R>,
   deadline: Deadline | undefined,
   ended: TransactionEnded | undefined,
 ): Promise<T> {
@@ -98,7 +101,10 @@ async function root<T>(
     let outcome: Outcome<T>;
     try {
       // the callback's context is the transaction's level: its statements find it there
-      outcome = { ok: true, value: await within(() => txStore.run(frame, fn)) };
+      outcome = {
+        ok: true,
+        value: await (deadline ? within(deadline, () => txStore.run(frame, fn)) : txStore.run(frame, fn)),
+      };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -126,7 +132,6 @@ async function nested<T>(
   send: TxSend,
   parent: TxFrame,
   fn: () => Promise<T>,
-  within: <R>(f: () => Promise<R>) => Promise<R>,
   deadline: Deadline | undefined,
 ): Promise<T> {
   const { compiler } = adapter;
@@ -136,7 +141,7 @@ async function nested<T>(
   await line.enter(frame);
   try {
     await send(frame, { sql: compiler.savepoint(name), params: [], kind: "other" }, { deadline });
-    let outcome = await within(() => txStore.run(frame, () => settle(fn)));
+    let outcome = await within(deadline, () => txStore.run(frame, () => settle(fn)));
     const running = line.nestedRunning(frame);
     line.settle(frame);
     if (!parent.open) {

@@ -244,6 +244,8 @@ export class TxLine {
   settle(frame: TxFrame): void {
     frame.settled = true;
     if (this.holder.within(frame)) this.holder = frame;
+    // the common case (nothing waiting: no nested transaction ran concurrently) allocates nothing
+    if (this.waiters.length === 0) return;
     const refused = this.waiters.filter((w) => w.frame.within(frame));
     this.waiters = this.waiters.filter((w) => !w.frame.within(frame));
     for (const w of refused) {
