@@ -34,8 +34,9 @@ export interface Comparison {
  * to write the medians to, for `bench:check`), BENCH_CONTROL=1 (a third process runs the raw side
  * again, taking its turn in every order: its ratio to the raw side is the harness's own noise, printed beside
  * DotORM's so a ratio can be read against what two identical sides read in the same run), BENCH_ONLY
- * (a comma list of workload names: only those run), BENCH_RAW_ALS=1 (a diagnostic: the raw sides run
- * with an AsyncLocalStorage store entered, so Node 20's promise hook is on in every process).
+ * (a comma list of workload names: only those run), BENCH_RAW_ALS=1 (a diagnostic: every side runs
+ * with an AsyncLocalStorage store entered from its start, so Node 20's promise hook is on in every
+ * process and for every workload, not only from DotORM's first transaction on).
  * Beside the rates, every window reads the CPU time each call cost the side's process and, on Linux
  * with the server on this machine, the server: the "CPU per call" columns give DotORM's ÷ the raw
  * side's (lower is cheaper), the median of the rounds' ratios. On two cores the client and the server
@@ -51,7 +52,12 @@ export async function compare(c: Comparison): Promise<void> {
   // read by the side processes (serveSide), which inherit this environment
   if (process.platform === "linux" && process.env.BENCH_SERVER_CPU !== "0")
     process.env.BENCH_SERVER_COMM ??= c.serverComm;
-  if (side === "orm") return serveSide(() => c.ormSide(poolSize));
+  if (side === "orm") {
+    // BENCH_RAW_ALS=1 also turns the hook on here from the start (not only from DotORM's first
+    // transaction), so a workload run without transactions compares like with like
+    if (process.env.BENCH_RAW_ALS === "1") new AsyncLocalStorage<boolean>().enterWith(true);
+    return serveSide(() => c.ormSide(poolSize));
+  }
   if (side === "raw") {
     // BENCH_RAW_ALS=1, a diagnostic (never the headline figure): the raw side runs with Node 20's
     // AsyncLocalStorage promise hook on, as DotORM's does once a transaction ran, so the two differ
