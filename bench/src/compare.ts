@@ -52,19 +52,13 @@ export async function compare(c: Comparison): Promise<void> {
   // read by the side processes (serveSide), which inherit this environment
   if (process.platform === "linux" && process.env.BENCH_SERVER_CPU !== "0")
     process.env.BENCH_SERVER_COMM ??= c.serverComm;
-  if (side === "orm") {
-    // BENCH_RAW_ALS=1 also turns the hook on here from the start (not only from DotORM's first
-    // transaction), so a workload run without transactions compares like with like
-    if (process.env.BENCH_RAW_ALS === "1") new AsyncLocalStorage<boolean>().enterWith(true);
-    return serveSide(() => c.ormSide(poolSize));
-  }
-  if (side === "raw") {
-    // BENCH_RAW_ALS=1, a diagnostic (never the headline figure): the raw side runs with Node 20's
-    // AsyncLocalStorage promise hook on, as DotORM's does once a transaction ran, so the two differ
-    // only in their own work
-    if (process.env.BENCH_RAW_ALS === "1") new AsyncLocalStorage<boolean>().enterWith(true);
-    return serveSide(() => c.rawSide(poolSize));
-  }
+  // BENCH_RAW_ALS=1, a diagnostic (never the headline figure): every side runs with Node 20's
+  // AsyncLocalStorage promise hook on from its start (DotORM's is otherwise on only from its first
+  // transaction), so the two differ only in their own work
+  if ((side === "orm" || side === "raw") && process.env.BENCH_RAW_ALS === "1")
+    new AsyncLocalStorage<boolean>().enterWith(true);
+  if (side === "orm") return serveSide(() => c.ormSide(poolSize));
+  if (side === "raw") return serveSide(() => c.rawSide(poolSize));
 
   const every = [
     ["get", "get by id (3 columns), 4 in flight", 1.0],

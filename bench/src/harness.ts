@@ -64,12 +64,9 @@ export async function measure(
   const done = await loop(op, t.durationMs, t.minOps, t.concurrency);
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
-  const serverNs = serverCpuNs && serverBefore !== undefined ? serverCpuNs() - serverBefore : undefined;
-  return {
-    ops: (done * 1000) / ms,
-    clientUs: (cpu.user + cpu.system) / done,
-    ...(serverNs === undefined ? {} : { serverUs: serverNs / 1000 / done }),
-  };
+  const measured = { ops: (done * 1000) / ms, clientUs: (cpu.user + cpu.system) / done };
+  if (!serverCpuNs || serverBefore === undefined) return measured;
+  return { ...measured, serverUs: (serverCpuNs() - serverBefore) / 1000 / done };
 }
 
 /** The median of a non-empty list. */
