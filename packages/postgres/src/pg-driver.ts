@@ -19,6 +19,7 @@ import { mapPgError, resultChanged } from "./map-pg-error.js";
 import { PreparedStatements } from "./prepared-statements.js";
 import { PgConnection, type PgLink } from "./pg-connection.js";
 import { breaks, checkout, query, queryWith, settleWith } from "./pg-query.js";
+import { AcquireTimer } from "./acquire-timer.js";
 import { StatementTimer } from "./statement-timer.js";
 import { typeParsers } from "./type-parsers.js";
 
@@ -75,6 +76,8 @@ export class PgDriver implements Driver {
   private readonly ownLimit: CallLimit | undefined;
   private readonly acquireTimeout: number;
   private readonly statementTimeout: number;
+  /** Every checkout from {@link pool}, bounded by `acquireTimeout` on one timer. */
+  private readonly waits: AcquireTimer;
 
   /** What the connections given out by {@link acquire} use of this driver. */
   private readonly link: PgLink;
@@ -93,7 +96,7 @@ export class PgDriver implements Driver {
       send: (client, q, limit, expire, done, onError, begin) =>
         this.sendWith(client, q, limit, expire, done, onError, begin),
       connect: (done) =>
-        this.pool.connect((error, client) => (error ? done(this.acquireError(error)) : done(null, client))),
+        this.waits.connect((error, client) => (error ? done(this.acquireError(error)) : done(null, client))),
       queryTimeout: this.queryTimeout,
     };
     this.acquireTimeout = limitOption(
@@ -101,11 +104,18 @@ export class PgDriver implements Driver {
       options.acquireTimeout ?? options.connectionTimeoutMillis,
       10_000,
     );
+    const connectTimeout = this.acquireTimeout;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.max ?? 10,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000,
-      connectionTimeoutMillis: this.acquireTimeout,
+      // the wait for a connection is bounded by `waits`, on one timer, not by pg-pool's timer per
+      // checkout; making a new connection is bounded by pg's own timer, set here for the client only
+      Client: class extends pg.Client {
+        constructor(config?: pg.ClientConfig) {
+          super({ ...config, connectionTimeoutMillis: connectTimeout });
+        }
+      },
       keepAlive: options.keepAlive !== false,
       keepAliveInitialDelayMillis: 10_000,
       ...(this.statementTimeout > 0 ? { statement_timeout: this.statementTimeout } : {}),
@@ -114,6 +124,7 @@ export class PgDriver implements Driver {
     });
     // An idle client that dies (server restart, reset) is dropped by the pool; never a crash.
     this.pool.on("error", () => undefined);
+    this.waits = new AcquireTimer(this.pool, this.acquireTimeout, () => this.acquireError(undefined, true));
   }
 
   /**
@@ -235,7 +246,7 @@ export class PgDriver implements Driver {
 
   /** {@link alone} with a callback, called once. */
   private aloneWith(q: CompiledQuery, done: ExecCallback): void {
-    this.pool.connect((error, pooled) => {
+    this.waits.connect((error, pooled) => {
       if (error || !pooled) return done(this.acquireError(error));
       const client = pooled as pg.PoolClient;
       const out = checkout(client);
@@ -274,8 +285,8 @@ export class PgDriver implements Driver {
    * it is out: they fail the call in flight and the client is discarded on release.
    */
   acquire(options?: ExecOptions): Promise<DriverConnection> {
-    // pg bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and the
-    // connection that comes later goes back to the pool)
+    // `waits` bounds the wait by acquireTimeout; a caller's earlier deadline ends it sooner (and
+    // the connection that comes later goes back to the pool)
     let limit: CallLimit | undefined;
     try {
       limit = callLimit(options, 0);
@@ -285,7 +296,7 @@ export class PgDriver implements Driver {
     if (limit && limit.ms < this.acquireTimeout) return this.connectWithin(limit).then((c) => this.connection(c));
     // one promise: the connection is made in pg-pool's callback
     return new Promise((resolve, reject) => {
-      this.pool.connect((error, client) =>
+      this.waits.connect((error, client) =>
         error ? reject(this.acquireError(error)) : resolve(this.connection(client as pg.PoolClient)),
       );
     });
@@ -300,7 +311,7 @@ export class PgDriver implements Driver {
       this.acquire(options).then((c) => done(null, c), done);
       return;
     }
-    this.pool.connect((error, client) =>
+    this.waits.connect((error, client) =>
       error ? done(this.acquireError(error)) : done(null, this.connection(client as pg.PoolClient)),
     );
   }
@@ -323,12 +334,13 @@ export class PgDriver implements Driver {
     });
   }
 
-  private acquireError(e: unknown): Error {
+  /** The error of a checkout that failed (`e`, pg's) or lasted past acquireTimeout (`late`). */
+  private acquireError(e: unknown, late = false): Error {
     const message = (e as Error | undefined)?.message ?? "";
-    if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) {
+    if (late || /^timeout expired$|timeout exceeded when trying to connect|connection timeout/i.test(message)) {
       return new ConnectionError(
         `no PostgreSQL connection within acquireTimeout (${this.acquireTimeout} ms): the pool is exhausted or the server does not answer`,
-        { cause: e },
+        e === undefined ? undefined : { cause: e },
       );
     }
     return mapPgError(e);
