@@ -70,13 +70,6 @@ export class AcquireTimer {
     });
   }
 
-  /** Waits still pending (for tests and insight). */
-  get waiting(): number {
-    let n = 0;
-    for (let i = this.head; i < this.waits.length; i++) if (this.waits[i]!.done !== undefined) n++;
-    return n;
-  }
-
   /** Drops settled waits from the head of the list. */
   private shed(): void {
     const waits = this.waits;
