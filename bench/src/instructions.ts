@@ -8,12 +8,15 @@
  * again after the others, as the throughput bench alternates them. Needs valgrind and a C compiler
  * (the client requests in `native/callgrind.c` are built on first use); runs about 50 times slower
  * than native, so a window stands for the code's steady state only once a workload has run a few
- * thousand calls. Run `cpu --setup` first.
+ * thousand calls. `BENCH_RAW_ALS=1` enters an AsyncLocalStorage store from the start, as in
+ * `compare.ts`: Node 20's promise hook is then on in either side from the first window. Run
+ * `cpu --setup` first.
  *
  * @example
  * // pnpm --filter @dotorm/bench instructions pg-orm update tx update tx update tx
  * // pg-orm update #3: 63,770 instructions/call
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -66,6 +69,7 @@ async function run(op: () => Promise<unknown>, n: number, width: number): Promis
 /** Inside valgrind: each window between a zero and a named dump. */
 async function measureWindows(cg: ClientRequests, name: string, workloads: string[]): Promise<void> {
   const calls = Number(process.env.BENCH_IC_CALLS ?? 2000);
+  if (process.env.BENCH_RAW_ALS === "1") new AsyncLocalStorage<boolean>().enterWith(true);
   const side = await sideOf(name);
   const seen = new Map<string, number>();
   try {
