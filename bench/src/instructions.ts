@@ -2,8 +2,8 @@
  * Instructions per call, counted by valgrind's callgrind: `pnpm --filter @dotorm/bench instructions
  * <side> [workload ...]`, side as in `cpu.ts` (`pg-orm`, `pg-raw`, `my-orm`, `my-raw`). A count of
  * the instructions the client process ran (every thread: JIT and GC included; not the kernel's time)
- * is the same from run to run whatever else the machine does, where CPU time on a shared VM moves by
- * ±10%. Each workload named runs untimed (a third of the calls), then its window of `BENCH_IC_CALLS`
+ * does not depend on what else the machine runs; it moves only with JIT and GC timing, a few percent
+ * once a workload is warm, where CPU time on a shared VM moves by 10–30%. Each workload named runs untimed (a third of the calls), then its window of `BENCH_IC_CALLS`
  * calls (default 2,000; createMany 10) with 4 in flight; a name given several times measures it
  * again after the others, as the throughput bench alternates them. Needs valgrind and a C compiler
  * (the client requests in `native/callgrind.c` are built on first use); runs about 50 times slower
@@ -14,7 +14,7 @@
  *
  * @example
  * // pnpm --filter @dotorm/bench instructions pg-orm update tx update tx update tx
- * // pg-orm update #3: 63,770 instructions/call
+ * // pg-orm update #3: 112,370 instructions/call
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { execFileSync, spawnSync } from "node:child_process";
