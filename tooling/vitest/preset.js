@@ -52,6 +52,9 @@ export const preset = {
     // generous: these bound a hang, not a speed (a loaded two-core machine runs embedded engines slowly)
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // `expect.poll` waits for a page or a server to settle; vitest's 1 s default fails a loaded CI
+    // machine whose browser has not yet loaded the page (as Playwright's own 15 s default allows)
+    expect: { poll: { timeout: 15_000 } },
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts", "src/**/*.test-d.ts"] },
     coverage,
   },
