@@ -16,6 +16,7 @@ import { setUpMysql } from "./mysql-setup.js";
 import { benchUrlFor, randomIds, setUpPostgres } from "./pg-setup.js";
 import { getPath, listPath } from "./rest-workloads.js";
 import type { Side } from "./side-process.js";
+import { run, sideOf } from "./side-of.js";
 
 const calls = Number(process.env.BENCH_CPU_CALLS ?? 10000);
 const inFlight = Number(process.env.BENCH_CPU_INFLIGHT ?? 4);
@@ -39,23 +40,6 @@ async function restSide(): Promise<Side> {
   };
 }
 
-async function sideOf(name: string): Promise<Side> {
-  if (name === "rest") return restSide();
-  if (name === "pg-orm") return (await import("./pg-orm-side.js")).ormSide(4);
-  if (name === "pg-raw") return (await import("./pg-raw-side.js")).rawSide(4);
-  if (name === "my-orm") return (await import("./mysql-orm-side.js")).ormSide(4);
-  if (name === "my-raw") return (await import("./mysql-raw-side.js")).rawSide(4);
-  throw new Error(`unknown side ${name}`);
-}
-
-async function run(op: () => Promise<unknown>, n: number, width: number): Promise<void> {
-  let left = n;
-  const worker = async () => {
-    while (left-- > 0) await op();
-  };
-  await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
-}
-
 async function main() {
   const [name = "pg-orm", ...only] = process.argv.slice(2);
   if (name === "--setup") {
@@ -64,7 +48,7 @@ async function main() {
     await setUpMysql();
     return;
   }
-  const side = await sideOf(name);
+  const side = name === "rest" ? await restSide() : await sideOf(name);
   try {
     const names = only.length > 0 ? only : Object.keys(side.workloads).filter((w) => w !== "delete" && w !== "getSeq");
     for (const w of names) {

@@ -23,7 +23,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Side } from "./side-process.js";
+import { run, sideOf } from "./side-of.js";
 
 interface ClientRequests {
   zero(): void;
@@ -48,22 +48,6 @@ function clientRequests(): ClientRequests {
     });
   }
   return createRequire(import.meta.url)(built) as ClientRequests;
-}
-
-async function sideOf(name: string): Promise<Side> {
-  if (name === "pg-orm") return (await import("./pg-orm-side.js")).ormSide(4);
-  if (name === "pg-raw") return (await import("./pg-raw-side.js")).rawSide(4);
-  if (name === "my-orm") return (await import("./mysql-orm-side.js")).ormSide(4);
-  if (name === "my-raw") return (await import("./mysql-raw-side.js")).rawSide(4);
-  throw new Error(`instructions: unknown side ${name}; one of pg-orm, pg-raw, my-orm, my-raw`);
-}
-
-async function run(op: () => Promise<unknown>, n: number, width: number): Promise<void> {
-  let left = n;
-  const worker = async () => {
-    while (left-- > 0) await op();
-  };
-  await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
 }
 
 /** Inside valgrind: each window between a zero and a named dump. */
